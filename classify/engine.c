@@ -1,0 +1,411 @@
+/* engine.c — see engine.h. */
+#include "engine.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "corpus.h"
+#include "fsutil.h"
+#include "utf8.h"
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int load_one(mz_models *m, const char *dir, mz_err *e)
+{
+    mz_bundle *nb = realloc(m->b, (m->n + 1) * sizeof *nb);
+    mz_targets *nt = nb ? realloc(m->tg, (m->n + 1) * sizeof *nt) : NULL;
+    if (nb) m->b = nb;
+    if (nt) m->tg = nt;
+    if (!nb || !nt) return mz_fail(e, "out of memory");
+    if (mz_bundle_load(&m->b[m->n], dir, e) != 0) return -1;
+    memset(&m->tg[m->n], 0, sizeof m->tg[m->n]);
+    mz_bundle *b = &m->b[m->n];
+    m->n++;
+    if (!strcmp(b->kind, "stance")) {
+        if (!b->targets_json) return mz_fail(e, "%s: stance bundle without targets.json", dir);
+        mz_normalizer *nz = mz_normalizer_new(e);
+        if (!nz) return -1;
+        int rc = mz_targets_parse(&m->tg[m->n - 1], b->targets_json, b->targets_len, dir, nz, e);
+        mz_normalizer_free(nz);
+        if (rc != 0) return -1;
+        if (!mz_targets_find(&m->tg[m->n - 1], b->target))
+            return mz_fail(e, "%s: target \"%s\" missing from its lexicon", dir, b->target);
+        if (!mz_bundle_head(b, "presence") || !mz_bundle_head(b, "stance"))
+            return mz_fail(e, "%s: stance bundle needs heads \"presence\" and \"stance\"", dir);
+    }
+    return 0;
+}
+
+int mz_models_load(mz_models *m, const char *dir, mz_err *e)
+{
+    memset(m, 0, sizeof *m);
+    char p[4096];
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return mz_fail(e, "%s: models directory not found", dir);
+    if (mz_path_join(p, sizeof p, dir, "manifest.json", e) != 0) return -1;
+    if (stat(p, &st) == 0) return load_one(m, dir, e);
+    DIR *d = opendir(dir);
+    if (!d) return mz_fail(e, "%s: cannot open: %m", dir);
+    char *names[256];
+    size_t nn = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) && nn < 256) {
+        if (de->d_name[0] == '.') continue;
+        if (mz_path_join(p, sizeof p, dir, de->d_name, e) != 0) continue;
+        char mf[4096];
+        if (snprintf(mf, sizeof mf, "%s/manifest.json", p) >= (int)sizeof mf) continue;
+        if (stat(mf, &st) == 0) names[nn++] = strdup(de->d_name);
+    }
+    closedir(d);
+    qsort(names, nn, sizeof *names, cmp_str);
+    int rc = 0;
+    for (size_t i = 0; i < nn; i++) {
+        if (rc == 0 && mz_path_join(p, sizeof p, dir, names[i], e) == 0) rc = load_one(m, p, e);
+        else if (rc == 0) rc = -1;
+        free(names[i]);
+    }
+    if (rc == 0 && m->n == 0) rc = mz_fail(e, "%s: no model bundles (directories with manifest.json)", dir);
+    if (rc != 0) mz_models_free(m);
+    return rc;
+}
+
+void mz_models_free(mz_models *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        mz_bundle_free(&m->b[i]);
+        mz_targets_free(&m->tg[i]);
+    }
+    free(m->b);
+    free(m->tg);
+    memset(m, 0, sizeof *m);
+}
+
+int mz_worker_init(mz_worker *w, const mz_models *m, const mz_copts *o, mz_err *e)
+{
+    memset(w, 0, sizeof *w);
+    w->m = m;
+    w->o = o;
+    mz_doc_init(&w->doc);
+    w->doc.max_tokens = o->max_tokens;
+    w->pred = calloc(m->n + 1, sizeof *w->pred);
+    w->match = calloc(m->n + 1, sizeof *w->match);
+    if (!w->pred || !w->match) return mz_fail(e, "out of memory");
+    if (!(w->nz = mz_normalizer_new(e))) return -1;
+    for (size_t i = 0; i < m->n; i++) {
+        if (!(w->pred[i] = mz_predictor_new(&m->b[i], e))) return -1;
+        if (!strcmp(m->b[i].kind, "stance") &&
+            !(w->match[i] = mz_matcher_new(mz_targets_find(&m->tg[i], m->b[i].target), e)))
+            return -1;
+    }
+    return 0;
+}
+
+void mz_worker_free(mz_worker *w)
+{
+    if (w->pred)
+        for (size_t i = 0; i < w->m->n; i++) mz_predictor_free(w->pred[i]);
+    if (w->match)
+        for (size_t i = 0; i < w->m->n; i++) mz_matcher_free(w->match[i]);
+    free(w->pred);
+    free(w->match);
+    mz_normalizer_free(w->nz);
+    mz_doc_free(&w->doc);
+    free(w->hit);
+    free(w->ctx);
+    mz_buf_free(&w->out);
+}
+
+void mz_error_record(mz_buf *b, const char *id, const char *msg, int text_format)
+{
+    if (text_format) {
+        mz_buf_printf(b, "== %s\nerror: %s\n\n", id ? id : "(no id)", msg);
+        return;
+    }
+    mz_buf_puts(b, "{\"id\": ");
+    if (id) mz_buf_json_str(b, id, strlen(id));
+    else mz_buf_puts(b, "null");
+    mz_buf_puts(b, ", \"error\": ");
+    mz_buf_json_str(b, msg, strlen(msg));
+    mz_buf_puts(b, "}\n");
+}
+
+/* ------------------------------------------------------------- output */
+
+static void evidence_json(mz_buf *b, const mz_evidence *ev, size_t n)
+{
+    mz_buf_puts(b, "[");
+    for (size_t i = 0; i < n; i++) {
+        mz_buf_puts(b, i ? ", {\"term\": " : "{\"term\": ");
+        mz_buf_json_str(b, ev[i].term, strlen(ev[i].term));
+        mz_buf_puts(b, ", \"weight\": ");
+        mz_buf_num(b, ev[i].weight, 4);
+        mz_buf_puts(b, "}");
+    }
+    mz_buf_puts(b, "]");
+}
+
+static void bar(mz_buf *b, double v, int width)
+{
+    int k = (int)lround(v * width);
+    mz_buf_puts(b, "[");
+    for (int i = 0; i < width; i++) mz_buf_puts(b, i < k ? "#" : ".");
+    mz_buf_puts(b, "]");
+}
+
+static void terms_text(mz_buf *b, const mz_evidence *ev, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        mz_buf_puts(b, i ? ", " : "  words: ");
+        mz_buf_puts(b, ev[i].term);
+    }
+}
+
+static void multiclass_out(mz_worker *w, size_t bi, int first)
+{
+    const mz_bundle *b = &w->m->b[bi];
+    const mz_head *h = &b->heads[0];
+    mz_predictor *p = w->pred[bi];
+    mz_head_result r;
+    mz_predict_head(p, h, &r);
+    mz_evidence ev[64];
+    size_t k = w->o->explain > 64 ? 64 : w->o->explain;
+    size_t nev = k ? mz_head_evidence(p, h, r.label, k, 0, ev) : 0;
+    mz_buf *o = &w->out;
+    if (w->o->text_format) {
+        mz_buf_printf(o, "%-8s %s ", b->name, h->labels[r.label]);
+        bar(o, r.prob[r.label], 10);
+        mz_buf_printf(o, " %.2f", r.prob[r.label]);
+        terms_text(o, ev, nev);
+        mz_buf_puts(o, "\n");
+        return;
+    }
+    mz_buf_puts(o, first ? "" : ", ");
+    mz_buf_json_str(o, b->name, strlen(b->name));
+    mz_buf_puts(o, ": {\"label\": ");
+    mz_buf_json_str(o, h->labels[r.label], strlen(h->labels[r.label]));
+    mz_buf_puts(o, ", \"confidence\": ");
+    mz_buf_num(o, r.prob[r.label], 4);
+    mz_buf_puts(o, ", \"scores\": {");
+    for (int c = 0; c < h->nclass; c++) {
+        if (c) mz_buf_puts(o, ", ");
+        mz_buf_json_str(o, h->labels[c], strlen(h->labels[c]));
+        mz_buf_puts(o, ": ");
+        mz_buf_num(o, r.prob[c], 4);
+    }
+    mz_buf_puts(o, "}, \"evidence\": ");
+    evidence_json(o, ev, nev);
+    mz_buf_puts(o, "}");
+}
+
+static void multilabel_out(mz_worker *w, size_t bi, int first)
+{
+    const mz_bundle *b = &w->m->b[bi];
+    mz_predictor *p = w->pred[bi];
+    double P[256] = {0};
+    size_t nh = b->nheads > 256 ? 256 : b->nheads, best = 0;
+    for (size_t i = 0; i < nh; i++) {
+        mz_head_result r;
+        mz_predict_head(p, &b->heads[i], &r);
+        P[i] = r.prob[0];
+        if (P[i] > P[best]) best = i;
+    }
+    mz_buf *o = &w->out;
+    if (w->o->text_format) {
+        mz_buf_printf(o, "%-8s %s %.2f", b->name, b->heads[best].name, P[best]);
+        for (size_t i = 0; i < nh; i++)
+            if (i != best && P[i] >= b->heads[i].threshold) mz_buf_printf(o, ", %s %.2f", b->heads[i].name, P[i]);
+        mz_buf_puts(o, "\n");
+        return;
+    }
+    mz_buf_puts(o, first ? "" : ", ");
+    mz_buf_json_str(o, b->name, strlen(b->name));
+    mz_buf_puts(o, ": {\"primary\": ");
+    mz_buf_json_str(o, b->heads[best].name, strlen(b->heads[best].name));
+    mz_buf_puts(o, ", \"labels\": [");
+    mz_buf_json_str(o, b->heads[best].name, strlen(b->heads[best].name));
+    for (size_t i = 0; i < nh; i++)
+        if (i != best && P[i] >= b->heads[i].threshold) {
+            mz_buf_puts(o, ", ");
+            mz_buf_json_str(o, b->heads[i].name, strlen(b->heads[i].name));
+        }
+    mz_buf_puts(o, "], \"scores\": {");
+    for (size_t i = 0; i < nh; i++) {
+        if (i) mz_buf_puts(o, ", ");
+        mz_buf_json_str(o, b->heads[i].name, strlen(b->heads[i].name));
+        mz_buf_puts(o, ": ");
+        mz_buf_num(o, P[i], 4);
+    }
+    mz_buf_puts(o, "}}");
+}
+
+/* Stance of one target; `text`/`title` are the original article for the
+ * sentences shown.  mentions < 0 means the target was not looked for. */
+static void stance_out(mz_worker *w, size_t bi, long mentions, const char *title, const char *text, int first)
+{
+    const mz_bundle *b = &w->m->b[bi];
+    mz_predictor *p = w->pred[bi];
+    const mz_head *hp = mz_bundle_head((mz_bundle *)b, "presence");
+    const mz_head *hs = mz_bundle_head((mz_bundle *)b, "stance");
+    mz_head_result rp, rs;
+    int present = 0;
+    double score = 0;
+    mz_evidence ev[64];
+    size_t nev = 0, k = w->o->explain > 64 ? 64 : w->o->explain;
+    if (mentions > 0) {
+        mz_predict_head(p, hp, &rp);
+        present = rp.label == 0;
+    }
+    if (present) {
+        mz_predict_head(p, hs, &rs);
+        /* classes: 0 critical, 1 neutral, 2 favourable */
+        score = rs.prob[2] - rs.prob[0];
+        /* signed evidence: contribution towards favourable minus critical */
+        nev = k ? mz_head_evidence(p, hs, score < 0 ? 0 : 2, k, 0, ev) : 0;
+        if (score < 0)
+            for (size_t i = 0; i < nev; i++) ev[i].weight = -ev[i].weight;
+    }
+    mz_buf *o = &w->out;
+    const char *label = present ? hs->labels[rs.label] : NULL;
+    if (w->o->text_format) {
+        mz_buf_printf(o, "%-8s ", b->target);
+        if (!present) {
+            mz_buf_printf(o, "%s (%ld mention%s)\n", mentions > 0 ? "named only" : "absent", mentions < 0 ? 0 : mentions,
+                          mentions == 1 ? "" : "s");
+            return;
+        }
+        mz_buf_printf(o, "%-10s %+.2f  critical ", label, score);
+        int pos = (int)lround((score + 1) / 2 * 20);
+        mz_buf_puts(o, "[");
+        for (int i = 0; i <= 20; i++) mz_buf_puts(o, i == pos ? "|" : (i == 10 ? "+" : "-"));
+        mz_buf_puts(o, "] favourable");
+        terms_text(o, ev, nev);
+        mz_buf_printf(o, "  (%ld mentions)\n", mentions);
+        return;
+    }
+    mz_buf_puts(o, first ? "" : ", ");
+    mz_buf_json_str(o, b->target, strlen(b->target));
+    mz_buf_printf(o, ": {\"present\": %s, \"mentions\": %ld, \"label\": ", present ? "true" : "false",
+                  mentions < 0 ? 0 : mentions);
+    if (label) mz_buf_json_str(o, label, strlen(label));
+    else mz_buf_puts(o, "null");
+    mz_buf_puts(o, ", \"score\": ");
+    mz_buf_num(o, score, 4);
+    if (present) {
+        mz_buf_puts(o, ", \"scores\": {");
+        for (int c = 0; c < hs->nclass; c++) {
+            if (c) mz_buf_puts(o, ", ");
+            mz_buf_json_str(o, hs->labels[c], strlen(hs->labels[c]));
+            mz_buf_puts(o, ": ");
+            mz_buf_num(o, rs.prob[c], 4);
+        }
+        mz_buf_puts(o, "}");
+    }
+    mz_buf_puts(o, ", \"evidence\": ");
+    evidence_json(o, ev, nev);
+    mz_buf_puts(o, ", \"sentences\": [");
+    int ns = 0;
+    for (size_t s = 0; mentions > 0 && s < w->doc.nsent && ns < 5; s++) {
+        if (!w->hit[s]) continue;
+        const char *src = w->doc.sent[s].in_title ? title : text;
+        mz_buf_puts(o, ns++ ? ", " : "");
+        mz_buf_json_str(o, src + w->doc.sent[s].start, w->doc.sent[s].end - w->doc.sent[s].start);
+    }
+    mz_buf_puts(o, "]}");
+}
+
+static int ensure_sent(mz_worker *w)
+{
+    if (w->doc.nsent <= w->scap) return 0;
+    size_t nc = w->doc.nsent * 2;
+    uint8_t *h = realloc(w->hit, nc);
+    if (!h) return -1;
+    w->hit = h;
+    uint8_t *c = realloc(w->ctx, nc);
+    if (!c) return -1;
+    w->ctx = c;
+    w->scap = nc;
+    return 0;
+}
+
+int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen, const char *text, size_t len)
+{
+    mz_err e;
+    mz_buf_reset(&w->out);
+    if (mz_check_text(text, len, w->o->max_bytes, "text", &e) != 0 ||
+        (title && tlen && mz_check_text(title, tlen, w->o->max_bytes, "title", &e) != 0)) {
+        mz_error_record(&w->out, id, e.msg, w->o->text_format);
+        return 1;
+    }
+    if (mz_doc_build(&w->doc, w->nz, title, tlen, text, len, &e) != 0 || ensure_sent(w) != 0) {
+        mz_error_record(&w->out, id, "out of memory", w->o->text_format);
+        return 1;
+    }
+    if (w->doc.ntok == 0) {
+        mz_error_record(&w->out, id, "text has no words (no letters or digits)", w->o->text_format);
+        return 1;
+    }
+    mz_buf *o = &w->out;
+    if (w->o->text_format) {
+        mz_buf_printf(o, "== %s\n", id ? id : "(no id)");
+    } else {
+        mz_buf_puts(o, "{\"id\": ");
+        if (id) mz_buf_json_str(o, id, strlen(id));
+        else mz_buf_puts(o, "null");
+    }
+    int first_stance = 1;
+    for (int pass = 0; pass < 3; pass++) {
+        /* pass 0: multiclass heads, 1: multilabel (frames), 2: stance */
+        for (size_t i = 0; i < w->m->n; i++) {
+            const mz_bundle *b = &w->m->b[i];
+            int kind = !strcmp(b->kind, "multiclass") ? 0 : !strcmp(b->kind, "multilabel") ? 1
+                                                        : !strcmp(b->kind, "stance")       ? 2
+                                                                                           : -1;
+            if (kind != pass) continue;
+            long mentions = 0;
+            mz_extra ex[4];
+            size_t nex = 0;
+            if (kind == 2) {
+                mentions = mz_target_features(w->match[i], &w->doc, b->vocab.opt.window, w->hit, w->ctx, ex, &nex);
+                if (mentions < 0) {
+                    mz_buf_reset(o);
+                    mz_error_record(o, id, "out of memory", w->o->text_format);
+                    return 1;
+                }
+            }
+            if (mz_predictor_vectorize(w->pred[i], &w->doc, kind == 2 ? w->ctx : NULL, ex, nex, &e) != 0) {
+                mz_buf_reset(o);
+                mz_error_record(o, id, e.msg, w->o->text_format);
+                return 1;
+            }
+            if (kind == 0) {
+                if (!w->o->text_format) mz_buf_puts(o, ", ");
+                multiclass_out(w, i, 1);
+            } else if (kind == 1) {
+                if (!w->o->text_format) mz_buf_puts(o, ", ");
+                multilabel_out(w, i, 1);
+            } else {
+                if (first_stance && !w->o->text_format) mz_buf_puts(o, ", \"stance\": {");
+                stance_out(w, i, mentions, title, text, first_stance);
+                first_stance = 0;
+            }
+        }
+    }
+    if (!w->o->text_format) {
+        if (!first_stance) mz_buf_puts(o, "}");
+        if (w->doc.truncated) mz_buf_printf(o, ", \"truncated\": true");
+        mz_buf_puts(o, "}\n");
+    } else {
+        if (w->doc.truncated) mz_buf_puts(o, "(article truncated to the token limit)\n");
+        mz_buf_puts(o, "\n");
+    }
+    if (o->oom) {
+        mz_buf_reset(o);
+        mz_error_record(o, id, "out of memory", w->o->text_format);
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,60 @@
+/* engine.h — the classifier's per-article work, shared by every input mode.
+ *
+ * An mz_models is every bundle found under the models directory, loaded
+ * once (in the main thread: libsvm-format parsing and ICU data loading are
+ * not done concurrently) and then shared read-only.  An mz_worker is one
+ * thread's scratch: normaliser, document, one predictor per bundle and one
+ * target matcher per stance bundle.  mz_classify_one() turns one article
+ * into one complete JSON (or text) record in the worker's buffer; failures
+ * of the article itself become {"id": ..., "error": ...} records. */
+#ifndef MZ_CLASSIFY_ENGINE_H
+#define MZ_CLASSIFY_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bundle.h"
+#include "jsonout.h"
+#include "predict.h"
+#include "targets.h"
+#include "tokenize.h"
+
+typedef struct mz_models {
+    mz_bundle *b;
+    size_t n;
+    mz_targets *tg; /* per bundle: parsed lexicon of stance bundles */
+} mz_models;
+
+int mz_models_load(mz_models *m, const char *dir, mz_err *e);
+void mz_models_free(mz_models *m);
+
+typedef struct mz_copts {
+    int text_format;  /* --format text */
+    size_t explain;   /* evidence terms per head */
+    size_t max_bytes; /* article size limit */
+    size_t max_tokens;
+} mz_copts;
+
+typedef struct mz_worker {
+    const mz_models *m;
+    const mz_copts *o;
+    mz_normalizer *nz;
+    mz_doc doc;
+    mz_predictor **pred;
+    mz_matcher **match;
+    uint8_t *hit, *ctx;
+    size_t scap;
+    mz_buf out;
+} mz_worker;
+
+int mz_worker_init(mz_worker *w, const mz_models *m, const mz_copts *o, mz_err *e);
+void mz_worker_free(mz_worker *w);
+
+/* Classify one article into w->out (one line, newline-terminated).
+ * Returns 0 on success, 1 when the record was answered with an error. */
+int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen, const char *text, size_t len);
+
+/* An error record for input that never became an article. */
+void mz_error_record(mz_buf *b, const char *id, const char *msg, int text_format);
+
+#endif

@@ -1,0 +1,385 @@
+/* mizan-classify — topic, frames and stance of Arabic articles, as JSON.
+ *
+ * Inputs are files (one article each), folders of .txt files, stdin, or
+ * with --jsonl streams of {"id", "text", "title"?} objects.  Articles are
+ * processed in batches by N threads; results are written in input order,
+ * one whole line per article, flushed per batch, so memory stays flat on
+ * endless streams and a consumer never reads half a line.  A bad record is
+ * answered with {"id", "error"} and the rest go on.  Exit status: 0 all
+ * answered, 1 some records failed, 2 usage, input or model errors. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "corpus.h"
+#include "engine.h"
+#include "fsutil.h"
+#include "linereader.h"
+#include "parallel.h"
+
+static const char usage[] =
+    "usage: mizan-classify [--models DIR] [--jsonl] [--format json|text] [--explain K] [-j N]\n"
+    "                      [--max-bytes N] [--max-tokens N] [FILE|DIR|-]...\n"
+    "  FILE: one article (UTF-8 text); DIR: every *.txt in it; -: stdin (default)\n"
+    "  --jsonl       inputs are JSONL: one {\"id\", \"text\", \"title\"?} per line\n"
+    "  --models DIR  model bundles (default: MIZAN_MODELS, else models/ of the installation)\n"
+    "  --explain K   evidence terms per head (default 5, 0 for none)\n"
+    "  -j N          threads (default: all cores)\n"
+    "  --max-bytes N largest article accepted (default 4194304); --max-tokens N (default 200000)\n";
+
+#define BATCH 512
+
+typedef struct item {
+    char *id, *title, *text;
+    size_t tlen, len;
+    char *error; /* set when the input itself failed (unreadable, bad JSON) */
+    mz_buf out;
+    int status;  /* 0 ok, 1 record error */
+} item;
+
+typedef struct run {
+    mz_worker *w;
+    int threads;
+    item *items;
+    size_t n;
+    mz_copts o;
+    int any_record_error, any_input_error;
+} run;
+
+static int work(void *arg, int wk, size_t i, mz_err *e)
+{
+    (void)e;
+    run *r = arg;
+    item *it = &r->items[i];
+    mz_buf_reset(&it->out);
+    if (it->error) {
+        mz_error_record(&it->out, it->id, it->error, r->o.text_format);
+        it->status = 1;
+        return 0;
+    }
+    mz_worker *w = &r->w[wk];
+    it->status = mz_classify_one(w, it->id, it->title, it->tlen, it->text, it->len);
+    /* swap buffers: the worker's becomes the item's, no copy */
+    mz_buf tmp = it->out;
+    it->out = w->out;
+    w->out = tmp;
+    return 0;
+}
+
+static void flush_batch(run *r)
+{
+    mz_err e;
+    mz_parallel_for(r->n, r->threads, work, r, &e);
+    for (size_t i = 0; i < r->n; i++) {
+        item *it = &r->items[i];
+        if (it->status) {
+            r->any_record_error = 1;
+            /* the one-line message, also on stderr */
+            const char *msg = strstr(it->out.s ? it->out.s : "", "\"error\": ");
+            fprintf(stderr, "mizan-classify: %s: %s\n", it->id ? it->id : "(no id)",
+                    it->error ? it->error : msg ? msg + 9 : "error");
+        }
+        fwrite(it->out.s, 1, it->out.n, stdout);
+        free(it->id);
+        free(it->title);
+        free(it->text);
+        free(it->error);
+        it->id = it->title = it->text = it->error = NULL;
+    }
+    fflush(stdout);
+    r->n = 0;
+}
+
+static item *next_item(run *r)
+{
+    if (r->n == BATCH) flush_batch(r);
+    item *it = &r->items[r->n++];
+    it->tlen = it->len = 0;
+    it->status = 0;
+    return it;
+}
+
+static void add_file(run *r, const char *path)
+{
+    item *it = next_item(r);
+    it->id = strdup(path);
+    mz_err e;
+    char *buf;
+    size_t len;
+    if (mz_read_file(path, r->o.max_bytes, &buf, &len, &e) != 0) {
+        it->error = strdup(e.msg);
+        if (!strstr(e.msg, "larger than")) r->any_input_error = 1;
+        return;
+    }
+    it->text = buf;
+    it->len = len;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void add_dir(run *r, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        item *it = next_item(r);
+        it->id = strdup(dir);
+        char m[512];
+        snprintf(m, sizeof m, "%s: cannot open directory: %s", dir, strerror(errno));
+        it->error = strdup(m);
+        r->any_input_error = 1;
+        return;
+    }
+    size_t n = 0, cap = 64;
+    char **names = malloc(cap * sizeof *names);
+    struct dirent *de;
+    while (names && (de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (de->d_name[0] == '.' || l < 5 || strcmp(de->d_name + l - 4, ".txt")) continue;
+        if (n == cap) {
+            char **nn = realloc(names, (cap *= 2) * sizeof *names);
+            if (!nn) break;
+            names = nn;
+        }
+        names[n++] = strdup(de->d_name);
+    }
+    closedir(d);
+    if (!names) return;
+    qsort(names, n, sizeof *names, cmp_str);
+    if (n == 0) {
+        fprintf(stderr, "mizan-classify: %s: no .txt files\n", dir);
+        r->any_input_error = 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char p[4096];
+        size_t dl = strlen(dir);
+        while (dl > 1 && dir[dl - 1] == '/') dl--;
+        if (snprintf(p, sizeof p, "%.*s/%s", (int)dl, dir, names[i]) < (int)sizeof p) add_file(r, p);
+        free(names[i]);
+    }
+    free(names);
+}
+
+static void add_stdin_article(run *r)
+{
+    item *it = next_item(r);
+    it->id = strdup("-");
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, stdin)) > 0) {
+        n += got;
+        if (n > r->o.max_bytes) {
+            free(buf);
+            buf = NULL;
+            char m[256];
+            snprintf(m, sizeof m, "-: article is larger than the limit of %zu bytes (--max-bytes)", r->o.max_bytes);
+            it->error = strdup(m);
+            return;
+        }
+        if (n == cap) {
+            char *nb = realloc(buf, (cap *= 2) + 1);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+            } else buf = nb;
+        }
+    }
+    if (!buf) {
+        it->error = strdup("-: out of memory");
+        return;
+    }
+    buf[n] = '\0';
+    it->text = buf;
+    it->len = n;
+}
+
+static void add_jsonl(run *r, const char *path)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    const char *name = strcmp(path, "-") ? path : "<stdin>";
+    if (!f) {
+        fprintf(stderr, "mizan-classify: %s: cannot open: %s\n", path, strerror(errno));
+        r->any_input_error = 1;
+        return;
+    }
+    mz_linereader lr;
+    mz_linereader_init(&lr, f, r->o.max_bytes * 2 + 65536);
+    mz_fields fl;
+    mz_fields_default(&fl);
+    fl.max_text = r->o.max_bytes;
+    fl.label = NULL;
+    int st;
+    char m[600];
+    while ((st = mz_linereader_next(&lr)) != MZ_LINE_EOF) {
+        if (st == MZ_LINE_IOERR) {
+            fprintf(stderr, "mizan-classify: %s:%zu: read error\n", name, lr.lineno + 1);
+            r->any_input_error = 1;
+            break;
+        }
+        item *it = next_item(r);
+        if (st == MZ_LINE_TOO_LONG) {
+            snprintf(m, sizeof m, "%s:%zu: line longer than %zu bytes", name, lr.lineno, lr.max_line);
+            it->error = strdup(m);
+            continue;
+        }
+        size_t i = 0;
+        while (i < lr.len && (lr.buf[i] == ' ' || lr.buf[i] == '\t')) i++;
+        if (i == lr.len) {
+            snprintf(m, sizeof m, "%s:%zu: empty line", name, lr.lineno);
+            it->error = strdup(m);
+            continue;
+        }
+        mz_record rec;
+        mz_err e;
+        if (mz_record_parse_json(lr.buf, lr.len, name, lr.lineno, &fl, &rec, &e) != 0) {
+            /* salvage the id for the error record if the line is JSON */
+            cJSON *j = cJSON_ParseWithLength(lr.buf, lr.len);
+            const cJSON *id = j ? cJSON_GetObjectItemCaseSensitive(j, "id") : NULL;
+            if (cJSON_IsString(id)) it->id = strdup(id->valuestring);
+            cJSON_Delete(j);
+            it->error = strdup(e.msg);
+            continue;
+        }
+        if (!rec.id) {
+            snprintf(m, sizeof m, "%s:%zu: missing \"id\" (string or number)", name, lr.lineno);
+            it->error = strdup(m);
+            mz_record_free(&rec);
+            continue;
+        }
+        it->id = rec.id;
+        rec.id = NULL;
+        it->text = strndup(rec.text, rec.text_len);
+        it->len = rec.text_len;
+        if (rec.title) {
+            it->title = strndup(rec.title, rec.title_len);
+            it->tlen = rec.title_len;
+        }
+        mz_record_free(&rec);
+    }
+    mz_linereader_free(&lr);
+    if (f != stdin) fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+    const char *models = getenv("MIZAN_MODELS");
+    int jsonl = 0, threads = mz_ncpu();
+    mz_copts o = {0, 5, 4u << 20, 200000};
+    const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
+    int ninputs = 0;
+    char *end;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--models") && v) models = argv[++i];
+        else if (!strcmp(a, "--jsonl")) jsonl = 1;
+        else if (!strcmp(a, "--format") && v) {
+            i++;
+            if (!strcmp(v, "text")) o.text_format = 1;
+            else if (!strcmp(v, "json")) o.text_format = 0;
+            else {
+                fprintf(stderr, "mizan-classify: --format: json or text, got '%s'\n%s", v, usage);
+                return 2;
+            }
+        } else if (!strcmp(a, "--explain") && v) {
+            long k = strtol(v, &end, 10);
+            if (*end || k < 0 || k > 64) {
+                fprintf(stderr, "mizan-classify: --explain: 0..64\n");
+                return 2;
+            }
+            o.explain = (size_t)k;
+            i++;
+        } else if ((!strcmp(a, "-j") || !strcmp(a, "--threads")) && v) {
+            long k = strtol(v, &end, 10);
+            if (*end || k < 1 || k > 256) {
+                fprintf(stderr, "mizan-classify: -j: 1..256\n");
+                return 2;
+            }
+            threads = (int)k;
+            i++;
+        } else if (!strcmp(a, "--max-bytes") && v) {
+            long long k = strtoll(v, &end, 10);
+            if (*end || k < 1 || k > (1LL << 34)) {
+                fprintf(stderr, "mizan-classify: --max-bytes: 1..17179869184\n");
+                return 2;
+            }
+            o.max_bytes = (size_t)k;
+            i++;
+        } else if (!strcmp(a, "--max-tokens") && v) {
+            long long k = strtoll(v, &end, 10);
+            if (*end || k < 1 || k > (1LL << 30)) {
+                fprintf(stderr, "mizan-classify: --max-tokens: 1..1073741824\n");
+                return 2;
+            }
+            o.max_tokens = (size_t)k;
+            i++;
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage, stdout);
+            free(inputs);
+            return 0;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "mizan-classify: unknown or incomplete option '%s'\n%s", a, usage);
+            free(inputs);
+            return 2;
+        } else inputs[ninputs++] = a;
+    }
+    if (ninputs == 0) inputs[ninputs++] = "-";
+
+    mz_err e;
+    char defdir[4096];
+    if (!models) {
+        if (mz_exe_dir(defdir, sizeof defdir, &e) != 0) {
+            fprintf(stderr, "mizan-classify: %s\n", e.msg);
+            return 2;
+        }
+        strncat(defdir, "/../models", sizeof defdir - strlen(defdir) - 1);
+        models = defdir;
+    }
+    mz_models m;
+    if (mz_models_load(&m, models, &e) != 0) {
+        fprintf(stderr, "mizan-classify: %s\n", e.msg);
+        free(inputs);
+        return 2;
+    }
+    run r;
+    memset(&r, 0, sizeof r);
+    r.o = o;
+    r.threads = threads;
+    r.w = calloc((size_t)threads, sizeof *r.w);
+    r.items = calloc(BATCH, sizeof *r.items);
+    int rc = 0;
+    if (!r.w || !r.items) {
+        fprintf(stderr, "mizan-classify: out of memory\n");
+        rc = 2;
+    }
+    for (int t = 0; rc == 0 && t < threads; t++)
+        if (mz_worker_init(&r.w[t], &m, &r.o, &e) != 0) {
+            fprintf(stderr, "mizan-classify: %s\n", e.msg);
+            rc = 2;
+        }
+    for (int i = 0; rc == 0 && i < ninputs; i++) {
+        struct stat st;
+        if (jsonl) add_jsonl(&r, inputs[i]);
+        else if (!strcmp(inputs[i], "-")) add_stdin_article(&r);
+        else if (stat(inputs[i], &st) == 0 && S_ISDIR(st.st_mode)) add_dir(&r, inputs[i]);
+        else add_file(&r, inputs[i]);
+    }
+    if (rc == 0) flush_batch(&r);
+    if (r.w)
+        for (int t = 0; t < threads; t++)
+            if (r.w[t].m) mz_worker_free(&r.w[t]);
+    if (r.items)
+        for (size_t i = 0; i < BATCH; i++) mz_buf_free(&r.items[i].out);
+    free(r.w);
+    free(r.items);
+    free(inputs);
+    mz_models_free(&m);
+    if (rc) return rc;
+    if (ferror(stdout)) {
+        fprintf(stderr, "mizan-classify: write error on standard output\n");
+        return 2;
+    }
+    return r.any_input_error ? 2 : r.any_record_error ? 1 : 0;
+}

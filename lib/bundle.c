@@ -1,0 +1,373 @@
+/* bundle.c — see bundle.h. */
+#include "bundle.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fsutil.h"
+#include "sha256.h"
+
+#define MANIFEST_MAX (4u << 20)
+#define FILE_MAX (512u << 20)
+
+static char pending[4096];
+
+const char *mz_bundle_pending_dir(void) { return pending; }
+
+/* ------------------------------------------------------------ options */
+
+cJSON *mz_featopts_to_json(const mz_featopts *o)
+{
+    cJSON *j = cJSON_CreateObject();
+    if (!j) return NULL;
+    cJSON_AddStringToObject(j, "normalise", "nfkc,strip-diacritics-tatweel,unify-alef-ya,digits,lowercase");
+    cJSON_AddStringToObject(j, "tokenizer", "icu-properties");
+    cJSON_AddNumberToObject(j, "ngram_max", o->ngram_max);
+    cJSON_AddBoolToObject(j, "stem", o->stem);
+    cJSON_AddBoolToObject(j, "stopwords", o->stopwords);
+    cJSON_AddBoolToObject(j, "sublinear_tf", o->sublinear);
+    cJSON_AddNumberToObject(j, "title_weight", o->title_weight);
+    cJSON_AddBoolToObject(j, "context", o->context);
+    cJSON_AddNumberToObject(j, "window", o->window);
+    cJSON_AddNumberToObject(j, "min_df", o->min_df);
+    cJSON_AddNumberToObject(j, "max_df", o->max_df);
+    cJSON_AddNumberToObject(j, "max_features", o->max_features);
+    return j;
+}
+
+static int get_num(const cJSON *j, const char *k, double lo, double hi, double *v, mz_err *e)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k);
+    if (!cJSON_IsNumber(x) || !isfinite(x->valuedouble) || x->valuedouble < lo || x->valuedouble > hi)
+        return mz_fail(e, "pipeline option \"%s\" missing or out of range", k);
+    *v = x->valuedouble;
+    return 0;
+}
+
+static int get_bool(const cJSON *j, const char *k, int *v, mz_err *e)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k);
+    if (!cJSON_IsBool(x)) return mz_fail(e, "pipeline option \"%s\" missing or not a boolean", k);
+    *v = cJSON_IsTrue(x);
+    return 0;
+}
+
+int mz_featopts_from_json(const cJSON *j, mz_featopts *o, mz_err *e)
+{
+    double d;
+    if (!cJSON_IsObject(j)) return mz_fail(e, "missing \"pipeline\"");
+    const cJSON *tk = cJSON_GetObjectItemCaseSensitive(j, "tokenizer");
+    if (!cJSON_IsString(tk) || strcmp(tk->valuestring, "icu-properties") != 0)
+        return mz_fail(e, "unknown tokenizer in pipeline");
+    if (get_num(j, "ngram_max", 1, 3, &d, e)) return -1;
+    o->ngram_max = (int)d;
+    if (get_bool(j, "stem", &o->stem, e) || get_bool(j, "stopwords", &o->stopwords, e) ||
+        get_bool(j, "sublinear_tf", &o->sublinear, e) || get_bool(j, "context", &o->context, e))
+        return -1;
+    if (get_num(j, "title_weight", 0, 100, &o->title_weight, e)) return -1;
+    if (get_num(j, "window", 0, 100, &d, e)) return -1;
+    o->window = (int)d;
+    if (get_num(j, "min_df", 0, 1e9, &d, e)) return -1;
+    o->min_df = (int)d;
+    if (get_num(j, "max_df", 0, 1, &o->max_df, e)) return -1;
+    if (get_num(j, "max_features", 0, 1e9, &d, e)) return -1;
+    o->max_features = (int)d;
+    return 0;
+}
+
+/* ------------------------------------------------------------ writing */
+
+int mz_bundle_begin(mz_bundle_writer *w, const char *dir, mz_err *e)
+{
+    memset(w, 0, sizeof *w);
+    if (snprintf(w->final_dir, sizeof w->final_dir, "%s", dir) >= (int)sizeof w->final_dir)
+        return mz_fail(e, "%s: path too long", dir);
+    size_t l = strlen(w->final_dir);
+    while (l > 1 && w->final_dir[l - 1] == '/') w->final_dir[--l] = '\0';
+    if (mz_mkdtemp_beside(w->final_dir, w->tmp_dir, sizeof w->tmp_dir, e) != 0) return -1;
+    snprintf(pending, sizeof pending, "%s", w->tmp_dir);
+    w->files = cJSON_CreateObject();
+    if (!w->files) {
+        mz_bundle_abort(w);
+        return mz_fail(e, "out of memory");
+    }
+    return 0;
+}
+
+int mz_bundle_add(mz_bundle_writer *w, const char *name, const void *data, size_t len, mz_err *e)
+{
+    char path[4096], hex[65];
+    if (mz_path_join(path, sizeof path, w->tmp_dir, name, e) != 0) return -1;
+    if (mz_write_file_atomic(path, data, len, e) != 0) return -1;
+    mz_sha256_hex(data, len, hex);
+    cJSON_AddStringToObject(w->files, name, hex);
+    return 0;
+}
+
+int mz_bundle_commit(mz_bundle_writer *w, cJSON *manifest, mz_err *e)
+{
+    cJSON_AddItemToObject(manifest, "files", w->files);
+    w->files = NULL;
+    char *text = cJSON_Print(manifest);
+    cJSON_Delete(manifest);
+    if (!text) return mz_fail(e, "out of memory");
+    size_t tl = strlen(text);
+    char *t2 = realloc(text, tl + 2);
+    if (!t2) {
+        free(text);
+        return mz_fail(e, "out of memory");
+    }
+    text = t2;
+    text[tl++] = '\n';
+    text[tl] = '\0';
+    char path[4096];
+    int rc = mz_path_join(path, sizeof path, w->tmp_dir, "manifest.json", e);
+    if (rc == 0) rc = mz_write_file_atomic(path, text, tl, e);
+    free(text);
+    /* mkdtemp made it private; a model is meant to be read by others */
+    if (rc == 0 && chmod(w->tmp_dir, 0755) != 0) rc = mz_fail(e, "%s: chmod: %m", w->tmp_dir);
+    if (rc == 0) rc = mz_dir_commit(w->tmp_dir, w->final_dir, e);
+    if (rc != 0) {
+        mz_bundle_abort(w);
+        return -1;
+    }
+    pending[0] = '\0';
+    return 0;
+}
+
+void mz_bundle_abort(mz_bundle_writer *w)
+{
+    if (w->tmp_dir[0]) mz_rm_rf(w->tmp_dir, NULL);
+    cJSON_Delete(w->files);
+    w->files = NULL;
+    w->tmp_dir[0] = '\0';
+    pending[0] = '\0';
+}
+
+/* ------------------------------------------------------------ loading */
+
+static int safe_name(const char *n)
+{
+    size_t l = strlen(n);
+    return l > 0 && l < 128 && n[0] != '.' && !strchr(n, '/') && !strchr(n, '\\');
+}
+
+/* Read a bundle file after checking its name, type and digest. */
+static int read_verified(mz_bundle *b, const char *name, char **buf, size_t *len, mz_err *e)
+{
+    if (!safe_name(name)) return mz_fail(e, "%s: manifest names an unsafe file \"%s\"", b->dir, name);
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(b->manifest, "files");
+    const cJSON *want = cJSON_GetObjectItemCaseSensitive(files, name);
+    if (!cJSON_IsString(want)) return mz_fail(e, "%s: manifest has no digest for %s", b->dir, name);
+    char path[4096];
+    if (mz_path_join(path, sizeof path, b->dir, name, e) != 0) return -1;
+    struct stat st;
+    if (lstat(path, &st) != 0) return mz_fail(e, "%s: missing file: %m", path);
+    if (!S_ISREG(st.st_mode)) return mz_fail(e, "%s: not a regular file (links are refused)", path);
+    if (mz_read_file(path, FILE_MAX, buf, len, e) != 0) return -1;
+    char hex[65];
+    mz_sha256_hex(*buf, *len, hex);
+    if (strcmp(hex, want->valuestring) != 0) {
+        free(*buf);
+        *buf = NULL;
+        return mz_fail(e, "%s: SHA-256 mismatch (file corrupt or changed since training)", path);
+    }
+    return 0;
+}
+
+static int str_field(const cJSON *j, const char *k, char *out, size_t outsz, int required, const char *where, mz_err *e)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k);
+    if (!x) {
+        if (!required) {
+            out[0] = '\0';
+            return 0;
+        }
+        return mz_fail(e, "%s: missing \"%s\"", where, k);
+    }
+    if (!cJSON_IsString(x) || strlen(x->valuestring) == 0 || strlen(x->valuestring) >= outsz)
+        return mz_fail(e, "%s: \"%s\" must be a non-empty string", where, k);
+    snprintf(out, outsz, "%s", x->valuestring);
+    return 0;
+}
+
+static int load_labels(const cJSON *arr, mz_head *h, const char *where, mz_err *e)
+{
+    int n = cJSON_GetArraySize(arr);
+    if (!cJSON_IsArray(arr) || n < 2 || n > MZ_MAX_CLASSES)
+        return mz_fail(e, "%s: head \"%s\" needs 2..%d labels", where, h->name, MZ_MAX_CLASSES);
+    h->labels = calloc((size_t)n, sizeof *h->labels);
+    if (!h->labels) return mz_fail(e, "out of memory");
+    h->nclass = n;
+    for (int i = 0; i < n; i++) {
+        const cJSON *l = cJSON_GetArrayItem(arr, i);
+        if (!cJSON_IsString(l) || !*l->valuestring || strlen(l->valuestring) > 200)
+            return mz_fail(e, "%s: bad label in head \"%s\"", where, h->name);
+        h->labels[i] = strdup(l->valuestring);
+        if (!h->labels[i]) return mz_fail(e, "out of memory");
+    }
+    return 0;
+}
+
+int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
+{
+    memset(b, 0, sizeof *b);
+    if (snprintf(b->dir, sizeof b->dir, "%s", dir) >= (int)sizeof b->dir) return mz_fail(e, "%s: path too long", dir);
+    char path[4096];
+    char *buf = NULL;
+    size_t len;
+    if (mz_path_join(path, sizeof path, dir, "manifest.json", e) != 0) return -1;
+    if (mz_read_file(path, MANIFEST_MAX, &buf, &len, e) != 0) return -1;
+    b->manifest = cJSON_ParseWithLength(buf, len);
+    free(buf);
+    buf = NULL;
+    if (!cJSON_IsObject(b->manifest)) {
+        mz_fail(e, "%s: not valid JSON (corrupt manifest)", path);
+        goto fail;
+    }
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(b->manifest, "format");
+    if (!cJSON_IsNumber(fmt)) {
+        mz_fail(e, "%s: no format version: not a mizan model", path);
+        goto fail;
+    }
+    if (fmt->valuedouble > MZ_FORMAT_VERSION) {
+        mz_fail(e, "%s: format %g was written by a newer mizan (this one reads format %d)", path, fmt->valuedouble,
+                MZ_FORMAT_VERSION);
+        goto fail;
+    }
+    if (fmt->valuedouble != MZ_FORMAT_VERSION) {
+        mz_fail(e, "%s: unsupported format version %g", path, fmt->valuedouble);
+        goto fail;
+    }
+    if (str_field(b->manifest, "name", b->name, sizeof b->name, 1, path, e) ||
+        str_field(b->manifest, "kind", b->kind, sizeof b->kind, 1, path, e) ||
+        str_field(b->manifest, "target", b->target, sizeof b->target, 0, path, e))
+        goto fail;
+    if (strcmp(b->kind, "multiclass") && strcmp(b->kind, "multilabel") && strcmp(b->kind, "stance") &&
+        strcmp(b->kind, "target")) {
+        mz_fail(e, "%s: unknown kind \"%s\"", path, b->kind);
+        goto fail;
+    }
+    if (mz_featopts_from_json(cJSON_GetObjectItemCaseSensitive(b->manifest, "pipeline"), &b->vocab.opt, e) != 0) {
+        mz_wrap(e, "%s: ", path);
+        goto fail;
+    }
+    /* every file listed must verify, whether or not a head uses it */
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(b->manifest, "files");
+    if (!cJSON_IsObject(files)) {
+        mz_fail(e, "%s: missing \"files\"", path);
+        goto fail;
+    }
+    const cJSON *f;
+    cJSON_ArrayForEach(f, files)
+    {
+        if (!f->string || !cJSON_IsString(f) || strlen(f->valuestring) != 64) {
+            mz_fail(e, "%s: bad entry in \"files\"", path);
+            goto fail;
+        }
+        if (read_verified(b, f->string, &buf, &len, e) != 0) goto fail;
+        free(buf);
+        buf = NULL;
+    }
+    if (b->vocab.opt.stopwords) {
+        mz_normalizer *nz = mz_normalizer_new(e);
+        if (!nz || read_verified(b, "stopwords.txt", &buf, &len, e) != 0) {
+            mz_normalizer_free(nz);
+            goto fail;
+        }
+        int rc = mz_stopwords_parse(&b->vocab.sw, buf, len, "stopwords.txt", nz, e);
+        mz_normalizer_free(nz);
+        free(buf);
+        buf = NULL;
+        if (rc != 0) {
+            mz_wrap(e, "%s/", dir);
+            goto fail;
+        }
+    }
+    if (cJSON_GetObjectItemCaseSensitive(files, "targets.json")) {
+        if (read_verified(b, "targets.json", &b->targets_json, &b->targets_len, e) != 0) goto fail;
+    }
+    if (read_verified(b, "vocab.tsv", &buf, &len, e) != 0) goto fail;
+    snprintf(path, sizeof path, "%s/vocab.tsv", dir);
+    int rc = mz_vocab_parse(&b->vocab, buf, len, path, e);
+    free(buf);
+    buf = NULL;
+    if (rc != 0) goto fail;
+
+    const cJSON *heads = cJSON_GetObjectItemCaseSensitive(b->manifest, "heads");
+    int nh = cJSON_GetArraySize(heads);
+    if (!cJSON_IsArray(heads) || nh < 1 || nh > 256) {
+        mz_fail(e, "%s: \"heads\" must list 1..256 heads", dir);
+        goto fail;
+    }
+    b->heads = calloc((size_t)nh, sizeof *b->heads);
+    if (!b->heads) {
+        mz_fail(e, "out of memory");
+        goto fail;
+    }
+    for (int i = 0; i < nh; i++) {
+        const cJSON *hj = cJSON_GetArrayItem(heads, i);
+        mz_head *h = &b->heads[i];
+        b->nheads++;
+        if (str_field(hj, "name", h->name, sizeof h->name, 1, dir, e) ||
+            str_field(hj, "file", h->file, sizeof h->file, 1, dir, e) ||
+            load_labels(cJSON_GetObjectItemCaseSensitive(hj, "labels"), h, dir, e))
+            goto fail;
+        const cJSON *th = cJSON_GetObjectItemCaseSensitive(hj, "threshold");
+        h->threshold = cJSON_IsNumber(th) && th->valuedouble >= 0 && th->valuedouble <= 1 ? th->valuedouble : 0.5;
+        if (read_verified(b, h->file, &buf, &len, e) != 0) goto fail;
+        snprintf(path, sizeof path, "%s/%s", dir, h->file);
+        rc = mz_svmfile_parse(buf, len, path, b->vocab.nfeat, &h->lm, e);
+        free(buf);
+        buf = NULL;
+        if (rc != 0) goto fail;
+        if (h->lm.nclass != h->nclass) {
+            mz_fail(e, "%s: %d classes, manifest lists %d labels", path, h->lm.nclass, h->nclass);
+            goto fail;
+        }
+        if (!h->lm.probA) {
+            mz_fail(e, "%s: no probability model (probA/probB)", path);
+            goto fail;
+        }
+        if (h->lm.kernel_rbf) {
+            mz_fail(e, "%s: rbf heads are not supported by this classifier build", path);
+            goto fail;
+        }
+        for (int c = 0; c < h->nclass; c++)
+            if (h->lm.labels[c] != c) {
+                mz_fail(e, "%s: labels must be 0..%d in order", path, h->nclass - 1);
+                goto fail;
+            }
+    }
+    return 0;
+fail:
+    free(buf);
+    mz_bundle_free(b);
+    return -1;
+}
+
+void mz_bundle_free(mz_bundle *b)
+{
+    for (size_t i = 0; i < b->nheads; i++) {
+        mz_head *h = &b->heads[i];
+        if (h->labels)
+            for (int c = 0; c < h->nclass; c++) free(h->labels[c]);
+        free(h->labels);
+        mz_linmodel_free(&h->lm);
+    }
+    free(b->heads);
+    mz_vocab_free(&b->vocab);
+    cJSON_Delete(b->manifest);
+    free(b->targets_json);
+    memset(b, 0, sizeof *b);
+}
+
+mz_head *mz_bundle_head(mz_bundle *b, const char *name)
+{
+    for (size_t i = 0; i < b->nheads; i++)
+        if (strcmp(b->heads[i].name, name) == 0) return &b->heads[i];
+    return NULL;
+}

@@ -1,0 +1,84 @@
+/* bundle.h — model bundles: one directory per task, verified before use.
+ *
+ * A bundle holds manifest.json, the vocabulary (vocab.tsv), the stopword
+ * list it was trained with (stopwords.txt), optionally the target lexicon
+ * (targets.json), and one libsvm model file per head.  The manifest records
+ * the format version, program version, task name and kind, labels, every
+ * pipeline and solver option, corpus digests and sizes, CV metrics, the
+ * command that rebuilds it, and the SHA-256 of every other file.
+ *
+ * Kinds:  "multiclass"  one head; the article gets one label.
+ *         "multilabel"  one binary head per label plus a threshold.
+ *         "stance"      a target's "presence" head (present/absent) and
+ *                       "stance" head (critical/neutral/favourable).
+ *         "target"      generic target stance: one multiclass head whose
+ *                       input is the target's name joined to the text.
+ *
+ * Loading refuses, before anything is used: a manifest that is not JSON,
+ * has another format version (newer: "made by a newer mizan"), names a file
+ * outside the bundle (any '/', a leading '.', a symlink, not a regular
+ * file), or a file whose digest differs; then every file is validated by
+ * its own strict parser.  Writing builds the bundle in a temporary sibling
+ * directory and renames it over the old one (fsutil.h), so readers see the
+ * old bundle or the new one, never a mixture. */
+#ifndef MZ_BUNDLE_H
+#define MZ_BUNDLE_H
+
+#include <cJSON.h>
+#include <stddef.h>
+
+#include "err.h"
+#include "features.h"
+#include "svmfile.h"
+
+#define MZ_FORMAT_VERSION 1
+#define MZ_VERSION "0.1.0"
+
+typedef struct mz_head {
+    char name[64];
+    char file[128];
+    int nclass;
+    char **labels;      /* nclass names */
+    mz_linmodel lm;
+    double threshold;   /* multilabel heads: P(label) cut-off */
+} mz_head;
+
+typedef struct mz_bundle {
+    char dir[4096];
+    char name[64];      /* output key: "topic", "frames", target name */
+    char kind[32];
+    char target[64];    /* stance/target kinds */
+    mz_vocab vocab;
+    mz_head *heads;
+    size_t nheads;
+    cJSON *manifest;
+    char *targets_json; /* contents of targets.json, if any */
+    size_t targets_len;
+} mz_bundle;
+
+int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e);
+void mz_bundle_free(mz_bundle *b);
+mz_head *mz_bundle_head(mz_bundle *b, const char *name);
+
+/* Pipeline options ↔ JSON (shared by the manifest writer and loader). */
+cJSON *mz_featopts_to_json(const mz_featopts *o);
+int mz_featopts_from_json(const cJSON *j, mz_featopts *o, mz_err *e);
+
+/* Writing: files are added one by one to a temporary directory; commit
+ * adds their digests to the manifest, writes it, and renames into place. */
+typedef struct mz_bundle_writer {
+    char final_dir[4096];
+    char tmp_dir[4096];
+    cJSON *files; /* name → sha256 */
+} mz_bundle_writer;
+
+int mz_bundle_begin(mz_bundle_writer *w, const char *dir, mz_err *e);
+int mz_bundle_add(mz_bundle_writer *w, const char *name, const void *data, size_t len, mz_err *e);
+/* Takes ownership of manifest. */
+int mz_bundle_commit(mz_bundle_writer *w, cJSON *manifest, mz_err *e);
+void mz_bundle_abort(mz_bundle_writer *w);
+
+/* The temporary directory being written, for signal handlers ("" if none). */
+const char *mz_bundle_pending_dir(void);
+
+#endif

@@ -1,0 +1,328 @@
+/* corpus.c — see corpus.h. */
+#include "corpus.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fsutil.h"
+#include "linereader.h"
+#include "utf8.h"
+
+void mz_fields_default(mz_fields *f)
+{
+    f->id = "id";
+    f->text = "text";
+    f->title = "title";
+    f->label = "label";
+    f->max_text = 4u << 20;
+}
+
+void mz_record_free(mz_record *r)
+{
+    free(r->id);
+    cJSON_Delete(r->obj);
+    memset(r, 0, sizeof *r);
+}
+
+int mz_check_text(const char *s, size_t n, size_t max, const char *what, mz_err *e)
+{
+    if (n == 0) return mz_fail(e, "%s is empty", what);
+    if (max && n > max) return mz_fail(e, "%s is %zu bytes, over the limit of %zu (--max-bytes)", what, n, max);
+    size_t bad;
+    const char *why;
+    if (mz_utf8_check(s, n, &bad, &why) != 0) return mz_fail(e, "%s: invalid UTF-8 at byte %zu (%s)", what, bad, why);
+    return 0;
+}
+
+/* cJSON keeps strings NUL-terminated, so an escaped \u0000 would silently
+ * cut a text short; refuse it instead. */
+static int has_escaped_nul(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 5 < n; i++)
+        if (s[i] == '\\' && s[i + 1] == 'u' && s[i + 2] == '0' && s[i + 3] == '0' && s[i + 4] == '0' &&
+            s[i + 5] == '0') {
+            /* make sure the backslash itself is not escaped */
+            size_t k = i, bs = 0;
+            while (k > 0 && s[k - 1] == '\\') k--, bs++;
+            if (bs % 2 == 0) return 1;
+        }
+    return 0;
+}
+
+int mz_record_parse_json(const char *line, size_t len, const char *src, size_t lineno,
+                         const mz_fields *f, mz_record *r, mz_err *e)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->src, sizeof r->src, "%s", src);
+    r->line = lineno;
+    size_t bad;
+    const char *why;
+    if (mz_utf8_check(line, len, &bad, &why) != 0)
+        return mz_fail(e, "%s:%zu: invalid UTF-8 at byte %zu (%s)", src, lineno, bad, why);
+    if (has_escaped_nul(line, len)) return mz_fail(e, "%s:%zu: NUL character (\\u0000) in a string", src, lineno);
+    const char *end = NULL;
+    r->obj = cJSON_ParseWithLengthOpts(line, len, &end, 0);
+    if (!r->obj) {
+        size_t at = end && end >= line ? (size_t)(end - line) : 0;
+        return mz_fail(e, "%s:%zu: malformed JSON near byte %zu", src, lineno, at);
+    }
+    if (!cJSON_IsObject(r->obj)) {
+        mz_record_free(r);
+        return mz_fail(e, "%s:%zu: expected a JSON object", src, lineno);
+    }
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(r->obj, f->id);
+    char idbuf[64];
+    if (cJSON_IsString(id)) {
+        r->id = strdup(id->valuestring);
+    } else if (cJSON_IsNumber(id)) {
+        snprintf(idbuf, sizeof idbuf, "%.17g", id->valuedouble);
+        r->id = strdup(idbuf);
+    }
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(r->obj, f->text);
+    if (!text) {
+        mz_fail(e, "%s:%zu: missing field \"%s\"", src, lineno, f->text);
+        goto fail;
+    }
+    if (!cJSON_IsString(text)) {
+        mz_fail(e, "%s:%zu: field \"%s\" must be a string", src, lineno, f->text);
+        goto fail;
+    }
+    r->text = text->valuestring;
+    r->text_len = strlen(text->valuestring);
+    if (mz_check_text(r->text, r->text_len, f->max_text, f->text, e) != 0) {
+        mz_wrap(e, "%s:%zu: ", src, lineno);
+        goto fail;
+    }
+    const cJSON *title = f->title ? cJSON_GetObjectItemCaseSensitive(r->obj, f->title) : NULL;
+    if (title && !cJSON_IsNull(title)) {
+        if (!cJSON_IsString(title)) {
+            mz_fail(e, "%s:%zu: field \"%s\" must be a string", src, lineno, f->title);
+            goto fail;
+        }
+        r->title = title->valuestring;
+        r->title_len = strlen(title->valuestring);
+        if (r->title_len && mz_check_text(r->title, r->title_len, f->max_text, f->title, e) != 0) {
+            mz_wrap(e, "%s:%zu: ", src, lineno);
+            goto fail;
+        }
+    }
+    r->label = f->label ? cJSON_GetObjectItemCaseSensitive(r->obj, f->label) : NULL;
+    return 0;
+fail:
+    mz_record_free(r);
+    return -1;
+}
+
+static int read_jsonl(const char *path, const mz_fields *f, mz_record_fn fn, void *arg, mz_err *e)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return mz_fail(e, "%s: cannot open: %m", path);
+    mz_linereader lr;
+    mz_linereader_init(&lr, fp, f->max_text * 2 + 65536);
+    int rc = 0, st;
+    size_t nrec = 0;
+    while ((st = mz_linereader_next(&lr)) != MZ_LINE_EOF) {
+        if (st == MZ_LINE_IOERR) {
+            rc = mz_fail(e, "%s:%zu: read error", path, lr.lineno + 1);
+            break;
+        }
+        if (st == MZ_LINE_TOO_LONG) {
+            rc = mz_fail(e, "%s:%zu: line longer than %zu bytes", path, lr.lineno, lr.max_line);
+            break;
+        }
+        size_t i = 0;
+        while (i < lr.len && (lr.buf[i] == ' ' || lr.buf[i] == '\t')) i++;
+        if (i == lr.len) continue;
+        mz_record r;
+        if (mz_record_parse_json(lr.buf, lr.len, path, lr.lineno, f, &r, e) != 0) {
+            rc = -1;
+            break;
+        }
+        nrec++;
+        rc = fn(arg, &r, e);
+        mz_record_free(&r);
+        if (rc != 0) break;
+    }
+    mz_linereader_free(&lr);
+    fclose(fp);
+    if (rc == 0 && nrec == 0) rc = mz_fail(e, "%s: no records", path);
+    return rc;
+}
+
+static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void *arg, mz_err *e)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return mz_fail(e, "%s: cannot open: %m", path);
+    mz_linereader lr;
+    mz_linereader_init(&lr, fp, f->max_text + 4096);
+    int rc = 0, st;
+    size_t nrec = 0;
+    while ((st = mz_linereader_next(&lr)) != MZ_LINE_EOF) {
+        if (st != MZ_LINE_OK) {
+            rc = mz_fail(e, "%s:%zu: %s", path, lr.lineno, st == MZ_LINE_TOO_LONG ? "line too long" : "read error");
+            break;
+        }
+        if (lr.len == 0) continue;
+        if (memchr(lr.buf, '\0', lr.len)) {
+            rc = mz_fail(e, "%s:%zu: NUL byte", path, lr.lineno);
+            break;
+        }
+        char *tab = memchr(lr.buf, '\t', lr.len);
+        if (!tab || tab == lr.buf) {
+            rc = mz_fail(e, "%s:%zu: expected label<TAB>text", path, lr.lineno);
+            break;
+        }
+        *tab = '\0';
+        mz_record r;
+        memset(&r, 0, sizeof r);
+        snprintf(r.src, sizeof r.src, "%s", path);
+        r.line = lr.lineno;
+        r.text = tab + 1;
+        r.text_len = lr.len - (size_t)(tab + 1 - lr.buf);
+        if (mz_check_text(r.text, r.text_len, f->max_text, "text", e) != 0 ||
+            mz_check_text(lr.buf, strlen(lr.buf), 256, "label", e) != 0) {
+            rc = mz_wrap(e, "%s:%zu: ", path, lr.lineno);
+            break;
+        }
+        char idb[64];
+        snprintf(idb, sizeof idb, "%zu", lr.lineno);
+        r.id = strdup(idb);
+        r.obj = cJSON_CreateObject();
+        if (!r.id || !r.obj || !cJSON_AddStringToObject(r.obj, "label", lr.buf)) {
+            mz_record_free(&r);
+            rc = mz_fail(e, "out of memory");
+            break;
+        }
+        r.label = cJSON_GetObjectItemCaseSensitive(r.obj, "label");
+        nrec++;
+        rc = fn(arg, &r, e);
+        mz_record_free(&r);
+        if (rc != 0) break;
+    }
+    mz_linereader_free(&lr);
+    fclose(fp);
+    if (rc == 0 && nrec == 0) rc = mz_fail(e, "%s: no records", path);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Sorted names of entries in dir (excluding dot files). */
+static char **list_dir(const char *dir, size_t *n, mz_err *e)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        mz_fail(e, "%s: cannot open directory: %m", dir);
+        return NULL;
+    }
+    size_t cap = 64;
+    char **v = malloc(cap * sizeof *v);
+    *n = 0;
+    struct dirent *de;
+    while (v && (de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        if (*n == cap) {
+            char **nv = realloc(v, (cap *= 2) * sizeof *v);
+            if (!nv) {
+                for (size_t i = 0; i < *n; i++) free(v[i]);
+                free(v);
+                v = NULL;
+                break;
+            }
+            v = nv;
+        }
+        v[(*n)++] = strdup(de->d_name);
+    }
+    closedir(d);
+    if (!v) {
+        mz_fail(e, "out of memory");
+        return NULL;
+    }
+    qsort(v, *n, sizeof *v, cmp_str);
+    return v;
+}
+
+static void free_list(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(v[i]);
+    free(v);
+}
+
+static int read_dir(const char *path, const mz_fields *f, mz_record_fn fn, void *arg, mz_err *e)
+{
+    size_t nl;
+    char **labels = list_dir(path, &nl, e);
+    if (!labels) return -1;
+    int rc = 0;
+    size_t nrec = 0;
+    for (size_t i = 0; i < nl && rc == 0; i++) {
+        char sub[4096];
+        if (mz_path_join(sub, sizeof sub, path, labels[i], e) != 0) {
+            rc = -1;
+            break;
+        }
+        struct stat st;
+        if (stat(sub, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+        size_t nf;
+        char **files = list_dir(sub, &nf, e);
+        if (!files) {
+            rc = -1;
+            break;
+        }
+        for (size_t j = 0; j < nf && rc == 0; j++) {
+            size_t l = strlen(files[j]);
+            if (l < 5 || strcmp(files[j] + l - 4, ".txt") != 0) continue;
+            char fp[4096];
+            if (mz_path_join(fp, sizeof fp, sub, files[j], e) != 0) {
+                rc = -1;
+                break;
+            }
+            mz_record r;
+            memset(&r, 0, sizeof r);
+            snprintf(r.src, sizeof r.src, "%s", fp);
+            char *buf;
+            size_t len;
+            if (mz_read_file(fp, f->max_text, &buf, &len, e) != 0) {
+                rc = -1;
+                break;
+            }
+            if (mz_check_text(buf, len, f->max_text, "text", e) != 0) {
+                free(buf);
+                rc = mz_wrap(e, "%s: ", fp);
+                break;
+            }
+            r.obj = cJSON_CreateObject();
+            cJSON *t = r.obj ? cJSON_AddStringToObject(r.obj, "text", buf) : NULL;
+            free(buf);
+            r.id = strdup(fp);
+            if (!t || !r.id || !cJSON_AddStringToObject(r.obj, "label", labels[i])) {
+                mz_record_free(&r);
+                rc = mz_fail(e, "out of memory");
+                break;
+            }
+            r.text = t->valuestring;
+            r.text_len = strlen(r.text);
+            r.label = cJSON_GetObjectItemCaseSensitive(r.obj, "label");
+            nrec++;
+            rc = fn(arg, &r, e);
+            mz_record_free(&r);
+        }
+        free_list(files, nf);
+    }
+    free_list(labels, nl);
+    if (rc == 0 && nrec == 0) rc = mz_fail(e, "%s: no DIR/<label>/*.txt files found", path);
+    return rc;
+}
+
+int mz_corpus_read(const char *path, const mz_fields *f, mz_record_fn fn, void *arg, mz_err *e)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) return mz_fail(e, "%s: %m", path);
+    if (S_ISDIR(st.st_mode)) return read_dir(path, f, fn, arg, e);
+    size_t l = strlen(path);
+    if (l > 4 && strcmp(path + l - 4, ".tsv") == 0) return read_tsv(path, f, fn, arg, e);
+    return read_jsonl(path, f, fn, arg, e);
+}

@@ -1,0 +1,55 @@
+/* corpus.h — labelled corpora and JSON records, the trainer's input.
+ *
+ * Three layouts are read, chosen by what the path is:
+ *   - a directory: one sub-directory per label, each holding *.txt files
+ *     (one article per file; DIR/<label>/<name>.txt);
+ *   - a file ending in .tsv: `label<TAB>text` per line;
+ *   - anything else: JSONL, one object per line, with configurable field
+ *     names for text, title (optional), label and id.
+ * A record's label is kept as JSON (string, list of strings, number or
+ * null) and interpreted by the head being trained, so one reader serves
+ * topic, multi-label frames and stance scales.  Every record's text must be
+ * valid UTF-8, non-empty and under the size limit; errors name file:line
+ * (or the file for folder corpora).  Lines that are blank are skipped. */
+#ifndef MZ_CORPUS_H
+#define MZ_CORPUS_H
+
+#include <cJSON.h>
+#include <stddef.h>
+
+#include "err.h"
+
+typedef struct mz_fields {
+    const char *id, *text, *title, *label;
+    size_t max_text;   /* bytes; longer texts are an error */
+} mz_fields;
+
+void mz_fields_default(mz_fields *f);
+
+typedef struct mz_record {
+    char src[4096];
+    size_t line;
+    char *id;
+    const char *title, *text; /* point into obj or owned buffers */
+    size_t title_len, text_len;
+    cJSON *obj;               /* the record as JSON (synthesised for TSV/dir) */
+    const cJSON *label;       /* obj's label field, or NULL when absent */
+} mz_record;
+
+void mz_record_free(mz_record *r);
+
+/* Parse one JSON line; `what` distinguishes training (label required
+ * elsewhere) from classification.  Errors are "src:line: ...". */
+int mz_record_parse_json(const char *line, size_t len, const char *src, size_t lineno,
+                         const mz_fields *f, mz_record *out, mz_err *e);
+
+/* Validate a text field's bytes (UTF-8, non-empty, size, has a letter). */
+int mz_check_text(const char *s, size_t n, size_t max, const char *what, mz_err *e);
+
+typedef int (*mz_record_fn)(void *arg, const mz_record *r, mz_err *e);
+
+/* Read every record of a corpus in file order (directories: labels and
+ * files sorted by name), calling fn for each; stops at the first error. */
+int mz_corpus_read(const char *path, const mz_fields *f, mz_record_fn fn, void *arg, mz_err *e);
+
+#endif

@@ -1,0 +1,29 @@
+/* err.h — errors as values.
+ *
+ * Every fallible function in the engine returns 0 on success and -1 on
+ * failure, filling a caller-owned mz_err with one human-readable line that
+ * already names the file/line/record involved.  Nothing below main() prints
+ * or exits: the message travels up unchanged and main() alone decides how to
+ * report it and which status to exit with.  A NULL mz_err is allowed and
+ * simply discards the message. */
+#ifndef MZ_ERR_H
+#define MZ_ERR_H
+
+#include <stddef.h>
+
+#define MZ_ERR_MAX 512
+
+typedef struct mz_err {
+    char msg[MZ_ERR_MAX];
+} mz_err;
+
+/* Format a message into e (if non-NULL) and return -1, so callers can write
+ * `return mz_fail(e, "%s: ...", path);`. */
+int mz_fail(mz_err *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Prefix an existing message with more context ("file:line: " + old). */
+int mz_wrap(mz_err *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,832 @@
+/* features.c — see features.h.
+ *
+ * One function, emit(), turns a term sequence into feature occurrences, and
+ * both training (df counting, vectors) and classification go through it; the
+ * two sides therefore cannot disagree about what a feature is.  Feature keys
+ * are binary: a kind byte followed by 1-3 int32 stem ids (or a name for 'x'),
+ * so a lookup hashes at most 13 bytes. */
+#include "features.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_MAX_ENTRIES (1u << 18)
+#define TERM_STOP (-2)
+#define TERM_UNKNOWN (-1)
+
+void mz_featopts_default(mz_featopts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->ngram_max = 2;
+    o->stem = 1;
+    o->stopwords = 1;
+    o->sublinear = 1;
+    o->title_weight = 2.0;
+    o->context = 0;
+    o->window = 0;
+    o->min_df = 2;
+    o->max_df = 0.9;
+    o->max_features = 0;
+}
+
+void mz_sparse_free(mz_sparse *s)
+{
+    free(s->idx);
+    free(s->val);
+    memset(s, 0, sizeof *s);
+}
+
+static int sparse_reserve(mz_sparse *s, size_t n)
+{
+    if (n <= s->cap) return 0;
+    size_t c = s->cap ? s->cap : 64;
+    while (c < n) c *= 2;
+    int32_t *i = realloc(s->idx, c * sizeof *i);
+    if (!i) return -1;
+    s->idx = i;
+    double *v = realloc(s->val, c * sizeof *v);
+    if (!v) return -1;
+    s->val = v;
+    s->cap = c;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ emit */
+
+typedef int (*emit_fn)(void *arg, const unsigned char *key, size_t klen, double w);
+
+static int emit(const int32_t *id, const uint16_t *sent, size_t n, size_t ntitle,
+                const uint8_t *ctx, size_t nsent, const mz_featopts *o,
+                const mz_extra *ex, size_t nex, emit_fn fn, void *arg)
+{
+    unsigned char key[1 + 3 * 4];
+    for (size_t i = 0; i < n; i++) {
+        double w = i < ntitle ? o->title_weight : 1.0;
+        if (w == 0.0 || id[i] < 0) continue;
+        key[0] = 'u';
+        memcpy(key + 1, &id[i], 4);
+        if (fn(arg, key, 5, w)) return -1;
+        int inctx = o->context && ctx && sent[i] < nsent && ctx[sent[i]];
+        if (inctx) {
+            key[0] = 'c';
+            if (fn(arg, key, 5, w)) return -1;
+        }
+        if (o->ngram_max >= 2 && i + 1 < n && id[i + 1] >= 0 && sent[i + 1] == sent[i]) {
+            key[0] = 'b';
+            memcpy(key + 5, &id[i + 1], 4);
+            if (fn(arg, key, 9, w)) return -1;
+            if (inctx) {
+                key[0] = 'd';
+                if (fn(arg, key, 9, w)) return -1;
+            }
+            if (o->ngram_max >= 3 && i + 2 < n && id[i + 2] >= 0 && sent[i + 2] == sent[i]) {
+                key[0] = 't';
+                memcpy(key + 9, &id[i + 2], 4);
+                if (fn(arg, key, 13, w)) return -1;
+            }
+        }
+    }
+    for (size_t k = 0; k < nex; k++) {
+        unsigned char xk[64];
+        size_t nl = strlen(ex[k].name);
+        if (nl > sizeof xk - 1) nl = sizeof xk - 1;
+        xk[0] = 'x';
+        memcpy(xk + 1, ex[k].name, nl);
+        if (ex[k].count > 0 && fn(arg, xk, nl + 1, ex[k].count)) return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------- accumulate → TF-IDF/L2 */
+
+typedef struct acc {
+    double *tf;        /* per feature, zero outside `touched` */
+    int32_t *touched;
+    size_t ntouched, nfeat;
+} acc;
+
+static int acc_init(acc *a, size_t nfeat)
+{
+    memset(a, 0, sizeof *a);
+    a->nfeat = nfeat;
+    a->tf = calloc(nfeat ? nfeat : 1, sizeof *a->tf);
+    a->touched = malloc((nfeat ? nfeat : 1) * sizeof *a->touched);
+    return (a->tf && a->touched) ? 0 : -1;
+}
+
+static void acc_free(acc *a)
+{
+    free(a->tf);
+    free(a->touched);
+}
+
+static inline void acc_add(acc *a, int32_t f, double w)
+{
+    if (a->tf[f] == 0.0) a->touched[a->ntouched++] = f;
+    a->tf[f] += w;
+}
+
+static int cmp_i32(const void *x, const void *y)
+{
+    int32_t a = *(const int32_t *)x, b = *(const int32_t *)y;
+    return (a > b) - (a < b);
+}
+
+static int acc_finish(acc *a, const mz_vocab *v, mz_sparse *out)
+{
+    out->n = 0;
+    if (sparse_reserve(out, a->ntouched) != 0) return -1;
+    qsort(a->touched, a->ntouched, sizeof *a->touched, cmp_i32);
+    double norm = 0;
+    for (size_t k = 0; k < a->ntouched; k++) {
+        int32_t f = a->touched[k];
+        double tf = a->tf[f];
+        a->tf[f] = 0.0;
+        double x = (v->opt.sublinear ? 1.0 + log(tf) : tf) * v->idf[f];
+        out->idx[out->n] = f + 1;
+        out->val[out->n] = x;
+        out->n++;
+        norm += x * x;
+    }
+    a->ntouched = 0;
+    if (norm > 0) {
+        double inv = 1.0 / sqrt(norm);
+        for (size_t k = 0; k < out->n; k++) out->val[k] *= inv;
+    }
+    return 0;
+}
+
+/* -------------------------------------------------------------- vocab */
+
+void mz_vocab_free(mz_vocab *v)
+{
+    if (!v) return;
+    mz_strmap_free(v->stems);
+    mz_strmap_free(v->feats);
+    free(v->idf);
+    if (v->surface)
+        for (size_t i = 0; i < v->nfeat; i++) free(v->surface[i]);
+    free(v->surface);
+    mz_stopwords_free(&v->sw);
+    memset(v, 0, sizeof *v);
+}
+
+/* ------------------------------------------------ token → term (shared) */
+
+typedef struct tokstem {
+    mz_stemmer *stemmer;
+    const mz_featopts *o;
+    const mz_stopwords *sw;
+} tokstem;
+
+/* Returns 0 and the term (stem or token) of a token, or 1 for a stopword. */
+static int token_term(const tokstem *ts, const char *tok, size_t len, const char **term, size_t *tlen)
+{
+    if (ts->o->stopwords && mz_is_stopword(ts->sw, tok, len)) return 1;
+    if (ts->o->stem) {
+        *term = mz_stem(ts->stemmer, tok, len, tlen);
+    } else {
+        *term = tok;
+        *tlen = len;
+    }
+    return 0;
+}
+
+/* ----------------------------------------------------------- vectorizer */
+
+struct mz_vectorizer {
+    const mz_vocab *v;
+    tokstem ts;
+    mz_strmap *cache; /* token → stem id, TERM_UNKNOWN or TERM_STOP */
+    int32_t *id;
+    uint16_t *sent;
+    size_t cap;
+    acc a;
+};
+
+mz_vectorizer *mz_vectorizer_new(const mz_vocab *v, mz_err *e)
+{
+    mz_vectorizer *z = calloc(1, sizeof *z);
+    if (!z) goto oom;
+    z->v = v;
+    z->ts.o = &v->opt;
+    z->ts.sw = &v->sw;
+    z->ts.stemmer = mz_stemmer_new(e);
+    if (!z->ts.stemmer) {
+        free(z);
+        return NULL;
+    }
+    z->cache = mz_strmap_new(1 << 12);
+    if (!z->cache || acc_init(&z->a, v->nfeat) != 0) {
+        mz_vectorizer_free(z);
+        goto oom;
+    }
+    return z;
+oom:
+    mz_fail(e, "out of memory");
+    return NULL;
+}
+
+void mz_vectorizer_free(mz_vectorizer *z)
+{
+    if (!z) return;
+    mz_stemmer_free(z->ts.stemmer);
+    mz_strmap_free(z->cache);
+    free(z->id);
+    free(z->sent);
+    acc_free(&z->a);
+    free(z);
+}
+
+static int lookup_cb(void *arg, const unsigned char *key, size_t klen, double w)
+{
+    mz_vectorizer *z = arg;
+    int64_t f = mz_strmap_find(z->v->feats, key, klen);
+    if (f >= 0) acc_add(&z->a, (int32_t)f, w);
+    return 0;
+}
+
+int mz_vectorize(mz_vectorizer *z, const mz_doc *d, const uint8_t *ctx,
+                 const mz_extra *extras, size_t nextra, mz_sparse *out, mz_err *e)
+{
+    if (d->ntok > z->cap) {
+        size_t c = d->ntok * 2;
+        int32_t *id = realloc(z->id, c * sizeof *id);
+        if (!id) return mz_fail(e, "out of memory");
+        z->id = id;
+        uint16_t *s = realloc(z->sent, c * sizeof *s);
+        if (!s) return mz_fail(e, "out of memory");
+        z->sent = s;
+        z->cap = c;
+    }
+    if (mz_strmap_count(z->cache) >= CACHE_MAX_ENTRIES) mz_strmap_clear(z->cache);
+    size_t n = 0, ntitle = 0;
+    for (size_t i = 0; i < d->ntok; i++) {
+        const char *tok = mz_doc_tok(d, i);
+        size_t len = d->tok[i].len;
+        int64_t c = mz_strmap_find(z->cache, tok, len);
+        int32_t id;
+        if (c >= 0) {
+            id = mz_strmap_value(z->cache, (size_t)c);
+        } else {
+            const char *term;
+            size_t tl;
+            if (token_term(&z->ts, tok, len, &term, &tl)) {
+                id = TERM_STOP;
+            } else {
+                int64_t s = mz_strmap_find(z->v->stems, term, tl);
+                id = s >= 0 ? (int32_t)s : TERM_UNKNOWN;
+            }
+            if (mz_strmap_intern(z->cache, tok, len, id, NULL) < 0) return mz_fail(e, "out of memory");
+        }
+        if (id == TERM_STOP) continue;
+        if (i < d->ntitle) ntitle++;
+        z->id[n] = id;
+        z->sent[n] = d->tok[i].sent;
+        n++;
+    }
+    emit(z->id, z->sent, n, ntitle, ctx, d->nsent, &z->v->opt, extras, nextra, lookup_cb, z);
+    if (acc_finish(&z->a, z->v, out) != 0) return mz_fail(e, "out of memory");
+    return 0;
+}
+
+/* ------------------------------------------------------------ termizer */
+
+struct mz_termizer {
+    tokstem ts;
+    mz_featopts o;
+};
+
+mz_termizer *mz_termizer_new(const mz_featopts *o, const mz_stopwords *sw, mz_err *e)
+{
+    mz_termizer *t = calloc(1, sizeof *t);
+    if (!t) {
+        mz_fail(e, "out of memory");
+        return NULL;
+    }
+    t->o = *o;
+    t->ts.o = &t->o;
+    t->ts.sw = sw;
+    t->ts.stemmer = mz_stemmer_new(e);
+    if (!t->ts.stemmer) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void mz_termizer_free(mz_termizer *t)
+{
+    if (!t) return;
+    mz_stemmer_free(t->ts.stemmer);
+    free(t);
+}
+
+void mz_stemdoc_free(mz_stemdoc *s)
+{
+    free(s->buf);
+    free(s->sent);
+    free(s->ctx);
+    for (size_t i = 0; i < s->nextra; i++) free((char *)s->extras[i].name);
+    free(s->extras);
+    memset(s, 0, sizeof *s);
+}
+
+int mz_termize(mz_termizer *t, const mz_doc *d, const uint8_t *ctx,
+               const mz_extra *extras, size_t nextra, mz_stemdoc *out, mz_err *e)
+{
+    memset(out, 0, sizeof *out);
+    size_t cap = d->buf_len * 2 + 16;
+    out->buf = malloc(cap);
+    out->sent = malloc((d->ntok + 1) * sizeof *out->sent);
+    if (!out->buf || !out->sent) goto oom;
+    for (size_t i = 0; i < d->ntok; i++) {
+        const char *tok = mz_doc_tok(d, i);
+        size_t len = d->tok[i].len, tl;
+        const char *term;
+        if (token_term(&t->ts, tok, len, &term, &tl)) continue;
+        if (out->len + tl + len + 2 > cap) {
+            while (out->len + tl + len + 2 > cap) cap *= 2;
+            char *b = realloc(out->buf, cap);
+            if (!b) goto oom;
+            out->buf = b;
+        }
+        memcpy(out->buf + out->len, term, tl);
+        out->len += tl;
+        out->buf[out->len++] = '\0';
+        memcpy(out->buf + out->len, tok, len);
+        out->len += len;
+        out->buf[out->len++] = '\0';
+        out->sent[out->nterm] = d->tok[i].sent;
+        if (i < d->ntitle) out->ntitle_terms++;
+        out->nterm++;
+    }
+    out->nsent = d->nsent;
+    if (ctx && d->nsent) {
+        out->ctx = malloc(d->nsent);
+        if (!out->ctx) goto oom;
+        memcpy(out->ctx, ctx, d->nsent);
+    }
+    if (nextra) {
+        out->extras = calloc(nextra, sizeof *out->extras);
+        if (!out->extras) goto oom;
+        for (size_t k = 0; k < nextra; k++) {
+            out->extras[k].name = strdup(extras[k].name);
+            out->extras[k].count = extras[k].count;
+            out->nextra++;
+            if (!out->extras[k].name) goto oom;
+        }
+    }
+    return 0;
+oom:
+    mz_stemdoc_free(out);
+    return mz_fail(e, "out of memory");
+}
+
+/* ------------------------------------------------------------- builder */
+
+struct mz_vocab_builder {
+    mz_featopts o;
+    const mz_stopwords *sw;
+    mz_strmap *stems;     /* builder stem ids */
+    char **best_surface;  /* per stem: shortest surface form seen */
+    size_t surf_cap;
+    mz_strmap *feats;     /* key → index; df in df[] */
+    int32_t *df, *last;
+    size_t fcap;
+    int32_t cur_doc;
+    int32_t *stem_map;    /* builder stem id → vocab stem id (after finish) */
+};
+
+mz_vocab_builder *mz_vocab_builder_new(const mz_featopts *o, const mz_stopwords *sw, mz_err *e)
+{
+    mz_vocab_builder *b = calloc(1, sizeof *b);
+    if (!b) goto oom;
+    b->o = *o;
+    b->sw = sw;
+    b->stems = mz_strmap_new(1 << 16);
+    b->feats = mz_strmap_new(1 << 18);
+    if (!b->stems || !b->feats) {
+        mz_vocab_builder_free(b);
+        goto oom;
+    }
+    return b;
+oom:
+    mz_fail(e, "out of memory");
+    return NULL;
+}
+
+void mz_vocab_builder_free(mz_vocab_builder *b)
+{
+    if (!b) return;
+    mz_strmap_free(b->stems);
+    if (b->best_surface)
+        for (size_t i = 0; i < b->surf_cap; i++) free(b->best_surface[i]);
+    free(b->best_surface);
+    mz_strmap_free(b->feats);
+    free(b->df);
+    free(b->last);
+    free(b->stem_map);
+    free(b);
+}
+
+void mz_termdoc_free(mz_termdoc *d)
+{
+    free(d->term);
+    free(d->sent);
+    free(d->ctx);
+    for (size_t i = 0; i < d->nextra; i++) free((char *)d->extras[i].name);
+    free(d->extras);
+    memset(d, 0, sizeof *d);
+}
+
+int mz_vocab_builder_add(mz_vocab_builder *b, const mz_stemdoc *s, mz_termdoc *out, mz_err *e)
+{
+    memset(out, 0, sizeof *out);
+    out->term = malloc((s->nterm + 1) * sizeof *out->term);
+    out->sent = malloc((s->nterm + 1) * sizeof *out->sent);
+    if (!out->term || !out->sent) goto oom;
+    const char *p = s->buf;
+    for (size_t i = 0; i < s->nterm; i++) {
+        size_t tl = strlen(p);
+        const char *surf = p + tl + 1;
+        size_t sl = strlen(surf);
+        int ins;
+        int64_t id = mz_strmap_intern(b->stems, p, tl, 0, &ins);
+        if (id < 0) goto oom;
+        if ((size_t)id >= b->surf_cap) {
+            size_t nc = b->surf_cap ? b->surf_cap * 2 : 1024;
+            char **ns = realloc(b->best_surface, nc * sizeof *ns);
+            if (!ns) goto oom;
+            memset(ns + b->surf_cap, 0, (nc - b->surf_cap) * sizeof *ns);
+            b->best_surface = ns;
+            b->surf_cap = nc;
+        }
+        char *cur = b->best_surface[id];
+        if (!cur || strlen(cur) > sl) {
+            char *d = strdup(surf);
+            if (!d) goto oom;
+            free(cur);
+            b->best_surface[id] = d;
+        }
+        out->term[i] = (int32_t)id;
+        out->sent[i] = s->sent[i];
+        p = surf + sl + 1;
+    }
+    out->nterm = s->nterm;
+    out->ntitle_terms = s->ntitle_terms;
+    out->nsent = s->nsent;
+    if (s->ctx) {
+        out->ctx = malloc(s->nsent ? s->nsent : 1);
+        if (!out->ctx) goto oom;
+        memcpy(out->ctx, s->ctx, s->nsent);
+    }
+    if (s->nextra) {
+        out->extras = calloc(s->nextra, sizeof *out->extras);
+        if (!out->extras) goto oom;
+        for (size_t k = 0; k < s->nextra; k++) {
+            out->extras[k].name = strdup(s->extras[k].name);
+            out->extras[k].count = s->extras[k].count;
+            out->nextra++;
+            if (!out->extras[k].name) goto oom;
+        }
+    }
+    return 0;
+oom:
+    mz_termdoc_free(out);
+    return mz_fail(e, "out of memory");
+}
+
+static int df_cb(void *arg, const unsigned char *key, size_t klen, double w)
+{
+    (void)w;
+    mz_vocab_builder *b = arg;
+    int64_t f = mz_strmap_intern(b->feats, key, klen, 0, NULL);
+    if (f < 0) return -1;
+    if ((size_t)f >= b->fcap) {
+        size_t nc = b->fcap ? b->fcap * 2 : 1 << 16;
+        int32_t *df = realloc(b->df, nc * sizeof *df);
+        if (!df) return -1;
+        b->df = df;
+        int32_t *l = realloc(b->last, nc * sizeof *l);
+        if (!l) return -1;
+        b->last = l;
+        for (size_t i = b->fcap; i < nc; i++) b->df[i] = 0, b->last[i] = -1;
+        b->fcap = nc;
+    }
+    if (b->last[f] != b->cur_doc) {
+        b->last[f] = b->cur_doc;
+        b->df[f]++;
+    }
+    return 0;
+}
+
+typedef struct rank {
+    int32_t df;
+    int32_t f;
+} rank;
+
+static int cmp_rank(const void *x, const void *y)
+{
+    const rank *a = x, *b = y;
+    if (a->df != b->df) return a->df > b->df ? -1 : 1;
+    return (a->f > b->f) - (a->f < b->f);
+}
+
+/* Printable term of a feature key, from per-stem strings. */
+static char *key_text(const unsigned char *key, size_t klen, char **stem_text)
+{
+    char buf[1024];
+    size_t n = 0;
+    if (key[0] == 'x') {
+        snprintf(buf, sizeof buf, "%.*s", (int)(klen - 1), (const char *)key + 1);
+        return strdup(buf);
+    }
+    for (size_t p = 1; p + 4 <= klen; p += 4) {
+        int32_t id;
+        memcpy(&id, key + p, 4);
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", p > 1 ? " " : "", stem_text[id]);
+        if (n >= sizeof buf) break;
+    }
+    return strdup(buf);
+}
+
+int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t ndocs,
+                            mz_vocab *out, mz_err *e)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t d = 0; d < ndocs; d++) {
+        b->cur_doc = (int32_t)d;
+        const mz_termdoc *t = &docs[d];
+        if (emit(t->term, t->sent, t->nterm, t->ntitle_terms, t->ctx, t->nsent, &b->o,
+                 t->extras, t->nextra, df_cb, b) != 0)
+            return mz_fail(e, "out of memory");
+    }
+    size_t nall = mz_strmap_count(b->feats);
+    rank *r = malloc((nall + 1) * sizeof *r);
+    if (!r) return mz_fail(e, "out of memory");
+    size_t nk = 0;
+    double maxdf = b->o.max_df * (double)ndocs;
+    for (size_t f = 0; f < nall; f++) {
+        size_t kl;
+        const char *k = mz_strmap_key(b->feats, f, &kl);
+        /* named pseudo-terms are kept whatever their df */
+        int named = k[0] == 'x';
+        if (!named && (b->df[f] < b->o.min_df || (b->o.max_df < 1.0 && b->df[f] > maxdf))) continue;
+        r[nk].df = b->df[f];
+        r[nk].f = (int32_t)f;
+        nk++;
+    }
+    if (b->o.max_features > 0 && nk > (size_t)b->o.max_features) {
+        qsort(r, nk, sizeof *r, cmp_rank);
+        nk = (size_t)b->o.max_features;
+    }
+    /* final order: first appearance in the corpus (builder index order) */
+    int32_t *keep = calloc(nall + 1, sizeof *keep);
+    if (!keep) {
+        free(r);
+        return mz_fail(e, "out of memory");
+    }
+    for (size_t i = 0; i < nk; i++) keep[r[i].f] = 1;
+    free(r);
+
+    out->opt = b->o;
+    out->ndocs = ndocs;
+    out->stems = mz_strmap_new(1 << 14);
+    out->feats = mz_strmap_new(nk + 16);
+    out->idf = malloc((nk + 1) * sizeof *out->idf);
+    out->surface = calloc(nk + 1, sizeof *out->surface);
+    size_t nstems_b = mz_strmap_count(b->stems);
+    b->stem_map = malloc((nstems_b + 1) * sizeof *b->stem_map);
+    char **stem_text = calloc(nstems_b + 1, sizeof *stem_text);
+    if (!out->stems || !out->feats || !out->idf || !out->surface || !b->stem_map || !stem_text) goto oom;
+    for (size_t s = 0; s < nstems_b; s++) {
+        b->stem_map[s] = -1;
+        stem_text[s] = b->best_surface[s];
+    }
+    for (size_t f = 0; f < nall; f++) {
+        if (!keep[f]) continue;
+        size_t kl;
+        const unsigned char *k = (const unsigned char *)mz_strmap_key(b->feats, f, &kl);
+        unsigned char nkey[64];
+        memcpy(nkey, k, kl);
+        if (k[0] != 'x') {
+            for (size_t p = 1; p + 4 <= kl; p += 4) {
+                int32_t id;
+                memcpy(&id, k + p, 4);
+                if (b->stem_map[id] < 0) {
+                    size_t sl;
+                    const char *st = mz_strmap_key(b->stems, (size_t)id, &sl);
+                    int64_t ns = mz_strmap_intern(out->stems, st, sl, 0, NULL);
+                    if (ns < 0) goto oom;
+                    b->stem_map[id] = (int32_t)ns;
+                }
+                memcpy(nkey + p, &b->stem_map[id], 4);
+            }
+        }
+        int64_t nf = mz_strmap_intern(out->feats, nkey, kl, 0, NULL);
+        if (nf < 0) goto oom;
+        out->idf[nf] = log((1.0 + (double)ndocs) / (1.0 + (double)b->df[f])) + 1.0;
+        out->surface[nf] = key_text(k, kl, stem_text);
+        if (!out->surface[nf]) goto oom;
+        out->nfeat = (size_t)nf + 1;
+    }
+    free(stem_text);
+    free(keep);
+    if (b->sw->set) {
+        /* copy the stopword set into the vocabulary */
+        out->sw.set = mz_strmap_new(mz_strmap_count(b->sw->set) + 16);
+        if (!out->sw.set) return mz_fail(e, "out of memory");
+        for (size_t i = 0; i < mz_strmap_count(b->sw->set); i++) {
+            size_t kl;
+            const char *k = mz_strmap_key(b->sw->set, i, &kl);
+            if (mz_strmap_intern(out->sw.set, k, kl, 0, NULL) < 0) return mz_fail(e, "out of memory");
+        }
+    }
+    return 0;
+oom:
+    free(stem_text);
+    free(keep);
+    mz_vocab_free(out);
+    return mz_fail(e, "out of memory");
+}
+
+int mz_vectorize_termdoc(const mz_vocab_builder *b, mz_vectorizer *z, const mz_termdoc *d,
+                         mz_sparse *out, mz_err *e)
+{
+    /* Translate to vocab stem ids exactly as mz_vectorize would see them:
+     * a stem absent from the vocabulary becomes TERM_UNKNOWN. */
+    if (d->nterm > z->cap) {
+        size_t c = d->nterm * 2;
+        int32_t *id = realloc(z->id, c * sizeof *id);
+        if (!id) return mz_fail(e, "out of memory");
+        z->id = id;
+        uint16_t *s = realloc(z->sent, c * sizeof *s);
+        if (!s) return mz_fail(e, "out of memory");
+        z->sent = s;
+        z->cap = c;
+    }
+    for (size_t i = 0; i < d->nterm; i++) z->id[i] = b->stem_map[d->term[i]];
+    emit(z->id, d->sent, d->nterm, d->ntitle_terms, d->ctx, d->nsent, &z->v->opt, d->extras, d->nextra,
+         lookup_cb, z);
+    return acc_finish(&z->a, z->v, out) == 0 ? 0 : mz_fail(e, "out of memory");
+}
+
+/* ----------------------------------------------------------- persistence */
+
+#define VOCAB_MAGIC "# mizan vocabulary 1\n"
+#define VOCAB_MAX_FEATURES 20000000u
+
+static int kind_ngram(char k)
+{
+    switch (k) {
+    case 'u': case 'c': return 1;
+    case 'b': case 'd': return 2;
+    case 't': return 3;
+    case 'x': return 0;
+    default: return -1;
+    }
+}
+
+int mz_vocab_write(const mz_vocab *v, char **data, size_t *len, mz_err *e)
+{
+    size_t cap = 4096 + v->nfeat * 64, n = 0;
+    char *s = malloc(cap);
+    if (!s) return mz_fail(e, "out of memory");
+    n += (size_t)snprintf(s + n, cap - n, VOCAB_MAGIC "# features %zu documents %zu\n", v->nfeat, v->ndocs);
+    for (size_t f = 0; f < v->nfeat; f++) {
+        size_t kl;
+        const unsigned char *k = (const unsigned char *)mz_strmap_key(v->feats, f, &kl);
+        size_t need = n + kl * 64 + strlen(v->surface[f]) + 64;
+        if (need > cap) {
+            while (need > cap) cap *= 2;
+            char *ns = realloc(s, cap);
+            if (!ns) {
+                free(s);
+                return mz_fail(e, "out of memory");
+            }
+            s = ns;
+        }
+        n += (size_t)snprintf(s + n, cap - n, "%c\t%.17g\t", k[0], v->idf[f]);
+        if (k[0] == 'x') {
+            memcpy(s + n, k + 1, kl - 1);
+            n += kl - 1;
+        } else {
+            for (size_t p = 1; p + 4 <= kl; p += 4) {
+                int32_t id;
+                memcpy(&id, k + p, 4);
+                size_t sl;
+                const char *st = mz_strmap_key(v->stems, (size_t)id, &sl);
+                if (p > 1) s[n++] = ' ';
+                memcpy(s + n, st, sl);
+                n += sl;
+            }
+        }
+        n += (size_t)snprintf(s + n, cap - n, "\t%s\n", v->surface[f]);
+    }
+    *data = s;
+    *len = n;
+    return 0;
+}
+
+static int bad_text(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == ' ') return 1;
+    return n == 0;
+}
+
+int mz_vocab_parse(mz_vocab *v, const char *data, size_t len, const char *name, mz_err *e)
+{
+    size_t ml = strlen(VOCAB_MAGIC);
+    if (len < ml || memcmp(data, VOCAB_MAGIC, ml) != 0)
+        return mz_fail(e, "%s: not a mizan vocabulary (bad first line)", name);
+    size_t pos = ml, line = 1;
+    size_t nfeat = 0, ndocs = 0;
+    {
+        const char *nl = memchr(data + pos, '\n', len - pos);
+        if (!nl) return mz_fail(e, "%s:2: truncated header", name);
+        char hdr[128];
+        size_t hl = (size_t)(nl - (data + pos));
+        if (hl >= sizeof hdr) return mz_fail(e, "%s:2: bad header", name);
+        memcpy(hdr, data + pos, hl);
+        hdr[hl] = 0;
+        if (sscanf(hdr, "# features %zu documents %zu", &nfeat, &ndocs) != 2 || nfeat > VOCAB_MAX_FEATURES)
+            return mz_fail(e, "%s:2: bad header (features/documents)", name);
+        pos += hl + 1;
+        line++;
+    }
+    v->stems = mz_strmap_new(nfeat / 2 + 16);
+    v->feats = mz_strmap_new(nfeat + 16);
+    v->idf = malloc((nfeat + 1) * sizeof *v->idf);
+    v->surface = calloc(nfeat + 1, sizeof *v->surface);
+    v->ndocs = ndocs;
+    v->nfeat = 0;
+    if (!v->stems || !v->feats || !v->idf || !v->surface) return mz_fail(e, "out of memory");
+    while (pos < len) {
+        line++;
+        const char *s = data + pos;
+        const char *nl = memchr(s, '\n', len - pos);
+        if (!nl) return mz_fail(e, "%s:%zu: truncated line (no newline)", name, line);
+        size_t l = (size_t)(nl - s);
+        pos += l + 1;
+        if (v->nfeat >= nfeat) return mz_fail(e, "%s:%zu: more features than the header's %zu", name, line, nfeat);
+        const char *t1 = memchr(s, '\t', l);
+        if (!t1 || t1 - s != 1 || kind_ngram(s[0]) < 0) return mz_fail(e, "%s:%zu: bad feature kind", name, line);
+        const char *t2 = memchr(t1 + 1, '\t', l - (size_t)(t1 + 1 - s));
+        if (!t2) return mz_fail(e, "%s:%zu: missing term", name, line);
+        char num[64];
+        size_t nlen = (size_t)(t2 - t1 - 1);
+        if (nlen == 0 || nlen >= sizeof num) return mz_fail(e, "%s:%zu: bad idf", name, line);
+        memcpy(num, t1 + 1, nlen);
+        num[nlen] = 0;
+        char *end;
+        double idf = strtod(num, &end);
+        if (*end || !(idf > 0 && idf < 1e6)) return mz_fail(e, "%s:%zu: bad idf '%s'", name, line, num);
+        const char *term = t2 + 1;
+        const char *t3 = memchr(term, '\t', l - (size_t)(term - s));
+        if (!t3) return mz_fail(e, "%s:%zu: missing surface form", name, line);
+        size_t tl = (size_t)(t3 - term);
+        const char *surf = t3 + 1;
+        size_t sl = l - (size_t)(surf - s);
+        if (tl == 0 || tl > 512 || sl > 2048 || memchr(surf, '\t', sl))
+            return mz_fail(e, "%s:%zu: bad term", name, line);
+        unsigned char key[64];
+        size_t kl = 1;
+        key[0] = (unsigned char)s[0];
+        int want = kind_ngram(s[0]);
+        if (want == 0) {
+            if (tl > sizeof key - 1 || bad_text(term, tl)) return mz_fail(e, "%s:%zu: bad name", name, line);
+            memcpy(key + 1, term, tl);
+            kl += tl;
+        } else {
+            int got = 0;
+            size_t a = 0;
+            while (a <= tl) {
+                const char *sp = memchr(term + a, ' ', tl - a);
+                size_t b = sp ? (size_t)(sp - term) : tl;
+                if (++got > want || bad_text(term + a, b - a))
+                    return mz_fail(e, "%s:%zu: term does not match its kind", name, line);
+                int64_t id = mz_strmap_intern(v->stems, term + a, b - a, 0, NULL);
+                if (id < 0) return mz_fail(e, "out of memory");
+                int32_t id32 = (int32_t)id;
+                memcpy(key + kl, &id32, 4);
+                kl += 4;
+                a = b + 1;
+            }
+            if (got != want) return mz_fail(e, "%s:%zu: term does not match its kind", name, line);
+        }
+        int ins;
+        int64_t f = mz_strmap_intern(v->feats, key, kl, 0, &ins);
+        if (f < 0) return mz_fail(e, "out of memory");
+        if (!ins) return mz_fail(e, "%s:%zu: duplicate feature", name, line);
+        v->idf[f] = idf;
+        v->surface[f] = strndup(surf, sl);
+        if (!v->surface[f]) return mz_fail(e, "out of memory");
+        v->nfeat++;
+    }
+    if (v->nfeat != nfeat) return mz_fail(e, "%s: %zu features, header says %zu (truncated?)", name, v->nfeat, nfeat);
+    return 0;
+}

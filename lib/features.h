@@ -1,0 +1,141 @@
+/* features.h — vocabulary, n-grams, TF-IDF and L2: bag-of-words vectors.
+ *
+ * Terms are the stems of non-stopword tokens (stem.h, stopwords.h).  From a
+ * term sequence the features are:
+ *   'u' unigrams, 'b' bigrams, 't' trigrams (up to ngram_max, never crossing
+ *       a sentence boundary; stopwords are removed first, so "وزير خارجية
+ *       روسيا" and "وزير الخارجية في روسيا" share the bigram);
+ *   'c' unigrams and 'd' bigrams of the sentences around a target's mentions
+ *       (context features, stance heads only), kept apart from the article's;
+ *   'x' named pseudo-terms supplied by the caller (e.g. mention counts).
+ * A feature's value is tf' * idf, tf' = 1 + ln(tf) when sublinear, where tf
+ * counts title tokens title_weight times; idf = ln((1+N)/(1+df)) + 1; the
+ * vector is then L2-normalised.  Feature indices are 1-based, as libsvm and
+ * liblinear expect, and vectors are sorted by index.
+ *
+ * A vocabulary is immutable once built or loaded and may be shared by any
+ * number of threads; each thread vectorises through its own mz_vectorizer,
+ * which holds the stemmer, a token→term cache (bounded, cleared when full so
+ * memory stays flat on endless streams) and an accumulator. */
+#ifndef MZ_FEATURES_H
+#define MZ_FEATURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "stem.h"
+#include "stopwords.h"
+#include "strmap.h"
+#include "tokenize.h"
+
+typedef struct mz_featopts {
+    int ngram_max;       /* 1..3 */
+    int stem;            /* Snowball light stemming on/off */
+    int stopwords;       /* drop stopwords (the list travels with the model) */
+    int sublinear;       /* tf' = 1 + ln tf */
+    double title_weight; /* count of a title token; 0 ignores the title */
+    int context;         /* emit 'c'/'d' context features (stance heads) */
+    int window;          /* sentences either side of a mention in the context */
+    int min_df;          /* keep features seen in at least this many documents */
+    double max_df;       /* ...and in at most this fraction of them */
+    int max_features;    /* keep the most frequent (by df); 0 = all */
+} mz_featopts;
+
+void mz_featopts_default(mz_featopts *o);
+
+typedef struct mz_vocab {
+    mz_featopts opt;
+    mz_stopwords sw;
+    mz_strmap *stems;  /* stem → stem id (value: unused) */
+    mz_strmap *feats;  /* binary key → feature index 0-based (entry order) */
+    double *idf;       /* per feature */
+    char **surface;    /* per feature, printable term for evidence */
+    size_t nfeat;
+    size_t ndocs;      /* training documents the idf came from */
+} mz_vocab;
+
+void mz_vocab_free(mz_vocab *v);
+
+/* Sparse vector; idx are 1-based and increasing. */
+typedef struct mz_sparse {
+    int32_t *idx;
+    double *val;
+    size_t n, cap;
+} mz_sparse;
+
+void mz_sparse_free(mz_sparse *s);
+
+/* Extra named pseudo-terms for one document. */
+typedef struct mz_extra {
+    const char *name;
+    double count;
+} mz_extra;
+
+typedef struct mz_vectorizer mz_vectorizer;
+
+mz_vectorizer *mz_vectorizer_new(const mz_vocab *v, mz_err *e);
+void mz_vectorizer_free(mz_vectorizer *z);
+
+/* ctx: per-sentence flags (1 = context sentence) or NULL; extras may be
+ * NULL/0.  Writes the document's TF-IDF/L2 vector into out. */
+int mz_vectorize(mz_vectorizer *z, const mz_doc *d, const uint8_t *ctx,
+                 const mz_extra *extras, size_t nextra, mz_sparse *out, mz_err *e);
+
+/* ---- building a vocabulary (training) ----
+ * Documents are first reduced to term sequences, in parallel; then the
+ * vocabulary is fitted once over all of them in document order, which keeps
+ * it deterministic whatever the thread count. */
+typedef struct mz_termdoc {
+    int32_t *term;      /* term ids (into the builder's stem table) */
+    uint16_t *sent;     /* sentence of each term */
+    uint8_t *ctx;       /* per-sentence context flags, or NULL */
+    size_t nterm, nsent, ntitle_terms;
+    mz_extra *extras;   /* owned copies of names */
+    size_t nextra;
+} mz_termdoc;
+
+typedef struct mz_vocab_builder mz_vocab_builder;
+
+mz_vocab_builder *mz_vocab_builder_new(const mz_featopts *o, const mz_stopwords *sw, mz_err *e);
+void mz_vocab_builder_free(mz_vocab_builder *b);
+
+/* Per-thread reducer from mz_doc to a list of stem strings (no shared state). */
+typedef struct mz_termizer mz_termizer;
+mz_termizer *mz_termizer_new(const mz_featopts *o, const mz_stopwords *sw, mz_err *e);
+void mz_termizer_free(mz_termizer *t);
+
+/* A document as stems in a private encoding, safe to build in any thread. */
+typedef struct mz_stemdoc {
+    char *buf;          /* NUL-separated stem, then its surface form */
+    size_t len;
+    uint16_t *sent;
+    size_t nterm, nsent, ntitle_terms;
+    uint8_t *ctx;
+    mz_extra *extras;
+    size_t nextra;
+} mz_stemdoc;
+
+int mz_termize(mz_termizer *t, const mz_doc *d, const uint8_t *ctx,
+               const mz_extra *extras, size_t nextra, mz_stemdoc *out, mz_err *e);
+void mz_stemdoc_free(mz_stemdoc *s);
+
+/* Sequential, in document order: intern a stemdoc's terms (frees nothing). */
+int mz_vocab_builder_add(mz_vocab_builder *b, const mz_stemdoc *s, mz_termdoc *out, mz_err *e);
+
+/* Count document frequencies over all docs, prune, and produce the final
+ * vocabulary (the builder's stopwords are copied into it). */
+int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t ndocs,
+                            mz_vocab *out, mz_err *e);
+
+/* Vectorise an interned training document against the finished vocab. */
+int mz_vectorize_termdoc(const mz_vocab_builder *b, mz_vectorizer *z, const mz_termdoc *d,
+                         mz_sparse *out, mz_err *e);
+void mz_termdoc_free(mz_termdoc *d);
+
+/* ---- persistence: the vocabulary file of a bundle ---- */
+int mz_vocab_write(const mz_vocab *v, char **data, size_t *len, mz_err *e);
+/* opt and sw must be set in v before parsing; name is used in messages. */
+int mz_vocab_parse(mz_vocab *v, const char *data, size_t len, const char *name, mz_err *e);
+
+#endif

@@ -1,0 +1,564 @@
+/* fsutil.c — see fsutil.h. */
+#include "fsutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+/* ---- path pieces ------------------------------------------------------ */
+
+/* Split target into the directory prefix (everything up to and including the
+ * last slash, possibly empty) and the base name, ignoring trailing slashes.
+ * Fails for paths that have no usable base name ("", "/", ".", ".."). */
+static int split_path(const char *path, size_t *prefix_len, const char **base,
+                      size_t *base_len, mz_err *e)
+{
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    size_t s = n;
+    while (s > 0 && path[s - 1] != '/')
+        s--;
+    size_t bl = n - s;
+    if (bl == 0 || (bl == 1 && path[s] == '.') ||
+        (bl == 2 && path[s] == '.' && path[s + 1] == '.'))
+        return mz_fail(e, "%s: path has no usable final component", path);
+    *prefix_len = s;
+    *base = path + s;
+    *base_len = bl;
+    return 0;
+}
+
+/* out = "<prefix>.<base>.<tag>.XXXXXX" beside target. */
+static int sibling_template(const char *target, const char *tag, char *out,
+                            size_t outsz, mz_err *e)
+{
+    size_t pl, bl;
+    const char *base;
+    if (split_path(target, &pl, &base, &bl, e) != 0)
+        return -1;
+    int w = snprintf(out, outsz, "%.*s.%.*s.%s.XXXXXX", (int)pl, target,
+                     (int)bl, base, tag);
+    if (w < 0 || (size_t)w >= outsz)
+        return mz_fail(e, "%s: temporary path name is too long", target);
+    return 0;
+}
+
+/* Flush the directory entry changes of target's parent.  Best effort: some
+ * filesystems refuse fsync on directories, and by the time this runs the
+ * rename has already happened, so there is nothing left to undo. */
+static void sync_parent(const char *target)
+{
+    char dir[PATH_MAX];
+    size_t pl, bl;
+    const char *base;
+    if (split_path(target, &pl, &base, &bl, NULL) != 0)
+        return;
+    if (pl == 0) {
+        strcpy(dir, ".");
+    } else {
+        if (pl >= sizeof dir)
+            return;
+        memcpy(dir, target, pl);
+        while (pl > 1 && dir[pl - 1] == '/')
+            pl--;
+        dir[pl] = '\0';
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+}
+
+/* The process umask without changing it (umask() is not thread-safe to
+ * probe); Linux reports it in /proc/self/status since 4.7. */
+static mode_t current_umask(void)
+{
+    mode_t m = 022;
+    FILE *f = fopen("/proc/self/status", "re");
+    if (!f)
+        return m;
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        unsigned v;
+        if (sscanf(line, "Umask: %o", &v) == 1) {
+            m = (mode_t)(v & 0777);
+            break;
+        }
+    }
+    fclose(f);
+    return m;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+int mz_read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
+                 mz_err *e)
+{
+    *buf = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return mz_fail(e, "%s: no such file", path);
+        return mz_fail(e, "%s: cannot open: %s", path, strerror(errno));
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int err = errno;
+        close(fd);
+        return mz_fail(e, "%s: cannot stat: %s", path, strerror(err));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return mz_fail(e, "%s: is a directory", path);
+    }
+    size_t cap = 4096;
+    if (S_ISREG(st.st_mode)) {
+        if ((uintmax_t)st.st_size > max_bytes) {
+            close(fd);
+            return mz_fail(e, "%s: file is larger than the limit of %zu bytes",
+                           path, max_bytes);
+        }
+        /* Room for the data, the NUL, and one spare byte so the final
+         * read() that sees EOF needs no reallocation. */
+        if ((uintmax_t)st.st_size <= SIZE_MAX - 2)
+            cap = (size_t)st.st_size + 2;
+    }
+
+    char *b = malloc(cap);
+    if (!b) {
+        close(fd);
+        return mz_fail(e, "%s: out of memory reading file", path);
+    }
+    size_t used = 0;
+    for (;;) {
+        if (cap - used < 2) {
+            if (cap > SIZE_MAX / 2) {
+                free(b);
+                close(fd);
+                return mz_fail(e, "%s: file is too large to read", path);
+            }
+            char *nb = realloc(b, cap * 2);
+            if (!nb) {
+                free(b);
+                close(fd);
+                return mz_fail(e, "%s: out of memory reading file", path);
+            }
+            b = nb;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, b + used, cap - 1 - used);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            int err = errno;
+            free(b);
+            close(fd);
+            return mz_fail(e, "%s: read error: %s", path, strerror(err));
+        }
+        if (r == 0)
+            break;
+        used += (size_t)r;
+        if (used > max_bytes) {
+            free(b);
+            close(fd);
+            return mz_fail(e, "%s: file is larger than the limit of %zu bytes",
+                           path, max_bytes);
+        }
+    }
+    close(fd);
+    b[used] = '\0';
+    *buf = b;
+    *len = used;
+    return 0;
+}
+
+/* ---- atomic file replacement ------------------------------------------ */
+
+int mz_write_file_atomic(const char *path, const void *data, size_t len,
+                         mz_err *e)
+{
+    char tmp[PATH_MAX];
+    if (sibling_template(path, "tmp", tmp, sizeof tmp, e) != 0)
+        return -1;
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0)
+        return mz_fail(e, "%s: cannot create temporary file: %s", path,
+                       strerror(errno));
+
+    struct stat st;
+    mode_t mode;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+        mode = st.st_mode & 07777;
+    else
+        mode = 0666 & ~current_umask();
+
+    const char *what;
+    int err;
+    if (fchmod(fd, mode) != 0) {
+        what = "cannot set permissions on temporary file";
+        goto fail;
+    }
+    const unsigned char *p = data;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            what = "write failed";
+            goto fail;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fsync(fd) != 0) {
+        what = "fsync failed";
+        goto fail;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        what = "close failed";
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        what = "cannot rename temporary file into place";
+        goto fail;
+    }
+    sync_parent(path);
+    return 0;
+
+fail:
+    err = errno;
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    return mz_fail(e, "%s: %s: %s", path, what, strerror(err));
+}
+
+/* ---- directories ------------------------------------------------------ */
+
+int mz_mkdtemp_beside(const char *final_dir, char *out, size_t outsz,
+                      mz_err *e)
+{
+    if (sibling_template(final_dir, "tmp", out, outsz, e) != 0) {
+        if (outsz > 0)
+            out[0] = '\0';
+        return -1;
+    }
+    if (!mkdtemp(out)) {
+        int err = errno;
+        out[0] = '\0';
+        return mz_fail(e, "%s: cannot create temporary directory beside it: %s",
+                       final_dir, strerror(err));
+    }
+    return 0;
+}
+
+static int exchange_paths(const char *a, const char *b)
+{
+#if defined(__GLIBC__) && \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 28))
+    return renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE);
+#elif defined(SYS_renameat2)
+    return (int)syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b,
+                        RENAME_EXCHANGE);
+#else
+    (void)a;
+    (void)b;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+static int check_is_dir(const char *path, int *exists, mz_err *e)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        if (errno == ENOENT && exists) {
+            *exists = 0;
+            return 0;
+        }
+        return mz_fail(e, "%s: %s", path, strerror(errno));
+    }
+    if (!S_ISDIR(st.st_mode))
+        return mz_fail(e, "%s: exists and is not a directory", path);
+    if (exists)
+        *exists = 1;
+    return 0;
+}
+
+int mz_dir_commit_aside(const char *tmp_dir, const char *final_dir,
+                        mz_err *e)
+{
+    int exists;
+    if (check_is_dir(tmp_dir, NULL, e) != 0 ||
+        check_is_dir(final_dir, &exists, e) != 0)
+        return -1;
+    if (!exists) {
+        if (rename(tmp_dir, final_dir) != 0)
+            return mz_fail(e, "%s: cannot rename %s into place: %s", final_dir,
+                           tmp_dir, strerror(errno));
+        sync_parent(final_dir);
+        return 0;
+    }
+
+    /* An empty directory reserves a unique name; rename() may replace it. */
+    char aside[PATH_MAX];
+    if (sibling_template(final_dir, "old", aside, sizeof aside, e) != 0)
+        return -1;
+    if (!mkdtemp(aside))
+        return mz_fail(e, "%s: cannot create directory beside it: %s",
+                       final_dir, strerror(errno));
+    if (rename(final_dir, aside) != 0) {
+        int err = errno;
+        rmdir(aside);
+        return mz_fail(e, "%s: cannot move old directory aside: %s", final_dir,
+                       strerror(err));
+    }
+    if (rename(tmp_dir, final_dir) != 0) {
+        int err = errno;
+        if (rename(aside, final_dir) != 0)
+            return mz_fail(e,
+                           "%s: cannot rename %s into place (%s), and the old "
+                           "directory could not be restored from %s: %s",
+                           final_dir, tmp_dir, strerror(err), aside,
+                           strerror(errno));
+        return mz_fail(e, "%s: cannot rename %s into place: %s", final_dir,
+                       tmp_dir, strerror(err));
+    }
+    sync_parent(final_dir);
+    if (mz_rm_rf(aside, e) != 0)
+        return mz_wrap(e, "%s: new directory is in place, but removing the old "
+                          "one failed: ", final_dir);
+    return 0;
+}
+
+int mz_dir_commit(const char *tmp_dir, const char *final_dir, mz_err *e)
+{
+    int exists;
+    if (check_is_dir(tmp_dir, NULL, e) != 0 ||
+        check_is_dir(final_dir, &exists, e) != 0)
+        return -1;
+    if (!exists) {
+        if (rename(tmp_dir, final_dir) == 0) {
+            sync_parent(final_dir);
+            return 0;
+        }
+        if (errno != EEXIST && errno != ENOTEMPTY)
+            return mz_fail(e, "%s: cannot rename %s into place: %s", final_dir,
+                           tmp_dir, strerror(errno));
+        /* Someone created final_dir meanwhile: swap with it below. */
+        if (check_is_dir(final_dir, NULL, e) != 0)
+            return -1;
+    }
+
+    if (exchange_paths(tmp_dir, final_dir) != 0) {
+        if (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)
+            return mz_dir_commit_aside(tmp_dir, final_dir, e);
+        return mz_fail(e, "%s: cannot exchange with %s: %s", final_dir,
+                       tmp_dir, strerror(errno));
+    }
+    sync_parent(final_dir);
+    /* tmp_dir now holds the old tree. */
+    if (mz_rm_rf(tmp_dir, e) != 0)
+        return mz_wrap(e, "%s: new directory is in place, but removing the old "
+                          "one failed: ", final_dir);
+    return 0;
+}
+
+/* ---- removal ---------------------------------------------------------- */
+
+static char *join_alloc(const char *dir, const char *name)
+{
+    size_t dl = strlen(dir), nl = strlen(name);
+    char *p = malloc(dl + nl + 2);
+    if (p) {
+        memcpy(p, dir, dl);
+        p[dl] = '/';
+        memcpy(p + dl + 1, name, nl + 1);
+    }
+    return p;
+}
+
+/* Remove everything inside the directory open as fd (consumed).  path is used
+ * only for messages.  Subdirectories are opened relative to their parent with
+ * O_NOFOLLOW, so a symlink swapped in mid-walk is never traversed. */
+static int rm_contents(int fd, const char *path, mz_err *e)
+{
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        int err = errno;
+        close(fd);
+        return mz_fail(e, "%s: cannot read directory: %s", path,
+                       strerror(err));
+    }
+    int dfd = dirfd(d);
+    int rc = 0;
+    for (;;) {
+        errno = 0;
+        struct dirent *de = readdir(d);
+        if (!de) {
+            if (errno)
+                rc = mz_fail(e, "%s: cannot read directory: %s", path,
+                             strerror(errno));
+            break;
+        }
+        const char *name = de->d_name;
+        if (name[0] == '.' &&
+            (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
+            continue;
+
+        if (de->d_type != DT_DIR) {
+            if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
+                continue;
+            if (errno != EISDIR && errno != EPERM) {
+                rc = mz_fail(e, "%s/%s: cannot remove: %s", path, name,
+                             strerror(errno));
+                break;
+            }
+        }
+        int unlink_err = errno;
+        int cfd = openat(dfd, name,
+                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (cfd < 0) {
+            if (errno == ENOENT)
+                continue;
+            if ((errno == ENOTDIR || errno == ELOOP) && de->d_type != DT_DIR)
+                errno = unlink_err;
+            rc = mz_fail(e, "%s/%s: cannot remove: %s", path, name,
+                         strerror(errno));
+            break;
+        }
+        char *sub = join_alloc(path, name);
+        if (!sub) {
+            close(cfd);
+            rc = mz_fail(e, "%s: out of memory", path);
+            break;
+        }
+        rc = rm_contents(cfd, sub, e);
+        if (rc == 0 && unlinkat(dfd, name, AT_REMOVEDIR) != 0 &&
+            errno != ENOENT)
+            rc = mz_fail(e, "%s: cannot remove directory: %s", sub,
+                         strerror(errno));
+        free(sub);
+        if (rc != 0)
+            break;
+    }
+    closedir(d);
+    return rc;
+}
+
+int mz_rm_rf(const char *path, mz_err *e)
+{
+    size_t pl, bl;
+    const char *base;
+    if (split_path(path, &pl, &base, &bl, NULL) != 0)
+        return mz_fail(e, "%s: refusing to remove this path", path);
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        if (errno == ENOENT)
+            return 0;
+        return mz_fail(e, "%s: %s", path, strerror(errno));
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        if (unlink(path) != 0 && errno != ENOENT)
+            return mz_fail(e, "%s: cannot remove: %s", path, strerror(errno));
+        return 0;
+    }
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return mz_fail(e, "%s: cannot open directory: %s", path,
+                       strerror(errno));
+    if (rm_contents(fd, path, e) != 0)
+        return -1;
+    if (rmdir(path) != 0 && errno != ENOENT)
+        return mz_fail(e, "%s: cannot remove directory: %s", path,
+                       strerror(errno));
+    return 0;
+}
+
+/* ---- names ------------------------------------------------------------ */
+
+int mz_path_join(char *out, size_t outsz, const char *dir, const char *name,
+                 mz_err *e)
+{
+    size_t dl = strlen(dir), nl = strlen(name);
+    size_t sep = (dl > 0 && dir[dl - 1] != '/') ? 1 : 0;
+    if (dl + sep + nl >= outsz)
+        return mz_fail(e, "%s%s%s: path is too long (limit %zu bytes)", dir,
+                       sep ? "/" : "", name, outsz ? outsz - 1 : 0);
+    /* name first, then dir: correct even when out aliases dir or name. */
+    memmove(out + dl + sep, name, nl + 1);
+    memmove(out, dir, dl);
+    if (sep)
+        out[dl] = '/';
+    return 0;
+}
+
+int mz_exe_dir(char *out, size_t outsz, mz_err *e)
+{
+    char buf[PATH_MAX];
+    ssize_t r = readlink("/proc/self/exe", buf, sizeof buf);
+    if (r < 0)
+        return mz_fail(e, "/proc/self/exe: cannot read link: %s",
+                       strerror(errno));
+    if ((size_t)r >= sizeof buf)
+        return mz_fail(e, "/proc/self/exe: executable path is too long");
+    buf[r] = '\0';
+    char *slash = strrchr(buf, '/');
+    if (!slash)
+        return mz_fail(e, "/proc/self/exe: not an absolute path: %s", buf);
+    if (slash == buf)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+    size_t n = strlen(buf);
+    if (n >= outsz)
+        return mz_fail(e, "%s: path is too long (limit %zu bytes)", buf,
+                       outsz ? outsz - 1 : 0);
+    memcpy(out, buf, n + 1);
+    return 0;
+}
+
+void mz_remove_flat_dir(const char *dir)
+{
+    if (!dir || !*dir) return;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return;
+    char buf[4096];
+    for (;;) {
+        long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
+        if (n <= 0) break;
+        for (long off = 0; off < n;) {
+            struct {
+                unsigned long long ino;
+                long long off;
+                unsigned short reclen;
+                unsigned char type;
+                char name[];
+            } *de = (void *)(buf + off);
+            if (!(de->name[0] == '.' && (de->name[1] == 0 || (de->name[1] == '.' && de->name[2] == 0))))
+                unlinkat(fd, de->name, 0);
+            off += de->reclen;
+        }
+    }
+    close(fd);
+    rmdir(dir);
+}

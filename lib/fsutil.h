@@ -1,0 +1,86 @@
+/* fsutil.h — file-system helpers that never lose data.
+ *
+ * Training writes models and indexes that classification later trusts, so a
+ * crash, a full disk or a concurrent reader must never observe a truncated
+ * file or a half-populated directory.  The rule everywhere is: build the new
+ * version beside the old one (same directory, hence same filesystem), make it
+ * durable, then switch with a single rename.  Until that rename the old
+ * version is untouched; after it the new one is complete.  On any failure the
+ * temporary is removed and the old version is left exactly as it was.
+ *
+ * Temporaries are named ".<base>.tmp.XXXXXX" beside their target, so they are
+ * hidden, attributable, and never collide (mkstemp/mkdtemp).
+ *
+ * All functions follow err.h: 0 on success, -1 with a message naming the path
+ * involved.  None of them follow symlinks when deleting. */
+#ifndef MZ_FSUTIL_H
+#define MZ_FSUTIL_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/* Read a whole file into a malloc'd buffer with a NUL appended (not counted in
+ * *len; the data itself may contain NULs).  Refuses directories and files
+ * larger than max_bytes (pass SIZE_MAX for no limit); the limit is enforced
+ * while reading too, so files whose stat size lies (/proc, pipes) are safe.
+ * On failure *buf is NULL and *len is 0.  The caller frees *buf. */
+int mz_read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
+                 mz_err *e);
+
+/* Replace path with data atomically: write a temporary beside it, fsync,
+ * rename over path, then fsync the directory (best effort).  A reader sees
+ * either the old file or the new one, never a mix.  The new file keeps the
+ * permission bits of the file it replaces, else gets 0666 & ~umask.  If path
+ * is a symlink, the link itself is replaced, not its target. */
+int mz_write_file_atomic(const char *path, const void *data, size_t len,
+                         mz_err *e);
+
+/* Create a fresh, empty, private (0700) directory beside final_dir (same
+ * parent, named ".<base>.tmp.XXXXXX") and store its path in out.  final_dir
+ * need not exist, but its parent must.  Fill the directory, then hand it to
+ * mz_dir_commit.  On failure out is the empty string. */
+int mz_mkdtemp_beside(const char *final_dir, char *out, size_t outsz,
+                      mz_err *e);
+
+/* Move the fully populated tmp_dir into place as final_dir.  If final_dir does
+ * not exist, a plain rename.  If it does, the two are swapped atomically with
+ * renameat2(RENAME_EXCHANGE) and the old tree (now at tmp_dir) is removed.
+ * Where exchange is unsupported the old tree is renamed aside, the new one
+ * renamed in, and the old one removed; only a crash in that narrow window can
+ * leave final_dir missing, and a failed second rename is rolled back.
+ * final_dir, if it exists, must be a real directory (not a symlink).
+ *
+ * On success tmp_dir no longer exists.  On failure final_dir is always a
+ * complete tree (old or new) and anything left at tmp_dir is garbage the
+ * caller may remove with mz_rm_rf: normally the untouched new tree, or, if
+ * only the removal of the old tree failed, that old tree (the message says
+ * "new directory is in place" in that case and names what was left). */
+int mz_dir_commit(const char *tmp_dir, const char *final_dir, mz_err *e);
+
+/* The rename-aside path of mz_dir_commit, without trying RENAME_EXCHANGE
+ * first.  Exposed so tests can exercise it on filesystems that do support
+ * exchange; callers should use mz_dir_commit. */
+int mz_dir_commit_aside(const char *tmp_dir, const char *final_dir,
+                        mz_err *e);
+
+/* rm -rf: remove path and, if it is a directory, everything below it.
+ * Symlinks are removed, never followed, so nothing outside path is touched.
+ * A path that does not exist is not an error. */
+int mz_rm_rf(const char *path, mz_err *e);
+
+/* out = dir "/" name (no doubled slash when dir ends in '/'; just name when
+ * dir is empty).  Fails without writing a truncated path if it would not fit
+ * in outsz bytes including the NUL.  out may be the same buffer as dir. */
+int mz_path_join(char *out, size_t outsz, const char *dir, const char *name,
+                 mz_err *e);
+
+/* Absolute directory containing the running executable (from
+ * /proc/self/exe), without a trailing slash except for "/" itself. */
+int mz_exe_dir(char *out, size_t outsz, mz_err *e);
+
+/* Async-signal-safe removal of a directory holding only regular files (a
+ * bundle being written); for SIGINT/SIGTERM handlers.  "" is a no-op. */
+void mz_remove_flat_dir(const char *dir);
+
+#endif

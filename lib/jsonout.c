@@ -1,0 +1,100 @@
+/* jsonout.c — see jsonout.h. */
+#include "jsonout.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void mz_buf_free(mz_buf *b)
+{
+    free(b->s);
+    memset(b, 0, sizeof *b);
+}
+
+void mz_buf_reset(mz_buf *b)
+{
+    b->n = 0;
+    b->oom = 0;
+}
+
+static int reserve(mz_buf *b, size_t more)
+{
+    if (b->oom) return -1;
+    if (b->n + more + 1 <= b->cap) return 0;
+    size_t c = b->cap ? b->cap : 1024;
+    while (c < b->n + more + 1) c *= 2;
+    char *s = realloc(b->s, c);
+    if (!s) {
+        b->oom = 1;
+        return -1;
+    }
+    b->s = s;
+    b->cap = c;
+    return 0;
+}
+
+void mz_buf_put(mz_buf *b, const char *s, size_t n)
+{
+    if (reserve(b, n)) return;
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = '\0';
+}
+
+void mz_buf_puts(mz_buf *b, const char *s) { mz_buf_put(b, s, strlen(s)); }
+
+void mz_buf_printf(mz_buf *b, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (k < 0) return;
+    if ((size_t)k < sizeof tmp) {
+        mz_buf_put(b, tmp, (size_t)k);
+        return;
+    }
+    if (reserve(b, (size_t)k)) return;
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->n, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+    b->n += (size_t)k;
+}
+
+void mz_buf_json_str(mz_buf *b, const char *s, size_t n)
+{
+    if (reserve(b, n * 6 + 2)) return;
+    char *o = b->s + b->n;
+    *o++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            *o++ = '\\';
+            *o++ = (char)c;
+        } else if (c < 0x20) {
+            switch (c) {
+            case '\n': *o++ = '\\'; *o++ = 'n'; break;
+            case '\t': *o++ = '\\'; *o++ = 't'; break;
+            case '\r': *o++ = '\\'; *o++ = 'r'; break;
+            default: o += sprintf(o, "\\u%04x", c); break;
+            }
+        } else {
+            *o++ = (char)c;
+        }
+    }
+    *o++ = '"';
+    b->n = (size_t)(o - b->s);
+    b->s[b->n] = '\0';
+}
+
+void mz_buf_num(mz_buf *b, double v, int decimals)
+{
+    if (!isfinite(v)) v = 0;
+    double r = pow(10, decimals);
+    v = round(v * r) / r;
+    if (v == 0) v = 0; /* no "-0.0000" */
+    mz_buf_printf(b, "%.*f", decimals, v);
+}

@@ -1,0 +1,26 @@
+/* jsonout.h — a growable output buffer with JSON string escaping.
+ *
+ * Output lines are assembled here whole and written with one fwrite, so a
+ * consumer never sees half a line.  Strings are escaped per RFC 8259
+ * (quotes, backslash, control characters); input is valid UTF-8 already. */
+#ifndef MZ_JSONOUT_H
+#define MZ_JSONOUT_H
+
+#include <stddef.h>
+
+typedef struct mz_buf {
+    char *s;
+    size_t n, cap;
+    int oom;
+} mz_buf;
+
+void mz_buf_free(mz_buf *b);
+void mz_buf_reset(mz_buf *b);
+void mz_buf_put(mz_buf *b, const char *s, size_t n);
+void mz_buf_puts(mz_buf *b, const char *s);
+void mz_buf_printf(mz_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void mz_buf_json_str(mz_buf *b, const char *s, size_t n);
+/* A probability or weight, fixed precision, never NaN/inf in the output. */
+void mz_buf_num(mz_buf *b, double v, int decimals);
+
+#endif

@@ -1,0 +1,313 @@
+/* learn.c — see learn.h. */
+#include "learn.h"
+
+#include <linear.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platt.h"
+
+void mz_learnopts_default(mz_learnopts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->C = 0.5;
+    o->balanced = 0;
+    o->eps = 0.1;
+    o->seed = 1;
+    o->folds = 5;
+}
+
+static void quiet_print(const char *s) { (void)s; }
+
+int mz_trainset_build(mz_trainset *t, const mz_sparse *rows, size_t n, size_t nfeat, mz_err *e)
+{
+    memset(t, 0, sizeof *t);
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) total += rows[i].n + 2; /* + bias + terminator */
+    t->pool = malloc((total + 1) * sizeof *t->pool);
+    t->x = malloc((n + 1) * sizeof *t->x);
+    if (!t->pool || !t->x) {
+        mz_trainset_free(t);
+        return mz_fail(e, "out of memory building the training matrix");
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        t->x[i] = &t->pool[k];
+        for (size_t j = 0; j < rows[i].n; j++) {
+            t->pool[k].index = rows[i].idx[j];
+            t->pool[k].value = rows[i].val[j];
+            k++;
+        }
+        t->pool[k].index = (int)nfeat + 1; /* bias feature */
+        t->pool[k].value = 1.0;
+        k++;
+        t->pool[k].index = -1;
+        t->pool[k].value = 0;
+        k++;
+    }
+    t->n = n;
+    t->nfeat = nfeat;
+    return 0;
+}
+
+void mz_trainset_free(mz_trainset *t)
+{
+    free(t->pool);
+    free(t->x);
+    memset(t, 0, sizeof *t);
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+int *mz_make_folds(const int *y, size_t n, int k, int folds, unsigned long seed)
+{
+    int *fold = malloc((n + 1) * sizeof *fold);
+    size_t *idx = malloc((n + 1) * sizeof *idx);
+    if (!fold || !idx) {
+        free(fold);
+        free(idx);
+        return NULL;
+    }
+    uint64_t s = seed * 0x2545F4914F6CDD1DULL + 7;
+    int next = 0;
+    for (int c = -1; c < k; c++) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (y[i] == c || (c == -1 && y[i] < 0)) idx[m++] = i;
+        for (size_t i = m; i > 1; i--) {
+            size_t j = (size_t)(splitmix(&s) % i);
+            size_t tmp = idx[i - 1];
+            idx[i - 1] = idx[j];
+            idx[j] = tmp;
+        }
+        /* continue the round-robin across classes so small classes do not
+         * all land in fold 0 */
+        for (size_t i = 0; i < m; i++) {
+            fold[idx[i]] = next;
+            next = (next + 1) % folds;
+        }
+    }
+    free(idx);
+    return fold;
+}
+
+static pthread_mutex_t liblinear_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* One binary problem over rows where sel[i] != 0, positives pos[i] != 0.
+ * w gets nfeat+1 entries (index 0 unused) and *b the bias. */
+static int train_binary(const mz_trainset *t, const unsigned char *sel, const unsigned char *pos,
+                        const mz_learnopts *o, unsigned long task, double *w, double *b, mz_err *e)
+{
+    size_t m = 0, np = 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (sel[i]) {
+            m++;
+            np += pos[i] != 0;
+        }
+    memset(w, 0, (t->nfeat + 1) * sizeof *w);
+    if (np == 0 || np == m) {
+        /* One-sided problem (e.g. a fold without the class): a constant. */
+        *b = np ? 1.0 : -1.0;
+        return 0;
+    }
+    struct problem prob;
+    prob.l = (int)m;
+    prob.n = (int)t->nfeat + 1;
+    prob.bias = 1.0;
+    prob.y = malloc(m * sizeof *prob.y);
+    prob.x = malloc(m * sizeof *prob.x);
+    if (!prob.y || !prob.x) {
+        free(prob.y);
+        free(prob.x);
+        return mz_fail(e, "out of memory");
+    }
+    /* Positive first, so liblinear's label[0] is +1 and w points to it. */
+    size_t k = 0;
+    size_t first_pos = 0;
+    while (!(sel[first_pos] && pos[first_pos])) first_pos++;
+    prob.y[k] = 1;
+    prob.x[k++] = t->x[first_pos];
+    for (size_t i = 0; i < t->n; i++)
+        if (sel[i] && i != first_pos) {
+            prob.y[k] = pos[i] ? 1 : -1;
+            prob.x[k++] = t->x[i];
+        }
+    struct parameter param;
+    memset(&param, 0, sizeof param);
+    param.solver_type = L2R_L2LOSS_SVC_DUAL;
+    param.eps = o->eps;
+    param.C = o->C;
+    int wl[2] = {1, -1};
+    double wv[2];
+    if (o->balanced) {
+        wv[0] = (double)m / (2.0 * (double)np);
+        wv[1] = (double)m / (2.0 * (double)(m - np));
+        param.nr_weight = 2;
+        param.weight_label = wl;
+        param.weight = wv;
+    }
+    pthread_mutex_lock(&liblinear_lock);
+    set_print_string_function(quiet_print);
+    srand((unsigned)(o->seed * 1000003UL + task));
+    const char *err = check_parameter(&prob, &param);
+    struct model *model = err ? NULL : train(&prob, &param);
+    pthread_mutex_unlock(&liblinear_lock);
+    free(prob.y);
+    free(prob.x);
+    if (!model) return mz_fail(e, "liblinear: %s", err ? err : "training failed");
+    double sign = model->label[0] == 1 ? 1.0 : -1.0;
+    for (size_t f = 0; f < t->nfeat; f++) w[f + 1] = sign * model->w[f];
+    *b = sign * model->w[t->nfeat]; /* bias weight times bias value 1 */
+    free_and_destroy_model(&model);
+    return 0;
+}
+
+/* Per-class weight vectors (k = 2: one vector, class 0 positive). */
+static int train_ovr(const mz_trainset *t, const int *y, int k, const unsigned char *sel,
+                     const mz_learnopts *o, unsigned long task, double *W, double *B, mz_err *e)
+{
+    int nbin = k == 2 ? 1 : k;
+    unsigned char *pos = malloc(t->n + 1);
+    if (!pos) return mz_fail(e, "out of memory");
+    for (int c = 0; c < nbin; c++) {
+        for (size_t i = 0; i < t->n; i++) pos[i] = y[i] == c;
+        if (train_binary(t, sel, pos, o, task * 64 + (unsigned long)c, W + (size_t)c * (t->nfeat + 1), &B[c], e) != 0) {
+            free(pos);
+            return -1;
+        }
+    }
+    free(pos);
+    return 0;
+}
+
+/* Pair decision values from per-class vectors, for row x. */
+static void ovr_pairs(const mz_trainset *t, int k, const double *W, const double *B,
+                      const struct feature_node *x, double *dec)
+{
+    double s[MZ_MAX_CLASSES];
+    int nbin = k == 2 ? 1 : k;
+    for (int c = 0; c < nbin; c++) {
+        const double *w = W + (size_t)c * (t->nfeat + 1);
+        double v = B[c];
+        for (const struct feature_node *p = x; p->index != -1; p++)
+            if ((size_t)p->index <= t->nfeat) v += w[p->index] * p->value;
+        s[c] = v;
+    }
+    if (k == 2) {
+        dec[0] = s[0];
+        return;
+    }
+    int p = 0;
+    for (int i = 0; i < k; i++)
+        for (int j = i + 1; j < k; j++) dec[p++] = s[i] - s[j];
+}
+
+int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o,
+                mz_linmodel *out, double **oof_out, mz_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (k < 2 || k > MZ_MAX_CLASSES) return mz_fail(e, "a head needs 2..%d classes, got %d", MZ_MAX_CLASSES, k);
+    int npair = k * (k - 1) / 2, nbin = k == 2 ? 1 : k;
+    size_t n = t->n, nf1 = t->nfeat + 1;
+    double *W = malloc((size_t)nbin * nf1 * sizeof *W);
+    double *B = malloc((size_t)nbin * sizeof *B);
+    double *oof = calloc(n * (size_t)npair + 1, sizeof *oof);
+    unsigned char *sel = malloc(n + 1);
+    int *fold = o->folds >= 2 ? mz_make_folds(y, n, k, o->folds, o->seed) : NULL;
+    if (!W || !B || !oof || !sel || (o->folds >= 2 && !fold)) {
+        mz_fail(e, "out of memory");
+        goto fail;
+    }
+    for (int f = 0; f < o->folds && o->folds >= 2; f++) {
+        if (!o->quiet) fprintf(stderr, "\r  fold %d/%d ...", f + 1, o->folds);
+        for (size_t i = 0; i < n; i++) sel[i] = y[i] >= 0 && fold[i] != f;
+        if (train_ovr(t, y, k, sel, o, (unsigned long)f + 1, W, B, e) != 0) goto fail;
+        for (size_t i = 0; i < n; i++)
+            if (y[i] >= 0 && fold[i] == f) ovr_pairs(t, k, W, B, t->x[i], oof + i * (size_t)npair);
+    }
+    if (!o->quiet) fprintf(stderr, "\r  final model ...      ");
+    for (size_t i = 0; i < n; i++) sel[i] = y[i] >= 0;
+    if (train_ovr(t, y, k, sel, o, 0, W, B, e) != 0) goto fail;
+    if (!o->quiet) fprintf(stderr, "\r                      \r");
+
+    out->nclass = k;
+    out->npair = npair;
+    for (int c = 0; c < k; c++) out->labels[c] = c;
+    out->nfeat = t->nfeat;
+    out->W = calloc(nf1 * (size_t)npair, sizeof *out->W);
+    out->rho = malloc((size_t)npair * sizeof *out->rho);
+    out->probA = malloc((size_t)npair * sizeof *out->probA);
+    out->probB = malloc((size_t)npair * sizeof *out->probB);
+    if (!out->W || !out->rho || !out->probA || !out->probB) {
+        mz_fail(e, "out of memory");
+        goto fail;
+    }
+    if (k == 2) {
+        for (size_t f = 1; f < nf1; f++) out->W[f] = W[f];
+        out->rho[0] = -B[0];
+    } else {
+        int p = 0;
+        for (int i = 0; i < k; i++)
+            for (int j = i + 1; j < k; j++, p++) {
+                const double *wi = W + (size_t)i * nf1, *wj = W + (size_t)j * nf1;
+                for (size_t f = 1; f < nf1; f++) out->W[f * (size_t)npair + (size_t)p] = wi[f] - wj[f];
+                out->rho[p] = -(B[i] - B[j]);
+            }
+    }
+    /* Platt per pair on the out-of-fold decision values of its two classes
+     * (without CV, on the training decisions, as a last resort). */
+    double *dec = malloc((n + 1) * sizeof *dec);
+    signed char *lab = malloc(n + 1);
+    if (!dec || !lab) {
+        free(dec);
+        free(lab);
+        mz_fail(e, "out of memory");
+        goto fail;
+    }
+    if (!fold)
+        for (size_t i = 0; i < n; i++)
+            if (y[i] >= 0) ovr_pairs(t, k, W, B, t->x[i], oof + i * (size_t)npair);
+    int p = 0;
+    for (int i = 0; i < k; i++)
+        for (int j = i + 1; j < k; j++, p++) {
+            size_t m = 0;
+            for (size_t r = 0; r < n; r++)
+                if (y[r] == i || y[r] == j) {
+                    dec[m] = oof[r * (size_t)npair + (size_t)p];
+                    lab[m] = y[r] == i ? 1 : -1;
+                    m++;
+                }
+            if (mz_sigmoid_train(m, dec, lab, &out->probA[p], &out->probB[p]) != 0) {
+                free(dec);
+                free(lab);
+                mz_fail(e, "out of memory");
+                goto fail;
+            }
+        }
+    free(dec);
+    free(lab);
+    free(W);
+    free(B);
+    free(sel);
+    free(fold);
+    if (oof_out) *oof_out = oof;
+    else free(oof);
+    return 0;
+fail:
+    free(W);
+    free(B);
+    free(oof);
+    free(sel);
+    free(fold);
+    mz_linmodel_free(out);
+    return -1;
+}

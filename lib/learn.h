@@ -1,0 +1,58 @@
+/* learn.h — fitting linear heads with liblinear, with cross-validation and
+ * Platt calibration.
+ *
+ * A head over k classes is fitted one-vs-rest (k binary L2-regularised
+ * L2-loss SVMs, liblinear's dual coordinate descent; one problem when k = 2)
+ * and stored as the equivalent one-vs-one libsvm model: pair (i, j) gets
+ * w_i − w_j and rho = −(b_i − b_j), so libsvm's pairwise vote picks the same
+ * class as the one-vs-rest argmax.  Probabilities are Platt sigmoids per
+ * pair, fitted as libsvm does on decision values that each example received
+ * from a model that did not see it (K-fold cross-validation), and the same
+ * out-of-fold values give the reported CV metrics.
+ *
+ * Determinism: folds come from a seeded splitmix64 shuffle within each
+ * class; liblinear's solver draws from the C library's rand(), so every
+ * solve is seeded from (seed, task) and solves never overlap in time. */
+#ifndef MZ_LEARN_H
+#define MZ_LEARN_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "features.h"
+#include "svmfile.h"
+
+struct feature_node;
+
+typedef struct mz_trainset {
+    size_t n, nfeat;
+    struct feature_node **x;
+    struct feature_node *pool;
+} mz_trainset;
+
+int mz_trainset_build(mz_trainset *t, const mz_sparse *rows, size_t n, size_t nfeat, mz_err *e);
+void mz_trainset_free(mz_trainset *t);
+
+typedef struct mz_learnopts {
+    double C;
+    int balanced;     /* class weights n / (k * n_c) */
+    double eps;       /* liblinear stopping tolerance */
+    unsigned long seed;
+    int folds;        /* >= 2: CV for calibration and metrics */
+    int quiet;
+} mz_learnopts;
+
+void mz_learnopts_default(mz_learnopts *o);
+
+/* Deterministic stratified fold of every example (0..folds-1). */
+int *mz_make_folds(const int *y, size_t n, int k, int folds, unsigned long seed);
+
+/* Fit a k-class head on rows whose y >= 0 (rows with y < 0 are ignored, so
+ * one trainset serves heads over different subsets).  Fills out (with
+ * probA/probB) and, if oof is non-NULL, *oof = n * npair out-of-fold
+ * decision values (rows with y < 0 are left 0).  label k names nothing: the
+ * caller keeps names; out->labels are 0..k-1. */
+int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o,
+                mz_linmodel *out, double **oof, mz_err *e);
+
+#endif

@@ -1,0 +1,27 @@
+/* linereader.h — bounded line reading for JSONL streams.
+ *
+ * Reads '\n'-terminated lines from a FILE* into one reusable buffer without
+ * ever holding more than max_line bytes: an over-long line is consumed and
+ * skipped (reported as MZ_LINE_TOO_LONG with its line number), so a single
+ * giant or binary line can neither exhaust memory nor desynchronise the
+ * stream.  A trailing '\r' is removed; the last line needs no newline. */
+#ifndef MZ_LINEREADER_H
+#define MZ_LINEREADER_H
+
+#include <stdio.h>
+
+enum { MZ_LINE_EOF = 0, MZ_LINE_OK = 1, MZ_LINE_TOO_LONG = 2, MZ_LINE_IOERR = 3 };
+
+typedef struct mz_linereader {
+    FILE *f;
+    char *buf;
+    size_t len, cap, max_line;
+    size_t lineno;
+} mz_linereader;
+
+void mz_linereader_init(mz_linereader *r, FILE *f, size_t max_line);
+void mz_linereader_free(mz_linereader *r);
+/* Returns one of the MZ_LINE_* codes; on OK the line is r->buf[0..r->len). */
+int mz_linereader_next(mz_linereader *r);
+
+#endif

@@ -1,0 +1,135 @@
+/* metrics.c — see metrics.h. */
+#include "metrics.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int mz_metrics_init(mz_metrics *m, int k)
+{
+    memset(m, 0, sizeof *m);
+    m->k = k;
+    m->conf = calloc((size_t)k * (size_t)k, sizeof *m->conf);
+    m->precision = calloc((size_t)k, sizeof(double));
+    m->recall = calloc((size_t)k, sizeof(double));
+    m->f1 = calloc((size_t)k, sizeof(double));
+    m->support = calloc((size_t)k, sizeof(long));
+    if (!m->conf || !m->precision || !m->recall || !m->f1 || !m->support) {
+        mz_metrics_free(m);
+        return -1;
+    }
+    return 0;
+}
+
+void mz_metrics_free(mz_metrics *m)
+{
+    free(m->conf);
+    free(m->precision);
+    free(m->recall);
+    free(m->f1);
+    free(m->support);
+    memset(m, 0, sizeof *m);
+}
+
+void mz_metrics_add(mz_metrics *m, int truth, int pred)
+{
+    m->conf[(size_t)truth * (size_t)m->k + (size_t)pred]++;
+}
+
+void mz_metrics_finish(mz_metrics *m)
+{
+    int k = m->k;
+    long total = 0, correct = 0;
+    double f1sum = 0;
+    int nf = 0;
+    for (int c = 0; c < k; c++) {
+        long tp = m->conf[c * k + c], row = 0, col = 0;
+        for (int j = 0; j < k; j++) {
+            row += m->conf[c * k + j];
+            col += m->conf[j * k + c];
+        }
+        total += row;
+        correct += tp;
+        m->support[c] = row;
+        m->precision[c] = col ? (double)tp / (double)col : 0.0;
+        m->recall[c] = row ? (double)tp / (double)row : 0.0;
+        double pr = m->precision[c] + m->recall[c];
+        m->f1[c] = pr > 0 ? 2 * m->precision[c] * m->recall[c] / pr : 0.0;
+        if (row || col) {
+            f1sum += m->f1[c];
+            nf++;
+        }
+    }
+    m->n = total;
+    m->accuracy = total ? (double)correct / (double)total : 0.0;
+    m->macro_f1 = nf ? f1sum / nf : 0.0;
+}
+
+char *mz_metrics_table(const mz_metrics *m, char *const *labels)
+{
+    size_t cap = 4096 + (size_t)m->k * (size_t)m->k * 16 + (size_t)m->k * 128, n = 0;
+    char *s = malloc(cap);
+    if (!s) return NULL;
+    int w = 9;
+    for (int c = 0; c < m->k; c++) {
+        int l = (int)strlen(labels[c]);
+        if (l > w) w = l;
+    }
+    if (w > 40) w = 40;
+    n += (size_t)snprintf(s + n, cap - n, "%-*s %9s %9s %9s %9s\n", w, "label", "precision", "recall", "f1", "support");
+    for (int c = 0; c < m->k; c++)
+        n += (size_t)snprintf(s + n, cap - n, "%-*.*s %9.4f %9.4f %9.4f %9ld\n", w, w, labels[c], m->precision[c],
+                              m->recall[c], m->f1[c], m->support[c]);
+    n += (size_t)snprintf(s + n, cap - n, "accuracy %.4f   macro-F1 %.4f   n %ld\nconfusion (rows: truth, columns: predicted)\n",
+                          m->accuracy, m->macro_f1, m->n);
+    n += (size_t)snprintf(s + n, cap - n, "%-*s", w, "");
+    for (int c = 0; c < m->k; c++) n += (size_t)snprintf(s + n, cap - n, " %7.7s", labels[c]);
+    n += (size_t)snprintf(s + n, cap - n, "\n");
+    for (int r = 0; r < m->k; r++) {
+        n += (size_t)snprintf(s + n, cap - n, "%-*.*s", w, w, labels[r]);
+        for (int c = 0; c < m->k; c++) n += (size_t)snprintf(s + n, cap - n, " %7ld", m->conf[r * m->k + c]);
+        n += (size_t)snprintf(s + n, cap - n, "\n");
+    }
+    return s;
+}
+
+typedef struct sp {
+    double s;
+    int t;
+} sp;
+
+static int cmp_sp(const void *a, const void *b)
+{
+    double x = ((const sp *)a)->s, y = ((const sp *)b)->s;
+    return (x > y) - (x < y);
+}
+
+double mz_roc_auc(const double *score, const int *truth, size_t n)
+{
+    sp *v = malloc((n + 1) * sizeof *v);
+    if (!v) return NAN;
+    size_t npos = 0;
+    for (size_t i = 0; i < n; i++) {
+        v[i].s = score[i];
+        v[i].t = truth[i];
+        npos += truth[i] == 1;
+    }
+    size_t nneg = n - npos;
+    if (!npos || !nneg) {
+        free(v);
+        return NAN;
+    }
+    qsort(v, n, sizeof *v, cmp_sp);
+    double rank_sum = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && v[j].s == v[i].s) j++;
+        double avg = (double)(i + j + 1) / 2.0; /* ranks i+1..j */
+        for (size_t q = i; q < j; q++)
+            if (v[q].t == 1) rank_sum += avg;
+        i = j;
+    }
+    free(v);
+    return (rank_sum - (double)npos * (double)(npos + 1) / 2.0) / ((double)npos * (double)nneg);
+}

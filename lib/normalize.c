@@ -1,0 +1,165 @@
+/* normalize.c — see normalize.h.
+ *
+ * Speed matters here (every byte of every article passes through), so NFKC
+ * runs only on the suffix that ICU's quick check cannot prove is already
+ * normalised — for ordinary Arabic news that is usually nothing — and the
+ * folding of steps 2–5 is one pass with an ASCII/Arabic fast path before
+ * any ICU property lookup. */
+#include "normalize.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/unorm2.h>
+#include <unicode/uchar.h>
+#include <unicode/ustring.h>
+
+#include "utf8.h"
+
+struct mz_normalizer {
+    const UNormalizer2 *nfkc;
+    UChar *a, *b; /* scratch: UTF-16 of the input, NFKC output */
+    size_t acap, bcap;
+};
+
+mz_normalizer *mz_normalizer_new(mz_err *e)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&st);
+    if (U_FAILURE(st)) {
+        mz_fail(e, "ICU: cannot load NFKC data: %s", u_errorName(st));
+        return NULL;
+    }
+    mz_normalizer *n = calloc(1, sizeof *n);
+    if (!n) {
+        mz_fail(e, "out of memory");
+        return NULL;
+    }
+    n->nfkc = nfkc;
+    return n;
+}
+
+void mz_normalizer_free(mz_normalizer *n)
+{
+    if (!n) return;
+    free(n->a);
+    free(n->b);
+    free(n);
+}
+
+static int reserve(UChar **p, size_t *cap, size_t need)
+{
+    if (need <= *cap) return 0;
+    size_t c = *cap ? *cap : 256;
+    while (c < need) c *= 2;
+    UChar *q = realloc(*p, c * sizeof *q);
+    if (!q) return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+/* Characters dropped without a trace: diacritics, tatweel, format marks. */
+static inline int is_dropped(UChar c)
+{
+    if (c >= 0x064B && c <= 0x065F) return 1; /* tashkeel */
+    if (c == 0x0670 || c == 0x0640) return 1; /* superscript alef, tatweel */
+    if (c >= 0x0610 && c <= 0x061A) return 1; /* honorific/Quranic signs */
+    if (c >= 0x06D6 && c <= 0x06ED) return c != 0x06E5 && c != 0x06E6 && c != 0x06E9;
+    if (c == 0x061C || c == 0x200B || c == 0x200C || c == 0x200D || c == 0x200E ||
+        c == 0x200F || c == 0xFEFF || (c >= 0x202A && c <= 0x202E) ||
+        (c >= 0x2066 && c <= 0x2069) || c == 0x00AD)
+        return 1;
+    return 0;
+}
+
+/* Fold one UTF-16 unit (surrogates pass through unchanged). */
+static inline UChar fold(UChar c)
+{
+    if (c < 0x80) return (c >= 'A' && c <= 'Z') ? (UChar)(c + 32) : c;
+    if (c >= 0x0600 && c <= 0x06FF) {
+        switch (c) {
+        case 0x0622: case 0x0623: case 0x0625: case 0x0671:
+        case 0x0672: case 0x0673:
+            return 0x0627;
+        case 0x0649: case 0x06CC:
+            return 0x064A;
+        case 0x06A9:
+            return 0x0643;
+        default:
+            break;
+        }
+        if (c >= 0x0660 && c <= 0x0669) return (UChar)('0' + (c - 0x0660));
+        if (c >= 0x06F0 && c <= 0x06F9) return (UChar)('0' + (c - 0x06F0));
+        return c;
+    }
+    if (c >= 0xD800 && c <= 0xDFFF) return c;
+    return (UChar)u_tolower(c);
+}
+
+int mz_normalize(mz_normalizer *n, const char *utf8, size_t len,
+                 const UChar **out, size_t *outlen, mz_err *e)
+{
+    if (len > (size_t)INT32_MAX / 2) return mz_fail(e, "text too large to normalise (%zu bytes)", len);
+    /* UTF-16 never needs more units than UTF-8 has bytes. */
+    if (reserve(&n->a, &n->acap, len + 1) != 0) return mz_fail(e, "out of memory");
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t ulen = 0;
+    u_strFromUTF8(n->a, (int32_t)n->acap, &ulen, utf8, (int32_t)len, &st);
+    if (U_FAILURE(st)) return mz_fail(e, "ICU: UTF-8 conversion failed: %s", u_errorName(st));
+
+    const UChar *src = n->a;
+    int32_t srclen = ulen;
+    int32_t span = unorm2_spanQuickCheckYes(n->nfkc, n->a, ulen, &st);
+    if (U_FAILURE(st)) return mz_fail(e, "ICU: NFKC check failed: %s", u_errorName(st));
+    if (span < ulen) {
+        /* NFKC can expand (ligatures such as U+FDFA become many letters);
+         * 18x is ICU's documented worst case per code point. */
+        size_t need = (size_t)span + (size_t)(ulen - span) * 18 + 1;
+        if (reserve(&n->b, &n->bcap, need) != 0) return mz_fail(e, "out of memory");
+        memcpy(n->b, n->a, (size_t)span * sizeof(UChar));
+        int32_t rest = unorm2_normalize(n->nfkc, n->a + span, ulen - span, n->b + span,
+                                        (int32_t)(n->bcap - (size_t)span), &st);
+        if (U_FAILURE(st)) return mz_fail(e, "ICU: NFKC failed: %s", u_errorName(st));
+        src = n->b;
+        srclen = span + rest;
+    }
+    /* Fold in place into whichever buffer is not the source, or into the
+     * source itself: folding never lengthens the text, so writing behind the
+     * read position is safe. */
+    UChar *dst = (UChar *)src;
+    size_t w = 0;
+    for (int32_t i = 0; i < srclen; i++) {
+        UChar c = src[i];
+        if (c >= 0x0600 && is_dropped(c)) continue;
+        dst[w++] = fold(c);
+    }
+    *out = dst;
+    *outlen = w;
+    return 0;
+}
+
+int mz_normalize_utf8(mz_normalizer *n, const char *utf8, size_t len,
+                      char **out, size_t *outlen, mz_err *e)
+{
+    size_t bad;
+    const char *why;
+    if (mz_utf8_check(utf8, len, &bad, &why) != 0)
+        return mz_fail(e, "invalid UTF-8 at byte %zu: %s", bad, why);
+    const UChar *u;
+    size_t ul;
+    if (mz_normalize(n, utf8, len, &u, &ul, e) != 0) return -1;
+    size_t cap = ul * 3 + 1;
+    char *s = malloc(cap);
+    if (!s) return mz_fail(e, "out of memory");
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t got = 0;
+    u_strToUTF8(s, (int32_t)cap, &got, u, (int32_t)ul, &st);
+    if (U_FAILURE(st)) {
+        free(s);
+        return mz_fail(e, "ICU: UTF-16 to UTF-8 failed: %s", u_errorName(st));
+    }
+    s[got] = '\0';
+    *out = s;
+    *outlen = (size_t)got;
+    return 0;
+}

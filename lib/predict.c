@@ -1,0 +1,93 @@
+/* predict.c — see predict.h. */
+#include "predict.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+mz_predictor *mz_predictor_new(const mz_bundle *b, mz_err *e)
+{
+    mz_predictor *p = calloc(1, sizeof *p);
+    if (!p) {
+        mz_fail(e, "out of memory");
+        return NULL;
+    }
+    p->b = b;
+    p->vz = mz_vectorizer_new(&b->vocab, e);
+    if (!p->vz) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void mz_predictor_free(mz_predictor *p)
+{
+    if (!p) return;
+    mz_vectorizer_free(p->vz);
+    mz_sparse_free(&p->x);
+    free(p);
+}
+
+int mz_predictor_vectorize(mz_predictor *p, const mz_doc *d, const uint8_t *ctx,
+                           const mz_extra *ex, size_t nex, mz_err *e)
+{
+    return mz_vectorize(p->vz, d, ctx, ex, nex, &p->x, e);
+}
+
+void mz_predict_head(const mz_predictor *p, const mz_head *h, mz_head_result *r)
+{
+    mz_linmodel_decision(&h->lm, &p->x, r->dec);
+    mz_linmodel_probability(&h->lm, r->dec, r->prob);
+    int best = 0;
+    for (int c = 1; c < h->nclass; c++)
+        if (r->prob[c] > r->prob[best]) best = c;
+    r->label = best;
+}
+
+static int cmp_ev(const void *a, const void *b)
+{
+    double x = ((const mz_evidence *)a)->weight, y = ((const mz_evidence *)b)->weight;
+    return (x < y) - (x > y);
+}
+
+static int cmp_ev_abs(const void *a, const void *b)
+{
+    double x = fabs(((const mz_evidence *)a)->weight), y = fabs(((const mz_evidence *)b)->weight);
+    return (x < y) - (x > y);
+}
+
+size_t mz_head_evidence(const mz_predictor *p, const mz_head *h, int c, size_t k, int signed_,
+                        mz_evidence *out)
+{
+    const mz_linmodel *m = &h->lm;
+    const mz_sparse *x = &p->x;
+    int kk = m->nclass, np = m->npair;
+    int pidx[MZ_MAX_CLASSES];
+    double sign[MZ_MAX_CLASSES];
+    int n = 0;
+    for (int o = 0; o < kk; o++) {
+        if (o == c) continue;
+        pidx[n] = c < o ? mz_pair_index(kk, c, o) : mz_pair_index(kk, o, c);
+        sign[n] = c < o ? 1.0 : -1.0;
+        n++;
+    }
+    size_t got = 0;
+    /* keep the k best in out[0..k) by insertion: k is small */
+    for (size_t i = 0; i < x->n; i++) {
+        size_t f = (size_t)x->idx[i];
+        if (f > m->nfeat) continue;
+        const double *w = m->W + f * (size_t)np;
+        double s = 0;
+        for (int q = 0; q < n; q++) s += sign[q] * w[pidx[q]];
+        double contrib = s / n * x->val[i];
+        if (!signed_ && contrib <= 0) continue;
+        double key = signed_ ? fabs(contrib) : contrib;
+        if (got == k && key <= (signed_ ? fabs(out[k - 1].weight) : out[k - 1].weight)) continue;
+        mz_evidence ev = {p->b->vocab.surface[f - 1], contrib};
+        if (got < k) out[got++] = ev;
+        else out[k - 1] = ev;
+        qsort(out, got, sizeof *out, signed_ ? cmp_ev_abs : cmp_ev);
+    }
+    return got;
+}

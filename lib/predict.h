@@ -1,0 +1,54 @@
+/* predict.h — scoring one article with a loaded bundle.
+ *
+ * A predictor is per thread and per bundle: it owns the vectoriser scratch
+ * (stemmer, token cache, accumulator) while the bundle itself stays shared
+ * and read-only.  Results hold, per head, the pair decision values, the
+ * class probabilities (libsvm's Platt coupling) and the predicted class
+ * (highest probability, as svm_predict_probability picks it).
+ *
+ * Evidence for class c is, per feature present in the article, its value
+ * times the mean over c's pairs of the weight oriented towards c: the
+ * primal-weight contribution that pushed c above the other classes. */
+#ifndef MZ_PREDICT_H
+#define MZ_PREDICT_H
+
+#include <stddef.h>
+
+#include "bundle.h"
+#include "features.h"
+#include "tokenize.h"
+
+typedef struct mz_head_result {
+    int label;
+    double prob[MZ_MAX_CLASSES];
+    double dec[MZ_MAX_CLASSES * (MZ_MAX_CLASSES - 1) / 2];
+} mz_head_result;
+
+typedef struct mz_evidence {
+    const char *term; /* points into the vocabulary */
+    double weight;
+} mz_evidence;
+
+typedef struct mz_predictor {
+    const mz_bundle *b;
+    mz_vectorizer *vz;
+    mz_sparse x;
+} mz_predictor;
+
+mz_predictor *mz_predictor_new(const mz_bundle *b, mz_err *e);
+void mz_predictor_free(mz_predictor *p);
+
+/* Vectorise d (ctx/extras as for mz_vectorize) into p->x. */
+int mz_predictor_vectorize(mz_predictor *p, const mz_doc *d, const uint8_t *ctx,
+                           const mz_extra *ex, size_t nex, mz_err *e);
+
+/* Score head h on p->x. */
+void mz_predict_head(const mz_predictor *p, const mz_head *h, mz_head_result *r);
+
+/* Top-k evidence for class c of head h on p->x; returns how many. Positive
+ * weights push towards c; with signed = 1 the k largest |weight| are kept
+ * (for stance, where the words against matter too). */
+size_t mz_head_evidence(const mz_predictor *p, const mz_head *h, int c, size_t k, int signed_,
+                        mz_evidence *out);
+
+#endif

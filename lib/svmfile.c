@@ -1,0 +1,407 @@
+/* svmfile.c — see svmfile.h. */
+#include "svmfile.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SV 10000000L
+
+void mz_linmodel_free(mz_linmodel *m)
+{
+    if (!m) return;
+    free(m->W);
+    free(m->rho);
+    free(m->probA);
+    free(m->probB);
+    memset(m, 0, sizeof *m);
+}
+
+/* ------------------------------------------------------------- writing */
+
+typedef struct sbuf {
+    char *s;
+    size_t n, cap;
+    int oom;
+} sbuf;
+
+static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include <stdarg.h>
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+    if (b->oom) return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
+        va_end(ap);
+        if (k < 0) {
+            b->oom = 1;
+            return;
+        }
+        if ((size_t)k < b->cap - b->n) {
+            b->n += (size_t)k;
+            return;
+        }
+        size_t nc = b->cap * 2 + (size_t)k + 1;
+        char *ns = realloc(b->s, nc);
+        if (!ns) {
+            b->oom = 1;
+            return;
+        }
+        b->s = ns;
+        b->cap = nc;
+    }
+}
+
+static void sb_doubles(sbuf *b, const char *key, const double *v, int n)
+{
+    sb_printf(b, "%s", key);
+    for (int i = 0; i < n; i++) sb_printf(b, " %.17g", v[i]);
+    sb_printf(b, "\n");
+}
+
+int mz_svmfile_write(const mz_linmodel *m, char **out, size_t *len, mz_err *e)
+{
+    if (m->kernel_rbf || !m->W) return mz_fail(e, "internal: only linear models are written by mizan");
+    sbuf b = {malloc(1 << 16), 0, 1 << 16, 0};
+    if (!b.s) return mz_fail(e, "out of memory");
+    int k = m->nclass;
+    sb_printf(&b, "svm_type c_svc\nkernel_type linear\nnr_class %d\ntotal_sv %d\n", k, m->npair);
+    sb_doubles(&b, "rho", m->rho, m->npair);
+    sb_printf(&b, "label");
+    for (int i = 0; i < k; i++) sb_printf(&b, " %d", m->labels[i]);
+    sb_printf(&b, "\n");
+    if (m->probA) {
+        sb_doubles(&b, "probA", m->probA, m->npair);
+        sb_doubles(&b, "probB", m->probB, m->npair);
+    }
+    sb_printf(&b, "nr_sv");
+    for (int i = 0; i < k; i++) sb_printf(&b, " %d", k - 1 - i);
+    sb_printf(&b, "\nSV\n");
+    /* SVs grouped by class: class i holds pairs (i, j) for j > i.  A class-i
+     * SV's coefficient row r belongs to pair (i, j) with j = r < i ? r : r+1. */
+    for (int i = 0; i < k; i++)
+        for (int j = i + 1; j < k; j++) {
+            int p = mz_pair_index(k, i, j);
+            for (int r = 0; r < k - 1; r++) {
+                int other = r < i ? r : r + 1;
+                sb_printf(&b, "%d ", other == j ? 1 : 0);
+            }
+            for (size_t f = 1; f <= m->nfeat; f++) {
+                double w = m->W[f * (size_t)m->npair + (size_t)p];
+                if (w != 0.0) sb_printf(&b, "%zu:%.8g ", f, w);
+            }
+            sb_printf(&b, "\n");
+        }
+    if (b.oom) {
+        free(b.s);
+        return mz_fail(e, "out of memory");
+    }
+    *out = b.s;
+    *len = b.n;
+    return 0;
+}
+
+/* ------------------------------------------------------------- parsing */
+
+typedef struct cur {
+    const char *p, *end;
+    size_t line;
+} cur;
+
+/* Next line as [*s, *s + *n); returns 0 at end of input. */
+static int next_line(cur *c, const char **s, size_t *n)
+{
+    if (c->p >= c->end) return 0;
+    const char *nl = memchr(c->p, '\n', (size_t)(c->end - c->p));
+    *s = c->p;
+    *n = nl ? (size_t)(nl - c->p) : (size_t)(c->end - c->p);
+    c->p += *n + (nl ? 1 : 0);
+    c->line++;
+    return 1;
+}
+
+static int parse_double(const char **s, const char *end, double *v)
+{
+    char buf[64];
+    const char *p = *s;
+    while (p < end && *p == ' ') p++;
+    size_t n = 0;
+    while (p + n < end && p[n] != ' ' && p[n] != ':' && n < sizeof buf - 1) n++;
+    if (n == 0 || n >= sizeof buf - 1) return -1;
+    memcpy(buf, p, n);
+    buf[n] = 0;
+    char *q;
+    errno = 0;
+    double d = strtod(buf, &q);
+    if (*q || !isfinite(d)) return -1;
+    *v = d;
+    *s = p + n;
+    return 0;
+}
+
+static int parse_long(const char **s, const char *end, long lo, long hi, long *v)
+{
+    double d;
+    const char *p = *s;
+    if (parse_double(&p, end, &d) != 0 || d != floor(d) || d < (double)lo || d > (double)hi) return -1;
+    *v = (long)d;
+    *s = p;
+    return 0;
+}
+
+static int at_eol(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\r')) p++;
+    return p == end;
+}
+
+static int keyword(const char *s, size_t n, const char *kw, const char **rest)
+{
+    size_t k = strlen(kw);
+    if (n < k || memcmp(s, kw, k) != 0 || (n > k && s[k] != ' ')) return 0;
+    *rest = s + k;
+    return 1;
+}
+
+static int read_doubles(const char *p, const char *end, double *out, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (parse_double(&p, end, &out[i]) != 0) return -1;
+    return at_eol(p, end) ? 0 : -1;
+}
+
+int mz_svmfile_parse(const char *text, size_t len, const char *name, size_t max_index,
+                     mz_linmodel *m, mz_err *e)
+{
+    memset(m, 0, sizeof *m);
+    cur c = {text, text + len, 0};
+    const char *s, *r;
+    size_t n;
+    int have_type = 0, have_kernel = 0;
+    long nclass = 0, total_sv = -1, nr_sv[MZ_MAX_CLASSES];
+    int have_rho = 0, have_label = 0, have_nrsv = 0, have_pa = 0, have_pb = 0, have_gamma = 0;
+    double tmp[MZ_MAX_CLASSES * MZ_MAX_CLASSES / 2 + 1];
+    for (;;) {
+        if (!next_line(&c, &s, &n)) {
+            mz_fail(e, "%s: truncated: no SV section", name);
+            goto fail;
+        }
+        const char *end = s + n;
+        if (keyword(s, n, "svm_type", &r)) {
+            if (r >= end || !keyword(r + 1, (size_t)(end - r - 1), "c_svc", &r) || !at_eol(r, end)) {
+                mz_fail(e, "%s:%zu: only svm_type c_svc is supported", name, c.line);
+                goto fail;
+            }
+            have_type = 1;
+        } else if (keyword(s, n, "kernel_type", &r)) {
+            const char *v = r + 1;
+            if (r >= end) v = end;
+            if (keyword(v, (size_t)(end - v), "linear", &r) && at_eol(r, end)) m->kernel_rbf = 0;
+            else if (keyword(v, (size_t)(end - v), "rbf", &r) && at_eol(r, end)) m->kernel_rbf = 1;
+            else {
+                mz_fail(e, "%s:%zu: kernel_type must be linear or rbf", name, c.line);
+                goto fail;
+            }
+            have_kernel = 1;
+        } else if (keyword(s, n, "gamma", &r)) {
+            if (read_doubles(r, end, &m->gamma, 1) != 0 || !(m->gamma > 0 && m->gamma < 1e6)) {
+                mz_fail(e, "%s:%zu: bad gamma", name, c.line);
+                goto fail;
+            }
+            have_gamma = 1;
+        } else if (keyword(s, n, "nr_class", &r)) {
+            if (parse_long(&r, end, 2, MZ_MAX_CLASSES, &nclass) != 0 || !at_eol(r, end)) {
+                mz_fail(e, "%s:%zu: nr_class must be 2..%d", name, c.line, MZ_MAX_CLASSES);
+                goto fail;
+            }
+            m->nclass = (int)nclass;
+            m->npair = m->nclass * (m->nclass - 1) / 2;
+        } else if (keyword(s, n, "total_sv", &r)) {
+            if (parse_long(&r, end, 1, MAX_SV, &total_sv) != 0 || !at_eol(r, end)) {
+                mz_fail(e, "%s:%zu: bad total_sv", name, c.line);
+                goto fail;
+            }
+        } else if (keyword(s, n, "rho", &r) || keyword(s, n, "probA", &r) || keyword(s, n, "probB", &r)) {
+            if (!m->nclass) {
+                mz_fail(e, "%s:%zu: %.*s before nr_class", name, c.line, 5, s);
+                goto fail;
+            }
+            if (read_doubles(r, end, tmp, m->npair) != 0) {
+                mz_fail(e, "%s:%zu: expected %d finite numbers", name, c.line, m->npair);
+                goto fail;
+            }
+            double **dst = s[0] == 'r' ? &m->rho : s[4] == 'A' ? &m->probA : &m->probB;
+            int *flag = s[0] == 'r' ? &have_rho : s[4] == 'A' ? &have_pa : &have_pb;
+            if (*flag) {
+                mz_fail(e, "%s:%zu: repeated field", name, c.line);
+                goto fail;
+            }
+            *dst = malloc((size_t)m->npair * sizeof **dst);
+            if (!*dst) {
+                mz_fail(e, "out of memory");
+                goto fail;
+            }
+            memcpy(*dst, tmp, (size_t)m->npair * sizeof **dst);
+            *flag = 1;
+        } else if (keyword(s, n, "label", &r)) {
+            if (!m->nclass) {
+                mz_fail(e, "%s:%zu: label before nr_class", name, c.line);
+                goto fail;
+            }
+            for (int i = 0; i < m->nclass; i++) {
+                long v;
+                if (parse_long(&r, end, -1000000, 1000000, &v) != 0) {
+                    mz_fail(e, "%s:%zu: expected %d integer labels", name, c.line, m->nclass);
+                    goto fail;
+                }
+                for (int j = 0; j < i; j++)
+                    if (m->labels[j] == v) {
+                        mz_fail(e, "%s:%zu: repeated label %ld", name, c.line, v);
+                        goto fail;
+                    }
+                m->labels[i] = (int)v;
+            }
+            if (!at_eol(r, end)) {
+                mz_fail(e, "%s:%zu: too many labels", name, c.line);
+                goto fail;
+            }
+            have_label = 1;
+        } else if (keyword(s, n, "nr_sv", &r)) {
+            if (!m->nclass) {
+                mz_fail(e, "%s:%zu: nr_sv before nr_class", name, c.line);
+                goto fail;
+            }
+            long sum = 0;
+            for (int i = 0; i < m->nclass; i++) {
+                if (parse_long(&r, end, 0, MAX_SV, &nr_sv[i]) != 0) {
+                    mz_fail(e, "%s:%zu: expected %d SV counts", name, c.line, m->nclass);
+                    goto fail;
+                }
+                sum += nr_sv[i];
+            }
+            if (!at_eol(r, end) || sum != total_sv) {
+                mz_fail(e, "%s:%zu: nr_sv does not add up to total_sv", name, c.line);
+                goto fail;
+            }
+            have_nrsv = 1;
+        } else if (n >= 2 && memcmp(s, "SV", 2) == 0 && at_eol(s + 2, end)) {
+            break;
+        } else {
+            mz_fail(e, "%s:%zu: unknown header line", name, c.line);
+            goto fail;
+        }
+    }
+    if (!have_type || !have_kernel || !m->nclass || total_sv < 1 || !have_rho || !have_label || !have_nrsv) {
+        mz_fail(e, "%s: incomplete header (need svm_type, kernel_type, nr_class, total_sv, rho, label, nr_sv)", name);
+        goto fail;
+    }
+    if (have_pa != have_pb) {
+        mz_fail(e, "%s: probA and probB must come together", name);
+        goto fail;
+    }
+    if (m->kernel_rbf && !have_gamma) {
+        mz_fail(e, "%s: rbf kernel without gamma", name);
+        goto fail;
+    }
+    if (!m->kernel_rbf) {
+        m->nfeat = max_index;
+        m->W = calloc((max_index + 1) * (size_t)m->npair, sizeof *m->W);
+        if (!m->W) {
+            mz_fail(e, "out of memory");
+            goto fail;
+        }
+    }
+    int k = m->nclass;
+    int cls = 0;
+    long in_cls = 0;
+    for (long sv = 0; sv < total_sv; sv++) {
+        while (cls < k && in_cls >= nr_sv[cls]) cls++, in_cls = 0;
+        in_cls++;
+        if (!next_line(&c, &s, &n)) {
+            mz_fail(e, "%s: truncated: %ld of %ld support vectors", name, sv, total_sv);
+            goto fail;
+        }
+        const char *end = s + n, *p = s;
+        double coef[MZ_MAX_CLASSES];
+        for (int q = 0; q < k - 1; q++)
+            if (parse_double(&p, end, &coef[q]) != 0) {
+                mz_fail(e, "%s:%zu: expected %d coefficients", name, c.line, k - 1);
+                goto fail;
+            }
+        long last = 0;
+        for (;;) {
+            while (p < end && (*p == ' ' || *p == '\r')) p++;
+            if (p >= end) break;
+            long idx;
+            double v;
+            if (parse_long(&p, end, 1, (long)(max_index ? max_index : 1), &idx) != 0 || p >= end || *p != ':') {
+                mz_fail(e, "%s:%zu: bad feature index (must be 1..%zu)", name, c.line, max_index);
+                goto fail;
+            }
+            p++;
+            if (idx <= last) {
+                mz_fail(e, "%s:%zu: feature indices must increase", name, c.line);
+                goto fail;
+            }
+            last = idx;
+            if (parse_double(&p, end, &v) != 0) {
+                mz_fail(e, "%s:%zu: bad feature value", name, c.line);
+                goto fail;
+            }
+            if (!m->kernel_rbf) {
+                /* Fold coef * sv into every pair this SV takes part in. */
+                for (int q = 0; q < k - 1; q++) {
+                    if (coef[q] == 0.0) continue;
+                    int other = q < cls ? q : q + 1;
+                    int pi = cls < other ? mz_pair_index(k, cls, other) : mz_pair_index(k, other, cls);
+                    m->W[(size_t)idx * (size_t)m->npair + (size_t)pi] += coef[q] * v;
+                }
+            }
+        }
+    }
+    while (next_line(&c, &s, &n))
+        if (!at_eol(s, s + n)) {
+            mz_fail(e, "%s:%zu: data after the last support vector", name, c.line);
+            goto fail;
+        }
+    return 0;
+fail:
+    mz_linmodel_free(m);
+    return -1;
+}
+
+void mz_linmodel_decision(const mz_linmodel *m, const mz_sparse *x, double *dec)
+{
+    int np = m->npair;
+    for (int p = 0; p < np; p++) dec[p] = 0.0;
+    for (size_t i = 0; i < x->n; i++) {
+        size_t f = (size_t)x->idx[i];
+        if (f > m->nfeat) continue;
+        const double *w = m->W + f * (size_t)np;
+        double v = x->val[i];
+        for (int p = 0; p < np; p++) dec[p] += w[p] * v;
+    }
+    for (int p = 0; p < np; p++) dec[p] -= m->rho[p];
+}
+
+int mz_linmodel_vote(const mz_linmodel *m, const double *dec)
+{
+    int votes[MZ_MAX_CLASSES] = {0};
+    int k = m->nclass, p = 0;
+    for (int i = 0; i < k; i++)
+        for (int j = i + 1; j < k; j++, p++) votes[dec[p] > 0 ? i : j]++;
+    int best = 0;
+    for (int i = 1; i < k; i++)
+        if (votes[i] > votes[best]) best = i;
+    return best;
+}
+
+void mz_linmodel_probability(const mz_linmodel *m, const double *dec, double *prob)
+{
+    mz_pairwise_coupling(m->nclass, dec, m->probA, m->probB, prob);
+}

@@ -1,0 +1,63 @@
+/* svmfile.h — libsvm model files: write, validate, and predict with them.
+ *
+ * Every head is stored as a libsvm C-SVC model file that svm_load_model()
+ * accepts.  A linear head is kept in memory in primal form: for each class
+ * pair p = (i, j), i < j, in libsvm's order, a weight vector W[.,p] and rho[p]
+ * with decision value W[.,p]·x − rho[p] (> 0 votes for class i).  On disk
+ * that is one support vector per pair, assigned to class i, whose
+ * coefficient is 1 for pair (i, j) and 0 for every other pair — so libsvm's
+ * own svm_predict_values() computes exactly the same numbers.
+ *
+ * mz_svmfile_parse() is the only way a model file is read.  It is strict,
+ * because model files are passed around and may be crafted: every header
+ * field is checked for range and consistency (class and SV counts against
+ * the lines present, one rho/probA/probB per pair), feature indices must be
+ * positive, increasing and within the vocabulary, every number finite.  Only
+ * a file that passes may later be given to libsvm.  Linear models of any
+ * shape libsvm writes (many SVs per class) are folded into primal weights;
+ * RBF models are validated and kept for svm_load_model().
+ *
+ * mz_linmodel_decision() uses the feature-major weight matrix, so one
+ * article costs (#features × #pairs) multiply-adds, whatever the SV count. */
+#ifndef MZ_SVMFILE_H
+#define MZ_SVMFILE_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "features.h"
+#include "platt.h"
+
+typedef struct mz_linmodel {
+    int nclass, npair;
+    int labels[MZ_MAX_CLASSES];
+    int kernel_rbf;        /* 0: linear (W valid); 1: rbf (W NULL) */
+    double gamma;
+    size_t nfeat;          /* W has rows 1..nfeat */
+    double *W;             /* (nfeat + 1) * npair, row-major by feature */
+    double *rho;           /* npair */
+    double *probA, *probB; /* npair each, or NULL */
+} mz_linmodel;
+
+void mz_linmodel_free(mz_linmodel *m);
+
+/* Serialise a linear model (W, rho, probA/B) in libsvm's text format. */
+int mz_svmfile_write(const mz_linmodel *m, char **out, size_t *len, mz_err *e);
+
+/* Validate and load; max_index bounds feature indices (vocabulary size). */
+int mz_svmfile_parse(const char *text, size_t len, const char *name, size_t max_index,
+                     mz_linmodel *out, mz_err *e);
+
+/* dec[npair] for x (linear models only). */
+void mz_linmodel_decision(const mz_linmodel *m, const mz_sparse *x, double *dec);
+
+/* Class index (0..nclass-1) by libsvm's one-vs-one vote. */
+int mz_linmodel_vote(const mz_linmodel *m, const double *dec);
+
+/* Class probabilities (needs probA/probB). */
+void mz_linmodel_probability(const mz_linmodel *m, const double *dec, double *prob);
+
+/* Pair index of classes (i, j), i < j, in libsvm order. */
+static inline int mz_pair_index(int k, int i, int j) { return i * (2 * k - i - 1) / 2 + (j - i - 1); }
+
+#endif

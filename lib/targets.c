@@ -1,0 +1,370 @@
+/* targets.c — see targets.h. */
+#include "targets.h"
+
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+
+#define WAW "\xD9\x88"
+#define FA "\xD9\x81"
+#define BA "\xD8\xA8"
+#define LAM "\xD9\x84"
+#define KAF "\xD9\x83"
+#define AL "\xD8\xA7\xD9\x84"
+
+static void seqs_free(mz_seq *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < s[i].n; k++) free(s[i].tok[k]);
+        free(s[i].tok);
+    }
+    free(s);
+}
+
+void mz_targets_free(mz_targets *ts)
+{
+    for (size_t i = 0; i < ts->n; i++) {
+        mz_target *t = &ts->t[i];
+        mz_strmap_free(t->forms);
+        mz_strmap_free(t->starts);
+        seqs_free(t->phrases, t->nphrases);
+        seqs_free(t->exclude, t->nexclude);
+    }
+    memset(ts, 0, sizeof *ts);
+}
+
+/* Normalise a lexicon entry and split it into tokens the way articles are. */
+static int entry_tokens(const char *s, mz_normalizer *nz, mz_seq *out, mz_err *e)
+{
+    mz_doc d;
+    mz_doc_init(&d);
+    if (mz_doc_build(&d, nz, NULL, 0, s, strlen(s), e) != 0) {
+        mz_doc_free(&d);
+        return -1;
+    }
+    out->n = d.ntok;
+    out->tok = calloc(d.ntok + 1, sizeof *out->tok);
+    if (!out->tok) {
+        mz_doc_free(&d);
+        return mz_fail(e, "out of memory");
+    }
+    for (size_t i = 0; i < d.ntok; i++) {
+        out->tok[i] = strdup(mz_doc_tok(&d, i));
+        if (!out->tok[i]) {
+            mz_doc_free(&d);
+            return mz_fail(e, "out of memory");
+        }
+    }
+    mz_doc_free(&d);
+    return 0;
+}
+
+static int load_list(const cJSON *arr, const char *what, const char *tname, mz_normalizer *nz, mz_seq **out,
+                     size_t *n, mz_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    if (!arr) return 0;
+    if (!cJSON_IsArray(arr)) return mz_fail(e, "target \"%s\": \"%s\" must be a list of strings", tname, what);
+    int k = cJSON_GetArraySize(arr);
+    if (k > 100000) return mz_fail(e, "target \"%s\": too many entries in \"%s\"", tname, what);
+    *out = calloc((size_t)k + 1, sizeof **out);
+    if (!*out) return mz_fail(e, "out of memory");
+    const cJSON *x;
+    cJSON_ArrayForEach(x, arr)
+    {
+        if (!cJSON_IsString(x) || strlen(x->valuestring) > 512)
+            return mz_fail(e, "target \"%s\": \"%s\" must be a list of strings", tname, what);
+        mz_seq s;
+        if (entry_tokens(x->valuestring, nz, &s, e) != 0) return mz_wrap(e, "target \"%s\": ", tname);
+        if (s.n == 0) {
+            free(s.tok);
+            return mz_fail(e, "target \"%s\": entry \"%s\" in \"%s\" has no word", tname, x->valuestring, what);
+        }
+        (*out)[(*n)++] = s;
+    }
+    return 0;
+}
+
+int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *name, mz_normalizer *nz, mz_err *e)
+{
+    memset(ts, 0, sizeof *ts);
+    cJSON *root = cJSON_ParseWithLength(json, len);
+    if (!root) return mz_fail(e, "%s: malformed JSON", name);
+    const cJSON *tg = cJSON_GetObjectItemCaseSensitive(root, "targets");
+    if (!cJSON_IsObject(tg)) {
+        cJSON_Delete(root);
+        return mz_fail(e, "%s: missing object \"targets\"", name);
+    }
+    const cJSON *t;
+    cJSON_ArrayForEach(t, tg)
+    {
+        if (ts->n == MZ_MAX_TARGETS) {
+            mz_fail(e, "%s: at most %d targets", name, MZ_MAX_TARGETS);
+            goto fail;
+        }
+        mz_target *x = &ts->t[ts->n++];
+        if (!t->string || !*t->string || strlen(t->string) >= sizeof x->name || !cJSON_IsObject(t)) {
+            mz_fail(e, "%s: bad target entry", name);
+            goto fail;
+        }
+        snprintf(x->name, sizeof x->name, "%s", t->string);
+        x->forms = mz_strmap_new(256);
+        x->starts = mz_strmap_new(256);
+        if (!x->forms || !x->starts) {
+            mz_fail(e, "out of memory");
+            goto fail;
+        }
+        mz_seq *forms;
+        size_t nforms;
+        if (load_list(cJSON_GetObjectItemCaseSensitive(t, "forms"), "forms", x->name, nz, &forms, &nforms, e) ||
+            load_list(cJSON_GetObjectItemCaseSensitive(t, "phrases"), "phrases", x->name, nz, &x->phrases,
+                      &x->nphrases, e) ||
+            load_list(cJSON_GetObjectItemCaseSensitive(t, "exclude"), "exclude", x->name, nz, &x->exclude,
+                      &x->nexclude, e)) {
+            mz_wrap(e, "%s: ", name);
+            goto fail;
+        }
+        for (size_t i = 0; i < nforms; i++) {
+            /* a multi-word "form" is a phrase in all but name */
+            for (size_t k = 0; k < forms[i].n; k++)
+                if (forms[i].n == 1 && mz_strmap_intern(x->forms, forms[i].tok[k], strlen(forms[i].tok[k]), 0, NULL) < 0) {
+                    seqs_free(forms, nforms);
+                    mz_fail(e, "out of memory");
+                    goto fail;
+                }
+        }
+        seqs_free(forms, nforms);
+        for (size_t i = 0; i < x->nphrases; i++)
+            mz_strmap_intern(x->starts, x->phrases[i].tok[0], strlen(x->phrases[i].tok[0]), 0, NULL);
+        for (size_t i = 0; i < x->nexclude; i++)
+            mz_strmap_intern(x->starts, x->exclude[i].tok[0], strlen(x->exclude[i].tok[0]), 0, NULL);
+    }
+    cJSON_Delete(root);
+    if (ts->n == 0) return mz_fail(e, "%s: no targets", name);
+    return 0;
+fail:
+    cJSON_Delete(root);
+    mz_targets_free(ts);
+    return -1;
+}
+
+int mz_targets_load(mz_targets *ts, const char *path, mz_normalizer *nz, mz_err *e)
+{
+    char *buf;
+    size_t len;
+    if (mz_read_file(path, 16u << 20, &buf, &len, e) != 0) return -1;
+    int rc = mz_targets_parse(ts, buf, len, path, nz, e);
+    free(buf);
+    return rc;
+}
+
+const mz_target *mz_targets_find(const mz_targets *ts, const char *name)
+{
+    for (size_t i = 0; i < ts->n; i++)
+        if (strcmp(ts->t[i].name, name) == 0) return &ts->t[i];
+    return NULL;
+}
+
+/* ------------------------------------------------------------ matching */
+
+#define MAXV 24
+
+typedef struct variants {
+    char buf[MAXV][128];
+    size_t len[MAXV];
+    int n;
+} variants;
+
+static void addv(variants *v, const char *s, size_t n)
+{
+    if (v->n == MAXV || n == 0 || n >= sizeof v->buf[0]) return;
+    for (int i = 0; i < v->n; i++)
+        if (v->len[i] == n && memcmp(v->buf[i], s, n) == 0) return;
+    memcpy(v->buf[v->n], s, n);
+    v->len[v->n] = n;
+    v->n++;
+}
+
+static int starts(const char *s, size_t n, const char *p)
+{
+    size_t k = strlen(p);
+    return n >= k && memcmp(s, p, k) == 0;
+}
+
+/* Candidates: the token, and every strip of و/ف, ب/ل/ك, ال (لل → ل+ال),
+ * keeping at least two letters (4 bytes) of word. */
+static void candidates(const char *t, size_t n, variants *v)
+{
+    v->n = 0;
+    addv(v, t, n);
+    const char *c1s[] = {"", WAW, FA};
+    const char *c2s[] = {"", BA, LAM, KAF};
+    for (int a = 0; a < 3; a++) {
+        if (!starts(t, n, c1s[a])) continue;
+        size_t o1 = strlen(c1s[a]);
+        for (int b = 0; b < 4; b++) {
+            if (!starts(t + o1, n - o1, c2s[b])) continue;
+            size_t o2 = o1 + strlen(c2s[b]);
+            if (o2 && n - o2 >= 4) addv(v, t + o2, n - o2);
+            /* the article */
+            if (starts(t + o2, n - o2, AL) && n - o2 - 4 >= 4) {
+                addv(v, t + o2 + 4, n - o2 - 4);
+            }
+            /* لل: ل + ال with the alef elided */
+            if (b == 2 && starts(t + o2, n - o2, LAM) && n - o2 - 2 >= 4) {
+                char tmp[128];
+                size_t rest = n - o2 - 2;
+                if (rest + 4 < sizeof tmp) {
+                    memcpy(tmp, AL, 4);
+                    memcpy(tmp + 4, t + o2 + 2, rest);
+                    addv(v, tmp, rest + 4);
+                    addv(v, t + o2 + 2, rest);
+                }
+            }
+        }
+    }
+}
+
+struct mz_matcher {
+    const mz_target *t;
+    mz_strmap *cache; /* token → bit0: form, bit1: starts a phrase/exclusion */
+    uint8_t *excluded;
+    size_t cap;
+};
+
+mz_matcher *mz_matcher_new(const mz_target *t, mz_err *e)
+{
+    mz_matcher *m = calloc(1, sizeof *m);
+    if (!m || !(m->cache = mz_strmap_new(4096))) {
+        free(m);
+        mz_fail(e, "out of memory");
+        return NULL;
+    }
+    m->t = t;
+    return m;
+}
+
+void mz_matcher_free(mz_matcher *m)
+{
+    if (!m) return;
+    mz_strmap_free(m->cache);
+    free(m->excluded);
+    free(m);
+}
+
+static int32_t classify_token(mz_matcher *m, const char *tok, size_t len)
+{
+    int64_t c = mz_strmap_find(m->cache, tok, len);
+    if (c >= 0) return mz_strmap_value(m->cache, (size_t)c);
+    variants v;
+    candidates(tok, len, &v);
+    int32_t val = 0;
+    for (int i = 0; i < v.n; i++) {
+        if (mz_strmap_find(m->t->forms, v.buf[i], v.len[i]) >= 0) val |= 1;
+        if (mz_strmap_find(m->t->starts, v.buf[i], v.len[i]) >= 0) val |= 2;
+    }
+    if (mz_strmap_count(m->cache) > (1u << 18)) mz_strmap_clear(m->cache);
+    if (mz_strmap_intern(m->cache, tok, len, val, NULL) < 0) return -1;
+    return val;
+}
+
+/* Does sequence s match the doc at token i (first token via candidates)? */
+static int seq_at(const mz_doc *d, size_t i, const mz_seq *s)
+{
+    if (i + s->n > d->ntok) return 0;
+    for (size_t k = 1; k < s->n; k++) {
+        size_t l = d->tok[i + k].len;
+        if (strlen(s->tok[k]) != l || memcmp(mz_doc_tok(d, i + k), s->tok[k], l) != 0) return 0;
+        if (d->tok[i + k].sent != d->tok[i].sent) return 0;
+    }
+    variants v;
+    candidates(mz_doc_tok(d, i), d->tok[i].len, &v);
+    size_t l0 = strlen(s->tok[0]);
+    for (int j = 0; j < v.n; j++)
+        if (v.len[j] == l0 && memcmp(v.buf[j], s->tok[0], l0) == 0) return 1;
+    return 0;
+}
+
+long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
+{
+    if (d->ntok > m->cap) {
+        uint8_t *x = realloc(m->excluded, d->ntok * 2);
+        if (!x) return -1;
+        m->excluded = x;
+        m->cap = d->ntok * 2;
+    }
+    for (size_t s = 0; s < d->nsent; s++) hit[s] = 0;
+    if (d->ntok == 0) return 0;
+    memset(m->excluded, 0, d->ntok);
+    const mz_target *t = m->t;
+    long count = 0;
+    for (size_t i = 0; i < d->ntok; i++) {
+        int32_t val = classify_token(m, mz_doc_tok(d, i), d->tok[i].len);
+        if (val < 0) return -1;
+        if (val & 2) {
+            for (size_t x = 0; x < t->nexclude; x++)
+                if (seq_at(d, i, &t->exclude[x])) memset(m->excluded + i, 1, t->exclude[x].n);
+        }
+        if (m->excluded[i]) continue;
+        int matched = 0;
+        if (val & 2) {
+            for (size_t p = 0; p < t->nphrases; p++) {
+                const mz_seq *s = &t->phrases[p];
+                if (s->n > 1 && seq_at(d, i, s)) {
+                    int clear = 1;
+                    for (size_t k = 0; k < s->n; k++)
+                        if (m->excluded[i + k]) clear = 0;
+                    if (!clear) continue;
+                    /* count a phrase once: its later words are not mentions again */
+                    memset(m->excluded + i, 1, s->n);
+                    matched = 1;
+                    break;
+                }
+            }
+        }
+        if (!matched && (val & 1)) matched = 1;
+        if (matched) {
+            count++;
+            if (d->tok[i].sent < d->nsent) hit[d->tok[i].sent] = 1;
+        }
+    }
+    return count;
+}
+
+void mz_context_from_hits(const uint8_t *hit, size_t nsent, int window, uint8_t *ctx)
+{
+    for (size_t s = 0; s < nsent; s++) ctx[s] = 0;
+    for (size_t s = 0; s < nsent; s++) {
+        if (!hit[s]) continue;
+        size_t a = s >= (size_t)window ? s - (size_t)window : 0;
+        size_t b = s + (size_t)window < nsent ? s + (size_t)window : nsent - 1;
+        for (size_t k = a; k <= b; k++) ctx[k] = 1;
+    }
+}
+
+long mz_target_features(mz_matcher *m, const mz_doc *d, int window, uint8_t *hit, uint8_t *ctx,
+                        mz_extra *ex, size_t *nex)
+{
+    long c = mz_match(m, d, hit);
+    *nex = 0;
+    if (c < 0) return -1;
+    mz_context_from_hits(hit, d->nsent, window, ctx);
+    if (c == 0) return 0;
+    ex[(*nex)++] = (mz_extra){"@mention", (double)c};
+    int in_title = 0, in_lead = 0;
+    size_t body = 0;
+    for (size_t s = 0; s < d->nsent; s++) {
+        if (d->sent[s].in_title) {
+            in_title |= hit[s];
+            continue;
+        }
+        if (body++ < 3) in_lead |= hit[s];
+    }
+    if (in_title) ex[(*nex)++] = (mz_extra){"@title", 1.0};
+    if (in_lead) ex[(*nex)++] = (mz_extra){"@lead", 1.0};
+    return c;
+}

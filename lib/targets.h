@@ -1,0 +1,76 @@
+/* targets.h — finding the targets of stance (Russia, the West, ...) in text.
+ *
+ * A lexicon (models/targets.json, editable) gives per target: `forms`,
+ * single words without the article; `phrases`, token sequences; `exclude`,
+ * token sequences in which a form or phrase means something else (الضفة
+ * الغربية, المحيط الاطلسي).  Every string is normalised with the article
+ * pipeline when loaded.  A token matches a form as it is or after removing
+ * any leading clitic combination — و/ف, then ب/ل/ك, then ال (لل counts as
+ * ل + ال) — trying every candidate, never only the greediest, because many
+ * names begin with clitic-like letters (واشنطن، فرنسا، بوتين).  Only the first
+ * token of a phrase or exclusion may carry clitics.  Tokens covered by an
+ * exclusion are never mentions.
+ *
+ * Matching runs on the tokens of mz_doc (normalised, unstemmed), so a
+ * mention is found exactly where the classifier sees the word.  A per-thread
+ * matcher caches each distinct token's candidates, which keeps matching a
+ * hash lookup per token on the hot path. */
+#ifndef MZ_TARGETS_H
+#define MZ_TARGETS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "normalize.h"
+#include "strmap.h"
+#include "features.h"
+#include "tokenize.h"
+
+#define MZ_MAX_TARGETS 16
+
+typedef struct mz_seq {
+    char **tok;
+    size_t n;
+} mz_seq;
+
+typedef struct mz_target {
+    char name[64];
+    mz_strmap *forms;
+    mz_seq *phrases, *exclude;
+    size_t nphrases, nexclude;
+    mz_strmap *starts; /* first tokens of phrases and exclusions */
+} mz_target;
+
+typedef struct mz_targets {
+    mz_target t[MZ_MAX_TARGETS];
+    size_t n;
+} mz_targets;
+
+int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *name, mz_normalizer *nz, mz_err *e);
+int mz_targets_load(mz_targets *ts, const char *path, mz_normalizer *nz, mz_err *e);
+void mz_targets_free(mz_targets *ts);
+const mz_target *mz_targets_find(const mz_targets *ts, const char *name);
+
+typedef struct mz_matcher mz_matcher;
+mz_matcher *mz_matcher_new(const mz_target *t, mz_err *e);
+void mz_matcher_free(mz_matcher *m);
+
+/* Count mentions of the matcher's target in d; sets hit[s] = 1 for each
+ * sentence s that has one (hit has d->nsent entries).  Returns the count
+ * or -1 on out-of-memory. */
+long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit);
+
+/* Context flags: ctx[s] = 1 for sentences within `window` of a hit. */
+void mz_context_from_hits(const uint8_t *hit, size_t nsent, int window, uint8_t *ctx);
+
+
+/* Everything a stance head sees of a target in one article, computed the
+ * same way at training and classification: hit/ctx flags per sentence and
+ * the pseudo-terms "@mention" (count), "@title" (named in the title) and
+ * "@lead" (named in the first three sentences).  ex needs room for 3.
+ * Returns the mention count, or -1 on out-of-memory. */
+long mz_target_features(mz_matcher *m, const mz_doc *d, int window, uint8_t *hit, uint8_t *ctx,
+                        mz_extra *ex, size_t *nex);
+
+#endif

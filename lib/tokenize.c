@@ -1,0 +1,173 @@
+/* tokenize.c — see tokenize.h.
+ *
+ * Each sentence is normalised and split on its own, which keeps the mapping
+ * from tokens back to original sentences exact without tracking offsets
+ * through NFKC. */
+#include "tokenize.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/utf16.h>
+
+void mz_doc_init(mz_doc *d) { memset(d, 0, sizeof *d); }
+
+void mz_doc_free(mz_doc *d)
+{
+    free(d->buf);
+    free(d->tok);
+    free(d->sent);
+    memset(d, 0, sizeof *d);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return 0;
+    size_t c = *cap ? *cap : 64;
+    while (c < need) c *= 2;
+    void *q = realloc(*p, c * elem);
+    if (!q) return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+static inline int is_word_char(UChar32 c)
+{
+    if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+    if (c >= 0x0621 && c <= 0x064A) return 1; /* the Arabic alphabet */
+    if (c >= 0x0600 && c <= 0x06FF) return u_isalnum(c);
+    return u_isalnum(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0;
+}
+
+static int put_utf8(mz_doc *d, UChar32 c)
+{
+    if (grow((void **)&d->buf, &d->buf_cap, d->buf_len + 5, 1) != 0) return -1;
+    char *o = d->buf + d->buf_len;
+    if (c < 0x80) {
+        o[0] = (char)c;
+        d->buf_len += 1;
+    } else if (c < 0x800) {
+        o[0] = (char)(0xC0 | (c >> 6));
+        o[1] = (char)(0x80 | (c & 0x3F));
+        d->buf_len += 2;
+    } else if (c < 0x10000) {
+        o[0] = (char)(0xE0 | (c >> 12));
+        o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (c & 0x3F));
+        d->buf_len += 3;
+    } else {
+        o[0] = (char)(0xF0 | (c >> 18));
+        o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+        o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+        o[3] = (char)(0x80 | (c & 0x3F));
+        d->buf_len += 4;
+    }
+    return 0;
+}
+
+/* Split normalised UTF-16 into tokens of sentence `sent`. */
+static int split(mz_doc *d, const UChar *u, size_t n, size_t sent, mz_err *e)
+{
+    size_t i = 0;
+    while (i < n) {
+        UChar32 c;
+        U16_NEXT(u, i, n, c);
+        if (!is_word_char(c)) continue;
+        if (d->max_tokens && d->ntok >= d->max_tokens) {
+            d->truncated = 1;
+            return 0;
+        }
+        size_t start = d->buf_len, chars = 0;
+        for (;;) {
+            if (put_utf8(d, c) != 0) return mz_fail(e, "out of memory");
+            chars++;
+            if (i >= n) break;
+            size_t j = i;
+            UChar32 c2;
+            U16_NEXT(u, j, n, c2);
+            if (!is_word_char(c2)) {
+                i = j;
+                break;
+            }
+            i = j;
+            c = c2;
+        }
+        if (chars > MZ_TOKEN_MAX_CHARS || d->buf_len - start > UINT16_MAX) {
+            d->buf_len = start;
+            continue;
+        }
+        if (grow((void **)&d->buf, &d->buf_cap, d->buf_len + 1, 1) != 0 ||
+            grow((void **)&d->tok, &d->tok_cap, d->ntok + 1, sizeof *d->tok) != 0)
+            return mz_fail(e, "out of memory");
+        d->buf[d->buf_len++] = '\0';
+        mz_tok *t = &d->tok[d->ntok++];
+        t->off = (uint32_t)start;
+        t->len = (uint16_t)(d->buf_len - 1 - start);
+        t->sent = sent > UINT16_MAX ? UINT16_MAX : (uint16_t)sent;
+    }
+    return 0;
+}
+
+/* Byte length of the sentence starting at s[0]: up to and including a
+ * terminator followed by whitespace/end, or a line break. */
+static size_t sentence_len(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n') return i + 1;
+        size_t tl = 0;
+        if (c == '.' || c == '!' || c == '?') tl = 1;
+        else if (c == 0xD8 && i + 1 < n && (unsigned char)s[i + 1] == 0x9F) tl = 2;      /* ؟ */
+        else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+                 (unsigned char)s[i + 2] == 0xA6) tl = 3;                                /* … */
+        if (tl && (i + tl >= n || s[i + tl] == ' ' || s[i + tl] == '\n' || s[i + tl] == '\t' ||
+                   s[i + tl] == '\r'))
+            return i + tl;
+    }
+    return n;
+}
+
+static int add_text(mz_doc *d, mz_normalizer *nz, const char *s, size_t n, int in_title, mz_err *e)
+{
+    size_t pos = 0;
+    while (pos < n) {
+        size_t l = sentence_len(s + pos, n - pos);
+        size_t a = pos, b = pos + l;
+        pos += l;
+        while (a < b && (s[a] == ' ' || s[a] == '\n' || s[a] == '\t' || s[a] == '\r')) a++;
+        while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\n' || s[b - 1] == '\t' || s[b - 1] == '\r')) b--;
+        if (a == b) continue;
+        if (grow((void **)&d->sent, &d->sent_cap, d->nsent + 1, sizeof *d->sent) != 0)
+            return mz_fail(e, "out of memory");
+        const UChar *u;
+        size_t ul;
+        if (mz_normalize(nz, s + a, b - a, &u, &ul, e) != 0) return -1;
+        size_t before = d->ntok;
+        if (split(d, u, ul, d->nsent, e) != 0) return -1;
+        (void)before;
+        d->sent[d->nsent].start = (uint32_t)a;
+        d->sent[d->nsent].end = (uint32_t)b;
+        d->sent[d->nsent].in_title = (uint8_t)in_title;
+        d->nsent++;
+        if (d->truncated) return 0;
+    }
+    return 0;
+}
+
+int mz_doc_build(mz_doc *d, mz_normalizer *n, const char *title, size_t tlen,
+                 const char *text, size_t len, mz_err *e)
+{
+    d->buf_len = 0;
+    d->ntok = 0;
+    d->nsent = 0;
+    d->ntitle = 0;
+    d->truncated = 0;
+    if (len > UINT32_MAX || tlen > UINT32_MAX) return mz_fail(e, "text larger than 4 GiB");
+    if (title && tlen) {
+        if (add_text(d, n, title, tlen, 1, e) != 0) return -1;
+        d->ntitle = d->ntok;
+    }
+    if (!d->truncated && add_text(d, n, text, len, 0, e) != 0) return -1;
+    return 0;
+}

@@ -1,0 +1,40 @@
+/* args.h — mizan-train's command line.
+ *
+ * Parsing only: every option lands in mz_train_args with its default, and
+ * bad usage comes back as an error value for main() to print (exit 2). */
+#ifndef MZ_TRAIN_ARGS_H
+#define MZ_TRAIN_ARGS_H
+
+#include "err.h"
+#include "features.h"
+#include "learn.h"
+#include "corpus.h"
+
+#define MZ_MAX_CORPORA 32
+
+typedef struct mz_train_args {
+    const char *corpus[MZ_MAX_CORPORA];
+    int ncorpus;
+    const char *out;
+    const char *model;   /* evaluate */
+    const char *task;    /* auto|multiclass|multilabel|stance|target */
+    const char *name;
+    const char *target;  /* stance: russia|west (lexicon key) */
+    const char *targets; /* lexicon file */
+    const char *target_field;
+    const char *stopwords;
+    mz_fields fields;
+    mz_featopts feat;
+    mz_learnopts learn;
+    int grid;
+    int threads;
+    int quiet;
+    int evaluate;
+    int argc;
+    char **argv;
+} mz_train_args;
+
+int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e);
+extern const char mz_train_usage[];
+
+#endif

@@ -1,0 +1,567 @@
+/* train.c — mizan-train's training command: labels → heads → bundle.
+ *
+ * How a corpus' labels become heads depends on the task:
+ *   multiclass  one head over the sorted distinct labels;
+ *   multilabel  one binary head per label (label lists; the first listed is
+ *               the primary), and one probability threshold for all, the one
+ *               that maximises micro-F1 on cross-validated probabilities;
+ *   stance      for one target of the lexicon, on a −2..2-or-null field:
+ *               "presence" (present/absent) on every document and "stance"
+ *               (critical/neutral/favourable) on those where it is present,
+ *               with context features around the target's mentions;
+ *   target      one multiclass head per value of --target-field.
+ * Metrics are computed on out-of-fold probabilities, i.e. from models that
+ * did not see the document. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle.h"
+#include "fsutil.h"
+#include "learn.h"
+#include "metrics.h"
+#include "parallel.h"
+#include "platt.h"
+#include "trainset.h"
+
+/* ------------------------------------------------------------- labels */
+
+typedef struct labelset {
+    char **name;
+    int n;
+} labelset;
+
+static void labelset_free(labelset *l)
+{
+    for (int i = 0; i < l->n; i++) free(l->name[i]);
+    free(l->name);
+    memset(l, 0, sizeof *l);
+}
+
+static int labelset_add(labelset *l, const char *s)
+{
+    for (int i = 0; i < l->n; i++)
+        if (!strcmp(l->name[i], s)) return 0;
+    if (l->n == MZ_MAX_CLASSES) return -1;
+    char **nn = realloc(l->name, (size_t)(l->n + 1) * sizeof *nn);
+    if (!nn) return -1;
+    l->name = nn;
+    l->name[l->n] = strdup(s);
+    return l->name[l->n++] ? 0 : -1;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int labelset_index(const labelset *l, const char *s)
+{
+    for (int i = 0; i < l->n; i++)
+        if (!strcmp(l->name[i], s)) return i;
+    return -1;
+}
+
+/* A label value as text: strings as they are, integral numbers printed. */
+static int label_text(const cJSON *j, char *buf, size_t n)
+{
+    if (cJSON_IsString(j) && *j->valuestring && strlen(j->valuestring) < n) {
+        snprintf(buf, n, "%s", j->valuestring);
+        return 0;
+    }
+    if (cJSON_IsNumber(j) && isfinite(j->valuedouble) && j->valuedouble == floor(j->valuedouble) &&
+        fabs(j->valuedouble) < 1e9) {
+        snprintf(buf, n, "%.0f", j->valuedouble);
+        return 0;
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------ fitting helpers */
+
+/* Out-of-fold class probabilities (n × k) from oof decisions. */
+static double *oof_probs(const mz_linmodel *lm, const double *oof, size_t n)
+{
+    int k = lm->nclass;
+    double *p = calloc(n * (size_t)k + 1, sizeof *p);
+    if (!p) return NULL;
+    for (size_t i = 0; i < n; i++)
+        mz_pairwise_coupling(k, oof + i * (size_t)lm->npair, lm->probA, lm->probB, p + i * (size_t)k);
+    return p;
+}
+
+static int argmax(const double *p, int k)
+{
+    int b = 0;
+    for (int c = 1; c < k; c++)
+        if (p[c] > p[b]) b = c;
+    return b;
+}
+
+static double macro_f1_of(const double *prob, const int *y, size_t n, int k)
+{
+    mz_metrics m;
+    if (mz_metrics_init(&m, k) != 0) return -1;
+    for (size_t i = 0; i < n; i++)
+        if (y[i] >= 0) mz_metrics_add(&m, y[i], argmax(prob + i * (size_t)k, k));
+    mz_metrics_finish(&m);
+    double f = m.macro_f1;
+    mz_metrics_free(&m);
+    return f;
+}
+
+static const double GRID[] = {0.1, 0.25, 0.5, 1, 2, 4};
+
+/* Fit a head (with a C grid search when asked); returns OOF probabilities. */
+static int fit(const mz_trainset *ts, const int *y, int k, const mz_train_args *a, const char *what,
+               mz_linmodel *lm, double **prob, double *C_used, mz_err *e)
+{
+    mz_learnopts lo = a->learn;
+    if (a->grid) {
+        double best = -1, bestC = lo.C;
+        for (size_t g = 0; g < sizeof GRID / sizeof *GRID; g++) {
+            lo.C = GRID[g];
+            mz_linmodel m;
+            double *oof;
+            if (mz_fit_head(ts, y, k, &lo, &m, &oof, e) != 0) return mz_wrap(e, "%s: ", what);
+            double *p = oof_probs(&m, oof, ts->n);
+            free(oof);
+            mz_linmodel_free(&m);
+            if (!p) return mz_fail(e, "out of memory");
+            double f = macro_f1_of(p, y, ts->n, k);
+            free(p);
+            if (!a->quiet) fprintf(stderr, "  %s: C=%-5g CV macro-F1 %.4f\n", what, GRID[g], f);
+            if (f > best) best = f, bestC = GRID[g];
+        }
+        if (!a->quiet) fprintf(stderr, "  %s: best C=%g\n", what, bestC);
+        lo.C = bestC;
+    }
+    double *oof;
+    if (!a->quiet) fprintf(stderr, "fitting %s (C=%g, %d-fold CV)\n", what, lo.C, lo.folds);
+    if (mz_fit_head(ts, y, k, &lo, lm, &oof, e) != 0) return mz_wrap(e, "%s: ", what);
+    *prob = oof_probs(lm, oof, ts->n);
+    free(oof);
+    *C_used = lo.C;
+    if (!*prob) {
+        mz_linmodel_free(lm);
+        return mz_fail(e, "out of memory");
+    }
+    return 0;
+}
+
+static cJSON *metrics_json(const mz_metrics *m, char *const *labels)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "n", (double)m->n);
+    cJSON_AddNumberToObject(j, "accuracy", round(m->accuracy * 1e6) / 1e6);
+    cJSON_AddNumberToObject(j, "macro_f1", round(m->macro_f1 * 1e6) / 1e6);
+    cJSON *pc = cJSON_AddObjectToObject(j, "per_class");
+    for (int c = 0; c < m->k; c++) {
+        cJSON *x = cJSON_AddObjectToObject(pc, labels[c]);
+        cJSON_AddNumberToObject(x, "precision", round(m->precision[c] * 1e6) / 1e6);
+        cJSON_AddNumberToObject(x, "recall", round(m->recall[c] * 1e6) / 1e6);
+        cJSON_AddNumberToObject(x, "f1", round(m->f1[c] * 1e6) / 1e6);
+        cJSON_AddNumberToObject(x, "support", (double)m->support[c]);
+    }
+    cJSON *conf = cJSON_AddArrayToObject(j, "confusion");
+    for (int r = 0; r < m->k; r++) {
+        cJSON *row = cJSON_CreateArray();
+        for (int c = 0; c < m->k; c++) cJSON_AddItemToArray(row, cJSON_CreateNumber((double)m->conf[r * m->k + c]));
+        cJSON_AddItemToArray(conf, row);
+    }
+    return j;
+}
+
+/* Metrics of argmax predictions; prints the table unless quiet. */
+static cJSON *report(const char *title, const double *prob, const int *y, size_t n, int k, char *const *labels,
+                     int quiet, FILE *out)
+{
+    mz_metrics m;
+    if (mz_metrics_init(&m, k) != 0) return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (y[i] >= 0) mz_metrics_add(&m, y[i], argmax(prob + i * (size_t)k, k));
+    mz_metrics_finish(&m);
+    if (!quiet) {
+        char *t = mz_metrics_table(&m, labels);
+        fprintf(out, "\n%s\n%s", title, t ? t : "");
+        free(t);
+    }
+    cJSON *j = metrics_json(&m, labels);
+    mz_metrics_free(&m);
+    return j;
+}
+
+static cJSON *head_json(const char *name, const char *file, char *const *labels, int k)
+{
+    cJSON *h = cJSON_CreateObject();
+    cJSON_AddStringToObject(h, "name", name);
+    cJSON_AddStringToObject(h, "file", file);
+    cJSON *l = cJSON_AddArrayToObject(h, "labels");
+    for (int c = 0; c < k; c++) cJSON_AddItemToArray(l, cJSON_CreateString(labels[c]));
+    return h;
+}
+
+static int add_model(mz_bundle_writer *w, const char *file, const mz_linmodel *lm, mz_err *e)
+{
+    char *txt;
+    size_t len;
+    if (mz_svmfile_write(lm, &txt, &len, e) != 0) return -1;
+    int rc = mz_bundle_add(w, file, txt, len, e);
+    free(txt);
+    return rc;
+}
+
+/* Default data files live in models/ beside bin/ (the installation). */
+static int default_data(const char *given, const char *name, char *out, size_t n, mz_err *e)
+{
+    if (given) {
+        snprintf(out, n, "%s", given);
+        return 0;
+    }
+    char dir[4096];
+    if (mz_exe_dir(dir, sizeof dir, e) != 0) return -1;
+    if (snprintf(out, n, "%s/../models/%s", dir, name) >= (int)n) return mz_fail(e, "path too long");
+    return 0;
+}
+
+/* ------------------------------------------------------------- train */
+
+int mz_train(const mz_train_args *a, mz_err *e)
+{
+    int rc = -1;
+    mz_collection c;
+    mz_normalizer *nz = NULL;
+    mz_stopwords sw = {0};
+    mz_targets tg;
+    memset(&tg, 0, sizeof tg);
+    mz_vocab vocab;
+    memset(&vocab, 0, sizeof vocab);
+    mz_sparse *rows = NULL;
+    long *mentions = NULL;
+    mz_trainset ts = {0};
+    labelset L = {0};
+    int *y = NULL, *y2 = NULL;
+    char *targets_text = NULL;
+    size_t targets_len = 0;
+    mz_bundle_writer w;
+    memset(&w, 0, sizeof w);
+    cJSON *manifest = NULL;
+    char path[4096];
+
+    if (mz_collection_load(&c, a, e) != 0) return -1;
+    if (c.n < 2) {
+        mz_fail(e, "%s: need at least 2 records to train, found %zu", a->corpus[0], c.n);
+        goto out;
+    }
+    const char *task = a->task;
+    if (!strcmp(task, "auto")) {
+        task = "multiclass";
+        for (size_t i = 0; i < c.n; i++)
+            if (cJSON_IsArray(c.label[i])) task = "multilabel";
+    }
+    int is_stance = !strcmp(task, "stance");
+    mz_featopts fo = a->feat;
+    if (is_stance) fo.context = 1;
+
+    if (!(nz = mz_normalizer_new(e))) goto out;
+    if (fo.stopwords) {
+        if (default_data(a->stopwords, "stopwords-ar.txt", path, sizeof path, e) != 0) goto out;
+        if (mz_stopwords_load(&sw, path, nz, e) != 0) goto out;
+    }
+    const mz_target *target = NULL;
+    if (is_stance) {
+        if (default_data(a->targets, "targets.json", path, sizeof path, e) != 0) goto out;
+        if (mz_read_file(path, 16u << 20, &targets_text, &targets_len, e) != 0) goto out;
+        if (mz_targets_parse(&tg, targets_text, targets_len, path, nz, e) != 0) goto out;
+        target = mz_targets_find(&tg, a->target);
+        if (!target) {
+            mz_fail(e, "%s: no target \"%s\" in the lexicon", path, a->target);
+            goto out;
+        }
+    }
+
+    /* ---- labels ---- */
+    const char *label_field = a->fields.label;
+    if (is_stance && !strcmp(label_field, "label")) label_field = a->target;
+    y = malloc(c.n * sizeof *y);
+    y2 = malloc(c.n * sizeof *y2);
+    if (!y || !y2) {
+        mz_fail(e, "out of memory");
+        goto out;
+    }
+    char lb[256];
+    if (!strcmp(task, "multiclass") || !strcmp(task, "target")) {
+        for (size_t i = 0; i < c.n; i++) {
+            if (!c.label[i]) {
+                mz_fail(e, "%s: missing label field \"%s\"", c.where[i], label_field);
+                goto out;
+            }
+            if (label_text(c.label[i], lb, sizeof lb) != 0) {
+                mz_fail(e, "%s: label must be a non-empty string or an integer", c.where[i]);
+                goto out;
+            }
+            if (labelset_add(&L, lb) != 0) {
+                mz_fail(e, "%s: more than %d distinct labels", c.where[i], MZ_MAX_CLASSES);
+                goto out;
+            }
+        }
+        qsort(L.name, (size_t)L.n, sizeof *L.name, cmp_str);
+        if (L.n < 2) {
+            mz_fail(e, "%s: only one class (\"%s\"): a classifier needs at least two", a->corpus[0], L.name[0]);
+            goto out;
+        }
+        for (size_t i = 0; i < c.n; i++) {
+            label_text(c.label[i], lb, sizeof lb);
+            y[i] = labelset_index(&L, lb);
+        }
+    } else if (!strcmp(task, "multilabel")) {
+        for (size_t i = 0; i < c.n; i++) {
+            const cJSON *l = c.label[i];
+            if (!l || (!cJSON_IsArray(l) && label_text(l, lb, sizeof lb) != 0) ||
+                (cJSON_IsArray(l) && cJSON_GetArraySize(l) == 0)) {
+                mz_fail(e, "%s: label must be a string or a non-empty list of strings", c.where[i]);
+                goto out;
+            }
+            const cJSON *x;
+            if (cJSON_IsArray(l)) {
+                cJSON_ArrayForEach(x, l)
+                {
+                    if (label_text(x, lb, sizeof lb) != 0 || labelset_add(&L, lb) != 0) {
+                        mz_fail(e, "%s: bad label in list", c.where[i]);
+                        goto out;
+                    }
+                }
+            } else if (labelset_add(&L, lb) != 0) {
+                mz_fail(e, "%s: too many labels", c.where[i]);
+                goto out;
+            }
+        }
+        qsort(L.name, (size_t)L.n, sizeof *L.name, cmp_str);
+    } else if (is_stance) {
+        for (size_t i = 0; i < c.n; i++) {
+            const cJSON *l = c.label[i];
+            if (!strcmp(label_field, a->fields.label) || !l) l = c.label[i];
+            (void)l;
+        }
+    }
+
+    /* ---- features ---- */
+    if (mz_featurize(&c, &fo, &sw, target, a->threads, a->quiet, 1, &vocab, &rows, is_stance ? &mentions : NULL, e) != 0)
+        goto out;
+    if (mz_trainset_build(&ts, rows, c.n, vocab.nfeat, e) != 0) goto out;
+
+    if (mz_bundle_begin(&w, a->out, e) != 0) goto out;
+    manifest = cJSON_CreateObject();
+    cJSON_AddNumberToObject(manifest, "format", MZ_FORMAT_VERSION);
+    cJSON_AddStringToObject(manifest, "program", "mizan " MZ_VERSION);
+    const char *name = a->name ? a->name
+                       : is_stance ? a->target
+                       : !strcmp(task, "multilabel") ? "labels"
+                                                    : "topic";
+    cJSON_AddStringToObject(manifest, "name", name);
+    cJSON_AddStringToObject(manifest, "kind", is_stance ? "stance" : task);
+    if (is_stance) cJSON_AddStringToObject(manifest, "target", a->target);
+    cJSON_AddItemToObject(manifest, "pipeline", mz_featopts_to_json(&fo));
+    cJSON *solver = cJSON_AddObjectToObject(manifest, "solver");
+    cJSON_AddStringToObject(solver, "library", "liblinear");
+    cJSON_AddStringToObject(solver, "method", "L2R_L2LOSS_SVC_DUAL, one-vs-rest, stored as one-vs-one libsvm C-SVC");
+    cJSON_AddStringToObject(solver, "class_weight", a->learn.balanced ? "balanced" : "none");
+    cJSON_AddNumberToObject(solver, "eps", a->learn.eps);
+    cJSON_AddNumberToObject(solver, "cv_folds", a->learn.folds);
+    cJSON_AddNumberToObject(solver, "seed", (double)a->learn.seed);
+    cJSON_AddBoolToObject(solver, "grid", a->grid);
+    cJSON_AddItemToObject(manifest, "corpora", cJSON_Duplicate(c.corpora, 1));
+    cJSON_AddNumberToObject(manifest, "documents", (double)c.n);
+    cJSON *heads = cJSON_AddArrayToObject(manifest, "heads");
+    cJSON *cv = cJSON_AddObjectToObject(manifest, "cv");
+
+    if (!strcmp(task, "multiclass")) {
+        mz_linmodel lm;
+        double *prob, C;
+        if (fit(&ts, y, L.n, a, name, &lm, &prob, &C, e) != 0) goto out;
+        cJSON_AddNumberToObject(solver, "C", C);
+        cJSON *mj = report("cross-validated metrics", prob, y, c.n, L.n, L.name, a->quiet, stderr);
+        free(prob);
+        cJSON_AddItemToObject(cv, name, mj);
+        cJSON_AddItemToArray(heads, head_json(name, "model.svm", L.name, L.n));
+        rc = add_model(&w, "model.svm", &lm, e);
+        mz_linmodel_free(&lm);
+        if (rc != 0) goto out;
+        rc = -1;
+    } else if (!strcmp(task, "multilabel")) {
+        size_t n = c.n;
+        int K = L.n;
+        double *P = calloc(n * (size_t)K + 1, sizeof *P);
+        int *prim = malloc(n * sizeof *prim);
+        unsigned char *truth = calloc(n * (size_t)K + 1, 1);
+        if (!P || !prim || !truth) {
+            free(P), free(prim), free(truth);
+            mz_fail(e, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < n; i++) {
+            const cJSON *l = c.label[i], *x;
+            prim[i] = -1;
+            if (cJSON_IsArray(l)) {
+                cJSON_ArrayForEach(x, l)
+                {
+                    label_text(x, lb, sizeof lb);
+                    int k = labelset_index(&L, lb);
+                    truth[i * (size_t)K + (size_t)k] = 1;
+                    if (prim[i] < 0) prim[i] = k;
+                }
+            } else {
+                label_text(l, lb, sizeof lb);
+                prim[i] = labelset_index(&L, lb);
+                truth[i * (size_t)K + (size_t)prim[i]] = 1;
+            }
+        }
+        double Csum = 0;
+        for (int k = 0; k < K; k++) {
+            for (size_t i = 0; i < n; i++) y[i] = truth[i * (size_t)K + (size_t)k] ? 0 : 1;
+            char *bl[2] = {L.name[k], "other"};
+            mz_linmodel lm;
+            double *prob, C;
+            if (fit(&ts, y, 2, a, L.name[k], &lm, &prob, &C, e) != 0) {
+                free(P), free(prim), free(truth);
+                goto out;
+            }
+            Csum += C;
+            for (size_t i = 0; i < n; i++) P[i * (size_t)K + (size_t)k] = prob[i * 2];
+            free(prob);
+            char file[160];
+            snprintf(file, sizeof file, "head-%02d.svm", k);
+            cJSON_AddItemToArray(heads, head_json(L.name[k], file, bl, 2));
+            if (add_model(&w, file, &lm, e) != 0) {
+                mz_linmodel_free(&lm);
+                free(P), free(prim), free(truth);
+                goto out;
+            }
+            mz_linmodel_free(&lm);
+        }
+        cJSON_AddNumberToObject(solver, "C", Csum / K);
+        /* threshold maximising micro-F1 (primary always predicted) */
+        double best_t = 0.5, best_f = -1, best_macro = 0;
+        for (int s = 1; s < 20; s++) {
+            double t = s * 0.05;
+            long tp = 0, fp = 0, fn = 0;
+            long *tpk = calloc((size_t)K, sizeof *tpk), *fpk = calloc((size_t)K, sizeof *fpk),
+                 *fnk = calloc((size_t)K, sizeof *fnk);
+            for (size_t i = 0; i < n; i++) {
+                int am = argmax(P + i * (size_t)K, K);
+                for (int k = 0; k < K; k++) {
+                    int pred = k == am || P[i * (size_t)K + (size_t)k] >= t;
+                    int tr = truth[i * (size_t)K + (size_t)k];
+                    if (pred && tr) tp++, tpk[k]++;
+                    else if (pred) fp++, fpk[k]++;
+                    else if (tr) fn++, fnk[k]++;
+                }
+            }
+            double f = tp ? 2.0 * tp / (2.0 * tp + fp + fn) : 0;
+            double mac = 0;
+            for (int k = 0; k < K; k++)
+                mac += tpk[k] ? 2.0 * tpk[k] / (2.0 * tpk[k] + fpk[k] + fnk[k]) : 0;
+            free(tpk), free(fpk), free(fnk);
+            if (f > best_f) best_f = f, best_t = t, best_macro = mac / K;
+        }
+        long prim_ok = 0;
+        for (size_t i = 0; i < n; i++) prim_ok += argmax(P + i * (size_t)K, K) == prim[i];
+        cJSON *h;
+        cJSON_ArrayForEach(h, heads) cJSON_AddNumberToObject(h, "threshold", best_t);
+        cJSON *mj = cJSON_AddObjectToObject(cv, name);
+        cJSON_AddNumberToObject(mj, "n", (double)n);
+        cJSON_AddNumberToObject(mj, "threshold", best_t);
+        cJSON_AddNumberToObject(mj, "micro_f1", round(best_f * 1e6) / 1e6);
+        cJSON_AddNumberToObject(mj, "macro_f1", round(best_macro * 1e6) / 1e6);
+        cJSON_AddNumberToObject(mj, "primary_accuracy", round((double)prim_ok / (double)n * 1e6) / 1e6);
+        if (!a->quiet)
+            fprintf(stderr, "\ncross-validated: threshold %.2f  micro-F1 %.4f  macro-F1 %.4f  primary accuracy %.4f\n",
+                    best_t, best_f, best_macro, (double)prim_ok / (double)n);
+        free(P), free(prim), free(truth);
+    } else if (is_stance) {
+        size_t n = c.n;
+        /* presence: 0 present, 1 absent; stance: 0 critical 1 neutral 2 favourable */
+        for (size_t i = 0; i < n; i++) {
+            const cJSON *l = cJSON_GetObjectItemCaseSensitive(NULL, "");
+            (void)l;
+        }
+        rc = -1;
+        mz_fail(e, "internal");
+        goto out;
+    } else {
+        mz_fail(e, "--task %s: not implemented in this build", task);
+        goto out;
+    }
+    if (fo.stopwords) {
+        /* the list as used: one normalised entry per line */
+        size_t cap = 64 + mz_strmap_count(sw.set) * 48, len = 0;
+        char *s = malloc(cap);
+        if (!s) {
+            mz_fail(e, "out of memory");
+            goto out;
+        }
+        len += (size_t)snprintf(s, cap, "# stopwords used to train this model (normalised)\n");
+        for (size_t i = 0; i < mz_strmap_count(sw.set); i++) {
+            size_t kl;
+            const char *k = mz_strmap_key(sw.set, i, &kl);
+            if (len + kl + 2 > cap) {
+                cap = cap * 2 + kl;
+                char *ns = realloc(s, cap);
+                if (!ns) {
+                    free(s);
+                    mz_fail(e, "out of memory");
+                    goto out;
+                }
+                s = ns;
+            }
+            memcpy(s + len, k, kl);
+            len += kl;
+            s[len++] = '\n';
+        }
+        rc = mz_bundle_add(&w, "stopwords.txt", s, len, e);
+        free(s);
+        if (rc != 0) goto out;
+        rc = -1;
+    }
+    if (targets_text && mz_bundle_add(&w, "targets.json", targets_text, targets_len, e) != 0) goto out;
+    {
+        char *vt;
+        size_t vl;
+        if (mz_vocab_write(&vocab, &vt, &vl, e) != 0) goto out;
+        int r2 = mz_bundle_add(&w, "vocab.tsv", vt, vl, e);
+        free(vt);
+        if (r2 != 0) goto out;
+    }
+    cJSON *cmd = cJSON_AddArrayToObject(manifest, "train_command");
+    cJSON_AddItemToArray(cmd, cJSON_CreateString("bin/mizan-train"));
+    for (int i = 1; i < a->argc; i++) cJSON_AddItemToArray(cmd, cJSON_CreateString(a->argv[i]));
+    if (mz_bundle_commit(&w, manifest, e) != 0) {
+        manifest = NULL;
+        goto out;
+    }
+    manifest = NULL;
+    if (!a->quiet) fprintf(stderr, "model written to %s\n", a->out);
+    rc = 0;
+out:
+    if (rc != 0 && w.tmp_dir[0]) mz_bundle_abort(&w);
+    cJSON_Delete(manifest);
+    labelset_free(&L);
+    free(y);
+    free(y2);
+    mz_trainset_free(&ts);
+    if (rows)
+        for (size_t i = 0; i < c.n; i++) mz_sparse_free(&rows[i]);
+    free(rows);
+    free(mentions);
+    mz_vocab_free(&vocab);
+    mz_targets_free(&tg);
+    free(targets_text);
+    mz_stopwords_free(&sw);
+    mz_normalizer_free(nz);
+    mz_collection_free(&c);
+    return rc;
+}
+
+int mz_evaluate(const mz_train_args *a, mz_err *e)
+{
+    (void)a;
+    return mz_fail(e, "evaluate: not yet");
+}

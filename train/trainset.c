@@ -1,0 +1,288 @@
+/* trainset.c — see trainset.h. */
+#include "trainset.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "corpus.h"
+#include "parallel.h"
+#include "sha256.h"
+#include "tokenize.h"
+
+void mz_collection_free(mz_collection *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->title[i]);
+        free(c->text[i]);
+        free(c->target[i]);
+        free(c->where[i]);
+        cJSON_Delete(c->label[i]);
+    }
+    free(c->title);
+    free(c->text);
+    free(c->target);
+    free(c->where);
+    free(c->label);
+    cJSON_Delete(c->corpora);
+    memset(c, 0, sizeof *c);
+}
+
+typedef struct load_ctx {
+    mz_collection *c;
+    const mz_train_args *a;
+    long records;
+} load_ctx;
+
+static int add_record(void *arg, const mz_record *r, mz_err *e)
+{
+    load_ctx *l = arg;
+    mz_collection *c = l->c;
+    if (c->n == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 1024;
+#define GROW(f)                                                  \
+    do {                                                         \
+        void *p = realloc(c->f, nc * sizeof *c->f);              \
+        if (!p) return mz_fail(e, "out of memory");              \
+        c->f = p;                                                \
+    } while (0)
+        GROW(title);
+        GROW(text);
+        GROW(target);
+        GROW(where);
+        GROW(label);
+#undef GROW
+        c->cap = nc;
+    }
+    size_t i = c->n;
+    char where[4200];
+    if (r->line) snprintf(where, sizeof where, "%s:%zu", r->src, r->line);
+    else snprintf(where, sizeof where, "%s", r->src);
+    c->title[i] = r->title ? strndup(r->title, r->title_len) : NULL;
+    c->text[i] = strndup(r->text, r->text_len);
+    c->where[i] = strdup(where);
+    c->label[i] = r->label ? cJSON_Duplicate(r->label, 1) : NULL;
+    c->target[i] = NULL;
+    if (l->a->target_field) {
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, l->a->target_field);
+        if (!cJSON_IsString(t) || !*t->valuestring) {
+            free(c->title[i]);
+            free(c->text[i]);
+            free(c->where[i]);
+            cJSON_Delete(c->label[i]);
+            return mz_fail(e, "%s: missing or empty target field \"%s\"", where, l->a->target_field);
+        }
+        c->target[i] = strdup(t->valuestring);
+    }
+    if (!c->text[i] || !c->where[i] || (r->title && !c->title[i]) || (r->label && !c->label[i]))
+        return mz_fail(e, "out of memory");
+    c->n++;
+    l->records++;
+    if (!l->a->quiet && c->n % 5000 == 0) fprintf(stderr, "\rreading: %zu documents", c->n);
+    return 0;
+}
+
+int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
+{
+    memset(c, 0, sizeof *c);
+    c->corpora = cJSON_CreateArray();
+    if (!c->corpora) return mz_fail(e, "out of memory");
+    for (int k = 0; k < a->ncorpus; k++) {
+        load_ctx l = {c, a, 0};
+        if (mz_corpus_read(a->corpus[k], &a->fields, add_record, &l, e) != 0) {
+            mz_collection_free(c);
+            return -1;
+        }
+        cJSON *info = cJSON_CreateObject();
+        cJSON_AddStringToObject(info, "path", a->corpus[k]);
+        cJSON_AddNumberToObject(info, "records", (double)l.records);
+        struct stat st;
+        if (stat(a->corpus[k], &st) == 0 && S_ISREG(st.st_mode)) {
+            char hex[65];
+            cJSON_AddNumberToObject(info, "bytes", (double)st.st_size);
+            if (mz_sha256_file(a->corpus[k], hex, e) != 0) {
+                cJSON_Delete(info);
+                mz_collection_free(c);
+                return -1;
+            }
+            cJSON_AddStringToObject(info, "sha256", hex);
+        }
+        cJSON_AddItemToArray(c->corpora, info);
+    }
+    if (!a->quiet) fprintf(stderr, "\rreading: %zu documents from %d corpus file(s)\n", c->n, a->ncorpus);
+    return 0;
+}
+
+/* ------------------------------------------------------------ featurize */
+
+typedef struct worker_state {
+    mz_normalizer *nz;
+    mz_termizer *tz;
+    mz_matcher *mt;
+    mz_vectorizer *vz;
+    mz_doc doc;
+    uint8_t *hit, *ctx;
+    size_t scap;
+} worker_state;
+
+typedef struct feat_ctx {
+    const mz_collection *c;
+    const mz_featopts *o;
+    const mz_stopwords *sw;
+    const mz_target *target;
+    worker_state *ws;
+    mz_stemdoc *sd;
+    mz_termdoc *td;
+    mz_vocab_builder *vb;
+    mz_vocab *vocab;
+    mz_sparse *rows;
+    long *mentions;
+} feat_ctx;
+
+static int stem_item(void *arg, int w, size_t i, mz_err *e)
+{
+    feat_ctx *f = arg;
+    worker_state *s = &f->ws[w];
+    const mz_collection *c = f->c;
+    const char *title = c->title[i];
+    if (mz_doc_build(&s->doc, s->nz, title, title ? strlen(title) : 0, c->text[i], strlen(c->text[i]), e) != 0)
+        return mz_wrap(e, "%s: ", c->where[i]);
+    uint8_t *ctx = NULL;
+    mz_extra ex[4];
+    size_t nex = 0;
+    if (f->target) {
+        if (s->doc.nsent > s->scap) {
+            size_t nc = s->doc.nsent * 2;
+            uint8_t *h = realloc(s->hit, nc), *x = h ? realloc(s->ctx, nc) : NULL;
+            if (h) s->hit = h;
+            if (x) s->ctx = x;
+            if (!h || !x) return mz_fail(e, "out of memory");
+            s->scap = nc;
+        }
+        long m = mz_target_features(s->mt, &s->doc, f->o->window, s->hit, s->ctx, ex, &nex);
+        if (m < 0) return mz_fail(e, "out of memory");
+        if (f->mentions) f->mentions[i] = m;
+        ctx = s->ctx;
+    }
+    return mz_termize(s->tz, &s->doc, ctx, ex, nex, &f->sd[i], e);
+}
+
+static int vec_item(void *arg, int w, size_t i, mz_err *e)
+{
+    feat_ctx *f = arg;
+    int rc = mz_vectorize_termdoc(f->vb, f->ws[w].vz, &f->td[i], &f->rows[i], e);
+    mz_termdoc_free(&f->td[i]);
+    return rc;
+}
+
+/* Classification-side vectorising for evaluate: the exact runtime path. */
+static int vec_direct_item(void *arg, int w, size_t i, mz_err *e)
+{
+    feat_ctx *f = arg;
+    worker_state *s = &f->ws[w];
+    const mz_collection *c = f->c;
+    const char *title = c->title[i];
+    if (mz_doc_build(&s->doc, s->nz, title, title ? strlen(title) : 0, c->text[i], strlen(c->text[i]), e) != 0)
+        return mz_wrap(e, "%s: ", c->where[i]);
+    uint8_t *ctx = NULL;
+    mz_extra ex[4];
+    size_t nex = 0;
+    if (f->target) {
+        if (s->doc.nsent > s->scap) {
+            size_t nc = s->doc.nsent * 2;
+            uint8_t *h = realloc(s->hit, nc), *x = h ? realloc(s->ctx, nc) : NULL;
+            if (h) s->hit = h;
+            if (x) s->ctx = x;
+            if (!h || !x) return mz_fail(e, "out of memory");
+            s->scap = nc;
+        }
+        long m = mz_target_features(s->mt, &s->doc, f->o->window, s->hit, s->ctx, ex, &nex);
+        if (m < 0) return mz_fail(e, "out of memory");
+        if (f->mentions) f->mentions[i] = m;
+        ctx = s->ctx;
+    }
+    return mz_vectorize(s->vz, &s->doc, ctx, ex, nex, &f->rows[i], e);
+}
+
+int mz_featurize(const mz_collection *c, const mz_featopts *o, const mz_stopwords *sw, const mz_target *target,
+                 int threads, int quiet, int fit, mz_vocab *vocab, mz_sparse **rows_out, long **mentions_out,
+                 mz_err *e)
+{
+    int rc = -1;
+    feat_ctx f;
+    memset(&f, 0, sizeof f);
+    f.c = c;
+    f.o = o;
+    f.sw = sw;
+    f.target = target;
+    f.vocab = vocab;
+    f.ws = calloc((size_t)threads, sizeof *f.ws);
+    f.rows = calloc(c->n + 1, sizeof *f.rows);
+    if (mentions_out) f.mentions = calloc(c->n + 1, sizeof *f.mentions);
+    if (!f.ws || !f.rows || (mentions_out && !f.mentions)) {
+        mz_fail(e, "out of memory");
+        goto out;
+    }
+    for (int t = 0; t < threads; t++) {
+        mz_doc_init(&f.ws[t].doc);
+        if (!(f.ws[t].nz = mz_normalizer_new(e))) goto out;
+        if (target && !(f.ws[t].mt = mz_matcher_new(target, e))) goto out;
+        if (fit && !(f.ws[t].tz = mz_termizer_new(o, sw, e))) goto out;
+        if (!fit && !(f.ws[t].vz = mz_vectorizer_new(vocab, e))) goto out;
+    }
+    if (!fit) {
+        if (mz_parallel_for(c->n, threads, vec_direct_item, &f, e) != 0) goto out;
+        rc = 0;
+        goto out;
+    }
+    f.sd = calloc(c->n + 1, sizeof *f.sd);
+    f.td = calloc(c->n + 1, sizeof *f.td);
+    if (!f.sd || !f.td) {
+        mz_fail(e, "out of memory");
+        goto out;
+    }
+    if (!quiet) fprintf(stderr, "tokenising and stemming %zu documents on %d thread(s)\n", c->n, threads);
+    if (mz_parallel_for(c->n, threads, stem_item, &f, e) != 0) goto out;
+    f.vb = mz_vocab_builder_new(o, sw, e);
+    if (!f.vb) goto out;
+    for (size_t i = 0; i < c->n; i++) {
+        if (mz_vocab_builder_add(f.vb, &f.sd[i], &f.td[i], e) != 0) goto out;
+        mz_stemdoc_free(&f.sd[i]);
+    }
+    if (mz_vocab_builder_finish(f.vb, f.td, c->n, vocab, e) != 0) goto out;
+    if (!quiet) fprintf(stderr, "vocabulary: %zu features\n", vocab->nfeat);
+    for (int t = 0; t < threads; t++)
+        if (!(f.ws[t].vz = mz_vectorizer_new(vocab, e))) goto out;
+    if (mz_parallel_for(c->n, threads, vec_item, &f, e) != 0) goto out;
+    rc = 0;
+out:
+    if (f.ws)
+        for (int t = 0; t < threads; t++) {
+            mz_normalizer_free(f.ws[t].nz);
+            mz_termizer_free(f.ws[t].tz);
+            mz_matcher_free(f.ws[t].mt);
+            mz_vectorizer_free(f.ws[t].vz);
+            mz_doc_free(&f.ws[t].doc);
+            free(f.ws[t].hit);
+            free(f.ws[t].ctx);
+        }
+    free(f.ws);
+    if (f.sd)
+        for (size_t i = 0; i < c->n; i++) mz_stemdoc_free(&f.sd[i]);
+    if (f.td)
+        for (size_t i = 0; i < c->n; i++) mz_termdoc_free(&f.td[i]);
+    free(f.sd);
+    free(f.td);
+    mz_vocab_builder_free(f.vb);
+    if (rc == 0) {
+        *rows_out = f.rows;
+        if (mentions_out) *mentions_out = f.mentions;
+    } else {
+        if (f.rows)
+            for (size_t i = 0; i < c->n; i++) mz_sparse_free(&f.rows[i]);
+        free(f.rows);
+        free(f.mentions);
+    }
+    return rc;
+}

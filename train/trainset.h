@@ -1,0 +1,37 @@
+/* trainset.h — the labelled collection and its feature vectors.
+ *
+ * mz_collection_load() reads every --corpus in order into memory (texts,
+ * titles, raw JSON labels, optional target field) and records each corpus'
+ * size, record count and SHA-256 for the manifest.  mz_featurize() runs the
+ * article pipeline over the collection in parallel and fits the vocabulary
+ * in document order, so the result is identical for any --threads.
+ * mz_train() and mz_evaluate() are the two commands built on them. */
+#ifndef MZ_TRAINSET_H
+#define MZ_TRAINSET_H
+
+#include <cJSON.h>
+
+#include "args.h"
+#include "features.h"
+#include "targets.h"
+
+typedef struct mz_collection {
+    size_t n, cap;
+    char **title, **text, **target, **where;
+    cJSON **label;
+    cJSON *corpora; /* [{path, bytes, records, sha256}] */
+} mz_collection;
+
+int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e);
+void mz_collection_free(mz_collection *c);
+
+/* Build vocab (when fit != 0) or use the given one, and vectorise all
+ * documents.  target may be NULL (no context features). mentions (may be
+ * NULL) receives per-document mention counts. */
+int mz_featurize(const mz_collection *c, const mz_featopts *o, const mz_stopwords *sw, const mz_target *target,
+                 int threads, int quiet, int fit, mz_vocab *vocab, mz_sparse **rows, long **mentions, mz_err *e);
+
+int mz_train(const mz_train_args *a, mz_err *e);
+int mz_evaluate(const mz_train_args *a, mz_err *e);
+
+#endif
