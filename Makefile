@@ -33,8 +33,25 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
 LIB_OBJ_A := $(LIB_SRC:%.c=$(A)/%.o)
 
-.PHONY: all deps check check-rel check-asan models clean fuzz valgrind bench
+.PHONY: all deps check check-rel check-asan models demo clean fuzz valgrind bench
 all: bin/mizan-train bin/mizan-classify
+
+# The README's first command: set up, build, and classify a sample op-ed
+# with the shipped models.
+demo: deps
+	@$(MAKE) --no-print-directory all >/dev/null
+	bin/mizan-classify corpora/samples/csto-kazakhstan-oped.txt
+
+# Every shipped model, rebuilt from the corpora beside the checkout.  Each
+# command is the one recorded as train_command in the bundle's manifest.
+SHARED := ../shared/corpora
+ANT := --corpus $(SHARED)/ant_multisource/train-00.jsonl --corpus $(SHARED)/ant_multisource/train-01.jsonl
+models: all
+	@test -d $(SHARED) || { echo "make models: $(SHARED) not found: the corpora must be beside the checkout" >&2; exit 1; }
+	bin/mizan-train $(ANT) --out models/topic --max-features 90000
+	bin/mizan-train --task stance --target russia --window 1 --corpus $(SHARED)/stance_ru_west/annotated.jsonl --out models/stance-russia
+	bin/mizan-train --task stance --target west --window 1 --corpus $(SHARED)/stance_ru_west/annotated.jsonl --out models/stance-west
+	bin/mizan-train --label-field frames --name frames --corpus $(SHARED)/stance_ru_west/annotated.jsonl --out models/frames
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \

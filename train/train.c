@@ -224,8 +224,12 @@ static int default_data(const char *given, const char *name, char *out, size_t n
 
 /* ------------------------------------------------------------- train */
 
-int mz_train(const mz_train_args *a, mz_err *e)
+int mz_train(const mz_train_args *args, mz_err *e)
 {
+    /* a stance corpus keeps each target's value under the target's name */
+    mz_train_args local = *args;
+    if (!strcmp(local.task, "stance") && !strcmp(local.fields.label, "label")) local.fields.label = local.target;
+    const mz_train_args *a = &local;
     int rc = -1;
     mz_collection c;
     mz_normalizer *nz = NULL;
@@ -280,7 +284,6 @@ int mz_train(const mz_train_args *a, mz_err *e)
 
     /* ---- labels ---- */
     const char *label_field = a->fields.label;
-    if (is_stance && !strcmp(label_field, "label")) label_field = a->target;
     y = malloc(c.n * sizeof *y);
     y2 = malloc(c.n * sizeof *y2);
     if (!y || !y2) {
@@ -335,12 +338,6 @@ int mz_train(const mz_train_args *a, mz_err *e)
             }
         }
         qsort(L.name, (size_t)L.n, sizeof *L.name, cmp_str);
-    } else if (is_stance) {
-        for (size_t i = 0; i < c.n; i++) {
-            const cJSON *l = c.label[i];
-            if (!strcmp(label_field, a->fields.label) || !l) l = c.label[i];
-            (void)l;
-        }
     }
 
     /* ---- features ---- */
@@ -479,13 +476,82 @@ int mz_train(const mz_train_args *a, mz_err *e)
     } else if (is_stance) {
         size_t n = c.n;
         /* presence: 0 present, 1 absent; stance: 0 critical 1 neutral 2 favourable */
+        long npresent = 0;
         for (size_t i = 0; i < n; i++) {
-            const cJSON *l = cJSON_GetObjectItemCaseSensitive(NULL, "");
-            (void)l;
+            const cJSON *l = c.label[i];
+            if (!l || cJSON_IsNull(l)) {
+                y[i] = 1;
+                y2[i] = -1;
+            } else if (cJSON_IsNumber(l) && l->valuedouble >= -2 && l->valuedouble <= 2 &&
+                       l->valuedouble == floor(l->valuedouble)) {
+                y[i] = 0;
+                y2[i] = l->valuedouble < 0 ? 0 : l->valuedouble > 0 ? 2 : 1;
+                npresent++;
+            } else {
+                mz_fail(e, "%s: \"%s\" must be -2..2 or null", c.where[i], label_field);
+                goto out;
+            }
         }
-        rc = -1;
-        mz_fail(e, "internal");
-        goto out;
+        if (npresent == 0 || npresent == (long)n) {
+            mz_fail(e, "%s: the target is %s in every record: presence needs both cases", a->corpus[0],
+                    npresent ? "present" : "absent");
+            goto out;
+        }
+        char *pl[2] = {"present", "absent"};
+        char *sl[3] = {"critical", "neutral", "favourable"};
+        mz_linmodel lp, ls;
+        double *pp, *ps, C1, C2;
+        mz_train_args a2 = *a;
+        a2.learn.balanced = 1; /* the classes are very unequal; see the codebook counts */
+        if (fit(&ts, y, 2, &a2, "presence", &lp, &pp, &C1, e) != 0) goto out;
+        /* The classifier never asks the head about an article that does not
+         * name the target at all; score the CV predictions the same way. */
+        long unnamed_present = 0;
+        for (size_t i = 0; i < n; i++)
+            if (mentions[i] == 0) {
+                pp[i * 2] = 0.0;
+                pp[i * 2 + 1] = 1.0;
+                unnamed_present += y[i] == 0;
+            }
+        if (!a->quiet)
+            fprintf(stderr, "%ld annotated-present articles never name the target in the lexicon's words\n",
+                    unnamed_present);
+        cJSON *mp = report("presence (cross-validated)", pp, y, n, 2, pl, a->quiet, stderr);
+        if (fit(&ts, y2, 3, &a2, "stance", &ls, &ps, &C2, e) != 0) {
+            mz_linmodel_free(&lp);
+            free(pp);
+            goto out;
+        }
+        cJSON *ms = report("stance where present (cross-validated)", ps, y2, n, 3, sl, a->quiet, stderr);
+        /* ROC-AUC of the score P(fav) - P(crit) for critical vs the rest */
+        double *sc = malloc(n * sizeof *sc);
+        int *tr = malloc(n * sizeof *tr);
+        size_t m = 0;
+        for (size_t i = 0; sc && tr && i < n; i++)
+            if (y2[i] >= 0) {
+                sc[m] = -(ps[i * 3 + 2] - ps[i * 3 + 0]);
+                tr[m] = y2[i] == 0;
+                m++;
+            }
+        double auc = sc && tr ? mz_roc_auc(sc, tr, m) : NAN;
+        free(sc);
+        free(tr);
+        if (!a->quiet) fprintf(stderr, "critical-vs-rest ROC-AUC of the score: %.4f\n", auc);
+        if (isfinite(auc)) cJSON_AddNumberToObject(ms, "critical_roc_auc", round(auc * 1e6) / 1e6);
+        cJSON_AddItemToObject(cv, "presence", mp);
+        cJSON_AddItemToObject(cv, "stance", ms);
+        cJSON_AddNumberToObject(solver, "C_presence", C1);
+        cJSON_AddNumberToObject(solver, "C_stance", C2);
+        cJSON_ReplaceItemInObject(solver, "class_weight", cJSON_CreateString("balanced"));
+        free(pp);
+        free(ps);
+        cJSON_AddItemToArray(heads, head_json("presence", "presence.svm", pl, 2));
+        cJSON_AddItemToArray(heads, head_json("stance", "stance.svm", sl, 3));
+        int r1 = add_model(&w, "presence.svm", &lp, e);
+        int r2 = r1 == 0 ? add_model(&w, "stance.svm", &ls, e) : -1;
+        mz_linmodel_free(&lp);
+        mz_linmodel_free(&ls);
+        if (r2 != 0) goto out;
     } else {
         mz_fail(e, "--task %s: not implemented in this build", task);
         goto out;
@@ -560,8 +626,113 @@ out:
     return rc;
 }
 
-int mz_evaluate(const mz_train_args *a, mz_err *e)
+/* Held-out evaluation: the bundle's own pipeline and heads, the corpus'
+ * labels, the same tables as training prints. */
+int mz_evaluate(const mz_train_args *args, mz_err *e)
 {
-    (void)a;
-    return mz_fail(e, "evaluate: not yet");
+    mz_bundle b;
+    if (mz_bundle_load(&b, args->model, e) != 0) return -1;
+    mz_train_args local = *args;
+    if (!strcmp(b.kind, "stance") && !strcmp(local.fields.label, "label")) local.fields.label = b.target;
+    const mz_train_args *a = &local;
+    int rc = -1;
+    mz_collection c;
+    mz_sparse *rows = NULL;
+    long *mentions = NULL;
+    int *y = NULL;
+    double *P = NULL;
+    mz_targets tg;
+    memset(&tg, 0, sizeof tg);
+    if (mz_collection_load(&c, a, e) != 0) {
+        mz_bundle_free(&b);
+        return -1;
+    }
+    const mz_target *target = NULL;
+    if (!strcmp(b.kind, "stance")) {
+        mz_normalizer *nz = mz_normalizer_new(e);
+        int r = nz ? mz_targets_parse(&tg, b.targets_json, b.targets_len, args->model, nz, e) : -1;
+        mz_normalizer_free(nz);
+        if (r != 0) goto out;
+        target = mz_targets_find(&tg, b.target);
+    }
+    if (mz_featurize(&c, &b.vocab.opt, &b.vocab.sw, target, a->threads, 1, 0, &b.vocab, &rows,
+                     target ? &mentions : NULL, e) != 0)
+        goto out;
+    y = malloc((c.n + 1) * sizeof *y);
+    P = calloc((c.n + 1) * MZ_MAX_CLASSES, sizeof *P);
+    if (!y || !P) {
+        mz_fail(e, "out of memory");
+        goto out;
+    }
+    char lb[256];
+    double dec[MZ_MAX_CLASSES * MZ_MAX_CLASSES / 2];
+    if (!strcmp(b.kind, "multiclass")) {
+        mz_head *h = &b.heads[0];
+        for (size_t i = 0; i < c.n; i++) {
+            if (!c.label[i] || label_text(c.label[i], lb, sizeof lb) != 0) {
+                mz_fail(e, "%s: missing or bad label", c.where[i]);
+                goto out;
+            }
+            y[i] = -1;
+            for (int k = 0; k < h->nclass; k++)
+                if (!strcmp(h->labels[k], lb)) y[i] = k;
+            if (y[i] < 0) {
+                mz_fail(e, "%s: label \"%s\" is unknown to the model", c.where[i], lb);
+                goto out;
+            }
+            mz_linmodel_decision(&h->lm, &rows[i], dec);
+            mz_linmodel_probability(&h->lm, dec, P + i * (size_t)h->nclass);
+        }
+        cJSON *j = report("held-out metrics", P, y, c.n, h->nclass, h->labels, 0, stdout);
+        cJSON_Delete(j);
+    } else if (!strcmp(b.kind, "stance")) {
+        mz_head *hp = mz_bundle_head(&b, "presence"), *hs = mz_bundle_head(&b, "stance");
+        int *y2 = malloc((c.n + 1) * sizeof *y2);
+        double *P2 = calloc((c.n + 1) * 3, sizeof *P2);
+        if (!y2 || !P2) {
+            free(y2), free(P2);
+            mz_fail(e, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < c.n; i++) {
+            const cJSON *l = c.label[i];
+            y[i] = (!l || cJSON_IsNull(l)) ? 1 : 0;
+            y2[i] = y[i] ? -1 : (l->valuedouble < 0 ? 0 : l->valuedouble > 0 ? 2 : 1);
+            if (mentions[i] == 0) {
+                P[i * 2] = 0, P[i * 2 + 1] = 1;
+            } else {
+                mz_linmodel_decision(&hp->lm, &rows[i], dec);
+                mz_linmodel_probability(&hp->lm, dec, P + i * 2);
+            }
+            mz_linmodel_decision(&hs->lm, &rows[i], dec);
+            mz_linmodel_probability(&hs->lm, dec, P2 + i * 3);
+        }
+        cJSON_Delete(report("presence (held-out)", P, y, c.n, 2, hp->labels, 0, stdout));
+        cJSON_Delete(report("stance where present (held-out)", P2, y2, c.n, 3, hs->labels, 0, stdout));
+        double *sc = malloc((c.n + 1) * sizeof *sc);
+        int *tr = malloc((c.n + 1) * sizeof *tr);
+        size_t m = 0;
+        for (size_t i = 0; sc && tr && i < c.n; i++)
+            if (y2[i] >= 0) {
+                sc[m] = P2[i * 3] - P2[i * 3 + 2];
+                tr[m++] = y2[i] == 0;
+            }
+        if (sc && tr) printf("critical-vs-rest ROC-AUC of the score: %.4f\n", mz_roc_auc(sc, tr, m));
+        free(sc), free(tr), free(y2), free(P2);
+    } else {
+        mz_fail(e, "evaluate: %s bundles are evaluated by their training CV (see manifest.json \"cv\")", b.kind);
+        goto out;
+    }
+    rc = 0;
+out:
+    if (rows)
+        for (size_t i = 0; i < c.n; i++) mz_sparse_free(&rows[i]);
+    free(rows);
+    free(mentions);
+    free(y);
+    free(P);
+    mz_targets_free(&tg);
+    mz_collection_free(&c);
+    mz_bundle_free(&b);
+    return rc;
 }
