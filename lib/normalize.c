@@ -130,7 +130,7 @@ int mz_normalize(mz_normalizer *n, const char *utf8, size_t len,
     size_t w = 0;
     for (int32_t i = 0; i < srclen; i++) {
         UChar c = src[i];
-        if (c >= 0x0600 && is_dropped(c)) continue;
+        if ((c >= 0x0600 || c == 0x00AD) && is_dropped(c)) continue;
         dst[w++] = fold(c);
     }
     *out = dst;
