@@ -4,9 +4,8 @@
 #   make deps       install the Debian packages the build needs (idempotent)
 #   make check      Check suite, then the same suite under ASan/UBSan
 #   make models     rebuild every shipped model from ../shared/corpora
-#   make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 60)
-#   make valgrind   the binaries on hostile inputs under valgrind
 #   make bench      throughput/memory benchmarks (needs ../shared)
+#   make demo       set up, build, classify a sample with the shipped models
 
 CC      ?= cc
 CSTD    := -std=c11 -D_GNU_SOURCE
@@ -33,7 +32,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
 LIB_OBJ_A := $(LIB_SRC:%.c=$(A)/%.o)
 
-.PHONY: all deps check check-rel check-asan models demo clean fuzz valgrind bench
+.PHONY: all deps check check-rel check-asan models demo clean bench
 all: bin/mizan-train bin/mizan-classify
 
 # The README's first command: set up, build, and classify a sample op-ed
@@ -104,6 +103,10 @@ check-rel: $(B)/tests/run all
 check-asan: $(A)/tests/run all
 	@echo "== Check suite (AddressSanitizer + UBSan)"
 	@MIZAN_ROOT=$(CURDIR) ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(A)/tests/run
+
+bench: all
+	bench/throughput
+	bench/soak
 
 clean:
 	rm -rf build bin
