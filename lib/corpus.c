@@ -65,6 +65,17 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
     if (has_escaped_nul(line, len)) return mz_fail(e, "%s:%zu: NUL character (\\u0000) in a string", src, lineno);
     const char *end = NULL;
     r->obj = cJSON_ParseWithLengthOpts(line, len, &end, 0);
+    if (r->obj && end) {
+        /* one object per line: anything but spaces after it is an error,
+         * or a second glued record would vanish silently */
+        const char *p = end, *stop = line + len;
+        while (p < stop && (*p == ' ' || *p == '\t' || *p == '\r')) p++;
+        if (p < stop) {
+            cJSON_Delete(r->obj);
+            r->obj = NULL;
+            end = p;
+        }
+    }
     if (!r->obj) {
         size_t at = end && end >= line ? (size_t)(end - line) : 0;
         return mz_fail(e, "%s:%zu: malformed JSON near byte %zu", src, lineno, at);

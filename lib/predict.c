@@ -82,11 +82,21 @@ size_t mz_head_evidence(const mz_predictor *p, const mz_head *h, int c, size_t k
         for (int q = 0; q < n; q++) s += sign[q] * w[pidx[q]];
         double contrib = s / n * x->val[i];
         if (!signed_ && contrib <= 0) continue;
-        double key = signed_ ? fabs(contrib) : contrib;
-        if (got == k && key <= (signed_ ? fabs(out[k - 1].weight) : out[k - 1].weight)) continue;
-        mz_evidence ev = {p->b->vocab.surface[f - 1], contrib};
-        if (got < k) out[got++] = ev;
-        else out[k - 1] = ev;
+        const char *term = p->b->vocab.surface[f - 1];
+        /* one entry per printed term: a word's article feature and its
+         * context feature print alike, so their pushes are added up */
+        size_t dup = got;
+        for (size_t q = 0; q < got; q++)
+            if (strcmp(out[q].term, term) == 0) dup = q;
+        if (dup < got) {
+            out[dup].weight += contrib;
+        } else {
+            double key = signed_ ? fabs(contrib) : contrib;
+            if (got == k && key <= (signed_ ? fabs(out[k - 1].weight) : out[k - 1].weight)) continue;
+            mz_evidence ev = {term, contrib};
+            if (got < k) out[got++] = ev;
+            else out[k - 1] = ev;
+        }
         qsort(out, got, sizeof *out, signed_ ? cmp_ev_abs : cmp_ev);
     }
     return got;

@@ -45,12 +45,12 @@ static int entry_tokens(const char *s, mz_normalizer *nz, mz_seq *out, mz_err *e
         mz_doc_free(&d);
         return -1;
     }
-    out->n = d.ntok;
     out->tok = calloc(d.ntok + 1, sizeof *out->tok);
     if (!out->tok) {
         mz_doc_free(&d);
         return mz_fail(e, "out of memory");
     }
+    out->n = d.ntok;
     for (size_t i = 0; i < d.ntok; i++) {
         out->tok[i] = strdup(mz_doc_tok(&d, i));
         if (!out->tok[i]) {
@@ -78,8 +78,12 @@ static int load_list(const cJSON *arr, const char *what, const char *tname, mz_n
     {
         if (!cJSON_IsString(x) || strlen(x->valuestring) > 512)
             return mz_fail(e, "target \"%s\": \"%s\" must be a list of strings", tname, what);
-        mz_seq s;
-        if (entry_tokens(x->valuestring, nz, &s, e) != 0) return mz_wrap(e, "target \"%s\": ", tname);
+        mz_seq s = {0};
+        if (entry_tokens(x->valuestring, nz, &s, e) != 0) {
+            for (size_t k = 0; k < s.n; k++) free(s.tok[k]);
+            free(s.tok);
+            return mz_wrap(e, "target \"%s\": ", tname);
+        }
         if (s.n == 0) {
             free(s.tok);
             return mz_fail(e, "target \"%s\": entry \"%s\" in \"%s\" has no word", tname, x->valuestring, what);
@@ -118,26 +122,46 @@ int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *n
             mz_fail(e, "out of memory");
             goto fail;
         }
-        mz_seq *forms;
-        size_t nforms;
-        if (load_list(cJSON_GetObjectItemCaseSensitive(t, "forms"), "forms", x->name, nz, &forms, &nforms, e) ||
-            load_list(cJSON_GetObjectItemCaseSensitive(t, "phrases"), "phrases", x->name, nz, &x->phrases,
+        if (load_list(cJSON_GetObjectItemCaseSensitive(t, "phrases"), "phrases", x->name, nz, &x->phrases,
                       &x->nphrases, e) ||
             load_list(cJSON_GetObjectItemCaseSensitive(t, "exclude"), "exclude", x->name, nz, &x->exclude,
                       &x->nexclude, e)) {
             mz_wrap(e, "%s: ", name);
             goto fail;
         }
-        for (size_t i = 0; i < nforms; i++) {
-            /* a multi-word "form" is a phrase in all but name */
-            for (size_t k = 0; k < forms[i].n; k++)
-                if (forms[i].n == 1 && mz_strmap_intern(x->forms, forms[i].tok[k], strlen(forms[i].tok[k]), 0, NULL) < 0) {
-                    seqs_free(forms, nforms);
-                    mz_fail(e, "out of memory");
-                    goto fail;
-                }
+        mz_seq *forms = NULL;
+        size_t nforms = 0;
+        if (load_list(cJSON_GetObjectItemCaseSensitive(t, "forms"), "forms", x->name, nz, &forms, &nforms, e)) {
+            seqs_free(forms, nforms);
+            mz_wrap(e, "%s: ", name);
+            goto fail;
+        }
+        /* One word is a form, more words a phrase, whichever list it is in:
+         * the one-word phrase "الغرب" and the form "البيت الابيض" both work. */
+        int oom = 0;
+        for (size_t i = 0; i < nforms && !oom; i++) {
+            if (forms[i].n == 1) {
+                oom = mz_strmap_intern(x->forms, forms[i].tok[0], strlen(forms[i].tok[0]), 0, NULL) < 0;
+                continue;
+            }
+            mz_seq *np = realloc(x->phrases, (x->nphrases + 1) * sizeof *np);
+            if (!np) {
+                oom = 1;
+                break;
+            }
+            x->phrases = np;
+            x->phrases[x->nphrases++] = forms[i];
+            forms[i].tok = NULL;
+            forms[i].n = 0;
         }
         seqs_free(forms, nforms);
+        for (size_t i = 0; i < x->nphrases && !oom; i++)
+            if (x->phrases[i].n == 1)
+                oom = mz_strmap_intern(x->forms, x->phrases[i].tok[0], strlen(x->phrases[i].tok[0]), 0, NULL) < 0;
+        if (oom) {
+            mz_fail(e, "out of memory");
+            goto fail;
+        }
         for (size_t i = 0; i < x->nphrases; i++)
             mz_strmap_intern(x->starts, x->phrases[i].tok[0], strlen(x->phrases[i].tok[0]), 0, NULL);
         for (size_t i = 0; i < x->nexclude; i++)
@@ -312,18 +336,20 @@ long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
         if (m->excluded[i]) continue;
         int matched = 0;
         if (val & 2) {
+            /* the longest phrase starting here wins, and counts once: its
+             * later words are not mentions again */
+            size_t best = 0;
             for (size_t p = 0; p < t->nphrases; p++) {
                 const mz_seq *s = &t->phrases[p];
-                if (s->n > 1 && seq_at(d, i, s)) {
-                    int clear = 1;
-                    for (size_t k = 0; k < s->n; k++)
-                        if (m->excluded[i + k]) clear = 0;
-                    if (!clear) continue;
-                    /* count a phrase once: its later words are not mentions again */
-                    memset(m->excluded + i, 1, s->n);
-                    matched = 1;
-                    break;
-                }
+                if (s->n <= 1 || s->n <= best || !seq_at(d, i, s)) continue;
+                int clear = 1;
+                for (size_t k = 0; k < s->n; k++)
+                    if (m->excluded[i + k]) clear = 0;
+                if (clear) best = s->n;
+            }
+            if (best) {
+                memset(m->excluded + i, 1, best);
+                matched = 1;
             }
         }
         if (!matched && (val & 1)) matched = 1;

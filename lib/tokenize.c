@@ -73,7 +73,9 @@ static int split(mz_doc *d, const UChar *u, size_t n, size_t sent, mz_err *e)
     while (i < n) {
         UChar32 c;
         U16_NEXT(u, i, n, c);
-        if (!is_word_char(c)) continue;
+        /* a combining mark continues a word but never starts one (U+FE0F
+         * after an emoji would otherwise be an invisible token) */
+        if (!is_word_char(c) || (c >= 0x300 && !u_isalnum(c))) continue;
         if (d->max_tokens && d->ntok >= d->max_tokens) {
             d->truncated = 1;
             return 0;

@@ -287,14 +287,12 @@ START_TEST(test_malformed_json)
 }
 END_TEST
 
-/* KNOWN BUG (reported to the lead): lib/corpus.c, mz_record_parse_json()
+/* Regression test for a fixed bug: lib/corpus.c, mz_record_parse_json()
  * calls cJSON_ParseWithLengthOpts(..., require_null_terminated = 0), so a
  * line holding a valid object followed by anything else is accepted and the
  * rest silently dropped: two records glued on one line
  * ({"text":"a"}{"text":"b"}) lose the second, and {"text": "a"} garbage is
- * not "malformed JSON".  Expected: refused as malformed (name:line).  The
- * two checks are disabled so the suite stays green; build with
- * -DMZ_TEST_KNOWN_BUGS to run them. */
+ * not "malformed JSON".  Expected: refused as malformed (name:line).  */
 START_TEST(test_trailing_garbage_after_object)
 {
     const char *path = PUTS("glued.jsonl", "{\"text\": \"نص\", \"label\": \"a\"}{\"text\": \"آخر\", \"label\": \"b\"}\n");
@@ -304,14 +302,10 @@ START_TEST(test_trailing_garbage_after_object)
     /* whatever the outcome, never more than the one visible record */
     ck_assert_uint_le(c.n, 1);
     recs_free(&c);
-#ifdef MZ_TEST_KNOWN_BUGS
     ck_assert_int_eq(rc, -1);
     ck_assert_ptr_nonnull(strstr(e.msg, "malformed JSON"));
     path = PUTS("junk.jsonl", "{\"text\": \"نص\", \"label\": \"a\"} junk\n");
     refused(path, ":1:", "malformed JSON");
-#else
-    (void)rc;
-#endif
     /* trailing whitespace is fine */
     path = PUTS("ws.jsonl", "{\"text\": \"نص\", \"label\": \"a\"}   \t\n");
     ck_assert_msg(read_corpus(path, &c, &e) == 0, "%s", e.msg);

@@ -572,18 +572,16 @@ START_TEST(test_stance_bundle)
         ck_assert(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(s, "term")));
         ck_assert(cJSON_GetObjectItemCaseSensitive(s, "weight")->valuedouble <= 0); /* towards critical */
     }
-#ifdef MZ_TEST_KNOWN_BUGS
-    /* KNOWN BUG (reported to the lead): classify/engine.c stance_out() via
+    /* Regression test for a fixed bug: classify/engine.c stance_out() via
      * lib/predict.c mz_head_evidence() lists one word twice when both its
      * article unigram ('u') and its context unigram ('c') feature push the
      * same way: both have the same surface form, e.g. "الكرملين" twice in the
      * evidence of this op-ed.  Expected: each term once (merge, or drop the
-     * weaker).  Disabled so the suite stays green. */
+     * weaker).  */
     for (int a = 0; a < cJSON_GetArraySize(ev); a++)
         for (int b = a + 1; b < cJSON_GetArraySize(ev); b++)
             ck_assert_str_ne(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ev, a), "term")->valuestring,
                              cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ev, b), "term")->valuestring);
-#endif
     cJSON_Delete(j);
     /* the match report names Russia only inside «مونديال روسيا»: absent */
     j = cJSON_Parse(nl + 1);

@@ -151,43 +151,38 @@ START_TEST(test_phrases)
 }
 END_TEST
 
-/* KNOWN BUG (reported to the lead): lib/targets.c, mz_match() only tries
+/* Regression test for a fixed bug: lib/targets.c, mz_match() only tries
  * phrases with `s->n > 1`, so a one-word entry under "phrases" is loaded
  * (and even marks its token as a phrase start) but never counted.
  * models/targets.json lists الغرب ("the West", the commonest way Arabic news
  * names it) under phrases, because غرب alone must not be a form; the result
  * is that الغرب، للغرب، والغرب are never West mentions.  Expected: 1 each.
- * The checks are disabled so the suite stays green; build with
- * -DMZ_TEST_KNOWN_BUGS to run them. */
+ *  */
 START_TEST(test_one_word_phrase_alghareb)
 {
     /* what must hold either way: the bare compass word is no mention */
     COUNT(west, "غرب", 0);
     COUNT(west, "الغربي", 0);
-#ifdef MZ_TEST_KNOWN_BUGS
     COUNT(west, "الغرب", 1);
     COUNT(west, "للغرب", 1);
     COUNT(west, "والغرب", 1);
     COUNT(west, "اتهمت موسكو الغرب بالتصعيد", 1);
-#endif
 }
 END_TEST
 
-/* KNOWN BUG (reported to the lead): lib/targets.c, mz_match() takes the
+/* Regression test for a fixed bug: lib/targets.c, mz_match() takes the
  * FIRST phrase in lexicon order that matches at a token, not the longest.
  * targets.json lists "الولايات المتحدة" before "الولايات المتحدة الامريكية",
  * so the longer phrase never wins, only two words are consumed, and the third
  * (الامريكية, a form) is counted again: one name, two mentions (the
  * "@mention" pseudo-term and the JSON "mentions" are inflated).  Expected: 1.
- * Disabled so the suite stays green; build with -DMZ_TEST_KNOWN_BUGS. */
+ *  */
 START_TEST(test_longest_phrase_counted_once)
 {
     COUNT(west, "الولايات المتحدة", 1);
     COUNT(west, "المتحدة الأمريكية", 1); /* the form alone, after a non-phrase word */
-#ifdef MZ_TEST_KNOWN_BUGS
     COUNT(west, "الولايات المتحدة الأمريكية", 1);
     COUNT(west, "والولايات المتحدة الاميركية", 1);
-#endif
 }
 END_TEST
 
@@ -411,21 +406,18 @@ START_TEST(test_lexicon_errors)
 }
 END_TEST
 
-/* KNOWN BUG (reported to the lead): lib/targets.c, mz_targets_parse() leaks
+/* Regression test for a fixed bug: lib/targets.c, mz_targets_parse() leaks
  * the local `forms` list (and every entry already loaded into it) whenever
  * loading fails after load_list() allocated it: a bad entry in "forms"
  * itself, or any error in "phrases"/"exclude" once "forms" was read; the
  * fail: path frees the target but not `forms`.  The messages are right; only
- * LeakSanitizer (make check-asan) sees the leak, so the calls are disabled to
- * keep that run green; build with -DMZ_TEST_KNOWN_BUGS to run them. */
+ * LeakSanitizer (make check-asan) sees the leak. */
 START_TEST(test_lexicon_errors_after_forms)
 {
     PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": \"روسيا\"}}}", "must be a list of strings"); /* no list yet */
-#ifdef MZ_TEST_KNOWN_BUGS
     PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [1]}}}", "must be a list of strings");
     PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"روسيا\", \"...\"]}}}", "has no word");
     PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"روسيا\"], \"phrases\": [3]}}}", "must be a list of strings");
-#endif
 }
 END_TEST
 
@@ -450,13 +442,12 @@ START_TEST(test_lexicon_is_normalised)
 }
 END_TEST
 
-/* KNOWN BUG (reported to the lead): lib/targets.c, mz_targets_parse()
+/* Regression test for a fixed bug: lib/targets.c, mz_targets_parse()
  * silently drops a multi-word entry under "forms" (the loop interns a form
  * only when forms[i].n == 1), although its own comment says "a multi-word
  * form is a phrase in all but name".  An editor who puts "البيت الابيض" under
  * forms gets no error and no match.  Expected: matched like a phrase (or the
- * file refused).  Disabled so the suite stays green; build with
- * -DMZ_TEST_KNOWN_BUGS to run it. */
+ * file refused).  */
 START_TEST(test_multi_word_form)
 {
     const char *json = "{\"targets\": {\"t\": {\"forms\": [\"البيت الابيض\", \"واشنطن\"]}}}";
@@ -469,9 +460,7 @@ START_TEST(test_multi_word_form)
     }
     mz_matcher *m = mz_matcher_new(&t.t[0], &e);
     COUNT(m, "واشنطن", 1);
-#ifdef MZ_TEST_KNOWN_BUGS
     COUNT(m, "البيت الابيض", 1);
-#endif
     mz_matcher_free(m);
     mz_targets_free(&t);
 }

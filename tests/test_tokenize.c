@@ -103,23 +103,20 @@ START_TEST(test_emoji_and_symbols_not_tokens)
 }
 END_TEST
 
-/* KNOWN BUG (reported to the lead): lib/tokenize.c, is_word_char()/split()
+/* Regression test for a fixed bug: lib/tokenize.c, is_word_char()/split()
  * accept a combining mark (gc M) as the START of a token, so the emoji
  * variation selector U+FE0F that follows most emoji in tweets (❤️ = U+2764
  * U+FE0F) becomes a token of its own, an invisible "word" that then turns
  * into a feature (a lone U+20E3 does the same).  A mark should only
  * continue a token, never start one.  Expected below: "جميل|جدا"; actual:
- * "جميل|\xEF\xB8\x8F|جدا".  The check is disabled so the suite stays green;
- * build with -DMZ_TEST_KNOWN_BUGS to run it. */
+ * "جميل|\xEF\xB8\x8F|جدا".  */
 START_TEST(test_variation_selector_not_a_token)
 {
     build(NULL, "جميل \xE2\x9D\xA4\xEF\xB8\x8F جدا");
     ck_assert_uint_ge(doc.ntok, 2);
     ck_assert_str_eq(mz_doc_tok(&doc, 0), "جميل");
     ck_assert_str_eq(mz_doc_tok(&doc, doc.ntok - 1), "جدا");
-#ifdef MZ_TEST_KNOWN_BUGS
     ck_assert_str_eq(joined(), "جميل|جدا");
-#endif
 }
 END_TEST
 
