@@ -62,21 +62,28 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
 $(B)/%.o: %.c $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(A)/%.o: %.c $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -O1 -g $(SAN) -c $< -o $@
+	@$(if $(Q),echo "  CC asan $<")
+	$(Q)$(CC) $(CFLAGS) -O1 -g $(SAN) -c $< -o $@
 
 bin/mizan-train: $(TRAIN_SRC:%.c=$(B)/%.o) $(LIB_OBJ)
 	@mkdir -p bin
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 bin/mizan-classify: $(CLS_SRC:%.c=$(B)/%.o) $(LIB_OBJ)
 	@mkdir -p bin
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # The suite list is generated from the suite constructors the test files
 # define, so adding a test file never means editing a central list.
@@ -85,16 +92,21 @@ build/suites.h: $(TEST_SRC)
 	@grep -h '^Suite \*suite_[a-z0-9_]*(void)' $(TEST_SRC) | sed 's/^Suite \*\(suite_[a-z0-9_]*\)(void).*/X(\1)/' > $@.tmp && mv $@.tmp $@
 
 $(B)/tests/run: $(TEST_SRC:%.c=$(B)/%.o) $(B)/tests/check_main.o $(LIB_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
 $(A)/tests/run: $(TEST_SRC:%.c=$(A)/%.o) $(A)/tests/check_main.o $(LIB_OBJ_A)
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
 $(B)/tests/check_main.o $(A)/tests/check_main.o: build/suites.h
 $(B)/tests/%.o $(A)/tests/%.o: CFLAGS += -iquote build -iquote tests
 
+# Further checks (fuzzing, hostile inputs) add their targets to CHECK_EXTRA
+# from mk/*.mk.
+CHECK_EXTRA :=
+-include mk/*.mk
+
 check: deps all
-	@$(MAKE) --no-print-directory check-rel check-asan
+	@$(MAKE) --no-print-directory check-rel check-asan $(CHECK_EXTRA)
 
 check-rel: $(B)/tests/run all
 	@echo "== Check suite (release build)"

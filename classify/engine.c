@@ -261,6 +261,7 @@ static void stance_out(mz_worker *w, size_t bi, long mentions, const char *title
     }
     if (present) {
         mz_predict_head(p, hs, &rs);
+        rs.label = mz_stance_label(rs.prob, hs->tcrit, hs->tfav);
         /* classes: 0 critical, 1 neutral, 2 favourable */
         score = rs.prob[2] - rs.prob[0];
         /* signed evidence: contribution towards favourable minus critical */
@@ -331,7 +332,50 @@ static int ensure_sent(mz_worker *w)
     return 0;
 }
 
-int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen, const char *text, size_t len)
+/* Generic target stance: the head named after the record's target. */
+static void target_out(mz_worker *w, size_t bi, const char *target)
+{
+    mz_bundle *b = (mz_bundle *)&w->m->b[bi];
+    mz_buf *o = &w->out;
+    const mz_head *h = target ? mz_bundle_head(b, target) : NULL;
+    if (w->o->text_format) {
+        if (!h) {
+            mz_buf_printf(o, "%-8s %s\n", b->name, target ? "unknown target" : "no target given");
+            return;
+        }
+    } else {
+        mz_buf_puts(o, ", ");
+        mz_buf_json_str(o, b->name, strlen(b->name));
+        mz_buf_puts(o, ": {\"target\": ");
+        if (target) mz_buf_json_str(o, target, strlen(target));
+        else mz_buf_puts(o, "null");
+        if (!h) {
+            mz_buf_puts(o, target ? ", \"error\": \"unknown target\"}" : ", \"error\": \"no target given\"}");
+            return;
+        }
+    }
+    mz_head_result r;
+    mz_predict_head(w->pred[bi], h, &r);
+    if (w->o->text_format) {
+        mz_buf_printf(o, "%-8s %s: %s %.2f\n", b->name, target, h->labels[r.label], r.prob[r.label]);
+        return;
+    }
+    mz_buf_puts(o, ", \"label\": ");
+    mz_buf_json_str(o, h->labels[r.label], strlen(h->labels[r.label]));
+    mz_buf_puts(o, ", \"confidence\": ");
+    mz_buf_num(o, r.prob[r.label], 4);
+    mz_buf_puts(o, ", \"scores\": {");
+    for (int c = 0; c < h->nclass; c++) {
+        if (c) mz_buf_puts(o, ", ");
+        mz_buf_json_str(o, h->labels[c], strlen(h->labels[c]));
+        mz_buf_puts(o, ": ");
+        mz_buf_num(o, r.prob[c], 4);
+    }
+    mz_buf_puts(o, "}}");
+}
+
+int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen, const char *text, size_t len,
+                    const char *target)
 {
     mz_err e;
     mz_buf_reset(&w->out);
@@ -357,13 +401,16 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
         else mz_buf_puts(o, "null");
     }
     int first_stance = 1;
-    for (int pass = 0; pass < 3; pass++) {
-        /* pass 0: multiclass heads, 1: multilabel (frames), 2: stance */
+    for (int pass = 0; pass < 4; pass++) {
+        /* pass 0: multiclass heads, 1: multilabel (frames), 2: stance,
+         * 3: generic target stance */
         for (size_t i = 0; i < w->m->n; i++) {
             const mz_bundle *b = &w->m->b[i];
-            int kind = !strcmp(b->kind, "multiclass") ? 0 : !strcmp(b->kind, "multilabel") ? 1
-                                                        : !strcmp(b->kind, "stance")       ? 2
-                                                                                           : -1;
+            int kind = !strcmp(b->kind, "multiclass")   ? 0
+                       : !strcmp(b->kind, "multilabel") ? 1
+                       : !strcmp(b->kind, "stance")     ? 2
+                       : !strcmp(b->kind, "target")     ? 3
+                                                        : -1;
             if (kind != pass) continue;
             long mentions = 0;
             mz_extra ex[4];
@@ -387,6 +434,12 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
             } else if (kind == 1) {
                 if (!w->o->text_format) mz_buf_puts(o, ", ");
                 multilabel_out(w, i, 1);
+            } else if (kind == 3) {
+                if (!first_stance && !w->o->text_format) {
+                    mz_buf_puts(o, "}");
+                    first_stance = 1;
+                }
+                target_out(w, i, target);
             } else {
                 if (first_stance && !w->o->text_format) mz_buf_puts(o, ", \"stance\": {");
                 stance_out(w, i, mentions, title, text, first_stance);

@@ -52,7 +52,9 @@ void mz_worker_free(mz_worker *w);
 
 /* Classify one article into w->out (one line, newline-terminated).
  * Returns 0 on success, 1 when the record was answered with an error. */
-int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen, const char *text, size_t len);
+/* target: the record's stance target for "target" bundles (may be NULL). */
+int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen, const char *text, size_t len,
+                    const char *target);
 
 /* An error record for input that never became an article. */
 void mz_error_record(mz_buf *b, const char *id, const char *msg, int text_format);

@@ -24,7 +24,8 @@ static const char usage[] =
     "usage: mizan-classify [--models DIR] [--jsonl] [--format json|text] [--explain K] [-j N]\n"
     "                      [--max-bytes N] [--max-tokens N] [FILE|DIR|-]...\n"
     "  FILE: one article (UTF-8 text); DIR: every *.txt in it; -: stdin (default)\n"
-    "  --jsonl       inputs are JSONL: one {\"id\", \"text\", \"title\"?} per line\n"
+    "  --jsonl       inputs are JSONL: one {\"id\", \"text\", \"title\"?, \"target\"?} per line\n"
+    "  --target-field F  JSONL field naming the stance target for target-stance models (default target)\n"
     "  --models DIR  model bundles (default: MIZAN_MODELS, else models/ of the installation)\n"
     "  --explain K   evidence terms per head (default 5, 0 for none)\n"
     "  -j N          threads (default: all cores)\n"
@@ -33,7 +34,7 @@ static const char usage[] =
 #define BATCH 512
 
 typedef struct item {
-    char *id, *title, *text;
+    char *id, *title, *text, *target;
     size_t tlen, len;
     char *error; /* set when the input itself failed (unreadable, bad JSON) */
     mz_buf out;
@@ -46,6 +47,7 @@ typedef struct run {
     item *items;
     size_t n;
     mz_copts o;
+    const char *target_field;
     int any_record_error, any_input_error;
 } run;
 
@@ -61,7 +63,7 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
         return 0;
     }
     mz_worker *w = &r->w[wk];
-    it->status = mz_classify_one(w, it->id, it->title, it->tlen, it->text, it->len);
+    it->status = mz_classify_one(w, it->id, it->title, it->tlen, it->text, it->len, it->target);
     /* swap buffers: the worker's becomes the item's, no copy */
     mz_buf tmp = it->out;
     it->out = w->out;
@@ -87,7 +89,8 @@ static void flush_batch(run *r)
         free(it->title);
         free(it->text);
         free(it->error);
-        it->id = it->title = it->text = it->error = NULL;
+        free(it->target);
+        it->id = it->title = it->text = it->error = it->target = NULL;
     }
     fflush(stdout);
     r->n = 0;
@@ -257,6 +260,8 @@ static void add_jsonl(run *r, const char *path)
             it->title = strndup(rec.title, rec.title_len);
             it->tlen = rec.title_len;
         }
+        const cJSON *tg = cJSON_GetObjectItemCaseSensitive(rec.obj, r->target_field);
+        if (cJSON_IsString(tg)) it->target = strdup(tg->valuestring);
         mz_record_free(&rec);
     }
     mz_linereader_free(&lr);
@@ -267,6 +272,7 @@ int main(int argc, char **argv)
 {
     const char *models = getenv("MIZAN_MODELS");
     int jsonl = 0, threads = mz_ncpu();
+    const char *target_field = "target";
     mz_copts o = {0, 5, 4u << 20, 200000};
     const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     int ninputs = 0;
@@ -275,6 +281,7 @@ int main(int argc, char **argv)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--models") && v) models = argv[++i];
         else if (!strcmp(a, "--jsonl")) jsonl = 1;
+        else if (!strcmp(a, "--target-field") && v) target_field = argv[++i];
         else if (!strcmp(a, "--format") && v) {
             i++;
             if (!strcmp(v, "text")) o.text_format = 1;
@@ -347,6 +354,7 @@ int main(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.o = o;
     r.threads = threads;
+    r.target_field = target_field;
     r.w = calloc((size_t)threads, sizeof *r.w);
     r.items = calloc(BATCH, sizeof *r.items);
     int rc = 0;

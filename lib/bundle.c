@@ -35,6 +35,10 @@ cJSON *mz_featopts_to_json(const mz_featopts *o)
     cJSON_AddNumberToObject(j, "min_df", o->min_df);
     cJSON_AddNumberToObject(j, "max_df", o->max_df);
     cJSON_AddNumberToObject(j, "max_features", o->max_features);
+    cJSON_AddNumberToObject(j, "char_min", o->char_min);
+    cJSON_AddNumberToObject(j, "char_max", o->char_max);
+    cJSON_AddNumberToObject(j, "char_max_features", o->char_max_features);
+    cJSON_AddBoolToObject(j, "punct", o->punct);
     return j;
 }
 
@@ -75,6 +79,15 @@ int mz_featopts_from_json(const cJSON *j, mz_featopts *o, mz_err *e)
     if (get_num(j, "max_df", 0, 1, &o->max_df, e)) return -1;
     if (get_num(j, "max_features", 0, 1e9, &d, e)) return -1;
     o->max_features = (int)d;
+    if (get_num(j, "char_min", 0, 10, &d, e)) return -1;
+    o->char_min = (int)d;
+    if (get_num(j, "char_max", 0, 10, &d, e)) return -1;
+    o->char_max = (int)d;
+    if (o->char_max < o->char_min || (o->char_min == 0) != (o->char_max == 0))
+        return mz_fail(e, "pipeline options char_min/char_max inconsistent");
+    if (get_num(j, "char_max_features", 0, 1e9, &d, e)) return -1;
+    o->char_max_features = (int)d;
+    if (get_bool(j, "punct", &o->punct, e)) return -1;
     return 0;
 }
 
@@ -318,6 +331,18 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
             goto fail;
         const cJSON *th = cJSON_GetObjectItemCaseSensitive(hj, "threshold");
         h->threshold = cJSON_IsNumber(th) && th->valuedouble >= 0 && th->valuedouble <= 1 ? th->valuedouble : 0.5;
+        const cJSON *ths = cJSON_GetObjectItemCaseSensitive(hj, "thresholds");
+        if (ths) {
+            const cJSON *tc = cJSON_GetObjectItemCaseSensitive(ths, "critical");
+            const cJSON *tf = cJSON_GetObjectItemCaseSensitive(ths, "favourable");
+            if (!cJSON_IsNumber(tc) || !cJSON_IsNumber(tf) || !(tc->valuedouble > 0 && tc->valuedouble < 1) ||
+                !(tf->valuedouble > 0 && tf->valuedouble < 1)) {
+                mz_fail(e, "%s: head \"%s\": thresholds must be numbers in (0, 1)", dir, h->name);
+                goto fail;
+            }
+            h->tcrit = tc->valuedouble;
+            h->tfav = tf->valuedouble;
+        }
         if (read_verified(b, h->file, &buf, &len, e) != 0) goto fail;
         snprintf(path, sizeof path, "%s/%s", dir, h->file);
         rc = mz_svmfile_parse(buf, len, path, b->vocab.nfeat, &h->lm, e);

@@ -41,6 +41,7 @@ typedef struct mz_head {
     char **labels;      /* nclass names */
     mz_linmodel lm;
     double threshold;   /* multilabel heads: P(label) cut-off */
+    double tcrit, tfav; /* stance head: cut-offs of critical/favourable (0: argmax) */
 } mz_head;
 
 typedef struct mz_bundle {

@@ -29,6 +29,9 @@ void mz_featopts_default(mz_featopts *o)
     o->min_df = 2;
     o->max_df = 0.9;
     o->max_features = 0;
+    o->char_min = 0;
+    o->char_max = 0;
+    o->char_max_features = 0;
 }
 
 void mz_sparse_free(mz_sparse *s)
@@ -99,6 +102,31 @@ static int emit(const int32_t *id, const uint16_t *sent, size_t n, size_t ntitle
     return 0;
 }
 
+/* Character n-grams of " token ": calls fn with each 'g' key. */
+static int grams(const char *t, size_t len, int nmin, int nmax, emit_fn fn, void *arg)
+{
+    char pad[4 * 64 + 2];
+    size_t pos[64 + 3];
+    if (nmin <= 0 || len + 2 > sizeof pad) return 0;
+    pad[0] = ' ';
+    memcpy(pad + 1, t, len);
+    pad[len + 1] = ' ';
+    size_t pl = len + 2, np = 0;
+    for (size_t i = 0; i < pl && np < 64 + 2; i++)
+        if (((unsigned char)pad[i] & 0xC0) != 0x80) pos[np++] = i;
+    pos[np] = pl;
+    unsigned char key[1 + 4 * 10];
+    key[0] = 'g';
+    for (int n = nmin; n <= nmax; n++)
+        for (size_t s = 0; s + (size_t)n <= np; s++) {
+            size_t a = pos[s], b = pos[s + (size_t)n];
+            if (b - a > sizeof key - 1) continue;
+            memcpy(key + 1, pad + a, b - a);
+            if (fn(arg, key, 1 + b - a, 1.0)) return -1;
+        }
+    return 0;
+}
+
 /* ------------------------------------------------- accumulate → TF-IDF/L2 */
 
 typedef struct acc {
@@ -139,7 +167,10 @@ static int acc_finish(acc *a, const mz_vocab *v, mz_sparse *out)
     out->n = 0;
     if (sparse_reserve(out, a->ntouched) != 0) return -1;
     qsort(a->touched, a->ntouched, sizeof *a->touched, cmp_i32);
-    double norm = 0;
+    /* Words and character n-grams are L2-normalised as two blocks of equal
+     * weight (then scaled by 1/sqrt 2 to unit length): n-grams outnumber
+     * words about fifteen to one and would otherwise drown them. */
+    double norm[2] = {0, 0};
     for (size_t k = 0; k < a->ntouched; k++) {
         int32_t f = a->touched[k];
         double tf = a->tf[f];
@@ -148,13 +179,13 @@ static int acc_finish(acc *a, const mz_vocab *v, mz_sparse *out)
         out->idx[out->n] = f + 1;
         out->val[out->n] = x;
         out->n++;
-        norm += x * x;
+        norm[v->gram && v->gram[f]] += x * x;
     }
     a->ntouched = 0;
-    if (norm > 0) {
-        double inv = 1.0 / sqrt(norm);
-        for (size_t k = 0; k < out->n; k++) out->val[k] *= inv;
-    }
+    int blocks = (norm[0] > 0) + (norm[1] > 0);
+    double inv[2];
+    for (int b = 0; b < 2; b++) inv[b] = norm[b] > 0 ? 1.0 / sqrt(norm[b] * blocks) : 0;
+    for (size_t k = 0; k < out->n; k++) out->val[k] *= inv[v->gram && v->gram[out->idx[k] - 1]];
     return 0;
 }
 
@@ -166,11 +197,38 @@ void mz_vocab_free(mz_vocab *v)
     mz_strmap_free(v->stems);
     mz_strmap_free(v->feats);
     free(v->idf);
+    free(v->gram);
     if (v->surface)
         for (size_t i = 0; i < v->nfeat; i++) free(v->surface[i]);
     free(v->surface);
     mz_stopwords_free(&v->sw);
     memset(v, 0, sizeof *v);
+}
+
+int mz_vocab_mark_grams(mz_vocab *v)
+{
+    free(v->gram);
+    v->gram = NULL;
+    size_t any = 0;
+    for (size_t f = 0; f < v->nfeat; f++) any += *mz_strmap_key(v->feats, f, NULL) == 'g';
+    if (!any) return 0;
+    v->gram = malloc(v->nfeat);
+    if (!v->gram) return -1;
+    for (size_t f = 0; f < v->nfeat; f++) v->gram[f] = *mz_strmap_key(v->feats, f, NULL) == 'g';
+    return 0;
+}
+
+/* The caller's pseudo-terms plus, when the pipeline counts punctuation,
+ * one per punctuation character present; out has room for
+ * nin + MZ_NPUNCT. */
+static size_t with_punct(const mz_featopts *o, const mz_doc *d, const mz_extra *in, size_t nin, mz_extra *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nin; i++) out[n++] = in[i];
+    if (o->punct)
+        for (int k = 0; k < MZ_NPUNCT; k++)
+            if (d->punct[k]) out[n++] = (mz_extra){mz_punct_names[k], (double)d->punct[k]};
+    return n;
 }
 
 /* ------------------------------------------------ token → term (shared) */
@@ -196,11 +254,20 @@ static int token_term(const tokstem *ts, const char *tok, size_t len, const char
 
 /* ----------------------------------------------------------- vectorizer */
 
+typedef struct tokentry {
+    int32_t stem;        /* stem id, TERM_UNKNOWN or TERM_STOP */
+    uint32_t goff, glen; /* its 'g' feature ids in gid[] */
+} tokentry;
+
 struct mz_vectorizer {
     const mz_vocab *v;
     tokstem ts;
-    mz_strmap *cache; /* token → stem id, TERM_UNKNOWN or TERM_STOP */
-    int32_t *id;
+    mz_strmap *cache; /* token → index into ent[] */
+    tokentry *ent;
+    size_t nent, entcap;
+    int32_t *gid;
+    size_t ngid, gidcap;
+    int32_t *id, *tix;
     uint16_t *sent;
     size_t cap;
     acc a;
@@ -234,7 +301,10 @@ void mz_vectorizer_free(mz_vectorizer *z)
     if (!z) return;
     mz_stemmer_free(z->ts.stemmer);
     mz_strmap_free(z->cache);
+    free(z->ent);
+    free(z->gid);
     free(z->id);
+    free(z->tix);
     free(z->sent);
     acc_free(&z->a);
     free(z);
@@ -248,46 +318,105 @@ static int lookup_cb(void *arg, const unsigned char *key, size_t klen, double w)
     return 0;
 }
 
+static int gram_lookup_cb(void *arg, const unsigned char *key, size_t klen, double w)
+{
+    (void)w;
+    mz_vectorizer *z = arg;
+    int64_t f = mz_strmap_find(z->v->feats, key, klen);
+    if (f < 0) return 0;
+    if (z->ngid == z->gidcap) {
+        size_t nc = z->gidcap ? z->gidcap * 2 : 4096;
+        int32_t *g = realloc(z->gid, nc * sizeof *g);
+        if (!g) return -1;
+        z->gid = g;
+        z->gidcap = nc;
+    }
+    z->gid[z->ngid++] = (int32_t)f;
+    return 0;
+}
+
+static int reserve_doc(mz_vectorizer *z, size_t n)
+{
+    if (n <= z->cap) return 0;
+    size_t c = n * 2;
+    int32_t *id = realloc(z->id, c * sizeof *id);
+    if (!id) return -1;
+    z->id = id;
+    int32_t *tx = realloc(z->tix, c * sizeof *tx);
+    if (!tx) return -1;
+    z->tix = tx;
+    uint16_t *s = realloc(z->sent, c * sizeof *s);
+    if (!s) return -1;
+    z->sent = s;
+    z->cap = c;
+    return 0;
+}
+
+/* The cache entry of a token: its term and its resolved 'g' features. */
+static int64_t token_entry(mz_vectorizer *z, const char *tok, size_t len)
+{
+    int64_t c = mz_strmap_find(z->cache, tok, len);
+    if (c >= 0) return mz_strmap_value(z->cache, (size_t)c);
+    if (z->nent == z->entcap) {
+        size_t nc = z->entcap ? z->entcap * 2 : 1024;
+        tokentry *ne = realloc(z->ent, nc * sizeof *ne);
+        if (!ne) return -1;
+        z->ent = ne;
+        z->entcap = nc;
+    }
+    tokentry *t = &z->ent[z->nent];
+    const char *term;
+    size_t tl;
+    t->goff = (uint32_t)z->ngid;
+    t->glen = 0;
+    if (token_term(&z->ts, tok, len, &term, &tl)) {
+        t->stem = TERM_STOP;
+    } else {
+        int64_t s = mz_strmap_find(z->v->stems, term, tl);
+        t->stem = s >= 0 ? (int32_t)s : TERM_UNKNOWN;
+        if (z->v->opt.char_min > 0) {
+            if (grams(tok, len, z->v->opt.char_min, z->v->opt.char_max, gram_lookup_cb, z) != 0) return -1;
+            t->glen = (uint32_t)(z->ngid - t->goff);
+        }
+    }
+    int64_t idx = (int64_t)z->nent++;
+    if (mz_strmap_intern(z->cache, tok, len, (int32_t)idx, NULL) < 0) return -1;
+    return idx;
+}
+
 int mz_vectorize(mz_vectorizer *z, const mz_doc *d, const uint8_t *ctx,
                  const mz_extra *extras, size_t nextra, mz_sparse *out, mz_err *e)
 {
-    if (d->ntok > z->cap) {
-        size_t c = d->ntok * 2;
-        int32_t *id = realloc(z->id, c * sizeof *id);
-        if (!id) return mz_fail(e, "out of memory");
-        z->id = id;
-        uint16_t *s = realloc(z->sent, c * sizeof *s);
-        if (!s) return mz_fail(e, "out of memory");
-        z->sent = s;
-        z->cap = c;
+    if (reserve_doc(z, d->ntok) != 0) return mz_fail(e, "out of memory");
+    /* bounded cache, emptied between documents (never during one, since
+     * entries of the current document are referenced by index) */
+    if (mz_strmap_count(z->cache) >= CACHE_MAX_ENTRIES) {
+        mz_strmap_clear(z->cache);
+        z->nent = 0;
+        z->ngid = 0;
     }
-    if (mz_strmap_count(z->cache) >= CACHE_MAX_ENTRIES) mz_strmap_clear(z->cache);
     size_t n = 0, ntitle = 0;
     for (size_t i = 0; i < d->ntok; i++) {
-        const char *tok = mz_doc_tok(d, i);
-        size_t len = d->tok[i].len;
-        int64_t c = mz_strmap_find(z->cache, tok, len);
-        int32_t id;
-        if (c >= 0) {
-            id = mz_strmap_value(z->cache, (size_t)c);
-        } else {
-            const char *term;
-            size_t tl;
-            if (token_term(&z->ts, tok, len, &term, &tl)) {
-                id = TERM_STOP;
-            } else {
-                int64_t s = mz_strmap_find(z->v->stems, term, tl);
-                id = s >= 0 ? (int32_t)s : TERM_UNKNOWN;
-            }
-            if (mz_strmap_intern(z->cache, tok, len, id, NULL) < 0) return mz_fail(e, "out of memory");
-        }
+        int64_t en = token_entry(z, mz_doc_tok(d, i), d->tok[i].len);
+        if (en < 0) return mz_fail(e, "out of memory");
+        int32_t id = z->ent[en].stem;
         if (id == TERM_STOP) continue;
         if (i < d->ntitle) ntitle++;
         z->id[n] = id;
+        z->tix[n] = (int32_t)en;
         z->sent[n] = d->tok[i].sent;
         n++;
     }
-    emit(z->id, z->sent, n, ntitle, ctx, d->nsent, &z->v->opt, extras, nextra, lookup_cb, z);
+    mz_extra ex[8 + MZ_NPUNCT];
+    if (nextra > 8) nextra = 8;
+    size_t nex = with_punct(&z->v->opt, d, extras, nextra, ex);
+    emit(z->id, z->sent, n, ntitle, ctx, d->nsent, &z->v->opt, ex, nex, lookup_cb, z);
+    for (size_t i = 0; i < n; i++) {
+        double w = i < ntitle ? z->v->opt.title_weight : 1.0;
+        if (w == 0.0) continue;
+        const tokentry *t = &z->ent[z->tix[i]];
+        for (uint32_t k = 0; k < t->glen; k++) acc_add(&z->a, z->gid[t->goff + k], w);
+    }
     if (acc_finish(&z->a, z->v, out) != 0) return mz_fail(e, "out of memory");
     return 0;
 }
@@ -335,9 +464,12 @@ void mz_stemdoc_free(mz_stemdoc *s)
 }
 
 int mz_termize(mz_termizer *t, const mz_doc *d, const uint8_t *ctx,
-               const mz_extra *extras, size_t nextra, mz_stemdoc *out, mz_err *e)
+               const mz_extra *extras_in, size_t nextra_in, mz_stemdoc *out, mz_err *e)
 {
     memset(out, 0, sizeof *out);
+    mz_extra extras[8 + MZ_NPUNCT];
+    if (nextra_in > 8) nextra_in = 8;
+    size_t nextra = with_punct(&t->o, d, extras_in, nextra_in, extras);
     size_t cap = d->buf_len * 2 + 16;
     out->buf = malloc(cap);
     out->sent = malloc((d->ntok + 1) * sizeof *out->sent);
@@ -398,6 +530,13 @@ struct mz_vocab_builder {
     size_t fcap;
     int32_t cur_doc;
     int32_t *stem_map;    /* builder stem id → vocab stem id (after finish) */
+    /* character n-grams: per distinct token, its 'g' features as builder
+     * feature ids (tg), then after finish as vocab feature ids (vg) */
+    mz_strmap *toks;
+    int32_t *tg_off, *tg_len;
+    size_t tcap;
+    int32_t *tg, *vg;
+    size_t ntg, tgcap;
 };
 
 mz_vocab_builder *mz_vocab_builder_new(const mz_featopts *o, const mz_stopwords *sw, mz_err *e)
@@ -408,7 +547,8 @@ mz_vocab_builder *mz_vocab_builder_new(const mz_featopts *o, const mz_stopwords 
     b->sw = sw;
     b->stems = mz_strmap_new(1 << 16);
     b->feats = mz_strmap_new(1 << 18);
-    if (!b->stems || !b->feats) {
+    b->toks = mz_strmap_new(1 << 16);
+    if (!b->stems || !b->feats || !b->toks) {
         mz_vocab_builder_free(b);
         goto oom;
     }
@@ -429,17 +569,81 @@ void mz_vocab_builder_free(mz_vocab_builder *b)
     free(b->df);
     free(b->last);
     free(b->stem_map);
+    mz_strmap_free(b->toks);
+    free(b->tg_off);
+    free(b->tg_len);
+    free(b->tg);
+    free(b->vg);
     free(b);
 }
 
 void mz_termdoc_free(mz_termdoc *d)
 {
     free(d->term);
+    free(d->tok);
     free(d->sent);
     free(d->ctx);
     for (size_t i = 0; i < d->nextra; i++) free((char *)d->extras[i].name);
     free(d->extras);
     memset(d, 0, sizeof *d);
+}
+
+/* Builder feature index of key, with df/last slots grown to cover it. */
+static int64_t feat_slot(mz_vocab_builder *b, const unsigned char *key, size_t klen)
+{
+    int64_t f = mz_strmap_intern(b->feats, key, klen, 0, NULL);
+    if (f < 0) return -1;
+    if ((size_t)f >= b->fcap) {
+        size_t nc = b->fcap ? b->fcap * 2 : 1 << 16;
+        int32_t *df = realloc(b->df, nc * sizeof *df);
+        if (!df) return -1;
+        b->df = df;
+        int32_t *l = realloc(b->last, nc * sizeof *l);
+        if (!l) return -1;
+        b->last = l;
+        for (size_t i = b->fcap; i < nc; i++) b->df[i] = 0, b->last[i] = -1;
+        b->fcap = nc;
+    }
+    return f;
+}
+
+static int tg_cb(void *arg, const unsigned char *key, size_t klen, double w)
+{
+    (void)w;
+    mz_vocab_builder *b = arg;
+    int64_t f = feat_slot(b, key, klen);
+    if (f < 0) return -1;
+    if (b->ntg == b->tgcap) {
+        size_t nc = b->tgcap ? b->tgcap * 2 : 1 << 16;
+        int32_t *g = realloc(b->tg, nc * sizeof *g);
+        if (!g) return -1;
+        b->tg = g;
+        b->tgcap = nc;
+    }
+    b->tg[b->ntg++] = (int32_t)f;
+    return 0;
+}
+
+/* Token id of a surface form; its n-grams are interned on first sight. */
+static int64_t builder_token(mz_vocab_builder *b, const char *t, size_t len)
+{
+    int ins;
+    int64_t id = mz_strmap_intern(b->toks, t, len, 0, &ins);
+    if (id < 0 || !ins) return id;
+    if ((size_t)id >= b->tcap) {
+        size_t nc = b->tcap ? b->tcap * 2 : 1 << 14;
+        int32_t *o = realloc(b->tg_off, nc * sizeof *o);
+        if (!o) return -1;
+        b->tg_off = o;
+        int32_t *l = realloc(b->tg_len, nc * sizeof *l);
+        if (!l) return -1;
+        b->tg_len = l;
+        b->tcap = nc;
+    }
+    b->tg_off[id] = (int32_t)b->ntg;
+    if (grams(t, len, b->o.char_min, b->o.char_max, tg_cb, b) != 0) return -1;
+    b->tg_len[id] = (int32_t)(b->ntg - (size_t)b->tg_off[id]);
+    return id;
 }
 
 int mz_vocab_builder_add(mz_vocab_builder *b, const mz_stemdoc *s, mz_termdoc *out, mz_err *e)
@@ -448,6 +652,7 @@ int mz_vocab_builder_add(mz_vocab_builder *b, const mz_stemdoc *s, mz_termdoc *o
     out->term = malloc((s->nterm + 1) * sizeof *out->term);
     out->sent = malloc((s->nterm + 1) * sizeof *out->sent);
     if (!out->term || !out->sent) goto oom;
+    if (b->o.char_min > 0 && !(out->tok = malloc((s->nterm + 1) * sizeof *out->tok))) goto oom;
     const char *p = s->buf;
     for (size_t i = 0; i < s->nterm; i++) {
         size_t tl = strlen(p);
@@ -473,6 +678,11 @@ int mz_vocab_builder_add(mz_vocab_builder *b, const mz_stemdoc *s, mz_termdoc *o
         }
         out->term[i] = (int32_t)id;
         out->sent[i] = s->sent[i];
+        if (out->tok) {
+            int64_t tid = builder_token(b, surf, sl);
+            if (tid < 0) goto oom;
+            out->tok[i] = (int32_t)tid;
+        }
         p = surf + sl + 1;
     }
     out->nterm = s->nterm;
@@ -503,19 +713,8 @@ static int df_cb(void *arg, const unsigned char *key, size_t klen, double w)
 {
     (void)w;
     mz_vocab_builder *b = arg;
-    int64_t f = mz_strmap_intern(b->feats, key, klen, 0, NULL);
+    int64_t f = feat_slot(b, key, klen);
     if (f < 0) return -1;
-    if ((size_t)f >= b->fcap) {
-        size_t nc = b->fcap ? b->fcap * 2 : 1 << 16;
-        int32_t *df = realloc(b->df, nc * sizeof *df);
-        if (!df) return -1;
-        b->df = df;
-        int32_t *l = realloc(b->last, nc * sizeof *l);
-        if (!l) return -1;
-        b->last = l;
-        for (size_t i = b->fcap; i < nc; i++) b->df[i] = 0, b->last[i] = -1;
-        b->fcap = nc;
-    }
     if (b->last[f] != b->cur_doc) {
         b->last[f] = b->cur_doc;
         b->df[f]++;
@@ -540,7 +739,7 @@ static char *key_text(const unsigned char *key, size_t klen, char **stem_text)
 {
     char buf[1024];
     size_t n = 0;
-    if (key[0] == 'x') {
+    if (key[0] == 'x' || key[0] == 'g') {
         snprintf(buf, sizeof buf, "%.*s", (int)(klen - 1), (const char *)key + 1);
         return strdup(buf);
     }
@@ -563,11 +762,24 @@ int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t 
         if (emit(t->term, t->sent, t->nterm, t->ntitle_terms, t->ctx, t->nsent, &b->o,
                  t->extras, t->nextra, df_cb, b) != 0)
             return mz_fail(e, "out of memory");
+        for (size_t i = 0; t->tok && i < t->nterm; i++) {
+            if ((i < t->ntitle_terms ? b->o.title_weight : 1.0) == 0.0) continue;
+            const int32_t *g = b->tg + b->tg_off[t->tok[i]];
+            for (int32_t k = 0; k < b->tg_len[t->tok[i]]; k++)
+                if (b->last[g[k]] != b->cur_doc) {
+                    b->last[g[k]] = b->cur_doc;
+                    b->df[g[k]]++;
+                }
+        }
     }
     size_t nall = mz_strmap_count(b->feats);
-    rank *r = malloc((nall + 1) * sizeof *r);
-    if (!r) return mz_fail(e, "out of memory");
-    size_t nk = 0;
+    rank *r = malloc((nall + 1) * sizeof *r), *rg = malloc((nall + 1) * sizeof *rg);
+    if (!r || !rg) {
+        free(r);
+        free(rg);
+        return mz_fail(e, "out of memory");
+    }
+    size_t nk = 0, ng = 0;
     double maxdf = b->o.max_df * (double)ndocs;
     for (size_t f = 0; f < nall; f++) {
         size_t kl;
@@ -575,22 +787,32 @@ int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t 
         /* named pseudo-terms are kept whatever their df */
         int named = k[0] == 'x';
         if (!named && (b->df[f] < b->o.min_df || (b->o.max_df < 1.0 && b->df[f] > maxdf))) continue;
-        r[nk].df = b->df[f];
-        r[nk].f = (int32_t)f;
-        nk++;
+        rank *dst = k[0] == 'g' ? &rg[ng++] : &r[nk++];
+        dst->df = b->df[f];
+        dst->f = (int32_t)f;
     }
+    /* words and character n-grams are capped separately: n-grams are far
+     * more frequent and would crowd words out of a shared budget */
     if (b->o.max_features > 0 && nk > (size_t)b->o.max_features) {
         qsort(r, nk, sizeof *r, cmp_rank);
         nk = (size_t)b->o.max_features;
+    }
+    if (b->o.char_max_features > 0 && ng > (size_t)b->o.char_max_features) {
+        qsort(rg, ng, sizeof *rg, cmp_rank);
+        ng = (size_t)b->o.char_max_features;
     }
     /* final order: first appearance in the corpus (builder index order) */
     int32_t *keep = calloc(nall + 1, sizeof *keep);
     if (!keep) {
         free(r);
+        free(rg);
         return mz_fail(e, "out of memory");
     }
     for (size_t i = 0; i < nk; i++) keep[r[i].f] = 1;
+    for (size_t i = 0; i < ng; i++) keep[rg[i].f] = 1;
     free(r);
+    free(rg);
+    nk += ng;
 
     out->opt = b->o;
     out->ndocs = ndocs;
@@ -612,7 +834,7 @@ int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t 
         const unsigned char *k = (const unsigned char *)mz_strmap_key(b->feats, f, &kl);
         unsigned char nkey[64];
         memcpy(nkey, k, kl);
-        if (k[0] != 'x') {
+        if (k[0] != 'x' && k[0] != 'g') {
             for (size_t p = 1; p + 4 <= kl; p += 4) {
                 int32_t id;
                 memcpy(&id, k + p, 4);
@@ -628,12 +850,27 @@ int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t 
         }
         int64_t nf = mz_strmap_intern(out->feats, nkey, kl, 0, NULL);
         if (nf < 0) goto oom;
+        keep[f] = (int32_t)nf + 1; /* now: vocab index + 1 */
         out->idf[nf] = log((1.0 + (double)ndocs) / (1.0 + (double)b->df[f])) + 1.0;
         out->surface[nf] = key_text(k, kl, stem_text);
         if (!out->surface[nf]) goto oom;
         out->nfeat = (size_t)nf + 1;
     }
     free(stem_text);
+    if (mz_vocab_mark_grams(out) != 0) {
+        free(keep);
+        mz_vocab_free(out);
+        return mz_fail(e, "out of memory");
+    }
+    if (b->ntg) {
+        b->vg = malloc(b->ntg * sizeof *b->vg);
+        if (!b->vg) {
+            free(keep);
+            mz_vocab_free(out);
+            return mz_fail(e, "out of memory");
+        }
+        for (size_t i = 0; i < b->ntg; i++) b->vg[i] = keep[b->tg[i]] - 1;
+    }
     free(keep);
     if (b->sw->set) {
         /* copy the stopword set into the vocabulary */
@@ -658,19 +895,17 @@ int mz_vectorize_termdoc(const mz_vocab_builder *b, mz_vectorizer *z, const mz_t
 {
     /* Translate to vocab stem ids exactly as mz_vectorize would see them:
      * a stem absent from the vocabulary becomes TERM_UNKNOWN. */
-    if (d->nterm > z->cap) {
-        size_t c = d->nterm * 2;
-        int32_t *id = realloc(z->id, c * sizeof *id);
-        if (!id) return mz_fail(e, "out of memory");
-        z->id = id;
-        uint16_t *s = realloc(z->sent, c * sizeof *s);
-        if (!s) return mz_fail(e, "out of memory");
-        z->sent = s;
-        z->cap = c;
-    }
+    if (reserve_doc(z, d->nterm) != 0) return mz_fail(e, "out of memory");
     for (size_t i = 0; i < d->nterm; i++) z->id[i] = b->stem_map[d->term[i]];
     emit(z->id, d->sent, d->nterm, d->ntitle_terms, d->ctx, d->nsent, &z->v->opt, d->extras, d->nextra,
          lookup_cb, z);
+    for (size_t i = 0; d->tok && b->vg && i < d->nterm; i++) {
+        double w = i < d->ntitle_terms ? z->v->opt.title_weight : 1.0;
+        if (w == 0.0) continue;
+        const int32_t *g = b->vg + b->tg_off[d->tok[i]];
+        for (int32_t k = 0; k < b->tg_len[d->tok[i]]; k++)
+            if (g[k] >= 0) acc_add(&z->a, g[k], w);
+    }
     return acc_finish(&z->a, z->v, out) == 0 ? 0 : mz_fail(e, "out of memory");
 }
 
@@ -685,7 +920,7 @@ static int kind_ngram(char k)
     case 'u': case 'c': return 1;
     case 'b': case 'd': return 2;
     case 't': return 3;
-    case 'x': return 0;
+    case 'x': case 'g': return 0;
     default: return -1;
     }
 }
@@ -710,7 +945,7 @@ int mz_vocab_write(const mz_vocab *v, char **data, size_t *len, mz_err *e)
             s = ns;
         }
         n += (size_t)snprintf(s + n, cap - n, "%c\t%.17g\t", k[0], v->idf[f]);
-        if (k[0] == 'x') {
+        if (k[0] == 'x' || k[0] == 'g') {
             memcpy(s + n, k + 1, kl - 1);
             n += kl - 1;
         } else {
@@ -735,6 +970,13 @@ static int bad_text(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] < 0x20 || s[i] == ' ') return 1;
+    return n == 0;
+}
+
+static int bad_gram(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20) return 1;
     return n == 0;
 }
 
@@ -798,7 +1040,9 @@ int mz_vocab_parse(mz_vocab *v, const char *data, size_t len, const char *name, 
         key[0] = (unsigned char)s[0];
         int want = kind_ngram(s[0]);
         if (want == 0) {
-            if (tl > sizeof key - 1 || bad_text(term, tl)) return mz_fail(e, "%s:%zu: bad name", name, line);
+            /* 'g' n-grams carry the padding spaces of word edges */
+            int bad = s[0] == 'g' ? bad_gram(term, tl) : bad_text(term, tl);
+            if (tl > sizeof key - 1 || bad) return mz_fail(e, "%s:%zu: bad name", name, line);
             memcpy(key + 1, term, tl);
             kl += tl;
         } else {
@@ -828,5 +1072,5 @@ int mz_vocab_parse(mz_vocab *v, const char *data, size_t len, const char *name, 
         v->nfeat++;
     }
     if (v->nfeat != nfeat) return mz_fail(e, "%s: %zu features, header says %zu (truncated?)", name, v->nfeat, nfeat);
-    return 0;
+    return mz_vocab_mark_grams(v) == 0 ? 0 : mz_fail(e, "out of memory");
 }

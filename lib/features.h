@@ -7,10 +7,14 @@
  *       روسيا" and "وزير الخارجية في روسيا" share the bigram);
  *   'c' unigrams and 'd' bigrams of the sentences around a target's mentions
  *       (context features, stance heads only), kept apart from the article's;
- *   'x' named pseudo-terms supplied by the caller (e.g. mention counts).
+ *   'x' named pseudo-terms supplied by the caller (e.g. mention counts);
+ *   'g' character n-grams (char_min..char_max code points) of each
+ *       non-stopword token padded with a space on both sides, before
+ *       stemming — robust to the clitics and inflections a light stemmer
+ *       leaves, which is where Arabic topic words vary most.
  * A feature's value is tf' * idf, tf' = 1 + ln(tf) when sublinear, where tf
  * counts title tokens title_weight times; idf = ln((1+N)/(1+df)) + 1; the
- * vector is then L2-normalised.  Feature indices are 1-based, as libsvm and
+ * vector is then L2-normalised (words and 'g' n-grams as two equal blocks).  Feature indices are 1-based, as libsvm and
  * liblinear expect, and vectors are sorted by index.
  *
  * A vocabulary is immutable once built or loaded and may be shared by any
@@ -39,7 +43,10 @@ typedef struct mz_featopts {
     int window;          /* sentences either side of a mention in the context */
     int min_df;          /* keep features seen in at least this many documents */
     double max_df;       /* ...and in at most this fraction of them */
-    int max_features;    /* keep the most frequent (by df); 0 = all */
+    int max_features;    /* keep the most frequent word features (by df); 0 = all */
+    int char_min, char_max;   /* character n-grams; 0 = off */
+    int char_max_features;    /* cap for 'g' features, as max_features */
+    int punct;                /* 'x' pseudo-terms "@p:<char>" counting punctuation */
 } mz_featopts;
 
 void mz_featopts_default(mz_featopts *o);
@@ -53,9 +60,12 @@ typedef struct mz_vocab {
     char **surface;    /* per feature, printable term for evidence */
     size_t nfeat;
     size_t ndocs;      /* training documents the idf came from */
+    uint8_t *gram;     /* per feature: 1 for 'g' (NULL when there are none) */
 } mz_vocab;
 
 void mz_vocab_free(mz_vocab *v);
+/* Recompute v->gram from the feature keys (after building or parsing). */
+int mz_vocab_mark_grams(mz_vocab *v);
 
 /* Sparse vector; idx are 1-based and increasing. */
 typedef struct mz_sparse {
@@ -88,6 +98,7 @@ int mz_vectorize(mz_vectorizer *z, const mz_doc *d, const uint8_t *ctx,
  * it deterministic whatever the thread count. */
 typedef struct mz_termdoc {
     int32_t *term;      /* term ids (into the builder's stem table) */
+    int32_t *tok;       /* token ids (builder's token table), for 'g' */
     uint16_t *sent;     /* sentence of each term */
     uint8_t *ctx;       /* per-sentence context flags, or NULL */
     size_t nterm, nsent, ntitle_terms;

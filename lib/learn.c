@@ -4,6 +4,9 @@
 #include <linear.h>
 #include <math.h>
 #include <pthread.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +21,7 @@ void mz_learnopts_default(mz_learnopts *o)
     o->eps = 0.1;
     o->seed = 1;
     o->folds = 5;
+    o->procs = 1;
 }
 
 static void quiet_print(const char *s) { (void)s; }
@@ -171,24 +175,6 @@ static int train_binary(const mz_trainset *t, const unsigned char *sel, const un
     return 0;
 }
 
-/* Per-class weight vectors (k = 2: one vector, class 0 positive). */
-static int train_ovr(const mz_trainset *t, const int *y, int k, const unsigned char *sel,
-                     const mz_learnopts *o, unsigned long task, double *W, double *B, mz_err *e)
-{
-    int nbin = k == 2 ? 1 : k;
-    unsigned char *pos = malloc(t->n + 1);
-    if (!pos) return mz_fail(e, "out of memory");
-    for (int c = 0; c < nbin; c++) {
-        for (size_t i = 0; i < t->n; i++) pos[i] = y[i] == c;
-        if (train_binary(t, sel, pos, o, task * 64 + (unsigned long)c, W + (size_t)c * (t->nfeat + 1), &B[c], e) != 0) {
-            free(pos);
-            return -1;
-        }
-    }
-    free(pos);
-    return 0;
-}
-
 /* Pair decision values from per-class vectors, for row x. */
 static void ovr_pairs(const mz_trainset *t, int k, const double *W, const double *B,
                       const struct feature_node *x, double *dec)
@@ -211,6 +197,101 @@ static void ovr_pairs(const mz_trainset *t, int k, const double *W, const double
         for (int j = i + 1; j < k; j++) dec[p++] = s[i] - s[j];
 }
 
+/* All solves of a head: task 0 is the final model (every labelled row),
+ * task f+1 the model without fold f.  Each (task, class) solve is seeded
+ * from its own numbers, so running them in parallel changes nothing.
+ * liblinear's solver draws from the process-wide rand(), which threads
+ * would share in an unpredictable order, so parallel solves run in child
+ * processes that write their weights into shared memory. */
+static int solve_one(const mz_trainset *t, const int *y, const int *fold, int task,
+                     const mz_learnopts *o, int c, double *w, double *b, mz_err *e)
+{
+    size_t n = t->n;
+    unsigned char *sel = malloc(n + 1), *pos = malloc(n + 1);
+    if (!sel || !pos) {
+        free(sel);
+        free(pos);
+        return mz_fail(e, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        sel[i] = y[i] >= 0 && (task == 0 || fold[i] != task - 1);
+        pos[i] = y[i] == c;
+    }
+    unsigned long id = (unsigned long)(task == 0 ? 0 : task);
+    int rc = train_binary(t, sel, pos, o, id * 64 + (unsigned long)c, w, b, e);
+    free(sel);
+    free(pos);
+    return rc;
+}
+
+static int solve_all(const mz_trainset *t, const int *y, int k, const int *fold, int ntask,
+                     const mz_learnopts *o, double *W, double *B, mz_err *e)
+{
+    int nbin = k == 2 ? 1 : k;
+    size_t nf1 = t->nfeat + 1;
+    int njob = ntask * nbin;
+    if (o->procs <= 1 || njob == 1) {
+        for (int j = 0; j < njob; j++) {
+            int task = j / nbin, c = j % nbin;
+            if (!o->quiet) fprintf(stderr, "\r  solving %d/%d ...", j + 1, njob);
+            if (solve_one(t, y, fold, task, o, c, W + (size_t)j * nf1, &B[j], e) != 0) return -1;
+        }
+        if (!o->quiet) fprintf(stderr, "\r                      \r");
+        return 0;
+    }
+    size_t bytes = (size_t)njob * (nf1 + 1) * sizeof(double) + (size_t)njob;
+    void *shm = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shm == MAP_FAILED) return mz_fail(e, "cannot map shared memory for the solver: %m");
+    double *sw = shm, *sb = sw + (size_t)njob * nf1;
+    unsigned char *ok = (unsigned char *)(sb + njob);
+    memset(ok, 0, (size_t)njob);
+    fflush(NULL);
+    int next = 0, running = 0, done = 0, failed = 0;
+    while (done < njob) {
+        while (!failed && running < o->procs && next < njob) {
+            pid_t pid = fork();
+            if (pid < 0) {
+                failed = 1;
+                mz_fail(e, "fork failed: %m");
+                break;
+            }
+            if (pid == 0) {
+                int task = next / nbin, c = next % nbin;
+                mz_err ce;
+                int rc = solve_one(t, y, fold, task, o, c, sw + (size_t)next * nf1, &sb[next], &ce);
+                ok[next] = rc == 0;
+                _exit(rc == 0 ? 0 : 1);
+            }
+            next++;
+            running++;
+        }
+        if (running == 0) break;
+        int st;
+        pid_t p = wait(&st);
+        if (p < 0) break;
+        running--;
+        done++;
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+            if (!failed) mz_fail(e, "a solver process failed (%s)", WIFSIGNALED(st) ? "killed by a signal" : "error");
+            failed = 1;
+        }
+        if (!o->quiet) fprintf(stderr, "\r  solving %d/%d ...", done, njob);
+    }
+    while (running > 0 && wait(NULL) > 0) running--;
+    if (!o->quiet) fprintf(stderr, "\r                      \r");
+    for (int j = 0; j < njob && !failed; j++)
+        if (!ok[j]) {
+            failed = 1;
+            mz_fail(e, "a solver process did not finish");
+        }
+    if (!failed) {
+        memcpy(W, sw, (size_t)njob * nf1 * sizeof *W);
+        memcpy(B, sb, (size_t)njob * sizeof *B);
+    }
+    munmap(shm, bytes);
+    return failed ? -1 : 0;
+}
+
 int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o,
                 mz_linmodel *out, double **oof_out, mz_err *e)
 {
@@ -218,26 +299,35 @@ int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o
     if (k < 2 || k > MZ_MAX_CLASSES) return mz_fail(e, "a head needs 2..%d classes, got %d", MZ_MAX_CLASSES, k);
     int npair = k * (k - 1) / 2, nbin = k == 2 ? 1 : k;
     size_t n = t->n, nf1 = t->nfeat + 1;
+    int folds = o->folds >= 2 ? o->folds : 0, ntask = folds + 1;
+    double *Wall = malloc((size_t)ntask * (size_t)nbin * nf1 * sizeof *Wall);
+    double *Ball = malloc((size_t)ntask * (size_t)nbin * sizeof *Ball);
     double *W = malloc((size_t)nbin * nf1 * sizeof *W);
     double *B = malloc((size_t)nbin * sizeof *B);
     double *oof = calloc(n * (size_t)npair + 1, sizeof *oof);
-    unsigned char *sel = malloc(n + 1);
-    int *fold = o->folds >= 2 ? mz_make_folds(y, n, k, o->folds, o->seed) : NULL;
-    if (!W || !B || !oof || !sel || (o->folds >= 2 && !fold)) {
+    unsigned char *sel = NULL;
+    int *fold = folds ? mz_make_folds(y, n, k, folds, o->seed) : NULL;
+    if (!Wall || !Ball || !W || !B || !oof || (folds && !fold)) {
+        free(Wall);
+        free(Ball);
         mz_fail(e, "out of memory");
         goto fail;
     }
-    for (int f = 0; f < o->folds && o->folds >= 2; f++) {
-        if (!o->quiet) fprintf(stderr, "\r  fold %d/%d ...", f + 1, o->folds);
-        for (size_t i = 0; i < n; i++) sel[i] = y[i] >= 0 && fold[i] != f;
-        if (train_ovr(t, y, k, sel, o, (unsigned long)f + 1, W, B, e) != 0) goto fail;
-        for (size_t i = 0; i < n; i++)
-            if (y[i] >= 0 && fold[i] == f) ovr_pairs(t, k, W, B, t->x[i], oof + i * (size_t)npair);
+    if (solve_all(t, y, k, fold, ntask, o, Wall, Ball, e) != 0) {
+        free(Wall);
+        free(Ball);
+        goto fail;
     }
-    if (!o->quiet) fprintf(stderr, "\r  final model ...      ");
-    for (size_t i = 0; i < n; i++) sel[i] = y[i] >= 0;
-    if (train_ovr(t, y, k, sel, o, 0, W, B, e) != 0) goto fail;
-    if (!o->quiet) fprintf(stderr, "\r                      \r");
+    for (int f = 0; f < folds; f++) {
+        const double *Wf = Wall + (size_t)(f + 1) * (size_t)nbin * nf1;
+        const double *Bf = Ball + (size_t)(f + 1) * (size_t)nbin;
+        for (size_t i = 0; i < n; i++)
+            if (y[i] >= 0 && fold[i] == f) ovr_pairs(t, k, Wf, Bf, t->x[i], oof + i * (size_t)npair);
+    }
+    memcpy(W, Wall, (size_t)nbin * nf1 * sizeof *W);
+    memcpy(B, Ball, (size_t)nbin * sizeof *B);
+    free(Wall);
+    free(Ball);
 
     out->nclass = k;
     out->npair = npair;
@@ -255,10 +345,13 @@ int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o
         for (size_t f = 1; f < nf1; f++) out->W[f] = W[f];
         out->rho[0] = -B[0];
     } else {
+        out->Wc = W; /* kept: the bundle stores one vector per class */
+        W = NULL;
+        double *Wc = out->Wc;
         int p = 0;
         for (int i = 0; i < k; i++)
             for (int j = i + 1; j < k; j++, p++) {
-                const double *wi = W + (size_t)i * nf1, *wj = W + (size_t)j * nf1;
+                const double *wi = Wc + (size_t)i * nf1, *wj = Wc + (size_t)j * nf1;
                 for (size_t f = 1; f < nf1; f++) out->W[f * (size_t)npair + (size_t)p] = wi[f] - wj[f];
                 out->rho[p] = -(B[i] - B[j]);
             }
@@ -275,7 +368,7 @@ int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o
     }
     if (!fold)
         for (size_t i = 0; i < n; i++)
-            if (y[i] >= 0) ovr_pairs(t, k, W, B, t->x[i], oof + i * (size_t)npair);
+            if (y[i] >= 0) ovr_pairs(t, k, out->Wc ? out->Wc : W, B, t->x[i], oof + i * (size_t)npair);
     int p = 0;
     for (int i = 0; i < k; i++)
         for (int j = i + 1; j < k; j++, p++) {

@@ -12,7 +12,8 @@
  *
  * Determinism: folds come from a seeded splitmix64 shuffle within each
  * class; liblinear's solver draws from the C library's rand(), so every
- * solve is seeded from (seed, task) and solves never overlap in time. */
+ * solve is seeded from (seed, task) and parallel solves run in separate
+ * processes (whose rand() states cannot interleave). */
 #ifndef MZ_LEARN_H
 #define MZ_LEARN_H
 
@@ -40,6 +41,7 @@ typedef struct mz_learnopts {
     unsigned long seed;
     int folds;        /* >= 2: CV for calibration and metrics */
     int quiet;
+    int procs;        /* solver processes in parallel (1: in this process) */
 } mz_learnopts;
 
 void mz_learnopts_default(mz_learnopts *o);

@@ -77,6 +77,8 @@ size_t mz_head_evidence(const mz_predictor *p, const mz_head *h, int c, size_t k
     for (size_t i = 0; i < x->n; i++) {
         size_t f = (size_t)x->idx[i];
         if (f > m->nfeat) continue;
+        /* character n-grams are no words to show a person */
+        if (*mz_strmap_key(p->b->vocab.feats, f - 1, NULL) == 'g') continue;
         const double *w = m->W + f * (size_t)np;
         double s = 0;
         for (int q = 0; q < n; q++) s += sign[q] * w[pidx[q]];
@@ -100,4 +102,17 @@ size_t mz_head_evidence(const mz_predictor *p, const mz_head *h, int c, size_t k
         qsort(out, got, sizeof *out, signed_ ? cmp_ev_abs : cmp_ev);
     }
     return got;
+}
+
+int mz_stance_label(const double *p, double tcrit, double tfav)
+{
+    if (tcrit <= 0 || tfav <= 0) {
+        int b = 0;
+        for (int c = 1; c < 3; c++)
+            if (p[c] > p[b]) b = c;
+        return b;
+    }
+    int crit = p[0] >= tcrit, fav = p[2] >= tfav;
+    if (crit && fav) return p[0] - tcrit >= p[2] - tfav ? 0 : 2;
+    return crit ? 0 : fav ? 2 : 1;
 }

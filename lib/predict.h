@@ -45,6 +45,13 @@ int mz_predictor_vectorize(mz_predictor *p, const mz_doc *d, const uint8_t *ctx,
 /* Score head h on p->x. */
 void mz_predict_head(const mz_predictor *p, const mz_head *h, mz_head_result *r);
 
+/* Three-way stance label (0 critical, 1 neutral, 2 favourable) from class
+ * probabilities and per-class cut-offs chosen on cross-validation: the rare
+ * classes win as soon as their probability passes their cut-off (the larger
+ * margin when both do), which argmax alone almost never lets them do.  A
+ * cut-off <= 0 means plain argmax. */
+int mz_stance_label(const double *p, double tcrit, double tfav);
+
 /* Top-k evidence for class c of head h on p->x; returns how many. Positive
  * weights push towards c; with signed = 1 the k largest |weight| are kept
  * (for stance, where the words against matter too). */

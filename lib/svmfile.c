@@ -17,6 +17,7 @@ void mz_linmodel_free(mz_linmodel *m)
     free(m->rho);
     free(m->probA);
     free(m->probB);
+    free(m->Wc);
     memset(m, 0, sizeof *m);
 }
 
@@ -70,7 +71,8 @@ int mz_svmfile_write(const mz_linmodel *m, char **out, size_t *len, mz_err *e)
     sbuf b = {malloc(1 << 16), 0, 1 << 16, 0};
     if (!b.s) return mz_fail(e, "out of memory");
     int k = m->nclass;
-    sb_printf(&b, "svm_type c_svc\nkernel_type linear\nnr_class %d\ntotal_sv %d\n", k, m->npair);
+    sb_printf(&b, "svm_type c_svc\nkernel_type linear\nnr_class %d\ntotal_sv %d\n", k,
+              m->Wc && k > 2 ? k : m->npair);
     sb_doubles(&b, "rho", m->rho, m->npair);
     sb_printf(&b, "label");
     for (int i = 0; i < k; i++) sb_printf(&b, " %d", m->labels[i]);
@@ -79,24 +81,39 @@ int mz_svmfile_write(const mz_linmodel *m, char **out, size_t *len, mz_err *e)
         sb_doubles(&b, "probA", m->probA, m->npair);
         sb_doubles(&b, "probB", m->probB, m->npair);
     }
-    sb_printf(&b, "nr_sv");
-    for (int i = 0; i < k; i++) sb_printf(&b, " %d", k - 1 - i);
-    sb_printf(&b, "\nSV\n");
-    /* SVs grouped by class: class i holds pairs (i, j) for j > i.  A class-i
-     * SV's coefficient row r belongs to pair (i, j) with j = r < i ? r : r+1. */
-    for (int i = 0; i < k; i++)
-        for (int j = i + 1; j < k; j++) {
-            int p = mz_pair_index(k, i, j);
-            for (int r = 0; r < k - 1; r++) {
-                int other = r < i ? r : r + 1;
-                sb_printf(&b, "%d ", other == j ? 1 : 0);
-            }
-            for (size_t f = 1; f <= m->nfeat; f++) {
-                double w = m->W[f * (size_t)m->npair + (size_t)p];
-                if (w != 0.0) sb_printf(&b, "%zu:%.8g ", f, w);
-            }
+    if (m->Wc && k > 2) {
+        sb_printf(&b, "nr_sv");
+        for (int i = 0; i < k; i++) sb_printf(&b, " 1");
+        sb_printf(&b, "\nSV\n");
+        for (int c = 0; c < k; c++) {
+            /* coefficient row r is the pair with class r (r < c) or r+1 */
+            for (int r = 0; r < k - 1; r++) sb_printf(&b, "%d ", r < c ? -1 : 1);
+            const double *w = m->Wc + (size_t)c * (m->nfeat + 1);
+            for (size_t f = 1; f <= m->nfeat; f++)
+                if (w[f] != 0.0) sb_printf(&b, "%zu:%.8g ", f, w[f]);
             sb_printf(&b, "\n");
         }
+    } else {
+        sb_printf(&b, "nr_sv");
+        for (int i = 0; i < k; i++) sb_printf(&b, " %d", k - 1 - i);
+        sb_printf(&b, "\nSV\n");
+        /* SVs grouped by class: class i holds pairs (i, j) for j > i.  A
+         * class-i SV's coefficient row r belongs to pair (i, j) with
+         * j = r < i ? r : r+1. */
+        for (int i = 0; i < k; i++)
+            for (int j = i + 1; j < k; j++) {
+                int p = mz_pair_index(k, i, j);
+                for (int r = 0; r < k - 1; r++) {
+                    int other = r < i ? r : r + 1;
+                    sb_printf(&b, "%d ", other == j ? 1 : 0);
+                }
+                for (size_t f = 1; f <= m->nfeat; f++) {
+                    double w = m->W[f * (size_t)m->npair + (size_t)p];
+                    if (w != 0.0) sb_printf(&b, "%zu:%.8g ", f, w);
+                }
+                sb_printf(&b, "\n");
+            }
+    }
     if (b.oom) {
         free(b.s);
         return mz_fail(e, "out of memory");

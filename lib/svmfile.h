@@ -6,7 +6,11 @@
  * with decision value W[.,p]·x − rho[p] (> 0 votes for class i).  On disk
  * that is one support vector per pair, assigned to class i, whose
  * coefficient is 1 for pair (i, j) and 0 for every other pair — so libsvm's
- * own svm_predict_values() computes exactly the same numbers.
+ * own svm_predict_values() computes exactly the same numbers.  A
+ * one-vs-rest head (Wc set) is written more compactly: one SV per class
+ * holding w_c, with coefficient +1 in its pairs with later classes and −1
+ * in those with earlier ones, which libsvm evaluates as (w_i − w_j)·x − rho:
+ * k vectors on disk instead of k(k−1)/2.
  *
  * mz_svmfile_parse() is the only way a model file is read.  It is strict,
  * because model files are passed around and may be crafted: every header
@@ -37,6 +41,8 @@ typedef struct mz_linmodel {
     double *W;             /* (nfeat + 1) * npair, row-major by feature */
     double *rho;           /* npair */
     double *probA, *probB; /* npair each, or NULL */
+    double *Wc;            /* optional, k > 2: per-class vectors, (nfeat+1) each,
+                            * with W[.,(i,j)] = Wc[i] - Wc[j] (one-vs-rest) */
 } mz_linmodel;
 
 void mz_linmodel_free(mz_linmodel *m);

@@ -10,6 +10,22 @@
 #include <unicode/uchar.h>
 #include <unicode/utf16.h>
 
+const UChar32 mz_punct_chars[MZ_NPUNCT] = {
+    '#', '@', '"', '\'', '(', '[', ':', ';', '!', '?', '.', ',', '-', '_', '/', '%', '&', '*', '+',
+    0x00AB, 0x00BB, 0x201C, 0x201D, 0x060C, 0x061B, 0x061F, 0x2026, 0x2013,
+};
+
+const char *const mz_punct_names[MZ_NPUNCT] = {"@p:#", "@p:@", "@p:\"", "@p:'", "@p:(", "@p:[", "@p::", "@p:;", "@p:!", "@p:?", "@p:.", "@p:,", "@p:-", "@p:_", "@p:/", "@p:%", "@p:&", "@p:*", "@p:+", "@p:\xC2\xAB", "@p:\xC2\xBB", "@p:\xE2\x80\x9C", "@p:\xE2\x80\x9D", "@p:\xD8\x8C", "@p:\xD8\x9B", "@p:\xD8\x9F", "@p:\xE2\x80\xA6", "@p:\xE2\x80\x93"};
+
+static inline void count_punct(mz_doc *d, UChar32 c)
+{
+    for (int i = 0; i < MZ_NPUNCT; i++)
+        if (mz_punct_chars[i] == c) {
+            d->punct[i]++;
+            return;
+        }
+}
+
 void mz_doc_init(mz_doc *d) { memset(d, 0, sizeof *d); }
 
 void mz_doc_free(mz_doc *d)
@@ -73,6 +89,7 @@ static int split(mz_doc *d, const UChar *u, size_t n, size_t sent, mz_err *e)
     while (i < n) {
         UChar32 c;
         U16_NEXT(u, i, n, c);
+        if (c != ' ' && !is_word_char(c)) count_punct(d, c);
         /* a combining mark continues a word but never starts one (U+FE0F
          * after an emoji would otherwise be an invisible token) */
         if (!is_word_char(c) || (c >= 0x300 && !u_isalnum(c))) continue;
@@ -90,6 +107,7 @@ static int split(mz_doc *d, const UChar *u, size_t n, size_t sent, mz_err *e)
             U16_NEXT(u, j, n, c2);
             if (!is_word_char(c2)) {
                 i = j;
+                if (c2 != ' ') count_punct(d, c2);
                 break;
             }
             i = j;
@@ -165,6 +183,7 @@ int mz_doc_build(mz_doc *d, mz_normalizer *n, const char *title, size_t tlen,
     d->nsent = 0;
     d->ntitle = 0;
     d->truncated = 0;
+    memset(d->punct, 0, sizeof d->punct);
     if (len > UINT32_MAX || tlen > UINT32_MAX) return mz_fail(e, "text larger than 4 GiB");
     if (title && tlen) {
         if (add_text(d, n, title, tlen, 1, e) != 0) return -1;

@@ -23,6 +23,7 @@
 
 #include "err.h"
 #include "normalize.h"
+#include <unicode/umachine.h>
 
 #define MZ_TOKEN_MAX_CHARS 40
 
@@ -37,6 +38,13 @@ typedef struct mz_span {
     uint8_t in_title;
 } mz_span;
 
+/* Punctuation and symbols counted per article: outlets differ in how they
+ * write (hashtags, guillemets, Arabic or Latin commas), and a desk's style
+ * is evidence of its topic where word content is shared. */
+#define MZ_NPUNCT 28
+extern const UChar32 mz_punct_chars[MZ_NPUNCT];
+extern const char *const mz_punct_names[MZ_NPUNCT]; /* "@p:<char>" */
+
 typedef struct mz_doc {
     char *buf;
     size_t buf_len, buf_cap;
@@ -47,6 +55,7 @@ typedef struct mz_doc {
     size_t ntitle;
     size_t max_tokens; /* 0 = unlimited; otherwise extra tokens are dropped */
     int truncated;     /* set when max_tokens cut the article */
+    uint32_t punct[MZ_NPUNCT]; /* counts of mz_punct_chars in title and body */
 } mz_doc;
 
 void mz_doc_init(mz_doc *d);

@@ -2,6 +2,7 @@
 #include "args.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +20,10 @@ const char mz_train_usage[] =
     "  --target-field F       task target: the field naming each record's target\n"
     "  --ngram N              n-grams 1..N (default 2)\n"
     "  --min-df N --max-df F --max-features N\n"
+    "  --char-ngrams MIN-MAX  character n-grams of each word (e.g. 3-5; default off)\n"
+    "  --char-max-features N  cap on character n-gram features\n"
     "  --sublinear | --no-sublinear   --title-weight W\n"
+    "  --punct | --no-punct   count punctuation as pseudo-terms (writing style)\n"
     "  --stem | --no-stem     --stopwords FILE | --no-stopwords\n"
     "  --window N             stance: context sentences either side of a mention\n"
     "  --C C  --class-weight balanced|none  --kernel linear\n"
@@ -116,6 +120,26 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             NEEDV();
             if (num(v, 0, 1e8, o, &d, e)) return -1;
             a->feat.max_features = (int)d;
+        } else if (!strcmp(o, "--char-ngrams")) {
+            NEEDV();
+            int lo, hi;
+            char tail;
+            if (!strcmp(v, "0") || !strcmp(v, "off")) {
+                a->feat.char_min = a->feat.char_max = 0;
+            } else if (sscanf(v, "%d-%d%c", &lo, &hi, &tail) == 2 && lo >= 1 && hi >= lo && hi <= 8) {
+                a->feat.char_min = lo;
+                a->feat.char_max = hi;
+            } else {
+                return mz_fail(e, "--char-ngrams: MIN-MAX with 1 <= MIN <= MAX <= 8, or off; got '%s'", v);
+            }
+        } else if (!strcmp(o, "--char-max-features")) {
+            NEEDV();
+            if (num(v, 0, 1e8, o, &d, e)) return -1;
+            a->feat.char_max_features = (int)d;
+        } else if (!strcmp(o, "--punct")) {
+            a->feat.punct = 1;
+        } else if (!strcmp(o, "--no-punct")) {
+            a->feat.punct = 0;
         } else if (!strcmp(o, "--sublinear")) {
             a->feat.sublinear = 1;
         } else if (!strcmp(o, "--no-sublinear")) {
@@ -178,6 +202,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
 #undef NEEDV
     }
     a->learn.quiet = a->quiet;
+    a->learn.procs = a->threads;
     if (a->ncorpus == 0) return mz_fail(e, "--corpus is required");
     if (a->evaluate && !a->model) return mz_fail(e, "evaluate needs --model DIR");
     if (!a->evaluate && !a->out) return mz_fail(e, "--out DIR is required");

@@ -23,6 +23,7 @@
 #include "metrics.h"
 #include "parallel.h"
 #include "platt.h"
+#include "predict.h"
 #include "trainset.h"
 
 /* ------------------------------------------------------------- labels */
@@ -355,6 +356,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
                                                     : "topic";
     cJSON_AddStringToObject(manifest, "name", name);
     cJSON_AddStringToObject(manifest, "kind", is_stance ? "stance" : task);
+    if (!strcmp(task, "target") && !a->name) cJSON_ReplaceItemInObject(manifest, "name", cJSON_CreateString("target_stance"));
     if (is_stance) cJSON_AddStringToObject(manifest, "target", a->target);
     cJSON_AddItemToObject(manifest, "pipeline", mz_featopts_to_json(&fo));
     cJSON *solver = cJSON_AddObjectToObject(manifest, "solver");
@@ -522,7 +524,35 @@ int mz_train(const mz_train_args *args, mz_err *e)
             free(pp);
             goto out;
         }
-        cJSON *ms = report("stance where present (cross-validated)", ps, y2, n, 3, sl, a->quiet, stderr);
+        /* cut-offs for the rare classes, by CV macro-F1 over the three */
+        double best_f = -1, tc_best = 0.5, tf_best = 0.5;
+        for (int ic = 1; ic < 40; ic++)
+            for (int jf = 1; jf < 40; jf++) {
+                double tc = ic * 0.025, tf = jf * 0.025;
+                mz_metrics mm;
+                if (mz_metrics_init(&mm, 3) != 0) break;
+                for (size_t i = 0; i < n; i++)
+                    if (y2[i] >= 0) mz_metrics_add(&mm, y2[i], mz_stance_label(ps + i * 3, tc, tf));
+                mz_metrics_finish(&mm);
+                if (mm.macro_f1 > best_f + 1e-12) best_f = mm.macro_f1, tc_best = tc, tf_best = tf;
+                mz_metrics_free(&mm);
+            }
+        /* report with the rule the classifier applies: one-hot "probabilities" */
+        double *pl3 = calloc(n * 3 + 1, sizeof *pl3);
+        if (!pl3) {
+            mz_linmodel_free(&lp);
+            mz_linmodel_free(&ls);
+            free(pp);
+            free(ps);
+            mz_fail(e, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < n; i++) pl3[i * 3 + (size_t)mz_stance_label(ps + i * 3, tc_best, tf_best)] = 1;
+        if (!a->quiet) fprintf(stderr, "\nstance cut-offs: critical %.3f favourable %.3f\n", tc_best, tf_best);
+        cJSON *ms = report("stance where present (cross-validated)", pl3, y2, n, 3, sl, a->quiet, stderr);
+        free(pl3);
+        cJSON_AddNumberToObject(ms, "cutoff_critical", tc_best);
+        cJSON_AddNumberToObject(ms, "cutoff_favourable", tf_best);
         /* ROC-AUC of the score P(fav) - P(crit) for critical vs the rest */
         double *sc = malloc(n * sizeof *sc);
         int *tr = malloc(n * sizeof *tr);
@@ -546,14 +576,69 @@ int mz_train(const mz_train_args *args, mz_err *e)
         free(pp);
         free(ps);
         cJSON_AddItemToArray(heads, head_json("presence", "presence.svm", pl, 2));
-        cJSON_AddItemToArray(heads, head_json("stance", "stance.svm", sl, 3));
+        cJSON *hs = head_json("stance", "stance.svm", sl, 3);
+        cJSON *th = cJSON_AddObjectToObject(hs, "thresholds");
+        cJSON_AddNumberToObject(th, "critical", tc_best);
+        cJSON_AddNumberToObject(th, "favourable", tf_best);
+        cJSON_AddItemToArray(heads, hs);
         int r1 = add_model(&w, "presence.svm", &lp, e);
         int r2 = r1 == 0 ? add_model(&w, "stance.svm", &ls, e) : -1;
         mz_linmodel_free(&lp);
         mz_linmodel_free(&ls);
         if (r2 != 0) goto out;
+    } else if (!strcmp(task, "target")) {
+        /* one head per target value, over that target's records only */
+        labelset T = {0};
+        for (size_t i = 0; i < c.n; i++)
+            if (labelset_add(&T, c.target[i]) != 0) {
+                labelset_free(&T);
+                mz_fail(e, "%s: more than %d distinct targets", c.where[i], MZ_MAX_CLASSES);
+                goto out;
+            }
+        qsort(T.name, (size_t)T.n, sizeof *T.name, cmp_str);
+        cJSON_AddStringToObject(manifest, "target_field", a->target_field);
+        mz_train_args a2 = *a;
+        a2.learn.balanced = 1; /* stance classes are unequal within each target */
+        for (int t = 0; t < T.n; t++) {
+            size_t m = 0;
+            for (size_t i = 0; i < c.n; i++) {
+                int in = !strcmp(c.target[i], T.name[t]);
+                y2[i] = in ? y[i] : -1;
+                m += in;
+            }
+            int seen[MZ_MAX_CLASSES] = {0}, nseen = 0;
+            for (size_t i = 0; i < c.n; i++)
+                if (y2[i] >= 0 && !seen[y2[i]]++) nseen++;
+            if (nseen < 2) {
+                labelset_free(&T);
+                mz_fail(e, "target \"%s\": its records have fewer than two labels", T.name[t]);
+                goto out;
+            }
+            mz_linmodel lm;
+            double *prob, C;
+            if (fit(&ts, y2, L.n, &a2, T.name[t], &lm, &prob, &C, e) != 0) {
+                labelset_free(&T);
+                goto out;
+            }
+            char title[200];
+            snprintf(title, sizeof title, "target \"%s\" (%zu records, cross-validated)", T.name[t], m);
+            cJSON *mj = report(title, prob, y2, c.n, L.n, L.name, a->quiet, stderr);
+            free(prob);
+            cJSON_AddItemToObject(cv, T.name[t], mj);
+            char file[64];
+            snprintf(file, sizeof file, "target-%02d.svm", t);
+            cJSON_AddItemToArray(heads, head_json(T.name[t], file, L.name, L.n));
+            int r3 = add_model(&w, file, &lm, e);
+            mz_linmodel_free(&lm);
+            if (r3 != 0) {
+                labelset_free(&T);
+                goto out;
+            }
+        }
+        /* pooled over targets: every record scored by its own target's head */
+        labelset_free(&T);
     } else {
-        mz_fail(e, "--task %s: not implemented in this build", task);
+        mz_fail(e, "--task %s: unknown task", task);
         goto out;
     }
     if (fo.stopwords) {
@@ -708,7 +793,10 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             mz_linmodel_probability(&hs->lm, dec, P2 + i * 3);
         }
         cJSON_Delete(report("presence (held-out)", P, y, c.n, 2, hp->labels, 0, stdout));
-        cJSON_Delete(report("stance where present (held-out)", P2, y2, c.n, 3, hs->labels, 0, stdout));
+        double *L3 = calloc(c.n * 3 + 1, sizeof *L3);
+        for (size_t i = 0; L3 && i < c.n; i++) L3[i * 3 + (size_t)mz_stance_label(P2 + i * 3, hs->tcrit, hs->tfav)] = 1;
+        cJSON_Delete(report("stance where present (held-out)", L3 ? L3 : P2, y2, c.n, 3, hs->labels, 0, stdout));
+        free(L3);
         double *sc = malloc((c.n + 1) * sizeof *sc);
         int *tr = malloc((c.n + 1) * sizeof *tr);
         size_t m = 0;
