@@ -79,6 +79,9 @@ int mz_featopts_from_json(const cJSON *j, mz_featopts *o, mz_err *e)
     if (get_num(j, "max_df", 0, 1, &o->max_df, e)) return -1;
     if (get_num(j, "max_features", 0, 1e9, &d, e)) return -1;
     o->max_features = (int)d;
+    /* options added after the first models: absent means off */
+    o->char_min = o->char_max = o->char_max_features = o->punct = 0;
+    if (!cJSON_GetObjectItemCaseSensitive(j, "char_min")) return 0;
     if (get_num(j, "char_min", 0, 10, &d, e)) return -1;
     o->char_min = (int)d;
     if (get_num(j, "char_max", 0, 10, &d, e)) return -1;
@@ -168,6 +171,19 @@ static int safe_name(const char *n)
     return l > 0 && l < 128 && n[0] != '.' && !strchr(n, '/') && !strchr(n, '\\');
 }
 
+/* Names already read and verified during one load, so that each file is
+ * hashed exactly once (hashing is most of the loading time). */
+#define MAX_SEEN 300
+static __thread const char *seen[MAX_SEEN];
+static __thread int nseen;
+
+static int was_seen(const char *name)
+{
+    for (int i = 0; i < nseen; i++)
+        if (!strcmp(seen[i], name)) return 1;
+    return 0;
+}
+
 /* Read a bundle file after checking its name, type and digest. */
 static int read_verified(mz_bundle *b, const char *name, char **buf, size_t *len, mz_err *e)
 {
@@ -188,6 +204,7 @@ static int read_verified(mz_bundle *b, const char *name, char **buf, size_t *len
         *buf = NULL;
         return mz_fail(e, "%s: SHA-256 mismatch (file corrupt or changed since training)", path);
     }
+    if (nseen < MAX_SEEN && !was_seen(name)) seen[nseen++] = want->string;
     return 0;
 }
 
@@ -268,22 +285,37 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
         mz_wrap(e, "%s: ", path);
         goto fail;
     }
-    /* every file listed must verify, whether or not a head uses it */
+    /* every file listed must be safe and present before anything is parsed;
+     * digests are checked as each file is read, and at the end for files no
+     * head used */
+    nseen = 0;
     const cJSON *files = cJSON_GetObjectItemCaseSensitive(b->manifest, "files");
-    if (!cJSON_IsObject(files)) {
-        mz_fail(e, "%s: missing \"files\"", path);
+    if (!cJSON_IsObject(files) || cJSON_GetArraySize(files) > MAX_SEEN) {
+        mz_fail(e, "%s: missing or oversized \"files\"", path);
         goto fail;
     }
     const cJSON *f;
     cJSON_ArrayForEach(f, files)
     {
+        struct stat st;
+        char fp[4096];
         if (!f->string || !cJSON_IsString(f) || strlen(f->valuestring) != 64) {
             mz_fail(e, "%s: bad entry in \"files\"", path);
             goto fail;
         }
-        if (read_verified(b, f->string, &buf, &len, e) != 0) goto fail;
-        free(buf);
-        buf = NULL;
+        if (!safe_name(f->string)) {
+            mz_fail(e, "%s: manifest names an unsafe file \"%s\"", dir, f->string);
+            goto fail;
+        }
+        if (mz_path_join(fp, sizeof fp, dir, f->string, e) != 0) goto fail;
+        if (lstat(fp, &st) != 0) {
+            mz_fail(e, "%s: missing file: %m", fp);
+            goto fail;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            mz_fail(e, "%s: not a regular file (links are refused)", fp);
+            goto fail;
+        }
     }
     if (b->vocab.opt.stopwords) {
         mz_normalizer *nz = mz_normalizer_new(e);
@@ -367,8 +399,17 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
                 goto fail;
             }
     }
+    cJSON_ArrayForEach(f, files)
+    {
+        if (was_seen(f->string)) continue;
+        if (read_verified(b, f->string, &buf, &len, e) != 0) goto fail;
+        free(buf);
+        buf = NULL;
+    }
+    nseen = 0;
     return 0;
 fail:
+    nseen = 0;
     free(buf);
     mz_bundle_free(b);
     return -1;

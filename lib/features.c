@@ -102,6 +102,25 @@ static int emit(const int32_t *id, const uint16_t *sent, size_t n, size_t ntitle
     return 0;
 }
 
+/* The kinds fast_emit leaves out: 't' trigrams and 'x' pseudo-terms, with
+ * emit()'s exact rules. */
+static int emit_rare(const int32_t *id, const uint16_t *sent, size_t n, size_t ntitle, const mz_featopts *o,
+                     const mz_extra *ex, size_t nex, emit_fn fn, void *arg)
+{
+    unsigned char key[1 + 3 * 4];
+    for (size_t i = 0; o->ngram_max >= 3 && i + 2 < n; i++) {
+        double w = i < ntitle ? o->title_weight : 1.0;
+        if (w == 0.0 || id[i] < 0 || id[i + 1] < 0 || id[i + 2] < 0) continue;
+        if (sent[i + 1] != sent[i] || sent[i + 2] != sent[i]) continue;
+        key[0] = 't';
+        memcpy(key + 1, &id[i], 4);
+        memcpy(key + 5, &id[i + 1], 4);
+        memcpy(key + 9, &id[i + 2], 4);
+        if (fn(arg, key, 13, w)) return -1;
+    }
+    return emit(NULL, NULL, 0, 0, NULL, 0, o, ex, nex, fn, arg);
+}
+
 /* Character n-grams of " token ": calls fn with each 'g' key. */
 static int grams(const char *t, size_t len, int nmin, int nmax, emit_fn fn, void *arg)
 {
@@ -191,6 +210,9 @@ static int acc_finish(acc *a, const mz_vocab *v, mz_sparse *out)
 
 /* -------------------------------------------------------------- vocab */
 
+typedef struct mz_pairtab mz_pairtab;
+static void pairtab_free(mz_pairtab *t);
+
 void mz_vocab_free(mz_vocab *v)
 {
     if (!v) return;
@@ -198,6 +220,10 @@ void mz_vocab_free(mz_vocab *v)
     mz_strmap_free(v->feats);
     free(v->idf);
     free(v->gram);
+    free(v->ufid);
+    free(v->cfid);
+    pairtab_free(v->bt);
+    pairtab_free(v->dt);
     if (v->surface)
         for (size_t i = 0; i < v->nfeat; i++) free(v->surface[i]);
     free(v->surface);
@@ -205,16 +231,107 @@ void mz_vocab_free(mz_vocab *v)
     memset(v, 0, sizeof *v);
 }
 
-int mz_vocab_mark_grams(mz_vocab *v)
+/* An open-addressing table from a pair of stem ids to a feature index. */
+struct mz_pairtab {
+    uint64_t *key; /* (a << 32 | b) + 1; 0 = empty */
+    int32_t *val;
+    size_t mask;
+};
+
+static uint64_t pair_hash(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    return k;
+}
+
+static void pairtab_free(mz_pairtab *t)
+{
+    if (!t) return;
+    free(t->key);
+    free(t->val);
+    free(t);
+}
+
+static mz_pairtab *pairtab_new(size_t n)
+{
+    mz_pairtab *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    size_t cap = 16;
+    while (cap < n * 2) cap <<= 1;
+    t->key = calloc(cap, sizeof *t->key);
+    t->val = malloc(cap * sizeof *t->val);
+    t->mask = cap - 1;
+    if (!t->key || !t->val) {
+        pairtab_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static void pairtab_put(mz_pairtab *t, int32_t a, int32_t b, int32_t v)
+{
+    uint64_t k = (((uint64_t)(uint32_t)a << 32) | (uint32_t)b) + 1;
+    size_t i = (size_t)pair_hash(k) & t->mask;
+    while (t->key[i] && t->key[i] != k) i = (i + 1) & t->mask;
+    t->key[i] = k;
+    t->val[i] = v;
+}
+
+static inline int32_t pairtab_get(const mz_pairtab *t, int32_t a, int32_t b)
+{
+    uint64_t k = (((uint64_t)(uint32_t)a << 32) | (uint32_t)b) + 1;
+    size_t i = (size_t)pair_hash(k) & t->mask;
+    while (t->key[i]) {
+        if (t->key[i] == k) return t->val[i];
+        i = (i + 1) & t->mask;
+    }
+    return -1;
+}
+
+int mz_vocab_index(mz_vocab *v)
 {
     free(v->gram);
+    free(v->ufid);
+    free(v->cfid);
+    pairtab_free(v->bt);
+    pairtab_free(v->dt);
     v->gram = NULL;
-    size_t any = 0;
-    for (size_t f = 0; f < v->nfeat; f++) any += *mz_strmap_key(v->feats, f, NULL) == 'g';
-    if (!any) return 0;
-    v->gram = malloc(v->nfeat);
-    if (!v->gram) return -1;
-    for (size_t f = 0; f < v->nfeat; f++) v->gram[f] = *mz_strmap_key(v->feats, f, NULL) == 'g';
+    v->ufid = v->cfid = NULL;
+    v->bt = v->dt = NULL;
+    v->nstems = v->stems ? mz_strmap_count(v->stems) : 0;
+    size_t ngram = 0, nb = 0, nd = 0;
+    for (size_t f = 0; f < v->nfeat; f++) {
+        char k = *mz_strmap_key(v->feats, f, NULL);
+        ngram += k == 'g';
+        nb += k == 'b';
+        nd += k == 'd';
+    }
+    v->ufid = malloc((v->nstems + 1) * sizeof *v->ufid);
+    v->cfid = malloc((v->nstems + 1) * sizeof *v->cfid);
+    v->bt = pairtab_new(nb);
+    v->dt = pairtab_new(nd);
+    if (!v->ufid || !v->cfid || !v->bt || !v->dt) return -1;
+    for (size_t s = 0; s < v->nstems; s++) v->ufid[s] = v->cfid[s] = -1;
+    if (ngram) {
+        v->gram = calloc(v->nfeat, 1);
+        if (!v->gram) return -1;
+    }
+    for (size_t f = 0; f < v->nfeat; f++) {
+        size_t kl;
+        const unsigned char *k = (const unsigned char *)mz_strmap_key(v->feats, f, &kl);
+        int32_t a, b;
+        if (k[0] == 'g') v->gram[f] = 1;
+        if ((k[0] == 'u' || k[0] == 'c') && kl == 5) {
+            memcpy(&a, k + 1, 4);
+            if (a >= 0 && (size_t)a < v->nstems) (k[0] == 'u' ? v->ufid : v->cfid)[a] = (int32_t)f;
+        } else if ((k[0] == 'b' || k[0] == 'd') && kl == 9) {
+            memcpy(&a, k + 1, 4);
+            memcpy(&b, k + 5, 4);
+            pairtab_put(k[0] == 'b' ? v->bt : v->dt, a, b, (int32_t)f);
+        }
+    }
     return 0;
 }
 
@@ -308,6 +425,30 @@ void mz_vectorizer_free(mz_vectorizer *z)
     free(z->sent);
     acc_free(&z->a);
     free(z);
+}
+
+/* Exactly emit()'s 'u', 'c', 'b' and 'd' features, through the integer
+ * indexes instead of hashing byte keys; the tests check that training
+ * (emit) and classification (this) produce identical vectors. */
+static void fast_emit(mz_vectorizer *z, size_t n, size_t ntitle, const uint8_t *ctx, size_t nsent)
+{
+    const mz_vocab *v = z->v;
+    const mz_featopts *o = &v->opt;
+    const int32_t *id = z->id;
+    const uint16_t *sent = z->sent;
+    for (size_t i = 0; i < n; i++) {
+        double w = i < ntitle ? o->title_weight : 1.0;
+        int32_t a = id[i];
+        if (w == 0.0 || a < 0) continue;
+        int32_t f = v->ufid[a];
+        if (f >= 0) acc_add(&z->a, f, w);
+        int inctx = o->context && ctx && sent[i] < nsent && ctx[sent[i]];
+        if (inctx && (f = v->cfid[a]) >= 0) acc_add(&z->a, f, w);
+        if (o->ngram_max >= 2 && i + 1 < n && id[i + 1] >= 0 && sent[i + 1] == sent[i]) {
+            if ((f = pairtab_get(v->bt, a, id[i + 1])) >= 0) acc_add(&z->a, f, w);
+            if (inctx && (f = pairtab_get(v->dt, a, id[i + 1])) >= 0) acc_add(&z->a, f, w);
+        }
+    }
 }
 
 static int lookup_cb(void *arg, const unsigned char *key, size_t klen, double w)
@@ -410,7 +551,13 @@ int mz_vectorize(mz_vectorizer *z, const mz_doc *d, const uint8_t *ctx,
     mz_extra ex[8 + MZ_NPUNCT];
     if (nextra > 8) nextra = 8;
     size_t nex = with_punct(&z->v->opt, d, extras, nextra, ex);
-    emit(z->id, z->sent, n, ntitle, ctx, d->nsent, &z->v->opt, ex, nex, lookup_cb, z);
+    fast_emit(z, n, ntitle, ctx, d->nsent);
+    /* trigrams and pseudo-terms, the rare kinds, through the generic path */
+    if (z->v->opt.ngram_max >= 3 || nex) {
+        mz_featopts o3 = z->v->opt;
+        o3.context = 0;
+        emit_rare(z->id, z->sent, n, ntitle, &o3, ex, nex, lookup_cb, z);
+    }
     for (size_t i = 0; i < n; i++) {
         double w = i < ntitle ? z->v->opt.title_weight : 1.0;
         if (w == 0.0) continue;
@@ -857,7 +1004,7 @@ int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t 
         out->nfeat = (size_t)nf + 1;
     }
     free(stem_text);
-    if (mz_vocab_mark_grams(out) != 0) {
+    if (mz_vocab_index(out) != 0) {
         free(keep);
         mz_vocab_free(out);
         return mz_fail(e, "out of memory");
@@ -1072,5 +1219,5 @@ int mz_vocab_parse(mz_vocab *v, const char *data, size_t len, const char *name, 
         v->nfeat++;
     }
     if (v->nfeat != nfeat) return mz_fail(e, "%s: %zu features, header says %zu (truncated?)", name, v->nfeat, nfeat);
-    return mz_vocab_mark_grams(v) == 0 ? 0 : mz_fail(e, "out of memory");
+    return mz_vocab_index(v) == 0 ? 0 : mz_fail(e, "out of memory");
 }

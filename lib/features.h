@@ -61,11 +61,18 @@ typedef struct mz_vocab {
     size_t nfeat;
     size_t ndocs;      /* training documents the idf came from */
     uint8_t *gram;     /* per feature: 1 for 'g' (NULL when there are none) */
+    /* Lookup indexes derived from feats (mz_vocab_index), for the hot path:
+     * per stem its 'u' and 'c' feature (-1 if none), and 'b'/'d' bigrams
+     * in an integer-keyed table. */
+    int32_t *ufid, *cfid;
+    size_t nstems;
+    struct mz_pairtab *bt, *dt;
 } mz_vocab;
 
 void mz_vocab_free(mz_vocab *v);
-/* Recompute v->gram from the feature keys (after building or parsing). */
-int mz_vocab_mark_grams(mz_vocab *v);
+/* Derive gram flags and lookup indexes from the feature keys (done by
+ * building and parsing; needed again only if feats is changed by hand). */
+int mz_vocab_index(mz_vocab *v);
 
 /* Sparse vector; idx are 1-based and increasing. */
 typedef struct mz_sparse {

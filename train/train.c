@@ -597,6 +597,12 @@ int mz_train(const mz_train_args *args, mz_err *e)
             }
         qsort(T.name, (size_t)T.n, sizeof *T.name, cmp_str);
         cJSON_AddStringToObject(manifest, "target_field", a->target_field);
+        double *pooled = calloc(c.n * (size_t)L.n + 1, sizeof *pooled);
+        if (!pooled) {
+            labelset_free(&T);
+            mz_fail(e, "out of memory");
+            goto out;
+        }
         mz_train_args a2 = *a;
         a2.learn.balanced = 1; /* stance classes are unequal within each target */
         for (int t = 0; t < T.n; t++) {
@@ -610,6 +616,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
             for (size_t i = 0; i < c.n; i++)
                 if (y2[i] >= 0 && !seen[y2[i]]++) nseen++;
             if (nseen < 2) {
+                free(pooled);
                 labelset_free(&T);
                 mz_fail(e, "target \"%s\": its records have fewer than two labels", T.name[t]);
                 goto out;
@@ -617,9 +624,12 @@ int mz_train(const mz_train_args *args, mz_err *e)
             mz_linmodel lm;
             double *prob, C;
             if (fit(&ts, y2, L.n, &a2, T.name[t], &lm, &prob, &C, e) != 0) {
+                free(pooled);
                 labelset_free(&T);
                 goto out;
             }
+            for (size_t i = 0; i < c.n; i++)
+                if (y2[i] >= 0) memcpy(pooled + i * (size_t)L.n, prob + i * (size_t)L.n, (size_t)L.n * sizeof *prob);
             char title[200];
             snprintf(title, sizeof title, "target \"%s\" (%zu records, cross-validated)", T.name[t], m);
             cJSON *mj = report(title, prob, y2, c.n, L.n, L.name, a->quiet, stderr);
@@ -631,11 +641,15 @@ int mz_train(const mz_train_args *args, mz_err *e)
             int r3 = add_model(&w, file, &lm, e);
             mz_linmodel_free(&lm);
             if (r3 != 0) {
+                free(pooled);
                 labelset_free(&T);
                 goto out;
             }
         }
         /* pooled over targets: every record scored by its own target's head */
+        cJSON *pj = report("all targets pooled (cross-validated)", pooled, y, c.n, L.n, L.name, a->quiet, stderr);
+        cJSON_AddItemToObject(cv, "pooled", pj);
+        free(pooled);
         labelset_free(&T);
     } else {
         mz_fail(e, "--task %s: unknown task", task);
