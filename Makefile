@@ -44,13 +44,14 @@ demo: deps
 # Every shipped model, rebuilt from the corpora beside the checkout.  Each
 # command is the one recorded as train_command in the bundle's manifest.
 SHARED := ../shared/corpora
+STANCE := $(SHARED)/stance_ru_west/annotated.jsonl
 ANT := --corpus $(SHARED)/ant_multisource/train-00.jsonl --corpus $(SHARED)/ant_multisource/train-01.jsonl
 models: all
 	@test -d $(SHARED) || { echo "make models: $(SHARED) not found: the corpora must be beside the checkout" >&2; exit 1; }
-	bin/mizan-train $(ANT) --out models/topic --max-features 90000
-	bin/mizan-train --task stance --target russia --window 1 --corpus $(SHARED)/stance_ru_west/annotated.jsonl --out models/stance-russia
-	bin/mizan-train --task stance --target west --window 1 --corpus $(SHARED)/stance_ru_west/annotated.jsonl --out models/stance-west
-	bin/mizan-train --label-field frames --name frames --corpus $(SHARED)/stance_ru_west/annotated.jsonl --out models/frames
+	bin/mizan-train $(ANT) --out models/topic --max-features 90000 --punct --class-weight balanced
+	bin/mizan-train --task stance --target russia --corpus $(STANCE) --out models/stance-russia --window 0 --title-weight 1
+	bin/mizan-train --task stance --target west --corpus $(STANCE) --out models/stance-west --window 0 --title-weight 1
+	bin/mizan-train --label-field frames --name frames --corpus $(STANCE) --out models/frames --min-df 3 --title-weight 4 --char-ngrams 3-5 --char-max-features 50000
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \

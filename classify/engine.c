@@ -167,9 +167,11 @@ static void terms_text(mz_buf *b, const mz_evidence *ev, size_t n)
 static void multiclass_out(mz_worker *w, size_t bi, int first)
 {
     const mz_bundle *b = &w->m->b[bi];
-    const mz_head *h = &b->heads[0];
+    const mz_head *h = mz_bundle_head((mz_bundle *)b, b->name);
+    if (!h) h = &b->heads[0];
     mz_predictor *p = w->pred[bi];
     mz_head_result r;
+    if (mz_predict_aux(p) != 0) w->out.oom = 1;
     mz_predict_head(p, h, &r);
     mz_evidence ev[64];
     size_t k = w->o->explain > 64 ? 64 : w->o->explain;

@@ -399,6 +399,26 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
                 goto fail;
             }
     }
+    const cJSON *aux = cJSON_GetObjectItemCaseSensitive(b->manifest, "aux");
+    if (aux) {
+        const cJSON *sc = cJSON_GetObjectItemCaseSensitive(aux, "scale");
+        b->aux = mz_bundle_head(b, "aux");
+        if (!b->aux || !cJSON_IsNumber(sc) || !(sc->valuedouble > 0 && sc->valuedouble <= 100)) {
+            mz_fail(e, "%s: \"aux\" needs a head named \"aux\" and a scale in (0, 100]", dir);
+            goto fail;
+        }
+        b->aux_scale = sc->valuedouble;
+        for (int k = 0; k < b->aux->nclass; k++) {
+            unsigned char key[64];
+            int kl = snprintf((char *)key, sizeof key, "x@aux:%s", b->aux->labels[k]);
+            int64_t fid = kl > 0 && kl < (int)sizeof key ? mz_strmap_find(b->vocab.feats, key, (size_t)kl) : -1;
+            if (fid < 0) {
+                mz_fail(e, "%s: vocabulary lacks the feature @aux:%s", dir, b->aux->labels[k]);
+                goto fail;
+            }
+            b->aux_fid[k] = (int32_t)fid;
+        }
+    }
     cJSON_ArrayForEach(f, files)
     {
         if (was_seen(f->string)) continue;

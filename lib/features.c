@@ -335,6 +335,29 @@ int mz_vocab_index(mz_vocab *v)
     return 0;
 }
 
+int64_t mz_vocab_add_named(mz_vocab *v, const char *name)
+{
+    unsigned char key[64];
+    size_t nl = strlen(name);
+    if (nl == 0 || nl > sizeof key - 1) return -1;
+    key[0] = 'x';
+    memcpy(key + 1, name, nl);
+    int ins;
+    int64_t f = mz_strmap_intern(v->feats, key, nl + 1, 0, &ins);
+    if (f < 0 || !ins) return -1;
+    double *idf = realloc(v->idf, (v->nfeat + 1) * sizeof *idf);
+    if (!idf) return -1;
+    v->idf = idf;
+    char **sf = realloc(v->surface, (v->nfeat + 1) * sizeof *sf);
+    if (!sf) return -1;
+    v->surface = sf;
+    v->idf[f] = 1.0;
+    v->surface[f] = strdup(name);
+    if (!v->surface[f]) return -1;
+    v->nfeat++;
+    return mz_vocab_index(v) == 0 ? f : -1;
+}
+
 /* The caller's pseudo-terms plus, when the pipeline counts punctuation,
  * one per punctuation character present; out has room for
  * nin + MZ_NPUNCT. */

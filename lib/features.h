@@ -73,6 +73,9 @@ void mz_vocab_free(mz_vocab *v);
 /* Derive gram flags and lookup indexes from the feature keys (done by
  * building and parsing; needed again only if feats is changed by hand). */
 int mz_vocab_index(mz_vocab *v);
+/* Append a named 'x' feature (idf 1) that the pipeline never emits, for
+ * values the caller sets itself; returns its 0-based index or -1. */
+int64_t mz_vocab_add_named(mz_vocab *v, const char *name);
 
 /* Sparse vector; idx are 1-based and increasing. */
 typedef struct mz_sparse {

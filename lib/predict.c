@@ -35,6 +35,45 @@ int mz_predictor_vectorize(mz_predictor *p, const mz_doc *d, const uint8_t *ctx,
     return mz_vectorize(p->vz, d, ctx, ex, nex, &p->x, e);
 }
 
+int mz_predict_aux(mz_predictor *p) { return mz_aux_augment(p->b, &p->x); }
+
+int mz_aux_append(mz_sparse *x, const double *prob, int k, const int32_t *fid, double scale)
+{
+    for (int c = 0; c < k; c++) {
+        double v = prob[c] * scale;
+        if (v < 1e-3) continue;
+        if (x->n == x->cap) {
+            size_t nc = x->cap ? x->cap * 2 : 16;
+            int32_t *ix = realloc(x->idx, nc * sizeof *ix);
+            if (!ix) return -1;
+            x->idx = ix;
+            double *vx = realloc(x->val, nc * sizeof *vx);
+            if (!vx) return -1;
+            x->val = vx;
+            x->cap = nc;
+        }
+        /* aux features come last in the vocabulary: insertion keeps order */
+        int32_t idx = fid[c] + 1;
+        size_t at = x->n;
+        while (at > 0 && x->idx[at - 1] > idx) at--;
+        memmove(x->idx + at + 1, x->idx + at, (x->n - at) * sizeof *x->idx);
+        memmove(x->val + at + 1, x->val + at, (x->n - at) * sizeof *x->val);
+        x->idx[at] = idx;
+        x->val[at] = v;
+        x->n++;
+    }
+    return 0;
+}
+
+int mz_aux_augment(const mz_bundle *b, mz_sparse *x)
+{
+    if (!b->aux) return 0;
+    double dec[MZ_MAX_CLASSES * (MZ_MAX_CLASSES - 1) / 2], prob[MZ_MAX_CLASSES];
+    mz_linmodel_decision(&b->aux->lm, x, dec);
+    mz_linmodel_probability(&b->aux->lm, dec, prob);
+    return mz_aux_append(x, prob, b->aux->nclass, b->aux_fid, b->aux_scale);
+}
+
 void mz_predict_head(const mz_predictor *p, const mz_head *h, mz_head_result *r)
 {
     mz_linmodel_decision(&h->lm, &p->x, r->dec);
@@ -77,8 +116,9 @@ size_t mz_head_evidence(const mz_predictor *p, const mz_head *h, int c, size_t k
     for (size_t i = 0; i < x->n; i++) {
         size_t f = (size_t)x->idx[i];
         if (f > m->nfeat) continue;
-        /* character n-grams are no words to show a person */
-        if (*mz_strmap_key(p->b->vocab.feats, f - 1, NULL) == 'g') continue;
+        /* character n-grams and pseudo-terms are no words to show a person */
+        char kind = *mz_strmap_key(p->b->vocab.feats, f - 1, NULL);
+        if (kind == 'g' || kind == 'x') continue;
         const double *w = m->W + f * (size_t)np;
         double s = 0;
         for (int q = 0; q < n; q++) s += sign[q] * w[pidx[q]];

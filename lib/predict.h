@@ -42,6 +42,14 @@ void mz_predictor_free(mz_predictor *p);
 int mz_predictor_vectorize(mz_predictor *p, const mz_doc *d, const uint8_t *ctx,
                            const mz_extra *ex, size_t nex, mz_err *e);
 
+/* For a bundle with an auxiliary head: predict it on p->x and append its
+ * class probabilities (times the bundle's scale) as the features fid[c],
+ * exactly as training did with out-of-fold probabilities.  No-op without
+ * an auxiliary head; -1 on out-of-memory. */
+int mz_predict_aux(mz_predictor *p);
+int mz_aux_augment(const mz_bundle *b, mz_sparse *x);
+int mz_aux_append(mz_sparse *x, const double *prob, int k, const int32_t *fid, double scale);
+
 /* Score head h on p->x. */
 void mz_predict_head(const mz_predictor *p, const mz_head *h, mz_head_result *r);
 

@@ -18,6 +18,8 @@ const char mz_train_usage[] =
     "  --target NAME          stance: lexicon key in --targets (russia, west)\n"
     "  --targets FILE         target lexicon (default models/targets.json)\n"
     "  --target-field F       task target: the field naming each record's target\n"
+    "  --aux-field F          multiclass: first predict field F (e.g. the outlet) and give\n"
+    "                         the topic head that prediction as a feature (--aux-scale S)\n"
     "  --ngram N              n-grams 1..N (default 2)\n"
     "  --min-df N --max-df F --max-features N\n"
     "  --char-ngrams MIN-MAX  character n-grams of each word (e.g. 3-5; default off)\n"
@@ -51,6 +53,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     mz_featopts_default(&a->feat);
     mz_learnopts_default(&a->learn);
     a->threads = mz_ncpu();
+    a->aux_scale = 1.0;
     int i = 1;
     if (argc > 1 && strcmp(argv[1], "evaluate") == 0) {
         a->evaluate = 1;
@@ -105,6 +108,12 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
         } else if (!strcmp(o, "--target-field")) {
             NEEDV();
             a->target_field = v;
+        } else if (!strcmp(o, "--aux-field")) {
+            NEEDV();
+            a->aux_field = v;
+        } else if (!strcmp(o, "--aux-scale")) {
+            NEEDV();
+            if (num(v, 0.01, 100, o, &a->aux_scale, e)) return -1;
         } else if (!strcmp(o, "--ngram")) {
             NEEDV();
             if (num(v, 1, 3, o, &d, e)) return -1;

@@ -22,6 +22,8 @@ typedef struct mz_train_args {
     const char *target;  /* stance: russia|west (lexicon key) */
     const char *targets; /* lexicon file */
     const char *target_field;
+    const char *aux_field; /* multiclass: an auxiliary label (e.g. the outlet) */
+    double aux_scale;
     const char *stopwords;
     mz_fields fields;
     mz_featopts feat;

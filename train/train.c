@@ -223,6 +223,73 @@ static int default_data(const char *given, const char *name, char *out, size_t n
     return 0;
 }
 
+/* The auxiliary head of a multiclass bundle (--aux-field): fitted first;
+ * each document's out-of-fold prediction, one-hot, becomes a feature of
+ * the main head, so it learns what the auxiliary label implies (an
+ * outlet's desks, for topics) from predictions as noisy as the ones it
+ * will get at classification.  ts is rebuilt with the extra features. */
+static int fit_aux(const mz_collection *c, const mz_train_args *a, mz_vocab *vocab, mz_sparse *rows,
+                   mz_trainset *ts, cJSON *manifest, cJSON *heads, cJSON *cv, mz_bundle_writer *w, mz_err *e)
+{
+    labelset A = {0};
+    int rc = -1;
+    int *ya = malloc((c->n + 1) * sizeof *ya);
+    if (!ya) return mz_fail(e, "out of memory");
+    for (size_t i = 0; i < c->n; i++)
+        if (labelset_add(&A, c->aux[i]) != 0) {
+            mz_fail(e, "%s: more than %d values of \"%s\"", c->where[i], MZ_MAX_CLASSES, a->aux_field);
+            goto out;
+        }
+    qsort(A.name, (size_t)A.n, sizeof *A.name, cmp_str);
+    if (A.n < 2) {
+        mz_fail(e, "--aux-field %s: needs at least two values", a->aux_field);
+        goto out;
+    }
+    for (size_t i = 0; i < c->n; i++) ya[i] = labelset_index(&A, c->aux[i]);
+    mz_linmodel lm;
+    double *prob, C;
+    if (fit(ts, ya, A.n, a, "aux", &lm, &prob, &C, e) != 0) goto out;
+    char title[300];
+    snprintf(title, sizeof title, "auxiliary \"%s\" (cross-validated)", a->aux_field);
+    cJSON_AddItemToObject(cv, "aux", report(title, prob, ya, c->n, A.n, A.name, a->quiet, stderr));
+    cJSON_AddItemToArray(heads, head_json("aux", "aux.svm", A.name, A.n));
+    int r = add_model(w, "aux.svm", &lm, e);
+    mz_linmodel_free(&lm);
+    if (r != 0) {
+        free(prob);
+        goto out;
+    }
+    int32_t fid[MZ_MAX_CLASSES];
+    for (int k = 0; k < A.n; k++) {
+        char nm[300];
+        snprintf(nm, sizeof nm, "@aux:%s", A.name[k]);
+        int64_t f = mz_vocab_add_named(vocab, nm);
+        fid[k] = (int32_t)f;
+        if (f < 0) {
+            free(prob);
+            mz_fail(e, "--aux-field: bad value \"%s\" (too long or repeated)", A.name[k]);
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < c->n; i++)
+        if (mz_aux_append(&rows[i], prob + i * (size_t)A.n, A.n, fid, a->aux_scale) != 0) {
+            free(prob);
+            mz_fail(e, "out of memory");
+            goto out;
+        }
+    free(prob);
+    mz_trainset_free(ts);
+    if (mz_trainset_build(ts, rows, c->n, vocab->nfeat, e) != 0) goto out;
+    cJSON *aj = cJSON_AddObjectToObject(manifest, "aux");
+    cJSON_AddStringToObject(aj, "field", a->aux_field);
+    cJSON_AddNumberToObject(aj, "scale", a->aux_scale);
+    rc = 0;
+out:
+    free(ya);
+    labelset_free(&A);
+    return rc;
+}
+
 /* ------------------------------------------------------------- train */
 
 int mz_train(const mz_train_args *args, mz_err *e)
@@ -375,6 +442,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
     if (!strcmp(task, "multiclass")) {
         mz_linmodel lm;
         double *prob, C;
+        if (a->aux_field && fit_aux(&c, a, &vocab, rows, &ts, manifest, heads, cv, &w, e) != 0) goto out;
         if (fit(&ts, y, L.n, a, name, &lm, &prob, &C, e) != 0) goto out;
         cJSON_AddNumberToObject(solver, "C", C);
         cJSON *mj = report("cross-validated metrics", prob, y, c.n, L.n, L.name, a->quiet, stderr);
@@ -766,7 +834,8 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
     char lb[256];
     double dec[MZ_MAX_CLASSES * MZ_MAX_CLASSES / 2];
     if (!strcmp(b.kind, "multiclass")) {
-        mz_head *h = &b.heads[0];
+        mz_head *h = mz_bundle_head(&b, b.name);
+        if (!h) h = &b.heads[0];
         for (size_t i = 0; i < c.n; i++) {
             if (!c.label[i] || label_text(c.label[i], lb, sizeof lb) != 0) {
                 mz_fail(e, "%s: missing or bad label", c.where[i]);
@@ -779,6 +848,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
                 mz_fail(e, "%s: label \"%s\" is unknown to the model", c.where[i], lb);
                 goto out;
             }
+            mz_aux_augment(&b, &rows[i]);
             mz_linmodel_decision(&h->lm, &rows[i], dec);
             mz_linmodel_probability(&h->lm, dec, P + i * (size_t)h->nclass);
         }

@@ -17,12 +17,14 @@ void mz_collection_free(mz_collection *c)
         free(c->title[i]);
         free(c->text[i]);
         free(c->target[i]);
+        free(c->aux[i]);
         free(c->where[i]);
         cJSON_Delete(c->label[i]);
     }
     free(c->title);
     free(c->text);
     free(c->target);
+    free(c->aux);
     free(c->where);
     free(c->label);
     cJSON_Delete(c->corpora);
@@ -50,6 +52,7 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
         GROW(title);
         GROW(text);
         GROW(target);
+        GROW(aux);
         GROW(where);
         GROW(label);
 #undef GROW
@@ -64,12 +67,31 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
     c->where[i] = strdup(where);
     c->label[i] = r->label ? cJSON_Duplicate(r->label, 1) : NULL;
     c->target[i] = NULL;
+    c->aux[i] = NULL;
+    if (l->a->aux_field) {
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, l->a->aux_field);
+        char nb[64];
+        const char *v = cJSON_IsString(t) ? t->valuestring : NULL;
+        if (cJSON_IsNumber(t)) {
+            snprintf(nb, sizeof nb, "%.17g", t->valuedouble);
+            v = nb;
+        }
+        if (!v || !*v) {
+            free(c->title[i]);
+            free(c->text[i]);
+            free(c->where[i]);
+            cJSON_Delete(c->label[i]);
+            return mz_fail(e, "%s: missing or empty field \"%s\" (--aux-field)", where, l->a->aux_field);
+        }
+        c->aux[i] = strdup(v);
+    }
     if (l->a->target_field) {
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, l->a->target_field);
         if (!cJSON_IsString(t) || !*t->valuestring) {
             free(c->title[i]);
             free(c->text[i]);
             free(c->where[i]);
+            free(c->aux[i]);
             cJSON_Delete(c->label[i]);
             return mz_fail(e, "%s: missing or empty target field \"%s\"", where, l->a->target_field);
         }

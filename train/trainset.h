@@ -17,7 +17,7 @@
 
 typedef struct mz_collection {
     size_t n, cap;
-    char **title, **text, **target, **where;
+    char **title, **text, **target, **aux, **where;
     cJSON **label;
     cJSON *corpora; /* [{path, bytes, records, sha256}] */
 } mz_collection;
