@@ -91,15 +91,20 @@ int mz_worker_init(mz_worker *w, const mz_models *m, const mz_copts *o, mz_err *
     w->o = o;
     mz_doc_init(&w->doc);
     w->doc.max_tokens = o->max_tokens;
+    if (mz_lexicon_init(&w->lex, 1u << 18) != 0) return mz_fail(e, "out of memory");
+    w->doc.lex = &w->lex;
     w->pred = calloc(m->n + 1, sizeof *w->pred);
     w->match = calloc(m->n + 1, sizeof *w->match);
     if (!w->pred || !w->match) return mz_fail(e, "out of memory");
     if (!(w->nz = mz_normalizer_new(e))) return -1;
     for (size_t i = 0; i < m->n; i++) {
         if (!(w->pred[i] = mz_predictor_new(&m->b[i], e))) return -1;
-        if (!strcmp(m->b[i].kind, "stance") &&
-            !(w->match[i] = mz_matcher_new(mz_targets_find(&m->tg[i], m->b[i].target), e)))
-            return -1;
+        if (!strcmp(m->b[i].kind, "stance")) {
+            if (!(w->match[i] = mz_matcher_new(mz_targets_find(&m->tg[i], m->b[i].target), e))) return -1;
+            if (mz_matcher_set_cues(w->match[i], mz_targets_find(&m->tg[i], "@critical"),
+                                    mz_targets_find(&m->tg[i], "@favourable"), e) != 0)
+                return -1;
+        }
     }
     return 0;
 }
@@ -114,6 +119,7 @@ void mz_worker_free(mz_worker *w)
     free(w->match);
     mz_normalizer_free(w->nz);
     mz_doc_free(&w->doc);
+    mz_lexicon_free(&w->lex);
     free(w->hit);
     free(w->ctx);
     mz_buf_free(&w->out);
@@ -415,7 +421,7 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
                                                         : -1;
             if (kind != pass) continue;
             long mentions = 0;
-            mz_extra ex[4];
+            mz_extra ex[8];
             size_t nex = 0;
             if (kind == 2) {
                 mentions = mz_target_features(w->match[i], &w->doc, b->vocab.opt.window, w->hit, w->ctx, ex, &nex);

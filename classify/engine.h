@@ -39,6 +39,7 @@ typedef struct mz_worker {
     const mz_models *m;
     const mz_copts *o;
     mz_normalizer *nz;
+    mz_lexicon lex;
     mz_doc doc;
     mz_predictor **pred;
     mz_matcher **match;

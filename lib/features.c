@@ -187,8 +187,9 @@ static int acc_finish(acc *a, const mz_vocab *v, mz_sparse *out)
     if (sparse_reserve(out, a->ntouched) != 0) return -1;
     qsort(a->touched, a->ntouched, sizeof *a->touched, cmp_i32);
     /* Words and character n-grams are L2-normalised as two blocks of equal
-     * weight (then scaled by 1/sqrt 2 to unit length): n-grams outnumber
-     * words about fifteen to one and would otherwise drown them. */
+     * weight (then scaled to unit length together): n-grams outnumber words
+     * about fifteen to one and would otherwise drown them.  Pseudo-terms
+     * count as words (an equal block of their own was measured to hurt). */
     double norm[2] = {0, 0};
     for (size_t k = 0; k < a->ntouched; k++) {
         int32_t f = a->touched[k];
@@ -198,13 +199,13 @@ static int acc_finish(acc *a, const mz_vocab *v, mz_sparse *out)
         out->idx[out->n] = f + 1;
         out->val[out->n] = x;
         out->n++;
-        norm[v->gram && v->gram[f]] += x * x;
+        norm[v->gram ? v->gram[f] : 0] += x * x;
     }
     a->ntouched = 0;
     int blocks = (norm[0] > 0) + (norm[1] > 0);
     double inv[2];
     for (int b = 0; b < 2; b++) inv[b] = norm[b] > 0 ? 1.0 / sqrt(norm[b] * blocks) : 0;
-    for (size_t k = 0; k < out->n; k++) out->val[k] *= inv[v->gram && v->gram[out->idx[k] - 1]];
+    for (size_t k = 0; k < out->n; k++) out->val[k] *= inv[v->gram ? v->gram[out->idx[k] - 1] : 0];
     return 0;
 }
 
@@ -411,6 +412,9 @@ struct mz_vectorizer {
     uint16_t *sent;
     size_t cap;
     acc a;
+    int32_t *ent_of_gid; /* lexicon id → ent[] index, -1 unknown */
+    size_t gcap;
+    uint32_t gen;        /* lexicon generation ent_of_gid belongs to */
 };
 
 mz_vectorizer *mz_vectorizer_new(const mz_vocab *v, mz_err *e)
@@ -442,6 +446,7 @@ void mz_vectorizer_free(mz_vectorizer *z)
     mz_stemmer_free(z->ts.stemmer);
     mz_strmap_free(z->cache);
     free(z->ent);
+    free(z->ent_of_gid);
     free(z->gid);
     free(z->id);
     free(z->tix);
@@ -554,14 +559,35 @@ int mz_vectorize(mz_vectorizer *z, const mz_doc *d, const uint8_t *ctx,
     if (reserve_doc(z, d->ntok) != 0) return mz_fail(e, "out of memory");
     /* bounded cache, emptied between documents (never during one, since
      * entries of the current document are referenced by index) */
-    if (mz_strmap_count(z->cache) >= CACHE_MAX_ENTRIES) {
+    int fresh = d->lex && z->gen != d->lex->generation;
+    if (mz_strmap_count(z->cache) >= CACHE_MAX_ENTRIES || fresh) {
         mz_strmap_clear(z->cache);
         z->nent = 0;
         z->ngid = 0;
+        for (size_t g = 0; g < z->gcap; g++) z->ent_of_gid[g] = -1;
+        if (d->lex) z->gen = d->lex->generation;
     }
     size_t n = 0, ntitle = 0;
     for (size_t i = 0; i < d->ntok; i++) {
-        int64_t en = token_entry(z, mz_doc_tok(d, i), d->tok[i].len);
+        int32_t g = d->tok[i].gid;
+        int64_t en;
+        if (g >= 0 && (size_t)g < z->gcap && z->ent_of_gid[g] >= 0) {
+            en = z->ent_of_gid[g];
+        } else {
+            en = token_entry(z, mz_doc_tok(d, i), d->tok[i].len);
+            if (en >= 0 && g >= 0) {
+                if ((size_t)g >= z->gcap) {
+                    size_t nc = z->gcap ? z->gcap : 4096;
+                    while (nc <= (size_t)g) nc *= 2;
+                    int32_t *a = realloc(z->ent_of_gid, nc * sizeof *a);
+                    if (!a) return mz_fail(e, "out of memory");
+                    for (size_t k = z->gcap; k < nc; k++) a[k] = -1;
+                    z->ent_of_gid = a;
+                    z->gcap = nc;
+                }
+                z->ent_of_gid[g] = (int32_t)en;
+            }
+        }
         if (en < 0) return mz_fail(e, "out of memory");
         int32_t id = z->ent[en].stem;
         if (id == TERM_STOP) continue;

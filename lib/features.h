@@ -14,7 +14,8 @@
  *       leaves, which is where Arabic topic words vary most.
  * A feature's value is tf' * idf, tf' = 1 + ln(tf) when sublinear, where tf
  * counts title tokens title_weight times; idf = ln((1+N)/(1+df)) + 1; the
- * vector is then L2-normalised (words and 'g' n-grams as two equal blocks).  Feature indices are 1-based, as libsvm and
+ * vector is then L2-normalised, words and 'g' n-grams as two blocks of
+ * equal weight.  Feature indices are 1-based, as libsvm and
  * liblinear expect, and vectors are sorted by index.
  *
  * A vocabulary is immutable once built or loaded and may be shared by any
@@ -60,7 +61,8 @@ typedef struct mz_vocab {
     char **surface;    /* per feature, printable term for evidence */
     size_t nfeat;
     size_t ndocs;      /* training documents the idf came from */
-    uint8_t *gram;     /* per feature: 1 for 'g' (NULL when there are none) */
+    uint8_t *gram;     /* per feature, its normalisation block: 1 for 'g'
+                        * n-grams, 0 for the rest (NULL: all 0) */
     /* Lookup indexes derived from feats (mz_vocab_index), for the hot path:
      * per stem its 'u' and 'c' feature (-1 if none), and 'b'/'d' bigrams
      * in an integer-keyed table. */

@@ -93,6 +93,62 @@ static int load_list(const cJSON *arr, const char *what, const char *tname, mz_n
     return 0;
 }
 
+/* One target (or cue list) from its JSON object into x (x->name set). */
+static int parse_one(mz_target *x, const cJSON *t, const char *name, mz_normalizer *nz, mz_err *e)
+{
+    x->forms = mz_strmap_new(256);
+    x->starts = mz_strmap_new(256);
+    if (!x->forms || !x->starts) {
+        mz_fail(e, "out of memory");
+        return -1;
+    }
+    if (load_list(cJSON_GetObjectItemCaseSensitive(t, "phrases"), "phrases", x->name, nz, &x->phrases,
+                  &x->nphrases, e) ||
+        load_list(cJSON_GetObjectItemCaseSensitive(t, "exclude"), "exclude", x->name, nz, &x->exclude,
+                  &x->nexclude, e)) {
+        mz_wrap(e, "%s: ", name);
+        return -1;
+    }
+    mz_seq *forms = NULL;
+    size_t nforms = 0;
+    if (load_list(cJSON_GetObjectItemCaseSensitive(t, "forms"), "forms", x->name, nz, &forms, &nforms, e)) {
+        seqs_free(forms, nforms);
+        mz_wrap(e, "%s: ", name);
+        return -1;
+    }
+    /* One word is a form, more words a phrase, whichever list it is in:
+     * the one-word phrase "الغرب" and the form "البيت الابيض" both work. */
+    int oom = 0;
+    for (size_t i = 0; i < nforms && !oom; i++) {
+        if (forms[i].n == 1) {
+            oom = mz_strmap_intern(x->forms, forms[i].tok[0], strlen(forms[i].tok[0]), 0, NULL) < 0;
+            continue;
+        }
+        mz_seq *np = realloc(x->phrases, (x->nphrases + 1) * sizeof *np);
+        if (!np) {
+            oom = 1;
+            break;
+        }
+        x->phrases = np;
+        x->phrases[x->nphrases++] = forms[i];
+        forms[i].tok = NULL;
+        forms[i].n = 0;
+    }
+    seqs_free(forms, nforms);
+    for (size_t i = 0; i < x->nphrases && !oom; i++)
+        if (x->phrases[i].n == 1)
+            oom = mz_strmap_intern(x->forms, x->phrases[i].tok[0], strlen(x->phrases[i].tok[0]), 0, NULL) < 0;
+    if (oom) {
+        mz_fail(e, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < x->nphrases; i++)
+        mz_strmap_intern(x->starts, x->phrases[i].tok[0], strlen(x->phrases[i].tok[0]), 0, NULL);
+    for (size_t i = 0; i < x->nexclude; i++)
+        mz_strmap_intern(x->starts, x->exclude[i].tok[0], strlen(x->exclude[i].tok[0]), 0, NULL);
+    return 0;
+}
+
 int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *name, mz_normalizer *nz, mz_err *e)
 {
     memset(ts, 0, sizeof *ts);
@@ -111,64 +167,38 @@ int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *n
             goto fail;
         }
         mz_target *x = &ts->t[ts->n++];
-        if (!t->string || !*t->string || strlen(t->string) >= sizeof x->name || !cJSON_IsObject(t)) {
+        if (!t->string || !*t->string || t->string[0] == '@' || strlen(t->string) >= sizeof x->name ||
+            !cJSON_IsObject(t)) {
             mz_fail(e, "%s: bad target entry", name);
             goto fail;
         }
         snprintf(x->name, sizeof x->name, "%s", t->string);
-        x->forms = mz_strmap_new(256);
-        x->starts = mz_strmap_new(256);
-        if (!x->forms || !x->starts) {
-            mz_fail(e, "out of memory");
+        if (parse_one(x, t, name, nz, e) != 0) goto fail;
+    }
+    if (ts->n == 0) {
+        mz_fail(e, "%s: no targets", name);
+        goto fail;
+    }
+    /* optional evaluative cue lists, kept as pseudo-targets "@critical" and
+     * "@favourable" (names a real target cannot have) */
+    const cJSON *cues = cJSON_GetObjectItemCaseSensitive(root, "cues");
+    if (cues && !cJSON_IsObject(cues)) {
+        mz_fail(e, "%s: \"cues\" must be an object", name);
+        goto fail;
+    }
+    const char *kinds[2] = {"critical", "favourable"};
+    for (int k = 0; cues && k < 2; k++) {
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(cues, kinds[k]);
+        if (!c) continue;
+        if (!cJSON_IsObject(c) || ts->n == MZ_MAX_TARGETS) {
+            mz_fail(e, "%s: bad cue list \"%s\"", name, kinds[k]);
             goto fail;
         }
-        if (load_list(cJSON_GetObjectItemCaseSensitive(t, "phrases"), "phrases", x->name, nz, &x->phrases,
-                      &x->nphrases, e) ||
-            load_list(cJSON_GetObjectItemCaseSensitive(t, "exclude"), "exclude", x->name, nz, &x->exclude,
-                      &x->nexclude, e)) {
-            mz_wrap(e, "%s: ", name);
-            goto fail;
-        }
-        mz_seq *forms = NULL;
-        size_t nforms = 0;
-        if (load_list(cJSON_GetObjectItemCaseSensitive(t, "forms"), "forms", x->name, nz, &forms, &nforms, e)) {
-            seqs_free(forms, nforms);
-            mz_wrap(e, "%s: ", name);
-            goto fail;
-        }
-        /* One word is a form, more words a phrase, whichever list it is in:
-         * the one-word phrase "الغرب" and the form "البيت الابيض" both work. */
-        int oom = 0;
-        for (size_t i = 0; i < nforms && !oom; i++) {
-            if (forms[i].n == 1) {
-                oom = mz_strmap_intern(x->forms, forms[i].tok[0], strlen(forms[i].tok[0]), 0, NULL) < 0;
-                continue;
-            }
-            mz_seq *np = realloc(x->phrases, (x->nphrases + 1) * sizeof *np);
-            if (!np) {
-                oom = 1;
-                break;
-            }
-            x->phrases = np;
-            x->phrases[x->nphrases++] = forms[i];
-            forms[i].tok = NULL;
-            forms[i].n = 0;
-        }
-        seqs_free(forms, nforms);
-        for (size_t i = 0; i < x->nphrases && !oom; i++)
-            if (x->phrases[i].n == 1)
-                oom = mz_strmap_intern(x->forms, x->phrases[i].tok[0], strlen(x->phrases[i].tok[0]), 0, NULL) < 0;
-        if (oom) {
-            mz_fail(e, "out of memory");
-            goto fail;
-        }
-        for (size_t i = 0; i < x->nphrases; i++)
-            mz_strmap_intern(x->starts, x->phrases[i].tok[0], strlen(x->phrases[i].tok[0]), 0, NULL);
-        for (size_t i = 0; i < x->nexclude; i++)
-            mz_strmap_intern(x->starts, x->exclude[i].tok[0], strlen(x->exclude[i].tok[0]), 0, NULL);
+        mz_target *x = &ts->t[ts->n++];
+        snprintf(x->name, sizeof x->name, "@%s", kinds[k]);
+        if (parse_one(x, c, name, nz, e) != 0) goto fail;
     }
     cJSON_Delete(root);
-    if (ts->n == 0) return mz_fail(e, "%s: no targets", name);
     return 0;
 fail:
     cJSON_Delete(root);
@@ -255,6 +285,12 @@ static void candidates(const char *t, size_t n, variants *v)
 
 struct mz_matcher {
     const mz_target *t;
+    struct mz_matcher *cue[2]; /* critical, favourable */
+    uint8_t *cue_hit;
+    size_t cue_cap;
+    int32_t *val_of_gid; /* lexicon id → classify_token value, -1 unknown */
+    size_t gcap;
+    uint32_t gen;
     mz_strmap *cache; /* token → bit0: form, bit1: starts a phrase/exclusion */
     uint8_t *excluded;
     size_t cap;
@@ -276,6 +312,10 @@ void mz_matcher_free(mz_matcher *m)
 {
     if (!m) return;
     mz_strmap_free(m->cache);
+    mz_matcher_free(m->cue[0]);
+    mz_matcher_free(m->cue[1]);
+    free(m->cue_hit);
+    free(m->val_of_gid);
     free(m->excluded);
     free(m);
 }
@@ -326,9 +366,30 @@ long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
     memset(m->excluded, 0, d->ntok);
     const mz_target *t = m->t;
     long count = 0;
+    if (d->lex && m->gen != d->lex->generation) {
+        for (size_t g = 0; g < m->gcap; g++) m->val_of_gid[g] = -1;
+        m->gen = d->lex->generation;
+    }
     for (size_t i = 0; i < d->ntok; i++) {
-        int32_t val = classify_token(m, mz_doc_tok(d, i), d->tok[i].len);
-        if (val < 0) return -1;
+        int32_t g = d->tok[i].gid, val;
+        if (g >= 0 && (size_t)g < m->gcap && m->val_of_gid[g] >= 0) {
+            val = m->val_of_gid[g];
+        } else {
+            val = classify_token(m, mz_doc_tok(d, i), d->tok[i].len);
+            if (val < 0) return -1;
+            if (g >= 0) {
+                if ((size_t)g >= m->gcap) {
+                    size_t nc = m->gcap ? m->gcap : 4096;
+                    while (nc <= (size_t)g) nc *= 2;
+                    int32_t *a = realloc(m->val_of_gid, nc * sizeof *a);
+                    if (!a) return -1;
+                    for (size_t k = m->gcap; k < nc; k++) a[k] = -1;
+                    m->val_of_gid = a;
+                    m->gcap = nc;
+                }
+                m->val_of_gid[g] = val;
+            }
+        }
         if (val & 2) {
             for (size_t x = 0; x < t->nexclude; x++)
                 if (seq_at(d, i, &t->exclude[x])) memset(m->excluded + i, 1, t->exclude[x].n);
@@ -372,6 +433,14 @@ void mz_context_from_hits(const uint8_t *hit, size_t nsent, int window, uint8_t 
     }
 }
 
+int mz_matcher_set_cues(mz_matcher *m, const mz_target *critical, const mz_target *favourable, mz_err *e)
+{
+    const mz_target *t[2] = {critical, favourable};
+    for (int k = 0; k < 2; k++)
+        if (t[k] && !(m->cue[k] = mz_matcher_new(t[k], e))) return -1;
+    return 0;
+}
+
 long mz_target_features(mz_matcher *m, const mz_doc *d, int window, uint8_t *hit, uint8_t *ctx,
                         mz_extra *ex, size_t *nex)
 {
@@ -380,6 +449,22 @@ long mz_target_features(mz_matcher *m, const mz_doc *d, int window, uint8_t *hit
     if (c < 0) return -1;
     mz_context_from_hits(hit, d->nsent, window, ctx);
     if (c == 0) return 0;
+    static const char *const near[2] = {"@crit_near", "@fav_near"}, *const all[2] = {"@crit_all", "@fav_all"};
+    for (int k = 0; k < 2; k++) {
+        if (!m->cue[k]) continue;
+        if (d->nsent > m->cue_cap) {
+            uint8_t *h = realloc(m->cue_hit, d->nsent * 2);
+            if (!h) return -1;
+            m->cue_hit = h;
+            m->cue_cap = d->nsent * 2;
+        }
+        long n = mz_match(m->cue[k], d, m->cue_hit);
+        if (n < 0) return -1;
+        long in_ctx = 0;
+        for (size_t s = 0; s < d->nsent; s++) in_ctx += m->cue_hit[s] && ctx[s];
+        if (in_ctx) ex[(*nex)++] = (mz_extra){near[k], (double)in_ctx};
+        if (n) ex[(*nex)++] = (mz_extra){all[k], (double)n};
+    }
     ex[(*nex)++] = (mz_extra){"@mention", (double)c};
     int in_title = 0, in_lead = 0;
     size_t body = 0;

@@ -65,10 +65,17 @@ long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit);
 void mz_context_from_hits(const uint8_t *hit, size_t nsent, int window, uint8_t *ctx);
 
 
+/* Give a target's matcher the lexicon's evaluative cue lists ("@critical",
+ * "@favourable"; either may be NULL), which mz_target_features then counts
+ * near the target and in the whole article. */
+int mz_matcher_set_cues(mz_matcher *m, const mz_target *critical, const mz_target *favourable, mz_err *e);
+
 /* Everything a stance head sees of a target in one article, computed the
  * same way at training and classification: hit/ctx flags per sentence and
  * the pseudo-terms "@mention" (count), "@title" (named in the title) and
- * "@lead" (named in the first three sentences).  ex needs room for 3.
+ * "@lead" (named in the first three sentences), and with cues set
+ * "@crit_near"/"@fav_near" (cue sentences within the context) and
+ * "@crit_all"/"@fav_all" (cue words in the article).  ex needs room for 7.
  * Returns the mention count, or -1 on out-of-memory. */
 long mz_target_features(mz_matcher *m, const mz_doc *d, int window, uint8_t *hit, uint8_t *ctx,
                         mz_extra *ex, size_t *nex);

@@ -5,6 +5,8 @@
  * through NFKC. */
 #include "tokenize.h"
 
+#include "strmap.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/uchar.h>
@@ -27,6 +29,36 @@ static inline void count_punct(mz_doc *d, UChar32 c)
 }
 
 void mz_doc_init(mz_doc *d) { memset(d, 0, sizeof *d); }
+
+int mz_lexicon_init(mz_lexicon *l, size_t limit)
+{
+    l->map = mz_strmap_new(1 << 14);
+    l->generation = 1;
+    l->limit = limit;
+    return l->map ? 0 : -1;
+}
+
+void mz_lexicon_free(mz_lexicon *l)
+{
+    mz_strmap_free(l->map);
+    l->map = NULL;
+}
+
+/* Number the document's tokens; restarts the lexicon first if it is full. */
+static int assign_gids(mz_doc *d)
+{
+    mz_lexicon *l = d->lex;
+    if (mz_strmap_count(l->map) + d->ntok > l->limit) {
+        mz_strmap_clear(l->map);
+        l->generation++;
+    }
+    for (size_t i = 0; i < d->ntok; i++) {
+        int64_t g = mz_strmap_intern(l->map, d->buf + d->tok[i].off, d->tok[i].len, 0, NULL);
+        if (g < 0) return -1;
+        d->tok[i].gid = (int32_t)g;
+    }
+    return 0;
+}
 
 void mz_doc_free(mz_doc *d)
 {
@@ -125,6 +157,7 @@ static int split(mz_doc *d, const UChar *u, size_t n, size_t sent, mz_err *e)
         t->off = (uint32_t)start;
         t->len = (uint16_t)(d->buf_len - 1 - start);
         t->sent = sent > UINT16_MAX ? UINT16_MAX : (uint16_t)sent;
+        t->gid = -1;
     }
     return 0;
 }
@@ -190,5 +223,6 @@ int mz_doc_build(mz_doc *d, mz_normalizer *n, const char *title, size_t tlen,
         d->ntitle = d->ntok;
     }
     if (!d->truncated && add_text(d, n, text, len, 0, e) != 0) return -1;
+    if (d->lex && assign_gids(d) != 0) return mz_fail(e, "out of memory");
     return 0;
 }

@@ -31,7 +31,23 @@ typedef struct mz_tok {
     uint32_t off;  /* into mz_doc.buf */
     uint16_t len;  /* bytes */
     uint16_t sent; /* sentence index (saturates at 65535) */
+    int32_t gid;   /* id in d->lex, or -1 without a lexicon */
 } mz_tok;
+
+/* A lexicon numbers distinct tokens (per thread, across documents) so that
+ * every later step — each bundle's term lookup, each target matcher — can
+ * keep per-token results in an array indexed by that number instead of
+ * hashing the token again.  It is bounded: when it reaches its limit it
+ * starts over and bumps `generation`, which tells its users to forget
+ * their arrays.  It only ever restarts between documents. */
+typedef struct mz_lexicon {
+    struct mz_strmap *map;
+    uint32_t generation;
+    size_t limit;
+} mz_lexicon;
+
+int mz_lexicon_init(mz_lexicon *l, size_t limit);
+void mz_lexicon_free(mz_lexicon *l);
 
 typedef struct mz_span {
     uint32_t start, end; /* bytes of the original title or body */
@@ -56,6 +72,7 @@ typedef struct mz_doc {
     size_t max_tokens; /* 0 = unlimited; otherwise extra tokens are dropped */
     int truncated;     /* set when max_tokens cut the article */
     uint32_t punct[MZ_NPUNCT]; /* counts of mz_punct_chars in title and body */
+    mz_lexicon *lex;   /* optional, set by the caller: assigns tok[].gid */
 } mz_doc;
 
 void mz_doc_init(mz_doc *d);

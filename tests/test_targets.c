@@ -66,7 +66,10 @@ static long count(mz_matcher *m, const char *text) { return count_in(m, NULL, te
 
 START_TEST(test_lexicon_loaded)
 {
-    ck_assert_uint_eq(ts.n, 2);
+    /* two targets and the two evaluative cue lists */
+    ck_assert_uint_eq(ts.n, 4);
+    ck_assert_ptr_nonnull(mz_targets_find(&ts, "@critical"));
+    ck_assert_ptr_nonnull(mz_targets_find(&ts, "@favourable"));
     const mz_target *r = mz_targets_find(&ts, "russia"), *w = mz_targets_find(&ts, "west");
     ck_assert_ptr_nonnull(r);
     ck_assert_ptr_nonnull(w);

@@ -409,7 +409,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
     }
 
     /* ---- features ---- */
-    if (mz_featurize(&c, &fo, &sw, target, a->threads, a->quiet, 1, &vocab, &rows, is_stance ? &mentions : NULL, e) != 0)
+    if (mz_featurize(&c, &fo, &sw, target, &tg, a->threads, a->quiet, 1, &vocab, &rows, is_stance ? &mentions : NULL, e) != 0)
         goto out;
     if (mz_trainset_build(&ts, rows, c.n, vocab.nfeat, e) != 0) goto out;
 
@@ -822,7 +822,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         if (r != 0) goto out;
         target = mz_targets_find(&tg, b.target);
     }
-    if (mz_featurize(&c, &b.vocab.opt, &b.vocab.sw, target, a->threads, 1, 0, &b.vocab, &rows,
+    if (mz_featurize(&c, &b.vocab.opt, &b.vocab.sw, target, &tg, a->threads, 1, 0, &b.vocab, &rows,
                      target ? &mentions : NULL, e) != 0)
         goto out;
     y = malloc((c.n + 1) * sizeof *y);

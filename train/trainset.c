@@ -171,7 +171,7 @@ static int stem_item(void *arg, int w, size_t i, mz_err *e)
     if (mz_doc_build(&s->doc, s->nz, title, title ? strlen(title) : 0, c->text[i], strlen(c->text[i]), e) != 0)
         return mz_wrap(e, "%s: ", c->where[i]);
     uint8_t *ctx = NULL;
-    mz_extra ex[4];
+    mz_extra ex[8];
     size_t nex = 0;
     if (f->target) {
         if (s->doc.nsent > s->scap) {
@@ -208,7 +208,7 @@ static int vec_direct_item(void *arg, int w, size_t i, mz_err *e)
     if (mz_doc_build(&s->doc, s->nz, title, title ? strlen(title) : 0, c->text[i], strlen(c->text[i]), e) != 0)
         return mz_wrap(e, "%s: ", c->where[i]);
     uint8_t *ctx = NULL;
-    mz_extra ex[4];
+    mz_extra ex[8];
     size_t nex = 0;
     if (f->target) {
         if (s->doc.nsent > s->scap) {
@@ -228,7 +228,7 @@ static int vec_direct_item(void *arg, int w, size_t i, mz_err *e)
 }
 
 int mz_featurize(const mz_collection *c, const mz_featopts *o, const mz_stopwords *sw, const mz_target *target,
-                 int threads, int quiet, int fit, mz_vocab *vocab, mz_sparse **rows_out, long **mentions_out,
+                 const mz_targets *cues, int threads, int quiet, int fit, mz_vocab *vocab, mz_sparse **rows_out, long **mentions_out,
                  mz_err *e)
 {
     int rc = -1;
@@ -250,6 +250,9 @@ int mz_featurize(const mz_collection *c, const mz_featopts *o, const mz_stopword
         mz_doc_init(&f.ws[t].doc);
         if (!(f.ws[t].nz = mz_normalizer_new(e))) goto out;
         if (target && !(f.ws[t].mt = mz_matcher_new(target, e))) goto out;
+        if (target && cues && mz_matcher_set_cues(f.ws[t].mt, mz_targets_find(cues, "@critical"),
+                                                  mz_targets_find(cues, "@favourable"), e) != 0)
+            goto out;
         if (fit && !(f.ws[t].tz = mz_termizer_new(o, sw, e))) goto out;
         if (!fit && !(f.ws[t].vz = mz_vectorizer_new(vocab, e))) goto out;
     }

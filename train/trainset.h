@@ -26,10 +26,11 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e);
 void mz_collection_free(mz_collection *c);
 
 /* Build vocab (when fit != 0) or use the given one, and vectorise all
- * documents.  target may be NULL (no context features). mentions (may be
+ * documents.  target may be NULL (no context features); cues, the lexicon
+ * holding the optional "@critical"/"@favourable" cue lists, may be NULL. mentions (may be
  * NULL) receives per-document mention counts. */
 int mz_featurize(const mz_collection *c, const mz_featopts *o, const mz_stopwords *sw, const mz_target *target,
-                 int threads, int quiet, int fit, mz_vocab *vocab, mz_sparse **rows, long **mentions, mz_err *e);
+                 const mz_targets *cues, int threads, int quiet, int fit, mz_vocab *vocab, mz_sparse **rows, long **mentions, mz_err *e);
 
 int mz_train(const mz_train_args *a, mz_err *e);
 int mz_evaluate(const mz_train_args *a, mz_err *e);
