@@ -91,7 +91,7 @@ int mz_worker_init(mz_worker *w, const mz_models *m, const mz_copts *o, mz_err *
     w->o = o;
     mz_doc_init(&w->doc);
     w->doc.max_tokens = o->max_tokens;
-    if (mz_lexicon_init(&w->lex, 1u << 18) != 0) return mz_fail(e, "out of memory");
+    if (mz_lexicon_init(&w->lex, 1u << 17) != 0) return mz_fail(e, "out of memory");
     w->doc.lex = &w->lex;
     w->pred = calloc(m->n + 1, sizeof *w->pred);
     w->match = calloc(m->n + 1, sizeof *w->match);

@@ -175,17 +175,37 @@ static inline void acc_add(acc *a, int32_t f, double w)
     a->tf[f] += w;
 }
 
-static int cmp_i32(const void *x, const void *y)
+/* Sort non-negative int32 ids: 8-bit radix passes through tmp, only as
+ * many as the largest id needs (the sort is on every article's path). */
+static void sort_ids(int32_t *v, int32_t *tmp, size_t n)
 {
-    int32_t a = *(const int32_t *)x, b = *(const int32_t *)y;
-    return (a > b) - (a < b);
+    if (n < 32) {
+        for (size_t i = 1; i < n; i++) {
+            int32_t x = v[i];
+            size_t j = i;
+            while (j > 0 && v[j - 1] > x) v[j] = v[j - 1], j--;
+            v[j] = x;
+        }
+        return;
+    }
+    uint32_t max = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((uint32_t)v[i] > max) max = (uint32_t)v[i];
+    for (int sh = 0; sh < 32 && (max >> sh) != 0; sh += 8) {
+        size_t cnt[257] = {0};
+        for (size_t i = 0; i < n; i++) cnt[((uint32_t)v[i] >> sh & 0xFF) + 1]++;
+        for (int b = 0; b < 256; b++) cnt[b + 1] += cnt[b];
+        for (size_t i = 0; i < n; i++) tmp[cnt[(uint32_t)v[i] >> sh & 0xFF]++] = v[i];
+        memcpy(v, tmp, n * sizeof *v);
+    }
 }
 
 static int acc_finish(acc *a, const mz_vocab *v, mz_sparse *out)
 {
     out->n = 0;
     if (sparse_reserve(out, a->ntouched) != 0) return -1;
-    qsort(a->touched, a->ntouched, sizeof *a->touched, cmp_i32);
+    /* out->idx is free scratch until it is filled below */
+    sort_ids(a->touched, out->idx, a->ntouched);
     /* Words and character n-grams are L2-normalised as two blocks of equal
      * weight (then scaled to unit length together): n-grams outnumber words
      * about fifteen to one and would otherwise drown them.  Pseudo-terms
@@ -522,10 +542,14 @@ static int reserve_doc(mz_vectorizer *z, size_t n)
 }
 
 /* The cache entry of a token: its term and its resolved 'g' features. */
-static int64_t token_entry(mz_vectorizer *z, const char *tok, size_t len)
+/* The entry of a token; cached by its bytes unless the caller keeps it by
+ * lexicon id instead (cached = 0), which saves a second table per bundle. */
+static int64_t token_entry(mz_vectorizer *z, const char *tok, size_t len, int cached)
 {
-    int64_t c = mz_strmap_find(z->cache, tok, len);
-    if (c >= 0) return mz_strmap_value(z->cache, (size_t)c);
+    if (cached) {
+        int64_t c = mz_strmap_find(z->cache, tok, len);
+        if (c >= 0) return mz_strmap_value(z->cache, (size_t)c);
+    }
     if (z->nent == z->entcap) {
         size_t nc = z->entcap ? z->entcap * 2 : 1024;
         tokentry *ne = realloc(z->ent, nc * sizeof *ne);
@@ -549,7 +573,7 @@ static int64_t token_entry(mz_vectorizer *z, const char *tok, size_t len)
         }
     }
     int64_t idx = (int64_t)z->nent++;
-    if (mz_strmap_intern(z->cache, tok, len, (int32_t)idx, NULL) < 0) return -1;
+    if (cached && mz_strmap_intern(z->cache, tok, len, (int32_t)idx, NULL) < 0) return -1;
     return idx;
 }
 
@@ -560,7 +584,7 @@ int mz_vectorize(mz_vectorizer *z, const mz_doc *d, const uint8_t *ctx,
     /* bounded cache, emptied between documents (never during one, since
      * entries of the current document are referenced by index) */
     int fresh = d->lex && z->gen != d->lex->generation;
-    if (mz_strmap_count(z->cache) >= CACHE_MAX_ENTRIES || fresh) {
+    if (mz_strmap_count(z->cache) >= CACHE_MAX_ENTRIES || z->nent >= CACHE_MAX_ENTRIES || fresh) {
         mz_strmap_clear(z->cache);
         z->nent = 0;
         z->ngid = 0;
@@ -574,7 +598,7 @@ int mz_vectorize(mz_vectorizer *z, const mz_doc *d, const uint8_t *ctx,
         if (g >= 0 && (size_t)g < z->gcap && z->ent_of_gid[g] >= 0) {
             en = z->ent_of_gid[g];
         } else {
-            en = token_entry(z, mz_doc_tok(d, i), d->tok[i].len);
+            en = token_entry(z, mz_doc_tok(d, i), d->tok[i].len, g < 0);
             if (en >= 0 && g >= 0) {
                 if ((size_t)g >= z->gcap) {
                     size_t nc = z->gcap ? z->gcap : 4096;

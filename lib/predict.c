@@ -84,16 +84,19 @@ void mz_predict_head(const mz_predictor *p, const mz_head *h, mz_head_result *r)
     r->label = best;
 }
 
-static int cmp_ev(const void *a, const void *b)
+/* Insertion sort, largest first: the list is short and nearly sorted. */
+static void isort(mz_evidence *v, size_t n, int by_abs)
 {
-    double x = ((const mz_evidence *)a)->weight, y = ((const mz_evidence *)b)->weight;
-    return (x < y) - (x > y);
-}
-
-static int cmp_ev_abs(const void *a, const void *b)
-{
-    double x = fabs(((const mz_evidence *)a)->weight), y = fabs(((const mz_evidence *)b)->weight);
-    return (x < y) - (x > y);
+    for (size_t i = 1; i < n; i++) {
+        mz_evidence x = v[i];
+        double kx = by_abs ? fabs(x.weight) : x.weight;
+        size_t j = i;
+        while (j > 0 && (by_abs ? fabs(v[j - 1].weight) : v[j - 1].weight) < kx) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
 }
 
 size_t mz_head_evidence(const mz_predictor *p, const mz_head *h, int c, size_t k, int signed_,
@@ -139,7 +142,7 @@ size_t mz_head_evidence(const mz_predictor *p, const mz_head *h, int c, size_t k
             if (got < k) out[got++] = ev;
             else out[k - 1] = ev;
         }
-        qsort(out, got, sizeof *out, signed_ ? cmp_ev_abs : cmp_ev);
+        isort(out, got, signed_);
     }
     return got;
 }

@@ -337,7 +337,7 @@ static int32_t classify_token(mz_matcher *m, const char *tok, size_t len)
 }
 
 /* Does sequence s match the doc at token i (first token via candidates)? */
-static int seq_at(const mz_doc *d, size_t i, const mz_seq *s)
+static int seq_at(const mz_doc *d, size_t i, const mz_seq *s, const variants *v)
 {
     if (i + s->n > d->ntok) return 0;
     for (size_t k = 1; k < s->n; k++) {
@@ -345,11 +345,9 @@ static int seq_at(const mz_doc *d, size_t i, const mz_seq *s)
         if (strlen(s->tok[k]) != l || memcmp(mz_doc_tok(d, i + k), s->tok[k], l) != 0) return 0;
         if (d->tok[i + k].sent != d->tok[i].sent) return 0;
     }
-    variants v;
-    candidates(mz_doc_tok(d, i), d->tok[i].len, &v);
     size_t l0 = strlen(s->tok[0]);
-    for (int j = 0; j < v.n; j++)
-        if (v.len[j] == l0 && memcmp(v.buf[j], s->tok[0], l0) == 0) return 1;
+    for (int j = 0; j < v->n; j++)
+        if (v->len[j] == l0 && memcmp(v->buf[j], s->tok[0], l0) == 0) return 1;
     return 0;
 }
 
@@ -390,9 +388,12 @@ long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
                 m->val_of_gid[g] = val;
             }
         }
+        variants v;
+        v.n = 0;
+        if (val & 2) candidates(mz_doc_tok(d, i), d->tok[i].len, &v);
         if (val & 2) {
             for (size_t x = 0; x < t->nexclude; x++)
-                if (seq_at(d, i, &t->exclude[x])) memset(m->excluded + i, 1, t->exclude[x].n);
+                if (seq_at(d, i, &t->exclude[x], &v)) memset(m->excluded + i, 1, t->exclude[x].n);
         }
         if (m->excluded[i]) continue;
         int matched = 0;
@@ -402,7 +403,7 @@ long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
             size_t best = 0;
             for (size_t p = 0; p < t->nphrases; p++) {
                 const mz_seq *s = &t->phrases[p];
-                if (s->n <= 1 || s->n <= best || !seq_at(d, i, s)) continue;
+                if (s->n <= 1 || s->n <= best || !seq_at(d, i, s, &v)) continue;
                 int clear = 1;
                 for (size_t k = 0; k < s->n; k++)
                     if (m->excluded[i + k]) clear = 0;
