@@ -213,12 +213,13 @@ static void multilabel_out(mz_worker *w, size_t bi, int first)
 {
     const mz_bundle *b = &w->m->b[bi];
     mz_predictor *p = w->pred[bi];
-    double P[256] = {0};
+    double P[256] = {0}, dec[256] = {0};
     size_t nh = b->nheads > 256 ? 256 : b->nheads, best = 0;
+    mz_bundle_multilabel_decision(b, &p->x, dec);
     for (size_t i = 0; i < nh; i++) {
-        mz_head_result r;
-        mz_predict_head(p, &b->heads[i], &r);
-        P[i] = r.prob[0];
+        double pr[2];
+        mz_linmodel_probability(&b->heads[i].lm, &dec[i], pr);
+        P[i] = pr[0];
         if (P[i] > P[best]) best = i;
     }
     mz_buf *o = &w->out;

@@ -399,6 +399,22 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
                 goto fail;
             }
     }
+    if (!strcmp(b->kind, "multilabel")) {
+        for (size_t i = 0; i < b->nheads; i++)
+            if (b->heads[i].nclass != 2) {
+                mz_fail(e, "%s: multilabel heads must be binary", dir);
+                goto fail;
+            }
+        b->ml_nfeat = b->vocab.nfeat;
+        b->ml_W = calloc((b->ml_nfeat + 1) * b->nheads, sizeof *b->ml_W);
+        if (!b->ml_W) {
+            mz_fail(e, "out of memory");
+            goto fail;
+        }
+        for (size_t h = 0; h < b->nheads; h++)
+            for (size_t f = 1; f <= b->ml_nfeat && f <= b->heads[h].lm.nfeat; f++)
+                b->ml_W[f * b->nheads + h] = b->heads[h].lm.W[f];
+    }
     const cJSON *aux = cJSON_GetObjectItemCaseSensitive(b->manifest, "aux");
     if (aux) {
         const cJSON *sc = cJSON_GetObjectItemCaseSensitive(aux, "scale");
@@ -445,6 +461,7 @@ void mz_bundle_free(mz_bundle *b)
         mz_linmodel_free(&h->lm);
     }
     free(b->heads);
+    free(b->ml_W);
     mz_vocab_free(&b->vocab);
     cJSON_Delete(b->manifest);
     free(b->targets_json);
@@ -456,4 +473,18 @@ mz_head *mz_bundle_head(mz_bundle *b, const char *name)
     for (size_t i = 0; i < b->nheads; i++)
         if (strcmp(b->heads[i].name, name) == 0) return &b->heads[i];
     return NULL;
+}
+
+void mz_bundle_multilabel_decision(const mz_bundle *b, const mz_sparse *x, double *dec)
+{
+    size_t H = b->nheads;
+    for (size_t h = 0; h < H; h++) dec[h] = 0.0;
+    for (size_t i = 0; i < x->n; i++) {
+        size_t f = (size_t)x->idx[i];
+        if (f > b->ml_nfeat) continue;
+        const double *w = b->ml_W + f * H;
+        double v = x->val[i];
+        for (size_t h = 0; h < H; h++) dec[h] += w[h] * v;
+    }
+    for (size_t h = 0; h < H; h++) dec[h] -= b->heads[h].lm.rho[0];
 }

@@ -60,7 +60,15 @@ typedef struct mz_bundle {
     mz_head *aux;
     int32_t aux_fid[MZ_MAX_CLASSES];
     double aux_scale;
+    /* multilabel: every binary head's weights side by side, feature-major
+     * (ml_W[f * nheads + h]), so one pass over an article scores all heads
+     * with one cache line per feature instead of one per head */
+    double *ml_W;
+    size_t ml_nfeat;
 } mz_bundle;
+
+/* Decision values of all binary heads of a multilabel bundle on x. */
+void mz_bundle_multilabel_decision(const mz_bundle *b, const mz_sparse *x, double *dec);
 
 int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e);
 void mz_bundle_free(mz_bundle *b);

@@ -93,6 +93,18 @@ static int load_list(const cJSON *arr, const char *what, const char *tname, mz_n
     return 0;
 }
 
+static inline unsigned tail_key(const char *t, size_t n)
+{
+    return n >= 2 ? ((unsigned)(unsigned char)t[n - 2] << 8) | (unsigned char)t[n - 1] : (unsigned char)t[0];
+}
+
+static void mark_tail(mz_target *x, const char *t, size_t n)
+{
+    if (!n) return;
+    unsigned k = tail_key(t, n);
+    x->tail[k >> 3] |= (uint8_t)(1u << (k & 7));
+}
+
 /* One target (or cue list) from its JSON object into x (x->name set). */
 static int parse_one(mz_target *x, const cJSON *t, const char *name, mz_normalizer *nz, mz_err *e)
 {
@@ -146,6 +158,14 @@ static int parse_one(mz_target *x, const cJSON *t, const char *name, mz_normaliz
         mz_strmap_intern(x->starts, x->phrases[i].tok[0], strlen(x->phrases[i].tok[0]), 0, NULL);
     for (size_t i = 0; i < x->nexclude; i++)
         mz_strmap_intern(x->starts, x->exclude[i].tok[0], strlen(x->exclude[i].tok[0]), 0, NULL);
+    memset(x->tail, 0, sizeof x->tail);
+    for (size_t i = 0; i < mz_strmap_count(x->forms); i++) {
+        size_t kl;
+        const char *k = mz_strmap_key(x->forms, i, &kl);
+        mark_tail(x, k, kl);
+    }
+    for (size_t i = 0; i < x->nphrases; i++) mark_tail(x, x->phrases[i].tok[0], strlen(x->phrases[i].tok[0]));
+    for (size_t i = 0; i < x->nexclude; i++) mark_tail(x, x->exclude[i].tok[0], strlen(x->exclude[i].tok[0]));
     return 0;
 }
 
@@ -322,6 +342,8 @@ void mz_matcher_free(mz_matcher *m)
 
 static int32_t classify_token(mz_matcher *m, const char *tok, size_t len)
 {
+    unsigned tk = tail_key(tok, len);
+    if (!(m->t->tail[tk >> 3] & (1u << (tk & 7)))) return 0;
     int64_t c = mz_strmap_find(m->cache, tok, len);
     if (c >= 0) return mz_strmap_value(m->cache, (size_t)c);
     variants v;

@@ -40,6 +40,10 @@ typedef struct mz_target {
     mz_seq *phrases, *exclude;
     size_t nphrases, nexclude;
     mz_strmap *starts; /* first tokens of phrases and exclusions */
+    /* Every candidate of a token ends where the token ends, so a token whose
+     * last two bytes end no form or start can be dismissed without a lookup:
+     * bit (last two bytes) set when some entry ends with them. */
+    uint8_t tail[65536 / 8];
 } mz_target;
 
 typedef struct mz_targets {
