@@ -18,8 +18,8 @@ struct mz_strmap {
     slot *slots;
     size_t mask;       /* nslots - 1, nslots a power of two */
     size_t count, cap; /* entries */
-    uint64_t *koff;    /* key offset in arena */
-    uint32_t *klen;
+    uint64_t *kpos;    /* key offset in arena << 24 | key length: one load
+                        * (one cache miss) per candidate entry */
     int32_t *val;
     char *arena;
     size_t arena_len, arena_cap;
@@ -77,8 +77,7 @@ void mz_strmap_free(mz_strmap *m)
 {
     if (!m) return;
     free(m->slots);
-    free(m->koff);
-    free(m->klen);
+    free(m->kpos);
     free(m->val);
     free(m->arena);
     free(m);
@@ -95,7 +94,7 @@ size_t mz_strmap_count(const mz_strmap *m) { return m->count; }
 
 size_t mz_strmap_bytes(const mz_strmap *m)
 {
-    return (m->mask + 1) * sizeof(slot) + m->cap * (8 + 4 + 4) + m->arena_cap;
+    return (m->mask + 1) * sizeof(slot) + m->cap * (8 + 4) + m->arena_cap;
 }
 
 static int64_t probe(const mz_strmap *m, const void *key, size_t len, uint64_t h, size_t *slot_out)
@@ -109,8 +108,10 @@ static int64_t probe(const mz_strmap *m, const void *key, size_t len, uint64_t h
             return -1;
         }
         size_t e = s->idx1 - 1;
-        if (s->hfrag == frag && m->klen[e] == len && memcmp(m->arena + m->koff[e], key, len) == 0)
-            return (int64_t)e;
+        if (s->hfrag == frag) {
+            uint64_t kp = m->kpos[e];
+            if ((kp & 0xFFFFFF) == len && memcmp(m->arena + (kp >> 24), key, len) == 0) return (int64_t)e;
+        }
         i = (i + 1) & m->mask;
     }
 }
@@ -127,7 +128,7 @@ static int grow_slots(mz_strmap *m)
     slot *ns = calloc(n, sizeof *ns);
     if (!ns) return -1;
     for (size_t e = 0; e < m->count; e++) {
-        uint64_t h = mz_hash_bytes(m->arena + m->koff[e], m->klen[e]);
+        uint64_t h = mz_hash_bytes(m->arena + (m->kpos[e] >> 24), m->kpos[e] & 0xFFFFFF);
         size_t i = (size_t)h & (n - 1);
         while (ns[i].idx1) i = (i + 1) & (n - 1);
         ns[i].idx1 = (uint32_t)(e + 1);
@@ -146,19 +147,16 @@ int64_t mz_strmap_intern(mz_strmap *m, const void *key, size_t len, int32_t valu
     int64_t e = probe(m, key, len, h, &si);
     if (inserted) *inserted = 0;
     if (e >= 0) return e;
-    if (m->count >= UINT32_MAX - 1 || len > UINT32_MAX) return -1;
+    if (m->count >= UINT32_MAX - 1 || len >= (1u << 24) || m->arena_len + len >= (1ULL << 40)) return -1;
     if ((m->count + 1) * 2 > m->mask + 1) {
         if (grow_slots(m) != 0) return -1;
         probe(m, key, len, h, &si);
     }
     if (m->count == m->cap) {
         size_t nc = m->cap ? m->cap * 2 : 64;
-        uint64_t *ko = realloc(m->koff, nc * sizeof *ko);
-        if (!ko) return -1;
-        m->koff = ko;
-        uint32_t *kl = realloc(m->klen, nc * sizeof *kl);
-        if (!kl) return -1;
-        m->klen = kl;
+        uint64_t *kp = realloc(m->kpos, nc * sizeof *kp);
+        if (!kp) return -1;
+        m->kpos = kp;
         int32_t *v = realloc(m->val, nc * sizeof *v);
         if (!v) return -1;
         m->val = v;
@@ -174,8 +172,7 @@ int64_t mz_strmap_intern(mz_strmap *m, const void *key, size_t len, int32_t valu
     }
     if (len) memcpy(m->arena + m->arena_len, key, len);
     e = (int64_t)m->count++;
-    m->koff[e] = m->arena_len;
-    m->klen[e] = (uint32_t)len;
+    m->kpos[e] = ((uint64_t)m->arena_len << 24) | len;
     m->val[e] = value;
     m->arena_len += len;
     m->slots[si].idx1 = (uint32_t)(e + 1);
@@ -186,8 +183,8 @@ int64_t mz_strmap_intern(mz_strmap *m, const void *key, size_t len, int32_t valu
 
 const char *mz_strmap_key(const mz_strmap *m, size_t i, size_t *len)
 {
-    if (len) *len = m->klen[i];
-    return m->arena + m->koff[i];
+    if (len) *len = m->kpos[i] & 0xFFFFFF;
+    return m->arena + (m->kpos[i] >> 24);
 }
 
 int32_t mz_strmap_value(const mz_strmap *m, size_t i) { return m->val[i]; }

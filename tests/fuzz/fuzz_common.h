@@ -170,10 +170,13 @@ static inline const char *fz_tmpdir(const char *tag)
     return fz_tmp_root;
 }
 
-/* Replace path's contents with data[0..n). */
+/* Replace path with a new file holding data[0..n).  A new file, not the
+ * old one truncated: ext4 flushes a file truncated and rewritten when it is
+ * closed, which would make every execution wait on the disk. */
 #include <fcntl.h>
 static inline void fz_put(const char *path, const void *data, size_t n)
 {
+    unlink(path);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     FUZZ_MUST(fd >= 0, path);
     const char *p = data;

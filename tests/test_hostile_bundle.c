@@ -1,0 +1,287 @@
+/* test_hostile_bundle.c — the bundle loader against crafted bundles, in
+ * process, so that check-asan sees every refusal path for leaks and memory
+ * errors.  The bundle is the small stance fixture of tests/fuzz/
+ * (fuzz_common.h), written with this build's pipeline options.
+ *
+ *   - every prefix of every bundle file, with the manifest's digest updated
+ *     to match (a crafted, not a corrupted, bundle), and every prefix of
+ *     the manifest itself: refused with a one-line message naming the
+ *     bundle, or, where a prefix is still a valid file (a stopword list,
+ *     a model whose last number got shorter), loaded and used to score an
+ *     article; a cut vocabulary, lexicon or manifest is always refused;
+ *   - every single-bit flip of the first bytes of each file without the
+ *     digest updated: refused as a digest mismatch naming the file;
+ *   - manifests naming files outside the bundle (../, absolute paths, dot
+ *     files, sub-paths), symlinks (inside and leaving the bundle), a
+ *     directory and a FIFO: refused before anything is read from them. */
+#include <check.h>
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "fsutil.h"
+#include "fuzz/fuzz_common.h"
+#include "normalize.h"
+#include "predict.h"
+#include "sha256.h"
+#include "targets.h"
+#include "tokenize.h"
+#include "testutil.h"
+
+static char suite_dir[1024];
+static char bdir[1200];
+
+static void suite_setup(void)
+{
+    const char *t = getenv("TMPDIR");
+    snprintf(suite_dir, sizeof suite_dir, "%s/mz_hostile_XXXXXX", t && *t ? t : "/tmp");
+    if (!mkdtemp(suite_dir)) {
+        perror(suite_dir);
+        abort();
+    }
+}
+
+static void suite_teardown(void)
+{
+    mz_err e = {{0}};
+    if (suite_dir[0] && mz_rm_rf(suite_dir, &e) != 0) fprintf(stderr, "test_hostile_bundle: cleanup: %s\n", e.msg);
+    suite_dir[0] = '\0';
+}
+
+static void setup(void)
+{
+    snprintf(bdir, sizeof bdir, "%s/b_XXXXXX", suite_dir);
+    ck_assert_ptr_nonnull(mkdtemp(bdir));
+}
+
+static void teardown(void)
+{
+    mz_err e = {{0}};
+    if (bdir[0] && mz_rm_rf(bdir, &e) != 0) fprintf(stderr, "test_hostile_bundle: cleanup: %s\n", e.msg);
+    bdir[0] = '\0';
+}
+
+static const char *B(const char *name)
+{
+    static char b[4][2048];
+    static int k;
+    char *p = b[k++ & 3];
+    snprintf(p, sizeof b[0], "%s/%s", bdir, name);
+    return p;
+}
+
+/* Plain writes of new files (fz_put): thousands of bundles are written,
+ * and mz_write_file_atomic would wait for the disk (fsync) each time. */
+static void put(const char *name, const char *data, size_t len) { fz_put(B(name), data, len); }
+
+/* The fixture's manifest for files data[i][0..len[i]), plus extra "files"
+ * entries (name, digest of the fixture's stance.svm) when given. */
+static char *manifest(const char *const *data, const size_t *len, const char *extra)
+{
+    cJSON *m = cJSON_Parse(fz_manifest_base);
+    ck_assert_ptr_nonnull(m);
+    mz_featopts o;
+    mz_featopts_default(&o);
+    o.context = 1;
+    o.window = 1;
+    cJSON_AddItemToObject(m, "pipeline", mz_featopts_to_json(&o));
+    cJSON *files = cJSON_AddObjectToObject(m, "files");
+    char hex[65];
+    if (extra) {
+        mz_sha256_hex(fz_stance_svm, strlen(fz_stance_svm), hex);
+        cJSON_AddStringToObject(files, extra, hex);
+    }
+    for (size_t i = 0; i < FZ_NFILES; i++) {
+        mz_sha256_hex(data[i], len[i], hex);
+        cJSON_AddStringToObject(files, fz_files[i].name, hex);
+    }
+    char *text = cJSON_Print(m);
+    cJSON_Delete(m);
+    ck_assert_ptr_nonnull(text);
+    return text;
+}
+
+/* Write the fixture with file `which` (or none: -1) replaced by
+ * repl[0..rlen), the manifest's digests matching. */
+static void write_bundle(int which, const char *repl, size_t rlen, const char *extra)
+{
+    const char *data[FZ_NFILES];
+    size_t len[FZ_NFILES];
+    for (size_t i = 0; i < FZ_NFILES; i++) {
+        data[i] = fz_files[i].data;
+        len[i] = strlen(data[i]);
+        if ((int)i == which) {
+            data[i] = repl;
+            len[i] = rlen;
+        }
+        put(fz_files[i].name, data[i], len[i]);
+    }
+    char *m = manifest(data, len, extra);
+    put("manifest.json", m, strlen(m));
+    free(m);
+}
+
+/* Load the bundle as mizan-classify does (classify/engine.c: the bundle,
+ * then a stance bundle's lexicon), then score every head on an article:
+ * 0 loaded and used, -1 refused.  A refusal must be one line naming the
+ * bundle. */
+static int load(const char *what)
+{
+    mz_bundle b;
+    mz_err e = {{0}};
+    if (mz_bundle_load(&b, bdir, &e) != 0) {
+        ck_assert_msg(strstr(e.msg, bdir) != NULL, "%s: message does not name the bundle: %s", what, e.msg);
+        ck_assert_msg(strchr(e.msg, '\n') == NULL, "%s: message is not one line: %s", what, e.msg);
+        return -1;
+    }
+    mz_normalizer *nz = mz_normalizer_new(&e);
+    ck_assert_ptr_nonnull(nz);
+    mz_targets tg;
+    memset(&tg, 0, sizeof tg);
+    int rc = 0;
+    if (!strcmp(b.kind, "stance")) {
+        ck_assert_msg(b.targets_json != NULL, "%s: stance bundle without targets.json", what);
+        if (mz_targets_parse(&tg, b.targets_json, b.targets_len, B("targets.json"), nz, &e) != 0) {
+            ck_assert_msg(strstr(e.msg, "targets.json") && !strchr(e.msg, '\n'), "%s: %s", what, e.msg);
+            rc = -1;
+        }
+    }
+    if (rc == 0) {
+        mz_predictor *p = mz_predictor_new(&b, &e);
+        ck_assert_msg(p != NULL, "%s: %s", what, e.msg);
+        mz_doc d;
+        mz_doc_init(&d);
+        ck_assert_int_eq(mz_doc_build(&d, nz, fz_article_title, strlen(fz_article_title), fz_article_text,
+                                      strlen(fz_article_text), &e),
+                         0);
+        ck_assert_msg(mz_predictor_vectorize(p, &d, NULL, NULL, 0, &e) == 0, "%s: %s", what, e.msg);
+        for (size_t h = 0; h < b.nheads; h++) {
+            mz_head_result r;
+            mz_predict_head(p, &b.heads[h], &r);
+            ck_assert_msg(r.label >= 0 && r.label < b.heads[h].nclass, "%s: class %d", what, r.label);
+        }
+        mz_doc_free(&d);
+        mz_predictor_free(p);
+    }
+    mz_targets_free(&tg);
+    mz_normalizer_free(nz);
+    mz_bundle_free(&b);
+    return rc;
+}
+
+START_TEST(test_fixture_loads)
+{
+    write_bundle(-1, NULL, 0, NULL);
+    ck_assert_int_eq(load("the fixture"), 0);
+}
+END_TEST
+
+START_TEST(test_every_prefix_crafted)
+{
+    char what[128];
+    for (size_t f = 0; f < FZ_NFILES; f++) {
+        const char *full = fz_files[f].data;
+        size_t n = strlen(full);
+        for (size_t k = 0; k < n; k++) {
+            write_bundle((int)f, full, k, NULL);
+            snprintf(what, sizeof what, "%s cut to %zu of %zu bytes", fz_files[f].name, k, n);
+            int rc = load(what);
+            /* A cut vocabulary (its header counts the lines) or lexicon
+             * (JSON) is never valid; a cut stopword list or model file may
+             * still be (a shorter last number): then it was used above. */
+            if (rc == 0 && (!strcmp(fz_files[f].name, "vocab.tsv") || !strcmp(fz_files[f].name, "targets.json")))
+                ck_abort_msg("%s: accepted", what);
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_every_manifest_prefix)
+{
+    const char *data[FZ_NFILES];
+    size_t len[FZ_NFILES];
+    for (size_t i = 0; i < FZ_NFILES; i++) {
+        data[i] = fz_files[i].data;
+        len[i] = strlen(data[i]);
+    }
+    write_bundle(-1, NULL, 0, NULL);
+    char *m = manifest(data, len, NULL);
+    size_t n = strlen(m);
+    char what[128];
+    for (size_t k = 0; k + 2 < n; k++) {
+        put("manifest.json", m, k);
+        snprintf(what, sizeof what, "manifest cut to %zu of %zu bytes", k, n);
+        ck_assert_msg(load(what) == -1, "%s: accepted", what);
+    }
+    free(m);
+}
+END_TEST
+
+START_TEST(test_bit_flips_refused)
+{
+    char what[128];
+    for (size_t f = 0; f < FZ_NFILES; f++) {
+        size_t n = strlen(fz_files[f].data);
+        char *buf = strdup(fz_files[f].data);
+        ck_assert_ptr_nonnull(buf);
+        for (size_t i = 0; i < n && i < 24; i++)
+            for (int bit = 0; bit < 8; bit++) {
+                write_bundle(-1, NULL, 0, NULL);
+                buf[i] ^= (char)(1 << bit);
+                put(fz_files[f].name, buf, n);
+                buf[i] ^= (char)(1 << bit);
+                snprintf(what, sizeof what, "%s byte %zu bit %d", fz_files[f].name, i, bit);
+                mz_bundle b;
+                mz_err e = {{0}};
+                ck_assert_msg(mz_bundle_load(&b, bdir, &e) == -1, "%s: accepted", what);
+                ck_assert_msg(strstr(e.msg, fz_files[f].name) && strstr(e.msg, "SHA-256"), "%s: %s", what, e.msg);
+            }
+        free(buf);
+    }
+}
+END_TEST
+
+START_TEST(test_unsafe_names_refused)
+{
+    static const char *const evil[] = {
+        "../escape.svm", "/etc/passwd", "..", ".", ".hidden.svm", "sub/x.svm", "link.svm", "escape-link.svm",
+        "folder.svm",    "pipe.svm",    "",   "a\\b.svm",
+    };
+    for (size_t i = 0; i < sizeof evil / sizeof evil[0]; i++) {
+        write_bundle(-1, NULL, 0, evil[i]);
+        mkdir(B("sub"), 0755);
+        put("sub/x.svm", fz_stance_svm, strlen(fz_stance_svm));
+        put(".hidden.svm", fz_stance_svm, strlen(fz_stance_svm));
+        unlink(B("link.svm"));
+        ck_assert_int_eq(symlink("stance.svm", B("link.svm")), 0);
+        unlink(B("escape-link.svm"));
+        ck_assert_int_eq(symlink("../../escape.svm", B("escape-link.svm")), 0);
+        mkdir(B("folder.svm"), 0755);
+        struct stat st;
+        if (lstat(B("pipe.svm"), &st) != 0) ck_assert_int_eq(mkfifo(B("pipe.svm"), 0644), 0);
+        char what[128];
+        snprintf(what, sizeof what, "manifest naming \"%s\"", evil[i]);
+        ck_assert_msg(load(what) == -1, "%s: accepted", what);
+    }
+}
+END_TEST
+
+Suite *suite_hostile_bundle(void)
+{
+    Suite *s = suite_create("hostile_bundle");
+    TCase *tc = tcase_create("crafted");
+    tcase_add_unchecked_fixture(tc, suite_setup, suite_teardown);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_fixture_loads);
+    tcase_add_test(tc, test_every_prefix_crafted);
+    tcase_add_test(tc, test_every_manifest_prefix);
+    tcase_add_test(tc, test_bit_flips_refused);
+    tcase_add_test(tc, test_unsafe_names_refused);
+    suite_add_tcase(s, tc);
+    return s;
+}
