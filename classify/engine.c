@@ -29,7 +29,9 @@ static int load_one(mz_models *m, const char *dir, mz_err *e)
         if (!b->targets_json) return mz_fail(e, "%s: stance bundle without targets.json", dir);
         mz_normalizer *nz = mz_normalizer_new(e);
         if (!nz) return -1;
-        int rc = mz_targets_parse(&m->tg[m->n - 1], b->targets_json, b->targets_len, dir, nz, e);
+        char tname[4200];
+        snprintf(tname, sizeof tname, "%s/targets.json", dir);
+        int rc = mz_targets_parse(&m->tg[m->n - 1], b->targets_json, b->targets_len, tname, nz, e);
         mz_normalizer_free(nz);
         if (rc != 0) return -1;
         if (!mz_targets_find(&m->tg[m->n - 1], b->target))
@@ -47,7 +49,11 @@ int mz_models_load(mz_models *m, const char *dir, mz_err *e)
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return mz_fail(e, "%s: models directory not found", dir);
     if (mz_path_join(p, sizeof p, dir, "manifest.json", e) != 0) return -1;
-    if (stat(p, &st) == 0) return load_one(m, dir, e);
+    if (stat(p, &st) == 0) {
+        if (load_one(m, dir, e) == 0) return 0;
+        mz_models_free(m);
+        return -1;
+    }
     DIR *d = opendir(dir);
     if (!d) return mz_fail(e, "%s: cannot open: %m", dir);
     char *names[256];
@@ -383,6 +389,25 @@ static void target_out(mz_worker *w, size_t bi, const char *target)
     mz_buf_puts(o, "}}");
 }
 
+/* Answer the record with an error (and keep the message for stderr). */
+static int fail_record(mz_worker *w, const char *id, const char *msg)
+{
+    snprintf(w->errmsg, sizeof w->errmsg, "%s", msg);
+    mz_buf_reset(&w->out);
+    mz_error_record(&w->out, id, msg, w->o->text_format);
+    return 1;
+}
+
+static int has_arabic_token(const mz_doc *d)
+{
+    for (size_t i = 0; i < d->ntok; i++) {
+        const unsigned char *t = (const unsigned char *)mz_doc_tok(d, i);
+        for (size_t k = 0; k < d->tok[i].len; k++)
+            if (t[k] >= 0xD8 && t[k] <= 0xDB) return 1;
+    }
+    return 0;
+}
+
 int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen, const char *text, size_t len,
                     const char *target)
 {
@@ -390,17 +415,15 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
     mz_buf_reset(&w->out);
     if (mz_check_text(text, len, w->o->max_bytes, "text", &e) != 0 ||
         (title && tlen && mz_check_text(title, tlen, w->o->max_bytes, "title", &e) != 0)) {
-        mz_error_record(&w->out, id, e.msg, w->o->text_format);
-        return 1;
+        return fail_record(w, id, e.msg);
     }
     if (mz_doc_build(&w->doc, w->nz, title, tlen, text, len, &e) != 0 || ensure_sent(w) != 0) {
-        mz_error_record(&w->out, id, "out of memory", w->o->text_format);
-        return 1;
+        return fail_record(w, id, "out of memory");
     }
     if (w->doc.ntok == 0) {
-        mz_error_record(&w->out, id, "text has no words (no letters or digits)", w->o->text_format);
-        return 1;
+        return fail_record(w, id, "text has no words (no letters or digits)");
     }
+    if (!has_arabic_token(&w->doc)) return fail_record(w, id, "text has no Arabic words (the models read Arabic)");
     mz_buf *o = &w->out;
     if (w->o->text_format) {
         mz_buf_printf(o, "== %s\n", id ? id : "(no id)");
@@ -427,15 +450,11 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
             if (kind == 2) {
                 mentions = mz_target_features(w->match[i], &w->doc, b->vocab.opt.window, w->hit, w->ctx, ex, &nex);
                 if (mentions < 0) {
-                    mz_buf_reset(o);
-                    mz_error_record(o, id, "out of memory", w->o->text_format);
-                    return 1;
+                    return fail_record(w, id, "out of memory");
                 }
             }
             if (mz_predictor_vectorize(w->pred[i], &w->doc, kind == 2 ? w->ctx : NULL, ex, nex, &e) != 0) {
-                mz_buf_reset(o);
-                mz_error_record(o, id, e.msg, w->o->text_format);
-                return 1;
+                return fail_record(w, id, e.msg);
             }
             if (kind == 0) {
                 if (!w->o->text_format) mz_buf_puts(o, ", ");
@@ -465,9 +484,7 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
         mz_buf_puts(o, "\n");
     }
     if (o->oom) {
-        mz_buf_reset(o);
-        mz_error_record(o, id, "out of memory", w->o->text_format);
-        return 1;
+        return fail_record(w, id, "out of memory");
     }
     return 0;
 }

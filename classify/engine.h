@@ -46,6 +46,7 @@ typedef struct mz_worker {
     uint8_t *hit, *ctx;
     size_t scap;
     mz_buf out;
+    char errmsg[MZ_ERR_MAX]; /* the plain message of the last failed record */
 } mz_worker;
 
 int mz_worker_init(mz_worker *w, const mz_models *m, const mz_copts *o, mz_err *e);

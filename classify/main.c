@@ -19,6 +19,7 @@
 #include "fsutil.h"
 #include "linereader.h"
 #include "parallel.h"
+#include "strmap.h"
 
 static const char usage[] =
     "usage: mizan-classify [--models DIR] [--jsonl] [--format json|text] [--explain K] [-j N]\n"
@@ -32,6 +33,7 @@ static const char usage[] =
     "  --max-bytes N largest article accepted (default 4194304); --max-tokens N (default 200000)\n";
 
 #define BATCH 512
+#define DUP_WINDOW (1u << 18)
 
 typedef struct item {
     char *id, *title, *text, *target;
@@ -64,11 +66,19 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
     }
     mz_worker *w = &r->w[wk];
     it->status = mz_classify_one(w, it->id, it->title, it->tlen, it->text, it->len, it->target);
+    if (it->status) it->error = strdup(w->errmsg);
     /* swap buffers: the worker's becomes the item's, no copy */
     mz_buf tmp = it->out;
     it->out = w->out;
     w->out = tmp;
     return 0;
+}
+
+/* Print s with control characters shown as '?': ids and messages come
+ * from the input and must not split a log line or reach the terminal. */
+static void put_safe(FILE *f, const char *s)
+{
+    for (; *s; s++) fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
 }
 
 static void flush_batch(run *r)
@@ -79,10 +89,12 @@ static void flush_batch(run *r)
         item *it = &r->items[i];
         if (it->status) {
             r->any_record_error = 1;
-            /* the one-line message, also on stderr */
-            const char *msg = strstr(it->out.s ? it->out.s : "", "\"error\": ");
-            fprintf(stderr, "mizan-classify: %s: %s\n", it->id ? it->id : "(no id)",
-                    it->error ? it->error : msg ? msg + 9 : "error");
+            /* the same message on stderr, one line, whatever the id holds */
+            fputs("mizan-classify: ", stderr);
+            put_safe(stderr, it->id ? it->id : "(no id)");
+            fputs(": ", stderr);
+            put_safe(stderr, it->error ? it->error : "error");
+            fputc('\n', stderr);
         }
         fwrite(it->out.s, 1, it->out.n, stdout);
         free(it->id);
@@ -216,7 +228,13 @@ static void add_jsonl(run *r, const char *path)
     fl.label = NULL;
     int st;
     char m[600];
+    size_t nlines = 0;
+    /* ids seen in this stream, to report repeats; bounded so that an
+     * endless stream keeps constant memory (repeats further apart than
+     * DUP_WINDOW distinct ids are not detected) */
+    mz_strmap *seen = mz_strmap_new(1 << 12);
     while ((st = mz_linereader_next(&lr)) != MZ_LINE_EOF) {
+        nlines++;
         if (st == MZ_LINE_IOERR) {
             fprintf(stderr, "mizan-classify: %s:%zu: read error\n", name, lr.lineno + 1);
             r->any_input_error = 1;
@@ -254,6 +272,18 @@ static void add_jsonl(run *r, const char *path)
         }
         it->id = rec.id;
         rec.id = NULL;
+        if (seen) {
+            if (mz_strmap_count(seen) >= DUP_WINDOW) mz_strmap_clear(seen);
+            int ins;
+            int64_t k = mz_strmap_intern(seen, it->id, strlen(it->id), (int32_t)(lr.lineno > INT32_MAX ? INT32_MAX : lr.lineno), &ins);
+            if (k >= 0 && !ins) {
+                snprintf(m, sizeof m, "%s:%zu: duplicate id (first at line %d)", name, lr.lineno,
+                         (int)mz_strmap_value(seen, (size_t)k));
+                it->error = strdup(m);
+                mz_record_free(&rec);
+                continue;
+            }
+        }
         it->text = strndup(rec.text, rec.text_len);
         it->len = rec.text_len;
         if (rec.title) {
@@ -265,7 +295,12 @@ static void add_jsonl(run *r, const char *path)
         mz_record_free(&rec);
     }
     mz_linereader_free(&lr);
+    mz_strmap_free(seen);
     if (f != stdin) fclose(f);
+    if (nlines == 0) {
+        fprintf(stderr, "mizan-classify: %s: no records (empty input)\n", name);
+        r->any_input_error = 1;
+    }
 }
 
 int main(int argc, char **argv)
@@ -288,12 +323,14 @@ int main(int argc, char **argv)
             else if (!strcmp(v, "json")) o.text_format = 0;
             else {
                 fprintf(stderr, "mizan-classify: --format: json or text, got '%s'\n%s", v, usage);
+                free(inputs);
                 return 2;
             }
         } else if (!strcmp(a, "--explain") && v) {
             long k = strtol(v, &end, 10);
             if (*end || k < 0 || k > 64) {
                 fprintf(stderr, "mizan-classify: --explain: 0..64\n");
+                free(inputs);
                 return 2;
             }
             o.explain = (size_t)k;
@@ -302,6 +339,7 @@ int main(int argc, char **argv)
             long k = strtol(v, &end, 10);
             if (*end || k < 1 || k > 256) {
                 fprintf(stderr, "mizan-classify: -j: 1..256\n");
+                free(inputs);
                 return 2;
             }
             threads = (int)k;
@@ -310,6 +348,7 @@ int main(int argc, char **argv)
             long long k = strtoll(v, &end, 10);
             if (*end || k < 1 || k > (1LL << 34)) {
                 fprintf(stderr, "mizan-classify: --max-bytes: 1..17179869184\n");
+                free(inputs);
                 return 2;
             }
             o.max_bytes = (size_t)k;
@@ -318,6 +357,7 @@ int main(int argc, char **argv)
             long long k = strtoll(v, &end, 10);
             if (*end || k < 1 || k > (1LL << 30)) {
                 fprintf(stderr, "mizan-classify: --max-tokens: 1..1073741824\n");
+                free(inputs);
                 return 2;
             }
             o.max_tokens = (size_t)k;
@@ -339,6 +379,7 @@ int main(int argc, char **argv)
     if (!models) {
         if (mz_exe_dir(defdir, sizeof defdir, &e) != 0) {
             fprintf(stderr, "mizan-classify: %s\n", e.msg);
+            free(inputs);
             return 2;
         }
         strncat(defdir, "/../models", sizeof defdir - strlen(defdir) - 1);

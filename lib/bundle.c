@@ -2,6 +2,9 @@
 #include "bundle.h"
 
 #include <math.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +168,20 @@ void mz_bundle_abort(mz_bundle_writer *w)
 
 /* ------------------------------------------------------------ loading */
 
+/* A manifest value quoted in a message: control characters shown as '?'
+ * and long values cut, so a crafted manifest cannot forge log lines. */
+static const char *shown(const char *v, char *buf, size_t n)
+{
+    size_t i = 0;
+    for (; v[i] && i + 4 < n; i++) buf[i] = (unsigned char)v[i] < 0x20 || v[i] == 0x7f ? '?' : v[i];
+    if (v[i]) {
+        memcpy(buf + i, "...", 3);
+        i += 3;
+    }
+    buf[i] = '\0';
+    return buf;
+}
+
 static int safe_name(const char *n)
 {
     size_t l = strlen(n);
@@ -184,19 +201,78 @@ static int was_seen(const char *name)
     return 0;
 }
 
+/* The bundle directory, opened once per load: every file is read relative
+ * to it, so a bundle that is replaced (renamed over) while it loads is
+ * still read whole from the one directory that was opened, old or new. */
+static __thread int bundle_fd = -1;
+
+/* Read name (a plain file, never a link) in the open bundle directory. */
+static int read_at(const char *name, size_t max, const char *path, char **buf, size_t *len, mz_err *e)
+{
+    int fd = openat(bundle_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno == ELOOP) return mz_fail(e, "%s: not a regular file (links are refused)", path);
+        return mz_fail(e, "%s: missing file: %m", path);
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return mz_fail(e, "%s: not a regular file (links are refused)", path);
+    }
+    if ((size_t)st.st_size > max) {
+        close(fd);
+        return mz_fail(e, "%s: file is larger than the limit of %zu bytes", path, max);
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    char *b = malloc(cap);
+    if (!b) {
+        close(fd);
+        return mz_fail(e, "out of memory");
+    }
+    for (;;) {
+        if (n + 1 >= cap) {
+            if (cap > max + 1) {
+                free(b);
+                close(fd);
+                return mz_fail(e, "%s: file is larger than the limit of %zu bytes", path, max);
+            }
+            char *nb = realloc(b, cap * 2);
+            if (!nb) {
+                free(b);
+                close(fd);
+                return mz_fail(e, "out of memory");
+            }
+            b = nb;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, b + n, cap - 1 - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            free(b);
+            close(fd);
+            return mz_fail(e, "%s: read error: %m", path);
+        }
+        if (r == 0) break;
+        n += (size_t)r;
+    }
+    close(fd);
+    b[n] = '\0';
+    *buf = b;
+    *len = n;
+    return 0;
+}
+
 /* Read a bundle file after checking its name, type and digest. */
 static int read_verified(mz_bundle *b, const char *name, char **buf, size_t *len, mz_err *e)
 {
-    if (!safe_name(name)) return mz_fail(e, "%s: manifest names an unsafe file \"%s\"", b->dir, name);
+    char sb[80];
+    if (!safe_name(name)) return mz_fail(e, "%s: manifest names an unsafe file \"%s\"", b->dir, shown(name, sb, sizeof sb));
     const cJSON *files = cJSON_GetObjectItemCaseSensitive(b->manifest, "files");
     const cJSON *want = cJSON_GetObjectItemCaseSensitive(files, name);
     if (!cJSON_IsString(want)) return mz_fail(e, "%s: manifest has no digest for %s", b->dir, name);
     char path[4096];
     if (mz_path_join(path, sizeof path, b->dir, name, e) != 0) return -1;
-    struct stat st;
-    if (lstat(path, &st) != 0) return mz_fail(e, "%s: missing file: %m", path);
-    if (!S_ISREG(st.st_mode)) return mz_fail(e, "%s: not a regular file (links are refused)", path);
-    if (mz_read_file(path, FILE_MAX, buf, len, e) != 0) return -1;
+    if (read_at(name, FILE_MAX, path, buf, len, e) != 0) return -1;
     char hex[65];
     mz_sha256_hex(*buf, *len, hex);
     if (strcmp(hex, want->valuestring) != 0) {
@@ -226,16 +302,17 @@ static int str_field(const cJSON *j, const char *k, char *out, size_t outsz, int
 
 static int load_labels(const cJSON *arr, mz_head *h, const char *where, mz_err *e)
 {
+    char sb[80];
     int n = cJSON_GetArraySize(arr);
     if (!cJSON_IsArray(arr) || n < 2 || n > MZ_MAX_CLASSES)
-        return mz_fail(e, "%s: head \"%s\" needs 2..%d labels", where, h->name, MZ_MAX_CLASSES);
+        return mz_fail(e, "%s: head \"%s\" needs 2..%d labels", where, shown(h->name, sb, sizeof sb), MZ_MAX_CLASSES);
     h->labels = calloc((size_t)n, sizeof *h->labels);
     if (!h->labels) return mz_fail(e, "out of memory");
     h->nclass = n;
     for (int i = 0; i < n; i++) {
         const cJSON *l = cJSON_GetArrayItem(arr, i);
         if (!cJSON_IsString(l) || !*l->valuestring || strlen(l->valuestring) > 200)
-            return mz_fail(e, "%s: bad label in head \"%s\"", where, h->name);
+            return mz_fail(e, "%s: bad label in head \"%s\"", where, shown(h->name, sb, sizeof sb));
         h->labels[i] = strdup(l->valuestring);
         if (!h->labels[i]) return mz_fail(e, "out of memory");
     }
@@ -250,7 +327,13 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
     char *buf = NULL;
     size_t len;
     if (mz_path_join(path, sizeof path, dir, "manifest.json", e) != 0) return -1;
-    if (mz_read_file(path, MANIFEST_MAX, &buf, &len, e) != 0) return -1;
+    bundle_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (bundle_fd < 0) return mz_fail(e, "%s: cannot open the model directory: %m", dir);
+    if (read_at("manifest.json", MANIFEST_MAX, path, &buf, &len, e) != 0) {
+        close(bundle_fd);
+        bundle_fd = -1;
+        return -1;
+    }
     b->manifest = cJSON_ParseWithLength(buf, len);
     free(buf);
     buf = NULL;
@@ -278,7 +361,8 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
         goto fail;
     if (strcmp(b->kind, "multiclass") && strcmp(b->kind, "multilabel") && strcmp(b->kind, "stance") &&
         strcmp(b->kind, "target")) {
-        mz_fail(e, "%s: unknown kind \"%s\"", path, b->kind);
+        char sb[80];
+        mz_fail(e, "%s: unknown kind \"%s\"", path, shown(b->kind, sb, sizeof sb));
         goto fail;
     }
     if (mz_featopts_from_json(cJSON_GetObjectItemCaseSensitive(b->manifest, "pipeline"), &b->vocab.opt, e) != 0) {
@@ -304,11 +388,12 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
             goto fail;
         }
         if (!safe_name(f->string)) {
-            mz_fail(e, "%s: manifest names an unsafe file \"%s\"", dir, f->string);
+            char sb[80];
+            mz_fail(e, "%s: manifest names an unsafe file \"%s\"", dir, shown(f->string, sb, sizeof sb));
             goto fail;
         }
         if (mz_path_join(fp, sizeof fp, dir, f->string, e) != 0) goto fail;
-        if (lstat(fp, &st) != 0) {
+        if (fstatat(bundle_fd, f->string, &st, AT_SYMLINK_NOFOLLOW) != 0) {
             mz_fail(e, "%s: missing file: %m", fp);
             goto fail;
         }
@@ -369,7 +454,8 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
             const cJSON *tf = cJSON_GetObjectItemCaseSensitive(ths, "favourable");
             if (!cJSON_IsNumber(tc) || !cJSON_IsNumber(tf) || !(tc->valuedouble > 0 && tc->valuedouble < 1) ||
                 !(tf->valuedouble > 0 && tf->valuedouble < 1)) {
-                mz_fail(e, "%s: head \"%s\": thresholds must be numbers in (0, 1)", dir, h->name);
+                char sb[80];
+                mz_fail(e, "%s: head \"%s\": thresholds must be numbers in (0, 1)", dir, shown(h->name, sb, sizeof sb));
                 goto fail;
             }
             h->tcrit = tc->valuedouble;
@@ -429,7 +515,8 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
             int kl = snprintf((char *)key, sizeof key, "x@aux:%s", b->aux->labels[k]);
             int64_t fid = kl > 0 && kl < (int)sizeof key ? mz_strmap_find(b->vocab.feats, key, (size_t)kl) : -1;
             if (fid < 0) {
-                mz_fail(e, "%s: vocabulary lacks the feature @aux:%s", dir, b->aux->labels[k]);
+                char sb[80];
+                mz_fail(e, "%s: vocabulary lacks the feature @aux:%s", dir, shown(b->aux->labels[k], sb, sizeof sb));
                 goto fail;
             }
             b->aux_fid[k] = (int32_t)fid;
@@ -443,9 +530,13 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
         buf = NULL;
     }
     nseen = 0;
+    close(bundle_fd);
+    bundle_fd = -1;
     return 0;
 fail:
     nseen = 0;
+    if (bundle_fd >= 0) close(bundle_fd);
+    bundle_fd = -1;
     free(buf);
     mz_bundle_free(b);
     return -1;

@@ -1,6 +1,8 @@
 /* jsonout.c — see jsonout.h. */
 #include "jsonout.h"
 
+#include "utf8.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -64,7 +66,40 @@ void mz_buf_printf(mz_buf *b, const char *fmt, ...)
     b->n += (size_t)k;
 }
 
+static void raw_json_str(mz_buf *b, const char *s, size_t n);
+
 void mz_buf_json_str(mz_buf *b, const char *s, size_t n)
+{
+    /* Bytes that are not valid UTF-8 (file names can hold any) become
+     * U+FFFD, so every line written is valid JSON. */
+    size_t bad;
+    const char *why;
+    if (mz_utf8_check(s, n, &bad, &why) != 0) {
+        char *clean = malloc(n * 3 + 1);
+        if (!clean) {
+            b->oom = 1;
+            return;
+        }
+        size_t i = 0, o = 0;
+        while (i < n) {
+            if (mz_utf8_check(s + i, n - i, &bad, &why) == 0) bad = n - i;
+            memcpy(clean + o, s + i, bad);
+            o += bad;
+            i += bad;
+            if (i < n) {
+                memcpy(clean + o, "\xEF\xBF\xBD", 3);
+                o += 3;
+                i++;
+            }
+        }
+        raw_json_str(b, clean, o);
+        free(clean);
+        return;
+    }
+    raw_json_str(b, s, n);
+}
+
+static void raw_json_str(mz_buf *b, const char *s, size_t n)
 {
     if (reserve(b, n * 6 + 2)) return;
     char *o = b->s + b->n;

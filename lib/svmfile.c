@@ -245,7 +245,8 @@ int mz_svmfile_parse(const char *text, size_t len, const char *name, size_t max_
             }
         } else if (keyword(s, n, "rho", &r) || keyword(s, n, "probA", &r) || keyword(s, n, "probB", &r)) {
             if (!m->nclass) {
-                mz_fail(e, "%s:%zu: %.*s before nr_class", name, c.line, 5, s);
+                mz_fail(e, "%s:%zu: %s before nr_class", name, c.line,
+                        s[0] == 'r' ? "rho" : s[4] == 'A' ? "probA" : "probB");
                 goto fail;
             }
             if (read_doubles(r, end, tmp, m->npair) != 0) {

@@ -411,6 +411,11 @@ int mz_train(const mz_train_args *args, mz_err *e)
     /* ---- features ---- */
     if (mz_featurize(&c, &fo, &sw, target, &tg, a->threads, a->quiet, 1, &vocab, &rows, is_stance ? &mentions : NULL, e) != 0)
         goto out;
+    if (vocab.nfeat == 0) {
+        mz_fail(e, "%s: no feature is left (every term is rarer than --min-df %d or in more than --max-df)",
+                a->corpus[0], fo.min_df);
+        goto out;
+    }
     if (mz_trainset_build(&ts, rows, c.n, vocab.nfeat, e) != 0) goto out;
 
     if (mz_bundle_begin(&w, a->out, e) != 0) goto out;

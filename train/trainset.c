@@ -170,6 +170,7 @@ static int stem_item(void *arg, int w, size_t i, mz_err *e)
     const char *title = c->title[i];
     if (mz_doc_build(&s->doc, s->nz, title, title ? strlen(title) : 0, c->text[i], strlen(c->text[i]), e) != 0)
         return mz_wrap(e, "%s: ", c->where[i]);
+    if (s->doc.ntok == 0) return mz_fail(e, "%s: text has no words (no letters or digits)", c->where[i]);
     uint8_t *ctx = NULL;
     mz_extra ex[8];
     size_t nex = 0;
@@ -207,6 +208,7 @@ static int vec_direct_item(void *arg, int w, size_t i, mz_err *e)
     const char *title = c->title[i];
     if (mz_doc_build(&s->doc, s->nz, title, title ? strlen(title) : 0, c->text[i], strlen(c->text[i]), e) != 0)
         return mz_wrap(e, "%s: ", c->where[i]);
+    if (s->doc.ntok == 0) return mz_fail(e, "%s: text has no words (no letters or digits)", c->where[i]);
     uint8_t *ctx = NULL;
     mz_extra ex[8];
     size_t nex = 0;
