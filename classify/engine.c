@@ -160,6 +160,30 @@ static void evidence_json(mz_buf *b, const mz_evidence *ev, size_t n)
     mz_buf_puts(b, "]");
 }
 
+/* "scores": {label: p, ...} of one head. */
+static void scores_json(mz_buf *o, const mz_head *h, const mz_head_result *r)
+{
+    mz_buf_puts(o, "\"scores\": {");
+    for (int c = 0; c < h->nclass; c++) {
+        if (c) mz_buf_puts(o, ", ");
+        mz_buf_json_str(o, h->labels[c], strlen(h->labels[c]));
+        mz_buf_puts(o, ": ");
+        mz_buf_num(o, r->prob[c], 4);
+    }
+    mz_buf_puts(o, "}");
+}
+
+/* "label": ..., "confidence": ..., "scores": {...} of one head. */
+static void label_json(mz_buf *o, const mz_head *h, const mz_head_result *r)
+{
+    mz_buf_puts(o, "\"label\": ");
+    mz_buf_json_str(o, h->labels[r->label], strlen(h->labels[r->label]));
+    mz_buf_puts(o, ", \"confidence\": ");
+    mz_buf_num(o, r->prob[r->label], 4);
+    mz_buf_puts(o, ", ");
+    scores_json(o, h, r);
+}
+
 static void bar(mz_buf *b, double v, int width)
 {
     int k = (int)lround(v * width);
@@ -199,18 +223,9 @@ static void multiclass_out(mz_worker *w, size_t bi, int first)
     }
     mz_buf_puts(o, first ? "" : ", ");
     mz_buf_json_str(o, b->name, strlen(b->name));
-    mz_buf_puts(o, ": {\"label\": ");
-    mz_buf_json_str(o, h->labels[r.label], strlen(h->labels[r.label]));
-    mz_buf_puts(o, ", \"confidence\": ");
-    mz_buf_num(o, r.prob[r.label], 4);
-    mz_buf_puts(o, ", \"scores\": {");
-    for (int c = 0; c < h->nclass; c++) {
-        if (c) mz_buf_puts(o, ", ");
-        mz_buf_json_str(o, h->labels[c], strlen(h->labels[c]));
-        mz_buf_puts(o, ": ");
-        mz_buf_num(o, r.prob[c], 4);
-    }
-    mz_buf_puts(o, "}, \"evidence\": ");
+    mz_buf_puts(o, ": {");
+    label_json(o, h, &r);
+    mz_buf_puts(o, ", \"evidence\": ");
     evidence_json(o, ev, nev);
     mz_buf_puts(o, "}");
 }
@@ -311,14 +326,8 @@ static void stance_out(mz_worker *w, size_t bi, long mentions, const char *title
     mz_buf_puts(o, ", \"score\": ");
     mz_buf_num(o, score, 4);
     if (present) {
-        mz_buf_puts(o, ", \"scores\": {");
-        for (int c = 0; c < hs->nclass; c++) {
-            if (c) mz_buf_puts(o, ", ");
-            mz_buf_json_str(o, hs->labels[c], strlen(hs->labels[c]));
-            mz_buf_puts(o, ": ");
-            mz_buf_num(o, rs.prob[c], 4);
-        }
-        mz_buf_puts(o, "}");
+        mz_buf_puts(o, ", ");
+        scores_json(o, hs, &rs);
     }
     mz_buf_puts(o, ", \"evidence\": ");
     evidence_json(o, ev, nev);
@@ -375,18 +384,9 @@ static void target_out(mz_worker *w, size_t bi, const char *target)
         mz_buf_printf(o, "%-8s %s: %s %.2f\n", b->name, target, h->labels[r.label], r.prob[r.label]);
         return;
     }
-    mz_buf_puts(o, ", \"label\": ");
-    mz_buf_json_str(o, h->labels[r.label], strlen(h->labels[r.label]));
-    mz_buf_puts(o, ", \"confidence\": ");
-    mz_buf_num(o, r.prob[r.label], 4);
-    mz_buf_puts(o, ", \"scores\": {");
-    for (int c = 0; c < h->nclass; c++) {
-        if (c) mz_buf_puts(o, ", ");
-        mz_buf_json_str(o, h->labels[c], strlen(h->labels[c]));
-        mz_buf_puts(o, ": ");
-        mz_buf_num(o, r.prob[c], 4);
-    }
-    mz_buf_puts(o, "}}");
+    mz_buf_puts(o, ", ");
+    label_json(o, h, &r);
+    mz_buf_puts(o, "}");
 }
 
 /* Answer the record with an error (and keep the message for stderr). */

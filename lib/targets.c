@@ -340,12 +340,16 @@ void mz_matcher_free(mz_matcher *m)
     free(m);
 }
 
-static int32_t classify_token(mz_matcher *m, const char *tok, size_t len)
+/* Bit 0: a form; bit 1: starts a phrase or exclusion.  Cached by the
+ * token's bytes only when the caller has no lexicon id to cache it by. */
+static int32_t classify_token(mz_matcher *m, const char *tok, size_t len, int cached)
 {
     unsigned tk = tail_key(tok, len);
     if (!(m->t->tail[tk >> 3] & (1u << (tk & 7)))) return 0;
-    int64_t c = mz_strmap_find(m->cache, tok, len);
-    if (c >= 0) return mz_strmap_value(m->cache, (size_t)c);
+    if (cached) {
+        int64_t c = mz_strmap_find(m->cache, tok, len);
+        if (c >= 0) return mz_strmap_value(m->cache, (size_t)c);
+    }
     variants v;
     candidates(tok, len, &v);
     int32_t val = 0;
@@ -353,6 +357,7 @@ static int32_t classify_token(mz_matcher *m, const char *tok, size_t len)
         if (mz_strmap_find(m->t->forms, v.buf[i], v.len[i]) >= 0) val |= 1;
         if (mz_strmap_find(m->t->starts, v.buf[i], v.len[i]) >= 0) val |= 2;
     }
+    if (!cached) return val;
     if (mz_strmap_count(m->cache) > (1u << 18)) mz_strmap_clear(m->cache);
     if (mz_strmap_intern(m->cache, tok, len, val, NULL) < 0) return -1;
     return val;
@@ -395,7 +400,7 @@ long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
         if (g >= 0 && (size_t)g < m->gcap && m->val_of_gid[g] >= 0) {
             val = m->val_of_gid[g];
         } else {
-            val = classify_token(m, mz_doc_tok(d, i), d->tok[i].len);
+            val = classify_token(m, mz_doc_tok(d, i), d->tok[i].len, g < 0);
             if (val < 0) return -1;
             if (g >= 0) {
                 if ((size_t)g >= m->gcap) {

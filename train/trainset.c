@@ -162,32 +162,42 @@ typedef struct feat_ctx {
     long *mentions;
 } feat_ctx;
 
+/* Tokenise document i and, for stance, find its target: the same steps
+ * for training (stem_item) and for evaluation (vec_direct_item). */
+static int prep_doc(feat_ctx *f, worker_state *s, size_t i, const uint8_t **ctx, mz_extra *ex, size_t *nex,
+                    mz_err *e)
+{
+    const mz_collection *c = f->c;
+    const char *title = c->title[i];
+    *ctx = NULL;
+    *nex = 0;
+    if (mz_doc_build(&s->doc, s->nz, title, title ? strlen(title) : 0, c->text[i], strlen(c->text[i]), e) != 0)
+        return mz_wrap(e, "%s: ", c->where[i]);
+    if (s->doc.ntok == 0) return mz_fail(e, "%s: text has no words (no letters or digits)", c->where[i]);
+    if (!f->target) return 0;
+    if (s->doc.nsent > s->scap) {
+        size_t nc = s->doc.nsent * 2;
+        uint8_t *h = realloc(s->hit, nc), *x = h ? realloc(s->ctx, nc) : NULL;
+        if (h) s->hit = h;
+        if (x) s->ctx = x;
+        if (!h || !x) return mz_fail(e, "out of memory");
+        s->scap = nc;
+    }
+    long m = mz_target_features(s->mt, &s->doc, f->o->window, s->hit, s->ctx, ex, nex);
+    if (m < 0) return mz_fail(e, "out of memory");
+    if (f->mentions) f->mentions[i] = m;
+    *ctx = s->ctx;
+    return 0;
+}
+
 static int stem_item(void *arg, int w, size_t i, mz_err *e)
 {
     feat_ctx *f = arg;
     worker_state *s = &f->ws[w];
-    const mz_collection *c = f->c;
-    const char *title = c->title[i];
-    if (mz_doc_build(&s->doc, s->nz, title, title ? strlen(title) : 0, c->text[i], strlen(c->text[i]), e) != 0)
-        return mz_wrap(e, "%s: ", c->where[i]);
-    if (s->doc.ntok == 0) return mz_fail(e, "%s: text has no words (no letters or digits)", c->where[i]);
-    uint8_t *ctx = NULL;
+    const uint8_t *ctx;
     mz_extra ex[8];
-    size_t nex = 0;
-    if (f->target) {
-        if (s->doc.nsent > s->scap) {
-            size_t nc = s->doc.nsent * 2;
-            uint8_t *h = realloc(s->hit, nc), *x = h ? realloc(s->ctx, nc) : NULL;
-            if (h) s->hit = h;
-            if (x) s->ctx = x;
-            if (!h || !x) return mz_fail(e, "out of memory");
-            s->scap = nc;
-        }
-        long m = mz_target_features(s->mt, &s->doc, f->o->window, s->hit, s->ctx, ex, &nex);
-        if (m < 0) return mz_fail(e, "out of memory");
-        if (f->mentions) f->mentions[i] = m;
-        ctx = s->ctx;
-    }
+    size_t nex;
+    if (prep_doc(f, s, i, &ctx, ex, &nex, e) != 0) return -1;
     return mz_termize(s->tz, &s->doc, ctx, ex, nex, &f->sd[i], e);
 }
 
@@ -204,28 +214,10 @@ static int vec_direct_item(void *arg, int w, size_t i, mz_err *e)
 {
     feat_ctx *f = arg;
     worker_state *s = &f->ws[w];
-    const mz_collection *c = f->c;
-    const char *title = c->title[i];
-    if (mz_doc_build(&s->doc, s->nz, title, title ? strlen(title) : 0, c->text[i], strlen(c->text[i]), e) != 0)
-        return mz_wrap(e, "%s: ", c->where[i]);
-    if (s->doc.ntok == 0) return mz_fail(e, "%s: text has no words (no letters or digits)", c->where[i]);
-    uint8_t *ctx = NULL;
+    const uint8_t *ctx;
     mz_extra ex[8];
-    size_t nex = 0;
-    if (f->target) {
-        if (s->doc.nsent > s->scap) {
-            size_t nc = s->doc.nsent * 2;
-            uint8_t *h = realloc(s->hit, nc), *x = h ? realloc(s->ctx, nc) : NULL;
-            if (h) s->hit = h;
-            if (x) s->ctx = x;
-            if (!h || !x) return mz_fail(e, "out of memory");
-            s->scap = nc;
-        }
-        long m = mz_target_features(s->mt, &s->doc, f->o->window, s->hit, s->ctx, ex, &nex);
-        if (m < 0) return mz_fail(e, "out of memory");
-        if (f->mentions) f->mentions[i] = m;
-        ctx = s->ctx;
-    }
+    size_t nex;
+    if (prep_doc(f, s, i, &ctx, ex, &nex, e) != 0) return -1;
     return mz_vectorize(s->vz, &s->doc, ctx, ex, nex, &f->rows[i], e);
 }
 
