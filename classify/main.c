@@ -211,6 +211,59 @@ static void add_stdin_article(run *r)
     it->len = n;
 }
 
+/* A fixed-size set of 64-bit id hashes with the line each was first seen
+ * on: allocated once, emptied when full, so memory is the same from the
+ * first record of a stream to the last.  Two different ids sharing a
+ * 64-bit hash would be reported as a repeat; at 2^18 ids the odds are
+ * about 1 in 10^8. */
+typedef struct dupset {
+    uint64_t *key; /* 0 = empty */
+    size_t *line;
+    size_t mask, count;
+} dupset;
+
+static int dupset_init(dupset *d)
+{
+    size_t n = (size_t)DUP_WINDOW * 2;
+    d->key = calloc(n, sizeof *d->key);
+    d->line = malloc(n * sizeof *d->line);
+    d->mask = n - 1;
+    d->count = 0;
+    if (d->key && d->line) return 0;
+    free(d->key);
+    free(d->line);
+    return -1;
+}
+
+static void dupset_free(dupset *d)
+{
+    free(d->key);
+    free(d->line);
+}
+
+/* Returns 1 (and the first line) if id was seen before, else records it. */
+static int dupset_add(dupset *d, const char *id, size_t lineno, size_t *first)
+{
+    uint64_t h = mz_hash_bytes(id, strlen(id)) | 1;
+    size_t i = (size_t)(h >> 7) & d->mask;
+    while (d->key[i]) {
+        if (d->key[i] == h) {
+            *first = d->line[i];
+            return 1;
+        }
+        i = (i + 1) & d->mask;
+    }
+    if (d->count == DUP_WINDOW) {
+        memset(d->key, 0, (d->mask + 1) * sizeof *d->key);
+        d->count = 0;
+        i = (size_t)(h >> 7) & d->mask;
+    }
+    d->key[i] = h;
+    d->line[i] = lineno;
+    d->count++;
+    return 0;
+}
+
 static void add_jsonl(run *r, const char *path)
 {
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
@@ -229,10 +282,10 @@ static void add_jsonl(run *r, const char *path)
     int st;
     char m[600];
     size_t nlines = 0;
-    /* ids seen in this stream, to report repeats; bounded so that an
-     * endless stream keeps constant memory (repeats further apart than
-     * DUP_WINDOW distinct ids are not detected) */
-    mz_strmap *seen = mz_strmap_new(1 << 12);
+    /* ids seen in this stream, to report repeats (repeats further apart
+     * than DUP_WINDOW distinct ids are not detected) */
+    dupset seen;
+    int have_seen = dupset_init(&seen) == 0;
     while ((st = mz_linereader_next(&lr)) != MZ_LINE_EOF) {
         nlines++;
         if (st == MZ_LINE_IOERR) {
@@ -272,17 +325,12 @@ static void add_jsonl(run *r, const char *path)
         }
         it->id = rec.id;
         rec.id = NULL;
-        if (seen) {
-            if (mz_strmap_count(seen) >= DUP_WINDOW) mz_strmap_clear(seen);
-            int ins;
-            int64_t k = mz_strmap_intern(seen, it->id, strlen(it->id), (int32_t)(lr.lineno > INT32_MAX ? INT32_MAX : lr.lineno), &ins);
-            if (k >= 0 && !ins) {
-                snprintf(m, sizeof m, "%s:%zu: duplicate id (first at line %d)", name, lr.lineno,
-                         (int)mz_strmap_value(seen, (size_t)k));
-                it->error = strdup(m);
-                mz_record_free(&rec);
-                continue;
-            }
+        size_t first;
+        if (have_seen && dupset_add(&seen, it->id, lr.lineno, &first)) {
+            snprintf(m, sizeof m, "%s:%zu: duplicate id (first at line %zu)", name, lr.lineno, first);
+            it->error = strdup(m);
+            mz_record_free(&rec);
+            continue;
         }
         it->text = strndup(rec.text, rec.text_len);
         it->len = rec.text_len;
@@ -295,7 +343,7 @@ static void add_jsonl(run *r, const char *path)
         mz_record_free(&rec);
     }
     mz_linereader_free(&lr);
-    mz_strmap_free(seen);
+    if (have_seen) dupset_free(&seen);
     if (f != stdin) fclose(f);
     if (nlines == 0) {
         fprintf(stderr, "mizan-classify: %s: no records (empty input)\n", name);
