@@ -48,7 +48,7 @@ STANCE := $(SHARED)/stance_ru_west/annotated.jsonl
 ANT := --corpus $(SHARED)/ant_multisource/train-00.jsonl --corpus $(SHARED)/ant_multisource/train-01.jsonl
 models: all
 	@test -d $(SHARED) || { echo "make models: $(SHARED) not found: the corpora must be beside the checkout" >&2; exit 1; }
-	bin/mizan-train $(ANT) --out models/topic --max-features 90000 --punct --class-weight balanced --aux-field source --C 0.25
+	bin/mizan-train $(ANT) --out models/topic --max-features 90000 --punct --class-weight balanced --C 0.25
 	bin/mizan-train --task stance --target russia --corpus $(STANCE) --out models/stance-russia --window 0 --title-weight 1
 	bin/mizan-train --task stance --target west --corpus $(STANCE) --out models/stance-west --window 0 --title-weight 1
 	bin/mizan-train --label-field frames --name frames --corpus $(STANCE) --out models/frames --min-df 3 --title-weight 4
