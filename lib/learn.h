@@ -5,7 +5,9 @@
  * L2-loss SVMs, liblinear's dual coordinate descent; one problem when k = 2)
  * and stored as the equivalent one-vs-one libsvm model: pair (i, j) gets
  * w_i − w_j and rho = −(b_i − b_j), so libsvm's pairwise vote picks the same
- * class as the one-vs-rest argmax.  Probabilities are Platt sigmoids per
+ * class as the one-vs-rest argmax (the per-class vectors are kept as well,
+ * so the file can hold one support vector per class; svmfile.h).
+ * Probabilities are Platt sigmoids per
  * pair, fitted as libsvm does on decision values that each example received
  * from a model that did not see it (K-fold cross-validation), and the same
  * out-of-fold values give the reported CV metrics.

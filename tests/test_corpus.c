@@ -14,42 +14,7 @@
 #include "linereader.h"
 #include "testutil.h"
 
-/* One directory per run of the suite, made and removed by the parent
- * process (unchecked fixture), so nothing is left behind even when a test
- * fails or crashes in its forked child; each test works in its own
- * sub-directory. */
-static char suite_dir[1024];
-static char tmpdir[1200];
-
-static void suite_setup(void)
-{
-    const char *t = getenv("TMPDIR");
-    snprintf(suite_dir, sizeof suite_dir, "%s/mz_corpus_XXXXXX", t && *t ? t : "/tmp");
-    if (!mkdtemp(suite_dir)) {
-        perror(suite_dir);
-        abort();
-    }
-}
-
-static void suite_teardown(void)
-{
-    mz_err e = {{0}};
-    if (suite_dir[0] && mz_rm_rf(suite_dir, &e) != 0) fprintf(stderr, "test_corpus: cleanup: %s\n", e.msg);
-    suite_dir[0] = '\0';
-}
-
-static void setup(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "%s/t_XXXXXX", suite_dir);
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void teardown(void)
-{
-    mz_err e = {{0}};
-    if (tmpdir[0] && mz_rm_rf(tmpdir, &e) != 0) fprintf(stderr, "test_corpus: cleanup: %s\n", e.msg);
-    tmpdir[0] = '\0';
-}
+MZ_TEST_SCRATCH("mz_corpus", tmpdir)
 
 static const char *P(const char *rel)
 {

@@ -32,38 +32,7 @@
 #include "tokenize.h"
 #include "testutil.h"
 
-static char suite_dir[1024];
-static char bdir[1200];
-
-static void suite_setup(void)
-{
-    const char *t = getenv("TMPDIR");
-    snprintf(suite_dir, sizeof suite_dir, "%s/mz_hostile_XXXXXX", t && *t ? t : "/tmp");
-    if (!mkdtemp(suite_dir)) {
-        perror(suite_dir);
-        abort();
-    }
-}
-
-static void suite_teardown(void)
-{
-    mz_err e = {{0}};
-    if (suite_dir[0] && mz_rm_rf(suite_dir, &e) != 0) fprintf(stderr, "test_hostile_bundle: cleanup: %s\n", e.msg);
-    suite_dir[0] = '\0';
-}
-
-static void setup(void)
-{
-    snprintf(bdir, sizeof bdir, "%s/b_XXXXXX", suite_dir);
-    ck_assert_ptr_nonnull(mkdtemp(bdir));
-}
-
-static void teardown(void)
-{
-    mz_err e = {{0}};
-    if (bdir[0] && mz_rm_rf(bdir, &e) != 0) fprintf(stderr, "test_hostile_bundle: cleanup: %s\n", e.msg);
-    bdir[0] = '\0';
-}
+MZ_TEST_SCRATCH("mz_hostile", bdir)
 
 static const char *B(const char *name)
 {

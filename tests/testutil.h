@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fsutil.h"
+
 static inline const char *mz_test_root(void)
 {
     const char *r = getenv("MIZAN_ROOT");
@@ -36,5 +38,42 @@ static inline const char *mz_test_shared(void)
     snprintf(b, sizeof b, "%s/../shared", mz_test_root());
     return b;
 }
+
+/* MZ_TEST_SCRATCH(tag, dir): one scratch directory per run of a suite
+ * (`$TMPDIR/<tag>_XXXXXX`), made and removed by the parent process as an
+ * unchecked fixture, so nothing is left behind even when a test fails or
+ * crashes in its forked child; and one fresh sub-directory per test in
+ * `dir`.  Defines suite_setup/suite_teardown (unchecked) and
+ * setup/teardown (checked) for tcase_add_*_fixture. */
+#define MZ_TEST_SCRATCH(tag, dir)                                                              \
+    static char mz_suite_dir[1024];                                                            \
+    static char dir[1200];                                                                     \
+    static void suite_setup(void)                                                              \
+    {                                                                                          \
+        const char *t = getenv("TMPDIR");                                                      \
+        snprintf(mz_suite_dir, sizeof mz_suite_dir, "%s/" tag "_XXXXXX", t && *t ? t : "/tmp"); \
+        if (!mkdtemp(mz_suite_dir)) {                                                          \
+            perror(mz_suite_dir);                                                              \
+            abort();                                                                           \
+        }                                                                                      \
+    }                                                                                          \
+    static void suite_teardown(void)                                                           \
+    {                                                                                          \
+        mz_err e_ = {{0}};                                                                     \
+        if (mz_suite_dir[0] && mz_rm_rf(mz_suite_dir, &e_) != 0)                               \
+            fprintf(stderr, tag ": cleanup: %s\n", e_.msg);                                    \
+        mz_suite_dir[0] = '\0';                                                                \
+    }                                                                                          \
+    static void setup(void)                                                                    \
+    {                                                                                          \
+        snprintf(dir, sizeof dir, "%s/t_XXXXXX", mz_suite_dir);                                \
+        ck_assert_ptr_nonnull(mkdtemp(dir));                                                   \
+    }                                                                                          \
+    static void teardown(void)                                                                 \
+    {                                                                                          \
+        mz_err e_ = {{0}};                                                                     \
+        if (dir[0] && mz_rm_rf(dir, &e_) != 0) fprintf(stderr, tag ": cleanup: %s\n", e_.msg);  \
+        dir[0] = '\0';                                                                         \
+    }
 
 #endif
