@@ -64,7 +64,7 @@ int mz_models_load(mz_models *m, const char *dir, mz_err *e)
         if (mz_path_join(p, sizeof p, dir, de->d_name, e) != 0) continue;
         char mf[4096];
         if (snprintf(mf, sizeof mf, "%s/manifest.json", p) >= (int)sizeof mf) continue;
-        if (stat(mf, &st) == 0) names[nn++] = strdup(de->d_name);
+        if (stat(mf, &st) == 0 && (names[nn] = strdup(de->d_name)) != NULL) nn++;
     }
     closedir(d);
     qsort(names, nn, sizeof *names, cmp_str);

@@ -158,7 +158,7 @@ static void add_dir(run *r, const char *dir)
             if (!nn) break;
             names = nn;
         }
-        names[n++] = strdup(de->d_name);
+        if ((names[n] = strdup(de->d_name)) != NULL) n++;
     }
     closedir(d);
     if (!names) return;

@@ -245,7 +245,13 @@ static char **list_dir(const char *dir, size_t *n, mz_err *e)
             }
             v = nv;
         }
-        v[(*n)++] = strdup(de->d_name);
+        if ((v[*n] = strdup(de->d_name)) == NULL) {
+            for (size_t i = 0; i < *n; i++) free(v[i]);
+            free(v);
+            v = NULL;
+            break;
+        }
+        (*n)++;
     }
     closedir(d);
     if (!v) {
