@@ -743,7 +743,10 @@ struct mz_vocab_builder {
     mz_featopts o;
     const mz_stopwords *sw;
     mz_strmap *stems;     /* builder stem ids */
-    char **best_surface;  /* per stem: shortest surface form seen */
+    char **best_surface;  /* per stem: its most frequent surface form (the
+                           * first seen on ties), what evidence shows */
+    int32_t *best_count;
+    mz_strmap *surf_count; /* stem id + surface → occurrences */
     size_t surf_cap;
     mz_strmap *feats;     /* key → index; df in df[] */
     int32_t *df, *last;
@@ -768,7 +771,8 @@ mz_vocab_builder *mz_vocab_builder_new(const mz_featopts *o, const mz_stopwords 
     b->stems = mz_strmap_new(1 << 16);
     b->feats = mz_strmap_new(1 << 18);
     b->toks = mz_strmap_new(1 << 16);
-    if (!b->stems || !b->feats || !b->toks) {
+    b->surf_count = mz_strmap_new(1 << 16);
+    if (!b->stems || !b->feats || !b->toks || !b->surf_count) {
         mz_vocab_builder_free(b);
         goto oom;
     }
@@ -785,6 +789,8 @@ void mz_vocab_builder_free(mz_vocab_builder *b)
     if (b->best_surface)
         for (size_t i = 0; i < b->surf_cap; i++) free(b->best_surface[i]);
     free(b->best_surface);
+    free(b->best_count);
+    mz_strmap_free(b->surf_count);
     mz_strmap_free(b->feats);
     free(b->df);
     free(b->last);
@@ -887,14 +893,30 @@ int mz_vocab_builder_add(mz_vocab_builder *b, const mz_stemdoc *s, mz_termdoc *o
             if (!ns) goto oom;
             memset(ns + b->surf_cap, 0, (nc - b->surf_cap) * sizeof *ns);
             b->best_surface = ns;
+            int32_t *bc = realloc(b->best_count, nc * sizeof *bc);
+            if (!bc) goto oom;
+            memset(bc + b->surf_cap, 0, (nc - b->surf_cap) * sizeof *bc);
+            b->best_count = bc;
             b->surf_cap = nc;
         }
-        char *cur = b->best_surface[id];
-        if (!cur || strlen(cur) > sl) {
-            char *d = strdup(surf);
-            if (!d) goto oom;
-            free(cur);
-            b->best_surface[id] = d;
+        char key[4 + 256];
+        if (sl <= 256) {
+            int32_t id32 = (int32_t)id;
+            memcpy(key, &id32, 4);
+            memcpy(key + 4, surf, sl);
+            int64_t k = mz_strmap_intern(b->surf_count, key, 4 + sl, 0, NULL);
+            if (k < 0) goto oom;
+            int32_t cnt = mz_strmap_value(b->surf_count, (size_t)k) + 1;
+            mz_strmap_set_value(b->surf_count, (size_t)k, cnt);
+            if (cnt > b->best_count[id]) {
+                b->best_count[id] = cnt;
+                if (!b->best_surface[id] || strcmp(b->best_surface[id], surf) != 0) {
+                    char *d = strdup(surf);
+                    if (!d) goto oom;
+                    free(b->best_surface[id]);
+                    b->best_surface[id] = d;
+                }
+            }
         }
         out->term[i] = (int32_t)id;
         out->sent[i] = s->sent[i];
