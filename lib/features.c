@@ -219,13 +219,13 @@ static int acc_finish(acc *a, const mz_vocab *v, mz_sparse *out)
         out->idx[out->n] = f + 1;
         out->val[out->n] = x;
         out->n++;
-        norm[v->gram ? v->gram[f] : 0] += x * x;
+        norm[v->kind[f] == 'g'] += x * x;
     }
     a->ntouched = 0;
     int blocks = (norm[0] > 0) + (norm[1] > 0);
     double inv[2];
     for (int b = 0; b < 2; b++) inv[b] = norm[b] > 0 ? 1.0 / sqrt(norm[b] * blocks) : 0;
-    for (size_t k = 0; k < out->n; k++) out->val[k] *= inv[v->gram ? v->gram[out->idx[k] - 1] : 0];
+    for (size_t k = 0; k < out->n; k++) out->val[k] *= inv[v->kind[out->idx[k] - 1] == 'g'];
     return 0;
 }
 
@@ -240,7 +240,7 @@ void mz_vocab_free(mz_vocab *v)
     mz_strmap_free(v->stems);
     mz_strmap_free(v->feats);
     free(v->idf);
-    free(v->gram);
+    free(v->kind);
     free(v->ufid);
     free(v->cfid);
     pairtab_free(v->bt);
@@ -313,19 +313,18 @@ static inline int32_t pairtab_get(const mz_pairtab *t, int32_t a, int32_t b)
 
 int mz_vocab_index(mz_vocab *v)
 {
-    free(v->gram);
+    free(v->kind);
     free(v->ufid);
     free(v->cfid);
     pairtab_free(v->bt);
     pairtab_free(v->dt);
-    v->gram = NULL;
+    v->kind = NULL;
     v->ufid = v->cfid = NULL;
     v->bt = v->dt = NULL;
     v->nstems = v->stems ? mz_strmap_count(v->stems) : 0;
-    size_t ngram = 0, nb = 0, nd = 0;
+    size_t nb = 0, nd = 0;
     for (size_t f = 0; f < v->nfeat; f++) {
         char k = *mz_strmap_key(v->feats, f, NULL);
-        ngram += k == 'g';
         nb += k == 'b';
         nd += k == 'd';
     }
@@ -333,17 +332,14 @@ int mz_vocab_index(mz_vocab *v)
     v->cfid = malloc((v->nstems + 1) * sizeof *v->cfid);
     v->bt = pairtab_new(nb);
     v->dt = pairtab_new(nd);
-    if (!v->ufid || !v->cfid || !v->bt || !v->dt) return -1;
+    v->kind = malloc(v->nfeat + 1);
+    if (!v->ufid || !v->cfid || !v->bt || !v->dt || !v->kind) return -1;
     for (size_t s = 0; s < v->nstems; s++) v->ufid[s] = v->cfid[s] = -1;
-    if (ngram) {
-        v->gram = calloc(v->nfeat, 1);
-        if (!v->gram) return -1;
-    }
     for (size_t f = 0; f < v->nfeat; f++) {
         size_t kl;
         const unsigned char *k = (const unsigned char *)mz_strmap_key(v->feats, f, &kl);
         int32_t a, b;
-        if (k[0] == 'g') v->gram[f] = 1;
+        v->kind[f] = (char)k[0];
         if ((k[0] == 'u' || k[0] == 'c') && kl == 5) {
             memcpy(&a, k + 1, 4);
             if (a >= 0 && (size_t)a < v->nstems) (k[0] == 'u' ? v->ufid : v->cfid)[a] = (int32_t)f;

@@ -61,8 +61,8 @@ typedef struct mz_vocab {
     char **surface;    /* per feature, printable term for evidence */
     size_t nfeat;
     size_t ndocs;      /* training documents the idf came from */
-    uint8_t *gram;     /* per feature, its normalisation block: 1 for 'g'
-                        * n-grams, 0 for the rest (NULL: all 0) */
+    char *kind;        /* per feature, its kind ('u', 'b', 'g', 'x', ...): the
+                        * first byte of its key, kept where the hot path reads it */
     /* Lookup indexes derived from feats (mz_vocab_index), for the hot path:
      * per stem its 'u' and 'c' feature (-1 if none), and 'b'/'d' bigrams
      * in an integer-keyed table. */
@@ -72,7 +72,7 @@ typedef struct mz_vocab {
 } mz_vocab;
 
 void mz_vocab_free(mz_vocab *v);
-/* Derive gram flags and lookup indexes from the feature keys (done by
+/* Derive feature kinds and lookup indexes from the feature keys (done by
  * building and parsing; needed again only if feats is changed by hand). */
 int mz_vocab_index(mz_vocab *v);
 /* Append a named 'x' feature (idf 1) that the pipeline never emits, for

@@ -120,7 +120,7 @@ size_t mz_head_evidence(const mz_predictor *p, const mz_head *h, int c, size_t k
         size_t f = (size_t)x->idx[i];
         if (f > m->nfeat) continue;
         /* character n-grams and pseudo-terms are no words to show a person */
-        char kind = *mz_strmap_key(p->b->vocab.feats, f - 1, NULL);
+        char kind = p->b->vocab.kind[f - 1];
         if (kind == 'g' || kind == 'x') continue;
         const double *w = m->W + f * (size_t)np;
         double s = 0;
