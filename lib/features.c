@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numparse.h"
+
 #define CACHE_MAX_ENTRIES (1u << 18)
 #define TERM_STOP (-2)
 #define TERM_UNKNOWN (-1)
@@ -1257,14 +1259,10 @@ int mz_vocab_parse(mz_vocab *v, const char *data, size_t len, const char *name, 
         if (!t1 || t1 - s != 1 || kind_ngram(s[0]) < 0) return mz_fail(e, "%s:%zu: bad feature kind", name, line);
         const char *t2 = memchr(t1 + 1, '\t', l - (size_t)(t1 + 1 - s));
         if (!t2) return mz_fail(e, "%s:%zu: missing term", name, line);
-        char num[64];
         size_t nlen = (size_t)(t2 - t1 - 1);
-        if (nlen == 0 || nlen >= sizeof num) return mz_fail(e, "%s:%zu: bad idf", name, line);
-        memcpy(num, t1 + 1, nlen);
-        num[nlen] = 0;
-        char *end;
-        double idf = strtod(num, &end);
-        if (*end || !(idf > 0 && idf < 1e6)) return mz_fail(e, "%s:%zu: bad idf '%s'", name, line, num);
+        double idf;
+        if (mz_parse_double(t1 + 1, nlen, &idf) != 0 || !(idf > 0 && idf < 1e6))
+            return mz_fail(e, "%s:%zu: bad idf '%.*s'", name, line, nlen > 40 ? 40 : (int)nlen, t1 + 1);
         const char *term = t2 + 1;
         const char *t3 = memchr(term, '\t', l - (size_t)(term - s));
         if (!t3) return mz_fail(e, "%s:%zu: missing surface form", name, line);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numparse.h"
+
 #define MAX_SV 10000000L
 
 void mz_linmodel_free(mz_linmodel *m)
@@ -144,19 +146,12 @@ static int next_line(cur *c, const char **s, size_t *n)
 
 static int parse_double(const char **s, const char *end, double *v)
 {
-    char buf[64];
     const char *p = *s;
     while (p < end && *p == ' ') p++;
     size_t n = 0;
-    while (p + n < end && p[n] != ' ' && p[n] != ':' && n < sizeof buf - 1) n++;
-    if (n == 0 || n >= sizeof buf - 1) return -1;
-    memcpy(buf, p, n);
-    buf[n] = 0;
-    char *q;
-    errno = 0;
-    double d = strtod(buf, &q);
-    if (*q || !isfinite(d)) return -1;
-    *v = d;
+    while (p + n < end && p[n] != ' ' && p[n] != ':' && n < 63) n++;
+    if (p + n < end && p[n] != ' ' && p[n] != ':') return -1; /* longer than any number */
+    if (mz_parse_double(p, n, v) != 0) return -1;
     *s = p + n;
     return 0;
 }
