@@ -22,6 +22,7 @@ void mz_learnopts_default(mz_learnopts *o)
     o->seed = 1;
     o->folds = 5;
     o->procs = 1;
+    o->svr_p = 0.1;
 }
 
 static void quiet_print(const char *s) { (void)s; }
@@ -106,6 +107,26 @@ int *mz_make_folds(const int *y, size_t n, int k, int folds, unsigned long seed)
 
 static pthread_mutex_t liblinear_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* One liblinear solve, seeded from (seed, task); w gets nfeat+1 entries
+ * (index 0 unused) and *b the bias, oriented by sign. */
+static int solve_liblinear(const struct problem *prob, const struct parameter *param, const mz_learnopts *o,
+                           unsigned long task, size_t nfeat, int classify, double *w, double *b, mz_err *e)
+{
+    pthread_mutex_lock(&liblinear_lock);
+    set_print_string_function(quiet_print);
+    srand((unsigned)(o->seed * 1000003UL + task));
+    const char *err = check_parameter(prob, param);
+    struct model *model = err ? NULL : train(prob, param);
+    pthread_mutex_unlock(&liblinear_lock);
+    if (!model) return mz_fail(e, "liblinear: %s", err ? err : "training failed");
+    /* a classifier's w points to its label[0]; a regression has no labels */
+    double sign = !classify || model->label[0] == 1 ? 1.0 : -1.0;
+    for (size_t f = 0; f < nfeat; f++) w[f + 1] = sign * model->w[f];
+    *b = sign * model->w[nfeat]; /* bias weight times bias value 1 */
+    free_and_destroy_model(&model);
+    return 0;
+}
+
 /* One binary problem over rows where sel[i] != 0, positives pos[i] != 0.
  * w gets nfeat+1 entries (index 0 unused) and *b the bias. */
 static int train_binary(const mz_trainset *t, const unsigned char *sel, const unsigned char *pos,
@@ -159,20 +180,48 @@ static int train_binary(const mz_trainset *t, const unsigned char *sel, const un
         param.weight_label = wl;
         param.weight = wv;
     }
-    pthread_mutex_lock(&liblinear_lock);
-    set_print_string_function(quiet_print);
-    srand((unsigned)(o->seed * 1000003UL + task));
-    const char *err = check_parameter(&prob, &param);
-    struct model *model = err ? NULL : train(&prob, &param);
-    pthread_mutex_unlock(&liblinear_lock);
+    int rc = solve_liblinear(&prob, &param, o, task, t->nfeat, 1, w, b, e);
     free(prob.y);
     free(prob.x);
-    if (!model) return mz_fail(e, "liblinear: %s", err ? err : "training failed");
-    double sign = model->label[0] == 1 ? 1.0 : -1.0;
-    for (size_t f = 0; f < t->nfeat; f++) w[f + 1] = sign * model->w[f];
-    *b = sign * model->w[t->nfeat]; /* bias weight times bias value 1 */
-    free_and_destroy_model(&model);
-    return 0;
+    return rc;
+}
+
+/* Epsilon-SVR on the rows where sel[i] != 0, targets z. */
+static int train_svr(const mz_trainset *t, const unsigned char *sel, const double *z, const mz_learnopts *o,
+                     unsigned long task, double *w, double *b, mz_err *e)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < t->n; i++) m += sel[i] != 0;
+    memset(w, 0, (t->nfeat + 1) * sizeof *w);
+    *b = 0;
+    if (m == 0) return 0;
+    struct problem prob;
+    prob.l = (int)m;
+    prob.n = (int)t->nfeat + 1;
+    prob.bias = 1.0;
+    prob.y = malloc(m * sizeof *prob.y);
+    prob.x = malloc(m * sizeof *prob.x);
+    if (!prob.y || !prob.x) {
+        free(prob.y);
+        free(prob.x);
+        return mz_fail(e, "out of memory");
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (sel[i]) {
+            prob.y[k] = z[i];
+            prob.x[k++] = t->x[i];
+        }
+    struct parameter param;
+    memset(&param, 0, sizeof param);
+    param.solver_type = L2R_L2LOSS_SVR_DUAL;
+    param.eps = o->eps;
+    param.C = o->C;
+    param.p = o->svr_p;
+    int rc = solve_liblinear(&prob, &param, o, task, t->nfeat, 0, w, b, e);
+    free(prob.y);
+    free(prob.x);
+    return rc;
 }
 
 /* Pair decision values from per-class vectors, for row x. */
@@ -203,7 +252,7 @@ static void ovr_pairs(const mz_trainset *t, int k, const double *W, const double
  * liblinear's solver draws from the process-wide rand(), which threads
  * would share in an unpredictable order, so parallel solves run in child
  * processes that write their weights into shared memory. */
-static int solve_one(const mz_trainset *t, const int *y, const int *fold, int task,
+static int solve_one(const mz_trainset *t, const int *y, const double *z, const int *fold, int task,
                      const mz_learnopts *o, int c, double *w, double *b, mz_err *e)
 {
     size_t n = t->n;
@@ -218,23 +267,25 @@ static int solve_one(const mz_trainset *t, const int *y, const int *fold, int ta
         pos[i] = y[i] == c;
     }
     unsigned long id = (unsigned long)(task == 0 ? 0 : task);
-    int rc = train_binary(t, sel, pos, o, id * 64 + (unsigned long)c, w, b, e);
+    /* a regression draws from its own seeds, apart from any class's */
+    int rc = z ? train_svr(t, sel, z, o, id * 64 + 63, w, b, e)
+               : train_binary(t, sel, pos, o, id * 64 + (unsigned long)c, w, b, e);
     free(sel);
     free(pos);
     return rc;
 }
 
-static int solve_all(const mz_trainset *t, const int *y, int k, const int *fold, int ntask,
+static int solve_all(const mz_trainset *t, const int *y, int k, const double *z, const int *fold, int ntask,
                      const mz_learnopts *o, double *W, double *B, mz_err *e)
 {
-    int nbin = k == 2 ? 1 : k;
+    int nbin = z || k == 2 ? 1 : k;
     size_t nf1 = t->nfeat + 1;
     int njob = ntask * nbin;
     if (o->procs <= 1 || njob == 1) {
         for (int j = 0; j < njob; j++) {
             int task = j / nbin, c = j % nbin;
             if (!o->quiet) fprintf(stderr, "\r  solving %d/%d ...", j + 1, njob);
-            if (solve_one(t, y, fold, task, o, c, W + (size_t)j * nf1, &B[j], e) != 0) return -1;
+            if (solve_one(t, y, z, fold, task, o, c, W + (size_t)j * nf1, &B[j], e) != 0) return -1;
         }
         if (!o->quiet) fprintf(stderr, "\r                      \r");
         return 0;
@@ -258,7 +309,7 @@ static int solve_all(const mz_trainset *t, const int *y, int k, const int *fold,
             if (pid == 0) {
                 int task = next / nbin, c = next % nbin;
                 mz_err ce;
-                int rc = solve_one(t, y, fold, task, o, c, sw + (size_t)next * nf1, &sb[next], &ce);
+                int rc = solve_one(t, y, z, fold, task, o, c, sw + (size_t)next * nf1, &sb[next], &ce);
                 ok[next] = rc == 0;
                 _exit(rc == 0 ? 0 : 1);
             }
@@ -313,7 +364,7 @@ int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o
         mz_fail(e, "out of memory");
         goto fail;
     }
-    if (solve_all(t, y, k, fold, ntask, o, Wall, Ball, e) != 0) {
+    if (solve_all(t, y, k, NULL, fold, ntask, o, Wall, Ball, e) != 0) {
         free(Wall);
         free(Ball);
         goto fail;
@@ -400,6 +451,59 @@ fail:
     free(B);
     free(oof);
     free(sel);
+    free(fold);
+    mz_linmodel_free(out);
+    return -1;
+}
+
+int mz_fit_svr(const mz_trainset *t, const int *y, int k, const double *z, const mz_learnopts *o,
+               mz_linmodel *out, double **oof_out, mz_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (k < 1 || k > MZ_MAX_CLASSES) return mz_fail(e, "internal: %d strata for a regression", k);
+    size_t n = t->n, nf1 = t->nfeat + 1;
+    int folds = o->folds >= 2 ? o->folds : 0, ntask = folds + 1;
+    double *Wall = malloc((size_t)ntask * nf1 * sizeof *Wall);
+    double *Ball = malloc((size_t)ntask * sizeof *Ball);
+    double *oof = calloc(n + 1, sizeof *oof);
+    int *fold = folds ? mz_make_folds(y, n, k, folds, o->seed) : NULL;
+    if (!Wall || !Ball || !oof || (folds && !fold)) {
+        mz_fail(e, "out of memory");
+        goto fail;
+    }
+    if (solve_all(t, y, k, z, fold, ntask, o, Wall, Ball, e) != 0) goto fail;
+    for (size_t i = 0; i < n; i++) {
+        if (y[i] < 0) continue;
+        /* without CV, the training predictions stand in */
+        int task = fold ? fold[i] + 1 : 0;
+        const double *w = Wall + (size_t)task * nf1;
+        double v = Ball[task];
+        for (const struct feature_node *p = t->x[i]; p->index != -1; p++)
+            if ((size_t)p->index <= t->nfeat) v += w[p->index] * p->value;
+        oof[i] = v;
+    }
+    out->nclass = 2;
+    out->npair = 1;
+    out->svr = 1;
+    out->nfeat = t->nfeat;
+    out->W = calloc(nf1, sizeof *out->W);
+    out->rho = malloc(sizeof *out->rho);
+    if (!out->W || !out->rho) {
+        mz_fail(e, "out of memory");
+        goto fail;
+    }
+    memcpy(out->W + 1, Wall + 1, t->nfeat * sizeof *out->W);
+    out->rho[0] = -Ball[0];
+    free(Wall);
+    free(Ball);
+    free(fold);
+    if (oof_out) *oof_out = oof;
+    else free(oof);
+    return 0;
+fail:
+    free(Wall);
+    free(Ball);
+    free(oof);
     free(fold);
     mz_linmodel_free(out);
     return -1;

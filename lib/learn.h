@@ -44,6 +44,7 @@ typedef struct mz_learnopts {
     int folds;        /* >= 2: CV for calibration and metrics */
     int quiet;
     int procs;        /* solver processes in parallel (1: in this process) */
+    double svr_p;     /* epsilon-SVR: width of the loss-free tube */
 } mz_learnopts;
 
 void mz_learnopts_default(mz_learnopts *o);
@@ -58,5 +59,15 @@ int *mz_make_folds(const int *y, size_t n, int k, int folds, unsigned long seed)
  * caller keeps names; out->labels are 0..k-1. */
 int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o,
                 mz_linmodel *out, double **oof, mz_err *e);
+
+/* Fit an epsilon-SVR (liblinear's L2R_L2LOSS_SVR_DUAL, C = o->C, epsilon =
+ * o->svr_p) on targets z of the rows whose y >= 0.  y (0..k-1) only
+ * stratifies the folds, which are those mz_fit_head draws for the same y,
+ * k, folds and seed, so the two heads' out-of-fold values pair up.  out is
+ * a regression model (svr = 1: W[.,0] and rho, prediction w·x − rho);
+ * *oof, if oof is non-NULL, gets n out-of-fold predictions (0 where
+ * y < 0). */
+int mz_fit_svr(const mz_trainset *t, const int *y, int k, const double *z, const mz_learnopts *o,
+               mz_linmodel *out, double **oof, mz_err *e);
 
 #endif
