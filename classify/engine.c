@@ -10,35 +10,46 @@
 
 #include "corpus.h"
 #include "fsutil.h"
+#include "parallel.h"
 #include "utf8.h"
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static int load_one(mz_models *m, const char *dir, mz_err *e)
+/* Load bundle slot i of m from dir (slots are preallocated, so bundles
+ * can load in parallel). */
+static int load_one(mz_models *m, size_t i, const char *dir, mz_err *e)
 {
-    mz_bundle *nb = realloc(m->b, (m->n + 1) * sizeof *nb);
-    mz_targets *nt = nb ? realloc(m->tg, (m->n + 1) * sizeof *nt) : NULL;
-    if (nb) m->b = nb;
-    if (nt) m->tg = nt;
-    if (!nb || !nt) return mz_fail(e, "out of memory");
-    if (mz_bundle_load(&m->b[m->n], dir, e) != 0) return -1;
-    memset(&m->tg[m->n], 0, sizeof m->tg[m->n]);
-    mz_bundle *b = &m->b[m->n];
-    m->n++;
+    if (mz_bundle_load(&m->b[i], dir, e) != 0) return -1;
+    mz_bundle *b = &m->b[i];
     if (!strcmp(b->kind, "stance")) {
         if (!b->targets_json) return mz_fail(e, "%s: stance bundle without targets.json", dir);
         mz_normalizer *nz = mz_normalizer_new(e);
         if (!nz) return -1;
         char tname[4200];
         snprintf(tname, sizeof tname, "%s/targets.json", dir);
-        int rc = mz_targets_parse(&m->tg[m->n - 1], b->targets_json, b->targets_len, tname, nz, e);
+        int rc = mz_targets_parse(&m->tg[i], b->targets_json, b->targets_len, tname, nz, e);
         mz_normalizer_free(nz);
         if (rc != 0) return -1;
-        if (!mz_targets_find(&m->tg[m->n - 1], b->target))
+        if (!mz_targets_find(&m->tg[i], b->target))
             return mz_fail(e, "%s: target \"%s\" missing from its lexicon", dir, b->target);
         if (!mz_bundle_head(b, "presence") || !mz_bundle_head(b, "stance"))
             return mz_fail(e, "%s: stance bundle needs heads \"presence\" and \"stance\"", dir);
     }
+    return 0;
+}
+
+typedef struct loadjob {
+    mz_models *m;
+    char **path;
+    mz_err *err; /* per bundle, so the first failure in name order is the one reported */
+    int *rc;
+} loadjob;
+
+static int load_item(void *arg, int wk, size_t i, mz_err *e)
+{
+    (void)wk, (void)e;
+    loadjob *j = arg;
+    j->rc[i] = load_one(j->m, i, j->path[i], &j->err[i]);
     return 0;
 }
 
@@ -49,32 +60,49 @@ int mz_models_load(mz_models *m, const char *dir, mz_err *e)
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return mz_fail(e, "%s: models directory not found", dir);
     if (mz_path_join(p, sizeof p, dir, "manifest.json", e) != 0) return -1;
-    if (stat(p, &st) == 0) {
-        if (load_one(m, dir, e) == 0) return 0;
-        mz_models_free(m);
-        return -1;
-    }
-    DIR *d = opendir(dir);
-    if (!d) return mz_fail(e, "%s: cannot open: %m", dir);
     char *names[256];
     size_t nn = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) && nn < 256) {
-        if (de->d_name[0] == '.') continue;
-        if (mz_path_join(p, sizeof p, dir, de->d_name, e) != 0) continue;
-        char mf[4096];
-        if (snprintf(mf, sizeof mf, "%s/manifest.json", p) >= (int)sizeof mf) continue;
-        if (stat(mf, &st) == 0 && (names[nn] = strdup(de->d_name)) != NULL) nn++;
+    if (stat(p, &st) == 0) {
+        if (!(names[nn] = strdup(dir))) return mz_fail(e, "out of memory");
+        nn++;
+    } else {
+        DIR *d = opendir(dir);
+        if (!d) return mz_fail(e, "%s: cannot open: %m", dir);
+        struct dirent *de;
+        while ((de = readdir(d)) && nn < 256) {
+            if (de->d_name[0] == '.') continue;
+            if (mz_path_join(p, sizeof p, dir, de->d_name, e) != 0) continue;
+            char mf[4096];
+            if (snprintf(mf, sizeof mf, "%s/manifest.json", p) >= (int)sizeof mf) continue;
+            if (stat(mf, &st) == 0 && (names[nn] = strdup(p)) != NULL) nn++;
+        }
+        closedir(d);
+        qsort(names, nn, sizeof *names, cmp_str);
     }
-    closedir(d);
-    qsort(names, nn, sizeof *names, cmp_str);
     int rc = 0;
-    for (size_t i = 0; i < nn; i++) {
-        if (rc == 0 && mz_path_join(p, sizeof p, dir, names[i], e) == 0) rc = load_one(m, p, e);
-        else if (rc == 0) rc = -1;
-        free(names[i]);
+    if (nn == 0) rc = mz_fail(e, "%s: no model bundles (directories with manifest.json)", dir);
+    m->b = calloc(nn + 1, sizeof *m->b);
+    m->tg = calloc(nn + 1, sizeof *m->tg);
+    mz_err *errs = calloc(nn + 1, sizeof *errs);
+    int *rcs = calloc(nn + 1, sizeof *rcs);
+    if (rc == 0 && (!m->b || !m->tg || !errs || !rcs)) rc = mz_fail(e, "out of memory");
+    if (rc == 0) {
+        /* Bundles load in parallel: each is digested and parsed from its
+         * own bytes, with nothing shared (mizan never calls libsvm's
+         * non-reentrant loader). */
+        m->n = nn;
+        loadjob j = {m, names, errs, rcs};
+        int threads = mz_ncpu();
+        if (mz_parallel_for(nn, threads < (int)nn ? threads : (int)nn, load_item, &j, e) != 0) rc = -1;
+        for (size_t i = 0; rc == 0 && i < nn; i++)
+            if (rcs[i] != 0) {
+                *e = errs[i];
+                rc = -1;
+            }
     }
-    if (rc == 0 && m->n == 0) rc = mz_fail(e, "%s: no model bundles (directories with manifest.json)", dir);
+    for (size_t i = 0; i < nn; i++) free(names[i]);
+    free(errs);
+    free(rcs);
     if (rc != 0) mz_models_free(m);
     return rc;
 }

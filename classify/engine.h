@@ -1,8 +1,8 @@
 /* engine.h — the classifier's per-article work, shared by every input mode.
  *
  * An mz_models is every bundle found under the models directory, loaded
- * once (in the main thread: libsvm-format parsing and ICU data loading are
- * not done concurrently) and then shared read-only.  An mz_worker is one
+ * once (bundles in parallel, each from its own bytes: libsvm's
+ * non-reentrant loader is never used) and then shared read-only.  An mz_worker is one
  * thread's scratch: normaliser, document, one predictor per bundle and one
  * target matcher per stance bundle.  mz_classify_one() turns one article
  * into one complete JSON (or text) record in the worker's buffer; failures

@@ -39,9 +39,14 @@ typedef struct item {
     char *id, *title, *text, *target;
     size_t tlen, len;
     char *error; /* set when the input itself failed (unreadable, bad JSON) */
+    char *line;  /* a JSONL record not parsed yet (the workers parse it) */
+    size_t line_len, lineno;
+    int has_id;  /* parsed with an id: takes part in the duplicate check */
     mz_buf out;
     int status;  /* 0 ok, 1 record error */
 } item;
+
+typedef struct dupset dupset;
 
 typedef struct run {
     mz_worker *w;
@@ -50,8 +55,52 @@ typedef struct run {
     size_t n;
     mz_copts o;
     const char *target_field;
+    /* the JSONL stream being read: its name, fields, and the ids seen */
+    const char *stream;
+    mz_fields fl;
+    dupset *seen;
     int any_record_error, any_input_error;
 } run;
+
+static int dupset_add(dupset *d, const char *id, size_t lineno, size_t *first);
+
+/* Parse a JSONL record into the item (in a worker: parsing costs about a
+ * fifth of classifying, and done by the reading thread it was serial). */
+static void parse_line(run *r, item *it)
+{
+    mz_record rec;
+    mz_err e;
+    char m[600];
+    const char *name = r->stream;
+    if (mz_record_parse_json(it->line, it->line_len, name, it->lineno, &r->fl, &rec, &e) != 0) {
+        /* salvage the id for the error record if the line is JSON */
+        cJSON *j = cJSON_ParseWithLength(it->line, it->line_len);
+        const cJSON *id = j ? cJSON_GetObjectItemCaseSensitive(j, "id") : NULL;
+        if (cJSON_IsString(id)) it->id = strdup(id->valuestring);
+        cJSON_Delete(j);
+        it->error = strdup(e.msg);
+        return;
+    }
+    if (!rec.id) {
+        snprintf(m, sizeof m, "%s:%zu: missing \"id\" (string or number)", name, it->lineno);
+        it->error = strdup(m);
+        mz_record_free(&rec);
+        return;
+    }
+    it->id = rec.id;
+    rec.id = NULL;
+    it->has_id = 1;
+    it->text = strndup(rec.text, rec.text_len);
+    it->len = rec.text_len;
+    if (rec.title) {
+        it->title = strndup(rec.title, rec.title_len);
+        it->tlen = rec.title_len;
+    }
+    const cJSON *tg = cJSON_GetObjectItemCaseSensitive(rec.obj, r->target_field);
+    if (cJSON_IsString(tg)) it->target = strdup(tg->valuestring);
+    if (!it->text || (rec.title && !it->title)) it->error = strdup("out of memory");
+    mz_record_free(&rec);
+}
 
 static int work(void *arg, int wk, size_t i, mz_err *e)
 {
@@ -59,6 +108,11 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
     run *r = arg;
     item *it = &r->items[i];
     mz_buf_reset(&it->out);
+    if (it->line) {
+        parse_line(r, it);
+        free(it->line);
+        it->line = NULL;
+    }
     if (it->error) {
         mz_error_record(&it->out, it->id, it->error, r->o.text_format);
         it->status = 1;
@@ -87,6 +141,17 @@ static void flush_batch(run *r)
     mz_parallel_for(r->n, r->threads, work, r, &e);
     for (size_t i = 0; i < r->n; i++) {
         item *it = &r->items[i];
+        size_t first;
+        /* repeats are found here, in input order, so "first" means first */
+        if (it->has_id && r->seen && dupset_add(r->seen, it->id, it->lineno, &first)) {
+            char m[600];
+            snprintf(m, sizeof m, "%s:%zu: duplicate id (first at line %zu)", r->stream, it->lineno, first);
+            free(it->error);
+            it->error = strdup(m);
+            mz_buf_reset(&it->out);
+            mz_error_record(&it->out, it->id, m, r->o.text_format);
+            it->status = 1;
+        }
         if (it->status) {
             r->any_record_error = 1;
             /* the same message on stderr, one line, whatever the id holds */
@@ -102,7 +167,9 @@ static void flush_batch(run *r)
         free(it->text);
         free(it->error);
         free(it->target);
-        it->id = it->title = it->text = it->error = it->target = NULL;
+        free(it->line);
+        it->id = it->title = it->text = it->error = it->target = it->line = NULL;
+        it->has_id = 0;
     }
     fflush(stdout);
     r->n = 0;
@@ -216,11 +283,11 @@ static void add_stdin_article(run *r)
  * first record of a stream to the last.  Two different ids sharing a
  * 64-bit hash would be reported as a repeat; at 2^18 ids the odds are
  * about 1 in 10^8. */
-typedef struct dupset {
+struct dupset {
     uint64_t *key; /* 0 = empty */
     size_t *line;
     size_t mask, count;
-} dupset;
+};
 
 static int dupset_init(dupset *d)
 {
@@ -275,10 +342,12 @@ static void add_jsonl(run *r, const char *path)
     }
     mz_linereader lr;
     mz_linereader_init(&lr, f, r->o.max_bytes * 2 + 65536);
-    mz_fields fl;
-    mz_fields_default(&fl);
-    fl.max_text = r->o.max_bytes;
-    fl.label = NULL;
+    /* a batch never mixes two streams: each has its name and its ids */
+    if (r->n) flush_batch(r);
+    r->stream = name;
+    mz_fields_default(&r->fl);
+    r->fl.max_text = r->o.max_bytes;
+    r->fl.label = NULL;
     int st;
     char m[600];
     size_t nlines = 0;
@@ -286,6 +355,7 @@ static void add_jsonl(run *r, const char *path)
      * than DUP_WINDOW distinct ids are not detected) */
     dupset seen;
     int have_seen = dupset_init(&seen) == 0;
+    r->seen = have_seen ? &seen : NULL;
     while ((st = mz_linereader_next(&lr)) != MZ_LINE_EOF) {
         nlines++;
         if (st == MZ_LINE_IOERR) {
@@ -306,42 +376,18 @@ static void add_jsonl(run *r, const char *path)
             it->error = strdup(m);
             continue;
         }
-        mz_record rec;
-        mz_err e;
-        if (mz_record_parse_json(lr.buf, lr.len, name, lr.lineno, &fl, &rec, &e) != 0) {
-            /* salvage the id for the error record if the line is JSON */
-            cJSON *j = cJSON_ParseWithLength(lr.buf, lr.len);
-            const cJSON *id = j ? cJSON_GetObjectItemCaseSensitive(j, "id") : NULL;
-            if (cJSON_IsString(id)) it->id = strdup(id->valuestring);
-            cJSON_Delete(j);
-            it->error = strdup(e.msg);
+        it->lineno = lr.lineno;
+        it->line_len = lr.len;
+        if (!(it->line = malloc(lr.len + 1))) {
+            it->error = strdup("out of memory");
             continue;
         }
-        if (!rec.id) {
-            snprintf(m, sizeof m, "%s:%zu: missing \"id\" (string or number)", name, lr.lineno);
-            it->error = strdup(m);
-            mz_record_free(&rec);
-            continue;
-        }
-        it->id = rec.id;
-        rec.id = NULL;
-        size_t first;
-        if (have_seen && dupset_add(&seen, it->id, lr.lineno, &first)) {
-            snprintf(m, sizeof m, "%s:%zu: duplicate id (first at line %zu)", name, lr.lineno, first);
-            it->error = strdup(m);
-            mz_record_free(&rec);
-            continue;
-        }
-        it->text = strndup(rec.text, rec.text_len);
-        it->len = rec.text_len;
-        if (rec.title) {
-            it->title = strndup(rec.title, rec.title_len);
-            it->tlen = rec.title_len;
-        }
-        const cJSON *tg = cJSON_GetObjectItemCaseSensitive(rec.obj, r->target_field);
-        if (cJSON_IsString(tg)) it->target = strdup(tg->valuestring);
-        mz_record_free(&rec);
+        memcpy(it->line, lr.buf, lr.len);
+        it->line[lr.len] = '\0';
     }
+    flush_batch(r);
+    r->seen = NULL;
+    r->stream = NULL;
     mz_linereader_free(&lr);
     if (have_seen) dupset_free(&seen);
     if (f != stdin) fclose(f);
