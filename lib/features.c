@@ -206,44 +206,46 @@ static inline void acc_add(acc *a, int32_t f, double w)
     a->n++;
 }
 
-/* Stable sort of the occurrences by feature: insertion sort when short,
- * else 8-bit LSD radix passes, only as many as the largest id needs. */
+/* Stable sort of the occurrences by feature: one counting pass on the top
+ * bits into about n/2 buckets (so buckets hold a couple of entries), then
+ * an insertion sort that only ever moves entries within a bucket.  Both
+ * passes keep equal features in emission order. */
 static void acc_sort(acc *a)
 {
     size_t n = a->n;
     int32_t *f = a->f;
     double *w = a->w;
-    if (n < 48) {
-        for (size_t i = 1; i < n; i++) {
-            int32_t x = f[i];
-            double y = w[i];
-            size_t j = i;
-            while (j > 0 && f[j - 1] > x) f[j] = f[j - 1], w[j] = w[j - 1], j--;
-            f[j] = x, w[j] = y;
-        }
-        return;
-    }
-    uint32_t max = 0;
-    for (size_t i = 0; i < n; i++)
-        if ((uint32_t)f[i] > max) max = (uint32_t)f[i];
-    int32_t *fo = a->f2;
-    double *wo = a->w2;
-    for (int sh = 0; sh < 32 && (max >> sh) != 0; sh += 8) {
-        size_t cnt[257] = {0};
-        for (size_t i = 0; i < n; i++) cnt[((uint32_t)f[i] >> sh & 0xFF) + 1]++;
-        for (int b = 0; b < 256; b++) cnt[b + 1] += cnt[b];
+    if (n >= 48) {
+        uint32_t max = 0;
+        for (size_t i = 0; i < n; i++)
+            if ((uint32_t)f[i] > max) max = (uint32_t)f[i];
+        int bits = 0, bb = 0;
+        while (bits < 32 && (max >> bits) != 0) bits++;
+        while (bb < 12 && ((size_t)1 << bb) < n / 2) bb++;
+        int sh = bits > bb ? bits - bb : 0;
+        uint32_t cnt[(1u << 12) + 1];
+        size_t nb = ((size_t)max >> sh) + 1;
+        memset(cnt, 0, (nb + 1) * sizeof *cnt);
+        for (size_t i = 0; i < n; i++) cnt[((uint32_t)f[i] >> sh) + 1]++;
+        for (size_t b = 0; b < nb; b++) cnt[b + 1] += cnt[b];
+        int32_t *fo = a->f2;
+        double *wo = a->w2;
         for (size_t i = 0; i < n; i++) {
-            size_t d = cnt[(uint32_t)f[i] >> sh & 0xFF]++;
+            uint32_t d = cnt[(uint32_t)f[i] >> sh]++;
             fo[d] = f[i];
             wo[d] = w[i];
         }
-        int32_t *tf = f;
-        f = fo, fo = tf;
-        double *tw = w;
-        w = wo, wo = tw;
+        a->f2 = f, a->w2 = w;
+        a->f = f = fo, a->w = w = wo;
     }
-    a->f = f, a->f2 = fo;
-    a->w = w, a->w2 = wo;
+    for (size_t i = 1; i < n; i++) {
+        int32_t x = f[i];
+        if (f[i - 1] <= x) continue;
+        double y = w[i];
+        size_t j = i;
+        while (j > 0 && f[j - 1] > x) f[j] = f[j - 1], w[j] = w[j - 1], j--;
+        f[j] = x, w[j] = y;
+    }
 }
 
 /* 1 + ln(tf) for the small whole counts nearly every tf is: the same
@@ -265,7 +267,6 @@ static inline double sublin(double tf)
 
 static int acc_finish(acc *a, const mz_vocab *v, mz_sparse *out)
 {
-    pthread_once(&sublin_once, sublin_init);
     out->n = 0;
     if (a->oom) {
         a->oom = 0;
@@ -525,6 +526,7 @@ struct mz_vectorizer {
 
 mz_vectorizer *mz_vectorizer_new(const mz_vocab *v, mz_err *e)
 {
+    pthread_once(&sublin_once, sublin_init);
     mz_vectorizer *z = calloc(1, sizeof *z);
     if (!z) goto oom;
     z->v = v;

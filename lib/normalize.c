@@ -130,6 +130,13 @@ int mz_normalize(mz_normalizer *n, const char *utf8, size_t len,
     size_t w = 0;
     for (int32_t i = 0; i < srclen; i++) {
         UChar c = src[i];
+        /* the Arabic alphabet proper, most of every article: only tatweel
+         * (U+0640, in its midst) is dropped, and only alef with hamza or
+         * madda and alef maqsura fold */
+        if (c >= 0x0621 && c <= 0x064A && c != 0x0640) {
+            dst[w++] = (c == 0x0622 || c == 0x0623 || c == 0x0625) ? 0x0627 : c == 0x0649 ? 0x064A : c;
+            continue;
+        }
         if ((c >= 0x0600 || c == 0x00AD) && is_dropped(c)) continue;
         dst[w++] = fold(c);
     }

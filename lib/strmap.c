@@ -140,9 +140,26 @@ static int grow_slots(mz_strmap *m)
     return 0;
 }
 
+void mz_strmap_prefetch(const mz_strmap *m, uint64_t h, int stage)
+{
+    const slot *s = &m->slots[(size_t)h & m->mask];
+    if (stage == 0) {
+        __builtin_prefetch(s);
+        return;
+    }
+    if (s->idx1 && s->hfrag == (uint32_t)(h >> 32)) {
+        uint64_t kp = m->kpos[s->idx1 - 1];
+        __builtin_prefetch(m->arena + (kp >> 24));
+    }
+}
+
 int64_t mz_strmap_intern(mz_strmap *m, const void *key, size_t len, int32_t value, int *inserted)
 {
-    uint64_t h = mz_hash_bytes(key, len);
+    return mz_strmap_intern_h(m, key, len, mz_hash_bytes(key, len), value, inserted);
+}
+
+int64_t mz_strmap_intern_h(mz_strmap *m, const void *key, size_t len, uint64_t h, int32_t value, int *inserted)
+{
     size_t si;
     int64_t e = probe(m, key, len, h, &si);
     if (inserted) *inserted = 0;

@@ -34,6 +34,14 @@ int64_t mz_strmap_find(const mz_strmap *m, const void *key, size_t len);
 int64_t mz_strmap_intern(mz_strmap *m, const void *key, size_t len,
                          int32_t value, int *inserted);
 
+/* For batches of lookups, which are cache misses at random places: hash
+ * the keys first (mz_hash_bytes), prefetch a few keys ahead — the slot
+ * (stage 0), then, once that has arrived, the entry it names (stage 1) —
+ * and intern with the known hash.  Results are those of the plain calls. */
+void mz_strmap_prefetch(const mz_strmap *m, uint64_t h, int stage);
+int64_t mz_strmap_intern_h(mz_strmap *m, const void *key, size_t len, uint64_t h, int32_t value,
+                           int *inserted);
+
 /* Entry accessors, valid for 0 <= i < count. */
 const char *mz_strmap_key(const mz_strmap *m, size_t i, size_t *len);
 int32_t mz_strmap_value(const mz_strmap *m, size_t i);

@@ -33,6 +33,7 @@ void mz_doc_init(mz_doc *d) { memset(d, 0, sizeof *d); }
 
 int mz_lexicon_init(mz_lexicon *l, size_t limit)
 {
+    memset(l, 0, sizeof *l);
     l->map = mz_strmap_new(1 << 14);
     l->generation = 1;
     l->limit = limit;
@@ -43,6 +44,7 @@ void mz_lexicon_free(mz_lexicon *l)
 {
     mz_strmap_free(l->map);
     free(l->memo);
+    free(l->hash);
     memset(l, 0, sizeof *l);
 }
 
@@ -82,8 +84,19 @@ static int assign_gids(mz_doc *d)
         l->memo_len = 0;
         l->generation++;
     }
+    /* hashes first, so each token's slot and entry can be prefetched a few
+     * tokens ahead: the lookups are independent cache misses */
+    if (d->ntok > l->hcap) {
+        uint64_t *h = realloc(l->hash, d->ntok * 2 * sizeof *h);
+        if (!h) return -1;
+        l->hash = h;
+        l->hcap = d->ntok * 2;
+    }
+    for (size_t i = 0; i < d->ntok; i++) l->hash[i] = mz_hash_bytes(d->buf + d->tok[i].off, d->tok[i].len);
     for (size_t i = 0; i < d->ntok; i++) {
-        int64_t g = mz_strmap_intern(l->map, d->buf + d->tok[i].off, d->tok[i].len, 0, NULL);
+        if (i + 8 < d->ntok) mz_strmap_prefetch(l->map, l->hash[i + 8], 0);
+        if (i + 4 < d->ntok) mz_strmap_prefetch(l->map, l->hash[i + 4], 1);
+        int64_t g = mz_strmap_intern_h(l->map, d->buf + d->tok[i].off, d->tok[i].len, l->hash[i], 0, NULL);
         if (g < 0) return -1;
         d->tok[i].gid = (int32_t)g;
     }
@@ -118,35 +131,15 @@ static inline int is_word_char(UChar32 c)
     return u_isalnum(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0;
 }
 
-static int put_utf8(mz_doc *d, UChar32 c)
-{
-    if (grow((void **)&d->buf, &d->buf_cap, d->buf_len + 5, 1) != 0) return -1;
-    char *o = d->buf + d->buf_len;
-    if (c < 0x80) {
-        o[0] = (char)c;
-        d->buf_len += 1;
-    } else if (c < 0x800) {
-        o[0] = (char)(0xC0 | (c >> 6));
-        o[1] = (char)(0x80 | (c & 0x3F));
-        d->buf_len += 2;
-    } else if (c < 0x10000) {
-        o[0] = (char)(0xE0 | (c >> 12));
-        o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (c & 0x3F));
-        d->buf_len += 3;
-    } else {
-        o[0] = (char)(0xF0 | (c >> 18));
-        o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-        o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-        o[3] = (char)(0x80 | (c & 0x3F));
-        d->buf_len += 4;
-    }
-    return 0;
-}
-
-/* Split normalised UTF-16 into tokens of sentence `sent`. */
+/* Split normalised UTF-16 into tokens of sentence `sent`.  Room for the
+ * whole sentence is reserved first (a UTF-16 unit never takes more than 3
+ * UTF-8 bytes, and each token adds one NUL), so the per-character path has
+ * no capacity checks, and Arabic letters are written without decoding. */
 static int split(mz_doc *d, const UChar *u, size_t n, size_t sent, mz_err *e)
 {
+    if (grow((void **)&d->buf, &d->buf_cap, d->buf_len + 4 * n + 8, 1) != 0 ||
+        grow((void **)&d->tok, &d->tok_cap, d->ntok + n / 2 + 2, sizeof *d->tok) != 0)
+        return mz_fail(e, "out of memory");
     size_t i = 0;
     while (i < n) {
         UChar32 c;
@@ -160,32 +153,45 @@ static int split(mz_doc *d, const UChar *u, size_t n, size_t sent, mz_err *e)
             return 0;
         }
         size_t start = d->buf_len, chars = 0;
+        char *o = d->buf;
+        size_t w = d->buf_len;
         for (;;) {
-            if (put_utf8(d, c) != 0) return mz_fail(e, "out of memory");
+            if (c >= 0x0621 && c <= 0x064A) {
+                o[w++] = (char)(0xC0 | (c >> 6));
+                o[w++] = (char)(0x80 | (c & 0x3F));
+            } else if (c < 0x80) {
+                o[w++] = (char)c;
+            } else if (c < 0x800) {
+                o[w++] = (char)(0xC0 | (c >> 6));
+                o[w++] = (char)(0x80 | (c & 0x3F));
+            } else if (c < 0x10000) {
+                o[w++] = (char)(0xE0 | (c >> 12));
+                o[w++] = (char)(0x80 | ((c >> 6) & 0x3F));
+                o[w++] = (char)(0x80 | (c & 0x3F));
+            } else {
+                o[w++] = (char)(0xF0 | (c >> 18));
+                o[w++] = (char)(0x80 | ((c >> 12) & 0x3F));
+                o[w++] = (char)(0x80 | ((c >> 6) & 0x3F));
+                o[w++] = (char)(0x80 | (c & 0x3F));
+            }
             chars++;
             if (i >= n) break;
             size_t j = i;
             UChar32 c2;
             U16_NEXT(u, j, n, c2);
+            i = j;
             if (!is_word_char(c2)) {
-                i = j;
                 if (c2 != ' ') count_punct(d, c2);
                 break;
             }
-            i = j;
             c = c2;
         }
-        if (chars > MZ_TOKEN_MAX_CHARS || d->buf_len - start > UINT16_MAX) {
-            d->buf_len = start;
-            continue;
-        }
-        if (grow((void **)&d->buf, &d->buf_cap, d->buf_len + 1, 1) != 0 ||
-            grow((void **)&d->tok, &d->tok_cap, d->ntok + 1, sizeof *d->tok) != 0)
-            return mz_fail(e, "out of memory");
-        d->buf[d->buf_len++] = '\0';
+        if (chars > MZ_TOKEN_MAX_CHARS || w - start > UINT16_MAX) continue;
+        o[w++] = '\0';
+        d->buf_len = w;
         mz_tok *t = &d->tok[d->ntok++];
         t->off = (uint32_t)start;
-        t->len = (uint16_t)(d->buf_len - 1 - start);
+        t->len = (uint16_t)(w - 1 - start);
         t->sent = sent > UINT16_MAX ? UINT16_MAX : (uint16_t)sent;
         t->gid = -1;
     }

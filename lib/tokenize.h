@@ -46,6 +46,8 @@ typedef struct mz_lexicon {
     size_t limit;
     char *memo;            /* memo strings: length byte, then the bytes */
     size_t memo_len, memo_cap;
+    uint64_t *hash;        /* scratch: the document's token hashes */
+    size_t hcap;
 } mz_lexicon;
 
 int mz_lexicon_init(mz_lexicon *l, size_t limit);
