@@ -66,12 +66,12 @@ deps:
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
 
-$(B)/%.o: %.c $(wildcard lib/*.h)
+$(B)/%.o: %.c $(wildcard lib/*.h train/*.h classify/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(A)/%.o: %.c $(wildcard lib/*.h)
+$(A)/%.o: %.c $(wildcard lib/*.h train/*.h classify/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC asan $<")
 	$(Q)$(CC) $(CFLAGS) -O1 -g $(SAN) -c $< -o $@

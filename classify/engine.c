@@ -282,7 +282,7 @@ static void stance_out(mz_worker *w, size_t bi, long mentions, const char *title
     const mz_head *hs = mz_bundle_head((mz_bundle *)b, "stance");
     mz_head_result rp, rs;
     int present = 0;
-    double score = 0;
+    double score = 0, svr = 0;
     mz_evidence ev[64];
     size_t nev = 0, k = w->o->explain > 64 ? 64 : w->o->explain;
     if (mentions > 0) {
@@ -292,8 +292,11 @@ static void stance_out(mz_worker *w, size_t bi, long mentions, const char *title
     if (present) {
         mz_predict_head(p, hs, &rs);
         rs.label = mz_stance_label(rs.prob, hs->tcrit, hs->tfav);
+        if (b->svr.svr) {
+            mz_linmodel_decision(&b->svr, &p->x, &svr);
+        }
         /* classes: 0 critical, 1 neutral, 2 favourable */
-        score = rs.prob[2] - rs.prob[0];
+        score = mz_stance_score(b->score, rs.prob, svr);
         /* signed evidence: contribution towards favourable minus critical */
         nev = k ? mz_head_evidence(p, hs, score < 0 ? 0 : 2, k, 0, ev) : 0;
         if (score < 0)
@@ -328,6 +331,11 @@ static void stance_out(mz_worker *w, size_t bi, long mentions, const char *title
     if (present) {
         mz_buf_puts(o, ", ");
         scores_json(o, hs, &rs);
+        /* the SVR's own prediction on the annotators' −2..2 scale */
+        if (b->svr.svr) {
+            mz_buf_puts(o, ", \"svr\": ");
+            mz_buf_num(o, svr, 4);
+        }
     }
     mz_buf_puts(o, ", \"evidence\": ");
     evidence_json(o, ev, nev);

@@ -22,6 +22,20 @@ const char *mz_bundle_pending_dir(void) { return pending; }
 
 /* ------------------------------------------------------------ options */
 
+static const char *const score_names[] = {"prob", "svr", "blend"};
+
+const char *mz_score_name(int method)
+{
+    return method >= 0 && method < 3 ? score_names[method] : "?";
+}
+
+int mz_score_parse(const char *s)
+{
+    for (int i = 0; i < 3; i++)
+        if (s && !strcmp(s, score_names[i])) return i;
+    return -1;
+}
+
 cJSON *mz_featopts_to_json(const mz_featopts *o)
 {
     cJSON *j = cJSON_CreateObject();
@@ -319,6 +333,41 @@ static int load_labels(const cJSON *arr, mz_head *h, const char *where, mz_err *
     return 0;
 }
 
+/* The optional SVR head and score method of a stance bundle. */
+static int load_stance_score(mz_bundle *b, const char *dir, mz_err *e)
+{
+    const cJSON *sv = cJSON_GetObjectItemCaseSensitive(b->manifest, "svr");
+    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(b->manifest, "score");
+    b->score = MZ_SCORE_PROB;
+    if ((sv || sc) && strcmp(b->kind, "stance") != 0)
+        return mz_fail(e, "%s: \"svr\" and \"score\" belong to stance bundles only", dir);
+    if (sc) {
+        b->score = cJSON_IsString(sc) ? mz_score_parse(sc->valuestring) : -1;
+        if (b->score < 0)
+            return mz_fail(e, "%s: \"score\" must be \"prob\", \"svr\" or \"blend\"", dir);
+    }
+    if (!sv) {
+        if (b->score != MZ_SCORE_PROB)
+            return mz_fail(e, "%s: score \"%s\" needs an SVR head (\"svr\")", dir, mz_score_name(b->score));
+        return 0;
+    }
+    char file[128];
+    if (!cJSON_IsObject(sv) || str_field(sv, "file", file, sizeof file, 1, dir, e) != 0)
+        return mz_fail(e, "%s: \"svr\" must be an object naming its \"file\"", dir);
+    char *buf, path[4096];
+    size_t len;
+    if (read_verified(b, file, &buf, &len, e) != 0) return -1;
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    int rc = mz_svmfile_parse(buf, len, path, b->vocab.nfeat, &b->svr, e);
+    free(buf);
+    if (rc != 0) return -1;
+    if (!b->svr.svr || b->svr.kernel_rbf) {
+        mz_linmodel_free(&b->svr);
+        return mz_fail(e, "%s: the SVR head must be a linear epsilon_svr model", path);
+    }
+    return 0;
+}
+
 int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
 {
     memset(b, 0, sizeof *b);
@@ -471,7 +520,7 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
             mz_fail(e, "%s: %d classes, manifest lists %d labels", path, h->lm.nclass, h->nclass);
             goto fail;
         }
-        if (!h->lm.probA) {
+        if (h->lm.svr || !h->lm.probA) {
             mz_fail(e, "%s: no probability model (probA/probB)", path);
             goto fail;
         }
@@ -525,6 +574,7 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
             b->aux_fid[k] = (int32_t)fid;
         }
     }
+    if (load_stance_score(b, dir, e) != 0) goto fail;
     cJSON_ArrayForEach(f, files)
     {
         if (was_seen(f->string)) continue;
@@ -556,6 +606,7 @@ void mz_bundle_free(mz_bundle *b)
     }
     free(b->heads);
     free(b->ml_W);
+    mz_linmodel_free(&b->svr);
     mz_vocab_free(&b->vocab);
     cJSON_Delete(b->manifest);
     free(b->targets_json);

@@ -10,7 +10,11 @@
  * Kinds:  "multiclass"  one head; the article gets one label.
  *         "multilabel"  one binary head per label plus a threshold.
  *         "stance"      a target's "presence" head (present/absent) and
- *                       "stance" head (critical/neutral/favourable).
+ *                       "stance" head (critical/neutral/favourable);
+ *                       optionally (manifest "svr": {"file": ...}) an
+ *                       epsilon-SVR head predicting the −2..2 scale, and
+ *                       "score" naming how the stance score is computed
+ *                       (absent: "prob", as bundles made before the SVR).
  *         "target"      generic target stance: one multiclass head whose
  *                       input is the target's name joined to the text.
  *
@@ -44,6 +48,14 @@ typedef struct mz_head {
     double tcrit, tfav; /* stance head: cut-offs of critical/favourable (0: argmax) */
 } mz_head;
 
+/* The stance score (predict.h mz_stance_score): P(favourable) − P(critical),
+ * the SVR prediction / 2, or their mean; each clamped to [−1, 1]. */
+typedef enum { MZ_SCORE_PROB, MZ_SCORE_SVR, MZ_SCORE_BLEND } mz_score_method;
+
+/* "prob", "svr", "blend" ↔ the method; parse gives -1 for anything else. */
+const char *mz_score_name(int method);
+int mz_score_parse(const char *s);
+
 typedef struct mz_bundle {
     char dir[4096];
     char name[64];      /* output key: "topic", "frames", target name */
@@ -60,6 +72,10 @@ typedef struct mz_bundle {
     mz_head *aux;
     int32_t aux_fid[MZ_MAX_CLASSES];
     double aux_scale;
+    /* stance: the SVR head (svr.nclass == 0 when the bundle has none) and
+     * the score method */
+    mz_linmodel svr;
+    int score;
     /* multilabel: every binary head's weights side by side, feature-major
      * (ml_W[f * nheads + h]), so one pass over an article scores all heads
      * with one cache line per feature instead of one per head (NULL when

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numparse.h"
+
 #define CACHE_MAX_ENTRIES (1u << 18)
 #define TERM_STOP (-2)
 #define TERM_UNKNOWN (-1)
@@ -148,80 +150,136 @@ static int grams(const char *t, size_t len, int nmin, int nmax, emit_fn fn, void
 
 /* ------------------------------------------------- accumulate → TF-IDF/L2 */
 
+/* A document's feature occurrences are appended in emission order and
+ * summed after a stable sort by feature: per feature the additions happen
+ * in the same order as into a dense per-feature array, so the sums are the
+ * same doubles, but nothing indexed by feature (hundreds of kilobytes per
+ * bundle) is touched at random per token, which is what bounded speed. */
 typedef struct acc {
-    double *tf;        /* per feature, zero outside `touched` */
-    int32_t *touched;
-    size_t ntouched, nfeat;
+    int32_t *f, *f2; /* occurrences (f2: sort scratch) */
+    double *w, *w2;
+    size_t n, cap;
+    int oom;         /* an append failed: acc_finish reports it */
 } acc;
 
 static int acc_init(acc *a, size_t nfeat)
 {
+    (void)nfeat;
     memset(a, 0, sizeof *a);
-    a->nfeat = nfeat;
-    a->tf = calloc(nfeat ? nfeat : 1, sizeof *a->tf);
-    a->touched = malloc((nfeat ? nfeat : 1) * sizeof *a->touched);
-    return (a->tf && a->touched) ? 0 : -1;
+    return 0;
 }
 
 static void acc_free(acc *a)
 {
-    free(a->tf);
-    free(a->touched);
+    free(a->f);
+    free(a->f2);
+    free(a->w);
+    free(a->w2);
+    memset(a, 0, sizeof *a);
+}
+
+static int acc_grow(acc *a)
+{
+    size_t nc = a->cap ? a->cap * 2 : 4096;
+    int32_t *f = realloc(a->f, nc * sizeof *f);
+    if (f) a->f = f;
+    int32_t *f2 = realloc(a->f2, nc * sizeof *f2);
+    if (f2) a->f2 = f2;
+    double *w = realloc(a->w, nc * sizeof *w);
+    if (w) a->w = w;
+    double *w2 = realloc(a->w2, nc * sizeof *w2);
+    if (w2) a->w2 = w2;
+    if (!f || !f2 || !w || !w2) return -1;
+    a->cap = nc;
+    return 0;
 }
 
 static inline void acc_add(acc *a, int32_t f, double w)
 {
-    if (a->tf[f] == 0.0) a->touched[a->ntouched++] = f;
-    a->tf[f] += w;
+    if (a->n == a->cap && acc_grow(a) != 0) {
+        a->oom = 1;
+        return;
+    }
+    a->f[a->n] = f;
+    a->w[a->n] = w;
+    a->n++;
 }
 
-/* Sort non-negative int32 ids: 8-bit radix passes through tmp, only as
- * many as the largest id needs (the sort is on every article's path). */
-static void sort_ids(int32_t *v, int32_t *tmp, size_t n)
+/* Stable sort of the occurrences by feature: insertion sort when short,
+ * else 8-bit LSD radix passes, only as many as the largest id needs. */
+static void acc_sort(acc *a)
 {
-    if (n < 32) {
+    size_t n = a->n;
+    int32_t *f = a->f;
+    double *w = a->w;
+    if (n < 48) {
         for (size_t i = 1; i < n; i++) {
-            int32_t x = v[i];
+            int32_t x = f[i];
+            double y = w[i];
             size_t j = i;
-            while (j > 0 && v[j - 1] > x) v[j] = v[j - 1], j--;
-            v[j] = x;
+            while (j > 0 && f[j - 1] > x) f[j] = f[j - 1], w[j] = w[j - 1], j--;
+            f[j] = x, w[j] = y;
         }
         return;
     }
     uint32_t max = 0;
     for (size_t i = 0; i < n; i++)
-        if ((uint32_t)v[i] > max) max = (uint32_t)v[i];
+        if ((uint32_t)f[i] > max) max = (uint32_t)f[i];
+    int32_t *fo = a->f2;
+    double *wo = a->w2;
     for (int sh = 0; sh < 32 && (max >> sh) != 0; sh += 8) {
         size_t cnt[257] = {0};
-        for (size_t i = 0; i < n; i++) cnt[((uint32_t)v[i] >> sh & 0xFF) + 1]++;
+        for (size_t i = 0; i < n; i++) cnt[((uint32_t)f[i] >> sh & 0xFF) + 1]++;
         for (int b = 0; b < 256; b++) cnt[b + 1] += cnt[b];
-        for (size_t i = 0; i < n; i++) tmp[cnt[(uint32_t)v[i] >> sh & 0xFF]++] = v[i];
-        memcpy(v, tmp, n * sizeof *v);
+        for (size_t i = 0; i < n; i++) {
+            size_t d = cnt[(uint32_t)f[i] >> sh & 0xFF]++;
+            fo[d] = f[i];
+            wo[d] = w[i];
+        }
+        int32_t *tf = f;
+        f = fo, fo = tf;
+        double *tw = w;
+        w = wo, wo = tw;
     }
+    a->f = f, a->f2 = fo;
+    a->w = w, a->w2 = wo;
 }
 
 static int acc_finish(acc *a, const mz_vocab *v, mz_sparse *out)
 {
     out->n = 0;
-    if (sparse_reserve(out, a->ntouched) != 0) return -1;
-    /* out->idx is free scratch until it is filled below */
-    sort_ids(a->touched, out->idx, a->ntouched);
+    if (a->oom) {
+        a->oom = 0;
+        a->n = 0;
+        return -1;
+    }
+    if (sparse_reserve(out, a->n) != 0) {
+        a->n = 0;
+        return -1;
+    }
+    acc_sort(a);
     /* Words and character n-grams are L2-normalised as two blocks of equal
      * weight (then scaled to unit length together): n-grams outnumber words
      * about fifteen to one and would otherwise drown them.  Pseudo-terms
      * count as words (an equal block of their own was measured to hurt). */
     double norm[2] = {0, 0};
-    for (size_t k = 0; k < a->ntouched; k++) {
-        int32_t f = a->touched[k];
-        double tf = a->tf[f];
-        a->tf[f] = 0.0;
+    for (size_t i = 0; i < a->n;) {
+        int32_t f = a->f[i];
+        double tf = 0.0;
+        for (; i < a->n && a->f[i] == f; i++) tf += a->w[i];
+        /* the next features' idf and kind, in increasing order: prefetch
+         * a few ahead, as they miss the cache */
+        if (i + 8 < a->n) {
+            __builtin_prefetch(&v->idf[a->f[i + 8]]);
+            __builtin_prefetch(&v->kind[a->f[i + 8]]);
+        }
         double x = (v->opt.sublinear ? 1.0 + log(tf) : tf) * v->idf[f];
         out->idx[out->n] = f + 1;
         out->val[out->n] = x;
         out->n++;
         norm[v->kind[f] == 'g'] += x * x;
     }
-    a->ntouched = 0;
+    a->n = 0;
     int blocks = (norm[0] > 0) + (norm[1] > 0);
     double inv[2];
     for (int b = 0; b < 2; b++) inv[b] = norm[b] > 0 ? 1.0 / sqrt(norm[b] * blocks) : 0;
@@ -252,14 +310,24 @@ void mz_vocab_free(mz_vocab *v)
     memset(v, 0, sizeof *v);
 }
 
-/* An open-addressing table from a pair of stem ids to a feature index. */
+/* An open-addressing table from a pair of stem ids to a feature index.
+ * Key and value share a 16-byte slot, so a hit costs one cache miss. */
+typedef struct pairslot {
+    uint64_t key; /* (a << 32 | b) + 1; 0 = empty */
+    int32_t val;
+} pairslot;
+
 struct mz_pairtab {
-    uint64_t *key; /* (a << 32 | b) + 1; 0 = empty */
-    int32_t *val;
+    pairslot *s;
     size_t mask;
 };
 
-static uint64_t pair_hash(uint64_t k)
+static inline uint64_t pair_key(int32_t a, int32_t b)
+{
+    return (((uint64_t)(uint32_t)a << 32) | (uint32_t)b) + 1;
+}
+
+static inline uint64_t pair_hash(uint64_t k)
 {
     k ^= k >> 33;
     k *= 0xff51afd7ed558ccdULL;
@@ -270,8 +338,7 @@ static uint64_t pair_hash(uint64_t k)
 static void pairtab_free(mz_pairtab *t)
 {
     if (!t) return;
-    free(t->key);
-    free(t->val);
+    free(t->s);
     free(t);
 }
 
@@ -281,10 +348,9 @@ static mz_pairtab *pairtab_new(size_t n)
     if (!t) return NULL;
     size_t cap = 16;
     while (cap < n * 2) cap <<= 1;
-    t->key = calloc(cap, sizeof *t->key);
-    t->val = malloc(cap * sizeof *t->val);
+    t->s = calloc(cap, sizeof *t->s);
     t->mask = cap - 1;
-    if (!t->key || !t->val) {
+    if (!t->s) {
         pairtab_free(t);
         return NULL;
     }
@@ -293,19 +359,24 @@ static mz_pairtab *pairtab_new(size_t n)
 
 static void pairtab_put(mz_pairtab *t, int32_t a, int32_t b, int32_t v)
 {
-    uint64_t k = (((uint64_t)(uint32_t)a << 32) | (uint32_t)b) + 1;
+    uint64_t k = pair_key(a, b);
     size_t i = (size_t)pair_hash(k) & t->mask;
-    while (t->key[i] && t->key[i] != k) i = (i + 1) & t->mask;
-    t->key[i] = k;
-    t->val[i] = v;
+    while (t->s[i].key && t->s[i].key != k) i = (i + 1) & t->mask;
+    t->s[i].key = k;
+    t->s[i].val = v;
+}
+
+static inline void pairtab_prefetch(const mz_pairtab *t, int32_t a, int32_t b)
+{
+    __builtin_prefetch(&t->s[(size_t)pair_hash(pair_key(a, b)) & t->mask]);
 }
 
 static inline int32_t pairtab_get(const mz_pairtab *t, int32_t a, int32_t b)
 {
-    uint64_t k = (((uint64_t)(uint32_t)a << 32) | (uint32_t)b) + 1;
+    uint64_t k = pair_key(a, b);
     size_t i = (size_t)pair_hash(k) & t->mask;
-    while (t->key[i]) {
-        if (t->key[i] == k) return t->val[i];
+    while (t->s[i].key) {
+        if (t->s[i].key == k) return t->s[i].val;
         i = (i + 1) & t->mask;
     }
     return -1;
@@ -473,14 +544,24 @@ void mz_vectorizer_free(mz_vectorizer *z)
 
 /* Exactly emit()'s 'u', 'c', 'b' and 'd' features, through the integer
  * indexes instead of hashing byte keys; the tests check that training
- * (emit) and classification (this) produce identical vectors. */
+ * (emit) and classification (this) produce identical vectors.  The table
+ * slots of token i + PF_AHEAD are prefetched while token i is looked up:
+ * the lookups are independent cache misses, and overlapping them is most
+ * of this loop's speed. */
+#define PF_AHEAD 12
 static void fast_emit(mz_vectorizer *z, size_t n, size_t ntitle, const uint8_t *ctx, size_t nsent)
 {
     const mz_vocab *v = z->v;
     const mz_featopts *o = &v->opt;
     const int32_t *id = z->id;
     const uint16_t *sent = z->sent;
+    int bigrams = o->ngram_max >= 2;
     for (size_t i = 0; i < n; i++) {
+        size_t j = i + PF_AHEAD;
+        if (j < n && id[j] >= 0) {
+            __builtin_prefetch(&v->ufid[id[j]]);
+            if (bigrams && j + 1 < n && id[j + 1] >= 0) pairtab_prefetch(v->bt, id[j], id[j + 1]);
+        }
         double w = i < ntitle ? o->title_weight : 1.0;
         int32_t a = id[i];
         if (w == 0.0 || a < 0) continue;
@@ -488,7 +569,7 @@ static void fast_emit(mz_vectorizer *z, size_t n, size_t ntitle, const uint8_t *
         if (f >= 0) acc_add(&z->a, f, w);
         int inctx = o->context && ctx && sent[i] < nsent && ctx[sent[i]];
         if (inctx && (f = v->cfid[a]) >= 0) acc_add(&z->a, f, w);
-        if (o->ngram_max >= 2 && i + 1 < n && id[i + 1] >= 0 && sent[i + 1] == sent[i]) {
+        if (bigrams && i + 1 < n && id[i + 1] >= 0 && sent[i + 1] == sent[i]) {
             if ((f = pairtab_get(v->bt, a, id[i + 1])) >= 0) acc_add(&z->a, f, w);
             if (inctx && (f = pairtab_get(v->dt, a, id[i + 1])) >= 0) acc_add(&z->a, f, w);
         }
@@ -537,12 +618,13 @@ static int reserve_doc(mz_vectorizer *z, size_t n)
     return 0;
 }
 
-/* The cache entry of a token: its term and its resolved 'g' features. */
-/* The entry of a token; cached by its bytes unless the caller keeps it by
- * lexicon id instead (cached = 0), which saves a second table per bundle. */
-static int64_t token_entry(mz_vectorizer *z, const char *tok, size_t len, int cached)
+/* The entry of a token: its term and its resolved 'g' features.  Cached by
+ * its bytes unless the caller keeps it by lexicon id instead (lex != NULL),
+ * which saves a second table per bundle; the lexicon also memoises the
+ * stem, which every bundle of a worker shares. */
+static int64_t token_entry(mz_vectorizer *z, const char *tok, size_t len, mz_lexicon *lex, int32_t gid)
 {
-    if (cached) {
+    if (!lex) {
         int64_t c = mz_strmap_find(z->cache, tok, len);
         if (c >= 0) return mz_strmap_value(z->cache, (size_t)c);
     }
@@ -554,13 +636,20 @@ static int64_t token_entry(mz_vectorizer *z, const char *tok, size_t len, int ca
         z->entcap = nc;
     }
     tokentry *t = &z->ent[z->nent];
-    const char *term;
-    size_t tl;
+    const char *term = NULL;
+    size_t tl = 0;
     t->goff = (uint32_t)z->ngid;
     t->glen = 0;
-    if (token_term(&z->ts, tok, len, &term, &tl)) {
+    const tokstem *ts = &z->ts;
+    if (ts->o->stopwords && mz_is_stopword(ts->sw, tok, len)) {
         t->stem = TERM_STOP;
     } else {
+        if (!ts->o->stem) {
+            term = tok, tl = len;
+        } else if (!lex || !(term = mz_lexicon_memo(lex, gid, &tl))) {
+            term = mz_stem(ts->stemmer, tok, len, &tl);
+            if (lex && mz_lexicon_set_memo(lex, gid, term, tl) != 0) return -1;
+        }
         int64_t s = mz_strmap_find(z->v->stems, term, tl);
         t->stem = s >= 0 ? (int32_t)s : TERM_UNKNOWN;
         if (z->v->opt.char_min > 0) {
@@ -569,7 +658,7 @@ static int64_t token_entry(mz_vectorizer *z, const char *tok, size_t len, int ca
         }
     }
     int64_t idx = (int64_t)z->nent++;
-    if (cached && mz_strmap_intern(z->cache, tok, len, (int32_t)idx, NULL) < 0) return -1;
+    if (!lex && mz_strmap_intern(z->cache, tok, len, (int32_t)idx, NULL) < 0) return -1;
     return idx;
 }
 
@@ -594,7 +683,7 @@ int mz_vectorize(mz_vectorizer *z, const mz_doc *d, const uint8_t *ctx,
         if (g >= 0 && (size_t)g < z->gcap && z->ent_of_gid[g] >= 0) {
             en = z->ent_of_gid[g];
         } else {
-            en = token_entry(z, mz_doc_tok(d, i), d->tok[i].len, g < 0);
+            en = token_entry(z, mz_doc_tok(d, i), d->tok[i].len, g < 0 ? NULL : d->lex, g);
             if (en >= 0 && g >= 0) {
                 if ((size_t)g >= z->gcap) {
                     size_t nc = z->gcap ? z->gcap : 4096;
@@ -1257,14 +1346,10 @@ int mz_vocab_parse(mz_vocab *v, const char *data, size_t len, const char *name, 
         if (!t1 || t1 - s != 1 || kind_ngram(s[0]) < 0) return mz_fail(e, "%s:%zu: bad feature kind", name, line);
         const char *t2 = memchr(t1 + 1, '\t', l - (size_t)(t1 + 1 - s));
         if (!t2) return mz_fail(e, "%s:%zu: missing term", name, line);
-        char num[64];
         size_t nlen = (size_t)(t2 - t1 - 1);
-        if (nlen == 0 || nlen >= sizeof num) return mz_fail(e, "%s:%zu: bad idf", name, line);
-        memcpy(num, t1 + 1, nlen);
-        num[nlen] = 0;
-        char *end;
-        double idf = strtod(num, &end);
-        if (*end || !(idf > 0 && idf < 1e6)) return mz_fail(e, "%s:%zu: bad idf '%s'", name, line, num);
+        double idf;
+        if (mz_parse_double(t1 + 1, nlen, &idf) != 0 || !(idf > 0 && idf < 1e6))
+            return mz_fail(e, "%s:%zu: bad idf '%.*s'", name, line, nlen > 40 ? 40 : (int)nlen, t1 + 1);
         const char *term = t2 + 1;
         const char *t3 = memchr(term, '\t', l - (size_t)(term - s));
         if (!t3) return mz_fail(e, "%s:%zu: missing surface form", name, line);

@@ -23,6 +23,7 @@ void mz_learnopts_default(mz_learnopts *o)
     o->seed = 1;
     o->folds = 5;
     o->procs = 1;
+    o->svr_p = 0.1;
     o->rbf = 0;
     /* TF-IDF rows are L2-normalised, so ||x - z||² = 2 - 2 cos(x, z) lies in
      * [0, 2]: gamma 1 spreads kernel values over [e^-2, 1], where libsvm's
@@ -113,6 +114,26 @@ int *mz_make_folds(const int *y, size_t n, int k, int folds, unsigned long seed)
 
 static pthread_mutex_t liblinear_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* One liblinear solve, seeded from (seed, task); w gets nfeat+1 entries
+ * (index 0 unused) and *b the bias, oriented by sign. */
+static int solve_liblinear(const struct problem *prob, const struct parameter *param, const mz_learnopts *o,
+                           unsigned long task, size_t nfeat, int classify, double *w, double *b, mz_err *e)
+{
+    pthread_mutex_lock(&liblinear_lock);
+    set_print_string_function(quiet_print);
+    srand((unsigned)(o->seed * 1000003UL + task));
+    const char *err = check_parameter(prob, param);
+    struct model *model = err ? NULL : train(prob, param);
+    pthread_mutex_unlock(&liblinear_lock);
+    if (!model) return mz_fail(e, "liblinear: %s", err ? err : "training failed");
+    /* a classifier's w points to its label[0]; a regression has no labels */
+    double sign = !classify || model->label[0] == 1 ? 1.0 : -1.0;
+    for (size_t f = 0; f < nfeat; f++) w[f + 1] = sign * model->w[f];
+    *b = sign * model->w[nfeat]; /* bias weight times bias value 1 */
+    free_and_destroy_model(&model);
+    return 0;
+}
+
 /* One binary problem over rows where sel[i] != 0, positives pos[i] != 0.
  * w gets nfeat+1 entries (index 0 unused) and *b the bias. */
 static int train_binary(const mz_trainset *t, const unsigned char *sel, const unsigned char *pos,
@@ -166,20 +187,48 @@ static int train_binary(const mz_trainset *t, const unsigned char *sel, const un
         param.weight_label = wl;
         param.weight = wv;
     }
-    pthread_mutex_lock(&liblinear_lock);
-    set_print_string_function(quiet_print);
-    srand((unsigned)(o->seed * 1000003UL + task));
-    const char *err = check_parameter(&prob, &param);
-    struct model *model = err ? NULL : train(&prob, &param);
-    pthread_mutex_unlock(&liblinear_lock);
+    int rc = solve_liblinear(&prob, &param, o, task, t->nfeat, 1, w, b, e);
     free(prob.y);
     free(prob.x);
-    if (!model) return mz_fail(e, "liblinear: %s", err ? err : "training failed");
-    double sign = model->label[0] == 1 ? 1.0 : -1.0;
-    for (size_t f = 0; f < t->nfeat; f++) w[f + 1] = sign * model->w[f];
-    *b = sign * model->w[t->nfeat]; /* bias weight times bias value 1 */
-    free_and_destroy_model(&model);
-    return 0;
+    return rc;
+}
+
+/* Epsilon-SVR on the rows where sel[i] != 0, targets z. */
+static int train_svr(const mz_trainset *t, const unsigned char *sel, const double *z, const mz_learnopts *o,
+                     unsigned long task, double *w, double *b, mz_err *e)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < t->n; i++) m += sel[i] != 0;
+    memset(w, 0, (t->nfeat + 1) * sizeof *w);
+    *b = 0;
+    if (m == 0) return 0;
+    struct problem prob;
+    prob.l = (int)m;
+    prob.n = (int)t->nfeat + 1;
+    prob.bias = 1.0;
+    prob.y = malloc(m * sizeof *prob.y);
+    prob.x = malloc(m * sizeof *prob.x);
+    if (!prob.y || !prob.x) {
+        free(prob.y);
+        free(prob.x);
+        return mz_fail(e, "out of memory");
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (sel[i]) {
+            prob.y[k] = z[i];
+            prob.x[k++] = t->x[i];
+        }
+    struct parameter param;
+    memset(&param, 0, sizeof param);
+    param.solver_type = L2R_L2LOSS_SVR_DUAL;
+    param.eps = o->eps;
+    param.C = o->C;
+    param.p = o->svr_p;
+    int rc = solve_liblinear(&prob, &param, o, task, t->nfeat, 0, w, b, e);
+    free(prob.y);
+    free(prob.x);
+    return rc;
 }
 
 /* Pair decision values from per-class vectors, for row x. */
@@ -210,7 +259,7 @@ static void ovr_pairs(const mz_trainset *t, int k, const double *W, const double
  * liblinear's solver draws from the process-wide rand(), which threads
  * would share in an unpredictable order, so parallel solves run in child
  * processes that write their weights into shared memory. */
-static int solve_one(const mz_trainset *t, const int *y, const int *fold, int task,
+static int solve_one(const mz_trainset *t, const int *y, const double *z, const int *fold, int task,
                      const mz_learnopts *o, int c, double *w, double *b, mz_err *e)
 {
     size_t n = t->n;
@@ -225,7 +274,9 @@ static int solve_one(const mz_trainset *t, const int *y, const int *fold, int ta
         pos[i] = y[i] == c;
     }
     unsigned long id = (unsigned long)(task == 0 ? 0 : task);
-    int rc = train_binary(t, sel, pos, o, id * 64 + (unsigned long)c, w, b, e);
+    /* a regression draws from its own seeds, apart from any class's */
+    int rc = z ? train_svr(t, sel, z, o, id * 64 + 63, w, b, e)
+               : train_binary(t, sel, pos, o, id * 64 + (unsigned long)c, w, b, e);
     free(sel);
     free(pos);
     return rc;
@@ -298,6 +349,7 @@ static int run_jobs(int njob, int procs, int quiet, job_fn fn, void *ctx, mz_err
 typedef struct solve_ctx {
     const mz_trainset *t;
     const int *y, *fold;
+    const double *z; /* regression targets, or NULL for a classifier */
     const mz_learnopts *o;
     int nbin;
     double *W, *B;
@@ -307,16 +359,18 @@ static int solve_job(void *arg, int j, mz_err *e)
 {
     solve_ctx *c = arg;
     int task = j / c->nbin, cls = j % c->nbin;
-    return solve_one(c->t, c->y, c->fold, task, c->o, cls, c->W + (size_t)j * (c->t->nfeat + 1), &c->B[j], e);
+    return solve_one(c->t, c->y, c->z, c->fold, task, c->o, cls, c->W + (size_t)j * (c->t->nfeat + 1), &c->B[j],
+                     e);
 }
 
-static int solve_all(const mz_trainset *t, const int *y, int k, const int *fold, int ntask,
+/* With z, one regression per task instead of the classifier's binaries. */
+static int solve_all(const mz_trainset *t, const int *y, int k, const double *z, const int *fold, int ntask,
                      const mz_learnopts *o, double *W, double *B, mz_err *e)
 {
-    int nbin = k == 2 ? 1 : k;
+    int nbin = z || k == 2 ? 1 : k;
     size_t nf1 = t->nfeat + 1;
     int njob = ntask * nbin;
-    solve_ctx c = {t, y, fold, o, nbin, W, B};
+    solve_ctx c = {t, y, fold, z, o, nbin, W, B};
     if (!in_children(njob, o->procs)) return run_jobs(njob, o->procs, o->quiet, solve_job, &c, e);
     size_t bytes = (size_t)njob * (nf1 + 1) * sizeof(double);
     void *shm = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -656,7 +710,7 @@ int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o
         mz_fail(e, "out of memory");
         goto fail;
     }
-    if (solve_all(t, y, k, fold, ntask, o, Wall, Ball, e) != 0) {
+    if (solve_all(t, y, k, NULL, fold, ntask, o, Wall, Ball, e) != 0) {
         free(Wall);
         free(Ball);
         goto fail;
@@ -720,6 +774,59 @@ fail:
     free(B);
     free(oof);
     free(sel);
+    free(fold);
+    mz_linmodel_free(out);
+    return -1;
+}
+
+int mz_fit_svr(const mz_trainset *t, const int *y, int k, const double *z, const mz_learnopts *o,
+               mz_linmodel *out, double **oof_out, mz_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (k < 1 || k > MZ_MAX_CLASSES) return mz_fail(e, "internal: %d strata for a regression", k);
+    size_t n = t->n, nf1 = t->nfeat + 1;
+    int folds = o->folds >= 2 ? o->folds : 0, ntask = folds + 1;
+    double *Wall = malloc((size_t)ntask * nf1 * sizeof *Wall);
+    double *Ball = malloc((size_t)ntask * sizeof *Ball);
+    double *oof = calloc(n + 1, sizeof *oof);
+    int *fold = folds ? mz_make_folds(y, n, k, folds, o->seed) : NULL;
+    if (!Wall || !Ball || !oof || (folds && !fold)) {
+        mz_fail(e, "out of memory");
+        goto fail;
+    }
+    if (solve_all(t, y, k, z, fold, ntask, o, Wall, Ball, e) != 0) goto fail;
+    for (size_t i = 0; i < n; i++) {
+        if (y[i] < 0) continue;
+        /* without CV, the training predictions stand in */
+        int task = fold ? fold[i] + 1 : 0;
+        const double *w = Wall + (size_t)task * nf1;
+        double v = Ball[task];
+        for (const struct feature_node *p = t->x[i]; p->index != -1; p++)
+            if ((size_t)p->index <= t->nfeat) v += w[p->index] * p->value;
+        oof[i] = v;
+    }
+    out->nclass = 2;
+    out->npair = 1;
+    out->svr = 1;
+    out->nfeat = t->nfeat;
+    out->W = calloc(nf1, sizeof *out->W);
+    out->rho = malloc(sizeof *out->rho);
+    if (!out->W || !out->rho) {
+        mz_fail(e, "out of memory");
+        goto fail;
+    }
+    memcpy(out->W + 1, Wall + 1, t->nfeat * sizeof *out->W);
+    out->rho[0] = -Ball[0];
+    free(Wall);
+    free(Ball);
+    free(fold);
+    if (oof_out) *oof_out = oof;
+    else free(oof);
+    return 0;
+fail:
+    free(Wall);
+    free(Ball);
+    free(oof);
     free(fold);
     mz_linmodel_free(out);
     return -1;

@@ -52,6 +52,7 @@ typedef struct mz_learnopts {
     int rbf;          /* 0: linear (liblinear); 1: RBF kernel (libsvm) */
     double gamma;     /* RBF: K(x, z) = exp(-gamma ||x - z||²) */
     double cache_mb;  /* RBF: libsvm's kernel cache per solve */
+    double svr_p;     /* epsilon-SVR: width of the loss-free tube */
 } mz_learnopts;
 
 void mz_learnopts_default(mz_learnopts *o);
@@ -69,5 +70,16 @@ int *mz_make_folds(const int *y, size_t n, int k, int folds, unsigned long seed)
  * caller keeps names; out->labels are 0..k-1. */
 int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o,
                 mz_linmodel *out, double **oof, mz_err *e);
+
+/* Fit an epsilon-SVR (liblinear's L2R_L2LOSS_SVR_DUAL, C = o->C, epsilon =
+ * o->svr_p) on targets z of the rows whose y >= 0.  y (0..k-1) only
+ * stratifies the folds, which are those mz_fit_head draws for the same y,
+ * k, folds and seed, so the two heads' out-of-fold values pair up.  out is
+ * a regression model (svr = 1: W[.,0] and rho, prediction w·x − rho);
+ * *oof, if oof is non-NULL, gets n out-of-fold predictions (0 where
+ * y < 0).  It is linear whatever o->rbf says: the scores built on it were
+ * measured linear, and bundles load only a linear SVR head. */
+int mz_fit_svr(const mz_trainset *t, const int *y, int k, const double *z, const mz_learnopts *o,
+               mz_linmodel *out, double **oof, mz_err *e);
 
 #endif

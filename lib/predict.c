@@ -220,3 +220,13 @@ int mz_stance_label(const double *p, double tcrit, double tfav)
     if (crit && fav) return p[0] - tcrit >= p[2] - tfav ? 0 : 2;
     return crit ? 0 : fav ? 2 : 1;
 }
+
+static double clamp1(double v) { return v < -1 ? -1 : v > 1 ? 1 : v; }
+
+double mz_stance_score(int method, const double *p, double svr)
+{
+    double prob = clamp1(p[2] - p[0]), reg = clamp1(svr / 2);
+    /* NaN compares false both ways above: keep it out of the score */
+    if (reg != reg) reg = 0;
+    return method == MZ_SCORE_SVR ? reg : method == MZ_SCORE_BLEND ? (prob + reg) / 2 : prob;
+}

@@ -67,6 +67,11 @@ void mz_predict_head(const mz_predictor *p, const mz_head *h, mz_head_result *r)
  * cut-off <= 0 means plain argmax. */
 int mz_stance_label(const double *p, double tcrit, double tfav);
 
+/* The stance score in [−1, 1] by method (bundle.h mz_score_method) from the
+ * class probabilities p (critical, neutral, favourable) and the SVR
+ * prediction svr on the −2..2 scale (ignored by MZ_SCORE_PROB). */
+double mz_stance_score(int method, const double *p, double svr);
+
 /* Top-k evidence for class c of head h on p->x; returns how many. Positive
  * weights push towards c; with signed = 1 the k largest |weight| are kept
  * (for stance, where the words against matter too). */

@@ -31,6 +31,10 @@ void mz_sha256_init(mz_sha256 *c);
 void mz_sha256_update(mz_sha256 *c, const void *data, size_t len);
 void mz_sha256_final(mz_sha256 *c, unsigned char out[32]);
 
+/* Use only the portable C compression (1), or the CPU's SHA instructions
+ * where it has them (0, the default); for tests, not thread-safe. */
+void mz_sha256_portable(int on);
+
 /* One-shot digest of a buffer, as lowercase hex. */
 void mz_sha256_hex(const void *data, size_t len, char hex[65]);
 

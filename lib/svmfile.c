@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numparse.h"
+
 #define MAX_SV 10000000L
 
 void mz_linmodel_free(mz_linmodel *m)
@@ -104,6 +106,16 @@ int mz_svmfile_write(const mz_linmodel *m, char **out, size_t *len, mz_err *e)
         write_rbf(&b, m);
         goto done;
     }
+    if (m->svr) {
+        /* as libsvm saves a regression model: no label, nr_sv or probA */
+        sb_printf(&b, "svm_type epsilon_svr\nkernel_type linear\nnr_class 2\ntotal_sv 1\n");
+        sb_doubles(&b, "rho", m->rho, 1);
+        sb_printf(&b, "SV\n1 ");
+        for (size_t f = 1; f <= m->nfeat; f++)
+            if (m->W[f] != 0.0) sb_printf(&b, "%zu:%.8g ", f, m->W[f]);
+        sb_printf(&b, "\n");
+        goto done;
+    }
     sb_printf(&b, "svm_type c_svc\nkernel_type linear\nnr_class %d\ntotal_sv %d\n", k,
               m->Wc && k > 2 ? k : m->npair);
     sb_doubles(&b, "rho", m->rho, m->npair);
@@ -178,19 +190,12 @@ static int next_line(cur *c, const char **s, size_t *n)
 
 static int parse_double(const char **s, const char *end, double *v)
 {
-    char buf[64];
     const char *p = *s;
     while (p < end && *p == ' ') p++;
     size_t n = 0;
-    while (p + n < end && p[n] != ' ' && p[n] != ':' && n < sizeof buf - 1) n++;
-    if (n == 0 || n >= sizeof buf - 1) return -1;
-    memcpy(buf, p, n);
-    buf[n] = 0;
-    char *q;
-    errno = 0;
-    double d = strtod(buf, &q);
-    if (*q || !isfinite(d)) return -1;
-    *v = d;
+    while (p + n < end && p[n] != ' ' && p[n] != ':' && n < 63) n++;
+    if (p + n < end && p[n] != ' ' && p[n] != ':') return -1; /* longer than any number */
+    if (mz_parse_double(p, n, v) != 0) return -1;
     *s = p + n;
     return 0;
 }
@@ -259,8 +264,11 @@ int mz_svmfile_parse(const char *text, size_t len, const char *name, size_t max_
         }
         const char *end = s + n;
         if (keyword(s, n, "svm_type", &r)) {
-            if (r >= end || !keyword(r + 1, (size_t)(end - r - 1), "c_svc", &r) || !at_eol(r, end)) {
-                mz_fail(e, "%s:%zu: only svm_type c_svc is supported", name, c.line);
+            const char *v = r < end ? r + 1 : end;
+            if (keyword(v, (size_t)(end - v), "c_svc", &r) && at_eol(r, end)) m->svr = 0;
+            else if (keyword(v, (size_t)(end - v), "epsilon_svr", &r) && at_eol(r, end)) m->svr = 1;
+            else {
+                mz_fail(e, "%s:%zu: only svm_type c_svc or epsilon_svr is supported", name, c.line);
                 goto fail;
             }
             have_type = 1;
@@ -362,6 +370,16 @@ int mz_svmfile_parse(const char *text, size_t len, const char *name, size_t max_
             mz_fail(e, "%s:%zu: unknown header line", name, c.line);
             goto fail;
         }
+    }
+    if (m->svr) {
+        /* libsvm's regression files: nr_class 2, every SV in one group */
+        if (m->nclass != 2 || have_label || have_nrsv || have_pa || have_pb) {
+            mz_fail(e, "%s: an epsilon_svr model has nr_class 2 and no label, nr_sv, probA or probB", name);
+            goto fail;
+        }
+        nr_sv[0] = total_sv;
+        nr_sv[1] = 0;
+        have_label = have_nrsv = 1;
     }
     if (!have_type || !have_kernel || !m->nclass || total_sv < 1 || !have_rho || !have_label || !have_nrsv) {
         mz_fail(e, "%s: incomplete header (need svm_type, kernel_type, nr_class, total_sv, rho, label, nr_sv)", name);

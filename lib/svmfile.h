@@ -12,6 +12,12 @@
  * in those with earlier ones, which libsvm evaluates as (w_i − w_j)·x − rho:
  * k vectors on disk instead of k(k−1)/2.
  *
+ * A regression head (svr = 1) is an epsilon-SVR file: svm_type epsilon_svr,
+ * nr_class 2 (libsvm's convention for regression), no labels, nr_sv or
+ * probA/probB, one support vector holding the weight vector with
+ * coefficient 1 and rho = −bias, so that svm_predict() returns w·x − rho,
+ * which is dec[0] here.
+ *
  * mz_svmfile_parse() is the only way a model file is read.  It is strict,
  * because model files are passed around and may be crafted: every header
  * field is checked for range and consistency (class and SV counts against
@@ -41,6 +47,7 @@ typedef struct mz_linmodel {
     int nclass, npair;
     int labels[MZ_MAX_CLASSES];
     int kernel_rbf;        /* 0: linear (W valid); 1: rbf (W NULL, sv_* valid) */
+    int svr;               /* 1: epsilon-SVR (nclass 2, npair 1, no labels or probA/B) */
     double gamma;
     size_t nfeat;          /* W has rows 1..nfeat */
     double *W;             /* (nfeat + 1) * npair, row-major by feature */
@@ -62,7 +69,7 @@ typedef struct mz_linmodel {
 void mz_linmodel_free(mz_linmodel *m);
 
 /* Serialise a model (linear: W or Wc, rho; rbf: the SVs; probA/B when
- * present) in libsvm's text format. */
+ * present; svr: an epsilon_svr file) in libsvm's text format. */
 int mz_svmfile_write(const mz_linmodel *m, char **out, size_t *len, mz_err *e);
 
 /* Validate and load; max_index bounds feature indices (vocabulary size). */

@@ -20,6 +20,7 @@ static void seqs_free(mz_seq *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         for (size_t k = 0; k < s[i].n; k++) free(s[i].tok[k]);
         free(s[i].tok);
+        free(s[i].len);
     }
     free(s);
 }
@@ -30,6 +31,8 @@ void mz_targets_free(mz_targets *ts)
         mz_target *t = &ts->t[i];
         mz_strmap_free(t->forms);
         mz_strmap_free(t->starts);
+        free(t->first_off);
+        free(t->first_seq);
         seqs_free(t->phrases, t->nphrases);
         seqs_free(t->exclude, t->nexclude);
     }
@@ -46,13 +49,15 @@ static int entry_tokens(const char *s, mz_normalizer *nz, mz_seq *out, mz_err *e
         return -1;
     }
     out->tok = calloc(d.ntok + 1, sizeof *out->tok);
-    if (!out->tok) {
+    out->len = calloc(d.ntok + 1, sizeof *out->len);
+    if (!out->tok || !out->len) {
         mz_doc_free(&d);
         return mz_fail(e, "out of memory");
     }
     out->n = d.ntok;
     for (size_t i = 0; i < d.ntok; i++) {
         out->tok[i] = strdup(mz_doc_tok(&d, i));
+        out->len[i] = d.tok[i].len;
         if (!out->tok[i]) {
             mz_doc_free(&d);
             return mz_fail(e, "out of memory");
@@ -82,10 +87,12 @@ static int load_list(const cJSON *arr, const char *what, const char *tname, mz_n
         if (entry_tokens(x->valuestring, nz, &s, e) != 0) {
             for (size_t k = 0; k < s.n; k++) free(s.tok[k]);
             free(s.tok);
+            free(s.len);
             return mz_wrap(e, "target \"%s\": ", tname);
         }
         if (s.n == 0) {
             free(s.tok);
+            free(s.len);
             return mz_fail(e, "target \"%s\": entry \"%s\" in \"%s\" has no word", tname, x->valuestring, what);
         }
         (*out)[(*n)++] = s;
@@ -144,6 +151,7 @@ static int parse_one(mz_target *x, const cJSON *t, const char *name, mz_normaliz
         x->phrases = np;
         x->phrases[x->nphrases++] = forms[i];
         forms[i].tok = NULL;
+        forms[i].len = NULL;
         forms[i].n = 0;
     }
     seqs_free(forms, nforms);
@@ -154,10 +162,25 @@ static int parse_one(mz_target *x, const cJSON *t, const char *name, mz_normaliz
         mz_fail(e, "out of memory");
         return -1;
     }
-    for (size_t i = 0; i < x->nphrases; i++)
-        mz_strmap_intern(x->starts, x->phrases[i].tok[0], strlen(x->phrases[i].tok[0]), 0, NULL);
-    for (size_t i = 0; i < x->nexclude; i++)
-        mz_strmap_intern(x->starts, x->exclude[i].tok[0], strlen(x->exclude[i].tok[0]), 0, NULL);
+    /* bucket the sequences by first token (counting sort: order kept) */
+    size_t nseq = x->nphrases + x->nexclude;
+    int64_t *first = malloc((nseq + 1) * sizeof *first);
+    for (size_t q = 0; first && q < nseq && !oom; q++) {
+        const mz_seq *sq = q < x->nphrases ? &x->phrases[q] : &x->exclude[q - x->nphrases];
+        oom = (first[q] = mz_strmap_intern(x->starts, sq->tok[0], sq->len[0], 0, NULL)) < 0;
+    }
+    size_t ns = mz_strmap_count(x->starts);
+    x->first_off = calloc(ns + 2, sizeof *x->first_off);
+    x->first_seq = malloc((nseq + 1) * sizeof *x->first_seq);
+    if (oom || !first || !x->first_off || !x->first_seq) {
+        free(first);
+        mz_fail(e, "out of memory");
+        return -1;
+    }
+    for (size_t q = 0; q < nseq; q++) x->first_off[first[q] + 2]++;
+    for (size_t j = 0; j < ns; j++) x->first_off[j + 2] += x->first_off[j + 1];
+    for (size_t q = 0; q < nseq; q++) x->first_seq[x->first_off[first[q] + 1]++] = (uint32_t)q;
+    free(first);
     memset(x->tail, 0, sizeof x->tail);
     for (size_t i = 0; i < mz_strmap_count(x->forms); i++) {
         size_t kl;
@@ -363,20 +386,33 @@ static int32_t classify_token(mz_matcher *m, const char *tok, size_t len, int ca
     return val;
 }
 
-/* Does sequence s match the doc at token i (first token via candidates)? */
-static int seq_at(const mz_doc *d, size_t i, const mz_seq *s, const variants *v)
+/* Do tokens 1.. of sequence s follow token i, in its sentence?  (Token 0
+ * matched already: s was found by one of token i's candidates.) */
+static int seq_rest(const mz_doc *d, size_t i, const mz_seq *s)
 {
     if (i + s->n > d->ntok) return 0;
     for (size_t k = 1; k < s->n; k++) {
         size_t l = d->tok[i + k].len;
-        if (strlen(s->tok[k]) != l || memcmp(mz_doc_tok(d, i + k), s->tok[k], l) != 0) return 0;
+        if (s->len[k] != l || memcmp(mz_doc_tok(d, i + k), s->tok[k], l) != 0) return 0;
         if (d->tok[i + k].sent != d->tok[i].sent) return 0;
     }
-    size_t l0 = strlen(s->tok[0]);
-    for (int j = 0; j < v->n; j++)
-        if (v->len[j] == l0 && memcmp(v->buf[j], s->tok[0], l0) == 0) return 1;
-    return 0;
+    return 1;
 }
+
+/* Calls fn for every phrase (excl = 0) or exclusion (excl = 1) that
+ * matches at token i, whose candidates are v. */
+#define FOR_SEQS_AT(t, d, i, v, excl, s, body)                                                   \
+    for (int cj_ = 0; cj_ < (v)->n; cj_++) {                                                     \
+        int64_t b_ = mz_strmap_find((t)->starts, (v)->buf[cj_], (v)->len[cj_]);                  \
+        if (b_ < 0) continue;                                                                    \
+        for (size_t q_ = (t)->first_off[b_]; q_ < (t)->first_off[b_ + 1]; q_++) {               \
+            uint32_t sq_ = (t)->first_seq[q_];                                                   \
+            if ((sq_ >= (t)->nphrases) != (excl)) continue;                                      \
+            const mz_seq *s = (excl) ? &(t)->exclude[sq_ - (t)->nphrases] : &(t)->phrases[sq_]; \
+            if (!seq_rest((d), (i), s)) continue;                                                \
+            body                                                                                 \
+        }                                                                                        \
+    }
 
 long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
 {
@@ -418,24 +454,20 @@ long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
         variants v;
         v.n = 0;
         if (val & 2) candidates(mz_doc_tok(d, i), d->tok[i].len, &v);
-        if (val & 2) {
-            for (size_t x = 0; x < t->nexclude; x++)
-                if (seq_at(d, i, &t->exclude[x], &v)) memset(m->excluded + i, 1, t->exclude[x].n);
-        }
+        if (val & 2) FOR_SEQS_AT(t, d, i, &v, 1, s, memset(m->excluded + i, 1, s->n);)
         if (m->excluded[i]) continue;
         int matched = 0;
         if (val & 2) {
             /* the longest phrase starting here wins, and counts once: its
              * later words are not mentions again */
             size_t best = 0;
-            for (size_t p = 0; p < t->nphrases; p++) {
-                const mz_seq *s = &t->phrases[p];
-                if (s->n <= 1 || s->n <= best || !seq_at(d, i, s, &v)) continue;
+            FOR_SEQS_AT(t, d, i, &v, 0, s, {
+                if (s->n <= 1 || s->n <= best) continue;
                 int clear = 1;
                 for (size_t k = 0; k < s->n; k++)
                     if (m->excluded[i + k]) clear = 0;
                 if (clear) best = s->n;
-            }
+            })
             if (best) {
                 memset(m->excluded + i, 1, best);
                 matched = 1;

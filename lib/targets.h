@@ -31,6 +31,7 @@
 
 typedef struct mz_seq {
     char **tok;
+    size_t *len; /* bytes of each token */
     size_t n;
 } mz_seq;
 
@@ -40,6 +41,11 @@ typedef struct mz_target {
     mz_seq *phrases, *exclude;
     size_t nphrases, nexclude;
     mz_strmap *starts; /* first tokens of phrases and exclusions */
+    /* The sequences beginning with starts entry j: first_seq[first_off[j]
+     * .. first_off[j + 1]), phrase p as p and exclusion x as nphrases + x,
+     * so a token is only compared with the phrases it can begin. */
+    size_t *first_off;
+    uint32_t *first_seq;
     /* Every candidate of a token ends where the token ends, so a token whose
      * last two bytes end no form or start can be dismissed without a lookup:
      * bit (last two bytes) set when some entry ends with them. */

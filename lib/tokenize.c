@@ -7,6 +7,7 @@
 
 #include "strmap.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/uchar.h>
@@ -41,7 +42,35 @@ int mz_lexicon_init(mz_lexicon *l, size_t limit)
 void mz_lexicon_free(mz_lexicon *l)
 {
     mz_strmap_free(l->map);
-    l->map = NULL;
+    free(l->memo);
+    memset(l, 0, sizeof *l);
+}
+
+const char *mz_lexicon_memo(const mz_lexicon *l, int32_t gid, size_t *len)
+{
+    int32_t v = mz_strmap_value(l->map, (size_t)gid);
+    if (v <= 0) return NULL;
+    const char *m = l->memo + (v - 1);
+    *len = (unsigned char)m[0];
+    return m + 1;
+}
+
+int mz_lexicon_set_memo(mz_lexicon *l, int32_t gid, const char *s, size_t len)
+{
+    if (len > 255 || l->memo_len + 1 + len > INT32_MAX - 1) return -1;
+    if (l->memo_len + 1 + len > l->memo_cap) {
+        size_t nc = l->memo_cap ? l->memo_cap * 2 : 1 << 16;
+        while (nc < l->memo_len + 1 + len) nc *= 2;
+        char *m = realloc(l->memo, nc);
+        if (!m) return -1;
+        l->memo = m;
+        l->memo_cap = nc;
+    }
+    l->memo[l->memo_len] = (char)(unsigned char)len;
+    memcpy(l->memo + l->memo_len + 1, s, len);
+    mz_strmap_set_value(l->map, (size_t)gid, (int32_t)l->memo_len + 1);
+    l->memo_len += 1 + len;
+    return 0;
 }
 
 /* Number the document's tokens; restarts the lexicon first if it is full. */
@@ -50,6 +79,7 @@ static int assign_gids(mz_doc *d)
     mz_lexicon *l = d->lex;
     if (mz_strmap_count(l->map) + d->ntok > l->limit) {
         mz_strmap_clear(l->map);
+        l->memo_len = 0;
         l->generation++;
     }
     for (size_t i = 0; i < d->ntok; i++) {

@@ -41,13 +41,23 @@ typedef struct mz_tok {
  * starts over and bumps `generation`, which tells its users to forget
  * their arrays.  It only ever restarts between documents. */
 typedef struct mz_lexicon {
-    struct mz_strmap *map;
+    struct mz_strmap *map; /* token → gid; the value is its memo's offset + 1 */
     uint32_t generation;
     size_t limit;
+    char *memo;            /* memo strings: length byte, then the bytes */
+    size_t memo_len, memo_cap;
 } mz_lexicon;
 
 int mz_lexicon_init(mz_lexicon *l, size_t limit);
 void mz_lexicon_free(mz_lexicon *l);
+
+/* A string derived from a token and the same for every user (its Snowball
+ * stem: all bundles stem alike), stored once per gid so that a worker with
+ * several bundles computes it once, not once per bundle.  Forgotten when
+ * the lexicon restarts.  get returns NULL when unset; set returns -1 on
+ * out-of-memory or a string over 255 bytes. */
+const char *mz_lexicon_memo(const mz_lexicon *l, int32_t gid, size_t *len);
+int mz_lexicon_set_memo(mz_lexicon *l, int32_t gid, const char *s, size_t len);
 
 typedef struct mz_span {
     uint32_t start, end; /* bytes of the original title or body */

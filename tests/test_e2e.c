@@ -3,7 +3,7 @@
  * classify the shipped samples and JSONL streams, byte-identical retraining,
  * per-record errors in order with exit status 1, refusal of corrupted or
  * newer bundles with exit status 2, a one-class corpus refused, and a stance
- * bundle.  Every test works in its own directory under $TMPDIR (else /tmp),
+ * bundle, with its SVR head and each way of scoring.  Every test works in its own directory under $TMPDIR (else /tmp),
  * removed afterwards.  A last test reads ../shared when it exists. */
 #include <check.h>
 #include <cJSON.h>
@@ -561,6 +561,183 @@ START_TEST(test_stance_bundle)
 }
 END_TEST
 
+/* Train the mini stance corpus into T(dir) with extra options. */
+static void train_stance(const char *dir, const char *opts)
+{
+    int rc = run("train.out", "train.err",
+                 "'%s' --corpus '%s' --task stance --target russia --cv 3 --quiet --out '%s' %s", TRAIN,
+                 mz_test_path("corpora/mini/stance.jsonl"), T(dir), opts);
+    if (rc != 0) {
+        char *err = slurp(T("train.err"), NULL);
+        ck_abort_msg("stance training exited %d: %s", rc, err);
+    }
+}
+
+/* stance.russia of the op-ed, classified with the bundle in T(dir). */
+static cJSON *oped_russia(const char *dir, cJSON **root)
+{
+    int rc = run("out.jsonl", "err.txt", "'%s' --models '%s' '%s'", CLASSIFY, T(dir),
+                 mz_test_path("corpora/samples/csto-kazakhstan-oped.txt"));
+    char *out = slurp(T("out.jsonl"), NULL);
+    ck_assert_msg(rc == 0, "classify exited %d: %s", rc, out);
+    *root = cJSON_Parse(out);
+    free(out);
+    ck_assert_ptr_nonnull(*root);
+    cJSON *r = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(*root, "stance"), "russia");
+    ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "present")));
+    return r;
+}
+
+static double num_at(const cJSON *o, const char *k1, const char *k2)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k1);
+    if (k2) x = cJSON_GetObjectItemCaseSensitive(x, k2);
+    ck_assert_msg(cJSON_IsNumber(x), "no number at %s%s%s", k1, k2 ? "." : "", k2 ? k2 : "");
+    return x->valuedouble;
+}
+
+/* Rewrite T(dir)/manifest.json through edit(). */
+static void edit_manifest(const char *dir, void (*edit)(cJSON *))
+{
+    char rel[256];
+    snprintf(rel, sizeof rel, "%s/manifest.json", dir);
+    char *t = slurp(T(rel), NULL);
+    cJSON *m = cJSON_Parse(t);
+    free(t);
+    ck_assert_ptr_nonnull(m);
+    edit(m);
+    t = cJSON_Print(m);
+    put(T(rel), t, strlen(t));
+    free(t);
+    cJSON_Delete(m);
+}
+
+/* A bundle as mizan wrote it before the SVR head existed. */
+static void drop_svr(cJSON *m)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(m, "score");
+    cJSON_DeleteItemFromObjectCaseSensitive(m, "svr");
+    cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "files"), "svr.svm");
+}
+
+static void score_svr_without_head(cJSON *m)
+{
+    drop_svr(m);
+    cJSON_AddStringToObject(m, "score", "svr");
+}
+
+static void svr_names_classifier(cJSON *m)
+{
+    cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "svr"), "file",
+                                           cJSON_CreateString("stance.svm"));
+}
+
+static void score_unknown(cJSON *m) { cJSON_ReplaceItemInObjectCaseSensitive(m, "score", cJSON_CreateString("mean")); }
+
+static double clamp1(double v) { return v < -1 ? -1 : v > 1 ? 1 : v; }
+
+START_TEST(test_stance_svr_score)
+{
+    ck_assert_int_eq(mkdir(T("b"), 0700), 0);
+    train_stance("b/russia", "--stance-score blend");
+    /* the manifest names the score, the SVR file and its digest, and the
+     * CV figures of every score */
+    char *t = slurp(T("b/russia/manifest.json"), NULL);
+    cJSON *m = cJSON_Parse(t);
+    free(t);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(m, "score")->valuestring, "blend");
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "svr"), "file")->valuestring,
+                     "svr.svm");
+    ck_assert(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "files"), "svr.svm")));
+    const cJSON *cs = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "cv"), "stance");
+    const cJSON *by = cJSON_GetObjectItemCaseSensitive(cs, "critical_roc_auc_by_score");
+    ck_assert_int_eq(cJSON_GetArraySize(by), 3);
+    ck_assert_double_eq(num_at(cs, "critical_roc_auc", NULL), num_at(by, "blend", NULL));
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(cs, "score_chosen_by")->valuestring, "option");
+    ck_assert(num_at(cs, "svr_mae", NULL) >= 0);
+    cJSON_Delete(m);
+    char *svr = slurp(T("b/russia/svr.svm"), NULL);
+    ck_assert_msg(strncmp(svr, "svm_type epsilon_svr\n", 21) == 0, "%s", svr);
+
+    /* the same command again: the same bytes, SVR head included */
+    const char *files[] = {"manifest.json", "svr.svm", "stance.svm", "presence.svm", "vocab.tsv"};
+    char *before[5];
+    size_t blen[5];
+    for (int i = 0; i < 5; i++) {
+        char rel[64];
+        snprintf(rel, sizeof rel, "b/russia/%s", files[i]);
+        before[i] = slurp(T(rel), &blen[i]);
+    }
+    train_stance("b/russia", "--stance-score blend");
+    for (int i = 0; i < 5; i++) {
+        char rel[64];
+        size_t l;
+        snprintf(rel, sizeof rel, "b/russia/%s", files[i]);
+        char *again = slurp(T(rel), &l);
+        ck_assert_msg(l == blen[i] && memcmp(again, before[i], l) == 0, "%s differs between two trainings", files[i]);
+        free(again);
+        free(before[i]);
+    }
+
+    /* classification gives the blend of the two scores it shows */
+    cJSON *root;
+    cJSON *r = oped_russia("b", &root);
+    double fav = num_at(r, "scores", "favourable"), crit = num_at(r, "scores", "critical");
+    double sv = num_at(r, "svr", NULL), score = num_at(r, "score", NULL);
+    ck_assert_msg(fabs(score - (clamp1(fav - crit) + clamp1(sv / 2)) / 2) < 3e-4, "blend %g from %g %g %g", score,
+                  fav, crit, sv);
+    cJSON_Delete(root);
+
+    /* --stance-score svr: half the SVR's prediction */
+    train_stance("b/russia", "--stance-score svr");
+    r = oped_russia("b", &root);
+    ck_assert_double_eq_tol(num_at(r, "score", NULL), clamp1(num_at(r, "svr", NULL) / 2), 1e-4);
+    ck_assert_double_eq_tol(num_at(r, "svr", NULL), sv, 1e-9); /* the same SVR head */
+    cJSON_Delete(root);
+
+    /* an older bundle (no SVR head, no score): P(favourable) − P(critical) */
+    edit_manifest("b/russia", drop_svr);
+    ck_assert_int_eq(remove(T("b/russia/svr.svm")), 0);
+    r = oped_russia("b", &root);
+    ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(r, "svr"));
+    ck_assert_double_eq_tol(num_at(r, "score", NULL), num_at(r, "scores", "favourable") - num_at(r, "scores", "critical"),
+                            1.5e-4);
+    cJSON_Delete(root);
+    int rc = run("ev.out", "ev.err", "'%s' evaluate --model '%s' --corpus '%s'", TRAIN, T("b/russia"),
+                 mz_test_path("corpora/mini/stance.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    char *ev = slurp(T("ev.out"), NULL);
+    ck_assert_msg(strstr(ev, "ROC-AUC of the score (prob)") != NULL, "%s", ev);
+    ck_assert_ptr_null(strstr(ev, "by score"));
+    free(ev);
+
+    /* evaluate reports the AUC of the score the bundle gives */
+    train_stance("b/russia", "--stance-score blend");
+    rc = run("ev.out", "ev.err", "'%s' evaluate --model '%s' --corpus '%s'", TRAIN, T("b/russia"),
+             mz_test_path("corpora/mini/stance.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    ev = slurp(T("ev.out"), NULL);
+    ck_assert_msg(strstr(ev, "ROC-AUC of the score (blend)") != NULL, "%s", ev);
+    ck_assert_msg(strstr(ev, "by score: prob") != NULL, "%s", ev);
+    free(ev);
+
+    /* manifests that cannot be honoured are refused */
+    void (*bad[])(cJSON *) = {score_svr_without_head, svr_names_classifier, score_unknown};
+    const char *why[] = {"needs an SVR head", "epsilon_svr", "\"score\" must be"};
+    for (int i = 0; i < 3; i++) {
+        train_stance("b/russia", "--stance-score blend");
+        edit_manifest("b/russia", bad[i]);
+        rc = run("out.jsonl", "err.txt", "'%s' --models '%s' '%s'", CLASSIFY, T("b"),
+                 mz_test_path("corpora/samples/csto-kazakhstan-oped.txt"));
+        ck_assert_int_eq(rc, 2);
+        char *err = slurp(T("err.txt"), NULL);
+        ck_assert_msg(strstr(err, why[i]) != NULL, "case %d: stderr %s", i, err);
+        free(err);
+    }
+    free(svr);
+}
+END_TEST
+
 /* ---------------------------------------------------------- ../shared */
 
 typedef struct shared_count {
@@ -622,6 +799,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_one_class_corpus_refused);
     tcase_add_test(tc, test_folder_and_tsv_corpus_training);
     tcase_add_test(tc, test_stance_bundle);
+    tcase_add_test(tc, test_stance_svr_score);
     tcase_add_test(tc, test_shared_corpus_reads);
     suite_add_tcase(s, tc);
     return s;

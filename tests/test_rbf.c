@@ -260,8 +260,16 @@ START_TEST(test_rbf_every_task)
     char opts[4096];
     ck_assert_int_eq(mkdir(T("models"), 0700), 0);
     const char *stance = mz_test_path("corpora/mini/stance.jsonl");
-    snprintf(opts, sizeof opts, "--task stance --target russia --label-field russia --corpus '%s'", stance);
+    /* blend: the score needs the SVR head, which stays linear */
+    snprintf(opts, sizeof opts, "--task stance --target russia --label-field russia --stance-score blend --corpus '%s'",
+             stance);
     train_rbf("models/russia", opts);
+    char *svm = slurp(T("models/russia/stance.svm"), NULL);
+    ck_assert_ptr_nonnull(strstr(svm, "kernel_type rbf\n"));
+    free(svm);
+    svm = slurp(T("models/russia/svr.svm"), NULL);
+    ck_assert_ptr_nonnull(strstr(svm, "svm_type epsilon_svr\nkernel_type linear\n"));
+    free(svm);
     snprintf(opts, sizeof opts, "--label-field frames --name frames --corpus '%s'", stance);
     train_rbf("models/frames", opts);
     snprintf(opts, sizeof opts, "--corpus '%s' --aux-field label", mz_test_path("corpora/mini/topic.jsonl"));
@@ -281,6 +289,7 @@ START_TEST(test_rbf_every_task)
     const cJSON *ru = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "stance"), "russia");
     ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ru, "present")));
     ck_assert(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(ru, "label")));
+    ck_assert(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(ru, "svr")));
     cJSON_Delete(j);
     free(out);
     /* generic target stance: the record's target picks the head */

@@ -1,5 +1,6 @@
 /* test_sha256.c — FIPS 180-4 vectors, split-point independence, files. */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,31 @@ START_TEST(test_file_empty_and_missing)
 }
 END_TEST
 
+/* The CPU's SHA instructions (where present) and the portable code agree
+ * on every length up to a few blocks, whatever the bytes. */
+START_TEST(test_paths_agree)
+{
+    unsigned char msg[300];
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (size_t i = 0; i < sizeof msg; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        msg[i] = (unsigned char)x;
+    }
+    for (size_t n = 0; n <= sizeof msg; n++) {
+        char fast[65], slow[65];
+        mz_sha256_portable(0);
+        mz_sha256_hex(msg, n, fast);
+        mz_sha256_portable(1);
+        mz_sha256_hex(msg, n, slow);
+        ck_assert_msg(strcmp(fast, slow) == 0, "len %zu: %s vs %s", n, fast, slow);
+    }
+    mz_sha256_portable(0);
+}
+END_TEST
+
+static void portable_on(void) { mz_sha256_portable(1); }
+static void portable_off(void) { mz_sha256_portable(0); }
+
 Suite *suite_sha256(void)
 {
     Suite *s = suite_create("sha256");
@@ -206,6 +232,16 @@ Suite *suite_sha256(void)
     tcase_add_test(tc, test_arabic_utf8);
     tcase_add_test(tc, test_file);
     tcase_add_test(tc, test_file_empty_and_missing);
+    tcase_add_test(tc, test_paths_agree);
     suite_add_tcase(s, tc);
+    /* the known-answer vectors again through the portable code alone */
+    TCase *tp = tcase_create("portable");
+    tcase_add_checked_fixture(tp, portable_on, portable_off);
+    tcase_add_test(tp, test_vector_abc);
+    tcase_add_test(tp, test_vector_448);
+    tcase_add_test(tp, test_vector_million_a);
+    tcase_add_test(tp, test_padding_boundaries);
+    tcase_add_test(tp, test_split_points);
+    suite_add_tcase(s, tp);
     return s;
 }

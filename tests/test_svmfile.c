@@ -5,8 +5,10 @@
  * mz_linmodel_probability and mz_linmodel_vote.  The same holds for models
  * libsvm trains and saves itself (many SVs per class, labels in any order),
  * and for a hand-written one; and the same for RBF heads (fitted by libsvm
- * through mz_fit_head, or trained and saved by libsvm itself).  Then the
- * strict parser: every malformed file is refused with a message naming it. */
+ * through mz_fit_head, or trained and saved by libsvm itself).  An
+ * epsilon-SVR head (mz_fit_svr) written as a libsvm epsilon_svr file
+ * predicts with svm_predict exactly what mizan predicts.  Then the strict
+ * parser: every malformed file is refused with a message naming it. */
 #include <check.h>
 #include <libsvm/svm.h>
 #include <math.h>
@@ -440,6 +442,121 @@ START_TEST(test_binary_head_matches_libsvm)
 }
 END_TEST
 
+/* Blobs with a graded target: z = (centre score) + 1 clipped to -2..2 (the
+ * offset needs a bias), and
+ * strata from its sign, as stance training stratifies by class. */
+static void graded(mz_sparse *rows, int *y, double *z, size_t n, size_t dim)
+{
+    blobs(rows, y, n, 3, dim);
+    for (size_t i = 0; i < n; i++) {
+        double s = 0;
+        for (size_t j = 0; j < rows[i].n; j++) s += (rows[i].idx[j] <= 4 ? 1 : rows[i].idx[j] > 8 ? -1 : 0) * rows[i].val[j];
+        z[i] = s + 1 > 2 ? 2 : s + 1 < -2 ? -2 : round(s + 1);
+        y[i] = z[i] < 0 ? 0 : z[i] > 0 ? 2 : 1;
+    }
+}
+
+START_TEST(test_svr_head_matches_libsvm)
+{
+    enum { N = 90, DIM = 12 };
+    mz_sparse rows[N];
+    int y[N];
+    double z[N];
+    graded(rows, y, z, N, DIM);
+    y[5] = -1; /* a row outside the regression */
+    mz_trainset ts;
+    mz_err e = {{0}};
+    ck_assert_int_eq(mz_trainset_build(&ts, rows, N, DIM, &e), 0);
+    mz_learnopts o;
+    mz_learnopts_default(&o);
+    o.folds = 3;
+    o.quiet = 1;
+    o.svr_p = 0;
+    mz_linmodel lm;
+    double *oof = NULL;
+    ck_assert_msg(mz_fit_svr(&ts, y, 3, z, &o, &lm, &oof, &e) == 0, "%s", e.msg);
+    ck_assert_int_eq(lm.svr, 1);
+    ck_assert_int_eq(lm.npair, 1);
+    ck_assert_ptr_null(lm.probA);
+    ck_assert_double_eq(oof[5], 0);
+    /* out-of-fold predictions follow the target */
+    double sz = 0, sp = 0, szz = 0, spp = 0, szp = 0, m = 0;
+    for (int i = 0; i < N; i++)
+        if (y[i] >= 0) {
+            sz += z[i], sp += oof[i], szz += z[i] * z[i], spp += oof[i] * oof[i], szp += z[i] * oof[i];
+            m++;
+        }
+    double r = (szp - sz * sp / m) / sqrt((szz - sz * sz / m) * (spp - sp * sp / m));
+    ck_assert_msg(r > 0.6, "out-of-fold Pearson r %.3f", r);
+    /* the final model fits its training rows: bias included, no offset */
+    double err = 0;
+    for (int i = 0; i < N; i++)
+        if (y[i] >= 0) {
+            double d;
+            mz_linmodel_decision(&lm, &rows[i], &d);
+            err += d - z[i];
+        }
+    ck_assert_msg(fabs(err / m) < 0.05, "mean residual %.3f on the training rows", err / m);
+
+    char *text = NULL;
+    size_t len = 0;
+    ck_assert_msg(mz_svmfile_write(&lm, &text, &len, &e) == 0, "%s", e.msg);
+    ck_assert_ptr_nonnull(strstr(text, "svm_type epsilon_svr\nkernel_type linear\n"));
+    struct svm_model *sm = svm_load_model(write_tmp("svr.svm", text, len));
+    ck_assert_msg(sm != NULL, "libsvm refused the SVR file mizan wrote");
+    ck_assert_int_eq(svm_get_svm_type(sm), EPSILON_SVR);
+    ck_assert_int_eq(svm_get_nr_sv(sm), 1);
+    mz_linmodel pm;
+    ck_assert_msg(mz_svmfile_parse(text, len, "svr.svm", DIM, &pm, &e) == 0, "%s", e.msg);
+    ck_assert_int_eq(pm.svr, 1);
+    unsigned seed = 99;
+    mz_sparse rnd = {0};
+    for (int k = 0; k < N + 50; k++) {
+        const mz_sparse *x = k < N ? &rows[k] : &rnd;
+        if (k >= N) random_sparse(&rnd, DIM, k % 5 == 0 ? 20 : 0, &seed);
+        struct svm_node *nodes = to_nodes(x);
+        double ours, mem, sdec;
+        mz_linmodel_decision(&pm, x, &ours);
+        mz_linmodel_decision(&lm, x, &mem);
+        double spred = svm_predict(sm, nodes);
+        svm_predict_values(sm, nodes, &sdec);
+        ck_assert_msg(fabs(ours - spred) <= 1e-9, "row %d: mizan %.17g, svm_predict %.17g", k, ours, spred);
+        ck_assert_msg(fabs(ours - sdec) <= 1e-9, "row %d: mizan %.17g, svm_predict_values %.17g", k, ours, sdec);
+        ck_assert_double_eq_tol(ours, mem, 1e-6);
+        free(nodes);
+    }
+    mz_sparse_free(&rnd);
+    svm_free_and_destroy_model(&sm);
+    /* the same fit again: the same bytes and the same out-of-fold values */
+    mz_linmodel lm2;
+    double *oof2 = NULL;
+    ck_assert_int_eq(mz_fit_svr(&ts, y, 3, z, &o, &lm2, &oof2, &e), 0);
+    char *text2;
+    size_t len2;
+    ck_assert_int_eq(mz_svmfile_write(&lm2, &text2, &len2, &e), 0);
+    ck_assert_msg(len == len2 && memcmp(text, text2, len) == 0, "two SVR fits differ");
+    ck_assert_int_eq(memcmp(oof, oof2, N * sizeof *oof), 0);
+    /* and in solver processes */
+    o.procs = 2;
+    mz_linmodel lm3;
+    double *oof3 = NULL;
+    ck_assert_int_eq(mz_fit_svr(&ts, y, 3, z, &o, &lm3, &oof3, &e), 0);
+    ck_assert_int_eq(memcmp(oof, oof3, N * sizeof *oof), 0);
+    ck_assert_int_eq(memcmp(lm.W, lm3.W, (DIM + 1) * sizeof *lm.W), 0);
+    free(text);
+    free(text2);
+    free(oof);
+    free(oof2);
+    free(oof3);
+    mz_linmodel_free(&pm);
+    mz_linmodel_free(&lm);
+    mz_linmodel_free(&lm2);
+    mz_linmodel_free(&lm3);
+    mz_trainset_free(&ts);
+    for (int i = 0; i < N; i++) mz_sparse_free(&rows[i]);
+}
+END_TEST
+
 START_TEST(test_rows_without_label_are_ignored)
 {
     /* y < 0 rows take no part: the head equals the one fitted without them */
@@ -752,6 +869,44 @@ START_TEST(test_parse_rejects_numbers_and_indices)
 }
 END_TEST
 
+static const char svr_model[] = "svm_type epsilon_svr\n"
+                                "kernel_type linear\n"
+                                "nr_class 2\n"
+                                "total_sv 1\n"
+                                "rho 0.25\n"
+                                "SV\n"
+                                "1 1:0.5 3:-1.5\n";
+
+START_TEST(test_svr_file_parsed_and_refused)
+{
+    mz_linmodel m;
+    mz_err e = {{0}};
+    ck_assert_msg(mz_svmfile_parse(svr_model, strlen(svr_model), "svr.svm", 4, &m, &e) == 0, "%s", e.msg);
+    ck_assert_int_eq(m.svr, 1);
+    int32_t idx[2] = {1, 3};
+    double val[2] = {2, 1}, dec;
+    mz_sparse x = {idx, val, 2, 2};
+    mz_linmodel_decision(&m, &x, &dec);
+    ck_assert_double_eq_tol(dec, 0.5 * 2 - 1.5 - 0.25, 1e-12);
+    mz_linmodel_free(&m);
+    /* what libsvm never writes for a regression is refused */
+    char buf[1024];
+    const char *tail = strstr(svr_model, "rho");
+    snprintf(buf, sizeof buf, "svm_type epsilon_svr\nkernel_type linear\nnr_class 3\ntotal_sv 1\nrho 0 0 0\nSV\n1 1:1\n");
+    REJECT(buf, "epsilon_svr model has nr_class 2");
+    snprintf(buf, sizeof buf, "svm_type epsilon_svr\nkernel_type linear\nnr_class 2\ntotal_sv 1\nlabel 0 1\n%s", tail);
+    REJECT(buf, "epsilon_svr model has nr_class 2");
+    snprintf(buf, sizeof buf, "svm_type epsilon_svr\nkernel_type linear\nnr_class 2\ntotal_sv 1\nprobA 0.5\nprobB 0\n%s",
+             tail);
+    REJECT(buf, "epsilon_svr model has nr_class 2");
+    snprintf(buf, sizeof buf, "svm_type epsilon_svr\nkernel_type linear\nnr_class 2\ntotal_sv 1\nnr_sv 1 0\n%s", tail);
+    REJECT(buf, "epsilon_svr model has nr_class 2");
+    snprintf(buf, sizeof buf, "svm_type epsilon_svr\nkernel_type linear\nnr_class 2\ntotal_sv 2\n%s", tail);
+    REJECT(buf, "truncated: 1 of 2");
+    REJECT("svm_type nu_svr\nkernel_type linear\nnr_class 2\ntotal_sv 1\nrho 0\nSV\n1 1:1\n", "only svm_type");
+}
+END_TEST
+
 START_TEST(test_hand_written_rbf_model)
 {
     /* base_model's SVs under an RBF kernel: what libsvm computes, mizan
@@ -1007,6 +1162,7 @@ Suite *suite_svmfile(void)
     tcase_add_test(tc, test_fit_head_deterministic);
     tcase_add_test(tc, test_binary_head_matches_libsvm);
     tcase_add_test(tc, test_rows_without_label_are_ignored);
+    tcase_add_test(tc, test_svr_head_matches_libsvm);
     tcase_add_test(tc, test_libsvm_trained_models_3class);
     tcase_add_test(tc, test_libsvm_trained_models_2class);
     tcase_add_test(tc, test_hand_written_model_matches_libsvm);
@@ -1016,6 +1172,7 @@ Suite *suite_svmfile(void)
     tcase_add_test(tc, test_hand_written_rbf_model);
     tcase_add_test(tc, test_rbf_fit_head_topic_matches_libsvm);
     tcase_add_test(tc, test_rbf_absent_class_and_unlabelled_rows);
+    tcase_add_test(tc, test_svr_file_parsed_and_refused);
     tcase_add_test(tc, test_pair_index_order);
     suite_add_tcase(s, tc);
     return s;

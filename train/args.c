@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "parallel.h"
 
 const char mz_train_usage[] =
@@ -28,6 +29,9 @@ const char mz_train_usage[] =
     "  --punct | --no-punct   count punctuation as pseudo-terms (writing style)\n"
     "  --stem | --no-stem     --stopwords FILE | --no-stopwords\n"
     "  --window N             stance: context sentences either side of a mention\n"
+    "  --stance-score auto|prob|svr|blend   stance: the score the bundle gives (auto: the\n"
+    "                         best critical ROC-AUC on CV; prob on ties)\n"
+    "  --svr-C C --svr-epsilon E       stance: the epsilon-SVR head on the -2..2 scale\n"
     "  --C C  --class-weight balanced|none\n"
     "  --kernel linear|rbf    rbf: libsvm C-SVC with exp(-G ||x-z||^2) (--gamma G, default 1);\n"
     "                         for small corpora: 3,000 articles took 2.5 minutes (5-fold CV,\n"
@@ -57,6 +61,9 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     mz_learnopts_default(&a->learn);
     a->threads = mz_ncpu();
     a->aux_scale = 1.0;
+    a->stance_score = -1;
+    a->svr_C = 0.25;
+    a->svr_p = 0;
     int i = 1, gamma_given = 0;
     if (argc > 1 && strcmp(argv[1], "evaluate") == 0) {
         a->evaluate = 1;
@@ -173,6 +180,17 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             NEEDV();
             if (num(v, 0, 50, o, &d, e)) return -1;
             a->feat.window = (int)d;
+        } else if (!strcmp(o, "--stance-score")) {
+            NEEDV();
+            if (strcmp(v, "auto") != 0 && mz_score_parse(v) < 0)
+                return mz_fail(e, "--stance-score: auto, prob, svr or blend, got '%s'", v);
+            a->stance_score = mz_score_parse(v);
+        } else if (!strcmp(o, "--svr-C")) {
+            NEEDV();
+            if (num(v, 1e-6, 1e6, o, &a->svr_C, e)) return -1;
+        } else if (!strcmp(o, "--svr-epsilon")) {
+            NEEDV();
+            if (num(v, 0, 10, o, &a->svr_p, e)) return -1;
         } else if (!strcmp(o, "--C")) {
             NEEDV();
             if (num(v, 1e-6, 1e6, o, &a->learn.C, e)) return -1;

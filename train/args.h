@@ -29,6 +29,9 @@ typedef struct mz_train_args {
     mz_featopts feat;
     mz_learnopts learn;
     int grid;
+    int stance_score; /* bundle.h mz_score_method, or -1: the best by CV ROC-AUC */
+    double svr_C;     /* stance: the SVR head's C and epsilon */
+    double svr_p;
     int threads;
     int quiet;
     int evaluate;

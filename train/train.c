@@ -151,6 +151,118 @@ static int fit(const mz_trainset *ts, const int *y, int k, const mz_train_args *
     return 0;
 }
 
+/* ROC-AUC of −score for critical (y2 == 0) against the rest (y2 > 0);
+ * score[i] grows towards favourable. */
+static double critical_auc(const double *score, const int *y2, size_t n)
+{
+    double *sc = malloc((n + 1) * sizeof *sc);
+    int *tr = malloc((n + 1) * sizeof *tr);
+    size_t m = 0;
+    for (size_t i = 0; sc && tr && i < n; i++)
+        if (y2[i] >= 0) {
+            sc[m] = -score[i];
+            tr[m++] = y2[i] == 0;
+        }
+    double auc = sc && tr ? mz_roc_auc(sc, tr, m) : NAN;
+    free(sc);
+    free(tr);
+    return auc;
+}
+
+/* Stance scores by method (bundle.h) of every row, from the out-of-fold
+ * probabilities ps (n × 3) and SVR predictions pv. */
+static double *stance_scores(int method, const double *ps, const double *pv, size_t n)
+{
+    double *s = calloc(n + 1, sizeof *s);
+    for (size_t i = 0; s && i < n; i++) s[i] = mz_stance_score(method, ps + i * 3, pv ? pv[i] : 0);
+    return s;
+}
+
+static double auc_of(int method, const double *ps, const double *pv, const int *y2, size_t n)
+{
+    double *s = stance_scores(method, ps, pv, n);
+    double auc = s ? critical_auc(s, y2, n) : NAN;
+    free(s);
+    return auc;
+}
+
+/* The SVR head on targets z of the rows with y2 >= 0 (C from --svr-C, or
+ * with --grid the one whose out-of-fold predictions rank critical texts
+ * best, the figure the score is judged by); returns its OOF predictions. */
+static int fit_svr(const mz_trainset *ts, const int *y2, const double *z, const mz_train_args *a,
+                   mz_linmodel *lv, double **pv, double *C_used, mz_err *e)
+{
+    mz_learnopts lo = a->learn;
+    lo.C = a->svr_C;
+    lo.svr_p = a->svr_p;
+    if (a->grid) {
+        double best = -1, bestC = lo.C;
+        for (size_t g = 0; g < sizeof GRID / sizeof *GRID; g++) {
+            lo.C = GRID[g];
+            mz_linmodel m;
+            double *oof;
+            if (mz_fit_svr(ts, y2, 3, z, &lo, &m, &oof, e) != 0) return mz_wrap(e, "svr: ");
+            mz_linmodel_free(&m);
+            double auc = critical_auc(oof, y2, ts->n);
+            free(oof);
+            if (!a->quiet) fprintf(stderr, "  svr: C=%-5g CV critical ROC-AUC %.4f\n", GRID[g], auc);
+            if (auc > best) best = auc, bestC = GRID[g];
+        }
+        if (!a->quiet) fprintf(stderr, "  svr: best C=%g\n", bestC);
+        lo.C = bestC;
+    }
+    if (!a->quiet) fprintf(stderr, "fitting svr (C=%g, epsilon=%g, %d-fold CV)\n", lo.C, lo.svr_p, lo.folds);
+    if (mz_fit_svr(ts, y2, 3, z, &lo, lv, pv, e) != 0) return mz_wrap(e, "svr: ");
+    *C_used = lo.C;
+    return 0;
+}
+
+/* CV figures of the stance scores: ROC-AUC of each method for critical vs
+ * the rest (the bundle's own as "critical_roc_auc"), and the SVR's error
+ * and correlation on the −2..2 scale. */
+static int stance_score_cv(const double *ps, const double *pv, const int *y2, const double *z, size_t n,
+                           const mz_train_args *a, double Cv, cJSON *ms, cJSON *solver, int *method, mz_err *e)
+{
+    double auc[3];
+    for (int m = 0; m < 3; m++) auc[m] = auc_of(m, ps, pv, y2, n);
+    int use = a->stance_score;
+    if (use < 0) {
+        use = MZ_SCORE_PROB;
+        for (int m = 1; m < 3; m++)
+            if (auc[m] > auc[use]) use = m;
+    }
+    *method = use;
+    double se = 0, sz = 0, sp = 0, szz = 0, spp = 0, szp = 0, cnt = 0;
+    for (size_t i = 0; i < n; i++)
+        if (y2[i] >= 0) {
+            se += fabs(pv[i] - z[i]);
+            sz += z[i], sp += pv[i], szz += z[i] * z[i], spp += pv[i] * pv[i], szp += z[i] * pv[i];
+            cnt++;
+        }
+    if (cnt == 0) return mz_fail(e, "internal: no present texts for the SVR");
+    double mae = se / cnt;
+    double vz = szz - sz * sz / cnt, vp = spp - sp * sp / cnt;
+    double r = vz > 0 && vp > 0 ? (szp - sz * sp / cnt) / sqrt(vz * vp) : 0;
+    if (!a->quiet) {
+        fprintf(stderr, "critical-vs-rest ROC-AUC: prob %.4f  svr %.4f  blend %.4f\n", auc[0], auc[1], auc[2]);
+        fprintf(stderr, "svr on the -2..2 scale: MAE %.4f  Pearson r %.4f\n", mae, r);
+        fprintf(stderr, "critical-vs-rest ROC-AUC of the score (%s%s): %.4f\n", mz_score_name(use),
+                a->stance_score < 0 ? ", the best on CV" : "", auc[use]);
+    }
+    cJSON_AddStringToObject(ms, "score", mz_score_name(use));
+    cJSON_AddStringToObject(ms, "score_chosen_by", a->stance_score < 0 ? "cv_roc_auc" : "option");
+    if (isfinite(auc[use])) cJSON_AddNumberToObject(ms, "critical_roc_auc", round(auc[use] * 1e6) / 1e6);
+    cJSON *by = cJSON_AddObjectToObject(ms, "critical_roc_auc_by_score");
+    for (int m = 0; m < 3; m++)
+        if (isfinite(auc[m])) cJSON_AddNumberToObject(by, mz_score_name(m), round(auc[m] * 1e6) / 1e6);
+    cJSON_AddNumberToObject(ms, "svr_mae", round(mae * 1e6) / 1e6);
+    cJSON_AddNumberToObject(ms, "svr_pearson", round(r * 1e6) / 1e6);
+    cJSON_AddNumberToObject(solver, "C_svr", Cv);
+    cJSON_AddNumberToObject(solver, "svr_epsilon", a->svr_p);
+    cJSON_AddStringToObject(solver, "svr_method", "L2R_L2LOSS_SVR_DUAL on the -2..2 labels, stored as libsvm epsilon_svr");
+    return 0;
+}
+
 static cJSON *metrics_json(const mz_metrics *m, char *const *labels)
 {
     cJSON *j = cJSON_CreateObject();
@@ -639,21 +751,32 @@ int mz_train(const mz_train_args *args, mz_err *e)
         free(pl3);
         cJSON_AddNumberToObject(ms, "cutoff_critical", tc_best);
         cJSON_AddNumberToObject(ms, "cutoff_favourable", tf_best);
-        /* ROC-AUC of the score P(fav) - P(crit) for critical vs the rest */
-        double *sc = malloc(n * sizeof *sc);
-        int *tr = malloc(n * sizeof *tr);
-        size_t m = 0;
-        for (size_t i = 0; sc && tr && i < n; i++)
-            if (y2[i] >= 0) {
-                sc[m] = -(ps[i * 3 + 2] - ps[i * 3 + 0]);
-                tr[m] = y2[i] == 0;
-                m++;
-            }
-        double auc = sc && tr ? mz_roc_auc(sc, tr, m) : NAN;
-        free(sc);
-        free(tr);
-        if (!a->quiet) fprintf(stderr, "critical-vs-rest ROC-AUC of the score: %.4f\n", auc);
-        if (isfinite(auc)) cJSON_AddNumberToObject(ms, "critical_roc_auc", round(auc * 1e6) / 1e6);
+        /* the epsilon-SVR head on the −2..2 labels, on the classifier's folds */
+        mz_linmodel lv;
+        double *pv = NULL, Cv = 0;
+        int method = MZ_SCORE_PROB;
+        double *z = calloc(n + 1, sizeof *z);
+        if (!z) {
+            mz_linmodel_free(&lp);
+            mz_linmodel_free(&ls);
+            free(pp);
+            free(ps);
+            mz_fail(e, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (y2[i] >= 0) z[i] = c.label[i]->valuedouble;
+        int rv = fit_svr(&ts, y2, z, a, &lv, &pv, &Cv, e);
+        if (rv == 0) rv = stance_score_cv(ps, pv, y2, z, n, a, Cv, ms, solver, &method, e);
+        free(z);
+        free(pv);
+        if (rv != 0) {
+            mz_linmodel_free(&lp);
+            mz_linmodel_free(&ls);
+            free(pp);
+            free(ps);
+            goto out;
+        }
         cJSON_AddItemToObject(cv, "presence", mp);
         cJSON_AddItemToObject(cv, "stance", ms);
         cJSON_AddNumberToObject(solver, "C_presence", C1);
@@ -667,11 +790,15 @@ int mz_train(const mz_train_args *args, mz_err *e)
         cJSON_AddNumberToObject(th, "critical", tc_best);
         cJSON_AddNumberToObject(th, "favourable", tf_best);
         cJSON_AddItemToArray(heads, hs);
+        cJSON_AddStringToObject(manifest, "score", mz_score_name(method));
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(manifest, "svr"), "file", "svr.svm");
         int r1 = add_model(&w, "presence.svm", &lp, e);
         int r2 = r1 == 0 ? add_model(&w, "stance.svm", &ls, e) : -1;
+        int r3 = r2 == 0 ? add_model(&w, "svr.svm", &lv, e) : -1;
         mz_linmodel_free(&lp);
         mz_linmodel_free(&ls);
-        if (r2 != 0) goto out;
+        mz_linmodel_free(&lv);
+        if (r3 != 0) goto out;
     } else if (!strcmp(task, "target")) {
         /* one head per target value, over that target's records only */
         labelset T = {0};
@@ -899,16 +1026,25 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         for (size_t i = 0; L3 && i < c.n; i++) L3[i * 3 + (size_t)mz_stance_label(P2 + i * 3, hs->tcrit, hs->tfav)] = 1;
         cJSON_Delete(report("stance where present (held-out)", L3 ? L3 : P2, y2, c.n, 3, hs->labels, 0, stdout));
         free(L3);
-        double *sc = malloc((c.n + 1) * sizeof *sc);
-        int *tr = malloc((c.n + 1) * sizeof *tr);
-        size_t m = 0;
-        for (size_t i = 0; sc && tr && i < c.n; i++)
-            if (y2[i] >= 0) {
-                sc[m] = P2[i * 3] - P2[i * 3 + 2];
-                tr[m++] = y2[i] == 0;
-            }
-        if (sc && tr) printf("critical-vs-rest ROC-AUC of the score: %.4f\n", mz_roc_auc(sc, tr, m));
-        free(sc), free(tr), free(y2), free(P2);
+        /* the score the bundle gives, and the others it could give */
+        double *sv = b.svr.svr ? calloc(c.n + 1, sizeof *sv) : NULL;
+        if (b.svr.svr && !sv) {
+            free(y2), free(P2);
+            mz_fail(e, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; sv && i < c.n; i++) {
+            mz_linmodel_decision(&b.svr, &rows[i], dec);
+            sv[i] = dec[0];
+        }
+        printf("critical-vs-rest ROC-AUC of the score (%s): %.4f\n", mz_score_name(b.score),
+               auc_of(b.score, P2, sv, y2, c.n));
+        if (sv)
+            printf("critical-vs-rest ROC-AUC by score: prob %.4f  svr %.4f  blend %.4f\n",
+                   auc_of(MZ_SCORE_PROB, P2, sv, y2, c.n), auc_of(MZ_SCORE_SVR, P2, sv, y2, c.n),
+                   auc_of(MZ_SCORE_BLEND, P2, sv, y2, c.n));
+        free(sv);
+        free(y2), free(P2);
     } else {
         mz_fail(e, "evaluate: %s bundles are evaluated by their training CV (see manifest.json \"cv\")", b.kind);
         goto out;
