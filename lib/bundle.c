@@ -524,10 +524,6 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
             mz_fail(e, "%s: no probability model (probA/probB)", path);
             goto fail;
         }
-        if (h->lm.kernel_rbf) {
-            mz_fail(e, "%s: rbf heads are not supported by this classifier build", path);
-            goto fail;
-        }
         for (int c = 0; c < h->nclass; c++)
             if (h->lm.labels[c] != c) {
                 mz_fail(e, "%s: labels must be 0..%d in order", path, h->nclass - 1);
@@ -535,20 +531,27 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
             }
     }
     if (!strcmp(b->kind, "multilabel")) {
-        for (size_t i = 0; i < b->nheads; i++)
+        int rbf = 0;
+        for (size_t i = 0; i < b->nheads; i++) {
             if (b->heads[i].nclass != 2) {
                 mz_fail(e, "%s: multilabel heads must be binary", dir);
                 goto fail;
             }
-        b->ml_nfeat = b->vocab.nfeat;
-        b->ml_W = calloc((b->ml_nfeat + 1) * b->nheads, sizeof *b->ml_W);
-        if (!b->ml_W) {
-            mz_fail(e, "out of memory");
-            goto fail;
+            rbf |= b->heads[i].lm.kernel_rbf;
         }
-        for (size_t h = 0; h < b->nheads; h++)
-            for (size_t f = 1; f <= b->ml_nfeat && f <= b->heads[h].lm.nfeat; f++)
-                b->ml_W[f * b->nheads + h] = b->heads[h].lm.W[f];
+        /* rbf heads have no weights to lay side by side: they are scored
+         * one by one (ml_W stays NULL) */
+        if (!rbf) {
+            b->ml_nfeat = b->vocab.nfeat;
+            b->ml_W = calloc((b->ml_nfeat + 1) * b->nheads, sizeof *b->ml_W);
+            if (!b->ml_W) {
+                mz_fail(e, "out of memory");
+                goto fail;
+            }
+            for (size_t h = 0; h < b->nheads; h++)
+                for (size_t f = 1; f <= b->ml_nfeat && f <= b->heads[h].lm.nfeat; f++)
+                    b->ml_W[f * b->nheads + h] = b->heads[h].lm.W[f];
+        }
     }
     const cJSON *aux = cJSON_GetObjectItemCaseSensitive(b->manifest, "aux");
     if (aux) {
@@ -620,6 +623,10 @@ mz_head *mz_bundle_head(mz_bundle *b, const char *name)
 void mz_bundle_multilabel_decision(const mz_bundle *b, const mz_sparse *x, double *dec)
 {
     size_t H = b->nheads;
+    if (!b->ml_W) {
+        for (size_t h = 0; h < H; h++) mz_linmodel_decision(&b->heads[h].lm, x, &dec[h]);
+        return;
+    }
     for (size_t h = 0; h < H; h++) dec[h] = 0.0;
     for (size_t i = 0; i < x->n; i++) {
         size_t f = (size_t)x->idx[i];

@@ -78,7 +78,8 @@ typedef struct mz_bundle {
     int score;
     /* multilabel: every binary head's weights side by side, feature-major
      * (ml_W[f * nheads + h]), so one pass over an article scores all heads
-     * with one cache line per feature instead of one per head */
+     * with one cache line per feature instead of one per head (NULL when
+     * the heads are rbf: they are scored one by one) */
     double *ml_W;
     size_t ml_nfeat;
 } mz_bundle;

@@ -1,6 +1,7 @@
 /* learn.c — see learn.h. */
 #include "learn.h"
 
+#include <libsvm/svm.h>
 #include <linear.h>
 #include <math.h>
 #include <pthread.h>
@@ -23,6 +24,12 @@ void mz_learnopts_default(mz_learnopts *o)
     o->folds = 5;
     o->procs = 1;
     o->svr_p = 0.1;
+    o->rbf = 0;
+    /* TF-IDF rows are L2-normalised, so ||x - z||² = 2 - 2 cos(x, z) lies in
+     * [0, 2]: gamma 1 spreads kernel values over [e^-2, 1], where libsvm's
+     * usual 1/#features would leave them all within 1e-4 of 1. */
+    o->gamma = 1.0;
+    o->cache_mb = 100;
 }
 
 static void quiet_print(const char *s) { (void)s; }
@@ -275,31 +282,32 @@ static int solve_one(const mz_trainset *t, const int *y, const double *z, const 
     return rc;
 }
 
-static int solve_all(const mz_trainset *t, const int *y, int k, const double *z, const int *fold, int ntask,
-                     const mz_learnopts *o, double *W, double *B, mz_err *e)
+/* Jobs 0..njob-1 in child processes, at most procs at a time (in this
+ * process, one after the other, when procs <= 1): solvers draw from the
+ * process-wide rand(), which threads would share in an unpredictable order.
+ * A job run in a child must leave its results in memory the caller mapped
+ * MAP_SHARED (in_children() says whether it will be). */
+typedef int (*job_fn)(void *ctx, int job, mz_err *e);
+
+static int in_children(int njob, int procs) { return procs > 1 && njob > 1; }
+
+static int run_jobs(int njob, int procs, int quiet, job_fn fn, void *ctx, mz_err *e)
 {
-    int nbin = z || k == 2 ? 1 : k;
-    size_t nf1 = t->nfeat + 1;
-    int njob = ntask * nbin;
-    if (o->procs <= 1 || njob == 1) {
+    if (!in_children(njob, procs)) {
         for (int j = 0; j < njob; j++) {
-            int task = j / nbin, c = j % nbin;
-            if (!o->quiet) fprintf(stderr, "\r  solving %d/%d ...", j + 1, njob);
-            if (solve_one(t, y, z, fold, task, o, c, W + (size_t)j * nf1, &B[j], e) != 0) return -1;
+            if (!quiet) fprintf(stderr, "\r  solving %d/%d ...", j + 1, njob);
+            if (fn(ctx, j, e) != 0) return -1;
         }
-        if (!o->quiet) fprintf(stderr, "\r                      \r");
+        if (!quiet) fprintf(stderr, "\r                      \r");
         return 0;
     }
-    size_t bytes = (size_t)njob * (nf1 + 1) * sizeof(double) + (size_t)njob;
-    void *shm = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (shm == MAP_FAILED) return mz_fail(e, "cannot map shared memory for the solver: %m");
-    double *sw = shm, *sb = sw + (size_t)njob * nf1;
-    unsigned char *ok = (unsigned char *)(sb + njob);
+    unsigned char *ok = mmap(NULL, (size_t)njob, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (ok == MAP_FAILED) return mz_fail(e, "cannot map shared memory for the solver: %m");
     memset(ok, 0, (size_t)njob);
     fflush(NULL);
     int next = 0, running = 0, done = 0, failed = 0;
     while (done < njob) {
-        while (!failed && running < o->procs && next < njob) {
+        while (!failed && running < procs && next < njob) {
             pid_t pid = fork();
             if (pid < 0) {
                 failed = 1;
@@ -307,9 +315,8 @@ static int solve_all(const mz_trainset *t, const int *y, int k, const double *z,
                 break;
             }
             if (pid == 0) {
-                int task = next / nbin, c = next % nbin;
                 mz_err ce;
-                int rc = solve_one(t, y, z, fold, task, o, c, sw + (size_t)next * nf1, &sb[next], &ce);
+                int rc = fn(ctx, next, &ce);
                 ok[next] = rc == 0;
                 _exit(rc == 0 ? 0 : 1);
             }
@@ -326,21 +333,359 @@ static int solve_all(const mz_trainset *t, const int *y, int k, const double *z,
             if (!failed) mz_fail(e, "a solver process failed (%s)", WIFSIGNALED(st) ? "killed by a signal" : "error");
             failed = 1;
         }
-        if (!o->quiet) fprintf(stderr, "\r  solving %d/%d ...", done, njob);
+        if (!quiet) fprintf(stderr, "\r  solving %d/%d ...", done, njob);
     }
     while (running > 0 && wait(NULL) > 0) running--;
-    if (!o->quiet) fprintf(stderr, "\r                      \r");
+    if (!quiet) fprintf(stderr, "\r                      \r");
     for (int j = 0; j < njob && !failed; j++)
         if (!ok[j]) {
             failed = 1;
             mz_fail(e, "a solver process did not finish");
         }
-    if (!failed) {
-        memcpy(W, sw, (size_t)njob * nf1 * sizeof *W);
-        memcpy(B, sb, (size_t)njob * sizeof *B);
+    munmap(ok, (size_t)njob);
+    return failed ? -1 : 0;
+}
+
+typedef struct solve_ctx {
+    const mz_trainset *t;
+    const int *y, *fold;
+    const double *z; /* regression targets, or NULL for a classifier */
+    const mz_learnopts *o;
+    int nbin;
+    double *W, *B;
+} solve_ctx;
+
+static int solve_job(void *arg, int j, mz_err *e)
+{
+    solve_ctx *c = arg;
+    int task = j / c->nbin, cls = j % c->nbin;
+    return solve_one(c->t, c->y, c->z, c->fold, task, c->o, cls, c->W + (size_t)j * (c->t->nfeat + 1), &c->B[j],
+                     e);
+}
+
+/* With z, one regression per task instead of the classifier's binaries. */
+static int solve_all(const mz_trainset *t, const int *y, int k, const double *z, const int *fold, int ntask,
+                     const mz_learnopts *o, double *W, double *B, mz_err *e)
+{
+    int nbin = z || k == 2 ? 1 : k;
+    size_t nf1 = t->nfeat + 1;
+    int njob = ntask * nbin;
+    solve_ctx c = {t, y, fold, z, o, nbin, W, B};
+    if (!in_children(njob, o->procs)) return run_jobs(njob, o->procs, o->quiet, solve_job, &c, e);
+    size_t bytes = (size_t)njob * (nf1 + 1) * sizeof(double);
+    void *shm = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shm == MAP_FAILED) return mz_fail(e, "cannot map shared memory for the solver: %m");
+    c.W = shm;
+    c.B = c.W + (size_t)njob * nf1;
+    int rc = run_jobs(njob, o->procs, o->quiet, solve_job, &c, e);
+    if (rc == 0) {
+        memcpy(W, c.W, (size_t)njob * nf1 * sizeof *W);
+        memcpy(B, c.B, (size_t)njob * sizeof *B);
     }
     munmap(shm, bytes);
-    return failed ? -1 : 0;
+    return rc;
+}
+
+/* Platt sigmoid of every pair, fitted as libsvm does on the decision values
+ * of the pair's two classes (out of fold when there were folds). */
+static int platt_pairs(const int *y, size_t n, int k, const double *dv, double *probA, double *probB)
+{
+    int npair = k * (k - 1) / 2;
+    double *dec = malloc((n + 1) * sizeof *dec);
+    signed char *lab = malloc(n + 1);
+    int rc = dec && lab ? 0 : -1;
+    int p = 0;
+    for (int i = 0; i < k && rc == 0; i++)
+        for (int j = i + 1; j < k && rc == 0; j++, p++) {
+            size_t m = 0;
+            for (size_t r = 0; r < n; r++)
+                if (y[r] == i || y[r] == j) {
+                    dec[m] = dv[r * (size_t)npair + (size_t)p];
+                    lab[m] = y[r] == i ? 1 : -1;
+                    m++;
+                }
+            rc = mz_sigmoid_train(m, dec, lab, &probA[p], &probB[p]);
+        }
+    free(dec);
+    free(lab);
+    return rc;
+}
+
+/* ------------------------------------------------------------- rbf */
+
+/* The trainset's rows without the bias feature (a constant cancels out of
+ * ||x - z||², and libsvm must not see an index beyond the vocabulary), as
+ * libsvm nodes for the solver and as mz_sparse views for decisions. */
+typedef struct rbf_rows {
+    struct svm_node **x;
+    struct svm_node *pool;
+    mz_sparse *rows;
+    int32_t *idx;
+    double *val;
+} rbf_rows;
+
+static void rbf_rows_free(rbf_rows *r)
+{
+    free(r->x);
+    free(r->pool);
+    free(r->rows);
+    free(r->idx);
+    free(r->val);
+    memset(r, 0, sizeof *r);
+}
+
+static int rbf_rows_build(const mz_trainset *t, rbf_rows *r, mz_err *e)
+{
+    memset(r, 0, sizeof *r);
+    size_t total = 0;
+    for (size_t i = 0; i < t->n; i++)
+        for (const struct feature_node *p = t->x[i]; p->index != -1; p++) total += (size_t)p->index <= t->nfeat;
+    r->x = malloc((t->n + 1) * sizeof *r->x);
+    r->pool = malloc((total + t->n + 1) * sizeof *r->pool);
+    r->rows = calloc(t->n + 1, sizeof *r->rows);
+    r->idx = malloc((total + 1) * sizeof *r->idx);
+    r->val = malloc((total + 1) * sizeof *r->val);
+    if (!r->x || !r->pool || !r->rows || !r->idx || !r->val) {
+        rbf_rows_free(r);
+        return mz_fail(e, "out of memory building the training matrix");
+    }
+    size_t k = 0, q = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        r->x[i] = &r->pool[k];
+        r->rows[i].idx = r->idx + q;
+        r->rows[i].val = r->val + q;
+        for (const struct feature_node *p = t->x[i]; p->index != -1; p++) {
+            if ((size_t)p->index > t->nfeat) continue;
+            r->pool[k].index = p->index;
+            r->pool[k++].value = p->value;
+            r->idx[q] = p->index;
+            r->val[q++] = p->value;
+        }
+        r->pool[k].index = -1;
+        r->pool[k++].value = 0;
+        r->rows[i].n = r->rows[i].cap = (size_t)(r->idx + q - r->rows[i].idx);
+    }
+    return 0;
+}
+
+static pthread_mutex_t libsvm_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* One libsvm solve over the rows with sel[i], stored as a k-class model
+ * (out->rho, SVs; no probabilities).  libsvm only knows the classes
+ * present: rows are given grouped by class so that its labels come out in
+ * increasing order, and a class absent from the rows gets no SVs, zero
+ * coefficients and a constant decision of ±1 against the others, as the
+ * linear path's one-sided problems do. */
+static int rbf_solve(const mz_trainset *t, const rbf_rows *rr, const int *y, const unsigned char *sel, int k,
+                     const mz_learnopts *o, unsigned long task, mz_linmodel *out, mz_err *e)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = t->n, cnt[MZ_MAX_CLASSES] = {0}, m = 0;
+    int present[MZ_MAX_CLASSES], kp = 0, pos[MZ_MAX_CLASSES];
+    for (size_t i = 0; i < n; i++)
+        if (sel[i]) cnt[y[i]]++, m++;
+    for (int c = 0; c < k; c++) {
+        pos[c] = cnt[c] ? kp : -1;
+        if (cnt[c]) present[kp++] = c;
+    }
+    int npair = k * (k - 1) / 2;
+    out->nclass = k;
+    out->npair = npair;
+    for (int c = 0; c < k; c++) out->labels[c] = c;
+    out->kernel_rbf = 1;
+    out->gamma = o->gamma;
+    out->nfeat = t->nfeat;
+    out->rho = calloc((size_t)npair, sizeof *out->rho);
+    if (!out->rho) return mz_fail(e, "out of memory");
+    int p = 0;
+    for (int i = 0; i < k; i++)
+        for (int j = i + 1; j < k; j++, p++) out->rho[p] = cnt[i] && !cnt[j] ? -1.0 : !cnt[i] && cnt[j] ? 1.0 : 0.0;
+    struct svm_model *model = NULL;
+    struct svm_problem prob = {0, NULL, NULL};
+    const char *err = NULL;
+    if (kp >= 2) {
+        prob.l = (int)m;
+        prob.y = malloc((m + 1) * sizeof *prob.y);
+        prob.x = malloc((m + 1) * sizeof *prob.x);
+        if (!prob.y || !prob.x) {
+            free(prob.y);
+            free(prob.x);
+            mz_linmodel_free(out);
+            return mz_fail(e, "out of memory");
+        }
+        size_t q = 0;
+        for (int c = 0; c < k; c++)
+            for (size_t i = 0; i < n; i++)
+                if (sel[i] && y[i] == c) {
+                    prob.y[q] = c;
+                    prob.x[q++] = rr->x[i];
+                }
+        struct svm_parameter par;
+        memset(&par, 0, sizeof par);
+        par.svm_type = C_SVC;
+        par.kernel_type = RBF;
+        par.gamma = o->gamma;
+        par.cache_size = o->cache_mb;
+        par.eps = MZ_LIBSVM_EPS;
+        par.C = o->C;
+        par.shrinking = 1;
+        par.probability = 0; /* Platt comes from mizan's own folds */
+        int wl[MZ_MAX_CLASSES];
+        double wv[MZ_MAX_CLASSES];
+        if (o->balanced) {
+            for (int q2 = 0; q2 < kp; q2++) {
+                wl[q2] = present[q2];
+                wv[q2] = (double)m / ((double)kp * (double)cnt[present[q2]]);
+            }
+            par.nr_weight = kp;
+            par.weight_label = wl;
+            par.weight = wv;
+        }
+        pthread_mutex_lock(&libsvm_lock);
+        svm_set_print_string_function(quiet_print);
+        srand((unsigned)(o->seed * 1000003UL + task));
+        err = svm_check_parameter(&prob, &par);
+        model = err ? NULL : svm_train(&prob, &par);
+        pthread_mutex_unlock(&libsvm_lock);
+        if (!model) {
+            free(prob.y);
+            free(prob.x);
+            mz_linmodel_free(out);
+            return mz_fail(e, "libsvm: %s", err ? err : "training failed");
+        }
+        for (int q2 = 0; q2 < kp; q2++)
+            if (model->label[q2] != present[q2]) err = "unexpected class order";
+    }
+    /* The SVs, class by class; a one-class problem keeps one empty SV with
+     * zero coefficients, since a model file needs at least one. */
+    size_t nsv = model ? (size_t)model->l : 1, nent = 0;
+    for (size_t s = 0; model && s < nsv; s++)
+        for (const struct svm_node *q = model->SV[s]; q->index != -1; q++) nent++;
+    out->nsv = nsv;
+    out->sv_start = malloc((nsv + 1) * sizeof *out->sv_start);
+    out->sv_coef = calloc(nsv * (size_t)(k - 1) + 1, sizeof *out->sv_coef);
+    out->sv_idx = malloc((nent + 1) * sizeof *out->sv_idx);
+    out->sv_val = malloc((nent + 1) * sizeof *out->sv_val);
+    if (!err && (!out->sv_start || !out->sv_coef || !out->sv_idx || !out->sv_val)) err = "out of memory";
+    if (!err && !model) {
+        out->nsv_class[kp ? present[0] : 0] = 1;
+        out->sv_start[0] = out->sv_start[1] = 0;
+    }
+    if (!err && model) {
+        size_t s = 0, q = 0;
+        out->sv_start[0] = 0;
+        for (int a = 0; a < kp; a++) {
+            int ca = present[a];
+            out->nsv_class[ca] = model->nSV[a];
+            for (int v = 0; v < model->nSV[a]; v++, s++) {
+                for (int b = 0; b < kp; b++)
+                    if (b != a)
+                        out->sv_coef[s * (size_t)(k - 1) + (size_t)mz_coef_row(ca, present[b])] =
+                            model->sv_coef[mz_coef_row(a, b)][s];
+                for (const struct svm_node *x = model->SV[s]; x->index != -1; x++) {
+                    out->sv_idx[q] = x->index;
+                    out->sv_val[q++] = x->value;
+                }
+                out->sv_start[s + 1] = q;
+            }
+        }
+        p = 0;
+        for (int i = 0; i < k; i++)
+            for (int j = i + 1; j < k; j++, p++)
+                if (cnt[i] && cnt[j]) out->rho[p] = model->rho[mz_pair_index(kp, pos[i], pos[j])];
+    }
+    if (model) svm_free_and_destroy_model(&model);
+    free(prob.y);
+    free(prob.x);
+    if (err) {
+        mz_linmodel_free(out);
+        return mz_fail(e, "libsvm: %s", err);
+    }
+    return 0;
+}
+
+typedef struct rbf_ctx {
+    const mz_trainset *t;
+    const rbf_rows *rr;
+    const int *y, *fold;
+    int k;
+    const mz_learnopts *o;
+    double *oof; /* n * npair */
+} rbf_ctx;
+
+/* Job f: the model without fold f scores fold f's rows. */
+static int rbf_fold_job(void *arg, int f, mz_err *e)
+{
+    rbf_ctx *c = arg;
+    size_t n = c->t->n;
+    int npair = c->k * (c->k - 1) / 2;
+    unsigned char *sel = calloc(n + 1, 1);
+    if (!sel) return mz_fail(e, "out of memory");
+    for (size_t i = 0; i < n; i++) sel[i] = c->y[i] >= 0 && c->fold[i] != f;
+    mz_linmodel m;
+    int rc = rbf_solve(c->t, c->rr, c->y, sel, c->k, c->o, (unsigned long)f + 1, &m, e);
+    free(sel);
+    if (rc != 0) return -1;
+    for (size_t i = 0; i < n; i++)
+        if (c->y[i] >= 0 && c->fold[i] == f) mz_linmodel_decision(&m, &c->rr->rows[i], c->oof + i * (size_t)npair);
+    mz_linmodel_free(&m);
+    return 0;
+}
+
+static int fit_head_rbf(const mz_trainset *t, const int *y, int k, const mz_learnopts *o, mz_linmodel *out,
+                        double **oof_out, mz_err *e)
+{
+    int npair = k * (k - 1) / 2;
+    size_t n = t->n;
+    int folds = o->folds >= 2 ? o->folds : 0;
+    rbf_rows rr;
+    if (rbf_rows_build(t, &rr, e) != 0) return -1;
+    int *fold = folds ? mz_make_folds(y, n, k, folds, o->seed) : NULL;
+    double *oof = calloc(n * (size_t)npair + 1, sizeof *oof);
+    unsigned char *sel = calloc(n + 1, 1);
+    size_t bytes = (n * (size_t)npair + 1) * sizeof(double);
+    double *shm = NULL;
+    int rc = -1;
+    if (!oof || !sel || (folds && !fold)) {
+        mz_fail(e, "out of memory");
+        goto out;
+    }
+    rbf_ctx c = {t, &rr, y, fold, k, o, oof};
+    if (folds && in_children(folds, o->procs)) {
+        shm = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (shm == MAP_FAILED) {
+            shm = NULL;
+            mz_fail(e, "cannot map shared memory for the solver: %m");
+            goto out;
+        }
+        memset(shm, 0, bytes);
+        c.oof = shm;
+    }
+    if (folds && run_jobs(folds, o->procs, o->quiet, rbf_fold_job, &c, e) != 0) goto out;
+    if (shm) memcpy(oof, shm, n * (size_t)npair * sizeof *oof);
+    if (!o->quiet) fprintf(stderr, "  solving the final model ...");
+    for (size_t i = 0; i < n; i++) sel[i] = y[i] >= 0;
+    if (rbf_solve(t, &rr, y, sel, k, o, 0, out, e) != 0) goto out;
+    if (!o->quiet) fprintf(stderr, "\r                             \r");
+    if (!fold)
+        for (size_t i = 0; i < n; i++)
+            if (y[i] >= 0) mz_linmodel_decision(out, &rr.rows[i], oof + i * (size_t)npair);
+    out->probA = malloc((size_t)npair * sizeof *out->probA);
+    out->probB = malloc((size_t)npair * sizeof *out->probB);
+    if (!out->probA || !out->probB || platt_pairs(y, n, k, oof, out->probA, out->probB) != 0) {
+        mz_linmodel_free(out);
+        mz_fail(e, "out of memory");
+        goto out;
+    }
+    rc = 0;
+out:
+    if (shm) munmap(shm, bytes);
+    free(sel);
+    free(fold);
+    rbf_rows_free(&rr);
+    if (rc == 0 && oof_out) *oof_out = oof;
+    else free(oof);
+    return rc;
 }
 
 int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o,
@@ -348,6 +693,7 @@ int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o
 {
     memset(out, 0, sizeof *out);
     if (k < 2 || k > MZ_MAX_CLASSES) return mz_fail(e, "a head needs 2..%d classes, got %d", MZ_MAX_CLASSES, k);
+    if (o->rbf) return fit_head_rbf(t, y, k, o, out, oof_out, e);
     int npair = k * (k - 1) / 2, nbin = k == 2 ? 1 : k;
     size_t n = t->n, nf1 = t->nfeat + 1;
     int folds = o->folds >= 2 ? o->folds : 0, ntask = folds + 1;
@@ -409,36 +755,13 @@ int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o
     }
     /* Platt per pair on the out-of-fold decision values of its two classes
      * (without CV, on the training decisions, as a last resort). */
-    double *dec = malloc((n + 1) * sizeof *dec);
-    signed char *lab = malloc(n + 1);
-    if (!dec || !lab) {
-        free(dec);
-        free(lab);
-        mz_fail(e, "out of memory");
-        goto fail;
-    }
     if (!fold)
         for (size_t i = 0; i < n; i++)
             if (y[i] >= 0) ovr_pairs(t, k, out->Wc ? out->Wc : W, B, t->x[i], oof + i * (size_t)npair);
-    int p = 0;
-    for (int i = 0; i < k; i++)
-        for (int j = i + 1; j < k; j++, p++) {
-            size_t m = 0;
-            for (size_t r = 0; r < n; r++)
-                if (y[r] == i || y[r] == j) {
-                    dec[m] = oof[r * (size_t)npair + (size_t)p];
-                    lab[m] = y[r] == i ? 1 : -1;
-                    m++;
-                }
-            if (mz_sigmoid_train(m, dec, lab, &out->probA[p], &out->probB[p]) != 0) {
-                free(dec);
-                free(lab);
-                mz_fail(e, "out of memory");
-                goto fail;
-            }
-        }
-    free(dec);
-    free(lab);
+    if (platt_pairs(y, n, k, oof, out->probA, out->probB) != 0) {
+        mz_fail(e, "out of memory");
+        goto fail;
+    }
     free(W);
     free(B);
     free(sel);

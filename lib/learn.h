@@ -12,10 +12,15 @@
  * from a model that did not see it (K-fold cross-validation), and the same
  * out-of-fold values give the reported CV metrics.
  *
+ * With rbf set, a head is instead libsvm's C-SVC with an RBF kernel
+ * (one-vs-one, as libsvm fits it), over the same folds and with the same
+ * out-of-fold Platt calibration; the model keeps its support vectors.  Its
+ * cost grows with the square of the number of rows: for small corpora.
+ *
  * Determinism: folds come from a seeded splitmix64 shuffle within each
- * class; liblinear's solver draws from the C library's rand(), so every
- * solve is seeded from (seed, task) and parallel solves run in separate
- * processes (whose rand() states cannot interleave). */
+ * class; liblinear's and libsvm's solvers may draw from the C library's
+ * rand(), so every solve is seeded from (seed, task) and parallel solves
+ * run in separate processes (whose rand() states cannot interleave). */
 #ifndef MZ_LEARN_H
 #define MZ_LEARN_H
 
@@ -44,10 +49,16 @@ typedef struct mz_learnopts {
     int folds;        /* >= 2: CV for calibration and metrics */
     int quiet;
     int procs;        /* solver processes in parallel (1: in this process) */
+    int rbf;          /* 0: linear (liblinear); 1: RBF kernel (libsvm) */
+    double gamma;     /* RBF: K(x, z) = exp(-gamma ||x - z||²) */
+    double cache_mb;  /* RBF: libsvm's kernel cache per solve */
     double svr_p;     /* epsilon-SVR: width of the loss-free tube */
 } mz_learnopts;
 
 void mz_learnopts_default(mz_learnopts *o);
+
+/* libsvm's stopping tolerance for RBF heads (its own default). */
+#define MZ_LIBSVM_EPS 1e-3
 
 /* Deterministic stratified fold of every example (0..folds-1). */
 int *mz_make_folds(const int *y, size_t n, int k, int folds, unsigned long seed);
@@ -66,7 +77,8 @@ int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o
  * k, folds and seed, so the two heads' out-of-fold values pair up.  out is
  * a regression model (svr = 1: W[.,0] and rho, prediction w·x − rho);
  * *oof, if oof is non-NULL, gets n out-of-fold predictions (0 where
- * y < 0). */
+ * y < 0).  It is linear whatever o->rbf says: the scores built on it were
+ * measured linear, and bundles load only a linear SVR head. */
 int mz_fit_svr(const mz_trainset *t, const int *y, int k, const double *z, const mz_learnopts *o,
                mz_linmodel *out, double **oof, mz_err *e);
 

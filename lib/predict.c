@@ -18,6 +18,18 @@ mz_predictor *mz_predictor_new(const mz_bundle *b, mz_err *e)
         free(p);
         return NULL;
     }
+    size_t nsv = 0;
+    for (size_t h = 0; h < b->nheads; h++)
+        if (b->heads[h].lm.kernel_rbf && b->heads[h].lm.nsv > nsv) nsv = b->heads[h].lm.nsv;
+    if (nsv) {
+        p->sv_a = malloc(nsv * sizeof *p->sv_a);
+        p->sv_cur = malloc(nsv * sizeof *p->sv_cur);
+        if (!p->sv_a || !p->sv_cur) {
+            mz_predictor_free(p);
+            mz_fail(e, "out of memory");
+            return NULL;
+        }
+    }
     return p;
 }
 
@@ -26,6 +38,8 @@ void mz_predictor_free(mz_predictor *p)
     if (!p) return;
     mz_vectorizer_free(p->vz);
     mz_sparse_free(&p->x);
+    free(p->sv_a);
+    free(p->sv_cur);
     free(p);
 }
 
@@ -99,6 +113,47 @@ static void isort(mz_evidence *v, size_t n, int by_abs)
     }
 }
 
+/* RBF: c's score is sum_s a_s with a_s = w_s K(x, sv_s), w_s the SV's
+ * coefficients oriented towards c and averaged over c's pairs.  Fills a_s
+ * and resets the cursors; returns A = sum_s a_s. */
+static double rbf_prepare(const mz_predictor *p, const mz_linmodel *m, int c)
+{
+    int k = m->nclass;
+    double A = 0;
+    size_t s = 0;
+    for (int cls = 0; cls < k; cls++)
+        for (int q = 0; q < m->nsv_class[cls]; q++, s++) {
+            const double *coef = m->sv_coef + s * (size_t)(k - 1);
+            double w = 0;
+            if (cls == c) {
+                for (int o = 0; o < k; o++)
+                    if (o != c) w += (c < o ? 1.0 : -1.0) * coef[mz_coef_row(c, o)];
+            } else {
+                w = (c < cls ? 1.0 : -1.0) * coef[mz_coef_row(cls, c)];
+            }
+            w /= k - 1;
+            p->sv_a[s] = w == 0.0 ? 0.0 : w * mz_rbf_kernel(m, s, &p->x);
+            p->sv_cur[s] = m->sv_start[s];
+            A += p->sv_a[s];
+        }
+    return A;
+}
+
+/* d score / d x_f = -2 gamma sum_s a_s (x_f - sv_s,f).  Called for
+ * increasing f, so each SV's cursor only moves forward. */
+static double rbf_slope(const mz_predictor *p, const mz_linmodel *m, double A, int32_t f, double xf)
+{
+    double B = 0;
+    for (size_t s = 0; s < m->nsv; s++) {
+        if (p->sv_a[s] == 0.0) continue;
+        size_t j = p->sv_cur[s], end = m->sv_start[s + 1];
+        while (j < end && m->sv_idx[j] < f) j++;
+        p->sv_cur[s] = j;
+        if (j < end && m->sv_idx[j] == f) B += p->sv_a[s] * m->sv_val[j];
+    }
+    return -2.0 * m->gamma * (xf * A - B);
+}
+
 size_t mz_head_evidence(const mz_predictor *p, const mz_head *h, int c, size_t k, int signed_,
                         mz_evidence *out)
 {
@@ -115,6 +170,7 @@ size_t mz_head_evidence(const mz_predictor *p, const mz_head *h, int c, size_t k
         n++;
     }
     size_t got = 0;
+    double A = m->kernel_rbf ? rbf_prepare(p, m, c) : 0.0;
     /* keep the k best in out[0..k) by insertion: k is small */
     for (size_t i = 0; i < x->n; i++) {
         size_t f = (size_t)x->idx[i];
@@ -122,10 +178,15 @@ size_t mz_head_evidence(const mz_predictor *p, const mz_head *h, int c, size_t k
         /* character n-grams and pseudo-terms are no words to show a person */
         char kind = p->b->vocab.kind[f - 1];
         if (kind == 'g' || kind == 'x') continue;
-        const double *w = m->W + f * (size_t)np;
-        double s = 0;
-        for (int q = 0; q < n; q++) s += sign[q] * w[pidx[q]];
-        double contrib = s / n * x->val[i];
+        double contrib;
+        if (m->kernel_rbf) {
+            contrib = rbf_slope(p, m, A, x->idx[i], x->val[i]) * x->val[i];
+        } else {
+            const double *w = m->W + f * (size_t)np;
+            double s = 0;
+            for (int q = 0; q < n; q++) s += sign[q] * w[pidx[q]];
+            contrib = s / n * x->val[i];
+        }
         if (!signed_ && contrib <= 0) continue;
         const char *term = p->b->vocab.surface[f - 1];
         /* one entry per printed term: a word's article feature and its

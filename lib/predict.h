@@ -7,8 +7,13 @@
  * (highest probability, as svm_predict_probability picks it).
  *
  * Evidence for class c is, per feature present in the article, its value
- * times the mean over c's pairs of the weight oriented towards c: the
- * primal-weight contribution that pushed c above the other classes. */
+ * times the slope of c's score along that feature, where c's score is the
+ * mean over c's pairs of the decision value oriented towards c.  For a
+ * linear head the slope is the primal weight, so this is the contribution
+ * that pushed c above the other classes; an RBF head has no weights, and
+ * value times slope (gradient times input) is the first-order share of each
+ * word in its score: words that make the article resemble c's support
+ * vectors more count for c.  It does not add up to the decision value. */
 #ifndef MZ_PREDICT_H
 #define MZ_PREDICT_H
 
@@ -33,6 +38,8 @@ typedef struct mz_predictor {
     const mz_bundle *b;
     mz_vectorizer *vz;
     mz_sparse x;
+    double *sv_a;    /* rbf evidence scratch: per support vector, its weight */
+    size_t *sv_cur;  /* in c's score and a cursor into its features */
 } mz_predictor;
 
 mz_predictor *mz_predictor_new(const mz_bundle *b, mz_err *e);

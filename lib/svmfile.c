@@ -20,6 +20,10 @@ void mz_linmodel_free(mz_linmodel *m)
     free(m->probA);
     free(m->probB);
     free(m->Wc);
+    free(m->sv_start);
+    free(m->sv_idx);
+    free(m->sv_val);
+    free(m->sv_coef);
     memset(m, 0, sizeof *m);
 }
 
@@ -67,12 +71,41 @@ static void sb_doubles(sbuf *b, const char *key, const double *v, int n)
     sb_printf(b, "\n");
 }
 
+/* RBF: libsvm's layout, but every number at full precision, so the file
+ * holds exactly the model that produced the cross-validated figures. */
+static void write_rbf(sbuf *b, const mz_linmodel *m)
+{
+    int k = m->nclass;
+    sb_printf(b, "svm_type c_svc\nkernel_type rbf\ngamma %.17g\nnr_class %d\ntotal_sv %zu\n", m->gamma, k, m->nsv);
+    sb_doubles(b, "rho", m->rho, m->npair);
+    sb_printf(b, "label");
+    for (int i = 0; i < k; i++) sb_printf(b, " %d", m->labels[i]);
+    sb_printf(b, "\n");
+    if (m->probA) {
+        sb_doubles(b, "probA", m->probA, m->npair);
+        sb_doubles(b, "probB", m->probB, m->npair);
+    }
+    sb_printf(b, "nr_sv");
+    for (int i = 0; i < k; i++) sb_printf(b, " %d", m->nsv_class[i]);
+    sb_printf(b, "\nSV\n");
+    for (size_t s = 0; s < m->nsv; s++) {
+        for (int r = 0; r < k - 1; r++) sb_printf(b, "%.17g ", m->sv_coef[s * (size_t)(k - 1) + (size_t)r]);
+        for (size_t j = m->sv_start[s]; j < m->sv_start[s + 1]; j++)
+            sb_printf(b, "%d:%.17g ", (int)m->sv_idx[j], m->sv_val[j]);
+        sb_printf(b, "\n");
+    }
+}
+
 int mz_svmfile_write(const mz_linmodel *m, char **out, size_t *len, mz_err *e)
 {
-    if (m->kernel_rbf || !m->W) return mz_fail(e, "internal: only linear models are written by mizan");
+    if (m->kernel_rbf ? !m->sv_start || m->nsv < 1 : !m->W) return mz_fail(e, "internal: an empty model");
     sbuf b = {malloc(1 << 16), 0, 1 << 16, 0};
     if (!b.s) return mz_fail(e, "out of memory");
     int k = m->nclass;
+    if (m->kernel_rbf) {
+        write_rbf(&b, m);
+        goto done;
+    }
     if (m->svr) {
         /* as libsvm saves a regression model: no label, nr_sv or probA */
         sb_printf(&b, "svm_type epsilon_svr\nkernel_type linear\nnr_class 2\ntotal_sv 1\n");
@@ -196,6 +229,21 @@ static int read_doubles(const char *p, const char *end, double *out, int n)
     for (int i = 0; i < n; i++)
         if (parse_double(&p, end, &out[i]) != 0) return -1;
     return at_eol(p, end) ? 0 : -1;
+}
+
+/* Room for `need` elements in *p; grows by doubling, so that a file
+ * claiming many support vectors costs memory only for the lines present. */
+static int reserve(void *pp, size_t *cap, size_t need, size_t elem)
+{
+    void **p = pp;
+    if (need <= *cap) return 0;
+    size_t nc = *cap ? *cap : 16;
+    while (nc < need) nc *= 2;
+    void *np = realloc(*p, nc * elem);
+    if (!np) return -1;
+    *p = np;
+    *cap = nc;
+    return 0;
 }
 
 int mz_svmfile_parse(const char *text, size_t len, const char *name, size_t max_index,
@@ -354,6 +402,20 @@ int mz_svmfile_parse(const char *text, size_t len, const char *name, size_t max_
         }
     }
     int k = m->nclass;
+    size_t cap_start = 0, cap_coef = 0, cap_idx = 0, cap_val = 0;
+    if (m->kernel_rbf) {
+        m->nfeat = max_index;
+        for (int i = 0; i < k; i++) m->nsv_class[i] = (int)nr_sv[i];
+        /* sv_idx/sv_val exist even if no SV has a feature: the kernel
+         * offsets them */
+        if (reserve(&m->sv_start, &cap_start, 1, sizeof *m->sv_start) != 0 ||
+            reserve(&m->sv_idx, &cap_idx, 1, sizeof *m->sv_idx) != 0 ||
+            reserve(&m->sv_val, &cap_val, 1, sizeof *m->sv_val) != 0) {
+            mz_fail(e, "out of memory");
+            goto fail;
+        }
+        m->sv_start[0] = 0;
+    }
     int cls = 0;
     long in_cls = 0;
     for (long sv = 0; sv < total_sv; sv++) {
@@ -370,6 +432,16 @@ int mz_svmfile_parse(const char *text, size_t len, const char *name, size_t max_
                 mz_fail(e, "%s:%zu: expected %d coefficients", name, c.line, k - 1);
                 goto fail;
             }
+        if (m->kernel_rbf) {
+            size_t s0 = (size_t)sv;
+            if (reserve(&m->sv_start, &cap_start, s0 + 2, sizeof *m->sv_start) != 0 ||
+                reserve(&m->sv_coef, &cap_coef, (s0 + 1) * (size_t)(k - 1), sizeof *m->sv_coef) != 0) {
+                mz_fail(e, "out of memory");
+                goto fail;
+            }
+            memcpy(m->sv_coef + s0 * (size_t)(k - 1), coef, (size_t)(k - 1) * sizeof *coef);
+            m->sv_start[s0 + 1] = m->sv_start[s0];
+        }
         long last = 0;
         for (;;) {
             while (p < end && (*p == ' ' || *p == '\r')) p++;
@@ -390,7 +462,17 @@ int mz_svmfile_parse(const char *text, size_t len, const char *name, size_t max_
                 mz_fail(e, "%s:%zu: bad feature value", name, c.line);
                 goto fail;
             }
-            if (!m->kernel_rbf) {
+            if (m->kernel_rbf) {
+                size_t at = m->sv_start[sv + 1];
+                if (reserve(&m->sv_idx, &cap_idx, at + 1, sizeof *m->sv_idx) != 0 ||
+                    reserve(&m->sv_val, &cap_val, at + 1, sizeof *m->sv_val) != 0) {
+                    mz_fail(e, "out of memory");
+                    goto fail;
+                }
+                m->sv_idx[at] = (int32_t)idx;
+                m->sv_val[at] = v;
+                m->sv_start[sv + 1] = at + 1;
+            } else {
                 /* Fold coef * sv into every pair this SV takes part in. */
                 for (int q = 0; q < k - 1; q++) {
                     if (coef[q] == 0.0) continue;
@@ -406,14 +488,65 @@ int mz_svmfile_parse(const char *text, size_t len, const char *name, size_t max_
             mz_fail(e, "%s:%zu: data after the last support vector", name, c.line);
             goto fail;
         }
+    if (m->kernel_rbf) m->nsv = (size_t)total_sv;
     return 0;
 fail:
     mz_linmodel_free(m);
     return -1;
 }
 
+double mz_rbf_kernel(const mz_linmodel *m, size_t s, const mz_sparse *x)
+{
+    /* libsvm's merge walk, term by term: the same sum to the last bit */
+    const int32_t *yi = m->sv_idx + m->sv_start[s], *ye = m->sv_idx + m->sv_start[s + 1];
+    const double *yv = m->sv_val + m->sv_start[s];
+    size_t i = 0;
+    double sum = 0;
+    while (i < x->n && yi < ye) {
+        if (x->idx[i] == *yi) {
+            double d = x->val[i] - *yv;
+            sum += d * d;
+            i++, yi++, yv++;
+        } else if (x->idx[i] > *yi) {
+            sum += *yv * *yv;
+            yi++, yv++;
+        } else {
+            sum += x->val[i] * x->val[i];
+            i++;
+        }
+    }
+    for (; i < x->n; i++) sum += x->val[i] * x->val[i];
+    for (; yi < ye; yi++, yv++) sum += *yv * *yv;
+    return exp(-m->gamma * sum);
+}
+
+/* Each SV adds coef * K to the pairs of its class as it comes; SVs are
+ * grouped by class in order, so pair (i, j) receives class i's terms, then
+ * class j's, which is svm_predict_values' order of summation. */
+static void rbf_decision(const mz_linmodel *m, const mz_sparse *x, double *dec)
+{
+    int k = m->nclass;
+    for (int p = 0; p < m->npair; p++) dec[p] = 0.0;
+    size_t s = 0;
+    for (int cls = 0; cls < k; cls++)
+        for (int q = 0; q < m->nsv_class[cls]; q++, s++) {
+            double kv = mz_rbf_kernel(m, s, x);
+            const double *coef = m->sv_coef + s * (size_t)(k - 1);
+            for (int o = 0; o < k; o++) {
+                if (o == cls) continue;
+                int p = cls < o ? mz_pair_index(k, cls, o) : mz_pair_index(k, o, cls);
+                dec[p] += coef[mz_coef_row(cls, o)] * kv;
+            }
+        }
+    for (int p = 0; p < m->npair; p++) dec[p] -= m->rho[p];
+}
+
 void mz_linmodel_decision(const mz_linmodel *m, const mz_sparse *x, double *dec)
 {
+    if (m->kernel_rbf) {
+        rbf_decision(m, x, dec);
+        return;
+    }
     int np = m->npair;
     for (int p = 0; p < np; p++) dec[p] = 0.0;
     for (size_t i = 0; i < x->n; i++) {

@@ -24,11 +24,15 @@
  * the lines present, one rho/probA/probB per pair), feature indices must be
  * positive, increasing and within the vocabulary, every number finite.  Only
  * a file that passes may later be given to libsvm.  Linear models of any
- * shape libsvm writes (many SVs per class) are folded into primal weights;
- * RBF models are validated and kept for svm_load_model().
+ * shape libsvm writes (many SVs per class) are folded into primal weights.
+ * RBF models keep their support vectors (there is no primal form): they are
+ * written with every coefficient and value at full precision ("%.17g"), so a
+ * head reads back exactly as it was trained.
  *
- * mz_linmodel_decision() uses the feature-major weight matrix, so one
- * article costs (#features × #pairs) multiply-adds, whatever the SV count. */
+ * mz_linmodel_decision() uses the feature-major weight matrix of a linear
+ * model, so one article costs (#features × #pairs) multiply-adds, whatever
+ * the SV count; an RBF model costs one kernel value per support vector,
+ * summed in libsvm's order so that the numbers are svm_predict_values'. */
 #ifndef MZ_SVMFILE_H
 #define MZ_SVMFILE_H
 
@@ -38,10 +42,11 @@
 #include "features.h"
 #include "platt.h"
 
+/* One head: linear (primal weights) or RBF (support vectors). */
 typedef struct mz_linmodel {
     int nclass, npair;
     int labels[MZ_MAX_CLASSES];
-    int kernel_rbf;        /* 0: linear (W valid); 1: rbf (W NULL) */
+    int kernel_rbf;        /* 0: linear (W valid); 1: rbf (W NULL, sv_* valid) */
     int svr;               /* 1: epsilon-SVR (nclass 2, npair 1, no labels or probA/B) */
     double gamma;
     size_t nfeat;          /* W has rows 1..nfeat */
@@ -50,19 +55,36 @@ typedef struct mz_linmodel {
     double *probA, *probB; /* npair each, or NULL */
     double *Wc;            /* optional, k > 2: per-class vectors, (nfeat+1) each,
                             * with W[.,(i,j)] = Wc[i] - Wc[j] (one-vs-rest) */
+    /* rbf: support vectors grouped by class in label order, as libsvm
+     * stores them; SV s is sv_idx/sv_val[sv_start[s] .. sv_start[s+1]) and
+     * its coefficient row r (libsvm's sv_coef[r][s]) is sv_coef[s*(k-1)+r] */
+    size_t nsv;
+    int nsv_class[MZ_MAX_CLASSES];
+    size_t *sv_start;      /* nsv + 1 */
+    int32_t *sv_idx;
+    double *sv_val;
+    double *sv_coef;
 } mz_linmodel;
 
 void mz_linmodel_free(mz_linmodel *m);
 
-/* Serialise a linear model (W, rho, probA/B) in libsvm's text format. */
+/* Serialise a model (linear: W or Wc, rho; rbf: the SVs; probA/B when
+ * present; svr: an epsilon_svr file) in libsvm's text format. */
 int mz_svmfile_write(const mz_linmodel *m, char **out, size_t *len, mz_err *e);
 
 /* Validate and load; max_index bounds feature indices (vocabulary size). */
 int mz_svmfile_parse(const char *text, size_t len, const char *name, size_t max_index,
                      mz_linmodel *out, mz_err *e);
 
-/* dec[npair] for x (linear models only). */
+/* dec[npair] for x.  Linear: features beyond nfeat are ignored.  RBF: every
+ * entry of x counts in ||x - sv||² (as in libsvm). */
 void mz_linmodel_decision(const mz_linmodel *m, const mz_sparse *x, double *dec);
+
+/* RBF: exp(-gamma ||x - sv_s||²), computed as libsvm's k_function does. */
+double mz_rbf_kernel(const mz_linmodel *m, size_t s, const mz_sparse *x);
+
+/* Coefficient row of a class-`cls` SV in its pair with class `other`. */
+static inline int mz_coef_row(int cls, int other) { return other < cls ? other : other - 1; }
 
 /* Class index (0..nclass-1) by libsvm's one-vs-one vote. */
 int mz_linmodel_vote(const mz_linmodel *m, const double *dec);

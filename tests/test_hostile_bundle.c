@@ -9,6 +9,8 @@
  *     bundle, or, where a prefix is still a valid file (a stopword list,
  *     a model whose last number got shorter), loaded and used to score an
  *     article; a cut vocabulary, lexicon or manifest is always refused;
+ *   - the same for the stance head as an RBF model: it loads and scores,
+ *     and every cut before its last support vector is refused;
  *   - every single-bit flip of the first bytes of each file without the
  *     digest updated: refused as a digest mismatch naming the file;
  *   - manifests naming files outside the bundle (../, absolute paths, dot
@@ -132,6 +134,8 @@ static int load(const char *what)
             mz_head_result r;
             mz_predict_head(p, &b.heads[h], &r);
             ck_assert_msg(r.label >= 0 && r.label < b.heads[h].nclass, "%s: class %d", what, r.label);
+            mz_evidence ev[8];
+            ck_assert_uint_le(mz_head_evidence(p, &b.heads[h], r.label, 8, 1, ev), 8);
         }
         mz_doc_free(&d);
         mz_predictor_free(p);
@@ -165,6 +169,33 @@ START_TEST(test_every_prefix_crafted)
             if (rc == 0 && (!strcmp(fz_files[f].name, "vocab.tsv") || !strcmp(fz_files[f].name, "targets.json")))
                 ck_abort_msg("%s: accepted", what);
         }
+    }
+}
+END_TEST
+
+/* The stance head as an RBF model: it loads and scores, and every cut of
+ * it before its last support vector is refused by the model parser. */
+START_TEST(test_rbf_head_every_prefix)
+{
+    const size_t which = 2;
+    ck_assert_str_eq(fz_files[which].name, "stance.svm");
+    const char *full = fz_stance_rbf_svm;
+    size_t n = strlen(full);
+    write_bundle((int)which, full, n, NULL);
+    ck_assert_int_eq(load("the rbf stance head"), 0);
+    mz_bundle b;
+    mz_err e = {{0}};
+    ck_assert_msg(mz_bundle_load(&b, bdir, &e) == 0, "%s", e.msg);
+    ck_assert_int_eq(mz_bundle_head(&b, "stance")->lm.kernel_rbf, 1);
+    ck_assert_uint_eq(mz_bundle_head(&b, "stance")->lm.nsv, 4);
+    mz_bundle_free(&b);
+    size_t last = (size_t)(strstr(full, "-0.75 -1.5") - full);
+    char what[128];
+    for (size_t k = 0; k < n; k++) {
+        write_bundle((int)which, full, k, NULL);
+        snprintf(what, sizeof what, "rbf stance.svm cut to %zu of %zu bytes", k, n);
+        int rc = load(what);
+        if (rc == 0 && k <= last) ck_abort_msg("%s: accepted", what);
     }
 }
 END_TEST
@@ -248,6 +279,7 @@ Suite *suite_hostile_bundle(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_fixture_loads);
     tcase_add_test(tc, test_every_prefix_crafted);
+    tcase_add_test(tc, test_rbf_head_every_prefix);
     tcase_add_test(tc, test_every_manifest_prefix);
     tcase_add_test(tc, test_bit_flips_refused);
     tcase_add_test(tc, test_unsafe_names_refused);

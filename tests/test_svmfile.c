@@ -4,10 +4,11 @@
  * svm_predict_probability and svm_predict agree with mz_linmodel_decision,
  * mz_linmodel_probability and mz_linmodel_vote.  The same holds for models
  * libsvm trains and saves itself (many SVs per class, labels in any order),
- * and for a hand-written one.  An epsilon-SVR head (mz_fit_svr) written as
- * a libsvm epsilon_svr file predicts with svm_predict exactly what mizan
- * predicts.  Then the strict parser: every malformed file
- * is refused with a message naming it. */
+ * and for a hand-written one; and the same for RBF heads (fitted by libsvm
+ * through mz_fit_head, or trained and saved by libsvm itself).  An
+ * epsilon-SVR head (mz_fit_svr) written as a libsvm epsilon_svr file
+ * predicts with svm_predict exactly what mizan predicts.  Then the strict
+ * parser: every malformed file is refused with a message naming it. */
 #include <check.h>
 #include <libsvm/svm.h>
 #include <math.h>
@@ -605,7 +606,7 @@ START_TEST(test_rows_without_label_are_ignored)
 END_TEST
 
 /* libsvm's own models: many SVs per class, labels in first-seen order. */
-static void libsvm_trained(int k)
+static void libsvm_trained(int k, int kernel)
 {
     enum { N = 90, DIM = 12 };
     static const int names[] = {7, -3, 42};
@@ -624,7 +625,8 @@ static void libsvm_trained(int k)
     struct svm_parameter par;
     memset(&par, 0, sizeof par);
     par.svm_type = C_SVC;
-    par.kernel_type = LINEAR;
+    par.kernel_type = kernel;
+    par.gamma = 0.2;
     par.cache_size = 10;
     par.eps = 1e-3;
     par.C = 1;
@@ -636,7 +638,7 @@ static void libsvm_trained(int k)
     struct svm_model *trained = svm_train(&prob, &par);
     ck_assert_ptr_nonnull(trained);
     char name[32];
-    snprintf(name, sizeof name, "libsvm%d.svm", k);
+    snprintf(name, sizeof name, "libsvm%d-%d.svm", k, kernel);
     char path[2048];
     snprintf(path, sizeof path, "%s/%s", tmpdir, name);
     ck_assert_int_eq(svm_save_model(path, trained), 0);
@@ -650,6 +652,7 @@ static void libsvm_trained(int k)
     mz_linmodel pm;
     ck_assert_msg(mz_svmfile_parse(text, len, name, DIM, &pm, &e) == 0, "%s", e.msg);
     ck_assert_int_eq(pm.nclass, k);
+    ck_assert_int_eq(pm.kernel_rbf, kernel == RBF);
     int labels[3];
     svm_get_labels(sm, labels);
     for (int c = 0; c < k; c++) ck_assert_int_eq(pm.labels[c], labels[c]);
@@ -673,13 +676,20 @@ static void libsvm_trained(int k)
 
 START_TEST(test_libsvm_trained_models_3class)
 {
-    libsvm_trained(3);
+    libsvm_trained(3, LINEAR);
 }
 END_TEST
 
 START_TEST(test_libsvm_trained_models_2class)
 {
-    libsvm_trained(2);
+    libsvm_trained(2, LINEAR);
+}
+END_TEST
+
+START_TEST(test_libsvm_trained_rbf_models)
+{
+    libsvm_trained(3, RBF);
+    libsvm_trained(2, RBF);
 }
 END_TEST
 
@@ -768,6 +778,7 @@ static char *with_line(int ln, const char *repl)
         ck_assert_msg(strstr(e_.msg, (needle)) != NULL, "message '%s' lacks '%s'", e_.msg, (needle)); \
         ck_assert_ptr_null(m_.W);                                                                    \
         ck_assert_ptr_null(m_.rho);                                                                  \
+        ck_assert_ptr_null(m_.sv_start);                                                             \
     } while (0)
 
 #define REJECT(text, needle) REJECT_LEN((text), strlen(text), 8, (needle))
@@ -896,8 +907,10 @@ START_TEST(test_svr_file_parsed_and_refused)
 }
 END_TEST
 
-START_TEST(test_rbf_models_validated_not_folded)
+START_TEST(test_hand_written_rbf_model)
 {
+    /* base_model's SVs under an RBF kernel: what libsvm computes, mizan
+     * computes, and mizan writes it back in a form both read the same way */
     char buf[4096];
     snprintf(buf, sizeof buf, "%s", with_line(1, "kernel_type rbf\ngamma 0.5"));
     mz_linmodel m;
@@ -906,14 +919,223 @@ START_TEST(test_rbf_models_validated_not_folded)
     ck_assert_int_eq(m.kernel_rbf, 1);
     ck_assert_double_eq(m.gamma, 0.5);
     ck_assert_ptr_null(m.W);
-    /* mizan writes linear models only */
+    ck_assert_uint_eq(m.nsv, 5);
+    ck_assert_int_eq(m.nsv_class[0], 2);
+    ck_assert_int_eq(m.nsv_class[2], 2);
+    /* SV 2 (class 1): coefficients -0.75 0.5, features 1:1 5:2 */
+    ck_assert_double_eq(m.sv_coef[2 * 2 + 0], -0.75);
+    ck_assert_double_eq(m.sv_coef[2 * 2 + 1], 0.5);
+    ck_assert_uint_eq(m.sv_start[3] - m.sv_start[2], 2);
+    ck_assert_int_eq(m.sv_idx[m.sv_start[2] + 1], 5);
+    ck_assert_double_eq(m.sv_val[m.sv_start[2] + 1], 2.0);
+    /* one kernel value by hand: x = {1:1, 2:1} against SV 0 {1:0.5 3:-1 7:0.25} */
+    int32_t xi[2] = {1, 2};
+    double xv[2] = {1, 1};
+    mz_sparse x = {xi, xv, 2, 2};
+    ck_assert_double_eq_tol(mz_rbf_kernel(&m, 0, &x), exp(-0.5 * (0.25 + 1 + 1 + 0.0625)), 1e-15);
+    struct svm_model *sm = svm_load_model(write_tmp("rbf.svm", buf, strlen(buf)));
+    ck_assert_ptr_nonnull(sm);
+    unsigned seed = 777;
+    mz_sparse r = {0};
+    for (int j = 0; j < 200; j++) {
+        random_sparse(&r, 8, j % 4 == 0 ? 3 : 0, &seed);
+        agree(&m, sm, &r, "hand-written rbf");
+    }
+    svm_free_and_destroy_model(&sm);
+    /* round trip through mizan's writer: the same numbers, bit for bit */
     char *out = NULL;
     size_t len = 0;
-    ck_assert_int_eq(mz_svmfile_write(&m, &out, &len, &e), -1);
-    ck_assert_ptr_nonnull(strstr(e.msg, "linear"));
+    ck_assert_msg(mz_svmfile_write(&m, &out, &len, &e) == 0, "%s", e.msg);
+    ck_assert_ptr_nonnull(strstr(out, "kernel_type rbf\ngamma 0.5\n"));
+    mz_linmodel m2;
+    ck_assert_msg(mz_svmfile_parse(out, len, "again.svm", 8, &m2, &e) == 0, "%s", e.msg);
+    sm = svm_load_model(write_tmp("again.svm", out, len));
+    ck_assert_ptr_nonnull(sm);
+    seed = 778;
+    for (int j = 0; j < 50; j++) {
+        random_sparse(&r, 8, 0, &seed);
+        double d1[3], d2[3];
+        mz_linmodel_decision(&m, &r, d1);
+        mz_linmodel_decision(&m2, &r, d2);
+        ck_assert_int_eq(memcmp(d1, d2, sizeof d1), 0);
+        agree(&m2, sm, &r, "rewritten rbf");
+    }
+    mz_sparse_free(&r);
+    svm_free_and_destroy_model(&sm);
+    free(out);
+    mz_linmodel_free(&m2);
     mz_linmodel_free(&m);
     REJECT(with_line(1, "kernel_type rbf\ngamma -1"), "bad gamma");
     REJECT(with_line(1, "kernel_type rbf\ngamma nan"), "bad gamma");
+    /* the strict checks hold for rbf files too, and a cut one is refused */
+    snprintf(buf, sizeof buf, "%s", with_line(10, "0.5 -0.25 3:0.5 1:-1"));
+    char rbf[4096];
+    const char *nl = strchr(buf, '\n');
+    snprintf(rbf, sizeof rbf, "%.*s\nkernel_type rbf\ngamma 0.5%s", (int)(nl - buf), buf, strchr(nl + 1, '\n'));
+    REJECT(rbf, "feature indices must increase");
+    snprintf(buf, sizeof buf, "%s", with_line(1, "kernel_type rbf\ngamma 0.5"));
+    size_t last = (size_t)(strstr(buf, "-0.5 0.75") - buf);
+    for (size_t cut = 0; cut <= last; cut++) {
+        if (mz_svmfile_parse(buf, cut, "cut.svm", 8, &m, &e) == 0) {
+            mz_linmodel_free(&m);
+            ck_abort_msg("rbf prefix of %zu bytes accepted", cut);
+        }
+        ck_assert_ptr_null(m.sv_start);
+    }
+}
+END_TEST
+
+static void rbf_opts(mz_learnopts *o)
+{
+    mz_learnopts_default(o);
+    o->folds = 3;
+    o->quiet = 1;
+    o->rbf = 1;
+    o->gamma = 1.0;
+    o->C = 4;
+}
+
+START_TEST(test_rbf_fit_head_topic_matches_libsvm)
+{
+    topicdata d;
+    topic_vectors(&d);
+    mz_trainset ts;
+    mz_err e = {{0}};
+    ck_assert_msg(mz_trainset_build(&ts, d.train, d.ntrain, d.nfeat, &e) == 0, "%s", e.msg);
+    mz_learnopts o;
+    rbf_opts(&o);
+    mz_linmodel lm;
+    double *oof = NULL;
+    ck_assert_msg(mz_fit_head(&ts, d.ytrain, 6, &o, &lm, &oof, &e) == 0, "%s", e.msg);
+    ck_assert_int_eq(lm.kernel_rbf, 1);
+    ck_assert_int_eq(lm.nclass, 6);
+    ck_assert_int_eq(lm.npair, 15);
+    ck_assert_ptr_null(lm.W);
+    ck_assert_ptr_nonnull(lm.probA);
+    ck_assert_uint_gt(lm.nsv, 6);
+    ck_assert_uint_le(lm.nsv, d.ntrain);
+    for (int c = 0; c < 6; c++) ck_assert_int_gt(lm.nsv_class[c], 0);
+    /* the training set is learnt, held-out texts are mostly right */
+    int right = 0;
+    for (size_t i = 0; i < d.ntrain; i++) {
+        double dec[15];
+        mz_linmodel_decision(&lm, &d.train[i], dec);
+        right += mz_linmodel_vote(&lm, dec) == d.ytrain[i];
+    }
+    ck_assert_int_ge(right, 33);
+    right = 0;
+    for (size_t i = 0; i < d.ntest; i++) {
+        double dec[15];
+        mz_linmodel_decision(&lm, &d.test[i], dec);
+        right += mz_linmodel_vote(&lm, dec) == d.ytest[i];
+    }
+    ck_assert_int_ge(right, 10); /* of 24; chance is 4 */
+    /* out-of-fold values are really out of fold: not the final model's */
+    int differ = 0;
+    for (size_t i = 0; i < d.ntrain; i++) {
+        double dec[15];
+        mz_linmodel_decision(&lm, &d.train[i], dec);
+        differ += fabs(dec[0] - oof[i * 15]) > 1e-6;
+    }
+    ck_assert_int_gt(differ, (int)d.ntrain / 2);
+    /* libsvm reads the file and computes the same numbers */
+    mz_linmodel pm;
+    write_and_compare(&lm, d.nfeat, d.train, d.ntrain, "rbf-topic.svm", &pm);
+    char *text;
+    size_t len;
+    ck_assert_int_eq(mz_svmfile_write(&lm, &text, &len, &e), 0);
+    struct svm_model *sm = svm_load_model(write_tmp("rbf-topic2.svm", text, len));
+    ck_assert_ptr_nonnull(sm);
+    for (size_t i = 0; i < d.ntest; i++) agree(&pm, sm, &d.test[i], "rbf held out");
+    /* the file holds the trained model exactly (full precision) */
+    for (size_t i = 0; i < d.ntest; i++) {
+        double d1[15], d2[15];
+        mz_linmodel_decision(&lm, &d.test[i], d1);
+        mz_linmodel_decision(&pm, &d.test[i], d2);
+        ck_assert_int_eq(memcmp(d1, d2, sizeof d1), 0);
+    }
+    svm_free_and_destroy_model(&sm);
+    /* deterministic, and the same whether the folds run in child processes */
+    mz_linmodel lm2;
+    double *oof2 = NULL;
+    o.procs = 2;
+    ck_assert_msg(mz_fit_head(&ts, d.ytrain, 6, &o, &lm2, &oof2, &e) == 0, "%s", e.msg);
+    char *text2;
+    size_t len2;
+    ck_assert_int_eq(mz_svmfile_write(&lm2, &text2, &len2, &e), 0);
+    ck_assert_uint_eq(len, len2);
+    ck_assert_int_eq(memcmp(text, text2, len), 0);
+    ck_assert_int_eq(memcmp(oof, oof2, d.ntrain * 15 * sizeof(double)), 0);
+    free(text);
+    free(text2);
+    free(oof);
+    free(oof2);
+    mz_linmodel_free(&lm2);
+    mz_linmodel_free(&pm);
+    mz_linmodel_free(&lm);
+    mz_trainset_free(&ts);
+    topicdata_free(&d);
+}
+END_TEST
+
+START_TEST(test_rbf_absent_class_and_unlabelled_rows)
+{
+    /* three classes named, class 1 never present, some rows unlabelled: the
+     * head still has three classes; class 1 has no SVs and always loses */
+    enum { N = 60, DIM = 12 };
+    mz_sparse rows[N];
+    int y[N];
+    blobs(rows, y, N, 3, DIM);
+    for (int i = 0; i < N; i++)
+        if (y[i] == 1) y[i] = i % 2 ? -1 : 2;
+    mz_trainset ts;
+    mz_err e = {{0}};
+    ck_assert_int_eq(mz_trainset_build(&ts, rows, N, DIM, &e), 0);
+    mz_learnopts o;
+    rbf_opts(&o);
+    o.balanced = 1;
+    o.gamma = 0.3;
+    mz_linmodel lm;
+    ck_assert_msg(mz_fit_head(&ts, y, 3, &o, &lm, NULL, &e) == 0, "%s", e.msg);
+    ck_assert_int_eq(lm.nclass, 3);
+    ck_assert_int_eq(lm.nsv_class[1], 0);
+    ck_assert_int_gt(lm.nsv_class[0], 0);
+    ck_assert_int_gt(lm.nsv_class[2], 0);
+    for (int i = 0; i < N; i++) {
+        double dec[3];
+        mz_linmodel_decision(&lm, &rows[i], dec);
+        ck_assert_double_eq(dec[0], 1.0); /* (0, 1): class 0 wins */
+        ck_assert_double_eq(dec[2], -1.0); /* (1, 2): class 2 wins */
+        ck_assert_int_ne(mz_linmodel_vote(&lm, dec), 1);
+    }
+    mz_linmodel pm;
+    write_and_compare(&lm, DIM, rows, N, "rbf-absent.svm", &pm);
+    mz_linmodel_free(&pm);
+    mz_linmodel_free(&lm);
+    /* the same head without the unlabelled rows */
+    mz_sparse sub[N];
+    int ys[N], m = 0;
+    for (int i = 0; i < N; i++)
+        if (y[i] >= 0) sub[m] = rows[i], ys[m++] = y[i];
+    mz_trainset ts2;
+    ck_assert_int_eq(mz_trainset_build(&ts2, sub, (size_t)m, DIM, &e), 0);
+    o.folds = 0;
+    mz_linmodel a, b;
+    ck_assert_int_eq(mz_fit_head(&ts, y, 3, &o, &a, NULL, &e), 0);
+    ck_assert_int_eq(mz_fit_head(&ts2, ys, 3, &o, &b, NULL, &e), 0);
+    char *ta, *tb;
+    size_t la, lb;
+    ck_assert_int_eq(mz_svmfile_write(&a, &ta, &la, &e), 0);
+    ck_assert_int_eq(mz_svmfile_write(&b, &tb, &lb, &e), 0);
+    ck_assert_uint_eq(la, lb);
+    ck_assert_int_eq(memcmp(ta, tb, la), 0);
+    free(ta);
+    free(tb);
+    mz_linmodel_free(&a);
+    mz_linmodel_free(&b);
+    mz_trainset_free(&ts);
+    mz_trainset_free(&ts2);
+    for (int i = 0; i < N; i++) mz_sparse_free(&rows[i]);
 }
 END_TEST
 
@@ -946,7 +1168,10 @@ Suite *suite_svmfile(void)
     tcase_add_test(tc, test_hand_written_model_matches_libsvm);
     tcase_add_test(tc, test_parse_rejects_structure);
     tcase_add_test(tc, test_parse_rejects_numbers_and_indices);
-    tcase_add_test(tc, test_rbf_models_validated_not_folded);
+    tcase_add_test(tc, test_libsvm_trained_rbf_models);
+    tcase_add_test(tc, test_hand_written_rbf_model);
+    tcase_add_test(tc, test_rbf_fit_head_topic_matches_libsvm);
+    tcase_add_test(tc, test_rbf_absent_class_and_unlabelled_rows);
     tcase_add_test(tc, test_svr_file_parsed_and_refused);
     tcase_add_test(tc, test_pair_index_order);
     suite_add_tcase(s, tc);

@@ -32,7 +32,10 @@ const char mz_train_usage[] =
     "  --stance-score auto|prob|svr|blend   stance: the score the bundle gives (auto: the\n"
     "                         best critical ROC-AUC on CV; prob on ties)\n"
     "  --svr-C C --svr-epsilon E       stance: the epsilon-SVR head on the -2..2 scale\n"
-    "  --C C  --class-weight balanced|none  --kernel linear\n"
+    "  --C C  --class-weight balanced|none\n"
+    "  --kernel linear|rbf    rbf: libsvm C-SVC with exp(-G ||x-z||^2) (--gamma G, default 1);\n"
+    "                         for small corpora: 3,000 articles took 2.5 minutes (5-fold CV,\n"
+    "                         one thread); the cost grows with the square of the corpus\n"
     "  --cv K (default 5)  --grid  --seed N  --threads N  --quiet  --max-bytes N\n";
 
 static int num(const char *s, double lo, double hi, const char *opt, double *v, mz_err *e)
@@ -61,7 +64,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     a->stance_score = -1;
     a->svr_C = 0.25;
     a->svr_p = 0;
-    int i = 1;
+    int i = 1, gamma_given = 0;
     if (argc > 1 && strcmp(argv[1], "evaluate") == 0) {
         a->evaluate = 1;
         i = 2;
@@ -198,9 +201,13 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             else return mz_fail(e, "--class-weight: balanced or none, got '%s'", v);
         } else if (!strcmp(o, "--kernel")) {
             NEEDV();
-            if (strcmp(v, "linear") != 0)
-                return mz_fail(e, "--kernel: only 'linear' is available (rbf kernels did not beat linear on text and "
-                                  "cannot be explained per word)");
+            if (!strcmp(v, "linear")) a->learn.rbf = 0;
+            else if (!strcmp(v, "rbf")) a->learn.rbf = 1;
+            else return mz_fail(e, "--kernel: linear or rbf, got '%s'", v);
+        } else if (!strcmp(o, "--gamma")) {
+            NEEDV();
+            if (num(v, 1e-6, 1e3, o, &a->learn.gamma, e)) return -1;
+            gamma_given = 1;
         } else if (!strcmp(o, "--cv")) {
             NEEDV();
             if (num(v, 2, 20, o, &d, e)) return -1;
@@ -228,6 +235,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
         }
 #undef NEEDV
     }
+    if (gamma_given && !a->learn.rbf) return mz_fail(e, "--gamma needs --kernel rbf");
     a->learn.quiet = a->quiet;
     a->learn.procs = a->threads;
     if (a->ncorpus == 0) return mz_fail(e, "--corpus is required");

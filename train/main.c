@@ -3,9 +3,9 @@
  * The flow, each step a library module: read corpora (corpus.h) → per
  * article, in parallel: tokenise (tokenize.h) and reduce to stems
  * (features.h) → in document order: intern terms, fit the vocabulary →
- * in parallel: TF-IDF vectors → liblinear heads with cross-validated
- * Platt calibration and metrics (learn.h) → bundle (bundle.h), written to a
- * temporary directory and renamed into place.  Errors travel back here as
+ * in parallel: TF-IDF vectors → liblinear (or libsvm RBF) heads with
+ * cross-validated Platt calibration and metrics (learn.h) → bundle
+ * (bundle.h), written to a temporary directory and renamed into place.  Errors travel back here as
  * values; this file alone prints them and picks the exit status. */
 #include <signal.h>
 #include <stdio.h>

@@ -136,7 +136,10 @@ static int fit(const mz_trainset *ts, const int *y, int k, const mz_train_args *
         lo.C = bestC;
     }
     double *oof;
-    if (!a->quiet) fprintf(stderr, "fitting %s (C=%g, %d-fold CV)\n", what, lo.C, lo.folds);
+    if (!a->quiet) {
+        if (lo.rbf) fprintf(stderr, "fitting %s (rbf, gamma=%g, C=%g, %d-fold CV)\n", what, lo.gamma, lo.C, lo.folds);
+        else fprintf(stderr, "fitting %s (C=%g, %d-fold CV)\n", what, lo.C, lo.folds);
+    }
     if (mz_fit_head(ts, y, k, &lo, lm, &oof, e) != 0) return mz_wrap(e, "%s: ", what);
     *prob = oof_probs(lm, oof, ts->n);
     free(oof);
@@ -544,10 +547,20 @@ int mz_train(const mz_train_args *args, mz_err *e)
     if (is_stance) cJSON_AddStringToObject(manifest, "target", a->target);
     cJSON_AddItemToObject(manifest, "pipeline", mz_featopts_to_json(&fo));
     cJSON *solver = cJSON_AddObjectToObject(manifest, "solver");
-    cJSON_AddStringToObject(solver, "library", "liblinear");
-    cJSON_AddStringToObject(solver, "method", "L2R_L2LOSS_SVC_DUAL, one-vs-rest, stored as one-vs-one libsvm C-SVC");
-    cJSON_AddStringToObject(solver, "class_weight", a->learn.balanced ? "balanced" : "none");
-    cJSON_AddNumberToObject(solver, "eps", a->learn.eps);
+    if (a->learn.rbf) {
+        cJSON_AddStringToObject(solver, "library", "libsvm");
+        cJSON_AddStringToObject(solver, "method", "C-SVC, one-vs-one");
+        cJSON_AddStringToObject(solver, "kernel", "rbf");
+        cJSON_AddNumberToObject(solver, "gamma", a->learn.gamma);
+        cJSON_AddStringToObject(solver, "class_weight", a->learn.balanced ? "balanced" : "none");
+        cJSON_AddNumberToObject(solver, "eps", MZ_LIBSVM_EPS);
+        cJSON_AddNumberToObject(solver, "cache_mb", a->learn.cache_mb);
+    } else {
+        cJSON_AddStringToObject(solver, "library", "liblinear");
+        cJSON_AddStringToObject(solver, "method", "L2R_L2LOSS_SVC_DUAL, one-vs-rest, stored as one-vs-one libsvm C-SVC");
+        cJSON_AddStringToObject(solver, "class_weight", a->learn.balanced ? "balanced" : "none");
+        cJSON_AddNumberToObject(solver, "eps", a->learn.eps);
+    }
     cJSON_AddNumberToObject(solver, "cv_folds", a->learn.folds);
     cJSON_AddNumberToObject(solver, "seed", (double)a->learn.seed);
     cJSON_AddBoolToObject(solver, "grid", a->grid);

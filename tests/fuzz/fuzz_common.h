@@ -97,6 +97,24 @@ static const char fz_stance_svm[] =
     "-1 1 1:-0.090261918 2:-0.090261918 3:0.06605315 4:0.06605315 5:0.054146464 6:-0.27367023 7:0.06605315 \n"
     "-1 -1 1:-0.085334168 2:-0.085334168 3:0.069745834 4:0.069745834 5:0.060854548 6:-0.27150792 7:0.069745834 \n";
 
+/* The stance head as an RBF model (what mizan-train --kernel rbf writes). */
+static const char fz_stance_rbf_svm[] =
+    "svm_type c_svc\n"
+    "kernel_type rbf\n"
+    "gamma 0.5\n"
+    "nr_class 3\n"
+    "total_sv 4\n"
+    "rho -0.125 0.0625 0.25\n"
+    "label 0 1 2\n"
+    "probA -2.5 -1.5 -2\n"
+    "probB 0.125 0.1 0\n"
+    "nr_sv 2 1 1\n"
+    "SV\n"
+    "1 0.5 1:0.5 2:0.5 6:0.70710678118654757 \n"
+    "0.75 1 3:0.25 5:0.5 9:0.25 \n"
+    "-1 0.5 3:0.6 4:0.6 7:0.52915026221291817 \n"
+    "-0.75 -1.5 1:0.1 2:0.1 3:0.1 4:0.1 8:0.97979589711327120 \n";
+
 static const char fz_stopwords_txt[] =
     "# stopwords of the fuzz fixture\n"
     "في\n"

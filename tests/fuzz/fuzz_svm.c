@@ -35,8 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(m.npair == m.nclass * (m.nclass - 1) / 2);
     FUZZ_CHECK(m.rho != NULL);
     FUZZ_CHECK((m.probA == NULL) == (m.probB == NULL));
-    if (!m.kernel_rbf) {
-        FUZZ_CHECK(m.W != NULL && m.nfeat <= max_index);
+    if (m.kernel_rbf) FUZZ_CHECK(m.W == NULL && m.sv_start != NULL && m.nsv >= 1);
+    else FUZZ_CHECK(m.W != NULL && m.nfeat <= max_index);
+    {
         int32_t idx[256];
         double val[256];
         mz_sparse x = {idx, val, 0, 256};
