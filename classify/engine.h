@@ -54,9 +54,11 @@ void mz_worker_free(mz_worker *w);
 
 /* Classify one article into w->out (one line, newline-terminated).
  * Returns 0 on success, 1 when the record was answered with an error. */
-/* target: the record's stance target for "target" bundles (may be NULL). */
+/* target: the record's stance target for "target" bundles (may be NULL).
+ * checked: text and title already passed mz_check_text (a parsed JSONL
+ * record), so they are not scanned again. */
 int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen, const char *text, size_t len,
-                    const char *target);
+                    const char *target, int checked);
 
 /* An error record for input that never became an article. */
 void mz_error_record(mz_buf *b, const char *id, const char *msg, int text_format);

@@ -119,7 +119,7 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
         return 0;
     }
     mz_worker *w = &r->w[wk];
-    it->status = mz_classify_one(w, it->id, it->title, it->tlen, it->text, it->len, it->target);
+    it->status = mz_classify_one(w, it->id, it->title, it->tlen, it->text, it->len, it->target, it->has_id);
     if (it->status) it->error = strdup(w->errmsg);
     /* swap buffers: the worker's becomes the item's, no copy */
     mz_buf tmp = it->out;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "fsutil.h"
+#include "hugemem.h"
 #include "sha256.h"
 
 #define MANIFEST_MAX (4u << 20)
@@ -543,7 +544,7 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
          * one by one (ml_W stays NULL) */
         if (!rbf) {
             b->ml_nfeat = b->vocab.nfeat;
-            b->ml_W = calloc((b->ml_nfeat + 1) * b->nheads, sizeof *b->ml_W);
+            b->ml_W = mz_huge_calloc((b->ml_nfeat + 1) * b->nheads, sizeof *b->ml_W);
             if (!b->ml_W) {
                 mz_fail(e, "out of memory");
                 goto fail;
@@ -630,6 +631,11 @@ void mz_bundle_multilabel_decision(const mz_bundle *b, const mz_sparse *x, doubl
     for (size_t h = 0; h < H; h++) dec[h] = 0.0;
     for (size_t i = 0; i < x->n; i++) {
         size_t f = (size_t)x->idx[i];
+        if (i + 8 < x->n && (size_t)x->idx[i + 8] <= b->ml_nfeat) {
+            const double *r = b->ml_W + (size_t)x->idx[i + 8] * H;
+            __builtin_prefetch(r);
+            __builtin_prefetch(r + H - 1);
+        }
         if (f > b->ml_nfeat) continue;
         const double *w = b->ml_W + f * H;
         double v = x->val[i];

@@ -27,14 +27,20 @@ void mz_record_free(mz_record *r)
     memset(r, 0, sizeof *r);
 }
 
-int mz_check_text(const char *s, size_t n, size_t max, const char *what, mz_err *e)
+static int check_field(const char *s, size_t n, size_t max, const char *what, int utf8_known, mz_err *e)
 {
     if (n == 0) return mz_fail(e, "%s is empty", what);
     if (max && n > max) return mz_fail(e, "%s is %zu bytes, over the limit of %zu (--max-bytes)", what, n, max);
     size_t bad;
     const char *why;
-    if (mz_utf8_check(s, n, &bad, &why) != 0) return mz_fail(e, "%s: invalid UTF-8 at byte %zu (%s)", what, bad, why);
+    if (!utf8_known && mz_utf8_check(s, n, &bad, &why) != 0)
+        return mz_fail(e, "%s: invalid UTF-8 at byte %zu (%s)", what, bad, why);
     return 0;
+}
+
+int mz_check_text(const char *s, size_t n, size_t max, const char *what, mz_err *e)
+{
+    return check_field(s, n, max, what, 0, e);
 }
 
 /* cJSON keeps strings NUL-terminated, so an escaped \u0000 would silently
@@ -63,6 +69,9 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
     if (mz_utf8_check(line, len, &bad, &why) != 0)
         return mz_fail(e, "%s:%zu: invalid UTF-8 at byte %zu (%s)", src, lineno, bad, why);
     if (has_escaped_nul(line, len)) return mz_fail(e, "%s:%zu: NUL character (\\u0000) in a string", src, lineno);
+    /* The line is valid UTF-8, so its strings are too unless a \u escape
+     * made bytes of its own (a lone surrogate): only then check again. */
+    int known = memmem(line, len, "\\u", 2) == NULL;
     const char *end = NULL;
     r->obj = cJSON_ParseWithLengthOpts(line, len, &end, 0);
     if (r->obj && end) {
@@ -103,7 +112,7 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
     }
     r->text = text->valuestring;
     r->text_len = strlen(text->valuestring);
-    if (mz_check_text(r->text, r->text_len, f->max_text, f->text, e) != 0) {
+    if (check_field(r->text, r->text_len, f->max_text, f->text, known, e) != 0) {
         mz_wrap(e, "%s:%zu: ", src, lineno);
         goto fail;
     }
@@ -115,7 +124,7 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
         }
         r->title = title->valuestring;
         r->title_len = strlen(title->valuestring);
-        if (r->title_len && mz_check_text(r->title, r->title_len, f->max_text, f->title, e) != 0) {
+        if (r->title_len && check_field(r->title, r->title_len, f->max_text, f->title, known, e) != 0) {
             mz_wrap(e, "%s:%zu: ", src, lineno);
             goto fail;
         }

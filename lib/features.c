@@ -13,11 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hugemem.h"
 #include "numparse.h"
 
 #define CACHE_MAX_ENTRIES (1u << 18)
 #define TERM_STOP (-2)
 #define TERM_UNKNOWN (-1)
+#define GENT_UNSET UINT64_MAX
 
 void mz_featopts_default(mz_featopts *o)
 {
@@ -321,6 +323,7 @@ void mz_vocab_free(mz_vocab *v)
     free(v->kind);
     free(v->ufid);
     free(v->cfid);
+    free(v->surf_id);
     pairtab_free(v->bt);
     pairtab_free(v->dt);
     if (v->surface)
@@ -368,7 +371,7 @@ static mz_pairtab *pairtab_new(size_t n)
     if (!t) return NULL;
     size_t cap = 16;
     while (cap < n * 2) cap <<= 1;
-    t->s = calloc(cap, sizeof *t->s);
+    t->s = mz_huge_calloc(cap, sizeof *t->s);
     t->mask = cap - 1;
     if (!t->s) {
         pairtab_free(t);
@@ -424,7 +427,18 @@ int mz_vocab_index(mz_vocab *v)
     v->bt = pairtab_new(nb);
     v->dt = pairtab_new(nd);
     v->kind = malloc(v->nfeat + 1);
-    if (!v->ufid || !v->cfid || !v->bt || !v->dt || !v->kind) return -1;
+    free(v->surf_id);
+    v->surf_id = malloc((v->nfeat + 1) * sizeof *v->surf_id);
+    mz_strmap *sm = mz_strmap_new(v->nfeat);
+    int oom = !sm || !v->surf_id;
+    for (size_t f = 0; !oom && f < v->nfeat; f++) {
+        const char *t = v->surface && v->surface[f] ? v->surface[f] : "";
+        int64_t id = mz_strmap_intern(sm, t, strlen(t), 0, NULL);
+        if (id < 0) oom = 1;
+        else v->surf_id[f] = (int32_t)id;
+    }
+    mz_strmap_free(sm);
+    if (oom || !v->ufid || !v->cfid || !v->bt || !v->dt || !v->kind) return -1;
     for (size_t s = 0; s < v->nstems; s++) v->ufid[s] = v->cfid[s] = -1;
     for (size_t f = 0; f < v->nfeat; f++) {
         size_t kl;
@@ -519,7 +533,7 @@ struct mz_vectorizer {
     uint16_t *sent;
     size_t cap;
     acc a;
-    int32_t *ent_of_gid; /* lexicon id → ent[] index, -1 unknown */
+    uint64_t *ent_of_gid; /* lexicon id → ent[] index << 32 | stem id, or GENT_UNSET */
     size_t gcap;
     uint32_t gen;        /* lexicon generation ent_of_gid belongs to */
 };
@@ -694,32 +708,41 @@ int mz_vectorize(mz_vectorizer *z, const mz_doc *d, const uint8_t *ctx,
         mz_strmap_clear(z->cache);
         z->nent = 0;
         z->ngid = 0;
-        for (size_t g = 0; g < z->gcap; g++) z->ent_of_gid[g] = -1;
+        for (size_t g = 0; g < z->gcap; g++) z->ent_of_gid[g] = GENT_UNSET;
         if (d->lex) z->gen = d->lex->generation;
     }
     size_t n = 0, ntitle = 0;
     for (size_t i = 0; i < d->ntok; i++) {
         int32_t g = d->tok[i].gid;
+        /* a token seen before costs one load: its entry index and stem id
+         * packed in one word per lexicon id (prefetched a few tokens on) */
+        if (i + PF_AHEAD < d->ntok) {
+            int32_t ga = d->tok[i + PF_AHEAD].gid;
+            if (ga >= 0 && (size_t)ga < z->gcap) __builtin_prefetch(&z->ent_of_gid[ga]);
+        }
         int64_t en;
-        if (g >= 0 && (size_t)g < z->gcap && z->ent_of_gid[g] >= 0) {
-            en = z->ent_of_gid[g];
+        int32_t id;
+        if (g >= 0 && (size_t)g < z->gcap && z->ent_of_gid[g] != GENT_UNSET) {
+            uint64_t x = z->ent_of_gid[g];
+            en = (int64_t)(x >> 32);
+            id = (int32_t)(uint32_t)x;
         } else {
             en = token_entry(z, mz_doc_tok(d, i), d->tok[i].len, g < 0 ? NULL : d->lex, g);
-            if (en >= 0 && g >= 0) {
+            if (en < 0) return mz_fail(e, "out of memory");
+            id = z->ent[en].stem;
+            if (g >= 0) {
                 if ((size_t)g >= z->gcap) {
                     size_t nc = z->gcap ? z->gcap : 4096;
                     while (nc <= (size_t)g) nc *= 2;
-                    int32_t *a = realloc(z->ent_of_gid, nc * sizeof *a);
+                    uint64_t *a = realloc(z->ent_of_gid, nc * sizeof *a);
                     if (!a) return mz_fail(e, "out of memory");
-                    for (size_t k = z->gcap; k < nc; k++) a[k] = -1;
+                    for (size_t k = z->gcap; k < nc; k++) a[k] = GENT_UNSET;
                     z->ent_of_gid = a;
                     z->gcap = nc;
                 }
-                z->ent_of_gid[g] = (int32_t)en;
+                z->ent_of_gid[g] = (uint64_t)en << 32 | (uint32_t)id;
             }
         }
-        if (en < 0) return mz_fail(e, "out of memory");
-        int32_t id = z->ent[en].stem;
         if (id == TERM_STOP) continue;
         if (i < d->ntitle) ntitle++;
         z->id[n] = id;
@@ -737,7 +760,7 @@ int mz_vectorize(mz_vectorizer *z, const mz_doc *d, const uint8_t *ctx,
         o3.context = 0;
         emit_rare(z->id, z->sent, n, ntitle, &o3, ex, nex, lookup_cb, z);
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; z->v->opt.char_min > 0 && i < n; i++) {
         double w = i < ntitle ? z->v->opt.title_weight : 1.0;
         if (w == 0.0) continue;
         const tokentry *t = &z->ent[z->tix[i]];

@@ -59,6 +59,8 @@ typedef struct mz_vocab {
     mz_strmap *feats;  /* binary key → feature index 0-based (entry order) */
     double *idf;       /* per feature */
     char **surface;    /* per feature, printable term for evidence */
+    int32_t *surf_id;  /* per feature, equal for equal surfaces (a word's
+                        * article and context features print alike) */
     size_t nfeat;
     size_t ndocs;      /* training documents the idf came from */
     char *kind;        /* per feature, its kind ('u', 'b', 'g', 'x', ...): the

@@ -189,17 +189,18 @@ size_t mz_head_evidence(const mz_predictor *p, const mz_head *h, int c, size_t k
         }
         if (!signed_ && contrib <= 0) continue;
         const char *term = p->b->vocab.surface[f - 1];
+        int32_t sid = p->b->vocab.surf_id[f - 1];
         /* one entry per printed term: a word's article feature and its
          * context feature print alike, so their pushes are added up */
         size_t dup = got;
         for (size_t q = 0; q < got; q++)
-            if (strcmp(out[q].term, term) == 0) dup = q;
+            if (out[q].sid == sid) dup = q;
         if (dup < got) {
             out[dup].weight += contrib;
         } else {
             double key = signed_ ? fabs(contrib) : contrib;
             if (got == k && key <= (signed_ ? fabs(out[k - 1].weight) : out[k - 1].weight)) continue;
-            mz_evidence ev = {term, contrib};
+            mz_evidence ev = {term, contrib, sid};
             if (got < k) out[got++] = ev;
             else out[k - 1] = ev;
         }

@@ -32,6 +32,7 @@ typedef struct mz_head_result {
 typedef struct mz_evidence {
     const char *term; /* points into the vocabulary */
     double weight;
+    int32_t sid;      /* the term's surface id (vocab.surf_id) */
 } mz_evidence;
 
 typedef struct mz_predictor {

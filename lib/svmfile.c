@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hugemem.h"
 #include "numparse.h"
 
 #define MAX_SV 10000000L
@@ -395,7 +396,7 @@ int mz_svmfile_parse(const char *text, size_t len, const char *name, size_t max_
     }
     if (!m->kernel_rbf) {
         m->nfeat = max_index;
-        m->W = calloc((max_index + 1) * (size_t)m->npair, sizeof *m->W);
+        m->W = mz_huge_calloc((max_index + 1) * (size_t)m->npair, sizeof *m->W);
         if (!m->W) {
             mz_fail(e, "out of memory");
             goto fail;
@@ -551,6 +552,12 @@ void mz_linmodel_decision(const mz_linmodel *m, const mz_sparse *x, double *dec)
     for (int p = 0; p < np; p++) dec[p] = 0.0;
     for (size_t i = 0; i < x->n; i++) {
         size_t f = (size_t)x->idx[i];
+        /* rows are far apart in a large matrix: fetch a few features ahead */
+        if (i + 8 < x->n && (size_t)x->idx[i + 8] <= m->nfeat) {
+            const double *r = m->W + (size_t)x->idx[i + 8] * (size_t)np;
+            __builtin_prefetch(r);
+            __builtin_prefetch(r + np - 1);
+        }
         if (f > m->nfeat) continue;
         const double *w = m->W + f * (size_t)np;
         double v = x->val[i];
