@@ -783,10 +783,54 @@ int mz_vectorize(mz_vectorizer *z, const mz_doc *d, const uint8_t *ctx,
 
 /* ------------------------------------------------------------ termizer */
 
+/* Stems are cached per token (a corpus repeats its words; Snowball was a
+ * sixth of training time): value = offset + 1 of the stem in `stems` (a
+ * length byte, then the bytes), or 0 for a stopword.  Bounded: emptied
+ * when it holds TERM_CACHE_MAX tokens. */
+#define TERM_CACHE_MAX (1u << 18)
 struct mz_termizer {
     tokstem ts;
     mz_featopts o;
+    mz_strmap *cache;
+    char *stems;
+    size_t slen, scap;
 };
+
+/* As token_term(), through the cache; -1 on out-of-memory. */
+static int cached_term(mz_termizer *t, const char *tok, size_t len, const char **term, size_t *tlen)
+{
+    int64_t c = mz_strmap_find(t->cache, tok, len);
+    if (c >= 0) {
+        int32_t v = mz_strmap_value(t->cache, (size_t)c);
+        if (v == 0) return 1;
+        *term = t->stems + v;
+        *tlen = (unsigned char)t->stems[v - 1];
+        return 0;
+    }
+    int stop = token_term(&t->ts, tok, len, term, tlen);
+    if (mz_strmap_count(t->cache) >= TERM_CACHE_MAX) {
+        mz_strmap_clear(t->cache);
+        t->slen = 0;
+    }
+    if (!stop && (*tlen > 255 || t->slen + 1 + *tlen > INT32_MAX - 1)) return stop; /* not cached */
+    int32_t v = 0;
+    if (!stop) {
+        if (t->slen + 1 + *tlen > t->scap) {
+            size_t nc = t->scap ? t->scap * 2 : 1 << 16;
+            char *ns = realloc(t->stems, nc);
+            if (!ns) return -1;
+            t->stems = ns;
+            t->scap = nc;
+        }
+        t->stems[t->slen] = (char)(unsigned char)*tlen;
+        memcpy(t->stems + t->slen + 1, *term, *tlen);
+        v = (int32_t)t->slen + 1;
+        t->slen += 1 + *tlen;
+        *term = t->stems + v;
+    }
+    if (mz_strmap_intern(t->cache, tok, len, v, NULL) < 0) return -1;
+    return stop;
+}
 
 mz_termizer *mz_termizer_new(const mz_featopts *o, const mz_stopwords *sw, mz_err *e)
 {
@@ -803,6 +847,11 @@ mz_termizer *mz_termizer_new(const mz_featopts *o, const mz_stopwords *sw, mz_er
         free(t);
         return NULL;
     }
+    if (!(t->cache = mz_strmap_new(1 << 14))) {
+        mz_termizer_free(t);
+        mz_fail(e, "out of memory");
+        return NULL;
+    }
     return t;
 }
 
@@ -810,6 +859,8 @@ void mz_termizer_free(mz_termizer *t)
 {
     if (!t) return;
     mz_stemmer_free(t->ts.stemmer);
+    mz_strmap_free(t->cache);
+    free(t->stems);
     free(t);
 }
 
@@ -838,7 +889,9 @@ int mz_termize(mz_termizer *t, const mz_doc *d, const uint8_t *ctx,
         const char *tok = mz_doc_tok(d, i);
         size_t len = d->tok[i].len, tl;
         const char *term;
-        if (token_term(&t->ts, tok, len, &term, &tl)) continue;
+        int st = cached_term(t, tok, len, &term, &tl);
+        if (st < 0) goto oom;
+        if (st) continue;
         if (out->len + tl + len + 2 > cap) {
             while (out->len + tl + len + 2 > cap) cap *= 2;
             char *b = realloc(out->buf, cap);
@@ -891,6 +944,14 @@ struct mz_vocab_builder {
     mz_strmap *feats;     /* key → index; df in df[] */
     int32_t *df, *last;
     size_t fcap;
+    /* while counting df, the same indexes by integer key, so that each of
+     * the corpus' millions of occurrences is one array or table access and
+     * not a byte-key hash lookup: per stem its 'u'/'c' feature, per stem
+     * pair its 'b'/'d' feature (-1: not seen yet) */
+    int32_t *uf, *cf;
+    size_t ufcap;
+    pairslot *pm[2];
+    size_t pmask[2], pcount[2];
     int32_t cur_doc;
     int32_t *stem_map;    /* builder stem id → vocab stem id (after finish) */
     /* character n-grams: per distinct token, its 'g' features as builder
@@ -934,6 +995,10 @@ void mz_vocab_builder_free(mz_vocab_builder *b)
     mz_strmap_free(b->feats);
     free(b->df);
     free(b->last);
+    free(b->uf);
+    free(b->cf);
+    free(b->pm[0]);
+    free(b->pm[1]);
     free(b->stem_map);
     mz_strmap_free(b->toks);
     free(b->tg_off);
@@ -1091,6 +1156,115 @@ oom:
     return mz_fail(e, "out of memory");
 }
 
+static void df_mark(mz_vocab_builder *b, int64_t f)
+{
+    if (b->last[f] != b->cur_doc) {
+        b->last[f] = b->cur_doc;
+        b->df[f]++;
+    }
+}
+
+/* Feature of kind 'u' or 'c' for builder stem a, interned on first sight. */
+static int64_t df_unigram(mz_vocab_builder *b, char kind, int32_t a)
+{
+    if ((size_t)a >= b->ufcap) {
+        size_t nc = b->ufcap ? b->ufcap : 1 << 16;
+        while (nc <= (size_t)a) nc *= 2;
+        int32_t *u = realloc(b->uf, nc * sizeof *u);
+        if (u) b->uf = u;
+        int32_t *c = realloc(b->cf, nc * sizeof *c);
+        if (c) b->cf = c;
+        if (!u || !c) return -1;
+        for (size_t i = b->ufcap; i < nc; i++) b->uf[i] = b->cf[i] = -1;
+        b->ufcap = nc;
+    }
+    int32_t *slot = kind == 'u' ? &b->uf[a] : &b->cf[a];
+    if (*slot < 0) {
+        unsigned char key[5] = {(unsigned char)kind};
+        memcpy(key + 1, &a, 4);
+        int64_t f = feat_slot(b, key, 5);
+        if (f < 0) return -1;
+        *slot = (int32_t)f;
+    }
+    return *slot;
+}
+
+/* Feature of kind 'b' or 'd' for the stem pair (a, c), interned on first
+ * sight; the pair tables grow at half full. */
+static int64_t df_pair(mz_vocab_builder *b, char kind, int32_t a, int32_t c)
+{
+    int t = kind == 'd';
+    if ((b->pcount[t] + 1) * 2 > (b->pm[t] ? b->pmask[t] + 1 : 0)) {
+        size_t nc = b->pm[t] ? (b->pmask[t] + 1) * 2 : 1 << 16;
+        pairslot *ns = calloc(nc, sizeof *ns);
+        if (!ns) return -1;
+        for (size_t i = 0; b->pm[t] && i <= b->pmask[t]; i++) {
+            if (!b->pm[t][i].key) continue;
+            size_t j = (size_t)pair_hash(b->pm[t][i].key) & (nc - 1);
+            while (ns[j].key) j = (j + 1) & (nc - 1);
+            ns[j] = b->pm[t][i];
+        }
+        free(b->pm[t]);
+        b->pm[t] = ns;
+        b->pmask[t] = nc - 1;
+    }
+    uint64_t k = pair_key(a, c);
+    size_t i = (size_t)pair_hash(k) & b->pmask[t];
+    while (b->pm[t][i].key && b->pm[t][i].key != k) i = (i + 1) & b->pmask[t];
+    if (!b->pm[t][i].key) {
+        unsigned char key[9] = {(unsigned char)kind};
+        memcpy(key + 1, &a, 4);
+        memcpy(key + 5, &c, 4);
+        int64_t f = feat_slot(b, key, 9);
+        if (f < 0) return -1;
+        b->pm[t][i].key = k;
+        b->pm[t][i].val = (int32_t)f;
+        b->pcount[t]++;
+    }
+    return b->pm[t][i].val;
+}
+
+static int df_cb(void *arg, const unsigned char *key, size_t klen, double w);
+
+/* Document frequencies of one document's features: emit()'s features in
+ * emit()'s order (which fixes the feature numbering), 'u', 'c', 'b', 'd'
+ * through the integer indexes above, the rare kinds through df_cb. */
+static int df_doc(mz_vocab_builder *b, const mz_termdoc *t)
+{
+    const mz_featopts *o = &b->o;
+    const int32_t *id = t->term;
+    const uint16_t *sent = t->sent;
+    size_t n = t->nterm;
+    for (size_t i = 0; i < n; i++) {
+        double w = i < t->ntitle_terms ? o->title_weight : 1.0;
+        if (w == 0.0 || id[i] < 0) continue;
+        int64_t f = df_unigram(b, 'u', id[i]);
+        if (f < 0) return -1;
+        df_mark(b, f);
+        int inctx = o->context && t->ctx && sent[i] < t->nsent && t->ctx[sent[i]];
+        if (inctx) {
+            if ((f = df_unigram(b, 'c', id[i])) < 0) return -1;
+            df_mark(b, f);
+        }
+        if (o->ngram_max >= 2 && i + 1 < n && id[i + 1] >= 0 && sent[i + 1] == sent[i]) {
+            if ((f = df_pair(b, 'b', id[i], id[i + 1])) < 0) return -1;
+            df_mark(b, f);
+            if (inctx) {
+                if ((f = df_pair(b, 'd', id[i], id[i + 1])) < 0) return -1;
+                df_mark(b, f);
+            }
+            if (o->ngram_max >= 3 && i + 2 < n && id[i + 2] >= 0 && sent[i + 2] == sent[i]) {
+                unsigned char key[13] = {'t'};
+                memcpy(key + 1, &id[i], 4);
+                memcpy(key + 5, &id[i + 1], 4);
+                memcpy(key + 9, &id[i + 2], 4);
+                if (df_cb(b, key, 13, w) != 0) return -1;
+            }
+        }
+    }
+    return emit(NULL, NULL, 0, 0, NULL, 0, o, t->extras, t->nextra, df_cb, b);
+}
+
 static int df_cb(void *arg, const unsigned char *key, size_t klen, double w)
 {
     (void)w;
@@ -1141,9 +1315,7 @@ int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t 
     for (size_t d = 0; d < ndocs; d++) {
         b->cur_doc = (int32_t)d;
         const mz_termdoc *t = &docs[d];
-        if (emit(t->term, t->sent, t->nterm, t->ntitle_terms, t->ctx, t->nsent, &b->o,
-                 t->extras, t->nextra, df_cb, b) != 0)
-            return mz_fail(e, "out of memory");
+        if (df_doc(b, t) != 0) return mz_fail(e, "out of memory");
         for (size_t i = 0; t->tok && i < t->nterm; i++) {
             if ((i < t->ntitle_terms ? b->o.title_weight : 1.0) == 0.0) continue;
             const int32_t *g = b->tg + b->tg_off[t->tok[i]];
@@ -1279,8 +1451,15 @@ int mz_vectorize_termdoc(const mz_vocab_builder *b, mz_vectorizer *z, const mz_t
      * a stem absent from the vocabulary becomes TERM_UNKNOWN. */
     if (reserve_doc(z, d->nterm) != 0) return mz_fail(e, "out of memory");
     for (size_t i = 0; i < d->nterm; i++) z->id[i] = b->stem_map[d->term[i]];
-    emit(z->id, d->sent, d->nterm, d->ntitle_terms, d->ctx, d->nsent, &z->v->opt, d->extras, d->nextra,
-         lookup_cb, z);
+    if (d->nterm) memcpy(z->sent, d->sent, d->nterm * sizeof *z->sent);
+    /* the classifier's own path (integer indexes), so training vectors are
+     * the classifier's by construction, and fast */
+    fast_emit(z, d->nterm, d->ntitle_terms, d->ctx, d->nsent);
+    if (z->v->opt.ngram_max >= 3 || d->nextra) {
+        mz_featopts o3 = z->v->opt;
+        o3.context = 0;
+        emit_rare(z->id, z->sent, d->nterm, d->ntitle_terms, &o3, d->extras, d->nextra, lookup_cb, z);
+    }
     for (size_t i = 0; d->tok && b->vg && i < d->nterm; i++) {
         double w = i < d->ntitle_terms ? z->v->opt.title_weight : 1.0;
         if (w == 0.0) continue;
