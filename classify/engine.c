@@ -262,20 +262,29 @@ static void multilabel_out(mz_worker *w, size_t bi, int first)
 {
     const mz_bundle *b = &w->m->b[bi];
     mz_predictor *p = w->pred[bi];
-    double P[256] = {0}, dec[256] = {0};
-    size_t nh = b->nheads > 256 ? 256 : b->nheads, best = 0;
+    double P[256] = {0}, dec[256] = {0}, thr[256] = {0}, PM[MZ_MAX_CLASSES] = {0};
+    double pdec[MZ_MAX_CLASSES * (MZ_MAX_CLASSES - 1) / 2];
+    unsigned char on[256];
+    size_t nh = b->nheads > 256 ? 256 : b->nheads;
     mz_bundle_multilabel_decision(b, &p->x, dec);
     for (size_t i = 0; i < nh; i++) {
         double pr[2];
         mz_linmodel_probability(&b->heads[i].lm, &dec[i], pr);
         P[i] = pr[0];
-        if (P[i] > P[best]) best = i;
+        thr[i] = b->heads[i].threshold;
     }
+    /* the bundle loader admits a primary head only with one class per head */
+    if (b->primary.nclass) {
+        mz_linmodel_decision(&b->primary, &p->x, pdec);
+        mz_linmodel_probability(&b->primary, pdec, PM);
+    }
+    size_t best = (size_t)mz_multilabel_select(nh, P, b->primary.nclass ? PM : NULL, b->primary_weight, thr,
+                                               b->max_labels, on);
     mz_buf *o = &w->out;
     if (w->o->text_format) {
         mz_buf_printf(o, "%-8s %s %.2f", b->name, b->heads[best].name, P[best]);
         for (size_t i = 0; i < nh; i++)
-            if (i != best && P[i] >= b->heads[i].threshold) mz_buf_printf(o, ", %s %.2f", b->heads[i].name, P[i]);
+            if (i != best && on[i]) mz_buf_printf(o, ", %s %.2f", b->heads[i].name, P[i]);
         mz_buf_puts(o, "\n");
         return;
     }
@@ -286,7 +295,7 @@ static void multilabel_out(mz_worker *w, size_t bi, int first)
     mz_buf_puts(o, ", \"labels\": [");
     mz_buf_json_str(o, b->heads[best].name, strlen(b->heads[best].name));
     for (size_t i = 0; i < nh; i++)
-        if (i != best && P[i] >= b->heads[i].threshold) {
+        if (i != best && on[i]) {
             mz_buf_puts(o, ", ");
             mz_buf_json_str(o, b->heads[i].name, strlen(b->heads[i].name));
         }

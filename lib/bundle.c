@@ -369,6 +369,47 @@ static int load_stance_score(mz_bundle *b, const char *dir, mz_err *e)
     return 0;
 }
 
+/* The optional primary head and label cap of a multilabel bundle; after
+ * the binary heads, whose order the primary head's classes follow. */
+static int load_multilabel_extras(mz_bundle *b, const char *dir, mz_err *e)
+{
+    const cJSON *pj = cJSON_GetObjectItemCaseSensitive(b->manifest, "primary");
+    const cJSON *mx = cJSON_GetObjectItemCaseSensitive(b->manifest, "max_labels");
+    if ((pj || mx) && strcmp(b->kind, "multilabel") != 0)
+        return mz_fail(e, "%s: \"primary\" and \"max_labels\" belong to multilabel bundles only", dir);
+    if (mx) {
+        if (!cJSON_IsNumber(mx) || mx->valuedouble != floor(mx->valuedouble) || mx->valuedouble < 0 ||
+            mx->valuedouble > (double)b->nheads)
+            return mz_fail(e, "%s: \"max_labels\" must be an integer in [0, %zu]", dir, b->nheads);
+        b->max_labels = (int)mx->valuedouble;
+    }
+    if (!pj) return 0;
+    char file[128];
+    const cJSON *wj = cJSON_GetObjectItemCaseSensitive(pj, "weight");
+    if (!cJSON_IsObject(pj) || str_field(pj, "file", file, sizeof file, 1, dir, e) != 0 || !cJSON_IsNumber(wj) ||
+        !(wj->valuedouble >= 0 && wj->valuedouble <= 1))
+        return mz_fail(e, "%s: \"primary\" must be an object naming its \"file\" and a \"weight\" in [0, 1]", dir);
+    if (b->nheads > MZ_MAX_CLASSES)
+        return mz_fail(e, "%s: a primary head supports at most %d labels", dir, MZ_MAX_CLASSES);
+    b->primary_weight = wj->valuedouble;
+    char *buf, path[4096];
+    size_t len;
+    if (read_verified(b, file, &buf, &len, e) != 0) return -1;
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    int rc = mz_svmfile_parse(buf, len, path, b->vocab.nfeat, &b->primary, e);
+    free(buf);
+    if (rc != 0) return -1;
+    const mz_linmodel *m = &b->primary;
+    int ok = !m->svr && !m->kernel_rbf && m->probA && m->nclass == (int)b->nheads;
+    for (int c = 0; ok && c < m->nclass; c++) ok = m->labels[c] == c;
+    if (!ok) {
+        mz_linmodel_free(&b->primary);
+        return mz_fail(e, "%s: the primary head must be a linear C-SVC with probabilities and one class per label, "
+                          "0..%zu in order", path, b->nheads - 1);
+    }
+    return 0;
+}
+
 int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
 {
     memset(b, 0, sizeof *b);
@@ -576,6 +617,7 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
         }
     }
     if (load_stance_score(b, dir, e) != 0) goto fail;
+    if (load_multilabel_extras(b, dir, e) != 0) goto fail;
     cJSON_ArrayForEach(f, files)
     {
         if (was_seen(f->string)) continue;
@@ -608,6 +650,7 @@ void mz_bundle_free(mz_bundle *b)
     free(b->heads);
     free(b->ml_W);
     mz_linmodel_free(&b->svr);
+    mz_linmodel_free(&b->primary);
     mz_vocab_free(&b->vocab);
     cJSON_Delete(b->manifest);
     free(b->targets_json);

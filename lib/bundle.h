@@ -8,7 +8,13 @@
  * command that rebuilds it, and the SHA-256 of every other file.
  *
  * Kinds:  "multiclass"  one head; the article gets one label.
- *         "multilabel"  one binary head per label plus a threshold.
+ *         "multilabel"  one binary head per label plus a threshold;
+ *                       optionally (manifest "primary": {"file", "weight"})
+ *                       a multiclass head over the same labels, in head
+ *                       order, trained on each text's primary label, and
+ *                       "max_labels", the most labels a text gets (absent:
+ *                       no primary head and no cap, as bundles made before
+ *                       them; predict.h mz_multilabel_select).
  *         "stance"      a target's "presence" head (present/absent) and
  *                       "stance" head (critical/neutral/favourable);
  *                       optionally (manifest "svr": {"file": ...}) an
@@ -82,6 +88,12 @@ typedef struct mz_bundle {
      * the heads are rbf: they are scored one by one) */
     double *ml_W;
     size_t ml_nfeat;
+    /* multilabel: the primary head (primary.nclass == 0 when the bundle
+     * has none), its weight in the fused primary score, the label cap
+     * (0: none) */
+    mz_linmodel primary;
+    double primary_weight;
+    int max_labels;
 } mz_bundle;
 
 /* Decision values of all binary heads of a multilabel bundle on x. */

@@ -231,3 +231,30 @@ double mz_stance_score(int method, const double *p, double svr)
     if (reg != reg) reg = 0;
     return method == MZ_SCORE_SVR ? reg : method == MZ_SCORE_BLEND ? (prob + reg) / 2 : prob;
 }
+
+int mz_multilabel_select(size_t k, const double *p, const double *pm, double w, const double *thr, int max_labels,
+                         unsigned char *chosen)
+{
+    double sum = 0;
+    for (size_t i = 0; i < k; i++) sum += p[i];
+    size_t best = 0;
+    double bs = 0;
+    for (size_t i = 0; i < k; i++) {
+        /* the binary heads' probabilities do not sum to 1: normalised, they
+         * weigh as much as the multiclass head's in the mix */
+        double s = pm ? w * pm[i] + (1 - w) * (sum > 0 ? p[i] / sum : 0) : p[i];
+        if (i == 0 || s > bs) best = i, bs = s;
+    }
+    for (size_t i = 0; i < k; i++) chosen[i] = 0;
+    if (k == 0) return 0;
+    chosen[best] = 1;
+    size_t room = max_labels > 0 ? (size_t)max_labels - 1 : k;
+    while (room-- > 0) {
+        size_t next = k;
+        for (size_t i = 0; i < k; i++)
+            if (!chosen[i] && p[i] >= thr[i] && (next == k || p[i] > p[next])) next = i;
+        if (next == k) break;
+        chosen[next] = 1;
+    }
+    return (int)best;
+}

@@ -73,6 +73,18 @@ int mz_stance_label(const double *p, double tcrit, double tfav);
  * prediction svr on the −2..2 scale (ignored by MZ_SCORE_PROB). */
 double mz_stance_score(int method, const double *p, double svr);
 
+/* The labels of a multilabel bundle for one text, from the k binary
+ * heads' probabilities p and, if the bundle has a primary head, that
+ * head's class probabilities pm (NULL: none).  The primary is the argmax
+ * of w·pm + (1 − w)·p/Σp (of p alone without pm): the multiclass head knows
+ * which frame leads, the binary ones only whether each is present.  Every
+ * other label whose p reaches thr[label] joins, the most probable first,
+ * until there are max_labels (0: no cap).  chosen[0..k-1] gets 1 for the
+ * labels picked, 0 otherwise; returns the primary.  Ties go to the lower
+ * index. */
+int mz_multilabel_select(size_t k, const double *p, const double *pm, double w, const double *thr, int max_labels,
+                         unsigned char *chosen);
+
 /* Top-k evidence for class c of head h on p->x; returns how many. Positive
  * weights push towards c; with signed = 1 the k largest |weight| are kept
  * (for stance, where the words against matter too). */

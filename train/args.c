@@ -32,6 +32,9 @@ const char mz_train_usage[] =
     "  --stance-score auto|prob|svr|blend   stance: the score the bundle gives (auto: the\n"
     "                         best critical ROC-AUC on CV; prob on ties)\n"
     "  --svr-C C --svr-epsilon E       stance: the epsilon-SVR head on the -2..2 scale\n"
+    "  --primary-weight W     multilabel: weight in [0, 1] of a multiclass head on the first\n"
+    "                         listed label when choosing the primary (default 0.5; 0: none)\n"
+    "  --max-labels N         multilabel: labels per text at most (default 3; 0: no cap)\n"
     "  --C C  --class-weight balanced|none\n"
     "  --kernel linear|rbf    rbf: libsvm C-SVC with exp(-G ||x-z||^2) (--gamma G, default 1);\n"
     "                         for small corpora: 3,000 articles took 2.5 minutes (5-fold CV,\n"
@@ -64,6 +67,8 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     a->stance_score = -1;
     a->svr_C = 0.25;
     a->svr_p = 0;
+    a->primary_weight = 0.5;
+    a->max_labels = 3;
     int i = 1, gamma_given = 0;
     if (argc > 1 && strcmp(argv[1], "evaluate") == 0) {
         a->evaluate = 1;
@@ -191,6 +196,14 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
         } else if (!strcmp(o, "--svr-epsilon")) {
             NEEDV();
             if (num(v, 0, 10, o, &a->svr_p, e)) return -1;
+        } else if (!strcmp(o, "--primary-weight")) {
+            NEEDV();
+            if (num(v, 0, 1, o, &a->primary_weight, e)) return -1;
+        } else if (!strcmp(o, "--max-labels")) {
+            NEEDV();
+            if (num(v, 0, 256, o, &d, e)) return -1;
+            if (d != (int)d) return mz_fail(e, "%s: expected an integer, got '%s'", o, v);
+            a->max_labels = (int)d;
         } else if (!strcmp(o, "--C")) {
             NEEDV();
             if (num(v, 1e-6, 1e6, o, &a->learn.C, e)) return -1;

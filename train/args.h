@@ -32,6 +32,8 @@ typedef struct mz_train_args {
     int stance_score; /* bundle.h mz_score_method, or -1: the best by CV ROC-AUC */
     double svr_C;     /* stance: the SVR head's C and epsilon */
     double svr_p;
+    double primary_weight; /* multilabel: weight of the primary head (0: none) */
+    int max_labels;        /* multilabel: labels per text at most (0: no cap) */
     int threads;
     int quiet;
     int evaluate;

@@ -3,8 +3,10 @@
  * How a corpus' labels become heads depends on the task:
  *   multiclass  one head over the sorted distinct labels;
  *   multilabel  one binary head per label (label lists; the first listed is
- *               the primary), and one probability threshold for all, the one
- *               that maximises micro-F1 on cross-validated probabilities;
+ *               the primary), optionally a multiclass "primary" head on the
+ *               first listed label, and one probability threshold for all,
+ *               the one that maximises micro-F1 on cross-validated
+ *               probabilities with the classifier's own selection rule;
  *   stance      for one target of the lexicon, on a −2..2-or-null field:
  *               "presence" (present/absent) on every document and "stance"
  *               (critical/neutral/favourable) on those where it is present,
@@ -260,6 +262,67 @@ static int stance_score_cv(const double *ps, const double *pv, const int *y2, co
     cJSON_AddNumberToObject(solver, "C_svr", Cv);
     cJSON_AddNumberToObject(solver, "svr_epsilon", a->svr_p);
     cJSON_AddStringToObject(solver, "svr_method", "L2R_L2LOSS_SVR_DUAL on the -2..2 labels, stored as libsvm epsilon_svr");
+    return 0;
+}
+
+/* ------------------------------------------------------- multilabel */
+
+/* Each record's labels as a truth matrix (n × k) over names, and its first
+ * listed label in prim; -1 with an error for a label not among names. */
+static int ml_truth(const mz_collection *c, char *const *names, int k, unsigned char *truth, int *prim, mz_err *e)
+{
+    char lb[256];
+    for (size_t i = 0; i < c->n; i++) {
+        const cJSON *l = c->label[i], *x;
+        prim[i] = -1;
+        if (!l || (cJSON_IsArray(l) && cJSON_GetArraySize(l) == 0))
+            return mz_fail(e, "%s: label must be a string or a non-empty list of strings", c->where[i]);
+        const cJSON *one = cJSON_IsArray(l) ? l->child : l;
+        for (x = one; x; x = cJSON_IsArray(l) ? x->next : NULL) {
+            if (label_text(x, lb, sizeof lb) != 0) return mz_fail(e, "%s: bad label", c->where[i]);
+            int j = -1;
+            for (int q = 0; q < k; q++)
+                if (!strcmp(names[q], lb)) j = q;
+            if (j < 0) return mz_fail(e, "%s: label \"%s\" is unknown to the model", c->where[i], lb);
+            truth[i * (size_t)k + (size_t)j] = 1;
+            if (prim[i] < 0) prim[i] = j;
+        }
+    }
+    return 0;
+}
+
+typedef struct ml_figures {
+    double micro_f1, macro_f1, primary_accuracy;
+} ml_figures;
+
+/* Figures of the label sets mz_multilabel_select picks from the binary
+ * heads' probabilities P (n × k), the primary head's PM (NULL: none) and
+ * per-label thresholds thr; macro-F1 counts a label never found as 0. */
+static int ml_score(size_t n, int k, const double *P, const double *PM, double w, const double *thr, int max_labels,
+                    const unsigned char *truth, const int *prim, ml_figures *out)
+{
+    long tp = 0, fp = 0, fn = 0, ok = 0;
+    long *cnt = calloc(3 * (size_t)k + 1, sizeof *cnt); /* per label: tp, fp, fn */
+    if (!cnt) return -1;
+    unsigned char ch[MZ_MAX_CLASSES];
+    for (size_t i = 0; i < n; i++) {
+        const double *p = P + i * (size_t)k;
+        int pr = mz_multilabel_select((size_t)k, p, PM ? PM + i * (size_t)k : NULL, w, thr, max_labels, ch);
+        ok += pr == prim[i];
+        for (int j = 0; j < k; j++) {
+            int tr = truth[i * (size_t)k + (size_t)j];
+            if (ch[j] && tr) tp++, cnt[3 * j]++;
+            else if (ch[j]) fp++, cnt[3 * j + 1]++;
+            else if (tr) fn++, cnt[3 * j + 2]++;
+        }
+    }
+    double mac = 0;
+    for (int j = 0; j < k; j++)
+        if (cnt[3 * j]) mac += 2.0 * cnt[3 * j] / (2.0 * cnt[3 * j] + cnt[3 * j + 1] + cnt[3 * j + 2]);
+    free(cnt);
+    out->micro_f1 = tp ? 2.0 * tp / (2.0 * tp + fp + fn) : 0;
+    out->macro_f1 = k ? mac / k : 0;
+    out->primary_accuracy = n ? (double)ok / (double)n : 0;
     return 0;
 }
 
@@ -586,7 +649,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
     } else if (!strcmp(task, "multilabel")) {
         size_t n = c.n;
         int K = L.n;
-        double *P = calloc(n * (size_t)K + 1, sizeof *P);
+        double *P = calloc(n * (size_t)K + 1, sizeof *P), *PM = NULL;
         int *prim = malloc(n * sizeof *prim);
         unsigned char *truth = calloc(n * (size_t)K + 1, 1);
         if (!P || !prim || !truth) {
@@ -594,22 +657,9 @@ int mz_train(const mz_train_args *args, mz_err *e)
             mz_fail(e, "out of memory");
             goto out;
         }
-        for (size_t i = 0; i < n; i++) {
-            const cJSON *l = c.label[i], *x;
-            prim[i] = -1;
-            if (cJSON_IsArray(l)) {
-                cJSON_ArrayForEach(x, l)
-                {
-                    label_text(x, lb, sizeof lb);
-                    int k = labelset_index(&L, lb);
-                    truth[i * (size_t)K + (size_t)k] = 1;
-                    if (prim[i] < 0) prim[i] = k;
-                }
-            } else {
-                label_text(l, lb, sizeof lb);
-                prim[i] = labelset_index(&L, lb);
-                truth[i * (size_t)K + (size_t)prim[i]] = 1;
-            }
+        if (ml_truth(&c, L.name, K, truth, prim, e) != 0) {
+            free(P), free(prim), free(truth);
+            goto out;
         }
         double Csum = 0;
         for (int k = 0; k < K; k++) {
@@ -635,44 +685,77 @@ int mz_train(const mz_train_args *args, mz_err *e)
             mz_linmodel_free(&lm);
         }
         cJSON_AddNumberToObject(solver, "C", Csum / K);
-        /* threshold maximising micro-F1 (primary always predicted) */
-        double best_t = 0.5, best_f = -1, best_macro = 0;
+        /* Which of a text's labels leads is a choice among them; independent
+         * binary heads only say whether each is present, so a multiclass
+         * head on the first listed label helps choose.  Every label must
+         * lead somewhere for it to have a class to learn. */
+        int leads[MZ_MAX_CLASSES] = {0}, all_lead = 1;
+        for (size_t i = 0; i < n; i++) leads[prim[i]] = 1;
+        for (int k = 0; k < K; k++) all_lead &= leads[k];
+        double pw = a->primary_weight;
+        if (pw > 0 && !all_lead) {
+            if (!a->quiet) fprintf(stderr, "no primary head: some label is never listed first\n");
+            pw = 0;
+        }
+        if (pw > 0) {
+            mz_train_args a2 = *a;
+            a2.learn.balanced = 1; /* rare frames seldom lead: unweighted, the head almost never picks them */
+            mz_linmodel pm;
+            double Cp;
+            if (fit(&ts, prim, K, &a2, "primary", &pm, &PM, &Cp, e) != 0) {
+                free(P), free(prim), free(truth);
+                goto out;
+            }
+            int r = add_model(&w, "primary.svm", &pm, e);
+            mz_linmodel_free(&pm);
+            if (r != 0) {
+                free(P), free(PM), free(prim), free(truth);
+                goto out;
+            }
+            cJSON *pj = cJSON_AddObjectToObject(manifest, "primary");
+            cJSON_AddStringToObject(pj, "file", "primary.svm");
+            cJSON_AddNumberToObject(pj, "weight", pw);
+            cJSON_AddNumberToObject(solver, "C_primary", Cp);
+            cJSON_AddStringToObject(solver, "primary_class_weight", "balanced");
+        }
+        int max_labels = a->max_labels > K ? K : a->max_labels;
+        cJSON_AddNumberToObject(manifest, "max_labels", max_labels);
+        /* the threshold maximising micro-F1, with the labels chosen as the
+         * classifier chooses them (the primary always among them) */
+        double best_t = 0.5, thr[MZ_MAX_CLASSES];
+        ml_figures best = {-1, 0, 0}, f, ovr;
         for (int s = 1; s < 20; s++) {
             double t = s * 0.05;
-            long tp = 0, fp = 0, fn = 0;
-            long *tpk = calloc((size_t)K, sizeof *tpk), *fpk = calloc((size_t)K, sizeof *fpk),
-                 *fnk = calloc((size_t)K, sizeof *fnk);
-            for (size_t i = 0; i < n; i++) {
-                int am = argmax(P + i * (size_t)K, K);
-                for (int k = 0; k < K; k++) {
-                    int pred = k == am || P[i * (size_t)K + (size_t)k] >= t;
-                    int tr = truth[i * (size_t)K + (size_t)k];
-                    if (pred && tr) tp++, tpk[k]++;
-                    else if (pred) fp++, fpk[k]++;
-                    else if (tr) fn++, fnk[k]++;
-                }
+            for (int k = 0; k < K; k++) thr[k] = t;
+            if (ml_score(n, K, P, PM, pw, thr, max_labels, truth, prim, &f) != 0) {
+                free(P), free(PM), free(prim), free(truth);
+                mz_fail(e, "out of memory");
+                goto out;
             }
-            double f = tp ? 2.0 * tp / (2.0 * tp + fp + fn) : 0;
-            double mac = 0;
-            for (int k = 0; k < K; k++)
-                mac += tpk[k] ? 2.0 * tpk[k] / (2.0 * tpk[k] + fpk[k] + fnk[k]) : 0;
-            free(tpk), free(fpk), free(fnk);
-            if (f > best_f) best_f = f, best_t = t, best_macro = mac / K;
+            if (f.micro_f1 > best.micro_f1) best = f, best_t = t;
         }
-        long prim_ok = 0;
-        for (size_t i = 0; i < n; i++) prim_ok += argmax(P + i * (size_t)K, K) == prim[i];
+        for (int k = 0; k < K; k++) thr[k] = best_t;
+        int r = ml_score(n, K, P, NULL, 0, thr, max_labels, truth, prim, &ovr);
+        free(P), free(PM), free(prim), free(truth);
+        if (r != 0) {
+            mz_fail(e, "out of memory");
+            goto out;
+        }
         cJSON *h;
         cJSON_ArrayForEach(h, heads) cJSON_AddNumberToObject(h, "threshold", best_t);
         cJSON *mj = cJSON_AddObjectToObject(cv, name);
         cJSON_AddNumberToObject(mj, "n", (double)n);
         cJSON_AddNumberToObject(mj, "threshold", best_t);
-        cJSON_AddNumberToObject(mj, "micro_f1", round(best_f * 1e6) / 1e6);
-        cJSON_AddNumberToObject(mj, "macro_f1", round(best_macro * 1e6) / 1e6);
-        cJSON_AddNumberToObject(mj, "primary_accuracy", round((double)prim_ok / (double)n * 1e6) / 1e6);
-        if (!a->quiet)
+        cJSON_AddNumberToObject(mj, "micro_f1", round(best.micro_f1 * 1e6) / 1e6);
+        cJSON_AddNumberToObject(mj, "macro_f1", round(best.macro_f1 * 1e6) / 1e6);
+        cJSON_AddNumberToObject(mj, "primary_accuracy", round(best.primary_accuracy * 1e6) / 1e6);
+        if (PM) cJSON_AddNumberToObject(mj, "primary_accuracy_binary_heads", round(ovr.primary_accuracy * 1e6) / 1e6);
+        if (!a->quiet) {
             fprintf(stderr, "\ncross-validated: threshold %.2f  micro-F1 %.4f  macro-F1 %.4f  primary accuracy %.4f\n",
-                    best_t, best_f, best_macro, (double)prim_ok / (double)n);
-        free(P), free(prim), free(truth);
+                    best_t, best.micro_f1, best.macro_f1, best.primary_accuracy);
+            if (pw > 0)
+                fprintf(stderr, "primary accuracy of the binary heads alone: %.4f\n", ovr.primary_accuracy);
+        }
     } else if (is_stance) {
         size_t n = c.n;
         /* presence: 0 present, 1 absent; stance: 0 critical 1 neutral 2 favourable */
@@ -1045,6 +1128,48 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
                    auc_of(MZ_SCORE_BLEND, P2, sv, y2, c.n));
         free(sv);
         free(y2), free(P2);
+    } else if (!strcmp(b.kind, "multilabel")) {
+        size_t K = b.nheads;
+        if (K > MZ_MAX_CLASSES) {
+            mz_fail(e, "evaluate: at most %d labels", MZ_MAX_CLASSES);
+            goto out;
+        }
+        char *names[MZ_MAX_CLASSES];
+        double thr[MZ_MAX_CLASSES], d[MZ_MAX_CLASSES];
+        for (size_t k = 0; k < K; k++) names[k] = b.heads[k].name, thr[k] = b.heads[k].threshold;
+        unsigned char *truth = calloc(c.n * K + 1, 1);
+        int *prim = malloc((c.n + 1) * sizeof *prim);
+        double *PM = b.primary.nclass ? calloc(c.n * K + 1, sizeof *PM) : NULL;
+        if (!truth || !prim || (b.primary.nclass && !PM)) {
+            free(truth), free(prim), free(PM);
+            mz_fail(e, "out of memory");
+            goto out;
+        }
+        if (ml_truth(&c, names, (int)K, truth, prim, e) != 0) {
+            free(truth), free(prim), free(PM);
+            goto out;
+        }
+        for (size_t i = 0; i < c.n; i++) {
+            mz_bundle_multilabel_decision(&b, &rows[i], d);
+            for (size_t k = 0; k < K; k++) {
+                double pr[2];
+                mz_linmodel_probability(&b.heads[k].lm, &d[k], pr);
+                P[i * K + k] = pr[0];
+            }
+            if (PM) {
+                mz_linmodel_decision(&b.primary, &rows[i], dec);
+                mz_linmodel_probability(&b.primary, dec, PM + i * K);
+            }
+        }
+        ml_figures f;
+        int r = ml_score(c.n, (int)K, P, PM, b.primary_weight, thr, b.max_labels, truth, prim, &f);
+        free(truth), free(prim), free(PM);
+        if (r != 0) {
+            mz_fail(e, "out of memory");
+            goto out;
+        }
+        printf("held-out (%zu texts): micro-F1 %.4f  macro-F1 %.4f  primary accuracy %.4f\n", c.n, f.micro_f1,
+               f.macro_f1, f.primary_accuracy);
     } else {
         mz_fail(e, "evaluate: %s bundles are evaluated by their training CV (see manifest.json \"cv\")", b.kind);
         goto out;
