@@ -182,9 +182,16 @@ size_t mz_head_evidence(const mz_predictor *p, const mz_head *h, int c, size_t k
         if (m->kernel_rbf) {
             contrib = rbf_slope(p, m, A, x->idx[i], x->val[i]) * x->val[i];
         } else {
-            const double *w = m->W + f * (size_t)np;
             double s = 0;
-            for (int q = 0; q < n; q++) s += sign[q] * w[pidx[q]];
+            if (m->Wk) {
+                /* pair (c, o) weighs w_c - w_o toward c */
+                const double *w = m->Wk + f * (size_t)kk;
+                for (int o = 0; o < kk; o++)
+                    if (o != c) s += w[c] - w[o];
+            } else {
+                const double *w = m->W + f * (size_t)np;
+                for (int q = 0; q < n; q++) s += sign[q] * w[pidx[q]];
+            }
             contrib = s / n * x->val[i];
         }
         if (!signed_ && contrib <= 0) continue;

@@ -17,6 +17,7 @@ void mz_linmodel_free(mz_linmodel *m)
 {
     if (!m) return;
     free(m->W);
+    free(m->Wk);
     free(m->rho);
     free(m->probA);
     free(m->probB);
@@ -99,7 +100,7 @@ static void write_rbf(sbuf *b, const mz_linmodel *m)
 
 int mz_svmfile_write(const mz_linmodel *m, char **out, size_t *len, mz_err *e)
 {
-    if (m->kernel_rbf ? !m->sv_start || m->nsv < 1 : !m->W) return mz_fail(e, "internal: an empty model");
+    if (m->kernel_rbf ? !m->sv_start || m->nsv < 1 : !m->W && !m->Wk) return mz_fail(e, "internal: an empty model");
     sbuf b = {malloc(1 << 16), 0, 1 << 16, 0};
     if (!b.s) return mz_fail(e, "out of memory");
     int k = m->nclass;
@@ -117,8 +118,9 @@ int mz_svmfile_write(const mz_linmodel *m, char **out, size_t *len, mz_err *e)
         sb_printf(&b, "\n");
         goto done;
     }
+    int per_class = (m->Wc || m->Wk) && k > 2;
     sb_printf(&b, "svm_type c_svc\nkernel_type linear\nnr_class %d\ntotal_sv %d\n", k,
-              m->Wc && k > 2 ? k : m->npair);
+              per_class ? k : m->npair);
     sb_doubles(&b, "rho", m->rho, m->npair);
     sb_printf(&b, "label");
     for (int i = 0; i < k; i++) sb_printf(&b, " %d", m->labels[i]);
@@ -127,16 +129,17 @@ int mz_svmfile_write(const mz_linmodel *m, char **out, size_t *len, mz_err *e)
         sb_doubles(&b, "probA", m->probA, m->npair);
         sb_doubles(&b, "probB", m->probB, m->npair);
     }
-    if (m->Wc && k > 2) {
+    if (per_class) {
         sb_printf(&b, "nr_sv");
         for (int i = 0; i < k; i++) sb_printf(&b, " 1");
         sb_printf(&b, "\nSV\n");
         for (int c = 0; c < k; c++) {
             /* coefficient row r is the pair with class r (r < c) or r+1 */
             for (int r = 0; r < k - 1; r++) sb_printf(&b, "%d ", r < c ? -1 : 1);
-            const double *w = m->Wc + (size_t)c * (m->nfeat + 1);
-            for (size_t f = 1; f <= m->nfeat; f++)
-                if (w[f] != 0.0) sb_printf(&b, "%zu:%.8g ", f, w[f]);
+            for (size_t f = 1; f <= m->nfeat; f++) {
+                double w = m->Wc ? m->Wc[(size_t)c * (m->nfeat + 1) + f] : m->Wk[f * (size_t)k + (size_t)c];
+                if (w != 0.0) sb_printf(&b, "%zu:%.8g ", f, w);
+            }
             sb_printf(&b, "\n");
         }
     } else {
@@ -247,8 +250,11 @@ static int reserve(void *pp, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-int mz_svmfile_parse(const char *text, size_t len, const char *name, size_t max_index,
-                     mz_linmodel *m, mz_err *e)
+/* Returns 0, -1 on error, or 1 when compact = 1 and the file turns out
+ * not to be a compact one-vs-rest model after all (then parse again with
+ * compact = 0). */
+static int parse_model(const char *text, size_t len, const char *name, size_t max_index, mz_linmodel *m,
+                       int compact, mz_err *e)
 {
     memset(m, 0, sizeof *m);
     cur c = {text, text + len, 0};
@@ -394,15 +400,23 @@ int mz_svmfile_parse(const char *text, size_t len, const char *name, size_t max_
         mz_fail(e, "%s: rbf kernel without gamma", name);
         goto fail;
     }
+    int k = m->nclass;
+    /* one SV per class, k > 2: what mizan writes for a one-vs-rest head;
+     * kept per class (see Wk), as long as every SV's coefficients are the
+     * one-vs-rest pattern */
+    if (compact) {
+        compact = !m->kernel_rbf && !m->svr && k > 2 && total_sv == k;
+        for (int i = 0; compact && i < k; i++) compact = nr_sv[i] == 1;
+    }
     if (!m->kernel_rbf) {
         m->nfeat = max_index;
-        m->W = mz_huge_calloc((max_index + 1) * (size_t)m->npair, sizeof *m->W);
-        if (!m->W) {
+        if (compact) m->Wk = mz_huge_calloc((max_index + 1) * (size_t)k, sizeof *m->Wk);
+        else m->W = mz_huge_calloc((max_index + 1) * (size_t)m->npair, sizeof *m->W);
+        if (!m->W && !m->Wk) {
             mz_fail(e, "out of memory");
             goto fail;
         }
     }
-    int k = m->nclass;
     size_t cap_start = 0, cap_coef = 0, cap_idx = 0, cap_val = 0;
     if (m->kernel_rbf) {
         m->nfeat = max_index;
@@ -432,6 +446,11 @@ int mz_svmfile_parse(const char *text, size_t len, const char *name, size_t max_
             if (parse_double(&p, end, &coef[q]) != 0) {
                 mz_fail(e, "%s:%zu: expected %d coefficients", name, c.line, k - 1);
                 goto fail;
+            }
+        for (int q = 0; m->Wk && q < k - 1; q++)
+            if (coef[q] != (q < cls ? -1.0 : 1.0)) {
+                mz_linmodel_free(m);
+                return 1;
             }
         if (m->kernel_rbf) {
             size_t s0 = (size_t)sv;
@@ -473,6 +492,8 @@ int mz_svmfile_parse(const char *text, size_t len, const char *name, size_t max_
                 m->sv_idx[at] = (int32_t)idx;
                 m->sv_val[at] = v;
                 m->sv_start[sv + 1] = at + 1;
+            } else if (m->Wk) {
+                m->Wk[(size_t)idx * (size_t)k + (size_t)cls] = v;
             } else {
                 /* Fold coef * sv into every pair this SV takes part in. */
                 for (int q = 0; q < k - 1; q++) {
@@ -494,6 +515,13 @@ int mz_svmfile_parse(const char *text, size_t len, const char *name, size_t max_
 fail:
     mz_linmodel_free(m);
     return -1;
+}
+
+int mz_svmfile_parse(const char *text, size_t len, const char *name, size_t max_index,
+                     mz_linmodel *m, mz_err *e)
+{
+    int rc = parse_model(text, len, name, max_index, m, 1, e);
+    return rc == 1 ? parse_model(text, len, name, max_index, m, 0, e) : rc;
 }
 
 double mz_rbf_kernel(const mz_linmodel *m, size_t s, const mz_sparse *x)
@@ -549,6 +577,32 @@ void mz_linmodel_decision(const mz_linmodel *m, const mz_sparse *x, double *dec)
         return;
     }
     int np = m->npair;
+    if (m->Wk) {
+        /* libsvm's own order: each class's dot product (its SV's kernel
+         * value), then per pair coef·k_i + coef·k_j − rho, coefs ±1 */
+        int k = m->nclass;
+        double sc[MZ_MAX_CLASSES] = {0};
+        for (size_t i = 0; i < x->n; i++) {
+            size_t f = (size_t)x->idx[i];
+            if (i + 8 < x->n && (size_t)x->idx[i + 8] <= m->nfeat) {
+                const double *r = m->Wk + (size_t)x->idx[i + 8] * (size_t)k;
+                __builtin_prefetch(r);
+                __builtin_prefetch(r + k - 1);
+            }
+            if (f > m->nfeat) continue;
+            const double *w = m->Wk + f * (size_t)k;
+            double v = x->val[i];
+            for (int c = 0; c < k; c++) sc[c] += v * w[c];
+        }
+        for (int a = 0, p = 0; a < k; a++)
+            for (int b = a + 1; b < k; b++, p++) {
+                double sum = 0;
+                sum += 1.0 * sc[a];
+                sum += -1.0 * sc[b];
+                dec[p] = sum - m->rho[p];
+            }
+        return;
+    }
     for (int p = 0; p < np; p++) dec[p] = 0.0;
     for (size_t i = 0; i < x->n; i++) {
         size_t f = (size_t)x->idx[i];

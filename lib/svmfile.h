@@ -55,6 +55,11 @@ typedef struct mz_linmodel {
     double *probA, *probB; /* npair each, or NULL */
     double *Wc;            /* optional, k > 2: per-class vectors, (nfeat+1) each,
                             * with W[.,(i,j)] = Wc[i] - Wc[j] (one-vs-rest) */
+    double *Wk;            /* instead of W, for a parsed one-vs-rest file (one SV
+                            * per class, k > 2): the SVs feature-major,
+                            * (nfeat+1) * nclass; a decision costs k multiply-adds
+                            * per feature instead of k(k-1)/2, and follows
+                            * svm_predict_values' own arithmetic */
     /* rbf: support vectors grouped by class in label order, as libsvm
      * stores them; SV s is sv_idx/sv_val[sv_start[s] .. sv_start[s+1]) and
      * its coefficient row r (libsvm's sv_coef[r][s]) is sv_coef[s*(k-1)+r] */
