@@ -51,7 +51,7 @@ models: all
 	bin/mizan-train $(ANT) --out models/topic --max-features 90000 --punct --class-weight balanced --C 0.25
 	bin/mizan-train --task stance --target russia --corpus $(STANCE) --out models/stance-russia --window 0 --title-weight 1
 	bin/mizan-train --task stance --target west --corpus $(STANCE) --out models/stance-west --window 0 --title-weight 1
-	bin/mizan-train --label-field frames --name frames --corpus $(STANCE) --out models/frames --min-df 3 --title-weight 4 --char-ngrams 2-5 --primary-weight 0.5 --max-labels 3
+	bin/mizan-train --label-field frames --name frames --corpus $(STANCE) --out models/frames --min-df 3 --title-weight 4 --primary-weight 0.5 --max-labels 3
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
