@@ -445,16 +445,7 @@ int mz_vocab_index(mz_vocab *v)
     v->kind = malloc(v->nfeat + 1);
     free(v->surf_id);
     v->surf_id = malloc((v->nfeat + 1) * sizeof *v->surf_id);
-    mz_strmap *sm = mz_strmap_new(v->nfeat);
-    int oom = !sm || !v->surf_id;
-    for (size_t f = 0; !oom && f < v->nfeat; f++) {
-        const char *t = v->surface && v->surface[f] ? v->surface[f] : "";
-        int64_t id = mz_strmap_intern(sm, t, strlen(t), 0, NULL);
-        if (id < 0) oom = 1;
-        else v->surf_id[f] = (int32_t)id;
-    }
-    mz_strmap_free(sm);
-    if (oom || !v->ufid || !v->cfid || !v->bt || !v->dt || !v->kind) return -1;
+    if (!v->surf_id || !v->ufid || !v->cfid || !v->bt || !v->dt || !v->kind) return -1;
     for (size_t s = 0; s < v->nstems; s++) v->ufid[s] = v->cfid[s] = -1;
     for (size_t f = 0; f < v->nfeat; f++) {
         size_t kl;
@@ -469,6 +460,24 @@ int mz_vocab_index(mz_vocab *v)
             memcpy(&b, k + 5, 4);
             pairtab_put(k[0] == 'b' ? v->bt : v->dt, a, b, (int32_t)f);
         }
+    }
+    /* Features that print alike: a stem's 'u' and 'c' (its surface), a
+     * pair's 'b' and 'd'.  No two stems share a surface (it is one of their
+     * tokens, and a token has one stem), so these are the only ones; each
+     * is given the id of its article feature when that exists. */
+    for (size_t f = 0; f < v->nfeat; f++) {
+        size_t kl;
+        const unsigned char *k = (const unsigned char *)mz_strmap_key(v->feats, f, &kl);
+        int32_t a, b, same = -1;
+        if (k[0] == 'c' && kl == 5) {
+            memcpy(&a, k + 1, 4);
+            if (a >= 0 && (size_t)a < v->nstems) same = v->ufid[a];
+        } else if (k[0] == 'd' && kl == 9) {
+            memcpy(&a, k + 1, 4);
+            memcpy(&b, k + 5, 4);
+            same = pairtab_get(v->bt, a, b);
+        }
+        v->surf_id[f] = same >= 0 ? same : (int32_t)f;
     }
     return 0;
 }

@@ -208,6 +208,23 @@ static int parse_long(const char **s, const char *end, long lo, long hi, long *v
 {
     double d;
     const char *p = *s;
+    /* plain digits, what every index is: no trip through a double */
+    {
+        const char *q = p;
+        while (q < end && *q == ' ') q++;
+        int neg = q < end && *q == '-';
+        q += neg;
+        long x = 0;
+        int nd = 0;
+        for (; q < end && *q >= '0' && *q <= '9' && nd < 15; q++, nd++) x = x * 10 + (*q - '0');
+        if (nd && nd < 15 && (q == end || *q == ' ' || *q == ':' || *q == '\r')) {
+            x = neg ? -x : x;
+            if (x < lo || x > hi) return -1;
+            *v = x;
+            *s = q;
+            return 0;
+        }
+    }
     if (parse_double(&p, end, &d) != 0 || d != floor(d) || d < (double)lo || d > (double)hi) return -1;
     *v = (long)d;
     *s = p;
