@@ -950,7 +950,15 @@ struct mz_vocab_builder {
     int32_t *best_count;
     mz_strmap *surf_count; /* stem id + surface → occurrences */
     size_t surf_cap;
-    mz_strmap *feats;     /* key → index; df in df[] */
+    /* Features are numbered in order of first sight (which makes equal
+     * corpora give equal vocabularies); df[f] counts their documents.  A
+     * 'u'/'c'/'b'/'d' feature is its kind and stem ids (fkind, fa, fb); any
+     * other kind is an entry of `feats`, its byte key (fa: entry index;
+     * the entry's value is f). */
+    mz_strmap *feats;
+    size_t nf;
+    char *fkind;
+    int32_t *fa, *fb;
     int32_t *df, *last;
     size_t fcap;
     /* while counting df, the same indexes by integer key, so that each of
@@ -1004,6 +1012,9 @@ void mz_vocab_builder_free(mz_vocab_builder *b)
     mz_strmap_free(b->feats);
     free(b->df);
     free(b->last);
+    free(b->fkind);
+    free(b->fa);
+    free(b->fb);
     free(b->uf);
     free(b->cf);
     free(b->pm[0]);
@@ -1028,23 +1039,65 @@ void mz_termdoc_free(mz_termdoc *d)
     memset(d, 0, sizeof *d);
 }
 
-/* Builder feature index of key, with df/last slots grown to cover it. */
-static int64_t feat_slot(mz_vocab_builder *b, const unsigned char *key, size_t klen)
+/* A new feature number, with its slots grown to cover it. */
+static int64_t new_feature(mz_vocab_builder *b, char kind, int32_t a, int32_t c)
 {
-    int64_t f = mz_strmap_intern(b->feats, key, klen, 0, NULL);
-    if (f < 0) return -1;
-    if ((size_t)f >= b->fcap) {
+    if (b->nf >= INT32_MAX - 1) return -1;
+    if (b->nf == b->fcap) {
         size_t nc = b->fcap ? b->fcap * 2 : 1 << 16;
         int32_t *df = realloc(b->df, nc * sizeof *df);
-        if (!df) return -1;
-        b->df = df;
+        if (df) b->df = df;
         int32_t *l = realloc(b->last, nc * sizeof *l);
-        if (!l) return -1;
-        b->last = l;
+        if (l) b->last = l;
+        char *k = realloc(b->fkind, nc);
+        if (k) b->fkind = k;
+        int32_t *fa = realloc(b->fa, nc * sizeof *fa);
+        if (fa) b->fa = fa;
+        int32_t *fb = realloc(b->fb, nc * sizeof *fb);
+        if (fb) b->fb = fb;
+        if (!df || !l || !k || !fa || !fb) return -1;
         for (size_t i = b->fcap; i < nc; i++) b->df[i] = 0, b->last[i] = -1;
         b->fcap = nc;
     }
+    size_t f = b->nf++;
+    b->fkind[f] = kind;
+    b->fa[f] = a;
+    b->fb[f] = c;
+    return (int64_t)f;
+}
+
+/* Builder feature index of a byte key ('t', 'x', 'g' kinds). */
+static int64_t feat_slot(mz_vocab_builder *b, const unsigned char *key, size_t klen)
+{
+    int ins;
+    int64_t en = mz_strmap_intern(b->feats, key, klen, 0, &ins);
+    if (en < 0) return -1;
+    if (!ins) return mz_strmap_value(b->feats, (size_t)en);
+    int64_t f = new_feature(b, (char)key[0], (int32_t)en, 0);
+    if (f < 0) return -1;
+    mz_strmap_set_value(b->feats, (size_t)en, (int32_t)f);
     return f;
+}
+
+/* The byte key of builder feature f (at most 13 bytes). */
+static size_t feat_key(const mz_vocab_builder *b, size_t f, unsigned char key[64])
+{
+    char k = b->fkind[f];
+    key[0] = (unsigned char)k;
+    if (k == 'u' || k == 'c') {
+        memcpy(key + 1, &b->fa[f], 4);
+        return 5;
+    }
+    if (k == 'b' || k == 'd') {
+        memcpy(key + 1, &b->fa[f], 4);
+        memcpy(key + 5, &b->fb[f], 4);
+        return 9;
+    }
+    size_t kl;
+    const char *s = mz_strmap_key(b->feats, (size_t)b->fa[f], &kl);
+    if (kl > 63) kl = 63;
+    memcpy(key, s, kl);
+    return kl;
 }
 
 static int tg_cb(void *arg, const unsigned char *key, size_t klen, double w)
@@ -1189,9 +1242,7 @@ static int64_t df_unigram(mz_vocab_builder *b, char kind, int32_t a)
     }
     int32_t *slot = kind == 'u' ? &b->uf[a] : &b->cf[a];
     if (*slot < 0) {
-        unsigned char key[5] = {(unsigned char)kind};
-        memcpy(key + 1, &a, 4);
-        int64_t f = feat_slot(b, key, 5);
+        int64_t f = new_feature(b, kind, a, 0);
         if (f < 0) return -1;
         *slot = (int32_t)f;
     }
@@ -1221,10 +1272,7 @@ static int64_t df_pair(mz_vocab_builder *b, char kind, int32_t a, int32_t c)
     size_t i = (size_t)pair_hash(k) & b->pmask[t];
     while (b->pm[t][i].key && b->pm[t][i].key != k) i = (i + 1) & b->pmask[t];
     if (!b->pm[t][i].key) {
-        unsigned char key[9] = {(unsigned char)kind};
-        memcpy(key + 1, &a, 4);
-        memcpy(key + 5, &c, 4);
-        int64_t f = feat_slot(b, key, 9);
+        int64_t f = new_feature(b, kind, a, c);
         if (f < 0) return -1;
         b->pm[t][i].key = k;
         b->pm[t][i].val = (int32_t)f;
@@ -1335,7 +1383,7 @@ int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t 
                 }
         }
     }
-    size_t nall = mz_strmap_count(b->feats);
+    size_t nall = b->nf;
     rank *r = malloc((nall + 1) * sizeof *r), *rg = malloc((nall + 1) * sizeof *rg);
     if (!r || !rg) {
         free(r);
@@ -1345,12 +1393,11 @@ int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t 
     size_t nk = 0, ng = 0;
     double maxdf = b->o.max_df * (double)ndocs;
     for (size_t f = 0; f < nall; f++) {
-        size_t kl;
-        const char *k = mz_strmap_key(b->feats, f, &kl);
+        char kind = b->fkind[f];
         /* named pseudo-terms are kept whatever their df */
-        int named = k[0] == 'x';
+        int named = kind == 'x';
         if (!named && (b->df[f] < b->o.min_df || (b->o.max_df < 1.0 && b->df[f] > maxdf))) continue;
-        rank *dst = k[0] == 'g' ? &rg[ng++] : &r[nk++];
+        rank *dst = kind == 'g' ? &rg[ng++] : &r[nk++];
         dst->df = b->df[f];
         dst->f = (int32_t)f;
     }
@@ -1393,9 +1440,8 @@ int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t 
     }
     for (size_t f = 0; f < nall; f++) {
         if (!keep[f]) continue;
-        size_t kl;
-        const unsigned char *k = (const unsigned char *)mz_strmap_key(b->feats, f, &kl);
-        unsigned char nkey[64];
+        unsigned char k[64], nkey[64];
+        size_t kl = feat_key(b, f, k);
         memcpy(nkey, k, kl);
         if (k[0] != 'x' && k[0] != 'g') {
             for (size_t p = 1; p + 4 <= kl; p += 4) {

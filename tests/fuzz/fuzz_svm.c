@@ -36,7 +36,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(m.rho != NULL);
     FUZZ_CHECK((m.probA == NULL) == (m.probB == NULL));
     if (m.kernel_rbf) FUZZ_CHECK(m.W == NULL && m.sv_start != NULL && m.nsv >= 1);
-    else FUZZ_CHECK(m.W != NULL && m.nfeat <= max_index);
+    else FUZZ_CHECK((m.W != NULL) != (m.Wk != NULL) && m.nfeat <= max_index);
+    /* per-class weights only for what a one-vs-rest head is written as */
+    if (m.Wk) FUZZ_CHECK(m.nclass > 2 && !m.svr);
     {
         int32_t idx[256];
         double val[256];
