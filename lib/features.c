@@ -948,7 +948,10 @@ struct mz_vocab_builder {
     char **best_surface;  /* per stem: its most frequent surface form (the
                            * first seen on ties), what evidence shows */
     int32_t *best_count;
-    mz_strmap *surf_count; /* stem id + surface → occurrences */
+    mz_strmap *surf_count; /* surface → occurrences; a surface (a token)
+                            * has one stem, surf_stem[entry] */
+    int32_t *surf_stem;
+    size_t ss_cap;
     size_t surf_cap;
     /* Features are numbered in order of first sight (which makes equal
      * corpora give equal vocabularies); df[f] counts their documents.  A
@@ -1009,6 +1012,7 @@ void mz_vocab_builder_free(mz_vocab_builder *b)
     free(b->best_surface);
     free(b->best_count);
     mz_strmap_free(b->surf_count);
+    free(b->surf_stem);
     mz_strmap_free(b->feats);
     free(b->df);
     free(b->last);
@@ -1151,9 +1155,24 @@ int mz_vocab_builder_add(mz_vocab_builder *b, const mz_stemdoc *s, mz_termdoc *o
         size_t tl = strlen(p);
         const char *surf = p + tl + 1;
         size_t sl = strlen(surf);
+        /* one lookup per occurrence, by its surface; the stem table is
+         * consulted once per distinct surface */
         int ins;
-        int64_t id = mz_strmap_intern(b->stems, p, tl, 0, &ins);
-        if (id < 0) goto oom;
+        int64_t k = mz_strmap_intern(b->surf_count, surf, sl, 0, &ins);
+        if (k < 0) goto oom;
+        if (ins) {
+            if ((size_t)k >= b->ss_cap) {
+                size_t nc = b->ss_cap ? b->ss_cap * 2 : 1 << 14;
+                int32_t *ss = realloc(b->surf_stem, nc * sizeof *ss);
+                if (!ss) goto oom;
+                b->surf_stem = ss;
+                b->ss_cap = nc;
+            }
+            int64_t sid = mz_strmap_intern(b->stems, p, tl, 0, NULL);
+            if (sid < 0) goto oom;
+            b->surf_stem[k] = (int32_t)sid;
+        }
+        int64_t id = b->surf_stem[k];
         if ((size_t)id >= b->surf_cap) {
             size_t nc = b->surf_cap ? b->surf_cap * 2 : 1024;
             char **ns = realloc(b->best_surface, nc * sizeof *ns);
@@ -1166,13 +1185,7 @@ int mz_vocab_builder_add(mz_vocab_builder *b, const mz_stemdoc *s, mz_termdoc *o
             b->best_count = bc;
             b->surf_cap = nc;
         }
-        char key[4 + 256];
         if (sl <= 256) {
-            int32_t id32 = (int32_t)id;
-            memcpy(key, &id32, 4);
-            memcpy(key + 4, surf, sl);
-            int64_t k = mz_strmap_intern(b->surf_count, key, 4 + sl, 0, NULL);
-            if (k < 0) goto oom;
             int32_t cnt = mz_strmap_value(b->surf_count, (size_t)k) + 1;
             mz_strmap_set_value(b->surf_count, (size_t)k, cnt);
             if (cnt > b->best_count[id]) {
