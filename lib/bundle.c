@@ -284,9 +284,13 @@ static int read_verified(mz_bundle *b, const char *name, char **buf, size_t *len
     if (!safe_name(name)) return mz_fail(e, "%s: manifest names an unsafe file \"%s\"", b->dir, shown(name, sb, sizeof sb));
     const cJSON *files = cJSON_GetObjectItemCaseSensitive(b->manifest, "files");
     const cJSON *want = cJSON_GetObjectItemCaseSensitive(files, name);
-    if (!cJSON_IsString(want)) return mz_fail(e, "%s: manifest has no digest for %s", b->dir, name);
-    char path[4096];
+    if (!cJSON_IsString(want))
+        return mz_fail(e, "%s: manifest has no digest for %s", b->dir, shown(name, sb, sizeof sb));
+    /* path is for messages only (the file is opened by name in the bundle
+     * directory), with the manifest's name masked */
+    char path[4096 + 96];
     if (mz_path_join(path, sizeof path, b->dir, name, e) != 0) return -1;
+    snprintf(path, sizeof path, "%s/%s", b->dir, shown(name, sb, sizeof sb));
     if (read_at(name, FILE_MAX, path, buf, len, e) != 0) return -1;
     char hex[65];
     mz_sha256_hex(*buf, *len, hex);
@@ -484,12 +488,14 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
             goto fail;
         }
         if (mz_path_join(fp, sizeof fp, dir, f->string, e) != 0) goto fail;
+        /* the name comes from the manifest: shown masked, like any string of it */
+        char sb[80];
         if (fstatat(bundle_fd, f->string, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-            mz_fail(e, "%s: missing file: %m", fp);
+            mz_fail(e, "%s/%s: missing file: %m", dir, shown(f->string, sb, sizeof sb));
             goto fail;
         }
         if (!S_ISREG(st.st_mode)) {
-            mz_fail(e, "%s: not a regular file (links are refused)", fp);
+            mz_fail(e, "%s/%s: not a regular file (links are refused)", dir, shown(f->string, sb, sizeof sb));
             goto fail;
         }
     }
