@@ -134,6 +134,21 @@ static int solve_liblinear(const struct problem *prob, const struct parameter *p
     return 0;
 }
 
+/* A liblinear problem of m rows over t's features with a bias column; the
+ * caller fills y and x and frees both. */
+static int problem_new(struct problem *prob, const mz_trainset *t, size_t m, mz_err *e)
+{
+    prob->l = (int)m;
+    prob->n = (int)t->nfeat + 1;
+    prob->bias = 1.0;
+    prob->y = malloc(m * sizeof *prob->y);
+    prob->x = malloc(m * sizeof *prob->x);
+    if (prob->y && prob->x) return 0;
+    free(prob->y);
+    free(prob->x);
+    return mz_fail(e, "out of memory");
+}
+
 /* One binary problem over rows where sel[i] != 0, positives pos[i] != 0.
  * w gets nfeat+1 entries (index 0 unused) and *b the bias. */
 static int train_binary(const mz_trainset *t, const unsigned char *sel, const unsigned char *pos,
@@ -152,16 +167,7 @@ static int train_binary(const mz_trainset *t, const unsigned char *sel, const un
         return 0;
     }
     struct problem prob;
-    prob.l = (int)m;
-    prob.n = (int)t->nfeat + 1;
-    prob.bias = 1.0;
-    prob.y = malloc(m * sizeof *prob.y);
-    prob.x = malloc(m * sizeof *prob.x);
-    if (!prob.y || !prob.x) {
-        free(prob.y);
-        free(prob.x);
-        return mz_fail(e, "out of memory");
-    }
+    if (problem_new(&prob, t, m, e) != 0) return -1;
     /* Positive first, so liblinear's label[0] is +1 and w points to it. */
     size_t k = 0;
     size_t first_pos = 0;
@@ -203,16 +209,7 @@ static int train_svr(const mz_trainset *t, const unsigned char *sel, const doubl
     *b = 0;
     if (m == 0) return 0;
     struct problem prob;
-    prob.l = (int)m;
-    prob.n = (int)t->nfeat + 1;
-    prob.bias = 1.0;
-    prob.y = malloc(m * sizeof *prob.y);
-    prob.x = malloc(m * sizeof *prob.x);
-    if (!prob.y || !prob.x) {
-        free(prob.y);
-        free(prob.x);
-        return mz_fail(e, "out of memory");
-    }
+    if (problem_new(&prob, t, m, e) != 0) return -1;
     size_t k = 0;
     for (size_t i = 0; i < t->n; i++)
         if (sel[i]) {

@@ -22,43 +22,7 @@
 
 MZ_TEST_SCRATCH("mz_e2e", tmpdir)
 
-static const char *T(const char *rel)
-{
-    static char b[16][2048];
-    static int k;
-    char *p = b[k++ & 15];
-    snprintf(p, sizeof b[0], "%s/%s", tmpdir, rel);
-    return p;
-}
-
-/* Run a shell command line; stdout and stderr go to T(out) and T(err).
- * Returns the exit status (or 128 + signal). */
-static int run(const char *out, const char *err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int run(const char *out, const char *err, const char *fmt, ...)
-{
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    ck_assert_int_lt(n, (int)sizeof cmd - 200);
-    snprintf(cmd + n, sizeof cmd - (size_t)n, " >'%s' 2>'%s' </dev/null", T(out), T(err));
-    fflush(NULL);
-    int st = system(cmd);
-    ck_assert_int_ne(st, -1);
-    if (WIFEXITED(st)) return WEXITSTATUS(st);
-    return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    char *buf = NULL;
-    size_t l = 0;
-    mz_err e = {{0}};
-    ck_assert_msg(mz_read_file(path, 1u << 26, &buf, &l, &e) == 0, "%s", e.msg);
-    if (len) *len = l;
-    return buf;
-}
+MZ_TEST_SHELL(tmpdir)
 
 static void put(const char *path, const char *data, size_t len)
 {
@@ -66,8 +30,6 @@ static void put(const char *path, const char *data, size_t len)
     ck_assert_msg(mz_write_file_atomic(path, data, len, &e) == 0, "%s", e.msg);
 }
 
-#define TRAIN mz_test_path("bin/mizan-train")
-#define CLASSIFY mz_test_path("bin/mizan-classify")
 
 /* Train a topic bundle from `corpus` (under the repository) into T(dir). */
 static void train_topic(const char *corpus, const char *dir)

@@ -6,10 +6,12 @@
 #ifndef MZ_TESTUTIL_H
 #define MZ_TESTUTIL_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "fsutil.h"
 
@@ -74,6 +76,52 @@ static inline const char *mz_test_shared(void)
         mz_err e_ = {{0}};                                                                     \
         if (dir[0] && mz_rm_rf(dir, &e_) != 0) fprintf(stderr, tag ": cleanup: %s\n", e_.msg);  \
         dir[0] = '\0';                                                                         \
+    }
+
+/* MZ_TEST_SHELL(dir), after MZ_TEST_SCRATCH: the end-to-end tests'
+ * helpers, over the test's scratch directory `dir`:
+ *   T(rel)                 a path under it (rotating static buffers);
+ *   run(out, err, fmt, ...) a shell command line, stdout and stderr to
+ *                          T(out) and T(err), stdin empty; its exit status,
+ *                          or 128 + the signal that ended it;
+ *   slurp(path, &len)      a whole file, to be freed;
+ *   TRAIN, CLASSIFY        the programs under test. */
+#define TRAIN mz_test_path("bin/mizan-train")
+#define CLASSIFY mz_test_path("bin/mizan-classify")
+#define MZ_TEST_SHELL(dir)                                                                     \
+    static const char *T(const char *rel)                                                      \
+    {                                                                                          \
+        static char b[16][2048];                                                               \
+        static int k;                                                                          \
+        char *p = b[k++ & 15];                                                                 \
+        snprintf(p, sizeof b[0], "%s/%s", dir, rel);                                           \
+        return p;                                                                              \
+    }                                                                                          \
+    static int run(const char *out, const char *err, const char *fmt, ...)                     \
+        __attribute__((format(printf, 3, 4)));                                                 \
+    static int run(const char *out, const char *err, const char *fmt, ...)                     \
+    {                                                                                          \
+        char cmd[8192];                                                                        \
+        va_list ap;                                                                            \
+        va_start(ap, fmt);                                                                     \
+        int n = vsnprintf(cmd, sizeof cmd, fmt, ap);                                           \
+        va_end(ap);                                                                            \
+        ck_assert_int_lt(n, (int)sizeof cmd - 200);                                            \
+        snprintf(cmd + n, sizeof cmd - (size_t)n, " >'%s' 2>'%s' </dev/null", T(out), T(err)); \
+        fflush(NULL);                                                                          \
+        int st = system(cmd);                                                                  \
+        ck_assert_int_ne(st, -1);                                                              \
+        if (WIFEXITED(st)) return WEXITSTATUS(st);                                             \
+        return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);                                     \
+    }                                                                                          \
+    static char *slurp(const char *path, size_t *len)                                          \
+    {                                                                                          \
+        char *buf = NULL;                                                                      \
+        size_t l = 0;                                                                          \
+        mz_err e = {{0}};                                                                      \
+        ck_assert_msg(mz_read_file(path, 1u << 26, &buf, &l, &e) == 0, "%s", e.msg);           \
+        if (len) *len = l;                                                                     \
+        return buf;                                                                            \
     }
 
 #endif
