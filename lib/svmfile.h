@@ -31,7 +31,8 @@
  *
  * mz_linmodel_decision() uses the feature-major weight matrix of a linear
  * model, so one article costs (#features × #pairs) multiply-adds, whatever
- * the SV count; an RBF model costs one kernel value per support vector,
+ * the SV count — or (#features × #classes) for a one-vs-rest file, kept
+ * per class (Wk) and combined per pair exactly as libsvm combines its SVs; an RBF model costs one kernel value per support vector,
  * summed in libsvm's order so that the numbers are svm_predict_values'. */
 #ifndef MZ_SVMFILE_H
 #define MZ_SVMFILE_H
