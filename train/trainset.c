@@ -1,6 +1,7 @@
 /* trainset.c — see trainset.h. */
 #include "trainset.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +202,86 @@ static int stem_item(void *arg, int w, size_t i, mz_err *e)
     return mz_termize(s->tz, &s->doc, ctx, ex, nex, &f->sd[i], e);
 }
 
+/* Stemming runs in a pool of its own while this thread adds each finished
+ * document to the vocabulary, in document order (adding is serial: the
+ * vocabulary's numbering is the corpus order).  The pool marks documents
+ * done; `over` says it has stopped, after the last item or an error. */
+typedef struct stem_pipe {
+    feat_ctx *f;
+    int threads;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    unsigned char *done;
+    int over, rc;
+    mz_err err;
+} stem_pipe;
+
+static int stem_pipe_item(void *arg, int w, size_t i, mz_err *e)
+{
+    stem_pipe *sp = arg;
+    int rc = stem_item(sp->f, w, i, e);
+    pthread_mutex_lock(&sp->mu);
+    if (rc == 0) sp->done[i] = 1;
+    pthread_cond_broadcast(&sp->cv);
+    pthread_mutex_unlock(&sp->mu);
+    return rc;
+}
+
+static void *stem_pipe_run(void *arg)
+{
+    stem_pipe *sp = arg;
+    int rc = mz_parallel_for(sp->f->c->n, sp->threads, stem_pipe_item, sp, &sp->err);
+    pthread_mutex_lock(&sp->mu);
+    sp->rc = rc;
+    sp->over = 1;
+    pthread_cond_broadcast(&sp->cv);
+    pthread_mutex_unlock(&sp->mu);
+    return NULL;
+}
+
+/* Stem every document and add it to f->vb, overlapping the two. */
+static int stem_and_add(feat_ctx *f, int threads, mz_err *e)
+{
+    size_t n = f->c->n;
+    stem_pipe sp;
+    memset(&sp, 0, sizeof sp);
+    sp.f = f;
+    sp.threads = threads;
+    sp.done = calloc(n + 1, 1);
+    if (!sp.done) return mz_fail(e, "out of memory");
+    pthread_mutex_init(&sp.mu, NULL);
+    pthread_cond_init(&sp.cv, NULL);
+    pthread_t th;
+    int rc = 0;
+    if (pthread_create(&th, NULL, stem_pipe_run, &sp) != 0) {
+        rc = mz_fail(e, "cannot start a thread");
+    } else {
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            pthread_mutex_lock(&sp.mu);
+            while (!sp.done[i] && !sp.over) pthread_cond_wait(&sp.cv, &sp.mu);
+            int ready = sp.done[i];
+            pthread_mutex_unlock(&sp.mu);
+            if (!ready) break; /* the pool stopped on an error: reported below */
+            rc = mz_vocab_builder_add(f->vb, &f->sd[i], &f->td[i], e);
+            mz_stemdoc_free(&f->sd[i]);
+        }
+        if (rc != 0) {
+            /* stop the pool: nothing more is waited for */
+            pthread_join(th, NULL);
+        } else {
+            pthread_join(th, NULL);
+            if (sp.rc != 0) {
+                *e = sp.err;
+                rc = -1;
+            }
+        }
+    }
+    pthread_cond_destroy(&sp.cv);
+    pthread_mutex_destroy(&sp.mu);
+    free(sp.done);
+    return rc;
+}
+
 static int vec_item(void *arg, int w, size_t i, mz_err *e)
 {
     feat_ctx *f = arg;
@@ -262,13 +343,9 @@ int mz_featurize(const mz_collection *c, const mz_featopts *o, const mz_stopword
         goto out;
     }
     if (!quiet) fprintf(stderr, "tokenising and stemming %zu documents on %d thread(s)\n", c->n, threads);
-    if (mz_parallel_for(c->n, threads, stem_item, &f, e) != 0) goto out;
     f.vb = mz_vocab_builder_new(o, sw, e);
     if (!f.vb) goto out;
-    for (size_t i = 0; i < c->n; i++) {
-        if (mz_vocab_builder_add(f.vb, &f.sd[i], &f.td[i], e) != 0) goto out;
-        mz_stemdoc_free(&f.sd[i]);
-    }
+    if (stem_and_add(&f, threads, e) != 0) goto out;
     if (mz_vocab_builder_finish(f.vb, f.td, c->n, vocab, e) != 0) goto out;
     if (!quiet) fprintf(stderr, "vocabulary: %zu features\n", vocab->nfeat);
     for (int t = 0; t < threads; t++)
