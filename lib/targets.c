@@ -399,8 +399,10 @@ static int seq_rest(const mz_doc *d, size_t i, const mz_seq *s)
     return 1;
 }
 
-/* Calls fn for every phrase (excl = 0) or exclusion (excl = 1) that
- * matches at token i, whose candidates are v. */
+/* Runs body, with s naming the sequence, for every phrase (excl = 0) or
+ * exclusion (excl = 1) that matches at token i, whose candidates are v:
+ * only the sequences whose first word is one of the candidates are
+ * compared (`continue` in body moves to the next one). */
 #define FOR_SEQS_AT(t, d, i, v, excl, s, body)                                                   \
     for (int cj_ = 0; cj_ < (v)->n; cj_++) {                                                     \
         int64_t b_ = mz_strmap_find((t)->starts, (v)->buf[cj_], (v)->len[cj_]);                  \
