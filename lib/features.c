@@ -165,12 +165,7 @@ typedef struct acc {
     int oom;         /* an append failed: acc_finish reports it */
 } acc;
 
-static int acc_init(acc *a, size_t nfeat)
-{
-    (void)nfeat;
-    memset(a, 0, sizeof *a);
-    return 0;
-}
+static void acc_init(acc *a) { memset(a, 0, sizeof *a); }
 
 static void acc_free(acc *a)
 {
@@ -577,7 +572,8 @@ mz_vectorizer *mz_vectorizer_new(const mz_vocab *v, mz_err *e)
         return NULL;
     }
     z->cache = mz_strmap_new(1 << 12);
-    if (!z->cache || acc_init(&z->a, v->nfeat) != 0) {
+    acc_init(&z->a);
+    if (!z->cache) {
         mz_vectorizer_free(z);
         goto oom;
     }
