@@ -203,38 +203,62 @@ static inline void acc_add(acc *a, int32_t f, double w)
     a->n++;
 }
 
-/* Stable sort of the occurrences by feature: one counting pass on the top
- * bits into about n/2 buckets (so buckets hold a couple of entries), then
- * an insertion sort that only ever moves entries within a bucket.  Both
- * passes keep equal features in emission order. */
+/* Stable sort of the occurrences by feature.  An article's few hundred:
+ * one counting pass on the top bits into about n/2 buckets (so a bucket
+ * holds a couple of entries), then an insertion sort that only moves
+ * entries within a bucket.  Long documents, where a bucket can hold
+ * thousands of interleaved features and insertion would be quadratic, get
+ * 8-bit LSD radix passes instead: linear whatever the ids.  Both keep
+ * equal features in emission order. */
+#define ACC_RADIX_MIN 2048
+#define ACC_KEEP (1u << 16) /* occurrences kept allocated between documents */
 static void acc_sort(acc *a)
 {
     size_t n = a->n;
     int32_t *f = a->f;
     double *w = a->w;
-    if (n >= 48) {
-        uint32_t max = 0;
-        for (size_t i = 0; i < n; i++)
-            if ((uint32_t)f[i] > max) max = (uint32_t)f[i];
-        int bits = 0, bb = 0;
-        while (bits < 32 && (max >> bits) != 0) bits++;
-        while (bb < 12 && ((size_t)1 << bb) < n / 2) bb++;
-        int sh = bits > bb ? bits - bb : 0;
-        uint32_t cnt[(1u << 12) + 1];
-        size_t nb = ((size_t)max >> sh) + 1;
-        memset(cnt, 0, (nb + 1) * sizeof *cnt);
-        for (size_t i = 0; i < n; i++) cnt[((uint32_t)f[i] >> sh) + 1]++;
-        for (size_t b = 0; b < nb; b++) cnt[b + 1] += cnt[b];
-        int32_t *fo = a->f2;
-        double *wo = a->w2;
-        for (size_t i = 0; i < n; i++) {
-            uint32_t d = cnt[(uint32_t)f[i] >> sh]++;
-            fo[d] = f[i];
-            wo[d] = w[i];
+    if (n < 48) goto insertion;
+    uint32_t max = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((uint32_t)f[i] > max) max = (uint32_t)f[i];
+    int32_t *fo = a->f2;
+    double *wo = a->w2;
+    if (n >= ACC_RADIX_MIN) {
+        for (int sh = 0; sh < 32 && (max >> sh) != 0; sh += 8) {
+            size_t cnt[257] = {0};
+            for (size_t i = 0; i < n; i++) cnt[((uint32_t)f[i] >> sh & 0xFF) + 1]++;
+            for (int b = 0; b < 256; b++) cnt[b + 1] += cnt[b];
+            for (size_t i = 0; i < n; i++) {
+                size_t d = cnt[(uint32_t)f[i] >> sh & 0xFF]++;
+                fo[d] = f[i];
+                wo[d] = w[i];
+            }
+            int32_t *tf = f;
+            f = fo, fo = tf;
+            double *tw = w;
+            w = wo, wo = tw;
         }
-        a->f2 = f, a->w2 = w;
-        a->f = f = fo, a->w = w = wo;
+        a->f = f, a->f2 = fo;
+        a->w = w, a->w2 = wo;
+        return;
     }
+    int bits = 0, bb = 0;
+    while (bits < 32 && (max >> bits) != 0) bits++;
+    while (bb < 12 && ((size_t)1 << bb) < n / 2) bb++;
+    int sh = bits > bb ? bits - bb : 0;
+    uint32_t cnt[(1u << 12) + 1];
+    size_t nb = ((size_t)max >> sh) + 1;
+    memset(cnt, 0, (nb + 1) * sizeof *cnt);
+    for (size_t i = 0; i < n; i++) cnt[((uint32_t)f[i] >> sh) + 1]++;
+    for (size_t b = 0; b < nb; b++) cnt[b + 1] += cnt[b];
+    for (size_t i = 0; i < n; i++) {
+        uint32_t d = cnt[(uint32_t)f[i] >> sh]++;
+        fo[d] = f[i];
+        wo[d] = w[i];
+    }
+    a->f2 = f, a->w2 = w;
+    a->f = f = fo, a->w = w = wo;
+insertion:
     for (size_t i = 1; i < n; i++) {
         int32_t x = f[i];
         if (f[i - 1] <= x) continue;
@@ -301,6 +325,12 @@ static int acc_finish(acc *a, const mz_vocab *v, mz_sparse *out)
     double inv[2];
     for (int b = 0; b < 2; b++) inv[b] = norm[b] > 0 ? 1.0 / sqrt(norm[b] * blocks) : 0;
     for (size_t k = 0; k < out->n; k++) out->val[k] *= inv[v->kind[out->idx[k] - 1] == 'g'];
+    /* an exceptionally long document does not leave its high-water mark
+     * behind in every thread and bundle */
+    if (a->cap > ACC_KEEP) {
+        acc_free(a);
+        acc_init(a);
+    }
     return 0;
 }
 

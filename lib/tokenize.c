@@ -131,15 +131,13 @@ static inline int is_word_char(UChar32 c)
     return u_isalnum(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0;
 }
 
-/* Split normalised UTF-16 into tokens of sentence `sent`.  Room for the
- * whole sentence is reserved first (a UTF-16 unit never takes more than 3
- * UTF-8 bytes, and each token adds one NUL), so the per-character path has
- * no capacity checks, and Arabic letters are written without decoding. */
+/* Split normalised UTF-16 into tokens of sentence `sent`.  Capacity is
+ * checked inline (a compare per character, growth rarely), never reserved
+ * for a whole sentence up front: one "sentence" may be a 30 MB text with no
+ * full stop, of which --max-tokens keeps a sliver.  Arabic letters are
+ * written without decoding. */
 static int split(mz_doc *d, const UChar *u, size_t n, size_t sent, mz_err *e)
 {
-    if (grow((void **)&d->buf, &d->buf_cap, d->buf_len + 4 * n + 8, 1) != 0 ||
-        grow((void **)&d->tok, &d->tok_cap, d->ntok + n / 2 + 2, sizeof *d->tok) != 0)
-        return mz_fail(e, "out of memory");
     size_t i = 0;
     while (i < n) {
         UChar32 c;
@@ -152,10 +150,17 @@ static int split(mz_doc *d, const UChar *u, size_t n, size_t sent, mz_err *e)
             d->truncated = 1;
             return 0;
         }
+        if (d->ntok == d->tok_cap && grow((void **)&d->tok, &d->tok_cap, d->ntok + 1, sizeof *d->tok) != 0)
+            return mz_fail(e, "out of memory");
         size_t start = d->buf_len, chars = 0;
         char *o = d->buf;
         size_t w = d->buf_len;
         for (;;) {
+            /* room for one character (at most 4 bytes) and the NUL */
+            if (w + 5 > d->buf_cap) {
+                if (grow((void **)&d->buf, &d->buf_cap, w + 5, 1) != 0) return mz_fail(e, "out of memory");
+                o = d->buf;
+            }
             if (c >= 0x0621 && c <= 0x064A) {
                 o[w++] = (char)(0xC0 | (c >> 6));
                 o[w++] = (char)(0x80 | (c & 0x3F));

@@ -302,6 +302,77 @@ START_TEST(test_tfidf_values_and_l2)
 }
 END_TEST
 
+/* Long documents (thousands of occurrences, few distinct features, ids
+ * interleaved) take another summing path than articles do: every value
+ * must still be the TF-IDF of its counts, with idx increasing.  Words
+ * a..l (Arabic letters doubled), a text of 6,000 tokens in a fixed
+ * pseudo-random order, unigrams and bigrams. */
+START_TEST(test_long_document_values)
+{
+    static const char *w[12] = {"بب", "تت", "ثث", "جج", "حح", "خخ", "دد", "ذذ", "رر", "زز", "سس", "شش"};
+    enum { NTOK = 6000 };
+    char *text = malloc(NTOK * 6 + 1);
+    ck_assert_ptr_nonnull(text);
+    int seq[NTOK];
+    size_t len = 0;
+    uint32_t r = 12345;
+    for (int i = 0; i < NTOK; i++) {
+        r = r * 1103515245u + 12345u;
+        seq[i] = (int)((r >> 16) % 12);
+        len += (size_t)sprintf(text + len, "%s%s", i ? " " : "", w[seq[i]]);
+    }
+    /* the vocabulary: 400 filler words first (so the features of interest
+     * have ids above 255 and every radix pass matters), then every word
+     * and every pair, in documents of their own */
+    static const char *const L[20] = {"ا", "ب", "ت", "ث", "ج", "ح", "خ", "د", "ذ", "ر",
+                                      "ز", "س", "ش", "ص", "ض", "ط", "ظ", "ع", "غ", "ف"};
+    enum { NFILL = 400 };
+    const char *docs[NFILL + 12 * 12 + 1];
+    char fill[NFILL][32], pairs[12 * 12][16];
+    for (int k = 0; k < NFILL; k++) {
+        snprintf(fill[k], sizeof fill[0], "ق%s%sك", L[k % 20], L[k / 20]);
+        docs[k] = fill[k];
+    }
+    for (int a = 0; a < 12; a++)
+        for (int b = 0; b < 12; b++) {
+            snprintf(pairs[a * 12 + b], sizeof pairs[0], "%s %s", w[a], w[b]);
+            docs[NFILL + a * 12 + b] = pairs[a * 12 + b];
+        }
+    docs[NFILL + 144] = text;
+    mz_featopts o;
+    opts_plain(&o, 2, 1);
+    fx f;
+    fx_init(&f, &o, NULL);
+    fx_build(&f, docs, NFILL + 145);
+    ck_assert_int_gt(feat(&f.v, 'u', w[0], NULL, NULL), 255);
+    mz_sparse x = {0}, y = {0};
+    vec_termdoc(&f, NFILL + 144, &x);
+    vec_doc(&f, f.vz, NULL, text, NULL, NULL, 0, &y);
+    same_vector(&x, &y, "long document");
+    check_vector(&x, f.v.nfeat);
+    int cu[12] = {0}, cb[12][12] = {{0}};
+    for (int i = 0; i < NTOK; i++) {
+        cu[seq[i]]++;
+        if (i + 1 < NTOK) cb[seq[i]][seq[i + 1]]++;
+    }
+    double want[12 + 144], norm = 0;
+    int64_t fid[12 + 144];
+    for (int k = 0; k < 12 + 144; k++) {
+        int tf = k < 12 ? cu[k] : cb[(k - 12) / 12][(k - 12) % 12];
+        fid[k] = k < 12 ? feat(&f.v, 'u', w[k], NULL, NULL) : feat(&f.v, 'b', w[(k - 12) / 12], w[(k - 12) % 12], NULL);
+        ck_assert_int_ge(fid[k], 0);
+        want[k] = tf ? (1.0 + log((double)tf)) * f.v.idf[fid[k]] : 0.0;
+        norm += want[k] * want[k];
+    }
+    for (int k = 0; k < 12 + 144; k++)
+        ck_assert_double_eq_tol(val(&x, fid[k]), want[k] / sqrt(norm), 1e-12);
+    mz_sparse_free(&x);
+    mz_sparse_free(&y);
+    fx_free(&f);
+    free(text);
+}
+END_TEST
+
 START_TEST(test_title_weight)
 {
     const char *titles[] = {"شمس", NULL};
@@ -746,6 +817,7 @@ Suite *suite_features(void)
     tcase_add_test(tc, test_max_features_keeps_most_frequent);
     tcase_add_test(tc, test_context_and_named_features);
     tcase_add_test(tc, test_train_vector_equals_classify_vector);
+    tcase_add_test(tc, test_long_document_values);
     tcase_add_test(tc, test_vocab_round_trip);
     tcase_add_test(tc, test_vocab_parse_good);
     tcase_add_test(tc, test_vocab_parse_rejects);
