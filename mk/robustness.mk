@@ -7,7 +7,8 @@
 #   make fuzz-check  the same for FUZZ_CHECK_SECONDS (default 5) after
 #                    replaying every seed and regression input (part of make check)
 #   make valgrind    both programs on hostile and normal inputs under valgrind
-#   make tsan        the classifier built with ThreadSanitizer, -j 4 on a stream
+#   make tsan        both programs built with ThreadSanitizer: the classifier
+#                    -j 4 on a stream
 #                    with every shipped bundle, -j 8 with one (make tsan-check,
 #                    part of make check: the second run only)
 #
@@ -37,11 +38,12 @@ TS        := build/tsan
 TS_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=thread $(PKG_CFLAGS) -iquote lib
 
 TS_OBJ    := $(CLS_SRC:%.c=$(TS)/%.o) $(LIB_SRC:%.c=$(TS)/%.o)
+TS_TOBJ   := $(TRAIN_SRC:%.c=$(TS)/%.o) $(LIB_SRC:%.c=$(TS)/%.o)
 
 HOSTILE_HELPER := build/hostile/jsonl-check build/hostile/swapdirs
 
 # objects reached only through pattern rules: keep them between runs
-.SECONDARY: $(FZ_LIB) $(TS_OBJ)
+.SECONDARY: $(FZ_LIB) $(TS_OBJ) $(TS_TOBJ)
 
 .PHONY: hostile fuzz fuzz-check fuzz-build valgrind tsan tsan-check tsan-build
 
@@ -97,20 +99,23 @@ valgrind: all $(HOSTILE_HELPER)
 
 # ---------------------------------------------------------------- tsan
 
-$(TS)/%.o: %.c $(wildcard lib/*.h classify/*.h) | $(FZ)/toolchain.ok
+$(TS)/%.o: %.c $(wildcard lib/*.h classify/*.h train/*.h) | $(FZ)/toolchain.ok
 	@mkdir -p $(dir $@)
 	@$(FUZZ_CC) $(TS_CFLAGS) -c $< -o $@
 
 $(TS)/mizan-classify: $(TS_OBJ)
 	@$(FUZZ_CC) $(TS_CFLAGS) -o $@ $^ $(LDLIBS)
 
+$(TS)/mizan-train: $(TS_TOBJ)
+	@$(FUZZ_CC) $(TS_CFLAGS) -o $@ $^ $(LDLIBS)
+
 tsan-build: all $(FZ)/toolchain.ok
-	@$(MAKE) --no-print-directory -s -j$(FUZZ_JOBS) $(TS)/mizan-classify
+	@$(MAKE) --no-print-directory -s -j$(FUZZ_JOBS) $(TS)/mizan-classify $(TS)/mizan-train
 
 tsan: tsan-build
-	@echo "== ThreadSanitizer: mizan-classify -j 4 and -j 8"
-	@bash tests/hostile/tsan $(TS)/mizan-classify
+	@echo "== ThreadSanitizer: mizan-classify -j 4 and -j 8, mizan-train --threads 4"
+	@bash tests/hostile/tsan $(TS)/mizan-classify $(TS)/mizan-train
 
 tsan-check: tsan-build
-	@echo "== ThreadSanitizer: mizan-classify -j 8 (make tsan runs more)"
-	@bash tests/hostile/tsan --quick $(TS)/mizan-classify
+	@echo "== ThreadSanitizer: mizan-classify -j 8, mizan-train --threads 4 (make tsan runs more)"
+	@bash tests/hostile/tsan --quick $(TS)/mizan-classify $(TS)/mizan-train
