@@ -498,7 +498,10 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
                     return fail_record(w, id, "out of memory");
                 }
             }
-            if (mz_predictor_vectorize(w->pred[i], &w->doc, kind == 2 ? w->ctx : NULL, ex, nex, &e) != 0) {
+            /* a stance bundle's heads are never asked about an article that
+             * does not name the target: no vector needed */
+            int needed = kind != 2 || mentions > 0;
+            if (needed && mz_predictor_vectorize(w->pred[i], &w->doc, kind == 2 ? w->ctx : NULL, ex, nex, &e) != 0) {
                 return fail_record(w, id, e.msg);
             }
             if (kind == 0) {
