@@ -21,7 +21,12 @@ static int load_one(mz_models *m, size_t i, const char *dir, mz_err *e)
 {
     if (mz_bundle_load(&m->b[i], dir, e) != 0) return -1;
     mz_bundle *b = &m->b[i];
-    if (!strcmp(b->kind, "stance")) {
+    /* the loader admits these four kinds only */
+    m->group[i] = !strcmp(b->kind, "multiclass")   ? MZ_GROUP_MULTICLASS
+                  : !strcmp(b->kind, "multilabel") ? MZ_GROUP_MULTILABEL
+                  : !strcmp(b->kind, "stance")     ? MZ_GROUP_STANCE
+                                                   : MZ_GROUP_TARGET;
+    if (m->group[i] == MZ_GROUP_STANCE) {
         if (!b->targets_json) return mz_fail(e, "%s: stance bundle without targets.json", dir);
         mz_normalizer *nz = mz_normalizer_new(e);
         if (!nz) return -1;
@@ -83,9 +88,10 @@ int mz_models_load(mz_models *m, const char *dir, mz_err *e)
     if (nn == 0) rc = mz_fail(e, "%s: no model bundles (directories with manifest.json)", dir);
     m->b = calloc(nn + 1, sizeof *m->b);
     m->tg = calloc(nn + 1, sizeof *m->tg);
+    m->group = calloc(nn + 1, sizeof *m->group);
     mz_err *errs = calloc(nn + 1, sizeof *errs);
     int *rcs = calloc(nn + 1, sizeof *rcs);
-    if (rc == 0 && (!m->b || !m->tg || !errs || !rcs)) rc = mz_fail(e, "out of memory");
+    if (rc == 0 && (!m->b || !m->tg || !m->group || !errs || !rcs)) rc = mz_fail(e, "out of memory");
     if (rc == 0) {
         /* Bundles load in parallel: each is digested and parsed from its
          * own bytes, with nothing shared (mizan never calls libsvm's
@@ -115,6 +121,7 @@ void mz_models_free(mz_models *m)
     }
     free(m->b);
     free(m->tg);
+    free(m->group);
     memset(m, 0, sizeof *m);
 }
 
@@ -133,7 +140,7 @@ int mz_worker_init(mz_worker *w, const mz_models *m, const mz_copts *o, mz_err *
     if (!(w->nz = mz_normalizer_new(e))) return -1;
     for (size_t i = 0; i < m->n; i++) {
         if (!(w->pred[i] = mz_predictor_new(&m->b[i], e))) return -1;
-        if (!strcmp(m->b[i].kind, "stance")) {
+        if (m->group[i] == MZ_GROUP_STANCE) {
             if (!(w->match[i] = mz_matcher_new(mz_targets_find(&m->tg[i], m->b[i].target), e))) return -1;
             if (mz_matcher_set_cues(w->match[i], mz_targets_find(&m->tg[i], "@critical"),
                                     mz_targets_find(&m->tg[i], "@favourable"), e) != 0)
@@ -478,21 +485,15 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
         else mz_buf_puts(o, "null");
     }
     int first_stance = 1;
-    for (int pass = 0; pass < 4; pass++) {
-        /* pass 0: multiclass heads, 1: multilabel (frames), 2: stance,
-         * 3: generic target stance */
+    for (int pass = 0; pass < MZ_NGROUPS; pass++) {
         for (size_t i = 0; i < w->m->n; i++) {
             const mz_bundle *b = &w->m->b[i];
-            int kind = !strcmp(b->kind, "multiclass")   ? 0
-                       : !strcmp(b->kind, "multilabel") ? 1
-                       : !strcmp(b->kind, "stance")     ? 2
-                       : !strcmp(b->kind, "target")     ? 3
-                                                        : -1;
+            int kind = w->m->group[i];
             if (kind != pass) continue;
             long mentions = 0;
             mz_extra ex[8];
             size_t nex = 0;
-            if (kind == 2) {
+            if (kind == MZ_GROUP_STANCE) {
                 mentions = mz_target_features(w->match[i], &w->doc, b->vocab.opt.window, w->hit, w->ctx, ex, &nex);
                 if (mentions < 0) {
                     return fail_record(w, id, "out of memory");
@@ -500,17 +501,18 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
             }
             /* a stance bundle's heads are never asked about an article that
              * does not name the target: no vector needed */
-            int needed = kind != 2 || mentions > 0;
-            if (needed && mz_predictor_vectorize(w->pred[i], &w->doc, kind == 2 ? w->ctx : NULL, ex, nex, &e) != 0) {
+            int stance = kind == MZ_GROUP_STANCE;
+            if ((!stance || mentions > 0) &&
+                mz_predictor_vectorize(w->pred[i], &w->doc, stance ? w->ctx : NULL, ex, nex, &e) != 0) {
                 return fail_record(w, id, e.msg);
             }
-            if (kind == 0) {
+            if (kind == MZ_GROUP_MULTICLASS) {
                 if (!w->o->text_format) mz_buf_puts(o, ", ");
                 multiclass_out(w, i, 1);
-            } else if (kind == 1) {
+            } else if (kind == MZ_GROUP_MULTILABEL) {
                 if (!w->o->text_format) mz_buf_puts(o, ", ");
                 multilabel_out(w, i, 1);
-            } else if (kind == 3) {
+            } else if (kind == MZ_GROUP_TARGET) {
                 if (!first_stance && !w->o->text_format) {
                     mz_buf_puts(o, "}");
                     first_stance = 1;

@@ -19,10 +19,14 @@
 #include "targets.h"
 #include "tokenize.h"
 
+/* Output groups, in the order an article's record lists them. */
+enum { MZ_GROUP_MULTICLASS, MZ_GROUP_MULTILABEL, MZ_GROUP_STANCE, MZ_GROUP_TARGET, MZ_NGROUPS };
+
 typedef struct mz_models {
     mz_bundle *b;
     size_t n;
     mz_targets *tg; /* per bundle: parsed lexicon of stance bundles */
+    int *group;     /* per bundle: its MZ_GROUP_*, from its kind */
 } mz_models;
 
 int mz_models_load(mz_models *m, const char *dir, mz_err *e);

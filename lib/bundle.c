@@ -303,6 +303,20 @@ static int read_verified(mz_bundle *b, const char *name, char **buf, size_t *len
     return 0;
 }
 
+/* Read, verify and parse the model file `file` of the bundle into m; path
+ * (pathsz bytes) receives its name for later messages, masked as
+ * read_verified masks it. */
+static int load_svm(mz_bundle *b, const char *file, mz_linmodel *m, char *path, size_t pathsz, mz_err *e)
+{
+    char *buf, sb[80];
+    size_t len;
+    if (read_verified(b, file, &buf, &len, e) != 0) return -1;
+    snprintf(path, pathsz, "%s/%s", b->dir, shown(file, sb, sizeof sb));
+    int rc = mz_svmfile_parse(buf, len, path, b->vocab.nfeat, m, e);
+    free(buf);
+    return rc;
+}
+
 static int str_field(const cJSON *j, const char *k, char *out, size_t outsz, int required, const char *where, mz_err *e)
 {
     const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k);
@@ -359,13 +373,8 @@ static int load_stance_score(mz_bundle *b, const char *dir, mz_err *e)
     char file[128];
     if (!cJSON_IsObject(sv) || str_field(sv, "file", file, sizeof file, 1, dir, e) != 0)
         return mz_fail(e, "%s: \"svr\" must be an object naming its \"file\"", dir);
-    char *buf, path[4096];
-    size_t len;
-    if (read_verified(b, file, &buf, &len, e) != 0) return -1;
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    int rc = mz_svmfile_parse(buf, len, path, b->vocab.nfeat, &b->svr, e);
-    free(buf);
-    if (rc != 0) return -1;
+    char path[4200];
+    if (load_svm(b, file, &b->svr, path, sizeof path, e) != 0) return -1;
     if (!b->svr.svr || b->svr.kernel_rbf) {
         mz_linmodel_free(&b->svr);
         return mz_fail(e, "%s: the SVR head must be a linear epsilon_svr model", path);
@@ -396,13 +405,8 @@ static int load_multilabel_extras(mz_bundle *b, const char *dir, mz_err *e)
     if (b->nheads > MZ_MAX_CLASSES)
         return mz_fail(e, "%s: a primary head supports at most %d labels", dir, MZ_MAX_CLASSES);
     b->primary_weight = wj->valuedouble;
-    char *buf, path[4096];
-    size_t len;
-    if (read_verified(b, file, &buf, &len, e) != 0) return -1;
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    int rc = mz_svmfile_parse(buf, len, path, b->vocab.nfeat, &b->primary, e);
-    free(buf);
-    if (rc != 0) return -1;
+    char path[4200];
+    if (load_svm(b, file, &b->primary, path, sizeof path, e) != 0) return -1;
     const mz_linmodel *m = &b->primary;
     int ok = !m->svr && !m->kernel_rbf && m->probA && m->nclass == (int)b->nheads;
     for (int c = 0; ok && c < m->nclass; c++) ok = m->labels[c] == c;
@@ -558,12 +562,7 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
             h->tcrit = tc->valuedouble;
             h->tfav = tf->valuedouble;
         }
-        if (read_verified(b, h->file, &buf, &len, e) != 0) goto fail;
-        snprintf(path, sizeof path, "%s/%s", dir, h->file);
-        rc = mz_svmfile_parse(buf, len, path, b->vocab.nfeat, &h->lm, e);
-        free(buf);
-        buf = NULL;
-        if (rc != 0) goto fail;
+        if (load_svm(b, h->file, &h->lm, path, sizeof path, e) != 0) goto fail;
         if (h->lm.nclass != h->nclass) {
             mz_fail(e, "%s: %d classes, manifest lists %d labels", path, h->lm.nclass, h->nclass);
             goto fail;

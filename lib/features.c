@@ -551,15 +551,20 @@ typedef struct tokstem {
     const mz_stopwords *sw;
 } tokstem;
 
-/* Returns 0 and the term (stem or token) of a token, or 1 for a stopword. */
-static int token_term(const tokstem *ts, const char *tok, size_t len, const char **term, size_t *tlen)
+/* Returns 0 and the term (stem or token) of a token, 1 for a stopword, -1
+ * on out-of-memory.  With a lexicon (lex, gid), the stem is taken from its
+ * memo, or computed and left there for the worker's other bundles; the
+ * stopword test stays per caller, as stopword lists travel per bundle. */
+static int token_term(const tokstem *ts, const char *tok, size_t len, mz_lexicon *lex, int32_t gid,
+                      const char **term, size_t *tlen)
 {
     if (ts->o->stopwords && mz_is_stopword(ts->sw, tok, len)) return 1;
-    if (ts->o->stem) {
-        *term = mz_stem(ts->stemmer, tok, len, tlen);
-    } else {
+    if (!ts->o->stem) {
         *term = tok;
         *tlen = len;
+    } else if (!lex || !(*term = mz_lexicon_memo(lex, gid, tlen))) {
+        *term = mz_stem(ts->stemmer, tok, len, tlen);
+        if (lex && mz_lexicon_set_memo(lex, gid, *term, *tlen) != 0) return -1;
     }
     return 0;
 }
@@ -721,16 +726,11 @@ static int64_t token_entry(mz_vectorizer *z, const char *tok, size_t len, mz_lex
     size_t tl = 0;
     t->goff = (uint32_t)z->ngid;
     t->glen = 0;
-    const tokstem *ts = &z->ts;
-    if (ts->o->stopwords && mz_is_stopword(ts->sw, tok, len)) {
+    int st = token_term(&z->ts, tok, len, lex, gid, &term, &tl);
+    if (st < 0) return -1;
+    if (st) {
         t->stem = TERM_STOP;
     } else {
-        if (!ts->o->stem) {
-            term = tok, tl = len;
-        } else if (!lex || !(term = mz_lexicon_memo(lex, gid, &tl))) {
-            term = mz_stem(ts->stemmer, tok, len, &tl);
-            if (lex && mz_lexicon_set_memo(lex, gid, term, tl) != 0) return -1;
-        }
         int64_t s = mz_strmap_find(z->v->stems, term, tl);
         t->stem = s >= 0 ? (int32_t)s : TERM_UNKNOWN;
         if (z->v->opt.char_min > 0) {
@@ -818,53 +818,32 @@ int mz_vectorize(mz_vectorizer *z, const mz_doc *d, const uint8_t *ctx,
 
 /* ------------------------------------------------------------ termizer */
 
-/* Stems are cached per token (a corpus repeats its words; Snowball was a
- * sixth of training time): value = offset + 1 of the stem in `stems` (a
- * length byte, then the bytes), or 0 for a stopword.  Bounded: emptied
- * when it holds TERM_CACHE_MAX tokens. */
+/* Stems are kept per token in a lexicon's memo (a corpus repeats its
+ * words; Snowball was a sixth of training time), a stopword as an empty
+ * memo (a stem is never empty).  Bounded: the lexicon restarts when it
+ * holds TERM_CACHE_MAX tokens. */
 #define TERM_CACHE_MAX (1u << 18)
 struct mz_termizer {
     tokstem ts;
     mz_featopts o;
-    mz_strmap *cache;
-    char *stems;
-    size_t slen, scap;
+    mz_lexicon lex;
 };
 
-/* As token_term(), through the cache; -1 on out-of-memory. */
+/* As token_term(), through the memo. */
 static int cached_term(mz_termizer *t, const char *tok, size_t len, const char **term, size_t *tlen)
 {
-    int64_t c = mz_strmap_find(t->cache, tok, len);
-    if (c >= 0) {
-        int32_t v = mz_strmap_value(t->cache, (size_t)c);
-        if (v == 0) return 1;
-        *term = t->stems + v;
-        *tlen = (unsigned char)t->stems[v - 1];
-        return 0;
+    int32_t g = mz_lexicon_id(&t->lex, tok, len);
+    if (g < 0) return -1;
+    const char *m = mz_lexicon_memo(&t->lex, g, tlen);
+    if (m) {
+        *term = m;
+        return *tlen == 0;
     }
-    int stop = token_term(&t->ts, tok, len, term, tlen);
-    if (mz_strmap_count(t->cache) >= TERM_CACHE_MAX) {
-        mz_strmap_clear(t->cache);
-        t->slen = 0;
-    }
-    if (!stop && (*tlen > 255 || t->slen + 1 + *tlen > INT32_MAX - 1)) return stop; /* not cached */
-    int32_t v = 0;
-    if (!stop) {
-        if (t->slen + 1 + *tlen > t->scap) {
-            size_t nc = t->scap ? t->scap * 2 : 1 << 16;
-            char *ns = realloc(t->stems, nc);
-            if (!ns) return -1;
-            t->stems = ns;
-            t->scap = nc;
-        }
-        t->stems[t->slen] = (char)(unsigned char)*tlen;
-        memcpy(t->stems + t->slen + 1, *term, *tlen);
-        v = (int32_t)t->slen + 1;
-        t->slen += 1 + *tlen;
-        *term = t->stems + v;
-    }
-    if (mz_strmap_intern(t->cache, tok, len, v, NULL) < 0) return -1;
-    return stop;
+    int stop = token_term(&t->ts, tok, len, NULL, -1, term, tlen);
+    if (stop < 0) return -1;
+    if (stop) return mz_lexicon_set_memo(&t->lex, g, "", 0) != 0 ? -1 : 1;
+    if (*tlen <= 255 && mz_lexicon_set_memo(&t->lex, g, *term, *tlen) != 0) return -1;
+    return 0;
 }
 
 mz_termizer *mz_termizer_new(const mz_featopts *o, const mz_stopwords *sw, mz_err *e)
@@ -882,7 +861,7 @@ mz_termizer *mz_termizer_new(const mz_featopts *o, const mz_stopwords *sw, mz_er
         free(t);
         return NULL;
     }
-    if (!(t->cache = mz_strmap_new(1 << 14))) {
+    if (mz_lexicon_init(&t->lex, TERM_CACHE_MAX) != 0) {
         mz_termizer_free(t);
         mz_fail(e, "out of memory");
         return NULL;
@@ -894,8 +873,7 @@ void mz_termizer_free(mz_termizer *t)
 {
     if (!t) return;
     mz_stemmer_free(t->ts.stemmer);
-    mz_strmap_free(t->cache);
-    free(t->stems);
+    mz_lexicon_free(&t->lex);
     free(t);
 }
 

@@ -75,15 +75,28 @@ int mz_lexicon_set_memo(mz_lexicon *l, int32_t gid, const char *s, size_t len)
     return 0;
 }
 
-/* Number the document's tokens; restarts the lexicon first if it is full. */
-static int assign_gids(mz_doc *d)
+/* Start the lexicon over if n more tokens would overfill it. */
+static void make_room(mz_lexicon *l, size_t n)
 {
-    mz_lexicon *l = d->lex;
-    if (mz_strmap_count(l->map) + d->ntok > l->limit) {
+    if (mz_strmap_count(l->map) + n > l->limit) {
         mz_strmap_clear(l->map);
         l->memo_len = 0;
         l->generation++;
     }
+}
+
+int32_t mz_lexicon_id(mz_lexicon *l, const char *tok, size_t len)
+{
+    make_room(l, 1);
+    int64_t g = mz_strmap_intern(l->map, tok, len, 0, NULL);
+    return g < 0 ? -1 : (int32_t)g;
+}
+
+/* Number the document's tokens; restarts the lexicon first if it is full. */
+static int assign_gids(mz_doc *d)
+{
+    mz_lexicon *l = d->lex;
+    make_room(l, d->ntok);
     /* hashes first, so each token's slot and entry can be prefetched a few
      * tokens ahead: the lookups are independent cache misses */
     if (d->ntok > l->hcap) {

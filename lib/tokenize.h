@@ -61,6 +61,11 @@ void mz_lexicon_free(mz_lexicon *l);
 const char *mz_lexicon_memo(const mz_lexicon *l, int32_t gid, size_t *len);
 int mz_lexicon_set_memo(mz_lexicon *l, int32_t gid, const char *s, size_t len);
 
+/* The gid of one token outside any document, interned on first sight; a
+ * full lexicon restarts first, so a caller may rely on a gid (and its memo)
+ * only until its next call.  -1 on out-of-memory. */
+int32_t mz_lexicon_id(mz_lexicon *l, const char *tok, size_t len);
+
 typedef struct mz_span {
     uint32_t start, end; /* bytes of the original title or body */
     uint8_t in_title;

@@ -102,6 +102,18 @@ typedef struct topicdata {
     size_t ntrain, ntest, nfeat;
 } topicdata;
 
+/* How many of rows x[0..n) the head's pairwise vote assigns to y. */
+static int votes_right(const mz_linmodel *m, const mz_sparse *x, const int *y, size_t n)
+{
+    int right = 0;
+    for (size_t i = 0; i < n; i++) {
+        double dec[MZ_MAX_CLASSES * (MZ_MAX_CLASSES - 1) / 2];
+        mz_linmodel_decision(m, &x[i], dec);
+        right += mz_linmodel_vote(m, dec) == y[i];
+    }
+    return right;
+}
+
 static void topic_vectors(topicdata *d)
 {
     memset(d, 0, sizeof *d);
@@ -299,19 +311,8 @@ START_TEST(test_fit_head_topic_matches_libsvm)
     ck_assert_ptr_nonnull(lm.probA);
     ck_assert_ptr_nonnull(oof);
     /* the training set is learnt, and held-out texts are mostly right */
-    int right = 0;
-    for (size_t i = 0; i < d.ntrain; i++) {
-        double dec[15];
-        mz_linmodel_decision(&lm, &d.train[i], dec);
-        right += mz_linmodel_vote(&lm, dec) == d.ytrain[i];
-    }
-    ck_assert_int_ge(right, 33);
-    right = 0;
-    for (size_t i = 0; i < d.ntest; i++) {
-        double dec[15];
-        mz_linmodel_decision(&lm, &d.test[i], dec);
-        right += mz_linmodel_vote(&lm, dec) == d.ytest[i];
-    }
+    ck_assert_int_ge(votes_right(&lm, d.train, d.ytrain, d.ntrain), 33);
+    int right = votes_right(&lm, d.test, d.ytest, d.ntest);
     ck_assert_int_ge(right, 12); /* of 24; chance is 4 */
 
     mz_linmodel pm;
@@ -1016,19 +1017,8 @@ START_TEST(test_rbf_fit_head_topic_matches_libsvm)
     ck_assert_uint_le(lm.nsv, d.ntrain);
     for (int c = 0; c < 6; c++) ck_assert_int_gt(lm.nsv_class[c], 0);
     /* the training set is learnt, held-out texts are mostly right */
-    int right = 0;
-    for (size_t i = 0; i < d.ntrain; i++) {
-        double dec[15];
-        mz_linmodel_decision(&lm, &d.train[i], dec);
-        right += mz_linmodel_vote(&lm, dec) == d.ytrain[i];
-    }
-    ck_assert_int_ge(right, 33);
-    right = 0;
-    for (size_t i = 0; i < d.ntest; i++) {
-        double dec[15];
-        mz_linmodel_decision(&lm, &d.test[i], dec);
-        right += mz_linmodel_vote(&lm, dec) == d.ytest[i];
-    }
+    ck_assert_int_ge(votes_right(&lm, d.train, d.ytrain, d.ntrain), 33);
+    int right = votes_right(&lm, d.test, d.ytest, d.ntest);
     ck_assert_int_ge(right, 10); /* of 24; chance is 4 */
     /* out-of-fold values are really out of fold: not the final model's */
     int differ = 0;
