@@ -880,6 +880,7 @@ void mz_termizer_free(mz_termizer *t)
 void mz_stemdoc_free(mz_stemdoc *s)
 {
     free(s->buf);
+    free(s->hash);
     free(s->sent);
     free(s->ctx);
     for (size_t i = 0; i < s->nextra; i++) free((char *)s->extras[i].name);
@@ -897,7 +898,8 @@ int mz_termize(mz_termizer *t, const mz_doc *d, const uint8_t *ctx,
     size_t cap = d->buf_len * 2 + 16;
     out->buf = malloc(cap);
     out->sent = malloc((d->ntok + 1) * sizeof *out->sent);
-    if (!out->buf || !out->sent) goto oom;
+    out->hash = malloc((d->ntok + 1) * sizeof *out->hash);
+    if (!out->buf || !out->sent || !out->hash) goto oom;
     for (size_t i = 0; i < d->ntok; i++) {
         const char *tok = mz_doc_tok(d, i);
         size_t len = d->tok[i].len, tl;
@@ -918,6 +920,7 @@ int mz_termize(mz_termizer *t, const mz_doc *d, const uint8_t *ctx,
         out->len += len;
         out->buf[out->len++] = '\0';
         out->sent[out->nterm] = d->tok[i].sent;
+        out->hash[out->nterm] = mz_hash_bytes(tok, len);
         if (i < d->ntitle) out->ntitle_terms++;
         out->nterm++;
     }
@@ -949,8 +952,9 @@ struct mz_vocab_builder {
     mz_featopts o;
     const mz_stopwords *sw;
     mz_strmap *stems;     /* builder stem ids */
-    char **best_surface;  /* per stem: its most frequent surface form (the
-                           * first seen on ties), what evidence shows */
+    int32_t *best_surf;   /* per stem: its most frequent surface form (the
+                           * first seen on ties) as a surf_count entry, or
+                           * -1; what evidence shows */
     int32_t *best_count;
     mz_strmap *surf_count; /* surface → occurrences; a surface (a token)
                             * has one stem, surf_stem[entry] */
@@ -1011,9 +1015,7 @@ void mz_vocab_builder_free(mz_vocab_builder *b)
 {
     if (!b) return;
     mz_strmap_free(b->stems);
-    if (b->best_surface)
-        for (size_t i = 0; i < b->surf_cap; i++) free(b->best_surface[i]);
-    free(b->best_surface);
+    free(b->best_surf);
     free(b->best_count);
     mz_strmap_free(b->surf_count);
     free(b->surf_stem);
@@ -1155,14 +1157,20 @@ int mz_vocab_builder_add(mz_vocab_builder *b, const mz_stemdoc *s, mz_termdoc *o
     if (!out->term || !out->sent) goto oom;
     if (b->o.char_min > 0 && !(out->tok = malloc((s->nterm + 1) * sizeof *out->tok))) goto oom;
     const char *p = s->buf;
+    /* Surfaces are looked up at random places in a table of the corpus'
+     * distinct tokens: prefetch the slot PF_FAR terms ahead, the entry it
+     * names PF_NEAR terms ahead. */
+    enum { PF_FAR = 16, PF_NEAR = 8 };
     for (size_t i = 0; i < s->nterm; i++) {
+        if (i + PF_FAR < s->nterm) mz_strmap_prefetch(b->surf_count, s->hash[i + PF_FAR], 0);
+        if (i + PF_NEAR < s->nterm) mz_strmap_prefetch(b->surf_count, s->hash[i + PF_NEAR], 1);
         size_t tl = strlen(p);
         const char *surf = p + tl + 1;
         size_t sl = strlen(surf);
         /* one lookup per occurrence, by its surface; the stem table is
          * consulted once per distinct surface */
         int ins;
-        int64_t k = mz_strmap_intern(b->surf_count, surf, sl, 0, &ins);
+        int64_t k = mz_strmap_intern_h(b->surf_count, surf, sl, s->hash[i], 0, &ins);
         if (k < 0) goto oom;
         if (ins) {
             if ((size_t)k >= b->ss_cap) {
@@ -1179,10 +1187,10 @@ int mz_vocab_builder_add(mz_vocab_builder *b, const mz_stemdoc *s, mz_termdoc *o
         int64_t id = b->surf_stem[k];
         if ((size_t)id >= b->surf_cap) {
             size_t nc = b->surf_cap ? b->surf_cap * 2 : 1024;
-            char **ns = realloc(b->best_surface, nc * sizeof *ns);
-            if (!ns) goto oom;
-            memset(ns + b->surf_cap, 0, (nc - b->surf_cap) * sizeof *ns);
-            b->best_surface = ns;
+            int32_t *bs = realloc(b->best_surf, nc * sizeof *bs);
+            if (!bs) goto oom;
+            for (size_t j = b->surf_cap; j < nc; j++) bs[j] = -1;
+            b->best_surf = bs;
             int32_t *bc = realloc(b->best_count, nc * sizeof *bc);
             if (!bc) goto oom;
             memset(bc + b->surf_cap, 0, (nc - b->surf_cap) * sizeof *bc);
@@ -1194,12 +1202,7 @@ int mz_vocab_builder_add(mz_vocab_builder *b, const mz_stemdoc *s, mz_termdoc *o
             mz_strmap_set_value(b->surf_count, (size_t)k, cnt);
             if (cnt > b->best_count[id]) {
                 b->best_count[id] = cnt;
-                if (!b->best_surface[id] || strcmp(b->best_surface[id], surf) != 0) {
-                    char *d = strdup(surf);
-                    if (!d) goto oom;
-                    free(b->best_surface[id]);
-                    b->best_surface[id] = d;
-                }
+                b->best_surf[id] = (int32_t)k;
             }
         }
         out->term[i] = (int32_t)id;
@@ -1309,7 +1312,11 @@ static int df_doc(mz_vocab_builder *b, const mz_termdoc *t)
     const int32_t *id = t->term;
     const uint16_t *sent = t->sent;
     size_t n = t->nterm;
+    /* bigram slots are cache misses at random places: prefetch ahead */
+    enum { PF_PAIR = 8 };
     for (size_t i = 0; i < n; i++) {
+        if (o->ngram_max >= 2 && b->pm[0] && i + PF_PAIR + 1 < n)
+            __builtin_prefetch(&b->pm[0][pair_hash(pair_key(id[i + PF_PAIR], id[i + PF_PAIR + 1])) & b->pmask[0]]);
         double w = i < t->ntitle_terms ? o->title_weight : 1.0;
         if (w == 0.0 || id[i] < 0) continue;
         int64_t f = df_unigram(b, 'u', id[i]);
@@ -1364,8 +1371,8 @@ static int cmp_rank(const void *x, const void *y)
     return (a->f > b->f) - (a->f < b->f);
 }
 
-/* Printable term of a feature key, from per-stem strings. */
-static char *key_text(const unsigned char *key, size_t klen, char **stem_text)
+/* Printable term of a feature key: each stem as its most frequent surface. */
+static char *key_text(const mz_vocab_builder *b, const unsigned char *key, size_t klen)
 {
     char buf[1024];
     size_t n = 0;
@@ -1376,7 +1383,12 @@ static char *key_text(const unsigned char *key, size_t klen, char **stem_text)
     for (size_t p = 1; p + 4 <= klen; p += 4) {
         int32_t id;
         memcpy(&id, key + p, 4);
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", p > 1 ? " " : "", stem_text[id]);
+        /* the stem's most frequent surface (the stem itself when every
+         * surface was too long to be counted) */
+        size_t sl;
+        const char *sf = b->best_surf[id] >= 0 ? mz_strmap_key(b->surf_count, (size_t)b->best_surf[id], &sl)
+                                               : mz_strmap_key(b->stems, (size_t)id, &sl);
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%.*s", p > 1 ? " " : "", (int)sl, sf);
         if (n >= sizeof buf) break;
     }
     return strdup(buf);
@@ -1449,12 +1461,8 @@ int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t 
     out->surface = calloc(nk + 1, sizeof *out->surface);
     size_t nstems_b = mz_strmap_count(b->stems);
     b->stem_map = malloc((nstems_b + 1) * sizeof *b->stem_map);
-    char **stem_text = calloc(nstems_b + 1, sizeof *stem_text);
-    if (!out->stems || !out->feats || !out->idf || !out->surface || !b->stem_map || !stem_text) goto oom;
-    for (size_t s = 0; s < nstems_b; s++) {
-        b->stem_map[s] = -1;
-        stem_text[s] = b->best_surface[s];
-    }
+    if (!out->stems || !out->feats || !out->idf || !out->surface || !b->stem_map) goto oom;
+    for (size_t s = 0; s < nstems_b; s++) b->stem_map[s] = -1;
     for (size_t f = 0; f < nall; f++) {
         if (!keep[f]) continue;
         unsigned char k[64], nkey[64];
@@ -1478,11 +1486,10 @@ int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t 
         if (nf < 0) goto oom;
         keep[f] = (int32_t)nf + 1; /* now: vocab index + 1 */
         out->idf[nf] = log((1.0 + (double)ndocs) / (1.0 + (double)b->df[f])) + 1.0;
-        out->surface[nf] = key_text(k, kl, stem_text);
+        out->surface[nf] = key_text(b, k, kl);
         if (!out->surface[nf]) goto oom;
         out->nfeat = (size_t)nf + 1;
     }
-    free(stem_text);
     if (mz_vocab_index(out) != 0) {
         free(keep);
         mz_vocab_free(out);
@@ -1510,7 +1517,6 @@ int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t 
     }
     return 0;
 oom:
-    free(stem_text);
     free(keep);
     mz_vocab_free(out);
     return mz_fail(e, "out of memory");

@@ -134,6 +134,8 @@ void mz_termizer_free(mz_termizer *t);
 typedef struct mz_stemdoc {
     char *buf;          /* NUL-separated stem, then its surface form */
     size_t len;
+    uint64_t *hash;     /* mz_hash_bytes of each surface form, computed
+                         * here so the sequential builder need not */
     uint16_t *sent;
     size_t nterm, nsent, ntitle_terms;
     uint8_t *ctx;

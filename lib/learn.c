@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "platt.h"
 
@@ -283,10 +284,39 @@ static int solve_one(const mz_trainset *t, const int *y, const double *z, const 
  * process, one after the other, when procs <= 1): solvers draw from the
  * process-wide rand(), which threads would share in an unpredictable order.
  * A job run in a child must leave its results in memory the caller mapped
- * MAP_SHARED (in_children() says whether it will be). */
+ * MAP_SHARED (in_children() says whether it will be).
+ *
+ * procs workers are forked once and take jobs from a shared counter: a
+ * fork copies the page tables of a process that holds the whole training
+ * set, which cost more than small solves when every job had its own.  A
+ * job's result depends only on the job (each solve seeds rand() itself),
+ * never on the worker that ran it. */
 typedef int (*job_fn)(void *ctx, int job, mz_err *e);
 
 static int in_children(int njob, int procs) { return procs > 1 && njob > 1; }
+
+typedef struct job_board {
+    int next;   /* next job to take */
+    int done;   /* jobs finished */
+    int failed; /* a job failed: take no more */
+    unsigned char ok[];
+} job_board;
+
+static void job_worker(job_board *jb, int njob, job_fn fn, void *ctx)
+{
+    for (;;) {
+        if (__atomic_load_n(&jb->failed, __ATOMIC_ACQUIRE)) _exit(0);
+        int j = __atomic_fetch_add(&jb->next, 1, __ATOMIC_ACQ_REL);
+        if (j >= njob) _exit(0);
+        mz_err ce;
+        if (fn(ctx, j, &ce) != 0) {
+            __atomic_store_n(&jb->failed, 1, __ATOMIC_RELEASE);
+            _exit(1);
+        }
+        jb->ok[j] = 1;
+        __atomic_fetch_add(&jb->done, 1, __ATOMIC_ACQ_REL);
+    }
+}
 
 static int run_jobs(int njob, int procs, int quiet, job_fn fn, void *ctx, mz_err *e)
 {
@@ -298,48 +328,52 @@ static int run_jobs(int njob, int procs, int quiet, job_fn fn, void *ctx, mz_err
         if (!quiet) fprintf(stderr, "\r                      \r");
         return 0;
     }
-    unsigned char *ok = mmap(NULL, (size_t)njob, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (ok == MAP_FAILED) return mz_fail(e, "cannot map shared memory for the solver: %m");
-    memset(ok, 0, (size_t)njob);
+    size_t bytes = sizeof(job_board) + (size_t)njob;
+    job_board *jb = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (jb == MAP_FAILED) return mz_fail(e, "cannot map shared memory for the solver: %m");
+    memset(jb, 0, bytes);
     fflush(NULL);
-    int next = 0, running = 0, done = 0, failed = 0;
-    while (done < njob) {
-        while (!failed && running < procs && next < njob) {
-            pid_t pid = fork();
-            if (pid < 0) {
-                failed = 1;
-                mz_fail(e, "fork failed: %m");
-                break;
-            }
-            if (pid == 0) {
-                mz_err ce;
-                int rc = fn(ctx, next, &ce);
-                ok[next] = rc == 0;
-                _exit(rc == 0 ? 0 : 1);
-            }
-            next++;
-            running++;
+    int nw = procs < njob ? procs : njob, running = 0, failed = 0;
+    for (int w = 0; w < nw; w++) {
+        pid_t pid = fork();
+        if (pid < 0) {
+            failed = 1;
+            mz_fail(e, "fork failed: %m");
+            __atomic_store_n(&jb->failed, 1, __ATOMIC_RELEASE);
+            break;
         }
-        if (running == 0) break;
+        if (pid == 0) job_worker(jb, njob, fn, ctx);
+        running++;
+    }
+    int shown = -1;
+    while (running > 0) {
         int st;
-        pid_t p = wait(&st);
+        pid_t p = waitpid(-1, &st, quiet ? 0 : WNOHANG);
         if (p < 0) break;
+        if (p == 0) {
+            /* progress while the workers run */
+            int d = __atomic_load_n(&jb->done, __ATOMIC_ACQUIRE);
+            if (d != shown) fprintf(stderr, "\r  solving %d/%d ...", d, njob);
+            shown = d;
+            struct timespec ts = {0, 20 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
         running--;
-        done++;
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
             if (!failed) mz_fail(e, "a solver process failed (%s)", WIFSIGNALED(st) ? "killed by a signal" : "error");
             failed = 1;
+            __atomic_store_n(&jb->failed, 1, __ATOMIC_RELEASE);
         }
-        if (!quiet) fprintf(stderr, "\r  solving %d/%d ...", done, njob);
     }
     while (running > 0 && wait(NULL) > 0) running--;
     if (!quiet) fprintf(stderr, "\r                      \r");
     for (int j = 0; j < njob && !failed; j++)
-        if (!ok[j]) {
+        if (!jb->ok[j]) {
             failed = 1;
             mz_fail(e, "a solver process did not finish");
         }
-    munmap(ok, (size_t)njob);
+    munmap(jb, bytes);
     return failed ? -1 : 0;
 }
 

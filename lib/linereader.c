@@ -1,45 +1,92 @@
 /* linereader.c — see linereader.h.
  *
- * Byte-at-a-time with getc_unlocked: fgets cannot tell a NUL byte inside a
- * line from the end of what it read, and binary input must not make two
- * records out of one or one out of two. */
+ * Input arrives in chunks (read(2) on the FILE's descriptor when it has
+ * one, which returns what a pipe holds without waiting for more, so a
+ * stream is answered line by line; fread for in-memory streams) and lines
+ * are cut with memchr.  Lengths are byte counts throughout: fgets cannot
+ * tell a NUL byte inside a line from the end of what it read, and binary
+ * input must not make two records out of one or one out of two.
+ *
+ * The descriptor is read directly, so the FILE must not have been read
+ * through stdio before (its buffer would be skipped), and nothing may read
+ * it through stdio afterwards. */
 #include "linereader.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#define CHUNK (256 * 1024)
 
 void mz_linereader_init(mz_linereader *r, FILE *f, size_t max_line)
 {
     memset(r, 0, sizeof *r);
     r->f = f;
+    r->fd = f ? fileno(f) : -1;
     r->max_line = max_line;
 }
 
 void mz_linereader_free(mz_linereader *r)
 {
     free(r->buf);
+    free(r->in);
     r->buf = NULL;
+    r->in = NULL;
+}
+
+/* Refill the chunk: 1 when bytes arrived, 0 at end of input, -1 on error. */
+static int fill(mz_linereader *r)
+{
+    if (r->eof) return 0;
+    if (!r->in && !(r->in = malloc(CHUNK))) return -1;
+    r->in_pos = r->in_len = 0;
+    for (;;) {
+        if (r->fd >= 0) {
+            ssize_t k = read(r->fd, r->in, CHUNK);
+            if (k < 0 && errno == EINTR) continue;
+            if (k < 0) return -1;
+            r->in_len = (size_t)k;
+        } else {
+            r->in_len = fread(r->in, 1, CHUNK, r->f);
+            if (r->in_len == 0 && ferror(r->f)) return -1;
+        }
+        if (r->in_len == 0) r->eof = 1;
+        return r->in_len > 0;
+    }
 }
 
 int mz_linereader_next(mz_linereader *r)
 {
     r->len = 0;
-    int c, any = 0, too_long = 0;
-    while ((c = getc_unlocked(r->f)) != EOF) {
-        any = 1;
-        if (c == '\n') break;
-        if (too_long) continue;
-        if (r->len + 2 > r->cap) {
-            size_t nc = r->cap ? r->cap * 2 : 65536;
-            char *b = realloc(r->buf, nc);
-            if (!b) return MZ_LINE_IOERR;
-            r->buf = b;
-            r->cap = nc;
+    int any = 0, too_long = 0;
+    for (;;) {
+        if (r->in_pos == r->in_len) {
+            int st = fill(r);
+            if (st < 0) return MZ_LINE_IOERR;
+            if (st == 0) break;
         }
-        r->buf[r->len++] = (char)c;
-        if (r->len > r->max_line) too_long = 1;
+        any = 1;
+        const char *s = r->in + r->in_pos;
+        size_t avail = r->in_len - r->in_pos;
+        const char *nl = memchr(s, '\n', avail);
+        size_t take = nl ? (size_t)(nl - s) : avail;
+        r->in_pos += take + (nl != NULL);
+        if (!too_long && r->len + take > r->max_line) too_long = 1;
+        if (!too_long && take) {
+            if (r->len + take + 2 > r->cap) {
+                size_t nc = r->cap ? r->cap : 65536;
+                while (r->len + take + 2 > nc) nc *= 2;
+                char *b = realloc(r->buf, nc);
+                if (!b) return MZ_LINE_IOERR;
+                r->buf = b;
+                r->cap = nc;
+            }
+            memcpy(r->buf + r->len, s, take);
+            r->len += take;
+        }
+        if (nl) break;
     }
-    if (c == EOF && ferror(r->f)) return MZ_LINE_IOERR;
     if (!any) return MZ_LINE_EOF;
     r->lineno++;
     if (too_long) {

@@ -4,7 +4,9 @@
  * ever holding more than max_line bytes: an over-long line is consumed and
  * skipped (reported as MZ_LINE_TOO_LONG with its line number), so a single
  * giant or binary line can neither exhaust memory nor desynchronise the
- * stream.  A trailing '\r' is removed; the last line needs no newline. */
+ * stream.  A trailing '\r' is removed; the last line needs no newline.
+ * The reader owns the stream from the start: it reads the descriptor in
+ * chunks of its own, bypassing stdio's buffer. */
 #ifndef MZ_LINEREADER_H
 #define MZ_LINEREADER_H
 
@@ -14,9 +16,13 @@ enum { MZ_LINE_EOF = 0, MZ_LINE_OK = 1, MZ_LINE_TOO_LONG = 2, MZ_LINE_IOERR = 3 
 
 typedef struct mz_linereader {
     FILE *f;
+    int fd;         /* f's descriptor, or -1 (an in-memory stream) */
     char *buf;
     size_t len, cap, max_line;
     size_t lineno;
+    char *in;       /* the chunk read last, in[in_pos..in_len) unread */
+    size_t in_pos, in_len;
+    int eof;
 } mz_linereader;
 
 void mz_linereader_init(mz_linereader *r, FILE *f, size_t max_line);

@@ -412,10 +412,21 @@ static FILE *mem(const char *data, size_t len)
     return f;
 }
 
-START_TEST(test_linereader_basic)
+/* The reader takes a stream with a descriptor (read in chunks) and one
+ * without (an in-memory stream, through fread): every case runs on both. */
+static FILE *stream(int via_fd, const char *data, size_t len)
+{
+    if (!via_fd) return mem(data, len);
+    FILE *f = fopen(put("lines.bin", data, len), "rb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_ge(fileno(f), 0);
+    return f;
+}
+
+static void test_linereader_basic_on(int via_fd)
 {
     const char data[] = "one\r\ntwo\n\nthree";
-    FILE *f = mem(data, sizeof data - 1);
+    FILE *f = stream(via_fd, data, sizeof data - 1);
     mz_linereader r;
     mz_linereader_init(&r, f, 100);
     ck_assert_int_eq(mz_linereader_next(&r), MZ_LINE_OK);
@@ -433,7 +444,12 @@ START_TEST(test_linereader_basic)
     mz_linereader_free(&r);
     fclose(f);
     /* empty input: EOF at once; a lone newline is one empty line */
-    f = mem("\n", 1);
+    f = stream(via_fd, "", 0);
+    mz_linereader_init(&r, f, 100);
+    ck_assert_int_eq(mz_linereader_next(&r), MZ_LINE_EOF);
+    mz_linereader_free(&r);
+    fclose(f);
+    f = stream(via_fd, "\n", 1);
     mz_linereader_init(&r, f, 100);
     ck_assert_int_eq(mz_linereader_next(&r), MZ_LINE_OK);
     ck_assert_uint_eq(r.len, 0);
@@ -441,21 +457,16 @@ START_TEST(test_linereader_basic)
     mz_linereader_free(&r);
     fclose(f);
 }
+
+START_TEST(test_linereader_basic)
+{
+    for (int via_fd = 0; via_fd < 2; via_fd++) test_linereader_basic_on(via_fd);
+}
 END_TEST
 
-START_TEST(test_linereader_too_long)
+static void test_linereader_too_long_on(int via_fd, const char *data, size_t n)
 {
-    /* lines of 10 (ok), 11 (too long), 10 (ok) with max 10, then a huge one */
-    size_t big = 300000;
-    char *data = malloc(big + 64);
-    ck_assert_ptr_nonnull(data);
-    size_t n = 0;
-    n += (size_t)sprintf(data + n, "0123456789\n0123456789A\nabcdefghij\n");
-    memset(data + n, 'z', big);
-    n += big;
-    data[n++] = '\n';
-    n += (size_t)sprintf(data + n, "end\n");
-    FILE *f = mem(data, n);
+    FILE *f = stream(via_fd, data, n);
     mz_linereader r;
     mz_linereader_init(&r, f, 10);
     ck_assert_int_eq(mz_linereader_next(&r), MZ_LINE_OK);
@@ -474,14 +485,29 @@ START_TEST(test_linereader_too_long)
     ck_assert_int_eq(mz_linereader_next(&r), MZ_LINE_EOF);
     mz_linereader_free(&r);
     fclose(f);
+}
+
+START_TEST(test_linereader_too_long)
+{
+    /* lines of 10 (ok), 11 (too long), 10 (ok) with max 10, then a huge one */
+    size_t big = 300000;
+    char *data = malloc(big + 64);
+    ck_assert_ptr_nonnull(data);
+    size_t n = 0;
+    n += (size_t)sprintf(data + n, "0123456789\n0123456789A\nabcdefghij\n");
+    memset(data + n, 'z', big);
+    n += big;
+    data[n++] = '\n';
+    n += (size_t)sprintf(data + n, "end\n");
+    for (int via_fd = 0; via_fd < 2; via_fd++) test_linereader_too_long_on(via_fd, data, n);
     free(data);
 }
 END_TEST
 
-START_TEST(test_linereader_nul_inside_line)
+static void test_linereader_nul_inside_line_on(int via_fd)
 {
     const char data[] = "ab\0cd\n\0\nx\0\0y\nlast";
-    FILE *f = mem(data, sizeof data - 1);
+    FILE *f = stream(via_fd, data, sizeof data - 1);
     mz_linereader r;
     mz_linereader_init(&r, f, 100);
     ck_assert_int_eq(mz_linereader_next(&r), MZ_LINE_OK);
@@ -499,6 +525,47 @@ START_TEST(test_linereader_nul_inside_line)
     ck_assert_int_eq(mz_linereader_next(&r), MZ_LINE_EOF);
     mz_linereader_free(&r);
     fclose(f);
+}
+
+START_TEST(test_linereader_nul_inside_line)
+{
+    for (int via_fd = 0; via_fd < 2; via_fd++) test_linereader_nul_inside_line_on(via_fd);
+}
+END_TEST
+
+/* Lines that straddle the reader's chunks (a quarter of a megabyte) come
+ * out whole: 8,000 lines of 1-199 bytes, line i made of letter i % 26,
+ * through both kinds of stream. */
+static void test_linereader_chunks_on(int via_fd, const char *data, size_t n, size_t nlines)
+{
+    FILE *f = stream(via_fd, data, n);
+    mz_linereader r;
+    mz_linereader_init(&r, f, 1000);
+    for (size_t i = 0; i < nlines; i++) {
+        ck_assert_int_eq(mz_linereader_next(&r), MZ_LINE_OK);
+        ck_assert_uint_eq(r.len, 1 + i % 199);
+        for (size_t k = 0; k < r.len; k++) ck_assert_int_eq(r.buf[k], 'a' + (int)(i % 26));
+        ck_assert_uint_eq(r.lineno, i + 1);
+    }
+    ck_assert_int_eq(mz_linereader_next(&r), MZ_LINE_EOF);
+    mz_linereader_free(&r);
+    fclose(f);
+}
+
+START_TEST(test_linereader_across_chunks)
+{
+    size_t nlines = 8000, n = 0;
+    char *data = malloc(nlines * 200 + 1);
+    ck_assert_ptr_nonnull(data);
+    for (size_t i = 0; i < nlines; i++) {
+        size_t len = 1 + i % 199;
+        memset(data + n, 'a' + (int)(i % 26), len);
+        n += len;
+        data[n++] = '\n';
+    }
+    ck_assert_uint_gt(n, 2 * 256 * 1024);
+    for (int via_fd = 0; via_fd < 2; via_fd++) test_linereader_chunks_on(via_fd, data, n, nlines);
+    free(data);
 }
 END_TEST
 
@@ -563,6 +630,7 @@ Suite *suite_corpus(void)
     tcase_add_test(tc, test_linereader_basic);
     tcase_add_test(tc, test_linereader_too_long);
     tcase_add_test(tc, test_linereader_nul_inside_line);
+    tcase_add_test(tc, test_linereader_across_chunks);
     tcase_add_test(tc, test_jsonl_over_long_line_reported);
     tcase_add_test(tc, test_check_text);
     suite_add_tcase(s, tc);
