@@ -356,7 +356,14 @@ static void add_jsonl(run *r, const char *path)
     dupset seen;
     int have_seen = dupset_init(&seen) == 0;
     r->seen = have_seen ? &seen : NULL;
-    while ((st = mz_linereader_next(&lr)) != MZ_LINE_EOF) {
+    for (;;) {
+        /* a stream that pauses (a feed, a pipeline) gets the records it
+         * sent answered now, not when a batch fills */
+        if (r->n && !mz_linereader_ready(&lr)) {
+            flush_batch(r);
+            fflush(stdout);
+        }
+        if ((st = mz_linereader_next(&lr)) == MZ_LINE_EOF) break;
         nlines++;
         if (st == MZ_LINE_IOERR) {
             fprintf(stderr, "mizan-classify: %s:%zu: read error\n", name, lr.lineno + 1);

@@ -13,11 +13,12 @@
 #include "linereader.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define CHUNK (256 * 1024)
+#define CHUNK (64 * 1024)
 
 void mz_linereader_init(mz_linereader *r, FILE *f, size_t max_line)
 {
@@ -101,4 +102,11 @@ int mz_linereader_next(mz_linereader *r)
     if (r->len && r->buf[r->len - 1] == '\r') r->len--;
     r->buf[r->len] = '\0';
     return MZ_LINE_OK;
+}
+
+int mz_linereader_ready(const mz_linereader *r)
+{
+    if (r->in_pos < r->in_len || r->eof || r->fd < 0) return 1;
+    struct pollfd p = {.fd = r->fd, .events = POLLIN};
+    return poll(&p, 1, 0) != 0; /* on error too: let the read report it */
 }

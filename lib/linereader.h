@@ -30,4 +30,9 @@ void mz_linereader_free(mz_linereader *r);
 /* Returns one of the MZ_LINE_* codes; on OK the line is r->buf[0..r->len). */
 int mz_linereader_next(mz_linereader *r);
 
+/* 1 when the next call would return at once (a line is buffered, or the
+ * descriptor has bytes or end of input waiting), 0 when it would wait for a
+ * writer: a stream's consumer answers what it has before it waits. */
+int mz_linereader_ready(const mz_linereader *r);
+
 #endif
