@@ -1,4 +1,4 @@
-# bench/common.sh — shared helpers for bench/throughput and bench/soak (sourced, not run).
+# bench/common.sh — shared helpers for bench/throughput, bench/soak and bench/train-time (sourced, not run).
 #
 # Sets ROOT (the repo root, found from this file's location, never hard-coded),
 # SHARED (../shared relative to ROOT), the data paths, and provides:
