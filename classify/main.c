@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 
 #include "corpus.h"
@@ -60,7 +61,22 @@ typedef struct run {
     mz_fields fl;
     dupset *seen;
     int any_record_error, any_input_error;
+    double batch_t0; /* when the batch's first record arrived */
 } run;
+
+/* A stream that pauses has what it sent answered once it has been idle
+ * IDLE_MS or its oldest unanswered record is MAX_WAIT_MS old; a producer
+ * that is merely slower than mizan for a moment still fills whole batches,
+ * which is what keeps both cores busy. */
+#define IDLE_MS 100
+#define MAX_WAIT_MS 1000
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
 
 static int dupset_add(dupset *d, const char *id, size_t lineno, size_t *first);
 
@@ -178,6 +194,7 @@ static void flush_batch(run *r)
 static item *next_item(run *r)
 {
     if (r->n == BATCH) flush_batch(r);
+    if (r->n == 0) r->batch_t0 = now_ms();
     item *it = &r->items[r->n++];
     it->tlen = it->len = 0;
     it->status = 0;
@@ -358,10 +375,14 @@ static void add_jsonl(run *r, const char *path)
     r->seen = have_seen ? &seen : NULL;
     for (;;) {
         /* a stream that pauses (a feed, a pipeline) gets the records it
-         * sent answered now, not when a batch fills */
-        if (r->n && !mz_linereader_ready(&lr)) {
-            flush_batch(r);
-            fflush(stdout);
+         * sent answered, not only when a batch fills */
+        if (r->n) {
+            double left = MAX_WAIT_MS - (now_ms() - r->batch_t0);
+            int wait = left <= 0 ? 0 : left < IDLE_MS ? (int)left : IDLE_MS;
+            if (left <= 0 || !mz_linereader_ready(&lr, wait)) {
+                flush_batch(r);
+                fflush(stdout);
+            }
         }
         if ((st = mz_linereader_next(&lr)) == MZ_LINE_EOF) break;
         nlines++;

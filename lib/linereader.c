@@ -104,9 +104,12 @@ int mz_linereader_next(mz_linereader *r)
     return MZ_LINE_OK;
 }
 
-int mz_linereader_ready(const mz_linereader *r)
+int mz_linereader_ready(const mz_linereader *r, int timeout_ms)
 {
     if (r->in_pos < r->in_len || r->eof || r->fd < 0) return 1;
     struct pollfd p = {.fd = r->fd, .events = POLLIN};
-    return poll(&p, 1, 0) != 0; /* on error too: let the read report it */
+    int n;
+    while ((n = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR) {
+    }
+    return n != 0; /* on error too: let the read report it */
 }

@@ -30,9 +30,10 @@ void mz_linereader_free(mz_linereader *r);
 /* Returns one of the MZ_LINE_* codes; on OK the line is r->buf[0..r->len). */
 int mz_linereader_next(mz_linereader *r);
 
-/* 1 when the next call would return at once (a line is buffered, or the
- * descriptor has bytes or end of input waiting), 0 when it would wait for a
- * writer: a stream's consumer answers what it has before it waits. */
-int mz_linereader_ready(const mz_linereader *r);
+/* 1 when the next call would return without waiting for a writer (input
+ * is buffered, or the descriptor has bytes or end of input within
+ * timeout_ms), 0 when the writer has been silent that long: a stream's
+ * consumer answers what it has before it waits. */
+int mz_linereader_ready(const mz_linereader *r, int timeout_ms);
 
 #endif
