@@ -40,6 +40,7 @@ void mz_predictor_free(mz_predictor *p)
     mz_sparse_free(&p->x);
     free(p->sv_a);
     free(p->sv_cur);
+    free(p->cp);
     free(p);
 }
 
@@ -154,12 +155,62 @@ static double rbf_slope(const mz_predictor *p, const mz_linmodel *m, double A, i
     return -2.0 * m->gamma * (xf * A - B);
 }
 
-size_t mz_head_evidence(const mz_predictor *p, const mz_head *h, int c, size_t k, int signed_,
-                        mz_evidence *out)
+/* The evidence weight of x's i-th feature toward class c: value times the
+ * primal weight toward c averaged over c's pairs (linear), or times the
+ * slope of c's score along the feature (rbf). */
+typedef struct push_ctx {
+    const mz_predictor *p;
+    const mz_linmodel *m;
+    int c, n;
+    const int *pidx;
+    const double *sign;
+    double A;
+} push_ctx;
+
+static double push(const push_ctx *q, size_t i)
+{
+    const mz_linmodel *m = q->m;
+    const mz_sparse *x = &q->p->x;
+    size_t f = (size_t)x->idx[i];
+    if (m->kernel_rbf) return rbf_slope(q->p, m, q->A, x->idx[i], x->val[i]) * x->val[i];
+    double s = 0;
+    int kk = m->nclass, c = q->c;
+    if (m->Wk) {
+        /* pair (c, o) weighs w_c - w_o toward c */
+        const double *w = m->Wk + f * (size_t)kk;
+        for (int o = 0; o < kk; o++)
+            if (o != c) s += w[c] - w[o];
+    } else {
+        const double *w = m->W + f * (size_t)m->npair;
+        for (int r = 0; r < q->n; r++) s += q->sign[r] * w[q->pidx[r]];
+    }
+    return s / q->n * x->val[i];
+}
+
+/* Keep term in out[0..k) if it ranks among the k strongest; out stays
+ * sorted, ties in order of arrival. */
+static void offer(mz_evidence *out, size_t *got, size_t k, int signed_, const char *term, double w, int32_t sid)
+{
+    if (!signed_ && w <= 0) return;
+    if (*got == k && (signed_ ? fabs(w) <= fabs(out[k - 1].weight) : w <= out[k - 1].weight)) return;
+    mz_evidence ev = {term, w, sid};
+    if (*got < k) out[(*got)++] = ev;
+    else out[k - 1] = ev;
+    isort(out, *got, signed_);
+}
+
+static int cmp_ctxpush(const void *a, const void *b)
+{
+    const mz_ctxpush *x = a, *y = b;
+    return (x->sid > y->sid) - (x->sid < y->sid);
+}
+
+size_t mz_head_evidence(mz_predictor *p, const mz_head *h, int c, size_t k, int signed_, mz_evidence *out)
 {
     const mz_linmodel *m = &h->lm;
     const mz_sparse *x = &p->x;
-    int kk = m->nclass, np = m->npair;
+    const mz_vocab *v = &p->b->vocab;
+    int kk = m->nclass;
     int pidx[MZ_MAX_CLASSES];
     double sign[MZ_MAX_CLASSES];
     int n = 0;
@@ -169,50 +220,55 @@ size_t mz_head_evidence(const mz_predictor *p, const mz_head *h, int c, size_t k
         sign[n] = c < o ? 1.0 : -1.0;
         n++;
     }
+    push_ctx q = {p, m, c, n, pidx, sign, m->kernel_rbf ? rbf_prepare(p, m, c) : 0.0};
+    /* A word's article feature ('u'/'b') and its context feature ('c'/'d')
+     * print alike (vocab.surf_id names the article feature): their pushes
+     * are one term's and are added up before ranking, or a term that pushes
+     * hard through both could be left out.  The context features go first
+     * into a list sorted by that id. */
+    size_t nc = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        size_t f = (size_t)x->idx[i];
+        if (f > m->nfeat) continue;
+        char kind = v->kind[f - 1];
+        if ((kind != 'c' && kind != 'd') || v->surf_id[f - 1] == (int32_t)(f - 1)) continue;
+        if (nc == p->ncp_cap) {
+            size_t cap = p->ncp_cap ? p->ncp_cap * 2 : 256;
+            mz_ctxpush *a = realloc(p->cp, cap * sizeof *a);
+            if (!a) break; /* out of memory: such terms count apart */
+            p->cp = a;
+            p->ncp_cap = cap;
+        }
+        p->cp[nc++] = (mz_ctxpush){v->surf_id[f - 1], (int32_t)i, push(&q, i), 0};
+    }
+    if (nc > 1) qsort(p->cp, nc, sizeof *p->cp, cmp_ctxpush);
     size_t got = 0;
-    double A = m->kernel_rbf ? rbf_prepare(p, m, c) : 0.0;
-    /* keep the k best in out[0..k) by insertion: k is small */
     for (size_t i = 0; i < x->n; i++) {
         size_t f = (size_t)x->idx[i];
         if (f > m->nfeat) continue;
         /* character n-grams and pseudo-terms are no words to show a person */
-        char kind = p->b->vocab.kind[f - 1];
+        char kind = v->kind[f - 1];
         if (kind == 'g' || kind == 'x') continue;
-        double contrib;
-        if (m->kernel_rbf) {
-            contrib = rbf_slope(p, m, A, x->idx[i], x->val[i]) * x->val[i];
-        } else {
-            double s = 0;
-            if (m->Wk) {
-                /* pair (c, o) weighs w_c - w_o toward c */
-                const double *w = m->Wk + f * (size_t)kk;
-                for (int o = 0; o < kk; o++)
-                    if (o != c) s += w[c] - w[o];
-            } else {
-                const double *w = m->W + f * (size_t)np;
-                for (int q = 0; q < n; q++) s += sign[q] * w[pidx[q]];
+        int32_t sid = v->surf_id[f - 1];
+        if ((kind == 'c' || kind == 'd') && sid != (int32_t)(f - 1)) continue; /* in p->cp */
+        double w = push(&q, i);
+        if (nc && (kind == 'u' || kind == 'b')) {
+            mz_ctxpush key = {sid, 0, 0, 0};
+            mz_ctxpush *hit = bsearch(&key, p->cp, nc, sizeof *p->cp, cmp_ctxpush);
+            if (hit) {
+                w += hit->w;
+                hit->used = 1;
             }
-            contrib = s / n * x->val[i];
         }
-        if (!signed_ && contrib <= 0) continue;
-        const char *term = p->b->vocab.surface[f - 1];
-        int32_t sid = p->b->vocab.surf_id[f - 1];
-        /* one entry per printed term: a word's article feature and its
-         * context feature print alike, so their pushes are added up */
-        size_t dup = got;
-        for (size_t q = 0; q < got; q++)
-            if (out[q].sid == sid) dup = q;
-        if (dup < got) {
-            out[dup].weight += contrib;
-        } else {
-            double key = signed_ ? fabs(contrib) : contrib;
-            if (got == k && key <= (signed_ ? fabs(out[k - 1].weight) : out[k - 1].weight)) continue;
-            mz_evidence ev = {term, contrib, sid};
-            if (got < k) out[got++] = ev;
-            else out[k - 1] = ev;
-        }
-        isort(out, got, signed_);
+        offer(out, &got, k, signed_, v->surface[f - 1], w, sid);
     }
+    /* context features whose article feature is not in x (pruned from the
+     * vocabulary, or a title weight of 0) stand alone */
+    for (size_t j = 0; j < nc; j++)
+        if (!p->cp[j].used) {
+            size_t f = (size_t)x->idx[p->cp[j].i];
+            offer(out, &got, k, signed_, v->surface[f - 1], p->cp[j].w, p->cp[j].sid);
+        }
     return got;
 }
 

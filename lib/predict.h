@@ -35,12 +35,21 @@ typedef struct mz_evidence {
     int32_t sid;      /* the term's surface id (vocab.surf_id) */
 } mz_evidence;
 
+/* Evidence scratch: a context feature's push, by the id it prints as. */
+typedef struct mz_ctxpush {
+    int32_t sid, i; /* vocab.surf_id; position in x */
+    double w;
+    int used;       /* added to its article feature's push */
+} mz_ctxpush;
+
 typedef struct mz_predictor {
     const mz_bundle *b;
     mz_vectorizer *vz;
     mz_sparse x;
     double *sv_a;    /* rbf evidence scratch: per support vector, its weight */
     size_t *sv_cur;  /* in c's score and a cursor into its features */
+    mz_ctxpush *cp;  /* evidence scratch, ncp_cap entries */
+    size_t ncp_cap;
 } mz_predictor;
 
 mz_predictor *mz_predictor_new(const mz_bundle *b, mz_err *e);
@@ -87,8 +96,9 @@ int mz_multilabel_select(size_t k, const double *p, const double *pm, double w, 
 
 /* Top-k evidence for class c of head h on p->x; returns how many. Positive
  * weights push towards c; with signed = 1 the k largest |weight| are kept
- * (for stance, where the words against matter too). */
-size_t mz_head_evidence(const mz_predictor *p, const mz_head *h, int c, size_t k, int signed_,
-                        mz_evidence *out);
+ * (for stance, where the words against matter too).  Features that print
+ * alike (a word in the article and in the target's context) are one term,
+ * their pushes added.  Uses p's scratch: not concurrently on one p. */
+size_t mz_head_evidence(mz_predictor *p, const mz_head *h, int c, size_t k, int signed_, mz_evidence *out);
 
 #endif

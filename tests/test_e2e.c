@@ -523,6 +523,60 @@ START_TEST(test_stance_bundle)
 }
 END_TEST
 
+/* stance.<target>.evidence of a sample with a shipped stance bundle and
+ * --explain k, as a JSON array (caller frees *root). */
+static const cJSON *sample_evidence(const char *bundle, const char *target, const char *sample, int k, cJSON **root)
+{
+    int rc = run("ev.json", "ev.err", "'%s' --models '%s' --explain %d '%s'", CLASSIFY, mz_test_path(bundle), k,
+                 mz_test_path(sample));
+    char *out = slurp(T("ev.json"), NULL);
+    ck_assert_msg(rc == 0, "classify exited %d: %s", rc, out);
+    *root = cJSON_Parse(out);
+    free(out);
+    ck_assert_ptr_nonnull(*root);
+    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(*root, "stance"), target), "evidence");
+    ck_assert(cJSON_IsArray(ev));
+    return ev;
+}
+
+/* A word in a target's sentences is two features (article and context)
+ * that print as one term: its weight is their sum, and the k terms shown
+ * are the k strongest sums.  So --explain k shows the first k terms of a
+ * longer list, with the same weights, whatever k; adding up only the
+ * parts that happened to be among the k kept so far did not. */
+START_TEST(test_stance_evidence_is_exact_for_any_k)
+{
+    const char *cases[][3] = {
+        {"models/stance-russia", "russia", "corpora/samples/csto-kazakhstan-oped.txt"},
+        {"models/stance-west", "west", "corpora/samples/nato-summit-2018.txt"},
+        {"models/stance-russia", "russia", "corpora/samples/nato-summit-2018.txt"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        cJSON *all_root;
+        const cJSON *all = sample_evidence(cases[c][0], cases[c][1], cases[c][2], 64, &all_root);
+        int nall = cJSON_GetArraySize(all);
+        ck_assert_int_ge(nall, 8);
+        for (int k = 1; k <= 8; k++) {
+            cJSON *root;
+            const cJSON *ev = sample_evidence(cases[c][0], cases[c][1], cases[c][2], k, &root);
+            ck_assert_int_eq(cJSON_GetArraySize(ev), k);
+            for (int i = 0; i < k; i++) {
+                const cJSON *a = cJSON_GetArrayItem(ev, i), *b = cJSON_GetArrayItem(all, i);
+                ck_assert_msg(!strcmp(cJSON_GetObjectItemCaseSensitive(a, "term")->valuestring,
+                                      cJSON_GetObjectItemCaseSensitive(b, "term")->valuestring),
+                              "%s, %s: term %d of %d differs from the longer list's", cases[c][2], cases[c][1], i,
+                              k);
+                ck_assert_double_eq(cJSON_GetObjectItemCaseSensitive(a, "weight")->valuedouble,
+                                    cJSON_GetObjectItemCaseSensitive(b, "weight")->valuedouble);
+            }
+            cJSON_Delete(root);
+        }
+        cJSON_Delete(all_root);
+    }
+}
+END_TEST
+
 /* Train the mini stance corpus into T(dir) with extra options. */
 static void train_stance(const char *dir, const char *opts)
 {
@@ -761,6 +815,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_one_class_corpus_refused);
     tcase_add_test(tc, test_folder_and_tsv_corpus_training);
     tcase_add_test(tc, test_stance_bundle);
+    tcase_add_test(tc, test_stance_evidence_is_exact_for_any_k);
     tcase_add_test(tc, test_stance_svr_score);
     tcase_add_test(tc, test_shared_corpus_reads);
     suite_add_tcase(s, tc);
