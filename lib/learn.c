@@ -299,6 +299,7 @@ typedef struct job_board {
     int next;   /* next job to take */
     int done;   /* jobs finished */
     int failed; /* a job failed: take no more */
+    char msg[MZ_ERR_MAX]; /* the first failed job's error */
     unsigned char ok[];
 } job_board;
 
@@ -308,9 +309,9 @@ static void job_worker(job_board *jb, int njob, job_fn fn, void *ctx)
         if (__atomic_load_n(&jb->failed, __ATOMIC_ACQUIRE)) _exit(0);
         int j = __atomic_fetch_add(&jb->next, 1, __ATOMIC_ACQ_REL);
         if (j >= njob) _exit(0);
-        mz_err ce;
+        mz_err ce = {{0}};
         if (fn(ctx, j, &ce) != 0) {
-            __atomic_store_n(&jb->failed, 1, __ATOMIC_RELEASE);
+            if (__atomic_exchange_n(&jb->failed, 1, __ATOMIC_ACQ_REL) == 0) memcpy(jb->msg, ce.msg, sizeof jb->msg);
             _exit(1);
         }
         jb->ok[j] = 1;
@@ -333,7 +334,7 @@ static int run_jobs(int njob, int procs, int quiet, job_fn fn, void *ctx, mz_err
     if (jb == MAP_FAILED) return mz_fail(e, "cannot map shared memory for the solver: %m");
     memset(jb, 0, bytes);
     fflush(NULL);
-    int nw = procs < njob ? procs : njob, running = 0, failed = 0;
+    int nw = procs < njob ? procs : njob, running = 0, failed = 0, killed = 0, solver_failed = 0;
     for (int w = 0; w < nw; w++) {
         pid_t pid = fork();
         if (pid < 0) {
@@ -361,12 +362,16 @@ static int run_jobs(int njob, int procs, int quiet, job_fn fn, void *ctx, mz_err
         }
         running--;
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-            if (!failed) mz_fail(e, "a solver process failed (%s)", WIFSIGNALED(st) ? "killed by a signal" : "error");
+            if (!failed && WIFSIGNALED(st)) killed = WTERMSIG(st);
+            if (!failed) solver_failed = 1;
             failed = 1;
             __atomic_store_n(&jb->failed, 1, __ATOMIC_RELEASE);
         }
     }
     while (running > 0 && wait(NULL) > 0) running--;
+    /* every worker has exited: the board's message is whole */
+    if (killed) mz_fail(e, "a solver process was killed by signal %d", killed);
+    else if (solver_failed) mz_fail(e, "a solver process failed: %s", jb->msg[0] ? jb->msg : "error");
     if (!quiet) fprintf(stderr, "\r                      \r");
     for (int j = 0; j < njob && !failed; j++)
         if (!jb->ok[j]) {
