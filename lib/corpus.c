@@ -142,16 +142,53 @@ fail:
  * first bad line is still the one reported. */
 #define JSONL_BATCH 1024
 
+/* Slots grow with the corpus up to JSONL_BATCH: a parsed record holds its
+ * source name (4 KiB) and an error buffer, so a full batch is about 5 MB,
+ * too much to set up for a corpus of a few lines. */
 typedef struct jsonl_batch {
     const char *path;
     const mz_fields *f;
-    char *line[JSONL_BATCH];
-    size_t len[JSONL_BATCH], lineno[JSONL_BATCH];
-    mz_record rec[JSONL_BATCH];
-    mz_err err[JSONL_BATCH];
-    int rc[JSONL_BATCH];
-    size_t n;
+    char **line;
+    size_t *len, *lineno;
+    mz_record *rec;
+    mz_err *err;
+    int *rc;
+    size_t n, cap;
 } jsonl_batch;
+
+static void batch_free(jsonl_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) free(b->line[i]);
+    free(b->line);
+    free(b->len);
+    free(b->lineno);
+    free(b->rec);
+    free(b->err);
+    free(b->rc);
+}
+
+/* Room for one more line; -1 on out-of-memory. */
+static int batch_reserve(jsonl_batch *b)
+{
+    if (b->n < b->cap) return 0;
+    size_t nc = b->cap ? b->cap * 2 : 16;
+    if (nc > JSONL_BATCH) nc = JSONL_BATCH;
+    char **l = realloc(b->line, nc * sizeof *l);
+    if (l) b->line = l;
+    size_t *n1 = l ? realloc(b->len, nc * sizeof *n1) : NULL;
+    if (n1) b->len = n1;
+    size_t *n2 = n1 ? realloc(b->lineno, nc * sizeof *n2) : NULL;
+    if (n2) b->lineno = n2;
+    mz_record *r = n2 ? realloc(b->rec, nc * sizeof *r) : NULL;
+    if (r) b->rec = r;
+    mz_err *er = r ? realloc(b->err, nc * sizeof *er) : NULL;
+    if (er) b->err = er;
+    int *rc = er ? realloc(b->rc, nc * sizeof *rc) : NULL;
+    if (rc) b->rc = rc;
+    if (!rc) return -1;
+    b->cap = nc;
+    return 0;
+}
 
 static int jsonl_parse_item(void *arg, int wk, size_t i, mz_err *e)
 {
@@ -166,7 +203,9 @@ static int jsonl_parse_item(void *arg, int wk, size_t i, mz_err *e)
 static int jsonl_flush(jsonl_batch *b, size_t *nrec, mz_record_fn fn, void *arg, mz_err *e)
 {
     int rc = 0;
-    if (b->n && mz_parallel_for(b->n, mz_ncpu(), jsonl_parse_item, b, e) != 0) {
+    /* a few records are parsed here: starting threads would cost more */
+    int threads = b->n >= 64 ? mz_ncpu() : 1;
+    if (b->n && mz_parallel_for(b->n, threads, jsonl_parse_item, b, e) != 0) {
         for (size_t i = 0; i < b->n; i++) free(b->line[i]);
         b->n = 0;
         return -1;
@@ -212,7 +251,7 @@ static int read_jsonl(const char *path, const mz_fields *f, mz_record_fn fn, voi
         size_t i = 0;
         while (i < lr.len && (lr.buf[i] == ' ' || lr.buf[i] == '\t')) i++;
         if (i == lr.len) continue;
-        char *copy = malloc(lr.len + 1);
+        char *copy = batch_reserve(b) == 0 ? malloc(lr.len + 1) : NULL;
         if (!copy) {
             rc = mz_fail(e, "out of memory");
             break;
@@ -225,7 +264,7 @@ static int read_jsonl(const char *path, const mz_fields *f, mz_record_fn fn, voi
         if (++b->n == JSONL_BATCH && (rc = jsonl_flush(b, &nrec, fn, arg, e)) != 0) break;
     }
     if (rc == 0) rc = jsonl_flush(b, &nrec, fn, arg, e);
-    for (size_t i = 0; i < b->n; i++) free(b->line[i]);
+    batch_free(b);
     free(b);
     mz_linereader_free(&lr);
     fclose(fp);
