@@ -41,6 +41,7 @@ void mz_predictor_free(mz_predictor *p)
     free(p->sv_a);
     free(p->sv_cur);
     free(p->cp);
+    free(p->pw);
     free(p);
 }
 
@@ -221,37 +222,51 @@ size_t mz_head_evidence(mz_predictor *p, const mz_head *h, int c, size_t k, int 
         n++;
     }
     push_ctx q = {p, m, c, n, pidx, sign, m->kernel_rbf ? rbf_prepare(p, m, c) : 0.0};
+    /* Every push first, in one pass over x: an rbf slope must be asked for
+     * features in increasing order.  Character n-grams and pseudo-terms
+     * are no words to show a person. */
+    if (x->n > p->npw_cap) {
+        double *a = realloc(p->pw, x->n * sizeof *a);
+        if (!a) return 0; /* out of memory: no evidence rather than wrong evidence */
+        p->pw = a;
+        p->npw_cap = x->n;
+    }
+    size_t nc = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        size_t f = (size_t)x->idx[i];
+        char kind = f > m->nfeat ? 'g' : v->kind[f - 1];
+        p->pw[i] = kind == 'g' || kind == 'x' ? 0.0 : push(&q, i);
+        if ((kind == 'c' || kind == 'd') && v->surf_id[f - 1] != (int32_t)(f - 1)) nc++;
+    }
     /* A word's article feature ('u'/'b') and its context feature ('c'/'d')
      * print alike (vocab.surf_id names the article feature): their pushes
      * are one term's and are added up before ranking, or a term that pushes
-     * hard through both could be left out.  The context features go first
-     * into a list sorted by that id. */
-    size_t nc = 0;
+     * hard through both could be left out.  The context features go into a
+     * list sorted by that id. */
+    if (nc > p->ncp_cap) {
+        mz_ctxpush *a = realloc(p->cp, nc * sizeof *a);
+        if (!a) return 0;
+        p->cp = a;
+        p->ncp_cap = nc;
+    }
+    nc = 0;
     for (size_t i = 0; i < x->n; i++) {
         size_t f = (size_t)x->idx[i];
         if (f > m->nfeat) continue;
         char kind = v->kind[f - 1];
-        if ((kind != 'c' && kind != 'd') || v->surf_id[f - 1] == (int32_t)(f - 1)) continue;
-        if (nc == p->ncp_cap) {
-            size_t cap = p->ncp_cap ? p->ncp_cap * 2 : 256;
-            mz_ctxpush *a = realloc(p->cp, cap * sizeof *a);
-            if (!a) break; /* out of memory: such terms count apart */
-            p->cp = a;
-            p->ncp_cap = cap;
-        }
-        p->cp[nc++] = (mz_ctxpush){v->surf_id[f - 1], (int32_t)i, push(&q, i), 0};
+        if ((kind == 'c' || kind == 'd') && v->surf_id[f - 1] != (int32_t)(f - 1))
+            p->cp[nc++] = (mz_ctxpush){v->surf_id[f - 1], (int32_t)i, p->pw[i], 0};
     }
     if (nc > 1) qsort(p->cp, nc, sizeof *p->cp, cmp_ctxpush);
     size_t got = 0;
     for (size_t i = 0; i < x->n; i++) {
         size_t f = (size_t)x->idx[i];
         if (f > m->nfeat) continue;
-        /* character n-grams and pseudo-terms are no words to show a person */
         char kind = v->kind[f - 1];
         if (kind == 'g' || kind == 'x') continue;
         int32_t sid = v->surf_id[f - 1];
         if ((kind == 'c' || kind == 'd') && sid != (int32_t)(f - 1)) continue; /* in p->cp */
-        double w = push(&q, i);
+        double w = p->pw[i];
         if (nc && (kind == 'u' || kind == 'b')) {
             mz_ctxpush key = {sid, 0, 0, 0};
             mz_ctxpush *hit = bsearch(&key, p->cp, nc, sizeof *p->cp, cmp_ctxpush);

@@ -50,6 +50,8 @@ typedef struct mz_predictor {
     size_t *sv_cur;  /* in c's score and a cursor into its features */
     mz_ctxpush *cp;  /* evidence scratch, ncp_cap entries */
     size_t ncp_cap;
+    double *pw;      /* evidence scratch: each feature's push, npw_cap */
+    size_t npw_cap;
 } mz_predictor;
 
 mz_predictor *mz_predictor_new(const mz_bundle *b, mz_err *e);

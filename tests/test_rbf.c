@@ -218,6 +218,73 @@ START_TEST(test_rbf_bundle_matches_libsvm_and_evidence_is_a_slope)
 }
 END_TEST
 
+/* A stance head sees a word of the target's sentences twice (article and
+ * context features, printed alike): its evidence weight is the sum of the
+ * two slopes times values, each slope taken with the features in order. */
+START_TEST(test_rbf_stance_evidence_adds_both_slopes)
+{
+    char opts[4096];
+    snprintf(opts, sizeof opts, "--task stance --target russia --label-field russia --corpus '%s'",
+             mz_test_path("corpora/mini/stance.jsonl"));
+    train_rbf("st", opts);
+    mz_bundle b;
+    mz_err e = {{0}};
+    ck_assert_msg(mz_bundle_load(&b, T("st"), &e) == 0, "%s", e.msg);
+    const mz_head *h = mz_bundle_head(&b, "stance");
+    ck_assert_ptr_nonnull(h);
+    ck_assert_int_eq(h->lm.kernel_rbf, 1);
+    mz_normalizer *nz = mz_normalizer_new(&e);
+    mz_predictor *p = mz_predictor_new(&b, &e);
+    ck_assert_msg(nz && p, "%s", e.msg);
+    size_t len;
+    char *text = slurp(mz_test_path("corpora/samples/csto-kazakhstan-oped.txt"), &len);
+    mz_doc d;
+    mz_doc_init(&d);
+    ck_assert_int_eq(mz_doc_build(&d, nz, NULL, 0, text, len, &e), 0);
+    free(text);
+    /* every sentence in the context: every word has both features */
+    uint8_t *ctx = malloc(d.nsent);
+    ck_assert_ptr_nonnull(ctx);
+    memset(ctx, 1, d.nsent);
+    ck_assert_int_eq(mz_predictor_vectorize(p, &d, ctx, NULL, 0, &e), 0);
+    int doubled = 0, checked = 0;
+    for (int c = 0; c < 3; c++) {
+        mz_evidence ev[64];
+        size_t nev = mz_head_evidence(p, h, c, 64, 1, ev);
+        ck_assert_uint_gt(nev, 0);
+        for (size_t i = 0; i < nev; i++) {
+            double want = 0;
+            int parts = 0;
+            for (size_t j = 0; j < p->x.n; j++) {
+                size_t f = (size_t)p->x.idx[j];
+                char kind = b.vocab.kind[f - 1];
+                if (kind == 'g' || kind == 'x' || strcmp(b.vocab.surface[f - 1], ev[i].term) != 0) continue;
+                double v = p->x.val[j], step = 1e-5;
+                p->x.val[j] = v + step;
+                double up = class_score(&h->lm, &p->x, c);
+                p->x.val[j] = v - step;
+                double down = class_score(&h->lm, &p->x, c);
+                p->x.val[j] = v;
+                want += v * (up - down) / (2 * step);
+                parts++;
+            }
+            ck_assert_int_ge(parts, 1);
+            doubled += parts == 2;
+            ck_assert_msg(fabs(ev[i].weight - want) <= 1e-6 + 1e-4 * fabs(want), "class %d, %s: weight %.10g, slopes say %.10g",
+                          c, ev[i].term, ev[i].weight, want);
+            checked++;
+        }
+    }
+    ck_assert_int_gt(doubled, 10);
+    ck_assert_int_gt(checked, 50);
+    free(ctx);
+    mz_doc_free(&d);
+    mz_predictor_free(p);
+    mz_normalizer_free(nz);
+    mz_bundle_free(&b);
+}
+END_TEST
+
 START_TEST(test_rbf_every_task)
 {
     char opts[4096];
@@ -343,6 +410,7 @@ Suite *suite_rbf(void)
     tcase_set_timeout(tc, 240);
     tcase_add_test(tc, test_rbf_topic_bundle);
     tcase_add_test(tc, test_rbf_bundle_matches_libsvm_and_evidence_is_a_slope);
+    tcase_add_test(tc, test_rbf_stance_evidence_adds_both_slopes);
     tcase_add_test(tc, test_rbf_every_task);
     tcase_add_test(tc, test_rbf_usage_errors);
     tcase_add_test(tc, test_rbf_cut_model_refused);
