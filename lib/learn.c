@@ -229,19 +229,22 @@ static int train_svr(const mz_trainset *t, const unsigned char *sel, const doubl
     return rc;
 }
 
+/* b + w·x for a trainset row (w indexed 1..nfeat; the bias column of x,
+ * beyond nfeat, is b's). */
+static double row_dot(const mz_trainset *t, const double *w, double b, const struct feature_node *x)
+{
+    for (const struct feature_node *p = x; p->index != -1; p++)
+        if ((size_t)p->index <= t->nfeat) b += w[p->index] * p->value;
+    return b;
+}
+
 /* Pair decision values from per-class vectors, for row x. */
 static void ovr_pairs(const mz_trainset *t, int k, const double *W, const double *B,
                       const struct feature_node *x, double *dec)
 {
     double s[MZ_MAX_CLASSES];
     int nbin = k == 2 ? 1 : k;
-    for (int c = 0; c < nbin; c++) {
-        const double *w = W + (size_t)c * (t->nfeat + 1);
-        double v = B[c];
-        for (const struct feature_node *p = x; p->index != -1; p++)
-            if ((size_t)p->index <= t->nfeat) v += w[p->index] * p->value;
-        s[c] = v;
-    }
+    for (int c = 0; c < nbin; c++) s[c] = row_dot(t, W + (size_t)c * (t->nfeat + 1), B[c], x);
     if (k == 2) {
         dec[0] = s[0];
         return;
@@ -835,11 +838,7 @@ int mz_fit_svr(const mz_trainset *t, const int *y, int k, const double *z, const
         if (y[i] < 0) continue;
         /* without CV, the training predictions stand in */
         int task = fold ? fold[i] + 1 : 0;
-        const double *w = Wall + (size_t)task * nf1;
-        double v = Ball[task];
-        for (const struct feature_node *p = t->x[i]; p->index != -1; p++)
-            if ((size_t)p->index <= t->nfeat) v += w[p->index] * p->value;
-        oof[i] = v;
+        oof[i] = row_dot(t, Wall + (size_t)task * nf1, Ball[task], t->x[i]);
     }
     out->nclass = 2;
     out->npair = 1;

@@ -587,6 +587,25 @@ static void rbf_decision(const mz_linmodel *m, const mz_sparse *x, double *dec)
     for (int p = 0; p < m->npair; p++) dec[p] -= m->rho[p];
 }
 
+/* acc[j] += Σ_i x_i · M[f_i][j] for j < width, M a row per feature
+ * (rows 1..nfeat; features beyond are not the model's). */
+static void rows_times(const double *M, int width, size_t nfeat, const mz_sparse *x, double *acc)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        size_t f = (size_t)x->idx[i];
+        /* rows are far apart in a large matrix: fetch a few features ahead */
+        if (i + 8 < x->n && (size_t)x->idx[i + 8] <= nfeat) {
+            const double *r = M + (size_t)x->idx[i + 8] * (size_t)width;
+            __builtin_prefetch(r);
+            __builtin_prefetch(r + width - 1);
+        }
+        if (f > nfeat) continue;
+        const double *w = M + f * (size_t)width;
+        double v = x->val[i];
+        for (int j = 0; j < width; j++) acc[j] += v * w[j];
+    }
+}
+
 void mz_linmodel_decision(const mz_linmodel *m, const mz_sparse *x, double *dec)
 {
     if (m->kernel_rbf) {
@@ -599,18 +618,7 @@ void mz_linmodel_decision(const mz_linmodel *m, const mz_sparse *x, double *dec)
          * value), then per pair coef·k_i + coef·k_j − rho, coefs ±1 */
         int k = m->nclass;
         double sc[MZ_MAX_CLASSES] = {0};
-        for (size_t i = 0; i < x->n; i++) {
-            size_t f = (size_t)x->idx[i];
-            if (i + 8 < x->n && (size_t)x->idx[i + 8] <= m->nfeat) {
-                const double *r = m->Wk + (size_t)x->idx[i + 8] * (size_t)k;
-                __builtin_prefetch(r);
-                __builtin_prefetch(r + k - 1);
-            }
-            if (f > m->nfeat) continue;
-            const double *w = m->Wk + f * (size_t)k;
-            double v = x->val[i];
-            for (int c = 0; c < k; c++) sc[c] += v * w[c];
-        }
+        rows_times(m->Wk, k, m->nfeat, x, sc);
         for (int a = 0, p = 0; a < k; a++)
             for (int b = a + 1; b < k; b++, p++) {
                 double sum = 0;
@@ -621,19 +629,7 @@ void mz_linmodel_decision(const mz_linmodel *m, const mz_sparse *x, double *dec)
         return;
     }
     for (int p = 0; p < np; p++) dec[p] = 0.0;
-    for (size_t i = 0; i < x->n; i++) {
-        size_t f = (size_t)x->idx[i];
-        /* rows are far apart in a large matrix: fetch a few features ahead */
-        if (i + 8 < x->n && (size_t)x->idx[i + 8] <= m->nfeat) {
-            const double *r = m->W + (size_t)x->idx[i + 8] * (size_t)np;
-            __builtin_prefetch(r);
-            __builtin_prefetch(r + np - 1);
-        }
-        if (f > m->nfeat) continue;
-        const double *w = m->W + f * (size_t)np;
-        double v = x->val[i];
-        for (int p = 0; p < np; p++) dec[p] += w[p] * v;
-    }
+    rows_times(m->W, np, m->nfeat, x, dec);
     for (int p = 0; p < np; p++) dec[p] -= m->rho[p];
 }
 

@@ -113,30 +113,54 @@ static double macro_f1_of(const double *prob, const int *y, size_t n, int k)
 
 static const double GRID[] = {0.1, 0.25, 0.5, 1, 2, 4};
 
+/* The CV figure a grid search maximises for C (lo->C set); -1 on error. */
+typedef int (*grid_fn)(void *ctx, const mz_learnopts *lo, double *score, mz_err *e);
+
+/* --grid: sets lo->C to the C of GRID whose figure is highest (the first
+ * on ties), reporting each on stderr as "what: C=... <metric> ...". */
+static int grid_C(const char *what, const char *metric, int quiet, mz_learnopts *lo, grid_fn fn, void *ctx, mz_err *e)
+{
+    double best = -1, bestC = lo->C;
+    for (size_t g = 0; g < sizeof GRID / sizeof *GRID; g++) {
+        lo->C = GRID[g];
+        double f;
+        if (fn(ctx, lo, &f, e) != 0) return mz_wrap(e, "%s: ", what);
+        if (!quiet) fprintf(stderr, "  %s: C=%-5g CV %s %.4f\n", what, GRID[g], metric, f);
+        if (f > best) best = f, bestC = GRID[g];
+    }
+    if (!quiet) fprintf(stderr, "  %s: best C=%g\n", what, bestC);
+    lo->C = bestC;
+    return 0;
+}
+
+typedef struct head_data {
+    const mz_trainset *ts;
+    const int *y;
+    int k;
+} head_data;
+
+static int head_macro_f1(void *ctx, const mz_learnopts *lo, double *score, mz_err *e)
+{
+    const head_data *d = ctx;
+    mz_linmodel m;
+    double *oof;
+    if (mz_fit_head(d->ts, d->y, d->k, lo, &m, &oof, e) != 0) return -1;
+    double *p = oof_probs(&m, oof, d->ts->n);
+    free(oof);
+    mz_linmodel_free(&m);
+    if (!p) return mz_fail(e, "out of memory");
+    *score = macro_f1_of(p, d->y, d->ts->n, d->k);
+    free(p);
+    return 0;
+}
+
 /* Fit a head (with a C grid search when asked); returns OOF probabilities. */
 static int fit(const mz_trainset *ts, const int *y, int k, const mz_train_args *a, const char *what,
                mz_linmodel *lm, double **prob, double *C_used, mz_err *e)
 {
     mz_learnopts lo = a->learn;
-    if (a->grid) {
-        double best = -1, bestC = lo.C;
-        for (size_t g = 0; g < sizeof GRID / sizeof *GRID; g++) {
-            lo.C = GRID[g];
-            mz_linmodel m;
-            double *oof;
-            if (mz_fit_head(ts, y, k, &lo, &m, &oof, e) != 0) return mz_wrap(e, "%s: ", what);
-            double *p = oof_probs(&m, oof, ts->n);
-            free(oof);
-            mz_linmodel_free(&m);
-            if (!p) return mz_fail(e, "out of memory");
-            double f = macro_f1_of(p, y, ts->n, k);
-            free(p);
-            if (!a->quiet) fprintf(stderr, "  %s: C=%-5g CV macro-F1 %.4f\n", what, GRID[g], f);
-            if (f > best) best = f, bestC = GRID[g];
-        }
-        if (!a->quiet) fprintf(stderr, "  %s: best C=%g\n", what, bestC);
-        lo.C = bestC;
-    }
+    head_data hd = {ts, y, k};
+    if (a->grid && grid_C(what, "macro-F1", a->quiet, &lo, head_macro_f1, &hd, e) != 0) return -1;
     double *oof;
     if (!a->quiet) {
         if (lo.rbf) fprintf(stderr, "fitting %s (rbf, gamma=%g, C=%g, %d-fold CV)\n", what, lo.gamma, lo.C, lo.folds);
@@ -188,6 +212,24 @@ static double auc_of(int method, const double *ps, const double *pv, const int *
     return auc;
 }
 
+typedef struct svr_data {
+    const mz_trainset *ts;
+    const int *y2;
+    const double *z;
+} svr_data;
+
+static int svr_auc(void *ctx, const mz_learnopts *lo, double *score, mz_err *e)
+{
+    const svr_data *d = ctx;
+    mz_linmodel m;
+    double *oof;
+    if (mz_fit_svr(d->ts, d->y2, 3, d->z, lo, &m, &oof, e) != 0) return -1;
+    mz_linmodel_free(&m);
+    *score = critical_auc(oof, d->y2, d->ts->n);
+    free(oof);
+    return 0;
+}
+
 /* The SVR head on targets z of the rows with y2 >= 0 (C from --svr-C, or
  * with --grid the one whose out-of-fold predictions rank critical texts
  * best, the figure the score is judged by); returns its OOF predictions. */
@@ -197,22 +239,8 @@ static int fit_svr(const mz_trainset *ts, const int *y2, const double *z, const 
     mz_learnopts lo = a->learn;
     lo.C = a->svr_C;
     lo.svr_p = a->svr_p;
-    if (a->grid) {
-        double best = -1, bestC = lo.C;
-        for (size_t g = 0; g < sizeof GRID / sizeof *GRID; g++) {
-            lo.C = GRID[g];
-            mz_linmodel m;
-            double *oof;
-            if (mz_fit_svr(ts, y2, 3, z, &lo, &m, &oof, e) != 0) return mz_wrap(e, "svr: ");
-            mz_linmodel_free(&m);
-            double auc = critical_auc(oof, y2, ts->n);
-            free(oof);
-            if (!a->quiet) fprintf(stderr, "  svr: C=%-5g CV critical ROC-AUC %.4f\n", GRID[g], auc);
-            if (auc > best) best = auc, bestC = GRID[g];
-        }
-        if (!a->quiet) fprintf(stderr, "  svr: best C=%g\n", bestC);
-        lo.C = bestC;
-    }
+    svr_data sd = {ts, y2, z};
+    if (a->grid && grid_C("svr", "critical ROC-AUC", a->quiet, &lo, svr_auc, &sd, e) != 0) return -1;
     if (!a->quiet) fprintf(stderr, "fitting svr (C=%g, epsilon=%g, %d-fold CV)\n", lo.C, lo.svr_p, lo.folds);
     if (mz_fit_svr(ts, y2, 3, z, &lo, lv, pv, e) != 0) return mz_wrap(e, "svr: ");
     *C_used = lo.C;
