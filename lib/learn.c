@@ -38,6 +38,7 @@ static void quiet_print(const char *s) { (void)s; }
 int mz_trainset_build(mz_trainset *t, const mz_sparse *rows, size_t n, size_t nfeat, mz_err *e)
 {
     memset(t, 0, sizeof *t);
+    t->nscored = n;
     size_t total = 0;
     for (size_t i = 0; i < n; i++) total += rows[i].n + 2; /* + bias + terminator */
     t->pool = malloc((total + 1) * sizeof *t->pool);
@@ -81,7 +82,7 @@ static uint64_t splitmix(uint64_t *s)
     return z ^ (z >> 31);
 }
 
-int *mz_make_folds(const int *y, size_t n, int k, int folds, unsigned long seed)
+int *mz_make_folds(const int *y, size_t n, size_t nscored, int k, int folds, unsigned long seed)
 {
     int *fold = malloc((n + 1) * sizeof *fold);
     size_t *idx = malloc((n + 1) * sizeof *idx);
@@ -92,9 +93,11 @@ int *mz_make_folds(const int *y, size_t n, int k, int folds, unsigned long seed)
     }
     uint64_t s = seed * 0x2545F4914F6CDD1DULL + 7;
     int next = 0;
+    if (nscored > n) nscored = n;
+    for (size_t i = nscored; i < n; i++) fold[i] = -1;
     for (int c = -1; c < k; c++) {
         size_t m = 0;
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < nscored; i++)
             if (y[i] == c || (c == -1 && y[i] < 0)) idx[m++] = i;
         for (size_t i = m; i > 1; i--) {
             size_t j = (size_t)(splitmix(&s) % i);
@@ -679,7 +682,7 @@ static int fit_head_rbf(const mz_trainset *t, const int *y, int k, const mz_lear
     int folds = o->folds >= 2 ? o->folds : 0;
     rbf_rows rr;
     if (rbf_rows_build(t, &rr, e) != 0) return -1;
-    int *fold = folds ? mz_make_folds(y, n, k, folds, o->seed) : NULL;
+    int *fold = folds ? mz_make_folds(y, n, t->nscored, k, folds, o->seed) : NULL;
     double *oof = calloc(n * (size_t)npair + 1, sizeof *oof);
     unsigned char *sel = calloc(n + 1, 1);
     size_t bytes = (n * (size_t)npair + 1) * sizeof(double);
@@ -711,7 +714,7 @@ static int fit_head_rbf(const mz_trainset *t, const int *y, int k, const mz_lear
             if (y[i] >= 0) mz_linmodel_decision(out, &rr.rows[i], oof + i * (size_t)npair);
     out->probA = malloc((size_t)npair * sizeof *out->probA);
     out->probB = malloc((size_t)npair * sizeof *out->probB);
-    if (!out->probA || !out->probB || platt_pairs(y, n, k, oof, out->probA, out->probB) != 0) {
+    if (!out->probA || !out->probB || platt_pairs(y, t->nscored, k, oof, out->probA, out->probB) != 0) {
         mz_linmodel_free(out);
         mz_fail(e, "out of memory");
         goto out;
@@ -742,7 +745,7 @@ int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o
     double *B = malloc((size_t)nbin * sizeof *B);
     double *oof = calloc(n * (size_t)npair + 1, sizeof *oof);
     unsigned char *sel = NULL;
-    int *fold = folds ? mz_make_folds(y, n, k, folds, o->seed) : NULL;
+    int *fold = folds ? mz_make_folds(y, n, t->nscored, k, folds, o->seed) : NULL;
     if (!Wall || !Ball || !W || !B || !oof || (folds && !fold)) {
         free(Wall);
         free(Ball);
@@ -797,7 +800,7 @@ int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o
     if (!fold)
         for (size_t i = 0; i < n; i++)
             if (y[i] >= 0) ovr_pairs(t, k, out->Wc ? out->Wc : W, B, t->x[i], oof + i * (size_t)npair);
-    if (platt_pairs(y, n, k, oof, out->probA, out->probB) != 0) {
+    if (platt_pairs(y, t->nscored, k, oof, out->probA, out->probB) != 0) {
         mz_fail(e, "out of memory");
         goto fail;
     }
@@ -828,14 +831,14 @@ int mz_fit_svr(const mz_trainset *t, const int *y, int k, const double *z, const
     double *Wall = malloc((size_t)ntask * nf1 * sizeof *Wall);
     double *Ball = malloc((size_t)ntask * sizeof *Ball);
     double *oof = calloc(n + 1, sizeof *oof);
-    int *fold = folds ? mz_make_folds(y, n, k, folds, o->seed) : NULL;
+    int *fold = folds ? mz_make_folds(y, n, t->nscored, k, folds, o->seed) : NULL;
     if (!Wall || !Ball || !oof || (folds && !fold)) {
         mz_fail(e, "out of memory");
         goto fail;
     }
     if (solve_all(t, y, k, z, fold, ntask, o, Wall, Ball, e) != 0) goto fail;
     for (size_t i = 0; i < n; i++) {
-        if (y[i] < 0) continue;
+        if (y[i] < 0 || (fold && fold[i] < 0)) continue;
         /* without CV, the training predictions stand in */
         int task = fold ? fold[i] + 1 : 0;
         oof[i] = row_dot(t, Wall + (size_t)task * nf1, Ball[task], t->x[i]);

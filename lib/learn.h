@@ -32,8 +32,13 @@
 
 struct feature_node;
 
+/* Rows 0..nscored-1 are scored: cross-validated, calibrated on and counted
+ * in every metric.  The rows after them (a training-only corpus) are in
+ * the training part of every fold and never predicted, so the figures and
+ * the folds of the scored rows are those of a run without them. */
 typedef struct mz_trainset {
     size_t n, nfeat;
+    size_t nscored; /* mz_trainset_build sets n */
     struct feature_node **x;
     struct feature_node *pool;
 } mz_trainset;
@@ -60,13 +65,15 @@ void mz_learnopts_default(mz_learnopts *o);
 /* libsvm's stopping tolerance for RBF heads (its own default). */
 #define MZ_LIBSVM_EPS 1e-3
 
-/* Deterministic stratified fold of every example (0..folds-1). */
-int *mz_make_folds(const int *y, size_t n, int k, int folds, unsigned long seed);
+/* Deterministic stratified fold (0..folds-1) of each of the first nscored
+ * examples, -1 (always trained on) for the other n - nscored. */
+int *mz_make_folds(const int *y, size_t n, size_t nscored, int k, int folds, unsigned long seed);
 
 /* Fit a k-class head on rows whose y >= 0 (rows with y < 0 are ignored, so
  * one trainset serves heads over different subsets).  Fills out (with
- * probA/probB) and, if oof is non-NULL, *oof = n * npair out-of-fold
- * decision values (rows with y < 0 are left 0).  label k names nothing: the
+ * probA/probB, from the scored rows) and, if oof is non-NULL, *oof = n *
+ * npair out-of-fold decision values (rows with y < 0 and training-only rows
+ * are left 0).  label k names nothing: the
  * caller keeps names; out->labels are 0..k-1. */
 int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o,
                 mz_linmodel *out, double **oof, mz_err *e);

@@ -608,6 +608,94 @@ START_TEST(test_check_text)
 }
 END_TEST
 
+/* ----------------------------------------------- the opinion corpus */
+
+/* corpora/opinion trains the shipped stance and frames heads next to the
+ * annotated corpus, so its labels must follow the same codebook: russia
+ * and west are -2..2 or null, frames are one to three of the fourteen
+ * names, ids are unique, and no test text is also a training text. */
+typedef struct opinion_check {
+    char *id[512], *text[512];
+    size_t n, nfile;
+    int stance_seen[2][6]; /* -2..2 and null */
+} opinion_check;
+
+static int check_opinion(void *arg, const mz_record *r, mz_err *e)
+{
+    static const char *const frames[] = {"Economic",
+                                         "Capacity_and_resources",
+                                         "Morality",
+                                         "Fairness_and_equality",
+                                         "Legality_Constitutionality_and_jurisprudence",
+                                         "Policy_prescription_and_evaluation",
+                                         "Crime_and_punishment",
+                                         "Security_and_defense",
+                                         "Health_and_safety",
+                                         "Quality_of_life",
+                                         "Cultural_identity",
+                                         "Public_opinion",
+                                         "Political",
+                                         "External_regulation_and_reputation"};
+    (void)e;
+    opinion_check *c = arg;
+    ck_assert_uint_lt(c->n, 512);
+    ck_assert_ptr_nonnull(r->id);
+    ck_assert_msg(r->title && r->title_len > 0, "%s:%zu: no title", r->src, r->line);
+    static const char *const target[2] = {"russia", "west"};
+    for (int t = 0; t < 2; t++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->obj, target[t]);
+        ck_assert_msg(v != NULL, "%s:%zu: no %s", r->src, r->line, target[t]);
+        if (cJSON_IsNull(v)) {
+            c->stance_seen[t][5]++;
+            continue;
+        }
+        ck_assert_msg(cJSON_IsNumber(v) && v->valuedouble == (int)v->valuedouble && v->valueint >= -2 &&
+                          v->valueint <= 2,
+                      "%s:%zu: bad %s", r->src, r->line, target[t]);
+        c->stance_seen[t][v->valueint + 2]++;
+    }
+    const cJSON *fr = cJSON_GetObjectItemCaseSensitive(r->obj, "frames");
+    ck_assert_msg(cJSON_IsArray(fr) && cJSON_GetArraySize(fr) >= 1 && cJSON_GetArraySize(fr) <= 3,
+                  "%s:%zu: frames must list 1-3 names", r->src, r->line);
+    const cJSON *x;
+    cJSON_ArrayForEach(x, fr)
+    {
+        int known = 0;
+        for (size_t k = 0; k < sizeof frames / sizeof *frames; k++) known |= cJSON_IsString(x) && !strcmp(x->valuestring, frames[k]);
+        ck_assert_msg(known, "%s:%zu: unknown frame", r->src, r->line);
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        ck_assert_msg(strcmp(c->id[i], r->id) != 0, "%s:%zu: id %s repeats", r->src, r->line, r->id);
+        ck_assert_msg(strlen(c->text[i]) != r->text_len || memcmp(c->text[i], r->text, r->text_len) != 0,
+                      "%s:%zu: text repeats", r->src, r->line);
+    }
+    c->id[c->n] = strdup(r->id);
+    c->text[c->n] = strndup(r->text, r->text_len);
+    c->n++;
+    return 0;
+}
+
+START_TEST(test_opinion_corpus_labels)
+{
+    mz_fields f;
+    mz_fields_default(&f);
+    opinion_check c;
+    memset(&c, 0, sizeof c);
+    mz_err e = {{0}};
+    ck_assert_msg(mz_corpus_read(mz_test_path("corpora/opinion/train.jsonl"), &f, check_opinion, &c, &e) == 0, "%s",
+                  e.msg);
+    size_t ntrain = c.n;
+    ck_assert_msg(mz_corpus_read(mz_test_path("corpora/opinion/test.jsonl"), &f, check_opinion, &c, &e) == 0, "%s",
+                  e.msg);
+    ck_assert_uint_ge(ntrain, 100);
+    ck_assert_uint_ge(c.n - ntrain, 40);
+    /* every value of both scales occurs, so every class can be learned */
+    for (int t = 0; t < 2; t++)
+        for (int v = 0; v < 6; v++) ck_assert_msg(c.stance_seen[t][v] > 0, "target %d value %d never used", t, v - 2);
+    for (size_t i = 0; i < c.n; i++) free(c.id[i]), free(c.text[i]);
+}
+END_TEST
+
 Suite *suite_corpus(void)
 {
     Suite *s = suite_create("corpus");
@@ -633,6 +721,7 @@ Suite *suite_corpus(void)
     tcase_add_test(tc, test_linereader_across_chunks);
     tcase_add_test(tc, test_jsonl_over_long_line_reported);
     tcase_add_test(tc, test_check_text);
+    tcase_add_test(tc, test_opinion_corpus_labels);
     suite_add_tcase(s, tc);
     return s;
 }

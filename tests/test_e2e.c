@@ -754,6 +754,90 @@ START_TEST(test_stance_svr_score)
 }
 END_TEST
 
+/* The shipped models on the shipped op-ed (Russia's CSTO intervention in
+ * Kazakhstan): international news, framed around security, critical of
+ * Russia, silent about the West. */
+START_TEST(test_shipped_models_read_the_oped)
+{
+    int rc = run("out.jsonl", "err.txt", "'%s' --models '%s' '%s'", CLASSIFY, mz_test_path("models"),
+                 mz_test_path("corpora/samples/csto-kazakhstan-oped.txt"));
+    char *out = slurp(T("out.jsonl"), NULL);
+    ck_assert_msg(rc == 0, "classify exited %d: %s", rc, out);
+    cJSON *j = cJSON_Parse(out);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_str_eq(check_topic(j), "internationalNews");
+    const cJSON *fr = cJSON_GetObjectItemCaseSensitive(j, "frames");
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(fr, "primary")->valuestring, "Security_and_defense");
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "stance");
+    const cJSON *ru = cJSON_GetObjectItemCaseSensitive(st, "russia"), *we = cJSON_GetObjectItemCaseSensitive(st, "west");
+    ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ru, "present")));
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(ru, "label")->valuestring, "critical");
+    ck_assert(cJSON_GetObjectItemCaseSensitive(ru, "score")->valuedouble < 0);
+    ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(we, "present")));
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(we, "label")));
+    cJSON_Delete(j);
+    free(out);
+}
+END_TEST
+
+/* A --train-only corpus trains the heads but is never scored: the CV
+ * figures count the --corpus records alone, the manifest says which corpus
+ * was which, and options that cannot honour it are refused. */
+static const cJSON *cv_item(const cJSON *m, const char *head, const char *key)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "cv"), head);
+    x = cJSON_GetObjectItemCaseSensitive(x, key);
+    ck_assert_msg(cJSON_IsNumber(x), "no cv.%s.%s", head, key);
+    return x;
+}
+
+START_TEST(test_train_only_corpus)
+{
+    train_stance("plain", "");
+    char opt[4200];
+    snprintf(opt, sizeof opt, "--train-only '%s'", mz_test_path("corpora/opinion/train.jsonl"));
+    train_stance("with", opt);
+    char *mp = slurp(T("plain/manifest.json"), NULL), *mw = slurp(T("with/manifest.json"), NULL);
+    cJSON *p = cJSON_Parse(mp), *w = cJSON_Parse(mw);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_nonnull(w);
+    double np = cJSON_GetObjectItemCaseSensitive(p, "documents")->valuedouble;
+    double nw = cJSON_GetObjectItemCaseSensitive(w, "documents")->valuedouble;
+    const cJSON *only = cJSON_GetObjectItemCaseSensitive(w, "documents_training_only");
+    ck_assert(cJSON_IsNumber(only) && only->valuedouble >= 100);
+    ck_assert_double_eq(nw, np + only->valuedouble);
+    ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(p, "documents_training_only"));
+    const cJSON *corp = cJSON_GetObjectItemCaseSensitive(w, "corpora");
+    ck_assert_int_eq(cJSON_GetArraySize(corp), 2);
+    ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(corp, 0), "train_only"));
+    ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(corp, 1), "train_only")));
+    /* the same records are scored, and the op-eds did change the heads */
+    ck_assert_double_eq(cv_item(w, "presence", "n")->valuedouble, np);
+    ck_assert_double_eq(cv_item(w, "stance", "n")->valuedouble, cv_item(p, "stance", "n")->valuedouble);
+    const cJSON *fp = cJSON_GetObjectItemCaseSensitive(p, "files"), *fw = cJSON_GetObjectItemCaseSensitive(w, "files");
+    ck_assert_str_ne(cJSON_GetObjectItemCaseSensitive(fp, "stance.svm")->valuestring,
+                     cJSON_GetObjectItemCaseSensitive(fw, "stance.svm")->valuestring);
+    cJSON_Delete(p);
+    cJSON_Delete(w);
+    free(mp);
+    free(mw);
+    /* refused: evaluation has nothing to train, the auxiliary head needs
+     * every row's cross-validated prediction */
+    int rc = run("out.txt", "err.txt", "'%s' evaluate --model '%s' --corpus '%s' --train-only '%s'", TRAIN, T("with"),
+                 mz_test_path("corpora/mini/stance.jsonl"), mz_test_path("corpora/opinion/train.jsonl"));
+    ck_assert_int_eq(rc, 2);
+    char *err = slurp(T("err.txt"), NULL);
+    ck_assert_msg(strstr(err, "--train-only") != NULL, "stderr: %s", err);
+    free(err);
+    rc = run("out.txt", "err.txt", "'%s' --corpus '%s' --train-only '%s' --aux-field id --out '%s' --quiet", TRAIN,
+             mz_test_path("corpora/mini/topic.jsonl"), mz_test_path("corpora/mini/topic.jsonl"), T("aux"));
+    ck_assert_int_eq(rc, 2);
+    err = slurp(T("err.txt"), NULL);
+    ck_assert_msg(strstr(err, "--aux-field") != NULL, "stderr: %s", err);
+    free(err);
+}
+END_TEST
+
 /* ---------------------------------------------------------- ../shared */
 
 typedef struct shared_count {
@@ -817,6 +901,8 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_stance_bundle);
     tcase_add_test(tc, test_stance_evidence_is_exact_for_any_k);
     tcase_add_test(tc, test_stance_svr_score);
+    tcase_add_test(tc, test_train_only_corpus);
+    tcase_add_test(tc, test_shipped_models_read_the_oped);
     tcase_add_test(tc, test_shared_corpus_reads);
     suite_add_tcase(s, tc);
     return s;

@@ -178,6 +178,16 @@ static void topic_vectors(topicdata *d)
     corpus_free(&te);
 }
 
+/* Default learning options with `folds`-fold CV and no progress output. */
+static mz_learnopts quiet_opts(int folds)
+{
+    mz_learnopts o;
+    mz_learnopts_default(&o);
+    o.folds = folds;
+    o.quiet = 1;
+    return o;
+}
+
 static void topicdata_free(topicdata *d)
 {
     for (size_t i = 0; i < d->ntrain; i++) mz_sparse_free(&d->train[i]);
@@ -298,10 +308,7 @@ START_TEST(test_fit_head_topic_matches_libsvm)
     mz_trainset ts;
     mz_err e = {{0}};
     ck_assert_msg(mz_trainset_build(&ts, d.train, d.ntrain, d.nfeat, &e) == 0, "%s", e.msg);
-    mz_learnopts o;
-    mz_learnopts_default(&o);
-    o.folds = 3;
-    o.quiet = 1;
+    mz_learnopts o = quiet_opts(3);
     mz_linmodel lm;
     double *oof = NULL;
     ck_assert_msg(mz_fit_head(&ts, d.ytrain, 6, &o, &lm, &oof, &e) == 0, "%s", e.msg);
@@ -341,6 +348,65 @@ START_TEST(test_fit_head_topic_matches_libsvm)
 }
 END_TEST
 
+/* Training-only rows (after nscored): in the training part of every fold,
+ * never predicted, and the scored rows keep the folds they have without
+ * them; the final model is the one every row trains. */
+START_TEST(test_training_only_rows)
+{
+    topicdata d;
+    topic_vectors(&d);
+    size_t n = d.ntrain + d.ntest, ns = d.ntrain;
+    mz_sparse *rows = malloc(n * sizeof *rows);
+    int *y = malloc(n * sizeof *y);
+    ck_assert_ptr_nonnull(rows);
+    ck_assert_ptr_nonnull(y);
+    for (size_t i = 0; i < n; i++) {
+        rows[i] = i < ns ? d.train[i] : d.test[i - ns]; /* shallow: d owns them */
+        y[i] = i < ns ? d.ytrain[i] : d.ytest[i - ns];
+    }
+    int *f_all = mz_make_folds(y, n, ns, 6, 3, 1), *f_own = mz_make_folds(y, ns, ns, 6, 3, 1);
+    ck_assert_ptr_nonnull(f_all);
+    ck_assert_ptr_nonnull(f_own);
+    for (size_t i = 0; i < n; i++) ck_assert_int_eq(f_all[i], i < ns ? f_own[i] : -1);
+    free(f_all);
+    free(f_own);
+
+    mz_err e = {{0}};
+    mz_trainset ts;
+    ck_assert_int_eq(mz_trainset_build(&ts, rows, n, d.nfeat, &e), 0);
+    ck_assert_uint_eq(ts.nscored, n);
+    mz_learnopts o = quiet_opts(3);
+    mz_linmodel every, only;
+    double *oe = NULL, *oo = NULL;
+    ck_assert_int_eq(mz_fit_head(&ts, y, 6, &o, &every, &oe, &e), 0);
+    ts.nscored = ns;
+    ck_assert_int_eq(mz_fit_head(&ts, y, 6, &o, &only, &oo, &e), 0);
+    /* the final model saw every row either way */
+    size_t nw = (d.nfeat + 1) * 15;
+    ck_assert_int_eq(memcmp(every.W, only.W, nw * sizeof *every.W), 0);
+    ck_assert_int_eq(memcmp(every.rho, only.rho, 15 * sizeof *every.rho), 0);
+    /* training-only rows are never predicted; scored rows all are */
+    int predicted = 0;
+    for (size_t i = 0; i < n; i++) {
+        int nz = 0;
+        for (int p = 0; p < 15; p++) nz |= oo[i * 15 + (size_t)p] != 0.0;
+        if (i >= ns) ck_assert_msg(!nz, "training-only row %zu was predicted", i);
+        predicted += nz;
+    }
+    ck_assert_int_eq(predicted, (int)ns);
+    /* and calibration saw fewer rows, so it differs */
+    ck_assert(memcmp(every.probA, only.probA, 15 * sizeof *every.probA) != 0);
+    free(oe);
+    free(oo);
+    mz_linmodel_free(&every);
+    mz_linmodel_free(&only);
+    mz_trainset_free(&ts);
+    free(rows);
+    free(y);
+    topicdata_free(&d);
+}
+END_TEST
+
 START_TEST(test_fit_head_deterministic)
 {
     topicdata d;
@@ -348,10 +414,7 @@ START_TEST(test_fit_head_deterministic)
     mz_trainset ts;
     mz_err e = {{0}};
     ck_assert_int_eq(mz_trainset_build(&ts, d.train, d.ntrain, d.nfeat, &e), 0);
-    mz_learnopts o;
-    mz_learnopts_default(&o);
-    o.folds = 3;
-    o.quiet = 1;
+    mz_learnopts o = quiet_opts(3);
     mz_linmodel a, b;
     double *oa = NULL, *ob = NULL;
     ck_assert_int_eq(mz_fit_head(&ts, d.ytrain, 6, &o, &a, &oa, &e), 0);
@@ -364,7 +427,7 @@ START_TEST(test_fit_head_deterministic)
     ck_assert_int_eq(memcmp(ta, tb, la), 0);
     ck_assert_int_eq(memcmp(oa, ob, d.ntrain * 15 * sizeof(double)), 0);
     /* folds are stratified: every fold has each class */
-    int *fold = mz_make_folds(d.ytrain, d.ntrain, 6, 3, 1);
+    int *fold = mz_make_folds(d.ytrain, d.ntrain, d.ntrain, 6, 3, 1);
     ck_assert_ptr_nonnull(fold);
     int count[3][6] = {{0}};
     for (size_t i = 0; i < d.ntrain; i++) {
@@ -417,10 +480,7 @@ START_TEST(test_binary_head_matches_libsvm)
     mz_trainset ts;
     mz_err e = {{0}};
     ck_assert_int_eq(mz_trainset_build(&ts, rows, N, DIM, &e), 0);
-    mz_learnopts o;
-    mz_learnopts_default(&o);
-    o.folds = 4;
-    o.quiet = 1;
+    mz_learnopts o = quiet_opts(4);
     mz_linmodel lm;
     ck_assert_msg(mz_fit_head(&ts, y, 2, &o, &lm, NULL, &e) == 0, "%s", e.msg);
     ck_assert_int_eq(lm.nclass, 2);
@@ -468,10 +528,7 @@ START_TEST(test_svr_head_matches_libsvm)
     mz_trainset ts;
     mz_err e = {{0}};
     ck_assert_int_eq(mz_trainset_build(&ts, rows, N, DIM, &e), 0);
-    mz_learnopts o;
-    mz_learnopts_default(&o);
-    o.folds = 3;
-    o.quiet = 1;
+    mz_learnopts o = quiet_opts(3);
     o.svr_p = 0;
     mz_linmodel lm;
     double *oof = NULL;
@@ -566,10 +623,7 @@ START_TEST(test_rows_without_label_are_ignored)
     int y[N];
     blobs(rows, y, N, 3, DIM);
     mz_err e = {{0}};
-    mz_learnopts o;
-    mz_learnopts_default(&o);
-    o.folds = 0; /* no CV: Platt on training decisions */
-    o.quiet = 1;
+    mz_learnopts o = quiet_opts(0); /* no CV: Platt on training decisions */
     mz_trainset ts;
     ck_assert_int_eq(mz_trainset_build(&ts, rows, N, DIM, &e), 0);
     int y2[N];
@@ -1150,6 +1204,7 @@ Suite *suite_svmfile(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_fit_head_topic_matches_libsvm);
     tcase_add_test(tc, test_fit_head_deterministic);
+    tcase_add_test(tc, test_training_only_rows);
     tcase_add_test(tc, test_binary_head_matches_libsvm);
     tcase_add_test(tc, test_rows_without_label_are_ignored);
     tcase_add_test(tc, test_svr_head_matches_libsvm);

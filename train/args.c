@@ -13,6 +13,8 @@ const char mz_train_usage[] =
     "usage: mizan-train --corpus PATH [--corpus PATH ...] --out DIR [options]\n"
     "       mizan-train evaluate --model DIR --corpus PATH [--corpus PATH ...]\n"
     "corpus: JSONL (default), .tsv (label<TAB>text) or DIR/<label>/*.txt\n"
+    "  --train-only PATH      a corpus trained on in every fold but never scored: CV\n"
+    "                         figures, cut-offs and calibration come from --corpus alone\n"
     "  --task auto|multiclass|multilabel|stance|target   (auto: list labels -> multilabel)\n"
     "  --name NAME            output key (default: topic, frames, the target, ...)\n"
     "  --text-field F --title-field F --label-field F --id-field F\n"
@@ -87,6 +89,10 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             NEEDV();
             if (a->ncorpus == MZ_MAX_CORPORA) return mz_fail(e, "at most %d corpora", MZ_MAX_CORPORA);
             a->corpus[a->ncorpus++] = v;
+        } else if (!strcmp(o, "--train-only")) {
+            NEEDV();
+            if (a->ntrain_only == MZ_MAX_CORPORA) return mz_fail(e, "at most %d --train-only corpora", MZ_MAX_CORPORA);
+            a->train_only[a->ntrain_only++] = v;
         } else if (!strcmp(o, "--out")) {
             NEEDV();
             a->out = v;
@@ -253,6 +259,10 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     a->learn.procs = a->threads;
     if (a->ncorpus == 0) return mz_fail(e, "--corpus is required");
     if (a->evaluate && !a->model) return mz_fail(e, "evaluate needs --model DIR");
+    if (a->evaluate && a->ntrain_only) return mz_fail(e, "evaluate: --train-only is a training option");
+    if (a->ntrain_only && a->aux_field)
+        return mz_fail(e, "--train-only and --aux-field cannot be combined (the auxiliary head needs every row's "
+                          "cross-validated prediction)");
     if (!a->evaluate && !a->out) return mz_fail(e, "--out DIR is required");
     if (!strcmp(a->task, "stance") && !a->target) return mz_fail(e, "--task stance needs --target NAME");
     if (!strcmp(a->task, "target") && !a->target_field) return mz_fail(e, "--task target needs --target-field F");

@@ -15,6 +15,8 @@
 typedef struct mz_train_args {
     const char *corpus[MZ_MAX_CORPORA];
     int ncorpus;
+    const char *train_only[MZ_MAX_CORPORA]; /* trained on, never scored */
+    int ntrain_only;
     const char *out;
     const char *model;   /* evaluate */
     const char *task;    /* auto|multiclass|multilabel|stance|target */

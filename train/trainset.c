@@ -111,29 +111,39 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
     memset(c, 0, sizeof *c);
     c->corpora = cJSON_CreateArray();
     if (!c->corpora) return mz_fail(e, "out of memory");
-    for (int k = 0; k < a->ncorpus; k++) {
+    /* the scored corpora first, so that they are rows 0..nscored-1 */
+    for (int k = 0; k < a->ncorpus + a->ntrain_only; k++) {
+        int only = k >= a->ncorpus;
+        const char *path = only ? a->train_only[k - a->ncorpus] : a->corpus[k];
+        if (k == a->ncorpus) c->nscored = c->n;
         load_ctx l = {c, a, 0};
-        if (mz_corpus_read(a->corpus[k], &a->fields, add_record, &l, e) != 0) {
+        if (mz_corpus_read(path, &a->fields, add_record, &l, e) != 0) {
             mz_collection_free(c);
             return -1;
         }
         cJSON *info = cJSON_CreateObject();
-        cJSON_AddStringToObject(info, "path", a->corpus[k]);
+        cJSON_AddStringToObject(info, "path", path);
         cJSON_AddNumberToObject(info, "records", (double)l.records);
         struct stat st;
-        if (stat(a->corpus[k], &st) == 0 && S_ISREG(st.st_mode)) {
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
             char hex[65];
             cJSON_AddNumberToObject(info, "bytes", (double)st.st_size);
-            if (mz_sha256_file(a->corpus[k], hex, e) != 0) {
+            if (mz_sha256_file(path, hex, e) != 0) {
                 cJSON_Delete(info);
                 mz_collection_free(c);
                 return -1;
             }
             cJSON_AddStringToObject(info, "sha256", hex);
         }
+        if (only) cJSON_AddBoolToObject(info, "train_only", 1);
         cJSON_AddItemToArray(c->corpora, info);
     }
-    if (!a->quiet) fprintf(stderr, "\rreading: %zu documents from %d corpus file(s)\n", c->n, a->ncorpus);
+    if (a->ntrain_only == 0) c->nscored = c->n;
+    if (!a->quiet) {
+        fprintf(stderr, "\rreading: %zu documents from %d corpus file(s)", c->n, a->ncorpus + a->ntrain_only);
+        if (c->nscored < c->n) fprintf(stderr, ", %zu of them for training only", c->n - c->nscored);
+        fprintf(stderr, "\n");
+    }
     return 0;
 }
 

@@ -1,8 +1,9 @@
 /* trainset.h — the labelled collection and its feature vectors.
  *
  * mz_collection_load() reads every --corpus in order into memory (texts,
- * titles, raw JSON labels, optional target field) and records each corpus'
- * size, record count and SHA-256 for the manifest.  mz_featurize() runs the
+ * titles, raw JSON labels, optional target field), then every --train-only
+ * corpus after them, and records each corpus' size, record count and
+ * SHA-256 for the manifest.  mz_featurize() runs the
  * article pipeline over the collection in parallel and fits the vocabulary
  * in document order, so the result is identical for any --threads.
  * mz_train() and mz_evaluate() are the two commands built on them. */
@@ -19,7 +20,8 @@ typedef struct mz_collection {
     size_t n, cap;
     char **title, **text, **target, **aux, **where;
     cJSON **label;
-    cJSON *corpora; /* [{path, bytes, records, sha256}] */
+    size_t nscored; /* documents of --corpus; those of --train-only follow them */
+    cJSON *corpora; /* [{path, bytes, records, sha256[, train_only]}] */
 } mz_collection;
 
 int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e);
