@@ -793,6 +793,7 @@ static const cJSON *cv_item(const cJSON *m, const char *head, const char *key)
 
 START_TEST(test_train_only_corpus)
 {
+    int rc;
     train_stance("plain", "");
     char opt[4200];
     snprintf(opt, sizeof opt, "--train-only '%s'", mz_test_path("corpora/opinion/train.jsonl"));
@@ -821,9 +822,33 @@ START_TEST(test_train_only_corpus)
     cJSON_Delete(w);
     free(mp);
     free(mw);
+    /* a target whose every record is training-only has no figures, not
+     * zeros */
+    static const char six[] =
+        "{\"id\": \"v1\", \"target\": \"Covid Vaccine\", \"label\": \"Favor\", \"text\": \"تلقيت اللقاح اليوم وأنصح الجميع به\"}\n"
+        "{\"id\": \"v2\", \"target\": \"Covid Vaccine\", \"label\": \"Favor\", \"text\": \"اللقاح آمن وقد أنقذ أرواحا كثيرة\"}\n"
+        "{\"id\": \"v3\", \"target\": \"Covid Vaccine\", \"label\": \"Against\", \"text\": \"لن آخذ اللقاح فلا أثق بسرعة تصنيعه\"}\n"
+        "{\"id\": \"v4\", \"target\": \"Covid Vaccine\", \"label\": \"Against\", \"text\": \"أعراض اللقاح أسوأ من المرض نفسه\"}\n"
+        "{\"id\": \"v5\", \"target\": \"Covid Vaccine\", \"label\": \"None\", \"text\": \"مواعيد مراكز التطعيم تتغير يوم الجمعة\"}\n"
+        "{\"id\": \"v6\", \"target\": \"Covid Vaccine\", \"label\": \"None\", \"text\": \"وصلت شحنة جديدة إلى المستشفى المركزي\"}\n";
+    put(T("six.jsonl"), six, sizeof six - 1);
+    rc = run("out.txt", "err.txt",
+             "'%s' --task target --target-field target --corpus '%s' --train-only '%s' --cv 2 --quiet --out '%s'", TRAIN,
+             T("six.jsonl"), mz_test_path("corpora/mini/mawqif_like.jsonl"), T("tgt"));
+    ck_assert_int_eq(rc, 0);
+    mw = slurp(T("tgt/manifest.json"), NULL);
+    w = cJSON_Parse(mw);
+    ck_assert_ptr_nonnull(w);
+    ck_assert_double_eq(cv_item(w, "Covid Vaccine", "n")->valuedouble, 6);
+    ck_assert_double_eq(cv_item(w, "Women empowerment", "n")->valuedouble, 0);
+    const cJSON *we = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(w, "cv"), "Women empowerment");
+    ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(we, "accuracy"));
+    ck_assert_double_eq(cv_item(w, "pooled", "n")->valuedouble, 6);
+    cJSON_Delete(w);
+    free(mw);
     /* refused: evaluation has nothing to train, the auxiliary head needs
      * every row's cross-validated prediction */
-    int rc = run("out.txt", "err.txt", "'%s' evaluate --model '%s' --corpus '%s' --train-only '%s'", TRAIN, T("with"),
+    rc = run("out.txt", "err.txt", "'%s' evaluate --model '%s' --corpus '%s' --train-only '%s'", TRAIN, T("with"),
                  mz_test_path("corpora/mini/stance.jsonl"), mz_test_path("corpora/opinion/train.jsonl"));
     ck_assert_int_eq(rc, 2);
     char *err = slurp(T("err.txt"), NULL);

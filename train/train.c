@@ -386,6 +386,15 @@ static cJSON *report(const char *title, const double *prob, const int *y, size_t
     for (size_t i = 0; i < n; i++)
         if (y[i] >= 0) mz_metrics_add(&m, y[i], argmax(prob + i * (size_t)k, k));
     mz_metrics_finish(&m);
+    if (m.n == 0) {
+        /* e.g. a target whose records all come from --train-only corpora:
+         * nothing was cross-validated, so there is no figure to give */
+        mz_metrics_free(&m);
+        if (!quiet) fprintf(out, "\n%s\nno record scored: all of them are training-only\n", title);
+        cJSON *j = cJSON_CreateObject();
+        if (j) cJSON_AddNumberToObject(j, "n", 0);
+        return j;
+    }
     if (!quiet) {
         char *t = mz_metrics_table(&m, labels);
         fprintf(out, "\n%s\n%s", title, t ? t : "");
@@ -943,7 +952,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
             for (size_t i = 0; i < c.n; i++) {
                 int in = !strcmp(c.target[i], T.name[t]);
                 y2[i] = in ? y[i] : -1;
-                m += in;
+                m += in && i < ns; /* scored records */
             }
             int seen[MZ_MAX_CLASSES] = {0}, nseen = 0;
             for (size_t i = 0; i < c.n; i++)
