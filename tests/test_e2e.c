@@ -822,8 +822,9 @@ START_TEST(test_train_only_corpus)
     cJSON_Delete(w);
     free(mp);
     free(mw);
-    /* a target whose every record is training-only has no figures, not
-     * zeros */
+    /* a target or label that only training-only records have could be
+     * neither calibrated nor measured (its head would never predict it):
+     * refused, named */
     static const char six[] =
         "{\"id\": \"v1\", \"target\": \"Covid Vaccine\", \"label\": \"Favor\", \"text\": \"تلقيت اللقاح اليوم وأنصح الجميع به\"}\n"
         "{\"id\": \"v2\", \"target\": \"Covid Vaccine\", \"label\": \"Favor\", \"text\": \"اللقاح آمن وقد أنقذ أرواحا كثيرة\"}\n"
@@ -832,26 +833,43 @@ START_TEST(test_train_only_corpus)
         "{\"id\": \"v5\", \"target\": \"Covid Vaccine\", \"label\": \"None\", \"text\": \"مواعيد مراكز التطعيم تتغير يوم الجمعة\"}\n"
         "{\"id\": \"v6\", \"target\": \"Covid Vaccine\", \"label\": \"None\", \"text\": \"وصلت شحنة جديدة إلى المستشفى المركزي\"}\n";
     put(T("six.jsonl"), six, sizeof six - 1);
-    rc = run("out.txt", "err.txt",
-             "'%s' --task target --target-field target --corpus '%s' --train-only '%s' --cv 2 --quiet --out '%s'", TRAIN,
-             T("six.jsonl"), mz_test_path("corpora/mini/mawqif_like.jsonl"), T("tgt"));
-    ck_assert_int_eq(rc, 0);
-    mw = slurp(T("tgt/manifest.json"), NULL);
-    w = cJSON_Parse(mw);
-    ck_assert_ptr_nonnull(w);
-    ck_assert_double_eq(cv_item(w, "Covid Vaccine", "n")->valuedouble, 6);
-    ck_assert_double_eq(cv_item(w, "Women empowerment", "n")->valuedouble, 0);
-    const cJSON *we = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(w, "cv"), "Women empowerment");
-    ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(we, "accuracy"));
-    ck_assert_double_eq(cv_item(w, "pooled", "n")->valuedouble, 6);
-    cJSON_Delete(w);
-    free(mw);
+    static const struct {
+        const char *opts, *named;
+    } cases[] = {
+        {"--task target --target-field target --corpus '%s' --train-only '%s'", "target \"Digital Transformation\""},
+        {"--corpus '%s' --train-only '%s'", "label \"Against\""},
+        {"--label-field frames --name frames --corpus '%s' --train-only '%s'", "label \"Public_opinion\""},
+    };
+    /* copied: T() and mz_test_path() hand out rotating buffers */
+    char files[3][2][2048];
+    const char *rel[3][2] = {{NULL, "corpora/mini/mawqif_like.jsonl"},
+                             {"corpora/mini/topic.jsonl", NULL},
+                             {"corpora/mini/stance.jsonl", "corpora/opinion/train.jsonl"}};
+    for (int k = 0; k < 3; k++)
+        for (int f = 0; f < 2; f++)
+            snprintf(files[k][f], sizeof files[k][f], "%s", rel[k][f] ? mz_test_path(rel[k][f]) : T("six.jsonl"));
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        char opts[8400];
+        snprintf(opts, sizeof opts, cases[k].opts, files[k][0], files[k][1]);
+        rc = run("out.txt", "err.txt", "'%s' %s --cv 2 --quiet --out '%s'", TRAIN, opts, T("refused"));
+        ck_assert_msg(rc == 1, "case %zu: exit %d", k, rc);
+        char *msg = slurp(T("err.txt"), NULL);
+        ck_assert_msg(strstr(msg, cases[k].named) && strstr(msg, "occurs only in --train-only"), "case %zu: %s", k, msg);
+        free(msg);
+    }
+    /* a text in both would be scored by models trained on it */
+    rc = run("out.txt", "err.txt", "'%s' --corpus '%s' --train-only '%s' --cv 2 --quiet --out '%s'", TRAIN,
+             mz_test_path("corpora/mini/topic.jsonl"), mz_test_path("corpora/mini/topic.jsonl"), T("refused"));
+    ck_assert_int_eq(rc, 1);
+    char *err = slurp(T("err.txt"), NULL);
+    ck_assert_msg(strstr(err, "topic.jsonl:1: the same text is in a scored corpus") != NULL, "stderr: %s", err);
+    free(err);
     /* refused: evaluation has nothing to train, the auxiliary head needs
      * every row's cross-validated prediction */
     rc = run("out.txt", "err.txt", "'%s' evaluate --model '%s' --corpus '%s' --train-only '%s'", TRAIN, T("with"),
                  mz_test_path("corpora/mini/stance.jsonl"), mz_test_path("corpora/opinion/train.jsonl"));
     ck_assert_int_eq(rc, 2);
-    char *err = slurp(T("err.txt"), NULL);
+    err = slurp(T("err.txt"), NULL);
     ck_assert_msg(strstr(err, "--train-only") != NULL, "stderr: %s", err);
     free(err);
     rc = run("out.txt", "err.txt", "'%s' --corpus '%s' --train-only '%s' --aux-field id --out '%s' --quiet", TRAIN,

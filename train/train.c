@@ -63,6 +63,22 @@ static int labelset_index(const labelset *l, const char *s)
     return -1;
 }
 
+/* A class that training-only rows have and scored rows do not could be
+ * neither calibrated (Platt sees scored rows only) nor measured: its head
+ * would never predict it.  Refused, naming it. */
+static int scored_cover(const int *y, size_t n, size_t ns, int k, char *const *names, const char *what, mz_err *e)
+{
+    for (int c = 0; c < k; c++) {
+        int scored = 0, only = 0;
+        for (size_t i = 0; i < n && !scored; i++)
+            if (y[i] == c) *(i < ns ? &scored : &only) = 1;
+        if (only && !scored)
+            return mz_fail(e, "%s\"%s\" occurs only in --train-only corpora: with no scored record it could be "
+                              "neither calibrated nor measured", what, names[c]);
+    }
+    return 0;
+}
+
 /* A label value as text: strings as they are, integral numbers printed. */
 static int label_text(const cJSON *j, char *buf, size_t n)
 {
@@ -387,10 +403,10 @@ static cJSON *report(const char *title, const double *prob, const int *y, size_t
         if (y[i] >= 0) mz_metrics_add(&m, y[i], argmax(prob + i * (size_t)k, k));
     mz_metrics_finish(&m);
     if (m.n == 0) {
-        /* e.g. a target whose records all come from --train-only corpora:
-         * nothing was cross-validated, so there is no figure to give */
+        /* e.g. a held-out corpus without a text that names the target:
+         * nothing to measure, so there is no figure to give */
         mz_metrics_free(&m);
-        if (!quiet) fprintf(out, "\n%s\nno record scored: all of them are training-only\n", title);
+        if (!quiet) fprintf(out, "\n%s\nno labelled record to score\n", title);
         cJSON *j = cJSON_CreateObject();
         if (j) cJSON_AddNumberToObject(j, "n", 0);
         return j;
@@ -676,6 +692,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
     if (!strcmp(task, "multiclass")) {
         mz_linmodel lm;
         double *prob, C;
+        if (scored_cover(y, c.n, ns, L.n, L.name, "label ", e) != 0) goto out;
         if (a->aux_field && fit_aux(&c, a, &vocab, rows, &ts, manifest, heads, cv, &w, e) != 0) goto out;
         if (fit(&ts, y, L.n, a, name, &lm, &prob, &C, e) != 0) goto out;
         cJSON_AddNumberToObject(solver, "C", C);
@@ -706,6 +723,10 @@ int mz_train(const mz_train_args *args, mz_err *e)
         for (int k = 0; k < K; k++) {
             for (size_t i = 0; i < n; i++) y[i] = truth[i * (size_t)K + (size_t)k] ? 0 : 1;
             char *bl[2] = {L.name[k], "other"};
+            if (scored_cover(y, n, ns, 1, bl, "label ", e) != 0) {
+                free(P), free(prim), free(truth);
+                goto out;
+            }
             mz_linmodel lm;
             double *prob, C;
             if (fit(&ts, y, 2, a, L.name[k], &lm, &prob, &C, e) != 0) {
@@ -731,7 +752,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
          * head on the first listed label helps choose.  Every label must
          * lead somewhere for it to have a class to learn. */
         int leads[MZ_MAX_CLASSES] = {0}, all_lead = 1;
-        for (size_t i = 0; i < n; i++) leads[prim[i]] = 1;
+        for (size_t i = 0; i < ns; i++) leads[prim[i]] = 1; /* scored rows: its calibration's */
         for (int k = 0; k < K; k++) all_lead &= leads[k];
         double pw = a->primary_weight;
         if (pw > 0 && !all_lead) {
@@ -823,6 +844,8 @@ int mz_train(const mz_train_args *args, mz_err *e)
         }
         char *pl[2] = {"present", "absent"};
         char *sl[3] = {"critical", "neutral", "favourable"};
+        if (scored_cover(y, n, ns, 2, pl, "presence: ", e) != 0 || scored_cover(y2, n, ns, 3, sl, "stance: ", e) != 0)
+            goto out;
         mz_linmodel lp, ls;
         double *pp, *ps, C1, C2;
         mz_train_args a2 = *a;
@@ -844,6 +867,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
         if (fit(&ts, y2, 3, &a2, "stance", &ls, &ps, &C2, e) != 0) {
             mz_linmodel_free(&lp);
             free(pp);
+            cJSON_Delete(mp);
             goto out;
         }
         /* cut-offs for the rare classes, by CV macro-F1 over the three */
@@ -866,6 +890,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
             mz_linmodel_free(&ls);
             free(pp);
             free(ps);
+            cJSON_Delete(mp);
             mz_fail(e, "out of memory");
             goto out;
         }
@@ -877,6 +902,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
         cJSON_AddNumberToObject(ms, "cutoff_favourable", tf_best);
         /* the epsilon-SVR head on the −2..2 labels, on the classifier's folds */
         mz_linmodel lv;
+        memset(&lv, 0, sizeof lv); /* freed on every path, fitted or not */
         double *pv = NULL, Cv = 0;
         int method = MZ_SCORE_PROB;
         double *z = calloc(n + 1, sizeof *z);
@@ -885,6 +911,8 @@ int mz_train(const mz_train_args *args, mz_err *e)
             mz_linmodel_free(&ls);
             free(pp);
             free(ps);
+            cJSON_Delete(mp);
+            cJSON_Delete(ms);
             mz_fail(e, "out of memory");
             goto out;
         }
@@ -902,8 +930,11 @@ int mz_train(const mz_train_args *args, mz_err *e)
         if (rv != 0) {
             mz_linmodel_free(&lp);
             mz_linmodel_free(&ls);
+            mz_linmodel_free(&lv);
             free(pp);
             free(ps);
+            cJSON_Delete(mp);
+            cJSON_Delete(ms);
             goto out;
         }
         cJSON_AddItemToObject(cv, "presence", mp);
@@ -953,6 +984,20 @@ int mz_train(const mz_train_args *args, mz_err *e)
                 int in = !strcmp(c.target[i], T.name[t]);
                 y2[i] = in ? y[i] : -1;
                 m += in && i < ns; /* scored records */
+            }
+            char what[300];
+            snprintf(what, sizeof what, "target \"%s\": label ", T.name[t]);
+            if (m == 0) {
+                free(pooled);
+                mz_fail(e, "target \"%s\" occurs only in --train-only corpora: with no scored record it could be "
+                           "neither calibrated nor measured", T.name[t]);
+                labelset_free(&T);
+                goto out;
+            }
+            if (scored_cover(y2, c.n, ns, L.n, L.name, what, e) != 0) {
+                free(pooled);
+                labelset_free(&T);
+                goto out;
             }
             int seen[MZ_MAX_CLASSES] = {0}, nseen = 0;
             for (size_t i = 0; i < c.n; i++)

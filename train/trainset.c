@@ -10,6 +10,7 @@
 #include "corpus.h"
 #include "parallel.h"
 #include "sha256.h"
+#include "strmap.h"
 #include "tokenize.h"
 
 void mz_collection_free(mz_collection *c)
@@ -139,6 +140,33 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
         cJSON_AddItemToArray(c->corpora, info);
     }
     if (a->ntrain_only == 0) c->nscored = c->n;
+    /* A text in both kinds of corpus would be scored by models trained on
+     * it, flattering every figure: refused, naming both places. */
+    if (c->nscored < c->n) {
+        mz_strmap *seen = mz_strmap_new(c->nscored);
+        if (!seen) {
+            mz_collection_free(c);
+            return mz_fail(e, "out of memory");
+        }
+        int rc = 0;
+        for (size_t i = 0; i < c->n && rc == 0; i++) {
+            size_t len = strlen(c->text[i]);
+            if (i < c->nscored) {
+                if (mz_strmap_intern(seen, c->text[i], len, (int32_t)i, NULL) < 0) rc = mz_fail(e, "out of memory");
+                continue;
+            }
+            int64_t k = mz_strmap_find(seen, c->text[i], len);
+            if (k >= 0)
+                rc = mz_fail(e, "%s: the same text is in a scored corpus (%s): it would be scored by models trained on "
+                                "it; keep --corpus and --train-only apart",
+                             c->where[i], c->where[mz_strmap_value(seen, (size_t)k)]);
+        }
+        mz_strmap_free(seen);
+        if (rc != 0) {
+            mz_collection_free(c);
+            return -1;
+        }
+    }
     if (!a->quiet) {
         fprintf(stderr, "\rreading: %zu documents from %d corpus file(s)", c->n, a->ncorpus + a->ntrain_only);
         if (c->nscored < c->n) fprintf(stderr, ", %zu of them for training only", c->n - c->nscored);
