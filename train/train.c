@@ -976,6 +976,13 @@ int mz_train(const mz_train_args *args, mz_err *e)
             mz_fail(e, "out of memory");
             goto out;
         }
+        /* each target's head is calibrated and measured on its scored records */
+        for (size_t i = 0; i < c.n; i++) y2[i] = labelset_index(&T, c.target[i]);
+        if (scored_cover(y2, c.n, ns, T.n, T.name, "target ", e) != 0) {
+            free(pooled);
+            labelset_free(&T);
+            goto out;
+        }
         mz_train_args a2 = *a;
         a2.learn.balanced = 1; /* stance classes are unequal within each target */
         for (int t = 0; t < T.n; t++) {
@@ -987,13 +994,6 @@ int mz_train(const mz_train_args *args, mz_err *e)
             }
             char what[300];
             snprintf(what, sizeof what, "target \"%s\": label ", T.name[t]);
-            if (m == 0) {
-                free(pooled);
-                mz_fail(e, "target \"%s\" occurs only in --train-only corpora: with no scored record it could be "
-                           "neither calibrated nor measured", T.name[t]);
-                labelset_free(&T);
-                goto out;
-            }
             if (scored_cover(y2, c.n, ns, L.n, L.name, what, e) != 0) {
                 free(pooled);
                 labelset_free(&T);

@@ -116,12 +116,12 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
     for (int k = 0; k < a->ncorpus + a->ntrain_only; k++) {
         int only = k >= a->ncorpus;
         const char *path = only ? a->train_only[k - a->ncorpus] : a->corpus[k];
-        if (k == a->ncorpus) c->nscored = c->n;
         load_ctx l = {c, a, 0};
         if (mz_corpus_read(path, &a->fields, add_record, &l, e) != 0) {
             mz_collection_free(c);
             return -1;
         }
+        if (!only) c->nscored = c->n;
         cJSON *info = cJSON_CreateObject();
         cJSON_AddStringToObject(info, "path", path);
         cJSON_AddNumberToObject(info, "records", (double)l.records);
@@ -139,7 +139,6 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
         if (only) cJSON_AddBoolToObject(info, "train_only", 1);
         cJSON_AddItemToArray(c->corpora, info);
     }
-    if (a->ntrain_only == 0) c->nscored = c->n;
     /* A text in both kinds of corpus would be scored by models trained on
      * it, flattering every figure: refused, naming both places. */
     if (c->nscored < c->n) {
