@@ -899,6 +899,53 @@ static int count_shared(void *arg, const mz_record *r, mz_err *e)
     return 0;
 }
 
+/* The solver's class_weight in a manifest is the weighting the heads were
+ * fitted with: stance and target heads are balanced by default, and an
+ * explicit --class-weight none is followed, not overridden. */
+static const char *class_weight_of(const char *dir)
+{
+    static char got[32];
+    char path[64];
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    char *m = slurp(T(path), NULL);
+    cJSON *j = cJSON_Parse(m);
+    ck_assert_ptr_nonnull(j);
+    const cJSON *cw = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "solver"), "class_weight");
+    ck_assert(cJSON_IsString(cw));
+    snprintf(got, sizeof got, "%s", cw->valuestring);
+    cJSON_Delete(j);
+    free(m);
+    return got;
+}
+
+START_TEST(test_class_weight_recorded_as_used)
+{
+    const char *mq = mz_test_path("corpora/mini/mawqif_like.jsonl");
+    const char *cases[][2] = {{"tb", ""}, {"tn", "--class-weight none"}};
+    for (int i = 0; i < 2; i++) {
+        int rc = run("o", "e", "'%s' --task target --target-field target --corpus '%s' --cv 3 --quiet --out '%s' %s",
+                     TRAIN, mq, T(cases[i][0]), cases[i][1]);
+        if (rc != 0) ck_abort_msg("target training exited %d: %s", rc, slurp(T("e"), NULL));
+    }
+    ck_assert_str_eq(class_weight_of("tb"), "balanced");
+    ck_assert_str_eq(class_weight_of("tn"), "none");
+    train_stance("sb", "");
+    train_stance("sn", "--class-weight none");
+    ck_assert_str_eq(class_weight_of("sb"), "balanced");
+    ck_assert_str_eq(class_weight_of("sn"), "none");
+    /* and the weighting did reach the solver */
+    char *a = slurp(T("sb/stance.svm"), NULL), *b = slurp(T("sn/stance.svm"), NULL);
+    ck_assert_str_ne(a, b);
+    free(a);
+    free(b);
+    a = slurp(T("tb/target-00.svm"), NULL);
+    b = slurp(T("tn/target-00.svm"), NULL);
+    ck_assert_str_ne(a, b);
+    free(a);
+    free(b);
+}
+END_TEST
+
 START_TEST(test_shared_corpus_reads)
 {
     const char *shared = mz_test_shared();
@@ -946,6 +993,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_stance_svr_score);
     tcase_add_test(tc, test_train_only_corpus);
     tcase_add_test(tc, test_shipped_models_read_the_oped);
+    tcase_add_test(tc, test_class_weight_recorded_as_used);
     tcase_add_test(tc, test_shared_corpus_reads);
     suite_add_tcase(s, tc);
     return s;

@@ -37,7 +37,7 @@ const char mz_train_usage[] =
     "  --primary-weight W     multilabel: weight in [0, 1] of a multiclass head on the first\n"
     "                         listed label when choosing the primary (default 0.5; 0: none)\n"
     "  --max-labels N         multilabel: labels per text at most (default 3; 0: no cap)\n"
-    "  --C C  --class-weight balanced|none\n"
+    "  --C C  --class-weight balanced|none   (default none; balanced for stance and target)\n"
     "  --kernel linear|rbf    rbf: libsvm C-SVC with exp(-G ||x-z||^2) (--gamma G, default 1);\n"
     "                         for small corpora: 3,000 articles took 2.5 minutes (5-fold CV,\n"
     "                         one thread); the cost grows with the square of the corpus\n"
@@ -218,6 +218,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             if (!strcmp(v, "balanced")) a->learn.balanced = 1;
             else if (!strcmp(v, "none")) a->learn.balanced = 0;
             else return mz_fail(e, "--class-weight: balanced or none, got '%s'", v);
+            a->class_weight_given = 1;
         } else if (!strcmp(o, "--kernel")) {
             NEEDV();
             if (!strcmp(v, "linear")) a->learn.rbf = 0;

@@ -30,6 +30,7 @@ typedef struct mz_train_args {
     mz_fields fields;
     mz_featopts feat;
     mz_learnopts learn;
+    int class_weight_given; /* stance and target heads are balanced unless told */
     int grid;
     int stance_score; /* bundle.h mz_score_method, or -1: the best by CV ROC-AUC */
     double svr_C;     /* stance: the SVR head's C and epsilon */
