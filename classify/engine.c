@@ -431,6 +431,7 @@ static void target_out(mz_worker *w, size_t bi, const char *target)
         }
     }
     mz_head_result r;
+    if (mz_predict_aux(w->pred[bi]) != 0) w->out.oom = 1;
     mz_predict_head(w->pred[bi], h, &r);
     if (w->o->text_format) {
         mz_buf_printf(o, "%-8s %s: %s %.2f\n", b->name, target, h->labels[r.label], r.prob[r.label]);

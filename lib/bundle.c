@@ -610,9 +610,11 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
         }
         b->aux_scale = sc->valuedouble;
         for (int k = 0; k < b->aux->nclass; k++) {
-            unsigned char key[64];
-            int kl = snprintf((char *)key, sizeof key, "x@aux:%s", b->aux->labels[k]);
-            int64_t fid = kl > 0 && kl < (int)sizeof key ? mz_strmap_find(b->vocab.feats, key, (size_t)kl) : -1;
+            char key[64];
+            key[0] = 'x';
+            int64_t fid = mz_aux_feature_name(b->aux->labels[k], key + 1, sizeof key - 1) == 0
+                              ? mz_strmap_find(b->vocab.feats, key, strlen(key))
+                              : -1;
             if (fid < 0) {
                 char sb[80];
                 mz_fail(e, "%s: vocabulary lacks the feature @aux:%s", dir, shown(b->aux->labels[k], sb, sizeof sb));

@@ -507,11 +507,22 @@ int mz_vocab_index(mz_vocab *v)
     return 0;
 }
 
+int mz_aux_feature_name(const char *label, char *out, size_t n)
+{
+    int k = snprintf(out, n, "@aux:%s", label);
+    if (k < 0 || (size_t)k >= n) return -1;
+    for (char *c = out; *c; c++)
+        if ((unsigned char)*c <= ' ') *c = '_';
+    return 0;
+}
+
 int64_t mz_vocab_add_named(mz_vocab *v, const char *name)
 {
     unsigned char key[64];
     size_t nl = strlen(name);
     if (nl == 0 || nl > sizeof key - 1) return -1;
+    for (size_t i = 0; i < nl; i++)
+        if ((unsigned char)name[i] <= ' ') return -1; /* mz_vocab_parse would refuse the bundle */
     key[0] = 'x';
     memcpy(key + 1, name, nl);
     int ins;

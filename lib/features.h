@@ -80,6 +80,11 @@ int mz_vocab_index(mz_vocab *v);
 /* Append a named 'x' feature (idf 1) that the pipeline never emits, for
  * values the caller sets itself; returns its 0-based index or -1. */
 int64_t mz_vocab_add_named(mz_vocab *v, const char *name);
+/* The name of an auxiliary head's feature for its class `label`: "@aux:"
+ * and the label, with the bytes a vocabulary line cannot hold (space, tab,
+ * control) as '_', so "Sky News" stays loadable.  Training and loading
+ * both name it here.  0, or -1 when it does not fit in n bytes. */
+int mz_aux_feature_name(const char *label, char *out, size_t n);
 
 /* Sparse vector; idx are 1-based and increasing. */
 typedef struct mz_sparse {

@@ -946,6 +946,64 @@ START_TEST(test_class_weight_recorded_as_used)
 }
 END_TEST
 
+/* --aux-field on a target bundle: one head over every target's records
+ * ("Covid Vaccine": a value with a space, named Covid_Vaccine in the
+ * vocabulary) feeds each target's head; the bundle loads and answers every
+ * record.  Tasks it does not serve refuse it instead of ignoring it. */
+START_TEST(test_aux_head_on_target_bundle)
+{
+    const char *mq = mz_test_path("corpora/mini/mawqif_like.jsonl");
+    int rc = run("o", "e", "'%s' --task target --target-field target --aux-field target --corpus '%s' --cv 3 --quiet --out '%s'",
+                 TRAIN, mq, T("ta"));
+    if (rc != 0) ck_abort_msg("target training with --aux-field exited %d: %s", rc, slurp(T("e"), NULL));
+    char *m = slurp(T("ta/manifest.json"), NULL);
+    cJSON *j = cJSON_Parse(m);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "aux"), "field")->valuestring,
+                     "target");
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "heads"), 0),
+                                                      "name")->valuestring,
+                     "aux");
+    cJSON_Delete(j);
+    free(m);
+    char *v = slurp(T("ta/vocab.tsv"), NULL);
+    ck_assert_ptr_nonnull(strstr(v, "\t@aux:Covid_Vaccine\t"));
+    free(v);
+    rc = run("out.jsonl", "err.txt", "'%s' --models '%s' --jsonl '%s'", CLASSIFY, T("ta"), mq);
+    if (rc != 0) ck_abort_msg("classify exited %d: %s", rc, slurp(T("err.txt"), NULL));
+    char *out = slurp(T("out.jsonl"), NULL);
+    int lines = 0;
+    for (char *line = out, *nl; *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        ck_assert_ptr_nonnull(nl);
+        *nl = 0;
+        cJSON *r = cJSON_Parse(line);
+        ck_assert_msg(r != NULL, "not JSON: %s", line);
+        const cJSON *ts = cJSON_GetObjectItemCaseSensitive(r, "target_stance");
+        ck_assert_msg(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(ts, "label")), "no label: %s", line);
+        cJSON_Delete(r);
+        lines++;
+    }
+    ck_assert_int_eq(lines, 30);
+    free(out);
+    /* stance and multi-label tasks have no place for it: refused */
+    rc = run("o", "e", "'%s' --task stance --target russia --corpus '%s' --aux-field id --quiet --out '%s'", TRAIN,
+             mz_test_path("corpora/mini/stance.jsonl"), T("s"));
+    ck_assert_int_eq(rc, 2);
+    char *err = slurp(T("e"), NULL);
+    ck_assert_msg(strstr(err, "--aux-field") != NULL, "stderr: %s", err);
+    free(err);
+    rc = run("o", "e", "'%s' --label-field frames --corpus '%s' --aux-field id --quiet --out '%s'", TRAIN,
+             mz_test_path("corpora/mini/stance.jsonl"), T("f"));
+    ck_assert_int_eq(rc, 1);
+    err = slurp(T("e"), NULL);
+    ck_assert_msg(strstr(err, "--aux-field") != NULL && strstr(err, "multilabel") != NULL, "stderr: %s", err);
+    free(err);
+    struct stat st;
+    ck_assert_int_ne(stat(T("f"), &st), 0);
+}
+END_TEST
+
 START_TEST(test_shared_corpus_reads)
 {
     const char *shared = mz_test_shared();
@@ -994,6 +1052,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_train_only_corpus);
     tcase_add_test(tc, test_shipped_models_read_the_oped);
     tcase_add_test(tc, test_class_weight_recorded_as_used);
+    tcase_add_test(tc, test_aux_head_on_target_bundle);
     tcase_add_test(tc, test_shared_corpus_reads);
     suite_add_tcase(s, tc);
     return s;

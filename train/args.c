@@ -21,8 +21,9 @@ const char mz_train_usage[] =
     "  --target NAME          stance: lexicon key in --targets (russia, west)\n"
     "  --targets FILE         target lexicon (default models/targets.json)\n"
     "  --target-field F       task target: the field naming each record's target\n"
-    "  --aux-field F          multiclass: first predict field F (e.g. the outlet) and give\n"
-    "                         the topic head that prediction as a feature (--aux-scale S)\n"
+    "  --aux-field F          multiclass and target: first predict field F (e.g. the outlet,\n"
+    "                         a tweet's sentiment) and give the main heads that prediction\n"
+    "                         as a feature (--aux-scale S)\n"
     "  --ngram N              n-grams 1..N (default 2)\n"
     "  --min-df N --max-df F --max-features N\n"
     "  --char-ngrams MIN-MAX  character n-grams of each word (e.g. 3-5; default off)\n"
@@ -264,6 +265,8 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     if (a->ntrain_only && a->aux_field)
         return mz_fail(e, "--train-only and --aux-field cannot be combined (the auxiliary head needs every row's "
                           "cross-validated prediction)");
+    if (a->aux_field && (!strcmp(a->task, "stance") || !strcmp(a->task, "multilabel")))
+        return mz_fail(e, "--aux-field: for --task multiclass or target, not %s", a->task);
     if (!a->evaluate && !a->out) return mz_fail(e, "--out DIR is required");
     if (!strcmp(a->task, "stance") && !a->target) return mz_fail(e, "--task stance needs --target NAME");
     if (!strcmp(a->task, "target") && !a->target_field) return mz_fail(e, "--task target needs --target-field F");

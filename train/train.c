@@ -454,10 +454,11 @@ static int default_data(const char *given, const char *name, char *out, size_t n
     return 0;
 }
 
-/* The auxiliary head of a multiclass bundle (--aux-field): fitted first;
- * each document's out-of-fold prediction, one-hot, becomes a feature of
- * the main head, so it learns what the auxiliary label implies (an
- * outlet's desks, for topics) from predictions as noisy as the ones it
+/* The auxiliary head of a multiclass or target bundle (--aux-field):
+ * fitted first; each document's out-of-fold probabilities, times
+ * --aux-scale, become features of the main heads, so they learn what the
+ * auxiliary label implies (an outlet's desks for topics, a tweet's
+ * sentiment for its stance) from predictions as noisy as the ones they
  * will get at classification.  ts is rebuilt with the extra features. */
 static int fit_aux(const mz_collection *c, const mz_train_args *a, mz_vocab *vocab, mz_sparse *rows,
                    mz_trainset *ts, cJSON *manifest, cJSON *heads, cJSON *cv, mz_bundle_writer *w, mz_err *e)
@@ -492,13 +493,13 @@ static int fit_aux(const mz_collection *c, const mz_train_args *a, mz_vocab *voc
     }
     int32_t fid[MZ_MAX_CLASSES];
     for (int k = 0; k < A.n; k++) {
-        char nm[300];
-        snprintf(nm, sizeof nm, "@aux:%s", A.name[k]);
-        int64_t f = mz_vocab_add_named(vocab, nm);
+        char nm[64];
+        int64_t f = mz_aux_feature_name(A.name[k], nm, sizeof nm) == 0 ? mz_vocab_add_named(vocab, nm) : -1;
         fid[k] = (int32_t)f;
         if (f < 0) {
             free(prob);
-            mz_fail(e, "--aux-field: bad value \"%s\" (too long or repeated)", A.name[k]);
+            mz_fail(e, "--aux-field: bad value \"%s\" (over 58 bytes, or the same as another once spaces are "
+                        "written '_')", A.name[k]);
             goto out;
         }
     }
@@ -559,6 +560,10 @@ int mz_train(const mz_train_args *args, mz_err *e)
         task = "multiclass";
         for (size_t i = 0; i < c.n; i++)
             if (cJSON_IsArray(c.label[i])) task = "multilabel";
+    }
+    if (a->aux_field && strcmp(task, "multiclass") && strcmp(task, "target")) {
+        mz_fail(e, "--aux-field: for multiclass or target corpora; these labels are lists (multilabel)");
+        goto out;
     }
     int is_stance = !strcmp(task, "stance");
     mz_featopts fo = a->feat;
@@ -972,6 +977,13 @@ int mz_train(const mz_train_args *args, mz_err *e)
             }
         qsort(T.name, (size_t)T.n, sizeof *T.name, cmp_str);
         cJSON_AddStringToObject(manifest, "target_field", a->target_field);
+        /* one auxiliary head over every target's records: what it learns
+         * (a tweet's sentiment, say) holds across targets, and each
+         * target's head weighs its prediction for itself */
+        if (a->aux_field && fit_aux(&c, a, &vocab, rows, &ts, manifest, heads, cv, &w, e) != 0) {
+            labelset_free(&T);
+            goto out;
+        }
         double *pooled = calloc(c.n * (size_t)L.n + 1, sizeof *pooled);
         if (!pooled) {
             labelset_free(&T);
