@@ -214,6 +214,14 @@ START_TEST(test_exclusions_win)
     COUNT(west, "قالت واشنطن بوست إن واشنطن رفضت", 1);
     COUNT(west, "الدولار الأمريكي والاقتصاد الأمريكي", 1);
     COUNT(russia, "رئيس روسيا البيضاء زار روسيا", 1);
+    /* a newspaper's or broadcaster's nationality is a source, not the
+     * country; a state body named the same way is the country */
+    COUNT(west, "ذكرت صحيفة \"الغارديان\" البريطانية", 0);
+    COUNT(west, "وقالت هيئة الإذاعة البريطانية", 0);
+    COUNT(west, "نقلت صحيفة نيويورك تايمز الأمريكية عن مسؤول", 0);
+    COUNT(west, "وفق شبكة سي إن إن الأمريكية", 0);
+    ck_assert_int_gt(count(west, "وكالة المخابرات المركزية الأمريكية"), 0);
+    COUNT(west, "نقلت صحيفة الغارديان البريطانية عن الحكومة البريطانية", 1);
 }
 END_TEST
 
