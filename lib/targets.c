@@ -337,6 +337,7 @@ struct mz_matcher {
     mz_strmap *cache; /* token → bit0: form, bit1: starts a phrase/exclusion */
     uint8_t *excluded;
     size_t cap;
+    int names; /* a target's names, not cue words: see the phrase rule in mz_match */
 };
 
 mz_matcher *mz_matcher_new(const mz_target *t, mz_err *e)
@@ -348,6 +349,7 @@ mz_matcher *mz_matcher_new(const mz_target *t, mz_err *e)
         return NULL;
     }
     m->t = t;
+    m->names = 1;
     return m;
 }
 
@@ -416,6 +418,41 @@ static int seq_rest(const mz_doc *d, size_t i, const mz_seq *s)
         }                                                                                        \
     }
 
+/* classify_token's value of token i, kept per lexicon id when the
+ * document has one; -1 on out-of-memory. */
+static int32_t token_val(mz_matcher *m, const mz_doc *d, size_t i)
+{
+    int32_t g = d->tok[i].gid, val;
+    if (g >= 0 && (size_t)g < m->gcap && m->val_of_gid[g] >= 0) return m->val_of_gid[g];
+    val = classify_token(m, mz_doc_tok(d, i), d->tok[i].len, g < 0);
+    if (val < 0 || g < 0) return val;
+    if ((size_t)g >= m->gcap) {
+        size_t nc = m->gcap ? m->gcap : 4096;
+        while (nc <= (size_t)g) nc *= 2;
+        int32_t *a = realloc(m->val_of_gid, nc * sizeof *a);
+        if (!a) return -1;
+        for (size_t k = m->gcap; k < nc; k++) a[k] = -1;
+        m->val_of_gid = a;
+        m->gcap = nc;
+    }
+    m->val_of_gid[g] = val;
+    return val;
+}
+
+/* Does token j, right after a phrase that starts at token i, name the
+ * same thing as the phrase: the article and a form, in the phrase's
+ * sentence (وكالة المخابرات المركزية الامريكية، البيت الابيض الامريكي)?
+ * Then the two are one mention.  A conjunct (وبريطانيا) or a bare name
+ * (a list without و) is a mention of its own. */
+static int trailing_adjective(const mz_matcher *m, const mz_doc *d, size_t i, size_t j)
+{
+    static const char al[] = "\xd8\xa7\xd9\x84"; /* ال */
+    if (j >= d->ntok || d->tok[j].sent != d->tok[i].sent) return 0;
+    const char *tok = mz_doc_tok(d, j);
+    size_t len = d->tok[j].len;
+    return len > 4 && !memcmp(tok, al, 4) && mz_strmap_find(m->t->forms, tok + 4, len - 4) >= 0;
+}
+
 long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
 {
     if (d->ntok > m->cap) {
@@ -434,25 +471,8 @@ long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
         m->gen = d->lex->generation;
     }
     for (size_t i = 0; i < d->ntok; i++) {
-        int32_t g = d->tok[i].gid, val;
-        if (g >= 0 && (size_t)g < m->gcap && m->val_of_gid[g] >= 0) {
-            val = m->val_of_gid[g];
-        } else {
-            val = classify_token(m, mz_doc_tok(d, i), d->tok[i].len, g < 0);
-            if (val < 0) return -1;
-            if (g >= 0) {
-                if ((size_t)g >= m->gcap) {
-                    size_t nc = m->gcap ? m->gcap : 4096;
-                    while (nc <= (size_t)g) nc *= 2;
-                    int32_t *a = realloc(m->val_of_gid, nc * sizeof *a);
-                    if (!a) return -1;
-                    for (size_t k = m->gcap; k < nc; k++) a[k] = -1;
-                    m->val_of_gid = a;
-                    m->gcap = nc;
-                }
-                m->val_of_gid[g] = val;
-            }
-        }
+        int32_t val = token_val(m, d, i);
+        if (val < 0) return -1;
         variants v;
         v.n = 0;
         if (val & 2) candidates(mz_doc_tok(d, i), d->tok[i].len, &v);
@@ -471,6 +491,7 @@ long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
                 if (clear) best = s->n;
             })
             if (best) {
+                if (m->names && trailing_adjective(m, d, i, i + best)) best++;
                 memset(m->excluded + i, 1, best);
                 matched = 1;
             }
@@ -498,8 +519,10 @@ void mz_context_from_hits(const uint8_t *hit, size_t nsent, int window, uint8_t 
 int mz_matcher_set_cues(mz_matcher *m, const mz_target *critical, const mz_target *favourable, mz_err *e)
 {
     const mz_target *t[2] = {critical, favourable};
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < 2; k++) {
         if (t[k] && !(m->cue[k] = mz_matcher_new(t[k], e))) return -1;
+        if (m->cue[k]) m->cue[k]->names = 0; /* cue counts are features: they keep the plain rule */
+    }
     return 0;
 }
 

@@ -9,7 +9,9 @@
  * ل + ال) — trying every candidate, never only the greediest, because many
  * names begin with clitic-like letters (واشنطن، فرنسا، بوتين).  Only the first
  * token of a phrase or exclusion may carry clitics.  Tokens covered by an
- * exclusion are never mentions.
+ * exclusion are never mentions.  A phrase is one mention, and so is a phrase
+ * with ال + a form right after it in its sentence (its adjective: البيت
+ * الابيض الامريكي); cue-word matchers count without that rule.
  *
  * Matching runs on the tokens of mz_doc (normalised, unstemmed), so a
  * mention is found exactly where the classifier sees the word.  A per-thread
