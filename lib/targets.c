@@ -331,7 +331,8 @@ struct mz_matcher {
     struct mz_matcher *cue[2]; /* critical, favourable */
     uint8_t *cue_hit;
     size_t cue_cap;
-    int32_t *val_of_gid; /* lexicon id → classify_token value, -1 unknown */
+    int8_t *val_of_gid; /* lexicon id → classify_token value (0-3), -1 unknown; a byte
+                         * each, so that six matchers' arrays stay in cache */
     size_t gcap;
     uint32_t gen;
     mz_strmap *cache; /* token → bit0: form, bit1: starts a phrase/exclusion */
@@ -429,13 +430,13 @@ static int32_t token_val(mz_matcher *m, const mz_doc *d, size_t i)
     if ((size_t)g >= m->gcap) {
         size_t nc = m->gcap ? m->gcap : 4096;
         while (nc <= (size_t)g) nc *= 2;
-        int32_t *a = realloc(m->val_of_gid, nc * sizeof *a);
+        int8_t *a = realloc(m->val_of_gid, nc * sizeof *a);
         if (!a) return -1;
         for (size_t k = m->gcap; k < nc; k++) a[k] = -1;
         m->val_of_gid = a;
         m->gcap = nc;
     }
-    m->val_of_gid[g] = val;
+    m->val_of_gid[g] = (int8_t)val;
     return val;
 }
 
@@ -467,7 +468,7 @@ long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
     const mz_target *t = m->t;
     long count = 0;
     if (d->lex && m->gen != d->lex->generation) {
-        for (size_t g = 0; g < m->gcap; g++) m->val_of_gid[g] = -1;
+        if (m->gcap) memset(m->val_of_gid, -1, m->gcap);
         m->gen = d->lex->generation;
     }
     for (size_t i = 0; i < d->ntok; i++) {
