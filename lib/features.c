@@ -507,6 +507,14 @@ int mz_vocab_index(mz_vocab *v)
     return 0;
 }
 
+/* A vocabulary line's term or name: no control bytes, no spaces, not empty. */
+static int bad_text(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == ' ') return 1;
+    return n == 0;
+}
+
 int mz_aux_feature_name(const char *label, char *out, size_t n)
 {
     int k = snprintf(out, n, "@aux:%s", label);
@@ -520,9 +528,7 @@ int64_t mz_vocab_add_named(mz_vocab *v, const char *name)
 {
     unsigned char key[64];
     size_t nl = strlen(name);
-    if (nl == 0 || nl > sizeof key - 1) return -1;
-    for (size_t i = 0; i < nl; i++)
-        if ((unsigned char)name[i] <= ' ') return -1; /* mz_vocab_parse would refuse the bundle */
+    if (nl > sizeof key - 1 || bad_text(name, nl)) return -1; /* mz_vocab_parse would refuse the bundle */
     key[0] = 'x';
     memcpy(key + 1, name, nl);
     int ins;
@@ -1614,13 +1620,6 @@ int mz_vocab_write(const mz_vocab *v, char **data, size_t *len, mz_err *e)
     *data = s;
     *len = n;
     return 0;
-}
-
-static int bad_text(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == ' ') return 1;
-    return n == 0;
 }
 
 static int bad_gram(const char *s, size_t n)

@@ -230,33 +230,22 @@ size_t mz_head_evidence(mz_predictor *p, const mz_head *h, int c, size_t k, int 
      * are no words to show a person. */
     if (x->n > p->npw_cap) {
         double *a = realloc(p->pw, x->n * sizeof *a);
-        if (!a) return 0; /* out of memory: no evidence rather than wrong evidence */
-        p->pw = a;
+        mz_ctxpush *b = a ? realloc(p->cp, x->n * sizeof *b) : NULL;
+        if (a) p->pw = a;
+        if (!b) return 0; /* out of memory: no evidence rather than wrong evidence */
+        p->cp = b;
         p->npw_cap = x->n;
-    }
-    size_t nc = 0;
-    for (size_t i = 0; i < x->n; i++) {
-        size_t f = (size_t)x->idx[i];
-        char kind = f > m->nfeat ? 'g' : v->kind[f - 1];
-        p->pw[i] = kind == 'g' || kind == 'x' ? 0.0 : push(&q, i);
-        if ((kind == 'c' || kind == 'd') && v->surf_id[f - 1] != (int32_t)(f - 1)) nc++;
     }
     /* A word's article feature ('u'/'b') and its context feature ('c'/'d')
      * print alike (vocab.surf_id names the article feature): their pushes
      * are one term's and are added up before ranking, or a term that pushes
      * hard through both could be left out.  The context features go into a
      * list sorted by that id. */
-    if (nc > p->ncp_cap) {
-        mz_ctxpush *a = realloc(p->cp, nc * sizeof *a);
-        if (!a) return 0;
-        p->cp = a;
-        p->ncp_cap = nc;
-    }
-    nc = 0;
+    size_t nc = 0;
     for (size_t i = 0; i < x->n; i++) {
         size_t f = (size_t)x->idx[i];
-        if (f > m->nfeat) continue;
-        char kind = v->kind[f - 1];
+        char kind = f > m->nfeat ? 'g' : v->kind[f - 1];
+        p->pw[i] = kind == 'g' || kind == 'x' ? 0.0 : push(&q, i);
         if ((kind == 'c' || kind == 'd') && v->surf_id[f - 1] != (int32_t)(f - 1))
             p->cp[nc++] = (mz_ctxpush){v->surf_id[f - 1], (int32_t)i, p->pw[i], 0};
     }

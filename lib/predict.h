@@ -48,9 +48,8 @@ typedef struct mz_predictor {
     mz_sparse x;
     double *sv_a;    /* rbf evidence scratch: per support vector, its weight */
     size_t *sv_cur;  /* in c's score and a cursor into its features */
-    mz_ctxpush *cp;  /* evidence scratch, ncp_cap entries */
-    size_t ncp_cap;
-    double *pw;      /* evidence scratch: each feature's push, npw_cap */
+    mz_ctxpush *cp;  /* evidence scratch, npw_cap entries each: context */
+    double *pw;      /* features' pushes, and each feature's push */
     size_t npw_cap;
 } mz_predictor;
 

@@ -522,6 +522,15 @@ out:
     return rc;
 }
 
+/* Stance and target heads: their classes are very unequal (see the
+ * codebook's counts, or Mawqif's), so a2 is balanced unless the command
+ * chose; the manifest records what the heads are fitted with. */
+static void heads_balanced(const mz_train_args *a, mz_train_args *a2, cJSON *solver)
+{
+    if (!a->class_weight_given) a2->learn.balanced = 1;
+    cJSON_ReplaceItemInObject(solver, "class_weight", cJSON_CreateString(a2->learn.balanced ? "balanced" : "none"));
+}
+
 /* ------------------------------------------------------------- train */
 
 int mz_train(const mz_train_args *args, mz_err *e)
@@ -854,9 +863,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
         mz_linmodel lp, ls;
         double *pp, *ps, C1, C2;
         mz_train_args a2 = *a;
-        /* the classes are very unequal (see the codebook counts): balanced
-         * unless the command says otherwise */
-        if (!a->class_weight_given) a2.learn.balanced = 1;
+        heads_balanced(a, &a2, solver);
         if (fit(&ts, y, 2, &a2, "presence", &lp, &pp, &C1, e) != 0) goto out;
         /* The classifier never asks the head about an article that does not
          * name the target at all; score the CV predictions the same way. */
@@ -948,7 +955,6 @@ int mz_train(const mz_train_args *args, mz_err *e)
         cJSON_AddItemToObject(cv, "stance", ms);
         cJSON_AddNumberToObject(solver, "C_presence", C1);
         cJSON_AddNumberToObject(solver, "C_stance", C2);
-        cJSON_ReplaceItemInObject(solver, "class_weight", cJSON_CreateString(a2.learn.balanced ? "balanced" : "none"));
         free(pp);
         free(ps);
         cJSON_AddItemToArray(heads, head_json("presence", "presence.svm", pl, 2));
@@ -998,9 +1004,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
             goto out;
         }
         mz_train_args a2 = *a;
-        /* stance classes are unequal within each target */
-        if (!a->class_weight_given) a2.learn.balanced = 1;
-        cJSON_ReplaceItemInObject(solver, "class_weight", cJSON_CreateString(a2.learn.balanced ? "balanced" : "none"));
+        heads_balanced(a, &a2, solver);
         for (int t = 0; t < T.n; t++) {
             size_t m = 0;
             for (size_t i = 0; i < c.n; i++) {
