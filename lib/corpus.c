@@ -44,18 +44,22 @@ int mz_check_text(const char *s, size_t n, size_t max, const char *what, mz_err 
     return check_field(s, n, max, what, 0, e);
 }
 
-/* cJSON keeps strings NUL-terminated, so an escaped \u0000 would silently
- * cut a text short; refuse it instead. */
-static int has_escaped_nul(const char *s, size_t n)
+/* One pass over a line's escapes.  Returns 1 when a string holds \u0000:
+ * cJSON keeps strings NUL-terminated, so it would silently cut a text
+ * short; refuse it instead.  *any_u tells whether there is any \u escape.
+ * Escapes are consumed in pairs from the left, so the second backslash of
+ * an escaped backslash never starts one. */
+static int scan_escapes(const char *s, size_t n, int *any_u)
 {
-    for (size_t i = 0; i + 5 < n; i++)
-        if (s[i] == '\\' && s[i + 1] == 'u' && s[i + 2] == '0' && s[i + 3] == '0' && s[i + 4] == '0' &&
-            s[i + 5] == '0') {
-            /* make sure the backslash itself is not escaped */
-            size_t k = i, bs = 0;
-            while (k > 0 && s[k - 1] == '\\') k--, bs++;
-            if (bs % 2 == 0) return 1;
+    const char *p = s, *end = s + n;
+    *any_u = 0;
+    while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL && p + 1 < end) {
+        if (p[1] == 'u') {
+            *any_u = 1;
+            if (end - p >= 6 && memcmp(p + 2, "0000", 4) == 0) return 1;
         }
+        p += 2;
+    }
     return 0;
 }
 
@@ -69,10 +73,11 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
     const char *why;
     if (mz_utf8_check(line, len, &bad, &why) != 0)
         return mz_fail(e, "%s:%zu: invalid UTF-8 at byte %zu (%s)", src, lineno, bad, why);
-    if (has_escaped_nul(line, len)) return mz_fail(e, "%s:%zu: NUL character (\\u0000) in a string", src, lineno);
     /* The line is valid UTF-8, so its strings are too unless a \u escape
      * made bytes of its own (a lone surrogate): only then check again. */
-    int known = memmem(line, len, "\\u", 2) == NULL;
+    int any_u;
+    if (scan_escapes(line, len, &any_u)) return mz_fail(e, "%s:%zu: NUL character (\\u0000) in a string", src, lineno);
+    int known = !any_u;
     const char *end = NULL;
     r->obj = cJSON_ParseWithLengthOpts(line, len, &end, 0);
     if (r->obj && end) {

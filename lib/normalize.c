@@ -58,44 +58,6 @@ static int reserve(UChar **p, size_t *cap, size_t need)
     return 0;
 }
 
-/* Characters dropped without a trace: diacritics, tatweel, format marks. */
-static inline int is_dropped(UChar c)
-{
-    if (c >= 0x064B && c <= 0x065F) return 1; /* tashkeel */
-    if (c == 0x0670 || c == 0x0640) return 1; /* superscript alef, tatweel */
-    if (c >= 0x0610 && c <= 0x061A) return 1; /* honorific/Quranic signs */
-    if (c >= 0x06D6 && c <= 0x06ED) return c != 0x06E5 && c != 0x06E6 && c != 0x06E9;
-    if (c == 0x061C || c == 0x200B || c == 0x200C || c == 0x200D || c == 0x200E ||
-        c == 0x200F || c == 0xFEFF || (c >= 0x202A && c <= 0x202E) ||
-        (c >= 0x2066 && c <= 0x2069) || c == 0x00AD)
-        return 1;
-    return 0;
-}
-
-/* Fold one UTF-16 unit (surrogates pass through unchanged). */
-static inline UChar fold(UChar c)
-{
-    if (c < 0x80) return (c >= 'A' && c <= 'Z') ? (UChar)(c + 32) : c;
-    if (c >= 0x0600 && c <= 0x06FF) {
-        switch (c) {
-        case 0x0622: case 0x0623: case 0x0625: case 0x0671:
-        case 0x0672: case 0x0673:
-            return 0x0627;
-        case 0x0649: case 0x06CC:
-            return 0x064A;
-        case 0x06A9:
-            return 0x0643;
-        default:
-            break;
-        }
-        if (c >= 0x0660 && c <= 0x0669) return (UChar)('0' + (c - 0x0660));
-        if (c >= 0x06F0 && c <= 0x06F9) return (UChar)('0' + (c - 0x06F0));
-        return c;
-    }
-    if (c >= 0xD800 && c <= 0xDFFF) return c;
-    return (UChar)u_tolower(c);
-}
-
 int mz_normalize(mz_normalizer *n, const char *utf8, size_t len,
                  const UChar **out, size_t *outlen, mz_err *e)
 {
@@ -137,8 +99,8 @@ int mz_normalize(mz_normalizer *n, const char *utf8, size_t len,
             dst[w++] = (c == 0x0622 || c == 0x0623 || c == 0x0625) ? 0x0627 : c == 0x0649 ? 0x064A : c;
             continue;
         }
-        if ((c >= 0x0600 || c == 0x00AD) && is_dropped(c)) continue;
-        dst[w++] = fold(c);
+        if ((c >= 0x0600 || c == 0x00AD) && mz_norm_dropped(c)) continue;
+        dst[w++] = mz_norm_fold(c);
     }
     *out = dst;
     *outlen = w;

@@ -22,6 +22,7 @@
 #define MZ_NORMALIZE_H
 
 #include <stddef.h>
+#include <unicode/uchar.h>
 #include <unicode/utypes.h>
 
 #include "err.h"
@@ -40,5 +41,65 @@ int mz_normalize(mz_normalizer *n, const char *utf8, size_t len,
  * string (NUL-terminated).  Invalid UTF-8 is an error. */
 int mz_normalize_utf8(mz_normalizer *n, const char *utf8, size_t len,
                       char **out, size_t *outlen, mz_err *e);
+
+/* Steps 2–5 for one UTF-16 unit, after NFKC: whether it is dropped, and
+ * what it folds to otherwise.  Shared with the tokeniser's fast path, which
+ * must fold exactly as mz_normalize does.  Dropped without a trace:
+ * diacritics, tatweel, format marks. */
+static inline int mz_norm_dropped(UChar c)
+{
+    if (c >= 0x064B && c <= 0x065F) return 1; /* tashkeel */
+    if (c == 0x0670 || c == 0x0640) return 1; /* superscript alef, tatweel */
+    if (c >= 0x0610 && c <= 0x061A) return 1; /* honorific/Quranic signs */
+    if (c >= 0x06D6 && c <= 0x06ED) return c != 0x06E5 && c != 0x06E6 && c != 0x06E9;
+    if (c == 0x061C || c == 0x200B || c == 0x200C || c == 0x200D || c == 0x200E ||
+        c == 0x200F || c == 0xFEFF || (c >= 0x202A && c <= 0x202E) ||
+        (c >= 0x2066 && c <= 0x2069) || c == 0x00AD)
+        return 1;
+    return 0;
+}
+
+/* Surrogates pass through unchanged. */
+static inline UChar mz_norm_fold(UChar c)
+{
+    if (c < 0x80) return (c >= 'A' && c <= 'Z') ? (UChar)(c + 32) : c;
+    if (c >= 0x0600 && c <= 0x06FF) {
+        switch (c) {
+        case 0x0622: case 0x0623: case 0x0625: case 0x0671:
+        case 0x0672: case 0x0673:
+            return 0x0627;
+        case 0x0649: case 0x06CC:
+            return 0x064A;
+        case 0x06A9:
+            return 0x0643;
+        default:
+            break;
+        }
+        if (c >= 0x0660 && c <= 0x0669) return (UChar)('0' + (c - 0x0660));
+        if (c >= 0x06F0 && c <= 0x06F9) return (UChar)('0' + (c - 0x06F0));
+        return c;
+    }
+    if (c >= 0xD800 && c <= 0xDFFF) return c;
+    return (UChar)u_tolower(c);
+}
+
+/* Code points that NFKC leaves as they are whatever surrounds them: no
+ * decomposition, and no two of them compose (the Arabic marks that join a
+ * letter, U+0653..U+0655, are left out).  Every combining mark among them
+ * is dropped by mz_norm_dropped, so canonical reordering cannot show either.
+ * On text made only of these, NFKC is the identity and the fold above is all
+ * of normalisation; a test checks the set against ICU's data. */
+static inline int mz_norm_inert(UChar32 c)
+{
+    if (c < 0x80) return 1;
+    if (c >= 0x0621 && c <= 0x066D) return c < 0x0653 || c > 0x0655;
+    switch (c) {
+    case 0x00AB: case 0x00BB: case 0x060C: case 0x061B: case 0x061F: case 0x0670:
+    case 0x2013: case 0x2014: case 0x201C: case 0x201D:
+        return 1;
+    default:
+        return 0;
+    }
+}
 
 #endif

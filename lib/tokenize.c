@@ -7,6 +7,7 @@
 
 #include "strmap.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,13 +21,17 @@ const UChar32 mz_punct_chars[MZ_NPUNCT] = {
 
 const char *const mz_punct_names[MZ_NPUNCT] = {"@p:#", "@p:@", "@p:\"", "@p:'", "@p:(", "@p:[", "@p::", "@p:;", "@p:!", "@p:?", "@p:.", "@p:,", "@p:-", "@p:_", "@p:/", "@p:%", "@p:&", "@p:*", "@p:+", "@p:\xC2\xAB", "@p:\xC2\xBB", "@p:\xE2\x80\x9C", "@p:\xE2\x80\x9D", "@p:\xD8\x8C", "@p:\xD8\x9B", "@p:\xD8\x9F", "@p:\xE2\x80\xA6", "@p:\xE2\x80\x93"};
 
-static inline void count_punct(mz_doc *d, UChar32 c)
+static int punct_index(UChar32 c)
 {
     for (int i = 0; i < MZ_NPUNCT; i++)
-        if (mz_punct_chars[i] == c) {
-            d->punct[i]++;
-            return;
-        }
+        if (mz_punct_chars[i] == c) return i;
+    return -1;
+}
+
+static inline void count_punct(uint32_t *punct, UChar32 c)
+{
+    int k = punct_index(c);
+    if (k >= 0) punct[k]++;
 }
 
 void mz_doc_init(mz_doc *d) { memset(d, 0, sizeof *d); }
@@ -144,6 +149,22 @@ static inline int is_word_char(UChar32 c)
     return u_isalnum(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0;
 }
 
+/* Close the token written at buf[start..*w): keep it, NUL-terminated, or
+ * drop it when over MZ_TOKEN_MAX_CHARS (then *w returns to start). */
+static void end_token(mz_doc *d, size_t start, size_t chars, size_t *w, size_t sent)
+{
+    if (chars > MZ_TOKEN_MAX_CHARS || *w - start > UINT16_MAX) {
+        *w = start;
+        return;
+    }
+    d->buf[(*w)++] = '\0';
+    mz_tok *t = &d->tok[d->ntok++];
+    t->off = (uint32_t)start;
+    t->len = (uint16_t)(*w - 1 - start);
+    t->sent = sent > UINT16_MAX ? UINT16_MAX : (uint16_t)sent;
+    t->gid = -1;
+}
+
 /* Split normalised UTF-16 into tokens of sentence `sent`.  Capacity is
  * checked inline (a compare per character, growth rarely), never reserved
  * for a whole sentence up front: one "sentence" may be a 30 MB text with no
@@ -155,7 +176,7 @@ static int split(mz_doc *d, const UChar *u, size_t n, size_t sent, mz_err *e)
     while (i < n) {
         UChar32 c;
         U16_NEXT(u, i, n, c);
-        if (c != ' ' && !is_word_char(c)) count_punct(d, c);
+        if (c != ' ' && !is_word_char(c)) count_punct(d->punct, c);
         /* a combining mark continues a word but never starts one (U+FE0F
          * after an emoji would otherwise be an invisible token) */
         if (!is_word_char(c) || (c >= 0x300 && !u_isalnum(c))) continue;
@@ -199,38 +220,146 @@ static int split(mz_doc *d, const UChar *u, size_t n, size_t sent, mz_err *e)
             U16_NEXT(u, j, n, c2);
             i = j;
             if (!is_word_char(c2)) {
-                if (c2 != ' ') count_punct(d, c2);
+                if (c2 != ' ') count_punct(d->punct, c2);
                 break;
             }
             c = c2;
         }
-        if (chars > MZ_TOKEN_MAX_CHARS || w - start > UINT16_MAX) continue;
-        o[w++] = '\0';
+        end_token(d, start, chars, &w, sent);
         d->buf_len = w;
-        mz_tok *t = &d->tok[d->ntok++];
-        t->off = (uint32_t)start;
-        t->len = (uint16_t)(w - 1 - start);
-        t->sent = sent > UINT16_MAX ? UINT16_MAX : (uint16_t)sent;
-        t->gid = -1;
     }
     return 0;
 }
 
+/* add_text's fast path: normalise and split one sentence straight from its
+ * UTF-8 when every code point is NFKC-inert (normalize.h), as ordinary
+ * Arabic news nearly always is.  NFKC is then the identity, so folding each
+ * code point and splitting as split() does gives exactly the general path's
+ * tokens, punctuation counts and truncation; the tests compare the two.
+ *
+ * What split() and the fold decide for a code point below U+0800 is looked
+ * up in a table built from the same functions: its folded unit, its kind,
+ * and its punctuation counter.  Word characters that may continue a word
+ * but not start one (combining marks) are left to the general path. */
+enum { FK_GENERAL, FK_DROP, FK_WORD, FK_BREAK };
+#define FT_UNIT(x)  ((UChar)((x) & 0xFFFF))
+#define FT_KIND(x)  (((x) >> 16) & 3)
+#define FT_PUNCT(x) ((int)((x) >> 24) - 1)
+static uint32_t fast_tab[0x800];
+static pthread_once_t fast_once = PTHREAD_ONCE_INIT;
+
+static uint32_t fast_entry(UChar32 c)
+{
+    if (!mz_norm_inert(c)) return FK_GENERAL << 16;
+    if (mz_norm_dropped((UChar)c)) return FK_DROP << 16;
+    UChar f = mz_norm_fold((UChar)c);
+    if (is_word_char(f)) {
+        /* only units of at most two UTF-8 bytes are written by fast_split */
+        if ((f >= 0x300 && !u_isalnum(f)) || f >= 0x800) return FK_GENERAL << 16;
+        return (uint32_t)FK_WORD << 16 | f;
+    }
+    int k = f == ' ' ? -1 : punct_index(f);
+    return (uint32_t)(k + 1) << 24 | (uint32_t)FK_BREAK << 16 | f;
+}
+
+static void fast_init(void)
+{
+    for (UChar32 c = 0; c < 0x800; c++) fast_tab[c] = fast_entry(c);
+}
+
+/* Returns 1 when done; 0 when the sentence holds any other code point or a
+ * malformed sequence, with the doc left as it was, for the general path;
+ * -1 on out-of-memory. */
+static int fast_split(mz_doc *d, const char *s, size_t n, size_t sent, mz_err *e)
+{
+    pthread_once(&fast_once, fast_init);
+    const unsigned char *p = (const unsigned char *)s;
+    const size_t ntok0 = d->ntok, len0 = d->buf_len;
+    uint32_t punct[MZ_NPUNCT] = {0};
+    size_t start = 0, chars = 0, w = d->buf_len;
+    int inword = 0, cut = 0;
+    size_t i = 0;
+    while (i < n) {
+        uint32_t c = p[i], x;
+        if (c < 0x80) {
+            x = fast_tab[c];
+            i++;
+        } else if (c >= 0xC2 && c < 0xE0 && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
+            x = fast_tab[(c & 0x1F) << 6 | (p[i + 1] & 0x3F)];
+            i += 2;
+        } else if (c >= 0xE0 && c < 0xF0 && i + 2 < n && (p[i + 1] & 0xC0) == 0x80 &&
+                   (p[i + 2] & 0xC0) == 0x80) {
+            c = (c & 0x0F) << 12 | (p[i + 1] & 0x3F) << 6 | (p[i + 2] & 0x3F);
+            x = c < 0x800 ? FK_GENERAL << 16 : fast_entry((UChar32)c);
+            i += 3;
+        } else {
+            goto general;
+        }
+        unsigned kind = FT_KIND(x);
+        if (kind == FK_GENERAL) goto general;
+        /* past --max-tokens only the rest's eligibility matters */
+        if (cut || kind == FK_DROP) continue;
+        if (kind == FK_BREAK) {
+            int k = FT_PUNCT(x);
+            if (k >= 0) punct[k]++;
+            if (inword) end_token(d, start, chars, &w, sent);
+            inword = 0;
+            continue;
+        }
+        if (!inword) {
+            if (d->max_tokens && d->ntok >= d->max_tokens) {
+                cut = 1;
+                continue;
+            }
+            if (d->ntok == d->tok_cap && grow((void **)&d->tok, &d->tok_cap, d->ntok + 1, sizeof *d->tok) != 0)
+                return mz_fail(e, "out of memory");
+            inword = 1;
+            start = w;
+            chars = 0;
+        }
+        if (w + 3 > d->buf_cap && grow((void **)&d->buf, &d->buf_cap, w + 3, 1) != 0)
+            return mz_fail(e, "out of memory");
+        UChar f = FT_UNIT(x);
+        if (f < 0x80) {
+            d->buf[w++] = (char)f;
+        } else {
+            d->buf[w++] = (char)(0xC0 | (f >> 6));
+            d->buf[w++] = (char)(0x80 | (f & 0x3F));
+        }
+        chars++;
+    }
+    if (inword) end_token(d, start, chars, &w, sent);
+    d->buf_len = w;
+    for (int k = 0; k < MZ_NPUNCT; k++) d->punct[k] += punct[k];
+    if (cut) d->truncated = 1;
+    return 1;
+general:
+    d->ntok = ntok0;
+    d->buf_len = len0;
+    return 0;
+}
+
 /* Byte length of the sentence starting at s[0]: up to and including a
- * terminator followed by whitespace/end, or a line break. */
+ * terminator followed by whitespace/end, or a line break.  Terminators are
+ * found by their last byte, which a table flags: in Arabic text half the
+ * bytes are 0xD8, the first byte of ؟, so testing first bytes would stop on
+ * every other character. */
+static const unsigned char sent_last_byte[256] = {
+    ['\n'] = 1, ['.'] = 1, ['!'] = 1, ['?'] = 1, [0x9F] = 1 /* ؟ D8 9F */, [0xA6] = 1 /* … E2 80 A6 */,
+};
+
 static size_t sentence_len(const char *s, size_t n)
 {
+    const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
+        if (!sent_last_byte[p[i]]) continue;
+        unsigned char c = p[i];
         if (c == '\n') return i + 1;
-        size_t tl = 0;
-        if (c == '.' || c == '!' || c == '?') tl = 1;
-        else if (c == 0xD8 && i + 1 < n && (unsigned char)s[i + 1] == 0x9F) tl = 2;      /* ؟ */
-        else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
-                 (unsigned char)s[i + 2] == 0xA6) tl = 3;                                /* … */
-        if (tl && (i + tl >= n || s[i + tl] == ' ' || s[i + tl] == '\n' || s[i + tl] == '\t' ||
-                   s[i + tl] == '\r'))
-            return i + tl;
+        if ((c == 0x9F && !(i >= 1 && p[i - 1] == 0xD8)) ||
+            (c == 0xA6 && !(i >= 2 && p[i - 2] == 0xE2 && p[i - 1] == 0x80)))
+            continue;
+        if (i + 1 >= n || p[i + 1] == ' ' || p[i + 1] == '\n' || p[i + 1] == '\t' || p[i + 1] == '\r')
+            return i + 1;
     }
     return n;
 }
@@ -247,12 +376,14 @@ static int add_text(mz_doc *d, mz_normalizer *nz, const char *s, size_t n, int i
         if (a == b) continue;
         if (grow((void **)&d->sent, &d->sent_cap, d->nsent + 1, sizeof *d->sent) != 0)
             return mz_fail(e, "out of memory");
-        const UChar *u;
-        size_t ul;
-        if (mz_normalize(nz, s + a, b - a, &u, &ul, e) != 0) return -1;
-        size_t before = d->ntok;
-        if (split(d, u, ul, d->nsent, e) != 0) return -1;
-        (void)before;
+        int fast = d->general_only ? 0 : fast_split(d, s + a, b - a, d->nsent, e);
+        if (fast < 0) return -1;
+        if (!fast) {
+            const UChar *u;
+            size_t ul;
+            if (mz_normalize(nz, s + a, b - a, &u, &ul, e) != 0) return -1;
+            if (split(d, u, ul, d->nsent, e) != 0) return -1;
+        }
         d->sent[d->nsent].start = (uint32_t)a;
         d->sent[d->nsent].end = (uint32_t)b;
         d->sent[d->nsent].in_title = (uint8_t)in_title;

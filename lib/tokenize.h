@@ -90,6 +90,7 @@ typedef struct mz_doc {
     int truncated;     /* set when max_tokens cut the article */
     uint32_t punct[MZ_NPUNCT]; /* counts of mz_punct_chars in title and body */
     mz_lexicon *lex;   /* optional, set by the caller: assigns tok[].gid */
+    int general_only;  /* tests: never take the fast path (tokenize.c) */
 } mz_doc;
 
 void mz_doc_init(mz_doc *d);

@@ -1,4 +1,12 @@
-/* utf8.c — see utf8.h. */
+/* utf8.c — see utf8.h.
+ *
+ * Two speeds.  Eight bytes at a time while a window holds only ASCII (no
+ * NUL) and complete two-byte sequences with a lead in C2..DF, which is all
+ * of ordinary Arabic text with its spaces and punctuation; such sequences can
+ * be neither overlong nor out of range, so the window needs no decoding.
+ * Anything else (three- and four-byte sequences, and every error) goes
+ * through the by-the-book decoder, one sequence at a time, which alone
+ * decides what is wrong and where. */
 #include "utf8.h"
 
 #include <stdint.h>
@@ -7,13 +15,24 @@
 #define ONES  UINT64_C(0x0101010101010101)
 #define HIGHS UINT64_C(0x8080808080808080)
 
-/* Nonzero iff some byte of w is >= 0x80 or == 0x00.  The classic
- * "has zero byte" test (w - ONES) & ~w & HIGHS may report false positives
- * only in bytes above a true zero byte, which is harmless here: any hit
- * sends us to the exact byte-wise path. */
-static inline uint64_t word_needs_care(uint64_t w)
+/* Bytes consumed by a window of 8 that starts on a sequence boundary and is
+ * all plain (above), or 0.  Per byte, in bit 7 of its lane: cont marks
+ * 10xxxxxx, lead 110xxxxx, big 111xxxxx, low a lead of C0/C1 (bits 1..4
+ * clear).  Each lead must be followed by a continuation and each
+ * continuation preceded by a lead; a lead in the last byte is left for the
+ * next window.  The zero-byte test may flag bytes above a true zero, which
+ * only sends a valid window to the slow path.  Little-endian lane order. */
+static inline size_t plain_window(const unsigned char *p)
 {
-    return (w | ((w - ONES) & ~w)) & HIGHS;
+    uint64_t w;
+    memcpy(&w, p, 8);
+    uint64_t b6 = (w << 1) & HIGHS, b5 = (w << 2) & HIGHS, hi = w & HIGHS;
+    uint64_t cont = hi & ~b6, lead = hi & b6 & ~b5, big = hi & b6 & b5;
+    uint64_t nz = ((w & UINT64_C(0x1E1E1E1E1E1E1E1E)) + UINT64_C(0x7F7F7F7F7F7F7F7F)) & HIGHS;
+    uint64_t zero = (w - ONES) & ~w & HIGHS;
+    if (big | zero | (lead & ~nz)) return 0;
+    if (cont != (lead & UINT64_C(0x0080808080808080)) << 8) return 0;
+    return lead >> 63 ? 7 : 8;
 }
 
 static int bad(size_t off, const char *reason, size_t *bad_offset,
@@ -34,42 +53,22 @@ int mz_utf8_check(const char *s, size_t n, size_t *bad_offset,
     size_t i = 0;
 
     while (i < n) {
-        /* ASCII fast path: 16, then 8 bytes at a time.  Entered only after
-         * an ASCII byte, so runs of multi-byte text (Arabic words) do not pay
-         * for failed word probes on every character. */
-        while (n - i >= 16) {
-            uint64_t a, b;
-            memcpy(&a, p + i, 8);
-            memcpy(&b, p + i + 8, 8);
-            if (word_needs_care(a) | word_needs_care(b))
-                break;
-            i += 16;
-        }
-        if (n - i >= 8) {
-            uint64_t a;
-            memcpy(&a, p + i, 8);
-            if (!word_needs_care(a))
-                i += 8;
-        }
-
-        /* Byte-wise until (and including) the next plain ASCII byte. */
-        while (i < n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        size_t adv;
+        while (n - i >= 8 && (adv = plain_window(p + i)) != 0)
+            i += adv;
+#endif
+        /* By the book until past the window that was not plain, so text
+         * of three-byte characters does not retry a window per character. */
+        size_t until = i + 8 < n ? i + 8 : n;
+        while (i < until) {
             unsigned c = p[i];
             if (c < 0x80) {
                 if (c == 0x00)
                     return bad(i, "NUL byte", bad_offset, why);
                 i++;
-                break;
-            }
-
-            /* Two-byte sequences (Arabic, Latin-1 range) with a lead in
-             * C2..DF can be neither overlong nor out of range. */
-            if (c >= 0xC2 && c <= 0xDF && n - i >= 2 &&
-                (p[i + 1] & 0xC0) == 0x80) {
-                i += 2;
                 continue;
             }
-
             size_t len;
             uint32_t cp;
             if (c < 0xC0)

@@ -14,8 +14,8 @@
  * static string; either out-pointer may be NULL.  A multi-byte sequence whose
  * continuation bytes are missing (end of buffer or a non-continuation byte) is
  * "truncated sequence"; only a structurally complete sequence is classified as
- * overlong, surrogate or above U+10FFFF.  Pure-ASCII runs are scanned a word
- * at a time, so the common case costs little more than a memchr. */
+ * overlong, surrogate or above U+10FFFF.  Runs of ASCII and two-byte
+ * characters (Arabic) are scanned a word at a time. */
 #ifndef MZ_UTF8_H
 #define MZ_UTF8_H
 

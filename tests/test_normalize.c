@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "normalize.h"
+
+#include <unicode/unorm2.h>
 #include "testutil.h"
 #include "fsutil.h"
 
@@ -258,6 +260,71 @@ START_TEST(test_buffer_reuse_long_then_short)
 }
 END_TEST
 
+/* Steps 2-5 applied to u[0..n) in place; returns the new length. */
+static int32_t drop_fold(UChar *u, int32_t n)
+{
+    int32_t w = 0;
+    for (int32_t i = 0; i < n; i++)
+        if (!mz_norm_dropped(u[i])) u[w++] = mz_norm_fold(u[i]);
+    return w;
+}
+
+/* The tokeniser skips NFKC for text made only of mz_norm_inert code points
+ * (all in the BMP); check that against ICU's data.  Each member is NFKC on
+ * its own, and every sequence in which members could interact, a starter
+ * followed by up to two combining marks or a mark after any member,
+ * normalises, then folds, to what folding alone gives. */
+START_TEST(test_inert_set_against_icu)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&st);
+    ck_assert(U_SUCCESS(st));
+    static UChar all[0x800], marks[64];
+    int32_t n = 0, nm = 0;
+    for (UChar32 c = 0; c <= 0x10FFFF; c++) {
+        if (!mz_norm_inert(c)) continue;
+        ck_assert_int_lt(c, 0x10000);
+        ck_assert_int_lt(n, 0x800);
+        all[n++] = (UChar)c;
+        if (u_getCombiningClass(c) != 0) {
+            ck_assert_int_lt(nm, 64);
+            marks[nm++] = (UChar)c;
+        }
+        UChar one = (UChar)c;
+        st = U_ZERO_ERROR;
+        if (unorm2_quickCheck(nfkc, &one, 1, &st) != UNORM_YES) ck_abort_msg("U+%04X is not NFKC", (unsigned)c);
+    }
+    ck_assert_int_gt(n, 200);
+    ck_assert_int_gt(nm, 10);
+    size_t tried = 0;
+    for (int32_t i = 0; i < n; i++)
+        for (int32_t j = -1; j < n; j++)
+            for (int32_t k = -1; k < (j >= 0 && u_getCombiningClass(all[j]) ? nm : 0); k++) {
+                UChar x[3], y[64], z[3];
+                int32_t xl = 0;
+                x[xl++] = all[i];
+                if (j >= 0) x[xl++] = all[j];
+                if (k >= 0) x[xl++] = marks[k];
+                st = U_ZERO_ERROR;
+                int32_t yl = unorm2_normalize(nfkc, x, xl, y, 64, &st);
+                ck_assert(U_SUCCESS(st));
+                memcpy(z, x, sizeof x);
+                int32_t zl = drop_fold(z, xl);
+                yl = drop_fold(y, yl);
+                if (yl != zl || memcmp(y, z, (size_t)zl * sizeof *z) != 0)
+                    ck_abort_msg("U+%04X U+%04X U+%04X: NFKC changes the folded text", (unsigned)x[0],
+                                 xl > 1 ? (unsigned)x[1] : 0u, xl > 2 ? (unsigned)x[2] : 0u);
+                tried++;
+            }
+    ck_assert_uint_gt(tried, 40000);
+    /* the marks that join a letter are left out, as they must be */
+    ck_assert(!mz_norm_inert(0x0654));
+    UChar wh[2] = {0x0648, 0x0654}, out[4];
+    st = U_ZERO_ERROR;
+    ck_assert_int_eq(unorm2_normalize(nfkc, wh, 2, out, 4, &st), 1);
+}
+END_TEST
+
 Suite *suite_normalize(void)
 {
     Suite *s = suite_create("normalize");
@@ -279,6 +346,7 @@ Suite *suite_normalize(void)
     tcase_add_test(tc, test_invalid_utf8_rejected);
     tcase_add_test(tc, test_idempotent_on_samples);
     tcase_add_test(tc, test_buffer_reuse_long_then_short);
+    tcase_add_test(tc, test_inert_set_against_icu);
     suite_add_tcase(s, tc);
     return s;
 }

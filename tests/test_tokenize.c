@@ -3,6 +3,8 @@
  * (and what must not split), titles, the token cap, the byte spans of the
  * original text and reuse of a doc. */
 #include <check.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -323,6 +325,89 @@ START_TEST(test_sample_article_invariants)
 }
 END_TEST
 
+/* Two builds of the same title and text, one forced onto the general
+ * (NFKC) path, must agree in every field. */
+static void same_both_ways(const char *title, const char *text, size_t max_tokens)
+{
+    mz_doc a, b;
+    mz_doc_init(&a);
+    mz_doc_init(&b);
+    a.max_tokens = b.max_tokens = max_tokens;
+    b.general_only = 1;
+    mz_err e = {{0}};
+    size_t tl = title ? strlen(title) : 0, n = strlen(text);
+    ck_assert_msg(mz_doc_build(&a, nz, title, tl, text, n, &e) == 0, "%s", e.msg);
+    ck_assert_msg(mz_doc_build(&b, nz, title, tl, text, n, &e) == 0, "%s", e.msg);
+    int same = a.ntok == b.ntok && a.nsent == b.nsent && a.ntitle == b.ntitle && a.truncated == b.truncated &&
+               memcmp(a.punct, b.punct, sizeof a.punct) == 0;
+    for (size_t i = 0; same && i < a.ntok; i++)
+        same = a.tok[i].len == b.tok[i].len && a.tok[i].sent == b.tok[i].sent &&
+               memcmp(mz_doc_tok(&a, i), mz_doc_tok(&b, i), a.tok[i].len + 1) == 0;
+    for (size_t i = 0; same && i < a.nsent; i++)
+        same = a.sent[i].start == b.sent[i].start && a.sent[i].end == b.sent[i].end &&
+               a.sent[i].in_title == b.sent[i].in_title;
+    if (!same) ck_abort_msg("fast and general paths differ (max_tokens %zu) on: %s | %s", max_tokens,
+                            title ? title : "", text);
+    mz_doc_free(&a);
+    mz_doc_free(&b);
+}
+
+/* Sentences of NFKC-inert text skip ICU (tokenize.c); random texts from
+ * pieces on both sides of that line, and every sample article, must come
+ * out of both paths alike. */
+START_TEST(test_fast_path_matches_general)
+{
+    static const char *const pieces[] = {
+        "روسيا", "أعلنت", "إلى", "آخر", "ٱلله", "مؤتمر", "شاطئ", "مستشفى", "كُتُبٌ", "الـــقـمة",
+        "٢٠١٨", "۱۲", "3.5", "NATO", "Putin's", "e-mail", "ﻻ", "ﷺ", "ک", "ی", "ٰ", "وٓ", "اٰ", "ؤُ",
+        "و\xd9\x94", "ا\xd9\x93", "ي\xd9\x95", "\xe2\x80\x8c", "\xc2\xad", "\xf0\x9f\x98\x80", "\xef\xbb\xbf",
+        "\xd9\xab", "\xd9\xaa", "،", "؛", "؟", "…", "«", "»", "“", "”", "–", "—", ".", "!", "?", ",", ":",
+        "#قمة", "@user", "(", ")", "\"", "'", "/", "%", "&", "*", "+", "-", "_", " ", " ", " ", "  ", "\n",
+        "\t", "\r\n", "Ⅻ", "ﬁ", "é", "Ω", "\xd8\xa7\xd9\x8e\xd9\x91", "\xd8\xa8\xd9\x91\xd9\x8e",
+        "ععععععععععععععععععععععععععععععععععععععععععععع", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnop",
+    };
+    const size_t np = sizeof pieces / sizeof *pieces;
+    static const size_t caps[] = {0, 0, 0, 1, 3, 10};
+    uint64_t x = 88172645463325252u;
+    static char text[4096], title[512];
+    for (int it = 0; it < 4000; it++) {
+        size_t tn = 0, n = 0;
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t words = 1 + x % 60, twords = (x >> 8) % 4 ? 0 : 1 + (x >> 16) % 6;
+        for (size_t k = 0; k < twords + words; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            const char *p = pieces[x % np];
+            /* mostly plain words and spaces, like news */
+            if ((x >> 20) % 3) p = (x >> 24) % 2 ? " " : pieces[(x >> 28) % 10];
+            size_t l = strlen(p);
+            if (k < twords) {
+                memcpy(title + tn, p, l);
+                tn += l;
+            } else {
+                memcpy(text + n, p, l);
+                n += l;
+            }
+        }
+        title[tn] = text[n] = '\0';
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        same_both_ways(twords ? title : NULL, text, caps[x % 6]);
+    }
+    static const char *const samples[] = {"csto-kazakhstan-oped.txt", "culture-festival.txt", "nato-summit-2018.txt",
+                                          "wire-2018-economy.txt", "wire-2018-sport.txt", "wire-2018-tech.txt"};
+    static char buf[1 << 16], path[256];
+    for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
+        snprintf(path, sizeof path, "corpora/samples/%s", samples[i]);
+        FILE *f = fopen(mz_test_path(path), "rb");
+        ck_assert_ptr_nonnull(f);
+        size_t len = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[len] = 0;
+        same_both_ways(NULL, buf, 0);
+        same_both_ways(NULL, buf, 57);
+    }
+}
+END_TEST
+
 Suite *suite_tokenize(void)
 {
     Suite *s = suite_create("tokenize");
@@ -344,6 +429,7 @@ Suite *suite_tokenize(void)
     tcase_add_test(tc, test_max_tokens_truncates);
     tcase_add_test(tc, test_doc_reuse);
     tcase_add_test(tc, test_sample_article_invariants);
+    tcase_add_test(tc, test_fast_path_matches_general);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -247,6 +247,56 @@ START_TEST(test_exhaustive_short_sequences)
 }
 END_TEST
 
+/* Where a by-the-book scan stops: the start of the first bad sequence,
+ * or n when there is none. */
+static size_t ref_first_bad(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t len = s[i] < 0x80 ? 1 : s[i] < 0xE0 ? 2 : s[i] < 0xF0 ? 3 : 4;
+        if (len > n - i || !ref_valid(s + i, len)) return i;
+        i += len;
+    }
+    return n;
+}
+
+/* Runs of ASCII and two-byte letters go eight bytes at a time: one bad
+ * byte at any place in or around such a run, at any alignment, is found
+ * where a scan by the book finds it. */
+START_TEST(test_two_byte_runs)
+{
+    static const unsigned char subst[] = {0x00, 0x20, 0x41, 0x7F, 0x80, 0xA7, 0xBF, 0xC0,
+                                          0xC1, 0xC2, 0xD8, 0xDF, 0xE0, 0xED, 0xF0, 0xFF};
+    unsigned char b[64];
+    for (size_t pre = 0; pre < 4; pre++)
+        for (size_t chars = 1; chars <= 20; chars++) {
+            size_t n = 0;
+            for (size_t k = 0; k < pre; k++) b[n++] = 'x';
+            for (size_t k = 0; k < chars; k++) {
+                if (k % 5 == 4) { /* a space now and then, as between words */
+                    b[n++] = ' ';
+                    continue;
+                }
+                b[n++] = k % 3 ? 0xD8 : 0xD9; /* ب / ل-range letters */
+                b[n++] = (unsigned char)(0x84 + k % 40);
+            }
+            b[n++] = ' ';
+            GOOD((char *)b, n);
+            for (size_t pos = 0; pos < n; pos++)
+                for (size_t v = 0; v < sizeof subst; v++) {
+                    unsigned char save = b[pos];
+                    b[pos] = subst[v];
+                    size_t want = ref_first_bad(b, n), got = (size_t)-1;
+                    int rc = mz_utf8_check((char *)b, n, &got, NULL);
+                    if ((rc == 0) != (want == n) || (rc != 0 && got != want))
+                        ck_abort_msg("pre %zu chars %zu: byte %zu = %02x: rc %d at %zu, want %zu", pre, chars,
+                                     pos, subst[v], rc, got, want);
+                    b[pos] = save;
+                }
+        }
+}
+END_TEST
+
 /* Encode every code point; only surrogates (and U+0000) may be rejected. */
 START_TEST(test_every_code_point)
 {
@@ -304,6 +354,7 @@ Suite *suite_utf8(void)
     tcase_add_test(tc, test_above_max);
     tcase_add_test(tc, test_nul);
     tcase_add_test(tc, test_fast_path_offsets);
+    tcase_add_test(tc, test_two_byte_runs);
     tcase_add_test(tc, test_exhaustive_short_sequences);
     tcase_add_test(tc, test_every_code_point);
     suite_add_tcase(s, tc);
