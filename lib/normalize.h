@@ -22,6 +22,7 @@
 #define MZ_NORMALIZE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <unicode/uchar.h>
 #include <unicode/utypes.h>
 
@@ -83,23 +84,29 @@ static inline UChar mz_norm_fold(UChar c)
     return (UChar)u_tolower(c);
 }
 
-/* Code points that NFKC leaves as they are whatever surrounds them: no
- * decomposition, and no two of them compose (the Arabic marks that join a
- * letter, U+0653..U+0655, are left out).  Every combining mark among them
- * is dropped by mz_norm_dropped, so canonical reordering cannot show either.
- * On text made only of these, NFKC is the identity and the fold above is all
- * of normalisation; a test checks the set against ICU's data. */
-static inline int mz_norm_inert(UChar32 c)
+/* What NFKC makes of c whatever surrounds it, when that is one code point
+ * and no neighbour can change it or be changed by it: c itself for ASCII,
+ * Latin-1's letters and signs, the Arabic block (but for the marks that
+ * join a letter, U+0653..U+0655, and the high-hamza ligatures) and most of
+ * General Punctuation; a space for the no-break and typographic spaces.
+ * Every combining mark among them is dropped by mz_norm_dropped, so
+ * canonical reordering cannot show either.  -1 for any other code point.
+ * On text made only of these, normalising is mapping each one and folding
+ * it, with no ICU call; a test checks every member against ICU's data. */
+static inline int32_t mz_norm_image(UChar32 c)
 {
-    if (c < 0x80) return 1;
-    if (c >= 0x0621 && c <= 0x066D) return c < 0x0653 || c > 0x0655;
-    switch (c) {
-    case 0x00AB: case 0x00BB: case 0x060C: case 0x061B: case 0x061F: case 0x0670:
-    case 0x2013: case 0x2014: case 0x201C: case 0x201D:
-        return 1;
-    default:
-        return 0;
-    }
+    static const uint16_t keep[][2] = {
+        {0x00A1, 0x00A7}, {0x00A9, 0x00A9}, {0x00AB, 0x00AE}, {0x00B0, 0x00B1}, {0x00B6, 0x00B7},
+        {0x00BB, 0x00BB}, {0x00BF, 0x00FF}, {0x0600, 0x0652}, {0x0656, 0x0674}, {0x0679, 0x06FF},
+        {0x200B, 0x2010}, {0x2012, 0x2016}, {0x2018, 0x2023}, {0x2027, 0x202E}, {0x2030, 0x2032},
+        {0x2035, 0x2035}, {0x2038, 0x203B}, {0x203D, 0x203D}, {0x203F, 0x2046}, {0x204A, 0x2056},
+        {0x2058, 0x205E}, {0x2060, 0x2064}, {0x2066, 0x206F},
+    };
+    if (c < 0x80) return c;
+    if (c == 0x00A0 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F) return ' ';
+    for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
+        if (c >= keep[i][0] && c <= keep[i][1]) return c;
+    return -1;
 }
 
 #endif

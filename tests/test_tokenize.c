@@ -364,6 +364,7 @@ START_TEST(test_fast_path_matches_general)
         "\xd9\xab", "\xd9\xaa", "،", "؛", "؟", "…", "«", "»", "“", "”", "–", "—", ".", "!", "?", ",", ":",
         "#قمة", "@user", "(", ")", "\"", "'", "/", "%", "&", "*", "+", "-", "_", " ", " ", " ", "  ", "\n",
         "\t", "\r\n", "Ⅻ", "ﬁ", "é", "Ω", "\xd8\xa7\xd9\x8e\xd9\x91", "\xd8\xa8\xd9\x91\xd9\x8e",
+        "\xc2\xa0", "\xe2\x80\xaf", "\xe2\x80\x83", "ڤ", "ھ", "ۀ", "ٵ", "’", "•", "ß", "À", "µ", "½",
         "ععععععععععععععععععععععععععععععععععععععععععععع", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnop",
     };
     const size_t np = sizeof pieces / sizeof *pieces;
