@@ -8,6 +8,9 @@
 #include "strmap.h"
 
 #include <pthread.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,6 +356,24 @@ static size_t sentence_len(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < n; i++) {
+#ifdef __SSE2__
+        /* sixteen bytes without a candidate at a time: one in ten, about,
+         * of a sentence's 16-byte blocks holds one */
+        while (n - i >= 16) {
+            __m128i b = _mm_loadu_si128((const __m128i *)(p + i));
+            __m128i m = _mm_or_si128(
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(b, _mm_set1_epi8('.'))),
+                             _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('!')), _mm_cmpeq_epi8(b, _mm_set1_epi8('?')))),
+                _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8((char)0x9F)), _mm_cmpeq_epi8(b, _mm_set1_epi8((char)0xA6))));
+            int mask = _mm_movemask_epi8(m);
+            if (mask) {
+                i += (size_t)__builtin_ctz((unsigned)mask);
+                break;
+            }
+            i += 16;
+        }
+        if (i >= n) break;
+#endif
         if (!sent_last_byte[p[i]]) continue;
         unsigned char c = p[i];
         if (c == '\n') return i + 1;

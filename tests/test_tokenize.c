@@ -325,6 +325,34 @@ START_TEST(test_sample_article_invariants)
 }
 END_TEST
 
+/* Sentence ends are searched sixteen bytes at a time: a terminator at
+ * every offset from a block's start splits exactly there, one not followed
+ * by a space does not, and an Arabic letter sharing a terminator's last
+ * byte (ئ is D8 A6, like the end of …) is no terminator. */
+START_TEST(test_sentence_ends_at_every_offset)
+{
+    static const char *const terms[] = {".", "!", "?", "؟", "…", "\n"};
+    char text[256];
+    for (size_t t = 0; t < sizeof terms / sizeof *terms; t++)
+        for (size_t k = 1; k < 48; k++) {
+            size_t n = 0;
+            for (size_t i = 0; i < k; i++) text[n++] = i % 7 == 6 && i + 1 < k ? ' ' : 'x';
+            size_t cut = n + strlen(terms[t]);
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s %s", terms[t], "ئئئئئئئئئئ كلمة");
+            build(NULL, text);
+            ck_assert_uint_eq(doc.nsent, 2);
+            /* a line break ends its sentence but is trimmed from it */
+            ck_assert_uint_eq(doc.sent[0].end, (terms[t][0] == '\n' ? k : cut));
+            if (terms[t][0] == '\n') continue;
+            /* glued to the next word: one sentence */
+            n = cut;
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s", "ئئئئئئئئئئئئئئئئئ كلمة");
+            build(NULL, text);
+            ck_assert_uint_eq(doc.nsent, 1);
+        }
+}
+END_TEST
+
 /* Two builds of the same title and text, one forced onto the general
  * (NFKC) path, must agree in every field. */
 static void same_both_ways(const char *title, const char *text, size_t max_tokens)
@@ -431,6 +459,7 @@ Suite *suite_tokenize(void)
     tcase_add_test(tc, test_doc_reuse);
     tcase_add_test(tc, test_sample_article_invariants);
     tcase_add_test(tc, test_fast_path_matches_general);
+    tcase_add_test(tc, test_sentence_ends_at_every_offset);
     suite_add_tcase(s, tc);
     return s;
 }
