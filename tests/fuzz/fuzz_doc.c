@@ -4,7 +4,8 @@
  * byte 1 is the title's share of the rest; the remainder is split into title
  * and text.  As the programs do, text that fails mz_utf8_check is refused
  * first; what passes goes through mz_doc_build, the stemmer, the target
- * matcher and the vectoriser of the fixture bundle.  Checked: every
+ * matcher and the vectoriser of the fixture bundle.  Checked: the
+ * tokeniser's fast path gives what its general NFKC path gives; every
  * invariant tokenize.h states (tokens in order inside buf, NUL-terminated,
  * at most MZ_TOKEN_MAX_CHARS, sentences inside the original text, title
  * tokens first), the token limit, and a finite, L2-normalised vector with
@@ -28,7 +29,7 @@ static mz_targets tg;
 static mz_matcher *matcher;
 static mz_vocab vocab;
 static mz_vectorizer *vz;
-static mz_doc doc;
+static mz_doc doc, gdoc;
 static mz_sparse x;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -54,6 +55,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     vz = mz_vectorizer_new(&vocab, &e);
     FUZZ_MUST(vz != NULL, e.msg);
     mz_doc_init(&doc);
+    mz_doc_init(&gdoc);
+    gdoc.general_only = 1;
     return 0;
 }
 
@@ -105,6 +108,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = mz_doc_build(&doc, nz, tlen ? title : NULL, tlen, text, len, &e);
     FUZZ_CHECK(rc == 0); /* only out-of-memory or ICU errors may fail */
     check_doc(&doc, tlen, len, tlen > 0);
+
+    /* the tokeniser's fast path and its general (NFKC) path agree */
+    gdoc.max_tokens = doc.max_tokens;
+    FUZZ_CHECK(mz_doc_build(&gdoc, nz, tlen ? title : NULL, tlen, text, len, &e) == 0);
+    FUZZ_CHECK(gdoc.ntok == doc.ntok && gdoc.nsent == doc.nsent && gdoc.ntitle == doc.ntitle &&
+               gdoc.truncated == doc.truncated && memcmp(gdoc.punct, doc.punct, sizeof doc.punct) == 0);
+    for (size_t i = 0; i < doc.ntok; i++)
+        FUZZ_CHECK(gdoc.tok[i].len == doc.tok[i].len && gdoc.tok[i].sent == doc.tok[i].sent &&
+                   memcmp(mz_doc_tok(&gdoc, i), mz_doc_tok(&doc, i), doc.tok[i].len) == 0);
+    for (size_t i = 0; i < doc.nsent; i++)
+        FUZZ_CHECK(gdoc.sent[i].start == doc.sent[i].start && gdoc.sent[i].end == doc.sent[i].end &&
+                   gdoc.sent[i].in_title == doc.sent[i].in_title);
 
     for (size_t i = 0; i < doc.ntok; i++) {
         size_t sl = 0;
