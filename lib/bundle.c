@@ -2,6 +2,7 @@
 #include "bundle.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <fcntl.h>
 #include <errno.h>
@@ -303,6 +304,10 @@ static int read_verified(mz_bundle *b, const char *name, char **buf, size_t *len
     return 0;
 }
 
+/* The vocabulary's feature count, from its header: model files are parsed
+ * while the vocabulary itself still is (vocab_job). */
+static __thread size_t vocab_nfeat;
+
 /* Read, verify and parse the model file `file` of the bundle into m; path
  * (pathsz bytes) receives its name for later messages, masked as
  * read_verified masks it. */
@@ -312,7 +317,7 @@ static int load_svm(mz_bundle *b, const char *file, mz_linmodel *m, char *path, 
     size_t len;
     if (read_verified(b, file, &buf, &len, e) != 0) return -1;
     snprintf(path, pathsz, "%s/%s", b->dir, shown(file, sb, sizeof sb));
-    int rc = mz_svmfile_parse(buf, len, path, b->vocab.nfeat, m, e);
+    int rc = mz_svmfile_parse(buf, len, path, vocab_nfeat, m, e);
     free(buf);
     return rc;
 }
@@ -418,9 +423,44 @@ static int load_multilabel_extras(mz_bundle *b, const char *dir, mz_err *e)
     return 0;
 }
 
+/* The vocabulary is parsed on a thread of its own while the model files
+ * are read and parsed: the two take about the same time.  The vocabulary
+ * is read and verified first (read_verified's state is per thread); the
+ * thread only parses bytes it owns.  Its error, if any, is the one
+ * reported, as when it was parsed first. */
+typedef struct vocab_job {
+    mz_vocab *v;
+    char *buf;
+    size_t len;
+    char path[4200];
+    mz_err err;
+    int rc;
+    pthread_t tid;
+    int started;
+} vocab_job;
+
+static void *vocab_run(void *arg)
+{
+    vocab_job *j = arg;
+    j->rc = mz_vocab_parse(j->v, j->buf, j->len, j->path, &j->err);
+    free(j->buf);
+    j->buf = NULL;
+    return NULL;
+}
+
+/* Wait for the vocabulary; returns its result, with its error in e. */
+static int vocab_wait(vocab_job *j, mz_err *e)
+{
+    if (j->started) pthread_join(j->tid, NULL);
+    j->started = 0;
+    if (j->rc != 0) *e = j->err;
+    return j->rc;
+}
+
 int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
 {
     memset(b, 0, sizeof *b);
+    vocab_job vj = {0};
     if (snprintf(b->dir, sizeof b->dir, "%s", dir) >= (int)sizeof b->dir) return mz_fail(e, "%s: path too long", dir);
     char path[4096];
     char *buf = NULL;
@@ -522,11 +562,18 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
         if (read_verified(b, "targets.json", &b->targets_json, &b->targets_len, e) != 0) goto fail;
     }
     if (read_verified(b, "vocab.tsv", &buf, &len, e) != 0) goto fail;
-    snprintf(path, sizeof path, "%s/vocab.tsv", dir);
-    int rc = mz_vocab_parse(&b->vocab, buf, len, path, e);
-    free(buf);
+    vj.v = &b->vocab;
+    vj.buf = buf;
+    vj.len = len;
     buf = NULL;
-    if (rc != 0) goto fail;
+    snprintf(vj.path, sizeof vj.path, "%s/vocab.tsv", dir);
+    if (mz_vocab_header_nfeat(vj.buf, vj.len, &vocab_nfeat) == 0 && pthread_create(&vj.tid, NULL, vocab_run, &vj) == 0) {
+        vj.started = 1;
+    } else {
+        vocab_run(&vj); /* a bad header fails here, with the parser's message */
+        if (vocab_wait(&vj, e) != 0) goto fail;
+        vocab_nfeat = b->vocab.nfeat;
+    }
 
     const cJSON *heads = cJSON_GetObjectItemCaseSensitive(b->manifest, "heads");
     int nh = cJSON_GetArraySize(heads);
@@ -577,6 +624,9 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
                 goto fail;
             }
     }
+    if (load_stance_score(b, dir, e) != 0) goto fail;
+    if (load_multilabel_extras(b, dir, e) != 0) goto fail;
+    if (vocab_wait(&vj, e) != 0) goto fail;
     if (!strcmp(b->kind, "multilabel")) {
         int rbf = 0;
         for (size_t i = 0; i < b->nheads; i++) {
@@ -623,8 +673,6 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
             b->aux_fid[k] = (int32_t)fid;
         }
     }
-    if (load_stance_score(b, dir, e) != 0) goto fail;
-    if (load_multilabel_extras(b, dir, e) != 0) goto fail;
     cJSON_ArrayForEach(f, files)
     {
         if (was_seen(f->string)) continue;
@@ -637,10 +685,15 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
     bundle_fd = -1;
     return 0;
 fail:
+    if (vj.started) {
+        mz_err ve;
+        if (vocab_wait(&vj, &ve) != 0) *e = ve;
+    }
     nseen = 0;
     if (bundle_fd >= 0) close(bundle_fd);
     bundle_fd = -1;
     free(buf);
+    free(vj.buf);
     mz_bundle_free(b);
     return -1;
 }

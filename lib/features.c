@@ -1629,26 +1629,36 @@ static int bad_gram(const char *s, size_t n)
     return n == 0;
 }
 
-int mz_vocab_parse(mz_vocab *v, const char *data, size_t len, const char *name, mz_err *e)
+/* The first two lines; returns the offset of the third, or 0 with e set. */
+static size_t vocab_header(const char *data, size_t len, size_t *nfeat, size_t *ndocs, const char *name, mz_err *e)
 {
     size_t ml = strlen(VOCAB_MAGIC);
     if (len < ml || memcmp(data, VOCAB_MAGIC, ml) != 0)
-        return mz_fail(e, "%s: not a mizan vocabulary (bad first line)", name);
-    size_t pos = ml, line = 1;
-    size_t nfeat = 0, ndocs = 0;
-    {
-        const char *nl = memchr(data + pos, '\n', len - pos);
-        if (!nl) return mz_fail(e, "%s:2: truncated header", name);
-        char hdr[128];
-        size_t hl = (size_t)(nl - (data + pos));
-        if (hl >= sizeof hdr) return mz_fail(e, "%s:2: bad header", name);
-        memcpy(hdr, data + pos, hl);
-        hdr[hl] = 0;
-        if (sscanf(hdr, "# features %zu documents %zu", &nfeat, &ndocs) != 2 || nfeat > VOCAB_MAX_FEATURES)
-            return mz_fail(e, "%s:2: bad header (features/documents)", name);
-        pos += hl + 1;
-        line++;
-    }
+        return mz_fail(e, "%s: not a mizan vocabulary (bad first line)", name), 0;
+    const char *nl = memchr(data + ml, '\n', len - ml);
+    if (!nl) return mz_fail(e, "%s:2: truncated header", name), 0;
+    char hdr[128];
+    size_t hl = (size_t)(nl - (data + ml));
+    if (hl >= sizeof hdr) return mz_fail(e, "%s:2: bad header", name), 0;
+    memcpy(hdr, data + ml, hl);
+    hdr[hl] = 0;
+    if (sscanf(hdr, "# features %zu documents %zu", nfeat, ndocs) != 2 || *nfeat > VOCAB_MAX_FEATURES)
+        return mz_fail(e, "%s:2: bad header (features/documents)", name), 0;
+    return ml + hl + 1;
+}
+
+int mz_vocab_header_nfeat(const char *data, size_t len, size_t *nfeat)
+{
+    size_t ndocs;
+    mz_err e;
+    return vocab_header(data, len, nfeat, &ndocs, "", &e) ? 0 : -1;
+}
+
+int mz_vocab_parse(mz_vocab *v, const char *data, size_t len, const char *name, mz_err *e)
+{
+    size_t nfeat = 0, ndocs = 0, line = 2;
+    size_t pos = vocab_header(data, len, &nfeat, &ndocs, name, e);
+    if (!pos) return -1;
     v->stems = mz_strmap_new(nfeat / 2 + 16);
     v->feats = mz_strmap_new(nfeat + 16);
     v->idf = malloc((nfeat + 1) * sizeof *v->idf);

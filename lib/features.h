@@ -169,5 +169,9 @@ void mz_termdoc_free(mz_termdoc *d);
 int mz_vocab_write(const mz_vocab *v, char **data, size_t *len, mz_err *e);
 /* opt and sw must be set in v before parsing; name is used in messages. */
 int mz_vocab_parse(mz_vocab *v, const char *data, size_t len, const char *name, mz_err *e);
+/* The feature count a vocabulary file's header states (what a successful
+ * mz_vocab_parse of it yields), without parsing the rest; -1 if the header
+ * is bad. */
+int mz_vocab_header_nfeat(const char *data, size_t len, size_t *nfeat);
 
 #endif

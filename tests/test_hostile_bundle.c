@@ -173,6 +173,38 @@ START_TEST(test_every_prefix_crafted)
 }
 END_TEST
 
+/* The vocabulary is parsed while the model files are: when both are bad,
+ * the vocabulary's error is the one reported, as when it was parsed first;
+ * with the vocabulary whole, the model file's. */
+START_TEST(test_vocab_error_reported_first)
+{
+    ck_assert_str_eq(fz_files[0].name, "vocab.tsv");
+    ck_assert_str_eq(fz_files[1].name, "presence.svm");
+    const char *data[FZ_NFILES];
+    size_t len[FZ_NFILES];
+    for (size_t i = 0; i < FZ_NFILES; i++) {
+        data[i] = fz_files[i].data;
+        len[i] = strlen(data[i]);
+    }
+    /* a good header, then a cut feature line */
+    const char *v = data[0];
+    len[0] = (size_t)(strchr(strchr(v, '\n') + 1, '\n') + 1 - v) + 3;
+    data[1] = "svm_type c_svc\nkernel_type linear\nnr_class 2\nbogus line\n";
+    len[1] = strlen(data[1]);
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < FZ_NFILES; i++) put(fz_files[i].name, data[i], len[i]);
+        char *m = manifest(data, len, NULL);
+        put("manifest.json", m, strlen(m));
+        free(m);
+        mz_bundle b;
+        mz_err e = {{0}};
+        ck_assert_int_ne(mz_bundle_load(&b, bdir, &e), 0);
+        ck_assert_msg(strstr(e.msg, round ? "presence.svm" : "vocab.tsv") != NULL, "round %d: %s", round, e.msg);
+        len[0] = strlen(v);
+    }
+}
+END_TEST
+
 /* The stance head as an RBF model: it loads and scores, and every cut of
  * it before its last support vector is refused by the model parser. */
 START_TEST(test_rbf_head_every_prefix)
@@ -279,6 +311,7 @@ Suite *suite_hostile_bundle(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_fixture_loads);
     tcase_add_test(tc, test_every_prefix_crafted);
+    tcase_add_test(tc, test_vocab_error_reported_first);
     tcase_add_test(tc, test_rbf_head_every_prefix);
     tcase_add_test(tc, test_every_manifest_prefix);
     tcase_add_test(tc, test_bit_flips_refused);
