@@ -6,7 +6,10 @@
  * properties, after normalisation; tokens longer than MZ_TOKEN_MAX_CHARS
  * code units are dropped (URLs glued to text, base64, keyboard mashing).
  * Word-break iteration was measured at ~4x the cost for identical tokens on
- * Arabic news (no spaces inside Arabic words), so properties are used.
+ * Arabic news (no spaces inside Arabic words), so properties are used.  A
+ * sentence made only of code points NFKC maps on their own (mz_norm_image)
+ * is normalised and split in one pass from its UTF-8, without ICU; the
+ * result is the same, and the tests and fuzz_doc compare the two paths.
  *
  * Sentences are byte ranges of the ORIGINAL text (what a person should be
  * shown), split at . ! ? ؟ … followed by space, and at line breaks.  Sentence
