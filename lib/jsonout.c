@@ -127,8 +127,10 @@ static void raw_json_str(mz_buf *b, const char *s, size_t n)
 
 void mz_buf_num(mz_buf *b, double v, int decimals)
 {
+    static const double p10[10] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
     if (!isfinite(v)) v = 0;
-    double r = pow(10, decimals);
+    /* the same exact powers pow() gives, without its call per number */
+    double r = decimals >= 0 && decimals <= 9 ? p10[decimals] : pow(10, decimals);
     double q = round(v * r);
     /* Every output line holds a dozen or more of these and printf's
      * conversion showed in profiles.  q / r is the double nearest the

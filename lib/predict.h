@@ -48,8 +48,8 @@ typedef struct mz_predictor {
     mz_sparse x;
     double *sv_a;    /* rbf evidence scratch: per support vector, its weight */
     size_t *sv_cur;  /* in c's score and a cursor into its features */
-    mz_ctxpush *cp;  /* evidence scratch, npw_cap entries each: context */
-    double *pw;      /* features' pushes, and each feature's push */
+    mz_ctxpush *cp;  /* evidence scratch, npw_cap entries each: the context */
+    double *pw;      /* features' pushes (cp) and every feature's push (pw) */
     size_t npw_cap;
 } mz_predictor;
 
