@@ -609,6 +609,26 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
             h->tcrit = tc->valuedouble;
             h->tfav = tf->valuedouble;
         }
+        const cJSON *lw = cJSON_GetObjectItemCaseSensitive(hj, "label_weights");
+        if (lw) {
+            int ok = cJSON_IsArray(lw) && cJSON_GetArraySize(lw) == h->nclass, c = 0;
+            const cJSON *x;
+            cJSON_ArrayForEach(x, lw)
+            {
+                if (!ok || !cJSON_IsNumber(x) || !(x->valuedouble > 0 && x->valuedouble <= 1e6)) {
+                    ok = 0;
+                    break;
+                }
+                h->lw[c++] = x->valuedouble;
+            }
+            if (!ok) {
+                char sb[80];
+                mz_fail(e, "%s: head \"%s\": label_weights must list %d numbers in (0, 1e6], one per label", dir,
+                        shown(h->name, sb, sizeof sb), h->nclass);
+                goto fail;
+            }
+            h->weighted = 1;
+        }
         if (load_svm(b, h->file, &h->lm, path, sizeof path, e) != 0) goto fail;
         if (h->lm.nclass != h->nclass) {
             mz_fail(e, "%s: %d classes, manifest lists %d labels", path, h->lm.nclass, h->nclass);

@@ -21,8 +21,11 @@
  *                       epsilon-SVR head predicting the −2..2 scale, and
  *                       "score" naming how the stance score is computed
  *                       (absent: "prob", as bundles made before the SVR).
- *         "target"      generic target stance: one multiclass head whose
- *                       input is the target's name joined to the text.
+ *         "target"      generic target stance: one multiclass head per
+ *                       target, chosen by the record's target field.
+ * A multiclass or target head may carry "label_weights" (one positive number
+ * per label): its label is then the class whose probability times weight is
+ * highest (absent: the most probable, as bundles made before them).
  *
  * Loading refuses, before anything is used: a manifest that is not JSON,
  * has another format version (newer: "made by a newer mizan"), names a file
@@ -52,6 +55,8 @@ typedef struct mz_head {
     mz_linmodel lm;
     double threshold;   /* multilabel heads: P(label) cut-off */
     double tcrit, tfav; /* stance head: cut-offs of critical/favourable (0: argmax) */
+    int weighted;       /* manifest "label_weights": the label is the argmax of */
+    double lw[MZ_MAX_CLASSES]; /* prob × lw (predict.h mz_pick_label) */
 } mz_head;
 
 /* The stance score (predict.h mz_stance_score): P(favourable) − P(critical),

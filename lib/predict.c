@@ -94,10 +94,15 @@ void mz_predict_head(const mz_predictor *p, const mz_head *h, mz_head_result *r)
 {
     mz_linmodel_decision(&h->lm, &p->x, r->dec);
     mz_linmodel_probability(&h->lm, r->dec, r->prob);
+    r->label = mz_pick_label(r->prob, h->weighted ? h->lw : NULL, h->nclass);
+}
+
+int mz_pick_label(const double *prob, const double *lw, int k)
+{
     int best = 0;
-    for (int c = 1; c < h->nclass; c++)
-        if (r->prob[c] > r->prob[best]) best = c;
-    r->label = best;
+    for (int c = 1; c < k; c++)
+        if (lw ? prob[c] * lw[c] > prob[best] * lw[best] : prob[c] > prob[best]) best = c;
+    return best;
 }
 
 /* Insertion sort, largest first: the list is short and nearly sorted. */

@@ -71,6 +71,11 @@ int mz_aux_append(mz_sparse *x, const double *prob, int k, const int32_t *fid, d
 /* Score head h on p->x. */
 void mz_predict_head(const mz_predictor *p, const mz_head *h, mz_head_result *r);
 
+/* The class whose prob[c] × lw[c] is highest (lw NULL: the most probable),
+ * the first on ties: the rule mz_predict_head applies and training's CV
+ * figures are computed with. */
+int mz_pick_label(const double *prob, const double *lw, int k);
+
 /* Three-way stance label (0 critical, 1 neutral, 2 favourable) from class
  * probabilities and per-class cut-offs chosen on cross-validation: the rare
  * classes win as soon as their probability passes their cut-off (the larger

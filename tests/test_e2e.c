@@ -946,6 +946,164 @@ START_TEST(test_class_weight_recorded_as_used)
 }
 END_TEST
 
+/* Sets every head's label weights: lw_none for the label None, 1 for the
+ * others. */
+static double lw_none;
+static void set_label_weights(cJSON *m)
+{
+    const cJSON *h;
+    cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(m, "heads"))
+    {
+        const cJSON *labels = cJSON_GetObjectItemCaseSensitive(h, "labels");
+        cJSON *a = cJSON_CreateArray();
+        const cJSON *l;
+        cJSON_ArrayForEach(l, labels) cJSON_AddItemToArray(a, cJSON_CreateNumber(strcmp(l->valuestring, "None") ? 1 : lw_none));
+        if (cJSON_GetObjectItemCaseSensitive(h, "label_weights"))
+            cJSON_ReplaceItemInObjectCaseSensitive((cJSON *)h, "label_weights", a);
+        else
+            cJSON_AddItemToObject((cJSON *)h, "label_weights", a);
+    }
+}
+
+/* The labels classify gives a target bundle's records ("None" counted). */
+static int count_none(const char *dir, const char *corpus, int *lines)
+{
+    int rc = run("out.jsonl", "err.txt", "'%s' --models '%s' --jsonl --explain 0 '%s'", CLASSIFY, T(dir), corpus);
+    if (rc != 0) ck_abort_msg("classify exited %d: %s", rc, slurp(T("err.txt"), NULL));
+    char *out = slurp(T("out.jsonl"), NULL);
+    int none = 0;
+    *lines = 0;
+    for (char *line = out, *nl; *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        ck_assert_ptr_nonnull(nl);
+        *nl = 0;
+        cJSON *r = cJSON_Parse(line);
+        ck_assert_msg(r != NULL, "not JSON: %s", line);
+        const cJSON *ts = cJSON_GetObjectItemCaseSensitive(r, "target_stance");
+        const cJSON *lb = cJSON_GetObjectItemCaseSensitive(ts, "label");
+        ck_assert_msg(cJSON_IsString(lb), "no label: %s", line);
+        if (!strcmp(lb->valuestring, "None")) {
+            none++;
+            /* the confidence stays the label's own probability */
+            ck_assert_double_eq(num_at(ts, "confidence", NULL), num_at(ts, "scores", "None"));
+        }
+        cJSON_Delete(r);
+        (*lines)++;
+    }
+    free(out);
+    return none;
+}
+
+/* --f1-labels: the weights chosen on CV are in every head's manifest entry,
+ * and the classifier labels with them: weighting None up turns every
+ * record to None.  Bad weights, unknown labels and tasks without such a
+ * decision are refused. */
+START_TEST(test_f1_label_weights)
+{
+    const char *mq = mz_test_path("corpora/mini/mawqif_like.jsonl");
+    int rc = run("o", "e", "'%s' --task target --target-field target --f1-labels Favor,Against --corpus '%s' --cv 3 --quiet --out '%s'",
+                 TRAIN, mq, T("fl"));
+    if (rc != 0) ck_abort_msg("training with --f1-labels exited %d: %s", rc, slurp(T("e"), NULL));
+    char *m = slurp(T("fl/manifest.json"), NULL);
+    cJSON *j = cJSON_Parse(m);
+    free(m);
+    ck_assert_ptr_nonnull(j);
+    const cJSON *fl = cJSON_GetObjectItemCaseSensitive(j, "f1_labels");
+    ck_assert_int_eq(cJSON_GetArraySize(fl), 2);
+    ck_assert_str_eq(cJSON_GetArrayItem(fl, 0)->valuestring, "Against");
+    ck_assert_str_eq(cJSON_GetArrayItem(fl, 1)->valuestring, "Favor");
+    const cJSON *h, *first = NULL;
+    int nh = 0;
+    cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(j, "heads"))
+    {
+        const cJSON *lw = cJSON_GetObjectItemCaseSensitive(h, "label_weights");
+        ck_assert_int_eq(cJSON_GetArraySize(lw), 3);
+        const cJSON *x;
+        cJSON_ArrayForEach(x, lw) ck_assert(cJSON_IsNumber(x) && x->valuedouble >= 0.35 && x->valuedouble <= 2.8);
+        /* chosen once on every target's records */
+        if (first) {
+            char *a = cJSON_PrintUnformatted(first), *b = cJSON_PrintUnformatted(lw);
+            ck_assert_str_eq(a, b);
+            free(a);
+            free(b);
+        }
+        first = lw;
+        nh++;
+    }
+    ck_assert_int_eq(nh, 3);
+    cJSON_Delete(j);
+
+    int lines, none;
+    lw_none = 1;
+    edit_manifest("fl", set_label_weights);
+    none = count_none("fl", mq, &lines);
+    ck_assert_int_eq(lines, 30);
+    ck_assert_int_lt(none, 30);
+    lw_none = 1e6;
+    edit_manifest("fl", set_label_weights);
+    ck_assert_int_eq(count_none("fl", mq, &lines), 30);
+
+    /* a weight that is not a positive number, or one too few: refused */
+    const double bad[] = {0, -1, 2e6};
+    for (size_t i = 0; i < 3; i++) {
+        lw_none = bad[i];
+        edit_manifest("fl", set_label_weights);
+        rc = run("o", "e", "'%s' --models '%s' --jsonl '%s'", CLASSIFY, T("fl"), mq);
+        ck_assert_int_eq(rc, 2);
+        char *err = slurp(T("e"), NULL);
+        ck_assert_msg(strstr(err, "label_weights") != NULL, "stderr: %s", err);
+        free(err);
+    }
+
+    rc = run("o", "e", "'%s' --task target --target-field target --f1-labels Favor,Nope --corpus '%s' --cv 3 --quiet --out '%s'",
+             TRAIN, mq, T("fl2"));
+    ck_assert_int_ne(rc, 0);
+    char *err = slurp(T("e"), NULL);
+    ck_assert_msg(strstr(err, "--f1-labels") && strstr(err, "\"Nope\""), "stderr: %s", err);
+    free(err);
+    rc = run("o", "e", "'%s' --task stance --target russia --corpus '%s' --f1-labels all --quiet --out '%s'", TRAIN,
+             mz_test_path("corpora/mini/stance.jsonl"), T("s"));
+    ck_assert_int_eq(rc, 2);
+    err = slurp(T("e"), NULL);
+    ck_assert_msg(strstr(err, "--f1-labels") != NULL, "stderr: %s", err);
+    free(err);
+}
+END_TEST
+
+/* evaluate labels a multiclass bundle's held-out texts with its label
+ * weights, as the classifier does: one label weighted far up takes every
+ * text, so accuracy is that label's share. */
+static void culture_up(cJSON *m)
+{
+    cJSON *h = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(m, "heads"), 0);
+    cJSON *a = cJSON_GetObjectItemCaseSensitive(h, "label_weights");
+    ck_assert_int_eq(cJSON_GetArraySize(a), 6);
+    cJSON_ReplaceItemInArray(a, 0, cJSON_CreateNumber(1e6)); /* culture: labels are sorted */
+}
+
+START_TEST(test_f1_label_weights_in_evaluate)
+{
+    const char *corpus = mz_test_path("corpora/mini/topic.jsonl");
+    int rc = run("o", "e", "'%s' --corpus '%s' --f1-labels all --cv 3 --quiet --out '%s'", TRAIN, corpus, T("m"));
+    if (rc != 0) ck_abort_msg("training exited %d: %s", rc, slurp(T("e"), NULL));
+    rc = run("ev.out", "ev.err", "'%s' evaluate --model '%s' --corpus '%s'", TRAIN, T("m"), corpus);
+    if (rc != 0) ck_abort_msg("evaluate exited %d: %s", rc, slurp(T("ev.err"), NULL));
+    char *o = slurp(T("ev.out"), NULL);
+    const char *acc = strstr(o, "accuracy ");
+    ck_assert_ptr_nonnull(acc);
+    ck_assert_double_gt(strtod(acc + 9, NULL), 0.5);
+    free(o);
+    edit_manifest("m", culture_up);
+    rc = run("ev.out", "ev.err", "'%s' evaluate --model '%s' --corpus '%s'", TRAIN, T("m"), corpus);
+    if (rc != 0) ck_abort_msg("evaluate exited %d: %s", rc, slurp(T("ev.err"), NULL));
+    o = slurp(T("ev.out"), NULL);
+    acc = strstr(o, "accuracy ");
+    ck_assert_ptr_nonnull(acc);
+    ck_assert_double_eq_tol(strtod(acc + 9, NULL), 6.0 / 36.0, 1e-4);
+    free(o);
+}
+END_TEST
+
 /* --aux-field on a target bundle: one head over every target's records
  * ("Covid Vaccine": a value with a space, named Covid_Vaccine in the
  * vocabulary) feeds each target's head; the bundle loads and answers every
@@ -1053,6 +1211,8 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_shipped_models_read_the_oped);
     tcase_add_test(tc, test_class_weight_recorded_as_used);
     tcase_add_test(tc, test_aux_head_on_target_bundle);
+    tcase_add_test(tc, test_f1_label_weights);
+    tcase_add_test(tc, test_f1_label_weights_in_evaluate);
     tcase_add_test(tc, test_shared_corpus_reads);
     suite_add_tcase(s, tc);
     return s;

@@ -24,6 +24,10 @@ const char mz_train_usage[] =
     "  --aux-field F          multiclass and target: first predict field F (e.g. the outlet,\n"
     "                         a tweet's sentiment) and give the main heads that prediction\n"
     "                         as a feature (--aux-scale S)\n"
+    "  --f1-labels all|L1,L2  multiclass and target: weigh each label's probability by a\n"
+    "                         factor chosen on CV to maximise macro-F1 over these labels\n"
+    "                         (Mawqif's F_avg: Favor,Against); the CV figures label each\n"
+    "                         fold with the factors chosen on the others\n"
     "  --ngram N              n-grams 1..N (default 2)\n"
     "  --min-df N --max-df F --max-features N\n"
     "  --char-ngrams MIN-MAX  character n-grams of each word (e.g. 3-5; default off)\n"
@@ -130,6 +134,10 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
         } else if (!strcmp(o, "--target-field")) {
             NEEDV();
             a->target_field = v;
+        } else if (!strcmp(o, "--f1-labels")) {
+            NEEDV();
+            if (!*v) return mz_fail(e, "--f1-labels: expected all or a comma-separated list of labels");
+            a->f1_labels = v;
         } else if (!strcmp(o, "--aux-field")) {
             NEEDV();
             a->aux_field = v;
@@ -270,5 +278,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     if (!a->evaluate && !a->out) return mz_fail(e, "--out DIR is required");
     if (!strcmp(a->task, "stance") && !a->target) return mz_fail(e, "--task stance needs --target NAME");
     if (!strcmp(a->task, "target") && !a->target_field) return mz_fail(e, "--task target needs --target-field F");
+    if (a->f1_labels && (!strcmp(a->task, "stance") || !strcmp(a->task, "multilabel")))
+        return mz_fail(e, "--f1-labels: for --task multiclass or target, not %s", a->task);
     return 0;
 }

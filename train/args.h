@@ -26,6 +26,7 @@ typedef struct mz_train_args {
     const char *target_field;
     const char *aux_field; /* multiclass: an auxiliary label (e.g. the outlet) */
     double aux_scale;
+    const char *f1_labels; /* multiclass and target: "all" or L1,L2,... (NULL: none) */
     const char *stopwords;
     mz_fields fields;
     mz_featopts feat;

@@ -107,20 +107,12 @@ static double *oof_probs(const mz_linmodel *lm, const double *oof, size_t n)
     return p;
 }
 
-static int argmax(const double *p, int k)
-{
-    int b = 0;
-    for (int c = 1; c < k; c++)
-        if (p[c] > p[b]) b = c;
-    return b;
-}
-
 static double macro_f1_of(const double *prob, const int *y, size_t n, int k)
 {
     mz_metrics m;
     if (mz_metrics_init(&m, k) != 0) return -1;
     for (size_t i = 0; i < n; i++)
-        if (y[i] >= 0) mz_metrics_add(&m, y[i], argmax(prob + i * (size_t)k, k));
+        if (y[i] >= 0) mz_metrics_add(&m, y[i], mz_pick_label(prob + i * (size_t)k, NULL, k));
     mz_metrics_finish(&m);
     double f = m.macro_f1;
     mz_metrics_free(&m);
@@ -393,14 +385,15 @@ static cJSON *metrics_json(const mz_metrics *m, char *const *labels)
     return j;
 }
 
-/* Metrics of argmax predictions; prints the table unless quiet. */
-static cJSON *report(const char *title, const double *prob, const int *y, size_t n, int k, char *const *labels,
-                     int quiet, FILE *out)
+/* Metrics of the labels pred (rows with y < 0 are not counted); prints
+ * the table unless quiet. */
+static cJSON *report_labels(const char *title, const int *pred, const int *y, size_t n, int k, char *const *labels,
+                            int quiet, FILE *out)
 {
     mz_metrics m;
     if (mz_metrics_init(&m, k) != 0) return NULL;
     for (size_t i = 0; i < n; i++)
-        if (y[i] >= 0) mz_metrics_add(&m, y[i], argmax(prob + i * (size_t)k, k));
+        if (y[i] >= 0) mz_metrics_add(&m, y[i], pred[i]);
     mz_metrics_finish(&m);
     if (m.n == 0) {
         /* e.g. a held-out corpus without a text that names the target:
@@ -419,6 +412,138 @@ static cJSON *report(const char *title, const double *prob, const int *y, size_t
     cJSON *j = metrics_json(&m, labels);
     mz_metrics_free(&m);
     return j;
+}
+
+/* report_labels of the labels prob gives (n × k) with weights lw (NULL:
+ * the most probable; predict.h mz_pick_label). */
+static cJSON *report(const char *title, const double *prob, const double *lw, const int *y, size_t n, int k,
+                     char *const *labels, int quiet, FILE *out)
+{
+    int *pred = malloc((n + 1) * sizeof *pred);
+    if (!pred) return NULL;
+    for (size_t i = 0; i < n; i++) pred[i] = mz_pick_label(prob + i * (size_t)k, lw, k);
+    cJSON *j = report_labels(title, pred, y, n, k, labels, quiet, out);
+    free(pred);
+    return j;
+}
+
+/* ------------------------------------------------------- label weights */
+
+/* --f1-labels: the label of a multiclass or target head becomes the class
+ * whose probability times its weight is highest (predict.h mz_pick_label),
+ * with weights that maximise the macro-F1 over the chosen labels on
+ * out-of-fold probabilities.  Balanced class weights already push the
+ * solver towards rare classes; these move the decision itself, towards the
+ * labels the user scores (Mawqif counts Favor and Against, not None). */
+
+/* Weights are taken from this grid (written out, so a bundle's weights are
+ * the same decimals on any machine). */
+static const double LW_GRID[] = {0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95,
+                                 1,    1.1, 1.2,  1.3, 1.4,  1.5, 1.6,  1.8, 2,   2.25, 2.5, 2.8};
+
+/* Macro-F1 over the labels with want[c] of the labels prob × lw gives to
+ * the rows with y >= 0 and use[i]. */
+static double weighted_f1(const double *prob, const double *lw, const int *y, const unsigned char *use, size_t n,
+                          int k, const unsigned char *want)
+{
+    long tp[MZ_MAX_CLASSES] = {0}, fp[MZ_MAX_CLASSES] = {0}, fn[MZ_MAX_CLASSES] = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (y[i] < 0 || !use[i]) continue;
+        int p = mz_pick_label(prob + i * (size_t)k, lw, k);
+        if (p == y[i]) tp[p]++;
+        else fp[p]++, fn[y[i]]++;
+    }
+    double f = 0;
+    int m = 0;
+    for (int c = 0; c < k; c++)
+        if (want[c]) {
+            long d = 2 * tp[c] + fp[c] + fn[c];
+            f += d ? 2.0 * (double)tp[c] / (double)d : 0;
+            m++;
+        }
+    return m ? f / m : 0;
+}
+
+/* Coordinate ascent from all weights 1: up to three passes over the
+ * classes, each class taking the grid value that raises the figure most
+ * (strictly, so a class nothing helps keeps 1 and ties keep the earlier). */
+static void choose_lw(const double *prob, const int *y, const unsigned char *use, size_t n, int k,
+                      const unsigned char *want, double *lw)
+{
+    for (int c = 0; c < k; c++) lw[c] = 1;
+    double best = weighted_f1(prob, lw, y, use, n, k, want);
+    for (int pass = 0; pass < 3; pass++) {
+        int moved = 0;
+        for (int c = 0; c < k; c++) {
+            double keep = lw[c];
+            for (size_t g = 0; g < sizeof LW_GRID / sizeof *LW_GRID; g++) {
+                lw[c] = LW_GRID[g];
+                double f = weighted_f1(prob, lw, y, use, n, k, want);
+                if (f > best + 1e-12) best = f, keep = LW_GRID[g], moved = 1;
+            }
+            lw[c] = keep;
+        }
+        if (!moved) break;
+    }
+}
+
+/* Weights lw chosen on every scored row, for the bundle, and *pred, the
+ * labels the CV figures count: each fold's rows labelled with weights
+ * chosen on the other folds, so the figures are not those the weights were
+ * fitted to.  Records "f1_labels" in the manifest. */
+static int weigh_labels(const mz_train_args *a, const labelset *L, const double *prob, const int *y, size_t n,
+                        size_t ns, cJSON *manifest, double *lw, int **pred, mz_err *e)
+{
+    int k = L->n, rc = -1, folds = a->learn.folds, *fold = NULL;
+    unsigned char want[MZ_MAX_CLASSES] = {0}, *use = NULL;
+    if (!strcmp(a->f1_labels, "all")) {
+        memset(want, 1, (size_t)k);
+    } else {
+        for (const char *p = a->f1_labels; *p;) {
+            size_t len = strcspn(p, ",");
+            int found = -1;
+            for (int c = 0; c < k; c++)
+                if (strlen(L->name[c]) == len && !memcmp(L->name[c], p, len)) found = c;
+            if (found < 0) return mz_fail(e, "--f1-labels: no label \"%.*s\" in the corpus", (int)len, p);
+            want[found] = 1;
+            p += len + (p[len] == ',');
+        }
+    }
+    *pred = malloc((n + 1) * sizeof **pred);
+    use = calloc(n + 1, 1);
+    if (folds >= 2) fold = mz_make_folds(y, n, ns, k, folds, a->learn.seed);
+    if (!*pred || !use || (folds >= 2 && !fold)) {
+        mz_fail(e, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) use[i] = i < ns;
+    choose_lw(prob, y, use, n, k, want, lw);
+    for (size_t i = 0; i < n; i++) (*pred)[i] = mz_pick_label(prob + i * (size_t)k, lw, k);
+    for (int f = 0; fold && f < folds; f++) {
+        double w[MZ_MAX_CLASSES];
+        for (size_t i = 0; i < n; i++) use[i] = i < ns && fold[i] != f;
+        choose_lw(prob, y, use, n, k, want, w);
+        for (size_t i = 0; i < ns; i++)
+            if (fold[i] == f) (*pred)[i] = mz_pick_label(prob + i * (size_t)k, w, k);
+    }
+    cJSON *fl = cJSON_AddArrayToObject(manifest, "f1_labels");
+    for (int c = 0; c < k; c++)
+        if (want[c]) cJSON_AddItemToArray(fl, cJSON_CreateString(L->name[c]));
+    rc = 0;
+out:
+    if (rc != 0) {
+        free(*pred);
+        *pred = NULL;
+    }
+    free(use);
+    free(fold);
+    return rc;
+}
+
+static void add_label_weights(cJSON *head, const double *lw, int k)
+{
+    cJSON *a = cJSON_AddArrayToObject(head, "label_weights");
+    for (int c = 0; c < k; c++) cJSON_AddItemToArray(a, cJSON_CreateNumber(lw[c]));
 }
 
 static cJSON *head_json(const char *name, const char *file, char *const *labels, int k)
@@ -483,7 +608,7 @@ static int fit_aux(const mz_collection *c, const mz_train_args *a, mz_vocab *voc
     if (fit(ts, ya, A.n, a, "aux", &lm, &prob, &C, e) != 0) goto out;
     char title[300];
     snprintf(title, sizeof title, "auxiliary \"%s\" (cross-validated)", a->aux_field);
-    cJSON_AddItemToObject(cv, "aux", report(title, prob, ya, c->n, A.n, A.name, a->quiet, stderr));
+    cJSON_AddItemToObject(cv, "aux", report(title, prob, NULL, ya, c->n, A.n, A.name, a->quiet, stderr));
     cJSON_AddItemToArray(heads, head_json("aux", "aux.svm", A.name, A.n));
     int r = add_model(w, "aux.svm", &lm, e);
     mz_linmodel_free(&lm);
@@ -529,6 +654,104 @@ static void heads_balanced(const mz_train_args *a, mz_train_args *a2, cJSON *sol
 {
     if (!a->class_weight_given) a2->learn.balanced = 1;
     cJSON_ReplaceItemInObject(solver, "class_weight", cJSON_CreateString(a2->learn.balanced ? "balanced" : "none"));
+}
+
+/* --task target: a head per value of --target-field, each fitted,
+ * calibrated and measured on its own records; every target is checked
+ * before any head is fitted.  y holds the labels (0..L->n-1); y2 is scratch. */
+static int train_targets(const mz_collection *c, const mz_train_args *a, mz_vocab *vocab, mz_sparse *rows,
+                         mz_trainset *ts, const int *y, int *y2, const labelset *L, cJSON *manifest, cJSON *solver,
+                         cJSON *heads, cJSON *cv, mz_bundle_writer *w, mz_err *e)
+{
+    size_t ns = c->nscored;
+    labelset T = {0};
+    int rc = -1, *tix = NULL, *pred = NULL;
+    double *pooled = NULL;
+    for (size_t i = 0; i < c->n; i++)
+        if (labelset_add(&T, c->target[i]) != 0) {
+            mz_fail(e, "%s: more than %d distinct targets", c->where[i], MZ_MAX_CLASSES);
+            goto out;
+        }
+    qsort(T.name, (size_t)T.n, sizeof *T.name, cmp_str);
+    cJSON_AddStringToObject(manifest, "target_field", a->target_field);
+    /* one auxiliary head over every target's records: what it learns
+     * (a tweet's sentiment, say) holds across targets, and each
+     * target's head weighs its prediction for itself */
+    if (a->aux_field && fit_aux(c, a, vocab, rows, ts, manifest, heads, cv, w, e) != 0) goto out;
+    pooled = calloc(c->n * (size_t)L->n + 1, sizeof *pooled);
+    tix = malloc((c->n + 1) * sizeof *tix);
+    if (!pooled || !tix) {
+        mz_fail(e, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < c->n; i++) tix[i] = labelset_index(&T, c->target[i]);
+    if (scored_cover(tix, c->n, ns, T.n, T.name, "target ", e) != 0) goto out;
+    mz_train_args a2 = *a;
+    heads_balanced(a, &a2, solver);
+    for (int t = 0; t < T.n; t++) {
+        for (size_t i = 0; i < c->n; i++) y2[i] = tix[i] == t ? y[i] : -1;
+        char what[300];
+        snprintf(what, sizeof what, "target \"%s\": label ", T.name[t]);
+        if (scored_cover(y2, c->n, ns, L->n, L->name, what, e) != 0) goto out;
+        int seen[MZ_MAX_CLASSES] = {0}, nseen = 0;
+        for (size_t i = 0; i < c->n; i++)
+            if (y2[i] >= 0 && !seen[y2[i]]++) nseen++;
+        if (nseen < 2) {
+            mz_fail(e, "target \"%s\": its records have fewer than two labels", T.name[t]);
+            goto out;
+        }
+    }
+    cJSON *hj[MZ_MAX_CLASSES];
+    size_t nrec[MZ_MAX_CLASSES];
+    for (int t = 0; t < T.n; t++) {
+        nrec[t] = 0;
+        for (size_t i = 0; i < c->n; i++) {
+            y2[i] = tix[i] == t ? y[i] : -1;
+            nrec[t] += y2[i] >= 0 && i < ns; /* scored records */
+        }
+        mz_linmodel lm;
+        double *prob, C;
+        if (fit(ts, y2, L->n, &a2, T.name[t], &lm, &prob, &C, e) != 0) goto out;
+        for (size_t i = 0; i < c->n; i++)
+            if (y2[i] >= 0) memcpy(pooled + i * (size_t)L->n, prob + i * (size_t)L->n, (size_t)L->n * sizeof *prob);
+        char title[200];
+        snprintf(title, sizeof title, "target \"%s\" (%zu records, cross-validated)", T.name[t], nrec[t]);
+        if (!a->f1_labels) /* else reported below, with the weights */
+            cJSON_AddItemToObject(cv, T.name[t], report(title, prob, NULL, y2, ns, L->n, L->name, a->quiet, stderr));
+        free(prob);
+        char file[64];
+        snprintf(file, sizeof file, "target-%02d.svm", t);
+        cJSON_AddItemToArray(heads, hj[t] = head_json(T.name[t], file, L->name, L->n));
+        int r = add_model(w, file, &lm, e);
+        mz_linmodel_free(&lm);
+        if (r != 0) goto out;
+    }
+    /* pooled over targets: every record scored by its own target's head.
+     * Label weights are chosen on them all, one set for every target:
+     * weights per target did worse on Mawqif's folds they were not chosen
+     * on (README). */
+    const char *pt = "all targets pooled (cross-validated)";
+    if (a->f1_labels) {
+        double lw[MZ_MAX_CLASSES];
+        if (weigh_labels(a, L, pooled, y, c->n, ns, manifest, lw, &pred, e) != 0) goto out;
+        for (int t = 0; t < T.n; t++) {
+            for (size_t i = 0; i < c->n; i++) y2[i] = tix[i] == t ? y[i] : -1;
+            char title[200];
+            snprintf(title, sizeof title, "target \"%s\" (%zu records, cross-validated)", T.name[t], nrec[t]);
+            cJSON_AddItemToObject(cv, T.name[t], report_labels(title, pred, y2, ns, L->n, L->name, a->quiet, stderr));
+            add_label_weights(hj[t], lw, L->n);
+        }
+        cJSON_AddItemToObject(cv, "pooled", report_labels(pt, pred, y, ns, L->n, L->name, a->quiet, stderr));
+    } else {
+        cJSON_AddItemToObject(cv, "pooled", report(pt, pooled, NULL, y, ns, L->n, L->name, a->quiet, stderr));
+    }
+    rc = 0;
+out:
+    free(pred);
+    free(pooled);
+    free(tix);
+    labelset_free(&T);
+    return rc;
 }
 
 /* ------------------------------------------------------------- train */
@@ -710,10 +933,21 @@ int mz_train(const mz_train_args *args, mz_err *e)
         if (a->aux_field && fit_aux(&c, a, &vocab, rows, &ts, manifest, heads, cv, &w, e) != 0) goto out;
         if (fit(&ts, y, L.n, a, name, &lm, &prob, &C, e) != 0) goto out;
         cJSON_AddNumberToObject(solver, "C", C);
-        cJSON *mj = report("cross-validated metrics", prob, y, ns, L.n, L.name, a->quiet, stderr);
+        double lw[MZ_MAX_CLASSES];
+        int *pred = NULL;
+        if (a->f1_labels && weigh_labels(a, &L, prob, y, c.n, ns, manifest, lw, &pred, e) != 0) {
+            free(prob);
+            mz_linmodel_free(&lm);
+            goto out;
+        }
+        cJSON *mj = pred ? report_labels("cross-validated metrics", pred, y, ns, L.n, L.name, a->quiet, stderr)
+                         : report("cross-validated metrics", prob, NULL, y, ns, L.n, L.name, a->quiet, stderr);
         free(prob);
         cJSON_AddItemToObject(cv, name, mj);
-        cJSON_AddItemToArray(heads, head_json(name, "model.svm", L.name, L.n));
+        cJSON *hj = head_json(name, "model.svm", L.name, L.n);
+        if (pred) add_label_weights(hj, lw, L.n);
+        free(pred);
+        cJSON_AddItemToArray(heads, hj);
         rc = add_model(&w, "model.svm", &lm, e);
         mz_linmodel_free(&lm);
         if (rc != 0) goto out;
@@ -877,7 +1111,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
         if (!a->quiet)
             fprintf(stderr, "%ld annotated-present articles never name the target in the lexicon's words\n",
                     unnamed_present);
-        cJSON *mp = report("presence (cross-validated)", pp, y, ns, 2, pl, a->quiet, stderr);
+        cJSON *mp = report("presence (cross-validated)", pp, NULL, y, ns, 2, pl, a->quiet, stderr);
         if (fit(&ts, y2, 3, &a2, "stance", &ls, &ps, &C2, e) != 0) {
             mz_linmodel_free(&lp);
             free(pp);
@@ -910,7 +1144,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
         }
         for (size_t i = 0; i < n; i++) pl3[i * 3 + (size_t)mz_stance_label(ps + i * 3, tc_best, tf_best)] = 1;
         if (!a->quiet) fprintf(stderr, "\nstance cut-offs: critical %.3f favourable %.3f\n", tc_best, tf_best);
-        cJSON *ms = report("stance where present (cross-validated)", pl3, y2, ns, 3, sl, a->quiet, stderr);
+        cJSON *ms = report("stance where present (cross-validated)", pl3, NULL, y2, ns, 3, sl, a->quiet, stderr);
         free(pl3);
         cJSON_AddNumberToObject(ms, "cutoff_critical", tc_best);
         cJSON_AddNumberToObject(ms, "cutoff_favourable", tf_best);
@@ -973,91 +1207,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
         mz_linmodel_free(&lv);
         if (r3 != 0) goto out;
     } else if (!strcmp(task, "target")) {
-        /* one head per target value, over that target's records only */
-        labelset T = {0};
-        for (size_t i = 0; i < c.n; i++)
-            if (labelset_add(&T, c.target[i]) != 0) {
-                labelset_free(&T);
-                mz_fail(e, "%s: more than %d distinct targets", c.where[i], MZ_MAX_CLASSES);
-                goto out;
-            }
-        qsort(T.name, (size_t)T.n, sizeof *T.name, cmp_str);
-        cJSON_AddStringToObject(manifest, "target_field", a->target_field);
-        /* one auxiliary head over every target's records: what it learns
-         * (a tweet's sentiment, say) holds across targets, and each
-         * target's head weighs its prediction for itself */
-        if (a->aux_field && fit_aux(&c, a, &vocab, rows, &ts, manifest, heads, cv, &w, e) != 0) {
-            labelset_free(&T);
-            goto out;
-        }
-        double *pooled = calloc(c.n * (size_t)L.n + 1, sizeof *pooled);
-        if (!pooled) {
-            labelset_free(&T);
-            mz_fail(e, "out of memory");
-            goto out;
-        }
-        /* each target's head is calibrated and measured on its scored records */
-        for (size_t i = 0; i < c.n; i++) y2[i] = labelset_index(&T, c.target[i]);
-        if (scored_cover(y2, c.n, ns, T.n, T.name, "target ", e) != 0) {
-            free(pooled);
-            labelset_free(&T);
-            goto out;
-        }
-        mz_train_args a2 = *a;
-        heads_balanced(a, &a2, solver);
-        for (int t = 0; t < T.n; t++) {
-            size_t m = 0;
-            for (size_t i = 0; i < c.n; i++) {
-                int in = !strcmp(c.target[i], T.name[t]);
-                y2[i] = in ? y[i] : -1;
-                m += in && i < ns; /* scored records */
-            }
-            char what[300];
-            snprintf(what, sizeof what, "target \"%s\": label ", T.name[t]);
-            if (scored_cover(y2, c.n, ns, L.n, L.name, what, e) != 0) {
-                free(pooled);
-                labelset_free(&T);
-                goto out;
-            }
-            int seen[MZ_MAX_CLASSES] = {0}, nseen = 0;
-            for (size_t i = 0; i < c.n; i++)
-                if (y2[i] >= 0 && !seen[y2[i]]++) nseen++;
-            if (nseen < 2) {
-                free(pooled);
-                labelset_free(&T);
-                mz_fail(e, "target \"%s\": its records have fewer than two labels", T.name[t]);
-                goto out;
-            }
-            mz_linmodel lm;
-            double *prob, C;
-            if (fit(&ts, y2, L.n, &a2, T.name[t], &lm, &prob, &C, e) != 0) {
-                free(pooled);
-                labelset_free(&T);
-                goto out;
-            }
-            for (size_t i = 0; i < c.n; i++)
-                if (y2[i] >= 0) memcpy(pooled + i * (size_t)L.n, prob + i * (size_t)L.n, (size_t)L.n * sizeof *prob);
-            char title[200];
-            snprintf(title, sizeof title, "target \"%s\" (%zu records, cross-validated)", T.name[t], m);
-            cJSON *mj = report(title, prob, y2, ns, L.n, L.name, a->quiet, stderr);
-            free(prob);
-            cJSON_AddItemToObject(cv, T.name[t], mj);
-            char file[64];
-            snprintf(file, sizeof file, "target-%02d.svm", t);
-            cJSON_AddItemToArray(heads, head_json(T.name[t], file, L.name, L.n));
-            int r3 = add_model(&w, file, &lm, e);
-            mz_linmodel_free(&lm);
-            if (r3 != 0) {
-                free(pooled);
-                labelset_free(&T);
-                goto out;
-            }
-        }
-        /* pooled over targets: every record scored by its own target's head */
-        cJSON *pj = report("all targets pooled (cross-validated)", pooled, y, ns, L.n, L.name, a->quiet, stderr);
-        cJSON_AddItemToObject(cv, "pooled", pj);
-        free(pooled);
-        labelset_free(&T);
+        if (train_targets(&c, a, &vocab, rows, &ts, y, y2, &L, manifest, solver, heads, cv, &w, e) != 0) goto out;
     } else {
         mz_fail(e, "--task %s: unknown task", task);
         goto out;
@@ -1191,7 +1341,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             mz_linmodel_decision(&h->lm, &rows[i], dec);
             mz_linmodel_probability(&h->lm, dec, P + i * (size_t)h->nclass);
         }
-        cJSON *j = report("held-out metrics", P, y, c.n, h->nclass, h->labels, 0, stdout);
+        cJSON *j = report("held-out metrics", P, h->weighted ? h->lw : NULL, y, c.n, h->nclass, h->labels, 0, stdout);
         cJSON_Delete(j);
     } else if (!strcmp(b.kind, "stance")) {
         mz_head *hp = mz_bundle_head(&b, "presence"), *hs = mz_bundle_head(&b, "stance");
@@ -1215,10 +1365,10 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             mz_linmodel_decision(&hs->lm, &rows[i], dec);
             mz_linmodel_probability(&hs->lm, dec, P2 + i * 3);
         }
-        cJSON_Delete(report("presence (held-out)", P, y, c.n, 2, hp->labels, 0, stdout));
+        cJSON_Delete(report("presence (held-out)", P, NULL, y, c.n, 2, hp->labels, 0, stdout));
         double *L3 = calloc(c.n * 3 + 1, sizeof *L3);
         for (size_t i = 0; L3 && i < c.n; i++) L3[i * 3 + (size_t)mz_stance_label(P2 + i * 3, hs->tcrit, hs->tfav)] = 1;
-        cJSON_Delete(report("stance where present (held-out)", L3 ? L3 : P2, y2, c.n, 3, hs->labels, 0, stdout));
+        cJSON_Delete(report("stance where present (held-out)", L3 ? L3 : P2, NULL, y2, c.n, 3, hs->labels, 0, stdout));
         free(L3);
         /* the score the bundle gives, and the others it could give */
         double *sv = b.svr.svr ? calloc(c.n + 1, sizeof *sv) : NULL;
