@@ -1,0 +1,179 @@
+/* evaluate.c — mizan-train evaluate: a bundle on a held-out labelled corpus,
+ * with the bundle's own pipeline and decision rules, printing the tables
+ * training prints (stance: presence, the three-way label and the score's
+ * critical ROC-AUC; multi-label: micro/macro-F1 and primary accuracy). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "predict.h"
+#include "tasks.h"
+
+/* Held-out evaluation: the bundle's own pipeline and heads, the corpus'
+ * labels, the same tables as training prints. */
+int mz_evaluate(const mz_train_args *args, mz_err *e)
+{
+    mz_bundle b;
+    if (mz_bundle_load(&b, args->model, e) != 0) return -1;
+    mz_train_args local = *args;
+    if (!strcmp(b.kind, "stance") && !strcmp(local.fields.label, "label")) local.fields.label = b.target;
+    const mz_train_args *a = &local;
+    int rc = -1;
+    mz_collection c;
+    mz_sparse *rows = NULL;
+    long *mentions = NULL;
+    int *y = NULL;
+    double *P = NULL;
+    mz_targets tg;
+    memset(&tg, 0, sizeof tg);
+    if (mz_collection_load(&c, a, e) != 0) {
+        mz_bundle_free(&b);
+        return -1;
+    }
+    const mz_target *target = NULL;
+    if (!strcmp(b.kind, "stance")) {
+        mz_normalizer *nz = mz_normalizer_new(e);
+        int r = nz ? mz_targets_parse(&tg, b.targets_json, b.targets_len, args->model, nz, e) : -1;
+        mz_normalizer_free(nz);
+        if (r != 0) goto out;
+        target = mz_targets_find(&tg, b.target);
+    }
+    if (mz_featurize(&c, &b.vocab.opt, &b.vocab.sw, target, &tg, a->threads, 1, 0, &b.vocab, &rows,
+                     target ? &mentions : NULL, e) != 0)
+        goto out;
+    y = malloc((c.n + 1) * sizeof *y);
+    P = calloc((c.n + 1) * MZ_MAX_CLASSES, sizeof *P);
+    if (!y || !P) {
+        mz_fail(e, "out of memory");
+        goto out;
+    }
+    char lb[256];
+    double dec[MZ_MAX_CLASSES * MZ_MAX_CLASSES / 2];
+    if (!strcmp(b.kind, "multiclass")) {
+        mz_head *h = mz_bundle_head(&b, b.name);
+        if (!h) h = &b.heads[0];
+        for (size_t i = 0; i < c.n; i++) {
+            if (!c.label[i] || mz_label_text(c.label[i], lb, sizeof lb) != 0) {
+                mz_fail(e, "%s: missing or bad label", c.where[i]);
+                goto out;
+            }
+            y[i] = -1;
+            for (int k = 0; k < h->nclass; k++)
+                if (!strcmp(h->labels[k], lb)) y[i] = k;
+            if (y[i] < 0) {
+                mz_fail(e, "%s: label \"%s\" is unknown to the model", c.where[i], lb);
+                goto out;
+            }
+            mz_aux_augment(&b, &rows[i]);
+            mz_linmodel_decision(&h->lm, &rows[i], dec);
+            mz_linmodel_probability(&h->lm, dec, P + i * (size_t)h->nclass);
+        }
+        cJSON *j = mz_report("held-out metrics", P, h->weighted ? h->lw : NULL, y, c.n, h->nclass, h->labels, 0, stdout);
+        cJSON_Delete(j);
+    } else if (!strcmp(b.kind, "stance")) {
+        mz_head *hp = mz_bundle_head(&b, "presence"), *hs = mz_bundle_head(&b, "stance");
+        int *y2 = malloc((c.n + 1) * sizeof *y2);
+        double *P2 = calloc((c.n + 1) * 3, sizeof *P2);
+        if (!y2 || !P2) {
+            free(y2), free(P2);
+            mz_fail(e, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < c.n; i++) {
+            const cJSON *l = c.label[i];
+            y[i] = (!l || cJSON_IsNull(l)) ? 1 : 0;
+            y2[i] = y[i] ? -1 : (l->valuedouble < 0 ? 0 : l->valuedouble > 0 ? 2 : 1);
+            if (mentions[i] == 0) {
+                P[i * 2] = 0, P[i * 2 + 1] = 1;
+            } else {
+                mz_linmodel_decision(&hp->lm, &rows[i], dec);
+                mz_linmodel_probability(&hp->lm, dec, P + i * 2);
+            }
+            mz_linmodel_decision(&hs->lm, &rows[i], dec);
+            mz_linmodel_probability(&hs->lm, dec, P2 + i * 3);
+        }
+        cJSON_Delete(mz_report("presence (held-out)", P, NULL, y, c.n, 2, hp->labels, 0, stdout));
+        double *L3 = calloc(c.n * 3 + 1, sizeof *L3);
+        for (size_t i = 0; L3 && i < c.n; i++) L3[i * 3 + (size_t)mz_stance_label(P2 + i * 3, hs->tcrit, hs->tfav)] = 1;
+        cJSON_Delete(mz_report("stance where present (held-out)", L3 ? L3 : P2, NULL, y2, c.n, 3, hs->labels, 0, stdout));
+        free(L3);
+        /* the score the bundle gives, and the others it could give */
+        double *sv = b.svr.svr ? calloc(c.n + 1, sizeof *sv) : NULL;
+        if (b.svr.svr && !sv) {
+            free(y2), free(P2);
+            mz_fail(e, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; sv && i < c.n; i++) {
+            mz_linmodel_decision(&b.svr, &rows[i], dec);
+            sv[i] = dec[0];
+        }
+        printf("critical-vs-rest ROC-AUC of the score (%s): %.4f\n", mz_score_name(b.score),
+               mz_stance_auc(b.score, P2, sv, y2, c.n));
+        if (sv)
+            printf("critical-vs-rest ROC-AUC by score: prob %.4f  svr %.4f  blend %.4f\n",
+                   mz_stance_auc(MZ_SCORE_PROB, P2, sv, y2, c.n), mz_stance_auc(MZ_SCORE_SVR, P2, sv, y2, c.n),
+                   mz_stance_auc(MZ_SCORE_BLEND, P2, sv, y2, c.n));
+        free(sv);
+        free(y2), free(P2);
+    } else if (!strcmp(b.kind, "multilabel")) {
+        size_t K = b.nheads;
+        if (K > MZ_MAX_CLASSES) {
+            mz_fail(e, "evaluate: at most %d labels", MZ_MAX_CLASSES);
+            goto out;
+        }
+        char *names[MZ_MAX_CLASSES];
+        double thr[MZ_MAX_CLASSES], d[MZ_MAX_CLASSES];
+        for (size_t k = 0; k < K; k++) names[k] = b.heads[k].name, thr[k] = b.heads[k].threshold;
+        unsigned char *truth = calloc(c.n * K + 1, 1);
+        int *prim = malloc((c.n + 1) * sizeof *prim);
+        double *PM = b.primary.nclass ? calloc(c.n * K + 1, sizeof *PM) : NULL;
+        if (!truth || !prim || (b.primary.nclass && !PM)) {
+            free(truth), free(prim), free(PM);
+            mz_fail(e, "out of memory");
+            goto out;
+        }
+        if (mz_ml_truth(&c, names, (int)K, truth, prim, e) != 0) {
+            free(truth), free(prim), free(PM);
+            goto out;
+        }
+        for (size_t i = 0; i < c.n; i++) {
+            mz_bundle_multilabel_decision(&b, &rows[i], d);
+            for (size_t k = 0; k < K; k++) {
+                double pr[2];
+                mz_linmodel_probability(&b.heads[k].lm, &d[k], pr);
+                P[i * K + k] = pr[0];
+            }
+            if (PM) {
+                mz_linmodel_decision(&b.primary, &rows[i], dec);
+                mz_linmodel_probability(&b.primary, dec, PM + i * K);
+            }
+        }
+        mz_ml_figures f;
+        int r = mz_ml_score(c.n, (int)K, P, PM, b.primary_weight, thr, b.max_labels, truth, prim, &f);
+        free(truth), free(prim), free(PM);
+        if (r != 0) {
+            mz_fail(e, "out of memory");
+            goto out;
+        }
+        printf("held-out (%zu texts): micro-F1 %.4f  macro-F1 %.4f  primary accuracy %.4f\n", c.n, f.micro_f1,
+               f.macro_f1, f.primary_accuracy);
+    } else {
+        mz_fail(e, "evaluate: %s bundles are evaluated by their training CV (see manifest.json \"cv\")", b.kind);
+        goto out;
+    }
+    rc = 0;
+out:
+    if (rows)
+        for (size_t i = 0; i < c.n; i++) mz_sparse_free(&rows[i]);
+    free(rows);
+    free(mentions);
+    free(y);
+    free(P);
+    mz_targets_free(&tg);
+    mz_collection_free(&c);
+    mz_bundle_free(&b);
+    return rc;
+}
+

@@ -1,0 +1,249 @@
+/* heads.c — see heads.h. */
+#include "heads.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+#include "platt.h"
+#include "predict.h"
+
+void mz_labelset_free(mz_labelset *l)
+{
+    for (int i = 0; i < l->n; i++) free(l->name[i]);
+    free(l->name);
+    memset(l, 0, sizeof *l);
+}
+
+int mz_labelset_add(mz_labelset *l, const char *s)
+{
+    for (int i = 0; i < l->n; i++)
+        if (!strcmp(l->name[i], s)) return 0;
+    if (l->n == MZ_MAX_CLASSES) return -1;
+    char **nn = realloc(l->name, (size_t)(l->n + 1) * sizeof *nn);
+    if (!nn) return -1;
+    l->name = nn;
+    l->name[l->n] = strdup(s);
+    return l->name[l->n++] ? 0 : -1;
+}
+
+int mz_cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int mz_labelset_index(const mz_labelset *l, const char *s)
+{
+    for (int i = 0; i < l->n; i++)
+        if (!strcmp(l->name[i], s)) return i;
+    return -1;
+}
+
+/* A class that training-only rows have and scored rows do not could be
+ * neither calibrated (Platt sees scored rows only) nor measured: its head
+ * would never predict it.  Refused, naming it. */
+int mz_scored_cover(const int *y, size_t n, size_t ns, int k, char *const *names, const char *what, mz_err *e)
+{
+    for (int c = 0; c < k; c++) {
+        int scored = 0, only = 0;
+        for (size_t i = 0; i < n && !scored; i++)
+            if (y[i] == c) *(i < ns ? &scored : &only) = 1;
+        if (only && !scored)
+            return mz_fail(e, "%s\"%s\" occurs only in --train-only corpora: with no scored record it could be "
+                              "neither calibrated nor measured", what, names[c]);
+    }
+    return 0;
+}
+
+/* A label value as text: strings as they are, integral numbers printed. */
+int mz_label_text(const cJSON *j, char *buf, size_t n)
+{
+    if (cJSON_IsString(j) && *j->valuestring && strlen(j->valuestring) < n) {
+        snprintf(buf, n, "%s", j->valuestring);
+        return 0;
+    }
+    if (cJSON_IsNumber(j) && isfinite(j->valuedouble) && j->valuedouble == floor(j->valuedouble) &&
+        fabs(j->valuedouble) < 1e9) {
+        snprintf(buf, n, "%.0f", j->valuedouble);
+        return 0;
+    }
+    return -1;
+}
+
+/* Out-of-fold class probabilities (n × k) from oof decisions. */
+double *mz_oof_probs(const mz_linmodel *lm, const double *oof, size_t n)
+{
+    int k = lm->nclass;
+    double *p = calloc(n * (size_t)k + 1, sizeof *p);
+    if (!p) return NULL;
+    for (size_t i = 0; i < n; i++)
+        mz_pairwise_coupling(k, oof + i * (size_t)lm->npair, lm->probA, lm->probB, p + i * (size_t)k);
+    return p;
+}
+
+static double macro_f1_of(const double *prob, const int *y, size_t n, int k)
+{
+    mz_metrics m;
+    if (mz_metrics_init(&m, k) != 0) return -1;
+    for (size_t i = 0; i < n; i++)
+        if (y[i] >= 0) mz_metrics_add(&m, y[i], mz_pick_label(prob + i * (size_t)k, NULL, k));
+    mz_metrics_finish(&m);
+    double f = m.macro_f1;
+    mz_metrics_free(&m);
+    return f;
+}
+
+static const double GRID[] = {0.1, 0.25, 0.5, 1, 2, 4};
+
+/* --grid: sets lo->C to the C of GRID whose figure is highest (the first
+ * on ties), reporting each on stderr as "what: C=... <metric> ...". */
+int mz_grid_C(const char *what, const char *metric, int quiet, mz_learnopts *lo, mz_grid_fn fn, void *ctx, mz_err *e)
+{
+    double best = -1, bestC = lo->C;
+    for (size_t g = 0; g < sizeof GRID / sizeof *GRID; g++) {
+        lo->C = GRID[g];
+        double f;
+        if (fn(ctx, lo, &f, e) != 0) return mz_wrap(e, "%s: ", what);
+        if (!quiet) fprintf(stderr, "  %s: C=%-5g CV %s %.4f\n", what, GRID[g], metric, f);
+        if (f > best) best = f, bestC = GRID[g];
+    }
+    if (!quiet) fprintf(stderr, "  %s: best C=%g\n", what, bestC);
+    lo->C = bestC;
+    return 0;
+}
+
+typedef struct head_data {
+    const mz_trainset *ts;
+    const int *y;
+    int k;
+} head_data;
+
+static int head_macro_f1(void *ctx, const mz_learnopts *lo, double *score, mz_err *e)
+{
+    const head_data *d = ctx;
+    mz_linmodel m;
+    double *oof;
+    if (mz_fit_head(d->ts, d->y, d->k, lo, &m, &oof, e) != 0) return -1;
+    double *p = mz_oof_probs(&m, oof, d->ts->n);
+    free(oof);
+    mz_linmodel_free(&m);
+    if (!p) return mz_fail(e, "out of memory");
+    *score = macro_f1_of(p, d->y, d->ts->nscored, d->k);
+    free(p);
+    return 0;
+}
+
+/* Fit a head (with a C grid search when asked); returns OOF probabilities. */
+int mz_fit(const mz_trainset *ts, const int *y, int k, const mz_train_args *a, const char *what,
+               mz_linmodel *lm, double **prob, double *C_used, mz_err *e)
+{
+    mz_learnopts lo = a->learn;
+    head_data hd = {ts, y, k};
+    if (a->grid && mz_grid_C(what, "macro-F1", a->quiet, &lo, head_macro_f1, &hd, e) != 0) return -1;
+    double *oof;
+    if (!a->quiet) {
+        if (lo.rbf) fprintf(stderr, "fitting %s (rbf, gamma=%g, C=%g, %d-fold CV)\n", what, lo.gamma, lo.C, lo.folds);
+        else fprintf(stderr, "fitting %s (C=%g, %d-fold CV)\n", what, lo.C, lo.folds);
+    }
+    if (mz_fit_head(ts, y, k, &lo, lm, &oof, e) != 0) return mz_wrap(e, "%s: ", what);
+    *prob = mz_oof_probs(lm, oof, ts->n);
+    free(oof);
+    *C_used = lo.C;
+    if (!*prob) {
+        mz_linmodel_free(lm);
+        return mz_fail(e, "out of memory");
+    }
+    return 0;
+}
+
+static cJSON *metrics_json(const mz_metrics *m, char *const *labels)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "n", (double)m->n);
+    cJSON_AddNumberToObject(j, "accuracy", round(m->accuracy * 1e6) / 1e6);
+    cJSON_AddNumberToObject(j, "macro_f1", round(m->macro_f1 * 1e6) / 1e6);
+    cJSON *pc = cJSON_AddObjectToObject(j, "per_class");
+    for (int c = 0; c < m->k; c++) {
+        cJSON *x = cJSON_AddObjectToObject(pc, labels[c]);
+        cJSON_AddNumberToObject(x, "precision", round(m->precision[c] * 1e6) / 1e6);
+        cJSON_AddNumberToObject(x, "recall", round(m->recall[c] * 1e6) / 1e6);
+        cJSON_AddNumberToObject(x, "f1", round(m->f1[c] * 1e6) / 1e6);
+        cJSON_AddNumberToObject(x, "support", (double)m->support[c]);
+    }
+    cJSON *conf = cJSON_AddArrayToObject(j, "confusion");
+    for (int r = 0; r < m->k; r++) {
+        cJSON *row = cJSON_CreateArray();
+        for (int c = 0; c < m->k; c++) cJSON_AddItemToArray(row, cJSON_CreateNumber((double)m->conf[r * m->k + c]));
+        cJSON_AddItemToArray(conf, row);
+    }
+    return j;
+}
+
+/* Metrics of the labels pred (rows with y < 0 are not counted); prints
+ * the table unless quiet. */
+cJSON *mz_report_labels(const char *title, const int *pred, const int *y, size_t n, int k, char *const *labels,
+                            int quiet, FILE *out)
+{
+    mz_metrics m;
+    if (mz_metrics_init(&m, k) != 0) return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (y[i] >= 0) mz_metrics_add(&m, y[i], pred[i]);
+    mz_metrics_finish(&m);
+    if (m.n == 0) {
+        /* e.g. a held-out corpus without a text that names the target:
+         * nothing to measure, so there is no figure to give */
+        mz_metrics_free(&m);
+        if (!quiet) fprintf(out, "\n%s\nno labelled record to score\n", title);
+        cJSON *j = cJSON_CreateObject();
+        if (j) cJSON_AddNumberToObject(j, "n", 0);
+        return j;
+    }
+    if (!quiet) {
+        char *t = mz_metrics_table(&m, labels);
+        fprintf(out, "\n%s\n%s", title, t ? t : "");
+        free(t);
+    }
+    cJSON *j = metrics_json(&m, labels);
+    mz_metrics_free(&m);
+    return j;
+}
+
+/* mz_report_labels of the labels prob gives (n × k) with weights lw (NULL:
+ * the most probable; predict.h mz_pick_label). */
+cJSON *mz_report(const char *title, const double *prob, const double *lw, const int *y, size_t n, int k,
+                     char *const *labels, int quiet, FILE *out)
+{
+    int *pred = malloc((n + 1) * sizeof *pred);
+    if (!pred) return NULL;
+    for (size_t i = 0; i < n; i++) pred[i] = mz_pick_label(prob + i * (size_t)k, lw, k);
+    cJSON *j = mz_report_labels(title, pred, y, n, k, labels, quiet, out);
+    free(pred);
+    return j;
+}
+
+cJSON *mz_head_json(const char *name, const char *file, char *const *labels, int k)
+{
+    cJSON *h = cJSON_CreateObject();
+    cJSON_AddStringToObject(h, "name", name);
+    cJSON_AddStringToObject(h, "file", file);
+    cJSON *l = cJSON_AddArrayToObject(h, "labels");
+    for (int c = 0; c < k; c++) cJSON_AddItemToArray(l, cJSON_CreateString(labels[c]));
+    return h;
+}
+
+int mz_add_model(mz_bundle_writer *w, const char *file, const mz_linmodel *lm, mz_err *e)
+{
+    char *txt;
+    size_t len;
+    if (mz_svmfile_write(lm, &txt, &len, e) != 0) return -1;
+    int rc = mz_bundle_add(w, file, txt, len, e);
+    free(txt);
+    return rc;
+}
+
+/* Stance and target heads: their classes are very unequal (see the
+ * codebook's counts, or Mawqif's), so a2 is balanced unless the command
+ * chose; the manifest records what the heads are fitted with. */
+void mz_heads_balanced(const mz_train_args *a, mz_train_args *a2, cJSON *solver)
+{
+    if (!a->class_weight_given) a2->learn.balanced = 1;
+    cJSON_ReplaceItemInObject(solver, "class_weight", cJSON_CreateString(a2->learn.balanced ? "balanced" : "none"));
+}

@@ -1,0 +1,84 @@
+/* heads.h — what every task's training shares: label sets, fitting a head
+ * with cross-validation, its metrics, and writing it into the bundle.
+ *
+ * Every figure is computed on out-of-fold probabilities (each record scored
+ * by a model that did not see it) over the scored rows 0..ns-1 alone; the
+ * rows after them (--train-only corpora) are in every fold's training part
+ * and never scored.  A task function (tasks.h) gets an mz_task: the
+ * collection, its feature rows and the manifest parts it fills. */
+#ifndef MZ_TRAIN_HEADS_H
+#define MZ_TRAIN_HEADS_H
+
+#include <cJSON.h>
+#include <stdio.h>
+
+#include "args.h"
+#include "bundle.h"
+#include "learn.h"
+#include "trainset.h"
+
+/* Distinct label names, at most MZ_MAX_CLASSES, in order of first sight
+ * until sorted with qsort(name, n, sizeof *name, mz_cmp_str). */
+typedef struct mz_labelset {
+    char **name;
+    int n;
+} mz_labelset;
+
+void mz_labelset_free(mz_labelset *l);
+int mz_labelset_add(mz_labelset *l, const char *s); /* -1: one too many, or out of memory */
+int mz_labelset_index(const mz_labelset *l, const char *s); /* -1: not there */
+int mz_cmp_str(const void *a, const void *b);
+
+/* A label value as text: strings as they are, integral numbers printed;
+ * -1 for anything else (or too long for buf). */
+int mz_label_text(const cJSON *j, char *buf, size_t n);
+
+/* Refuses a class (0..k-1 of y) that only training-only rows (i >= ns)
+ * have: it could be neither calibrated nor measured.  what prefixes the
+ * message, names[c] names the class. */
+int mz_scored_cover(const int *y, size_t n, size_t ns, int k, char *const *names, const char *what, mz_err *e);
+
+/* What a task trains on and where its heads and figures go. */
+typedef struct mz_task {
+    const mz_collection *c;
+    const mz_train_args *a;
+    mz_vocab *vocab;   /* an auxiliary head adds its features to the */
+    mz_sparse *rows;   /* vocabulary and the rows, and rebuilds ts */
+    mz_trainset *ts;
+    size_t ns;         /* scored rows */
+    const char *name;  /* the bundle's output key */
+    cJSON *manifest, *solver, *heads, *cv;
+    mz_bundle_writer *w;
+} mz_task;
+
+/* Out-of-fold class probabilities (n × k) from out-of-fold decisions. */
+double *mz_oof_probs(const mz_linmodel *lm, const double *oof, size_t n);
+
+/* --grid: sets lo->C to the C of the grid (0.1 … 4) whose figure fn gives
+ * highest (the first on ties), reporting each on stderr unless quiet. */
+typedef int (*mz_grid_fn)(void *ctx, const mz_learnopts *lo, double *score, mz_err *e);
+int mz_grid_C(const char *what, const char *metric, int quiet, mz_learnopts *lo, mz_grid_fn fn, void *ctx, mz_err *e);
+
+/* Fit a k-class head on the rows whose y >= 0 (with --grid, C by CV
+ * macro-F1); *prob gets its out-of-fold probabilities (n × k). */
+int mz_fit(const mz_trainset *ts, const int *y, int k, const mz_train_args *a, const char *what, mz_linmodel *lm,
+           double **prob, double *C_used, mz_err *e);
+
+/* Metrics of the labels pred over rows 0..n-1 with y >= 0, as the JSON
+ * the manifest keeps; the table goes to out unless quiet.  mz_report
+ * labels each row from prob (n × k) with weights lw (NULL: the most
+ * probable; predict.h mz_pick_label). */
+cJSON *mz_report_labels(const char *title, const int *pred, const int *y, size_t n, int k, char *const *labels,
+                        int quiet, FILE *out);
+cJSON *mz_report(const char *title, const double *prob, const double *lw, const int *y, size_t n, int k,
+                 char *const *labels, int quiet, FILE *out);
+
+/* A head's manifest entry, and its libsvm model file added to the bundle. */
+cJSON *mz_head_json(const char *name, const char *file, char *const *labels, int k);
+int mz_add_model(mz_bundle_writer *w, const char *file, const mz_linmodel *lm, mz_err *e);
+
+/* Stance and target heads are balanced unless the command chose: a2 is a
+ * with that weighting, and the manifest's solver records it. */
+void mz_heads_balanced(const mz_train_args *a, mz_train_args *a2, cJSON *solver);
+
+#endif

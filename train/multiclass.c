@@ -1,0 +1,327 @@
+/* multiclass.c — the multiclass and target tasks: one multiclass head over
+ * the corpus, or one per target over that target's records, each with the
+ * optional auxiliary head (--aux-field) and label weights (--f1-labels). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "learn.h"
+#include "predict.h"
+#include "tasks.h"
+
+/* ------------------------------------------------------- label weights */
+
+/* --f1-labels: the label of a multiclass or target head becomes the class
+ * whose probability times its weight is highest (predict.h mz_pick_label),
+ * with weights that maximise the macro-F1 over the chosen labels on
+ * out-of-fold probabilities.  Balanced class weights already push the
+ * solver towards rare classes; these move the decision itself, towards the
+ * labels the user scores (Mawqif counts Favor and Against, not None). */
+
+/* Weights are taken from this grid (written out, so a bundle's weights are
+ * the same decimals on any machine). */
+static const double LW_GRID[] = {0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95,
+                                 1,    1.1, 1.2,  1.3, 1.4,  1.5, 1.6,  1.8, 2,   2.25, 2.5, 2.8};
+
+/* Macro-F1 over the labels with want[c] of the labels prob × lw gives to
+ * the rows with y >= 0 and use[i]. */
+static double weighted_f1(const double *prob, const double *lw, const int *y, const unsigned char *use, size_t n,
+                          int k, const unsigned char *want)
+{
+    long tp[MZ_MAX_CLASSES] = {0}, fp[MZ_MAX_CLASSES] = {0}, fn[MZ_MAX_CLASSES] = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (y[i] < 0 || !use[i]) continue;
+        int p = mz_pick_label(prob + i * (size_t)k, lw, k);
+        if (p == y[i]) tp[p]++;
+        else fp[p]++, fn[y[i]]++;
+    }
+    double f = 0;
+    int m = 0;
+    for (int c = 0; c < k; c++)
+        if (want[c]) {
+            long d = 2 * tp[c] + fp[c] + fn[c];
+            f += d ? 2.0 * (double)tp[c] / (double)d : 0;
+            m++;
+        }
+    return m ? f / m : 0;
+}
+
+/* Coordinate ascent from all weights 1: up to three passes over the
+ * classes, each class taking the grid value that raises the figure most
+ * (strictly, so a class nothing helps keeps 1 and ties keep the earlier). */
+static void choose_lw(const double *prob, const int *y, const unsigned char *use, size_t n, int k,
+                      const unsigned char *want, double *lw)
+{
+    for (int c = 0; c < k; c++) lw[c] = 1;
+    double best = weighted_f1(prob, lw, y, use, n, k, want);
+    for (int pass = 0; pass < 3; pass++) {
+        int moved = 0;
+        for (int c = 0; c < k; c++) {
+            double keep = lw[c];
+            for (size_t g = 0; g < sizeof LW_GRID / sizeof *LW_GRID; g++) {
+                lw[c] = LW_GRID[g];
+                double f = weighted_f1(prob, lw, y, use, n, k, want);
+                if (f > best + 1e-12) best = f, keep = LW_GRID[g], moved = 1;
+            }
+            lw[c] = keep;
+        }
+        if (!moved) break;
+    }
+}
+
+/* Weights lw chosen on every scored row, for the bundle, and *pred, the
+ * labels the CV figures count: each fold's rows labelled with weights
+ * chosen on the other folds, so the figures are not those the weights were
+ * fitted to.  Records "f1_labels" in the manifest. */
+static int weigh_labels(const mz_train_args *a, const mz_labelset *L, const double *prob, const int *y, size_t n,
+                        size_t ns, cJSON *manifest, double *lw, int **pred, mz_err *e)
+{
+    int k = L->n, rc = -1, folds = a->learn.folds, *fold = NULL;
+    unsigned char want[MZ_MAX_CLASSES] = {0}, *use = NULL;
+    if (!strcmp(a->f1_labels, "all")) {
+        memset(want, 1, (size_t)k);
+    } else {
+        for (const char *p = a->f1_labels; *p;) {
+            size_t len = strcspn(p, ",");
+            int found = -1;
+            for (int c = 0; c < k; c++)
+                if (strlen(L->name[c]) == len && !memcmp(L->name[c], p, len)) found = c;
+            if (found < 0) return mz_fail(e, "--f1-labels: no label \"%.*s\" in the corpus", (int)len, p);
+            want[found] = 1;
+            p += len + (p[len] == ',');
+        }
+    }
+    *pred = malloc((n + 1) * sizeof **pred);
+    use = calloc(n + 1, 1);
+    if (folds >= 2) fold = mz_make_folds(y, n, ns, k, folds, a->learn.seed);
+    if (!*pred || !use || (folds >= 2 && !fold)) {
+        mz_fail(e, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) use[i] = i < ns;
+    choose_lw(prob, y, use, n, k, want, lw);
+    for (size_t i = 0; i < n; i++) (*pred)[i] = mz_pick_label(prob + i * (size_t)k, lw, k);
+    for (int f = 0; fold && f < folds; f++) {
+        double w[MZ_MAX_CLASSES];
+        for (size_t i = 0; i < n; i++) use[i] = i < ns && fold[i] != f;
+        choose_lw(prob, y, use, n, k, want, w);
+        for (size_t i = 0; i < ns; i++)
+            if (fold[i] == f) (*pred)[i] = mz_pick_label(prob + i * (size_t)k, w, k);
+    }
+    cJSON *fl = cJSON_AddArrayToObject(manifest, "f1_labels");
+    for (int c = 0; c < k; c++)
+        if (want[c]) cJSON_AddItemToArray(fl, cJSON_CreateString(L->name[c]));
+    rc = 0;
+out:
+    if (rc != 0) {
+        free(*pred);
+        *pred = NULL;
+    }
+    free(use);
+    free(fold);
+    return rc;
+}
+
+static void add_label_weights(cJSON *head, const double *lw, int k)
+{
+    cJSON *a = cJSON_AddArrayToObject(head, "label_weights");
+    for (int c = 0; c < k; c++) cJSON_AddItemToArray(a, cJSON_CreateNumber(lw[c]));
+}
+
+/* The auxiliary head of a multiclass or target bundle (--aux-field):
+ * fitted first; each document's out-of-fold probabilities, times
+ * --aux-scale, become features of the main heads, so they learn what the
+ * auxiliary label implies (an outlet's desks for topics, a tweet's
+ * sentiment for its stance) from predictions as noisy as the ones they
+ * will get at classification.  The trainset is rebuilt with them. */
+static int fit_aux(const mz_task *t, mz_err *e)
+{
+    const mz_collection *c = t->c;
+    const mz_train_args *a = t->a;
+    mz_labelset A = {0};
+    int rc = -1;
+    int *ya = malloc((c->n + 1) * sizeof *ya);
+    if (!ya) return mz_fail(e, "out of memory");
+    for (size_t i = 0; i < c->n; i++)
+        if (mz_labelset_add(&A, c->aux[i]) != 0) {
+            mz_fail(e, "%s: more than %d values of \"%s\"", c->where[i], MZ_MAX_CLASSES, a->aux_field);
+            goto out;
+        }
+    qsort(A.name, (size_t)A.n, sizeof *A.name, mz_cmp_str);
+    if (A.n < 2) {
+        mz_fail(e, "--aux-field %s: needs at least two values", a->aux_field);
+        goto out;
+    }
+    for (size_t i = 0; i < c->n; i++) ya[i] = mz_labelset_index(&A, c->aux[i]);
+    mz_linmodel lm;
+    double *prob, C;
+    if (mz_fit(t->ts, ya, A.n, a, "aux", &lm, &prob, &C, e) != 0) goto out;
+    char title[300];
+    snprintf(title, sizeof title, "auxiliary \"%s\" (cross-validated)", a->aux_field);
+    cJSON_AddItemToObject(t->cv, "aux", mz_report(title, prob, NULL, ya, c->n, A.n, A.name, a->quiet, stderr));
+    cJSON_AddItemToArray(t->heads, mz_head_json("aux", "aux.svm", A.name, A.n));
+    int r = mz_add_model(t->w, "aux.svm", &lm, e);
+    mz_linmodel_free(&lm);
+    if (r != 0) {
+        free(prob);
+        goto out;
+    }
+    int32_t fid[MZ_MAX_CLASSES];
+    for (int k = 0; k < A.n; k++) {
+        char nm[64];
+        int64_t f = mz_aux_feature_name(A.name[k], nm, sizeof nm) == 0 ? mz_vocab_add_named(t->vocab, nm) : -1;
+        fid[k] = (int32_t)f;
+        if (f < 0) {
+            free(prob);
+            mz_fail(e, "--aux-field: bad value \"%s\" (over 58 bytes, or the same as another once spaces are "
+                        "written '_')", A.name[k]);
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < c->n; i++)
+        if (mz_aux_append(&t->rows[i], prob + i * (size_t)A.n, A.n, fid, a->aux_scale) != 0) {
+            free(prob);
+            mz_fail(e, "out of memory");
+            goto out;
+        }
+    free(prob);
+    mz_trainset_free(t->ts);
+    if (mz_trainset_build(t->ts, t->rows, c->n, t->vocab->nfeat, e) != 0) goto out;
+    cJSON *aj = cJSON_AddObjectToObject(t->manifest, "aux");
+    cJSON_AddStringToObject(aj, "field", a->aux_field);
+    cJSON_AddNumberToObject(aj, "scale", a->aux_scale);
+    rc = 0;
+out:
+    free(ya);
+    mz_labelset_free(&A);
+    return rc;
+}
+
+int mz_train_multiclass(const mz_task *t, const mz_labelset *L, const int *y, mz_err *e)
+{
+    const mz_train_args *a = t->a;
+    size_t n = t->c->n, ns = t->ns;
+    mz_linmodel lm;
+    double *prob, C;
+    if (mz_scored_cover(y, n, ns, L->n, L->name, "label ", e) != 0) return -1;
+    if (a->aux_field && fit_aux(t, e) != 0) return -1;
+    if (mz_fit(t->ts, y, L->n, a, t->name, &lm, &prob, &C, e) != 0) return -1;
+    cJSON_AddNumberToObject(t->solver, "C", C);
+    double lw[MZ_MAX_CLASSES];
+    int *pred = NULL;
+    if (a->f1_labels && weigh_labels(a, L, prob, y, n, ns, t->manifest, lw, &pred, e) != 0) {
+        free(prob);
+        mz_linmodel_free(&lm);
+        return -1;
+    }
+    const char *title = "cross-validated metrics";
+    cJSON *mj = pred ? mz_report_labels(title, pred, y, ns, L->n, L->name, a->quiet, stderr)
+                     : mz_report(title, prob, NULL, y, ns, L->n, L->name, a->quiet, stderr);
+    free(prob);
+    cJSON_AddItemToObject(t->cv, t->name, mj);
+    cJSON *hj = mz_head_json(t->name, "model.svm", L->name, L->n);
+    if (pred) add_label_weights(hj, lw, L->n);
+    free(pred);
+    cJSON_AddItemToArray(t->heads, hj);
+    int rc = mz_add_model(t->w, "model.svm", &lm, e);
+    mz_linmodel_free(&lm);
+    return rc;
+}
+
+/* --task target: a head per value of --target-field, each fitted,
+ * calibrated and measured on its own records; every target is checked
+ * before any head is fitted.  y holds the labels (0..L->n-1); y2 is scratch. */
+int mz_train_targets(const mz_task *tk, const mz_labelset *L, const int *y, int *y2, mz_err *e)
+{
+    const mz_collection *c = tk->c;
+    const mz_train_args *a = tk->a;
+    size_t ns = tk->ns;
+    cJSON *manifest = tk->manifest, *cv = tk->cv;
+    mz_labelset T = {0};
+    int rc = -1, *tix = NULL, *pred = NULL;
+    double *pooled = NULL;
+    for (size_t i = 0; i < c->n; i++)
+        if (mz_labelset_add(&T, c->target[i]) != 0) {
+            mz_fail(e, "%s: more than %d distinct targets", c->where[i], MZ_MAX_CLASSES);
+            goto out;
+        }
+    qsort(T.name, (size_t)T.n, sizeof *T.name, mz_cmp_str);
+    cJSON_AddStringToObject(manifest, "target_field", a->target_field);
+    /* one auxiliary head over every target's records: what it learns
+     * (a tweet's sentiment, say) holds across targets, and each
+     * target's head weighs its prediction for itself */
+    if (a->aux_field && fit_aux(tk, e) != 0) goto out;
+    pooled = calloc(c->n * (size_t)L->n + 1, sizeof *pooled);
+    tix = malloc((c->n + 1) * sizeof *tix);
+    if (!pooled || !tix) {
+        mz_fail(e, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < c->n; i++) tix[i] = mz_labelset_index(&T, c->target[i]);
+    if (mz_scored_cover(tix, c->n, ns, T.n, T.name, "target ", e) != 0) goto out;
+    mz_train_args a2 = *a;
+    mz_heads_balanced(a, &a2, tk->solver);
+    for (int t = 0; t < T.n; t++) {
+        for (size_t i = 0; i < c->n; i++) y2[i] = tix[i] == t ? y[i] : -1;
+        char what[300];
+        snprintf(what, sizeof what, "target \"%s\": label ", T.name[t]);
+        if (mz_scored_cover(y2, c->n, ns, L->n, L->name, what, e) != 0) goto out;
+        int seen[MZ_MAX_CLASSES] = {0}, nseen = 0;
+        for (size_t i = 0; i < c->n; i++)
+            if (y2[i] >= 0 && !seen[y2[i]]++) nseen++;
+        if (nseen < 2) {
+            mz_fail(e, "target \"%s\": its records have fewer than two labels", T.name[t]);
+            goto out;
+        }
+    }
+    cJSON *hj[MZ_MAX_CLASSES];
+    size_t nrec[MZ_MAX_CLASSES];
+    for (int t = 0; t < T.n; t++) {
+        nrec[t] = 0;
+        for (size_t i = 0; i < c->n; i++) {
+            y2[i] = tix[i] == t ? y[i] : -1;
+            nrec[t] += y2[i] >= 0 && i < ns; /* scored records */
+        }
+        mz_linmodel lm;
+        double *prob, C;
+        if (mz_fit(tk->ts, y2, L->n, &a2, T.name[t], &lm, &prob, &C, e) != 0) goto out;
+        for (size_t i = 0; i < c->n; i++)
+            if (y2[i] >= 0) memcpy(pooled + i * (size_t)L->n, prob + i * (size_t)L->n, (size_t)L->n * sizeof *prob);
+        char title[200];
+        snprintf(title, sizeof title, "target \"%s\" (%zu records, cross-validated)", T.name[t], nrec[t]);
+        if (!a->f1_labels) /* else reported below, with the weights */
+            cJSON_AddItemToObject(cv, T.name[t], mz_report(title, prob, NULL, y2, ns, L->n, L->name, a->quiet, stderr));
+        free(prob);
+        char file[64];
+        snprintf(file, sizeof file, "target-%02d.svm", t);
+        cJSON_AddItemToArray(tk->heads, hj[t] = mz_head_json(T.name[t], file, L->name, L->n));
+        int r = mz_add_model(tk->w, file, &lm, e);
+        mz_linmodel_free(&lm);
+        if (r != 0) goto out;
+    }
+    /* pooled over targets: every record scored by its own target's head.
+     * Label weights are chosen on them all, one set for every target:
+     * weights per target did worse on Mawqif's folds they were not chosen
+     * on (README). */
+    const char *pt = "all targets pooled (cross-validated)";
+    if (a->f1_labels) {
+        double lw[MZ_MAX_CLASSES];
+        if (weigh_labels(a, L, pooled, y, c->n, ns, manifest, lw, &pred, e) != 0) goto out;
+        for (int t = 0; t < T.n; t++) {
+            for (size_t i = 0; i < c->n; i++) y2[i] = tix[i] == t ? y[i] : -1;
+            char title[200];
+            snprintf(title, sizeof title, "target \"%s\" (%zu records, cross-validated)", T.name[t], nrec[t]);
+            cJSON_AddItemToObject(cv, T.name[t], mz_report_labels(title, pred, y2, ns, L->n, L->name, a->quiet, stderr));
+            add_label_weights(hj[t], lw, L->n);
+        }
+        cJSON_AddItemToObject(cv, "pooled", mz_report_labels(pt, pred, y, ns, L->n, L->name, a->quiet, stderr));
+    } else {
+        cJSON_AddItemToObject(cv, "pooled", mz_report(pt, pooled, NULL, y, ns, L->n, L->name, a->quiet, stderr));
+    }
+    rc = 0;
+out:
+    free(pred);
+    free(pooled);
+    free(tix);
+    mz_labelset_free(&T);
+    return rc;
+}
