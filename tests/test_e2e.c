@@ -815,6 +815,15 @@ START_TEST(test_train_only_corpus)
     /* the same records are scored, and the op-eds did change the heads */
     ck_assert_double_eq(cv_item(w, "presence", "n")->valuedouble, np);
     ck_assert_double_eq(cv_item(w, "stance", "n")->valuedouble, cv_item(p, "stance", "n")->valuedouble);
+    /* each fold is also labelled with cut-offs chosen on the other folds:
+     * the same records, a figure of its own */
+    const cJSON *nest = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(w, "cv"), "stance"),
+        "cutoffs_chosen_on_other_folds");
+    ck_assert_double_eq(cv_item(w, "stance", "n")->valuedouble,
+                        cJSON_GetObjectItemCaseSensitive(nest, "n")->valuedouble);
+    const cJSON *nf = cJSON_GetObjectItemCaseSensitive(nest, "macro_f1");
+    ck_assert(cJSON_IsNumber(nf) && nf->valuedouble >= 0 && nf->valuedouble <= 1);
     const cJSON *fp = cJSON_GetObjectItemCaseSensitive(p, "files"), *fw = cJSON_GetObjectItemCaseSensitive(w, "files");
     ck_assert_str_ne(cJSON_GetObjectItemCaseSensitive(fp, "stance.svm")->valuestring,
                      cJSON_GetObjectItemCaseSensitive(fw, "stance.svm")->valuestring);

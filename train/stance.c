@@ -129,6 +129,27 @@ static int stance_score_cv(const double *ps, const double *pv, const int *y2, co
     return 0;
 }
 
+/* The cut-offs (critical, favourable), on a grid of 0.025, that maximise
+ * the macro-F1 over the three labels of the rows with y2 >= 0 and use[i]
+ * (the first on ties, 0.5 and 0.5 if none scores). */
+static void choose_cutoffs(const double *ps, const int *y2, const unsigned char *use, size_t n, double *tc_best,
+                           double *tf_best)
+{
+    double best_f = -1;
+    *tc_best = *tf_best = 0.5;
+    for (int ic = 1; ic < 40; ic++)
+        for (int jf = 1; jf < 40; jf++) {
+            double tc = ic * 0.025, tf = jf * 0.025;
+            mz_metrics mm;
+            if (mz_metrics_init(&mm, 3) != 0) return;
+            for (size_t i = 0; i < n; i++)
+                if (y2[i] >= 0 && use[i]) mz_metrics_add(&mm, y2[i], mz_stance_label(ps + i * 3, tc, tf));
+            mz_metrics_finish(&mm);
+            if (mm.macro_f1 > best_f + 1e-12) best_f = mm.macro_f1, *tc_best = tc, *tf_best = tf;
+            mz_metrics_free(&mm);
+        }
+}
+
 int mz_train_stance(const mz_task *tk, const char *label_field, const long *mentions, int *y, int *y2, mz_err *e)
 {
     const mz_collection *c = tk->c;
@@ -188,22 +209,14 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
         cJSON_Delete(mp);
         return -1;
     }
-    /* cut-offs for the rare classes, by CV macro-F1 over the three */
-    double best_f = -1, tc_best = 0.5, tf_best = 0.5;
-    for (int ic = 1; ic < 40; ic++)
-        for (int jf = 1; jf < 40; jf++) {
-            double tc = ic * 0.025, tf = jf * 0.025;
-            mz_metrics mm;
-            if (mz_metrics_init(&mm, 3) != 0) break;
-            for (size_t i = 0; i < ns; i++)
-                if (y2[i] >= 0) mz_metrics_add(&mm, y2[i], mz_stance_label(ps + i * 3, tc, tf));
-            mz_metrics_finish(&mm);
-            if (mm.macro_f1 > best_f + 1e-12) best_f = mm.macro_f1, tc_best = tc, tf_best = tf;
-            mz_metrics_free(&mm);
-        }
-    /* report with the rule the classifier applies: one-hot "probabilities" */
-    double *pl3 = calloc(n * 3 + 1, sizeof *pl3);
-    if (!pl3) {
+    /* cut-offs for the rare classes, by CV macro-F1 over the three; the
+     * figures with them are those they were chosen on, so each fold is
+     * also labelled with cut-offs chosen on the other folds */
+    int *pred = malloc((n + 1) * sizeof *pred), folds = a->learn.folds;
+    unsigned char *use = calloc(n + 1, 1);
+    int *fold = folds >= 2 ? mz_make_folds(y2, n, ns, 3, folds, a->learn.seed) : NULL;
+    if (!pred || !use || (folds >= 2 && !fold)) {
+        free(pred), free(use), free(fold);
         mz_linmodel_free(&lp);
         mz_linmodel_free(&ls);
         free(pp);
@@ -212,10 +225,26 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
         mz_fail(e, "out of memory");
         return -1;
     }
-    for (size_t i = 0; i < n; i++) pl3[i * 3 + (size_t)mz_stance_label(ps + i * 3, tc_best, tf_best)] = 1;
+    double tc_best, tf_best;
+    for (size_t i = 0; i < n; i++) use[i] = i < ns;
+    choose_cutoffs(ps, y2, use, n, &tc_best, &tf_best);
+    for (size_t i = 0; i < n; i++) pred[i] = mz_stance_label(ps + i * 3, tc_best, tf_best);
     if (!a->quiet) fprintf(stderr, "\nstance cut-offs: critical %.3f favourable %.3f\n", tc_best, tf_best);
-    cJSON *ms = mz_report("stance where present (cross-validated)", pl3, NULL, y2, ns, 3, sl, a->quiet, stderr);
-    free(pl3);
+    cJSON *ms = mz_report_labels("stance where present (cross-validated)", pred, y2, ns, 3, sl, a->quiet, stderr);
+    if (fold) {
+        for (int f = 0; f < folds; f++) {
+            double tc, tf;
+            for (size_t i = 0; i < n; i++) use[i] = i < ns && fold[i] != f;
+            choose_cutoffs(ps, y2, use, n, &tc, &tf);
+            for (size_t i = 0; i < ns; i++)
+                if (fold[i] == f) pred[i] = mz_stance_label(ps + i * 3, tc, tf);
+        }
+        cJSON_AddItemToObject(ms, "cutoffs_chosen_on_other_folds",
+                              mz_report_labels("stance where present, each fold with cut-offs chosen on the others "
+                                               "(cross-validated)",
+                                               pred, y2, ns, 3, sl, a->quiet, stderr));
+    }
+    free(pred), free(use), free(fold);
     cJSON_AddNumberToObject(ms, "cutoff_critical", tc_best);
     cJSON_AddNumberToObject(ms, "cutoff_favourable", tf_best);
     /* the epsilon-SVR head on the −2..2 labels, on the classifier's folds */
