@@ -156,6 +156,14 @@ START_TEST(test_primary_head_bundle)
                                                              "primary.svm")));
     const cJSON *cv = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "cv"), "frames");
     ck_assert(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(cv, "primary_accuracy_binary_heads")));
+    /* and the figures with each fold labelled by the threshold chosen on
+     * the other folds */
+    const cJSON *nj = cJSON_GetObjectItemCaseSensitive(cv, "threshold_chosen_on_other_folds");
+    const char *keys[] = {"micro_f1", "macro_f1", "primary_accuracy"};
+    for (int k = 0; k < 3; k++) {
+        const cJSON *x = cJSON_GetObjectItemCaseSensitive(nj, keys[k]);
+        ck_assert_msg(cJSON_IsNumber(x) && x->valuedouble > 0 && x->valuedouble <= 1, "no figure %s", keys[k]);
+    }
     cJSON_Delete(j);
 
     cJSON *root;

@@ -34,35 +34,49 @@ int mz_ml_truth(const mz_collection *c, char *const *names, int k, unsigned char
     return 0;
 }
 
-/* Figures of the label sets mz_multilabel_select picks from the binary
- * heads' probabilities P (n × k), the primary head's PM (NULL: none) and
- * per-label thresholds thr; macro-F1 counts a label never found as 0. */
-int mz_ml_score(size_t n, int k, const double *P, const double *PM, double w, const double *thr, int max_labels,
-                    const unsigned char *truth, const int *prim, mz_ml_figures *out)
+/* Counts of label-set decisions, row by row: the label sets
+ * mz_multilabel_select picks, against the truth. */
+typedef struct ml_counts {
+    long tp, fp, fn, ok, n;
+    long cnt[3 * MZ_MAX_CLASSES]; /* per label: tp, fp, fn */
+} ml_counts;
+
+static void ml_count(ml_counts *m, int k, const double *p, const double *pm, double w, const double *thr,
+                     int max_labels, const unsigned char *truth, int prim)
 {
-    long tp = 0, fp = 0, fn = 0, ok = 0;
-    long *cnt = calloc(3 * (size_t)k + 1, sizeof *cnt); /* per label: tp, fp, fn */
-    if (!cnt) return -1;
     unsigned char ch[MZ_MAX_CLASSES];
-    for (size_t i = 0; i < n; i++) {
-        const double *p = P + i * (size_t)k;
-        int pr = mz_multilabel_select((size_t)k, p, PM ? PM + i * (size_t)k : NULL, w, thr, max_labels, ch);
-        ok += pr == prim[i];
-        for (int j = 0; j < k; j++) {
-            int tr = truth[i * (size_t)k + (size_t)j];
-            if (ch[j] && tr) tp++, cnt[3 * j]++;
-            else if (ch[j]) fp++, cnt[3 * j + 1]++;
-            else if (tr) fn++, cnt[3 * j + 2]++;
-        }
+    int pr = mz_multilabel_select((size_t)k, p, pm, w, thr, max_labels, ch);
+    m->ok += pr == prim;
+    m->n++;
+    for (int j = 0; j < k; j++) {
+        int tr = truth[j];
+        if (ch[j] && tr) m->tp++, m->cnt[3 * j]++;
+        else if (ch[j]) m->fp++, m->cnt[3 * j + 1]++;
+        else if (tr) m->fn++, m->cnt[3 * j + 2]++;
     }
+}
+
+/* macro-F1 counts a label never found as 0 */
+static void ml_figures_of(const ml_counts *m, int k, mz_ml_figures *out)
+{
     double mac = 0;
     for (int j = 0; j < k; j++)
-        if (cnt[3 * j]) mac += 2.0 * cnt[3 * j] / (2.0 * cnt[3 * j] + cnt[3 * j + 1] + cnt[3 * j + 2]);
-    free(cnt);
-    out->micro_f1 = tp ? 2.0 * tp / (2.0 * tp + fp + fn) : 0;
+        if (m->cnt[3 * j])
+            mac += 2.0 * m->cnt[3 * j] / (2.0 * m->cnt[3 * j] + m->cnt[3 * j + 1] + m->cnt[3 * j + 2]);
+    out->micro_f1 = m->tp ? 2.0 * m->tp / (2.0 * m->tp + m->fp + m->fn) : 0;
     out->macro_f1 = k ? mac / k : 0;
-    out->primary_accuracy = n ? (double)ok / (double)n : 0;
-    return 0;
+    out->primary_accuracy = m->n ? (double)m->ok / (double)m->n : 0;
+}
+
+void mz_ml_score(size_t n, int k, const double *P, const double *PM, double w, const double *thr, int max_labels,
+                const unsigned char *truth, const int *prim, mz_ml_figures *out)
+{
+    ml_counts m;
+    memset(&m, 0, sizeof m);
+    for (size_t i = 0; i < n; i++)
+        ml_count(&m, k, P + i * (size_t)k, PM ? PM + i * (size_t)k : NULL, w, thr, max_labels,
+                 truth + i * (size_t)k, prim[i]);
+    ml_figures_of(&m, k, out);
 }
 
 int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err *e)
@@ -158,20 +172,49 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
     for (int s = 1; s < 20; s++) {
         double t = s * 0.05;
         for (int k = 0; k < K; k++) thr[k] = t;
-        if (mz_ml_score(ns, K, P, PM, pw, thr, max_labels, truth, prim, &f) != 0) {
-            free(P), free(PM), free(prim), free(truth);
-            mz_fail(e, "out of memory");
-            return -1;
-        }
+        mz_ml_score(ns, K, P, PM, pw, thr, max_labels, truth, prim, &f);
         if (f.micro_f1 > best.micro_f1) best = f, best_t = t;
     }
     for (int k = 0; k < K; k++) thr[k] = best_t;
-    int r = mz_ml_score(ns, K, P, NULL, 0, thr, max_labels, truth, prim, &ovr);
-    free(P), free(PM), free(prim), free(truth);
-    if (r != 0) {
+    mz_ml_score(ns, K, P, NULL, 0, thr, max_labels, truth, prim, &ovr);
+    /* those figures are the ones the threshold was chosen on: each fold is
+     * also labelled with the threshold chosen on the other folds */
+    mz_ml_figures nest = {0, 0, 0};
+    int folds = a->learn.folds;
+    int *fold = folds >= 2 ? mz_make_folds(prim, n, ns, K, folds, a->learn.seed) : NULL;
+    double *tfold = folds >= 2 ? malloc((size_t)folds * sizeof *tfold) : NULL;
+    if (folds >= 2 && (!fold || !tfold)) {
+        free(P), free(PM), free(prim), free(truth), free(fold), free(tfold);
         mz_fail(e, "out of memory");
         return -1;
     }
+    for (int fo = 0; fold && fo < folds; fo++) {
+        double bm = -1;
+        tfold[fo] = 0.5;
+        for (int s = 1; s < 20; s++) {
+            double t = s * 0.05;
+            for (int k = 0; k < K; k++) thr[k] = t;
+            ml_counts m;
+            memset(&m, 0, sizeof m);
+            for (size_t i = 0; i < ns; i++)
+                if (fold[i] != fo)
+                    ml_count(&m, K, P + i * (size_t)K, PM ? PM + i * (size_t)K : NULL, pw, thr, max_labels,
+                             truth + i * (size_t)K, prim[i]);
+            ml_figures_of(&m, K, &f);
+            if (f.micro_f1 > bm) bm = f.micro_f1, tfold[fo] = t;
+        }
+    }
+    if (fold) {
+        ml_counts m;
+        memset(&m, 0, sizeof m);
+        for (size_t i = 0; i < ns; i++) {
+            for (int k = 0; k < K; k++) thr[k] = tfold[fold[i]];
+            ml_count(&m, K, P + i * (size_t)K, PM ? PM + i * (size_t)K : NULL, pw, thr, max_labels,
+                     truth + i * (size_t)K, prim[i]);
+        }
+        ml_figures_of(&m, K, &nest);
+    }
+    free(P), free(PM), free(prim), free(truth), free(tfold);
     cJSON *h;
     cJSON_ArrayForEach(h, heads) cJSON_AddNumberToObject(h, "threshold", best_t);
     cJSON *mj = cJSON_AddObjectToObject(cv, name);
@@ -181,11 +224,22 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
     cJSON_AddNumberToObject(mj, "macro_f1", round(best.macro_f1 * 1e6) / 1e6);
     cJSON_AddNumberToObject(mj, "primary_accuracy", round(best.primary_accuracy * 1e6) / 1e6);
     if (PM) cJSON_AddNumberToObject(mj, "primary_accuracy_binary_heads", round(ovr.primary_accuracy * 1e6) / 1e6);
+    if (fold) {
+        cJSON *nj = cJSON_AddObjectToObject(mj, "threshold_chosen_on_other_folds");
+        cJSON_AddNumberToObject(nj, "micro_f1", round(nest.micro_f1 * 1e6) / 1e6);
+        cJSON_AddNumberToObject(nj, "macro_f1", round(nest.macro_f1 * 1e6) / 1e6);
+        cJSON_AddNumberToObject(nj, "primary_accuracy", round(nest.primary_accuracy * 1e6) / 1e6);
+    }
     if (!a->quiet) {
         fprintf(stderr, "\ncross-validated: threshold %.2f  micro-F1 %.4f  macro-F1 %.4f  primary accuracy %.4f\n",
                 best_t, best.micro_f1, best.macro_f1, best.primary_accuracy);
+        if (fold)
+            fprintf(stderr, "each fold with the threshold chosen on the others: micro-F1 %.4f  macro-F1 %.4f  "
+                            "primary accuracy %.4f\n",
+                    nest.micro_f1, nest.macro_f1, nest.primary_accuracy);
         if (pw > 0)
             fprintf(stderr, "primary accuracy of the binary heads alone: %.4f\n", ovr.primary_accuracy);
     }
+    free(fold);
     return 0;
 }

@@ -33,8 +33,8 @@ int mz_train_stance(const mz_task *t, const char *label_field, const long *menti
 typedef struct mz_ml_figures {
     double micro_f1, macro_f1, primary_accuracy;
 } mz_ml_figures;
-int mz_ml_score(size_t n, int k, const double *P, const double *PM, double w, const double *thr, int max_labels,
-                const unsigned char *truth, const int *prim, mz_ml_figures *out);
+void mz_ml_score(size_t n, int k, const double *P, const double *PM, double w, const double *thr, int max_labels,
+                 const unsigned char *truth, const int *prim, mz_ml_figures *out);
 
 /* Each record's labels as a truth matrix (n × k) over names, and its first
  * listed label in prim; an error names a label not among names. */
