@@ -1010,7 +1010,8 @@ static int count_none(const char *dir, const char *corpus, int *lines)
  * decision are refused. */
 START_TEST(test_f1_label_weights)
 {
-    const char *mq = mz_test_path("corpora/mini/mawqif_like.jsonl");
+    char mq[4096]; /* mz_test_path's buffers are reused: many runs follow */
+    snprintf(mq, sizeof mq, "%s", mz_test_path("corpora/mini/mawqif_like.jsonl"));
     int rc = run("o", "e", "'%s' --task target --target-field target --f1-labels Favor,Against --corpus '%s' --cv 3 --quiet --out '%s'",
                  TRAIN, mq, T("fl"));
     if (rc != 0) ck_abort_msg("training with --f1-labels exited %d: %s", rc, slurp(T("e"), NULL));
@@ -1043,6 +1044,50 @@ START_TEST(test_f1_label_weights)
     ck_assert_int_eq(nh, 3);
     cJSON_Delete(j);
 
+    /* evaluate scores each record with its own target's head and weights,
+     * as classify labels it: the pooled accuracy is classify's */
+    rc = run("ev.out", "ev.err", "'%s' evaluate --model '%s' --corpus '%s'", TRAIN, T("fl"), mq);
+    if (rc != 0) ck_abort_msg("evaluate exited %d: %s", rc, slurp(T("ev.err"), NULL));
+    char *ev = slurp(T("ev.out"), NULL);
+    const char *pooled = strstr(ev, "all targets pooled (held-out)");
+    ck_assert_ptr_nonnull(pooled);
+    ck_assert_ptr_nonnull(strstr(ev, "target \"Covid Vaccine\""));
+    ck_assert_ptr_nonnull(strstr(ev, "macro-F1 over Against Favor (--f1-labels): "));
+    const char *acc = strstr(pooled, "accuracy ");
+    ck_assert_ptr_nonnull(acc);
+    double ev_acc = strtod(acc + 9, NULL);
+    free(ev);
+    rc = run("out.jsonl", "err.txt", "'%s' --models '%s' --jsonl --explain 0 '%s'", CLASSIFY, T("fl"), mq);
+    ck_assert_int_eq(rc, 0);
+    char *out = slurp(T("out.jsonl"), NULL), *in = slurp(mq, NULL);
+    int right = 0, total = 0;
+    for (char *ol = out, *il = in, *on, *inl; *ol && *il; ol = on + 1, il = inl + 1) {
+        on = strchr(ol, '\n');
+        inl = strchr(il, '\n');
+        ck_assert(on && inl);
+        *on = *inl = 0;
+        cJSON *o = cJSON_Parse(ol), *r = cJSON_Parse(il);
+        ck_assert(o && r);
+        const char *got = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "target_stance"),
+                                                           "label")->valuestring;
+        right += !strcmp(got, cJSON_GetObjectItemCaseSensitive(r, "label")->valuestring);
+        total++;
+        cJSON_Delete(o);
+        cJSON_Delete(r);
+    }
+    free(out);
+    free(in);
+    ck_assert_int_eq(total, 30);
+    ck_assert_double_eq_tol(ev_acc, (double)right / total, 1e-4);
+    /* a target the bundle has no head for: refused, named */
+    static const char other[] = "{\"id\": \"x\", \"target\": \"Football\", \"label\": \"Favor\", \"text\": \"فاز الفريق بالمباراة\"}\n";
+    put(T("other.jsonl"), other, sizeof other - 1);
+    rc = run("ev.out", "ev.err", "'%s' evaluate --model '%s' --corpus '%s'", TRAIN, T("fl"), T("other.jsonl"));
+    ck_assert_int_ne(rc, 0);
+    char *err = slurp(T("ev.err"), NULL);
+    ck_assert_msg(strstr(err, "\"Football\" is unknown to the model") != NULL, "stderr: %s", err);
+    free(err);
+
     int lines, none;
     lw_none = 1;
     edit_manifest("fl", set_label_weights);
@@ -1060,7 +1105,7 @@ START_TEST(test_f1_label_weights)
         edit_manifest("fl", set_label_weights);
         rc = run("o", "e", "'%s' --models '%s' --jsonl '%s'", CLASSIFY, T("fl"), mq);
         ck_assert_int_eq(rc, 2);
-        char *err = slurp(T("e"), NULL);
+        err = slurp(T("e"), NULL);
         ck_assert_msg(strstr(err, "label_weights") != NULL, "stderr: %s", err);
         free(err);
     }
@@ -1068,7 +1113,7 @@ START_TEST(test_f1_label_weights)
     rc = run("o", "e", "'%s' --task target --target-field target --f1-labels Favor,Nope --corpus '%s' --cv 3 --quiet --out '%s'",
              TRAIN, mq, T("fl2"));
     ck_assert_int_ne(rc, 0);
-    char *err = slurp(T("e"), NULL);
+    err = slurp(T("e"), NULL);
     ck_assert_msg(strstr(err, "--f1-labels") && strstr(err, "\"Nope\""), "stderr: %s", err);
     free(err);
     rc = run("o", "e", "'%s' --task stance --target russia --corpus '%s' --f1-labels all --quiet --out '%s'", TRAIN,

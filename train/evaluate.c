@@ -1,7 +1,8 @@
 /* evaluate.c — mizan-train evaluate: a bundle on a held-out labelled corpus,
  * with the bundle's own pipeline and decision rules, printing the tables
  * training prints (stance: presence, the three-way label and the score's
- * critical ROC-AUC; multi-label: micro/macro-F1 and primary accuracy). */
+ * critical ROC-AUC; multi-label: micro/macro-F1 and primary accuracy;
+ * target stance: each target's table and the pooled one). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,84 @@
 
 #include "predict.h"
 #include "tasks.h"
+
+/* A target bundle: each record scored by its own target's head, with that
+ * head's label weights, as the classifier answers it; a table per target,
+ * then pooled, and the macro-F1 over the labels the bundle was tuned for
+ * (--f1-labels), which is Mawqif's F_avg. */
+static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *rows, int *y, mz_err *e)
+{
+    const mz_head *h0 = NULL;
+    for (size_t k = 0; k < b->nheads && !h0; k++)
+        if (&b->heads[k] != b->aux) h0 = &b->heads[k];
+    if (!h0) return mz_fail(e, "%s: a target bundle without a target's head", b->dir);
+    int k = h0->nclass, rc = -1;
+    int *pred = malloc((c->n + 1) * sizeof *pred), *yt = malloc((c->n + 1) * sizeof *yt);
+    const mz_head **hof = malloc((c->n + 1) * sizeof *hof);
+    if (!pred || !yt || !hof) {
+        mz_fail(e, "out of memory");
+        goto out;
+    }
+    char lb[256];
+    double dec[MZ_MAX_CLASSES * MZ_MAX_CLASSES / 2], p[MZ_MAX_CLASSES];
+    for (size_t i = 0; i < c->n; i++) {
+        const mz_head *h = mz_bundle_head(b, c->target[i]);
+        if (!h || h == b->aux) {
+            mz_fail(e, "%s: target \"%s\" is unknown to the model", c->where[i], c->target[i]);
+            goto out;
+        }
+        if (!c->label[i] || mz_label_text(c->label[i], lb, sizeof lb) != 0) {
+            mz_fail(e, "%s: missing or bad label", c->where[i]);
+            goto out;
+        }
+        y[i] = -1;
+        for (int j = 0; j < h->nclass; j++)
+            if (!strcmp(h->labels[j], lb)) y[i] = j;
+        if (y[i] < 0 || h->nclass != k) {
+            mz_fail(e, "%s: label \"%s\" is unknown to the model", c->where[i], lb);
+            goto out;
+        }
+        if (mz_aux_augment(b, &rows[i]) != 0) {
+            mz_fail(e, "out of memory");
+            goto out;
+        }
+        mz_linmodel_decision(&h->lm, &rows[i], dec);
+        mz_linmodel_probability(&h->lm, dec, p);
+        pred[i] = mz_pick_label(p, h->weighted ? h->lw : NULL, k);
+        hof[i] = h;
+    }
+    for (size_t t = 0; t < b->nheads; t++) {
+        const mz_head *h = &b->heads[t];
+        size_t m = 0;
+        for (size_t i = 0; i < c->n; i++) m += (yt[i] = hof[i] == h ? y[i] : -1) >= 0;
+        if (h == b->aux || m == 0) continue;
+        char title[200];
+        snprintf(title, sizeof title, "target \"%s\" (%zu held-out records)", h->name, m);
+        cJSON_Delete(mz_report_labels(title, pred, yt, c->n, k, h0->labels, 0, stdout));
+    }
+    cJSON *pj = mz_report_labels("all targets pooled (held-out)", pred, y, c->n, k, h0->labels, 0, stdout);
+    const cJSON *fl = cJSON_GetObjectItemCaseSensitive(b->manifest, "f1_labels"), *x;
+    const cJSON *pc = cJSON_GetObjectItemCaseSensitive(pj, "per_class");
+    double sum = 0;
+    int nf = 0;
+    cJSON_ArrayForEach(x, fl)
+    {
+        const cJSON *f1 = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pc, x->valuestring), "f1");
+        if (cJSON_IsString(x) && cJSON_IsNumber(f1)) sum += f1->valuedouble, nf++;
+    }
+    if (nf > 0) {
+        printf("macro-F1 over");
+        cJSON_ArrayForEach(x, fl) if (cJSON_IsString(x)) printf(" %s", x->valuestring);
+        printf(" (--f1-labels): %.4f\n", sum / nf);
+    }
+    cJSON_Delete(pj);
+    rc = 0;
+out:
+    free(pred);
+    free(yt);
+    free(hof);
+    return rc;
+}
 
 /* Held-out evaluation: the bundle's own pipeline and heads, the corpus'
  * labels, the same tables as training prints. */
@@ -18,6 +97,11 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
     if (mz_bundle_load(&b, args->model, e) != 0) return -1;
     mz_train_args local = *args;
     if (!strcmp(b.kind, "stance") && !strcmp(local.fields.label, "label")) local.fields.label = b.target;
+    if (!strcmp(b.kind, "target") && !local.target_field) {
+        /* each record names its target in the field the bundle was trained with */
+        const cJSON *tf = cJSON_GetObjectItemCaseSensitive(b.manifest, "target_field");
+        local.target_field = cJSON_IsString(tf) && *tf->valuestring ? tf->valuestring : "target";
+    }
     const mz_train_args *a = &local;
     int rc = -1;
     mz_collection c;
@@ -65,12 +149,17 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
                 mz_fail(e, "%s: label \"%s\" is unknown to the model", c.where[i], lb);
                 goto out;
             }
-            mz_aux_augment(&b, &rows[i]);
+            if (mz_aux_augment(&b, &rows[i]) != 0) {
+                mz_fail(e, "out of memory");
+                goto out;
+            }
             mz_linmodel_decision(&h->lm, &rows[i], dec);
             mz_linmodel_probability(&h->lm, dec, P + i * (size_t)h->nclass);
         }
         cJSON *j = mz_report("held-out metrics", P, h->weighted ? h->lw : NULL, y, c.n, h->nclass, h->labels, 0, stdout);
         cJSON_Delete(j);
+    } else if (!strcmp(b.kind, "target")) {
+        if (evaluate_targets(&b, &c, rows, y, e) != 0) goto out;
     } else if (!strcmp(b.kind, "stance")) {
         mz_head *hp = mz_bundle_head(&b, "presence"), *hs = mz_bundle_head(&b, "stance");
         int *y2 = malloc((c.n + 1) * sizeof *y2);
@@ -94,10 +183,15 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             mz_linmodel_probability(&hs->lm, dec, P2 + i * 3);
         }
         cJSON_Delete(mz_report("presence (held-out)", P, NULL, y, c.n, 2, hp->labels, 0, stdout));
-        double *L3 = calloc(c.n * 3 + 1, sizeof *L3);
-        for (size_t i = 0; L3 && i < c.n; i++) L3[i * 3 + (size_t)mz_stance_label(P2 + i * 3, hs->tcrit, hs->tfav)] = 1;
-        cJSON_Delete(mz_report("stance where present (held-out)", L3 ? L3 : P2, NULL, y2, c.n, 3, hs->labels, 0, stdout));
-        free(L3);
+        int *pred = malloc((c.n + 1) * sizeof *pred);
+        if (!pred) {
+            free(y2), free(P2);
+            mz_fail(e, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < c.n; i++) pred[i] = mz_stance_label(P2 + i * 3, hs->tcrit, hs->tfav);
+        cJSON_Delete(mz_report_labels("stance where present (held-out)", pred, y2, c.n, 3, hs->labels, 0, stdout));
+        free(pred);
         /* the score the bundle gives, and the others it could give */
         double *sv = b.svr.svr ? calloc(c.n + 1, sizeof *sv) : NULL;
         if (b.svr.svr && !sv) {
