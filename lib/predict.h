@@ -4,7 +4,8 @@
  * (stemmer, token cache, accumulator) while the bundle itself stays shared
  * and read-only.  Results hold, per head, the pair decision values, the
  * class probabilities (libsvm's Platt coupling) and the predicted class
- * (highest probability, as svm_predict_probability picks it).
+ * (highest probability, as svm_predict_probability picks it, or highest
+ * probability times weight for a head with label weights).
  *
  * Evidence for class c is, per feature present in the article, its value
  * times the slope of c's score along that feature, where c's score is the
