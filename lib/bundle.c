@@ -14,6 +14,7 @@
 #include "fsutil.h"
 #include "hugemem.h"
 #include "sha256.h"
+#include "vocabfile.h"
 
 #define MANIFEST_MAX (4u << 20)
 #define FILE_MAX (512u << 20)

@@ -507,8 +507,7 @@ int mz_vocab_index(mz_vocab *v)
     return 0;
 }
 
-/* A vocabulary line's term or name: no control bytes, no spaces, not empty. */
-static int bad_text(const char *s, size_t n)
+int mz_vocab_bad_term(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] < 0x20 || s[i] == ' ') return 1;
@@ -528,7 +527,7 @@ int64_t mz_vocab_add_named(mz_vocab *v, const char *name)
 {
     unsigned char key[64];
     size_t nl = strlen(name);
-    if (nl > sizeof key - 1 || bad_text(name, nl)) return -1; /* mz_vocab_parse would refuse the bundle */
+    if (nl > sizeof key - 1 || mz_vocab_bad_term(name, nl)) return -1; /* mz_vocab_parse would refuse the bundle */
     key[0] = 'x';
     memcpy(key + 1, name, nl);
     int ins;
@@ -1563,169 +1562,4 @@ int mz_vectorize_termdoc(const mz_vocab_builder *b, mz_vectorizer *z, const mz_t
             if (g[k] >= 0) acc_add(&z->a, g[k], w);
     }
     return acc_finish(&z->a, z->v, out) == 0 ? 0 : mz_fail(e, "out of memory");
-}
-
-/* ----------------------------------------------------------- persistence */
-
-#define VOCAB_MAGIC "# mizan vocabulary 1\n"
-#define VOCAB_MAX_FEATURES 20000000u
-
-static int kind_ngram(char k)
-{
-    switch (k) {
-    case 'u': case 'c': return 1;
-    case 'b': case 'd': return 2;
-    case 't': return 3;
-    case 'x': case 'g': return 0;
-    default: return -1;
-    }
-}
-
-int mz_vocab_write(const mz_vocab *v, char **data, size_t *len, mz_err *e)
-{
-    size_t cap = 4096 + v->nfeat * 64, n = 0;
-    char *s = malloc(cap);
-    if (!s) return mz_fail(e, "out of memory");
-    n += (size_t)snprintf(s + n, cap - n, VOCAB_MAGIC "# features %zu documents %zu\n", v->nfeat, v->ndocs);
-    for (size_t f = 0; f < v->nfeat; f++) {
-        size_t kl;
-        const unsigned char *k = (const unsigned char *)mz_strmap_key(v->feats, f, &kl);
-        size_t need = n + kl * 64 + strlen(v->surface[f]) + 64;
-        if (need > cap) {
-            while (need > cap) cap *= 2;
-            char *ns = realloc(s, cap);
-            if (!ns) {
-                free(s);
-                return mz_fail(e, "out of memory");
-            }
-            s = ns;
-        }
-        n += (size_t)snprintf(s + n, cap - n, "%c\t%.17g\t", k[0], v->idf[f]);
-        if (k[0] == 'x' || k[0] == 'g') {
-            memcpy(s + n, k + 1, kl - 1);
-            n += kl - 1;
-        } else {
-            for (size_t p = 1; p + 4 <= kl; p += 4) {
-                int32_t id;
-                memcpy(&id, k + p, 4);
-                size_t sl;
-                const char *st = mz_strmap_key(v->stems, (size_t)id, &sl);
-                if (p > 1) s[n++] = ' ';
-                memcpy(s + n, st, sl);
-                n += sl;
-            }
-        }
-        n += (size_t)snprintf(s + n, cap - n, "\t%s\n", v->surface[f]);
-    }
-    *data = s;
-    *len = n;
-    return 0;
-}
-
-static int bad_gram(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] < 0x20) return 1;
-    return n == 0;
-}
-
-/* The first two lines; returns the offset of the third, or 0 with e set. */
-static size_t vocab_header(const char *data, size_t len, size_t *nfeat, size_t *ndocs, const char *name, mz_err *e)
-{
-    size_t ml = strlen(VOCAB_MAGIC);
-    if (len < ml || memcmp(data, VOCAB_MAGIC, ml) != 0)
-        return mz_fail(e, "%s: not a mizan vocabulary (bad first line)", name), 0;
-    const char *nl = memchr(data + ml, '\n', len - ml);
-    if (!nl) return mz_fail(e, "%s:2: truncated header", name), 0;
-    char hdr[128];
-    size_t hl = (size_t)(nl - (data + ml));
-    if (hl >= sizeof hdr) return mz_fail(e, "%s:2: bad header", name), 0;
-    memcpy(hdr, data + ml, hl);
-    hdr[hl] = 0;
-    if (sscanf(hdr, "# features %zu documents %zu", nfeat, ndocs) != 2 || *nfeat > VOCAB_MAX_FEATURES)
-        return mz_fail(e, "%s:2: bad header (features/documents)", name), 0;
-    return ml + hl + 1;
-}
-
-int mz_vocab_header_nfeat(const char *data, size_t len, size_t *nfeat)
-{
-    size_t ndocs;
-    mz_err e;
-    return vocab_header(data, len, nfeat, &ndocs, "", &e) ? 0 : -1;
-}
-
-int mz_vocab_parse(mz_vocab *v, const char *data, size_t len, const char *name, mz_err *e)
-{
-    size_t nfeat = 0, ndocs = 0, line = 2;
-    size_t pos = vocab_header(data, len, &nfeat, &ndocs, name, e);
-    if (!pos) return -1;
-    v->stems = mz_strmap_new(nfeat / 2 + 16);
-    v->feats = mz_strmap_new(nfeat + 16);
-    v->idf = malloc((nfeat + 1) * sizeof *v->idf);
-    v->surface = calloc(nfeat + 1, sizeof *v->surface);
-    v->ndocs = ndocs;
-    v->nfeat = 0;
-    if (!v->stems || !v->feats || !v->idf || !v->surface) return mz_fail(e, "out of memory");
-    while (pos < len) {
-        line++;
-        const char *s = data + pos;
-        const char *nl = memchr(s, '\n', len - pos);
-        if (!nl) return mz_fail(e, "%s:%zu: truncated line (no newline)", name, line);
-        size_t l = (size_t)(nl - s);
-        pos += l + 1;
-        if (v->nfeat >= nfeat) return mz_fail(e, "%s:%zu: more features than the header's %zu", name, line, nfeat);
-        const char *t1 = memchr(s, '\t', l);
-        if (!t1 || t1 - s != 1 || kind_ngram(s[0]) < 0) return mz_fail(e, "%s:%zu: bad feature kind", name, line);
-        const char *t2 = memchr(t1 + 1, '\t', l - (size_t)(t1 + 1 - s));
-        if (!t2) return mz_fail(e, "%s:%zu: missing term", name, line);
-        size_t nlen = (size_t)(t2 - t1 - 1);
-        double idf;
-        if (mz_parse_double(t1 + 1, nlen, &idf) != 0 || !(idf > 0 && idf < 1e6))
-            return mz_fail(e, "%s:%zu: bad idf '%.*s'", name, line, nlen > 40 ? 40 : (int)nlen, t1 + 1);
-        const char *term = t2 + 1;
-        const char *t3 = memchr(term, '\t', l - (size_t)(term - s));
-        if (!t3) return mz_fail(e, "%s:%zu: missing surface form", name, line);
-        size_t tl = (size_t)(t3 - term);
-        const char *surf = t3 + 1;
-        size_t sl = l - (size_t)(surf - s);
-        if (tl == 0 || tl > 512 || sl > 2048 || memchr(surf, '\t', sl))
-            return mz_fail(e, "%s:%zu: bad term", name, line);
-        unsigned char key[64];
-        size_t kl = 1;
-        key[0] = (unsigned char)s[0];
-        int want = kind_ngram(s[0]);
-        if (want == 0) {
-            /* 'g' n-grams carry the padding spaces of word edges */
-            int bad = s[0] == 'g' ? bad_gram(term, tl) : bad_text(term, tl);
-            if (tl > sizeof key - 1 || bad) return mz_fail(e, "%s:%zu: bad name", name, line);
-            memcpy(key + 1, term, tl);
-            kl += tl;
-        } else {
-            int got = 0;
-            size_t a = 0;
-            while (a <= tl) {
-                const char *sp = memchr(term + a, ' ', tl - a);
-                size_t b = sp ? (size_t)(sp - term) : tl;
-                if (++got > want || bad_text(term + a, b - a))
-                    return mz_fail(e, "%s:%zu: term does not match its kind", name, line);
-                int64_t id = mz_strmap_intern(v->stems, term + a, b - a, 0, NULL);
-                if (id < 0) return mz_fail(e, "out of memory");
-                int32_t id32 = (int32_t)id;
-                memcpy(key + kl, &id32, 4);
-                kl += 4;
-                a = b + 1;
-            }
-            if (got != want) return mz_fail(e, "%s:%zu: term does not match its kind", name, line);
-        }
-        int ins;
-        int64_t f = mz_strmap_intern(v->feats, key, kl, 0, &ins);
-        if (f < 0) return mz_fail(e, "out of memory");
-        if (!ins) return mz_fail(e, "%s:%zu: duplicate feature", name, line);
-        v->idf[f] = idf;
-        v->surface[f] = strndup(surf, sl);
-        if (!v->surface[f]) return mz_fail(e, "out of memory");
-        v->nfeat++;
-    }
-    if (v->nfeat != nfeat) return mz_fail(e, "%s: %zu features, header says %zu (truncated?)", name, v->nfeat, nfeat);
-    return mz_vocab_index(v) == 0 ? 0 : mz_fail(e, "out of memory");
 }

@@ -165,13 +165,8 @@ int mz_vectorize_termdoc(const mz_vocab_builder *b, mz_vectorizer *z, const mz_t
                          mz_sparse *out, mz_err *e);
 void mz_termdoc_free(mz_termdoc *d);
 
-/* ---- persistence: the vocabulary file of a bundle ---- */
-int mz_vocab_write(const mz_vocab *v, char **data, size_t *len, mz_err *e);
-/* opt and sw must be set in v before parsing; name is used in messages. */
-int mz_vocab_parse(mz_vocab *v, const char *data, size_t len, const char *name, mz_err *e);
-/* The feature count a vocabulary file's header states (what a successful
- * mz_vocab_parse of it yields), without parsing the rest; -1 if the header
- * is bad. */
-int mz_vocab_header_nfeat(const char *data, size_t len, size_t *nfeat);
+/* A vocabulary line's term or name is bad: empty, or holding a control
+ * byte or a space (the file's separators). */
+int mz_vocab_bad_term(const char *s, size_t n);
 
 #endif

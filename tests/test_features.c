@@ -12,6 +12,7 @@
 
 #include "corpus.h"
 #include "features.h"
+#include "vocabfile.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------ fixture */

@@ -25,6 +25,7 @@
 
 #include "fsutil.h"
 #include "tasks.h"
+#include "vocabfile.h"
 
 /* Default data files live in models/ beside bin/ (the installation). */
 static int default_data(const char *given, const char *name, char *out, size_t n, mz_err *e)

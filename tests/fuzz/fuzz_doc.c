@@ -16,6 +16,7 @@
 
 #include "corpus.h"
 #include "features.h"
+#include "vocabfile.h"
 #include "fuzz_common.h"
 #include "normalize.h"
 #include "stem.h"

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "features.h"
+#include "vocabfile.h"
 #include "fuzz_common.h"
 #include "normalize.h"
 #include "tokenize.h"
