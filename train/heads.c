@@ -28,7 +28,9 @@ int mz_labelset_add(mz_labelset *l, const char *s)
     return l->name[l->n++] ? 0 : -1;
 }
 
-int mz_cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+void mz_labelset_sort(mz_labelset *l) { qsort(l->name, (size_t)l->n, sizeof *l->name, cmp_str); }
 
 int mz_labelset_index(const mz_labelset *l, const char *s)
 {

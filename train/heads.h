@@ -18,7 +18,7 @@
 #include "trainset.h"
 
 /* Distinct label names, at most MZ_MAX_CLASSES, in order of first sight
- * until sorted with qsort(name, n, sizeof *name, mz_cmp_str). */
+ * until sorted (byte order: the class numbering of the heads). */
 typedef struct mz_labelset {
     char **name;
     int n;
@@ -27,7 +27,7 @@ typedef struct mz_labelset {
 void mz_labelset_free(mz_labelset *l);
 int mz_labelset_add(mz_labelset *l, const char *s); /* -1: one too many, or out of memory */
 int mz_labelset_index(const mz_labelset *l, const char *s); /* -1: not there */
-int mz_cmp_str(const void *a, const void *b);
+void mz_labelset_sort(mz_labelset *l);
 
 /* A label value as text: strings as they are, integral numbers printed;
  * -1 for anything else (or too long for buf). */

@@ -146,7 +146,7 @@ static int fit_aux(const mz_task *t, mz_err *e)
             mz_fail(e, "%s: more than %d values of \"%s\"", c->where[i], MZ_MAX_CLASSES, a->aux_field);
             goto out;
         }
-    qsort(A.name, (size_t)A.n, sizeof *A.name, mz_cmp_str);
+    mz_labelset_sort(&A);
     if (A.n < 2) {
         mz_fail(e, "--aux-field %s: needs at least two values", a->aux_field);
         goto out;
@@ -244,7 +244,7 @@ int mz_train_targets(const mz_task *tk, const mz_labelset *L, const int *y, int 
             mz_fail(e, "%s: more than %d distinct targets", c->where[i], MZ_MAX_CLASSES);
             goto out;
         }
-    qsort(T.name, (size_t)T.n, sizeof *T.name, mz_cmp_str);
+    mz_labelset_sort(&T);
     cJSON_AddStringToObject(manifest, "target_field", a->target_field);
     /* one auxiliary head over every target's records: what it learns
      * (a tweet's sentiment, say) holds across targets, and each

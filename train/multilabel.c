@@ -68,6 +68,50 @@ static void ml_figures_of(const ml_counts *m, int k, mz_ml_figures *out)
     out->primary_accuracy = m->n ? (double)m->ok / (double)m->n : 0;
 }
 
+/* The scored rows and what their label sets are chosen from (tasks.h
+ * mz_ml_score), with one threshold for every label. */
+typedef struct ml_rows {
+    size_t n;
+    int k;
+    const double *P, *PM;
+    double w;
+    int max_labels;
+    const unsigned char *truth;
+    const int *prim;
+} ml_rows;
+
+/* Figures of the rows with fold[i] != skip (fold NULL: every row), each
+ * labelled with threshold tfold[fold[i]] when tfold is given, t otherwise. */
+static void ml_figures(const ml_rows *r, const int *fold, int skip, const double *tfold, double t, mz_ml_figures *out)
+{
+    ml_counts m;
+    memset(&m, 0, sizeof m);
+    double thr[MZ_MAX_CLASSES];
+    for (int j = 0; j < r->k; j++) thr[j] = t;
+    for (size_t i = 0; i < r->n; i++) {
+        if (fold && fold[i] == skip) continue;
+        if (tfold)
+            for (int j = 0; j < r->k; j++) thr[j] = tfold[fold[i]];
+        ml_count(&m, r->k, r->P + i * (size_t)r->k, r->PM ? r->PM + i * (size_t)r->k : NULL, r->w, thr,
+                 r->max_labels, r->truth + i * (size_t)r->k, r->prim[i]);
+    }
+    ml_figures_of(&m, r->k, out);
+}
+
+/* The threshold of 0.05 … 0.95 with the best micro-F1 on those rows (the
+ * lowest on ties); *best gets its figures. */
+static double ml_best_threshold(const ml_rows *r, const int *fold, int skip, mz_ml_figures *best)
+{
+    double bt = 0.5;
+    *best = (mz_ml_figures){-1, 0, 0};
+    for (int s = 1; s < 20; s++) {
+        mz_ml_figures f;
+        ml_figures(r, fold, skip, NULL, s * 0.05, &f);
+        if (f.micro_f1 > best->micro_f1) *best = f, bt = s * 0.05;
+    }
+    return bt;
+}
+
 void mz_ml_score(size_t n, int k, const double *P, const double *PM, double w, const double *thr, int max_labels,
                 const unsigned char *truth, const int *prim, mz_ml_figures *out)
 {
@@ -167,19 +211,13 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
     cJSON_AddNumberToObject(manifest, "max_labels", max_labels);
     /* the threshold maximising micro-F1, with the labels chosen as the
      * classifier chooses them (the primary always among them) */
-    double best_t = 0.5, thr[MZ_MAX_CLASSES];
-    mz_ml_figures best = {-1, 0, 0}, f, ovr;
-    for (int s = 1; s < 20; s++) {
-        double t = s * 0.05;
-        for (int k = 0; k < K; k++) thr[k] = t;
-        mz_ml_score(ns, K, P, PM, pw, thr, max_labels, truth, prim, &f);
-        if (f.micro_f1 > best.micro_f1) best = f, best_t = t;
-    }
-    for (int k = 0; k < K; k++) thr[k] = best_t;
-    mz_ml_score(ns, K, P, NULL, 0, thr, max_labels, truth, prim, &ovr);
+    ml_rows rows = {ns, K, P, PM, pw, max_labels, truth, prim}, alone = rows;
+    mz_ml_figures best, ovr, nest = {0, 0, 0};
+    double best_t = ml_best_threshold(&rows, NULL, -1, &best);
+    alone.PM = NULL, alone.w = 0;
+    ml_figures(&alone, NULL, -1, NULL, best_t, &ovr);
     /* those figures are the ones the threshold was chosen on: each fold is
      * also labelled with the threshold chosen on the other folds */
-    mz_ml_figures nest = {0, 0, 0};
     int folds = a->learn.folds;
     int *fold = folds >= 2 ? mz_make_folds(prim, n, ns, K, folds, a->learn.seed) : NULL;
     double *tfold = folds >= 2 ? malloc((size_t)folds * sizeof *tfold) : NULL;
@@ -189,31 +227,10 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
         return -1;
     }
     for (int fo = 0; fold && fo < folds; fo++) {
-        double bm = -1;
-        tfold[fo] = 0.5;
-        for (int s = 1; s < 20; s++) {
-            double t = s * 0.05;
-            for (int k = 0; k < K; k++) thr[k] = t;
-            ml_counts m;
-            memset(&m, 0, sizeof m);
-            for (size_t i = 0; i < ns; i++)
-                if (fold[i] != fo)
-                    ml_count(&m, K, P + i * (size_t)K, PM ? PM + i * (size_t)K : NULL, pw, thr, max_labels,
-                             truth + i * (size_t)K, prim[i]);
-            ml_figures_of(&m, K, &f);
-            if (f.micro_f1 > bm) bm = f.micro_f1, tfold[fo] = t;
-        }
+        mz_ml_figures f;
+        tfold[fo] = ml_best_threshold(&rows, fold, fo, &f);
     }
-    if (fold) {
-        ml_counts m;
-        memset(&m, 0, sizeof m);
-        for (size_t i = 0; i < ns; i++) {
-            for (int k = 0; k < K; k++) thr[k] = tfold[fold[i]];
-            ml_count(&m, K, P + i * (size_t)K, PM ? PM + i * (size_t)K : NULL, pw, thr, max_labels,
-                     truth + i * (size_t)K, prim[i]);
-        }
-        ml_figures_of(&m, K, &nest);
-    }
+    if (fold) ml_figures(&rows, fold, -1, tfold, 0, &nest);
     free(P), free(PM), free(prim), free(truth), free(tfold);
     cJSON *h;
     cJSON_ArrayForEach(h, heads) cJSON_AddNumberToObject(h, "threshold", best_t);

@@ -128,7 +128,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
                 goto out;
             }
         }
-        qsort(L.name, (size_t)L.n, sizeof *L.name, mz_cmp_str);
+        mz_labelset_sort(&L);
         if (L.n < 2) {
             mz_fail(e, "%s: only one class (\"%s\"): a classifier needs at least two", a->corpus[0], L.name[0]);
             goto out;
@@ -159,7 +159,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
                 goto out;
             }
         }
-        qsort(L.name, (size_t)L.n, sizeof *L.name, mz_cmp_str);
+        mz_labelset_sort(&L);
     }
 
     /* ---- features ---- */
