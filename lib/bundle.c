@@ -81,7 +81,7 @@ static int get_bool(const cJSON *j, const char *k, int *v, mz_err *e)
 
 int mz_featopts_from_json(const cJSON *j, mz_featopts *o, mz_err *e)
 {
-    double d;
+    double d = 0;
     if (!cJSON_IsObject(j)) return mz_fail(e, "missing \"pipeline\"");
     const cJSON *tk = cJSON_GetObjectItemCaseSensitive(j, "tokenizer");
     if (!cJSON_IsString(tk) || strcmp(tk->valuestring, "icu-properties") != 0)

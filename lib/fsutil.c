@@ -307,7 +307,7 @@ static int check_is_dir(const char *path, int *exists, mz_err *e)
 int mz_dir_commit_aside(const char *tmp_dir, const char *final_dir,
                         mz_err *e)
 {
-    int exists;
+    int exists = 0;
     if (check_is_dir(tmp_dir, NULL, e) != 0 ||
         check_is_dir(final_dir, &exists, e) != 0)
         return -1;

@@ -102,7 +102,7 @@ int mz_grid_C(const char *what, const char *metric, int quiet, mz_learnopts *lo,
     double best = -1, bestC = lo->C;
     for (size_t g = 0; g < sizeof GRID / sizeof *GRID; g++) {
         lo->C = GRID[g];
-        double f;
+        double f = 0;
         if (fn(ctx, lo, &f, e) != 0) return mz_wrap(e, "%s: ", what);
         if (!quiet) fprintf(stderr, "  %s: C=%-5g CV %s %.4f\n", what, GRID[g], metric, f);
         if (f > best) best = f, bestC = GRID[g];
