@@ -758,6 +758,46 @@ START_TEST(test_vocab_parse_good)
 }
 END_TEST
 
+/* Every idf read equals strtod's reading of its bytes, whether the bytes
+ * were seen before or not: 6,000 features, 3,000 distinct 17-digit values
+ * (each twice, far apart), more than the loader's memo of parsed values
+ * has slots, so slots are shared and overwritten. */
+START_TEST(test_vocab_parse_idf_exact)
+{
+    enum { N = 6000, DISTINCT = 3000 };
+    size_t cap = 64 + (size_t)N * 48, n = 0;
+    char *text = malloc(cap);
+    char (*num)[32] = malloc(DISTINCT * sizeof *num);
+    ck_assert(text && num);
+    uint64_t r = 12345;
+    for (int i = 0; i < DISTINCT; i++) {
+        r = r * 6364136223846793005ull + 1442695040888963407ull;
+        /* half spread over [1, 10), half a few units in the last place
+         * apart, whose strings differ only in their last digits */
+        double x = i % 2 ? 1.0 + (double)(r >> 11) / 9007199254740992.0 * 9.0 : 3.3218192154426225 + i * 4e-16;
+        snprintf(num[i], sizeof num[i], "%.17g", x);
+    }
+    n += (size_t)snprintf(text, cap, MAGIC "# features %d documents 9\n", N);
+    for (int f = 0; f < N; f++)
+        n += (size_t)snprintf(text + n, cap - n, "u\t%s\tw%d\tw%d\n", num[f % DISTINCT], f, f);
+    mz_vocab v;
+    mz_err e = {{0}};
+    ck_assert_msg(parse(text, n, &v, &e) == 0, "%s", e.msg);
+    ck_assert_uint_eq(v.nfeat, N);
+    for (int f = 0; f < N; f++) {
+        char key[16];
+        snprintf(key, sizeof key, "w%d", f);
+        int64_t id = feat(&v, 'u', key, NULL, NULL);
+        ck_assert_msg(id >= 0, "w%d missing", f);
+        double want = strtod(num[f % DISTINCT], NULL);
+        ck_assert_msg(v.idf[id] == want, "feature %d: %.17g, strtod gives %.17g", f, v.idf[id], want);
+    }
+    mz_vocab_free(&v);
+    free(text);
+    free(num);
+}
+END_TEST
+
 START_TEST(test_vocab_parse_rejects)
 {
     REJECT("# mizan vocabulary 2\n# features 0 documents 0\n", "not a mizan vocabulary");
@@ -822,6 +862,7 @@ Suite *suite_features(void)
     tcase_add_test(tc, test_vocab_round_trip);
     tcase_add_test(tc, test_vocab_parse_good);
     tcase_add_test(tc, test_vocab_parse_rejects);
+    tcase_add_test(tc, test_vocab_parse_idf_exact);
     suite_add_tcase(s, tc);
     return s;
 }
