@@ -458,6 +458,33 @@ static int vocab_wait(vocab_job *j, mz_err *e)
     return j->rc;
 }
 
+/* "lsa": the semantic block's file, checked against the loaded vocabulary
+ * and the manifest's dims (absent: none, as bundles made before it). */
+static int load_lsa(mz_bundle *b, const char *dir, mz_err *e)
+{
+    const cJSON *lj = cJSON_GetObjectItemCaseSensitive(b->manifest, "lsa");
+    if (!lj) return 0;
+    char file[128];
+    const cJSON *dj = cJSON_GetObjectItemCaseSensitive(lj, "dims");
+    const cJSON *wj = cJSON_GetObjectItemCaseSensitive(lj, "weight");
+    if (!cJSON_IsObject(lj) || str_field(lj, "file", file, sizeof file, 1, dir, e) != 0 || !cJSON_IsNumber(dj) ||
+        !cJSON_IsNumber(wj) || !(wj->valuedouble > 0 && wj->valuedouble <= 100))
+        return mz_fail(e, "%s: \"lsa\" must be an object naming its \"file\", \"dims\" and a \"weight\" in (0, 100]",
+                       dir);
+    char *buf = NULL;
+    size_t len = 0;
+    if (read_verified(b, file, &buf, &len, e) != 0) return -1;
+    char name[4300];
+    snprintf(name, sizeof name, "%s/%s", dir, file);
+    int rc = mz_lsa_parse(&b->lsa, &b->vocab, buf, len, wj->valuedouble, name, e);
+    free(buf);
+    if (rc != 0) return -1;
+    b->has_lsa = 1;
+    if (dj->valuedouble != (double)b->lsa.dims)
+        return mz_fail(e, "%s: %u dimensions, the manifest says %g", name, b->lsa.dims, dj->valuedouble);
+    return 0;
+}
+
 int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
 {
     memset(b, 0, sizeof *b);
@@ -648,6 +675,7 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
     if (load_stance_score(b, dir, e) != 0) goto fail;
     if (load_multilabel_extras(b, dir, e) != 0) goto fail;
     if (vocab_wait(&vj, e) != 0) goto fail;
+    if (load_lsa(b, dir, e) != 0) goto fail;
     if (!strcmp(b->kind, "multilabel")) {
         int rbf = 0;
         for (size_t i = 0; i < b->nheads; i++) {
@@ -733,6 +761,7 @@ void mz_bundle_free(mz_bundle *b)
     mz_linmodel_free(&b->svr);
     mz_linmodel_free(&b->primary);
     mz_vocab_free(&b->vocab);
+    mz_lsa_free(&b->lsa);
     cJSON_Delete(b->manifest);
     free(b->targets_json);
     memset(b, 0, sizeof *b);

@@ -23,6 +23,8 @@
  *                       (absent: "prob", as bundles made before the SVR).
  *         "target"      generic target stance: one multiclass head per
  *                       target, chosen by the record's target field.
+ * Any kind may carry "lsa": {"file", "dims", "weight"}, a block of latent
+ * semantic features (lsa.h) every article's vector gets before scoring.
  * A multiclass or target head may carry "label_weights" (one positive number
  * per label): its label is then the class whose probability times weight is
  * highest (absent: the most probable, as bundles made before them).
@@ -42,6 +44,7 @@
 
 #include "err.h"
 #include "features.h"
+#include "lsa.h"
 #include "svmfile.h"
 
 #define MZ_FORMAT_VERSION 1
@@ -99,6 +102,11 @@ typedef struct mz_bundle {
     mz_linmodel primary;
     double primary_weight;
     int max_labels;
+    /* manifest "lsa": {"file", "dims", "weight", ...}: latent semantic
+     * features appended to every article's vector (lsa.h); has_lsa 0 when
+     * the bundle has none */
+    mz_lsa lsa;
+    int has_lsa;
 } mz_bundle;
 
 /* Decision values of all binary heads of a multilabel bundle on x. */

@@ -46,7 +46,7 @@ void mz_sparse_free(mz_sparse *s)
     memset(s, 0, sizeof *s);
 }
 
-static int sparse_reserve(mz_sparse *s, size_t n)
+int mz_sparse_reserve(mz_sparse *s, size_t n)
 {
     if (n <= s->cap) return 0;
     size_t c = s->cap ? s->cap : 64;
@@ -294,7 +294,7 @@ static int acc_finish(acc *a, const mz_vocab *v, mz_sparse *out)
         a->n = 0;
         return -1;
     }
-    if (sparse_reserve(out, a->n) != 0) {
+    if (mz_sparse_reserve(out, a->n) != 0) {
         a->n = 0;
         return -1;
     }

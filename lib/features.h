@@ -94,6 +94,8 @@ typedef struct mz_sparse {
 } mz_sparse;
 
 void mz_sparse_free(mz_sparse *s);
+/* Room for n entries in s (capacity doubles); -1 on out-of-memory. */
+int mz_sparse_reserve(mz_sparse *s, size_t n);
 
 /* Extra named pseudo-terms for one document. */
 typedef struct mz_extra {

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "platt.h"
+#include "rng.h"
 
 void mz_learnopts_default(mz_learnopts *o)
 {
@@ -74,14 +75,6 @@ void mz_trainset_free(mz_trainset *t)
     memset(t, 0, sizeof *t);
 }
 
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 int *mz_make_folds(const int *y, size_t n, size_t nscored, int k, int folds, unsigned long seed)
 {
     int *fold = malloc((n + 1) * sizeof *fold);
@@ -100,7 +93,7 @@ int *mz_make_folds(const int *y, size_t n, size_t nscored, int k, int folds, uns
         for (size_t i = 0; i < nscored; i++)
             if (y[i] == c || (c == -1 && y[i] < 0)) idx[m++] = i;
         for (size_t i = m; i > 1; i--) {
-            size_t j = (size_t)(splitmix(&s) % i);
+            size_t j = (size_t)(mz_splitmix64(&s) % i);
             size_t tmp = idx[i - 1];
             idx[i - 1] = idx[j];
             idx[j] = tmp;

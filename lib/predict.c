@@ -48,7 +48,9 @@ void mz_predictor_free(mz_predictor *p)
 int mz_predictor_vectorize(mz_predictor *p, const mz_doc *d, const uint8_t *ctx,
                            const mz_extra *ex, size_t nex, mz_err *e)
 {
-    return mz_vectorize(p->vz, d, ctx, ex, nex, &p->x, e);
+    if (mz_vectorize(p->vz, d, ctx, ex, nex, &p->x, e) != 0) return -1;
+    if (p->b->has_lsa && mz_lsa_append(&p->b->lsa, &p->x) != 0) return mz_fail(e, "out of memory");
+    return 0;
 }
 
 int mz_predict_aux(mz_predictor *p) { return mz_aux_augment(p->b, &p->x); }
@@ -58,16 +60,7 @@ int mz_aux_append(mz_sparse *x, const double *prob, int k, const int32_t *fid, d
     for (int c = 0; c < k; c++) {
         double v = prob[c] * scale;
         if (v < 1e-3) continue;
-        if (x->n == x->cap) {
-            size_t nc = x->cap ? x->cap * 2 : 16;
-            int32_t *ix = realloc(x->idx, nc * sizeof *ix);
-            if (!ix) return -1;
-            x->idx = ix;
-            double *vx = realloc(x->val, nc * sizeof *vx);
-            if (!vx) return -1;
-            x->val = vx;
-            x->cap = nc;
-        }
+        if (mz_sparse_reserve(x, x->n + 1) != 0) return -1;
         /* aux features come last in the vocabulary: insertion keeps order */
         int32_t idx = fid[c] + 1;
         size_t at = x->n;

@@ -1230,6 +1230,86 @@ START_TEST(test_shared_corpus_reads)
 }
 END_TEST
 
+/* --lsa-corpus: the bundle carries the block (manifest, lsa.bin, the
+ * @lsa features in its vocabulary); classify, evaluate and a retrain with
+ * another thread count agree with it; scored texts never enter the fit. */
+START_TEST(test_lsa_features)
+{
+    char tsv[4096], unl[4096];
+    snprintf(tsv, sizeof tsv, "%s", mz_test_path("corpora/mini/topic.tsv"));
+    snprintf(unl, sizeof unl, "%s", mz_test_path("corpora/mini/topic.jsonl"));
+    int rc = run("o", "e", "'%s' --corpus '%s' --lsa-corpus '%s' --lsa-dims 4 --cv 3 --quiet --out '%s'", TRAIN, tsv,
+                 unl, T("lsa"));
+    if (rc != 0) ck_abort_msg("training with --lsa-corpus exited %d: %s", rc, slurp(T("e"), NULL));
+    char *m = slurp(T("lsa/manifest.json"), NULL);
+    cJSON *j = cJSON_Parse(m);
+    free(m);
+    const cJSON *l = cJSON_GetObjectItemCaseSensitive(j, "lsa");
+    ck_assert_ptr_nonnull(l);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(l, "file")->valuestring, "lsa.bin");
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(l, "dims")->valueint, 4);
+    ck_assert_double_eq(cJSON_GetObjectItemCaseSensitive(l, "weight")->valuedouble, 0.5);
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(l, "texts")->valueint, 36);
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(l, "texts_left_out_as_scored")->valueint, 0);
+    ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "files"), "lsa.bin"));
+    int words = cJSON_GetObjectItemCaseSensitive(l, "words")->valueint;
+    cJSON_Delete(j);
+    size_t len;
+    char *bin = slurp(T("lsa/lsa.bin"), &len);
+    ck_assert_uint_eq(len, 16 + 4 * (size_t)words * 5);
+    free(bin);
+    char *voc = slurp(T("lsa/vocab.tsv"), NULL);
+    ck_assert_ptr_nonnull(strstr(voc, "\nx\t1\t@lsa:3\t@lsa:3\n"));
+    free(voc);
+    int n = 0;
+    double acc = held_out_accuracy("lsa", "corpora/mini/topic.jsonl", &n);
+    ck_assert_int_eq(n, 36);
+    ck_assert_msg(acc >= 0.5, "held-out accuracy %.3f", acc);
+    /* classify and evaluate score the held-out texts alike, with a block
+     * weighty enough that leaving it out would change the labels */
+    rc = run("o", "e", "'%s' --corpus '%s' --lsa-corpus '%s' --lsa-dims 4 --lsa-weight 5 --cv 3 --quiet --out '%s'",
+             TRAIN, tsv, unl, T("lsa5"));
+    ck_assert_int_eq(rc, 0);
+    acc = held_out_accuracy("lsa5", "corpora/mini/topic.jsonl", &n);
+    rc = run("ev.out", "ev.err", "'%s' evaluate --model '%s' --corpus '%s'", TRAIN, T("lsa5"), unl);
+    if (rc != 0) ck_abort_msg("evaluate exited %d: %s", rc, slurp(T("ev.err"), NULL));
+    char *ev = slurp(T("ev.out"), NULL);
+    const char *a = strstr(ev, "accuracy ");
+    ck_assert_msg(a != NULL, "no accuracy in: %s", ev);
+    ck_assert_double_eq_tol(strtod(a + 9, NULL), acc, 1e-4);
+    free(ev);
+    /* one thread instead of all: the same bundle, byte for byte */
+    rc = run("o", "e", "'%s' --corpus '%s' --lsa-corpus '%s' --lsa-dims 4 --cv 3 --threads 1 --quiet --out '%s'", TRAIN,
+             tsv, unl, T("lsa1"));
+    ck_assert_int_eq(rc, 0);
+    const char *files[] = {"lsa.bin", "vocab.tsv", "model.svm"};
+    for (int f = 0; f < 3; f++) {
+        char p1[64], p2[64];
+        snprintf(p1, sizeof p1, "lsa/%s", files[f]);
+        snprintf(p2, sizeof p2, "lsa1/%s", files[f]);
+        size_t l1, l2;
+        char *x = slurp(T(p1), &l1), *y = slurp(T(p2), &l2);
+        ck_assert_msg(l1 == l2 && memcmp(x, y, l1) == 0, "%s differs between 1 and all threads", files[f]);
+        free(x);
+        free(y);
+    }
+    /* the scored texts as the unlabelled ones: every one is left out */
+    rc = run("o", "e", "'%s' --corpus '%s' --lsa-corpus '%s' --lsa-dims 4 --quiet --out '%s'", TRAIN, tsv, tsv,
+             T("lsa2"));
+    ck_assert_int_eq(rc, 1);
+    char *err = slurp(T("e"), NULL);
+    ck_assert_msg(strstr(err, "--lsa-corpus") && strstr(err, "also in a scored --corpus"), "%s", err);
+    free(err);
+    /* more dimensions than the texts can give */
+    rc = run("o", "e", "'%s' --corpus '%s' --lsa-corpus '%s' --lsa-dims 40 --quiet --out '%s'", TRAIN, tsv, unl,
+             T("lsa2"));
+    ck_assert_int_eq(rc, 1);
+    err = slurp(T("e"), NULL);
+    ck_assert_msg(strstr(err, "--lsa-dims 40 needs at least 50 texts"), "%s", err);
+    free(err);
+}
+END_TEST
+
 Suite *suite_e2e(void)
 {
     Suite *s = suite_create("e2e");
@@ -1255,6 +1335,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_f1_label_weights);
     tcase_add_test(tc, test_f1_label_weights_in_evaluate);
     tcase_add_test(tc, test_shared_corpus_reads);
+    tcase_add_test(tc, test_lsa_features);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bundle.h"
+#include "lsa.h"
 #include "parallel.h"
 
 const char mz_train_usage[] =
@@ -28,6 +29,10 @@ const char mz_train_usage[] =
     "                         factor chosen on CV to maximise macro-F1 over these labels\n"
     "                         (Mawqif's F_avg: Favor,Against); the CV figures label each\n"
     "                         fold with the factors chosen on the others\n"
+    "  --lsa-corpus PATH      unlabelled texts (JSONL, same fields) from which to learn\n"
+    "                         latent semantic features: a truncated SVD of their word\n"
+    "                         features, each text's projection appended to its own\n"
+    "                         (--lsa-dims K, default 100; --lsa-weight W, default 0.5)\n"
     "  --ngram N              n-grams 1..N (default 2)\n"
     "  --min-df N --max-df F --max-features N\n"
     "  --char-ngrams MIN-MAX  character n-grams of each word (e.g. 3-5; default off)\n"
@@ -75,6 +80,8 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     a->svr_C = 0.25;
     a->svr_p = 0;
     a->primary_weight = 0.5;
+    a->lsa_dims = 100;
+    a->lsa_weight = 0.5;
     a->max_labels = 3;
     int i = 1, gamma_given = 0;
     if (argc > 1 && strcmp(argv[1], "evaluate") == 0) {
@@ -98,6 +105,18 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             NEEDV();
             if (a->ntrain_only == MZ_MAX_CORPORA) return mz_fail(e, "at most %d --train-only corpora", MZ_MAX_CORPORA);
             a->train_only[a->ntrain_only++] = v;
+        } else if (!strcmp(o, "--lsa-corpus")) {
+            NEEDV();
+            if (a->nlsa == MZ_MAX_CORPORA) return mz_fail(e, "at most %d --lsa-corpus corpora", MZ_MAX_CORPORA);
+            a->lsa_corpus[a->nlsa++] = v;
+        } else if (!strcmp(o, "--lsa-dims")) {
+            NEEDV();
+            if (num(v, 1, MZ_LSA_MAX_DIMS, o, &d, e) || d != floor(d))
+                return mz_fail(e, "--lsa-dims: expected a whole number in [1, %d], got '%s'", MZ_LSA_MAX_DIMS, v);
+            a->lsa_dims = (int)d;
+        } else if (!strcmp(o, "--lsa-weight")) {
+            NEEDV();
+            if (num(v, 0.01, 100, o, &a->lsa_weight, e)) return -1;
         } else if (!strcmp(o, "--out")) {
             NEEDV();
             a->out = v;
@@ -270,6 +289,9 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     if (a->ncorpus == 0) return mz_fail(e, "--corpus is required");
     if (a->evaluate && !a->model) return mz_fail(e, "evaluate needs --model DIR");
     if (a->evaluate && a->ntrain_only) return mz_fail(e, "evaluate: --train-only is a training option");
+    if (a->evaluate && a->nlsa) return mz_fail(e, "evaluate: --lsa-corpus is a training option");
+    if (a->nlsa && a->aux_field)
+        return mz_fail(e, "--lsa-corpus and --aux-field cannot be combined");
     if (a->ntrain_only && a->aux_field)
         return mz_fail(e, "--train-only and --aux-field cannot be combined (the auxiliary head needs every row's "
                           "cross-validated prediction)");

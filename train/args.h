@@ -17,6 +17,10 @@ typedef struct mz_train_args {
     int ncorpus;
     const char *train_only[MZ_MAX_CORPORA]; /* trained on, never scored */
     int ntrain_only;
+    const char *lsa_corpus[MZ_MAX_CORPORA]; /* unlabelled: latent semantic features (lsa.h) */
+    int nlsa;
+    int lsa_dims;
+    double lsa_weight;
     const char *out;
     const char *model;   /* evaluate */
     const char *task;    /* auto|multiclass|multilabel|stance|target */

@@ -126,6 +126,11 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
     if (mz_featurize(&c, &b.vocab.opt, &b.vocab.sw, target, &tg, a->threads, 1, 0, &b.vocab, &rows,
                      target ? &mentions : NULL, e) != 0)
         goto out;
+    for (size_t i = 0; b.has_lsa && i < c.n; i++)
+        if (mz_lsa_append(&b.lsa, &rows[i]) != 0) {
+            mz_fail(e, "out of memory");
+            goto out;
+        }
     y = malloc((c.n + 1) * sizeof *y);
     P = calloc((c.n + 1) * MZ_MAX_CLASSES, sizeof *P);
     if (!y || !P) {

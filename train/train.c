@@ -42,6 +42,61 @@ static int default_data(const char *given, const char *name, char *out, size_t n
 
 /* ------------------------------------------------------------- train */
 
+/* --lsa-corpus: read the unlabelled texts, vectorise them with the
+ * fitted vocabulary, fit the semantic block on them and append it to every
+ * training row.  A text that is also in a scored corpus is left out of the
+ * fit, so no cross-validated figure scores a text the block was fitted on. */
+static int fit_lsa(const mz_train_args *a, const mz_collection *c, mz_vocab *vocab, mz_sparse *rows, mz_lsa *l,
+                   cJSON **corpora, size_t *used, size_t *left_out, mz_err *e)
+{
+    mz_train_args la = *a;
+    memcpy(la.corpus, a->lsa_corpus, sizeof la.corpus);
+    la.ncorpus = a->nlsa;
+    la.ntrain_only = 0;
+    la.aux_field = la.target_field = NULL;
+    mz_collection u;
+    if (mz_collection_load(&u, &la, e) != 0) return -1;
+    mz_strmap *scored = mz_strmap_new(c->nscored + 16);
+    int rc = scored ? 0 : mz_fail(e, "out of memory");
+    for (size_t i = 0; rc == 0 && i < c->nscored; i++)
+        if (mz_strmap_intern(scored, c->text[i], strlen(c->text[i]), 0, NULL) < 0) rc = mz_fail(e, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; rc == 0 && i < u.n; i++) {
+        if (mz_strmap_find(scored, u.text[i], strlen(u.text[i])) >= 0) {
+            free(u.title[i]);
+            free(u.text[i]);
+            free(u.where[i]);
+            cJSON_Delete(u.label[i]);
+            continue;
+        }
+        u.title[k] = u.title[i], u.text[k] = u.text[i], u.where[k] = u.where[i], u.label[k] = u.label[i];
+        u.target[k] = u.target[i], u.aux[k] = u.aux[i];
+        k++;
+    }
+    mz_strmap_free(scored);
+    if (rc == 0) { /* the texts past k were freed or moved */
+        *left_out = u.n - k;
+        u.n = u.nscored = k;
+        *used = k;
+        if (k == 0 && *left_out > 0) rc = mz_fail(e, "every text is also in a scored --corpus, and is left out");
+    }
+    mz_sparse *ur = NULL;
+    if (rc == 0)
+        rc = mz_featurize(&u, &vocab->opt, &vocab->sw, NULL, NULL, a->threads, a->quiet, 0, vocab, &ur, NULL, e);
+    if (rc == 0)
+        rc = mz_lsa_fit(l, vocab, ur, u.n, a->lsa_dims, a->lsa_weight, a->learn.seed, a->threads, a->quiet, e);
+    if (ur)
+        for (size_t i = 0; i < u.n; i++) mz_sparse_free(&ur[i]);
+    free(ur);
+    if (rc == 0 && !(*corpora = cJSON_Duplicate(u.corpora, 1))) rc = mz_fail(e, "out of memory");
+    mz_collection_free(&u);
+    if (rc != 0) return mz_wrap(e, "--lsa-corpus: ");
+    if (mz_lsa_name_features(l, vocab, e) != 0) return -1;
+    for (size_t i = 0; i < c->n; i++)
+        if (mz_lsa_append(l, &rows[i]) != 0) return mz_fail(e, "out of memory");
+    return 0;
+}
+
 int mz_train(const mz_train_args *args, mz_err *e)
 {
     /* a stance corpus keeps each target's value under the target's name */
@@ -56,6 +111,10 @@ int mz_train(const mz_train_args *args, mz_err *e)
     memset(&tg, 0, sizeof tg);
     mz_vocab vocab;
     memset(&vocab, 0, sizeof vocab);
+    mz_lsa lsa;
+    memset(&lsa, 0, sizeof lsa);
+    cJSON *lsa_corpora = NULL;
+    size_t lsa_texts = 0, lsa_left = 0;
     mz_sparse *rows = NULL;
     long *mentions = NULL;
     mz_trainset ts = {0};
@@ -170,6 +229,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
                 a->corpus[0], fo.min_df);
         goto out;
     }
+    if (a->nlsa && fit_lsa(a, &c, &vocab, rows, &lsa, &lsa_corpora, &lsa_texts, &lsa_left, e) != 0) goto out;
     if (mz_trainset_build(&ts, rows, c.n, vocab.nfeat, e) != 0) goto out;
     /* metrics, thresholds and calibration count the scored rows alone */
     ts.nscored = c.nscored;
@@ -208,6 +268,23 @@ int mz_train(const mz_train_args *args, mz_err *e)
     cJSON_AddBoolToObject(solver, "grid", a->grid);
     cJSON_AddItemToObject(manifest, "corpora", cJSON_Duplicate(c.corpora, 1));
     cJSON_AddNumberToObject(manifest, "documents", (double)c.n);
+    if (a->nlsa) {
+        cJSON *lj = cJSON_AddObjectToObject(manifest, "lsa");
+        cJSON_AddStringToObject(lj, "file", "lsa.bin");
+        cJSON_AddNumberToObject(lj, "dims", lsa.dims);
+        cJSON_AddNumberToObject(lj, "weight", lsa.weight);
+        cJSON_AddNumberToObject(lj, "words", lsa.nrow);
+        cJSON_AddNumberToObject(lj, "texts", (double)lsa_texts);
+        cJSON_AddNumberToObject(lj, "texts_left_out_as_scored", (double)lsa_left);
+        cJSON_AddItemToObject(lj, "corpora", lsa_corpora);
+        lsa_corpora = NULL;
+        char *lb;
+        size_t ll;
+        if (mz_lsa_write(&lsa, &lb, &ll, e) != 0) goto out;
+        int r3 = mz_bundle_add(&w, "lsa.bin", lb, ll, e);
+        free(lb);
+        if (r3 != 0) goto out;
+    }
     if (ns < c.n) cJSON_AddNumberToObject(manifest, "documents_training_only", (double)(c.n - ns));
     cJSON *heads = cJSON_AddArrayToObject(manifest, "heads");
     cJSON *cv = cJSON_AddObjectToObject(manifest, "cv");
@@ -282,6 +359,8 @@ out:
     free(rows);
     free(mentions);
     mz_vocab_free(&vocab);
+    mz_lsa_free(&lsa);
+    cJSON_Delete(lsa_corpora);
     mz_targets_free(&tg);
     free(targets_text);
     mz_stopwords_free(&sw);
