@@ -1310,6 +1310,79 @@ START_TEST(test_lsa_features)
 }
 END_TEST
 
+/* The largest feature index of a libsvm model file (its SV lines). */
+static long max_index(const char *path)
+{
+    char *m = slurp(path, NULL);
+    long best = 0;
+    const char *sv = strstr(m, "\nSV\n");
+    ck_assert_ptr_nonnull(sv);
+    for (const char *p = sv; (p = strchr(p, ':')) != NULL; p++) {
+        const char *q = p;
+        while (q > sv && q[-1] >= '0' && q[-1] <= '9') q--;
+        long v = strtol(q, NULL, 10);
+        if (v > best) best = v;
+    }
+    free(m);
+    return best;
+}
+
+/* --lsa-heads binary: a multi-label bundle's binary heads use the block,
+ * its primary head does not (no weight beyond the plain features), and
+ * the choice is recorded; other tasks refuse it. */
+START_TEST(test_lsa_binary_heads)
+{
+    char op[4096], unl[4096];
+    snprintf(op, sizeof op, "%s", mz_test_path("corpora/opinion/train.jsonl"));
+    snprintf(unl, sizeof unl, "%s", mz_test_path("corpora/mini/topic.jsonl"));
+    int rc = run("o", "e",
+                 "'%s' --label-field frames --corpus '%s' --lsa-corpus '%s' --lsa-dims 4 --lsa-heads binary --cv 2 "
+                 "--quiet --out '%s'",
+                 TRAIN, op, unl, T("lb"));
+    if (rc != 0) ck_abort_msg("training with --lsa-heads binary exited %d: %s", rc, slurp(T("e"), NULL));
+    char *m = slurp(T("lb/manifest.json"), NULL);
+    cJSON *j = cJSON_Parse(m);
+    free(m);
+    const cJSON *l = cJSON_GetObjectItemCaseSensitive(j, "lsa");
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(l, "heads")->valuestring, "binary");
+    ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(j, "primary"));
+    cJSON_Delete(j);
+    /* the plain features: those before @lsa:0 (vocab.tsv: two header lines) */
+    char *voc = slurp(T("lb/vocab.tsv"), NULL);
+    const char *at = strstr(voc, "\nx\t1\t@lsa:0\t");
+    ck_assert_ptr_nonnull(at);
+    long plain = -2;
+    for (const char *p = voc; p <= at; p++) plain += *p == '\n';
+    free(voc);
+    long pm = max_index(T("lb/primary.svm")), bm = 0;
+    for (int h = 0; h < 14; h++) {
+        char f[32];
+        snprintf(f, sizeof f, "lb/head-%02d.svm", h);
+        struct stat st;
+        if (stat(T(f), &st) != 0) break;
+        long x = max_index(T(f));
+        if (x > bm) bm = x;
+    }
+    ck_assert_msg(pm <= plain, "primary head has weights beyond the %ld plain features (%ld)", plain, pm);
+    ck_assert_msg(bm > plain, "no binary head has a weight on the block (max index %ld, plain %ld)", bm, plain);
+    int n = 0;
+    rc = run("c.out", "c.err", "'%s' --models '%s' --jsonl --explain 0 '%s'", CLASSIFY, T("lb"),
+             mz_test_path("corpora/opinion/test.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    char *out = slurp(T("c.out"), NULL);
+    for (const char *p = out; *p; p++) n += *p == '\n';
+    free(out);
+    ck_assert_int_eq(n, 96);
+    /* a multiclass corpus has no primary head to leave out */
+    rc = run("o", "e", "'%s' --corpus '%s' --lsa-corpus '%s' --lsa-dims 4 --lsa-heads binary --quiet --out '%s'", TRAIN,
+             mz_test_path("corpora/mini/topic.tsv"), unl, T("lb2"));
+    ck_assert_int_eq(rc, 1);
+    char *err = slurp(T("e"), NULL);
+    ck_assert_msg(strstr(err, "--lsa-heads binary: for multi-label corpora"), "%s", err);
+    free(err);
+}
+END_TEST
+
 Suite *suite_e2e(void)
 {
     Suite *s = suite_create("e2e");
@@ -1336,6 +1409,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_f1_label_weights_in_evaluate);
     tcase_add_test(tc, test_shared_corpus_reads);
     tcase_add_test(tc, test_lsa_features);
+    tcase_add_test(tc, test_lsa_binary_heads);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -32,7 +32,8 @@ const char mz_train_usage[] =
     "  --lsa-corpus PATH      unlabelled texts (JSONL, same fields) from which to learn\n"
     "                         latent semantic features: a truncated SVD of their word\n"
     "                         features, each text's projection appended to its own\n"
-    "                         (--lsa-dims K, default 100; --lsa-weight W, default 0.5)\n"
+    "                         (--lsa-dims K, default 100; --lsa-weight W, default 0.5;\n"
+    "                         --lsa-heads binary: not a multi-label primary head)\n"
     "  --ngram N              n-grams 1..N (default 2)\n"
     "  --min-df N --max-df F --max-features N\n"
     "  --char-ngrams MIN-MAX  character n-grams of each word (e.g. 3-5; default off)\n"
@@ -114,6 +115,10 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             if (num(v, 1, MZ_LSA_MAX_DIMS, o, &d, e) || d != floor(d))
                 return mz_fail(e, "--lsa-dims: expected a whole number in [1, %d], got '%s'", MZ_LSA_MAX_DIMS, v);
             a->lsa_dims = (int)d;
+        } else if (!strcmp(o, "--lsa-heads")) {
+            NEEDV();
+            if (strcmp(v, "all") && strcmp(v, "binary")) return mz_fail(e, "--lsa-heads: all or binary, not '%s'", v);
+            a->lsa_binary_only = !strcmp(v, "binary");
         } else if (!strcmp(o, "--lsa-weight")) {
             NEEDV();
             if (num(v, 0.01, 100, o, &a->lsa_weight, e)) return -1;
@@ -290,6 +295,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     if (a->evaluate && !a->model) return mz_fail(e, "evaluate needs --model DIR");
     if (a->evaluate && a->ntrain_only) return mz_fail(e, "evaluate: --train-only is a training option");
     if (a->evaluate && a->nlsa) return mz_fail(e, "evaluate: --lsa-corpus is a training option");
+    if (a->lsa_binary_only && !a->nlsa) return mz_fail(e, "--lsa-heads needs --lsa-corpus");
     if (a->nlsa && a->aux_field)
         return mz_fail(e, "--lsa-corpus and --aux-field cannot be combined");
     if (a->ntrain_only && a->aux_field)

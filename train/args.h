@@ -21,6 +21,7 @@ typedef struct mz_train_args {
     int nlsa;
     int lsa_dims;
     double lsa_weight;
+    int lsa_binary_only; /* --lsa-heads binary: not the primary head */
     const char *out;
     const char *model;   /* evaluate */
     const char *task;    /* auto|multiclass|multilabel|stance|target */

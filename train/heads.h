@@ -49,6 +49,10 @@ typedef struct mz_task {
     const char *name;  /* the bundle's output key */
     cJSON *manifest, *solver, *heads, *cv;
     mz_bundle_writer *w;
+    size_t plain_nfeat; /* --lsa-heads binary: the features before the
+                         * semantic block, which a multi-label bundle's
+                         * primary head is trained on alone (0: every head
+                         * sees every feature) */
 } mz_task;
 
 /* Out-of-fold class probabilities (n × k) from out-of-fold decisions. */

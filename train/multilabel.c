@@ -191,7 +191,30 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
         a2.learn.balanced = 1; /* rare frames seldom lead: unweighted, the head almost never picks them */
         mz_linmodel pm;
         double Cp;
-        if (mz_fit(ts, prim, K, &a2, "primary", &pm, &PM, &Cp, e) != 0) {
+        /* --lsa-heads binary: the primary head sees the rows without their
+         * semantic block (the last features of each); its model then has
+         * no weights there and the classifier's block passes it by */
+        mz_trainset plain = {0};
+        const mz_trainset *pts = ts;
+        if (tk->plain_nfeat) {
+            mz_sparse *view = malloc((n + 1) * sizeof *view);
+            int r = view ? 0 : mz_fail(e, "out of memory");
+            for (size_t i = 0; r == 0 && i < n; i++) {
+                view[i] = tk->rows[i];
+                while (view[i].n > 0 && (size_t)view[i].idx[view[i].n - 1] > tk->plain_nfeat) view[i].n--;
+            }
+            if (r == 0) r = mz_trainset_build(&plain, view, n, tk->plain_nfeat, e);
+            free(view);
+            if (r != 0) {
+                free(P), free(prim), free(truth);
+                return -1;
+            }
+            plain.nscored = ts->nscored;
+            pts = &plain;
+        }
+        int rf = mz_fit(pts, prim, K, &a2, "primary", &pm, &PM, &Cp, e);
+        mz_trainset_free(&plain);
+        if (rf != 0) {
             free(P), free(prim), free(truth);
             return -1;
         }

@@ -138,6 +138,10 @@ int mz_train(const mz_train_args *args, mz_err *e)
         for (size_t i = 0; i < c.n; i++)
             if (cJSON_IsArray(c.label[i])) task = "multilabel";
     }
+    if (a->lsa_binary_only && strcmp(task, "multilabel")) {
+        mz_fail(e, "--lsa-heads binary: for multi-label corpora (whose primary head it leaves out), not %s", task);
+        goto out;
+    }
     if (a->aux_field && strcmp(task, "multiclass") && strcmp(task, "target")) {
         mz_fail(e, "--aux-field: for multiclass or target corpora; these labels are lists (multilabel)");
         goto out;
@@ -276,6 +280,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
         cJSON_AddNumberToObject(lj, "words", lsa.nrow);
         cJSON_AddNumberToObject(lj, "texts", (double)lsa_texts);
         cJSON_AddNumberToObject(lj, "texts_left_out_as_scored", (double)lsa_left);
+        cJSON_AddStringToObject(lj, "heads", a->lsa_binary_only ? "binary" : "all");
         cJSON_AddItemToObject(lj, "corpora", lsa_corpora);
         lsa_corpora = NULL;
         char *lb;
@@ -289,7 +294,8 @@ int mz_train(const mz_train_args *args, mz_err *e)
     cJSON *heads = cJSON_AddArrayToObject(manifest, "heads");
     cJSON *cv = cJSON_AddObjectToObject(manifest, "cv");
 
-    mz_task tk = {&c, a, &vocab, rows, &ts, ns, name, manifest, solver, heads, cv, &w};
+    mz_task tk = {&c, a, &vocab, rows, &ts, ns, name, manifest, solver, heads, cv, &w,
+                  a->nlsa && a->lsa_binary_only ? lsa.base : 0};
     int r;
     if (!strcmp(task, "multiclass")) r = mz_train_multiclass(&tk, &L, y, e);
     else if (!strcmp(task, "multilabel")) r = mz_train_multilabel(&tk, &L, y, e);
