@@ -25,8 +25,8 @@
 
 static double uniform(uint64_t *s) { return (double)(mz_splitmix64(s) >> 11) / 4503599627370496.0 - 1.0; } /* [-1, 1) */
 
-/* A sparse matrix in compressed rows: entries of row r are ent[start[r] ..
- * start[r+1]), each a column and a value. */
+/* A sparse matrix in compressed rows: the entries of row r are col[k] and
+ * val[k] for k in [start[r], start[r+1]). */
 typedef struct csr {
     size_t nr;
     size_t *start;
