@@ -11,6 +11,17 @@
 #include "predict.h"
 #include "tasks.h"
 
+/* The index of record i's label among h's labels, or -1 with e saying why. */
+static int label_of(const mz_collection *c, size_t i, const mz_head *h, mz_err *e)
+{
+    char lb[256];
+    if (!c->label[i] || mz_label_text(c->label[i], lb, sizeof lb) != 0)
+        return mz_fail(e, "%s: missing or bad label", c->where[i]);
+    for (int j = 0; j < h->nclass; j++)
+        if (!strcmp(h->labels[j], lb)) return j;
+    return mz_fail(e, "%s: label \"%s\" is unknown to the model", c->where[i], lb);
+}
+
 /* A target bundle: each record scored by its own target's head, with that
  * head's label weights, as the classifier answers it; a table per target,
  * then pooled, and the macro-F1 over the labels the bundle was tuned for
@@ -28,7 +39,6 @@ static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *row
         mz_fail(e, "out of memory");
         goto out;
     }
-    char lb[256];
     double dec[MZ_MAX_CLASSES * MZ_MAX_CLASSES / 2], p[MZ_MAX_CLASSES];
     for (size_t i = 0; i < c->n; i++) {
         const mz_head *h = mz_bundle_head(b, c->target[i]);
@@ -36,17 +46,12 @@ static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *row
             mz_fail(e, "%s: target \"%s\" is unknown to the model", c->where[i], c->target[i]);
             goto out;
         }
-        if (!c->label[i] || mz_label_text(c->label[i], lb, sizeof lb) != 0) {
-            mz_fail(e, "%s: missing or bad label", c->where[i]);
+        if (h->nclass != k) {
+            mz_fail(e, "%s: target \"%s\" has %d labels, the model's first target %d", c->where[i], c->target[i],
+                    h->nclass, k);
             goto out;
         }
-        y[i] = -1;
-        for (int j = 0; j < h->nclass; j++)
-            if (!strcmp(h->labels[j], lb)) y[i] = j;
-        if (y[i] < 0 || h->nclass != k) {
-            mz_fail(e, "%s: label \"%s\" is unknown to the model", c->where[i], lb);
-            goto out;
-        }
+        if ((y[i] = label_of(c, i, h, e)) < 0) goto out;
         if (mz_aux_augment(b, &rows[i]) != 0) {
             mz_fail(e, "out of memory");
             goto out;
@@ -137,23 +142,12 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         mz_fail(e, "out of memory");
         goto out;
     }
-    char lb[256];
     double dec[MZ_MAX_CLASSES * MZ_MAX_CLASSES / 2];
     if (!strcmp(b.kind, "multiclass")) {
         mz_head *h = mz_bundle_head(&b, b.name);
         if (!h) h = &b.heads[0];
         for (size_t i = 0; i < c.n; i++) {
-            if (!c.label[i] || mz_label_text(c.label[i], lb, sizeof lb) != 0) {
-                mz_fail(e, "%s: missing or bad label", c.where[i]);
-                goto out;
-            }
-            y[i] = -1;
-            for (int k = 0; k < h->nclass; k++)
-                if (!strcmp(h->labels[k], lb)) y[i] = k;
-            if (y[i] < 0) {
-                mz_fail(e, "%s: label \"%s\" is unknown to the model", c.where[i], lb);
-                goto out;
-            }
+            if ((y[i] = label_of(&c, i, h, e)) < 0) goto out;
             if (mz_aux_augment(&b, &rows[i]) != 0) {
                 mz_fail(e, "out of memory");
                 goto out;

@@ -56,30 +56,9 @@ static int fit_lsa(const mz_train_args *a, const mz_collection *c, mz_vocab *voc
     la.aux_field = la.target_field = NULL;
     mz_collection u;
     if (mz_collection_load(&u, &la, e) != 0) return -1;
-    mz_strmap *scored = mz_strmap_new(c->nscored + 16);
-    int rc = scored ? 0 : mz_fail(e, "out of memory");
-    for (size_t i = 0; rc == 0 && i < c->nscored; i++)
-        if (mz_strmap_intern(scored, c->text[i], strlen(c->text[i]), 0, NULL) < 0) rc = mz_fail(e, "out of memory");
-    size_t k = 0;
-    for (size_t i = 0; rc == 0 && i < u.n; i++) {
-        if (mz_strmap_find(scored, u.text[i], strlen(u.text[i])) >= 0) {
-            free(u.title[i]);
-            free(u.text[i]);
-            free(u.where[i]);
-            cJSON_Delete(u.label[i]);
-            continue;
-        }
-        u.title[k] = u.title[i], u.text[k] = u.text[i], u.where[k] = u.where[i], u.label[k] = u.label[i];
-        u.target[k] = u.target[i], u.aux[k] = u.aux[i];
-        k++;
-    }
-    mz_strmap_free(scored);
-    if (rc == 0) { /* the texts past k were freed or moved */
-        *left_out = u.n - k;
-        u.n = u.nscored = k;
-        *used = k;
-        if (k == 0 && *left_out > 0) rc = mz_fail(e, "every text is also in a scored --corpus, and is left out");
-    }
+    int rc = mz_collection_drop_scored(&u, c, left_out, e);
+    *used = u.n;
+    if (rc == 0 && u.n == 0 && *left_out > 0) rc = mz_fail(e, "every text is also in a scored --corpus, and is left out");
     mz_sparse *ur = NULL;
     if (rc == 0)
         rc = mz_featurize(&u, &vocab->opt, &vocab->sw, NULL, NULL, a->threads, a->quiet, 0, vocab, &ur, NULL, e);

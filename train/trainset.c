@@ -13,16 +13,19 @@
 #include "strmap.h"
 #include "tokenize.h"
 
+static void record_free(mz_collection *c, size_t i)
+{
+    free(c->title[i]);
+    free(c->text[i]);
+    free(c->target[i]);
+    free(c->aux[i]);
+    free(c->where[i]);
+    cJSON_Delete(c->label[i]);
+}
+
 void mz_collection_free(mz_collection *c)
 {
-    for (size_t i = 0; i < c->n; i++) {
-        free(c->title[i]);
-        free(c->text[i]);
-        free(c->target[i]);
-        free(c->aux[i]);
-        free(c->where[i]);
-        cJSON_Delete(c->label[i]);
-    }
+    for (size_t i = 0; i < c->n; i++) record_free(c, i);
     free(c->title);
     free(c->text);
     free(c->target);
@@ -107,6 +110,40 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
     return 0;
 }
 
+/* The scored texts of c, each mapped to its first row. */
+static mz_strmap *scored_texts(const mz_collection *c)
+{
+    mz_strmap *m = mz_strmap_new(c->nscored + 16);
+    for (size_t i = 0; m && i < c->nscored; i++)
+        if (mz_strmap_intern(m, c->text[i], strlen(c->text[i]), (int32_t)i, NULL) < 0) {
+            mz_strmap_free(m);
+            m = NULL;
+        }
+    return m;
+}
+
+int mz_collection_drop_scored(mz_collection *u, const mz_collection *c, size_t *dropped, mz_err *e)
+{
+    mz_strmap *scored = scored_texts(c);
+    if (!scored) return mz_fail(e, "out of memory");
+    size_t k = 0, ks = 0;
+    for (size_t i = 0; i < u->n; i++) {
+        if (mz_strmap_find(scored, u->text[i], strlen(u->text[i])) >= 0) {
+            record_free(u, i);
+            continue;
+        }
+        u->title[k] = u->title[i], u->text[k] = u->text[i], u->target[k] = u->target[i];
+        u->aux[k] = u->aux[i], u->where[k] = u->where[i], u->label[k] = u->label[i];
+        ks += i < u->nscored;
+        k++;
+    }
+    mz_strmap_free(scored);
+    *dropped = u->n - k;
+    u->n = k;
+    u->nscored = ks;
+    return 0;
+}
+
 int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
 {
     memset(c, 0, sizeof *c);
@@ -142,19 +179,14 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
     /* A text in both kinds of corpus would be scored by models trained on
      * it, flattering every figure: refused, naming both places. */
     if (c->nscored < c->n) {
-        mz_strmap *seen = mz_strmap_new(c->nscored);
+        mz_strmap *seen = scored_texts(c);
         if (!seen) {
             mz_collection_free(c);
             return mz_fail(e, "out of memory");
         }
         int rc = 0;
-        for (size_t i = 0; i < c->n && rc == 0; i++) {
-            size_t len = strlen(c->text[i]);
-            if (i < c->nscored) {
-                if (mz_strmap_intern(seen, c->text[i], len, (int32_t)i, NULL) < 0) rc = mz_fail(e, "out of memory");
-                continue;
-            }
-            int64_t k = mz_strmap_find(seen, c->text[i], len);
+        for (size_t i = c->nscored; i < c->n && rc == 0; i++) {
+            int64_t k = mz_strmap_find(seen, c->text[i], strlen(c->text[i]));
             if (k >= 0)
                 rc = mz_fail(e, "%s: the same text is in a scored corpus (%s): it would be scored by models trained on "
                                 "it; keep --corpus and --train-only apart",

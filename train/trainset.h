@@ -26,6 +26,9 @@ typedef struct mz_collection {
 
 int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e);
 void mz_collection_free(mz_collection *c);
+/* Remove from u, in place and keeping the order of the rest, every record
+ * whose text is one of c's scored texts; *dropped counts them. */
+int mz_collection_drop_scored(mz_collection *u, const mz_collection *c, size_t *dropped, mz_err *e);
 
 /* Build vocab (when fit != 0) or use the given one, and vectorise all
  * documents.  target may be NULL (no context features); cues, the lexicon
