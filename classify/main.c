@@ -171,10 +171,15 @@ static void flush_batch(run *r)
         if (it->status) {
             r->any_record_error = 1;
             /* the same message on stderr, one line, whatever the id holds */
+            const char *msg = it->error ? it->error : "error";
             fputs("mizan-classify: ", stderr);
-            put_safe(stderr, it->id ? it->id : "(no id)");
-            fputs(": ", stderr);
-            put_safe(stderr, it->error ? it->error : "error");
+            /* a file's messages name it already: its id is its path */
+            size_t il = it->id ? strlen(it->id) : 0;
+            if (!il || strncmp(msg, it->id, il) != 0 || msg[il] != ':') {
+                put_safe(stderr, it->id ? it->id : "(no id)");
+                fputs(": ", stderr);
+            }
+            put_safe(stderr, msg);
             fputc('\n', stderr);
         }
         fwrite(it->out.s, 1, it->out.n, stdout);
@@ -425,6 +430,20 @@ static void add_jsonl(run *r, const char *path)
     }
 }
 
+/* A whole-number option's value, or a one-line complaint naming it. */
+static int int_opt(const char *name, const char *v, long long lo, long long hi, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long k = strtoll(v, &end, 10);
+    if (end == v || *end || errno || k < lo || k > hi) {
+        fprintf(stderr, "mizan-classify: %s: expected a whole number in [%lld, %lld], got '%s'\n", name, lo, hi, v);
+        return -1;
+    }
+    *out = k;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *models = getenv("MIZAN_MODELS");
@@ -433,7 +452,8 @@ int main(int argc, char **argv)
     mz_copts o = {0, 5, 4u << 20, 200000};
     const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     int ninputs = 0;
-    char *end;
+    long long k;
+    int bad = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--models") && v) models = argv[++i];
@@ -449,41 +469,29 @@ int main(int argc, char **argv)
                 return 2;
             }
         } else if (!strcmp(a, "--explain") && v) {
-            long k = strtol(v, &end, 10);
-            if (*end || k < 0 || k > 64) {
-                fprintf(stderr, "mizan-classify: --explain: 0..64\n");
-                free(inputs);
-                return 2;
+            if (int_opt(a, argv[++i], 0, 64, &k) != 0) {
+                bad = 1;
+                break;
             }
             o.explain = (size_t)k;
-            i++;
         } else if ((!strcmp(a, "-j") || !strcmp(a, "--threads")) && v) {
-            long k = strtol(v, &end, 10);
-            if (*end || k < 1 || k > 256) {
-                fprintf(stderr, "mizan-classify: -j: 1..256\n");
-                free(inputs);
-                return 2;
+            if (int_opt(a, argv[++i], 1, 256, &k) != 0) {
+                bad = 1;
+                break;
             }
             threads = (int)k;
-            i++;
         } else if (!strcmp(a, "--max-bytes") && v) {
-            long long k = strtoll(v, &end, 10);
-            if (*end || k < 1 || k > (1LL << 34)) {
-                fprintf(stderr, "mizan-classify: --max-bytes: 1..17179869184\n");
-                free(inputs);
-                return 2;
+            if (int_opt(a, argv[++i], 1, 1LL << 34, &k) != 0) {
+                bad = 1;
+                break;
             }
             o.max_bytes = (size_t)k;
-            i++;
         } else if (!strcmp(a, "--max-tokens") && v) {
-            long long k = strtoll(v, &end, 10);
-            if (*end || k < 1 || k > (1LL << 30)) {
-                fprintf(stderr, "mizan-classify: --max-tokens: 1..1073741824\n");
-                free(inputs);
-                return 2;
+            if (int_opt(a, argv[++i], 1, 1LL << 30, &k) != 0) {
+                bad = 1;
+                break;
             }
             o.max_tokens = (size_t)k;
-            i++;
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(usage, stdout);
             free(inputs);
@@ -493,6 +501,10 @@ int main(int argc, char **argv)
             free(inputs);
             return 2;
         } else inputs[ninputs++] = a;
+    }
+    if (bad) {
+        free(inputs);
+        return 2;
     }
     if (ninputs == 0) inputs[ninputs++] = "-";
 

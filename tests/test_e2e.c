@@ -735,6 +735,29 @@ START_TEST(test_stance_svr_score)
     ev = slurp(T("ev.out"), NULL);
     ck_assert_msg(strstr(ev, "ROC-AUC of the score (blend)") != NULL, "%s", ev);
     ck_assert_msg(strstr(ev, "by score: prob") != NULL, "%s", ev);
+    double table_auc = strtod(strstr(ev, "(blend): ") + 9, NULL);
+    const char *pres = strstr(ev, "presence (held-out)");
+    ck_assert_ptr_nonnull(pres);
+    double table_pacc = strtod(strstr(pres, "accuracy ") + 9, NULL);
+    free(ev);
+
+    /* --json: the same figures, one JSON object and nothing else on stdout */
+    rc = run("ev.json", "ev.err", "'%s' evaluate --model '%s' --corpus '%s' --json", TRAIN, T("b/russia"),
+             mz_test_path("corpora/mini/stance.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    ev = slurp(T("ev.json"), NULL);
+    cJSON *ej = cJSON_Parse(ev);
+    ck_assert_msg(ej != NULL, "not one JSON object: %s", ev);
+    const cJSON *ho = cJSON_GetObjectItemCaseSensitive(ej, "heldout");
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(ho, "stance");
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(ej, "kind")->valuestring, "stance");
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(st, "score")->valuestring, "blend");
+    ck_assert_double_eq_tol(num_at(st, "critical_roc_auc", NULL), table_auc, 6e-5);
+    ck_assert_double_eq_tol(num_at(st, "critical_roc_auc_by_score", "blend"), table_auc, 6e-5);
+    ck_assert_double_eq_tol(num_at(cJSON_GetObjectItemCaseSensitive(ho, "presence"), "accuracy", NULL), table_pacc,
+                            6e-5);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(st, "confusion")), 3);
+    cJSON_Delete(ej);
     free(ev);
 
     /* manifests that cannot be honoured are refused */
@@ -1056,6 +1079,21 @@ START_TEST(test_f1_label_weights)
     const char *acc = strstr(pooled, "accuracy ");
     ck_assert_ptr_nonnull(acc);
     double ev_acc = strtod(acc + 9, NULL);
+    double ev_favg = strtod(strstr(ev, "(--f1-labels): ") + 15, NULL);
+    free(ev);
+    /* --json: each target's table, the pooled one and F_avg */
+    rc = run("ev.json", "ev.err", "'%s' evaluate --model '%s' --corpus '%s' --json", TRAIN, T("fl"), mq);
+    if (rc != 0) ck_abort_msg("evaluate --json exited %d: %s", rc, slurp(T("ev.err"), NULL));
+    ev = slurp(T("ev.json"), NULL);
+    cJSON *ej = cJSON_Parse(ev);
+    ck_assert_msg(ej != NULL, "not one JSON object: %s", ev);
+    const cJSON *ho = cJSON_GetObjectItemCaseSensitive(ej, "heldout");
+    ck_assert_double_eq_tol(num_at(ho, "pooled", "accuracy"), ev_acc, 6e-5);
+    ck_assert_double_eq_tol(num_at(ho, "f1_labels_macro_f1", NULL), ev_favg, 6e-5);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(ho, "targets")), 3);
+    ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ho, "targets"),
+                                                           "Covid Vaccine"));
+    cJSON_Delete(ej);
     free(ev);
     rc = run("out.jsonl", "err.txt", "'%s' --models '%s' --jsonl --explain 0 '%s'", CLASSIFY, T("fl"), mq);
     ck_assert_int_eq(rc, 0);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "utf8.h"
 #include "testutil.h"
 
 #define EPS 1e-12
@@ -152,6 +153,53 @@ START_TEST(test_table_text)
 }
 END_TEST
 
+/* Arabic labels, and one longer than the 40-column cap: every line stays
+ * valid UTF-8 (no label cut inside a character) and the columns line up by
+ * characters, so each row's numbers start at the same code point. */
+START_TEST(test_table_arabic_labels)
+{
+    mz_metrics m;
+    ck_assert_int_eq(mz_metrics_init(&m, 3), 0);
+    const int t[] = {0, 1, 2, 0, 1, 2};
+    const int p[] = {0, 1, 2, 1, 1, 2};
+    for (int i = 0; i < 6; i++) mz_metrics_add(&m, t[i], p[i]);
+    mz_metrics_finish(&m);
+    char *labels[] = {"\u0631\u064a\u0627\u0636\u0629", "\u0633\u064a\u0627\u0633\u0629",
+                      "\u0627\u0642\u062a\u0635\u0627\u062f \u0648\u0645\u0627\u0644 \u0648\u0623\u0639\u0645\u0627\u0644 "
+                      "\u0648\u0628\u0648\u0631\u0635\u0627\u062a \u0648\u0634\u0631\u0643\u0627\u062a "
+                      "\u0648\u0623\u0633\u0648\u0627\u0642 \u0639\u0627\u0644\u0645\u064a\u0629"};
+    char *s = mz_metrics_table(&m, labels);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(mz_utf8_check(s, strlen(s), NULL, NULL), 0);
+    /* the per-class rows: the precision column starts at code point 41 */
+    const char *line = strchr(s, '\n') + 1;
+    for (int c = 0; c < 3; c++) {
+        size_t cps = 0;
+        const char *q = line;
+        for (; *q && cps < 40; q++) cps += ((unsigned char)q[1] & 0xC0) != 0x80;
+        ck_assert_int_eq(cps, 40);
+        ck_assert_int_eq(*q, ' ');
+        double prec;
+        ck_assert_int_eq(sscanf(q, "%lf", &prec), 1);
+        ck_assert_double_eq_tol(prec, c == 0 ? 1.0 : c == 1 ? 2.0 / 3.0 : 1.0, 1e-4);
+        line = strchr(line, '\n') + 1;
+    }
+    /* the confusion header: each label cut to 7 characters, whole ones */
+    const char *h0 = strstr(s, "predicted)\n") + strlen("predicted)\n");
+    char hdr[512];
+    size_t hl = (size_t)(strchr(h0, '\n') - h0);
+    ck_assert_uint_lt(hl, sizeof hdr);
+    memcpy(hdr, h0, hl);
+    hdr[hl] = '\0';
+    ck_assert_int_eq(mz_utf8_check(hdr, hl, NULL, NULL), 0);
+    ck_assert_ptr_nonnull(strstr(hdr, "\u0627\u0642\u062a\u0635\u0627\u062f "));
+    ck_assert_ptr_null(strstr(hdr, "\u0627\u0642\u062a\u0635\u0627\u062f \u0648"));
+    ck_assert_ptr_nonnull(strstr(hdr, "  \u0631\u064a\u0627\u0636\u0629 "));
+    free(s);
+    mz_metrics_free(&m);
+}
+END_TEST
+
 START_TEST(test_auc_perfect_reversed_ties)
 {
     const double s[] = {0.1, 0.2, 0.3, 0.7, 0.8, 0.9};
@@ -224,6 +272,7 @@ Suite *suite_metrics(void)
     tcase_add_test(tc, test_macro_f1_skips_unused_classes);
     tcase_add_test(tc, test_perfect_and_empty);
     tcase_add_test(tc, test_table_text);
+    tcase_add_test(tc, test_table_arabic_labels);
     tcase_add_test(tc, test_auc_perfect_reversed_ties);
     tcase_add_test(tc, test_auc_undefined_without_both_classes);
     tcase_add_test(tc, test_auc_brute_force);

@@ -12,7 +12,7 @@
 
 const char mz_train_usage[] =
     "usage: mizan-train --corpus PATH [--corpus PATH ...] --out DIR [options]\n"
-    "       mizan-train evaluate --model DIR --corpus PATH [--corpus PATH ...]\n"
+    "       mizan-train evaluate --model DIR --corpus PATH [--corpus PATH ...] [--json]\n"
     "corpus: JSONL (default), .tsv (label<TAB>text) or DIR/<label>/*.txt\n"
     "  --train-only PATH      a corpus trained on in every fold but never scored: CV\n"
     "                         figures, cut-offs and calibration come from --corpus alone\n"
@@ -281,6 +281,8 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             a->fields.max_text = (size_t)d;
         } else if (!strcmp(o, "--quiet")) {
             a->quiet = 1;
+        } else if (!strcmp(o, "--json") && a->evaluate) {
+            a->json = 1;
         } else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
             return mz_fail(e, "help");
         } else {

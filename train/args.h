@@ -46,6 +46,7 @@ typedef struct mz_train_args {
     int threads;
     int quiet;
     int evaluate;
+    int json; /* evaluate: the figures as one JSON object on stdout */
     int argc;
     char **argv;
 } mz_train_args;

@@ -2,7 +2,9 @@
  * with the bundle's own pipeline and decision rules, printing the tables
  * training prints (stance: presence, the three-way label and the score's
  * critical ROC-AUC; multi-label: micro/macro-F1 and primary accuracy;
- * target stance: each target's table and the pooled one). */
+ * target stance: each target's table and the pooled one).  With --json the
+ * same figures are one JSON object on stdout instead, keyed as the
+ * manifest's "cv" is, for pipelines that track a model's quality. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +28,8 @@ static int label_of(const mz_collection *c, size_t i, const mz_head *h, mz_err *
  * head's label weights, as the classifier answers it; a table per target,
  * then pooled, and the macro-F1 over the labels the bundle was tuned for
  * (--f1-labels), which is Mawqif's F_avg. */
-static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *rows, int *y, mz_err *e)
+static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *rows, int *y, int json, cJSON *out,
+                            mz_err *e)
 {
     const mz_head *h0 = NULL;
     for (size_t k = 0; k < b->nheads && !h0; k++)
@@ -61,6 +64,7 @@ static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *row
         pred[i] = mz_pick_label(p, h->weighted ? h->lw : NULL, k);
         hof[i] = h;
     }
+    cJSON *per = cJSON_AddObjectToObject(out, "targets");
     for (size_t t = 0; t < b->nheads; t++) {
         const mz_head *h = &b->heads[t];
         size_t m = 0;
@@ -68,9 +72,10 @@ static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *row
         if (h == b->aux || m == 0) continue;
         char title[200];
         snprintf(title, sizeof title, "target \"%s\" (%zu held-out records)", h->name, m);
-        cJSON_Delete(mz_report_labels(title, pred, yt, c->n, k, h0->labels, 0, stdout));
+        cJSON_AddItemToObject(per, h->name, mz_report_labels(title, pred, yt, c->n, k, h0->labels, json, stdout));
     }
-    cJSON *pj = mz_report_labels("all targets pooled (held-out)", pred, y, c->n, k, h0->labels, 0, stdout);
+    cJSON *pj = mz_report_labels("all targets pooled (held-out)", pred, y, c->n, k, h0->labels, json, stdout);
+    cJSON_AddItemToObject(out, "pooled", pj);
     const cJSON *fl = cJSON_GetObjectItemCaseSensitive(b->manifest, "f1_labels"), *x;
     const cJSON *pc = cJSON_GetObjectItemCaseSensitive(pj, "per_class");
     double sum = 0;
@@ -81,11 +86,14 @@ static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *row
         if (cJSON_IsString(x) && cJSON_IsNumber(f1)) sum += f1->valuedouble, nf++;
     }
     if (nf > 0) {
+        cJSON_AddItemToObject(out, "f1_labels", cJSON_Duplicate(fl, 1));
+        mz_add_figure(out, "f1_labels_macro_f1", sum / nf);
+    }
+    if (nf > 0 && !json) {
         printf("macro-F1 over");
         cJSON_ArrayForEach(x, fl) if (cJSON_IsString(x)) printf(" %s", x->valuestring);
         printf(" (--f1-labels): %.4f\n", sum / nf);
     }
-    cJSON_Delete(pj);
     rc = 0;
 out:
     free(pred);
@@ -116,10 +124,24 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
     double *P = NULL;
     mz_targets tg;
     memset(&tg, 0, sizeof tg);
+    const int json = a->json;
+    cJSON *root = cJSON_CreateObject(), *ho = NULL;
+    if (!root) {
+        mz_bundle_free(&b);
+        return mz_fail(e, "out of memory");
+    }
     if (mz_collection_load(&c, a, e) != 0) {
+        cJSON_Delete(root);
         mz_bundle_free(&b);
         return -1;
     }
+    cJSON_AddStringToObject(root, "model", a->model);
+    cJSON_AddStringToObject(root, "name", b.name);
+    cJSON_AddStringToObject(root, "kind", b.kind);
+    cJSON *cj = cJSON_AddArrayToObject(root, "corpus");
+    for (int k = 0; k < a->ncorpus; k++) cJSON_AddItemToArray(cj, cJSON_CreateString(a->corpus[k]));
+    cJSON_AddNumberToObject(root, "n", (double)c.n);
+    ho = cJSON_AddObjectToObject(root, "heldout");
     const mz_target *target = NULL;
     if (!strcmp(b.kind, "stance")) {
         mz_normalizer *nz = mz_normalizer_new(e);
@@ -155,10 +177,11 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             mz_linmodel_decision(&h->lm, &rows[i], dec);
             mz_linmodel_probability(&h->lm, dec, P + i * (size_t)h->nclass);
         }
-        cJSON *j = mz_report("held-out metrics", P, h->weighted ? h->lw : NULL, y, c.n, h->nclass, h->labels, 0, stdout);
-        cJSON_Delete(j);
+        cJSON_AddItemToObject(ho, b.name,
+                              mz_report("held-out metrics", P, h->weighted ? h->lw : NULL, y, c.n, h->nclass,
+                                        h->labels, json, stdout));
     } else if (!strcmp(b.kind, "target")) {
-        if (evaluate_targets(&b, &c, rows, y, e) != 0) goto out;
+        if (evaluate_targets(&b, &c, rows, y, json, ho, e) != 0) goto out;
     } else if (!strcmp(b.kind, "stance")) {
         mz_head *hp = mz_bundle_head(&b, "presence"), *hs = mz_bundle_head(&b, "stance");
         int *y2 = malloc((c.n + 1) * sizeof *y2);
@@ -181,7 +204,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             mz_linmodel_decision(&hs->lm, &rows[i], dec);
             mz_linmodel_probability(&hs->lm, dec, P2 + i * 3);
         }
-        cJSON_Delete(mz_report("presence (held-out)", P, NULL, y, c.n, 2, hp->labels, 0, stdout));
+        cJSON_AddItemToObject(ho, "presence", mz_report("presence (held-out)", P, NULL, y, c.n, 2, hp->labels, json, stdout));
         int *pred = malloc((c.n + 1) * sizeof *pred);
         if (!pred) {
             free(y2), free(P2);
@@ -189,7 +212,8 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             goto out;
         }
         for (size_t i = 0; i < c.n; i++) pred[i] = mz_stance_label(P2 + i * 3, hs->tcrit, hs->tfav);
-        cJSON_Delete(mz_report_labels("stance where present (held-out)", pred, y2, c.n, 3, hs->labels, 0, stdout));
+        cJSON *sj = mz_report_labels("stance where present (held-out)", pred, y2, c.n, 3, hs->labels, json, stdout);
+        cJSON_AddItemToObject(ho, "stance", sj);
         free(pred);
         /* the score the bundle gives, and the others it could give */
         double *sv = b.svr.svr ? calloc(c.n + 1, sizeof *sv) : NULL;
@@ -202,12 +226,25 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             mz_linmodel_decision(&b.svr, &rows[i], dec);
             sv[i] = dec[0];
         }
-        printf("critical-vs-rest ROC-AUC of the score (%s): %.4f\n", mz_score_name(b.score),
-               mz_stance_auc(b.score, P2, sv, y2, c.n));
-        if (sv)
-            printf("critical-vs-rest ROC-AUC by score: prob %.4f  svr %.4f  blend %.4f\n",
-                   mz_stance_auc(MZ_SCORE_PROB, P2, sv, y2, c.n), mz_stance_auc(MZ_SCORE_SVR, P2, sv, y2, c.n),
-                   mz_stance_auc(MZ_SCORE_BLEND, P2, sv, y2, c.n));
+        double auc = mz_stance_auc(b.score, P2, sv, y2, c.n);
+        cJSON_AddStringToObject(sj, "score", mz_score_name(b.score));
+        mz_add_figure(sj, "critical_roc_auc", auc);
+        if (!json && isnan(auc))
+            printf("critical-vs-rest ROC-AUC of the score (%s): undefined (needs critical and other texts)\n",
+                   mz_score_name(b.score));
+        else if (!json)
+            printf("critical-vs-rest ROC-AUC of the score (%s): %.4f\n", mz_score_name(b.score), auc);
+        if (sv) {
+            static const int by[] = {MZ_SCORE_PROB, MZ_SCORE_SVR, MZ_SCORE_BLEND};
+            double v[3];
+            cJSON *bj = cJSON_AddObjectToObject(sj, "critical_roc_auc_by_score");
+            for (int q = 0; q < 3; q++) {
+                v[q] = mz_stance_auc(by[q], P2, sv, y2, c.n);
+                mz_add_figure(bj, mz_score_name(by[q]), v[q]);
+            }
+            if (!json && !isnan(auc))
+                printf("critical-vs-rest ROC-AUC by score: prob %.4f  svr %.4f  blend %.4f\n", v[0], v[1], v[2]);
+        }
         free(sv);
         free(y2), free(P2);
     } else if (!strcmp(b.kind, "multilabel")) {
@@ -246,14 +283,30 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         mz_ml_figures f;
         mz_ml_score(c.n, (int)K, P, PM, b.primary_weight, thr, b.max_labels, truth, prim, &f);
         free(truth), free(prim), free(PM);
-        printf("held-out (%zu texts): micro-F1 %.4f  macro-F1 %.4f  primary accuracy %.4f\n", c.n, f.micro_f1,
-               f.macro_f1, f.primary_accuracy);
+        cJSON *mj = cJSON_AddObjectToObject(ho, b.name);
+        cJSON_AddNumberToObject(mj, "n", (double)c.n);
+        mz_add_figure(mj, "micro_f1", f.micro_f1);
+        mz_add_figure(mj, "macro_f1", f.macro_f1);
+        mz_add_figure(mj, "primary_accuracy", f.primary_accuracy);
+        if (!json)
+            printf("held-out (%zu texts): micro-F1 %.4f  macro-F1 %.4f  primary accuracy %.4f\n", c.n, f.micro_f1,
+                   f.macro_f1, f.primary_accuracy);
     } else {
         mz_fail(e, "evaluate: %s bundles are evaluated by their training CV (see manifest.json \"cv\")", b.kind);
         goto out;
     }
+    if (json) {
+        char *txt = cJSON_Print(root);
+        if (!txt) {
+            mz_fail(e, "out of memory");
+            goto out;
+        }
+        printf("%s\n", txt);
+        cJSON_free(txt);
+    }
     rc = 0;
 out:
+    cJSON_Delete(root);
     if (rows)
         for (size_t i = 0; i < c.n; i++) mz_sparse_free(&rows[i]);
     free(rows);

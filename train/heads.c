@@ -160,14 +160,14 @@ static cJSON *metrics_json(const mz_metrics *m, char *const *labels)
 {
     cJSON *j = cJSON_CreateObject();
     cJSON_AddNumberToObject(j, "n", (double)m->n);
-    cJSON_AddNumberToObject(j, "accuracy", round(m->accuracy * 1e6) / 1e6);
-    cJSON_AddNumberToObject(j, "macro_f1", round(m->macro_f1 * 1e6) / 1e6);
+    mz_add_figure(j, "accuracy", m->accuracy);
+    mz_add_figure(j, "macro_f1", m->macro_f1);
     cJSON *pc = cJSON_AddObjectToObject(j, "per_class");
     for (int c = 0; c < m->k; c++) {
         cJSON *x = cJSON_AddObjectToObject(pc, labels[c]);
-        cJSON_AddNumberToObject(x, "precision", round(m->precision[c] * 1e6) / 1e6);
-        cJSON_AddNumberToObject(x, "recall", round(m->recall[c] * 1e6) / 1e6);
-        cJSON_AddNumberToObject(x, "f1", round(m->f1[c] * 1e6) / 1e6);
+        mz_add_figure(x, "precision", m->precision[c]);
+        mz_add_figure(x, "recall", m->recall[c]);
+        mz_add_figure(x, "f1", m->f1[c]);
         cJSON_AddNumberToObject(x, "support", (double)m->support[c]);
     }
     cJSON *conf = cJSON_AddArrayToObject(j, "confusion");
@@ -219,6 +219,12 @@ cJSON *mz_report(const char *title, const double *prob, const double *lw, const 
     cJSON *j = mz_report_labels(title, pred, y, n, k, labels, quiet, out);
     free(pred);
     return j;
+}
+
+void mz_add_figure(cJSON *o, const char *key, double v)
+{
+    if (isfinite(v)) cJSON_AddNumberToObject(o, key, round(v * 1e6) / 1e6);
+    else cJSON_AddNullToObject(o, key);
 }
 
 cJSON *mz_head_json(const char *name, const char *file, char *const *labels, int k)

@@ -77,6 +77,11 @@ cJSON *mz_report_labels(const char *title, const int *pred, const int *y, size_t
 cJSON *mz_report(const char *title, const double *prob, const double *lw, const int *y, size_t n, int k,
                  char *const *labels, int quiet, FILE *out);
 
+/* A figure (a rate, an F1, an AUC) as manifests and reports keep it: six
+ * decimals, so that a manifest does not change with the last bits of a
+ * sum's order; null when it cannot be computed (NaN). */
+void mz_add_figure(cJSON *o, const char *key, double v);
+
 /* A head's manifest entry, and its libsvm model file added to the bundle. */
 cJSON *mz_head_json(const char *name, const char *file, char *const *labels, int k);
 int mz_add_model(mz_bundle_writer *w, const char *file, const mz_linmodel *lm, mz_err *e);

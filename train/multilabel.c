@@ -260,15 +260,15 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
     cJSON *mj = cJSON_AddObjectToObject(cv, name);
     cJSON_AddNumberToObject(mj, "n", (double)ns);
     cJSON_AddNumberToObject(mj, "threshold", best_t);
-    cJSON_AddNumberToObject(mj, "micro_f1", round(best.micro_f1 * 1e6) / 1e6);
-    cJSON_AddNumberToObject(mj, "macro_f1", round(best.macro_f1 * 1e6) / 1e6);
-    cJSON_AddNumberToObject(mj, "primary_accuracy", round(best.primary_accuracy * 1e6) / 1e6);
-    if (PM) cJSON_AddNumberToObject(mj, "primary_accuracy_binary_heads", round(ovr.primary_accuracy * 1e6) / 1e6);
+    mz_add_figure(mj, "micro_f1", best.micro_f1);
+    mz_add_figure(mj, "macro_f1", best.macro_f1);
+    mz_add_figure(mj, "primary_accuracy", best.primary_accuracy);
+    if (PM) mz_add_figure(mj, "primary_accuracy_binary_heads", ovr.primary_accuracy);
     if (fold) {
         cJSON *nj = cJSON_AddObjectToObject(mj, "threshold_chosen_on_other_folds");
-        cJSON_AddNumberToObject(nj, "micro_f1", round(nest.micro_f1 * 1e6) / 1e6);
-        cJSON_AddNumberToObject(nj, "macro_f1", round(nest.macro_f1 * 1e6) / 1e6);
-        cJSON_AddNumberToObject(nj, "primary_accuracy", round(nest.primary_accuracy * 1e6) / 1e6);
+        mz_add_figure(nj, "micro_f1", nest.micro_f1);
+        mz_add_figure(nj, "macro_f1", nest.macro_f1);
+        mz_add_figure(nj, "primary_accuracy", nest.primary_accuracy);
     }
     if (!a->quiet) {
         fprintf(stderr, "\ncross-validated: threshold %.2f  micro-F1 %.4f  macro-F1 %.4f  primary accuracy %.4f\n",

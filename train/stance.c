@@ -117,12 +117,12 @@ static int stance_score_cv(const double *ps, const double *pv, const int *y2, co
     }
     cJSON_AddStringToObject(ms, "score", mz_score_name(use));
     cJSON_AddStringToObject(ms, "score_chosen_by", a->stance_score < 0 ? "cv_roc_auc" : "option");
-    if (isfinite(auc[use])) cJSON_AddNumberToObject(ms, "critical_roc_auc", round(auc[use] * 1e6) / 1e6);
+    if (isfinite(auc[use])) mz_add_figure(ms, "critical_roc_auc", auc[use]);
     cJSON *by = cJSON_AddObjectToObject(ms, "critical_roc_auc_by_score");
     for (int m = 0; m < 3; m++)
-        if (isfinite(auc[m])) cJSON_AddNumberToObject(by, mz_score_name(m), round(auc[m] * 1e6) / 1e6);
-    cJSON_AddNumberToObject(ms, "svr_mae", round(mae * 1e6) / 1e6);
-    cJSON_AddNumberToObject(ms, "svr_pearson", round(r * 1e6) / 1e6);
+        if (isfinite(auc[m])) mz_add_figure(by, mz_score_name(m), auc[m]);
+    mz_add_figure(ms, "svr_mae", mae);
+    mz_add_figure(ms, "svr_pearson", r);
     cJSON_AddNumberToObject(solver, "C_svr", Cv);
     cJSON_AddNumberToObject(solver, "svr_epsilon", a->svr_p);
     cJSON_AddStringToObject(solver, "svr_method", "L2R_L2LOSS_SVR_DUAL on the -2..2 labels, stored as libsvm epsilon_svr");
