@@ -92,7 +92,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     for (; i < argc; i++) {
         const char *o = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        double d;
+        double d = 0;
 #define NEEDV()                                                 \
     do {                                                        \
         if (!v) return mz_fail(e, "%s needs a value", o);       \
