@@ -58,34 +58,77 @@ static int load_item(void *arg, int wk, size_t i, mz_err *e)
     return 0;
 }
 
-int mz_models_load(mz_models *m, const char *dir, mz_err *e)
+#define MAX_BUNDLES 256
+
+/* The bundle directories of dir (itself, or its subdirectories holding a
+ * manifest, in name order) appended to names[*nn..MAX_BUNDLES). */
+static int bundle_dirs(const char *dir, char **names, size_t *nn, mz_err *e)
 {
-    memset(m, 0, sizeof *m);
     char p[4096];
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return mz_fail(e, "%s: models directory not found", dir);
     if (mz_path_join(p, sizeof p, dir, "manifest.json", e) != 0) return -1;
-    char *names[256];
-    size_t nn = 0;
+    size_t first = *nn;
     if (stat(p, &st) == 0) {
-        if (!(names[nn] = strdup(dir))) return mz_fail(e, "out of memory");
-        nn++;
-    } else {
-        DIR *d = opendir(dir);
-        if (!d) return mz_fail(e, "%s: cannot open: %m", dir);
-        struct dirent *de;
-        while ((de = readdir(d)) && nn < 256) {
-            if (de->d_name[0] == '.') continue;
-            if (mz_path_join(p, sizeof p, dir, de->d_name, e) != 0) continue;
-            char mf[4096];
-            if (snprintf(mf, sizeof mf, "%s/manifest.json", p) >= (int)sizeof mf) continue;
-            if (stat(mf, &st) == 0 && (names[nn] = strdup(p)) != NULL) nn++;
-        }
-        closedir(d);
-        qsort(names, nn, sizeof *names, cmp_str);
+        if (*nn == MAX_BUNDLES) return mz_fail(e, "%s: more than %d model bundles", dir, MAX_BUNDLES);
+        if (!(names[*nn] = strdup(dir))) return mz_fail(e, "out of memory");
+        (*nn)++;
+        return 0;
     }
+    DIR *d = opendir(dir);
+    if (!d) return mz_fail(e, "%s: cannot open: %m", dir);
+    struct dirent *de;
     int rc = 0;
-    if (nn == 0) rc = mz_fail(e, "%s: no model bundles (directories with manifest.json)", dir);
+    while (rc == 0 && (de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        if (mz_path_join(p, sizeof p, dir, de->d_name, e) != 0) continue;
+        char mf[4096];
+        if (snprintf(mf, sizeof mf, "%s/manifest.json", p) >= (int)sizeof mf || stat(mf, &st) != 0) continue;
+        if (*nn == MAX_BUNDLES) rc = mz_fail(e, "%s: more than %d model bundles", dir, MAX_BUNDLES);
+        else if (!(names[*nn] = strdup(p))) rc = mz_fail(e, "out of memory");
+        else (*nn)++;
+    }
+    closedir(d);
+    if (rc == 0 && *nn == first) rc = mz_fail(e, "%s: no model bundles (directories with manifest.json)", dir);
+    qsort(names + first, *nn - first, sizeof *names, cmp_str);
+    return rc;
+}
+
+/* The key bundle i answers under: its name at the top of the record, or,
+ * for a stance bundle, its target within "stance". */
+static const char *answer_key(const mz_models *m, size_t i)
+{
+    return m->group[i] == MZ_GROUP_STANCE ? m->b[i].target : m->b[i].name;
+}
+
+static int check_keys(const mz_models *m, char *const *dir, mz_err *e)
+{
+    static const char *const own[] = {"id", "stance", "truncated", "error"};
+    for (size_t i = 0; i < m->n; i++) {
+        int top = m->group[i] != MZ_GROUP_STANCE;
+        for (size_t k = 0; top && k < sizeof own / sizeof *own; k++)
+            if (!strcmp(answer_key(m, i), own[k]))
+                return mz_fail(e, "%s: its name \"%s\" is a key of the output record itself; retrain it with another --name",
+                               dir[i], own[k]);
+        for (size_t j = 0; j < i; j++) {
+            if ((m->group[j] != MZ_GROUP_STANCE) != top || strcmp(answer_key(m, i), answer_key(m, j))) continue;
+            if (!strcmp(dir[i], dir[j])) return mz_fail(e, "%s: the same bundle given twice", dir[i]);
+            return mz_fail(e, "%s: answers %s\"%s\" as %s does; an article's record holds one answer per key%s", dir[i],
+                           top ? "" : "the stance toward ", answer_key(m, i), dir[j],
+                           top ? " (retrain one with another --name)" : "");
+        }
+    }
+    return 0;
+}
+
+int mz_models_load(mz_models *m, const char *const *dirs, size_t ndirs, mz_err *e)
+{
+    memset(m, 0, sizeof *m);
+    char *names[MAX_BUNDLES];
+    size_t nn = 0;
+    int rc = 0;
+    for (size_t d = 0; rc == 0 && d < ndirs; d++) rc = bundle_dirs(dirs[d], names, &nn, e);
+    if (rc == 0 && nn == 0) rc = mz_fail(e, "no model bundles given");
     m->b = calloc(nn + 1, sizeof *m->b);
     m->tg = calloc(nn + 1, sizeof *m->tg);
     m->group = calloc(nn + 1, sizeof *m->group);
@@ -105,6 +148,7 @@ int mz_models_load(mz_models *m, const char *dir, mz_err *e)
                 *e = errs[i];
                 rc = -1;
             }
+        if (rc == 0) rc = check_keys(m, names, e);
     }
     for (size_t i = 0; i < nn; i++) free(names[i]);
     free(errs);

@@ -1,6 +1,6 @@
 /* engine.h — the classifier's per-article work, shared by every input mode.
  *
- * An mz_models is every bundle found under the models directory, loaded
+ * An mz_models is every bundle found under the models directories, loaded
  * once (bundles in parallel, each from its own bytes: libsvm's
  * non-reentrant loader is never used) and then shared read-only.  An mz_worker is one
  * thread's scratch: normaliser, document, one predictor per bundle and one
@@ -29,7 +29,12 @@ typedef struct mz_models {
     int *group;     /* per bundle: its MZ_GROUP_*, from its kind */
 } mz_models;
 
-int mz_models_load(mz_models *m, const char *dir, mz_err *e);
+/* Every bundle of dirs[0..ndirs), in that order: a directory holding
+ * manifest.json is one bundle, any other its bundle subdirectories in
+ * name order.  Refused, naming both directories: two bundles whose answers
+ * would share a key of the output record (two of one name, two stance
+ * bundles of one target), or a name the record itself uses. */
+int mz_models_load(mz_models *m, const char *const *dirs, size_t ndirs, mz_err *e);
 void mz_models_free(mz_models *m);
 
 typedef struct mz_copts {

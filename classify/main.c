@@ -28,7 +28,8 @@ static const char usage[] =
     "  FILE: one article (UTF-8 text); DIR: every *.txt in it; -: stdin (default)\n"
     "  --jsonl       inputs are JSONL: one {\"id\", \"text\", \"title\"?, \"target\"?} per line\n"
     "  --target-field F  JSONL field naming the stance target for target-stance models (default target)\n"
-    "  --models DIR  model bundles (default: MIZAN_MODELS, else models/ of the installation)\n"
+    "  --models DIR  a bundle, or a folder of bundles; repeat to combine (default: MIZAN_MODELS,\n"
+    "                else models/ of the installation)\n"
     "  --explain K   evidence terms per head (default 5, 0 for none)\n"
     "  -j N          threads (default: all cores)\n"
     "  --max-bytes N largest article accepted (default 4194304); --max-tokens N (default 200000)\n";
@@ -446,17 +447,23 @@ static int int_opt(const char *name, const char *v, long long lo, long long hi, 
 
 int main(int argc, char **argv)
 {
-    const char *models = getenv("MIZAN_MODELS");
     int jsonl = 0, threads = mz_ncpu();
     const char *target_field = "target";
     mz_copts o = {0, 5, 4u << 20, 200000};
-    const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
+    /* the inputs, then the --models folders: one allocation */
+    const char **inputs = calloc(2 * ((size_t)argc + 1), sizeof *inputs);
+    if (!inputs) {
+        fprintf(stderr, "mizan-classify: out of memory\n");
+        return 2;
+    }
+    const char **models = inputs + argc + 1;
     int ninputs = 0;
+    size_t nmodels = 0;
     long long k;
     int bad = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--models") && v) models = argv[++i];
+        if (!strcmp(a, "--models") && v) models[nmodels++] = argv[++i];
         else if (!strcmp(a, "--jsonl")) jsonl = 1;
         else if (!strcmp(a, "--target-field") && v) target_field = argv[++i];
         else if (!strcmp(a, "--format") && v) {
@@ -510,17 +517,18 @@ int main(int argc, char **argv)
 
     mz_err e;
     char defdir[4096];
-    if (!models) {
+    if (nmodels == 0 && (models[0] = getenv("MIZAN_MODELS")) != NULL) nmodels = 1;
+    if (nmodels == 0) {
         if (mz_exe_dir(defdir, sizeof defdir, &e) != 0) {
             fprintf(stderr, "mizan-classify: %s\n", e.msg);
             free(inputs);
             return 2;
         }
         strncat(defdir, "/../models", sizeof defdir - strlen(defdir) - 1);
-        models = defdir;
+        models[nmodels++] = defdir;
     }
     mz_models m;
-    if (mz_models_load(&m, models, &e) != 0) {
+    if (mz_models_load(&m, models, nmodels, &e) != 0) {
         fprintf(stderr, "mizan-classify: %s\n", e.msg);
         free(inputs);
         return 2;

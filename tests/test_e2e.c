@@ -777,6 +777,72 @@ START_TEST(test_stance_svr_score)
 }
 END_TEST
 
+static void name_it_id(cJSON *m) { cJSON_ReplaceItemInObject(m, "name", cJSON_CreateString("id")); }
+
+/* --models repeats: bundles of several folders answer in one record; two
+ * bundles that would answer under one key are refused, naming both, as is
+ * a bundle named after a key of the record itself (mizan-train refuses
+ * that name too), instead of a record with a key twice. */
+START_TEST(test_models_combined_and_key_clashes)
+{
+    const char *dirs[] = {"mc", "mc/a", "mc/b", "mc/c"};
+    for (int d = 0; d < 4; d++) ck_assert_int_eq(mkdir(T(dirs[d]), 0755), 0);
+    train_topic("corpora/mini/topic.jsonl", "mc/a/topic");
+    train_stance("mc/b/russia", "");
+    int rc = run("out.json", "err.txt", "'%s' --models '%s' --models '%s' '%s'", CLASSIFY, T("mc/a"), T("mc/b/russia"),
+                 mz_test_path("corpora/samples/csto-kazakhstan-oped.txt"));
+    if (rc != 0) ck_abort_msg("classify exited %d: %s", rc, slurp(T("err.txt"), NULL));
+    char *out = slurp(T("out.json"), NULL);
+    cJSON *j = cJSON_Parse(out);
+    ck_assert_msg(j != NULL, "not JSON: %s", out);
+    check_topic(j);
+    ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "stance"), "russia"));
+    cJSON_Delete(j);
+    free(out);
+
+    /* a second topic bundle in the same folder, and the same russia bundle
+     * from a second folder */
+    train_topic("corpora/mini/topic.tsv", "mc/a/topic2");
+    train_stance("mc/c/russia", "");
+    const char *cases[][3] = {{T("mc/a"), NULL, "answers \"topic\" as"},
+                              {T("mc/b/russia"), T("mc/c"), "answers the stance toward \"russia\" as"},
+                              {T("mc/b/russia"), T("mc/b/russia"), "given twice"}};
+    for (int c = 0; c < 3; c++) {
+        if (cases[c][1])
+            rc = run("out.json", "err.txt", "'%s' --models '%s' --models '%s' '%s'", CLASSIFY, cases[c][0], cases[c][1],
+                     mz_test_path("corpora/samples/csto-kazakhstan-oped.txt"));
+        else
+            rc = run("out.json", "err.txt", "'%s' --models '%s' '%s'", CLASSIFY, cases[c][0],
+                     mz_test_path("corpora/samples/csto-kazakhstan-oped.txt"));
+        ck_assert_int_eq(rc, 2);
+        char *err = slurp(T("err.txt"), NULL);
+        ck_assert_msg(strstr(err, cases[c][2]) != NULL, "case %d: %s", c, err);
+        ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1, "case %d: not one line: %s", c, err);
+        free(err);
+        size_t len;
+        free(slurp(T("out.json"), &len));
+        ck_assert_uint_eq(len, 0);
+    }
+    char *err = slurp(T("err.txt"), NULL);
+    free(err);
+
+    /* a bundle named after a key of the record */
+    edit_manifest("mc/a/topic2", name_it_id);
+    rc = run("out.json", "err.txt", "'%s' --models '%s' '%s'", CLASSIFY, T("mc/a/topic2"),
+             mz_test_path("corpora/samples/csto-kazakhstan-oped.txt"));
+    ck_assert_int_eq(rc, 2);
+    err = slurp(T("err.txt"), NULL);
+    ck_assert_msg(strstr(err, "\"id\" is a key of the output record") != NULL, "%s", err);
+    free(err);
+    rc = run("o.txt", "e.txt", "'%s' --corpus '%s' --cv 3 --quiet --name stance --out '%s'", TRAIN,
+             mz_test_path("corpora/mini/topic.jsonl"), T("mc/never"));
+    ck_assert_int_eq(rc, 2);
+    err = slurp(T("e.txt"), NULL);
+    ck_assert_msg(strstr(err, "--name: 'stance'") != NULL, "%s", err);
+    free(err);
+}
+END_TEST
+
 /* The shipped models on the shipped op-ed (Russia's CSTO intervention in
  * Kazakhstan): international news, framed around security, critical of
  * Russia, silent about the West. */
@@ -1448,6 +1514,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_shared_corpus_reads);
     tcase_add_test(tc, test_lsa_features);
     tcase_add_test(tc, test_lsa_binary_heads);
+    tcase_add_test(tc, test_models_combined_and_key_clashes);
     suite_add_tcase(s, tc);
     return s;
 }

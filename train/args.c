@@ -17,7 +17,8 @@ const char mz_train_usage[] =
     "  --train-only PATH      a corpus trained on in every fold but never scored: CV\n"
     "                         figures, cut-offs and calibration come from --corpus alone\n"
     "  --task auto|multiclass|multilabel|stance|target   (auto: list labels -> multilabel)\n"
-    "  --name NAME            output key (default: topic, frames, the target, ...)\n"
+    "  --name NAME            output key (default: topic, frames, the target, ...; not id,\n"
+    "                         stance, truncated or error, which the record uses itself)\n"
     "  --text-field F --title-field F --label-field F --id-field F\n"
     "  --target NAME          stance: lexicon key in --targets (russia, west)\n"
     "  --targets FILE         target lexicon (default models/targets.json)\n"
@@ -136,6 +137,10 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             a->task = v;
         } else if (!strcmp(o, "--name")) {
             NEEDV();
+            /* the classifier's record uses these keys itself */
+            if (!*v) return mz_fail(e, "--name: empty");
+            if (!strcmp(v, "id") || !strcmp(v, "stance") || !strcmp(v, "truncated") || !strcmp(v, "error"))
+                return mz_fail(e, "--name: '%s' is a key the output record uses itself (id, stance, truncated, error)", v);
             a->name = v;
         } else if (!strcmp(o, "--text-field")) {
             NEEDV();
