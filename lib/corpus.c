@@ -290,13 +290,18 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
             rc = mz_fail(e, "%s:%zu: %s", path, lr.lineno, st == MZ_LINE_TOO_LONG ? "line too long" : "read error");
             break;
         }
-        if (lr.len == 0) continue;
-        if (memchr(lr.buf, '\0', lr.len)) {
+        char *line = lr.buf;
+        size_t len = lr.len;
+        /* a byte-order mark (spreadsheet exports write one) would become
+         * part of the first label, a label of its own */
+        if (lr.lineno == 1 && len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) line += 3, len -= 3;
+        if (len == 0) continue;
+        if (memchr(line, '\0', len)) {
             rc = mz_fail(e, "%s:%zu: NUL byte", path, lr.lineno);
             break;
         }
-        char *tab = memchr(lr.buf, '\t', lr.len);
-        if (!tab || tab == lr.buf) {
+        char *tab = memchr(line, '\t', len);
+        if (!tab || tab == line) {
             rc = mz_fail(e, "%s:%zu: expected label<TAB>text", path, lr.lineno);
             break;
         }
@@ -306,9 +311,9 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
         snprintf(r.src, sizeof r.src, "%s", path);
         r.line = lr.lineno;
         r.text = tab + 1;
-        r.text_len = lr.len - (size_t)(tab + 1 - lr.buf);
+        r.text_len = len - (size_t)(tab + 1 - line);
         if (mz_check_text(r.text, r.text_len, f->max_text, "text", e) != 0 ||
-            mz_check_text(lr.buf, strlen(lr.buf), 256, "label", e) != 0) {
+            mz_check_text(line, strlen(line), 256, "label", e) != 0) {
             rc = mz_wrap(e, "%s:%zu: ", path, lr.lineno);
             break;
         }
@@ -316,7 +321,7 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
         snprintf(idb, sizeof idb, "%zu", lr.lineno);
         r.id = strdup(idb);
         r.obj = cJSON_CreateObject();
-        if (!r.id || !r.obj || !cJSON_AddStringToObject(r.obj, "label", lr.buf)) {
+        if (!r.id || !r.obj || !cJSON_AddStringToObject(r.obj, "label", line)) {
             mz_record_free(&r);
             rc = mz_fail(e, "out of memory");
             break;

@@ -369,6 +369,14 @@ START_TEST(test_tsv_errors)
     ck_assert_str_eq(c.r[1].text, "three");
     ck_assert_uint_eq(c.r[1].line, 3);
     recs_free(&c);
+    /* a byte-order mark opening the file is not part of the first label */
+    path = PUTS("bom.tsv", "\xEF\xBB\xBF" "a\tone\r\nb\ttwo\r\n");
+    ck_assert_msg(read_corpus(path, &c, &e) == 0, "%s", e.msg);
+    ck_assert_uint_eq(c.n, 2);
+    ck_assert_str_eq(c.r[0].label, "a");
+    ck_assert_str_eq(c.r[0].text, "one");
+    ck_assert_str_eq(c.r[1].label, "b");
+    recs_free(&c);
 }
 END_TEST
 
