@@ -777,6 +777,174 @@ START_TEST(test_stance_svr_score)
 }
 END_TEST
 
+/* T(path) as JSON lines, at most max of them; returns how many. */
+static int read_lines(const char *path, cJSON **line, int max)
+{
+    char *t = slurp(T(path), NULL), *save = NULL;
+    int n = 0;
+    for (char *l = strtok_r(t, "\n", &save); l && n < max; l = strtok_r(NULL, "\n", &save)) {
+        line[n] = cJSON_Parse(l);
+        ck_assert_msg(line[n] != NULL, "%s: line %d is not JSON: %s", path, n + 1, l);
+        n++;
+    }
+    free(t);
+    return n;
+}
+
+static const char *str_at(const cJSON *o, const char *k)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+    ck_assert_msg(cJSON_IsString(x), "no string at %s", k);
+    return x->valuestring;
+}
+
+/* --cv-predictions: a line per scored record, in corpus order, with its id;
+ * counted up, the lines give the manifest's cross-validated figures; and
+ * the bundle is the same bytes with or without the option. */
+START_TEST(test_cv_predictions)
+{
+    enum { MAXL = 64 };
+    cJSON *line[MAXL];
+    /* multiclass */
+    train_topic("corpora/mini/topic.jsonl", "cvp");
+    const char *files[] = {"manifest.json", "vocab.tsv", "model.svm"};
+    char *before[3];
+    size_t blen[3];
+    for (int f = 0; f < 3; f++) {
+        char rel[64];
+        snprintf(rel, sizeof rel, "cvp/%s", files[f]);
+        before[f] = slurp(T(rel), &blen[f]);
+    }
+    int rc = run("o.txt", "e.txt", "'%s' --corpus '%s' --cv 3 --quiet --out '%s' --cv-predictions '%s'", TRAIN,
+                 mz_test_path("corpora/mini/topic.jsonl"), T("cvp"), T("topic-cv.jsonl"));
+    if (rc != 0) ck_abort_msg("training exited %d: %s", rc, slurp(T("e.txt"), NULL));
+    for (int f = 0; f < 3; f++) {
+        char rel[64];
+        size_t l;
+        snprintf(rel, sizeof rel, "cvp/%s", files[f]);
+        char *after = slurp(T(rel), &l);
+        ck_assert_msg(l == blen[f] && !memcmp(after, before[f], l), "%s differs with --cv-predictions", files[f]);
+        free(after);
+        free(before[f]);
+    }
+    int n = read_lines("topic-cv.jsonl", line, MAXL), right = 0;
+    ck_assert_int_eq(n, 36);
+    ck_assert_str_eq(str_at(line[0], "id"), "topic-culture-01");
+    for (int i = 0; i < n; i++) {
+        right += !strcmp(str_at(line[i], "label"), str_at(line[i], "predicted"));
+        ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(line[i], "scores")), 6);
+        cJSON_Delete(line[i]);
+    }
+    char *m = slurp(T("cvp/manifest.json"), NULL);
+    cJSON *j = cJSON_Parse(m);
+    free(m);
+    const cJSON *cv = cJSON_GetObjectItemCaseSensitive(j, "cv");
+    ck_assert_double_eq_tol((double)right / n, num_at(cJSON_GetObjectItemCaseSensitive(cv, "topic"), "accuracy", NULL),
+                            1e-6);
+    cJSON_Delete(j);
+
+    /* target stance with label weights: each line names its target and the
+     * label the pooled figures count (weights chosen on the other folds) */
+    rc = run("o.txt", "e.txt",
+             "'%s' --task target --target-field target --corpus '%s' --cv 3 --quiet --min-df 1 --f1-labels "
+             "Favor,Against --out '%s' --cv-predictions '%s'",
+             TRAIN, mz_test_path("corpora/mini/mawqif_like.jsonl"), T("cvt"), T("target-cv.jsonl"));
+    if (rc != 0) ck_abort_msg("training exited %d: %s", rc, slurp(T("e.txt"), NULL));
+    n = read_lines("target-cv.jsonl", line, MAXL);
+    ck_assert_int_eq(n, 30);
+    right = 0;
+    for (int i = 0; i < n; i++) {
+        ck_assert(strlen(str_at(line[i], "target")) > 0);
+        right += !strcmp(str_at(line[i], "label"), str_at(line[i], "predicted"));
+        cJSON_Delete(line[i]);
+    }
+    m = slurp(T("cvt/manifest.json"), NULL);
+    j = cJSON_Parse(m);
+    free(m);
+    cv = cJSON_GetObjectItemCaseSensitive(j, "cv");
+    ck_assert_double_eq_tol((double)right / n, num_at(cJSON_GetObjectItemCaseSensitive(cv, "pooled"), "accuracy", NULL),
+                            1e-6);
+    cJSON_Delete(j);
+
+    /* stance: presence for every record, the stance where it is present */
+    char opt[4200];
+    snprintf(opt, sizeof opt, "--cv-predictions '%s'", T("stance-cv.jsonl"));
+    train_stance("cvs", opt);
+    n = read_lines("stance-cv.jsonl", line, MAXL);
+    ck_assert_int_eq(n, 40);
+    int pright = 0, present = 0, sright = 0;
+    for (int i = 0; i < n; i++) {
+        const cJSON *l = cJSON_GetObjectItemCaseSensitive(line[i], "label");
+        int pres = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(line[i], "present"));
+        ck_assert_int_eq(pres, cJSON_IsNumber(l));
+        pright += pres == cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(line[i], "predicted_present"));
+        const cJSON *pr = cJSON_GetObjectItemCaseSensitive(line[i], "predicted");
+        ck_assert_int_eq(cJSON_IsString(pr), pres); /* a stance only where present */
+        if (pres) {
+            present++;
+            const char *want = l->valuedouble < 0 ? "critical" : l->valuedouble > 0 ? "favourable" : "neutral";
+            sright += !strcmp(pr->valuestring, want);
+            double sc = num_at(line[i], "score", NULL);
+            ck_assert(sc >= -1 && sc <= 1);
+        }
+        cJSON_Delete(line[i]);
+    }
+    m = slurp(T("cvs/manifest.json"), NULL);
+    j = cJSON_Parse(m);
+    free(m);
+    cv = cJSON_GetObjectItemCaseSensitive(j, "cv");
+    ck_assert_double_eq_tol((double)pright / n, num_at(cJSON_GetObjectItemCaseSensitive(cv, "presence"), "accuracy", NULL),
+                            1e-6);
+    const cJSON *nest = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cv, "stance"),
+                                                         "cutoffs_chosen_on_other_folds");
+    ck_assert_double_eq_tol((double)sright / present, num_at(nest, "accuracy", NULL), 1e-6);
+    cJSON_Delete(j);
+
+    /* multi-label: the primary and the set, each fold with the threshold
+     * chosen on the others */
+    char op[4096];
+    snprintf(op, sizeof op, "%s", mz_test_path("corpora/opinion/train.jsonl"));
+    rc = run("o.txt", "e.txt", "'%s' --label-field frames --corpus '%s' --cv 3 --quiet --out '%s' --cv-predictions '%s'",
+             TRAIN, op, T("cvf"), T("frames-cv.jsonl"));
+    if (rc != 0) ck_abort_msg("training exited %d: %s", rc, slurp(T("e.txt"), NULL));
+    cJSON *fl[300];
+    n = read_lines("frames-cv.jsonl", fl, 300);
+    ck_assert_int_gt(n, 200);
+    long tp = 0, fp = 0, fn = 0, ok = 0;
+    for (int i = 0; i < n; i++) {
+        const cJSON *truth = cJSON_GetObjectItemCaseSensitive(fl[i], "labels"), *pred = cJSON_GetObjectItemCaseSensitive(fl[i], "predicted"), *x, *z;
+        ck_assert_str_eq(cJSON_GetArrayItem(pred, 0)->valuestring, str_at(fl[i], "predicted_primary"));
+        ok += !strcmp(cJSON_GetArrayItem(truth, 0)->valuestring, str_at(fl[i], "predicted_primary"));
+        cJSON_ArrayForEach(x, pred)
+        {
+            int in = 0;
+            cJSON_ArrayForEach(z, truth) in |= !strcmp(x->valuestring, z->valuestring);
+            tp += in, fp += !in;
+        }
+        cJSON_ArrayForEach(z, truth)
+        {
+            int in = 0;
+            cJSON_ArrayForEach(x, pred) in |= !strcmp(x->valuestring, z->valuestring);
+            fn += !in;
+        }
+        cJSON_Delete(fl[i]);
+    }
+    m = slurp(T("cvf/manifest.json"), NULL);
+    j = cJSON_Parse(m);
+    free(m);
+    nest = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "cv"), "labels"), "threshold_chosen_on_other_folds");
+    ck_assert_double_eq_tol(2.0 * tp / (2.0 * tp + fp + fn), num_at(nest, "micro_f1", NULL), 1e-6);
+    ck_assert_double_eq_tol((double)ok / n, num_at(nest, "primary_accuracy", NULL), 1e-6);
+    cJSON_Delete(j);
+
+    /* a training option only */
+    rc = run("o.txt", "e.txt", "'%s' evaluate --model '%s' --corpus '%s' --cv-predictions '%s'", TRAIN, T("cvp"),
+             mz_test_path("corpora/mini/topic.jsonl"), T("never.jsonl"));
+    ck_assert_int_eq(rc, 2);
+}
+END_TEST
+
 static void name_it_id(cJSON *m) { cJSON_ReplaceItemInObject(m, "name", cJSON_CreateString("id")); }
 
 /* --models repeats: bundles of several folders answer in one record; two
@@ -1515,6 +1683,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_lsa_features);
     tcase_add_test(tc, test_lsa_binary_heads);
     tcase_add_test(tc, test_models_combined_and_key_clashes);
+    tcase_add_test(tc, test_cv_predictions);
     suite_add_tcase(s, tc);
     return s;
 }

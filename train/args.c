@@ -53,7 +53,9 @@ const char mz_train_usage[] =
     "  --kernel linear|rbf    rbf: libsvm C-SVC with exp(-G ||x-z||^2) (--gamma G, default 1);\n"
     "                         for small corpora: 3,000 articles took 2.5 minutes (5-fold CV,\n"
     "                         one thread); the cost grows with the square of the corpus\n"
-    "  --cv K (default 5)  --grid  --seed N  --threads N  --quiet  --max-bytes N\n";
+    "  --cv K (default 5)  --grid  --seed N  --threads N  --quiet  --max-bytes N\n"
+    "  --cv-predictions FILE  JSONL, one line per scored record: its id, truth and\n"
+    "                         out-of-fold prediction and probabilities (errors to read)\n";
 
 static int num(const char *s, double lo, double hi, const char *opt, double *v, mz_err *e)
 {
@@ -126,6 +128,9 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
         } else if (!strcmp(o, "--out")) {
             NEEDV();
             a->out = v;
+        } else if (!strcmp(o, "--cv-predictions")) {
+            NEEDV();
+            a->cv_predictions = v;
         } else if (!strcmp(o, "--model")) {
             NEEDV();
             a->model = v;
@@ -302,6 +307,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     if (a->evaluate && !a->model) return mz_fail(e, "evaluate needs --model DIR");
     if (a->evaluate && a->ntrain_only) return mz_fail(e, "evaluate: --train-only is a training option");
     if (a->evaluate && a->nlsa) return mz_fail(e, "evaluate: --lsa-corpus is a training option");
+    if (a->evaluate && a->cv_predictions) return mz_fail(e, "evaluate: --cv-predictions is a training option");
     if (a->lsa_binary_only && !a->nlsa) return mz_fail(e, "--lsa-heads needs --lsa-corpus");
     if (a->nlsa && a->aux_field)
         return mz_fail(e, "--lsa-corpus and --aux-field cannot be combined");

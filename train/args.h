@@ -23,6 +23,7 @@ typedef struct mz_train_args {
     double lsa_weight;
     int lsa_binary_only; /* --lsa-heads binary: not the primary head */
     const char *out;
+    const char *cv_predictions; /* JSONL: each scored record's out-of-fold answer (NULL: none) */
     const char *model;   /* evaluate */
     const char *task;    /* auto|multiclass|multilabel|stance|target */
     const char *name;

@@ -221,6 +221,18 @@ cJSON *mz_report(const char *title, const double *prob, const double *lw, const 
     return j;
 }
 
+void mz_oof_scores(cJSON *o, const char *key, char *const *names, const double *p, int k)
+{
+    cJSON *s = cJSON_AddObjectToObject(o, key);
+    for (int c = 0; c < k; c++) cJSON_AddNumberToObject(s, names[c], round(p[c] * 1e4) / 1e4);
+}
+
+void mz_oof_label(cJSON *o, const char *key, const char *label)
+{
+    if (label) cJSON_AddStringToObject(o, key, label);
+    else cJSON_AddNullToObject(o, key);
+}
+
 void mz_add_figure(cJSON *o, const char *key, double v)
 {
     if (isfinite(v)) cJSON_AddNumberToObject(o, key, round(v * 1e6) / 1e6);

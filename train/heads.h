@@ -53,7 +53,15 @@ typedef struct mz_task {
                          * semantic block, which a multi-label bundle's
                          * primary head is trained on alone (0: every head
                          * sees every feature) */
+    cJSON **oof;        /* --cv-predictions: one object per scored row, to
+                         * which the task adds the row's truth and its
+                         * out-of-fold answer (NULL: not asked) */
 } mz_task;
+
+/* --cv-predictions: o[key] = {names[c]: p[c]} (four decimals, as the
+ * classifier writes them); and o[key] = the text of a label. */
+void mz_oof_scores(cJSON *o, const char *key, char *const *names, const double *p, int k);
+void mz_oof_label(cJSON *o, const char *key, const char *label);
 
 /* Out-of-fold class probabilities (n × k) from out-of-fold decisions. */
 double *mz_oof_probs(const mz_linmodel *lm, const double *oof, size_t n);

@@ -121,6 +121,23 @@ out:
     return rc;
 }
 
+/* --cv-predictions: each scored row's label, the label the figures count
+ * for it (pred, or the most probable), its probabilities and, for a
+ * target head, its target. */
+static void oof_rows(const mz_task *t, const mz_labelset *L, const double *prob, const int *pred, const int *y,
+                     const mz_labelset *T, const int *tix)
+{
+    int k = L->n;
+    for (size_t i = 0; t->oof && i < t->ns; i++) {
+        cJSON *o = t->oof[i];
+        if (T) mz_oof_label(o, "target", T->name[tix[i]]);
+        mz_oof_label(o, "label", L->name[y[i]]);
+        int p = pred ? pred[i] : mz_pick_label(prob + i * (size_t)k, NULL, k);
+        mz_oof_label(o, "predicted", L->name[p]);
+        mz_oof_scores(o, "scores", L->name, prob + i * (size_t)k, k);
+    }
+}
+
 static void add_label_weights(cJSON *head, const double *lw, int k)
 {
     cJSON *a = cJSON_AddArrayToObject(head, "label_weights");
@@ -216,6 +233,7 @@ int mz_train_multiclass(const mz_task *t, const mz_labelset *L, const int *y, mz
     const char *title = "cross-validated metrics";
     cJSON *mj = pred ? mz_report_labels(title, pred, y, ns, L->n, L->name, a->quiet, stderr)
                      : mz_report(title, prob, NULL, y, ns, L->n, L->name, a->quiet, stderr);
+    oof_rows(t, L, prob, pred, y, NULL, NULL);
     free(prob);
     cJSON_AddItemToObject(t->cv, t->name, mj);
     cJSON *hj = mz_head_json(t->name, "model.svm", L->name, L->n);
@@ -317,6 +335,7 @@ int mz_train_targets(const mz_task *tk, const mz_labelset *L, const int *y, int 
     } else {
         cJSON_AddItemToObject(cv, "pooled", mz_report(pt, pooled, NULL, y, ns, L->n, L->name, a->quiet, stderr));
     }
+    oof_rows(tk, L, pooled, pred, y, &T, tix);
     rc = 0;
 out:
     free(pred);

@@ -254,6 +254,23 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
         tfold[fo] = ml_best_threshold(&rows, fold, fo, &f);
     }
     if (fold) ml_figures(&rows, fold, -1, tfold, 0, &nest);
+    /* --cv-predictions: each row's label set chosen with its fold's
+     * threshold (chosen on the other folds), as the nested figures */
+    for (size_t i = 0; tk->oof && i < ns; i++) {
+        double thr[MZ_MAX_CLASSES];
+        unsigned char ch[MZ_MAX_CLASSES];
+        for (int k = 0; k < K; k++) thr[k] = fold ? tfold[fold[i]] : best_t;
+        int pr = mz_multilabel_select((size_t)K, P + i * (size_t)K, PM ? PM + i * (size_t)K : NULL, pw, thr,
+                                      max_labels, ch);
+        cJSON *o = tk->oof[i], *pl;
+        cJSON_AddItemToObject(o, "labels", cJSON_Duplicate(c->label[i], 1));
+        mz_oof_label(o, "predicted_primary", L->name[pr]);
+        pl = cJSON_AddArrayToObject(o, "predicted");
+        cJSON_AddItemToArray(pl, cJSON_CreateString(L->name[pr]));
+        for (int k = 0; k < K; k++)
+            if (ch[k] && k != pr) cJSON_AddItemToArray(pl, cJSON_CreateString(L->name[k]));
+        mz_oof_scores(o, "scores", L->name, P + i * (size_t)K, K);
+    }
     free(P), free(PM), free(prim), free(truth), free(tfold);
     cJSON *h;
     cJSON_ArrayForEach(h, heads) cJSON_AddNumberToObject(h, "threshold", best_t);

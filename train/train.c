@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "jsonout.h"
 #include "tasks.h"
 #include "vocabfile.h"
 
@@ -76,6 +77,26 @@ static int fit_lsa(const mz_train_args *a, const mz_collection *c, mz_vocab *voc
     return 0;
 }
 
+/* --cv-predictions: the scored rows' objects as JSONL, written to a
+ * temporary file and renamed into place. */
+static int write_oof(const char *path, cJSON **oof, size_t n, mz_err *e)
+{
+    mz_buf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        char *l = cJSON_PrintUnformatted(oof[i]);
+        if (!l) {
+            b.oom = 1;
+            break;
+        }
+        mz_buf_puts(&b, l);
+        mz_buf_put(&b, "\n", 1);
+        cJSON_free(l);
+    }
+    int rc = b.oom ? mz_fail(e, "out of memory") : mz_write_file_atomic(path, b.s ? b.s : "", b.n, e);
+    mz_buf_free(&b);
+    return rc == 0 ? 0 : mz_wrap(e, "--cv-predictions: ");
+}
+
 int mz_train(const mz_train_args *args, mz_err *e)
 {
     /* a stance corpus keeps each target's value under the target's name */
@@ -103,7 +124,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
     size_t targets_len = 0;
     mz_bundle_writer w;
     memset(&w, 0, sizeof w);
-    cJSON *manifest = NULL;
+    cJSON *manifest = NULL, **oof = NULL;
     char path[4096];
 
     if (mz_collection_load(&c, a, e) != 0) return -1;
@@ -273,8 +294,20 @@ int mz_train(const mz_train_args *args, mz_err *e)
     cJSON *heads = cJSON_AddArrayToObject(manifest, "heads");
     cJSON *cv = cJSON_AddObjectToObject(manifest, "cv");
 
+    if (a->cv_predictions) {
+        oof = calloc(ns + 1, sizeof *oof);
+        for (size_t i = 0; oof && i < ns; i++) {
+            if (!(oof[i] = cJSON_CreateObject())) break;
+            mz_oof_label(oof[i], "id", c.id[i]);
+            cJSON_AddStringToObject(oof[i], "where", c.where[i]);
+        }
+        if (!oof || (ns && !oof[ns - 1])) {
+            mz_fail(e, "out of memory");
+            goto out;
+        }
+    }
     mz_task tk = {&c, a, &vocab, rows, &ts, ns, name, manifest, solver, heads, cv, &w,
-                  a->nlsa && a->lsa_binary_only ? lsa.base : 0};
+                  a->nlsa && a->lsa_binary_only ? lsa.base : 0, oof};
     int r;
     if (!strcmp(task, "multiclass")) r = mz_train_multiclass(&tk, &L, y, e);
     else if (!strcmp(task, "multilabel")) r = mz_train_multilabel(&tk, &L, y, e);
@@ -324,7 +357,16 @@ int mz_train(const mz_train_args *args, mz_err *e)
     }
     cJSON *cmd = cJSON_AddArrayToObject(manifest, "train_command");
     cJSON_AddItemToArray(cmd, cJSON_CreateString("bin/mizan-train"));
-    for (int i = 1; i < a->argc; i++) cJSON_AddItemToArray(cmd, cJSON_CreateString(a->argv[i]));
+    /* --cv-predictions writes a report, not a part of the model: the bundle
+     * is the same with or without it */
+    for (int i = 1; i < a->argc; i++) {
+        if (!strcmp(a->argv[i], "--cv-predictions") && i + 1 < a->argc) {
+            i++;
+            continue;
+        }
+        cJSON_AddItemToArray(cmd, cJSON_CreateString(a->argv[i]));
+    }
+    if (oof && write_oof(a->cv_predictions, oof, ns, e) != 0) goto out;
     if (mz_bundle_commit(&w, manifest, e) != 0) {
         manifest = NULL;
         goto out;
@@ -350,6 +392,8 @@ out:
     free(targets_text);
     mz_stopwords_free(&sw);
     mz_normalizer_free(nz);
+    for (size_t i = 0; oof && i < c.nscored; i++) cJSON_Delete(oof[i]);
+    free(oof);
     mz_collection_free(&c);
     return rc;
 }

@@ -20,6 +20,7 @@ static void record_free(mz_collection *c, size_t i)
     free(c->target[i]);
     free(c->aux[i]);
     free(c->where[i]);
+    free(c->id[i]);
     cJSON_Delete(c->label[i]);
 }
 
@@ -31,6 +32,7 @@ void mz_collection_free(mz_collection *c)
     free(c->target);
     free(c->aux);
     free(c->where);
+    free(c->id);
     free(c->label);
     cJSON_Delete(c->corpora);
     memset(c, 0, sizeof *c);
@@ -59,6 +61,7 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
         GROW(target);
         GROW(aux);
         GROW(where);
+        GROW(id);
         GROW(label);
 #undef GROW
         c->cap = nc;
@@ -70,6 +73,7 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
     c->title[i] = r->title ? strndup(r->title, r->title_len) : NULL;
     c->text[i] = strndup(r->text, r->text_len);
     c->where[i] = strdup(where);
+    c->id[i] = r->id ? strdup(r->id) : NULL;
     c->label[i] = r->label ? cJSON_Duplicate(r->label, 1) : NULL;
     c->target[i] = NULL;
     c->aux[i] = NULL;
@@ -82,10 +86,7 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
             v = nb;
         }
         if (!v || !*v) {
-            free(c->title[i]);
-            free(c->text[i]);
-            free(c->where[i]);
-            cJSON_Delete(c->label[i]);
+            record_free(c, i);
             return mz_fail(e, "%s: missing or empty field \"%s\" (--aux-field)", where, l->a->aux_field);
         }
         c->aux[i] = strdup(v);
@@ -93,17 +94,16 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
     if (l->a->target_field) {
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, l->a->target_field);
         if (!cJSON_IsString(t) || !*t->valuestring) {
-            free(c->title[i]);
-            free(c->text[i]);
-            free(c->where[i]);
-            free(c->aux[i]);
-            cJSON_Delete(c->label[i]);
+            record_free(c, i);
             return mz_fail(e, "%s: missing or empty target field \"%s\"", where, l->a->target_field);
         }
         c->target[i] = strdup(t->valuestring);
     }
-    if (!c->text[i] || !c->where[i] || (r->title && !c->title[i]) || (r->label && !c->label[i]))
+    if (!c->text[i] || !c->where[i] || (r->title && !c->title[i]) || (r->label && !c->label[i]) ||
+        (r->id && !c->id[i]) || (l->a->aux_field && !c->aux[i]) || (l->a->target_field && !c->target[i])) {
+        record_free(c, i);
         return mz_fail(e, "out of memory");
+    }
     c->n++;
     l->records++;
     if (!l->a->quiet && c->n % 5000 == 0) fprintf(stderr, "\rreading: %zu documents", c->n);
@@ -133,7 +133,7 @@ int mz_collection_drop_scored(mz_collection *u, const mz_collection *c, size_t *
             continue;
         }
         u->title[k] = u->title[i], u->text[k] = u->text[i], u->target[k] = u->target[i];
-        u->aux[k] = u->aux[i], u->where[k] = u->where[i], u->label[k] = u->label[i];
+        u->aux[k] = u->aux[i], u->where[k] = u->where[i], u->label[k] = u->label[i], u->id[k] = u->id[i];
         ks += i < u->nscored;
         k++;
     }
