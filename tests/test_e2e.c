@@ -991,15 +991,13 @@ START_TEST(test_models_combined_and_key_clashes)
         free(slurp(T("out.json"), &len));
         ck_assert_uint_eq(len, 0);
     }
-    char *err = slurp(T("err.txt"), NULL);
-    free(err);
 
     /* a bundle named after a key of the record */
     edit_manifest("mc/a/topic2", name_it_id);
     rc = run("out.json", "err.txt", "'%s' --models '%s' '%s'", CLASSIFY, T("mc/a/topic2"),
              mz_test_path("corpora/samples/csto-kazakhstan-oped.txt"));
     ck_assert_int_eq(rc, 2);
-    err = slurp(T("err.txt"), NULL);
+    char *err = slurp(T("err.txt"), NULL);
     ck_assert_msg(strstr(err, "\"id\" is a key of the output record") != NULL, "%s", err);
     free(err);
     rc = run("o.txt", "e.txt", "'%s' --corpus '%s' --cv 3 --quiet --name stance --out '%s'", TRAIN,
