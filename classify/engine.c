@@ -293,7 +293,8 @@ static void multiclass_out(mz_worker *w, size_t bi, int first)
     size_t nev = k ? mz_head_evidence(p, h, r.label, k, 0, ev) : 0;
     mz_buf *o = &w->out;
     if (w->o->text_format) {
-        mz_buf_printf(o, "%-8s %s ", b->name, h->labels[r.label]);
+        mz_buf_cell(o, b->name, 8, 0, 0);
+        mz_buf_printf(o, " %s ", h->labels[r.label]);
         bar(o, r.prob[r.label], 10);
         mz_buf_printf(o, " %.2f", r.prob[r.label]);
         terms_text(o, ev, nev);
@@ -333,7 +334,8 @@ static void multilabel_out(mz_worker *w, size_t bi, int first)
                                                b->max_labels, on);
     mz_buf *o = &w->out;
     if (w->o->text_format) {
-        mz_buf_printf(o, "%-8s %s %.2f", b->name, b->heads[best].name, P[best]);
+        mz_buf_cell(o, b->name, 8, 0, 0);
+        mz_buf_printf(o, " %s %.2f", b->heads[best].name, P[best]);
         for (size_t i = 0; i < nh; i++)
             if (i != best && on[i]) mz_buf_printf(o, ", %s %.2f", b->heads[i].name, P[i]);
         mz_buf_puts(o, "\n");
@@ -393,7 +395,8 @@ static void stance_out(mz_worker *w, size_t bi, long mentions, const char *title
     mz_buf *o = &w->out;
     const char *label = present ? hs->labels[rs.label] : NULL;
     if (w->o->text_format) {
-        mz_buf_printf(o, "%-8s ", b->target);
+        mz_buf_cell(o, b->target, 8, 0, 0);
+        mz_buf_puts(o, " ");
         if (!present) {
             mz_buf_printf(o, "%s (%ld mention%s)\n", mentions > 0 ? "named only" : "absent", mentions < 0 ? 0 : mentions,
                           mentions == 1 ? "" : "s");
@@ -460,7 +463,8 @@ static void target_out(mz_worker *w, size_t bi, const char *target)
     const mz_head *h = target ? mz_bundle_head(b, target) : NULL;
     if (w->o->text_format) {
         if (!h) {
-            mz_buf_printf(o, "%-8s %s\n", b->name, target ? "unknown target" : "no target given");
+            mz_buf_cell(o, b->name, 8, 0, 0);
+            mz_buf_printf(o, " %s\n", target ? "unknown target" : "no target given");
             return;
         }
     } else {
@@ -478,7 +482,8 @@ static void target_out(mz_worker *w, size_t bi, const char *target)
     if (mz_predict_aux(w->pred[bi]) != 0) w->out.oom = 1;
     mz_predict_head(w->pred[bi], h, &r);
     if (w->o->text_format) {
-        mz_buf_printf(o, "%-8s %s: %s %.2f\n", b->name, target, h->labels[r.label], r.prob[r.label]);
+        mz_buf_cell(o, b->name, 8, 0, 0);
+        mz_buf_printf(o, " %s: %s %.2f\n", target, h->labels[r.label], r.prob[r.label]);
         return;
     }
     mz_buf_puts(o, ", ");

@@ -23,4 +23,10 @@ void mz_buf_json_str(mz_buf *b, const char *s, size_t n);
 /* A probability or weight, fixed precision, never NaN/inf in the output. */
 void mz_buf_num(mz_buf *b, double v, int decimals);
 
+/* s padded with spaces to width columns for a table or a report, left-
+ * or right-aligned; with cut, also cut to width.  Columns are code points,
+ * not bytes (Arabic takes two bytes a letter; a cut never splits one; wide
+ * CJK characters, two columns each, are not among this project's scripts). */
+void mz_buf_cell(mz_buf *b, const char *s, size_t width, int cut, int right);
+
 #endif

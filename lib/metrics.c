@@ -68,10 +68,6 @@ void mz_metrics_finish(mz_metrics *m)
     m->macro_f1 = nf ? f1sum / nf : 0.0;
 }
 
-/* Columns count code points, not bytes: labels are often Arabic, two
- * bytes a letter, and a cut inside a character would print a broken byte.
- * (Wide CJK characters would take two columns each; labels of this
- * project's scripts do not.) */
 static size_t cp_len(const char *s)
 {
     size_t n = 0;
@@ -79,23 +75,7 @@ static size_t cp_len(const char *s)
     return n;
 }
 
-/* s cut to at most width code points, then padded with spaces to width;
- * right-aligned when right is set. */
-static void put_cell(mz_buf *b, const char *s, size_t width, int right)
-{
-    size_t bytes = 0, cps = 0;
-    while (s[bytes]) {
-        size_t l = 1;
-        while (((unsigned char)s[bytes + l] & 0xC0) == 0x80) l++;
-        if (cps == width) break;
-        bytes += l;
-        cps++;
-    }
-    for (size_t i = cps; right && i < width; i++) mz_buf_put(b, " ", 1);
-    mz_buf_put(b, s, bytes);
-    for (size_t i = cps; !right && i < width; i++) mz_buf_put(b, " ", 1);
-}
-
+/* Columns are code points (mz_buf_cell): labels are often Arabic. */
 char *mz_metrics_table(const mz_metrics *m, char *const *labels)
 {
     mz_buf b = {0};
@@ -105,22 +85,22 @@ char *mz_metrics_table(const mz_metrics *m, char *const *labels)
         if (l > w) w = l;
     }
     if (w > 40) w = 40;
-    put_cell(&b, "label", w, 0);
+    mz_buf_cell(&b, "label", w, 1, 0);
     mz_buf_printf(&b, " %9s %9s %9s %9s\n", "precision", "recall", "f1", "support");
     for (int c = 0; c < m->k; c++) {
-        put_cell(&b, labels[c], w, 0);
+        mz_buf_cell(&b, labels[c], w, 1, 0);
         mz_buf_printf(&b, " %9.4f %9.4f %9.4f %9ld\n", m->precision[c], m->recall[c], m->f1[c], m->support[c]);
     }
     mz_buf_printf(&b, "accuracy %.4f   macro-F1 %.4f   n %ld\nconfusion (rows: truth, columns: predicted)\n",
                   m->accuracy, m->macro_f1, m->n);
-    put_cell(&b, "", w, 0);
+    mz_buf_cell(&b, "", w, 1, 0);
     for (int c = 0; c < m->k; c++) {
         mz_buf_put(&b, " ", 1);
-        put_cell(&b, labels[c], 7, 1);
+        mz_buf_cell(&b, labels[c], 7, 1, 1);
     }
     mz_buf_put(&b, "\n", 1);
     for (int r = 0; r < m->k; r++) {
-        put_cell(&b, labels[r], w, 0);
+        mz_buf_cell(&b, labels[r], w, 1, 0);
         for (int c = 0; c < m->k; c++) mz_buf_printf(&b, " %7ld", m->conf[r * m->k + c]);
         mz_buf_put(&b, "\n", 1);
     }

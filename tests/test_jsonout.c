@@ -67,6 +67,32 @@ START_TEST(test_string_escapes)
 }
 END_TEST
 
+/* Cells count code points: an Arabic word of five letters (ten bytes)
+ * pads like an ASCII one of five; a cut never splits a letter. */
+START_TEST(test_cells_by_code_point)
+{
+    static const char *const ar = "\u0645\u0648\u0636\u0648\u0639"; /* five letters */
+    mz_buf b = {0};
+    mz_buf_cell(&b, ar, 8, 0, 0);
+    mz_buf_puts(&b, "|");
+    mz_buf_cell(&b, "topic", 8, 0, 0);
+    mz_buf_puts(&b, "|");
+    ck_assert_str_eq(b.s, "\u0645\u0648\u0636\u0648\u0639   |topic   |");
+    mz_buf_reset(&b);
+    mz_buf_cell(&b, ar, 3, 1, 0); /* cut to three letters */
+    mz_buf_puts(&b, "|");
+    mz_buf_cell(&b, ar, 7, 1, 1); /* right-aligned */
+    mz_buf_puts(&b, "|");
+    mz_buf_cell(&b, ar, 3, 0, 0); /* no cut: whole, no padding */
+    ck_assert_str_eq(b.s, "\u0645\u0648\u0636|  \u0645\u0648\u0636\u0648\u0639|\u0645\u0648\u0636\u0648\u0639");
+    mz_buf_reset(&b);
+    mz_buf_cell(&b, "", 2, 1, 0);
+    ck_assert_str_eq(b.s, "  ");
+    mz_buf_free(&b);
+}
+END_TEST
+
+
 Suite *suite_jsonout(void)
 {
     Suite *s = suite_create("jsonout");
@@ -74,6 +100,7 @@ Suite *suite_jsonout(void)
     tcase_set_timeout(tc, 60); /* the sanitizer build is ~10x slower */
     tcase_add_test(tc, test_num_matches_printf);
     tcase_add_test(tc, test_string_escapes);
+    tcase_add_test(tc, test_cells_by_code_point);
     suite_add_tcase(s, tc);
     return s;
 }
