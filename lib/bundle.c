@@ -3,7 +3,6 @@
 
 #include <math.h>
 #include <pthread.h>
-#include <signal.h>
 #include <unistd.h>
 #include <fcntl.h>
 #include <errno.h>
@@ -127,14 +126,11 @@ int mz_bundle_begin(mz_bundle_writer *w, const char *dir, mz_err *e)
     /* A signal handler removes the pending directory: SIGINT and SIGTERM
      * wait while it is created and named, so that none falls between the
      * two and leaves a directory that nothing would remove. */
-    sigset_t hold, old;
-    sigemptyset(&hold);
-    sigaddset(&hold, SIGINT);
-    sigaddset(&hold, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &hold, &old);
+    sigset_t old;
+    mz_signals_hold(&old);
     int made = mz_mkdtemp_beside(w->final_dir, w->tmp_dir, sizeof w->tmp_dir, e);
     if (made == 0) snprintf(pending, sizeof pending, "%s", w->tmp_dir);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    mz_signals_release(&old);
     if (made != 0) return -1;
     w->files = cJSON_CreateObject();
     if (!w->files) {

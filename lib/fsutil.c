@@ -190,6 +190,17 @@ int mz_read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
 
 /* ---- atomic file replacement ------------------------------------------ */
 
+void mz_signals_hold(sigset_t *old)
+{
+    sigset_t hold;
+    sigemptyset(&hold);
+    sigaddset(&hold, SIGINT);
+    sigaddset(&hold, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &hold, old);
+}
+
+void mz_signals_release(const sigset_t *old) { pthread_sigmask(SIG_SETMASK, old, NULL); }
+
 int mz_write_file_atomic(const char *path, const void *data, size_t len,
                          mz_err *e)
 {

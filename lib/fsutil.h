@@ -16,6 +16,7 @@
 #ifndef MZ_FSUTIL_H
 #define MZ_FSUTIL_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -35,6 +36,12 @@ int mz_read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
  * is a symlink, the link itself is replaced, not its target. */
 int mz_write_file_atomic(const char *path, const void *data, size_t len,
                          mz_err *e);
+
+/* SIGINT and SIGTERM held (delivered on release) around a step that an
+ * interrupt handler must not see half done, such as creating a temporary
+ * and telling the handler its name; *old is the mask to restore. */
+void mz_signals_hold(sigset_t *old);
+void mz_signals_release(const sigset_t *old);
 
 /* Create a fresh, empty, private (0700) directory beside final_dir (same
  * parent, named ".<base>.tmp.XXXXXX") and store its path in out.  final_dir

@@ -78,9 +78,13 @@ static int fit_lsa(const mz_train_args *a, const mz_collection *c, mz_vocab *voc
 }
 
 /* --cv-predictions: the scored rows' objects as JSONL, written to a
- * temporary file and renamed into place. */
+ * temporary file and renamed into place.  SIGINT and SIGTERM wait until it
+ * is in place: the signal handler knows the bundle's temporary directory,
+ * not this file's temporary. */
 static int write_oof(const char *path, cJSON **oof, size_t n, mz_err *e)
 {
+    sigset_t old;
+    mz_signals_hold(&old);
     mz_buf b = {0};
     for (size_t i = 0; i < n; i++) {
         char *l = cJSON_PrintUnformatted(oof[i]);
@@ -93,6 +97,7 @@ static int write_oof(const char *path, cJSON **oof, size_t n, mz_err *e)
         cJSON_free(l);
     }
     int rc = b.oom ? mz_fail(e, "out of memory") : mz_write_file_atomic(path, b.s ? b.s : "", b.n, e);
+    mz_signals_release(&old);
     mz_buf_free(&b);
     return rc == 0 ? 0 : mz_wrap(e, "--cv-predictions: ");
 }
