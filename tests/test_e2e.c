@@ -942,6 +942,32 @@ START_TEST(test_cv_predictions)
     rc = run("o.txt", "e.txt", "'%s' evaluate --model '%s' --corpus '%s' --cv-predictions '%s'", TRAIN, T("cvp"),
              mz_test_path("corpora/mini/topic.jsonl"), T("never.jsonl"));
     ck_assert_int_eq(rc, 2);
+
+    /* evaluate --predictions: the same records for held-out texts, adding up
+     * to evaluate's own figures */
+    const char *models[] = {"cvp", "cvs"}, *corp[] = {"corpora/mini/topic.tsv", "corpora/mini/stance.jsonl"};
+    for (int k = 0; k < 2; k++) {
+        rc = run("ev.json", "e.txt", "'%s' evaluate --model '%s' --corpus '%s' --json --predictions '%s'", TRAIN,
+                 T(models[k]), mz_test_path(corp[k]), T("ev-pred.jsonl"));
+        if (rc != 0) ck_abort_msg("evaluate exited %d: %s", rc, slurp(T("e.txt"), NULL));
+        n = read_lines("ev-pred.jsonl", line, MAXL);
+        ck_assert_int_eq(n, k ? 40 : 24);
+        right = 0;
+        for (int i = 0; i < n; i++) {
+            if (k == 0) right += !strcmp(str_at(line[i], "label"), str_at(line[i], "predicted"));
+            else
+                right += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(line[i], "present")) ==
+                         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(line[i], "predicted_present"));
+            cJSON_Delete(line[i]);
+        }
+        m = slurp(T("ev.json"), NULL);
+        j = cJSON_Parse(m);
+        free(m);
+        const cJSON *ho = cJSON_GetObjectItemCaseSensitive(j, "heldout");
+        double acc = num_at(cJSON_GetObjectItemCaseSensitive(ho, k ? "presence" : "topic"), "accuracy", NULL);
+        ck_assert_double_eq_tol((double)right / n, acc, 1e-6);
+        cJSON_Delete(j);
+    }
 }
 END_TEST
 

@@ -48,6 +48,7 @@ typedef struct mz_train_args {
     int quiet;
     int evaluate;
     int json; /* evaluate: the figures as one JSON object on stdout */
+    const char *predictions; /* evaluate: JSONL, each record's truth and answer (NULL: none) */
     int argc;
     char **argv;
 } mz_train_args;

@@ -29,7 +29,7 @@ static int label_of(const mz_collection *c, size_t i, const mz_head *h, mz_err *
  * then pooled, and the macro-F1 over the labels the bundle was tuned for
  * (--f1-labels), which is Mawqif's F_avg. */
 static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *rows, int *y, int json, cJSON *out,
-                            mz_err *e)
+                            cJSON **rec, mz_err *e)
 {
     const mz_head *h0 = NULL;
     for (size_t k = 0; k < b->nheads && !h0; k++)
@@ -63,6 +63,12 @@ static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *row
         mz_linmodel_probability(&h->lm, dec, p);
         pred[i] = mz_pick_label(p, h->weighted ? h->lw : NULL, k);
         hof[i] = h;
+        if (rec) {
+            mz_oof_label(rec[i], "target", c->target[i]);
+            mz_oof_label(rec[i], "label", h->labels[y[i]]);
+            mz_oof_label(rec[i], "predicted", h->labels[pred[i]]);
+            mz_oof_scores(rec[i], "scores", h->labels, p, k);
+        }
     }
     cJSON *per = cJSON_AddObjectToObject(out, "targets");
     for (size_t t = 0; t < b->nheads; t++) {
@@ -142,6 +148,17 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
     for (int k = 0; k < a->ncorpus; k++) cJSON_AddItemToArray(cj, cJSON_CreateString(a->corpus[k]));
     cJSON_AddNumberToObject(root, "n", (double)c.n);
     ho = cJSON_AddObjectToObject(root, "heldout");
+    /* --predictions: a record per text, as --cv-predictions writes them */
+    cJSON **rec = a->predictions ? calloc(c.n + 1, sizeof *rec) : NULL;
+    for (size_t i = 0; rec && i < c.n; i++) {
+        if (!(rec[i] = cJSON_CreateObject())) break;
+        mz_oof_label(rec[i], "id", c.id[i]);
+        cJSON_AddStringToObject(rec[i], "where", c.where[i]);
+    }
+    if (a->predictions && (!rec || (c.n && !rec[c.n - 1]))) {
+        mz_fail(e, "out of memory");
+        goto out;
+    }
     const mz_target *target = NULL;
     if (!strcmp(b.kind, "stance")) {
         mz_normalizer *nz = mz_normalizer_new(e);
@@ -176,12 +193,18 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             }
             mz_linmodel_decision(&h->lm, &rows[i], dec);
             mz_linmodel_probability(&h->lm, dec, P + i * (size_t)h->nclass);
+            if (rec) {
+                const double *pi = P + i * (size_t)h->nclass;
+                mz_oof_label(rec[i], "label", h->labels[y[i]]);
+                mz_oof_label(rec[i], "predicted", h->labels[mz_pick_label(pi, h->weighted ? h->lw : NULL, h->nclass)]);
+                mz_oof_scores(rec[i], "scores", h->labels, pi, h->nclass);
+            }
         }
         cJSON_AddItemToObject(ho, b.name,
                               mz_report("held-out metrics", P, h->weighted ? h->lw : NULL, y, c.n, h->nclass,
                                         h->labels, json, stdout));
     } else if (!strcmp(b.kind, "target")) {
-        if (evaluate_targets(&b, &c, rows, y, json, ho, e) != 0) goto out;
+        if (evaluate_targets(&b, &c, rows, y, json, ho, rec, e) != 0) goto out;
     } else if (!strcmp(b.kind, "stance")) {
         mz_head *hp = mz_bundle_head(&b, "presence"), *hs = mz_bundle_head(&b, "stance");
         int *y2 = malloc((c.n + 1) * sizeof *y2);
@@ -212,6 +235,16 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             goto out;
         }
         for (size_t i = 0; i < c.n; i++) pred[i] = mz_stance_label(P2 + i * 3, hs->tcrit, hs->tfav);
+        for (size_t i = 0; rec && i < c.n; i++) {
+            cJSON *o = rec[i];
+            cJSON_AddItemToObject(o, "label", c.label[i] ? cJSON_Duplicate(c.label[i], 1) : cJSON_CreateNull());
+            cJSON_AddBoolToObject(o, "present", y[i] == 0);
+            cJSON_AddBoolToObject(o, "predicted_present", mz_pick_label(P + i * 2, NULL, 2) == 0);
+            cJSON_AddNumberToObject(o, "p_present", round(P[i * 2] * 1e4) / 1e4);
+            if (y2[i] < 0) continue;
+            mz_oof_label(o, "predicted", hs->labels[pred[i]]);
+            mz_oof_scores(o, "scores", hs->labels, P2 + i * 3, 3);
+        }
         cJSON *sj = mz_report_labels("stance where present (held-out)", pred, y2, c.n, 3, hs->labels, json, stdout);
         cJSON_AddItemToObject(ho, "stance", sj);
         free(pred);
@@ -226,6 +259,12 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             mz_linmodel_decision(&b.svr, &rows[i], dec);
             sv[i] = dec[0];
         }
+        for (size_t i = 0; rec && i < c.n; i++)
+            if (y2[i] >= 0) {
+                cJSON_AddNumberToObject(rec[i], "score",
+                                        round(mz_stance_score(b.score, P2 + i * 3, sv ? sv[i] : 0) * 1e4) / 1e4);
+                if (sv) cJSON_AddNumberToObject(rec[i], "svr", round(sv[i] * 1e4) / 1e4);
+            }
         double auc = mz_stance_auc(b.score, P2, sv, y2, c.n);
         cJSON_AddStringToObject(sj, "score", mz_score_name(b.score));
         mz_add_figure(sj, "critical_roc_auc", auc);
@@ -279,6 +318,19 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
                 mz_linmodel_decision(&b.primary, &rows[i], dec);
                 mz_linmodel_probability(&b.primary, dec, PM + i * K);
             }
+            if (rec) {
+                unsigned char ch[MZ_MAX_CLASSES];
+                int pr = mz_multilabel_select(K, P + i * K, PM ? PM + i * K : NULL, b.primary_weight, thr,
+                                              b.max_labels, ch);
+                cJSON *o = rec[i], *pl;
+                cJSON_AddItemToObject(o, "labels", cJSON_Duplicate(c.label[i], 1));
+                mz_oof_label(o, "predicted_primary", names[pr]);
+                pl = cJSON_AddArrayToObject(o, "predicted");
+                cJSON_AddItemToArray(pl, cJSON_CreateString(names[pr]));
+                for (size_t q = 0; q < K; q++)
+                    if (ch[q] && (int)q != pr) cJSON_AddItemToArray(pl, cJSON_CreateString(names[q]));
+                mz_oof_scores(o, "scores", names, P + i * K, (int)K);
+            }
         }
         mz_ml_figures f;
         mz_ml_score(c.n, (int)K, P, PM, b.primary_weight, thr, b.max_labels, truth, prim, &f);
@@ -295,6 +347,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         mz_fail(e, "evaluate: %s bundles are evaluated by their training CV (see manifest.json \"cv\")", b.kind);
         goto out;
     }
+    if (rec && mz_write_records(a->predictions, rec, c.n, "--predictions", e) != 0) goto out;
     if (json) {
         char *txt = cJSON_Print(root);
         if (!txt) {
@@ -306,6 +359,8 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
     }
     rc = 0;
 out:
+    for (size_t i = 0; rec && i < c.n; i++) cJSON_Delete(rec[i]);
+    free(rec);
     cJSON_Delete(root);
     if (rows)
         for (size_t i = 0; i < c.n; i++) mz_sparse_free(&rows[i]);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fsutil.h"
+#include "jsonout.h"
 #include "metrics.h"
 #include "platt.h"
 #include "predict.h"
@@ -231,6 +233,27 @@ void mz_oof_label(cJSON *o, const char *key, const char *label)
 {
     if (label) cJSON_AddStringToObject(o, key, label);
     else cJSON_AddNullToObject(o, key);
+}
+
+int mz_write_records(const char *path, cJSON **rec, size_t n, const char *what, mz_err *e)
+{
+    sigset_t old;
+    mz_signals_hold(&old);
+    mz_buf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        char *l = cJSON_PrintUnformatted(rec[i]);
+        if (!l) {
+            b.oom = 1;
+            break;
+        }
+        mz_buf_puts(&b, l);
+        mz_buf_put(&b, "\n", 1);
+        cJSON_free(l);
+    }
+    int rc = b.oom ? mz_fail(e, "out of memory") : mz_write_file_atomic(path, b.s ? b.s : "", b.n, e);
+    mz_signals_release(&old);
+    mz_buf_free(&b);
+    return rc == 0 ? 0 : mz_wrap(e, "%s: ", what);
 }
 
 void mz_add_figure(cJSON *o, const char *key, double v)

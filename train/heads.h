@@ -63,6 +63,12 @@ typedef struct mz_task {
 void mz_oof_scores(cJSON *o, const char *key, char *const *names, const double *p, int k);
 void mz_oof_label(cJSON *o, const char *key, const char *label);
 
+/* Records rec[0..n) as JSON lines at path, written to a temporary file and
+ * renamed into place; SIGINT and SIGTERM wait until it is in place (the
+ * interrupt handler knows a bundle's temporary directory, not this file's
+ * temporary).  Errors start with what (the option). */
+int mz_write_records(const char *path, cJSON **rec, size_t n, const char *what, mz_err *e);
+
 /* Out-of-fold class probabilities (n × k) from out-of-fold decisions. */
 double *mz_oof_probs(const mz_linmodel *lm, const double *oof, size_t n);
 

@@ -24,7 +24,6 @@
 #include <string.h>
 
 #include "fsutil.h"
-#include "jsonout.h"
 #include "tasks.h"
 #include "vocabfile.h"
 
@@ -75,31 +74,6 @@ static int fit_lsa(const mz_train_args *a, const mz_collection *c, mz_vocab *voc
     for (size_t i = 0; i < c->n; i++)
         if (mz_lsa_append(l, &rows[i]) != 0) return mz_fail(e, "out of memory");
     return 0;
-}
-
-/* --cv-predictions: the scored rows' objects as JSONL, written to a
- * temporary file and renamed into place.  SIGINT and SIGTERM wait until it
- * is in place: the signal handler knows the bundle's temporary directory,
- * not this file's temporary. */
-static int write_oof(const char *path, cJSON **oof, size_t n, mz_err *e)
-{
-    sigset_t old;
-    mz_signals_hold(&old);
-    mz_buf b = {0};
-    for (size_t i = 0; i < n; i++) {
-        char *l = cJSON_PrintUnformatted(oof[i]);
-        if (!l) {
-            b.oom = 1;
-            break;
-        }
-        mz_buf_puts(&b, l);
-        mz_buf_put(&b, "\n", 1);
-        cJSON_free(l);
-    }
-    int rc = b.oom ? mz_fail(e, "out of memory") : mz_write_file_atomic(path, b.s ? b.s : "", b.n, e);
-    mz_signals_release(&old);
-    mz_buf_free(&b);
-    return rc == 0 ? 0 : mz_wrap(e, "--cv-predictions: ");
 }
 
 int mz_train(const mz_train_args *args, mz_err *e)
@@ -371,7 +345,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
         }
         cJSON_AddItemToArray(cmd, cJSON_CreateString(a->argv[i]));
     }
-    if (oof && write_oof(a->cv_predictions, oof, ns, e) != 0) goto out;
+    if (oof && mz_write_records(a->cv_predictions, oof, ns, "--cv-predictions", e) != 0) goto out;
     if (mz_bundle_commit(&w, manifest, e) != 0) {
         manifest = NULL;
         goto out;
