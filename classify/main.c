@@ -17,6 +17,7 @@
 
 #include "corpus.h"
 #include "engine.h"
+#include "flatrecord.h"
 #include "fsutil.h"
 #include "linereader.h"
 #include "parallel.h"
@@ -89,6 +90,24 @@ static void parse_line(run *r, item *it)
     mz_err e;
     char m[600];
     const char *name = r->stream;
+    /* a flat record of strings, as nearly every feed line is, is read
+     * without a JSON tree; anything else the full way, which words errors */
+    mz_flat fr;
+    int flat = mz_flat_record(it->line, it->line_len, &r->fl, r->target_field, &fr);
+    if (flat < 0) {
+        it->error = strdup("out of memory");
+        return;
+    }
+    if (flat) {
+        it->id = fr.id;
+        it->has_id = 1;
+        it->text = fr.text;
+        it->len = fr.text_len;
+        it->title = fr.title;
+        it->tlen = fr.title_len;
+        it->target = fr.extra;
+        return;
+    }
     if (mz_record_parse_json(it->line, it->line_len, name, it->lineno, &r->fl, &rec, &e) != 0) {
         /* salvage the id for the error record if the line is JSON */
         cJSON *j = cJSON_ParseWithLength(it->line, it->line_len);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "corpus.h"
+#include "flatrecord.h"
 #include "fsutil.h"
 #include "linereader.h"
 #include "testutil.h"
@@ -704,6 +705,81 @@ START_TEST(test_opinion_corpus_labels)
 }
 END_TEST
 
+/* The flat reader: where it answers, the full parse reads the line alike;
+ * what it must decline, it declines (the full parse then words errors). */
+static int flat_of(const char *line, mz_flat *fr)
+{
+    mz_fields f;
+    mz_fields_default(&f);
+    f.label = NULL;
+    f.max_text = 64;
+    return mz_flat_record(line, strlen(line), &f, "target", fr);
+}
+
+START_TEST(test_flat_record_reads_as_the_full_parse)
+{
+    const char *yes[] = {
+        "{\"id\": \"a1\", \"title\": \"عنوان\", \"text\": \"نص الخبر\", \"target\": \"Covid Vaccine\"}",
+        "{\"id\":\"e\\\"1\",\"text\":\"سطر\\nثان \\\\ \\/ \\t \\b \\f \\r\",\"title\":null,\"n\":-12.5e+3,\"t\":true,\"f\":false}",
+        "  {\"id\" : \"s\" , \"text\" : \"نص\" , \"title\" : \"\"}  \r",
+        "{\"text\": \"نص\", \"id\": \"x\", \"target\": 5, \"n\": 0}",
+        "{\"\": \"\", \"id\": \"\", \"text\": \"t\"}",
+    };
+    for (size_t k = 0; k < sizeof yes / sizeof *yes; k++) {
+        mz_flat fr;
+        ck_assert_msg(flat_of(yes[k], &fr) == 1, "declined: %s", yes[k]);
+        mz_fields f;
+        mz_fields_default(&f);
+        f.label = NULL;
+        f.max_text = 64;
+        mz_record r;
+        mz_err e = {{0}};
+        ck_assert_int_eq(mz_record_parse_json(yes[k], strlen(yes[k]), "x", 1, &f, &r, &e), 0);
+        ck_assert_str_eq(fr.id, r.id);
+        ck_assert_uint_eq(fr.text_len, r.text_len);
+        ck_assert_str_eq(fr.text, r.text);
+        ck_assert_int_eq(fr.title == NULL, r.title == NULL);
+        if (r.title) ck_assert_str_eq(fr.title, r.title);
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(r.obj, "target");
+        ck_assert_int_eq(fr.extra != NULL, cJSON_IsString(t));
+        if (fr.extra) ck_assert_str_eq(fr.extra, t->valuestring);
+        mz_record_free(&r);
+        mz_flat_free(&fr);
+    }
+    const char *no[] = {
+        "{\"id\": \"a\", \"text\": \"\\u0646\\u0635\"}",            /* \u: the full parse decodes */
+        "{\"id\": \"a\", \"text\": \"نص\", \"meta\": {\"k\": 1}}",  /* nested */
+        "{\"id\": \"a\", \"text\": \"نص\", \"l\": [1]}",
+        "{\"id\": \"a\", \"text\": \"نص\", \"text\": \"ثان\"}",     /* a field twice */
+        "{\"id\": 7, \"text\": \"نص\"}",                            /* a number for an id */
+        "{\"text\": \"نص\"}",                                        /* no id */
+        "{\"id\": \"a\"}",                                           /* no text */
+        "{\"id\": \"a\", \"text\": \"\"}",                           /* empty */
+        "{\"id\": \"a\", \"text\": 5}",
+        "{\"id\": \"a\", \"text\": \"نص\", \"title\": 3}",
+        "{\"id\": \"a\", \"text\": \"a\tb\"}",                       /* a raw control character */
+        "\xEF\xBB\xBF{\"id\": \"a\", \"text\": \"نص\"}",             /* a byte-order mark */
+        "{\"id\": \"a\", \"text\": \"نص\"} x",                       /* trailing bytes */
+        "{\"id\": \"a\", \"text\": \"نص\"}\n",
+        "{\"id\": \"a\", \"text\": \"نص\",}",
+        "{\"id\": \"a\", \"text\": \"نص\", \"n\": 01}",
+        "{\"id\": \"a\", \"text\": \"نص\", \"n\": 1234567890123456789012345678901234567890}",
+        "{\"id\": \"a\", \"text\": \"نص\", \"n\": truex}",
+        "{\"i\\u0064\": \"a\", \"text\": \"نص\"}",                    /* an escape in a key */
+        "{\"id\": \"a\", \"text\": \"\xff\"}",
+        "{\"id\": \"a\", \"text\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}", /* > 64 */
+        "{\"id\": \"a\", \"text\": \"نص",
+        "[{\"id\": \"a\", \"text\": \"نص\"}]",
+    };
+    for (size_t k = 0; k < sizeof no / sizeof *no; k++) {
+        mz_flat fr;
+        ck_assert_msg(flat_of(no[k], &fr) == 0, "answered: %s", no[k]);
+        ck_assert_ptr_null(fr.id);
+        ck_assert_ptr_null(fr.text);
+    }
+}
+END_TEST
+
 Suite *suite_corpus(void)
 {
     Suite *s = suite_create("corpus");
@@ -730,6 +806,7 @@ Suite *suite_corpus(void)
     tcase_add_test(tc, test_jsonl_over_long_line_reported);
     tcase_add_test(tc, test_check_text);
     tcase_add_test(tc, test_opinion_corpus_labels);
+    tcase_add_test(tc, test_flat_record_reads_as_the_full_parse);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -7,19 +7,40 @@
  * message that names the source and line; a success yields a text that is
  * valid, NUL-free UTF-8 of the length reported and within the limit, an
  * optional title that is the same, and a record that mz_record_free
- * releases. */
+ * releases; and the flat reader, where it answers, reads the line alike. */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "corpus.h"
+#include "flatrecord.h"
 #include "fuzz_common.h"
 #include "utf8.h"
+
+/* The flat reader (flatrecord.h) answers only for lines the full parse
+ * accepts, with the same id, text, title and extra field. */
+static void same_as_flat(const char *line, size_t len, const mz_fields *f, int rc, const mz_record *r)
+{
+    mz_flat fr;
+    int flat = mz_flat_record(line, len, f, "target", &fr);
+    FUZZ_CHECK(flat == 0 || flat == 1);
+    if (flat != 1) return;
+    FUZZ_CHECK(rc == 0);
+    FUZZ_CHECK(r->id != NULL && fr.id != NULL && strcmp(r->id, fr.id) == 0);
+    FUZZ_CHECK(fr.text_len == r->text_len && memcmp(fr.text, r->text, r->text_len) == 0);
+    FUZZ_CHECK((fr.title == NULL) == (r->title == NULL));
+    if (r->title) FUZZ_CHECK(fr.title_len == r->title_len && memcmp(fr.title, r->title, r->title_len) == 0);
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, "target");
+    FUZZ_CHECK((fr.extra != NULL) == cJSON_IsString(t));
+    if (fr.extra) FUZZ_CHECK(strcmp(fr.extra, t->valuestring) == 0);
+    mz_flat_free(&fr);
+}
 
 static void one(const char *line, size_t len, const mz_fields *f)
 {
     mz_record r;
     mz_err e = {{0}};
     int rc = mz_record_parse_json(line, len, "feed.jsonl", 7, f, &r, &e);
+    same_as_flat(line, len, f, rc, &r);
     if (rc != 0) {
         FUZZ_CHECK(rc == -1);
         FUZZ_CHECK(strstr(e.msg, "feed.jsonl:7") != NULL);
