@@ -486,7 +486,6 @@ static int load_lsa(mz_bundle *b, const char *dir, mz_err *e)
     int rc = mz_lsa_parse(&b->lsa, &b->vocab, buf, len, wj->valuedouble, name, e);
     free(buf);
     if (rc != 0) return -1;
-    b->has_lsa = 1;
     if (dj->valuedouble != (double)b->lsa.dims)
         return mz_fail(e, "%s: %u dimensions, the manifest says %g", name, b->lsa.dims, dj->valuedouble);
     return 0;

@@ -103,10 +103,9 @@ typedef struct mz_bundle {
     double primary_weight;
     int max_labels;
     /* manifest "lsa": {"file", "dims", "weight", ...}: latent semantic
-     * features appended to every article's vector (lsa.h); has_lsa 0 when
-     * the bundle has none */
+     * features appended to every article's vector (lsa.h); lsa.dims is 0
+     * when the bundle has none */
     mz_lsa lsa;
-    int has_lsa;
 } mz_bundle;
 
 /* Decision values of all binary heads of a multilabel bundle on x. */

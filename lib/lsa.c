@@ -159,6 +159,7 @@ int mz_lsa_fit(mz_lsa *l, const mz_vocab *v, const mz_sparse *rows, size_t n, in
                unsigned long seed, int threads, int quiet, mz_err *e)
 {
     memset(l, 0, sizeof *l);
+    if (dims < 1 || dims > MZ_LSA_MAX_DIMS) return mz_fail(e, "--lsa-dims must be 1..%d", MZ_LSA_MAX_DIMS);
     int rc = -1;
     csr X = {0}, XT = {0};
     double *Q = NULL, *Y = NULL, *W = NULL, *S = NULL, *U = NULL, *ev = NULL;
@@ -177,10 +178,6 @@ int mz_lsa_fit(mz_lsa *l, const mz_vocab *v, const mz_sparse *rows, size_t n, in
     for (size_t f = 0; f < v->nfeat; f++)
         if (col_of[f] == 0) col_of[f] = (int32_t)m++;
     size_t p = (size_t)dims + OVERSAMPLE;
-    if (dims < 1 || dims > MZ_LSA_MAX_DIMS) {
-        mz_fail(e, "--lsa-dims must be 1..%d", MZ_LSA_MAX_DIMS);
-        goto out;
-    }
     if (m < p || n < p) {
         mz_fail(e, "--lsa-dims %d needs at least %zu texts and %zu of the vocabulary's words in them (have %zu and %zu)",
                 dims, p, p, n, m);

@@ -49,7 +49,7 @@ int mz_predictor_vectorize(mz_predictor *p, const mz_doc *d, const uint8_t *ctx,
                            const mz_extra *ex, size_t nex, mz_err *e)
 {
     if (mz_vectorize(p->vz, d, ctx, ex, nex, &p->x, e) != 0) return -1;
-    if (p->b->has_lsa && mz_lsa_append(&p->b->lsa, &p->x) != 0) return mz_fail(e, "out of memory");
+    if (p->b->lsa.dims && mz_lsa_append(&p->b->lsa, &p->x) != 0) return mz_fail(e, "out of memory");
     return 0;
 }
 

@@ -64,10 +64,8 @@ static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *row
         pred[i] = mz_pick_label(p, h->weighted ? h->lw : NULL, k);
         hof[i] = h;
         if (rec) {
-            mz_oof_label(rec[i], "target", c->target[i]);
-            mz_oof_label(rec[i], "label", h->labels[y[i]]);
-            mz_oof_label(rec[i], "predicted", h->labels[pred[i]]);
-            mz_oof_scores(rec[i], "scores", h->labels, p, k);
+            cJSON_AddStringToObject(rec[i], "target", c->target[i]);
+            mz_record_class(rec[i], h->labels, k, y[i], pred[i], p);
         }
     }
     cJSON *per = cJSON_AddObjectToObject(out, "targets");
@@ -149,13 +147,8 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
     cJSON_AddNumberToObject(root, "n", (double)c.n);
     ho = cJSON_AddObjectToObject(root, "heldout");
     /* --predictions: a record per text, as --cv-predictions writes them */
-    cJSON **rec = a->predictions ? calloc(c.n + 1, sizeof *rec) : NULL;
-    for (size_t i = 0; rec && i < c.n; i++) {
-        if (!(rec[i] = cJSON_CreateObject())) break;
-        mz_oof_label(rec[i], "id", c.id[i]);
-        cJSON_AddStringToObject(rec[i], "where", c.where[i]);
-    }
-    if (a->predictions && (!rec || (c.n && !rec[c.n - 1]))) {
+    cJSON **rec = a->predictions ? mz_records_new(&c, c.n) : NULL;
+    if (a->predictions && !rec) {
         mz_fail(e, "out of memory");
         goto out;
     }
@@ -170,7 +163,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
     if (mz_featurize(&c, &b.vocab.opt, &b.vocab.sw, target, &tg, a->threads, 1, 0, &b.vocab, &rows,
                      target ? &mentions : NULL, e) != 0)
         goto out;
-    for (size_t i = 0; b.has_lsa && i < c.n; i++)
+    for (size_t i = 0; b.lsa.dims && i < c.n; i++)
         if (mz_lsa_append(&b.lsa, &rows[i]) != 0) {
             mz_fail(e, "out of memory");
             goto out;
@@ -193,12 +186,9 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             }
             mz_linmodel_decision(&h->lm, &rows[i], dec);
             mz_linmodel_probability(&h->lm, dec, P + i * (size_t)h->nclass);
-            if (rec) {
-                const double *pi = P + i * (size_t)h->nclass;
-                mz_oof_label(rec[i], "label", h->labels[y[i]]);
-                mz_oof_label(rec[i], "predicted", h->labels[mz_pick_label(pi, h->weighted ? h->lw : NULL, h->nclass)]);
-                mz_oof_scores(rec[i], "scores", h->labels, pi, h->nclass);
-            }
+            const double *pi = P + i * (size_t)h->nclass;
+            int pred = mz_pick_label(pi, h->weighted ? h->lw : NULL, h->nclass);
+            if (rec) mz_record_class(rec[i], h->labels, h->nclass, y[i], pred, pi);
         }
         cJSON_AddItemToObject(ho, b.name,
                               mz_report("held-out metrics", P, h->weighted ? h->lw : NULL, y, c.n, h->nclass,
@@ -236,14 +226,8 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         }
         for (size_t i = 0; i < c.n; i++) pred[i] = mz_stance_label(P2 + i * 3, hs->tcrit, hs->tfav);
         for (size_t i = 0; rec && i < c.n; i++) {
-            cJSON *o = rec[i];
-            cJSON_AddItemToObject(o, "label", c.label[i] ? cJSON_Duplicate(c.label[i], 1) : cJSON_CreateNull());
-            cJSON_AddBoolToObject(o, "present", y[i] == 0);
-            cJSON_AddBoolToObject(o, "predicted_present", mz_pick_label(P + i * 2, NULL, 2) == 0);
-            cJSON_AddNumberToObject(o, "p_present", round(P[i * 2] * 1e4) / 1e4);
-            if (y2[i] < 0) continue;
-            mz_oof_label(o, "predicted", hs->labels[pred[i]]);
-            mz_oof_scores(o, "scores", hs->labels, P2 + i * 3, 3);
+            mz_record_presence(rec[i], c.label[i], y[i] == 0, P + i * 2);
+            if (y2[i] >= 0) mz_record_stance(rec[i], hs->labels, pred[i], P2 + i * 3);
         }
         cJSON *sj = mz_report_labels("stance where present (held-out)", pred, y2, c.n, 3, hs->labels, json, stdout);
         cJSON_AddItemToObject(ho, "stance", sj);
@@ -261,9 +245,8 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         }
         for (size_t i = 0; rec && i < c.n; i++)
             if (y2[i] >= 0) {
-                cJSON_AddNumberToObject(rec[i], "score",
-                                        round(mz_stance_score(b.score, P2 + i * 3, sv ? sv[i] : 0) * 1e4) / 1e4);
-                if (sv) cJSON_AddNumberToObject(rec[i], "svr", round(sv[i] * 1e4) / 1e4);
+                const double *v = sv ? &sv[i] : NULL;
+                mz_record_score(rec[i], mz_stance_score(b.score, P2 + i * 3, v ? *v : 0), v);
             }
         double auc = mz_stance_auc(b.score, P2, sv, y2, c.n);
         cJSON_AddStringToObject(sj, "score", mz_score_name(b.score));
@@ -322,14 +305,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
                 unsigned char ch[MZ_MAX_CLASSES];
                 int pr = mz_multilabel_select(K, P + i * K, PM ? PM + i * K : NULL, b.primary_weight, thr,
                                               b.max_labels, ch);
-                cJSON *o = rec[i], *pl;
-                cJSON_AddItemToObject(o, "labels", cJSON_Duplicate(c.label[i], 1));
-                mz_oof_label(o, "predicted_primary", names[pr]);
-                pl = cJSON_AddArrayToObject(o, "predicted");
-                cJSON_AddItemToArray(pl, cJSON_CreateString(names[pr]));
-                for (size_t q = 0; q < K; q++)
-                    if (ch[q] && (int)q != pr) cJSON_AddItemToArray(pl, cJSON_CreateString(names[q]));
-                mz_oof_scores(o, "scores", names, P + i * K, (int)K);
+                mz_record_labels(rec[i], c.label[i], names, (int)K, P + i * K, pr, ch);
             }
         }
         mz_ml_figures f;
@@ -359,8 +335,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
     }
     rc = 0;
 out:
-    for (size_t i = 0; rec && i < c.n; i++) cJSON_Delete(rec[i]);
-    free(rec);
+    mz_records_free(rec, c.n);
     cJSON_Delete(root);
     if (rows)
         for (size_t i = 0; i < c.n; i++) mz_sparse_free(&rows[i]);

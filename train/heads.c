@@ -223,16 +223,72 @@ cJSON *mz_report(const char *title, const double *prob, const double *lw, const 
     return j;
 }
 
-void mz_oof_scores(cJSON *o, const char *key, char *const *names, const double *p, int k)
+static void put_num(cJSON *o, const char *key, double v) { cJSON_AddNumberToObject(o, key, round(v * 1e4) / 1e4); }
+
+static void put_scores(cJSON *o, char *const *names, const double *p, int k)
 {
-    cJSON *s = cJSON_AddObjectToObject(o, key);
-    for (int c = 0; c < k; c++) cJSON_AddNumberToObject(s, names[c], round(p[c] * 1e4) / 1e4);
+    cJSON *s = cJSON_AddObjectToObject(o, "scores");
+    for (int c = 0; c < k; c++) put_num(s, names[c], p[c]);
 }
 
-void mz_oof_label(cJSON *o, const char *key, const char *label)
+cJSON **mz_records_new(const mz_collection *c, size_t n)
 {
-    if (label) cJSON_AddStringToObject(o, key, label);
-    else cJSON_AddNullToObject(o, key);
+    cJSON **rec = calloc(n + 1, sizeof *rec);
+    for (size_t i = 0; rec && i < n; i++) {
+        if (!(rec[i] = cJSON_CreateObject())) {
+            mz_records_free(rec, i);
+            return NULL;
+        }
+        if (c->id[i]) cJSON_AddStringToObject(rec[i], "id", c->id[i]);
+        else cJSON_AddNullToObject(rec[i], "id");
+        cJSON_AddStringToObject(rec[i], "where", c->where[i]);
+    }
+    return rec;
+}
+
+void mz_records_free(cJSON **rec, size_t n)
+{
+    for (size_t i = 0; rec && i < n; i++) cJSON_Delete(rec[i]);
+    free(rec);
+}
+
+void mz_record_class(cJSON *o, char *const *names, int k, int truth, int pred, const double *p)
+{
+    cJSON_AddStringToObject(o, "label", names[truth]);
+    cJSON_AddStringToObject(o, "predicted", names[pred]);
+    put_scores(o, names, p, k);
+}
+
+void mz_record_presence(cJSON *o, const cJSON *label, int present, const double *pp)
+{
+    cJSON_AddItemToObject(o, "label", label ? cJSON_Duplicate(label, 1) : cJSON_CreateNull());
+    cJSON_AddBoolToObject(o, "present", present);
+    cJSON_AddBoolToObject(o, "predicted_present", mz_pick_label(pp, NULL, 2) == 0);
+    put_num(o, "p_present", pp[0]);
+}
+
+void mz_record_stance(cJSON *o, char *const *names, int pred, const double *ps)
+{
+    cJSON_AddStringToObject(o, "predicted", names[pred]);
+    put_scores(o, names, ps, 3);
+}
+
+void mz_record_score(cJSON *o, double score, const double *svr)
+{
+    put_num(o, "score", score);
+    if (svr) put_num(o, "svr", *svr);
+}
+
+void mz_record_labels(cJSON *o, const cJSON *truth, char *const *names, int k, const double *p, int primary,
+                      const unsigned char *chosen)
+{
+    cJSON_AddItemToObject(o, "labels", cJSON_Duplicate(truth, 1));
+    cJSON_AddStringToObject(o, "predicted_primary", names[primary]);
+    cJSON *pl = cJSON_AddArrayToObject(o, "predicted");
+    cJSON_AddItemToArray(pl, cJSON_CreateString(names[primary]));
+    for (int q = 0; q < k; q++)
+        if (chosen[q] && q != primary) cJSON_AddItemToArray(pl, cJSON_CreateString(names[q]));
+    put_scores(o, names, p, k);
 }
 
 int mz_write_records(const char *path, cJSON **rec, size_t n, const char *what, mz_err *e)

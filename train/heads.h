@@ -58,12 +58,27 @@ typedef struct mz_task {
                          * out-of-fold answer (NULL: not asked) */
 } mz_task;
 
-/* --cv-predictions: o[key] = {names[c]: p[c]} (four decimals, as the
- * classifier writes them); and o[key] = the text of a label. */
-void mz_oof_scores(cJSON *o, const char *key, char *const *names, const double *p, int k);
-void mz_oof_label(cJSON *o, const char *key, const char *label);
-
-/* Records rec[0..n) as JSON lines at path, written to a temporary file and
+/* Per-record answers (--cv-predictions, evaluate --predictions): one JSON
+ * object per record of c's first n, holding its "id" (null if it has
+ * none) and "where"; the same keys whether cross-validation or a held-out
+ * evaluation fills them.  Numbers have four decimals, as the classifier
+ * writes them.  mz_records_new returns NULL on out-of-memory. */
+cJSON **mz_records_new(const mz_collection *c, size_t n);
+void mz_records_free(cJSON **rec, size_t n);
+/* "label", "predicted" and "scores" of a k-class head. */
+void mz_record_class(cJSON *o, char *const *names, int k, int truth, int pred, const double *p);
+/* A stance record: its "label" (−2..2 or null), "present" (truth),
+ * "predicted_present" and "p_present" from the presence probabilities pp;
+ * then, where the target is present, the stance head's "predicted" and
+ * "scores", and the bundle's "score" (and the SVR's "svr", when svr). */
+void mz_record_presence(cJSON *o, const cJSON *label, int present, const double *pp);
+void mz_record_stance(cJSON *o, char *const *names, int pred, const double *ps);
+void mz_record_score(cJSON *o, double score, const double *svr);
+/* A multi-label record: its "labels", and the set chosen (the primary
+ * first) with the binary heads' "scores". */
+void mz_record_labels(cJSON *o, const cJSON *truth, char *const *names, int k, const double *p, int primary,
+                      const unsigned char *chosen);
+/* The records as JSON lines at path, written to a temporary file and
  * renamed into place; SIGINT and SIGTERM wait until it is in place (the
  * interrupt handler knows a bundle's temporary directory, not this file's
  * temporary).  Errors start with what (the option). */

@@ -129,12 +129,9 @@ static void oof_rows(const mz_task *t, const mz_labelset *L, const double *prob,
 {
     int k = L->n;
     for (size_t i = 0; t->oof && i < t->ns; i++) {
-        cJSON *o = t->oof[i];
-        if (T) mz_oof_label(o, "target", T->name[tix[i]]);
-        mz_oof_label(o, "label", L->name[y[i]]);
-        int p = pred ? pred[i] : mz_pick_label(prob + i * (size_t)k, NULL, k);
-        mz_oof_label(o, "predicted", L->name[p]);
-        mz_oof_scores(o, "scores", L->name, prob + i * (size_t)k, k);
+        const double *p = prob + i * (size_t)k;
+        if (T) cJSON_AddStringToObject(t->oof[i], "target", T->name[tix[i]]);
+        mz_record_class(t->oof[i], L->name, k, y[i], pred ? pred[i] : mz_pick_label(p, NULL, k), p);
     }
 }
 

@@ -262,14 +262,7 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
         for (int k = 0; k < K; k++) thr[k] = fold ? tfold[fold[i]] : best_t;
         int pr = mz_multilabel_select((size_t)K, P + i * (size_t)K, PM ? PM + i * (size_t)K : NULL, pw, thr,
                                       max_labels, ch);
-        cJSON *o = tk->oof[i], *pl;
-        cJSON_AddItemToObject(o, "labels", cJSON_Duplicate(c->label[i], 1));
-        mz_oof_label(o, "predicted_primary", L->name[pr]);
-        pl = cJSON_AddArrayToObject(o, "predicted");
-        cJSON_AddItemToArray(pl, cJSON_CreateString(L->name[pr]));
-        for (int k = 0; k < K; k++)
-            if (ch[k] && k != pr) cJSON_AddItemToArray(pl, cJSON_CreateString(L->name[k]));
-        mz_oof_scores(o, "scores", L->name, P + i * (size_t)K, K);
+        mz_record_labels(tk->oof[i], c->label[i], L->name, K, P + i * (size_t)K, pr, ch);
     }
     free(P), free(PM), free(prim), free(truth), free(tfold);
     cJSON *h;

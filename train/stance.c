@@ -248,14 +248,8 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
      * annotators saw the target (the rows the stance figures count), each
      * labelled as the figures with cut-offs chosen on the other folds */
     for (size_t i = 0; tk->oof && i < ns; i++) {
-        cJSON *o = tk->oof[i];
-        cJSON_AddItemToObject(o, "label", c->label[i] ? cJSON_Duplicate(c->label[i], 1) : cJSON_CreateNull());
-        cJSON_AddBoolToObject(o, "present", y[i] == 0);
-        cJSON_AddBoolToObject(o, "predicted_present", mz_pick_label(pp + i * 2, NULL, 2) == 0);
-        cJSON_AddNumberToObject(o, "p_present", round(pp[i * 2] * 1e4) / 1e4);
-        if (y2[i] < 0) continue;
-        mz_oof_label(o, "predicted", sl[pred[i]]);
-        mz_oof_scores(o, "scores", sl, ps + i * 3, 3);
+        mz_record_presence(tk->oof[i], c->label[i], y[i] == 0, pp + i * 2);
+        if (y2[i] >= 0) mz_record_stance(tk->oof[i], sl, pred[i], ps + i * 3);
     }
     free(pred), free(use), free(fold);
     cJSON_AddNumberToObject(ms, "cutoff_critical", tc_best);
@@ -286,10 +280,7 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
     int rv = fit_svr(ts, y2, z, a, &lv, &pv, &Cv, e);
     if (rv == 0) rv = stance_score_cv(ps, pv, y2, z, ns, a, Cv, ms, solver, &method, e);
     for (size_t i = 0; rv == 0 && tk->oof && i < ns; i++)
-        if (y2[i] >= 0) {
-            cJSON_AddNumberToObject(tk->oof[i], "score", round(mz_stance_score(method, ps + i * 3, pv[i]) * 1e4) / 1e4);
-            cJSON_AddNumberToObject(tk->oof[i], "svr", round(pv[i] * 1e4) / 1e4);
-        }
+        if (y2[i] >= 0) mz_record_score(tk->oof[i], mz_stance_score(method, ps + i * 3, pv[i]), &pv[i]);
     free(z);
     free(pv);
     if (rv != 0) {

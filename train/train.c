@@ -273,17 +273,9 @@ int mz_train(const mz_train_args *args, mz_err *e)
     cJSON *heads = cJSON_AddArrayToObject(manifest, "heads");
     cJSON *cv = cJSON_AddObjectToObject(manifest, "cv");
 
-    if (a->cv_predictions) {
-        oof = calloc(ns + 1, sizeof *oof);
-        for (size_t i = 0; oof && i < ns; i++) {
-            if (!(oof[i] = cJSON_CreateObject())) break;
-            mz_oof_label(oof[i], "id", c.id[i]);
-            cJSON_AddStringToObject(oof[i], "where", c.where[i]);
-        }
-        if (!oof || (ns && !oof[ns - 1])) {
-            mz_fail(e, "out of memory");
-            goto out;
-        }
+    if (a->cv_predictions && !(oof = mz_records_new(&c, ns))) {
+        mz_fail(e, "out of memory");
+        goto out;
     }
     mz_task tk = {&c, a, &vocab, rows, &ts, ns, name, manifest, solver, heads, cv, &w,
                   a->nlsa && a->lsa_binary_only ? lsa.base : 0, oof};
@@ -371,8 +363,7 @@ out:
     free(targets_text);
     mz_stopwords_free(&sw);
     mz_normalizer_free(nz);
-    for (size_t i = 0; oof && i < c.nscored; i++) cJSON_Delete(oof[i]);
-    free(oof);
+    mz_records_free(oof, c.nscored);
     mz_collection_free(&c);
     return rc;
 }
