@@ -9,6 +9,7 @@
  * answered, 1 some records failed, 2 usage, input or model errors. */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,15 +26,18 @@
 
 static const char usage[] =
     "usage: mizan-classify [--models DIR] [--jsonl] [--format json|text] [--explain K] [-j N]\n"
-    "                      [--max-bytes N] [--max-tokens N] [FILE|DIR|-]...\n"
+    "                      [--max-bytes N] [--max-tokens N] [-o FILE] [FILE|DIR|-]...\n"
     "  FILE: one article (UTF-8 text); DIR: every *.txt in it; -: stdin (default)\n"
+    "  -o, --output FILE  write the answers there instead of stdout: to a temporary beside it,\n"
+    "                renamed into place once every input is answered (exit status 0 or 1)\n"
     "  --jsonl       inputs are JSONL: one {\"id\", \"text\", \"title\"?, \"target\"?} per line\n"
     "  --target-field F  JSONL field naming the stance target for target-stance models (default target)\n"
     "  --models DIR  a bundle, or a folder of bundles; repeat to combine (default: MIZAN_MODELS,\n"
     "                else models/ of the installation)\n"
     "  --explain K   evidence terms per head (default 5, 0 for none)\n"
     "  -j N          threads (default: all cores)\n"
-    "  --max-bytes N largest article accepted (default 4194304); --max-tokens N (default 200000)\n";
+    "  --max-bytes N largest article accepted (default 4194304); --max-tokens N (default 200000)\n"
+    "  --version     print the version and the bundle format it reads\n";
 
 #define BATCH 512
 #define DUP_WINDOW (1u << 18)
@@ -63,6 +67,8 @@ typedef struct run {
     mz_fields fl;
     dupset *seen;
     int any_record_error, any_input_error;
+    FILE *out;     /* stdout, or the temporary of --output */
+    int write_err; /* errno of the first failed write: the run stops */
     double batch_t0; /* when the batch's first record arrived */
 } run;
 
@@ -202,7 +208,7 @@ static void flush_batch(run *r)
             put_safe(stderr, msg);
             fputc('\n', stderr);
         }
-        fwrite(it->out.s, 1, it->out.n, stdout);
+        if (!r->write_err) fwrite(it->out.s, 1, it->out.n, r->out);
         free(it->id);
         free(it->title);
         free(it->text);
@@ -212,7 +218,9 @@ static void flush_batch(run *r)
         it->id = it->title = it->text = it->error = it->target = it->line = NULL;
         it->has_id = 0;
     }
-    fflush(stdout);
+    /* a full disk or a closed reader stops the run at once, rather than
+     * classifying the rest of a stream nobody will see */
+    if (!r->write_err && (fflush(r->out) != 0 || ferror(r->out))) r->write_err = errno ? errno : EIO;
     r->n = 0;
 }
 
@@ -278,6 +286,10 @@ static void add_dir(run *r, const char *dir)
     }
     for (size_t i = 0; i < n; i++) {
         char p[4096];
+        if (r->write_err) {
+            free(names[i]);
+            continue;
+        }
         size_t dl = strlen(dir);
         while (dl > 1 && dir[dl - 1] == '/') dl--;
         if (snprintf(p, sizeof p, "%.*s/%s", (int)dl, dir, names[i]) < (int)sizeof p) add_file(r, p);
@@ -404,11 +416,9 @@ static void add_jsonl(run *r, const char *path)
         if (r->n) {
             double left = MAX_WAIT_MS - (now_ms() - r->batch_t0);
             int wait = left <= 0 ? 0 : left < IDLE_MS ? (int)left : IDLE_MS;
-            if (left <= 0 || !mz_linereader_ready(&lr, wait)) {
-                flush_batch(r);
-                fflush(stdout);
-            }
+            if (left <= 0 || !mz_linereader_ready(&lr, wait)) flush_batch(r);
         }
+        if (r->write_err) break;
         if ((st = mz_linereader_next(&lr)) == MZ_LINE_EOF) break;
         nlines++;
         if (st == MZ_LINE_IOERR) {
@@ -450,6 +460,15 @@ static void add_jsonl(run *r, const char *path)
     }
 }
 
+/* With --output, an interrupt removes the temporary; the old file stays. */
+static void on_signal(int sig)
+{
+    const char *t = mz_outfile_pending();
+    if (*t) unlink(t);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 /* A whole-number option's value, or a one-line complaint naming it. */
 static int int_opt(const char *name, const char *v, long long lo, long long hi, long long *out)
 {
@@ -467,7 +486,7 @@ static int int_opt(const char *name, const char *v, long long lo, long long hi, 
 int main(int argc, char **argv)
 {
     int jsonl = 0, threads = mz_ncpu();
-    const char *target_field = "target";
+    const char *target_field = "target", *output = NULL;
     mz_copts o = {0, 5, 4u << 20, 200000};
     /* the inputs, then the --models folders: one allocation */
     const char **inputs = calloc(2 * ((size_t)argc + 1), sizeof *inputs);
@@ -485,6 +504,13 @@ int main(int argc, char **argv)
         if (!strcmp(a, "--models") && v) models[nmodels++] = argv[++i];
         else if (!strcmp(a, "--jsonl")) jsonl = 1;
         else if (!strcmp(a, "--target-field") && v) target_field = argv[++i];
+        else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && v) {
+            if (!*(output = argv[++i])) {
+                fprintf(stderr, "mizan-classify: %s: expected a file name, got ''\n", a);
+                bad = 1;
+                break;
+            }
+        }
         else if (!strcmp(a, "--format") && v) {
             i++;
             if (!strcmp(v, "text")) o.text_format = 1;
@@ -522,6 +548,10 @@ int main(int argc, char **argv)
             fputs(usage, stdout);
             free(inputs);
             return 0;
+        } else if (!strcmp(a, "--version")) {
+            printf("mizan-classify %s (model bundle format %d)\n", MZ_VERSION, MZ_FORMAT_VERSION);
+            free(inputs);
+            return 0;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "mizan-classify: unknown or incomplete option '%s'\n%s", a, usage);
             free(inputs);
@@ -554,6 +584,19 @@ int main(int argc, char **argv)
     }
     run r;
     memset(&r, 0, sizeof r);
+    r.out = stdout;
+    mz_outfile of = {0};
+    if (output) {
+        signal(SIGINT, on_signal);
+        signal(SIGTERM, on_signal);
+        if (mz_outfile_open(&of, output, &e) != 0) {
+            fprintf(stderr, "mizan-classify: %s\n", e.msg);
+            mz_models_free(&m);
+            free(inputs);
+            return 2;
+        }
+        r.out = of.f;
+    }
     r.o = o;
     r.threads = threads;
     r.target_field = target_field;
@@ -569,7 +612,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "mizan-classify: %s\n", e.msg);
             rc = 2;
         }
-    for (int i = 0; rc == 0 && i < ninputs; i++) {
+    for (int i = 0; rc == 0 && !r.write_err && i < ninputs; i++) {
         struct stat st;
         if (jsonl) add_jsonl(&r, inputs[i]);
         else if (!strcmp(inputs[i], "-")) add_stdin_article(&r);
@@ -586,10 +629,26 @@ int main(int argc, char **argv)
     free(r.items);
     free(inputs);
     mz_models_free(&m);
+    const char *dest = output ? output : "standard output";
+    if (r.write_err) {
+        fprintf(stderr, "mizan-classify: %s: write error: %s%s\n", dest, strerror(r.write_err),
+                of.tmp[0] ? "; the old file is left as it was" : "");
+        rc = 2;
+    }
+    if (!rc && r.any_input_error) rc = 2;
+    if (output && rc == 0 && mz_outfile_commit(&of, &e) != 0) {
+        fprintf(stderr, "mizan-classify: %s\n", e.msg);
+        return 2;
+    }
+    if (output && rc) {
+        /* like sort -o: a run that failed does not replace the old answers */
+        if (of.tmp[0] && !r.write_err) fprintf(stderr, "mizan-classify: %s: not written, as the run failed; the old file is left as it was\n", output);
+        mz_outfile_abort(&of);
+    }
     if (rc) return rc;
-    if (ferror(stdout)) {
+    if (!output && (fflush(stdout) != 0 || ferror(stdout))) {
         fprintf(stderr, "mizan-classify: write error on standard output\n");
         return 2;
     }
-    return r.any_input_error ? 2 : r.any_record_error ? 1 : 0;
+    return r.any_record_error ? 1 : 0;
 }

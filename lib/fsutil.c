@@ -201,66 +201,139 @@ void mz_signals_hold(sigset_t *old)
 
 void mz_signals_release(const sigset_t *old) { pthread_sigmask(SIG_SETMASK, old, NULL); }
 
+/* One temporary being written for mz_outfile at a time, named here for
+ * mz_outfile_pending() (a signal handler reads it, hence a plain array
+ * written while SIGINT and SIGTERM are held). */
+static char pending_tmp[PATH_MAX];
+
+const char *mz_outfile_pending(void) { return pending_tmp; }
+
+/* publish: name the temporary in pending_tmp (mz_outfile_open does;
+ * mz_write_file_atomic, whose callers hold the signals or write inside a
+ * temporary directory of their own, does not) */
+static int outfile_open(mz_outfile *o, const char *path, int publish, mz_err *e)
+{
+    memset(o, 0, sizeof *o);
+    o->path = path;
+    if (snprintf(o->dest, sizeof o->dest, "%s", path) >= (int)sizeof o->dest)
+        return mz_fail(e, "%s: path name is too long", path);
+    struct stat st, lst;
+    int exists = stat(path, &st) == 0;
+    if (exists && S_ISDIR(st.st_mode))
+        return mz_fail(e, "%s: is a directory", path);
+    /* a link is followed: the file it names is replaced, the link kept */
+    if (exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) &&
+        !realpath(path, o->dest))
+        return mz_fail(e, "%s: cannot resolve link: %s", path, strerror(errno));
+    /* a device, a pipe or a terminal cannot be replaced by a rename, nor
+     * anything under /dev or /proc (/dev/stdout names whatever fd 1 is):
+     * such a target is written in place, as a shell redirection would */
+    if (exists && (!S_ISREG(st.st_mode) || !strncmp(path, "/dev/", 5) ||
+                   !strncmp(path, "/proc/", 6) || !strncmp(o->dest, "/dev/", 5) ||
+                   !strncmp(o->dest, "/proc/", 6))) {
+        if (!(o->f = fopen(path, "we")))
+            return mz_fail(e, "%s: cannot open for writing: %s", path,
+                           strerror(errno));
+        return 0;
+    }
+    if (sibling_template(o->dest, "tmp", o->tmp, sizeof o->tmp, e) != 0)
+        return -1;
+    sigset_t old;
+    mz_signals_hold(&old);
+    int fd = mkostemp(o->tmp, O_CLOEXEC);
+    if (fd >= 0 && publish) {
+        memcpy(pending_tmp, o->tmp, sizeof pending_tmp);
+        o->published = 1;
+    }
+    mz_signals_release(&old);
+    if (fd < 0) {
+        int err = errno;
+        o->tmp[0] = '\0';
+        return mz_fail(e, "%s: cannot create temporary file: %s", path,
+                       strerror(err));
+    }
+    mode_t mode = 0666 & ~current_umask();
+    if (exists)
+        mode = st.st_mode & 07777;
+    if (fchmod(fd, mode) != 0 || !(o->f = fdopen(fd, "w"))) {
+        int err = errno;
+        close(fd);
+        mz_outfile_abort(o);
+        return mz_fail(e, "%s: cannot set up temporary file: %s", path,
+                       strerror(err));
+    }
+    return 0;
+}
+
+int mz_outfile_open(mz_outfile *o, const char *path, mz_err *e)
+{
+    return outfile_open(o, path, 1, e);
+}
+
+void mz_outfile_abort(mz_outfile *o)
+{
+    if (o->f)
+        fclose(o->f);
+    o->f = NULL;
+    if (o->tmp[0]) {
+        sigset_t old;
+        mz_signals_hold(&old);
+        unlink(o->tmp);
+        if (o->published)
+            pending_tmp[0] = '\0';
+        mz_signals_release(&old);
+        o->tmp[0] = '\0';
+    }
+}
+
+int mz_outfile_commit(mz_outfile *o, mz_err *e)
+{
+    const char *what = NULL;
+    int err = 0;
+    if (fflush(o->f) != 0 || ferror(o->f))
+        what = "write failed";
+    else if (o->tmp[0] && fsync(fileno(o->f)) != 0)
+        what = "fsync failed";
+    if (what)
+        err = errno;
+    if (fclose(o->f) != 0 && !what) {
+        err = errno;
+        what = "close failed";
+    }
+    o->f = NULL;
+    if (!what && o->tmp[0]) {
+        sigset_t old;
+        mz_signals_hold(&old);
+        if (rename(o->tmp, o->dest) != 0) {
+            err = errno;
+            what = "cannot rename temporary file into place";
+        } else {
+            o->tmp[0] = '\0';
+            if (o->published)
+                pending_tmp[0] = '\0';
+        }
+        mz_signals_release(&old);
+        if (!what)
+            sync_parent(o->dest);
+    }
+    if (!what)
+        return 0;
+    mz_outfile_abort(o);
+    return mz_fail(e, "%s: %s: %s", o->path, what, strerror(err));
+}
+
 int mz_write_file_atomic(const char *path, const void *data, size_t len,
                          mz_err *e)
 {
-    char tmp[PATH_MAX];
-    if (sibling_template(path, "tmp", tmp, sizeof tmp, e) != 0)
+    mz_outfile o;
+    if (outfile_open(&o, path, 0, e) != 0)
         return -1;
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0)
-        return mz_fail(e, "%s: cannot create temporary file: %s", path,
-                       strerror(errno));
-
-    struct stat st;
-    mode_t mode;
-    if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-        mode = st.st_mode & 07777;
-    else
-        mode = 0666 & ~current_umask();
-
-    const char *what;
-    int err;
-    if (fchmod(fd, mode) != 0) {
-        what = "cannot set permissions on temporary file";
-        goto fail;
+    if (len && fwrite(data, 1, len, o.f) != len) {
+        int err = errno;
+        mz_outfile_abort(&o);
+        return mz_fail(e, "%s: write failed: %s", path, strerror(err));
     }
-    const unsigned char *p = data;
-    size_t left = len;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            what = "write failed";
-            goto fail;
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    if (fsync(fd) != 0) {
-        what = "fsync failed";
-        goto fail;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        what = "close failed";
-        goto fail;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        what = "cannot rename temporary file into place";
-        goto fail;
-    }
-    sync_parent(path);
-    return 0;
-
-fail:
-    err = errno;
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
-    return mz_fail(e, "%s: %s: %s", path, what, strerror(err));
+    return mz_outfile_commit(&o, e);
 }
 
 /* ---- directories ------------------------------------------------------ */

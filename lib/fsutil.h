@@ -18,6 +18,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "err.h"
 
@@ -33,9 +34,29 @@ int mz_read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
  * rename over path, then fsync the directory (best effort).  A reader sees
  * either the old file or the new one, never a mix.  The new file keeps the
  * permission bits of the file it replaces, else gets 0666 & ~umask.  If path
- * is a symlink, the link itself is replaced, not its target. */
+ * is a symlink, the file it names is replaced and the link kept.  A path
+ * that exists and is not a regular file (/dev/null, a pipe), or lies under
+ * /dev or /proc, is written in place: it cannot be renamed over. */
 int mz_write_file_atomic(const char *path, const void *data, size_t len,
                          mz_err *e);
+
+/* The same for a file written piece by piece (a classification run's
+ * output): open makes the temporary, write to o->f, commit flushes, syncs
+ * and renames it over path, abort removes it and leaves path as it was.
+ * Links, devices and pipes as above.  The temporary being
+ * written is named by mz_outfile_pending() for a SIGINT/SIGTERM handler
+ * to unlink(); one at a time per process.  Commit and abort close o->f. */
+typedef struct {
+    FILE *f;
+    const char *path; /* as given, for messages */
+    char dest[4096];  /* what the rename replaces: path, or a link's file */
+    char tmp[4096];   /* "" when writing in place or once committed */
+    int published;  /* tmp is the one mz_outfile_pending() names */
+} mz_outfile;
+int mz_outfile_open(mz_outfile *o, const char *path, mz_err *e);
+int mz_outfile_commit(mz_outfile *o, mz_err *e);
+void mz_outfile_abort(mz_outfile *o);
+const char *mz_outfile_pending(void);
 
 /* SIGINT and SIGTERM held (delivered on release) around a step that an
  * interrupt handler must not see half done, such as creating a temporary

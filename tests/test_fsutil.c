@@ -201,6 +201,78 @@ START_TEST(test_write_failure_leaves_old)
 }
 END_TEST
 
+START_TEST(test_write_follows_links_and_devices)
+{
+    mz_err e = {{0}};
+    /* A link is followed: the file it names is replaced, the link kept. */
+    put(P("real"), "old");
+    ck_assert_int_eq(symlink("real", P("link")), 0);
+    ck_assert_int_eq(mz_write_file_atomic(P("link"), "new", 3, &e), 0);
+    struct stat st;
+    ck_assert_int_eq(lstat(P("link"), &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+    ck_assert_str_eq(get(P("real")), "new");
+    ck_assert_int_eq(count_entries(root, ".tmp."), 0);
+
+    /* A device is written in place, never renamed over (as root a rename
+     * into /dev would succeed and replace the device with a file). */
+    ck_assert_int_eq(mz_write_file_atomic("/dev/null", "x", 1, &e), 0);
+    ck_assert_int_eq(lstat("/dev/null", &st), 0);
+    ck_assert(S_ISCHR(st.st_mode));
+    /* and a write it refuses is an error that names it */
+    ck_assert_int_eq(mz_write_file_atomic("/dev/full", "x", 1, &e), -1);
+    ck_assert_ptr_nonnull(strstr(e.msg, "/dev/full"));
+    ck_assert_int_eq(lstat("/dev/full", &st), 0);
+    ck_assert(S_ISCHR(st.st_mode));
+}
+END_TEST
+
+START_TEST(test_outfile_commit_and_abort)
+{
+    mz_err e = {{0}};
+    const char *f = P("answers.jsonl");
+    put(f, "old\n");
+    ck_assert_int_eq(chmod(f, 0640), 0);
+
+    /* while written, the old file is untouched and the temporary named */
+    mz_outfile o;
+    ck_assert_msg(mz_outfile_open(&o, f, &e) == 0, "%s", e.msg);
+    ck_assert_str_eq(mz_outfile_pending(), o.tmp);
+    ck_assert_ptr_nonnull(strstr(o.tmp, "/.answers.jsonl.tmp."));
+    fputs("first\n", o.f);
+    fflush(o.f);
+    ck_assert_str_eq(get(f), "old\n");
+    ck_assert_int_eq(count_entries(root, ".tmp."), 1);
+    /* abort: temporary gone, old file as it was, nothing pending */
+    mz_outfile_abort(&o);
+    ck_assert_str_eq(get(f), "old\n");
+    ck_assert_int_eq(count_entries(root, ".tmp."), 0);
+    ck_assert_str_eq(mz_outfile_pending(), "");
+
+    /* commit: replaced by rename, mode kept, nothing pending */
+    ck_assert_msg(mz_outfile_open(&o, f, &e) == 0, "%s", e.msg);
+    fputs("second\n", o.f);
+    ck_assert_msg(mz_outfile_commit(&o, &e) == 0, "%s", e.msg);
+    ck_assert_str_eq(get(f), "second\n");
+    struct stat st;
+    ck_assert_int_eq(stat(f, &st), 0);
+    ck_assert_int_eq(st.st_mode & 07777, 0640);
+    ck_assert_int_eq(count_entries(root, ".tmp."), 0);
+    ck_assert_str_eq(mz_outfile_pending(), "");
+
+    /* a directory is refused before anything is created */
+    ck_assert_int_eq(mz_outfile_open(&o, root, &e), -1);
+    ck_assert_ptr_nonnull(strstr(e.msg, "is a directory"));
+
+    /* a failed write is reported by commit, which names the path */
+    ck_assert_msg(mz_outfile_open(&o, "/dev/full", &e) == 0, "%s", e.msg);
+    ck_assert_str_eq(o.tmp, "");
+    fputs("x", o.f);
+    ck_assert_int_eq(mz_outfile_commit(&o, &e), -1);
+    ck_assert_ptr_nonnull(strstr(e.msg, "/dev/full: write failed"));
+}
+END_TEST
+
 START_TEST(test_read_size_limit)
 {
     mz_err e = {{0}};
@@ -546,6 +618,8 @@ Suite *suite_fsutil(void)
     tcase_add_test(tc, test_overwrite);
     tcase_add_test(tc, test_write_keeps_mode);
     tcase_add_test(tc, test_write_failure_leaves_old);
+    tcase_add_test(tc, test_write_follows_links_and_devices);
+    tcase_add_test(tc, test_outfile_commit_and_abort);
     tcase_add_test(tc, test_read_size_limit);
     tcase_add_test(tc, test_read_unsized_file);
     tcase_add_test(tc, test_read_errors);

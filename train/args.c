@@ -54,7 +54,7 @@ const char mz_train_usage[] =
     "  --kernel linear|rbf    rbf: libsvm C-SVC with exp(-G ||x-z||^2) (--gamma G, default 1);\n"
     "                         for small corpora: 3,000 articles took 2.5 minutes (5-fold CV,\n"
     "                         one thread); the cost grows with the square of the corpus\n"
-    "  --cv K (default 5)  --grid  --seed N  --threads N  --quiet  --max-bytes N\n"
+    "  --cv K (default 5)  --grid  --seed N  --threads N  --quiet  --max-bytes N  --version\n"
     "  --cv-predictions FILE  JSONL, one line per scored record: its id, truth and\n"
     "                         out-of-fold prediction and probabilities (errors to read)\n";
 
@@ -299,6 +299,8 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             a->predictions = v;
         } else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
             return mz_fail(e, "help");
+        } else if (!strcmp(o, "--version")) {
+            return mz_fail(e, "version");
         } else {
             return mz_fail(e, "unknown option '%s'", o);
         }

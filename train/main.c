@@ -42,6 +42,10 @@ int main(int argc, char **argv)
             fputs(mz_train_usage, stdout);
             return 0;
         }
+        if (strcmp(e.msg, "version") == 0) {
+            printf("mizan-train %s (model bundle format %d)\n", MZ_VERSION, MZ_FORMAT_VERSION);
+            return 0;
+        }
         fprintf(stderr, "mizan-train: %s\n%s", e.msg, mz_train_usage);
         return 2;
     }
