@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "corpus.h"
+#include "describe.h"
 #include "engine.h"
 #include "flatrecord.h"
 #include "fsutil.h"
@@ -37,6 +38,8 @@ static const char usage[] =
     "  --explain K   evidence terms per head (default 5, 0 for none)\n"
     "  -j N          threads (default: all cores)\n"
     "  --max-bytes N largest article accepted (default 4194304); --max-tokens N (default 200000)\n"
+    "  --list-models what the bundles are: key, kind, labels, training size, CV figures and\n"
+    "                the command that rebuilds each (JSON, or with --format text for a person)\n"
     "  --version     print the version and the bundle format it reads\n";
 
 #define BATCH 512
@@ -485,7 +488,7 @@ static int int_opt(const char *name, const char *v, long long lo, long long hi, 
 
 int main(int argc, char **argv)
 {
-    int jsonl = 0, threads = mz_ncpu();
+    int jsonl = 0, threads = mz_ncpu(), list = 0;
     const char *target_field = "target", *output = NULL;
     mz_copts o = {0, 5, 4u << 20, 200000};
     /* the inputs, then the --models folders: one allocation */
@@ -503,6 +506,7 @@ int main(int argc, char **argv)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--models") && v) models[nmodels++] = argv[++i];
         else if (!strcmp(a, "--jsonl")) jsonl = 1;
+        else if (!strcmp(a, "--list-models")) list = 1;
         else if (!strcmp(a, "--target-field") && v) target_field = argv[++i];
         else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && v) {
             if (!*(output = argv[++i])) {
@@ -574,6 +578,10 @@ int main(int argc, char **argv)
             return 2;
         }
         strncat(defdir, "/../models", sizeof defdir - strlen(defdir) - 1);
+        /* messages and listings name the folder, not the way to it */
+        char *real = realpath(defdir, NULL);
+        if (real && strlen(real) < sizeof defdir) strcpy(defdir, real);
+        free(real);
         models[nmodels++] = defdir;
     }
     mz_models m;
@@ -581,6 +589,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "mizan-classify: %s\n", e.msg);
         free(inputs);
         return 2;
+    }
+    if (list) {
+        /* loading verified every bundle; the listing is read from them */
+        mz_buf b = {0};
+        mz_models_describe(&m, o.text_format, &b);
+        int bad_out = b.oom || (b.n && fwrite(b.s, 1, b.n, stdout) != b.n) || fflush(stdout) != 0;
+        if (bad_out) fprintf(stderr, "mizan-classify: %s\n", b.oom ? "out of memory" : "write error on standard output");
+        mz_buf_free(&b);
+        mz_models_free(&m);
+        free(inputs);
+        return bad_out ? 2 : 0;
     }
     run r;
     memset(&r, 0, sizeof r);

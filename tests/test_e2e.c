@@ -1035,6 +1035,75 @@ START_TEST(test_models_combined_and_key_clashes)
 }
 END_TEST
 
+/* --list-models: what answers, read from the verified bundles: one JSON
+ * line per bundle with its key, labels and the manifest's figures (less
+ * the confusion matrices), or a text block; a broken bundle is refused as
+ * classifying would refuse it. */
+START_TEST(test_list_models)
+{
+    ck_assert_int_eq(mkdir(T("lm"), 0755), 0);
+    train_topic("corpora/mini/topic.jsonl", "lm/topic");
+    train_stance("lm/russia", "");
+    int rc = run("out.json", "err.txt", "'%s' --models '%s' --list-models", CLASSIFY, T("lm"));
+    if (rc != 0) ck_abort_msg("--list-models exited %d: %s", rc, slurp(T("err.txt"), NULL));
+    char *out = slurp(T("out.json"), NULL);
+    char *save = NULL;
+    int n = 0;
+    for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save), n++) {
+        cJSON *j = cJSON_Parse(line);
+        ck_assert_msg(j != NULL, "not JSON: %s", line);
+        const char *key = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "key"));
+        const cJSON *labels = cJSON_GetObjectItemCaseSensitive(j, "labels");
+        const cJSON *cv = cJSON_GetObjectItemCaseSensitive(j, "cv");
+        ck_assert_ptr_nonnull(key);
+        ck_assert_ptr_nonnull(cv);
+        ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(j, "train_command"));
+        ck_assert_msg(strstr(line, "\"confusion\"") == NULL, "confusion kept: %s", line);
+        /* the figures are the manifest's own */
+        char mpath[64];
+        snprintf(mpath, sizeof mpath, "lm/%s/manifest.json", n == 0 ? "russia" : "topic");
+        char *man = slurp(T(mpath), NULL);
+        cJSON *mj = cJSON_Parse(man);
+        const char *sec = n == 0 ? "stance" : "topic";
+        double want = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(mj, "cv"), sec), "macro_f1")->valuedouble;
+        double got = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cv, sec), "macro_f1")->valuedouble;
+        ck_assert_double_eq_tol(got, want, 1e-12);
+        if (n == 0) {
+            /* bundles in name order: russia, then topic */
+            ck_assert_str_eq(key, "stance.russia");
+            ck_assert_int_eq(cJSON_GetArraySize(labels), 3);
+            ck_assert_str_eq(cJSON_GetArrayItem(labels, 0)->valuestring, "critical");
+        } else {
+            ck_assert_str_eq(key, "topic");
+            ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(j, "kind")->valuestring, "multiclass");
+        }
+        cJSON_Delete(mj);
+        free(man);
+        cJSON_Delete(j);
+    }
+    ck_assert_int_eq(n, 2);
+    free(out);
+
+    rc = run("out.txt", "err.txt", "'%s' --models '%s' --list-models --format text", CLASSIFY, T("lm"));
+    ck_assert_int_eq(rc, 0);
+    out = slurp(T("out.txt"), NULL);
+    ck_assert_msg(strstr(out, "== stance.russia (stance)") && strstr(out, "== topic (multiclass)"), "%s", out);
+    ck_assert_msg(strstr(out, "  cv presence") && strstr(out, "  rebuild ") && strstr(out, "--target russia"), "%s", out);
+    free(out);
+
+    /* a bundle that would not load is not listed either */
+    FILE *f = fopen(T("lm/topic/model.svm"), "a");
+    ck_assert_ptr_nonnull(f);
+    fputs("0\n", f);
+    fclose(f);
+    rc = run("out.json", "err.txt", "'%s' --models '%s' --list-models", CLASSIFY, T("lm"));
+    ck_assert_int_eq(rc, 2);
+    size_t len;
+    free(slurp(T("out.json"), &len));
+    ck_assert_uint_eq(len, 0);
+}
+END_TEST
+
 /* The shipped models on the shipped op-ed (Russia's CSTO intervention in
  * Kazakhstan): international news, framed around security, critical of
  * Russia, silent about the West. */
@@ -1707,6 +1776,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_lsa_features);
     tcase_add_test(tc, test_lsa_binary_heads);
     tcase_add_test(tc, test_models_combined_and_key_clashes);
+    tcase_add_test(tc, test_list_models);
     tcase_add_test(tc, test_cv_predictions);
     suite_add_tcase(s, tc);
     return s;
