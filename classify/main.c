@@ -28,7 +28,8 @@
 static const char usage[] =
     "usage: mizan-classify [--models DIR] [--jsonl] [--format json|text] [--explain K] [-j N]\n"
     "                      [--max-bytes N] [--max-tokens N] [-o FILE] [FILE|DIR|-]...\n"
-    "  FILE: one article (UTF-8 text); DIR: every *.txt in it; -: stdin (default)\n"
+    "  FILE: one article (UTF-8 text), or a stream if named *.jsonl; DIR: every *.txt in it;\n"
+    "  -: stdin (default)\n"
     "  -o, --output FILE  write the answers there instead of stdout: to a temporary beside it,\n"
     "                renamed into place once every input is answered (exit status 0 or 1)\n"
     "  --jsonl       inputs are JSONL: one {\"id\", \"text\", \"title\"?, \"target\"?} per line\n"
@@ -590,17 +591,6 @@ int main(int argc, char **argv)
         free(inputs);
         return 2;
     }
-    if (list) {
-        /* loading verified every bundle; the listing is read from them */
-        mz_buf b = {0};
-        mz_models_describe(&m, o.text_format, &b);
-        int bad_out = b.oom || (b.n && fwrite(b.s, 1, b.n, stdout) != b.n) || fflush(stdout) != 0;
-        if (bad_out) fprintf(stderr, "mizan-classify: %s\n", b.oom ? "out of memory" : "write error on standard output");
-        mz_buf_free(&b);
-        mz_models_free(&m);
-        free(inputs);
-        return bad_out ? 2 : 0;
-    }
     run r;
     memset(&r, 0, sizeof r);
     r.out = stdout;
@@ -615,6 +605,22 @@ int main(int argc, char **argv)
             return 2;
         }
         r.out = of.f;
+    }
+    if (list) {
+        /* loading verified every bundle; the listing is read from them */
+        mz_buf b = {0};
+        mz_models_describe(&m, o.text_format, &b);
+        int bad = b.oom || (b.n && fwrite(b.s, 1, b.n, r.out) != b.n) || fflush(r.out) != 0;
+        if (bad) fprintf(stderr, "mizan-classify: %s: %s%s\n", output ? output : "standard output",
+                         b.oom ? "out of memory" : "write error: ", b.oom ? "" : strerror(errno));
+        if (output && !bad && mz_outfile_commit(&of, &e) != 0) {
+            fprintf(stderr, "mizan-classify: %s\n", e.msg);
+            bad = 1;
+        } else if (output && bad) mz_outfile_abort(&of);
+        mz_buf_free(&b);
+        mz_models_free(&m);
+        free(inputs);
+        return bad ? 2 : 0;
     }
     r.o = o;
     r.threads = threads;
@@ -633,7 +639,10 @@ int main(int argc, char **argv)
         }
     for (int i = 0; rc == 0 && !r.write_err && i < ninputs; i++) {
         struct stat st;
-        if (jsonl) add_jsonl(&r, inputs[i]);
+        size_t il = strlen(inputs[i]);
+        /* a file named .jsonl is a stream even without --jsonl: read as
+         * one article, a whole feed would get one meaningless answer */
+        if (jsonl || (il > 6 && !strcmp(inputs[i] + il - 6, ".jsonl"))) add_jsonl(&r, inputs[i]);
         else if (!strcmp(inputs[i], "-")) add_stdin_article(&r);
         else if (stat(inputs[i], &st) == 0 && S_ISDIR(st.st_mode)) add_dir(&r, inputs[i]);
         else add_file(&r, inputs[i]);

@@ -1089,6 +1089,12 @@ START_TEST(test_list_models)
     out = slurp(T("out.txt"), NULL);
     ck_assert_msg(strstr(out, "== stance.russia (stance)") && strstr(out, "== topic (multiclass)"), "%s", out);
     ck_assert_msg(strstr(out, "  cv presence") && strstr(out, "  rebuild ") && strstr(out, "--target russia"), "%s", out);
+    /* -o takes the listing as it takes answers */
+    rc = run("none.txt", "err.txt", "'%s' --models '%s' --list-models --format text -o '%s'", CLASSIFY, T("lm"), T("list.txt"));
+    ck_assert_int_eq(rc, 0);
+    char *listed = slurp(T("list.txt"), NULL);
+    ck_assert_str_eq(listed, out);
+    free(listed);
     free(out);
 
     /* a bundle that would not load is not listed either */
