@@ -221,16 +221,18 @@ static int outfile_open(mz_outfile *o, const char *path, int publish, mz_err *e)
     int exists = stat(path, &st) == 0;
     if (exists && S_ISDIR(st.st_mode))
         return mz_fail(e, "%s: is a directory", path);
-    /* a link is followed: the file it names is replaced, the link kept */
-    if (exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) &&
-        !realpath(path, o->dest))
-        return mz_fail(e, "%s: cannot resolve link: %s", path, strerror(errno));
     /* a device, a pipe or a terminal cannot be replaced by a rename, nor
      * anything under /dev or /proc (/dev/stdout names whatever fd 1 is):
      * such a target is written in place, as a shell redirection would */
-    if (exists && (!S_ISREG(st.st_mode) || !strncmp(path, "/dev/", 5) ||
-                   !strncmp(path, "/proc/", 6) || !strncmp(o->dest, "/dev/", 5) ||
-                   !strncmp(o->dest, "/proc/", 6))) {
+    int in_place = exists && (!S_ISREG(st.st_mode) || !strncmp(path, "/dev/", 5) ||
+                              !strncmp(path, "/proc/", 6));
+    /* a link is followed: the file it names is replaced, the link kept */
+    if (!in_place && exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        if (!realpath(path, o->dest))
+            return mz_fail(e, "%s: cannot resolve link: %s", path, strerror(errno));
+        in_place = !strncmp(o->dest, "/dev/", 5) || !strncmp(o->dest, "/proc/", 6);
+    }
+    if (in_place) {
         if (!(o->f = fopen(path, "we")))
             return mz_fail(e, "%s: cannot open for writing: %s", path,
                            strerror(errno));
