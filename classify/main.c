@@ -568,6 +568,15 @@ int main(int argc, char **argv)
         return 2;
     }
     if (ninputs == 0) inputs[ninputs++] = "-";
+    struct stat ost, ist;
+    if (output && stat(output, &ost) == 0 && S_ISREG(ost.st_mode))
+        for (int i = 0; i < ninputs; i++)
+            if (stat(inputs[i], &ist) == 0 && ist.st_dev == ost.st_dev && ist.st_ino == ost.st_ino) {
+                /* the answers would be renamed over the articles */
+                fprintf(stderr, "mizan-classify: -o %s: is the input %s; write the answers elsewhere\n", output, inputs[i]);
+                free(inputs);
+                return 2;
+            }
 
     mz_err e;
     char defdir[4096];

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bundle.h"
 #include "lsa.h"
@@ -65,6 +66,20 @@ static int num(const char *s, double lo, double hi, const char *opt, double *v, 
     if (!*s || *end || !isfinite(d) || d < lo || d > hi)
         return mz_fail(e, "%s: expected a number in [%g, %g], got '%s'", opt, lo, hi, s);
     *v = d;
+    return 0;
+}
+
+/* The records file would be renamed over a corpus it was read from. */
+static int records_file_apart(const mz_train_args *a, const char *path, const char *opt, mz_err *e)
+{
+    struct stat o, c;
+    if (!path || stat(path, &o) != 0 || !S_ISREG(o.st_mode)) return 0;
+    const char *const *lists[] = {a->corpus, a->train_only, a->lsa_corpus};
+    const int counts[] = {a->ncorpus, a->ntrain_only, a->nlsa};
+    for (int l = 0; l < 3; l++)
+        for (int i = 0; i < counts[l]; i++)
+            if (stat(lists[l][i], &c) == 0 && c.st_dev == o.st_dev && c.st_ino == o.st_ino)
+                return mz_fail(e, "%s %s: is the corpus %s; write the records elsewhere", opt, path, lists[l][i]);
     return 0;
 }
 
@@ -327,5 +342,6 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     if (!strcmp(a->task, "target") && !a->target_field) return mz_fail(e, "--task target needs --target-field F");
     if (a->f1_labels && (!strcmp(a->task, "stance") || !strcmp(a->task, "multilabel")))
         return mz_fail(e, "--f1-labels: for --task multiclass or target, not %s", a->task);
-    return 0;
+    return records_file_apart(a, a->evaluate ? a->predictions : a->cv_predictions,
+                              a->evaluate ? "--predictions" : "--cv-predictions", e);
 }
