@@ -101,9 +101,19 @@ static const char *answer_key(const mz_models *m, size_t i)
     return m->group[i] == MZ_GROUP_STANCE ? m->b[i].target : m->b[i].name;
 }
 
+static const char *const own[] = {"id", "stance", "truncated", "error"};
+
+int mz_models_key_taken(const mz_models *m, const char *key)
+{
+    for (size_t k = 0; k < sizeof own / sizeof *own; k++)
+        if (!strcmp(key, own[k])) return 1;
+    for (size_t i = 0; i < m->n; i++)
+        if (m->group[i] != MZ_GROUP_STANCE && !strcmp(key, answer_key(m, i))) return 1;
+    return 0;
+}
+
 static int check_keys(const mz_models *m, char *const *dir, mz_err *e)
 {
-    static const char *const own[] = {"id", "stance", "truncated", "error"};
     for (size_t i = 0; i < m->n; i++) {
         int top = m->group[i] != MZ_GROUP_STANCE;
         for (size_t k = 0; top && k < sizeof own / sizeof *own; k++)
@@ -210,7 +220,7 @@ void mz_worker_free(mz_worker *w)
     mz_buf_free(&w->out);
 }
 
-void mz_error_record(mz_buf *b, const char *id, const char *msg, int text_format)
+void mz_error_record(mz_buf *b, const char *id, const char *kept, const char *msg, int text_format)
 {
     if (text_format) {
         mz_buf_printf(b, "== %s\nerror: %s\n\n", id ? id : "(no id)", msg);
@@ -219,6 +229,7 @@ void mz_error_record(mz_buf *b, const char *id, const char *msg, int text_format
     mz_buf_puts(b, "{\"id\": ");
     if (id) mz_buf_json_str(b, id, strlen(id));
     else mz_buf_puts(b, "null");
+    if (kept) mz_buf_puts(b, kept);
     mz_buf_puts(b, ", \"error\": ");
     mz_buf_json_str(b, msg, strlen(msg));
     mz_buf_puts(b, "}\n");
@@ -496,7 +507,7 @@ static int fail_record(mz_worker *w, const char *id, const char *msg)
 {
     snprintf(w->errmsg, sizeof w->errmsg, "%s", msg);
     mz_buf_reset(&w->out);
-    mz_error_record(&w->out, id, msg, w->o->text_format);
+    mz_error_record(&w->out, id, w->kept, msg, w->o->text_format);
     return 1;
 }
 
@@ -533,6 +544,7 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
         mz_buf_puts(o, "{\"id\": ");
         if (id) mz_buf_json_str(o, id, strlen(id));
         else mz_buf_puts(o, "null");
+        if (w->kept) mz_buf_puts(o, w->kept);
     }
     int first_stance = 1;
     for (int pass = 0; pass < MZ_NGROUPS; pass++) {

@@ -37,6 +37,11 @@ typedef struct mz_models {
 int mz_models_load(mz_models *m, const char *const *dirs, size_t ndirs, mz_err *e);
 void mz_models_free(mz_models *m);
 
+/* 1 when key is a top-level key of an article's record with these bundles
+ * (id, stance, truncated, error, or a bundle's answer), so no input field
+ * may be kept under it. */
+int mz_models_key_taken(const mz_models *m, const char *key);
+
 typedef struct mz_copts {
     int text_format;  /* --format text */
     size_t explain;   /* evidence terms per head */
@@ -56,6 +61,10 @@ typedef struct mz_worker {
     size_t scap;
     mz_buf out;
     char errmsg[MZ_ERR_MAX]; /* the plain message of the last failed record */
+    /* set per record by the caller: the input fields kept in the answer, as
+     * raw JSON members each led by ", " and written after the id (JSON
+     * output only), or NULL */
+    const char *kept;
 } mz_worker;
 
 int mz_worker_init(mz_worker *w, const mz_models *m, const mz_copts *o, mz_err *e);
@@ -69,7 +78,8 @@ void mz_worker_free(mz_worker *w);
 int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen, const char *text, size_t len,
                     const char *target, int checked);
 
-/* An error record for input that never became an article. */
-void mz_error_record(mz_buf *b, const char *id, const char *msg, int text_format);
+/* An error record for input that never became an article; kept as in
+ * mz_worker (may be NULL). */
+void mz_error_record(mz_buf *b, const char *id, const char *kept, const char *msg, int text_format);
 
 #endif

@@ -34,6 +34,8 @@ static const char usage[] =
     "                renamed into place once every input is answered (exit status 0 or 1)\n"
     "  --jsonl       inputs are JSONL: one {\"id\", \"text\", \"title\"?, \"target\"?} per line\n"
     "  --target-field F  JSONL field naming the stance target for target-stance models (default target)\n"
+    "  --keep F1,F2  JSONL: copy these fields of each record into its answer, after the id\n"
+    "                (null where a record lacks one); JSON output only\n"
     "  --models DIR  a bundle, or a folder of bundles; repeat to combine (default: MIZAN_MODELS,\n"
     "                else models/ of the installation)\n"
     "  --explain K   evidence terms per head (default 5, 0 for none)\n"
@@ -51,6 +53,7 @@ typedef struct item {
     size_t tlen, len;
     char *error; /* set when the input itself failed (unreadable, bad JSON) */
     char *line;  /* a JSONL record not parsed yet (the workers parse it) */
+    char *kept;  /* --keep: the record's kept fields as raw JSON members */
     size_t line_len, lineno;
     int has_id;  /* parsed with an id: takes part in the duplicate check */
     mz_buf out;
@@ -66,6 +69,8 @@ typedef struct run {
     size_t n;
     mz_copts o;
     const char *target_field;
+    char **keep; /* --keep field names */
+    int nkeep;
     /* the JSONL stream being read: its name, fields, and the ids seen */
     const char *stream;
     mz_fields fl;
@@ -92,6 +97,29 @@ static double now_ms(void)
 
 static int dupset_add(dupset *d, const char *id, size_t lineno, size_t *first);
 
+/* The --keep fields of a parsed record as ", \"f\": value" members, null
+ * where it lacks one; NULL without --keep or on out-of-memory. */
+static char *kept_members(const run *r, const cJSON *obj)
+{
+    if (!r->nkeep) return NULL;
+    mz_buf b = {0};
+    for (int k = 0; k < r->nkeep; k++) {
+        mz_buf_puts(&b, ", ");
+        mz_buf_json_str(&b, r->keep[k], strlen(r->keep[k]));
+        mz_buf_puts(&b, ": ");
+        const cJSON *v = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, r->keep[k]) : NULL;
+        char *j = v ? cJSON_PrintUnformatted(v) : NULL;
+        mz_buf_puts(&b, j ? j : "null");
+        if (v && !j) b.oom = 1;
+        cJSON_free(j);
+    }
+    if (b.oom) {
+        mz_buf_free(&b);
+        return NULL;
+    }
+    return b.s;
+}
+
 /* Parse a JSONL record into the item (in a worker: parsing costs about a
  * fifth of classifying, and done by the reading thread it was serial). */
 static void parse_line(run *r, item *it)
@@ -103,7 +131,8 @@ static void parse_line(run *r, item *it)
     /* a flat record of strings, as nearly every feed line is, is read
      * without a JSON tree; anything else the full way, which words errors */
     mz_flat fr;
-    int flat = mz_flat_record(it->line, it->line_len, &r->fl, r->target_field, &fr);
+    /* kept fields are copied from the JSON tree, so --keep takes the full way */
+    int flat = r->nkeep ? 0 : mz_flat_record(it->line, it->line_len, &r->fl, r->target_field, &fr);
     if (flat < 0) {
         it->error = strdup("out of memory");
         return;
@@ -123,6 +152,7 @@ static void parse_line(run *r, item *it)
         cJSON *j = cJSON_ParseWithLength(it->line, it->line_len);
         const cJSON *id = j ? cJSON_GetObjectItemCaseSensitive(j, "id") : NULL;
         if (cJSON_IsString(id)) it->id = strdup(id->valuestring);
+        it->kept = kept_members(r, j);
         cJSON_Delete(j);
         it->error = strdup(e.msg);
         return;
@@ -144,6 +174,7 @@ static void parse_line(run *r, item *it)
     }
     const cJSON *tg = cJSON_GetObjectItemCaseSensitive(rec.obj, r->target_field);
     if (cJSON_IsString(tg)) it->target = strdup(tg->valuestring);
+    if (r->nkeep && !(it->kept = kept_members(r, rec.obj))) it->error = strdup("out of memory");
     if (!it->text || (rec.title && !it->title)) it->error = strdup("out of memory");
     mz_record_free(&rec);
 }
@@ -160,11 +191,12 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
         it->line = NULL;
     }
     if (it->error) {
-        mz_error_record(&it->out, it->id, it->error, r->o.text_format);
+        mz_error_record(&it->out, it->id, it->kept, it->error, r->o.text_format);
         it->status = 1;
         return 0;
     }
     mz_worker *w = &r->w[wk];
+    w->kept = it->kept;
     it->status = mz_classify_one(w, it->id, it->title, it->tlen, it->text, it->len, it->target, it->has_id);
     if (it->status) it->error = strdup(w->errmsg);
     /* swap buffers: the worker's becomes the item's, no copy */
@@ -195,7 +227,7 @@ static void flush_batch(run *r)
             free(it->error);
             it->error = strdup(m);
             mz_buf_reset(&it->out);
-            mz_error_record(&it->out, it->id, m, r->o.text_format);
+            mz_error_record(&it->out, it->id, it->kept, m, r->o.text_format);
             it->status = 1;
         }
         if (it->status) {
@@ -219,7 +251,8 @@ static void flush_batch(run *r)
         free(it->error);
         free(it->target);
         free(it->line);
-        it->id = it->title = it->text = it->error = it->target = it->line = NULL;
+        free(it->kept);
+        it->id = it->title = it->text = it->error = it->target = it->line = it->kept = NULL;
         it->has_id = 0;
     }
     /* a full disk or a closed reader stops the run at once, rather than
@@ -464,6 +497,41 @@ static void add_jsonl(run *r, const char *path)
     }
 }
 
+/* --keep's comma-separated names: each once, none a key the answer holds
+ * already.  The names point into spec, which is cut in place; -1 after a
+ * one-line complaint. */
+static int keep_list(char *spec, const mz_models *m, char ***names, int *n)
+{
+    *n = 0;
+    *names = NULL;
+    size_t cap = 1;
+    for (const char *c = spec; *c; c++) cap += *c == ',';
+    char **v = calloc(cap, sizeof *v);
+    if (!v) {
+        fprintf(stderr, "mizan-classify: out of memory\n");
+        return -1;
+    }
+    char *save = NULL, *bad = NULL;
+    const char *why = NULL;
+    int k = 0;
+    if (!*spec || spec[0] == ',' || spec[strlen(spec) - 1] == ',' || strstr(spec, ",,")) why = "an empty field name";
+    for (char *f = why ? NULL : strtok_r(spec, ",", &save); f && !why; f = strtok_r(NULL, ",", &save)) {
+        for (int j = 0; j < k && !why; j++)
+            if (!strcmp(v[j], f)) why = "a field named twice";
+        if (!why && mz_models_key_taken(m, f)) why = "a key the answer holds already";
+        if (why) bad = f;
+        else v[k++] = f;
+    }
+    if (why) {
+        fprintf(stderr, "mizan-classify: --keep: %s%s%s\n", why, bad ? ": " : "", bad ? bad : "");
+        free(v);
+        return -1;
+    }
+    *names = v;
+    *n = k;
+    return 0;
+}
+
 /* With --output, an interrupt removes the temporary; the old file stays. */
 static void on_signal(int sig)
 {
@@ -490,7 +558,7 @@ static int int_opt(const char *name, const char *v, long long lo, long long hi, 
 int main(int argc, char **argv)
 {
     int jsonl = 0, threads = mz_ncpu(), list = 0;
-    const char *target_field = "target", *output = NULL;
+    const char *target_field = "target", *output = NULL, *keep = NULL;
     mz_copts o = {0, 5, 4u << 20, 200000};
     /* the inputs, then the --models folders: one allocation */
     const char **inputs = calloc(2 * ((size_t)argc + 1), sizeof *inputs);
@@ -509,6 +577,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--jsonl")) jsonl = 1;
         else if (!strcmp(a, "--list-models")) list = 1;
         else if (!strcmp(a, "--target-field") && v) target_field = argv[++i];
+        else if (!strcmp(a, "--keep") && v) keep = argv[++i];
         else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && v) {
             if (!*(output = argv[++i])) {
                 fprintf(stderr, "mizan-classify: %s: expected a file name, got ''\n", a);
@@ -603,6 +672,11 @@ int main(int argc, char **argv)
     run r;
     memset(&r, 0, sizeof r);
     r.out = stdout;
+    if (keep && keep_list((char *)keep, &m, &r.keep, &r.nkeep) != 0) {
+        mz_models_free(&m);
+        free(inputs);
+        return 2;
+    }
     mz_outfile of = {0};
     if (output) {
         signal(SIGINT, on_signal);
@@ -664,6 +738,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < BATCH; i++) mz_buf_free(&r.items[i].out);
     free(r.w);
     free(r.items);
+    free(r.keep);
     free(inputs);
     mz_models_free(&m);
     const char *dest = output ? output : "standard output";

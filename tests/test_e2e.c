@@ -1035,6 +1035,60 @@ START_TEST(test_models_combined_and_key_clashes)
 }
 END_TEST
 
+/* --keep: the named input fields copied into each answer after the id, as
+ * they were (strings, numbers, objects), null where a record lacks one, in
+ * error answers too; names the answer holds already are refused. */
+START_TEST(test_keep_fields)
+{
+    train_topic("corpora/mini/topic.jsonl", "kt");
+    const char feed[] = "{\"id\": \"a\", \"url\": \"http://x/1\", \"meta\": {\"n\": [1, 2.5]}, "
+                        "\"text\": \"فاز المنتخب الوطني في مباراة كرة القدم أمس بثلاثة أهداف\"}\n"
+                        "{\"id\": \"b\", \"text\": \"no Arabic here\"}\n"
+                        "{\"id\": \"c\", \"url\": \"http://x/3\", \"title\": 5, \"text\": \"ارتفعت أسعار النفط\"}\n";
+    put(T("keep.jsonl"), feed, sizeof feed - 1);
+    int rc = run("out.json", "err.txt", "'%s' --models '%s' --keep url,meta '%s'", CLASSIFY, T("kt"), T("keep.jsonl"));
+    ck_assert_int_eq(rc, 1);
+    char *out = slurp(T("out.json"), NULL);
+    char *save = NULL;
+    const char *want_url[] = {"http://x/1", NULL, "http://x/3"};
+    int n = 0;
+    for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save), n++) {
+        ck_assert_int_lt(n, 3);
+        cJSON *j = cJSON_Parse(line);
+        ck_assert_msg(j != NULL, "not JSON: %s", line);
+        /* the kept fields come right after the id */
+        ck_assert_str_eq(j->child->string, "id");
+        ck_assert_str_eq(j->child->next->string, "url");
+        ck_assert_str_eq(j->child->next->next->string, "meta");
+        const cJSON *url = cJSON_GetObjectItemCaseSensitive(j, "url");
+        if (want_url[n]) ck_assert_str_eq(url->valuestring, want_url[n]);
+        else ck_assert(cJSON_IsNull(url));
+        const cJSON *meta = cJSON_GetObjectItemCaseSensitive(j, "meta");
+        if (n == 0) {
+            check_topic(j);
+            const cJSON *arr = cJSON_GetObjectItemCaseSensitive(meta, "n");
+            ck_assert_int_eq(cJSON_GetArraySize(arr), 2);
+            ck_assert_double_eq(cJSON_GetArrayItem(arr, 1)->valuedouble, 2.5);
+        } else {
+            ck_assert(cJSON_IsNull(meta));
+            ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(j, "error"));
+        }
+        cJSON_Delete(j);
+    }
+    ck_assert_int_eq(n, 3);
+    free(out);
+
+    const char *refused[] = {"topic", "id", "url,url", "url,", ""};
+    for (size_t k = 0; k < sizeof refused / sizeof *refused; k++) {
+        rc = run("out.json", "err.txt", "'%s' --models '%s' --keep '%s' '%s'", CLASSIFY, T("kt"), refused[k], T("keep.jsonl"));
+        ck_assert_int_eq(rc, 2);
+        char *err = slurp(T("err.txt"), NULL);
+        ck_assert_msg(strstr(err, "--keep: ") != NULL, "%s: %s", refused[k], err);
+        free(err);
+    }
+}
+END_TEST
+
 /* --list-models: what answers, read from the verified bundles: one JSON
  * line per bundle with its key, labels and the manifest's figures (less
  * the confusion matrices), or a text block; a broken bundle is refused as
@@ -1783,6 +1837,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_lsa_binary_heads);
     tcase_add_test(tc, test_models_combined_and_key_clashes);
     tcase_add_test(tc, test_list_models);
+    tcase_add_test(tc, test_keep_fields);
     tcase_add_test(tc, test_cv_predictions);
     suite_add_tcase(s, tc);
     return s;
