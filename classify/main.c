@@ -1,5 +1,9 @@
 /* mizan-classify — topic, frames and stance of Arabic articles, as JSON.
  *
+ * The command line is args.h's; the bundles and the work on one article
+ * are engine.h's; this file reads the inputs, hands articles to the
+ * threads and writes their answers in order.
+ *
  * Inputs are files (one article each), folders of .txt files, stdin, or
  * with --jsonl streams of {"id", "text", "title"?} objects.  Articles are
  * processed in batches by N threads; results are written in input order,
@@ -16,6 +20,7 @@
 #include <time.h>
 #include <sys/stat.h>
 
+#include "args.h"
 #include "corpus.h"
 #include "describe.h"
 #include "engine.h"
@@ -25,25 +30,6 @@
 #include "parallel.h"
 #include "strmap.h"
 
-static const char usage[] =
-    "usage: mizan-classify [--models DIR] [--jsonl] [--format json|text] [--explain K] [-j N]\n"
-    "                      [--max-bytes N] [--max-tokens N] [-o FILE] [FILE|DIR|-]...\n"
-    "  FILE: one article (UTF-8 text), or a stream if named *.jsonl; DIR: every *.txt in it;\n"
-    "  -: stdin (default)\n"
-    "  -o, --output FILE  write the answers there instead of stdout: to a temporary beside it,\n"
-    "                renamed into place once every input is answered (exit status 0 or 1)\n"
-    "  --jsonl       inputs are JSONL: one {\"id\", \"text\", \"title\"?, \"target\"?} per line\n"
-    "  --target-field F  JSONL field naming the stance target for target-stance models (default target)\n"
-    "  --keep F1,F2  JSONL: copy these fields of each record into its answer, after the id\n"
-    "                (null where a record lacks one); JSON output only\n"
-    "  --models DIR  a bundle, or a folder of bundles; repeat to combine (default: MIZAN_MODELS,\n"
-    "                else models/ of the installation)\n"
-    "  --explain K   evidence terms per head (default 5, 0 for none)\n"
-    "  -j N          threads (default: all cores)\n"
-    "  --max-bytes N largest article accepted (default 4194304); --max-tokens N (default 200000)\n"
-    "  --list-models what the bundles are: key, kind, labels, training size, CV figures and\n"
-    "                the command that rebuilds each (JSON, or with --format text for a person)\n"
-    "  --version     print the version and the bundle format it reads\n";
 
 #define BATCH 512
 #define DUP_WINDOW (1u << 18)
@@ -541,119 +527,35 @@ static void on_signal(int sig)
     raise(sig);
 }
 
-/* A whole-number option's value, or a one-line complaint naming it. */
-static int int_opt(const char *name, const char *v, long long lo, long long hi, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long k = strtoll(v, &end, 10);
-    if (end == v || *end || errno || k < lo || k > hi) {
-        fprintf(stderr, "mizan-classify: %s: expected a whole number in [%lld, %lld], got '%s'\n", name, lo, hi, v);
-        return -1;
-    }
-    *out = k;
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
-    int jsonl = 0, threads = mz_ncpu(), list = 0;
-    const char *target_field = "target", *output = NULL, *keep = NULL;
-    mz_copts o = {0, 5, 4u << 20, 200000};
-    /* the inputs, then the --models folders: one allocation */
-    const char **inputs = calloc(2 * ((size_t)argc + 1), sizeof *inputs);
-    if (!inputs) {
-        fprintf(stderr, "mizan-classify: out of memory\n");
-        return 2;
+    mz_err e;
+    mz_classify_args args;
+    if (mz_classify_args_parse(&args, argc, argv, &e) != 0) {
+        int asked = !strcmp(e.msg, "help") || !strcmp(e.msg, "version");
+        if (!strcmp(e.msg, "help")) fputs(mz_classify_usage, stdout);
+        else if (asked) printf("mizan-classify %s (model bundle format %d)\n", MZ_VERSION, MZ_FORMAT_VERSION);
+        else fprintf(stderr, "mizan-classify: %s\n%s", e.msg, mz_classify_usage);
+        mz_classify_args_free(&args);
+        return asked ? 0 : 2;
     }
-    const char **models = inputs + argc + 1;
-    int ninputs = 0;
-    size_t nmodels = 0;
-    long long k;
-    int bad = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--models") && v) models[nmodels++] = argv[++i];
-        else if (!strcmp(a, "--jsonl")) jsonl = 1;
-        else if (!strcmp(a, "--list-models")) list = 1;
-        else if (!strcmp(a, "--target-field") && v) target_field = argv[++i];
-        else if (!strcmp(a, "--keep") && v) keep = argv[++i];
-        else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && v) {
-            if (!*(output = argv[++i])) {
-                fprintf(stderr, "mizan-classify: %s: expected a file name, got ''\n", a);
-                bad = 1;
-                break;
-            }
-        }
-        else if (!strcmp(a, "--format") && v) {
-            i++;
-            if (!strcmp(v, "text")) o.text_format = 1;
-            else if (!strcmp(v, "json")) o.text_format = 0;
-            else {
-                fprintf(stderr, "mizan-classify: --format: json or text, got '%s'\n%s", v, usage);
-                free(inputs);
-                return 2;
-            }
-        } else if (!strcmp(a, "--explain") && v) {
-            if (int_opt(a, argv[++i], 0, 64, &k) != 0) {
-                bad = 1;
-                break;
-            }
-            o.explain = (size_t)k;
-        } else if ((!strcmp(a, "-j") || !strcmp(a, "--threads")) && v) {
-            if (int_opt(a, argv[++i], 1, 256, &k) != 0) {
-                bad = 1;
-                break;
-            }
-            threads = (int)k;
-        } else if (!strcmp(a, "--max-bytes") && v) {
-            if (int_opt(a, argv[++i], 1, 1LL << 34, &k) != 0) {
-                bad = 1;
-                break;
-            }
-            o.max_bytes = (size_t)k;
-        } else if (!strcmp(a, "--max-tokens") && v) {
-            if (int_opt(a, argv[++i], 1, 1LL << 30, &k) != 0) {
-                bad = 1;
-                break;
-            }
-            o.max_tokens = (size_t)k;
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(usage, stdout);
-            free(inputs);
-            return 0;
-        } else if (!strcmp(a, "--version")) {
-            printf("mizan-classify %s (model bundle format %d)\n", MZ_VERSION, MZ_FORMAT_VERSION);
-            free(inputs);
-            return 0;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "mizan-classify: unknown or incomplete option '%s'\n%s", a, usage);
-            free(inputs);
-            return 2;
-        } else inputs[ninputs++] = a;
-    }
-    if (bad) {
-        free(inputs);
-        return 2;
-    }
-    if (ninputs == 0) inputs[ninputs++] = "-";
+    const char *output = args.output;
     struct stat ost, ist;
     if (output && stat(output, &ost) == 0 && S_ISREG(ost.st_mode))
-        for (int i = 0; i < ninputs; i++)
-            if (stat(inputs[i], &ist) == 0 && ist.st_dev == ost.st_dev && ist.st_ino == ost.st_ino) {
+        for (int i = 0; i < args.ninputs; i++)
+            if (stat(args.inputs[i], &ist) == 0 && ist.st_dev == ost.st_dev && ist.st_ino == ost.st_ino) {
                 /* the answers would be renamed over the articles */
-                fprintf(stderr, "mizan-classify: -o %s: is the input %s; write the answers elsewhere\n", output, inputs[i]);
-                free(inputs);
+                fprintf(stderr, "mizan-classify: -o %s: is the input %s; write the answers elsewhere\n", output,
+                        args.inputs[i]);
+                mz_classify_args_free(&args);
                 return 2;
             }
-
-    mz_err e;
     char defdir[4096];
-    if (nmodels == 0 && (models[0] = getenv("MIZAN_MODELS")) != NULL) nmodels = 1;
-    if (nmodels == 0) {
+    if (args.nmodels == 0 && (args.models[0] = getenv("MIZAN_MODELS")) != NULL) args.nmodels = 1;
+    if (args.nmodels == 0) {
         if (mz_exe_dir(defdir, sizeof defdir, &e) != 0) {
             fprintf(stderr, "mizan-classify: %s\n", e.msg);
-            free(inputs);
+            mz_classify_args_free(&args);
             return 2;
         }
         strncat(defdir, "/../models", sizeof defdir - strlen(defdir) - 1);
@@ -661,20 +563,20 @@ int main(int argc, char **argv)
         char *real = realpath(defdir, NULL);
         if (real && strlen(real) < sizeof defdir) strcpy(defdir, real);
         free(real);
-        models[nmodels++] = defdir;
+        args.models[args.nmodels++] = defdir;
     }
     mz_models m;
-    if (mz_models_load(&m, models, nmodels, &e) != 0) {
+    if (mz_models_load(&m, args.models, args.nmodels, &e) != 0) {
         fprintf(stderr, "mizan-classify: %s\n", e.msg);
-        free(inputs);
+        mz_classify_args_free(&args);
         return 2;
     }
     run r;
     memset(&r, 0, sizeof r);
     r.out = stdout;
-    if (keep && keep_list((char *)keep, &m, &r.keep, &r.nkeep) != 0) {
+    if (args.keep && keep_list((char *)args.keep, &m, &r.keep, &r.nkeep) != 0) {
         mz_models_free(&m);
-        free(inputs);
+        mz_classify_args_free(&args);
         return 2;
     }
     mz_outfile of = {0};
@@ -684,15 +586,15 @@ int main(int argc, char **argv)
         if (mz_outfile_open(&of, output, &e) != 0) {
             fprintf(stderr, "mizan-classify: %s\n", e.msg);
             mz_models_free(&m);
-            free(inputs);
+            mz_classify_args_free(&args);
             return 2;
         }
         r.out = of.f;
     }
-    if (list) {
+    if (args.list) {
         /* loading verified every bundle; the listing is read from them */
         mz_buf b = {0};
-        mz_models_describe(&m, o.text_format, &b);
+        mz_models_describe(&m, args.o.text_format, &b);
         int bad = b.oom || (b.n && fwrite(b.s, 1, b.n, r.out) != b.n) || fflush(r.out) != 0;
         if (bad) fprintf(stderr, "mizan-classify: %s: %s%s\n", output ? output : "standard output",
                          b.oom ? "out of memory" : "write error: ", b.oom ? "" : strerror(errno));
@@ -702,44 +604,44 @@ int main(int argc, char **argv)
         } else if (output && bad) mz_outfile_abort(&of);
         mz_buf_free(&b);
         mz_models_free(&m);
-        free(inputs);
+        mz_classify_args_free(&args);
         return bad ? 2 : 0;
     }
-    r.o = o;
-    r.threads = threads;
-    r.target_field = target_field;
-    r.w = calloc((size_t)threads, sizeof *r.w);
+    r.o = args.o;
+    r.threads = args.threads;
+    r.target_field = args.target_field;
+    r.w = calloc((size_t)args.threads, sizeof *r.w);
     r.items = calloc(BATCH, sizeof *r.items);
     int rc = 0;
     if (!r.w || !r.items) {
         fprintf(stderr, "mizan-classify: out of memory\n");
         rc = 2;
     }
-    for (int t = 0; rc == 0 && t < threads; t++)
+    for (int t = 0; rc == 0 && t < args.threads; t++)
         if (mz_worker_init(&r.w[t], &m, &r.o, &e) != 0) {
             fprintf(stderr, "mizan-classify: %s\n", e.msg);
             rc = 2;
         }
-    for (int i = 0; rc == 0 && !r.write_err && i < ninputs; i++) {
+    for (int i = 0; rc == 0 && !r.write_err && i < args.ninputs; i++) {
         struct stat st;
-        size_t il = strlen(inputs[i]);
+        size_t il = strlen(args.inputs[i]);
         /* a file named .jsonl is a stream even without --jsonl: read as
          * one article, a whole feed would get one meaningless answer */
-        if (jsonl || (il > 6 && !strcmp(inputs[i] + il - 6, ".jsonl"))) add_jsonl(&r, inputs[i]);
-        else if (!strcmp(inputs[i], "-")) add_stdin_article(&r);
-        else if (stat(inputs[i], &st) == 0 && S_ISDIR(st.st_mode)) add_dir(&r, inputs[i]);
-        else add_file(&r, inputs[i]);
+        if (args.jsonl || (il > 6 && !strcmp(args.inputs[i] + il - 6, ".jsonl"))) add_jsonl(&r, args.inputs[i]);
+        else if (!strcmp(args.inputs[i], "-")) add_stdin_article(&r);
+        else if (stat(args.inputs[i], &st) == 0 && S_ISDIR(st.st_mode)) add_dir(&r, args.inputs[i]);
+        else add_file(&r, args.inputs[i]);
     }
     if (rc == 0) flush_batch(&r);
     if (r.w)
-        for (int t = 0; t < threads; t++)
+        for (int t = 0; t < args.threads; t++)
             if (r.w[t].m) mz_worker_free(&r.w[t]);
     if (r.items)
         for (size_t i = 0; i < BATCH; i++) mz_buf_free(&r.items[i].out);
     free(r.w);
     free(r.items);
     free(r.keep);
-    free(inputs);
+    mz_classify_args_free(&args);
     mz_models_free(&m);
     const char *dest = output ? output : "standard output";
     if (r.write_err) {

@@ -1,0 +1,96 @@
+/* args.c — see args.h. */
+#include "args.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parallel.h"
+
+const char mz_classify_usage[] =
+    "usage: mizan-classify [--models DIR] [--jsonl] [--format json|text] [--explain K] [-j N]\n"
+    "                      [--max-bytes N] [--max-tokens N] [--keep F1,F2] [-o FILE] [FILE|DIR|-]...\n"
+    "       mizan-classify --list-models [--models DIR] [--format json|text] [-o FILE]\n"
+    "  FILE: one article (UTF-8 text), or a stream if named *.jsonl; DIR: every *.txt in it;\n"
+    "  -: stdin (default)\n"
+    "  -o, --output FILE  write the answers there instead of stdout: to a temporary beside it,\n"
+    "                renamed into place once every input is answered (exit status 0 or 1)\n"
+    "  --jsonl       inputs are JSONL: one {\"id\", \"text\", \"title\"?, \"target\"?} per line\n"
+    "  --target-field F  JSONL field naming the stance target for target-stance models (default target)\n"
+    "  --keep F1,F2  JSONL: copy these fields of each record into its answer, after the id\n"
+    "                (null where a record lacks one); JSON output only\n"
+    "  --models DIR  a bundle, or a folder of bundles; repeat to combine (default: MIZAN_MODELS,\n"
+    "                else models/ of the installation)\n"
+    "  --explain K   evidence terms per head (default 5, 0 for none)\n"
+    "  -j N          threads (default: all cores)\n"
+    "  --max-bytes N largest article accepted (default 4194304); --max-tokens N (default 200000)\n"
+    "  --list-models what the bundles are: key, kind, labels, training size, CV figures and\n"
+    "                the command that rebuilds each (JSON, or with --format text for a person)\n"
+    "  --version     print the version and the bundle format it reads\n";
+
+/* A whole-number option's value, or a complaint naming the option. */
+static int int_opt(const char *name, const char *v, long long lo, long long hi, long long *out, mz_err *e)
+{
+    char *end;
+    errno = 0;
+    long long k = strtoll(v, &end, 10);
+    if (end == v || *end || errno || k < lo || k > hi)
+        return mz_fail(e, "%s: expected a whole number in [%lld, %lld], got '%s'", name, lo, hi, v);
+    *out = k;
+    return 0;
+}
+
+int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e)
+{
+    memset(a, 0, sizeof *a);
+    a->threads = mz_ncpu();
+    a->target_field = "target";
+    a->o = (mz_copts){0, 5, 4u << 20, 200000};
+    /* the inputs, then the --models folders (room for one default) */
+    a->inputs = calloc(2 * ((size_t)argc + 1), sizeof *a->inputs);
+    if (!a->inputs) return mz_fail(e, "out of memory");
+    a->models = a->inputs + argc + 1;
+    long long k;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(o, "--models") && v) a->models[a->nmodels++] = argv[++i];
+        else if (!strcmp(o, "--jsonl")) a->jsonl = 1;
+        else if (!strcmp(o, "--list-models")) a->list = 1;
+        else if (!strcmp(o, "--target-field") && v) a->target_field = argv[++i];
+        else if (!strcmp(o, "--keep") && v) a->keep = argv[++i];
+        else if ((!strcmp(o, "-o") || !strcmp(o, "--output")) && v) {
+            if (!*(a->output = argv[++i])) return mz_fail(e, "%s: expected a file name, got ''", o);
+        } else if (!strcmp(o, "--format") && v) {
+            i++;
+            if (!strcmp(v, "text")) a->o.text_format = 1;
+            else if (!strcmp(v, "json")) a->o.text_format = 0;
+            else return mz_fail(e, "--format: json or text, got '%s'", v);
+        } else if (!strcmp(o, "--explain") && v) {
+            if (int_opt(o, argv[++i], 0, 64, &k, e) != 0) return -1;
+            a->o.explain = (size_t)k;
+        } else if ((!strcmp(o, "-j") || !strcmp(o, "--threads")) && v) {
+            if (int_opt(o, argv[++i], 1, 256, &k, e) != 0) return -1;
+            a->threads = (int)k;
+        } else if (!strcmp(o, "--max-bytes") && v) {
+            if (int_opt(o, argv[++i], 1, 1LL << 34, &k, e) != 0) return -1;
+            a->o.max_bytes = (size_t)k;
+        } else if (!strcmp(o, "--max-tokens") && v) {
+            if (int_opt(o, argv[++i], 1, 1LL << 30, &k, e) != 0) return -1;
+            a->o.max_tokens = (size_t)k;
+        } else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+            return mz_fail(e, "help");
+        } else if (!strcmp(o, "--version")) {
+            return mz_fail(e, "version");
+        } else if (o[0] == '-' && o[1]) {
+            return mz_fail(e, "unknown or incomplete option '%s'", o);
+        } else a->inputs[a->ninputs++] = o;
+    }
+    if (a->ninputs == 0) a->inputs[a->ninputs++] = "-";
+    return 0;
+}
+
+void mz_classify_args_free(mz_classify_args *a)
+{
+    free(a->inputs);
+    a->inputs = a->models = NULL;
+}
