@@ -10,9 +10,10 @@ static const double pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-/* [-+]digits[.digits][(e|E)[-+]digits], with at most 15 significant
- * digits: 1 and the exact value, else 0 (the caller asks strtod). */
-static int fast(const char *s, size_t n, double *out)
+/* [-+]digits[.digits][(e|E)[-+]digits] at the start of s[0..n), with at
+ * most 15 significant digits: the bytes it spans and the exact value, else
+ * 0 (the caller asks strtod).  Where it stops is the caller's to judge. */
+static size_t fast_prefix(const char *s, size_t n, double *out)
 {
     size_t i = 0;
     int neg = 0;
@@ -44,13 +45,22 @@ static int fast(const char *s, size_t n, double *out)
         if (ed == 0) return 0;
         e += eneg ? -x : x;
     }
-    if (i != n) return 0;
     double v = (double)m; /* exact: m < 10^15 < 2^53 */
     if (m != 0) {
         if (e < -22 || e > 22) return 0;
         v = e < 0 ? v / pow10[-e] : v * pow10[e];
     }
     *out = neg ? -v : v;
+    return i;
+}
+
+static int fast(const char *s, size_t n, double *out) { return fast_prefix(s, n, out) == n; }
+
+int mz_parse_double_prefix(const char *s, const char *end, double *out, const char **stop)
+{
+    size_t n = fast_prefix(s, (size_t)(end - s), out);
+    if (n == 0 || n > 63) return 0;
+    *stop = s + n;
     return 1;
 }
 

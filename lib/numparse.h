@@ -16,4 +16,12 @@
  * n > 63). */
 int mz_parse_double(const char *s, size_t n, double *out);
 
+/* The number at the start of [s, end), for readers of long number lists
+ * that would otherwise find a token's end and then parse it: 1, its value
+ * and where it stops when the fast path above takes it (the value is then
+ * mz_parse_double's on the bytes [s, *stop)); 0 when it does not, and the
+ * caller parses the whole token with mz_parse_double.  The caller judges
+ * the byte at *stop (a separator, or part of a malformed token). */
+int mz_parse_double_prefix(const char *s, const char *end, double *out, const char **stop);
+
 #endif

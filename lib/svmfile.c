@@ -196,6 +196,13 @@ static int parse_double(const char **s, const char *end, double *v)
 {
     const char *p = *s;
     while (p < end && *p == ' ') p++;
+    /* one pass for the common number; its token ends where the scan below
+     * would end it, so the value is the one the whole token gives */
+    const char *q;
+    if (mz_parse_double_prefix(p, end, v, &q) && (q == end || *q == ' ' || *q == ':')) {
+        *s = q;
+        return 0;
+    }
     size_t n = 0;
     while (p + n < end && p[n] != ' ' && p[n] != ':' && n < 63) n++;
     if (p + n < end && p[n] != ' ' && p[n] != ':') return -1; /* longer than any number */

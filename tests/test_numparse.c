@@ -71,12 +71,49 @@ START_TEST(test_refuses)
 }
 END_TEST
 
+/* The prefix reader, where a separator follows where it stops, gives
+ * exactly what mz_parse_double gives on the whole token, or declines; it
+ * never takes a token mz_parse_double refuses. */
+START_TEST(test_prefix_agrees)
+{
+    static const char *fmt[] = {"%.8g", "%.17g", "%.3g", "%g"};
+    static const char *hand[] = {"0", "-0", "1.", ".5", "1e22", "1e23", "123456789012345", "1234567890123456",
+                                 "e5", "1e", "1e+", "1.2.3", "1x", "--1", "nan", "-", "",
+                                 "000000000000000000000000000000000000000000000000000000000000000001",
+                                 "0.000000000000000000000001"};
+    char tok[80], line[96];
+    for (int i = 0; i < 100000 + (int)(sizeof hand / sizeof *hand); i++) {
+        if (i < (int)(sizeof hand / sizeof *hand)) snprintf(tok, sizeof tok, "%s", hand[i]);
+        else {
+            uint64_t bits = next();
+            double x = ldexp((double)(bits >> 11), -53) * pow(10, (double)((int)(bits % 30) - 15));
+            snprintf(tok, sizeof tok, fmt[i % 4], bits & 1 ? -x : x);
+        }
+        size_t n = strlen(tok);
+        for (int sep = 0; sep < 3; sep++) {
+            snprintf(line, sizeof line, "%s%s", tok, sep == 0 ? " 7:1" : sep == 1 ? ":2" : "");
+            double whole = 0, pre = 0;
+            const char *stop = NULL;
+            int w = mz_parse_double(tok, n, &whole);
+            const char *end = line + strlen(line);
+            /* taken as svmfile.c takes it: where a separator or the end follows */
+            if (mz_parse_double_prefix(line, end, &pre, &stop) && (stop == end || *stop == ' ' || *stop == ':')) {
+                ck_assert_msg(stop == line + n, "%s: stopped at %td of %zu", line, stop - line, n);
+                ck_assert_msg(w == 0, "took '%s', which the whole parse refuses", tok);
+                ck_assert_msg(memcmp(&pre, &whole, sizeof pre) == 0, "%s: %.17g vs %.17g", tok, pre, whole);
+            }
+        }
+    }
+}
+END_TEST
+
 Suite *suite_numparse(void)
 {
     Suite *s = suite_create("numparse");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_matches_strtod);
     tcase_add_test(tc, test_refuses);
+    tcase_add_test(tc, test_prefix_agrees);
     suite_add_tcase(s, tc);
     return s;
 }
