@@ -6,6 +6,8 @@
  * by offset, so growing the arena never invalidates an entry. */
 #include "strmap.h"
 
+#include "hugemem.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,7 +57,7 @@ mz_strmap *mz_strmap_new(size_t expected)
     if (!m) return NULL;
     size_t n = 16;
     while (n < expected * 2) n <<= 1;
-    m->slots = calloc(n, sizeof *m->slots);
+    m->slots = mz_huge_calloc(n, sizeof *m->slots);
     if (!m->slots) {
         free(m);
         return NULL;
@@ -125,7 +127,10 @@ int64_t mz_strmap_find(const mz_strmap *m, const void *key, size_t len)
 static int grow_slots(mz_strmap *m)
 {
     size_t n = (m->mask + 1) * 2;
-    slot *ns = calloc(n, sizeof *ns);
+    /* written before it is read (a first read maps the shared zero page,
+     * and the write after it costs every other thread a TLB flush), on
+     * huge pages when large */
+    slot *ns = mz_huge_calloc(n, sizeof *ns);
     if (!ns) return -1;
     for (size_t e = 0; e < m->count; e++) {
         uint64_t h = mz_hash_bytes(m->arena + (m->kpos[e] >> 24), m->kpos[e] & 0xFFFFFF);
