@@ -1,10 +1,12 @@
 /* bundle.c — see bundle.h. */
 #include "bundle.h"
 
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,13 +118,43 @@ int mz_featopts_from_json(const cJSON *j, mz_featopts *o, mz_err *e)
 
 /* ------------------------------------------------------------ writing */
 
+int mz_bundle_out_check(const char *dir, mz_err *e)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0) return 0; /* new: its parent is checked on creation */
+    if (!S_ISDIR(st.st_mode)) return mz_fail(e, "%s: exists and is not a directory", dir);
+    DIR *d = opendir(dir);
+    if (!d) return mz_fail(e, "%s: cannot open: %m", dir);
+    int bundle = 0, other = 0;
+    const struct dirent *de;
+    while ((de = readdir(d)))
+        if (!strcmp(de->d_name, "manifest.json")) bundle = 1;
+        else if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) other = 1;
+    closedir(d);
+    if (other && !bundle)
+        return mz_fail(e, "%s: a folder that is not a model bundle (no manifest.json); --out is replaced whole, "
+                          "so give a new or empty folder, or a bundle to retrain", dir);
+    return 0;
+}
+
 int mz_bundle_begin(mz_bundle_writer *w, const char *dir, mz_err *e)
 {
+    if (mz_bundle_out_check(dir, e) != 0) return -1;
     memset(w, 0, sizeof *w);
     if (snprintf(w->final_dir, sizeof w->final_dir, "%s", dir) >= (int)sizeof w->final_dir)
         return mz_fail(e, "%s: path too long", dir);
     size_t l = strlen(w->final_dir);
     while (l > 1 && w->final_dir[l - 1] == '/') w->final_dir[--l] = '\0';
+    /* a link to a directory is followed: the directory it names is
+     * replaced and the link kept, as for files (fsutil.h) */
+    struct stat lst, st;
+    if (lstat(w->final_dir, &lst) == 0 && S_ISLNK(lst.st_mode) && stat(w->final_dir, &st) == 0 &&
+        S_ISDIR(st.st_mode)) {
+        char real[PATH_MAX];
+        if (!realpath(w->final_dir, real)) return mz_fail(e, "%s: cannot resolve link: %m", dir);
+        if (snprintf(w->final_dir, sizeof w->final_dir, "%s", real) >= (int)sizeof w->final_dir)
+            return mz_fail(e, "%s: path too long", real);
+    }
     /* A signal handler removes the pending directory: SIGINT and SIGTERM
      * wait while it is created and named, so that none falls between the
      * two and leaves a directory that nothing would remove. */

@@ -106,6 +106,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
     cJSON *manifest = NULL, **oof = NULL;
     char path[4096];
 
+    if (mz_bundle_out_check(a->out, e) != 0) return -1;
     if (mz_collection_load(&c, a, e) != 0) return -1;
     if (c.n < 2) {
         mz_fail(e, "%s: need at least 2 records to train, found %zu", a->corpus[0], c.n);
