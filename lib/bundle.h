@@ -130,7 +130,8 @@ typedef struct mz_bundle_writer {
 /* dir is what a commit will replace whole: it may be new, an empty folder
  * or a bundle (a folder holding manifest.json), or a link to one of those;
  * anything else would be lost, so it is refused here (begin checks it
- * again), before hours of training rather than after. */
+ * again), before hours of training rather than after; so is a new one
+ * whose parent is missing or not writable. */
 int mz_bundle_out_check(const char *dir, mz_err *e);
 int mz_bundle_begin(mz_bundle_writer *w, const char *dir, mz_err *e);
 int mz_bundle_add(mz_bundle_writer *w, const char *name, const void *data, size_t len, mz_err *e);
