@@ -124,19 +124,7 @@ int mz_bundle_out_check(const char *dir, mz_err *e)
     if (stat(dir, &st) != 0) {
         /* new: its parent must be a folder that takes it, known now rather
          * than once the heads are fitted (creating it checks again) */
-        char parent[4096];
-        size_t l = strlen(dir);
-        if (l >= sizeof parent) return mz_fail(e, "%s: path too long", dir);
-        memcpy(parent, dir, l + 1);
-        while (l > 1 && parent[l - 1] == '/') parent[--l] = '\0';
-        char *slash = strrchr(parent, '/');
-        if (!slash) strcpy(parent, ".");
-        else if (slash == parent) parent[1] = '\0';
-        else *slash = '\0';
-        if (stat(parent, &st) != 0) return mz_fail(e, "%s: its folder %s: %m", dir, parent);
-        if (!S_ISDIR(st.st_mode)) return mz_fail(e, "%s: %s is not a folder", dir, parent);
-        if (access(parent, W_OK | X_OK) != 0) return mz_fail(e, "%s: cannot write in %s: %m", dir, parent);
-        return 0;
+        return mz_parent_writable(dir, e);
     }
     if (!S_ISDIR(st.st_mode)) return mz_fail(e, "%s: exists and is not a directory", dir);
     DIR *d = opendir(dir);

@@ -104,6 +104,33 @@ static mode_t current_umask(void)
     return m;
 }
 
+int mz_parent_writable(const char *path, mz_err *e)
+{
+    char parent[PATH_MAX];
+    size_t pl, bl;
+    const char *base;
+    if (split_path(path, &pl, &base, &bl, e) != 0)
+        return -1;
+    if (pl == 0) {
+        strcpy(parent, ".");
+    } else {
+        if (pl >= sizeof parent)
+            return mz_fail(e, "%s: path too long", path);
+        memcpy(parent, path, pl);
+        while (pl > 1 && parent[pl - 1] == '/')
+            pl--;
+        parent[pl] = '\0';
+    }
+    struct stat st;
+    if (stat(parent, &st) != 0)
+        return mz_fail(e, "%s: its folder %s: %s", path, parent, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return mz_fail(e, "%s: %s is not a folder", path, parent);
+    if (access(parent, W_OK | X_OK) != 0)
+        return mz_fail(e, "%s: cannot write in %s: %s", path, parent, strerror(errno));
+    return 0;
+}
+
 /* ---- reading ---------------------------------------------------------- */
 
 int mz_read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
@@ -270,6 +297,19 @@ static int outfile_open(mz_outfile *o, const char *path, int publish, mz_err *e)
 int mz_outfile_open(mz_outfile *o, const char *path, mz_err *e)
 {
     return outfile_open(o, path, 1, e);
+}
+
+int mz_outfile_check(const char *path, mz_err *e)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return mz_fail(e, "%s: is a directory", path);
+        /* written in place (see outfile_open): its folder does not matter */
+        if (!S_ISREG(st.st_mode) || !strncmp(path, "/dev/", 5) || !strncmp(path, "/proc/", 6))
+            return 0;
+    }
+    return mz_parent_writable(path, e);
 }
 
 void mz_outfile_abort(mz_outfile *o)

@@ -22,6 +22,11 @@
 
 #include "err.h"
 
+/* 0 when path's folder exists and this process may create entries in it,
+ * else -1 with a message naming path and the folder: for checking an
+ * output before long work, not instead of checking its creation. */
+int mz_parent_writable(const char *path, mz_err *e);
+
 /* Read a whole file into a malloc'd buffer with a NUL appended (not counted in
  * *len; the data itself may contain NULs).  Refuses directories and files
  * larger than max_bytes (pass SIZE_MAX for no limit); the limit is enforced
@@ -57,6 +62,11 @@ int mz_outfile_open(mz_outfile *o, const char *path, mz_err *e);
 int mz_outfile_commit(mz_outfile *o, mz_err *e);
 void mz_outfile_abort(mz_outfile *o);
 const char *mz_outfile_pending(void);
+/* Whether mz_outfile_open could write path, said before long work: a
+ * directory is refused, and a file to be replaced by rename needs a folder
+ * that takes the temporary (a link to a file elsewhere is checked when
+ * opened). */
+int mz_outfile_check(const char *path, mz_err *e);
 
 /* SIGINT and SIGTERM held (delivered on release) around a step that an
  * interrupt handler must not see half done, such as creating a temporary

@@ -273,6 +273,28 @@ START_TEST(test_outfile_commit_and_abort)
 }
 END_TEST
 
+START_TEST(test_output_checks)
+{
+    mz_err e = {{0}};
+    /* a new file in an existing folder, a file to replace, a device */
+    ck_assert_int_eq(mz_outfile_check(P("new.jsonl"), &e), 0);
+    put(P("old.jsonl"), "x");
+    ck_assert_int_eq(mz_outfile_check(P("old.jsonl"), &e), 0);
+    ck_assert_int_eq(mz_outfile_check("/dev/null", &e), 0);
+    /* a missing folder, a file where the folder should be, a directory */
+    ck_assert_int_eq(mz_outfile_check(P("no/new.jsonl"), &e), -1);
+    ck_assert_ptr_nonnull(strstr(e.msg, "its folder"));
+    ck_assert_int_eq(mz_outfile_check(P("old.jsonl/new.jsonl"), &e), -1);
+    ck_assert_ptr_nonnull(strstr(e.msg, "is not a folder"));
+    ck_assert_int_eq(mz_outfile_check(root, &e), -1);
+    ck_assert_ptr_nonnull(strstr(e.msg, "is a directory"));
+    /* nothing was created by checking */
+    ck_assert_int_eq(count_entries(root, ""), 1);
+    ck_assert_int_eq(mz_parent_writable(P("model"), &e), 0);
+    ck_assert_int_eq(mz_parent_writable(P("no/model"), &e), -1);
+}
+END_TEST
+
 START_TEST(test_read_size_limit)
 {
     mz_err e = {{0}};
@@ -620,6 +642,7 @@ Suite *suite_fsutil(void)
     tcase_add_test(tc, test_write_failure_leaves_old);
     tcase_add_test(tc, test_write_follows_links_and_devices);
     tcase_add_test(tc, test_outfile_commit_and_abort);
+    tcase_add_test(tc, test_output_checks);
     tcase_add_test(tc, test_read_size_limit);
     tcase_add_test(tc, test_read_unsized_file);
     tcase_add_test(tc, test_read_errors);

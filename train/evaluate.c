@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fsutil.h"
 #include "predict.h"
 #include "tasks.h"
 
@@ -111,6 +112,7 @@ out:
 int mz_evaluate(const mz_train_args *args, mz_err *e)
 {
     mz_bundle b;
+    if (args->predictions && mz_outfile_check(args->predictions, e) != 0) return mz_wrap(e, "--predictions: ");
     if (mz_bundle_load(&b, args->model, e) != 0) return -1;
     mz_train_args local = *args;
     if (!strcmp(b.kind, "stance") && !strcmp(local.fields.label, "label")) local.fields.label = b.target;

@@ -107,6 +107,10 @@ int mz_train(const mz_train_args *args, mz_err *e)
     char path[4096];
 
     if (mz_bundle_out_check(a->out, e) != 0) return -1;
+    /* the records are written after training: a path that cannot take
+     * them is said now */
+    if (a->cv_predictions && mz_outfile_check(a->cv_predictions, e) != 0)
+        return mz_wrap(e, "--cv-predictions: ");
     if (mz_collection_load(&c, a, e) != 0) return -1;
     if (c.n < 2) {
         mz_fail(e, "%s: need at least 2 records to train, found %zu", a->corpus[0], c.n);
