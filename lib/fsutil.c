@@ -57,26 +57,35 @@ static int sibling_template(const char *target, const char *tag, char *out,
     return 0;
 }
 
+/* The folder holding target ("." for a bare name), without trailing
+ * slashes; -1 when target has no usable name or out is too small. */
+static int parent_of(const char *target, char *out, size_t outsz, mz_err *e)
+{
+    size_t pl, bl;
+    const char *base;
+    if (split_path(target, &pl, &base, &bl, e) != 0)
+        return -1;
+    if (pl == 0) {
+        snprintf(out, outsz, ".");
+        return 0;
+    }
+    if (pl >= outsz)
+        return mz_fail(e, "%s: path too long", target);
+    memcpy(out, target, pl);
+    while (pl > 1 && out[pl - 1] == '/')
+        pl--;
+    out[pl] = '\0';
+    return 0;
+}
+
 /* Flush the directory entry changes of target's parent.  Best effort: some
  * filesystems refuse fsync on directories, and by the time this runs the
  * rename has already happened, so there is nothing left to undo. */
 static void sync_parent(const char *target)
 {
     char dir[PATH_MAX];
-    size_t pl, bl;
-    const char *base;
-    if (split_path(target, &pl, &base, &bl, NULL) != 0)
+    if (parent_of(target, dir, sizeof dir, NULL) != 0)
         return;
-    if (pl == 0) {
-        strcpy(dir, ".");
-    } else {
-        if (pl >= sizeof dir)
-            return;
-        memcpy(dir, target, pl);
-        while (pl > 1 && dir[pl - 1] == '/')
-            pl--;
-        dir[pl] = '\0';
-    }
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
         (void)fsync(fd);
@@ -107,20 +116,8 @@ static mode_t current_umask(void)
 int mz_parent_writable(const char *path, mz_err *e)
 {
     char parent[PATH_MAX];
-    size_t pl, bl;
-    const char *base;
-    if (split_path(path, &pl, &base, &bl, e) != 0)
+    if (parent_of(path, parent, sizeof parent, e) != 0)
         return -1;
-    if (pl == 0) {
-        strcpy(parent, ".");
-    } else {
-        if (pl >= sizeof parent)
-            return mz_fail(e, "%s: path too long", path);
-        memcpy(parent, path, pl);
-        while (pl > 1 && parent[pl - 1] == '/')
-            pl--;
-        parent[pl] = '\0';
-    }
     struct stat st;
     if (stat(parent, &st) != 0)
         return mz_fail(e, "%s: its folder %s: %s", path, parent, strerror(errno));
