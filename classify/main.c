@@ -527,6 +527,33 @@ static void on_signal(int sig)
     raise(sig);
 }
 
+/* The end of the answers: a failed write is reported; with -o, FILE is
+ * replaced when the run succeeded (status 0 or 1) and left as it was
+ * otherwise.  Returns the exit status. */
+static int close_output(const char *output, mz_outfile *of, int rc, int write_err)
+{
+    if (write_err) {
+        fprintf(stderr, "mizan-classify: %s: write error: %s%s\n", output ? output : "standard output",
+                strerror(write_err), of->tmp[0] ? "; the old file is left as it was" : "");
+        rc = 2;
+    }
+    if (!output) return rc;
+    if (rc == 2) {
+        /* like sort -o: a run that failed does not replace the old answers */
+        if (of->tmp[0] && !write_err)
+            fprintf(stderr, "mizan-classify: %s: not written, as the run failed; the old file is left as it was\n",
+                    output);
+        mz_outfile_abort(of);
+        return rc;
+    }
+    mz_err e;
+    if (mz_outfile_commit(of, &e) != 0) {
+        fprintf(stderr, "mizan-classify: %s\n", e.msg);
+        return 2;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     mz_err e;
@@ -540,16 +567,14 @@ int main(int argc, char **argv)
         return asked ? 0 : 2;
     }
     const char *output = args.output;
-    struct stat ost, ist;
-    if (output && stat(output, &ost) == 0 && S_ISREG(ost.st_mode))
-        for (int i = 0; i < args.ninputs; i++)
-            if (stat(args.inputs[i], &ist) == 0 && ist.st_dev == ost.st_dev && ist.st_ino == ost.st_ino) {
-                /* the answers would be renamed over the articles */
-                fprintf(stderr, "mizan-classify: -o %s: is the input %s; write the answers elsewhere\n", output,
-                        args.inputs[i]);
-                mz_classify_args_free(&args);
-                return 2;
-            }
+    for (int i = 0; output && i < args.ninputs; i++)
+        if (mz_same_file(output, args.inputs[i])) {
+            /* the answers would be renamed over the articles */
+            fprintf(stderr, "mizan-classify: -o %s: is the input %s; write the answers elsewhere\n", output,
+                    args.inputs[i]);
+            mz_classify_args_free(&args);
+            return 2;
+        }
     char defdir[4096];
     if (args.nmodels == 0 && (args.models[0] = getenv("MIZAN_MODELS")) != NULL) args.nmodels = 1;
     if (args.nmodels == 0) {
@@ -595,17 +620,16 @@ int main(int argc, char **argv)
         /* loading verified every bundle; the listing is read from them */
         mz_buf b = {0};
         mz_models_describe(&m, args.o.text_format, &b);
-        int bad = b.oom || (b.n && fwrite(b.s, 1, b.n, r.out) != b.n) || fflush(r.out) != 0;
-        if (bad) fprintf(stderr, "mizan-classify: %s: %s%s\n", output ? output : "standard output",
-                         b.oom ? "out of memory" : "write error: ", b.oom ? "" : strerror(errno));
-        if (output && !bad && mz_outfile_commit(&of, &e) != 0) {
-            fprintf(stderr, "mizan-classify: %s\n", e.msg);
-            bad = 1;
-        } else if (output && bad) mz_outfile_abort(&of);
+        int rc = 0, werr = 0;
+        if (b.oom) {
+            fprintf(stderr, "mizan-classify: out of memory\n");
+            rc = 2;
+        } else if ((b.n && fwrite(b.s, 1, b.n, r.out) != b.n) || fflush(r.out) != 0)
+            werr = errno ? errno : EIO;
         mz_buf_free(&b);
         mz_models_free(&m);
         mz_classify_args_free(&args);
-        return bad ? 2 : 0;
+        return close_output(output, &of, rc, werr);
     }
     r.o = args.o;
     r.threads = args.threads;
@@ -643,26 +667,7 @@ int main(int argc, char **argv)
     free(r.keep);
     mz_classify_args_free(&args);
     mz_models_free(&m);
-    const char *dest = output ? output : "standard output";
-    if (r.write_err) {
-        fprintf(stderr, "mizan-classify: %s: write error: %s%s\n", dest, strerror(r.write_err),
-                of.tmp[0] ? "; the old file is left as it was" : "");
-        rc = 2;
-    }
-    if (!rc && r.any_input_error) rc = 2;
-    if (output && rc == 0 && mz_outfile_commit(&of, &e) != 0) {
-        fprintf(stderr, "mizan-classify: %s\n", e.msg);
-        return 2;
-    }
-    if (output && rc) {
-        /* like sort -o: a run that failed does not replace the old answers */
-        if (of.tmp[0] && !r.write_err) fprintf(stderr, "mizan-classify: %s: not written, as the run failed; the old file is left as it was\n", output);
-        mz_outfile_abort(&of);
-    }
-    if (rc) return rc;
-    if (!output && (fflush(stdout) != 0 || ferror(stdout))) {
-        fprintf(stderr, "mizan-classify: write error on standard output\n");
-        return 2;
-    }
-    return r.any_record_error ? 1 : 0;
+    /* flush_batch checked every write (r.write_err) */
+    if (!rc) rc = r.any_input_error ? 2 : r.any_record_error ? 1 : 0;
+    return close_output(output, &of, rc, r.write_err);
 }

@@ -113,6 +113,13 @@ static mode_t current_umask(void)
     return m;
 }
 
+int mz_same_file(const char *output, const char *input)
+{
+    struct stat o, i;
+    return stat(output, &o) == 0 && S_ISREG(o.st_mode) && stat(input, &i) == 0 && i.st_dev == o.st_dev &&
+           i.st_ino == o.st_ino;
+}
+
 int mz_parent_writable(const char *path, mz_err *e)
 {
     char parent[PATH_MAX];
@@ -232,6 +239,14 @@ static char pending_tmp[PATH_MAX];
 
 const char *mz_outfile_pending(void) { return pending_tmp; }
 
+/* An existing target that a rename cannot replace, so it is written in
+ * place as a shell redirection would: a device, a pipe or a terminal, or
+ * anything under /dev or /proc (/dev/stdout names whatever fd 1 is). */
+static int in_place(const char *path, const struct stat *st)
+{
+    return !S_ISREG(st->st_mode) || !strncmp(path, "/dev/", 5) || !strncmp(path, "/proc/", 6);
+}
+
 /* publish: name the temporary in pending_tmp (mz_outfile_open does;
  * mz_write_file_atomic, whose callers hold the signals or write inside a
  * temporary directory of their own, does not) */
@@ -245,18 +260,14 @@ static int outfile_open(mz_outfile *o, const char *path, int publish, mz_err *e)
     int exists = stat(path, &st) == 0;
     if (exists && S_ISDIR(st.st_mode))
         return mz_fail(e, "%s: is a directory", path);
-    /* a device, a pipe or a terminal cannot be replaced by a rename, nor
-     * anything under /dev or /proc (/dev/stdout names whatever fd 1 is):
-     * such a target is written in place, as a shell redirection would */
-    int in_place = exists && (!S_ISREG(st.st_mode) || !strncmp(path, "/dev/", 5) ||
-                              !strncmp(path, "/proc/", 6));
+    int direct = exists && in_place(path, &st);
     /* a link is followed: the file it names is replaced, the link kept */
-    if (!in_place && exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+    if (!direct && exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
         if (!realpath(path, o->dest))
             return mz_fail(e, "%s: cannot resolve link: %s", path, strerror(errno));
-        in_place = !strncmp(o->dest, "/dev/", 5) || !strncmp(o->dest, "/proc/", 6);
+        direct = in_place(o->dest, &st);
     }
-    if (in_place) {
+    if (direct) {
         if (!(o->f = fopen(path, "we")))
             return mz_fail(e, "%s: cannot open for writing: %s", path,
                            strerror(errno));
@@ -302,9 +313,8 @@ int mz_outfile_check(const char *path, mz_err *e)
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode))
             return mz_fail(e, "%s: is a directory", path);
-        /* written in place (see outfile_open): its folder does not matter */
-        if (!S_ISREG(st.st_mode) || !strncmp(path, "/dev/", 5) || !strncmp(path, "/proc/", 6))
-            return 0;
+        if (in_place(path, &st))
+            return 0; /* its folder does not matter */
     }
     return mz_parent_writable(path, e);
 }

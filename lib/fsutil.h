@@ -22,6 +22,11 @@
 
 #include "err.h"
 
+/* 1 when output is an existing regular file that is also input (the same
+ * file by device and inode, so links and other spellings count): replacing
+ * it would lose the input. */
+int mz_same_file(const char *output, const char *input);
+
 /* 0 when path's folder exists and this process may create entries in it,
  * else -1 with a message naming path and the folder: for checking an
  * output before long work, not instead of checking its creation. */

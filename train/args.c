@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "bundle.h"
+#include "fsutil.h"
 #include "lsa.h"
 #include "parallel.h"
 
@@ -72,13 +72,12 @@ static int num(const char *s, double lo, double hi, const char *opt, double *v, 
 /* The records file would be renamed over a corpus it was read from. */
 static int records_file_apart(const mz_train_args *a, const char *path, const char *opt, mz_err *e)
 {
-    struct stat o, c;
-    if (!path || stat(path, &o) != 0 || !S_ISREG(o.st_mode)) return 0;
+    if (!path) return 0;
     const char *const *lists[] = {a->corpus, a->train_only, a->lsa_corpus};
     const int counts[] = {a->ncorpus, a->ntrain_only, a->nlsa};
     for (int l = 0; l < 3; l++)
         for (int i = 0; i < counts[l]; i++)
-            if (stat(lists[l][i], &c) == 0 && c.st_dev == o.st_dev && c.st_ino == o.st_ino)
+            if (mz_same_file(path, lists[l][i]))
                 return mz_fail(e, "%s %s: is the corpus %s; write the records elsewhere", opt, path, lists[l][i]);
     return 0;
 }
