@@ -101,12 +101,18 @@ static const char *answer_key(const mz_models *m, size_t i)
     return m->group[i] == MZ_GROUP_STANCE ? m->b[i].target : m->b[i].name;
 }
 
-static const char *const own[] = {"id", "stance", "truncated", "error"};
+/* The keys an article's record holds itself. */
+static int own_key(const char *key)
+{
+    static const char *const own[] = {"id", "stance", "truncated", "error"};
+    for (size_t k = 0; k < sizeof own / sizeof *own; k++)
+        if (!strcmp(key, own[k])) return 1;
+    return 0;
+}
 
 int mz_models_key_taken(const mz_models *m, const char *key)
 {
-    for (size_t k = 0; k < sizeof own / sizeof *own; k++)
-        if (!strcmp(key, own[k])) return 1;
+    if (own_key(key)) return 1;
     for (size_t i = 0; i < m->n; i++)
         if (m->group[i] != MZ_GROUP_STANCE && !strcmp(key, answer_key(m, i))) return 1;
     return 0;
@@ -116,10 +122,9 @@ static int check_keys(const mz_models *m, char *const *dir, mz_err *e)
 {
     for (size_t i = 0; i < m->n; i++) {
         int top = m->group[i] != MZ_GROUP_STANCE;
-        for (size_t k = 0; top && k < sizeof own / sizeof *own; k++)
-            if (!strcmp(answer_key(m, i), own[k]))
-                return mz_fail(e, "%s: its name \"%s\" is a key of the output record itself; retrain it with another --name",
-                               dir[i], own[k]);
+        if (top && own_key(answer_key(m, i)))
+            return mz_fail(e, "%s: its name \"%s\" is a key of the output record itself; retrain it with another --name",
+                           dir[i], answer_key(m, i));
         for (size_t j = 0; j < i; j++) {
             if ((m->group[j] != MZ_GROUP_STANCE) != top || strcmp(answer_key(m, i), answer_key(m, j))) continue;
             if (!strcmp(dir[i], dir[j])) return mz_fail(e, "%s: the same bundle given twice", dir[i]);
