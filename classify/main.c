@@ -4,8 +4,9 @@
  * are engine.h's; this file reads the inputs, hands articles to the
  * threads and writes their answers in order.
  *
- * Inputs are files (one article each), folders of .txt files, stdin, or
- * with --jsonl streams of {"id", "text", "title"?} objects.  Articles are
+ * Inputs are files (one article each), folders (read whole, subfolders
+ * included), stdin, or with --jsonl or by a *.jsonl name streams of
+ * {"id", "text", "title"?} objects.  Articles are
  * processed in batches by N threads; results are written in input order,
  * one whole line per article, flushed per batch, so memory stays flat on
  * endless streams and a consumer never reads half a line.  A bad record is
@@ -64,6 +65,7 @@ typedef struct run {
     int any_record_error, any_input_error;
     FILE *out;     /* stdout, or the temporary of --output */
     int write_err; /* errno of the first failed write: the run stops */
+    const char *output; /* -o FILE, never read as an input */
     double batch_t0; /* when the batch's first record arrived */
 } run;
 
@@ -275,24 +277,69 @@ static void add_file(run *r, const char *path)
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static void add_dir(run *r, const char *dir)
+static void add_jsonl(run *r, const char *path);
+
+static int has_ext(const char *name, const char *ext)
 {
+    size_t l = strlen(name), k = strlen(ext);
+    return l > k && !strcmp(name + l - k, ext);
+}
+
+/* An input that could not be read: answered with an error record, as an
+ * unreadable file is, and the run ends with status 2. */
+static void input_error(run *r, const char *path, const char *why)
+{
+    item *it = next_item(r);
+    it->id = strdup(path);
+    char m[4400];
+    snprintf(m, sizeof m, "%s: %s", path, why);
+    it->error = strdup(m);
+    r->any_input_error = 1;
+}
+
+/* The folders being read, outermost first: a link back to one of them
+ * would be read forever. */
+#define MAX_DEPTH 64
+typedef struct dirchain {
+    dev_t dev;
+    ino_t ino;
+    const struct dirchain *up;
+} dirchain;
+
+/* Every article below dir: a *.txt file is one article, a *.jsonl file a
+ * stream (by its name, with or without --jsonl, as a folder may hold
+ * both), and subfolders are read the same way, each folder's entries in
+ * name order; hidden entries and other files are skipped.  Links are followed.  Returns the inputs found, a
+ * folder that could not be read counting as one (its error answers it). */
+static size_t walk_dir(run *r, const char *dir, const dirchain *up, int depth)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        input_error(r, dir, strerror(errno));
+        return 1;
+    }
+    for (const dirchain *c = up; c; c = c->up)
+        if (c->dev == st.st_dev && c->ino == st.st_ino) {
+            input_error(r, dir, "a link back to a folder being read (a loop); not read again");
+            return 1;
+        }
+    if (depth > MAX_DEPTH) {
+        input_error(r, dir, "folders nested too deep (more than 64 levels); not read");
+        return 1;
+    }
+    dirchain here = {st.st_dev, st.st_ino, up};
     DIR *d = opendir(dir);
     if (!d) {
-        item *it = next_item(r);
-        it->id = strdup(dir);
-        char m[512];
-        snprintf(m, sizeof m, "%s: cannot open directory: %s", dir, strerror(errno));
-        it->error = strdup(m);
-        r->any_input_error = 1;
-        return;
+        char m[256];
+        snprintf(m, sizeof m, "cannot open directory: %s", strerror(errno));
+        input_error(r, dir, m);
+        return 1;
     }
-    size_t n = 0, cap = 64;
+    size_t n = 0, cap = 64, found = 0;
     char **names = malloc(cap * sizeof *names);
     struct dirent *de;
     while (names && (de = readdir(d))) {
-        size_t l = strlen(de->d_name);
-        if (de->d_name[0] == '.' || l < 5 || strcmp(de->d_name + l - 4, ".txt")) continue;
+        if (de->d_name[0] == '.') continue;
         if (n == cap) {
             char **nn = realloc(names, (cap *= 2) * sizeof *names);
             if (!nn) break;
@@ -301,24 +348,45 @@ static void add_dir(run *r, const char *dir)
         if ((names[n] = strdup(de->d_name)) != NULL) n++;
     }
     closedir(d);
-    if (!names) return;
-    qsort(names, n, sizeof *names, cmp_str);
-    if (n == 0) {
-        fprintf(stderr, "mizan-classify: %s: no .txt files\n", dir);
-        r->any_input_error = 1;
+    if (!names) {
+        input_error(r, dir, "out of memory");
+        return 1;
     }
+    qsort(names, n, sizeof *names, cmp_str);
+    size_t dl = strlen(dir);
+    while (dl > 1 && dir[dl - 1] == '/') dl--;
     for (size_t i = 0; i < n; i++) {
         char p[4096];
-        if (r->write_err) {
-            free(names[i]);
-            continue;
+        const char *name = names[i];
+        if (r->write_err || snprintf(p, sizeof p, "%.*s/%s", (int)dl, dir, name) >= (int)sizeof p) continue;
+        int txt = has_ext(name, ".txt"), jsonl = has_ext(name, ".jsonl");
+        /* a link to nothing, or a file gone since the listing, is read
+         * all the same, to be reported as a named file is */
+        int gone = stat(p, &st) != 0;
+        /* the answers of an earlier run with -o into this folder are not
+         * articles */
+        if (r->output && !gone && S_ISREG(st.st_mode) && mz_same_file(r->output, p)) continue;
+        if (!gone && S_ISDIR(st.st_mode)) {
+            found += walk_dir(r, p, &here, depth + 1);
+        } else if ((gone || S_ISREG(st.st_mode)) && jsonl) {
+            add_jsonl(r, p);
+            found++;
+        } else if ((gone || S_ISREG(st.st_mode)) && txt) {
+            add_file(r, p);
+            found++;
         }
-        size_t dl = strlen(dir);
-        while (dl > 1 && dir[dl - 1] == '/') dl--;
-        if (snprintf(p, sizeof p, "%.*s/%s", (int)dl, dir, names[i]) < (int)sizeof p) add_file(r, p);
-        free(names[i]);
     }
+    for (size_t i = 0; i < n; i++) free(names[i]);
     free(names);
+    return found;
+}
+
+static void add_dir(run *r, const char *dir)
+{
+    if (walk_dir(r, dir, NULL, 0) == 0) {
+        fprintf(stderr, "mizan-classify: %s: no .txt or .jsonl files in it or its subfolders\n", dir);
+        r->any_input_error = 1;
+    }
 }
 
 static void add_stdin_article(run *r)
@@ -634,6 +702,7 @@ int main(int argc, char **argv)
     r.o = args.o;
     r.threads = args.threads;
     r.target_field = args.target_field;
+    r.output = output;
     r.w = calloc((size_t)args.threads, sizeof *r.w);
     r.items = calloc(BATCH, sizeof *r.items);
     int rc = 0;
@@ -651,9 +720,10 @@ int main(int argc, char **argv)
         size_t il = strlen(args.inputs[i]);
         /* a file named .jsonl is a stream even without --jsonl: read as
          * one article, a whole feed would get one meaningless answer */
-        if (args.jsonl || (il > 6 && !strcmp(args.inputs[i] + il - 6, ".jsonl"))) add_jsonl(&r, args.inputs[i]);
+        if (strcmp(args.inputs[i], "-") && stat(args.inputs[i], &st) == 0 && S_ISDIR(st.st_mode))
+            add_dir(&r, args.inputs[i]);
+        else if (args.jsonl || (il > 6 && !strcmp(args.inputs[i] + il - 6, ".jsonl"))) add_jsonl(&r, args.inputs[i]);
         else if (!strcmp(args.inputs[i], "-")) add_stdin_article(&r);
-        else if (stat(args.inputs[i], &st) == 0 && S_ISDIR(st.st_mode)) add_dir(&r, args.inputs[i]);
         else add_file(&r, args.inputs[i]);
     }
     if (rc == 0) flush_batch(&r);

@@ -169,6 +169,90 @@ START_TEST(test_every_sample_and_text_format)
 }
 END_TEST
 
+/* The ids of out's answers, one per line, joined by ' ' (paths shortened
+ * to what follows tmpdir). */
+static void ids_of(const char *out, char *ids, size_t n)
+{
+    ids[0] = '\0';
+    char *copy = strdup(out), *save = NULL;
+    size_t tl = strlen(tmpdir);
+    for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        cJSON *j = cJSON_Parse(line);
+        ck_assert_msg(j != NULL, "not JSON: %s", line);
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "id");
+        ck_assert(cJSON_IsString(id));
+        const char *v = id->valuestring;
+        if (!strncmp(v, tmpdir, tl)) v += tl + 1;
+        if (ids[0]) strncat(ids, " ", n - strlen(ids) - 1);
+        strncat(ids, v, n - strlen(ids) - 1);
+        cJSON_Delete(j);
+    }
+    free(copy);
+}
+
+/* A folder is read whole: subfolders, *.jsonl streams within, name order;
+ * hidden entries, other files and -o's own file skipped; a link back to a
+ * folder being read is an error, not a loop. */
+START_TEST(test_folder_tree)
+{
+    train_topic("corpora/mini/topic.jsonl", "topic");
+    char *art = slurp(mz_test_path("corpora/samples/wire-2018-sport.txt"), NULL);
+    ck_assert_int_eq(mkdir(T("in"), 0755), 0);
+    ck_assert_int_eq(mkdir(T("in/b"), 0755), 0);
+    ck_assert_int_eq(mkdir(T("in/b/c"), 0755), 0);
+    ck_assert_int_eq(mkdir(T("in/.hidden"), 0755), 0);
+    put(T("in/a.txt"), art, strlen(art));
+    put(T("in/b/c/deep.txt"), art, strlen(art));
+    put(T("in/b/z.txt"), art, strlen(art));
+    put(T("in/.hidden/h.txt"), art, strlen(art));
+    put(T("in/.dot.txt"), art, strlen(art));
+    put(T("in/notes.md"), art, strlen(art));
+    const char feed[] = "{\"id\": \"f1\", \"text\": \"فاز المنتخب الوطني لكرة القدم على ضيفه في المباراة\"}\n"
+                        "{\"id\": \"f2\", \"text\": \"أعلن البنك المركزي رفع سعر الفائدة لكبح التضخم\"}\n";
+    put(T("in/b/feed.jsonl"), feed, strlen(feed));
+    free(art);
+    char ids[2048];
+    int rc = run("out.json", "err.txt", "'%s' --models '%s' --explain 0 '%s'", CLASSIFY, T("topic"), T("in"));
+    ck_assert_int_eq(rc, 0);
+    char *out = slurp(T("out.json"), NULL);
+    ids_of(out, ids, sizeof ids);
+    ck_assert_str_eq(ids, "in/a.txt in/b/c/deep.txt f1 f2 in/b/z.txt");
+    free(out);
+    /* -o into the folder: the second run does not read the first's answers */
+    for (int k = 0; k < 2; k++) {
+        rc = run("out2.json", "err.txt", "'%s' --models '%s' -o '%s' '%s'", CLASSIFY, T("topic"), T("in/b/answers.jsonl"),
+                 T("in"));
+        ck_assert_int_eq(rc, 0);
+        out = slurp(T("in/b/answers.jsonl"), NULL);
+        ids_of(out, ids, sizeof ids);
+        ck_assert_str_eq(ids, "in/a.txt in/b/c/deep.txt f1 f2 in/b/z.txt");
+        free(out);
+    }
+    /* a link back to a folder being read: answered with an error, status 2,
+     * the rest still answered */
+    ck_assert_int_eq(unlink(T("in/b/answers.jsonl")), 0);
+    ck_assert_int_eq(symlink("..", T("in/b/c/up")), 0);
+    rc = run("out.json", "err.txt", "'%s' --models '%s' '%s'", CLASSIFY, T("topic"), T("in"));
+    ck_assert_int_eq(rc, 2);
+    out = slurp(T("out.json"), NULL);
+    ids_of(out, ids, sizeof ids);
+    ck_assert_str_eq(ids, "in/a.txt in/b/c/deep.txt in/b/c/up f1 f2 in/b/z.txt");
+    free(out);
+    char *err = slurp(T("err.txt"), NULL);
+    ck_assert_msg(strstr(err, "in/b/c/up: a link back to a folder being read") != NULL, "%s", err);
+    free(err);
+    /* a folder with nothing to read anywhere in it */
+    ck_assert_int_eq(mkdir(T("none"), 0755), 0);
+    ck_assert_int_eq(mkdir(T("none/sub"), 0755), 0);
+    put(T("none/sub/x.md"), "x", 1);
+    rc = run("out.json", "err.txt", "'%s' --models '%s' '%s'", CLASSIFY, T("topic"), T("none"));
+    ck_assert_int_eq(rc, 2);
+    err = slurp(T("err.txt"), NULL);
+    ck_assert_msg(strstr(err, "no .txt or .jsonl files") != NULL, "%s", err);
+    free(err);
+}
+END_TEST
+
 START_TEST(test_training_is_byte_identical)
 {
     const char *files[] = {"manifest.json", "vocab.tsv", "model.svm", "stopwords.txt"};
@@ -1817,6 +1901,7 @@ Suite *suite_e2e(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_train_and_classify_sample);
     tcase_add_test(tc, test_every_sample_and_text_format);
+    tcase_add_test(tc, test_folder_tree);
     tcase_add_test(tc, test_training_is_byte_identical);
     tcase_add_test(tc, test_jsonl_bad_line_in_order);
     tcase_add_test(tc, test_corrupted_model_refused);
