@@ -8,17 +8,19 @@
 #include "parallel.h"
 
 const char mz_classify_usage[] =
-    "usage: mizan-classify [--models DIR] [--jsonl] [--format json|text] [--explain K] [-j N]\n"
+    "usage: mizan-classify [--models DIR] [--jsonl] [--format json|text|tsv] [--explain K] [-j N]\n"
     "                      [--max-bytes N] [--max-tokens N] [--keep F1,F2] [-o FILE] [FILE|DIR|-]...\n"
     "       mizan-classify --list-models [--models DIR] [--format json|text] [-o FILE]\n"
     "  FILE: one article (UTF-8 text), or a stream if named *.jsonl; DIR: every *.txt (an\n"
     "  article) and *.jsonl (a stream) in it and its subfolders, in name order; -: stdin (default)\n"
     "  -o, --output FILE  write the answers there instead of stdout: to a temporary beside it,\n"
     "                renamed into place once every input is answered (exit status 0 or 1)\n"
+    "  --format F    json (default: one object per line), text (a report for a person), or\n"
+    "                tsv (a header row, then a row per article: for spreadsheets)\n"
     "  --jsonl       inputs are JSONL: one {\"id\", \"text\", \"title\"?, \"target\"?} per line\n"
     "  --target-field F  JSONL field naming the stance target for target-stance models (default target)\n"
     "  --keep F1,F2  JSONL: copy these fields of each record into its answer, after the id\n"
-    "                (null where a record lacks one); JSON output only\n"
+    "                (null where a record lacks one); JSON and TSV output\n"
     "  --models DIR  a bundle, or a folder of bundles; repeat to combine (default: MIZAN_MODELS,\n"
     "                else models/ of the installation)\n"
     "  --explain K   evidence terms per head (default 5, 0 for none)\n"
@@ -45,7 +47,7 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
     memset(a, 0, sizeof *a);
     a->threads = mz_ncpu();
     a->target_field = "target";
-    a->o = (mz_copts){0, 5, 4u << 20, 200000};
+    a->o = (mz_copts){.explain = 5, .max_bytes = 4u << 20, .max_tokens = 200000};
     /* the inputs, then the --models folders (room for one default) */
     a->inputs = calloc(2 * ((size_t)argc + 1), sizeof *a->inputs);
     if (!a->inputs) return mz_fail(e, "out of memory");
@@ -62,9 +64,10 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
             if (!*(a->output = argv[++i])) return mz_fail(e, "%s: expected a file name, got ''", o);
         } else if (!strcmp(o, "--format") && v) {
             i++;
-            if (!strcmp(v, "text")) a->o.text_format = 1;
-            else if (!strcmp(v, "json")) a->o.text_format = 0;
-            else return mz_fail(e, "--format: json or text, got '%s'", v);
+            a->o.text_format = !strcmp(v, "text");
+            a->o.tsv = !strcmp(v, "tsv");
+            if (strcmp(v, "json") && !a->o.text_format && !a->o.tsv)
+                return mz_fail(e, "--format: json, text or tsv, got '%s'", v);
         } else if (!strcmp(o, "--explain") && v) {
             if (int_opt(o, argv[++i], 0, 64, &k, e) != 0) return -1;
             a->o.explain = (size_t)k;
@@ -85,6 +88,7 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
             return mz_fail(e, "unknown or incomplete option '%s'", o);
         } else a->inputs[a->ninputs++] = o;
     }
+    if (a->list && a->o.tsv) return mz_fail(e, "--list-models: --format json or text (a listing has no rows)");
     if (a->ninputs == 0) a->inputs[a->ninputs++] = "-";
     return 0;
 }

@@ -225,10 +225,27 @@ void mz_worker_free(mz_worker *w)
     mz_buf_free(&w->out);
 }
 
-void mz_error_record(mz_buf *b, const char *id, const char *kept, const char *msg, int text_format)
+/* The kept cells of a TSV row, empty ones for a record that has none (a
+ * file, a line that is not JSON), so every row has the header's columns. */
+static void tsv_kept(mz_buf *b, const char *kept, const mz_copts *o)
 {
-    if (text_format) {
+    if (kept) mz_buf_puts(b, kept);
+    else
+        for (size_t k = 0; k < o->tsv_kept; k++) mz_buf_puts(b, "\t");
+}
+
+void mz_error_record(mz_buf *b, const char *id, const char *kept, const char *msg, const mz_copts *o)
+{
+    if (o->text_format) {
         mz_buf_printf(b, "== %s\nerror: %s\n\n", id ? id : "(no id)", msg);
+        return;
+    }
+    if (o->tsv) {
+        if (id) mz_buf_tsv_cell(b, id, strlen(id));
+        tsv_kept(b, kept, o);
+        for (size_t c = 0; c < o->tsv_cols + 2; c++) mz_buf_puts(b, "\t"); /* the bundles' cells, truncated */
+        mz_buf_tsv_cell(b, msg, strlen(msg));
+        mz_buf_puts(b, "\n");
         return;
     }
     mz_buf_puts(b, "{\"id\": ");
@@ -240,7 +257,57 @@ void mz_error_record(mz_buf *b, const char *id, const char *kept, const char *ms
     mz_buf_puts(b, "}\n");
 }
 
+/* The header cell name: prefix, then suffix joined by '_' (cut to what
+ * a cell shows). */
+static void col(mz_buf *b, const char *prefix, const char *suffix)
+{
+    mz_buf_puts(b, "\t");
+    mz_buf_tsv_cell(b, prefix, strlen(prefix));
+    if (suffix) {
+        mz_buf_puts(b, "_");
+        mz_buf_puts(b, suffix);
+    }
+}
+
+size_t mz_models_tsv_header(const mz_models *m, char *const *keep, int nkeep, mz_buf *b)
+{
+    size_t n = 0;
+    mz_buf_puts(b, "id");
+    for (int k = 0; k < nkeep; k++) col(b, keep[k], NULL);
+    for (int pass = 0; pass < MZ_NGROUPS; pass++)
+        for (size_t i = 0; i < m->n; i++) {
+            if (m->group[i] != pass) continue;
+            const char *name = answer_key(m, i);
+            if (pass == MZ_GROUP_MULTICLASS) {
+                col(b, name, NULL), col(b, name, "confidence"), col(b, name, "evidence");
+                n += 3;
+            } else if (pass == MZ_GROUP_MULTILABEL) {
+                col(b, name, "primary"), col(b, name, NULL);
+                n += 2;
+            } else if (pass == MZ_GROUP_STANCE) {
+                static const char *const sc[] = {"present", "mentions", "label", "score", "evidence"};
+                for (size_t c = 0; c < 5; c++) col(b, name, sc[c]);
+                n += 5;
+            } else {
+                col(b, name, "target"), col(b, name, NULL), col(b, name, "confidence");
+                n += 3;
+            }
+        }
+    mz_buf_puts(b, "\ttruncated\terror\n");
+    return n;
+}
+
 /* ------------------------------------------------------------- output */
+
+/* Evidence terms as one TSV cell, comma-separated. */
+static void evidence_tsv(mz_buf *b, const mz_evidence *ev, size_t n)
+{
+    mz_buf_puts(b, "\t");
+    for (size_t i = 0; i < n; i++) {
+        if (i) mz_buf_puts(b, ", ");
+        mz_buf_tsv_cell(b, ev[i].term, strlen(ev[i].term));
+    }
+}
 
 static void evidence_json(mz_buf *b, const mz_evidence *ev, size_t n)
 {
@@ -317,6 +384,14 @@ static void multiclass_out(mz_worker *w, size_t bi, int first)
         mz_buf_puts(o, "\n");
         return;
     }
+    if (w->o->tsv) {
+        mz_buf_puts(o, "\t");
+        mz_buf_tsv_cell(o, h->labels[r.label], strlen(h->labels[r.label]));
+        mz_buf_puts(o, "\t");
+        mz_buf_num(o, r.prob[r.label], 4);
+        evidence_tsv(o, ev, nev);
+        return;
+    }
     mz_buf_puts(o, first ? "" : ", ");
     mz_buf_json_str(o, b->name, strlen(b->name));
     mz_buf_puts(o, ": {");
@@ -355,6 +430,18 @@ static void multilabel_out(mz_worker *w, size_t bi, int first)
         for (size_t i = 0; i < nh; i++)
             if (i != best && on[i]) mz_buf_printf(o, ", %s %.2f", b->heads[i].name, P[i]);
         mz_buf_puts(o, "\n");
+        return;
+    }
+    if (w->o->tsv) {
+        mz_buf_puts(o, "\t");
+        mz_buf_tsv_cell(o, b->heads[best].name, strlen(b->heads[best].name));
+        mz_buf_puts(o, "\t");
+        mz_buf_tsv_cell(o, b->heads[best].name, strlen(b->heads[best].name));
+        for (size_t i = 0; i < nh; i++)
+            if (i != best && on[i]) {
+                mz_buf_puts(o, ", ");
+                mz_buf_tsv_cell(o, b->heads[i].name, strlen(b->heads[i].name));
+            }
         return;
     }
     mz_buf_puts(o, first ? "" : ", ");
@@ -427,6 +514,14 @@ static void stance_out(mz_worker *w, size_t bi, long mentions, const char *title
         mz_buf_printf(o, "  (%ld mentions)\n", mentions);
         return;
     }
+    if (w->o->tsv) {
+        mz_buf_printf(o, "\t%s\t%ld\t", present ? "true" : "false", mentions < 0 ? 0 : mentions);
+        if (label) mz_buf_tsv_cell(o, label, strlen(label));
+        mz_buf_puts(o, "\t");
+        mz_buf_num(o, score, 4);
+        evidence_tsv(o, ev, nev);
+        return;
+    }
     mz_buf_puts(o, first ? "" : ", ");
     mz_buf_json_str(o, b->target, strlen(b->target));
     mz_buf_printf(o, ": {\"present\": %s, \"mentions\": %ld, \"label\": ", present ? "true" : "false",
@@ -483,6 +578,14 @@ static void target_out(mz_worker *w, size_t bi, const char *target)
             mz_buf_printf(o, " %s\n", target ? "unknown target" : "no target given");
             return;
         }
+    } else if (w->o->tsv) {
+        /* the label cell says, in brackets, what "error" says in JSON */
+        mz_buf_puts(o, "\t");
+        if (target) mz_buf_tsv_cell(o, target, strlen(target));
+        if (!h) {
+            mz_buf_puts(o, target ? "\t(unknown target)\t" : "\t(no target given)\t");
+            return;
+        }
     } else {
         mz_buf_puts(o, ", ");
         mz_buf_json_str(o, b->name, strlen(b->name));
@@ -502,6 +605,13 @@ static void target_out(mz_worker *w, size_t bi, const char *target)
         mz_buf_printf(o, " %s: %s %.2f\n", target, h->labels[r.label], r.prob[r.label]);
         return;
     }
+    if (w->o->tsv) {
+        mz_buf_puts(o, "\t");
+        mz_buf_tsv_cell(o, h->labels[r.label], strlen(h->labels[r.label]));
+        mz_buf_puts(o, "\t");
+        mz_buf_num(o, r.prob[r.label], 4);
+        return;
+    }
     mz_buf_puts(o, ", ");
     label_json(o, h, &r);
     mz_buf_puts(o, "}");
@@ -512,7 +622,7 @@ static int fail_record(mz_worker *w, const char *id, const char *msg)
 {
     snprintf(w->errmsg, sizeof w->errmsg, "%s", msg);
     mz_buf_reset(&w->out);
-    mz_error_record(&w->out, id, w->kept, msg, w->o->text_format);
+    mz_error_record(&w->out, id, w->kept, msg, w->o);
     return 1;
 }
 
@@ -543,8 +653,12 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
     }
     if (!has_arabic_token(&w->doc)) return fail_record(w, id, "text has no Arabic words (the models read Arabic)");
     mz_buf *o = &w->out;
+    int json = !w->o->text_format && !w->o->tsv;
     if (w->o->text_format) {
         mz_buf_printf(o, "== %s\n", id ? id : "(no id)");
+    } else if (w->o->tsv) {
+        if (id) mz_buf_tsv_cell(o, id, strlen(id));
+        tsv_kept(o, w->kept, w->o);
     } else {
         mz_buf_puts(o, "{\"id\": ");
         if (id) mz_buf_json_str(o, id, strlen(id));
@@ -574,25 +688,27 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
                 return fail_record(w, id, e.msg);
             }
             if (kind == MZ_GROUP_MULTICLASS) {
-                if (!w->o->text_format) mz_buf_puts(o, ", ");
+                if (json) mz_buf_puts(o, ", ");
                 multiclass_out(w, i, 1);
             } else if (kind == MZ_GROUP_MULTILABEL) {
-                if (!w->o->text_format) mz_buf_puts(o, ", ");
+                if (json) mz_buf_puts(o, ", ");
                 multilabel_out(w, i, 1);
             } else if (kind == MZ_GROUP_TARGET) {
-                if (!first_stance && !w->o->text_format) {
+                if (!first_stance && json) {
                     mz_buf_puts(o, "}");
                     first_stance = 1;
                 }
                 target_out(w, i, target);
             } else {
-                if (first_stance && !w->o->text_format) mz_buf_puts(o, ", \"stance\": {");
+                if (first_stance && json) mz_buf_puts(o, ", \"stance\": {");
                 stance_out(w, i, mentions, title, text, first_stance);
                 first_stance = 0;
             }
         }
     }
-    if (!w->o->text_format) {
+    if (w->o->tsv) {
+        mz_buf_printf(o, "\t%s\t\n", w->doc.truncated ? "true" : "false");
+    } else if (json) {
         if (!first_stance) mz_buf_puts(o, "}");
         if (w->doc.truncated) mz_buf_printf(o, ", \"truncated\": true");
         mz_buf_puts(o, "}\n");

@@ -5,7 +5,7 @@
  * non-reentrant loader is never used) and then shared read-only.  An mz_worker is one
  * thread's scratch: normaliser, document, one predictor per bundle and one
  * target matcher per stance bundle.  mz_classify_one() turns one article
- * into one complete JSON (or text) record in the worker's buffer; failures
+ * into one complete JSON (or text, or TSV) record in the worker's buffer; failures
  * of the article itself become {"id": ..., "error": ...} records. */
 #ifndef MZ_CLASSIFY_ENGINE_H
 #define MZ_CLASSIFY_ENGINE_H
@@ -44,6 +44,9 @@ int mz_models_key_taken(const mz_models *m, const char *key);
 
 typedef struct mz_copts {
     int text_format;  /* --format text */
+    int tsv;          /* --format tsv: a header, then one row per article */
+    size_t tsv_cols;  /* the bundles' columns of a row (mz_models_tsv_header) */
+    size_t tsv_kept;  /* --keep's columns: a record without them gets empty cells */
     size_t explain;   /* evidence terms per head */
     size_t max_bytes; /* article size limit */
     size_t max_tokens;
@@ -62,8 +65,8 @@ typedef struct mz_worker {
     mz_buf out;
     char errmsg[MZ_ERR_MAX]; /* the plain message of the last failed record */
     /* set per record by the caller: the input fields kept in the answer, as
-     * raw JSON members each led by ", " and written after the id (JSON
-     * output only), or NULL */
+     * raw JSON members each led by ", " and written after the id (TSV:
+     * cells each led by a tab; text output: none), or NULL */
     const char *kept;
 } mz_worker;
 
@@ -80,6 +83,12 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
 
 /* An error record for input that never became an article; kept as in
  * mz_worker (may be NULL). */
-void mz_error_record(mz_buf *b, const char *id, const char *kept, const char *msg, int text_format);
+void mz_error_record(mz_buf *b, const char *id, const char *kept, const char *msg, const mz_copts *o);
+
+/* --format tsv: the header row (id, the kept fields, each bundle's columns
+ * in the order of a JSON record, truncated, error) into b; returns the
+ * bundles' column count, for mz_copts.tsv_cols.  A cell never holds a tab
+ * or a line break (each becomes a space), so rows need no quoting. */
+size_t mz_models_tsv_header(const mz_models *m, char *const *keep, int nkeep, mz_buf *b);
 
 #endif

@@ -86,12 +86,26 @@ static double now_ms(void)
 static int dupset_add(dupset *d, const char *id, size_t lineno, size_t *first);
 
 /* The --keep fields of a parsed record as ", \"f\": value" members, null
- * where it lacks one; NULL without --keep or on out-of-memory. */
+ * where it lacks one (TSV: a cell each, led by a tab, holding a string as
+ * it is, any other value as JSON, nothing for null); NULL without --keep
+ * or on out-of-memory. */
 static char *kept_members(const run *r, const cJSON *obj)
 {
     if (!r->nkeep) return NULL;
     mz_buf b = {0};
-    for (int k = 0; k < r->nkeep; k++) {
+    for (int k = 0; r->o.tsv && k < r->nkeep; k++) {
+        mz_buf_puts(&b, "\t");
+        const cJSON *v = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, r->keep[k]) : NULL;
+        if (cJSON_IsString(v)) {
+            mz_buf_tsv_cell(&b, v->valuestring, strlen(v->valuestring));
+        } else if (v && !cJSON_IsNull(v)) {
+            char *j = cJSON_PrintUnformatted(v);
+            if (j) mz_buf_tsv_cell(&b, j, strlen(j));
+            else b.oom = 1;
+            cJSON_free(j);
+        }
+    }
+    for (int k = 0; !r->o.tsv && k < r->nkeep; k++) {
         mz_buf_puts(&b, ", ");
         mz_buf_json_str(&b, r->keep[k], strlen(r->keep[k]));
         mz_buf_puts(&b, ": ");
@@ -179,7 +193,7 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
         it->line = NULL;
     }
     if (it->error) {
-        mz_error_record(&it->out, it->id, it->kept, it->error, r->o.text_format);
+        mz_error_record(&it->out, it->id, it->kept, it->error, &r->o);
         it->status = 1;
         return 0;
     }
@@ -215,7 +229,7 @@ static void flush_batch(run *r)
             free(it->error);
             it->error = strdup(m);
             mz_buf_reset(&it->out);
-            mz_error_record(&it->out, it->id, it->kept, m, r->o.text_format);
+            mz_error_record(&it->out, it->id, it->kept, m, &r->o);
             it->status = 1;
         }
         if (it->status) {
@@ -715,6 +729,19 @@ int main(int argc, char **argv)
             fprintf(stderr, "mizan-classify: %s\n", e.msg);
             rc = 2;
         }
+    if (rc == 0 && r.o.tsv) {
+        /* the header row first, even for a run that answers nothing */
+        mz_buf hb = {0};
+        r.o.tsv_cols = mz_models_tsv_header(&m, r.keep, r.nkeep, &hb);
+        r.o.tsv_kept = (size_t)r.nkeep;
+        if (hb.oom) {
+            fprintf(stderr, "mizan-classify: out of memory\n");
+            rc = 2;
+        } else if (fwrite(hb.s, 1, hb.n, r.out) != hb.n) {
+            r.write_err = errno ? errno : EIO;
+        }
+        mz_buf_free(&hb);
+    }
     for (int i = 0; rc == 0 && !r.write_err && i < args.ninputs; i++) {
         struct stat st;
         size_t il = strlen(args.inputs[i]);

@@ -81,36 +81,53 @@ void mz_buf_printf(mz_buf *b, const char *fmt, ...)
 
 static void raw_json_str(mz_buf *b, const char *s, size_t n);
 
-void mz_buf_json_str(mz_buf *b, const char *s, size_t n)
+/* Run put over s, with every byte that is not valid UTF-8 (file names can
+ * hold any) or is a NUL replaced by U+FFFD, so every line written is valid
+ * UTF-8. */
+static void put_clean(mz_buf *b, const char *s, size_t n, void (*put)(mz_buf *, const char *, size_t))
 {
-    /* Bytes that are not valid UTF-8 (file names can hold any) become
-     * U+FFFD, so every line written is valid JSON. */
     size_t bad;
     const char *why;
-    if (mz_utf8_check(s, n, &bad, &why) != 0) {
-        char *clean = malloc(n * 3 + 1);
-        if (!clean) {
-            b->oom = 1;
-            return;
-        }
-        size_t i = 0, o = 0;
-        while (i < n) {
-            if (mz_utf8_check(s + i, n - i, &bad, &why) == 0) bad = n - i;
-            memcpy(clean + o, s + i, bad);
-            o += bad;
-            i += bad;
-            if (i < n) {
-                memcpy(clean + o, "\xEF\xBF\xBD", 3);
-                o += 3;
-                i++;
-            }
-        }
-        raw_json_str(b, clean, o);
-        free(clean);
+    if (mz_utf8_check(s, n, &bad, &why) == 0) {
+        put(b, s, n);
         return;
     }
-    raw_json_str(b, s, n);
+    char *clean = malloc(n * 3 + 1);
+    if (!clean) {
+        b->oom = 1;
+        return;
+    }
+    size_t i = 0, o = 0;
+    while (i < n) {
+        if (mz_utf8_check(s + i, n - i, &bad, &why) == 0) bad = n - i;
+        memcpy(clean + o, s + i, bad);
+        o += bad;
+        i += bad;
+        if (i < n) {
+            memcpy(clean + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        }
+    }
+    put(b, clean, o);
+    free(clean);
 }
+
+void mz_buf_json_str(mz_buf *b, const char *s, size_t n) { put_clean(b, s, n, raw_json_str); }
+
+static void raw_tsv_cell(mz_buf *b, const char *s, size_t n)
+{
+    if (reserve(b, n)) return;
+    char *o = b->s + b->n;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        *o++ = c < 0x20 || c == 0x7F ? ' ' : (char)c;
+    }
+    b->n = (size_t)(o - b->s);
+    b->s[b->n] = '\0';
+}
+
+void mz_buf_tsv_cell(mz_buf *b, const char *s, size_t n) { put_clean(b, s, n, raw_tsv_cell); }
 
 static void raw_json_str(mz_buf *b, const char *s, size_t n)
 {

@@ -1,4 +1,5 @@
-/* jsonout.h — a growable output buffer with JSON string escaping.
+/* jsonout.h — a growable output buffer with JSON string escaping (and
+ * tab-separated cells).
  *
  * Output lines are assembled here whole and written with one fwrite, so a
  * consumer never sees half a line.  Strings are escaped per RFC 8259
@@ -20,6 +21,10 @@ void mz_buf_put(mz_buf *b, const char *s, size_t n);
 void mz_buf_puts(mz_buf *b, const char *s);
 void mz_buf_printf(mz_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mz_buf_json_str(mz_buf *b, const char *s, size_t n);
+/* s as one cell of a tab-separated row: tabs, line breaks and other
+ * control characters become spaces (a cell never splits a row), and bytes
+ * that are not UTF-8 become U+FFFD, as in JSON strings. */
+void mz_buf_tsv_cell(mz_buf *b, const char *s, size_t n);
 /* A probability or weight, fixed precision, never NaN/inf in the output. */
 void mz_buf_num(mz_buf *b, double v, int decimals);
 

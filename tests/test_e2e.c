@@ -1173,6 +1173,92 @@ START_TEST(test_keep_fields)
 }
 END_TEST
 
+/* Split line (no newline) at tabs into cells[0..max); returns the count. */
+static int tsv_split(char *line, char **cells, int max)
+{
+    int n = 0;
+    for (char *c = line; n < max;) {
+        cells[n++] = c;
+        char *t = strchr(c, '\t');
+        if (!t) break;
+        *t = '\0';
+        c = t + 1;
+    }
+    return n;
+}
+
+/* --format tsv: a header naming every column, then a row per record with
+ * the header's column count, errors included (kept cells left empty for a
+ * line that is not JSON); the values are the JSON answer's. */
+START_TEST(test_tsv_format)
+{
+    ck_assert_int_eq(mkdir(T("tm"), 0755), 0);
+    train_topic("corpora/mini/topic.jsonl", "tm/topic");
+    train_stance("tm/russia", "");
+    const char feed[] = "{\"id\": \"a\", \"url\": \"http://x/1\", \"n\": [1, 2], \"text\": \"قالت موسكو إن الكرملين يرفض "
+                        "العقوبات\\tالجديدة على روسيا\"}\n"
+                        "not json\n"
+                        "{\"id\": \"c\\td\", \"text\": \"فاز المنتخب الوطني في مباراة كرة القدم أمس بثلاثة أهداف\"}\n";
+    put(T("t.jsonl"), feed, sizeof feed - 1);
+    int rc = run("out.tsv", "err.txt", "'%s' --models '%s' --format tsv --keep url,n --explain 2 '%s'", CLASSIFY,
+                 T("tm"), T("t.jsonl"));
+    ck_assert_int_eq(rc, 1);
+    rc = run("out.json", "err.txt", "'%s' --models '%s' --explain 2 '%s'", CLASSIFY, T("tm"), T("t.jsonl"));
+    ck_assert_int_eq(rc, 1);
+    char *tsv = slurp(T("out.tsv"), NULL), *json = slurp(T("out.json"), NULL);
+    char *rows[8], *jl[8], *save = NULL, *save2 = NULL;
+    int nr = 0, nj = 0;
+    for (char *l = strtok_r(tsv, "\n", &save); l && nr < 8; l = strtok_r(NULL, "\n", &save)) rows[nr++] = l;
+    for (char *l = strtok_r(json, "\n", &save2); l && nj < 8; l = strtok_r(NULL, "\n", &save2)) jl[nj++] = l;
+    ck_assert_int_eq(nr, 4);
+    ck_assert_int_eq(nj, 3);
+    ck_assert_str_eq(rows[0], "id\turl\tn\ttopic\ttopic_confidence\ttopic_evidence\trussia_present\trussia_mentions\t"
+                              "russia_label\trussia_score\trussia_evidence\ttruncated\terror");
+    for (int r = 1; r < 4; r++) {
+        char *c[32];
+        ck_assert_int_eq(tsv_split(rows[r], c, 32), 13);
+        cJSON *j = cJSON_Parse(jl[r - 1]);
+        ck_assert_ptr_nonnull(j);
+        const cJSON *err = cJSON_GetObjectItemCaseSensitive(j, "error");
+        if (r == 2) { /* not JSON: no id, no kept fields, the message */
+            ck_assert_str_eq(c[0], "");
+            for (int k = 1; k < 12; k++) ck_assert_str_eq(c[k], "");
+            ck_assert_str_eq(c[12], err->valuestring);
+        } else {
+            ck_assert_ptr_null(err);
+            ck_assert_str_eq(c[0], r == 1 ? "a" : "c d"); /* a tab in a cell becomes a space */
+            ck_assert_str_eq(c[1], r == 1 ? "http://x/1" : "");
+            ck_assert_str_eq(c[2], r == 1 ? "[1,2]" : "");
+            const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "topic");
+            ck_assert_str_eq(c[3], cJSON_GetObjectItemCaseSensitive(t, "label")->valuestring);
+            ck_assert_double_eq_tol(strtod(c[4], NULL), cJSON_GetObjectItemCaseSensitive(t, "confidence")->valuedouble,
+                                    1e-9);
+            const cJSON *ev = cJSON_GetObjectItemCaseSensitive(t, "evidence");
+            char want[512];
+            snprintf(want, sizeof want, "%s, %s", cJSON_GetArrayItem(ev, 0)->child->valuestring,
+                     cJSON_GetArrayItem(ev, 1)->child->valuestring);
+            ck_assert_str_eq(c[5], want);
+            const cJSON *st = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "stance"), "russia");
+            ck_assert_str_eq(c[6], cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "present")) ? "true" : "false");
+            ck_assert_int_eq(atoi(c[7]), cJSON_GetObjectItemCaseSensitive(st, "mentions")->valueint);
+            const cJSON *lab = cJSON_GetObjectItemCaseSensitive(st, "label");
+            ck_assert_str_eq(c[8], cJSON_IsString(lab) ? lab->valuestring : "");
+            ck_assert_double_eq_tol(strtod(c[9], NULL), cJSON_GetObjectItemCaseSensitive(st, "score")->valuedouble,
+                                    1e-9);
+            ck_assert_str_eq(c[11], "false");
+            ck_assert_str_eq(c[12], "");
+            if (r == 1) ck_assert_str_eq(c[6], "true");
+        }
+        cJSON_Delete(j);
+    }
+    free(tsv);
+    free(json);
+    /* a listing has no rows */
+    rc = run("out.tsv", "err.txt", "'%s' --models '%s' --list-models --format tsv", CLASSIFY, T("tm"));
+    ck_assert_int_eq(rc, 2);
+}
+END_TEST
+
 /* --list-models: what answers, read from the verified bundles: one JSON
  * line per bundle with its key, labels and the manifest's figures (less
  * the confusion matrices), or a text block; a broken bundle is refused as
@@ -1923,6 +2009,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_models_combined_and_key_clashes);
     tcase_add_test(tc, test_list_models);
     tcase_add_test(tc, test_keep_fields);
+    tcase_add_test(tc, test_tsv_format);
     tcase_add_test(tc, test_cv_predictions);
     suite_add_tcase(s, tc);
     return s;

@@ -1,6 +1,6 @@
 /* test_jsonout.c — the output buffer: numbers written without printf are
  * byte for byte what printf("%.*f") writes of the same rounded value, and
- * strings are escaped per RFC 8259. */
+ * strings are escaped per RFC 8259; TSV cells hold no tab or line break. */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
@@ -67,6 +67,22 @@ START_TEST(test_string_escapes)
 }
 END_TEST
 
+/* A TSV cell never splits a row (tab, CR, LF and other controls become
+ * spaces) and is valid UTF-8 (a stray byte becomes U+FFFD, as in JSON
+ * strings); Arabic, quotes and backslashes pass as they are. */
+START_TEST(test_tsv_cells)
+{
+    mz_buf b = {0};
+    const char s[] = "a\tb\r\nc\x01\x7f\"d\\ \xd9\x85\xff!";
+    mz_buf_tsv_cell(&b, s, sizeof s - 1);
+    ck_assert_str_eq(b.s, "a b  c  \"d\\ \xd9\x85\xef\xbf\xbd!");
+    mz_buf_reset(&b);
+    mz_buf_json_str(&b, "\xff", 1);
+    ck_assert_str_eq(b.s, "\"\xef\xbf\xbd\"");
+    mz_buf_free(&b);
+}
+END_TEST
+
 /* Cells count code points: an Arabic word of five letters (ten bytes)
  * pads like an ASCII one of five; a cut never splits a letter. */
 START_TEST(test_cells_by_code_point)
@@ -100,6 +116,7 @@ Suite *suite_jsonout(void)
     tcase_set_timeout(tc, 60); /* the sanitizer build is ~10x slower */
     tcase_add_test(tc, test_num_matches_printf);
     tcase_add_test(tc, test_string_escapes);
+    tcase_add_test(tc, test_tsv_cells);
     tcase_add_test(tc, test_cells_by_code_point);
     suite_add_tcase(s, tc);
     return s;
