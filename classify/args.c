@@ -9,7 +9,8 @@
 
 const char mz_classify_usage[] =
     "usage: mizan-classify [--models DIR] [--jsonl] [--format json|text|tsv] [--explain K] [-j N]\n"
-    "                      [--max-bytes N] [--max-tokens N] [--keep F1,F2] [-o FILE] [FILE|DIR|-]...\n"
+    "                      [--max-bytes N] [--max-tokens N] [--keep F1,F2] [--encoding E] [-o FILE]\n"
+    "                      [FILE|DIR|-]...\n"
     "       mizan-classify --list-models [--models DIR] [--format json|text] [-o FILE]\n"
     "  FILE: one article (UTF-8 text), or a stream if named *.jsonl; DIR: every *.txt (an\n"
     "  article) and *.jsonl (a stream) in it and its subfolders, in name order; -: stdin (default)\n"
@@ -18,6 +19,8 @@ const char mz_classify_usage[] =
     "  --format F    json (default: one object per line), text (a report for a person), or\n"
     "                tsv (a header row, then a row per article: for spreadsheets)\n"
     "  --jsonl       inputs are JSONL: one {\"id\", \"text\", \"title\"?, \"target\"?} per line\n"
+    "  --encoding E  the inputs' encoding when not UTF-8: windows-1256, iso-8859-6, utf-16, ...\n"
+    "                (a file that starts with a byte-order mark is read by it: UTF-8 or UTF-16)\n"
     "  --target-field F  JSONL field naming the stance target for target-stance models (default target)\n"
     "  --keep F1,F2  JSONL: copy these fields of each record into its answer, after the id\n"
     "                (null where a record lacks one); JSON and TSV output\n"
@@ -60,6 +63,7 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
         else if (!strcmp(o, "--list-models")) a->list = 1;
         else if (!strcmp(o, "--target-field") && v) a->target_field = argv[++i];
         else if (!strcmp(o, "--keep") && v) a->keep = argv[++i];
+        else if (!strcmp(o, "--encoding") && v) a->encoding = argv[++i];
         else if ((!strcmp(o, "-o") || !strcmp(o, "--output")) && v) {
             if (!*(a->output = argv[++i])) return mz_fail(e, "%s: expected a file name, got ''", o);
         } else if (!strcmp(o, "--format") && v) {

@@ -19,6 +19,7 @@ typedef struct mz_classify_args {
     const char *target_field; /* JSONL field naming a record's target */
     const char *output;       /* -o FILE, or NULL for stdout */
     const char *keep;         /* --keep's comma-separated names, or NULL */
+    const char *encoding;     /* --encoding of the inputs, or NULL for UTF-8 */
     const char **inputs;      /* files, folders, "-" (at least one) */
     int ninputs;
     const char **models;      /* --models folders, in order (may be none) */

@@ -24,7 +24,9 @@
 #include "args.h"
 #include "corpus.h"
 #include "describe.h"
+#include "encoding.h"
 #include "engine.h"
+#include "utf8.h"
 #include "flatrecord.h"
 #include "fsutil.h"
 #include "linereader.h"
@@ -66,6 +68,7 @@ typedef struct run {
     FILE *out;     /* stdout, or the temporary of --output */
     int write_err; /* errno of the first failed write: the run stops */
     const char *output; /* -o FILE, never read as an input */
+    mz_decoder *dec;    /* --encoding, or NULL: UTF-8 */
     double batch_t0; /* when the batch's first record arrived */
 } run;
 
@@ -156,7 +159,9 @@ static void parse_line(run *r, item *it)
         if (cJSON_IsString(id)) it->id = strdup(id->valuestring);
         it->kept = kept_members(r, j);
         cJSON_Delete(j);
-        it->error = strdup(e.msg);
+        const char *guess = !r->dec && strstr(e.msg, "UTF-8") ? mz_guess_encoding(it->line, it->line_len) : NULL;
+        if (guess) snprintf(m, sizeof m, "%s; it reads as %s: try --encoding %s", e.msg, guess, guess);
+        it->error = strdup(guess ? m : e.msg);
         return;
     }
     if (!rec.id) {
@@ -273,6 +278,32 @@ static item *next_item(run *r)
     return it;
 }
 
+/* An article's bytes as UTF-8: decoded from --encoding, or from UTF-16
+ * when they say so; text that is not UTF-8 without --encoding is answered
+ * with the encoding it reads as, when it reads as one.  -1 (buf freed,
+ * it->error set) when it cannot be. */
+static int to_utf8(run *r, item *it, char **buf, size_t *len)
+{
+    mz_err e;
+    const char *guess;
+    size_t bad;
+    const char *why;
+    if (mz_text_utf8(r->dec, buf, len, &e) != 0) {
+        it->error = strdup(e.msg);
+    } else if ((!r->dec || mz_decoder_utf8(r->dec)) && mz_utf8_check(*buf, *len, &bad, &why) != 0 &&
+               (guess = mz_guess_encoding(*buf, *len)) != NULL) {
+        char m[300];
+        snprintf(m, sizeof m, "text: invalid UTF-8 at byte %zu (%s); it reads as %s: try --encoding %s", bad, why,
+                 guess, guess);
+        it->error = strdup(m);
+    } else {
+        return 0;
+    }
+    free(*buf);
+    *buf = NULL;
+    return -1;
+}
+
 static void add_file(run *r, const char *path)
 {
     item *it = next_item(r);
@@ -285,6 +316,7 @@ static void add_file(run *r, const char *path)
         if (!strstr(e.msg, "larger than")) r->any_input_error = 1;
         return;
     }
+    if (to_utf8(r, it, &buf, &len) != 0) return;
     it->text = buf;
     it->len = len;
 }
@@ -433,6 +465,7 @@ static void add_stdin_article(run *r)
         return;
     }
     buf[n] = '\0';
+    if (to_utf8(r, it, &buf, &n) != 0) return;
     it->text = buf;
     it->len = n;
 }
@@ -499,6 +532,16 @@ static void add_jsonl(run *r, const char *path)
         r->any_input_error = 1;
         return;
     }
+    if (r->dec && !mz_decoder_utf8(r->dec) && !mz_decoder_ascii(r->dec)) {
+        /* its newlines are not single bytes: lines cannot be told apart */
+        fprintf(stderr,
+                "mizan-classify: %s: a JSONL stream is read line by line, which --encoding %s does not allow; "
+                "convert it to UTF-8 first (iconv -f %s -t utf-8)\n",
+                name, mz_decoder_name(r->dec), mz_decoder_name(r->dec));
+        r->any_input_error = 1;
+        if (f != stdin) fclose(f);
+        return;
+    }
     mz_linereader lr;
     mz_linereader_init(&lr, f, r->o.max_bytes * 2 + 65536);
     /* a batch never mixes two streams: each has its name and its ids */
@@ -552,6 +595,15 @@ static void add_jsonl(run *r, const char *path)
         }
         memcpy(it->line, lr.buf, lr.len);
         it->line[lr.len] = '\0';
+        if (r->dec && !mz_decoder_utf8(r->dec)) {
+            mz_err e;
+            if (mz_text_utf8(r->dec, &it->line, &it->line_len, &e) != 0) {
+                snprintf(m, sizeof m, "%s:%zu: %s", name, lr.lineno, e.msg);
+                it->error = strdup(m);
+                free(it->line);
+                it->line = NULL;
+            }
+        }
     }
     flush_batch(r);
     r->seen = NULL;
@@ -672,10 +724,17 @@ int main(int argc, char **argv)
         free(real);
         args.models[args.nmodels++] = defdir;
     }
+    mz_decoder *dec = NULL;
+    if (args.encoding && !(dec = mz_decoder_new(args.encoding, &e))) {
+        fprintf(stderr, "mizan-classify: %s\n", e.msg);
+        mz_classify_args_free(&args);
+        return 2;
+    }
     mz_models m;
     if (mz_models_load(&m, args.models, args.nmodels, &e) != 0) {
         fprintf(stderr, "mizan-classify: %s\n", e.msg);
         mz_classify_args_free(&args);
+        mz_decoder_free(dec);
         return 2;
     }
     run r;
@@ -684,6 +743,7 @@ int main(int argc, char **argv)
     if (args.keep && keep_list((char *)args.keep, &m, &r.keep, &r.nkeep) != 0) {
         mz_models_free(&m);
         mz_classify_args_free(&args);
+        mz_decoder_free(dec);
         return 2;
     }
     mz_outfile of = {0};
@@ -694,6 +754,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "mizan-classify: %s\n", e.msg);
             mz_models_free(&m);
             mz_classify_args_free(&args);
+            mz_decoder_free(dec);
             return 2;
         }
         r.out = of.f;
@@ -711,11 +772,13 @@ int main(int argc, char **argv)
         mz_buf_free(&b);
         mz_models_free(&m);
         mz_classify_args_free(&args);
+        mz_decoder_free(dec);
         return close_output(output, &of, rc, werr);
     }
     r.o = args.o;
     r.threads = args.threads;
     r.target_field = args.target_field;
+    r.dec = dec;
     r.output = output;
     r.w = calloc((size_t)args.threads, sizeof *r.w);
     r.items = calloc(BATCH, sizeof *r.items);
@@ -764,6 +827,7 @@ int main(int argc, char **argv)
     free(r.keep);
     mz_classify_args_free(&args);
     mz_models_free(&m);
+    mz_decoder_free(dec);
     /* flush_batch checked every write (r.write_err) */
     if (!rc) rc = r.any_input_error ? 2 : r.any_record_error ? 1 : 0;
     return close_output(output, &of, rc, r.write_err);

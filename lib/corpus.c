@@ -19,6 +19,34 @@ void mz_fields_default(mz_fields *f)
     f->title = "title";
     f->label = "label";
     f->max_text = 4u << 20;
+    f->dec = NULL;
+}
+
+/* An invalid-UTF-8 error about s[0..n), read without --encoding, says
+ * which encoding reads it, when its bytes read as Arabic in one. */
+static void hint_encoding(const mz_fields *f, const char *s, size_t n, mz_err *e)
+{
+    const char *guess = (!f->dec || mz_decoder_utf8(f->dec)) && strstr(e->msg, "UTF-8") ? mz_guess_encoding(s, n) : NULL;
+    if (!guess) return;
+    char m[MZ_ERR_MAX];
+    snprintf(m, sizeof m, "%s", e->msg);
+    mz_fail(e, "%s; it reads as %s: try --encoding %s", m, guess, guess);
+}
+
+/* Line-by-line layouts need an encoding whose ASCII bytes are ASCII. */
+static int lines_decodable(const char *path, const mz_fields *f, mz_err *e)
+{
+    if (!f->dec || mz_decoder_utf8(f->dec) || mz_decoder_ascii(f->dec)) return 0;
+    return mz_fail(e, "%s: read line by line, which --encoding %s does not allow; convert it to UTF-8 first (iconv -f %s -t utf-8)",
+                   path, mz_decoder_name(f->dec), mz_decoder_name(f->dec));
+}
+
+/* A line in f->dec's encoding, decoded into a malloc'd copy in *line. */
+static int decode_line(const mz_fields *f, char **line, size_t *len, const char *path, size_t lineno, mz_err *e)
+{
+    if (!f->dec || mz_decoder_utf8(f->dec)) return 0;
+    if (mz_text_utf8(f->dec, line, len, e) != 0) return mz_wrap(e, "%s:%zu: ", path, lineno);
+    return 0;
 }
 
 void mz_record_free(mz_record *r)
@@ -218,6 +246,7 @@ static int jsonl_flush(jsonl_batch *b, size_t *nrec, mz_record_fn fn, void *arg,
     for (size_t i = 0; i < b->n; i++) {
         if (rc == 0 && b->rc[i] != 0) {
             *e = b->err[i];
+            hint_encoding(b->f, b->line[i], b->len[i], e);
             rc = -1;
         } else if (rc == 0) {
             (*nrec)++;
@@ -232,6 +261,7 @@ static int jsonl_flush(jsonl_batch *b, size_t *nrec, mz_record_fn fn, void *arg,
 
 static int read_jsonl(const char *path, const mz_fields *f, mz_record_fn fn, void *arg, mz_err *e)
 {
+    if (lines_decodable(path, f, e) != 0) return -1;
     FILE *fp = fopen(path, "rb");
     if (!fp) return mz_fail(e, "%s: cannot open: %m", path);
     jsonl_batch *b = calloc(1, sizeof *b);
@@ -263,8 +293,17 @@ static int read_jsonl(const char *path, const mz_fields *f, mz_record_fn fn, voi
         }
         memcpy(copy, lr.buf, lr.len);
         copy[lr.len] = '\0';
+        size_t clen = lr.len;
+        if (decode_line(f, &copy, &clen, path, lr.lineno, e) != 0) {
+            free(copy);
+            /* the lines before it come first */
+            mz_err fe;
+            if (jsonl_flush(b, &nrec, fn, arg, &fe) != 0) *e = fe;
+            rc = -1;
+            break;
+        }
         b->line[b->n] = copy;
-        b->len[b->n] = lr.len;
+        b->len[b->n] = clen;
         b->lineno[b->n] = lr.lineno;
         if (++b->n == JSONL_BATCH && (rc = jsonl_flush(b, &nrec, fn, arg, e)) != 0) break;
     }
@@ -279,12 +318,14 @@ static int read_jsonl(const char *path, const mz_fields *f, mz_record_fn fn, voi
 
 static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void *arg, mz_err *e)
 {
+    if (lines_decodable(path, f, e) != 0) return -1;
     FILE *fp = fopen(path, "rb");
     if (!fp) return mz_fail(e, "%s: cannot open: %m", path);
     mz_linereader lr;
     mz_linereader_init(&lr, fp, f->max_text + 4096);
     int rc = 0, st;
     size_t nrec = 0;
+    char *decoded = NULL; /* the line decoded from f->dec, when there is one */
     while ((st = mz_linereader_next(&lr)) != MZ_LINE_EOF) {
         if (st != MZ_LINE_OK) {
             rc = mz_fail(e, "%s:%zu: %s", path, lr.lineno, st == MZ_LINE_TOO_LONG ? "line too long" : "read error");
@@ -292,6 +333,17 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
         }
         char *line = lr.buf;
         size_t len = lr.len;
+        if (f->dec && !mz_decoder_utf8(f->dec)) {
+            free(decoded);
+            if (!(decoded = malloc(len + 1))) {
+                rc = mz_fail(e, "out of memory");
+                break;
+            }
+            memcpy(decoded, line, len);
+            decoded[len] = '\0';
+            if ((rc = decode_line(f, &decoded, &len, path, lr.lineno, e)) != 0) break;
+            line = decoded;
+        }
         /* a byte-order mark (spreadsheet exports write one) would become
          * part of the first label, a label of its own */
         if (lr.lineno == 1 && len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) line += 3, len -= 3;
@@ -314,6 +366,7 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
         r.text_len = len - (size_t)(tab + 1 - line);
         if (mz_check_text(r.text, r.text_len, f->max_text, "text", e) != 0 ||
             mz_check_text(line, strlen(line), 256, "label", e) != 0) {
+            hint_encoding(f, r.text, r.text_len, e);
             rc = mz_wrap(e, "%s:%zu: ", path, lr.lineno);
             break;
         }
@@ -332,6 +385,7 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
         mz_record_free(&r);
         if (rc != 0) break;
     }
+    free(decoded);
     mz_linereader_free(&lr);
     fclose(fp);
     if (rc == 0 && nrec == 0) rc = mz_fail(e, "%s: no records", path);
@@ -425,7 +479,13 @@ static int read_dir(const char *path, const mz_fields *f, mz_record_fn fn, void 
                 rc = -1;
                 break;
             }
+            if (mz_text_utf8(f->dec, &buf, &len, e) != 0) {
+                free(buf);
+                rc = mz_wrap(e, "%s: ", fp);
+                break;
+            }
             if (mz_check_text(buf, len, f->max_text, "text", e) != 0) {
+                hint_encoding(f, buf, len, e);
                 free(buf);
                 rc = mz_wrap(e, "%s: ", fp);
                 break;

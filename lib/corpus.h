@@ -10,18 +10,24 @@
  * null) and interpreted by the head being trained, so one reader serves
  * topic, multi-label frames and stance scales.  Every record's text must be
  * valid UTF-8, non-empty and under the size limit; errors name file:line
- * (or the file for folder corpora).  Lines that are blank are skipped. */
+ * (or the file for folder corpora).  Lines that are blank are skipped.
+ * Corpora in another encoding are decoded as they are read (fields.dec):
+ * JSONL and TSV a line at a time, so only in an encoding that keeps ASCII;
+ * a folder's files whole, each by its byte-order mark if it has one. */
 #ifndef MZ_CORPUS_H
 #define MZ_CORPUS_H
 
 #include <cJSON.h>
 #include <stddef.h>
 
+#include "encoding.h"
 #include "err.h"
 
 typedef struct mz_fields {
     const char *id, *text, *title, *label;
     size_t max_text;   /* bytes; longer texts are an error */
+    mz_decoder *dec;   /* the corpora's encoding when not UTF-8, else NULL;
+                        * used by one reader at a time (encoding.h) */
 } mz_fields;
 
 void mz_fields_default(mz_fields *f);

@@ -16,8 +16,12 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <unicode/ucnv.h>
+#include <unicode/utypes.h>
+
 #include "corpus.h"
 #include "fsutil.h"
+#include "jsonout.h"
 #include "testutil.h"
 
 MZ_TEST_SCRATCH("mz_e2e", tmpdir)
@@ -1259,6 +1263,125 @@ START_TEST(test_tsv_format)
 }
 END_TEST
 
+/* s[0..n) converted from UTF-8 to `to` (ICU), malloc'd, length in *out_n. */
+static char *convert_to(const char *to, const char *s, size_t n, size_t *out_n)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t need = ucnv_convert(to, "UTF-8", NULL, 0, s, (int32_t)n, &st);
+    ck_assert(st == U_BUFFER_OVERFLOW_ERROR || U_SUCCESS(st));
+    char *o = malloc((size_t)need + 1);
+    st = U_ZERO_ERROR;
+    ucnv_convert(to, "UTF-8", o, need + 1, s, (int32_t)n, &st);
+    ck_assert_msg(U_SUCCESS(st), "to %s: %s", to, u_errorName(st));
+    *out_n = (size_t)need;
+    return o;
+}
+
+/* The answer of a one-line JSON output with its id cut off. */
+static char *answer_sans_id(const char *file)
+{
+    char *out = slurp(T(file), NULL);
+    char *rest = strstr(out, "\", \"");
+    ck_assert_msg(rest != NULL, "no answer: %s", out);
+    char *a = strdup(rest);
+    free(out);
+    return a;
+}
+
+/* --encoding: Windows-1256 articles, streams and corpora read as their
+ * UTF-8 originals are (the same answers, a byte-identical model); UTF-16
+ * by its byte-order mark without being told; text that is not UTF-8
+ * answered with the encoding it reads as; a UTF-16 stream refused. */
+START_TEST(test_encodings)
+{
+    train_topic("corpora/mini/topic.jsonl", "et");
+    size_t n, cn, un;
+    char *art = slurp(mz_test_path("corpora/samples/nato-summit-2018.txt"), &n);
+    char *cp = convert_to("windows-1256", art, n, &cn);
+    char *u16 = convert_to("UTF-16", art, n, &un); /* ICU writes the byte-order mark */
+    put(T("cp.txt"), cp, cn);
+    put(T("u16.txt"), u16, un);
+    int rc = run("ref.json", "err.txt", "'%s' --models '%s' '%s'", CLASSIFY, T("et"),
+                 mz_test_path("corpora/samples/nato-summit-2018.txt"));
+    ck_assert_int_eq(rc, 0);
+    char *ref = answer_sans_id("ref.json");
+    rc = run("cp.json", "err.txt", "'%s' --models '%s' --encoding windows-1256 '%s'", CLASSIFY, T("et"), T("cp.txt"));
+    ck_assert_int_eq(rc, 0);
+    char *got = answer_sans_id("cp.json");
+    ck_assert_str_eq(got, ref);
+    free(got);
+    rc = run("u16.json", "err.txt", "'%s' --models '%s' '%s'", CLASSIFY, T("et"), T("u16.txt"));
+    ck_assert_int_eq(rc, 0);
+    got = answer_sans_id("u16.json");
+    ck_assert_str_eq(got, ref);
+    free(got);
+    free(ref);
+    /* not told: the error says what to do */
+    rc = run("cp.json", "err.txt", "'%s' --models '%s' '%s'", CLASSIFY, T("et"), T("cp.txt"));
+    ck_assert_int_eq(rc, 1);
+    char *err = slurp(T("err.txt"), NULL);
+    ck_assert_msg(strstr(err, "it reads as windows-1256: try --encoding windows-1256") != NULL, "%s", err);
+    free(err);
+    /* a stream, decoded a line at a time; not in UTF-16 */
+    char line[8192];
+    for (size_t i = 0; i < cn; i++)
+        if (cp[i] == '\n' || cp[i] == '"' || cp[i] == '\\') cp[i] = ' ';
+    snprintf(line, sizeof line, "{\"id\": \"x\", \"text\": \"%.*s\"}\n", (int)cn, cp);
+    put(T("cp.jsonl"), line, strlen(line));
+    rc = run("cpl.json", "err.txt", "'%s' --models '%s' --encoding cp1256 '%s'", CLASSIFY, T("et"), T("cp.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    rc = run("cpl.json", "err.txt", "'%s' --models '%s' --encoding utf-16 '%s'", CLASSIFY, T("et"), T("cp.jsonl"));
+    ck_assert_int_eq(rc, 2);
+    err = slurp(T("err.txt"), NULL);
+    ck_assert_msg(strstr(err, "convert it to UTF-8 first") != NULL, "%s", err);
+    free(err);
+    rc = run("x.json", "err.txt", "'%s' --models '%s' --encoding klingon '%s'", CLASSIFY, T("et"), T("cp.txt"));
+    ck_assert_int_eq(rc, 2);
+    free(art), free(cp), free(u16);
+
+    /* the mini corpus as TSV, in UTF-8 and in Windows-1256: one model */
+    char *corpus = slurp(mz_test_path("corpora/mini/topic.jsonl"), NULL), *save = NULL;
+    mz_buf tsv = {0};
+    for (char *l = strtok_r(corpus, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        cJSON *j = cJSON_Parse(l);
+        ck_assert_ptr_nonnull(j);
+        char *t = cJSON_GetObjectItemCaseSensitive(j, "text")->valuestring;
+        for (char *c = t; *c; c++)
+            if (*c == '\t' || *c == '\n' || *c == '\r') *c = ' ';
+        mz_buf_printf(&tsv, "%s\t", cJSON_GetObjectItemCaseSensitive(j, "label")->valuestring);
+        mz_buf_puts(&tsv, t);
+        mz_buf_puts(&tsv, "\n");
+        cJSON_Delete(j);
+    }
+    free(corpus);
+    put(T("u8.tsv"), tsv.s, tsv.n);
+    char *ctsv = convert_to("windows-1256", tsv.s, tsv.n, &cn);
+    put(T("cp.tsv"), ctsv, cn);
+    free(ctsv);
+    mz_buf_free(&tsv);
+    rc = run("train.out", "train.err", "'%s' --corpus '%s' --cv 3 --quiet --out '%s'", TRAIN, T("u8.tsv"), T("m8"));
+    ck_assert_int_eq(rc, 0);
+    rc = run("train.out", "train.err", "'%s' --corpus '%s' --encoding windows-1256 --cv 3 --quiet --out '%s'", TRAIN,
+             T("cp.tsv"), T("mc"));
+    ck_assert_int_eq(rc, 0);
+    const char *files[] = {"vocab.tsv", "model.svm"};
+    for (int k = 0; k < 2; k++) {
+        char a[64], b[64];
+        snprintf(a, sizeof a, "m8/%s", files[k]);
+        snprintf(b, sizeof b, "mc/%s", files[k]);
+        size_t la, lb;
+        char *x = slurp(T(a), &la), *y = slurp(T(b), &lb);
+        ck_assert_msg(la == lb && !memcmp(x, y, la), "%s differs", files[k]);
+        free(x), free(y);
+    }
+    rc = run("train.out", "train.err", "'%s' --corpus '%s' --cv 3 --quiet --out '%s'", TRAIN, T("cp.tsv"), T("mx"));
+    ck_assert_int_eq(rc, 1);
+    err = slurp(T("train.err"), NULL);
+    ck_assert_msg(strstr(err, "cp.tsv:1: text: invalid UTF-8") && strstr(err, "try --encoding windows-1256"), "%s", err);
+    free(err);
+}
+END_TEST
+
 /* --list-models: what answers, read from the verified bundles: one JSON
  * line per bundle with its key, labels and the manifest's figures (less
  * the confusion matrices), or a text block; a broken bundle is refused as
@@ -2010,6 +2133,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_list_models);
     tcase_add_test(tc, test_keep_fields);
     tcase_add_test(tc, test_tsv_format);
+    tcase_add_test(tc, test_encodings);
     tcase_add_test(tc, test_cv_predictions);
     suite_add_tcase(s, tc);
     return s;

@@ -22,6 +22,9 @@ const char mz_train_usage[] =
     "  --name NAME            output key (default: topic, frames, the target, ...; not id,\n"
     "                         stance, truncated or error, which the record uses itself)\n"
     "  --text-field F --title-field F --label-field F --id-field F\n"
+    "  --encoding E           the corpora's encoding when not UTF-8 (windows-1256, iso-8859-6,\n"
+    "                         utf-16 for folders); a file that starts with a byte-order mark\n"
+    "                         is read by it (UTF-8 or UTF-16)\n"
     "  --target NAME          stance: lexicon key in --targets (russia, west)\n"
     "  --targets FILE         target lexicon (default models/targets.json)\n"
     "  --target-field F       task target: the field naming each record's target\n"
@@ -174,6 +177,9 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
         } else if (!strcmp(o, "--id-field")) {
             NEEDV();
             a->fields.id = v;
+        } else if (!strcmp(o, "--encoding")) {
+            NEEDV();
+            a->encoding = v;
         } else if (!strcmp(o, "--target")) {
             NEEDV();
             a->target = v;

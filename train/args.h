@@ -34,7 +34,8 @@ typedef struct mz_train_args {
     double aux_scale;
     const char *f1_labels; /* multiclass and target: "all" or L1,L2,... (NULL: none) */
     const char *stopwords;
-    mz_fields fields;
+    mz_fields fields;   /* fields.dec: opened by main from encoding */
+    const char *encoding; /* --encoding of the corpora, or NULL for UTF-8 */
     mz_featopts feat;
     mz_learnopts learn;
     int class_weight_given; /* stance and target heads are balanced unless told */

@@ -49,10 +49,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "mizan-train: %s\n%s", e.msg, mz_train_usage);
         return 2;
     }
+    if (a.encoding && !(a.fields.dec = mz_decoder_new(a.encoding, &e))) {
+        fprintf(stderr, "mizan-train: %s\n", e.msg);
+        return 2;
+    }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     double t0 = now();
     int rc = a.evaluate ? mz_evaluate(&a, &e) : mz_train(&a, &e);
+    mz_decoder_free(a.fields.dec);
     if (rc != 0) {
         fprintf(stderr, "mizan-train: %s\n", e.msg);
         return rc > 0 ? rc : 1;

@@ -1,0 +1,50 @@
+/* encoding.h — reading text that is not UTF-8.
+ *
+ * The pipeline reads UTF-8 only, but Arabic archives are often in
+ * Windows-1256 (or ISO-8859-6), and Windows tools save "Unicode" text as
+ * UTF-16.  A decoder turns such bytes into UTF-8 before anything else sees
+ * them, strictly: a byte sequence the encoding does not define is an error
+ * at its offset, never a silent substitute, as invalid UTF-8 is.  ICU's
+ * converters do the work; a decoder holds one, so it belongs to one thread
+ * at a time (the programs decode where they read, on one thread).
+ *
+ * Line-by-line formats (JSONL, TSV) can be decoded a line at a time only
+ * in an encoding that writes ASCII as ASCII, so that newlines, tabs and
+ * JSON's punctuation are where a reader looks for them: Windows-1256 and
+ * ISO-8859-6 do, UTF-16 does not (mz_decoder_ascii). */
+#ifndef MZ_ENCODING_H
+#define MZ_ENCODING_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+typedef struct mz_decoder mz_decoder;
+
+/* A decoder for an ICU converter name or alias ("windows-1256", "cp1256",
+ * "iso-8859-6", "utf-16", ...); NULL with "unknown encoding" otherwise. */
+mz_decoder *mz_decoder_new(const char *name, mz_err *e);
+void mz_decoder_free(mz_decoder *d);
+
+/* 1 when the encoding is UTF-8 itself (nothing to decode). */
+int mz_decoder_utf8(const mz_decoder *d);
+/* 1 when ASCII bytes mean ASCII in it, so lines can be decoded one by one. */
+int mz_decoder_ascii(const mz_decoder *d);
+/* The name the user gave, for messages. */
+const char *mz_decoder_name(const mz_decoder *d);
+
+/* Replace *buf (malloc'd, len bytes, NUL-terminated) by its UTF-8 form.
+ * A byte-order mark decides first: UTF-8's leaves the text as it is,
+ * UTF-16's (either order) decodes it as UTF-16, whatever d is; without
+ * one, the text is decoded with d when d is not UTF-8, else left as it is.
+ * On failure *buf is left as it was and e says where: "not valid
+ * windows-1256 at byte N". */
+int mz_text_utf8(mz_decoder *d, char **buf, size_t *len, mz_err *e);
+
+/* For a text that is not valid UTF-8: the encoding it most likely is in,
+ * when its bytes read as Arabic in it ("windows-1256"), or as UTF-16 (a
+ * byte-order mark), else NULL.  For a hint in the error message, not for
+ * decoding unasked. */
+const char *mz_guess_encoding(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,143 @@
+/* test_encoding.c — decoding legacy encodings to UTF-8: Windows-1256 and
+ * ISO-8859-6 Arabic byte for byte, an undefined byte refused at its
+ * offset, a byte-order mark (UTF-16, UTF-8) obeyed whatever the decoder,
+ * UTF-8 left alone, which encodings may be decoded a line at a time, and the
+ * guess offered for text that is not UTF-8. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "encoding.h"
+
+/* "قالت موسكو" in UTF-8, and the same in Windows-1256 and ISO-8859-6. */
+static const char utf8_text[] = "\xd9\x82\xd8\xa7\xd9\x84\xd8\xaa \xd9\x85\xd9\x88\xd8\xb3\xd9\x83\xd9\x88";
+static const char cp1256_text[] = "\xde\xc7\xe1\xca \xe3\xe6\xd3\xdf\xe6";
+static const char iso_text[] = "\xe2\xc7\xe4\xca \xe5\xe8\xd3\xe3\xe8";
+
+static char *dup_bytes(const char *s, size_t n)
+{
+    char *b = malloc(n + 1);
+    ck_assert_ptr_nonnull(b);
+    memcpy(b, s, n);
+    b[n] = '\0';
+    return b;
+}
+
+/* Decode s[0..n) with the named decoder (NULL: none) and compare. */
+static void decodes_to(const char *enc, const char *s, size_t n, const char *want)
+{
+    mz_err e = {{0}};
+    mz_decoder *d = NULL;
+    if (enc) {
+        d = mz_decoder_new(enc, &e);
+        ck_assert_msg(d != NULL, "%s: %s", enc, e.msg);
+    }
+    char *b = dup_bytes(s, n);
+    size_t len = n;
+    ck_assert_msg(mz_text_utf8(d, &b, &len, &e) == 0, "%s: %s", enc ? enc : "(none)", e.msg);
+    ck_assert_uint_eq(len, strlen(want));
+    ck_assert_mem_eq(b, want, len);
+    ck_assert_int_eq(b[len], '\0');
+    free(b);
+    mz_decoder_free(d);
+}
+
+START_TEST(test_arabic_code_pages)
+{
+    decodes_to("windows-1256", cp1256_text, sizeof cp1256_text - 1, utf8_text);
+    decodes_to("cp1256", cp1256_text, sizeof cp1256_text - 1, utf8_text);
+    decodes_to("iso-8859-6", iso_text, sizeof iso_text - 1, utf8_text);
+    decodes_to("utf-8", utf8_text, sizeof utf8_text - 1, utf8_text);
+    decodes_to(NULL, utf8_text, sizeof utf8_text - 1, utf8_text);
+}
+END_TEST
+
+/* ISO-8859-6 leaves 0xA1 undefined: an error at that byte, text kept. */
+START_TEST(test_undefined_byte_refused)
+{
+    mz_err e = {{0}};
+    mz_decoder *d = mz_decoder_new("iso-8859-6", &e);
+    ck_assert_ptr_nonnull(d);
+    char *b = dup_bytes("ab\xc7\xa1z", 5);
+    char *before = b;
+    size_t len = 5;
+    ck_assert_int_eq(mz_text_utf8(d, &b, &len, &e), -1);
+    ck_assert_str_eq(e.msg, "not valid iso-8859-6 at byte 3");
+    ck_assert_ptr_eq(b, before);
+    ck_assert_uint_eq(len, 5);
+    free(b);
+    mz_decoder_free(d);
+}
+END_TEST
+
+START_TEST(test_utf16_by_its_mark)
+{
+    /* "قال" little- and big-endian, each with its byte-order mark */
+    const char le[] = "\xff\xfe\x42\x06\x27\x06\x44\x06", be[] = "\xfe\xff\x06\x42\x06\x27\x06\x44";
+    const char want[] = "\xd9\x82\xd8\xa7\xd9\x84";
+    decodes_to(NULL, le, sizeof le - 1, want);
+    decodes_to(NULL, be, sizeof be - 1, want);
+    decodes_to("utf-8", le, sizeof le - 1, want);
+    decodes_to("utf-16", le, sizeof le - 1, want);
+    /* a mark outranks the decoder: a code-page folder's file saved since
+     * as UTF-16 or UTF-8 */
+    decodes_to("windows-1256", be, sizeof be - 1, want);
+    decodes_to("windows-1256", "\xef\xbb\xbf\xd9\x82", 5, "\xef\xbb\xbf\xd9\x82");
+    /* an unpaired surrogate is not text */
+    mz_err e = {{0}};
+    char *b = dup_bytes("\xff\xfe\x00\xd8\x41\x00", 6);
+    size_t len = 6;
+    ck_assert_int_eq(mz_text_utf8(NULL, &b, &len, &e), -1);
+    ck_assert_ptr_nonnull(strstr(e.msg, "not valid UTF-16"));
+    free(b);
+}
+END_TEST
+
+START_TEST(test_line_by_line_and_names)
+{
+    mz_err e = {{0}};
+    static const struct {
+        const char *name;
+        int utf8, ascii;
+    } want[] = {{"windows-1256", 0, 1}, {"iso-8859-6", 0, 1}, {"UTF-8", 1, 1}, {"utf-16", 0, 0}, {"utf-16le", 0, 0}};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        mz_decoder *d = mz_decoder_new(want[i].name, &e);
+        ck_assert_msg(d != NULL, "%s: %s", want[i].name, e.msg);
+        ck_assert_int_eq(mz_decoder_utf8(d), want[i].utf8);
+        ck_assert_int_eq(mz_decoder_ascii(d), want[i].ascii);
+        ck_assert_str_eq(mz_decoder_name(d), want[i].name);
+        mz_decoder_free(d);
+    }
+    ck_assert_ptr_null(mz_decoder_new("klingon", &e));
+    ck_assert_ptr_nonnull(strstr(e.msg, "unknown encoding 'klingon'"));
+    ck_assert_ptr_null(mz_decoder_new("", &e));
+}
+END_TEST
+
+START_TEST(test_guess)
+{
+    /* a sentence of Windows-1256 Arabic */
+    char s[256];
+    snprintf(s, sizeof s, "%s %s %s", cp1256_text, cp1256_text, cp1256_text);
+    ck_assert_str_eq(mz_guess_encoding(s, strlen(s)), "windows-1256");
+    ck_assert_str_eq(mz_guess_encoding("\xff\xfe\x42\x06", 4), "utf-16");
+    /* Latin-1 French is not Arabic; nor is a lone stray byte */
+    const char fr[] = "L'\xe9t\xe9 a \xe9t\xe9 chaud \xe0 Paris, tr\xe8s chaud.";
+    ck_assert_ptr_null(mz_guess_encoding(fr, sizeof fr - 1));
+    ck_assert_ptr_null(mz_guess_encoding("abc \xde def", 9));
+}
+END_TEST
+
+Suite *suite_encoding(void)
+{
+    Suite *s = suite_create("encoding");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_arabic_code_pages);
+    tcase_add_test(tc, test_undefined_byte_refused);
+    tcase_add_test(tc, test_utf16_by_its_mark);
+    tcase_add_test(tc, test_line_by_line_and_names);
+    tcase_add_test(tc, test_guess);
+    suite_add_tcase(s, tc);
+    return s;
+}
