@@ -401,6 +401,19 @@ static void multiclass_out(mz_worker *w, size_t bi, int first)
     mz_buf_puts(o, "}");
 }
 
+/* The labels chosen, primary first, separated by ", ", each written by put
+ * (a JSON string or a TSV cell). */
+static void chosen_frames(mz_buf *o, const mz_bundle *b, size_t best, const unsigned char *on, size_t nh,
+                          void (*put)(mz_buf *, const char *, size_t))
+{
+    put(o, b->heads[best].name, strlen(b->heads[best].name));
+    for (size_t i = 0; i < nh; i++)
+        if (i != best && on[i]) {
+            mz_buf_puts(o, ", ");
+            put(o, b->heads[i].name, strlen(b->heads[i].name));
+        }
+}
+
 static void multilabel_out(mz_worker *w, size_t bi, int first)
 {
     const mz_bundle *b = &w->m->b[bi];
@@ -436,12 +449,7 @@ static void multilabel_out(mz_worker *w, size_t bi, int first)
         mz_buf_puts(o, "\t");
         mz_buf_tsv_cell(o, b->heads[best].name, strlen(b->heads[best].name));
         mz_buf_puts(o, "\t");
-        mz_buf_tsv_cell(o, b->heads[best].name, strlen(b->heads[best].name));
-        for (size_t i = 0; i < nh; i++)
-            if (i != best && on[i]) {
-                mz_buf_puts(o, ", ");
-                mz_buf_tsv_cell(o, b->heads[i].name, strlen(b->heads[i].name));
-            }
+        chosen_frames(o, b, best, on, nh, mz_buf_tsv_cell);
         return;
     }
     mz_buf_puts(o, first ? "" : ", ");
@@ -449,12 +457,7 @@ static void multilabel_out(mz_worker *w, size_t bi, int first)
     mz_buf_puts(o, ": {\"primary\": ");
     mz_buf_json_str(o, b->heads[best].name, strlen(b->heads[best].name));
     mz_buf_puts(o, ", \"labels\": [");
-    mz_buf_json_str(o, b->heads[best].name, strlen(b->heads[best].name));
-    for (size_t i = 0; i < nh; i++)
-        if (i != best && on[i]) {
-            mz_buf_puts(o, ", ");
-            mz_buf_json_str(o, b->heads[i].name, strlen(b->heads[i].name));
-        }
+    chosen_frames(o, b, best, on, nh, mz_buf_json_str);
     mz_buf_puts(o, "], \"scores\": {");
     for (size_t i = 0; i < nh; i++) {
         if (i) mz_buf_puts(o, ", ");
