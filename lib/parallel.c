@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 typedef struct job {
-    size_t n;
+    size_t n, chunk;
     atomic_size_t next;
     atomic_int failed;
     mz_item_fn fn;
@@ -21,6 +21,9 @@ typedef struct worker {
     int id;
 } worker;
 
+/* Items per grab: up to CHUNK, to spare the counter on long loops, but
+ * never so many that a few costly items (a handful of model bundles) all
+ * go to the first thread: at least eight grabs per thread. */
 #define CHUNK 16
 
 static void *run(void *p)
@@ -30,9 +33,9 @@ static void *run(void *p)
     mz_err e;
     for (;;) {
         if (atomic_load(&j->failed)) break;
-        size_t start = atomic_fetch_add(&j->next, CHUNK);
+        size_t start = atomic_fetch_add(&j->next, j->chunk);
         if (start >= j->n) break;
-        size_t end = start + CHUNK < j->n ? start + CHUNK : j->n;
+        size_t end = start + j->chunk < j->n ? start + j->chunk : j->n;
         for (size_t i = start; i < end; i++)
             if (j->fn(j->arg, w->id, i, &e) != 0) {
                 pthread_mutex_lock(&j->lock);
@@ -53,6 +56,9 @@ int mz_parallel_for(size_t n, int threads, mz_item_fn fn, void *arg, mz_err *e)
     if ((size_t)threads > n) threads = n ? (int)n : 1;
     job j;
     j.n = n;
+    j.chunk = n / ((size_t)threads * 8);
+    if (j.chunk < 1) j.chunk = 1;
+    if (j.chunk > CHUNK) j.chunk = CHUNK;
     atomic_init(&j.next, 0);
     atomic_init(&j.failed, 0);
     j.fn = fn;
