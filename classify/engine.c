@@ -257,8 +257,7 @@ void mz_error_record(mz_buf *b, const char *id, const char *kept, const char *ms
     mz_buf_puts(b, "}\n");
 }
 
-/* The header cell name: prefix, then suffix joined by '_' (cut to what
- * a cell shows). */
+/* A header cell: prefix, then suffix joined by '_'. */
 static void col(mz_buf *b, const char *prefix, const char *suffix)
 {
     mz_buf_puts(b, "\t");

@@ -4,9 +4,9 @@
  * are engine.h's; this file reads the inputs, hands articles to the
  * threads and writes their answers in order.
  *
- * Inputs are files (one article each), folders (read whole, subfolders
- * included), stdin, or with --jsonl or by a *.jsonl name streams of
- * {"id", "text", "title"?} objects.  Articles are
+ * Inputs are files (one article each; a *.jsonl file, or any with --jsonl,
+ * a stream of {"id", "text", "title"?} objects), folders (read whole,
+ * subfolders included) and stdin.  Articles are
  * processed in batches by N threads; results are written in input order,
  * one whole line per article, flushed per batch, so memory stays flat on
  * endless streams and a consumer never reads half a line.  A bad record is
@@ -26,12 +26,12 @@
 #include "describe.h"
 #include "encoding.h"
 #include "engine.h"
-#include "utf8.h"
 #include "flatrecord.h"
 #include "fsutil.h"
 #include "linereader.h"
 #include "parallel.h"
 #include "strmap.h"
+#include "utf8.h"
 
 
 #define BATCH 512
@@ -159,9 +159,8 @@ static void parse_line(run *r, item *it)
         if (cJSON_IsString(id)) it->id = strdup(id->valuestring);
         it->kept = kept_members(r, j);
         cJSON_Delete(j);
-        const char *guess = !r->dec && strstr(e.msg, "UTF-8") ? mz_guess_encoding(it->line, it->line_len) : NULL;
-        if (guess) snprintf(m, sizeof m, "%s; it reads as %s: try --encoding %s", e.msg, guess, guess);
-        it->error = strdup(guess ? m : e.msg);
+        if (!r->dec) mz_hint_encoding(it->line, it->line_len, &e);
+        it->error = strdup(e.msg);
         return;
     }
     if (!rec.id) {
@@ -284,18 +283,17 @@ static item *next_item(run *r)
  * it->error set) when it cannot be. */
 static int to_utf8(run *r, item *it, char **buf, size_t *len)
 {
-    mz_err e;
-    const char *guess;
+    mz_err e = {{0}};
     size_t bad;
     const char *why;
     if (mz_text_utf8(r->dec, buf, len, &e) != 0) {
         it->error = strdup(e.msg);
-    } else if ((!r->dec || mz_decoder_utf8(r->dec)) && mz_utf8_check(*buf, *len, &bad, &why) != 0 &&
-               (guess = mz_guess_encoding(*buf, *len)) != NULL) {
-        char m[300];
-        snprintf(m, sizeof m, "text: invalid UTF-8 at byte %zu (%s); it reads as %s: try --encoding %s", bad, why,
-                 guess, guess);
-        it->error = strdup(m);
+    } else if ((!r->dec || mz_decoder_utf8(r->dec)) && mz_utf8_check(*buf, *len, &bad, &why) != 0) {
+        /* the engine would say the first half; the second is the cure */
+        mz_fail(&e, "text: invalid UTF-8 at byte %zu (%s)", bad, why);
+        mz_hint_encoding(*buf, *len, &e);
+        if (!strstr(e.msg, "--encoding")) return 0;
+        it->error = strdup(e.msg);
     } else {
         return 0;
     }
@@ -355,8 +353,9 @@ typedef struct dirchain {
 /* Every article below dir: a *.txt file is one article, a *.jsonl file a
  * stream (by its name, with or without --jsonl, as a folder may hold
  * both), and subfolders are read the same way, each folder's entries in
- * name order; hidden entries and other files are skipped.  Links are followed.  Returns the inputs found, a
- * folder that could not be read counting as one (its error answers it). */
+ * name order; hidden entries and other files are skipped.  Links are
+ * followed.  Returns the inputs found, a folder that could not be read
+ * counting as one (its error answers it). */
 static size_t walk_dir(run *r, const char *dir, const dirchain *up, int depth)
 {
     struct stat st;

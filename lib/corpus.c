@@ -26,11 +26,7 @@ void mz_fields_default(mz_fields *f)
  * which encoding reads it, when its bytes read as Arabic in one. */
 static void hint_encoding(const mz_fields *f, const char *s, size_t n, mz_err *e)
 {
-    const char *guess = (!f->dec || mz_decoder_utf8(f->dec)) && strstr(e->msg, "UTF-8") ? mz_guess_encoding(s, n) : NULL;
-    if (!guess) return;
-    char m[MZ_ERR_MAX];
-    snprintf(m, sizeof m, "%s", e->msg);
-    mz_fail(e, "%s; it reads as %s: try --encoding %s", m, guess, guess);
+    if (!f->dec || mz_decoder_utf8(f->dec)) mz_hint_encoding(s, n, e);
 }
 
 /* Line-by-line layouts need an encoding whose ASCII bytes are ASCII. */

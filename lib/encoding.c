@@ -178,6 +178,15 @@ static int cp1256_arabic(unsigned char b)
     return (b >= 0xF0 && b <= 0xF3) || b == 0xF5 || b == 0xF6 || b == 0xF8 || b == 0xFA;
 }
 
+void mz_hint_encoding(const char *s, size_t n, mz_err *e)
+{
+    const char *guess = strstr(e->msg, "UTF-8") ? mz_guess_encoding(s, n) : NULL;
+    if (!guess) return;
+    char m[MZ_ERR_MAX];
+    snprintf(m, sizeof m, "%s", e->msg);
+    mz_fail(e, "%s; it reads as %s: try --encoding %s", m, guess, guess);
+}
+
 const char *mz_guess_encoding(const char *s, size_t n)
 {
     if (utf16_bom(s, n)) return "utf-16";

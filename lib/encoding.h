@@ -47,4 +47,8 @@ int mz_text_utf8(mz_decoder *d, char **buf, size_t *len, mz_err *e);
  * decoding unasked. */
 const char *mz_guess_encoding(const char *s, size_t n);
 
+/* When e says s[0..n) is not UTF-8 and a guess reads it, add what to do:
+ * "...; it reads as windows-1256: try --encoding windows-1256". */
+void mz_hint_encoding(const char *s, size_t n, mz_err *e);
+
 #endif
