@@ -10,7 +10,7 @@
 const char mz_classify_usage[] =
     "usage: mizan-classify [--models DIR] [--jsonl] [--format json|text|tsv] [--explain K] [-j N]\n"
     "                      [--max-bytes N] [--max-tokens N] [--keep F1,F2] [--encoding E] [-o FILE]\n"
-    "                      [FILE|DIR|-]...\n"
+    "                      [--summary] [FILE|DIR|-]...\n"
     "       mizan-classify --list-models [--models DIR] [--format json|text] [-o FILE]\n"
     "  FILE: one article (UTF-8 text), or a stream if named *.jsonl; DIR: every *.txt (an\n"
     "  article) and *.jsonl (a stream) in it and its subfolders, in name order; -: stdin (default)\n"
@@ -29,6 +29,9 @@ const char mz_classify_usage[] =
     "  --explain K   evidence terms per head (default 5, 0 for none)\n"
     "  -j N          threads (default: all cores)\n"
     "  --max-bytes N largest article accepted (default 4194304); --max-tokens N (default 200000)\n"
+    "  --summary     instead of an answer per article, one account of them all: per bundle the\n"
+    "                articles of each label, per target those discussing it, their stance\n"
+    "                labels and mean score (JSON, or with --format text for a person)\n"
     "  --list-models what the bundles are: key, kind, labels, training size, CV figures and\n"
     "                the command that rebuilds each (JSON, or with --format text for a person)\n"
     "  --version     print the version and the bundle format it reads\n";
@@ -61,6 +64,7 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
         if (!strcmp(o, "--models") && v) a->models[a->nmodels++] = argv[++i];
         else if (!strcmp(o, "--jsonl")) a->jsonl = 1;
         else if (!strcmp(o, "--list-models")) a->list = 1;
+        else if (!strcmp(o, "--summary")) a->summary = 1;
         else if (!strcmp(o, "--target-field") && v) a->target_field = argv[++i];
         else if (!strcmp(o, "--keep") && v) a->keep = argv[++i];
         else if (!strcmp(o, "--encoding") && v) a->encoding = argv[++i];
@@ -93,6 +97,9 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
         } else a->inputs[a->ninputs++] = o;
     }
     if (a->list && a->o.tsv) return mz_fail(e, "--list-models: --format json or text (a listing has no rows)");
+    if (a->summary && a->o.tsv) return mz_fail(e, "--summary: --format json or text (a summary has no rows)");
+    if (a->summary && a->keep) return mz_fail(e, "--summary: --keep copies fields into each answer, and a summary has none");
+    if (a->summary && a->list) return mz_fail(e, "--summary and --list-models: one or the other");
     if (a->ninputs == 0) a->inputs[a->ninputs++] = "-";
     return 0;
 }

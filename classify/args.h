@@ -16,6 +16,7 @@ typedef struct mz_classify_args {
     int jsonl;                /* every input is a JSONL stream */
     int threads;              /* -j (default: all cores) */
     int list;                 /* --list-models instead of reading articles */
+    int summary;              /* --summary: one account of all the answers */
     const char *target_field; /* JSONL field naming a record's target */
     const char *output;       /* -o FILE, or NULL for stdout */
     const char *keep;         /* --keep's comma-separated names, or NULL */

@@ -31,6 +31,7 @@
 #include "linereader.h"
 #include "parallel.h"
 #include "strmap.h"
+#include "summary.h"
 #include "utf8.h"
 
 
@@ -69,6 +70,7 @@ typedef struct run {
     int write_err; /* errno of the first failed write: the run stops */
     const char *output; /* -o FILE, never read as an input */
     mz_decoder *dec;    /* --encoding, or NULL: UTF-8 */
+    mz_summary *sum;    /* --summary: answers are counted, not written */
     double batch_t0; /* when the batch's first record arrived */
 } run;
 
@@ -250,7 +252,12 @@ static void flush_batch(run *r)
             put_safe(stderr, msg);
             fputc('\n', stderr);
         }
-        if (!r->write_err) fwrite(it->out.s, 1, it->out.n, r->out);
+        if (r->sum) {
+            if (it->status) mz_summary_error(r->sum);
+            else mz_summary_add(r->sum, it->out.s, it->out.n);
+        } else if (!r->write_err) {
+            fwrite(it->out.s, 1, it->out.n, r->out);
+        }
         free(it->id);
         free(it->title);
         free(it->text);
@@ -775,6 +782,19 @@ int main(int argc, char **argv)
         return close_output(output, &of, rc, werr);
     }
     r.o = args.o;
+    if (args.summary) {
+        /* the engine answers in JSON, which the summary reads; evidence is
+         * per article, so none is looked for */
+        r.o.text_format = 0;
+        r.o.explain = 0;
+        if (!(r.sum = mz_summary_new())) {
+            fprintf(stderr, "mizan-classify: out of memory\n");
+            mz_models_free(&m);
+            mz_classify_args_free(&args);
+            mz_decoder_free(dec);
+            return 2;
+        }
+    }
     r.threads = args.threads;
     r.target_field = args.target_field;
     r.dec = dec;
@@ -816,6 +836,18 @@ int main(int argc, char **argv)
         else add_file(&r, args.inputs[i]);
     }
     if (rc == 0) flush_batch(&r);
+    if (r.sum) {
+        mz_buf sb = {0};
+        mz_summary_write(r.sum, args.o.text_format, &sb);
+        if (sb.oom) {
+            fprintf(stderr, "mizan-classify: out of memory\n");
+            rc = 2;
+        } else if (rc == 0 && !r.write_err && (fwrite(sb.s, 1, sb.n, r.out) != sb.n || fflush(r.out) != 0)) {
+            r.write_err = errno ? errno : EIO;
+        }
+        mz_buf_free(&sb);
+        mz_summary_free(r.sum);
+    }
     if (r.w)
         for (int t = 0; t < args.threads; t++)
             if (r.w[t].m) mz_worker_free(&r.w[t]);

@@ -1382,6 +1382,111 @@ START_TEST(test_encodings)
 }
 END_TEST
 
+/* --summary: one account of the run whose counts are the per-article
+ * answers' own, the same for the same articles in another order and on
+ * any number of threads; errors counted; usage clashes refused. */
+START_TEST(test_summary)
+{
+    ck_assert_int_eq(mkdir(T("sm"), 0755), 0);
+    train_topic("corpora/mini/topic.jsonl", "sm/topic");
+    train_stance("sm/russia", "");
+    /* the samples as a stream, plus a record with no Arabic */
+    char *lines[16];
+    int nl = 0;
+    DIR *d = opendir(mz_test_path("corpora/samples"));
+    struct dirent *de;
+    char *names[16];
+    int nn = 0;
+    while ((de = readdir(d)) && nn < 16)
+        if (strstr(de->d_name, ".txt")) names[nn++] = strdup(de->d_name);
+    closedir(d);
+    for (int i = 0; i < nn; i++) {
+        char p[512];
+        snprintf(p, sizeof p, "corpora/samples/%s", names[i]);
+        char *t = slurp(mz_test_path(p), NULL);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", names[i]);
+        cJSON_AddStringToObject(o, "text", t);
+        lines[nl++] = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        free(t);
+        free(names[i]);
+    }
+    lines[nl++] = strdup("{\"id\": \"latin\", \"text\": \"no Arabic here\"}");
+    mz_buf fw = {0}, bw = {0};
+    for (int i = 0; i < nl; i++) {
+        mz_buf_puts(&fw, lines[i]), mz_buf_puts(&fw, "\n");
+        mz_buf_puts(&bw, lines[nl - 1 - i]), mz_buf_puts(&bw, "\n");
+    }
+    put(T("fw.jsonl"), fw.s, fw.n);
+    put(T("bw.jsonl"), bw.s, bw.n);
+    for (int i = 0; i < nl; i++) free(lines[i]);
+    mz_buf_free(&fw), mz_buf_free(&bw);
+
+    int rc = run("answers.jsonl", "err.txt", "'%s' --models '%s' '%s'", CLASSIFY, T("sm"), T("fw.jsonl"));
+    ck_assert_int_eq(rc, 1);
+    rc = run("s1.json", "err.txt", "'%s' --models '%s' --summary -j 1 '%s'", CLASSIFY, T("sm"), T("fw.jsonl"));
+    ck_assert_int_eq(rc, 1);
+    rc = run("s2.json", "err.txt", "'%s' --models '%s' --summary -j 2 '%s'", CLASSIFY, T("sm"), T("bw.jsonl"));
+    ck_assert_int_eq(rc, 1);
+    char *s1 = slurp(T("s1.json"), NULL), *s2 = slurp(T("s2.json"), NULL);
+    ck_assert_str_eq(s1, s2);
+    free(s2);
+    /* tally the per-article answers and compare */
+    cJSON *sum = cJSON_Parse(s1);
+    ck_assert_ptr_nonnull(sum);
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(sum, "articles")->valueint, nl);
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(sum, "errors")->valueint, 1);
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(sum, "answered")->valueint, nl - 1);
+    const cJSON *topic = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sum, "topic"), "labels");
+    const cJSON *ru = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sum, "stance"), "russia");
+    ck_assert_ptr_nonnull(topic);
+    ck_assert_ptr_nonnull(ru);
+    char *ans = slurp(T("answers.jsonl"), NULL), *save = NULL;
+    int topic_total = 0, present = 0, crit = 0;
+    double score = 0;
+    for (char *l = strtok_r(ans, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        cJSON *j = cJSON_Parse(l);
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "topic");
+        if (t) {
+            const char *lab = cJSON_GetObjectItemCaseSensitive(t, "label")->valuestring;
+            topic_total++;
+            ck_assert_msg(cJSON_GetObjectItemCaseSensitive(topic, lab) != NULL, "%s not counted", lab);
+            const cJSON *r = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "stance"), "russia");
+            if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "present"))) {
+                present++;
+                crit += !strcmp(cJSON_GetObjectItemCaseSensitive(r, "label")->valuestring, "critical");
+                score += cJSON_GetObjectItemCaseSensitive(r, "score")->valuedouble;
+            }
+        }
+        cJSON_Delete(j);
+    }
+    free(ans);
+    int counted = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, topic) counted += c->valueint;
+    ck_assert_int_eq(counted, topic_total);
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(ru, "present")->valueint, present);
+    const cJSON *rc_crit = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ru, "labels"), "critical");
+    ck_assert_int_eq(rc_crit ? rc_crit->valueint : 0, crit);
+    ck_assert_double_eq_tol(cJSON_GetObjectItemCaseSensitive(ru, "mean_score")->valuedouble,
+                            present ? score / present : 0.0, 1e-3);
+    ck_assert_int_gt(present, 0);
+    cJSON_Delete(sum);
+    free(s1);
+    rc = run("s3.txt", "err.txt", "'%s' --models '%s' --summary --format text '%s'", CLASSIFY, T("sm"), T("fw.jsonl"));
+    ck_assert_int_eq(rc, 1);
+    char *txt = slurp(T("s3.txt"), NULL);
+    ck_assert_msg(strstr(txt, "with an error)\ntopic") && strstr(txt, "russia   discussed in"), "%s", txt);
+    free(txt);
+    const char *clash[] = {"--format tsv", "--keep url", "--list-models"};
+    for (int k = 0; k < 3; k++) {
+        rc = run("s4.json", "err.txt", "'%s' --models '%s' --summary %s '%s'", CLASSIFY, T("sm"), clash[k], T("fw.jsonl"));
+        ck_assert_int_eq(rc, 2);
+    }
+}
+END_TEST
+
 /* --list-models: what answers, read from the verified bundles: one JSON
  * line per bundle with its key, labels and the manifest's figures (less
  * the confusion matrices), or a text block; a broken bundle is refused as
@@ -2134,6 +2239,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_keep_fields);
     tcase_add_test(tc, test_tsv_format);
     tcase_add_test(tc, test_encodings);
+    tcase_add_test(tc, test_summary);
     tcase_add_test(tc, test_cv_predictions);
     suite_add_tcase(s, tc);
     return s;

@@ -1,0 +1,361 @@
+/* summary.c — see summary.h.
+ *
+ * Each answer is parsed back with cJSON: it costs a few microseconds an
+ * article, and it keeps the summary true to the records by construction
+ * (nothing is tallied that a record does not say).  Groups follow the
+ * order of keys in the records, which the bundles fix. */
+#include "summary.h"
+
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct tally {
+    char *name;
+    long n;
+} tally;
+
+typedef struct tallies {
+    tally *t;
+    size_t n, cap;
+} tallies;
+
+enum { G_LABEL, G_FRAMES, G_STANCE, G_TARGET };
+
+typedef struct group {
+    char *key;
+    int kind;
+    long articles; /* records holding the key */
+    tallies a;     /* labels; frames: primaries; target: targets */
+    tallies b;     /* frames: every label chosen; target: "target\tlabel" */
+    long present;  /* stance: articles that discuss the target */
+    double score;  /* stance: sum of their scores */
+} group;
+
+struct mz_summary {
+    group *g;
+    size_t n, cap;
+    long answered, errors;
+    int oom;
+};
+
+mz_summary *mz_summary_new(void) { return calloc(1, sizeof(mz_summary)); }
+
+static void tallies_free(tallies *t)
+{
+    for (size_t i = 0; i < t->n; i++) free(t->t[i].name);
+    free(t->t);
+}
+
+void mz_summary_free(mz_summary *s)
+{
+    if (!s) return;
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->g[i].key);
+        tallies_free(&s->g[i].a);
+        tallies_free(&s->g[i].b);
+    }
+    free(s->g);
+    free(s);
+}
+
+/* Add one to name's count (a linear search: a bundle has tens of labels). */
+static int count(tallies *t, const char *name)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (!strcmp(t->t[i].name, name)) {
+            t->t[i].n++;
+            return 0;
+        }
+    if (t->n == t->cap) {
+        size_t nc = t->cap ? t->cap * 2 : 16;
+        tally *x = realloc(t->t, nc * sizeof *x);
+        if (!x) return -1;
+        t->t = x;
+        t->cap = nc;
+    }
+    if (!(t->t[t->n].name = strdup(name))) return -1;
+    t->t[t->n++].n = 1;
+    return 0;
+}
+
+static group *group_of(mz_summary *s, const char *key, int kind)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->g[i].kind == kind && !strcmp(s->g[i].key, key)) return &s->g[i];
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 8;
+        group *x = realloc(s->g, nc * sizeof *x);
+        if (!x) return NULL;
+        s->g = x;
+        s->cap = nc;
+    }
+    group *g = &s->g[s->n];
+    memset(g, 0, sizeof *g);
+    if (!(g->key = strdup(key))) return NULL;
+    g->kind = kind;
+    s->n++;
+    return g;
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+static int add_stance(mz_summary *s, const cJSON *st)
+{
+    const cJSON *t;
+    cJSON_ArrayForEach(t, st)
+    {
+        group *g = group_of(s, t->string, G_STANCE);
+        if (!g) return -1;
+        g->articles++;
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "present"))) continue;
+        const char *label = str(t, "label");
+        const cJSON *score = cJSON_GetObjectItemCaseSensitive(t, "score");
+        if (!label || !cJSON_IsNumber(score)) return -1;
+        g->present++;
+        g->score += score->valuedouble;
+        if (count(&g->a, label) != 0) return -1;
+    }
+    return 0;
+}
+
+static int add_answer(mz_summary *s, const cJSON *rec)
+{
+    const cJSON *k;
+    cJSON_ArrayForEach(k, rec)
+    {
+        const char *key = k->string;
+        if (!strcmp(key, "id") || !strcmp(key, "truncated")) continue;
+        if (!strcmp(key, "stance")) {
+            if (add_stance(s, k) != 0) return -1;
+            continue;
+        }
+        if (!cJSON_IsObject(k)) return -1;
+        int kind = cJSON_GetObjectItemCaseSensitive(k, "primary")  ? G_FRAMES
+                   : cJSON_GetObjectItemCaseSensitive(k, "target") ? G_TARGET
+                                                                   : G_LABEL;
+        group *g = group_of(s, key, kind);
+        if (!g) return -1;
+        g->articles++;
+        if (kind == G_FRAMES) {
+            const char *p = str(k, "primary");
+            const cJSON *l;
+            if (!p || count(&g->a, p) != 0) return -1;
+            cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(k, "labels"))
+            {
+                if (!cJSON_IsString(l) || count(&g->b, l->valuestring) != 0) return -1;
+            }
+        } else if (kind == G_TARGET) {
+            /* a record without a target, or with one the bundle lacks,
+             * has no label: counted under its target (or "(none)") only */
+            const char *t = str(k, "target"), *l = str(k, "label");
+            if (count(&g->a, t ? t : "(none)") != 0) return -1;
+            if (t && l) {
+                size_t n = strlen(t) + strlen(l) + 2;
+                char *tl = malloc(n);
+                if (!tl) return -1;
+                snprintf(tl, n, "%s\t%s", t, l);
+                int rc = count(&g->b, tl);
+                free(tl);
+                if (rc != 0) return -1;
+            }
+        } else {
+            const char *l = str(k, "label");
+            if (!l || count(&g->a, l) != 0) return -1;
+        }
+    }
+    return 0;
+}
+
+int mz_summary_add(mz_summary *s, const char *json, size_t n)
+{
+    cJSON *rec = cJSON_ParseWithLength(json, n);
+    int rc = cJSON_IsObject(rec) ? add_answer(s, rec) : -1;
+    cJSON_Delete(rec);
+    if (rc == 0) s->answered++;
+    else s->oom = 1;
+    return rc;
+}
+
+void mz_summary_error(mz_summary *s) { s->errors++; }
+
+/* Stance labels in their scale's order; the rest after, by name. */
+static int stance_rank(const char *l)
+{
+    static const char *const order[] = {"critical", "neutral", "favourable"};
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(l, order[i])) return i;
+    return 3;
+}
+
+static int by_count(const void *a, const void *b)
+{
+    const tally *x = a, *y = b;
+    if (x->n != y->n) return x->n > y->n ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static int by_scale(const void *a, const void *b)
+{
+    const tally *x = a, *y = b;
+    int rx = stance_rank(x->name), ry = stance_rank(y->name);
+    return rx != ry ? rx - ry : strcmp(x->name, y->name);
+}
+
+/* A sorted copy of t (NULL and n 0 when empty or out of memory). */
+static tally *sorted(const tallies *t, int (*cmp)(const void *, const void *))
+{
+    if (!t->n) return NULL;
+    tally *c = malloc(t->n * sizeof *c);
+    if (!c) return NULL;
+    memcpy(c, t->t, t->n * sizeof *c);
+    qsort(c, t->n, sizeof *c, cmp);
+    return c;
+}
+
+static void pct(mz_buf *o, long n, long of)
+{
+    mz_buf_printf(o, " %ld (%.1f%%)", n, of ? 100.0 * (double)n / (double)of : 0.0);
+}
+
+/* "label": count, ... (JSON) or "label n (p%), ..." (text); prefix picks
+ * the tallies of b that start with it (a target's labels), cut off. */
+static void list(mz_buf *o, const tallies *t, int (*cmp)(const void *, const void *), long of, int text,
+                 const char *prefix)
+{
+    tally *c = sorted(t, cmp);
+    if (t->n && !c) o->oom = 1;
+    size_t pl = prefix ? strlen(prefix) : 0;
+    int first = 1;
+    for (size_t i = 0; c && i < t->n; i++) {
+        const char *name = c[i].name;
+        if (prefix) {
+            if (strncmp(name, prefix, pl) || name[pl] != '\t') continue;
+            name += pl + 1;
+        }
+        mz_buf_puts(o, first ? "" : ", ");
+        first = 0;
+        if (text) {
+            mz_buf_puts(o, name);
+            pct(o, c[i].n, of);
+        } else {
+            mz_buf_json_str(o, name, strlen(name));
+            mz_buf_printf(o, ": %ld", c[i].n);
+        }
+    }
+    free(c);
+}
+
+/* Code points of s: the width a key takes in the report. */
+static size_t width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++) w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+/* A line break and the indent that lines a continuation up after key. */
+static void next_line(mz_buf *o, const char *key)
+{
+    size_t w = width(key);
+    mz_buf_puts(o, "\n");
+    for (size_t i = 0; i <= (w < 8 ? 8 : w); i++) mz_buf_puts(o, " ");
+}
+
+static void write_text(const mz_summary *s, mz_buf *o)
+{
+    mz_buf_printf(o, "articles %ld (%ld answered, %ld with an error)\n", s->answered + s->errors, s->answered,
+                  s->errors);
+    for (size_t i = 0; i < s->n; i++) {
+        const group *g = &s->g[i];
+        mz_buf_cell(o, g->key, 8, 0, 0);
+        mz_buf_puts(o, " ");
+        if (g->kind == G_LABEL) {
+            list(o, &g->a, by_count, g->articles, 1, NULL);
+        } else if (g->kind == G_FRAMES) {
+            mz_buf_puts(o, "primary: ");
+            list(o, &g->a, by_count, g->articles, 1, NULL);
+            next_line(o, g->key);
+            mz_buf_puts(o, "any:     ");
+            list(o, &g->b, by_count, g->articles, 1, NULL);
+        } else if (g->kind == G_STANCE) {
+            mz_buf_puts(o, "discussed in");
+            pct(o, g->present, g->articles);
+            if (g->present) {
+                mz_buf_puts(o, ": ");
+                list(o, &g->a, by_scale, g->present, 1, NULL);
+                mz_buf_printf(o, "; mean score %+.3f", g->score / (double)g->present);
+            }
+        } else {
+            tally *c = sorted(&g->a, by_count);
+            for (size_t k = 0; c && k < g->a.n; k++) {
+                if (k) next_line(o, g->key);
+                mz_buf_printf(o, "%s (%ld): ", c[k].name, c[k].n);
+                list(o, &g->b, by_count, c[k].n, 1, c[k].name);
+            }
+            free(c);
+        }
+        mz_buf_puts(o, "\n");
+    }
+}
+
+static void write_json(const mz_summary *s, mz_buf *o)
+{
+    mz_buf_printf(o, "{\"articles\": %ld, \"answered\": %ld, \"errors\": %ld", s->answered + s->errors, s->answered,
+                  s->errors);
+    int stance = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const group *g = &s->g[i];
+        if (g->kind == G_STANCE) {
+            mz_buf_puts(o, stance++ ? ", " : ", \"stance\": {");
+        } else {
+            if (stance) mz_buf_puts(o, "}");
+            stance = 0;
+            mz_buf_puts(o, ", ");
+        }
+        mz_buf_json_str(o, g->key, strlen(g->key));
+        mz_buf_printf(o, ": {\"articles\": %ld, ", g->articles);
+        if (g->kind == G_LABEL) {
+            mz_buf_puts(o, "\"labels\": {");
+            list(o, &g->a, by_count, 0, 0, NULL);
+            mz_buf_puts(o, "}}");
+        } else if (g->kind == G_FRAMES) {
+            mz_buf_puts(o, "\"primary\": {");
+            list(o, &g->a, by_count, 0, 0, NULL);
+            mz_buf_puts(o, "}, \"labels\": {");
+            list(o, &g->b, by_count, 0, 0, NULL);
+            mz_buf_puts(o, "}}");
+        } else if (g->kind == G_STANCE) {
+            mz_buf_printf(o, "\"present\": %ld, \"labels\": {", g->present);
+            list(o, &g->a, by_scale, 0, 0, NULL);
+            mz_buf_puts(o, "}, \"mean_score\": ");
+            mz_buf_num(o, g->present ? g->score / (double)g->present : 0.0, 4);
+            mz_buf_puts(o, "}");
+        } else {
+            mz_buf_puts(o, "\"targets\": {");
+            tally *c = sorted(&g->a, by_count);
+            for (size_t k = 0; c && k < g->a.n; k++) {
+                mz_buf_puts(o, k ? ", " : "");
+                mz_buf_json_str(o, c[k].name, strlen(c[k].name));
+                mz_buf_printf(o, ": {\"articles\": %ld, \"labels\": {", c[k].n);
+                list(o, &g->b, by_count, 0, 0, c[k].name);
+                mz_buf_puts(o, "}}");
+            }
+            free(c);
+            mz_buf_puts(o, "}}");
+        }
+    }
+    if (stance) mz_buf_puts(o, "}");
+    mz_buf_puts(o, "}\n");
+}
+
+void mz_summary_write(const mz_summary *s, int text, mz_buf *out)
+{
+    if (s->oom) out->oom = 1;
+    if (text) write_text(s, out);
+    else write_json(s, out);
+}

@@ -1,0 +1,35 @@
+/* summary.h — one account of a whole run (mizan-classify --summary).
+ *
+ * An analyst with a week of coverage asks what it was about and where it
+ * stood, not what each article said.  The summary is built from the
+ * answers themselves, as JSON records the engine wrote, so it counts
+ * exactly what a per-article run would have printed: per multiclass
+ * bundle the articles of each label; per multi-label bundle the primary
+ * labels and every label chosen; per stance target the articles that
+ * discuss it, their critical / neutral / favourable labels and the mean
+ * score of those; per target-stance bundle the labels per target.
+ * Records answered with an error are counted, nothing more.  Labels are
+ * listed most frequent first (ties by name), so the same answers in any
+ * order give the same summary. */
+#ifndef MZ_CLASSIFY_SUMMARY_H
+#define MZ_CLASSIFY_SUMMARY_H
+
+#include <stddef.h>
+
+#include "jsonout.h"
+
+typedef struct mz_summary mz_summary;
+
+mz_summary *mz_summary_new(void);
+void mz_summary_free(mz_summary *s);
+
+/* Count one answer: a record as mz_classify_one writes it in JSON.  -1 on
+ * out-of-memory or a record that is not one (never written by the engine). */
+int mz_summary_add(mz_summary *s, const char *json, size_t n);
+/* Count a record answered with an error. */
+void mz_summary_error(mz_summary *s);
+
+/* The summary as one JSON line, or with text a few lines for a person. */
+void mz_summary_write(const mz_summary *s, int text, mz_buf *out);
+
+#endif
