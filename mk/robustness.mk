@@ -22,7 +22,7 @@
 # bundle loader tests that must run in process (under ASan in check-asan)
 # are the Check suite tests/test_hostile_bundle.c.
 
-FUZZ_TARGETS       := doc record corpus vocab svm bundle lsa
+FUZZ_TARGETS       := doc record corpus vocab svm bundle lsa encoding
 FUZZ_SECONDS       ?= 60
 FUZZ_CHECK_SECONDS ?= 5
 FUZZ_JOBS          ?= $(shell nproc 2>/dev/null || echo 1)

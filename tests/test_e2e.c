@@ -1479,6 +1479,29 @@ START_TEST(test_summary)
     char *txt = slurp(T("s3.txt"), NULL);
     ck_assert_msg(strstr(txt, "with an error)\ntopic") && strstr(txt, "russia   discussed in"), "%s", txt);
     free(txt);
+    /* target stance: labels per target; made-up targets are one count,
+     * not one entry each */
+    rc = run("o.txt", "e.txt", "'%s' --task target --target-field target --corpus '%s' --cv 3 --quiet --min-df 1 --out '%s'",
+             TRAIN, mz_test_path("corpora/mini/mawqif_like.jsonl"), T("smt"));
+    ck_assert_int_eq(rc, 0);
+    const char tfeed[] = "{\"id\": \"1\", \"text\": \"اللقاح حماية لكم ولأهلكم\", \"target\": \"Covid Vaccine\"}\n"
+                         "{\"id\": \"2\", \"text\": \"اللقاح حماية لكم ولأهلكم\", \"target\": \"made up 1\"}\n"
+                         "{\"id\": \"3\", \"text\": \"اللقاح حماية لكم ولأهلكم\", \"target\": \"made up 2\"}\n"
+                         "{\"id\": \"4\", \"text\": \"اللقاح حماية لكم ولأهلكم\"}\n";
+    put(T("t.jsonl"), tfeed, sizeof tfeed - 1);
+    rc = run("s5.json", "err.txt", "'%s' --models '%s' --summary '%s'", CLASSIFY, T("smt"), T("t.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    sum = cJSON_Parse(s1 = slurp(T("s5.json"), NULL));
+    ck_assert_ptr_nonnull(sum);
+    const cJSON *tg = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sum, "target_stance"), "targets");
+    ck_assert_int_eq(cJSON_GetArraySize(tg), 3);
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(tg, "(unknown target)"), "articles")->valueint, 2);
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(tg, "(no target given)"), "articles")->valueint, 1);
+    const cJSON *cvl = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(tg, "Covid Vaccine"), "labels");
+    ck_assert_int_eq(cJSON_GetArraySize(cvl), 1);
+    ck_assert_int_eq(cvl->child->valueint, 1);
+    cJSON_Delete(sum);
+    free(s1);
     const char *clash[] = {"--format tsv", "--keep url", "--list-models"};
     for (int k = 0; k < 3; k++) {
         rc = run("s4.json", "err.txt", "'%s' --models '%s' --summary %s '%s'", CLASSIFY, T("sm"), clash[k], T("fw.jsonl"));
