@@ -10,7 +10,7 @@
 const char mz_classify_usage[] =
     "usage: mizan-classify [--models DIR] [--jsonl] [--format json|text|tsv] [--explain K] [-j N]\n"
     "                      [--max-bytes N] [--max-tokens N] [--keep F1,F2] [--encoding E] [-o FILE]\n"
-    "                      [--summary] [FILE|DIR|-]...\n"
+    "                      [--summary | --summary-by F] [FILE|DIR|-]...\n"
     "       mizan-classify --list-models [--models DIR] [--format json|text] [-o FILE]\n"
     "  FILE: one article (UTF-8 text), or a stream if named *.jsonl; DIR: every *.txt (an\n"
     "  article) and *.jsonl (a stream) in it and its subfolders, in name order; -: stdin (default)\n"
@@ -32,6 +32,7 @@ const char mz_classify_usage[] =
     "  --summary     instead of an answer per article, one account of them all: per bundle the\n"
     "                articles of each label, per target those discussing it, their stance\n"
     "                labels and mean score (JSON, or with --format text for a person)\n"
+    "  --summary-by F  the same, and one for each value of the JSONL field F (an outlet, a day)\n"
     "  --list-models what the bundles are: key, kind, labels, training size, CV figures and\n"
     "                the command that rebuilds each (JSON, or with --format text for a person)\n"
     "  --version     print the version and the bundle format it reads\n";
@@ -65,6 +66,7 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
         else if (!strcmp(o, "--jsonl")) a->jsonl = 1;
         else if (!strcmp(o, "--list-models")) a->list = 1;
         else if (!strcmp(o, "--summary")) a->summary = 1;
+        else if (!strcmp(o, "--summary-by") && v) a->summary = 1, a->summary_by = argv[++i];
         else if (!strcmp(o, "--target-field") && v) a->target_field = argv[++i];
         else if (!strcmp(o, "--keep") && v) a->keep = argv[++i];
         else if (!strcmp(o, "--encoding") && v) a->encoding = argv[++i];

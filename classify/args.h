@@ -17,6 +17,7 @@ typedef struct mz_classify_args {
     int threads;              /* -j (default: all cores) */
     int list;                 /* --list-models instead of reading articles */
     int summary;              /* --summary: one account of all the answers */
+    const char *summary_by;   /* --summary-by F: and one per value of field F */
     const char *target_field; /* JSONL field naming a record's target */
     const char *output;       /* -o FILE, or NULL for stdout */
     const char *keep;         /* --keep's comma-separated names, or NULL */

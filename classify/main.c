@@ -253,7 +253,7 @@ static void flush_batch(run *r)
             fputc('\n', stderr);
         }
         if (r->sum) {
-            if (it->status) mz_summary_error(r->sum);
+            if (it->status) mz_summary_error(r->sum, it->out.s, it->out.n);
             else mz_summary_add(r->sum, it->out.s, it->out.n);
         } else if (!r->write_err) {
             fwrite(it->out.s, 1, it->out.n, r->out);
@@ -694,6 +694,145 @@ static int close_output(const char *output, mz_outfile *of, int rc, int write_er
     return rc;
 }
 
+/* The run proper: models, inputs, answers.  Every way out passes through
+ * `out`, which frees what was made and, once -o's temporary exists,
+ * decides whether it replaces FILE. */
+static int run_all(mz_classify_args *args)
+{
+    mz_err e;
+    const char *output = args->output;
+    for (int i = 0; output && i < args->ninputs; i++)
+        if (mz_same_file(output, args->inputs[i])) {
+            /* the answers would be renamed over the articles */
+            fprintf(stderr, "mizan-classify: -o %s: is the input %s; write the answers elsewhere\n", output,
+                    args->inputs[i]);
+            return 2;
+        }
+    char defdir[4096];
+    if (args->nmodels == 0 && (args->models[0] = getenv("MIZAN_MODELS")) != NULL) args->nmodels = 1;
+    if (args->nmodels == 0) {
+        if (mz_exe_dir(defdir, sizeof defdir, &e) != 0) {
+            fprintf(stderr, "mizan-classify: %s\n", e.msg);
+            return 2;
+        }
+        strncat(defdir, "/../models", sizeof defdir - strlen(defdir) - 1);
+        /* messages and listings name the folder, not the way to it */
+        char *real = realpath(defdir, NULL);
+        if (real && strlen(real) < sizeof defdir) strcpy(defdir, real);
+        free(real);
+        args->models[args->nmodels++] = defdir;
+    }
+    int rc = 2, opened = 0;
+    mz_decoder *dec = NULL;
+    mz_models m = {0};
+    mz_outfile of = {0};
+    run r;
+    memset(&r, 0, sizeof r);
+    r.out = stdout;
+    /* --summary-by's field travels in each answer as a kept field does */
+    char *by = NULL;
+    if (args->encoding && !(dec = mz_decoder_new(args->encoding, &e))) goto fail;
+    if (mz_models_load(&m, args->models, args->nmodels, &e) != 0) goto fail;
+    if (args->summary_by) {
+        if (!(by = strdup(args->summary_by))) goto oom;
+        if (keep_list(by, &m, &r.keep, &r.nkeep) != 0) goto out;
+        if (r.nkeep != 1) {
+            fprintf(stderr, "mizan-classify: --summary-by: one field\n");
+            goto out;
+        }
+    }
+    if (args->keep && keep_list((char *)args->keep, &m, &r.keep, &r.nkeep) != 0) goto out;
+    if (output) {
+        signal(SIGINT, on_signal);
+        signal(SIGTERM, on_signal);
+        if (mz_outfile_open(&of, output, &e) != 0) goto fail;
+        opened = 1;
+        r.out = of.f;
+    }
+    if (args->list) {
+        /* loading verified every bundle; the listing is read from them */
+        mz_buf b = {0};
+        mz_models_describe(&m, args->o.text_format, &b);
+        rc = 0;
+        if (b.oom) {
+            fprintf(stderr, "mizan-classify: out of memory\n");
+            rc = 2;
+        } else if ((b.n && fwrite(b.s, 1, b.n, r.out) != b.n) || fflush(r.out) != 0) {
+            r.write_err = errno ? errno : EIO;
+        }
+        mz_buf_free(&b);
+        goto out;
+    }
+    r.o = args->o;
+    if (args->summary) {
+        /* the engine answers in JSON, which the summary reads; evidence is
+         * per article, so none is looked for */
+        r.o.text_format = 0;
+        r.o.explain = 0;
+        if (!(r.sum = mz_summary_new(args->summary_by))) goto oom;
+    }
+    r.threads = args->threads;
+    r.target_field = args->target_field;
+    r.dec = dec;
+    r.output = output;
+    r.w = calloc((size_t)args->threads, sizeof *r.w);
+    r.items = calloc(BATCH, sizeof *r.items);
+    if (!r.w || !r.items) goto oom;
+    for (int t = 0; t < args->threads; t++)
+        if (mz_worker_init(&r.w[t], &m, &r.o, &e) != 0) goto fail;
+    if (r.o.tsv) {
+        /* the header row first, even for a run that answers nothing */
+        mz_buf hb = {0};
+        r.o.tsv_cols = mz_models_tsv_header(&m, r.keep, r.nkeep, &hb);
+        r.o.tsv_kept = (size_t)r.nkeep;
+        if (!hb.oom && fwrite(hb.s, 1, hb.n, r.out) != hb.n) r.write_err = errno ? errno : EIO;
+        mz_buf_free(&hb);
+        if (hb.oom) goto oom;
+    }
+    for (int i = 0; !r.write_err && i < args->ninputs; i++) {
+        struct stat st;
+        const char *in = args->inputs[i];
+        size_t il = strlen(in);
+        /* a file named .jsonl is a stream even without --jsonl: read as
+         * one article, a whole feed would get one meaningless answer */
+        if (strcmp(in, "-") && stat(in, &st) == 0 && S_ISDIR(st.st_mode)) add_dir(&r, in);
+        else if (args->jsonl || (il > 6 && !strcmp(in + il - 6, ".jsonl"))) add_jsonl(&r, in);
+        else if (!strcmp(in, "-")) add_stdin_article(&r);
+        else add_file(&r, in);
+    }
+    flush_batch(&r);
+    if (r.sum) {
+        mz_buf sb = {0};
+        mz_summary_write(r.sum, args->o.text_format, &sb);
+        if (!sb.oom && !r.write_err && (fwrite(sb.s, 1, sb.n, r.out) != sb.n || fflush(r.out) != 0))
+            r.write_err = errno ? errno : EIO;
+        mz_buf_free(&sb);
+        if (sb.oom) goto oom;
+    }
+    /* flush_batch checked every write (r.write_err) */
+    rc = r.any_input_error ? 2 : r.any_record_error ? 1 : 0;
+    goto out;
+oom:
+    mz_fail(&e, "out of memory");
+fail:
+    fprintf(stderr, "mizan-classify: %s\n", e.msg);
+    rc = 2;
+out:
+    mz_summary_free(r.sum);
+    if (r.w)
+        for (int t = 0; t < args->threads; t++)
+            if (r.w[t].m) mz_worker_free(&r.w[t]);
+    if (r.items)
+        for (size_t i = 0; i < BATCH; i++) mz_buf_free(&r.items[i].out);
+    free(r.w);
+    free(r.items);
+    free(r.keep);
+    free(by);
+    mz_models_free(&m);
+    mz_decoder_free(dec);
+    return opened ? close_output(output, &of, rc, r.write_err) : rc;
+}
+
 int main(int argc, char **argv)
 {
     mz_err e;
@@ -706,160 +845,7 @@ int main(int argc, char **argv)
         mz_classify_args_free(&args);
         return asked ? 0 : 2;
     }
-    const char *output = args.output;
-    for (int i = 0; output && i < args.ninputs; i++)
-        if (mz_same_file(output, args.inputs[i])) {
-            /* the answers would be renamed over the articles */
-            fprintf(stderr, "mizan-classify: -o %s: is the input %s; write the answers elsewhere\n", output,
-                    args.inputs[i]);
-            mz_classify_args_free(&args);
-            return 2;
-        }
-    char defdir[4096];
-    if (args.nmodels == 0 && (args.models[0] = getenv("MIZAN_MODELS")) != NULL) args.nmodels = 1;
-    if (args.nmodels == 0) {
-        if (mz_exe_dir(defdir, sizeof defdir, &e) != 0) {
-            fprintf(stderr, "mizan-classify: %s\n", e.msg);
-            mz_classify_args_free(&args);
-            return 2;
-        }
-        strncat(defdir, "/../models", sizeof defdir - strlen(defdir) - 1);
-        /* messages and listings name the folder, not the way to it */
-        char *real = realpath(defdir, NULL);
-        if (real && strlen(real) < sizeof defdir) strcpy(defdir, real);
-        free(real);
-        args.models[args.nmodels++] = defdir;
-    }
-    mz_decoder *dec = NULL;
-    if (args.encoding && !(dec = mz_decoder_new(args.encoding, &e))) {
-        fprintf(stderr, "mizan-classify: %s\n", e.msg);
-        mz_classify_args_free(&args);
-        return 2;
-    }
-    mz_models m;
-    if (mz_models_load(&m, args.models, args.nmodels, &e) != 0) {
-        fprintf(stderr, "mizan-classify: %s\n", e.msg);
-        mz_classify_args_free(&args);
-        mz_decoder_free(dec);
-        return 2;
-    }
-    run r;
-    memset(&r, 0, sizeof r);
-    r.out = stdout;
-    if (args.keep && keep_list((char *)args.keep, &m, &r.keep, &r.nkeep) != 0) {
-        mz_models_free(&m);
-        mz_classify_args_free(&args);
-        mz_decoder_free(dec);
-        return 2;
-    }
-    mz_outfile of = {0};
-    if (output) {
-        signal(SIGINT, on_signal);
-        signal(SIGTERM, on_signal);
-        if (mz_outfile_open(&of, output, &e) != 0) {
-            fprintf(stderr, "mizan-classify: %s\n", e.msg);
-            mz_models_free(&m);
-            mz_classify_args_free(&args);
-            mz_decoder_free(dec);
-            return 2;
-        }
-        r.out = of.f;
-    }
-    if (args.list) {
-        /* loading verified every bundle; the listing is read from them */
-        mz_buf b = {0};
-        mz_models_describe(&m, args.o.text_format, &b);
-        int rc = 0, werr = 0;
-        if (b.oom) {
-            fprintf(stderr, "mizan-classify: out of memory\n");
-            rc = 2;
-        } else if ((b.n && fwrite(b.s, 1, b.n, r.out) != b.n) || fflush(r.out) != 0)
-            werr = errno ? errno : EIO;
-        mz_buf_free(&b);
-        mz_models_free(&m);
-        mz_classify_args_free(&args);
-        mz_decoder_free(dec);
-        return close_output(output, &of, rc, werr);
-    }
-    r.o = args.o;
-    if (args.summary) {
-        /* the engine answers in JSON, which the summary reads; evidence is
-         * per article, so none is looked for */
-        r.o.text_format = 0;
-        r.o.explain = 0;
-        if (!(r.sum = mz_summary_new())) {
-            fprintf(stderr, "mizan-classify: out of memory\n");
-            mz_models_free(&m);
-            mz_classify_args_free(&args);
-            mz_decoder_free(dec);
-            return 2;
-        }
-    }
-    r.threads = args.threads;
-    r.target_field = args.target_field;
-    r.dec = dec;
-    r.output = output;
-    r.w = calloc((size_t)args.threads, sizeof *r.w);
-    r.items = calloc(BATCH, sizeof *r.items);
-    int rc = 0;
-    if (!r.w || !r.items) {
-        fprintf(stderr, "mizan-classify: out of memory\n");
-        rc = 2;
-    }
-    for (int t = 0; rc == 0 && t < args.threads; t++)
-        if (mz_worker_init(&r.w[t], &m, &r.o, &e) != 0) {
-            fprintf(stderr, "mizan-classify: %s\n", e.msg);
-            rc = 2;
-        }
-    if (rc == 0 && r.o.tsv) {
-        /* the header row first, even for a run that answers nothing */
-        mz_buf hb = {0};
-        r.o.tsv_cols = mz_models_tsv_header(&m, r.keep, r.nkeep, &hb);
-        r.o.tsv_kept = (size_t)r.nkeep;
-        if (hb.oom) {
-            fprintf(stderr, "mizan-classify: out of memory\n");
-            rc = 2;
-        } else if (fwrite(hb.s, 1, hb.n, r.out) != hb.n) {
-            r.write_err = errno ? errno : EIO;
-        }
-        mz_buf_free(&hb);
-    }
-    for (int i = 0; rc == 0 && !r.write_err && i < args.ninputs; i++) {
-        struct stat st;
-        size_t il = strlen(args.inputs[i]);
-        /* a file named .jsonl is a stream even without --jsonl: read as
-         * one article, a whole feed would get one meaningless answer */
-        if (strcmp(args.inputs[i], "-") && stat(args.inputs[i], &st) == 0 && S_ISDIR(st.st_mode))
-            add_dir(&r, args.inputs[i]);
-        else if (args.jsonl || (il > 6 && !strcmp(args.inputs[i] + il - 6, ".jsonl"))) add_jsonl(&r, args.inputs[i]);
-        else if (!strcmp(args.inputs[i], "-")) add_stdin_article(&r);
-        else add_file(&r, args.inputs[i]);
-    }
-    if (rc == 0) flush_batch(&r);
-    if (r.sum) {
-        mz_buf sb = {0};
-        mz_summary_write(r.sum, args.o.text_format, &sb);
-        if (sb.oom) {
-            fprintf(stderr, "mizan-classify: out of memory\n");
-            rc = 2;
-        } else if (rc == 0 && !r.write_err && (fwrite(sb.s, 1, sb.n, r.out) != sb.n || fflush(r.out) != 0)) {
-            r.write_err = errno ? errno : EIO;
-        }
-        mz_buf_free(&sb);
-        mz_summary_free(r.sum);
-    }
-    if (r.w)
-        for (int t = 0; t < args.threads; t++)
-            if (r.w[t].m) mz_worker_free(&r.w[t]);
-    if (r.items)
-        for (size_t i = 0; i < BATCH; i++) mz_buf_free(&r.items[i].out);
-    free(r.w);
-    free(r.items);
-    free(r.keep);
+    int rc = run_all(&args);
     mz_classify_args_free(&args);
-    mz_models_free(&m);
-    mz_decoder_free(dec);
-    /* flush_batch checked every write (r.write_err) */
-    if (!rc) rc = r.any_input_error ? 2 : r.any_record_error ? 1 : 0;
-    return close_output(output, &of, rc, r.write_err);
+    return rc;
 }

@@ -7,6 +7,8 @@
 #include "summary.h"
 
 #include <cJSON.h>
+
+#include "strmap.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,14 +35,36 @@ typedef struct group {
     double score;  /* stance: sum of their scores */
 } group;
 
-struct mz_summary {
+/* The account of a set of answers: the whole run, or one value of the
+ * --summary-by field. */
+typedef struct acct {
     group *g;
     size_t n, cap;
     long answered, errors;
+} acct;
+
+#define MAX_VALUES 10000
+
+struct mz_summary {
+    acct all;
+    char *by;         /* the field answers are grouped by, or NULL */
+    mz_strmap *index; /* its value → vals[] */
+    acct *vals;
+    size_t nvals, cap;
+    long other;       /* answers whose value came after MAX_VALUES others */
     int oom;
 };
 
-mz_summary *mz_summary_new(void) { return calloc(1, sizeof(mz_summary)); }
+mz_summary *mz_summary_new(const char *by)
+{
+    mz_summary *s = calloc(1, sizeof *s);
+    if (!s || !by) return s;
+    if (!(s->by = strdup(by)) || !(s->index = mz_strmap_new(64))) {
+        mz_summary_free(s);
+        return NULL;
+    }
+    return s;
+}
 
 static void tallies_free(tallies *t)
 {
@@ -48,15 +72,24 @@ static void tallies_free(tallies *t)
     free(t->t);
 }
 
+static void acct_free(acct *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        free(a->g[i].key);
+        tallies_free(&a->g[i].a);
+        tallies_free(&a->g[i].b);
+    }
+    free(a->g);
+}
+
 void mz_summary_free(mz_summary *s)
 {
     if (!s) return;
-    for (size_t i = 0; i < s->n; i++) {
-        free(s->g[i].key);
-        tallies_free(&s->g[i].a);
-        tallies_free(&s->g[i].b);
-    }
-    free(s->g);
+    acct_free(&s->all);
+    for (size_t i = 0; i < s->nvals; i++) acct_free(&s->vals[i]);
+    free(s->vals);
+    mz_strmap_free(s->index);
+    free(s->by);
     free(s);
 }
 
@@ -80,7 +113,7 @@ static int count(tallies *t, const char *name)
     return 0;
 }
 
-static group *group_of(mz_summary *s, const char *key, int kind)
+static group *group_of(acct *s, const char *key, int kind)
 {
     for (size_t i = 0; i < s->n; i++)
         if (s->g[i].kind == kind && !strcmp(s->g[i].key, key)) return &s->g[i];
@@ -104,7 +137,7 @@ static const char *str(const cJSON *o, const char *k)
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
 }
 
-static int add_stance(mz_summary *s, const cJSON *st)
+static int add_stance(acct *s, const cJSON *st)
 {
     const cJSON *t;
     cJSON_ArrayForEach(t, st)
@@ -123,13 +156,13 @@ static int add_stance(mz_summary *s, const cJSON *st)
     return 0;
 }
 
-static int add_answer(mz_summary *s, const cJSON *rec)
+static int add_answer(acct *s, const cJSON *rec, const char *by)
 {
     const cJSON *k;
     cJSON_ArrayForEach(k, rec)
     {
         const char *key = k->string;
-        if (!strcmp(key, "id") || !strcmp(key, "truncated")) continue;
+        if (!strcmp(key, "id") || !strcmp(key, "truncated") || (by && !strcmp(key, by))) continue;
         if (!strcmp(key, "stance")) {
             if (add_stance(s, k) != 0) return -1;
             continue;
@@ -173,17 +206,85 @@ static int add_answer(mz_summary *s, const cJSON *rec)
     return 0;
 }
 
+/* The account of rec's value of the --summary-by field: a string as it
+ * is, another value as JSON, "(none)" where the record has none. */
+static acct *value_acct(mz_summary *s, const cJSON *rec)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, s->by);
+    char *txt = NULL;
+    const char *val = "(none)";
+    if (cJSON_IsString(v)) val = v->valuestring;
+    else if (v && !cJSON_IsNull(v) && (txt = cJSON_PrintUnformatted(v))) val = txt;
+    else if (v && !cJSON_IsNull(v)) return NULL;
+    int64_t i = mz_strmap_find(s->index, val, strlen(val));
+    if (i < 0 && s->nvals == MAX_VALUES) {
+        /* a field of a million values (an id, a url) would keep a million
+         * accounts: the rest are counted, not kept apart */
+        cJSON_free(txt);
+        s->other++;
+        return &s->all; /* counted in the whole only */
+    }
+    if (i < 0) {
+        if (s->nvals == s->cap) {
+            size_t nc = s->cap ? s->cap * 2 : 16;
+            acct *x = realloc(s->vals, nc * sizeof *x);
+            if (!x) {
+                cJSON_free(txt);
+                return NULL;
+            }
+            s->vals = x;
+            s->cap = nc;
+        }
+        i = mz_strmap_intern(s->index, val, strlen(val), 0, NULL);
+        if (i < 0) {
+            cJSON_free(txt);
+            return NULL;
+        }
+        memset(&s->vals[i], 0, sizeof s->vals[i]);
+        s->nvals++;
+    }
+    cJSON_free(txt);
+    return &s->vals[i];
+}
+
+/* The account(s) a record goes to: the whole and, grouping, its value's
+ * (NULL on out-of-memory; *v is NULL when there is no value's). */
+static int accounts(mz_summary *s, const cJSON *rec, acct **v)
+{
+    *v = NULL;
+    if (!s->by) return 0;
+    acct *a = value_acct(s, rec);
+    if (!a) return -1;
+    if (a != &s->all) *v = a;
+    return 0;
+}
+
 int mz_summary_add(mz_summary *s, const char *json, size_t n)
 {
     cJSON *rec = cJSON_ParseWithLength(json, n);
-    int rc = cJSON_IsObject(rec) ? add_answer(s, rec) : -1;
+    acct *v = NULL;
+    int rc = cJSON_IsObject(rec) && accounts(s, rec, &v) == 0 ? add_answer(&s->all, rec, s->by) : -1;
+    if (rc == 0 && v) rc = add_answer(v, rec, s->by);
     cJSON_Delete(rec);
-    if (rc == 0) s->answered++;
-    else s->oom = 1;
+    if (rc == 0) {
+        s->all.answered++;
+        if (v) v->answered++;
+    } else {
+        s->oom = 1;
+    }
     return rc;
 }
 
-void mz_summary_error(mz_summary *s) { s->errors++; }
+void mz_summary_error(mz_summary *s, const char *json, size_t n)
+{
+    s->all.errors++;
+    if (!s->by) return;
+    cJSON *rec = cJSON_ParseWithLength(json, n);
+    acct *v = NULL;
+    if (!cJSON_IsObject(rec) || accounts(s, rec, &v) != 0) s->oom = 1;
+    if (v) v->errors++;
+    cJSON_Delete(rec);
+}
 
 /* Stance labels in their scale's order; the rest after, by name. */
 static int stance_rank(const char *l)
@@ -268,7 +369,7 @@ static void next_line(mz_buf *o, const char *key)
     for (size_t i = 0; i <= (w < 8 ? 8 : w); i++) mz_buf_puts(o, " ");
 }
 
-static void write_text(const mz_summary *s, mz_buf *o)
+static void write_text(const acct *s, mz_buf *o)
 {
     mz_buf_printf(o, "articles %ld (%ld answered, %ld with an error)\n", s->answered + s->errors, s->answered,
                   s->errors);
@@ -305,9 +406,10 @@ static void write_text(const mz_summary *s, mz_buf *o)
     }
 }
 
-static void write_json(const mz_summary *s, mz_buf *o)
+/* The account as JSON members, after an opening brace. */
+static void write_json(const acct *s, mz_buf *o)
 {
-    mz_buf_printf(o, "{\"articles\": %ld, \"answered\": %ld, \"errors\": %ld", s->answered + s->errors, s->answered,
+    mz_buf_printf(o, "\"articles\": %ld, \"answered\": %ld, \"errors\": %ld", s->answered + s->errors, s->answered,
                   s->errors);
     int stance = 0;
     for (size_t i = 0; i < s->n; i++) {
@@ -352,12 +454,63 @@ static void write_json(const mz_summary *s, mz_buf *o)
         }
     }
     if (stance) mz_buf_puts(o, "}");
-    mz_buf_puts(o, "}\n");
+}
+
+/* Values most frequent first (ties by value): their order of output. */
+typedef struct valref {
+    const char *v; /* the value's bytes in the index (not NUL-terminated) */
+    size_t len;
+    long n;
+    size_t i;
+} valref;
+
+static int by_articles(const void *a, const void *b)
+{
+    const valref *x = a, *y = b;
+    if (x->n != y->n) return x->n > y->n ? -1 : 1;
+    int c = memcmp(x->v, y->v, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
 void mz_summary_write(const mz_summary *s, int text, mz_buf *out)
 {
     if (s->oom) out->oom = 1;
-    if (text) write_text(s, out);
-    else write_json(s, out);
+    valref *r = s->nvals ? malloc(s->nvals * sizeof *r) : NULL;
+    if (s->nvals && !r) out->oom = 1;
+    for (size_t i = 0; r && i < s->nvals; i++) {
+        r[i].v = mz_strmap_key(s->index, i, &r[i].len);
+        r[i].n = s->vals[i].answered + s->vals[i].errors;
+        r[i].i = i;
+    }
+    if (r) qsort(r, s->nvals, sizeof *r, by_articles);
+    if (text) {
+        write_text(&s->all, out);
+        for (size_t k = 0; r && k < s->nvals; k++) {
+            mz_buf_printf(out, "\n== %s: ", s->by);
+            mz_buf_tsv_cell(out, r[k].v, r[k].len);
+            mz_buf_puts(out, "\n");
+            write_text(&s->vals[r[k].i], out);
+        }
+        if (s->other)
+            mz_buf_printf(out, "\n(%ld articles with other values of %s, past the first %d, counted above only)\n",
+                          s->other, s->by, MAX_VALUES);
+    } else {
+        mz_buf_puts(out, "{");
+        write_json(&s->all, out);
+        if (s->by) {
+            mz_buf_puts(out, ", \"by\": {\"field\": ");
+            mz_buf_json_str(out, s->by, strlen(s->by));
+            mz_buf_printf(out, ", \"other_articles\": %ld, \"values\": {", s->other);
+            for (size_t k = 0; r && k < s->nvals; k++) {
+                mz_buf_puts(out, k ? ", " : "");
+                mz_buf_json_str(out, r[k].v, r[k].len);
+                mz_buf_puts(out, ": {");
+                write_json(&s->vals[r[k].i], out);
+                mz_buf_puts(out, "}");
+            }
+            mz_buf_puts(out, "}}");
+        }
+        mz_buf_puts(out, "}\n");
+    }
+    free(r);
 }

@@ -8,9 +8,10 @@
  * labels and every label chosen; per stance target the articles that
  * discuss it, their critical / neutral / favourable labels and the mean
  * score of those; per target-stance bundle the labels per target.
- * Records answered with an error are counted, nothing more.  Labels are
- * listed most frequent first (ties by name), so the same answers in any
- * order give the same summary. */
+ * Records answered with an error are counted, nothing more.  Grouped by a
+ * field (an outlet, a day), each of its values gets such an account too.
+ * Labels and values are listed most frequent first (ties by name), so the
+ * same answers in any order give the same summary. */
 #ifndef MZ_CLASSIFY_SUMMARY_H
 #define MZ_CLASSIFY_SUMMARY_H
 
@@ -20,14 +21,17 @@
 
 typedef struct mz_summary mz_summary;
 
-mz_summary *mz_summary_new(void);
+/* by: a field of the records (kept in each answer, as --keep keeps it) to
+ * give an account of each of its values as well, or NULL.  Values past
+ * the first 10,000 are counted in the whole only, and said to be. */
+mz_summary *mz_summary_new(const char *by);
 void mz_summary_free(mz_summary *s);
 
 /* Count one answer: a record as mz_classify_one writes it in JSON.  -1 on
  * out-of-memory or a record that is not one (never written by the engine). */
 int mz_summary_add(mz_summary *s, const char *json, size_t n);
-/* Count a record answered with an error. */
-void mz_summary_error(mz_summary *s);
+/* Count a record answered with an error (its JSON error record). */
+void mz_summary_error(mz_summary *s, const char *json, size_t n);
 
 /* The summary as one JSON line, or with text a few lines for a person. */
 void mz_summary_write(const mz_summary *s, int text, mz_buf *out);

@@ -1502,8 +1502,45 @@ START_TEST(test_summary)
     ck_assert_int_eq(cvl->child->valueint, 1);
     cJSON_Delete(sum);
     free(s1);
-    const char *clash[] = {"--format tsv", "--keep url", "--list-models"};
-    for (int k = 0; k < 3; k++) {
+    /* --summary-by: an account per value, errors in theirs, a file under
+     * "(none)"; past 10,000 values the rest are counted in the whole only */
+    mz_buf by = {0};
+    mz_buf_puts(&by, "{\"id\": \"e\", \"src\": \"b\", \"text\": \"no Arabic\"}\n");
+    for (int i = 0; i < 10003; i++)
+        mz_buf_printf(&by, "{\"id\": \"%d\", \"src\": \"%s\", \"text\": \"اللقاح حماية لكم\"}\n", i,
+                      i < 2 ? "a" : i < 4 ? "b" : "many");
+    for (int i = 0; i < 10003; i++) mz_buf_printf(&by, "{\"id\": \"u%d\", \"u\": %d, \"text\": \"اللقاح حماية لكم\"}\n", i, i);
+    put(T("by.jsonl"), by.s, by.n);
+    mz_buf_free(&by);
+    rc = run("s6.json", "err.txt", "'%s' --models '%s' --summary-by src '%s' '%s'", CLASSIFY, T("sm"), T("by.jsonl"),
+             mz_test_path("corpora/samples/wire-2018-tech.txt"));
+    ck_assert_int_eq(rc, 1);
+    sum = cJSON_Parse(s1 = slurp(T("s6.json"), NULL));
+    ck_assert_ptr_nonnull(sum);
+    const cJSON *vals = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sum, "by"), "values");
+    ck_assert_int_eq(cJSON_GetArraySize(vals), 4);
+    /* most articles first: many, (none) (the u records and the file), b, a */
+    ck_assert_str_eq(vals->child->string, "(none)");
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(vals->child, "articles")->valueint, 10004);
+    ck_assert_str_eq(vals->child->next->string, "many");
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(vals, "b");
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(b, "articles")->valueint, 3);
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(b, "errors")->valueint, 1);
+    cJSON_Delete(sum);
+    free(s1);
+    rc = run("s7.json", "err.txt", "'%s' --models '%s' --summary-by u '%s'", CLASSIFY, T("sm"), T("by.jsonl"));
+    ck_assert_int_eq(rc, 1);
+    sum = cJSON_Parse(s1 = slurp(T("s7.json"), NULL));
+    const cJSON *byu = cJSON_GetObjectItemCaseSensitive(sum, "by");
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(byu, "values")), 10000);
+    /* the first 10,000 values: the 10,004 records without u are one of them */
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(byu, "other_articles")->valueint, 4);
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(sum, "articles")->valueint, 20007);
+    cJSON_Delete(sum);
+    free(s1);
+    const char *clash[] = {"--format tsv", "--keep url", "--list-models", "--summary-by topic",
+                           "--summary-by a,b"};
+    for (int k = 0; k < 5; k++) {
         rc = run("s4.json", "err.txt", "'%s' --models '%s' --summary %s '%s'", CLASSIFY, T("sm"), clash[k], T("fw.jsonl"));
         ck_assert_int_eq(rc, 2);
     }
