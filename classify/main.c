@@ -695,8 +695,8 @@ static int close_output(const char *output, mz_outfile *of, int rc, int write_er
 }
 
 /* The run proper: models, inputs, answers.  Every way out passes through
- * `out`, which frees what was made and, once -o's temporary exists,
- * decides whether it replaces FILE. */
+ * `out`, which frees what was made, reports a failed write and, once -o's
+ * temporary exists, decides whether it replaces FILE. */
 static int run_all(mz_classify_args *args)
 {
     mz_err e;
@@ -830,7 +830,8 @@ out:
     free(by);
     mz_models_free(&m);
     mz_decoder_free(dec);
-    return opened ? close_output(output, &of, rc, r.write_err) : rc;
+    /* a failed write is reported whether or not -o was given */
+    return output && !opened ? rc : close_output(output, &of, rc, r.write_err);
 }
 
 int main(int argc, char **argv)
