@@ -48,6 +48,7 @@ typedef struct item {
     int has_id;  /* parsed with an id: takes part in the duplicate check */
     mz_buf out;
     int status;  /* 0 ok, 1 record error */
+    cJSON *ans;  /* --summary: out, parsed back by the worker */
 } item;
 
 typedef struct dupset dupset;
@@ -201,16 +202,18 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
     if (it->error) {
         mz_error_record(&it->out, it->id, it->kept, it->error, &r->o);
         it->status = 1;
-        return 0;
+    } else {
+        mz_worker *w = &r->w[wk];
+        w->kept = it->kept;
+        it->status = mz_classify_one(w, it->id, it->title, it->tlen, it->text, it->len, it->target, it->has_id);
+        if (it->status) it->error = strdup(w->errmsg);
+        /* swap buffers: the worker's becomes the item's, no copy */
+        mz_buf tmp = it->out;
+        it->out = w->out;
+        w->out = tmp;
     }
-    mz_worker *w = &r->w[wk];
-    w->kept = it->kept;
-    it->status = mz_classify_one(w, it->id, it->title, it->tlen, it->text, it->len, it->target, it->has_id);
-    if (it->status) it->error = strdup(w->errmsg);
-    /* swap buffers: the worker's becomes the item's, no copy */
-    mz_buf tmp = it->out;
-    it->out = w->out;
-    w->out = tmp;
+    /* the summary's tally is serial: its parsing is done here */
+    if (r->sum) it->ans = cJSON_ParseWithLength(it->out.s, it->out.n);
     return 0;
 }
 
@@ -237,6 +240,10 @@ static void flush_batch(run *r)
             mz_buf_reset(&it->out);
             mz_error_record(&it->out, it->id, it->kept, m, &r->o);
             it->status = 1;
+            if (r->sum) {
+                cJSON_Delete(it->ans);
+                it->ans = cJSON_ParseWithLength(it->out.s, it->out.n);
+            }
         }
         if (it->status) {
             r->any_record_error = 1;
@@ -253,8 +260,10 @@ static void flush_batch(run *r)
             fputc('\n', stderr);
         }
         if (r->sum) {
-            if (it->status) mz_summary_error(r->sum, it->out.s, it->out.n);
-            else mz_summary_add(r->sum, it->out.s, it->out.n);
+            if (it->status) mz_summary_error(r->sum, it->ans);
+            else mz_summary_add(r->sum, it->ans);
+            cJSON_Delete(it->ans);
+            it->ans = NULL;
         } else if (!r->write_err) {
             fwrite(it->out.s, 1, it->out.n, r->out);
         }

@@ -1,8 +1,8 @@
 /* summary.c — see summary.h.
  *
- * Each answer is parsed back with cJSON: it costs a few microseconds an
- * article, and it keeps the summary true to the records by construction
- * (nothing is tallied that a record does not say).  Groups follow the
+ * Each answer is parsed back with cJSON (by the worker that wrote it): it
+ * keeps the summary true to the records by construction (nothing is
+ * tallied that a record does not say).  Groups follow the
  * order of keys in the records, which the bundles fix. */
 #include "summary.h"
 
@@ -259,13 +259,11 @@ static int accounts(mz_summary *s, const cJSON *rec, acct **v)
     return 0;
 }
 
-int mz_summary_add(mz_summary *s, const char *json, size_t n)
+int mz_summary_add(mz_summary *s, const cJSON *rec)
 {
-    cJSON *rec = cJSON_ParseWithLength(json, n);
     acct *v = NULL;
     int rc = cJSON_IsObject(rec) && accounts(s, rec, &v) == 0 ? add_answer(&s->all, rec, s->by) : -1;
     if (rc == 0 && v) rc = add_answer(v, rec, s->by);
-    cJSON_Delete(rec);
     if (rc == 0) {
         s->all.answered++;
         if (v) v->answered++;
@@ -275,15 +273,13 @@ int mz_summary_add(mz_summary *s, const char *json, size_t n)
     return rc;
 }
 
-void mz_summary_error(mz_summary *s, const char *json, size_t n)
+void mz_summary_error(mz_summary *s, const cJSON *rec)
 {
     s->all.errors++;
     if (!s->by) return;
-    cJSON *rec = cJSON_ParseWithLength(json, n);
     acct *v = NULL;
     if (!cJSON_IsObject(rec) || accounts(s, rec, &v) != 0) s->oom = 1;
     if (v) v->errors++;
-    cJSON_Delete(rec);
 }
 
 /* Stance labels in their scale's order; the rest after, by name. */

@@ -15,6 +15,7 @@
 #ifndef MZ_CLASSIFY_SUMMARY_H
 #define MZ_CLASSIFY_SUMMARY_H
 
+#include <cJSON.h>
 #include <stddef.h>
 
 #include "jsonout.h"
@@ -27,11 +28,13 @@ typedef struct mz_summary mz_summary;
 mz_summary *mz_summary_new(const char *by);
 void mz_summary_free(mz_summary *s);
 
-/* Count one answer: a record as mz_classify_one writes it in JSON.  -1 on
- * out-of-memory or a record that is not one (never written by the engine). */
-int mz_summary_add(mz_summary *s, const char *json, size_t n);
-/* Count a record answered with an error (its JSON error record). */
-void mz_summary_error(mz_summary *s, const char *json, size_t n);
+/* Count one answer: a record as mz_classify_one writes it in JSON, parsed
+ * (by the worker that wrote it: parsing is most of the cost).  -1 on
+ * out-of-memory or a record that is not one (never written by the engine;
+ * NULL when parsing ran out of memory). */
+int mz_summary_add(mz_summary *s, const cJSON *rec);
+/* Count a record answered with an error (its JSON error record, parsed). */
+void mz_summary_error(mz_summary *s, const cJSON *rec);
 
 /* The summary as one JSON line, or with text a few lines for a person. */
 void mz_summary_write(const mz_summary *s, int text, mz_buf *out);
