@@ -540,21 +540,13 @@ static int dupset_add(dupset *d, const char *id, size_t lineno, size_t *first)
 
 static void add_jsonl(run *r, const char *path)
 {
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
     const char *name = strcmp(path, "-") ? path : "<stdin>";
+    int lines;
+    mz_err oe;
+    FILE *f = mz_text_open(path, r->dec, &lines, &oe);
     if (!f) {
-        fprintf(stderr, "mizan-classify: %s: cannot open: %s\n", path, strerror(errno));
+        fprintf(stderr, "mizan-classify: %s\n", oe.msg);
         r->any_input_error = 1;
-        return;
-    }
-    if (r->dec && !mz_decoder_utf8(r->dec) && !mz_decoder_ascii(r->dec)) {
-        /* its newlines are not single bytes: lines cannot be told apart */
-        fprintf(stderr,
-                "mizan-classify: %s: a JSONL stream is read line by line, which --encoding %s does not allow; "
-                "convert it to UTF-8 first (iconv -f %s -t utf-8)\n",
-                name, mz_decoder_name(r->dec), mz_decoder_name(r->dec));
-        r->any_input_error = 1;
-        if (f != stdin) fclose(f);
         return;
     }
     mz_linereader lr;
@@ -610,7 +602,7 @@ static void add_jsonl(run *r, const char *path)
         }
         memcpy(it->line, lr.buf, lr.len);
         it->line[lr.len] = '\0';
-        if (r->dec && !mz_decoder_utf8(r->dec)) {
+        if (lines) {
             mz_err e;
             if (mz_text_utf8(r->dec, &it->line, &it->line_len, &e) != 0) {
                 snprintf(m, sizeof m, "%s:%zu: %s", name, lr.lineno, e.msg);

@@ -29,18 +29,10 @@ static void hint_encoding(const mz_fields *f, const char *s, size_t n, mz_err *e
     if (!f->dec || mz_decoder_utf8(f->dec)) mz_hint_encoding(s, n, e);
 }
 
-/* Line-by-line layouts need an encoding whose ASCII bytes are ASCII. */
-static int lines_decodable(const char *path, const mz_fields *f, mz_err *e)
-{
-    if (!f->dec || mz_decoder_utf8(f->dec) || mz_decoder_ascii(f->dec)) return 0;
-    return mz_fail(e, "%s: read line by line, which --encoding %s does not allow; convert it to UTF-8 first (iconv -f %s -t utf-8)",
-                   path, mz_decoder_name(f->dec), mz_decoder_name(f->dec));
-}
-
-/* A line in f->dec's encoding, decoded into a malloc'd copy in *line. */
+/* A line in f->dec's encoding (mz_text_open said so), decoded into a
+ * malloc'd copy in *line. */
 static int decode_line(const mz_fields *f, char **line, size_t *len, const char *path, size_t lineno, mz_err *e)
 {
-    if (!f->dec || mz_decoder_utf8(f->dec)) return 0;
     if (mz_text_utf8(f->dec, line, len, e) != 0) return mz_wrap(e, "%s:%zu: ", path, lineno);
     return 0;
 }
@@ -257,9 +249,9 @@ static int jsonl_flush(jsonl_batch *b, size_t *nrec, mz_record_fn fn, void *arg,
 
 static int read_jsonl(const char *path, const mz_fields *f, mz_record_fn fn, void *arg, mz_err *e)
 {
-    if (lines_decodable(path, f, e) != 0) return -1;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return mz_fail(e, "%s: cannot open: %m", path);
+    int lines;
+    FILE *fp = mz_text_open(path, f->dec, &lines, e);
+    if (!fp) return -1;
     jsonl_batch *b = calloc(1, sizeof *b);
     if (!b) {
         fclose(fp);
@@ -290,7 +282,7 @@ static int read_jsonl(const char *path, const mz_fields *f, mz_record_fn fn, voi
         memcpy(copy, lr.buf, lr.len);
         copy[lr.len] = '\0';
         size_t clen = lr.len;
-        if (decode_line(f, &copy, &clen, path, lr.lineno, e) != 0) {
+        if (lines && decode_line(f, &copy, &clen, path, lr.lineno, e) != 0) {
             free(copy);
             /* the lines before it come first */
             mz_err fe;
@@ -314,9 +306,9 @@ static int read_jsonl(const char *path, const mz_fields *f, mz_record_fn fn, voi
 
 static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void *arg, mz_err *e)
 {
-    if (lines_decodable(path, f, e) != 0) return -1;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return mz_fail(e, "%s: cannot open: %m", path);
+    int lines;
+    FILE *fp = mz_text_open(path, f->dec, &lines, e);
+    if (!fp) return -1;
     mz_linereader lr;
     mz_linereader_init(&lr, fp, f->max_text + 4096);
     int rc = 0, st;
@@ -329,7 +321,7 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
         }
         char *line = lr.buf;
         size_t len = lr.len;
-        if (f->dec && !mz_decoder_utf8(f->dec)) {
+        if (lines) {
             free(decoded);
             if (!(decoded = malloc(len + 1))) {
                 rc = mz_fail(e, "out of memory");

@@ -11,9 +11,11 @@
  * topic, multi-label frames and stance scales.  Every record's text must be
  * valid UTF-8, non-empty and under the size limit; errors name file:line
  * (or the file for folder corpora).  Lines that are blank are skipped.
- * Corpora in another encoding are decoded as they are read (fields.dec):
- * JSONL and TSV a line at a time, so only in an encoding that keeps ASCII;
- * a folder's files whole, each by its byte-order mark if it has one. */
+ * Corpora in another encoding are decoded as they are read (fields.dec),
+ * each file by its byte-order mark if it has one: JSONL and TSV a line at
+ * a time in an encoding that keeps ASCII, else whole (encoding.h's
+ * mz_text_open: a spreadsheet's UTF-16 "Unicode text"); a folder's files
+ * whole. */
 #ifndef MZ_CORPUS_H
 #define MZ_CORPUS_H
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <unicode/ucnv.h>
 #include <unicode/ucnv_err.h>
 #include <unicode/ustring.h>
@@ -169,6 +170,84 @@ int mz_text_utf8(mz_decoder *d, char **buf, size_t *len, mz_err *e)
     return 0;
 }
 
+#define WHOLE_MAX ((size_t)512 << 20)
+
+FILE *mz_text_open(const char *path, mz_decoder *d, int *lines, mz_err *e)
+{
+    int is_stdin = !strcmp(path, "-");
+    const char *name = is_stdin ? "<stdin>" : path;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    *lines = 0;
+    if (!f) {
+        mz_fail(e, "%s: cannot open: %m", path);
+        return NULL;
+    }
+    /* the first bytes, where the file can be read again from its start;
+     * read with pread, as line readers read the descriptor itself and a
+     * stdio read would move its offset */
+    unsigned char head[3] = {0, 0, 0};
+    size_t nh = 0;
+    ssize_t k = is_stdin ? -1 : pread(fileno(f), head, 3, 0);
+    int seekable = k >= 0;
+    if (k > 0) nh = (size_t)k;
+    int bom8 = nh == 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF;
+    int bom16 = utf16_bom((const char *)head, nh);
+    int other = d && !d->utf8;
+    if (bom8 || (!bom16 && !other)) return f;
+    if (!bom16 && d->ascii) {
+        *lines = 1;
+        return f;
+    }
+    const char *enc = bom16 ? "utf-16" : d->name;
+    if (!seekable) {
+        if (!is_stdin) fclose(f);
+        mz_fail(e, "%s: a stream in %s cannot be read line by line; convert it to UTF-8 first (iconv -f %s -t utf-8)",
+                name, enc, enc);
+        return NULL;
+    }
+    /* a UTF-16 file (a spreadsheet's "Unicode text"): decoded whole */
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *nb = cap < WHOLE_MAX ? realloc(buf, cap * 2 + 1) : NULL;
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    int rerr = ferror(f);
+    fclose(f);
+    if (!buf || rerr) {
+        free(buf);
+        if (rerr) mz_fail(e, "%s: read error", path);
+        else mz_fail(e, "%s: larger than %zu MiB, the most decoded whole; convert it to UTF-8 first (iconv -f %s -t utf-8)",
+                     path, WHOLE_MAX >> 20, enc);
+        return NULL;
+    }
+    buf[n] = '\0';
+    if (mz_text_utf8(bom16 ? NULL : d, &buf, &n, e) != 0) {
+        free(buf);
+        mz_wrap(e, "%s: ", path);
+        return NULL;
+    }
+    FILE *t = tmpfile();
+    if (!t || fwrite(buf, 1, n, t) != n || fflush(t) != 0 || fseek(t, 0, SEEK_SET) != 0) {
+        if (t) fclose(t);
+        free(buf);
+        mz_fail(e, "%s: cannot write a temporary file for its UTF-8 text: %m", path);
+        return NULL;
+    }
+    free(buf);
+    return t;
+}
+
 /* Windows-1256's Arabic letters (hamza to yeh, less the few Latin and
  * symbol positions among them) and its harakat. */
 static int cp1256_arabic(unsigned char b)
@@ -184,7 +263,10 @@ void mz_hint_encoding(const char *s, size_t n, mz_err *e)
     if (!guess) return;
     char m[MZ_ERR_MAX];
     snprintf(m, sizeof m, "%s", e->msg);
-    mz_fail(e, "%s; it reads as %s: try --encoding %s", m, guess, guess);
+    /* UTF-16 reaches here only as a stream (a file is decoded by its mark),
+     * which no --encoding reads line by line */
+    if (!strcmp(guess, "utf-16")) mz_fail(e, "%s; it is UTF-16: convert it to UTF-8 first (iconv -f utf-16 -t utf-8)", m);
+    else mz_fail(e, "%s; it reads as %s: try --encoding %s", m, guess, guess);
 }
 
 const char *mz_guess_encoding(const char *s, size_t n)

@@ -11,11 +11,13 @@
  * Line-by-line formats (JSONL, TSV) can be decoded a line at a time only
  * in an encoding that writes ASCII as ASCII, so that newlines, tabs and
  * JSON's punctuation are where a reader looks for them: Windows-1256 and
- * ISO-8859-6 do, UTF-16 does not (mz_decoder_ascii). */
+ * ISO-8859-6 do, UTF-16 does not (mz_decoder_ascii).  A file in UTF-16 (a
+ * spreadsheet's "Unicode text") is decoded whole instead (mz_text_open). */
 #ifndef MZ_ENCODING_H
 #define MZ_ENCODING_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "err.h"
 
@@ -40,6 +42,20 @@ const char *mz_decoder_name(const mz_decoder *d);
  * On failure *buf is left as it was and e says where: "not valid
  * windows-1256 at byte N". */
 int mz_text_utf8(mz_decoder *d, char **buf, size_t *len, mz_err *e);
+
+/* Open a line-by-line file (path, or "-" for stdin) so that its lines are
+ * UTF-8, or say how to make them so.  Its first bytes decide, then d:
+ *   - a UTF-8 byte-order mark: read as it is, whatever d says;
+ *   - a UTF-16 mark, or d an encoding that is not ASCII-compatible: the
+ *     whole file is decoded into a temporary one, which is returned (a
+ *     file of at most 512 MiB; stdin and pipes are refused with the iconv
+ *     command that converts them);
+ *   - d another encoding: read as it is, with *lines set to 1: decode each
+ *     line with mz_text_utf8;
+ *   - else read as it is (*lines 0).
+ * NULL with e naming path on failure.  The caller fcloses the stream
+ * (stdin included). */
+FILE *mz_text_open(const char *path, mz_decoder *d, int *lines, mz_err *e);
 
 /* For a text that is not valid UTF-8: the encoding it most likely is in,
  * when its bytes read as Arabic in it ("windows-1256"), or as UTF-16 (a

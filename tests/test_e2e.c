@@ -1263,18 +1263,23 @@ START_TEST(test_tsv_format)
 }
 END_TEST
 
-/* s[0..n) converted from UTF-8 to `to` (ICU), malloc'd, length in *out_n. */
-static char *convert_to(const char *to, const char *s, size_t n, size_t *out_n)
+/* s[0..n) converted from `from` to `to` (ICU), malloc'd, length in *out_n. */
+static char *recode(const char *to, const char *from, const char *s, size_t n, size_t *out_n)
 {
     UErrorCode st = U_ZERO_ERROR;
-    int32_t need = ucnv_convert(to, "UTF-8", NULL, 0, s, (int32_t)n, &st);
+    int32_t need = ucnv_convert(to, from, NULL, 0, s, (int32_t)n, &st);
     ck_assert(st == U_BUFFER_OVERFLOW_ERROR || U_SUCCESS(st));
     char *o = malloc((size_t)need + 1);
     st = U_ZERO_ERROR;
-    ucnv_convert(to, "UTF-8", o, need + 1, s, (int32_t)n, &st);
-    ck_assert_msg(U_SUCCESS(st), "to %s: %s", to, u_errorName(st));
+    ucnv_convert(to, from, o, need + 1, s, (int32_t)n, &st);
+    ck_assert_msg(U_SUCCESS(st), "%s to %s: %s", from, to, u_errorName(st));
     *out_n = (size_t)need;
     return o;
+}
+
+static char *convert_to(const char *to, const char *s, size_t n, size_t *out_n)
+{
+    return recode(to, "UTF-8", s, n, out_n);
 }
 
 /* The answer of a one-line JSON output with its id cut off. */
@@ -1330,11 +1335,37 @@ START_TEST(test_encodings)
     put(T("cp.jsonl"), line, strlen(line));
     rc = run("cpl.json", "err.txt", "'%s' --models '%s' --encoding cp1256 '%s'", CLASSIFY, T("et"), T("cp.jsonl"));
     ck_assert_int_eq(rc, 0);
-    rc = run("cpl.json", "err.txt", "'%s' --models '%s' --encoding utf-16 '%s'", CLASSIFY, T("et"), T("cp.jsonl"));
-    ck_assert_int_eq(rc, 2);
+    char *ref_line = answer_sans_id("cpl.json");
+    /* the same stream in UTF-16: a file is decoded whole, by its mark; a
+     * pipe cannot be, and says how to convert it */
+    size_t ul;
+    char *u8line = recode("UTF-8", "windows-1256", line, strlen(line), &ul);
+    char *u16line = recode("UTF-16", "windows-1256", line, strlen(line), &ul);
+    put(T("u16.jsonl"), u16line, ul);
+    rc = run("u16l.json", "err.txt", "'%s' --models '%s' '%s'", CLASSIFY, T("et"), T("u16.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    got = answer_sans_id("u16l.json");
+    ck_assert_str_eq(got, ref_line);
+    free(got);
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "cat '%s' | '%s' --models '%s' --encoding utf-16 --jsonl - > '%s' 2> '%s'", T("u16.jsonl"),
+             CLASSIFY, T("et"), T("x.json"), T("err.txt"));
+    rc = system(cmd);
+    ck_assert_int_eq(WEXITSTATUS(rc), 2);
     err = slurp(T("err.txt"), NULL);
-    ck_assert_msg(strstr(err, "convert it to UTF-8 first") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "convert it to UTF-8 first (iconv -f utf-16") != NULL, "%s", err);
     free(err);
+    /* a UTF-8 file with its mark is UTF-8, whatever --encoding says */
+    size_t bl = strlen(u8line);
+    char *bom = malloc(bl + 3);
+    memcpy(bom, "\xEF\xBB\xBF", 3);
+    memcpy(bom + 3, u8line, bl);
+    put(T("bom.jsonl"), bom, bl + 3);
+    rc = run("bom.json", "err.txt", "'%s' --models '%s' --encoding cp1256 '%s'", CLASSIFY, T("et"), T("bom.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    got = answer_sans_id("bom.json");
+    ck_assert_str_eq(got, ref_line);
+    free(got), free(bom), free(u16line), free(u8line), free(ref_line);
     rc = run("x.json", "err.txt", "'%s' --models '%s' --encoding klingon '%s'", CLASSIFY, T("et"), T("cp.txt"));
     ck_assert_int_eq(rc, 2);
     free(art), free(cp), free(u16);
@@ -1358,20 +1389,30 @@ START_TEST(test_encodings)
     char *ctsv = convert_to("windows-1256", tsv.s, tsv.n, &cn);
     put(T("cp.tsv"), ctsv, cn);
     free(ctsv);
+    /* and as a spreadsheet saves "Unicode text": UTF-16 with its mark and
+     * CRLF line ends, read without being told */
+    mz_buf crlf = {0};
+    for (size_t i = 0; i < tsv.n; i++) mz_buf_puts(&crlf, tsv.s[i] == '\n' ? "\r\n" : (char[]){tsv.s[i], 0});
+    ctsv = convert_to("UTF-16", crlf.s, crlf.n, &cn);
+    put(T("u16.tsv"), ctsv, cn);
+    free(ctsv);
+    mz_buf_free(&crlf);
     mz_buf_free(&tsv);
     rc = run("train.out", "train.err", "'%s' --corpus '%s' --cv 3 --quiet --out '%s'", TRAIN, T("u8.tsv"), T("m8"));
     ck_assert_int_eq(rc, 0);
     rc = run("train.out", "train.err", "'%s' --corpus '%s' --encoding windows-1256 --cv 3 --quiet --out '%s'", TRAIN,
              T("cp.tsv"), T("mc"));
     ck_assert_int_eq(rc, 0);
+    rc = run("train.out", "train.err", "'%s' --corpus '%s' --cv 3 --quiet --out '%s'", TRAIN, T("u16.tsv"), T("mu"));
+    if (rc != 0) ck_abort_msg("UTF-16 TSV: %s", slurp(T("train.err"), NULL));
     const char *files[] = {"vocab.tsv", "model.svm"};
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 4; k++) {
         char a[64], b[64];
-        snprintf(a, sizeof a, "m8/%s", files[k]);
-        snprintf(b, sizeof b, "mc/%s", files[k]);
+        snprintf(a, sizeof a, "m8/%s", files[k % 2]);
+        snprintf(b, sizeof b, "%s/%s", k < 2 ? "mc" : "mu", files[k % 2]);
         size_t la, lb;
         char *x = slurp(T(a), &la), *y = slurp(T(b), &lb);
-        ck_assert_msg(la == lb && !memcmp(x, y, la), "%s differs", files[k]);
+        ck_assert_msg(la == lb && !memcmp(x, y, la), "%s differs", b);
         free(x), free(y);
     }
     rc = run("train.out", "train.err", "'%s' --corpus '%s' --cv 3 --quiet --out '%s'", TRAIN, T("cp.tsv"), T("mx"));

@@ -1,12 +1,14 @@
 /* test_encoding.c — decoding legacy encodings to UTF-8: Windows-1256 and
  * ISO-8859-6 Arabic byte for byte, an undefined byte refused at its
  * offset, a byte-order mark (UTF-16, UTF-8) obeyed whatever the decoder,
- * UTF-8 left alone, which encodings may be decoded a line at a time, and the
+ * UTF-8 left alone, which encodings may be decoded a line at a time, files
+ * opened for line reading (by mark, decoder, or decoded whole), and the
  * guess offered for text that is not UTF-8. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "encoding.h"
 
@@ -129,6 +131,91 @@ START_TEST(test_guess)
 }
 END_TEST
 
+/* A file holding s[0..n); its path in path (a temporary, removed by the
+ * caller). */
+static void temp_file(char *path, const char *s, size_t n)
+{
+    strcpy(path, "/tmp/mz_enc_XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, s, n), (ssize_t)n);
+    close(fd);
+}
+
+/* mz_text_open on path: the stream's whole content (NUL-terminated) and
+ * *lines; NULL (message in e) when refused. */
+static char *open_text(const char *path, mz_decoder *d, int *lines, mz_err *e)
+{
+    FILE *f = mz_text_open(path, d, lines, e);
+    if (!f) return NULL;
+    /* read through the descriptor, as the line readers do */
+    char *b = malloc(65536);
+    size_t n = 0;
+    ssize_t k;
+    while ((k = read(fileno(f), b + n, 65535 - n)) > 0) n += (size_t)k;
+    b[n] = '\0';
+    fclose(f);
+    return b;
+}
+
+START_TEST(test_text_streams)
+{
+    mz_err e = {{0}};
+    mz_decoder *cp = mz_decoder_new("windows-1256", &e), *u16 = mz_decoder_new("utf-16", &e);
+    ck_assert(cp && u16);
+    char path[64], line[256];
+    int lines;
+    /* Windows-1256 lines: read as they are, each to be decoded */
+    snprintf(line, sizeof line, "{\"t\": \"%s\"}\n", cp1256_text);
+    temp_file(path, line, strlen(line));
+    char *got = open_text(path, cp, &lines, &e);
+    ck_assert_ptr_nonnull(got);
+    ck_assert_int_eq(lines, 1);
+    ck_assert_str_eq(got, line);
+    free(got);
+    /* no decoder: as they are, not decoded */
+    got = open_text(path, NULL, &lines, &e);
+    ck_assert_int_eq(lines, 0);
+    free(got);
+    unlink(path);
+    /* a UTF-8 mark outranks the decoder */
+    snprintf(line, sizeof line, "\xef\xbb\xbf{\"t\": \"%s\"}\n", utf8_text);
+    temp_file(path, line, strlen(line));
+    got = open_text(path, cp, &lines, &e);
+    ck_assert_int_eq(lines, 0);
+    ck_assert_str_eq(got, line);
+    free(got);
+    unlink(path);
+    /* UTF-16 with its mark, two lines: decoded whole, with or without the
+     * decoder; the mark itself dropped */
+    const char le[] = "\xff\xfe{\0}\0\n\0B\x06\n\0";
+    temp_file(path, le, sizeof le - 1);
+    for (int k = 0; k < 3; k++) {
+        got = open_text(path, k == 0 ? NULL : k == 1 ? cp : u16, &lines, &e);
+        ck_assert_msg(got != NULL, "%s", e.msg);
+        ck_assert_int_eq(lines, 0);
+        ck_assert_str_eq(got, "{}\n\xd9\x82\n");
+        free(got);
+    }
+    unlink(path);
+    /* UTF-16 through a pipe cannot be read again from its start: refused,
+     * with the conversion to make */
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(write(fds[1], le, sizeof le - 1), (ssize_t)(sizeof le - 1));
+    close(fds[1]);
+    char pp[64];
+    snprintf(pp, sizeof pp, "/proc/self/fd/%d", fds[0]);
+    ck_assert_ptr_null(open_text(pp, u16, &lines, &e));
+    ck_assert_ptr_nonnull(strstr(e.msg, "iconv -f utf-16 -t utf-8"));
+    close(fds[0]);
+    ck_assert_ptr_null(open_text("/nonexistent/x.jsonl", NULL, &lines, &e));
+    ck_assert_ptr_nonnull(strstr(e.msg, "/nonexistent/x.jsonl: cannot open"));
+    mz_decoder_free(cp);
+    mz_decoder_free(u16);
+}
+END_TEST
+
 Suite *suite_encoding(void)
 {
     Suite *s = suite_create("encoding");
@@ -138,6 +225,7 @@ Suite *suite_encoding(void)
     tcase_add_test(tc, test_utf16_by_its_mark);
     tcase_add_test(tc, test_line_by_line_and_names);
     tcase_add_test(tc, test_guess);
+    tcase_add_test(tc, test_text_streams);
     suite_add_tcase(s, tc);
     return s;
 }
