@@ -333,6 +333,11 @@ struct mz_matcher {
     size_t cue_cap;
     int8_t *val_of_gid; /* lexicon id → classify_token value (0-3), -1 unknown; a byte
                          * each, so that six matchers' arrays stay in cache */
+    uint32_t *soff_of_gid; /* lexicon id → its starts list in pool, or UINT32_MAX:
+                            * a word that begins phrases (الرئيس، وزير، الولايات)
+                            * recurs, and its candidates need not be made again */
+    uint32_t *pool;        /* per list: its length, then its starts entries */
+    size_t npool, poolcap;
     size_t gcap;
     uint32_t gen;
     mz_strmap *cache; /* token → bit0: form, bit1: starts a phrase/exclusion */
@@ -362,6 +367,8 @@ void mz_matcher_free(mz_matcher *m)
     mz_matcher_free(m->cue[1]);
     free(m->cue_hit);
     free(m->val_of_gid);
+    free(m->soff_of_gid);
+    free(m->pool);
     free(m->excluded);
     free(m);
 }
@@ -403,13 +410,12 @@ static int seq_rest(const mz_doc *d, size_t i, const mz_seq *s)
 }
 
 /* Runs body, with s naming the sequence, for every phrase (excl = 0) or
- * exclusion (excl = 1) that matches at token i, whose candidates are v:
- * only the sequences whose first word is one of the candidates are
- * compared (`continue` in body moves to the next one). */
-#define FOR_SEQS_AT(t, d, i, v, excl, s, body)                                                   \
-    for (int cj_ = 0; cj_ < (v)->n; cj_++) {                                                     \
-        int64_t b_ = mz_strmap_find((t)->starts, (v)->buf[cj_], (v)->len[cj_]);                  \
-        if (b_ < 0) continue;                                                                    \
+ * exclusion (excl = 1) that matches at token i, whose candidates are the
+ * starts entries bs[0..nb): only the sequences whose first word is one of
+ * the candidates are compared (`continue` in body moves to the next one). */
+#define FOR_SEQS_AT(t, d, i, bs, nb, excl, s, body)                                              \
+    for (size_t cj_ = 0; cj_ < (nb); cj_++) {                                                    \
+        uint32_t b_ = (bs)[cj_];                                                                 \
         for (size_t q_ = (t)->first_off[b_]; q_ < (t)->first_off[b_ + 1]; q_++) {               \
             uint32_t sq_ = (t)->first_seq[q_];                                                   \
             if ((sq_ >= (t)->nphrases) != (excl)) continue;                                      \
@@ -434,10 +440,52 @@ static int32_t token_val(mz_matcher *m, const mz_doc *d, size_t i)
         if (!a) return -1;
         for (size_t k = m->gcap; k < nc; k++) a[k] = -1;
         m->val_of_gid = a;
+        uint32_t *o = realloc(m->soff_of_gid, nc * sizeof *o);
+        if (!o) return -1;
+        for (size_t k = m->gcap; k < nc; k++) o[k] = UINT32_MAX;
+        m->soff_of_gid = o;
         m->gcap = nc;
     }
     m->val_of_gid[g] = (int8_t)val;
     return val;
+}
+
+/* The starts entries that token i's candidates name (the phrases and
+ * exclusions they may begin), in candidate order: kept per lexicon id
+ * (token_val has made room for it), else made in local.  NULL on
+ * out-of-memory.  Valid until the next call. */
+static const uint32_t *token_starts(mz_matcher *m, const mz_doc *d, size_t i, uint32_t local[MAXV], size_t *n)
+{
+    int32_t g = d->tok[i].gid;
+    if (g >= 0 && m->soff_of_gid[g] != UINT32_MAX) {
+        uint32_t off = m->soff_of_gid[g];
+        *n = m->pool[off];
+        return &m->pool[off + 1];
+    }
+    variants v;
+    candidates(mz_doc_tok(d, i), d->tok[i].len, &v);
+    size_t k = 0;
+    for (int c = 0; c < v.n; c++) {
+        int64_t b = mz_strmap_find(m->t->starts, v.buf[c], v.len[c]);
+        if (b >= 0) local[k++] = (uint32_t)b;
+    }
+    *n = k;
+    if (g < 0) return local;
+    if (m->npool + k + 1 > m->poolcap) {
+        size_t nc = m->poolcap ? m->poolcap * 2 : 4096;
+        while (nc < m->npool + k + 1) nc *= 2;
+        if (nc > UINT32_MAX) return NULL;
+        uint32_t *p = realloc(m->pool, nc * sizeof *p);
+        if (!p) return NULL;
+        m->pool = p;
+        m->poolcap = nc;
+    }
+    uint32_t off = (uint32_t)m->npool;
+    m->pool[off] = (uint32_t)k;
+    memcpy(&m->pool[off + 1], local, k * sizeof *local);
+    m->npool += k + 1;
+    m->soff_of_gid[g] = off;
+    return &m->pool[off + 1];
 }
 
 /* Does token j, right after a phrase that starts at token i, name the
@@ -468,23 +516,28 @@ long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
     const mz_target *t = m->t;
     long count = 0;
     if (d->lex && m->gen != d->lex->generation) {
-        if (m->gcap) memset(m->val_of_gid, -1, m->gcap);
+        if (m->gcap) {
+            memset(m->val_of_gid, -1, m->gcap);
+            memset(m->soff_of_gid, 0xFF, m->gcap * sizeof *m->soff_of_gid);
+        }
+        m->npool = 0;
         m->gen = d->lex->generation;
     }
     for (size_t i = 0; i < d->ntok; i++) {
         int32_t val = token_val(m, d, i);
         if (val < 0) return -1;
-        variants v;
-        v.n = 0;
-        if (val & 2) candidates(mz_doc_tok(d, i), d->tok[i].len, &v);
-        if (val & 2) FOR_SEQS_AT(t, d, i, &v, 1, s, memset(m->excluded + i, 1, s->n);)
+        uint32_t local[MAXV];
+        const uint32_t *bs = local;
+        size_t nb = 0;
+        if ((val & 2) && !(bs = token_starts(m, d, i, local, &nb))) return -1;
+        if (val & 2) FOR_SEQS_AT(t, d, i, bs, nb, 1, s, memset(m->excluded + i, 1, s->n);)
         if (m->excluded[i]) continue;
         int matched = 0;
         if (val & 2) {
             /* the longest phrase starting here wins, and counts once: its
              * later words are not mentions again */
             size_t best = 0;
-            FOR_SEQS_AT(t, d, i, &v, 0, s, {
+            FOR_SEQS_AT(t, d, i, bs, nb, 0, s, {
                 if (s->n <= 1 || s->n <= best) continue;
                 int clear = 1;
                 for (size_t k = 0; k < s->n; k++)
