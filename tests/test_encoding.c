@@ -131,11 +131,12 @@ START_TEST(test_guess)
 }
 END_TEST
 
-/* A file holding s[0..n); its path in path (a temporary, removed by the
- * caller). */
+/* A file holding s[0..n); its path in path (a temporary under $TMPDIR,
+ * else /tmp, removed by the caller). */
 static void temp_file(char *path, const char *s, size_t n)
 {
-    strcpy(path, "/tmp/mz_enc_XXXXXX");
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, 4096, "%s/mz_enc_XXXXXX", dir && *dir ? dir : "/tmp");
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(write(fd, s, n), (ssize_t)n);
@@ -163,7 +164,7 @@ START_TEST(test_text_streams)
     mz_err e = {{0}};
     mz_decoder *cp = mz_decoder_new("windows-1256", &e), *u16 = mz_decoder_new("utf-16", &e);
     ck_assert(cp && u16);
-    char path[64], line[256];
+    char path[4096], line[256];
     int lines;
     /* Windows-1256 lines: read as they are, each to be decoded */
     snprintf(line, sizeof line, "{\"t\": \"%s\"}\n", cp1256_text);
