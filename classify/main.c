@@ -32,7 +32,6 @@
 #include "parallel.h"
 #include "strmap.h"
 #include "summary.h"
-#include "utf8.h"
 
 
 #define BATCH 512
@@ -69,7 +68,9 @@ typedef struct run {
     int any_record_error, any_input_error;
     FILE *out;     /* stdout, or the temporary of --output */
     int write_err; /* errno of the first failed write: the run stops */
-    const char *output; /* -o FILE, never read as an input */
+    int out_exists;     /* -o FILE exists, as this file: never read as an input */
+    dev_t out_dev;
+    ino_t out_ino;
     mz_decoder *dec;    /* --encoding, or NULL: UTF-8 */
     mz_summary *sum;    /* --summary: answers are counted, not written */
     double batch_t0; /* when the batch's first record arrived */
@@ -294,25 +295,14 @@ static item *next_item(run *r)
 }
 
 /* An article's bytes as UTF-8: decoded from --encoding, or from UTF-16
- * when they say so; text that is not UTF-8 without --encoding is answered
- * with the encoding it reads as, when it reads as one.  -1 (buf freed,
- * it->error set) when it cannot be. */
+ * when they say so (the engine checks the result, and says which encoding
+ * text that is not UTF-8 reads as).  -1 (buf freed, it->error set) when
+ * they cannot be. */
 static int to_utf8(run *r, item *it, char **buf, size_t *len)
 {
-    mz_err e = {{0}};
-    size_t bad;
-    const char *why;
-    if (mz_text_utf8(r->dec, buf, len, &e) != 0) {
-        it->error = strdup(e.msg);
-    } else if ((!r->dec || mz_decoder_utf8(r->dec)) && mz_utf8_check(*buf, *len, &bad, &why) != 0) {
-        /* the engine would say the first half; the second is the cure */
-        mz_fail(&e, "text: invalid UTF-8 at byte %zu (%s)", bad, why);
-        mz_hint_encoding(*buf, *len, &e);
-        if (!strstr(e.msg, "--encoding")) return 0;
-        it->error = strdup(e.msg);
-    } else {
-        return 0;
-    }
+    mz_err e;
+    if (mz_text_utf8(r->dec, buf, len, &e) == 0) return 0;
+    it->error = strdup(e.msg);
     free(*buf);
     *buf = NULL;
     return -1;
@@ -426,7 +416,7 @@ static size_t walk_dir(run *r, const char *dir, const dirchain *up, int depth)
         int gone = stat(p, &st) != 0;
         /* the answers of an earlier run with -o into this folder are not
          * articles */
-        if (r->output && !gone && S_ISREG(st.st_mode) && mz_same_file(r->output, p)) continue;
+        if (r->out_exists && !gone && st.st_dev == r->out_dev && st.st_ino == r->out_ino) continue;
         if (!gone && S_ISDIR(st.st_mode)) {
             found += walk_dir(r, p, &here, depth + 1);
         } else if ((gone || S_ISREG(st.st_mode)) && jsonl) {
@@ -775,7 +765,11 @@ static int run_all(mz_classify_args *args)
     r.threads = args->threads;
     r.target_field = args->target_field;
     r.dec = dec;
-    r.output = output;
+    struct stat ost;
+    /* -o's file as it is before the run: a folder input may hold it (the
+     * new answers are renamed over it only at the end) */
+    if (output && stat(output, &ost) == 0 && S_ISREG(ost.st_mode))
+        r.out_exists = 1, r.out_dev = ost.st_dev, r.out_ino = ost.st_ino;
     r.w = calloc((size_t)args->threads, sizeof *r.w);
     r.items = calloc(BATCH, sizeof *r.items);
     if (!r.w || !r.items) goto oom;
@@ -793,11 +787,10 @@ static int run_all(mz_classify_args *args)
     for (int i = 0; !r.write_err && i < args->ninputs; i++) {
         struct stat st;
         const char *in = args->inputs[i];
-        size_t il = strlen(in);
         /* a file named .jsonl is a stream even without --jsonl: read as
          * one article, a whole feed would get one meaningless answer */
         if (strcmp(in, "-") && stat(in, &st) == 0 && S_ISDIR(st.st_mode)) add_dir(&r, in);
-        else if (args->jsonl || (il > 6 && !strcmp(in + il - 6, ".jsonl"))) add_jsonl(&r, in);
+        else if (args->jsonl || has_ext(in, ".jsonl")) add_jsonl(&r, in);
         else if (!strcmp(in, "-")) add_stdin_article(&r);
         else add_file(&r, in);
     }

@@ -15,7 +15,7 @@
 #include <unicode/ucnv_err.h>
 #include <unicode/ustring.h>
 
-#include "utf8.h"
+#include "fsutil.h"
 
 struct mz_decoder {
     UConverter *cnv;
@@ -206,32 +206,15 @@ FILE *mz_text_open(const char *path, mz_decoder *d, int *lines, mz_err *e)
         return NULL;
     }
     /* a UTF-16 file (a spreadsheet's "Unicode text"): decoded whole */
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *nb = cap < WHOLE_MAX ? realloc(buf, cap * 2 + 1) : NULL;
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    int rerr = ferror(f);
     fclose(f);
-    if (!buf || rerr) {
-        free(buf);
-        if (rerr) mz_fail(e, "%s: read error", path);
-        else mz_fail(e, "%s: larger than %zu MiB, the most decoded whole; convert it to UTF-8 first (iconv -f %s -t utf-8)",
-                     path, WHOLE_MAX >> 20, enc);
+    char *buf;
+    size_t n;
+    if (mz_read_file(path, WHOLE_MAX, &buf, &n, e) != 0) {
+        if (strstr(e->msg, "larger than"))
+            mz_fail(e, "%s: larger than %zu MiB, the most decoded whole; convert it to UTF-8 first (iconv -f %s -t utf-8)",
+                    path, WHOLE_MAX >> 20, enc);
         return NULL;
     }
-    buf[n] = '\0';
     if (mz_text_utf8(bom16 ? NULL : d, &buf, &n, e) != 0) {
         free(buf);
         mz_wrap(e, "%s: ", path);
