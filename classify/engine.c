@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 
 #include "corpus.h"
-#include "encoding.h"
 #include "fsutil.h"
 #include "parallel.h"
 #include "utf8.h"
@@ -644,14 +643,10 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
 {
     mz_err e;
     mz_buf_reset(&w->out);
-    if (!checked && mz_check_text(text, len, w->o->max_bytes, "text", &e) != 0) {
-        /* text in a code page says which --encoding reads it (text read
-         * with --encoding is UTF-8 by now) */
-        mz_hint_encoding(text, len, &e);
+    if (!checked && (mz_check_text(text, len, w->o->max_bytes, "text", &e) != 0 ||
+                     (title && tlen && mz_check_text(title, tlen, w->o->max_bytes, "title", &e) != 0))) {
         return fail_record(w, id, e.msg);
     }
-    if (!checked && title && tlen && mz_check_text(title, tlen, w->o->max_bytes, "title", &e) != 0)
-        return fail_record(w, id, e.msg);
     if (mz_doc_build(&w->doc, w->nz, title, tlen, text, len, &e) != 0 || ensure_sent(w) != 0) {
         return fail_record(w, id, "out of memory");
     }

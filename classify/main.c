@@ -163,7 +163,6 @@ static void parse_line(run *r, item *it)
         if (cJSON_IsString(id)) it->id = strdup(id->valuestring);
         it->kept = kept_members(r, j);
         cJSON_Delete(j);
-        if (!r->dec) mz_hint_encoding(it->line, it->line_len, &e);
         it->error = strdup(e.msg);
         return;
     }

@@ -22,13 +22,6 @@ void mz_fields_default(mz_fields *f)
     f->dec = NULL;
 }
 
-/* An invalid-UTF-8 error about s[0..n), read without --encoding, says
- * which encoding reads it, when its bytes read as Arabic in one. */
-static void hint_encoding(const mz_fields *f, const char *s, size_t n, mz_err *e)
-{
-    if (!f->dec || mz_decoder_utf8(f->dec)) mz_hint_encoding(s, n, e);
-}
-
 /* A line in f->dec's encoding (mz_text_open said so), decoded into a
  * malloc'd copy in *line. */
 static int decode_line(const mz_fields *f, char **line, size_t *len, const char *path, size_t lineno, mz_err *e)
@@ -50,8 +43,13 @@ static int check_field(const char *s, size_t n, size_t max, const char *what, in
     if (max && n > max) return mz_fail(e, "%s is %zu bytes, over the limit of %zu (--max-bytes)", what, n, max);
     size_t bad;
     const char *why;
-    if (!utf8_known && mz_utf8_check(s, n, &bad, &why) != 0)
-        return mz_fail(e, "%s: invalid UTF-8 at byte %zu (%s)", what, bad, why);
+    if (!utf8_known && mz_utf8_check(s, n, &bad, &why) != 0) {
+        mz_fail(e, "%s: invalid UTF-8 at byte %zu (%s)", what, bad, why);
+        /* text in a code page says which --encoding reads it (text read
+         * with one is UTF-8 by now) */
+        mz_hint_encoding(s, n, e);
+        return -1;
+    }
     return 0;
 }
 
@@ -87,8 +85,11 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
     r->line = lineno;
     size_t bad;
     const char *why;
-    if (mz_utf8_check(line, len, &bad, &why) != 0)
-        return mz_fail(e, "%s:%zu: invalid UTF-8 at byte %zu (%s)", src, lineno, bad, why);
+    if (mz_utf8_check(line, len, &bad, &why) != 0) {
+        mz_fail(e, "%s:%zu: invalid UTF-8 at byte %zu (%s)", src, lineno, bad, why);
+        mz_hint_encoding(line, len, e);
+        return -1;
+    }
     /* The line is valid UTF-8, so its strings are too unless a \u escape
      * made bytes of its own (a lone surrogate): only then check again. */
     int any_u;
@@ -234,7 +235,6 @@ static int jsonl_flush(jsonl_batch *b, size_t *nrec, mz_record_fn fn, void *arg,
     for (size_t i = 0; i < b->n; i++) {
         if (rc == 0 && b->rc[i] != 0) {
             *e = b->err[i];
-            hint_encoding(b->f, b->line[i], b->len[i], e);
             rc = -1;
         } else if (rc == 0) {
             (*nrec)++;
@@ -354,7 +354,6 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
         r.text_len = len - (size_t)(tab + 1 - line);
         if (mz_check_text(r.text, r.text_len, f->max_text, "text", e) != 0 ||
             mz_check_text(line, strlen(line), 256, "label", e) != 0) {
-            hint_encoding(f, r.text, r.text_len, e);
             rc = mz_wrap(e, "%s:%zu: ", path, lr.lineno);
             break;
         }
@@ -473,7 +472,6 @@ static int read_dir(const char *path, const mz_fields *f, mz_record_fn fn, void 
                 break;
             }
             if (mz_check_text(buf, len, f->max_text, "text", e) != 0) {
-                hint_encoding(f, buf, len, e);
                 free(buf);
                 rc = mz_wrap(e, "%s: ", fp);
                 break;

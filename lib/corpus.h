@@ -51,7 +51,10 @@ void mz_record_free(mz_record *r);
 int mz_record_parse_json(const char *line, size_t len, const char *src, size_t lineno,
                          const mz_fields *f, mz_record *out, mz_err *e);
 
-/* Validate a text field's bytes (UTF-8, non-empty, size, has a letter). */
+/* Validate a text field's bytes (UTF-8, non-empty, size, has a letter).
+ * Bytes that are not UTF-8 but read as Arabic in a code page get the
+ * --encoding to use in the message (encoding.h's mz_hint_encoding), here
+ * and for a JSON line. */
 int mz_check_text(const char *s, size_t n, size_t max, const char *what, mz_err *e);
 
 typedef int (*mz_record_fn)(void *arg, const mz_record *r, mz_err *e);
