@@ -6,6 +6,7 @@
 #   make models     rebuild every shipped model from ../shared/corpora
 #   make bench      throughput/memory benchmarks (needs ../shared)
 #   make demo       set up, build, classify a sample with the shipped models
+#   make install    programs and shipped models under PREFIX (/usr/local)
 
 CC      ?= cc
 CSTD    := -std=c11 -D_GNU_SOURCE
@@ -32,7 +33,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
 LIB_OBJ_A := $(LIB_SRC:%.c=$(A)/%.o)
 
-.PHONY: all deps check check-rel check-asan models demo clean bench
+.PHONY: all deps check check-rel check-asan models demo clean bench install uninstall
 all: bin/mizan-train bin/mizan-classify
 
 # The README's first command: set up, build, and classify a sample op-ed
@@ -55,6 +56,32 @@ models: all
 	bin/mizan-train --task stance --target russia --corpus $(STANCE) $(OPINION) --out models/stance-russia --window 0 --title-weight 1
 	bin/mizan-train --task stance --target west --corpus $(STANCE) $(OPINION) --out models/stance-west --window 0 --title-weight 1
 	bin/mizan-train --label-field frames --name frames --corpus $(STANCE) $(OPINION) --out models/frames --min-df 3 --title-weight 4 --primary-weight 0.5 --max-labels 3
+
+# The programs go to PREFIX/bin and the shipped bundles with their data
+# files to PREFIX/share/mizan/models, where the installed programs look for
+# them (a checkout's bin/ looks in models/ beside it instead).  Each bundle
+# is copied under a hidden name, which loaders skip, and renamed into place,
+# so a classifier started meanwhile loads the old bundle or the new one,
+# never half of one (at the instant between the two renames it finds none,
+# and says so).
+PREFIX ?= /usr/local
+BINDIR = $(DESTDIR)$(PREFIX)/bin
+MODELDIR = $(DESTDIR)$(PREFIX)/share/mizan/models
+install: all
+	install -d '$(BINDIR)' '$(MODELDIR)'
+	install -m 755 bin/mizan-train bin/mizan-classify '$(BINDIR)/'
+	install -m 644 models/stopwords-ar.txt models/targets.json '$(MODELDIR)/'
+	@set -e; for m in models/*/manifest.json; do \
+	  b=$${m%/manifest.json}; n=$${b#models/}; d='$(MODELDIR)'; \
+	  rm -rf "$$d/.$$n.new" "$$d/.$$n.old"; install -d "$$d/.$$n.new"; \
+	  install -m 644 "$$b"/* "$$d/.$$n.new/"; \
+	  if [ -e "$$d/$$n" ]; then mv "$$d/$$n" "$$d/.$$n.old"; fi; \
+	  mv "$$d/.$$n.new" "$$d/$$n"; rm -rf "$$d/.$$n.old"; \
+	  echo "install models/$$n -> $$d/$$n"; done
+
+uninstall:
+	rm -f '$(BINDIR)/mizan-train' '$(BINDIR)/mizan-classify'
+	rm -rf '$(DESTDIR)$(PREFIX)/share/mizan'
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \

@@ -701,15 +701,10 @@ static int run_all(mz_classify_args *args)
     char defdir[4096];
     if (args->nmodels == 0 && (args->models[0] = getenv("MIZAN_MODELS")) != NULL) args->nmodels = 1;
     if (args->nmodels == 0) {
-        if (mz_exe_dir(defdir, sizeof defdir, &e) != 0) {
-            fprintf(stderr, "mizan-classify: %s\n", e.msg);
+        if (mz_models_dir(defdir, sizeof defdir, &e) != 0) {
+            fprintf(stderr, "mizan-classify: %s; give --models DIR or set MIZAN_MODELS\n", e.msg);
             return 2;
         }
-        strncat(defdir, "/../models", sizeof defdir - strlen(defdir) - 1);
-        /* messages and listings name the folder, not the way to it */
-        char *real = realpath(defdir, NULL);
-        if (real && strlen(real) < sizeof defdir) strcpy(defdir, real);
-        free(real);
         args->models[args->nmodels++] = defdir;
     }
     int rc = 2, opened = 0;

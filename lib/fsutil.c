@@ -670,6 +670,31 @@ int mz_exe_dir(char *out, size_t outsz, mz_err *e)
     return 0;
 }
 
+int mz_models_dir(char *out, size_t outsz, mz_err *e)
+{
+    /* A checkout runs from bin/ beside models/; `make install` puts the
+     * programs in PREFIX/bin and the models in PREFIX/share/mizan/models. */
+    static const char *const rel[] = {"/models", "/share/mizan/models"};
+    char prefix[PATH_MAX], tried[2][PATH_MAX + 32];
+    if (mz_exe_dir(prefix, sizeof prefix, e) != 0) return -1;
+    *strrchr(prefix, '/') = '\0'; /* the bin/ folder's parent; "" for "/" */
+    for (int i = 0; i < 2; i++) {
+        snprintf(tried[i], sizeof tried[i], "%s%s", prefix, rel[i]);
+        struct stat st;
+        if (stat(tried[i], &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+        /* messages and listings name the folder, not the way to it */
+        char *real = realpath(tried[i], NULL);
+        const char *use = real ? real : tried[i];
+        size_t n = strlen(use);
+        int ok = n < outsz;
+        if (ok) memcpy(out, use, n + 1);
+        free(real);
+        if (!ok) return mz_fail(e, "%s: path is too long (limit %zu bytes)", use, outsz ? outsz - 1 : 0);
+        return 0;
+    }
+    return mz_fail(e, "no models folder: neither %s nor %s exists", tried[0], tried[1]);
+}
+
 void mz_remove_flat_dir(const char *dir)
 {
     if (!dir || !*dir) return;

@@ -122,6 +122,12 @@ int mz_path_join(char *out, size_t outsz, const char *dir, const char *name,
  * /proc/self/exe), without a trailing slash except for "/" itself. */
 int mz_exe_dir(char *out, size_t outsz, mz_err *e);
 
+/* The installation's models folder, absolute and without links: models/
+ * beside the executable's bin/ (a built checkout), else
+ * share/mizan/models under the same prefix (`make install`).  Fails naming
+ * both places when neither is a folder. */
+int mz_models_dir(char *out, size_t outsz, mz_err *e);
+
 /* Async-signal-safe removal of a directory holding only regular files (a
  * bundle being written); for SIGINT/SIGTERM handlers.  "" is a no-op. */
 void mz_remove_flat_dir(const char *dir);

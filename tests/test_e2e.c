@@ -1689,6 +1689,70 @@ START_TEST(test_shipped_models_read_the_oped)
 }
 END_TEST
 
+/* `make install` puts the programs and the shipped models under a prefix;
+ * the installed classifier finds the models there by itself and answers as
+ * the checkout's does, the installed trainer finds its lexicon there, a copy
+ * of the programs with no models beside them says where it looked, and
+ * `make uninstall` takes it all away. */
+START_TEST(test_install)
+{
+    const char *sample = mz_test_path("corpora/samples/csto-kazakhstan-oped.txt");
+    /* the suite may itself run under make: the nested make must not join
+     * its job server */
+    int rc = run("inst.txt", "err.txt", "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C '%s' install DESTDIR='%s' PREFIX=/opt/mz",
+                 mz_test_root(), T("root"));
+    ck_assert_msg(rc == 0, "make install exited %d: %s", rc, slurp(T("err.txt"), NULL));
+    rc = run("want.json", "err.txt", "'%s' '%s'", CLASSIFY, sample);
+    ck_assert_int_eq(rc, 0);
+    rc = run("got.json", "err.txt", "env -u MIZAN_MODELS '%s' '%s'", T("root/opt/mz/bin/mizan-classify"), sample);
+    ck_assert_msg(rc == 0, "installed classifier exited %d: %s", rc, slurp(T("err.txt"), NULL));
+    char *want = slurp(T("want.json"), NULL), *got = slurp(T("got.json"), NULL);
+    ck_assert_str_eq(got, want);
+    free(want);
+    free(got);
+    rc = run("list.txt", "err.txt", "env -u MIZAN_MODELS '%s' --list-models --format text", T("root/opt/mz/bin/mizan-classify"));
+    ck_assert_int_eq(rc, 0);
+    char *list = slurp(T("list.txt"), NULL);
+    ck_assert_msg(strstr(list, "/opt/mz/share/mizan/models/stance-russia\n"), "%s", list);
+    free(list);
+
+    /* the installed lexicon and stopwords serve a stance head */
+    rc = run("out.txt", "err.txt", "'%s' --quiet --task stance --target russia --corpus '%s' --out '%s' --cv 2",
+             T("root/opt/mz/bin/mizan-train"), mz_test_path("corpora/mini/stance.jsonl"), T("ru"));
+    ck_assert_msg(rc == 0, "installed trainer exited %d: %s", rc, slurp(T("err.txt"), NULL));
+
+    /* programs with no models anywhere near them */
+    ck_assert_int_eq(mkdir(T("lone"), 0755), 0);
+    rc = run("out.txt", "err.txt", "cp '%s' '%s' '%s'", T("root/opt/mz/bin/mizan-classify"),
+             T("root/opt/mz/bin/mizan-train"), T("lone"));
+    ck_assert_int_eq(rc, 0);
+    rc = run("out.txt", "err.txt", "env -u MIZAN_MODELS '%s' '%s'", T("lone/mizan-classify"), sample);
+    ck_assert_int_eq(rc, 2);
+    char *err = slurp(T("err.txt"), NULL);
+    ck_assert_msg(strstr(err, "no models folder: neither ") && strstr(err, "/share/mizan/models exists; give --models DIR"),
+                  "%s", err);
+    ck_assert_msg(!strstr(err, "/.."), "%s", err);
+    free(err);
+    rc = run("out.txt", "err.txt", "'%s' --quiet --task stance --target russia --corpus '%s' --out '%s'",
+             T("lone/mizan-train"), mz_test_path("corpora/mini/stance.jsonl"), T("ru2"));
+    ck_assert_int_ne(rc, 0);
+    err = slurp(T("err.txt"), NULL);
+    ck_assert_msg(strstr(err, "--stopwords FILE not given, and no models folder"), "%s", err);
+    free(err);
+    /* MIZAN_MODELS still serves it */
+    rc = run("out.txt", "err.txt", "MIZAN_MODELS='%s' '%s' '%s'", T("root/opt/mz/share/mizan/models"),
+             T("lone/mizan-classify"), sample);
+    ck_assert_int_eq(rc, 0);
+
+    rc = run("out.txt", "err.txt", "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C '%s' uninstall DESTDIR='%s' PREFIX=/opt/mz",
+             mz_test_root(), T("root"));
+    ck_assert_int_eq(rc, 0);
+    struct stat st;
+    ck_assert_int_ne(stat(T("root/opt/mz/bin/mizan-classify"), &st), 0);
+    ck_assert_int_ne(stat(T("root/opt/mz/share/mizan"), &st), 0);
+}
+END_TEST
+
 /* A --train-only corpus trains the heads but is never scored: the CV
  * figures count the --corpus records alone, the manifest says which corpus
  * was which, and options that cannot honour it are refused. */
@@ -2342,6 +2406,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_encodings);
     tcase_add_test(tc, test_summary);
     tcase_add_test(tc, test_cv_predictions);
+    tcase_add_test(tc, test_install);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -27,17 +27,16 @@
 #include "tasks.h"
 #include "vocabfile.h"
 
-/* Default data files live in models/ beside bin/ (the installation). */
-static int default_data(const char *given, const char *name, char *out, size_t n, mz_err *e)
+/* Default data files live in the installation's models folder. */
+static int default_data(const char *given, const char *name, const char *opt, char *out, size_t n, mz_err *e)
 {
     if (given) {
         snprintf(out, n, "%s", given);
         return 0;
     }
     char dir[4096];
-    if (mz_exe_dir(dir, sizeof dir, e) != 0) return -1;
-    if (snprintf(out, n, "%s/../models/%s", dir, name) >= (int)n) return mz_fail(e, "path too long");
-    return 0;
+    if (mz_models_dir(dir, sizeof dir, e) != 0) return mz_wrap(e, "%s FILE not given, and ", opt);
+    return mz_path_join(out, n, dir, name, e);
 }
 
 /* ------------------------------------------------------------- train */
@@ -136,12 +135,12 @@ int mz_train(const mz_train_args *args, mz_err *e)
 
     if (!(nz = mz_normalizer_new(e))) goto out;
     if (fo.stopwords) {
-        if (default_data(a->stopwords, "stopwords-ar.txt", path, sizeof path, e) != 0) goto out;
+        if (default_data(a->stopwords, "stopwords-ar.txt", "--stopwords", path, sizeof path, e) != 0) goto out;
         if (mz_stopwords_load(&sw, path, nz, e) != 0) goto out;
     }
     const mz_target *target = NULL;
     if (is_stance) {
-        if (default_data(a->targets, "targets.json", path, sizeof path, e) != 0) goto out;
+        if (default_data(a->targets, "targets.json", "--targets", path, sizeof path, e) != 0) goto out;
         if (mz_read_file(path, 16u << 20, &targets_text, &targets_len, e) != 0) goto out;
         if (mz_targets_parse(&tg, targets_text, targets_len, path, nz, e) != 0) goto out;
         target = mz_targets_find(&tg, a->target);
