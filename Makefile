@@ -52,7 +52,7 @@ OPINION := --train-only corpora/opinion/train.jsonl
 ANT := --corpus $(SHARED)/ant_multisource/train-00.jsonl --corpus $(SHARED)/ant_multisource/train-01.jsonl
 models: all
 	@test -d $(SHARED) || { echo "make models: $(SHARED) not found: the corpora must be beside the checkout" >&2; exit 1; }
-	bin/mizan-train $(ANT) --out models/topic --max-features 90000 --punct --class-weight balanced --C 0.25
+	bin/mizan-train $(ANT) --out models/topic --max-features 90000 --punct --class-weight balanced --C 0.25 --source-field source
 	bin/mizan-train --task stance --target russia --corpus $(STANCE) $(OPINION) --out models/stance-russia --window 0 --title-weight 1
 	bin/mizan-train --task stance --target west --corpus $(STANCE) $(OPINION) --out models/stance-west --window 0 --title-weight 1
 	bin/mizan-train --label-field frames --name frames --corpus $(STANCE) $(OPINION) --out models/frames --min-df 3 --title-weight 4 --primary-weight 0.5 --max-labels 3

@@ -3,8 +3,8 @@
 
 usage: replicate.py SRC N [--progress FILE]
 
-Cycles through SRC's records ({"id", "title"?, "text"}) until N lines are
-written. Copy k of record "x" gets the id "x#k" so ids stay unique; title and
+Cycles through SRC's records ({"id", "source"?, "title"?, "text"}) until N lines are
+written. Copy k of record "x" gets the id "x#k" so ids stay unique; source, title and
 text are unchanged. With --progress, the number of records written so far is
 stored in FILE (overwritten in place every 1,000 records and at the end), so
 a sampler can tell how far a stream has got. Standard library only.
@@ -34,7 +34,7 @@ def main(argv):
             if not line:
                 continue
             o = json.loads(line)
-            rest = {k: o[k] for k in ("title", "text") if k in o}
+            rest = {k: o[k] for k in ("source", "title", "text") if k in o}
             tail = json.dumps(rest, ensure_ascii=False)[1:]  # '"title": ..., "text": ...}'
             recs.append((str(o.get("id", len(recs))), tail))
     if not recs:

@@ -22,6 +22,8 @@ const char mz_classify_usage[] =
     "  --encoding E  the inputs' encoding when not UTF-8: windows-1256, iso-8859-6, utf-16, ...\n"
     "                (a file that starts with a byte-order mark is read by it: UTF-8 or UTF-16)\n"
     "  --target-field F  JSONL field naming the stance target for target-stance models (default target)\n"
+    "  --source NAME the source (outlet) of articles that name none, for bundles with per-source\n"
+    "                heads (a JSONL record names its own in the field the bundle was trained on)\n"
     "  --keep F1,F2  JSONL: copy these fields of each record into its answer, after the id\n"
     "                (null where a record lacks one); JSON and TSV output\n"
     "  --models DIR  a bundle, or a folder of bundles; repeat to combine (default: MIZAN_MODELS,\n"
@@ -68,6 +70,9 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
         else if (!strcmp(o, "--summary")) a->summary = 1;
         else if (!strcmp(o, "--summary-by") && v) a->summary = 1, a->summary_by = argv[++i];
         else if (!strcmp(o, "--target-field") && v) a->target_field = argv[++i];
+        else if (!strcmp(o, "--source") && v) {
+            if (!*(a->source = argv[++i])) return mz_fail(e, "--source: expected a source's name, got ''");
+        }
         else if (!strcmp(o, "--keep") && v) a->keep = argv[++i];
         else if (!strcmp(o, "--encoding") && v) a->encoding = argv[++i];
         else if ((!strcmp(o, "-o") || !strcmp(o, "--output")) && v) {

@@ -19,6 +19,7 @@ typedef struct mz_classify_args {
     int summary;              /* --summary: one account of all the answers */
     const char *summary_by;   /* --summary-by F: and one per value of field F */
     const char *target_field; /* JSONL field naming a record's target */
+    const char *source;       /* --source: the source of articles that name none */
     const char *output;       /* -o FILE, or NULL for stdout */
     const char *keep;         /* --keep's comma-separated names, or NULL */
     const char *encoding;     /* --encoding of the inputs, or NULL for UTF-8 */

@@ -50,6 +50,12 @@ static cJSON *record_of(const mz_models *m, size_t i)
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(man, copied[k]);
         if (v) cJSON_AddItemToObject(r, copied[k], cJSON_Duplicate(v, 1));
     }
+    if (b->nsource) {
+        cJSON *sj = cJSON_AddObjectToObject(r, "sources");
+        cJSON_AddStringToObject(sj, "field", b->source_field);
+        cJSON *vals = cJSON_AddArrayToObject(sj, "values");
+        for (int d = 0; d < b->nsource; d++) cJSON_AddItemToArray(vals, cJSON_CreateString(b->source_values[d]));
+    }
     cJSON *cv = cJSON_GetObjectItemCaseSensitive(r, "cv");
     if (cJSON_IsObject(cv)) drop_confusion(cv);
     return r;
@@ -100,9 +106,31 @@ static void text_record(mz_buf *o, const cJSON *r)
     mz_buf_printf(o, ", %.0f features", cJSON_GetObjectItem(r, "features")->valuedouble);
     if (cJSON_IsString(v = cJSON_GetObjectItem(r, "program"))) mz_buf_printf(o, ", by %s", v->valuestring);
     mz_buf_puts(o, "\n");
+    const cJSON *src = cJSON_GetObjectItem(r, "sources");
+    if (src) {
+        mz_buf_printf(o, "  a head of its own for each source (field %s):", cJSON_GetObjectItem(src, "field")->valuestring);
+        sep = " ";
+        cJSON_ArrayForEach(v, cJSON_GetObjectItem(src, "values"))
+        {
+            mz_buf_printf(o, "%s%s", sep, v->valuestring);
+            sep = ", ";
+        }
+        mz_buf_puts(o, "; any other source: the plain head\n");
+    }
     const cJSON *cv = cJSON_GetObjectItem(r, "cv");
-    for (const cJSON *s = cv ? cv->child : NULL; s; s = s->next)
-        if (cJSON_IsObject(s)) text_section(o, s);
+    for (const cJSON *s = cv ? cv->child : NULL; s; s = s->next) {
+        if (!cJSON_IsObject(s)) continue;
+        /* per-source bundles: the figures above are the answers' own, these
+         * the plain head's alone */
+        const cJSON *plain = !strcmp(s->string, "source") ? cJSON_GetObjectItem(s, "plain") : NULL;
+        if (plain) {
+            cJSON tmp = *plain;
+            tmp.string = (char *)"plain";
+            text_section(o, &tmp);
+        } else {
+            text_section(o, s);
+        }
+    }
     const cJSON *cmd = cJSON_GetObjectItem(r, "train_command");
     if (cJSON_IsArray(cmd)) {
         mz_buf_puts(o, "  rebuild");

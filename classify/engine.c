@@ -164,6 +164,19 @@ int mz_models_load(mz_models *m, const char *const *dirs, size_t ndirs, mz_err *
                 rc = -1;
             }
         if (rc == 0) rc = check_keys(m, names, e);
+        /* one field per record names its source, whichever bundle reads it */
+        for (size_t i = 0; rc == 0 && i < m->n; i++) {
+            const mz_bundle *b = &m->b[i];
+            if (!b->nsource) continue;
+            if (!m->source_field) m->source_field = b->source_field;
+            else if (strcmp(m->source_field, b->source_field))
+                for (size_t j = 0; j < i; j++)
+                    if (m->b[j].nsource && strcmp(m->b[j].source_field, b->source_field)) {
+                        rc = mz_fail(e, "%s and %s read an article's source from different fields (\"%s\", \"%s\")",
+                                     m->b[j].dir, b->dir, m->b[j].source_field, b->source_field);
+                        break;
+                    }
+        }
     }
     for (size_t i = 0; i < nn; i++) free(names[i]);
     free(errs);
@@ -368,6 +381,9 @@ static void multiclass_out(mz_worker *w, size_t bi, int first)
     if (!h) h = &b->heads[0];
     mz_predictor *p = w->pred[bi];
     mz_head_result r;
+    /* an article of a source the bundle knows gets that source's head */
+    int src = mz_bundle_source(b, w->source);
+    if (src >= 0) h = &b->source_heads[src];
     if (mz_predict_aux(p) != 0) w->out.oom = 1;
     mz_predict_head(p, h, &r);
     mz_evidence ev[64];
@@ -379,6 +395,7 @@ static void multiclass_out(mz_worker *w, size_t bi, int first)
         mz_buf_printf(o, " %s ", h->labels[r.label]);
         bar(o, r.prob[r.label], 10);
         mz_buf_printf(o, " %.2f", r.prob[r.label]);
+        if (src >= 0) mz_buf_printf(o, "  (as %s)", b->source_values[src]);
         terms_text(o, ev, nev);
         mz_buf_puts(o, "\n");
         return;
@@ -395,6 +412,10 @@ static void multiclass_out(mz_worker *w, size_t bi, int first)
     mz_buf_json_str(o, b->name, strlen(b->name));
     mz_buf_puts(o, ": {");
     label_json(o, h, &r);
+    if (src >= 0) {
+        mz_buf_puts(o, ", \"source\": ");
+        mz_buf_json_str(o, b->source_values[src], strlen(b->source_values[src]));
+    }
     mz_buf_puts(o, ", \"evidence\": ");
     evidence_json(o, ev, nev);
     mz_buf_puts(o, "}");

@@ -27,13 +27,16 @@ typedef struct mz_models {
     size_t n;
     mz_targets *tg; /* per bundle: parsed lexicon of stance bundles */
     int *group;     /* per bundle: its MZ_GROUP_*, from its kind */
+    const char *source_field; /* the record field every bundle with per-source
+                               * heads reads the source from (NULL: none has) */
 } mz_models;
 
 /* Every bundle of dirs[0..ndirs), in that order: a directory holding
  * manifest.json is one bundle, any other its bundle subdirectories in
  * name order.  Refused, naming both directories: two bundles whose answers
  * would share a key of the output record (two of one name, two stance
- * bundles of one target), or a name the record itself uses. */
+ * bundles of one target), or a name the record itself uses; and two
+ * bundles whose per-source heads read the source from different fields. */
 int mz_models_load(mz_models *m, const char *const *dirs, size_t ndirs, mz_err *e);
 void mz_models_free(mz_models *m);
 
@@ -68,6 +71,9 @@ typedef struct mz_worker {
      * raw JSON members each led by ", " and written after the id (TSV:
      * cells each led by a tab; text output: none), or NULL */
     const char *kept;
+    /* set per record by the caller: the article's source (its outlet), which
+     * picks a bundle's per-source head when it has one for it, or NULL */
+    const char *source;
 } mz_worker;
 
 int mz_worker_init(mz_worker *w, const mz_models *m, const mz_copts *o, mz_err *e);

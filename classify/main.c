@@ -39,6 +39,7 @@
 
 typedef struct item {
     char *id, *title, *text, *target;
+    char *source; /* the record's source field (per-source heads), or NULL */
     size_t tlen, len;
     char *error; /* set when the input itself failed (unreadable, bad JSON) */
     char *line;  /* a JSONL record not parsed yet (the workers parse it) */
@@ -59,6 +60,8 @@ typedef struct run {
     size_t n;
     mz_copts o;
     const char *target_field;
+    const char *source_field;  /* the field the bundles' per-source heads read, or NULL */
+    const char *source_given;  /* --source: the source of articles that name none */
     char **keep; /* --keep field names */
     int nkeep;
     /* the JSONL stream being read: its name, fields, and the ids seen */
@@ -141,7 +144,8 @@ static void parse_line(run *r, item *it)
      * without a JSON tree; anything else the full way, which words errors */
     mz_flat fr;
     /* kept fields are copied from the JSON tree, so --keep takes the full way */
-    int flat = r->nkeep ? 0 : mz_flat_record(it->line, it->line_len, &r->fl, r->target_field, &fr);
+    const char *extra[MZ_FLAT_EXTRA] = {r->target_field, r->source_field};
+    int flat = r->nkeep ? 0 : mz_flat_record(it->line, it->line_len, &r->fl, extra, &fr);
     if (flat < 0) {
         it->error = strdup("out of memory");
         return;
@@ -153,7 +157,8 @@ static void parse_line(run *r, item *it)
         it->len = fr.text_len;
         it->title = fr.title;
         it->tlen = fr.title_len;
-        it->target = fr.extra;
+        it->target = fr.extra[0];
+        it->source = fr.extra[1];
         return;
     }
     if (mz_record_parse_json(it->line, it->line_len, name, it->lineno, &r->fl, &rec, &e) != 0) {
@@ -183,6 +188,8 @@ static void parse_line(run *r, item *it)
     }
     const cJSON *tg = cJSON_GetObjectItemCaseSensitive(rec.obj, r->target_field);
     if (cJSON_IsString(tg)) it->target = strdup(tg->valuestring);
+    const cJSON *so = r->source_field ? cJSON_GetObjectItemCaseSensitive(rec.obj, r->source_field) : NULL;
+    if (cJSON_IsString(so) && !(it->source = strdup(so->valuestring))) it->error = strdup("out of memory");
     if (r->nkeep && !(it->kept = kept_members(r, rec.obj))) it->error = strdup("out of memory");
     if (!it->text || (rec.title && !it->title)) it->error = strdup("out of memory");
     mz_record_free(&rec);
@@ -205,6 +212,7 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
     } else {
         mz_worker *w = &r->w[wk];
         w->kept = it->kept;
+        w->source = it->source ? it->source : r->source_given;
         it->status = mz_classify_one(w, it->id, it->title, it->tlen, it->text, it->len, it->target, it->has_id);
         if (it->status) it->error = strdup(w->errmsg);
         /* swap buffers: the worker's becomes the item's, no copy */
@@ -272,9 +280,10 @@ static void flush_batch(run *r)
         free(it->text);
         free(it->error);
         free(it->target);
+        free(it->source);
         free(it->line);
         free(it->kept);
-        it->id = it->title = it->text = it->error = it->target = it->line = it->kept = NULL;
+        it->id = it->title = it->text = it->error = it->target = it->source = it->line = it->kept = NULL;
         it->has_id = 0;
     }
     /* a full disk or a closed reader stops the run at once, rather than
@@ -758,6 +767,8 @@ static int run_all(mz_classify_args *args)
     }
     r.threads = args->threads;
     r.target_field = args->target_field;
+    r.source_field = m.source_field;
+    r.source_given = args->source;
     r.dec = dec;
     struct stat ost;
     /* -o's file as it is before the run: a folder input may hold it (the

@@ -16,6 +16,7 @@
 #include "fsutil.h"
 #include "hugemem.h"
 #include "sha256.h"
+#include "sourcehead.h"
 #include "vocabfile.h"
 
 #define MANIFEST_MAX (4u << 20)
@@ -380,6 +381,109 @@ static int str_field(const cJSON *j, const char *k, char *out, size_t outsz, int
         return mz_fail(e, "%s: \"%s\" must be a non-empty string", where, k);
     snprintf(out, outsz, "%s", x->valuestring);
     return 0;
+}
+
+/* Manifest "source" (sourcehead.h): the field, the known sources in byte
+ * order, the second stage's file and its scores' scale.  Each source's
+ * combined head goes to b->source_heads, sharing the plain head's labels;
+ * the second stage itself is not kept. */
+static int load_source(mz_bundle *b, const char *dir, mz_err *e)
+{
+    const cJSON *sj = cJSON_GetObjectItemCaseSensitive(b->manifest, "source");
+    if (!sj) return 0;
+    char file[128], sb[80];
+    const cJSON *vals = cJSON_GetObjectItemCaseSensitive(sj, "values");
+    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(sj, "scale");
+    int nv = cJSON_GetArraySize(vals);
+    if (strcmp(b->kind, "multiclass") || b->aux || b->lsa.dims)
+        return mz_fail(e, "%s: \"source\" belongs to multiclass bundles without \"aux\" or \"lsa\"", dir);
+    if (!cJSON_IsObject(sj) || str_field(sj, "field", b->source_field, sizeof b->source_field, 1, dir, e) ||
+        str_field(sj, "file", file, sizeof file, 1, dir, e))
+        return mz_wrap(e, "%s", "\"source\": ");
+    if (!cJSON_IsArray(vals) || nv < 1 || nv > MZ_MAX_CLASSES || !cJSON_IsNumber(sc) ||
+        !(sc->valuedouble >= 0 && sc->valuedouble <= 100))
+        return mz_fail(e, "%s: \"source\" needs 1..%d \"values\" and a \"scale\" in [0, 100]", dir, MZ_MAX_CLASSES);
+    b->source_values = calloc((size_t)nv, sizeof *b->source_values);
+    b->source_heads = calloc((size_t)nv, sizeof *b->source_heads);
+    if (!b->source_values || !b->source_heads) return mz_fail(e, "out of memory");
+    const cJSON *x;
+    cJSON_ArrayForEach(x, vals)
+    {
+        /* in strictly increasing byte order: found by binary search; no
+         * control character: reports print them */
+        int ctl = 0;
+        for (const char *q = cJSON_IsString(x) ? x->valuestring : ""; *q; q++) ctl |= (unsigned char)*q < 0x20 || *q == 0x7f;
+        if (!cJSON_IsString(x) || !*x->valuestring || strlen(x->valuestring) > 255 || ctl ||
+            (b->nsource && strcmp(b->source_values[b->nsource - 1], x->valuestring) >= 0))
+            return mz_fail(e, "%s: \"source\": values must be distinct non-empty strings of at most 255 bytes, "
+                              "without control characters, in byte order", dir);
+        if (!(b->source_values[b->nsource++] = strdup(x->valuestring))) return mz_fail(e, "out of memory");
+    }
+    const mz_head *plain = mz_bundle_head(b, b->name);
+    if (!plain) plain = &b->heads[0];
+    size_t F = b->vocab.nfeat, k = (size_t)plain->nclass;
+    /* the kept features: vocabulary indices (1-based), increasing */
+    const cJSON *fj = cJSON_GetObjectItemCaseSensitive(sj, "features");
+    size_t K = (size_t)cJSON_GetArraySize(fj);
+    int32_t *kept = cJSON_IsArray(fj) && K >= 1 && K <= F ? malloc(K * sizeof *kept) : NULL;
+    size_t nk = 0;
+    for (x = kept ? fj->child : NULL; x; x = x->next) {
+        if (!cJSON_IsNumber(x) || x->valuedouble != floor(x->valuedouble) || x->valuedouble < 1 ||
+            x->valuedouble > (double)F || (nk && x->valuedouble <= kept[nk - 1]))
+            break;
+        kept[nk++] = (int32_t)x->valuedouble;
+    }
+    if (!kept || nk != K || k + (size_t)nv * K >= (size_t)INT32_MAX) {
+        free(kept);
+        return mz_fail(e, "%s: \"source\": \"features\" must list 1..%zu increasing feature numbers of the "
+                          "vocabulary", dir, F);
+    }
+    b->source_slot = mz_source_slots(kept, K, F);
+    free(kept);
+    mz_linmodel st, *comb = calloc((size_t)nv, sizeof *comb);
+    if (!comb || !b->source_slot) {
+        free(comb);
+        return mz_fail(e, "out of memory");
+    }
+    char path[4400];
+    size_t keep_nfeat = vocab_nfeat;
+    vocab_nfeat = k + (size_t)nv * K;
+    int rc = load_svm(b, file, &st, path, sizeof path, e);
+    vocab_nfeat = keep_nfeat;
+    if (rc == 0) {
+        for (size_t c = 0; c < k && rc == 0; c++)
+            if (st.labels[c] != (int)c) rc = mz_fail(e, "%s: labels must be 0..%zu in order", path, k - 1);
+        if (rc == 0 && mz_source_combine(&plain->lm, &st, nv, b->source_slot, F, K, sc->valuedouble, comb,
+                                         &b->source_dval, e) != 0)
+            rc = mz_wrap(e, "%s: ", path);
+        mz_linmodel_free(&st);
+    }
+    if (rc != 0) {
+        free(comb);
+        return -1;
+    }
+    for (int d = 0; d < nv; d++) {
+        mz_head *h = &b->source_heads[d];
+        snprintf(h->name, sizeof h->name, "%s", plain->name);
+        snprintf(h->file, sizeof h->file, "%s", shown(file, sb, sizeof sb));
+        h->nclass = plain->nclass;
+        h->labels = plain->labels; /* shared: freed with the plain head */
+        h->lm = comb[d];
+    }
+    free(comb);
+    return 0;
+}
+
+int mz_bundle_source(const mz_bundle *b, const char *source)
+{
+    int lo = 0, hi = b->nsource - 1;
+    while (source && lo <= hi) {
+        int mid = (lo + hi) / 2, c = strcmp(source, b->source_values[mid]);
+        if (c == 0) return mid;
+        if (c < 0) hi = mid - 1;
+        else lo = mid + 1;
+    }
+    return -1;
 }
 
 static int load_labels(const cJSON *arr, mz_head *h, const char *where, mz_err *e)
@@ -764,6 +868,7 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
             b->aux_fid[k] = (int32_t)fid;
         }
     }
+    if (load_source(b, dir, e) != 0) goto fail;
     cJSON_ArrayForEach(f, files)
     {
         if (was_seen(f->string)) continue;
@@ -799,6 +904,14 @@ void mz_bundle_free(mz_bundle *b)
         mz_linmodel_free(&h->lm);
     }
     free(b->heads);
+    for (int d = 0; d < b->nsource; d++) {
+        free(b->source_values[d]);
+        if (b->source_heads) mz_linmodel_free(&b->source_heads[d].lm);
+    }
+    free(b->source_values);
+    free(b->source_heads);
+    free(b->source_slot);
+    free(b->source_dval);
     free(b->ml_W);
     mz_linmodel_free(&b->svr);
     mz_linmodel_free(&b->primary);

@@ -25,6 +25,9 @@
  *                       target, chosen by the record's target field.
  * Any kind may carry "lsa": {"file", "dims", "weight"}, a block of latent
  * semantic features (lsa.h) every article's vector gets before scoring.
+ * A multiclass bundle may carry "source": {"field", "file", "values",
+ * "scale"}, a second-stage head (sourcehead.h) from which each known
+ * source's own head is built at load.
  * A multiclass or target head may carry "label_weights" (one positive number
  * per label): its label is then the class whose probability times weight is
  * highest (absent: the most probable, as bundles made before them).
@@ -86,6 +89,16 @@ typedef struct mz_bundle {
     mz_head *aux;
     int32_t aux_fid[MZ_MAX_CLASSES];
     double aux_scale;
+    /* multiclass with per-source heads (manifest "source"; sourcehead.h):
+     * the record field naming an article's source, the known sources in
+     * byte order and each one's head (labels shared with the plain head,
+     * which answers any other source) */
+    char source_field[64];
+    int nsource;
+    char **source_values;
+    mz_head *source_heads;
+    int32_t *source_slot; /* what the heads borrow (sourcehead.h) */
+    double *source_dval;
     /* stance: the SVR head (svr.nclass == 0 when the bundle has none) and
      * the score method */
     mz_linmodel svr;
@@ -112,6 +125,8 @@ typedef struct mz_bundle {
 void mz_bundle_multilabel_decision(const mz_bundle *b, const mz_sparse *x, double *dec);
 
 int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e);
+/* The index of a known source among b->source_values, or -1 (also for NULL). */
+int mz_bundle_source(const mz_bundle *b, const char *source);
 void mz_bundle_free(mz_bundle *b);
 mz_head *mz_bundle_head(mz_bundle *b, const char *name);
 

@@ -132,7 +132,7 @@ static char *unescape(const char *s, const char *e, int esc, size_t *len)
     return out;
 }
 
-enum { F_ID, F_TEXT, F_TITLE, F_EXTRA, NF };
+enum { F_ID, F_TEXT, F_TITLE, F_EXTRA, NF = F_EXTRA + MZ_FLAT_EXTRA };
 
 /* What the line holds for one field of interest. */
 typedef struct slot {
@@ -150,15 +150,17 @@ void mz_flat_free(mz_flat *r)
     free(r->id);
     free(r->text);
     free(r->title);
-    free(r->extra);
+    for (int i = 0; i < MZ_FLAT_EXTRA; i++) free(r->extra[i]);
     memset(r, 0, sizeof *r);
 }
 
-int mz_flat_record(const char *line, size_t len, const mz_fields *f, const char *extra_field, mz_flat *out)
+int mz_flat_record(const char *line, size_t len, const mz_fields *f, const char *const *extra_fields,
+                   mz_flat *out)
 {
     memset(out, 0, sizeof *out);
     if (mz_utf8_check(line, len, NULL, NULL) != 0) return 0;
-    const char *names[NF] = {f->id, f->text, f->title, extra_field};
+    const char *names[NF] = {f->id, f->text, f->title};
+    for (int i = 0; i < MZ_FLAT_EXTRA; i++) names[F_EXTRA + i] = extra_fields ? extra_fields[i] : NULL;
     slot sl[NF];
     memset(sl, 0, sizeof sl);
     cur c = {line, line + len};
@@ -219,8 +221,11 @@ int mz_flat_record(const char *line, size_t len, const mz_fields *f, const char 
             return 0;
         }
     }
-    size_t xl;
-    if (sl[F_EXTRA].is_str && !(out->extra = unescape(sl[F_EXTRA].s, sl[F_EXTRA].e, sl[F_EXTRA].esc, &xl))) goto oom;
+    for (int i = 0; i < MZ_FLAT_EXTRA; i++) {
+        const slot *x = &sl[F_EXTRA + i];
+        size_t xl;
+        if (x->is_str && !(out->extra[i] = unescape(x->s, x->e, x->esc, &xl))) goto oom;
+    }
     return 1;
 oom:
     mz_flat_free(out);

@@ -1,5 +1,5 @@
-/* flatrecord.h — a JSONL record's id, text, title and one more string field
- * read straight from the line, without building a JSON tree.
+/* flatrecord.h — a JSONL record's id, text, title and two more string
+ * fields read straight from the line, without building a JSON tree.
  *
  * A news feed's records are flat objects of strings, and building cJSON's
  * tree for each, every byte of a 3 kB article copied twice, cost more than
@@ -17,8 +17,9 @@
  * escape; a \u escape or a control character in a string; a field of
  * interest given twice; an id that is not a string; a text that is missing,
  * not a string, empty or over max_text; a title that is neither a string
- * nor null, or is over max_text.  An extra field that is not a string is
- * absent, as the full parse's readers take it.  -1: out of memory. */
+ * nor null, or is over max_text.  An extra field (a stance target, an
+ * article's source; NULL: none asked) that is not a string is absent, as
+ * the full parse's readers take it.  -1: out of memory. */
 #ifndef MZ_FLATRECORD_H
 #define MZ_FLATRECORD_H
 
@@ -26,12 +27,16 @@
 
 #include "corpus.h"
 
+#define MZ_FLAT_EXTRA 2
+
 typedef struct mz_flat {
-    char *id, *text, *title, *extra; /* owned; title and extra may be NULL */
+    char *id, *text, *title;     /* owned; title may be NULL */
+    char *extra[MZ_FLAT_EXTRA];  /* owned; NULL when absent */
     size_t text_len, title_len;
 } mz_flat;
 
-int mz_flat_record(const char *line, size_t len, const mz_fields *f, const char *extra_field, mz_flat *out);
+int mz_flat_record(const char *line, size_t len, const mz_fields *f, const char *const *extra_fields,
+                   mz_flat *out);
 void mz_flat_free(mz_flat *r);
 
 #endif

@@ -174,14 +174,18 @@ static double push(const push_ctx *q, size_t i)
     if (m->kernel_rbf) return rbf_slope(q->p, m, q->A, x->idx[i], x->val[i]) * x->val[i];
     double s = 0;
     int kk = m->nclass, c = q->c;
+    /* a per-source head's own weights for f, if it has any (svmfile.h) */
+    const double *dw = m->dslot && f <= m->nfeat && m->dslot[f] >= 0
+                           ? m->dval + (size_t)m->dslot[f] * (size_t)(m->Wk ? kk : m->npair)
+                           : NULL;
     if (m->Wk) {
         /* pair (c, o) weighs w_c - w_o toward c */
         const double *w = m->Wk + f * (size_t)kk;
         for (int o = 0; o < kk; o++)
-            if (o != c) s += w[c] - w[o];
+            if (o != c) s += w[c] - w[o] + (dw ? dw[c] - dw[o] : 0);
     } else {
         const double *w = m->W + f * (size_t)m->npair;
-        for (int r = 0; r < q->n; r++) s += q->sign[r] * w[q->pidx[r]];
+        for (int r = 0; r < q->n; r++) s += q->sign[r] * (w[q->pidx[r]] + (dw ? dw[q->pidx[r]] : 0));
     }
     return s / q->n * x->val[i];
 }

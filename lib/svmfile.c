@@ -16,8 +16,10 @@
 void mz_linmodel_free(mz_linmodel *m)
 {
     if (!m) return;
-    free(m->W);
-    free(m->Wk);
+    if (!m->shared) {
+        free(m->W);
+        free(m->Wk);
+    }
     free(m->rho);
     free(m->probA);
     free(m->probB);
@@ -613,6 +615,17 @@ static void rows_times(const double *M, int width, size_t nfeat, const mz_sparse
     }
 }
 
+/* A per-source head's own weights (svmfile.h dslot/dval) into acc. */
+static void add_delta(const mz_linmodel *m, int width, const mz_sparse *x, double *acc)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        size_t f = (size_t)x->idx[i];
+        if (f > m->nfeat || m->dslot[f] < 0) continue;
+        const double *w = m->dval + (size_t)m->dslot[f] * (size_t)width;
+        for (int j = 0; j < width; j++) acc[j] += x->val[i] * w[j];
+    }
+}
+
 void mz_linmodel_decision(const mz_linmodel *m, const mz_sparse *x, double *dec)
 {
     if (m->kernel_rbf) {
@@ -626,6 +639,7 @@ void mz_linmodel_decision(const mz_linmodel *m, const mz_sparse *x, double *dec)
         int k = m->nclass;
         double sc[MZ_MAX_CLASSES] = {0};
         rows_times(m->Wk, k, m->nfeat, x, sc);
+        if (m->dslot) add_delta(m, k, x, sc);
         for (int a = 0, p = 0; a < k; a++)
             for (int b = a + 1; b < k; b++, p++) {
                 double sum = 0;
@@ -637,6 +651,7 @@ void mz_linmodel_decision(const mz_linmodel *m, const mz_sparse *x, double *dec)
     }
     for (int p = 0; p < np; p++) dec[p] = 0.0;
     rows_times(m->W, np, m->nfeat, x, dec);
+    if (m->dslot) add_delta(m, np, x, dec);
     for (int p = 0; p < np; p++) dec[p] -= m->rho[p];
 }
 

@@ -61,6 +61,13 @@ typedef struct mz_linmodel {
                             * (nfeat+1) * nclass; a decision costs k multiply-adds
                             * per feature instead of k(k-1)/2, and follows
                             * svm_predict_values' own arithmetic */
+    /* a per-source head (sourcehead.h) shares W or Wk with the bundle's
+     * other sources (shared = 1: not freed with it) and adds weights of its
+     * own for the features f with dslot[f] >= 0: dval[dslot[f] * width + j],
+     * width being nclass with Wk, npair with W (both borrowed) */
+    int shared;
+    const int32_t *dslot;
+    const double *dval;
     /* rbf: support vectors grouped by class in label order, as libsvm
      * stores them; SV s is sv_idx/sv_val[sv_start[s] .. sv_start[s+1]) and
      * its coefficient row r (libsvm's sv_coef[r][s]) is sv_coef[s*(k-1)+r] */

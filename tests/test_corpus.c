@@ -713,13 +713,16 @@ static int flat_of(const char *line, mz_flat *fr)
     mz_fields_default(&f);
     f.label = NULL;
     f.max_text = 64;
-    return mz_flat_record(line, strlen(line), &f, "target", fr);
+    const char *extra[MZ_FLAT_EXTRA] = {"target", "source"};
+    return mz_flat_record(line, strlen(line), &f, extra, fr);
 }
 
 START_TEST(test_flat_record_reads_as_the_full_parse)
 {
     const char *yes[] = {
         "{\"id\": \"a1\", \"title\": \"عنوان\", \"text\": \"نص الخبر\", \"target\": \"Covid Vaccine\"}",
+        "{\"id\": \"a2\", \"source\": \"Sky \\\"News\\\"\", \"text\": \"نص\", \"target\": \"x\"}",
+        "{\"id\": \"a3\", \"source\": 12, \"text\": \"نص\"}",
         "{\"id\":\"e\\\"1\",\"text\":\"سطر\\nثان \\\\ \\/ \\t \\b \\f \\r\",\"title\":null,\"n\":-12.5e+3,\"t\":true,\"f\":false}",
         "  {\"id\" : \"s\" , \"text\" : \"نص\" , \"title\" : \"\"}  \r",
         "{\"text\": \"نص\", \"id\": \"x\", \"target\": 5, \"n\": 0}",
@@ -741,8 +744,11 @@ START_TEST(test_flat_record_reads_as_the_full_parse)
         ck_assert_int_eq(fr.title == NULL, r.title == NULL);
         if (r.title) ck_assert_str_eq(fr.title, r.title);
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(r.obj, "target");
-        ck_assert_int_eq(fr.extra != NULL, cJSON_IsString(t));
-        if (fr.extra) ck_assert_str_eq(fr.extra, t->valuestring);
+        ck_assert_int_eq(fr.extra[0] != NULL, cJSON_IsString(t));
+        if (fr.extra[0]) ck_assert_str_eq(fr.extra[0], t->valuestring);
+        const cJSON *so = cJSON_GetObjectItemCaseSensitive(r.obj, "source");
+        ck_assert_int_eq(fr.extra[1] != NULL, cJSON_IsString(so));
+        if (fr.extra[1]) ck_assert_str_eq(fr.extra[1], so->valuestring);
         mz_record_free(&r);
         mz_flat_free(&fr);
     }
@@ -751,6 +757,7 @@ START_TEST(test_flat_record_reads_as_the_full_parse)
         "{\"id\": \"a\", \"text\": \"نص\", \"meta\": {\"k\": 1}}",  /* nested */
         "{\"id\": \"a\", \"text\": \"نص\", \"l\": [1]}",
         "{\"id\": \"a\", \"text\": \"نص\", \"text\": \"ثان\"}",     /* a field twice */
+        "{\"id\": \"a\", \"text\": \"نص\", \"source\": \"a\", \"source\": \"b\"}",
         "{\"id\": 7, \"text\": \"نص\"}",                            /* a number for an id */
         "{\"text\": \"نص\"}",                                        /* no id */
         "{\"id\": \"a\"}",                                           /* no text */

@@ -1689,6 +1689,162 @@ START_TEST(test_shipped_models_read_the_oped)
 }
 END_TEST
 
+/* --source-field: the mini topic corpus as two outlets, A and B, where B's
+ * desk files world news under the Middle East.  The bundle keeps the
+ * plain head (the same file a plain bundle gets) for any other source;
+ * an article of A or B is answered by its source's head, says so, and
+ * gets the probabilities evaluate gives the same record; B's head moves
+ * world news towards the Middle East.  --source names the source of
+ * plain-text articles. */
+static char *line_of(const char *out, const char *id)
+{
+    char key[64];
+    snprintf(key, sizeof key, "{\"id\": \"%s\"", id);
+    const char *p = strstr(out, key);
+    ck_assert_msg(p != NULL, "no answer for %s in %s", id, out);
+    const char *nl = strchr(p, '\n');
+    return strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+}
+
+static double score_of(const char *line, const char *label)
+{
+    cJSON *j = cJSON_Parse(line);
+    ck_assert_ptr_nonnull(j);
+    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "topic"), "scores");
+    double v = cJSON_GetObjectItemCaseSensitive(sc, label)->valuedouble;
+    cJSON_Delete(j);
+    return v;
+}
+
+START_TEST(test_source_heads)
+{
+    char *mini = slurp(mz_test_path("corpora/mini/topic.jsonl"), NULL);
+    FILE *f = fopen(T("desks.jsonl"), "w");
+    ck_assert_ptr_nonnull(f);
+    char *save = NULL;
+    int i = 0;
+    for (char *l = strtok_r(mini, "\n", &save); l; l = strtok_r(NULL, "\n", &save), i++) {
+        cJSON *j = cJSON_Parse(l);
+        const char *src = i % 2 ? "B" : "A";
+        cJSON_AddStringToObject(j, "source", src);
+        const cJSON *lb = cJSON_GetObjectItemCaseSensitive(j, "label");
+        if (*src == 'B' && !strcmp(lb->valuestring, "internationalNews"))
+            cJSON_ReplaceItemInObject(j, "label", cJSON_CreateString("middleEast"));
+        char *o = cJSON_PrintUnformatted(j);
+        fprintf(f, "%s\n", o);
+        free(o);
+        cJSON_Delete(j);
+    }
+    fclose(f);
+    free(mini);
+    const char *opts = "--cv 3 --quiet --C 4 --class-weight balanced";
+    int rc = run("out.txt", "err.txt", "'%s' --corpus '%s' --out '%s' %s --source-field source --source-min 5", TRAIN,
+                 T("desks.jsonl"), T("src"), opts);
+    ck_assert_msg(rc == 0, "training exited %d: %s", rc, slurp(T("err.txt"), NULL));
+    rc = run("out.txt", "err.txt", "'%s' --corpus '%s' --out '%s' %s", TRAIN, T("desks.jsonl"), T("plain"), opts);
+    ck_assert_int_eq(rc, 0);
+    /* the plain head is the plain bundle's, byte for byte */
+    size_t la, lb;
+    char *ma = slurp(T("src/model.svm"), &la), *mb = slurp(T("plain/model.svm"), &lb);
+    ck_assert_uint_eq(la, lb);
+    ck_assert(memcmp(ma, mb, la) == 0);
+    free(ma);
+    free(mb);
+    char *man = slurp(T("src/manifest.json"), NULL);
+    cJSON *mj = cJSON_Parse(man);
+    const cJSON *sj = cJSON_GetObjectItemCaseSensitive(mj, "source");
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(sj, "field")->valuestring, "source");
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(sj, "values")), 2);
+    ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sj, "values"), 1)->valuestring, "B");
+    const cJSON *cvs = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(mj, "cv"), "source");
+    ck_assert(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(cvs, "plain")));
+    cJSON_Delete(mj);
+    free(man);
+
+    /* a world-news text of each source, of an unknown one and of none */
+    const char *text = "عقدت الأمم المتحدة في نيويورك اجتماعا بحضور وفود من البرازيل واليابان والهند والفلبين "
+                       "لبحث التعاون الدولي";
+    f = fopen(T("feed.jsonl"), "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "{\"id\": \"a\", \"source\": \"A\", \"text\": \"%s\"}\n", text);
+    fprintf(f, "{\"id\": \"b\", \"source\": \"B\", \"text\": \"%s\"}\n", text);
+    fprintf(f, "{\"id\": \"c\", \"source\": \"C\", \"text\": \"%s\"}\n", text);
+    fprintf(f, "{\"id\": \"d\", \"text\": \"%s\", \"meta\": [1]}\n", text); /* the full parse's way */
+    fclose(f);
+    rc = run("src.jsonl", "err.txt", "'%s' --models '%s' '%s'", CLASSIFY, T("src"), T("feed.jsonl"));
+    ck_assert_msg(rc == 0, "classify exited %d: %s", rc, slurp(T("err.txt"), NULL));
+    rc = run("plain.jsonl", "err.txt", "'%s' --models '%s' '%s'", CLASSIFY, T("plain"), T("feed.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    char *out = slurp(T("src.jsonl"), NULL), *pout = slurp(T("plain.jsonl"), NULL);
+    char *a = line_of(out, "a"), *b = line_of(out, "b");
+    ck_assert_msg(strstr(a, "\"source\": \"A\"") && strstr(b, "\"source\": \"B\""), "%s\n%s", a, b);
+    ck_assert_msg(score_of(b, "middleEast") > score_of(a, "middleEast") + 0.05, "%s\n%s", a, b);
+    for (const char *id = "c"; *id <= 'd'; id = *id == 'c' ? "d" : "e") {
+        char *x = line_of(out, id), *y = line_of(pout, id);
+        ck_assert_str_eq(x, y); /* the plain head answers, and no "source" is claimed */
+        ck_assert_ptr_null(strstr(x, "\"source\""));
+        free(x);
+        free(y);
+    }
+    free(a);
+    free(b);
+    free(out);
+    free(pout);
+
+    /* the classifier and evaluate give a record the same probabilities */
+    rc = run("ev.txt", "err.txt", "'%s' evaluate --model '%s' --corpus '%s' --predictions '%s'", TRAIN, T("src"),
+             T("desks.jsonl"), T("pred.jsonl"));
+    ck_assert_msg(rc == 0, "evaluate exited %d: %s", rc, slurp(T("err.txt"), NULL));
+    char *ev = slurp(T("ev.txt"), NULL);
+    ck_assert_msg(strstr(ev, "the plain head alone (held-out)") && strstr(ev, "records of a source with its own head: 36 of 36"),
+                  "%s", ev);
+    free(ev);
+    rc = run("cls.jsonl", "err.txt", "'%s' --models '%s' '%s'", CLASSIFY, T("src"), T("desks.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    char *pred = slurp(T("pred.jsonl"), NULL), *cls = slurp(T("cls.jsonl"), NULL);
+    save = NULL;
+    int n = 0;
+    for (char *l = strtok_r(pred, "\n", &save); l; l = strtok_r(NULL, "\n", &save), n++) {
+        cJSON *p = cJSON_Parse(l);
+        const char *id = cJSON_GetObjectItemCaseSensitive(p, "id")->valuestring;
+        char *c = line_of(cls, id);
+        const cJSON *sc = cJSON_GetObjectItemCaseSensitive(p, "scores"), *x;
+        ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(p, "source")->valuestring, n % 2 ? "B" : "A");
+        cJSON_ArrayForEach(x, sc) ck_assert_double_eq_tol(score_of(c, x->string), x->valuedouble, 1e-12);
+        free(c);
+        cJSON_Delete(p);
+    }
+    ck_assert_int_eq(n, 36);
+    free(pred);
+    free(cls);
+
+    /* --source: a plain-text article's outlet */
+    rc = run("txt.json", "err.txt", "'%s' --models '%s' --source B '%s'", CLASSIFY, T("src"),
+             mz_test_path("corpora/samples/csto-kazakhstan-oped.txt"));
+    ck_assert_int_eq(rc, 0);
+    char *txt = slurp(T("txt.json"), NULL);
+    ck_assert_msg(strstr(txt, "\"source\": \"B\""), "%s", txt);
+    free(txt);
+
+    /* what cannot be combined is refused before any work */
+    rc = run("out.txt", "err.txt", "'%s' --corpus '%s' --out '%s' --source-field source --task stance --target russia",
+             TRAIN, T("desks.jsonl"), T("x"));
+    ck_assert_int_eq(rc, 2);
+    char *err = slurp(T("err.txt"), NULL);
+    ck_assert_msg(strstr(err, "--source-field: for --task multiclass"), "%s", err);
+    free(err);
+    rc = run("out.txt", "err.txt", "'%s' --corpus '%s' --out '%s' --source-field source --aux-field source", TRAIN,
+             T("desks.jsonl"), T("x"));
+    ck_assert_int_eq(rc, 2);
+    rc = run("out.txt", "err.txt", "'%s' --corpus '%s' --out '%s' --source-field source --cv 3 --quiet", TRAIN,
+             T("desks.jsonl"), T("x"));
+    ck_assert_int_ne(rc, 0);
+    err = slurp(T("err.txt"), NULL);
+    ck_assert_msg(strstr(err, "no source has 20 scored records"), "%s", err);
+    free(err);
+}
+END_TEST
+
 /* `make install` puts the programs and the shipped models under a prefix;
  * the installed classifier finds the models there by itself and answers as
  * the checkout's does, the installed trainer finds its lexicon there, a copy
@@ -2407,6 +2563,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_summary);
     tcase_add_test(tc, test_cv_predictions);
     tcase_add_test(tc, test_install);
+    tcase_add_test(tc, test_source_heads);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -31,6 +31,12 @@ const char mz_train_usage[] =
     "  --aux-field F          multiclass and target: first predict field F (e.g. the outlet,\n"
     "                         a tweet's sentiment) and give the main heads that prediction\n"
     "                         as a feature (--aux-scale S)\n"
+    "  --source-field F       multiclass: the field naming each record's source (its outlet);\n"
+    "                         besides the plain head, which answers articles of any other\n"
+    "                         source or none, each source of --source-min N records (20)\n"
+    "                         gets a head that learns what it does differently, from the\n"
+    "                         --source-features N most frequent features (2500) and the\n"
+    "                         plain head's scores, weighted --source-scale S (0.1)\n"
     "  --f1-labels all|L1,L2  multiclass and target: weigh each label's probability by a\n"
     "                         factor chosen on CV to maximise macro-F1 over these labels\n"
     "                         (Mawqif's F_avg: Favor,Against); the CV figures label each\n"
@@ -98,6 +104,9 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     mz_learnopts_default(&a->learn);
     a->threads = mz_ncpu();
     a->aux_scale = 1.0;
+    a->source_features = 2500;
+    a->source_scale = 0.1;
+    a->source_min = 20;
     a->stance_score = -1;
     a->svr_C = 0.25;
     a->svr_p = 0;
@@ -196,6 +205,21 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
         } else if (!strcmp(o, "--aux-field")) {
             NEEDV();
             a->aux_field = v;
+        } else if (!strcmp(o, "--source-field")) {
+            NEEDV();
+            if (!*v) return mz_fail(e, "--source-field: expected a field name");
+            a->source_field = v;
+        } else if (!strcmp(o, "--source-features")) {
+            NEEDV();
+            if (num(v, 1, 1e7, o, &d, e)) return -1;
+            a->source_features = (int)d;
+        } else if (!strcmp(o, "--source-min")) {
+            NEEDV();
+            if (num(v, 1, 1e9, o, &d, e)) return -1;
+            a->source_min = (int)d;
+        } else if (!strcmp(o, "--source-scale")) {
+            NEEDV();
+            if (num(v, 0, 100, o, &a->source_scale, e)) return -1;
         } else if (!strcmp(o, "--aux-scale")) {
             NEEDV();
             if (num(v, 0.01, 100, o, &a->aux_scale, e)) return -1;
@@ -342,6 +366,13 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
                           "cross-validated prediction)");
     if (a->aux_field && (!strcmp(a->task, "stance") || !strcmp(a->task, "multilabel")))
         return mz_fail(e, "--aux-field: for --task multiclass or target, not %s", a->task);
+    if (a->source_field && !a->evaluate) {
+        if (strcmp(a->task, "multiclass") && strcmp(a->task, "auto"))
+            return mz_fail(e, "--source-field: for --task multiclass, not %s", a->task);
+        const char *with = a->aux_field ? "--aux-field" : a->f1_labels ? "--f1-labels" : a->nlsa ? "--lsa-corpus"
+                           : a->ntrain_only ? "--train-only" : a->learn.rbf ? "--kernel rbf" : NULL;
+        if (with) return mz_fail(e, "--source-field and %s cannot be combined", with);
+    }
     if (!a->evaluate && !a->out) return mz_fail(e, "--out DIR is required");
     if (!strcmp(a->task, "stance") && !a->target) return mz_fail(e, "--task stance needs --target NAME");
     if (!strcmp(a->task, "target") && !a->target_field) return mz_fail(e, "--task target needs --target-field F");

@@ -32,6 +32,10 @@ typedef struct mz_train_args {
     const char *target_field;
     const char *aux_field; /* multiclass: an auxiliary label (e.g. the outlet) */
     double aux_scale;
+    const char *source_field; /* multiclass: the field naming each record's source (sourcehead.h) */
+    int source_features;      /* the most frequent features copied per source */
+    double source_scale;      /* weight of the plain head's scores in the second stage */
+    int source_min;           /* scored records a source needs for a head of its own */
     const char *f1_labels; /* multiclass and target: "all" or L1,L2,... (NULL: none) */
     const char *stopwords;
     mz_fields fields;   /* fields.dec: opened by main from encoding */

@@ -121,6 +121,9 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         const cJSON *tf = cJSON_GetObjectItemCaseSensitive(b.manifest, "target_field");
         local.target_field = cJSON_IsString(tf) && *tf->valuestring ? tf->valuestring : "target";
     }
+    /* articles name their source in the field the bundle was trained with,
+     * unless --source-field says otherwise */
+    if (b.nsource && !local.source_field) local.source_field = b.source_field;
     const mz_train_args *a = &local;
     int rc = -1;
     mz_collection c;
@@ -178,19 +181,50 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
     }
     double dec[MZ_MAX_CLASSES * MZ_MAX_CLASSES / 2];
     if (!strcmp(b.kind, "multiclass")) {
-        mz_head *h = mz_bundle_head(&b, b.name);
-        if (!h) h = &b.heads[0];
+        mz_head *h0 = mz_bundle_head(&b, b.name);
+        if (!h0) h0 = &b.heads[0];
+        mz_head *h = h0;
+        /* per-source heads: the plain head's own figures beside them */
+        double *P0 = b.nsource ? calloc((c.n + 1) * MZ_MAX_CLASSES, sizeof *P0) : NULL;
+        if (b.nsource && !P0) {
+            mz_fail(e, "out of memory");
+            goto out;
+        }
+        size_t known = 0;
         for (size_t i = 0; i < c.n; i++) {
-            if ((y[i] = label_of(&c, i, h, e)) < 0) goto out;
+            if ((y[i] = label_of(&c, i, h0, e)) < 0) {
+                free(P0);
+                goto out;
+            }
             if (mz_aux_augment(&b, &rows[i]) != 0) {
+                free(P0);
                 mz_fail(e, "out of memory");
                 goto out;
             }
+            int src = mz_bundle_source(&b, c.source[i]);
+            h = src >= 0 ? &b.source_heads[src] : h0;
+            known += src >= 0;
             mz_linmodel_decision(&h->lm, &rows[i], dec);
             mz_linmodel_probability(&h->lm, dec, P + i * (size_t)h->nclass);
+            if (P0) {
+                mz_linmodel_decision(&h0->lm, &rows[i], dec);
+                mz_linmodel_probability(&h0->lm, dec, P0 + i * (size_t)h->nclass);
+            }
             const double *pi = P + i * (size_t)h->nclass;
             int pred = mz_pick_label(pi, h->weighted ? h->lw : NULL, h->nclass);
-            if (rec) mz_record_class(rec[i], h->labels, h->nclass, y[i], pred, pi);
+            if (rec) {
+                if (src >= 0) cJSON_AddStringToObject(rec[i], "source", b.source_values[src]);
+                mz_record_class(rec[i], h->labels, h->nclass, y[i], pred, pi);
+            }
+        }
+        h = h0;
+        if (P0) {
+            cJSON *sj = cJSON_AddObjectToObject(ho, "source");
+            cJSON_AddNumberToObject(sj, "records_of_known_sources", (double)known);
+            cJSON_AddItemToObject(sj, "plain", mz_report("the plain head alone (held-out)", P0, NULL, y, c.n,
+                                                         h->nclass, h->labels, json, stdout));
+            if (!json) printf("records of a source with its own head: %zu of %zu\n", known, c.n);
+            free(P0);
         }
         cJSON_AddItemToObject(ho, b.name,
                               mz_report("held-out metrics", P, h->weighted ? h->lw : NULL, y, c.n, h->nclass,

@@ -137,7 +137,7 @@ static int head_macro_f1(void *ctx, const mz_learnopts *lo, double *score, mz_er
 
 /* Fit a head (with a C grid search when asked); returns OOF probabilities. */
 int mz_fit(const mz_trainset *ts, const int *y, int k, const mz_train_args *a, const char *what,
-               mz_linmodel *lm, double **prob, double *C_used, mz_err *e)
+               mz_linmodel *lm, double **prob, double *C_used, double **oof_dec, mz_err *e)
 {
     mz_learnopts lo = a->learn;
     head_data hd = {ts, y, k};
@@ -149,10 +149,12 @@ int mz_fit(const mz_trainset *ts, const int *y, int k, const mz_train_args *a, c
     }
     if (mz_fit_head(ts, y, k, &lo, lm, &oof, e) != 0) return mz_wrap(e, "%s: ", what);
     *prob = mz_oof_probs(lm, oof, ts->n);
-    free(oof);
+    if (oof_dec) *oof_dec = oof;
+    else free(oof);
     *C_used = lo.C;
     if (!*prob) {
         mz_linmodel_free(lm);
+        if (oof_dec) free(*oof_dec);
         return mz_fail(e, "out of memory");
     }
     return 0;

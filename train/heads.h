@@ -93,9 +93,11 @@ typedef int (*mz_grid_fn)(void *ctx, const mz_learnopts *lo, double *score, mz_e
 int mz_grid_C(const char *what, const char *metric, int quiet, mz_learnopts *lo, mz_grid_fn fn, void *ctx, mz_err *e);
 
 /* Fit a k-class head on the rows whose y >= 0 (with --grid, C by CV
- * macro-F1); *prob gets its out-of-fold probabilities (n × k). */
+ * macro-F1); *prob gets its out-of-fold probabilities (n × k) and, when
+ * oof_dec is not NULL, *oof_dec the out-of-fold decisions they come from
+ * (n × k(k−1)/2, learn.h mz_fit_head). */
 int mz_fit(const mz_trainset *ts, const int *y, int k, const mz_train_args *a, const char *what, mz_linmodel *lm,
-           double **prob, double *C_used, mz_err *e);
+           double **prob, double *C_used, double **oof_dec, mz_err *e);
 
 /* Metrics of the labels pred over rows 0..n-1 with y >= 0, as the JSON
  * the manifest keeps; the table goes to out unless quiet.  mz_report

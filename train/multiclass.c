@@ -6,6 +6,8 @@
 
 #include "learn.h"
 #include "predict.h"
+#include "sourcehead.h"
+#include "strmap.h"
 #include "tasks.h"
 
 /* ------------------------------------------------------- label weights */
@@ -168,7 +170,7 @@ static int fit_aux(const mz_task *t, mz_err *e)
     for (size_t i = 0; i < c->n; i++) ya[i] = mz_labelset_index(&A, c->aux[i]);
     mz_linmodel lm;
     double *prob, C;
-    if (mz_fit(t->ts, ya, A.n, a, "aux", &lm, &prob, &C, e) != 0) goto out;
+    if (mz_fit(t->ts, ya, A.n, a, "aux", &lm, &prob, &C, NULL, e) != 0) goto out;
     char title[300];
     snprintf(title, sizeof title, "auxiliary \"%s\" (cross-validated)", a->aux_field);
     cJSON_AddItemToObject(t->cv, "aux", mz_report(title, prob, NULL, ya, c->n, A.n, A.name, a->quiet, stderr));
@@ -210,6 +212,211 @@ out:
     return rc;
 }
 
+/* ----------------------------------------------------- per-source head */
+
+typedef struct srcval {
+    const char *name;
+    size_t n;
+} srcval;
+
+static int by_count(const void *a, const void *b)
+{
+    const srcval *x = a, *y = b;
+    if (x->n != y->n) return x->n < y->n ? 1 : -1;
+    return strcmp(x->name, y->name);
+}
+
+static int by_name(const void *a, const void *b) { return strcmp(((const srcval *)a)->name, ((const srcval *)b)->name); }
+
+/* The sources that get a block, in byte order (their block order), into
+ * *out (caller frees; the names point into c); *dom, per record, its
+ * source's block or -1.  A source needs min scored records (--source-min)
+ * for a block of its own: with fewer it would fit noise, and its articles
+ * are as well answered by the plain head.  At most MZ_MAX_CLASSES sources
+ * get one, the largest first. */
+static int choose_sources(const mz_collection *c, size_t ns, const char *field, size_t min, srcval **out, int *nout,
+                          int **dom, mz_err *e)
+{
+    mz_strmap *m = mz_strmap_new(64);
+    srcval *v = NULL;
+    size_t nv = 0, cap = 0;
+    int rc = -1;
+    *dom = malloc((c->n + 1) * sizeof **dom);
+    if (!m || !*dom) goto oom;
+    for (size_t i = 0; i < ns; i++) {
+        if (!c->source[i]) continue;
+        int ins;
+        int64_t at = mz_strmap_intern(m, c->source[i], strlen(c->source[i]), 0, &ins);
+        if (at < 0) goto oom;
+        if (ins) {
+            if (nv == cap) {
+                cap = cap ? cap * 2 : 64;
+                srcval *nvv = realloc(v, cap * sizeof *v);
+                if (!nvv) goto oom;
+                v = nvv;
+            }
+            v[nv++] = (srcval){c->source[i], 0};
+        }
+        v[at].n++;
+    }
+    qsort(v, nv, sizeof *v, by_count);
+    size_t keep = 0;
+    while (keep < nv && keep < MZ_MAX_CLASSES && v[keep].n >= min) keep++;
+    if (keep == 0) {
+        mz_fail(e, "--source-field %s: no source has %zu scored records (--source-min)", field, min);
+        goto out;
+    }
+    qsort(v, keep, sizeof *v, by_name);
+    for (size_t i = 0; i < c->n; i++) {
+        (*dom)[i] = -1;
+        if (!c->source[i]) continue;
+        const srcval key = {c->source[i], 0};
+        const srcval *hit = bsearch(&key, v, keep, sizeof *v, by_name);
+        if (hit) (*dom)[i] = (int)(hit - v);
+    }
+    *out = v;
+    *nout = (int)keep;
+    v = NULL;
+    rc = 0;
+    goto out;
+oom:
+    mz_fail(e, "out of memory");
+out:
+    if (rc != 0) {
+        free(*dom);
+        *dom = NULL;
+    }
+    free(v);
+    mz_strmap_free(m);
+    return rc;
+}
+
+/* qsort's comparison of feature ids by sort_df, descending, then id
+ * (training is single-threaded here) */
+static const size_t *sort_df;
+static int by_df(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    if (sort_df[x] != sort_df[y]) return sort_df[x] < sort_df[y] ? 1 : -1;
+    return x < y ? -1 : x > y;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* --source-field (sourcehead.h): the second-stage head over the plain
+ * head's out-of-fold scores and each known source's block of the K most
+ * frequent features.  prob (n × k) comes in as the plain head's
+ * out-of-fold probabilities and leaves as the classifier's: the second
+ * stage's for records of a known source, the plain head's for the rest.
+ * The plain head's own figures go to cv.source.plain. */
+static int fit_source(const mz_task *t, const mz_labelset *L, const int *y, const double *oofdec, double *prob,
+                      mz_err *e)
+{
+    const mz_collection *c = t->c;
+    const mz_train_args *a = t->a;
+    size_t n = c->n, ns = t->ns, F = t->vocab->nfeat;
+    int k = L->n, np = k * (k - 1) / 2, nsrc = 0, rc = -1, *dom = NULL, *y2 = NULL;
+    srcval *src = NULL;
+    mz_sparse *rows2 = NULL;
+    int32_t *kept = NULL, *slot = NULL;
+    size_t *df = NULL, *order = NULL;
+    double *prob2 = NULL;
+    mz_trainset ts2;
+    memset(&ts2, 0, sizeof ts2);
+    if (choose_sources(c, ns, a->source_field, (size_t)a->source_min, &src, &nsrc, &dom, e) != 0) return -1;
+    /* the K features in most records (ties: the lower id) */
+    df = calloc(F + 1, sizeof *df);
+    kept = malloc((F + 1) * sizeof *kept);
+    order = malloc((F + 1) * sizeof *order);
+    rows2 = calloc(n + 1, sizeof *rows2);
+    y2 = malloc((n + 1) * sizeof *y2);
+    if (!df || !kept || !order || !rows2 || !y2) goto oom;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < t->rows[i].n; j++)
+            if ((size_t)t->rows[i].idx[j] <= F) df[t->rows[i].idx[j]]++;
+    /* by frequency, descending, then feature id */
+    size_t K = (size_t)a->source_features, nk = 0;
+    for (size_t f = 1; f <= F; f++) order[f - 1] = f;
+    sort_df = df;
+    qsort(order, F, sizeof *order, by_df);
+    for (size_t j = 0; j < F && nk < K && df[order[j]] > 0; j++) kept[nk++] = (int32_t)order[j];
+    /* in increasing order, as the bundle lists them and rows index them */
+    qsort(kept, nk, sizeof *kept, by_id);
+    if ((size_t)k + (size_t)nsrc * nk >= (size_t)INT32_MAX) {
+        mz_fail(e, "--source-field: %d sources × %zu features are too many", nsrc, nk);
+        goto out;
+    }
+    if (!(slot = mz_source_slots(kept, nk, F))) goto oom;
+    for (size_t i = 0; i < n; i++) {
+        double s[MZ_MAX_CLASSES];
+        mz_centred_scores(k, oofdec + i * (size_t)np, s);
+        if (mz_source_row(&t->rows[i], s, k, a->source_scale, dom[i], slot, F, nk, &rows2[i]) != 0) goto oom;
+        y2[i] = dom[i] >= 0 ? y[i] : -1;
+    }
+    for (int cl = 0; cl < k; cl++) {
+        size_t m = 0;
+        for (size_t i = 0; i < ns; i++) m += y2[i] == cl;
+        if (m == 0) {
+            mz_fail(e, "--source-field %s: no record of a source with a head of its own (%d records or more, "
+                       "--source-min) is labelled \"%s\"", a->source_field, a->source_min, L->name[cl]);
+            goto out;
+        }
+    }
+    if (mz_trainset_build(&ts2, rows2, n, (size_t)k + (size_t)nsrc * nk, e) != 0) goto out;
+    ts2.nscored = ns;
+    char what[200];
+    snprintf(what, sizeof what, "%s by %s", t->name, a->source_field);
+    mz_linmodel lm;
+    double C;
+    if (mz_fit(&ts2, y2, k, a, what, &lm, &prob2, &C, NULL, e) != 0) goto out;
+    int r = mz_add_model(t->w, "source.svm", &lm, e);
+    mz_linmodel_free(&lm);
+    if (r != 0) goto out;
+
+    cJSON *sj = cJSON_AddObjectToObject(t->manifest, "source");
+    cJSON_AddStringToObject(sj, "field", a->source_field);
+    cJSON_AddStringToObject(sj, "file", "source.svm");
+    cJSON *vals = cJSON_AddArrayToObject(sj, "values"), *cnt = cJSON_AddArrayToObject(sj, "records");
+    for (int d = 0; d < nsrc; d++) {
+        cJSON_AddItemToArray(vals, cJSON_CreateString(src[d].name));
+        cJSON_AddItemToArray(cnt, cJSON_CreateNumber((double)src[d].n));
+    }
+    cJSON_AddNumberToObject(sj, "scale", a->source_scale);
+    cJSON *fj = cJSON_AddArrayToObject(sj, "features");
+    for (size_t j = 0; j < nk; j++) cJSON_AddItemToArray(fj, cJSON_CreateNumber(kept[j]));
+    cJSON_AddNumberToObject(sj, "min_records", a->source_min);
+
+    size_t known = 0;
+    for (size_t i = 0; i < ns; i++) known += dom[i] >= 0;
+    cJSON *cs = cJSON_AddObjectToObject(t->cv, "source");
+    cJSON_AddNumberToObject(cs, "records_of_known_sources", (double)known);
+    cJSON_AddItemToObject(cs, "plain", mz_report("the plain head alone (cross-validated)", prob, NULL, y, ns, k,
+                                                 L->name, a->quiet, stderr));
+    for (size_t i = 0; i < n; i++)
+        if (dom[i] >= 0) memcpy(prob + i * (size_t)k, prob2 + i * (size_t)k, (size_t)k * sizeof *prob);
+    rc = 0;
+    goto out;
+oom:
+    mz_fail(e, "out of memory");
+out:
+    for (size_t i = 0; rows2 && i < n; i++) mz_sparse_free(&rows2[i]);
+    free(rows2);
+    mz_trainset_free(&ts2);
+    free(prob2);
+    free(y2);
+    free(kept);
+    free(slot);
+    free(order);
+    free(df);
+    free(dom);
+    free(src);
+    return rc;
+}
+
 int mz_train_multiclass(const mz_task *t, const mz_labelset *L, const int *y, mz_err *e)
 {
     const mz_train_args *a = t->a;
@@ -218,8 +425,18 @@ int mz_train_multiclass(const mz_task *t, const mz_labelset *L, const int *y, mz
     double *prob, C;
     if (mz_scored_cover(y, n, ns, L->n, L->name, "label ", e) != 0) return -1;
     if (a->aux_field && fit_aux(t, e) != 0) return -1;
-    if (mz_fit(t->ts, y, L->n, a, t->name, &lm, &prob, &C, e) != 0) return -1;
+    double *oofdec = NULL;
+    if (mz_fit(t->ts, y, L->n, a, t->name, &lm, &prob, &C, a->source_field ? &oofdec : NULL, e) != 0) return -1;
     cJSON_AddNumberToObject(t->solver, "C", C);
+    if (a->source_field) {
+        int r = fit_source(t, L, y, oofdec, prob, e);
+        free(oofdec);
+        if (r != 0) {
+            free(prob);
+            mz_linmodel_free(&lm);
+            return -1;
+        }
+    }
     double lw[MZ_MAX_CLASSES];
     int *pred = NULL;
     if (a->f1_labels && weigh_labels(a, L, prob, y, n, ns, t->manifest, lw, &pred, e) != 0) {
@@ -298,7 +515,7 @@ int mz_train_targets(const mz_task *tk, const mz_labelset *L, const int *y, int 
         }
         mz_linmodel lm;
         double *prob, C;
-        if (mz_fit(tk->ts, y2, L->n, &a2, T.name[t], &lm, &prob, &C, e) != 0) goto out;
+        if (mz_fit(tk->ts, y2, L->n, &a2, T.name[t], &lm, &prob, &C, NULL, e) != 0) goto out;
         for (size_t i = 0; i < c->n; i++)
             if (y2[i] >= 0) memcpy(pooled + i * (size_t)L->n, prob + i * (size_t)L->n, (size_t)L->n * sizeof *prob);
         char title[200];

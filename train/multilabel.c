@@ -156,7 +156,7 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
         }
         mz_linmodel lm;
         double *prob, C;
-        if (mz_fit(ts, y, 2, a, L->name[k], &lm, &prob, &C, e) != 0) {
+        if (mz_fit(ts, y, 2, a, L->name[k], &lm, &prob, &C, NULL, e) != 0) {
             free(P), free(prim), free(truth);
             return -1;
         }
@@ -212,7 +212,7 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
             plain.nscored = ts->nscored;
             pts = &plain;
         }
-        int rf = mz_fit(pts, prim, K, &a2, "primary", &pm, &PM, &Cp, e);
+        int rf = mz_fit(pts, prim, K, &a2, "primary", &pm, &PM, &Cp, NULL, e);
         mz_trainset_free(&plain);
         if (rf != 0) {
             free(P), free(prim), free(truth);

@@ -189,7 +189,7 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
     double *pp, *ps, C1, C2;
     mz_train_args a2 = *a;
     mz_heads_balanced(a, &a2, solver);
-    if (mz_fit(ts, y, 2, &a2, "presence", &lp, &pp, &C1, e) != 0) return -1;
+    if (mz_fit(ts, y, 2, &a2, "presence", &lp, &pp, &C1, NULL, e) != 0) return -1;
     /* The classifier never asks the head about an article that does not
      * name the target at all; score the CV predictions the same way. */
     long unnamed_present = 0;
@@ -203,7 +203,7 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
         fprintf(stderr, "%ld annotated-present articles never name the target in the lexicon's words\n",
                 unnamed_present);
     cJSON *mp = mz_report("presence (cross-validated)", pp, NULL, y, ns, 2, pl, a->quiet, stderr);
-    if (mz_fit(ts, y2, 3, &a2, "stance", &ls, &ps, &C2, e) != 0) {
+    if (mz_fit(ts, y2, 3, &a2, "stance", &ls, &ps, &C2, NULL, e) != 0) {
         mz_linmodel_free(&lp);
         free(pp);
         cJSON_Delete(mp);

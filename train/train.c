@@ -129,6 +129,10 @@ int mz_train(const mz_train_args *args, mz_err *e)
         mz_fail(e, "--aux-field: for multiclass or target corpora; these labels are lists (multilabel)");
         goto out;
     }
+    if (a->source_field && strcmp(task, "multiclass")) {
+        mz_fail(e, "--source-field: for multiclass corpora; these labels are lists (multilabel)");
+        goto out;
+    }
     int is_stance = !strcmp(task, "stance");
     mz_featopts fo = a->feat;
     if (is_stance) fo.context = 1;

@@ -19,6 +19,7 @@ static void record_free(mz_collection *c, size_t i)
     free(c->text[i]);
     free(c->target[i]);
     free(c->aux[i]);
+    free(c->source[i]);
     free(c->where[i]);
     free(c->id[i]);
     cJSON_Delete(c->label[i]);
@@ -31,6 +32,7 @@ void mz_collection_free(mz_collection *c)
     free(c->text);
     free(c->target);
     free(c->aux);
+    free(c->source);
     free(c->where);
     free(c->id);
     free(c->label);
@@ -60,6 +62,7 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
         GROW(text);
         GROW(target);
         GROW(aux);
+        GROW(source);
         GROW(where);
         GROW(id);
         GROW(label);
@@ -77,6 +80,18 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
     c->label[i] = r->label ? cJSON_Duplicate(r->label, 1) : NULL;
     c->target[i] = NULL;
     c->aux[i] = NULL;
+    c->source[i] = NULL;
+    if (l->a->source_field) {
+        /* a record without one is of no known source, as at classification;
+         * so is one whose value a bundle could not hold (bundle.h) */
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, l->a->source_field);
+        int ok = cJSON_IsString(t) && *t->valuestring && strlen(t->valuestring) <= 255;
+        for (const char *q = ok ? t->valuestring : ""; *q; q++) ok &= (unsigned char)*q >= 0x20 && *q != 0x7f;
+        if (ok && !(c->source[i] = strdup(t->valuestring))) {
+            record_free(c, i);
+            return mz_fail(e, "out of memory");
+        }
+    }
     if (l->a->aux_field) {
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, l->a->aux_field);
         char nb[64];
@@ -133,7 +148,7 @@ int mz_collection_drop_scored(mz_collection *u, const mz_collection *c, size_t *
             continue;
         }
         u->title[k] = u->title[i], u->text[k] = u->text[i], u->target[k] = u->target[i];
-        u->aux[k] = u->aux[i], u->where[k] = u->where[i], u->label[k] = u->label[i], u->id[k] = u->id[i];
+        u->aux[k] = u->aux[i], u->source[k] = u->source[i], u->where[k] = u->where[i], u->label[k] = u->label[i], u->id[k] = u->id[i];
         ks += i < u->nscored;
         k++;
     }

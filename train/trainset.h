@@ -19,6 +19,7 @@
 typedef struct mz_collection {
     size_t n, cap;
     char **title, **text, **target, **aux, **where;
+    char **source; /* --source-field's value, or NULL (none, or not asked) */
     char **id; /* the record's id (--id-field; a TSV line's number, a file's name), or NULL */
     cJSON **label;
     size_t nscored; /* documents of --corpus; those of --train-only follow them */

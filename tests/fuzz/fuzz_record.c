@@ -21,7 +21,8 @@
 static void same_as_flat(const char *line, size_t len, const mz_fields *f, int rc, const mz_record *r)
 {
     mz_flat fr;
-    int flat = mz_flat_record(line, len, f, "target", &fr);
+    const char *extra[MZ_FLAT_EXTRA] = {"target", "source"};
+    int flat = mz_flat_record(line, len, f, extra, &fr);
     FUZZ_CHECK(flat == 0 || flat == 1);
     if (flat != 1) return;
     FUZZ_CHECK(rc == 0);
@@ -30,8 +31,11 @@ static void same_as_flat(const char *line, size_t len, const mz_fields *f, int r
     FUZZ_CHECK((fr.title == NULL) == (r->title == NULL));
     if (r->title) FUZZ_CHECK(fr.title_len == r->title_len && memcmp(fr.title, r->title, r->title_len) == 0);
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, "target");
-    FUZZ_CHECK((fr.extra != NULL) == cJSON_IsString(t));
-    if (fr.extra) FUZZ_CHECK(strcmp(fr.extra, t->valuestring) == 0);
+    FUZZ_CHECK((fr.extra[0] != NULL) == cJSON_IsString(t));
+    if (fr.extra[0]) FUZZ_CHECK(strcmp(fr.extra[0], t->valuestring) == 0);
+    const cJSON *so = cJSON_GetObjectItemCaseSensitive(r->obj, "source");
+    FUZZ_CHECK((fr.extra[1] != NULL) == cJSON_IsString(so));
+    if (fr.extra[1]) FUZZ_CHECK(strcmp(fr.extra[1], so->valuestring) == 0);
     mz_flat_free(&fr);
 }
 
