@@ -291,7 +291,10 @@ size_t mz_models_tsv_header(const mz_models *m, char *const *keep, int nkeep, mz
             if (m->group[i] != pass) continue;
             const char *name = answer_key(m, i);
             if (pass == MZ_GROUP_MULTICLASS) {
-                col(b, name, NULL), col(b, name, "confidence"), col(b, name, "evidence");
+                col(b, name, NULL), col(b, name, "confidence");
+                /* the source whose head answered, empty where the plain one did */
+                if (m->b[i].nsource) col(b, name, "source"), n++;
+                col(b, name, "evidence");
                 n += 3;
             } else if (pass == MZ_GROUP_MULTILABEL) {
                 col(b, name, "primary"), col(b, name, NULL);
@@ -405,6 +408,10 @@ static void multiclass_out(mz_worker *w, size_t bi, int first)
         mz_buf_tsv_cell(o, h->labels[r.label], strlen(h->labels[r.label]));
         mz_buf_puts(o, "\t");
         mz_buf_num(o, r.prob[r.label], 4);
+        if (b->nsource) {
+            mz_buf_puts(o, "\t");
+            if (src >= 0) mz_buf_tsv_cell(o, b->source_values[src], strlen(b->source_values[src]));
+        }
         evidence_tsv(o, ev, nev);
         return;
     }

@@ -1818,6 +1818,21 @@ START_TEST(test_source_heads)
     free(pred);
     free(cls);
 
+    /* TSV: the answering source in a column of its own, empty for the plain head */
+    rc = run("src.tsv", "err.txt", "'%s' --models '%s' --format tsv --explain 2 '%s'", CLASSIFY, T("src"), T("feed.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    char *tsv = slurp(T("src.tsv"), NULL);
+    ck_assert_msg(!strncmp(tsv, "id\ttopic\ttopic_confidence\ttopic_source\ttopic_evidence\ttruncated\terror\n", 70),
+                  "%s", tsv);
+    ck_assert_msg(strstr(tsv, "\nb\tmiddleEast\t") && strstr(tsv, "\tB\t"), "%s", tsv);
+    char *rowc = strstr(tsv, "\nc\t");
+    ck_assert_ptr_nonnull(rowc);
+    int tabs = 0;
+    const char *q = rowc + 1;
+    for (; *q && *q != '\n' && tabs < 3; q++) tabs += *q == '\t';
+    ck_assert_msg(*q == '\t', "row c's source cell is not empty: %s", rowc); /* "c\tL\t0.xx\t\t" */
+    free(tsv);
+
     /* --source: a plain-text article's outlet */
     rc = run("txt.json", "err.txt", "'%s' --models '%s' --source B '%s'", CLASSIFY, T("src"),
              mz_test_path("corpora/samples/csto-kazakhstan-oped.txt"));
