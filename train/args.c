@@ -35,8 +35,8 @@ const char mz_train_usage[] =
     "                         besides the plain head, which answers articles of any other\n"
     "                         source or none, each source of --source-min N records (20)\n"
     "                         gets a head that learns what it does differently, from the\n"
-    "                         --source-features N most frequent features (2500) and the\n"
-    "                         plain head's scores, weighted --source-scale S (0.1)\n"
+    "                         --source-features N the plain head weighs most (1000) and\n"
+    "                         its scores, weighted --source-scale S (0.1)\n"
     "  --f1-labels all|L1,L2  multiclass and target: weigh each label's probability by a\n"
     "                         factor chosen on CV to maximise macro-F1 over these labels\n"
     "                         (Mawqif's F_avg: Favor,Against); the CV figures label each\n"
@@ -104,7 +104,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     mz_learnopts_default(&a->learn);
     a->threads = mz_ncpu();
     a->aux_scale = 1.0;
-    a->source_features = 2500;
+    a->source_features = 1000;
     a->source_scale = 0.1;
     a->source_min = 20;
     a->stance_score = -1;

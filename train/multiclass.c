@@ -1,6 +1,7 @@
 /* multiclass.c — the multiclass and target tasks: one multiclass head over
  * the corpus, or one per target over that target's records, each with the
  * optional auxiliary head (--aux-field) and label weights (--f1-labels). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -291,13 +292,13 @@ out:
     return rc;
 }
 
-/* qsort's comparison of feature ids by sort_df, descending, then id
+/* qsort's comparison of feature ids by sort_wt, descending, then id
  * (training is single-threaded here) */
-static const size_t *sort_df;
-static int by_df(const void *a, const void *b)
+static const double *sort_wt;
+static int by_wt(const void *a, const void *b)
 {
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    if (sort_df[x] != sort_df[y]) return sort_df[x] < sort_df[y] ? 1 : -1;
+    if (sort_wt[x] != sort_wt[y]) return sort_wt[x] < sort_wt[y] ? 1 : -1;
     return x < y ? -1 : x > y;
 }
 
@@ -313,8 +314,8 @@ static int by_id(const void *a, const void *b)
  * out-of-fold probabilities and leaves as the classifier's: the second
  * stage's for records of a known source, the plain head's for the rest.
  * The plain head's own figures go to cv.source.plain. */
-static int fit_source(const mz_task *t, const mz_labelset *L, const int *y, const double *oofdec, double *prob,
-                      mz_err *e)
+static int fit_source(const mz_task *t, const mz_labelset *L, const int *y, const mz_linmodel *plain,
+                      const double *oofdec, double *prob, mz_err *e)
 {
     const mz_collection *c = t->c;
     const mz_train_args *a = t->a;
@@ -323,27 +324,33 @@ static int fit_source(const mz_task *t, const mz_labelset *L, const int *y, cons
     srcval *src = NULL;
     mz_sparse *rows2 = NULL;
     int32_t *kept = NULL, *slot = NULL;
-    size_t *df = NULL, *order = NULL;
+    size_t *order = NULL;
+    double *wt = NULL;
     double *prob2 = NULL;
     mz_trainset ts2;
     memset(&ts2, 0, sizeof ts2);
     if (choose_sources(c, ns, a->source_field, (size_t)a->source_min, &src, &nsrc, &dom, e) != 0) return -1;
-    /* the K features in most records (ties: the lower id) */
-    df = calloc(F + 1, sizeof *df);
+    /* the K features the plain head weighs most, by their largest |weight|
+     * over its classes (ties: the lower id): where its opinion turns, a
+     * source's desk can turn it otherwise.  (Measured against the K in most
+     * records: the same accuracy on unseen articles with 1,000 as with
+     * 2,500 of those, and a faster second stage.) */
+    wt = calloc(F + 1, sizeof *wt);
     kept = malloc((F + 1) * sizeof *kept);
     order = malloc((F + 1) * sizeof *order);
     rows2 = calloc(n + 1, sizeof *rows2);
     y2 = malloc((n + 1) * sizeof *y2);
-    if (!df || !kept || !order || !rows2 || !y2) goto oom;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < t->rows[i].n; j++)
-            if ((size_t)t->rows[i].idx[j] <= F) df[t->rows[i].idx[j]]++;
-    /* by frequency, descending, then feature id */
+    if (!wt || !kept || !order || !rows2 || !y2) goto oom;
+    for (size_t f = 1; f <= F && f <= plain->nfeat; f++)
+        for (int j = 0; j < (plain->Wc ? k : np); j++) {
+            double w = fabs(plain->Wc ? plain->Wc[(size_t)j * (plain->nfeat + 1) + f] : plain->W[f * (size_t)np + (size_t)j]);
+            if (w > wt[f]) wt[f] = w;
+        }
     size_t K = (size_t)a->source_features, nk = 0;
     for (size_t f = 1; f <= F; f++) order[f - 1] = f;
-    sort_df = df;
-    qsort(order, F, sizeof *order, by_df);
-    for (size_t j = 0; j < F && nk < K && df[order[j]] > 0; j++) kept[nk++] = (int32_t)order[j];
+    sort_wt = wt;
+    qsort(order, F, sizeof *order, by_wt);
+    for (size_t j = 0; j < F && nk < K && wt[order[j]] > 0; j++) kept[nk++] = (int32_t)order[j];
     /* in increasing order, as the bundle lists them and rows index them */
     qsort(kept, nk, sizeof *kept, by_id);
     if ((size_t)k + (size_t)nsrc * nk >= (size_t)INT32_MAX) {
@@ -411,7 +418,7 @@ out:
     free(kept);
     free(slot);
     free(order);
-    free(df);
+    free(wt);
     free(dom);
     free(src);
     return rc;
@@ -429,7 +436,7 @@ int mz_train_multiclass(const mz_task *t, const mz_labelset *L, const int *y, mz
     if (mz_fit(t->ts, y, L->n, a, t->name, &lm, &prob, &C, a->source_field ? &oofdec : NULL, e) != 0) return -1;
     cJSON_AddNumberToObject(t->solver, "C", C);
     if (a->source_field) {
-        int r = fit_source(t, L, y, oofdec, prob, e);
+        int r = fit_source(t, L, y, &lm, oofdec, prob, e);
         free(oofdec);
         if (r != 0) {
             free(prob);
