@@ -696,6 +696,27 @@ static int close_output(const char *output, mz_outfile *of, int rc, int write_er
 /* The run proper: models, inputs, answers.  Every way out passes through
  * `out`, which frees what was made, reports a failed write and, once -o's
  * temporary exists, decides whether it replaces FILE. */
+/* --source NAME must name a source some bundle has a head for: a name
+ * spelt otherwise ("Sky News" for "skynews") would quietly get the plain
+ * heads.  Says which sources there are; -1 after saying it. */
+static int known_source(const mz_models *m, const char *name)
+{
+    mz_buf b = {0};
+    for (size_t i = 0; i < m->n; i++) {
+        const mz_bundle *bd = &m->b[i];
+        if (mz_bundle_source(bd, name) >= 0) return 0;
+        for (int d = 0; d < bd->nsource; d++) {
+            mz_buf_puts(&b, d ? ", " : b.n ? "; " : "");
+            if (!d) mz_buf_printf(&b, "%s: ", bd->name);
+            mz_buf_puts(&b, bd->source_values[d]);
+        }
+    }
+    if (b.n) fprintf(stderr, "mizan-classify: --source %s: no bundle has a head for it (%s)\n", name, b.s);
+    else fprintf(stderr, "mizan-classify: --source %s: no bundle has per-source heads\n", name);
+    mz_buf_free(&b);
+    return -1;
+}
+
 static int run_all(mz_classify_args *args)
 {
     mz_err e;
@@ -736,6 +757,7 @@ static int run_all(mz_classify_args *args)
         }
     }
     if (args->keep && keep_list((char *)args->keep, &m, &r.keep, &r.nkeep) != 0) goto out;
+    if (args->source && known_source(&m, args->source) != 0) goto out;
     if (output) {
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);

@@ -1841,6 +1841,20 @@ START_TEST(test_source_heads)
     ck_assert_msg(strstr(txt, "\"source\": \"B\""), "%s", txt);
     free(txt);
 
+    /* --source naming no known source is refused, saying which there are */
+    rc = run("out.txt", "err.txt", "'%s' --models '%s' --source b '%s'", CLASSIFY, T("src"), T("feed.jsonl"));
+    ck_assert_int_eq(rc, 2);
+    char *serr = slurp(T("err.txt"), NULL);
+    ck_assert_msg(strstr(serr, "--source b: no bundle has a head for it (topic: A, B)"), "%s", serr);
+    free(serr);
+    free(slurp(T("out.txt"), &la));
+    ck_assert_uint_eq(la, 0);
+    rc = run("out.txt", "err.txt", "'%s' --models '%s' --source A '%s'", CLASSIFY, T("plain"), T("feed.jsonl"));
+    ck_assert_int_eq(rc, 2);
+    serr = slurp(T("err.txt"), NULL);
+    ck_assert_msg(strstr(serr, "--source A: no bundle has per-source heads"), "%s", serr);
+    free(serr);
+
     /* what cannot be combined is refused before any work */
     rc = run("out.txt", "err.txt", "'%s' --corpus '%s' --out '%s' --source-field source --task stance --target russia",
              TRAIN, T("desks.jsonl"), T("x"));
