@@ -9,8 +9,8 @@
 
 const char mz_classify_usage[] =
     "usage: mizan-classify [--models DIR] [--jsonl] [--format json|text|tsv] [--explain K] [-j N]\n"
-    "                      [--max-bytes N] [--max-tokens N] [--keep F1,F2] [--encoding E] [-o FILE]\n"
-    "                      [--summary | --summary-by F] [FILE|DIR|-]...\n"
+    "                      [--max-bytes N] [--max-tokens N] [--keep F1,F2] [--encoding E] [--source NAME]\n"
+    "                      [-o FILE] [--summary | --summary-by F] [FILE|DIR|-]...\n"
     "       mizan-classify --list-models [--models DIR] [--format json|text] [-o FILE]\n"
     "  FILE: one article (UTF-8 text), or a stream if named *.jsonl; DIR: every *.txt (an\n"
     "  article) and *.jsonl (a stream) in it and its subfolders, in name order; -: stdin (default)\n"
