@@ -63,10 +63,10 @@ static cJSON *record_of(const mz_models *m, size_t i)
 
 /* A cv section for a person: its figures (not its counts), then each
  * class's F1. */
-static void text_section(mz_buf *o, const cJSON *sec)
+static void text_section(mz_buf *o, const char *name, const cJSON *sec)
 {
     mz_buf_puts(o, "  cv ");
-    mz_buf_cell(o, sec->string, 10, 0, 0);
+    mz_buf_cell(o, name, 10, 0, 0);
     const char *sep = "";
     for (const cJSON *c = sec->child; c; c = c->next)
         if (cJSON_IsNumber(c) && strcmp(c->string, "n")) {
@@ -123,13 +123,8 @@ static void text_record(mz_buf *o, const cJSON *r)
         /* per-source bundles: the figures above are the answers' own, these
          * the plain head's alone */
         const cJSON *plain = !strcmp(s->string, "source") ? cJSON_GetObjectItem(s, "plain") : NULL;
-        if (plain) {
-            cJSON tmp = *plain;
-            tmp.string = (char *)"plain";
-            text_section(o, &tmp);
-        } else {
-            text_section(o, s);
-        }
+        if (plain) text_section(o, "plain", plain);
+        else text_section(o, s->string, s);
     }
     const cJSON *cmd = cJSON_GetObjectItem(r, "train_command");
     if (cJSON_IsArray(cmd)) {

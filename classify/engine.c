@@ -165,17 +165,14 @@ int mz_models_load(mz_models *m, const char *const *dirs, size_t ndirs, mz_err *
             }
         if (rc == 0) rc = check_keys(m, names, e);
         /* one field per record names its source, whichever bundle reads it */
+        const mz_bundle *first = NULL;
         for (size_t i = 0; rc == 0 && i < m->n; i++) {
             const mz_bundle *b = &m->b[i];
             if (!b->nsource) continue;
-            if (!m->source_field) m->source_field = b->source_field;
-            else if (strcmp(m->source_field, b->source_field))
-                for (size_t j = 0; j < i; j++)
-                    if (m->b[j].nsource && strcmp(m->b[j].source_field, b->source_field)) {
-                        rc = mz_fail(e, "%s and %s read an article's source from different fields (\"%s\", \"%s\")",
-                                     m->b[j].dir, b->dir, m->b[j].source_field, b->source_field);
-                        break;
-                    }
+            if (!first) first = b, m->source_field = b->source_field;
+            else if (strcmp(first->source_field, b->source_field))
+                rc = mz_fail(e, "%s and %s read an article's source from different fields (\"%s\", \"%s\")", first->dir,
+                             b->dir, first->source_field, b->source_field);
         }
     }
     for (size_t i = 0; i < nn; i++) free(names[i]);

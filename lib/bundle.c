@@ -353,18 +353,25 @@ static int read_verified(mz_bundle *b, const char *name, char **buf, size_t *len
  * while the vocabulary itself still is (vocab_job). */
 static __thread size_t vocab_nfeat;
 
-/* Read, verify and parse the model file `file` of the bundle into m; path
- * (pathsz bytes) receives its name for later messages, masked as
- * read_verified masks it. */
-static int load_svm(mz_bundle *b, const char *file, mz_linmodel *m, char *path, size_t pathsz, mz_err *e)
+/* Read, verify and parse the model file `file` of the bundle into m, its
+ * feature indices at most max_index; path (pathsz bytes) receives its name
+ * for later messages, masked as read_verified masks it. */
+static int load_svm_bounded(mz_bundle *b, const char *file, size_t max_index, mz_linmodel *m, char *path,
+                            size_t pathsz, mz_err *e)
 {
     char *buf, sb[80];
     size_t len;
     if (read_verified(b, file, &buf, &len, e) != 0) return -1;
     snprintf(path, pathsz, "%s/%s", b->dir, shown(file, sb, sizeof sb));
-    int rc = mz_svmfile_parse(buf, len, path, vocab_nfeat, m, e);
+    int rc = mz_svmfile_parse(buf, len, path, max_index, m, e);
     free(buf);
     return rc;
+}
+
+/* A head over the vocabulary's features. */
+static int load_svm(mz_bundle *b, const char *file, mz_linmodel *m, char *path, size_t pathsz, mz_err *e)
+{
+    return load_svm_bounded(b, file, vocab_nfeat, m, path, pathsz, e);
 }
 
 static int str_field(const cJSON *j, const char *k, char *out, size_t outsz, int required, const char *where, mz_err *e)
@@ -409,11 +416,8 @@ static int load_source(mz_bundle *b, const char *dir, mz_err *e)
     const cJSON *x;
     cJSON_ArrayForEach(x, vals)
     {
-        /* in strictly increasing byte order: found by binary search; no
-         * control character: reports print them */
-        int ctl = 0;
-        for (const char *q = cJSON_IsString(x) ? x->valuestring : ""; *q; q++) ctl |= (unsigned char)*q < 0x20 || *q == 0x7f;
-        if (!cJSON_IsString(x) || !*x->valuestring || strlen(x->valuestring) > 255 || ctl ||
+        /* in strictly increasing byte order: found by binary search */
+        if (!cJSON_IsString(x) || !mz_source_name_ok(x->valuestring) ||
             (b->nsource && strcmp(b->source_values[b->nsource - 1], x->valuestring) >= 0))
             return mz_fail(e, "%s: \"source\": values must be distinct non-empty strings of at most 255 bytes, "
                               "without control characters, in byte order", dir);
@@ -446,10 +450,7 @@ static int load_source(mz_bundle *b, const char *dir, mz_err *e)
         return mz_fail(e, "out of memory");
     }
     char path[4400];
-    size_t keep_nfeat = vocab_nfeat;
-    vocab_nfeat = k + (size_t)nv * K;
-    int rc = load_svm(b, file, &st, path, sizeof path, e);
-    vocab_nfeat = keep_nfeat;
+    int rc = load_svm_bounded(b, file, k + (size_t)nv * K, &st, path, sizeof path, e);
     if (rc == 0) {
         for (size_t c = 0; c < k && rc == 0; c++)
             if (st.labels[c] != (int)c) rc = mz_fail(e, "%s: labels must be 0..%zu in order", path, k - 1);

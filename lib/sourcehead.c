@@ -5,6 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+int mz_source_name_ok(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f) return 0;
+    return n >= 1 && n <= 255;
+}
+
 void mz_centred_scores(int k, const double *dec, double *s)
 {
     for (int c = 0; c < k; c++) s[c] = 0;

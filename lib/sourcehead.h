@@ -35,6 +35,11 @@
 #include "features.h"
 #include "svmfile.h"
 
+/* 1 when s can name a source in a bundle: 1..255 bytes, no control
+ * character (reports print it).  Training treats any other value as no
+ * source; loading refuses a bundle listing one. */
+int mz_source_name_ok(const char *s);
+
 /* Centred class scores s[0..k-1] from k-class pair decisions dec (libsvm's
  * pair order). */
 void mz_centred_scores(int k, const double *dec, double *s);

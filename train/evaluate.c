@@ -206,9 +206,12 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             known += src >= 0;
             mz_linmodel_decision(&h->lm, &rows[i], dec);
             mz_linmodel_probability(&h->lm, dec, P + i * (size_t)h->nclass);
-            if (P0) {
+            if (P0 && src >= 0) {
                 mz_linmodel_decision(&h0->lm, &rows[i], dec);
                 mz_linmodel_probability(&h0->lm, dec, P0 + i * (size_t)h->nclass);
+            } else if (P0) {
+                /* the plain head answered: its probabilities are those */
+                memcpy(P0 + i * (size_t)h->nclass, P + i * (size_t)h->nclass, (size_t)h->nclass * sizeof *P0);
             }
             const double *pi = P + i * (size_t)h->nclass;
             int pred = mz_pick_label(pi, h->weighted ? h->lw : NULL, h->nclass);

@@ -10,6 +10,7 @@
 #include "corpus.h"
 #include "parallel.h"
 #include "sha256.h"
+#include "sourcehead.h"
 #include "strmap.h"
 #include "tokenize.h"
 
@@ -85,9 +86,7 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
         /* a record without one is of no known source, as at classification;
          * so is one whose value a bundle could not hold (bundle.h) */
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, l->a->source_field);
-        int ok = cJSON_IsString(t) && *t->valuestring && strlen(t->valuestring) <= 255;
-        for (const char *q = ok ? t->valuestring : ""; *q; q++) ok &= (unsigned char)*q >= 0x20 && *q != 0x7f;
-        if (ok && !(c->source[i] = strdup(t->valuestring))) {
+        if (cJSON_IsString(t) && mz_source_name_ok(t->valuestring) && !(c->source[i] = strdup(t->valuestring))) {
             record_free(c, i);
             return mz_fail(e, "out of memory");
         }
