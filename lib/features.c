@@ -964,6 +964,11 @@ oom:
 
 /* ------------------------------------------------------------- builder */
 
+/* A feature's document frequency and the last document that counted it. */
+typedef struct dfcount {
+    int32_t n, last;
+} dfcount;
+
 struct mz_vocab_builder {
     mz_featopts o;
     const mz_stopwords *sw;
@@ -986,7 +991,7 @@ struct mz_vocab_builder {
     size_t nf;
     char *fkind;
     int32_t *fa, *fb;
-    int32_t *df, *last;
+    dfcount *df; /* next to the last document that counted, one cache line */
     size_t fcap;
     /* while counting df, the same indexes by integer key, so that each of
      * the corpus' millions of occurrences is one array or table access and
@@ -1037,7 +1042,6 @@ void mz_vocab_builder_free(mz_vocab_builder *b)
     free(b->surf_stem);
     mz_strmap_free(b->feats);
     free(b->df);
-    free(b->last);
     free(b->fkind);
     free(b->fa);
     free(b->fb);
@@ -1071,18 +1075,16 @@ static int64_t new_feature(mz_vocab_builder *b, char kind, int32_t a, int32_t c)
     if (b->nf >= INT32_MAX - 1) return -1;
     if (b->nf == b->fcap) {
         size_t nc = b->fcap ? b->fcap * 2 : 1 << 16;
-        int32_t *df = realloc(b->df, nc * sizeof *df);
+        dfcount *df = realloc(b->df, nc * sizeof *df);
         if (df) b->df = df;
-        int32_t *l = realloc(b->last, nc * sizeof *l);
-        if (l) b->last = l;
         char *k = realloc(b->fkind, nc);
         if (k) b->fkind = k;
         int32_t *fa = realloc(b->fa, nc * sizeof *fa);
         if (fa) b->fa = fa;
         int32_t *fb = realloc(b->fb, nc * sizeof *fb);
         if (fb) b->fb = fb;
-        if (!df || !l || !k || !fa || !fb) return -1;
-        for (size_t i = b->fcap; i < nc; i++) b->df[i] = 0, b->last[i] = -1;
+        if (!df || !k || !fa || !fb) return -1;
+        for (size_t i = b->fcap; i < nc; i++) b->df[i] = (dfcount){0, -1};
         b->fcap = nc;
     }
     size_t f = b->nf++;
@@ -1256,9 +1258,9 @@ oom:
 
 static void df_mark(mz_vocab_builder *b, int64_t f)
 {
-    if (b->last[f] != b->cur_doc) {
-        b->last[f] = b->cur_doc;
-        b->df[f]++;
+    if (b->df[f].last != b->cur_doc) {
+        b->df[f].last = b->cur_doc;
+        b->df[f].n++;
     }
 }
 
@@ -1368,9 +1370,9 @@ static int df_cb(void *arg, const unsigned char *key, size_t klen, double w)
     mz_vocab_builder *b = arg;
     int64_t f = feat_slot(b, key, klen);
     if (f < 0) return -1;
-    if (b->last[f] != b->cur_doc) {
-        b->last[f] = b->cur_doc;
-        b->df[f]++;
+    if (b->df[f].last != b->cur_doc) {
+        b->df[f].last = b->cur_doc;
+        b->df[f].n++;
     }
     return 0;
 }
@@ -1422,9 +1424,9 @@ int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t 
             if ((i < t->ntitle_terms ? b->o.title_weight : 1.0) == 0.0) continue;
             const int32_t *g = b->tg + b->tg_off[t->tok[i]];
             for (int32_t k = 0; k < b->tg_len[t->tok[i]]; k++)
-                if (b->last[g[k]] != b->cur_doc) {
-                    b->last[g[k]] = b->cur_doc;
-                    b->df[g[k]]++;
+                if (b->df[g[k]].last != b->cur_doc) {
+                    b->df[g[k]].last = b->cur_doc;
+                    b->df[g[k]].n++;
                 }
         }
     }
@@ -1441,9 +1443,9 @@ int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t 
         char kind = b->fkind[f];
         /* named pseudo-terms are kept whatever their df */
         int named = kind == 'x';
-        if (!named && (b->df[f] < b->o.min_df || (b->o.max_df < 1.0 && b->df[f] > maxdf))) continue;
+        if (!named && (b->df[f].n < b->o.min_df || (b->o.max_df < 1.0 && b->df[f].n > maxdf))) continue;
         rank *dst = kind == 'g' ? &rg[ng++] : &r[nk++];
-        dst->df = b->df[f];
+        dst->df = b->df[f].n;
         dst->f = (int32_t)f;
     }
     /* words and character n-grams are capped separately: n-grams are far
@@ -1501,7 +1503,7 @@ int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t 
         int64_t nf = mz_strmap_intern(out->feats, nkey, kl, 0, NULL);
         if (nf < 0) goto oom;
         keep[f] = (int32_t)nf + 1; /* now: vocab index + 1 */
-        out->idf[nf] = log((1.0 + (double)ndocs) / (1.0 + (double)b->df[f])) + 1.0;
+        out->idf[nf] = log((1.0 + (double)ndocs) / (1.0 + (double)b->df[f].n)) + 1.0;
         out->surface[nf] = key_text(b, k, kl);
         if (!out->surface[nf]) goto oom;
         out->nfeat = (size_t)nf + 1;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "parallel.h"
 #include "platt.h"
 #include "rng.h"
 
@@ -422,27 +423,51 @@ static int solve_all(const mz_trainset *t, const int *y, int k, const double *z,
 }
 
 /* Platt sigmoid of every pair, fitted as libsvm does on the decision values
- * of the pair's two classes (out of fold when there were folds). */
-static int platt_pairs(const int *y, size_t n, int k, const double *dv, double *probA, double *probB)
+ * of the pair's two classes (out of fold when there were folds).  Pairs
+ * are independent fits, run on up to `threads` threads. */
+typedef struct platt_ctx {
+    const int *y;
+    const double *dv;
+    size_t n;
+    int k, npair;
+    int pi[MZ_MAX_CLASSES * (MZ_MAX_CLASSES - 1) / 2], pj[MZ_MAX_CLASSES * (MZ_MAX_CLASSES - 1) / 2];
+    double *dec;         /* per worker, n entries */
+    signed char *lab;
+    double *probA, *probB;
+} platt_ctx;
+
+static int platt_item(void *arg, int w, size_t p, mz_err *e)
 {
-    int npair = k * (k - 1) / 2;
-    double *dec = malloc((n + 1) * sizeof *dec);
-    signed char *lab = malloc(n + 1);
-    int rc = dec && lab ? 0 : -1;
-    int p = 0;
-    for (int i = 0; i < k && rc == 0; i++)
-        for (int j = i + 1; j < k && rc == 0; j++, p++) {
-            size_t m = 0;
-            for (size_t r = 0; r < n; r++)
-                if (y[r] == i || y[r] == j) {
-                    dec[m] = dv[r * (size_t)npair + (size_t)p];
-                    lab[m] = y[r] == i ? 1 : -1;
-                    m++;
-                }
-            rc = mz_sigmoid_train(m, dec, lab, &probA[p], &probB[p]);
+    platt_ctx *c = arg;
+    double *dec = c->dec + (size_t)w * c->n;
+    signed char *lab = c->lab + (size_t)w * c->n;
+    int i = c->pi[p], j = c->pj[p];
+    size_t m = 0;
+    for (size_t r = 0; r < c->n; r++)
+        if (c->y[r] == i || c->y[r] == j) {
+            dec[m] = c->dv[r * (size_t)c->npair + p];
+            lab[m] = c->y[r] == i ? 1 : -1;
+            m++;
         }
-    free(dec);
-    free(lab);
+    if (mz_sigmoid_train(m, dec, lab, &c->probA[p], &c->probB[p]) != 0) return mz_fail(e, "out of memory");
+    return 0;
+}
+
+static int platt_pairs(const int *y, size_t n, int k, const double *dv, int threads, double *probA,
+                       double *probB)
+{
+    platt_ctx c = {.y = y, .dv = dv, .n = n, .k = k, .npair = k * (k - 1) / 2, .probA = probA, .probB = probB};
+    int p = 0;
+    for (int i = 0; i < k; i++)
+        for (int j = i + 1; j < k; j++, p++) c.pi[p] = i, c.pj[p] = j;
+    if (threads > c.npair) threads = c.npair;
+    if (threads < 1) threads = 1;
+    c.dec = malloc(((size_t)threads * n + 1) * sizeof *c.dec);
+    c.lab = malloc((size_t)threads * n + 1);
+    mz_err e;
+    int rc = c.dec && c.lab ? mz_parallel_for((size_t)c.npair, threads, platt_item, &c, &e) : -1;
+    free(c.dec);
+    free(c.lab);
     return rc;
 }
 
@@ -707,7 +732,7 @@ static int fit_head_rbf(const mz_trainset *t, const int *y, int k, const mz_lear
             if (y[i] >= 0) mz_linmodel_decision(out, &rr.rows[i], oof + i * (size_t)npair);
     out->probA = malloc((size_t)npair * sizeof *out->probA);
     out->probB = malloc((size_t)npair * sizeof *out->probB);
-    if (!out->probA || !out->probB || platt_pairs(y, t->nscored, k, oof, out->probA, out->probB) != 0) {
+    if (!out->probA || !out->probB || platt_pairs(y, t->nscored, k, oof, o->procs, out->probA, out->probB) != 0) {
         mz_linmodel_free(out);
         mz_fail(e, "out of memory");
         goto out;
@@ -721,6 +746,30 @@ out:
     if (rc == 0 && oof_out) *oof_out = oof;
     else free(oof);
     return rc;
+}
+
+/* Out-of-fold pair decisions: row i by the model of the task without its
+ * fold (task fold[i]+1 of the solves), rows on threads; a row that is in
+ * no fold keeps its zeros. */
+typedef struct oof_ctx {
+    const mz_trainset *t;
+    const int *y, *fold;
+    int k, nbin;
+    const double *Wall, *Ball;
+    double *oof;
+} oof_ctx;
+
+static int oof_item(void *arg, int w, size_t i, mz_err *e)
+{
+    (void)w;
+    (void)e;
+    oof_ctx *c = arg;
+    if (c->y[i] < 0 || c->fold[i] < 0) return 0; /* unlabelled, or training only: in every fold */
+    size_t nf1 = c->t->nfeat + 1, task = (size_t)c->fold[i] + 1;
+    int npair = c->k * (c->k - 1) / 2;
+    ovr_pairs(c->t, c->k, c->Wall + task * (size_t)c->nbin * nf1, c->Ball + task * (size_t)c->nbin, c->t->x[i],
+              c->oof + i * (size_t)npair);
+    return 0;
 }
 
 int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o,
@@ -750,11 +799,13 @@ int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o
         free(Ball);
         goto fail;
     }
-    for (int f = 0; f < folds; f++) {
-        const double *Wf = Wall + (size_t)(f + 1) * (size_t)nbin * nf1;
-        const double *Bf = Ball + (size_t)(f + 1) * (size_t)nbin;
-        for (size_t i = 0; i < n; i++)
-            if (y[i] >= 0 && fold[i] == f) ovr_pairs(t, k, Wf, Bf, t->x[i], oof + i * (size_t)npair);
+    if (folds) {
+        oof_ctx oc = {t, y, fold, k, nbin, Wall, Ball, oof};
+        if (mz_parallel_for(n, o->procs, oof_item, &oc, e) != 0) {
+            free(Wall);
+            free(Ball);
+            goto fail;
+        }
     }
     memcpy(W, Wall, (size_t)nbin * nf1 * sizeof *W);
     memcpy(B, Ball, (size_t)nbin * sizeof *B);
@@ -793,7 +844,7 @@ int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o
     if (!fold)
         for (size_t i = 0; i < n; i++)
             if (y[i] >= 0) ovr_pairs(t, k, out->Wc ? out->Wc : W, B, t->x[i], oof + i * (size_t)npair);
-    if (platt_pairs(y, t->nscored, k, oof, out->probA, out->probB) != 0) {
+    if (platt_pairs(y, t->nscored, k, oof, o->procs, out->probA, out->probB) != 0) {
         mz_fail(e, "out of memory");
         goto fail;
     }

@@ -10,6 +10,7 @@
 #define MZ_TRAIN_HEADS_H
 
 #include <cJSON.h>
+#include <pthread.h>
 #include <stdio.h>
 
 #include "args.h"
@@ -116,6 +117,26 @@ void mz_add_figure(cJSON *o, const char *key, double v);
 /* A head's manifest entry, and its libsvm model file added to the bundle. */
 cJSON *mz_head_json(const char *name, const char *file, char *const *labels, int k);
 int mz_add_model(mz_bundle_writer *w, const char *file, const mz_linmodel *lm, mz_err *e);
+
+/* The same in two steps, for a head fitted before the work that follows
+ * it (a second stage): its text is formatted on a thread of its own
+ * meanwhile, a quarter second of printing a large head that would
+ * otherwise keep one core busy and the other idle.  lm must not change
+ * until mz_model_text_add(), which waits for the text, adds it and frees
+ * it; mz_model_text_drop() waits and frees it on a path that adds none.
+ * Without a thread the text is formatted at once. */
+typedef struct mz_model_text {
+    const mz_linmodel *lm;
+    pthread_t th;
+    int threaded, rc;
+    char *txt;
+    size_t len;
+    mz_err e;
+} mz_model_text;
+
+void mz_model_text_start(mz_model_text *m, const mz_linmodel *lm);
+int mz_model_text_add(mz_model_text *m, mz_bundle_writer *w, const char *file, mz_err *e);
+void mz_model_text_drop(mz_model_text *m);
 
 /* Stance and target heads are balanced unless the command chose: a2 is a
  * with that weighting, and the manifest's solver records it. */

@@ -435,10 +435,13 @@ int mz_train_multiclass(const mz_task *t, const mz_labelset *L, const int *y, mz
     double *oofdec = NULL;
     if (mz_fit(t->ts, y, L->n, a, t->name, &lm, &prob, &C, a->source_field ? &oofdec : NULL, e) != 0) return -1;
     cJSON_AddNumberToObject(t->solver, "C", C);
+    mz_model_text txt;
+    mz_model_text_start(&txt, &lm);
     if (a->source_field) {
         int r = fit_source(t, L, y, &lm, oofdec, prob, e);
         free(oofdec);
         if (r != 0) {
+            mz_model_text_drop(&txt);
             free(prob);
             mz_linmodel_free(&lm);
             return -1;
@@ -447,6 +450,7 @@ int mz_train_multiclass(const mz_task *t, const mz_labelset *L, const int *y, mz
     double lw[MZ_MAX_CLASSES];
     int *pred = NULL;
     if (a->f1_labels && weigh_labels(a, L, prob, y, n, ns, t->manifest, lw, &pred, e) != 0) {
+        mz_model_text_drop(&txt);
         free(prob);
         mz_linmodel_free(&lm);
         return -1;
@@ -461,7 +465,7 @@ int mz_train_multiclass(const mz_task *t, const mz_labelset *L, const int *y, mz
     if (pred) add_label_weights(hj, lw, L->n);
     free(pred);
     cJSON_AddItemToArray(t->heads, hj);
-    int rc = mz_add_model(t->w, "model.svm", &lm, e);
+    int rc = mz_model_text_add(&txt, t->w, "model.svm", e);
     mz_linmodel_free(&lm);
     return rc;
 }
