@@ -429,7 +429,7 @@ typedef struct platt_ctx {
     const int *y;
     const double *dv;
     size_t n;
-    int k, npair;
+    int npair;
     int pi[MZ_MAX_CLASSES * (MZ_MAX_CLASSES - 1) / 2], pj[MZ_MAX_CLASSES * (MZ_MAX_CLASSES - 1) / 2];
     double *dec;         /* per worker, n entries */
     signed char *lab;
@@ -456,7 +456,7 @@ static int platt_item(void *arg, int w, size_t p, mz_err *e)
 static int platt_pairs(const int *y, size_t n, int k, const double *dv, int threads, double *probA,
                        double *probB)
 {
-    platt_ctx c = {.y = y, .dv = dv, .n = n, .k = k, .npair = k * (k - 1) / 2, .probA = probA, .probB = probB};
+    platt_ctx c = {.y = y, .dv = dv, .n = n, .npair = k * (k - 1) / 2, .probA = probA, .probB = probB};
     int p = 0;
     for (int i = 0; i < k; i++)
         for (int j = i + 1; j < k; j++, p++) c.pi[p] = i, c.pj[p] = j;
