@@ -969,6 +969,17 @@ typedef struct dfcount {
     int32_t n, last;
 } dfcount;
 
+typedef struct ucount {
+    int32_t f; /* -1: not seen yet */
+    dfcount c;
+} ucount;
+
+typedef struct dfslot {
+    uint64_t key; /* pair_key(); 0 = empty */
+    int32_t f;
+    dfcount c;
+} dfslot;
+
 struct mz_vocab_builder {
     mz_featopts o;
     const mz_stopwords *sw;
@@ -996,10 +1007,16 @@ struct mz_vocab_builder {
     /* while counting df, the same indexes by integer key, so that each of
      * the corpus' millions of occurrences is one array or table access and
      * not a byte-key hash lookup: per stem its 'u'/'c' feature, per stem
-     * pair its 'b'/'d' feature (-1: not seen yet) */
-    int32_t *uf, *cf;
+     * pair its 'b'/'d' feature (-1: not seen yet).  These kinds keep their
+     * counts there, in the entry the lookup has just brought into the
+     * cache, rather than in df[] (another miss per occurrence: counting
+     * was most of fitting the vocabulary, and serial); finish() moves them
+     * into df[].  The pair tables, a hundred megabytes on a news corpus,
+     * are on huge pages (hugemem.h): the prefetch of a slot waited on its
+     * TLB miss. */
+    ucount *uf, *cf;
     size_t ufcap;
-    pairslot *pm[2];
+    dfslot *pm[2];
     size_t pmask[2], pcount[2];
     int32_t cur_doc;
     int32_t *stem_map;    /* builder stem id → vocab stem id (after finish) */
@@ -1256,46 +1273,50 @@ oom:
     return mz_fail(e, "out of memory");
 }
 
-static void df_mark(mz_vocab_builder *b, int64_t f)
+static inline void count_doc(dfcount *c, int32_t doc)
 {
-    if (b->df[f].last != b->cur_doc) {
-        b->df[f].last = b->cur_doc;
-        b->df[f].n++;
+    if (c->last != doc) {
+        c->last = doc;
+        c->n++;
     }
 }
 
-/* Feature of kind 'u' or 'c' for builder stem a, interned on first sight. */
-static int64_t df_unigram(mz_vocab_builder *b, char kind, int32_t a)
+static void df_mark(mz_vocab_builder *b, int64_t f) { count_doc(&b->df[f], b->cur_doc); }
+
+/* The entry of the kind 'u' or 'c' feature of builder stem a, the feature
+ * interned on first sight; NULL on out-of-memory. */
+static ucount *df_unigram(mz_vocab_builder *b, char kind, int32_t a)
 {
     if ((size_t)a >= b->ufcap) {
         size_t nc = b->ufcap ? b->ufcap : 1 << 16;
         while (nc <= (size_t)a) nc *= 2;
-        int32_t *u = realloc(b->uf, nc * sizeof *u);
+        ucount *u = realloc(b->uf, nc * sizeof *u);
         if (u) b->uf = u;
-        int32_t *c = realloc(b->cf, nc * sizeof *c);
+        ucount *c = realloc(b->cf, nc * sizeof *c);
         if (c) b->cf = c;
-        if (!u || !c) return -1;
-        for (size_t i = b->ufcap; i < nc; i++) b->uf[i] = b->cf[i] = -1;
+        if (!u || !c) return NULL;
+        for (size_t i = b->ufcap; i < nc; i++) b->uf[i] = b->cf[i] = (ucount){-1, {0, -1}};
         b->ufcap = nc;
     }
-    int32_t *slot = kind == 'u' ? &b->uf[a] : &b->cf[a];
-    if (*slot < 0) {
+    ucount *u = kind == 'u' ? &b->uf[a] : &b->cf[a];
+    if (u->f < 0) {
         int64_t f = new_feature(b, kind, a, 0);
-        if (f < 0) return -1;
-        *slot = (int32_t)f;
+        if (f < 0) return NULL;
+        u->f = (int32_t)f;
     }
-    return *slot;
+    return u;
 }
 
-/* Feature of kind 'b' or 'd' for the stem pair (a, c), interned on first
- * sight; the pair tables grow at half full. */
-static int64_t df_pair(mz_vocab_builder *b, char kind, int32_t a, int32_t c)
+/* The entry of the kind 'b' or 'd' feature for the stem pair (a, c),
+ * interned on first sight; the pair tables grow at half full.  NULL on
+ * out-of-memory. */
+static dfslot *df_pair(mz_vocab_builder *b, char kind, int32_t a, int32_t c)
 {
     int t = kind == 'd';
     if ((b->pcount[t] + 1) * 2 > (b->pm[t] ? b->pmask[t] + 1 : 0)) {
         size_t nc = b->pm[t] ? (b->pmask[t] + 1) * 2 : 1 << 16;
-        pairslot *ns = calloc(nc, sizeof *ns);
-        if (!ns) return -1;
+        dfslot *ns = mz_huge_calloc(nc, sizeof *ns);
+        if (!ns) return NULL;
         for (size_t i = 0; b->pm[t] && i <= b->pmask[t]; i++) {
             if (!b->pm[t][i].key) continue;
             size_t j = (size_t)pair_hash(b->pm[t][i].key) & (nc - 1);
@@ -1309,14 +1330,26 @@ static int64_t df_pair(mz_vocab_builder *b, char kind, int32_t a, int32_t c)
     uint64_t k = pair_key(a, c);
     size_t i = (size_t)pair_hash(k) & b->pmask[t];
     while (b->pm[t][i].key && b->pm[t][i].key != k) i = (i + 1) & b->pmask[t];
-    if (!b->pm[t][i].key) {
+    dfslot *p = &b->pm[t][i];
+    if (!p->key) {
         int64_t f = new_feature(b, kind, a, c);
-        if (f < 0) return -1;
-        b->pm[t][i].key = k;
-        b->pm[t][i].val = (int32_t)f;
+        if (f < 0) return NULL;
+        *p = (dfslot){k, (int32_t)f, {0, -1}};
         b->pcount[t]++;
     }
-    return b->pm[t][i].val;
+    return p;
+}
+
+/* The counts kept beside the indexes, into df[] (at the end of counting). */
+static void df_gather(mz_vocab_builder *b)
+{
+    for (size_t a = 0; a < b->ufcap; a++) {
+        if (b->uf[a].f >= 0) b->df[b->uf[a].f].n = b->uf[a].c.n;
+        if (b->cf[a].f >= 0) b->df[b->cf[a].f].n = b->cf[a].c.n;
+    }
+    for (int t = 0; t < 2; t++)
+        for (size_t i = 0; b->pm[t] && i <= b->pmask[t]; i++)
+            if (b->pm[t][i].key) b->df[b->pm[t][i].f].n = b->pm[t][i].c.n;
 }
 
 static int df_cb(void *arg, const unsigned char *key, size_t klen, double w);
@@ -1337,20 +1370,21 @@ static int df_doc(mz_vocab_builder *b, const mz_termdoc *t)
             __builtin_prefetch(&b->pm[0][pair_hash(pair_key(id[i + PF_PAIR], id[i + PF_PAIR + 1])) & b->pmask[0]]);
         double w = i < t->ntitle_terms ? o->title_weight : 1.0;
         if (w == 0.0 || id[i] < 0) continue;
-        int64_t f = df_unigram(b, 'u', id[i]);
-        if (f < 0) return -1;
-        df_mark(b, f);
+        ucount *u = df_unigram(b, 'u', id[i]);
+        if (!u) return -1;
+        count_doc(&u->c, b->cur_doc);
         int inctx = o->context && t->ctx && sent[i] < t->nsent && t->ctx[sent[i]];
         if (inctx) {
-            if ((f = df_unigram(b, 'c', id[i])) < 0) return -1;
-            df_mark(b, f);
+            if (!(u = df_unigram(b, 'c', id[i]))) return -1;
+            count_doc(&u->c, b->cur_doc);
         }
         if (o->ngram_max >= 2 && i + 1 < n && id[i + 1] >= 0 && sent[i + 1] == sent[i]) {
-            if ((f = df_pair(b, 'b', id[i], id[i + 1])) < 0) return -1;
-            df_mark(b, f);
+            dfslot *p = df_pair(b, 'b', id[i], id[i + 1]);
+            if (!p) return -1;
+            count_doc(&p->c, b->cur_doc);
             if (inctx) {
-                if ((f = df_pair(b, 'd', id[i], id[i + 1])) < 0) return -1;
-                df_mark(b, f);
+                if (!(p = df_pair(b, 'd', id[i], id[i + 1]))) return -1;
+                count_doc(&p->c, b->cur_doc);
             }
             if (o->ngram_max >= 3 && i + 2 < n && id[i + 2] >= 0 && sent[i + 2] == sent[i]) {
                 unsigned char key[13] = {'t'};
@@ -1370,10 +1404,7 @@ static int df_cb(void *arg, const unsigned char *key, size_t klen, double w)
     mz_vocab_builder *b = arg;
     int64_t f = feat_slot(b, key, klen);
     if (f < 0) return -1;
-    if (b->df[f].last != b->cur_doc) {
-        b->df[f].last = b->cur_doc;
-        b->df[f].n++;
-    }
+    df_mark(b, f);
     return 0;
 }
 
@@ -1424,12 +1455,10 @@ int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t 
             if ((i < t->ntitle_terms ? b->o.title_weight : 1.0) == 0.0) continue;
             const int32_t *g = b->tg + b->tg_off[t->tok[i]];
             for (int32_t k = 0; k < b->tg_len[t->tok[i]]; k++)
-                if (b->df[g[k]].last != b->cur_doc) {
-                    b->df[g[k]].last = b->cur_doc;
-                    b->df[g[k]].n++;
-                }
+                df_mark(b, g[k]);
         }
     }
+    df_gather(b);
     size_t nall = b->nf;
     rank *r = malloc((nall + 1) * sizeof *r), *rg = malloc((nall + 1) * sizeof *rg);
     if (!r || !rg) {
