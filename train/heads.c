@@ -8,6 +8,7 @@
 #include "fsutil.h"
 #include "jsonout.h"
 #include "metrics.h"
+#include "parallel.h"
 #include "platt.h"
 #include "predict.h"
 
@@ -72,14 +73,33 @@ int mz_label_text(const cJSON *j, char *buf, size_t n)
     return -1;
 }
 
-/* Out-of-fold class probabilities (n × k) from oof decisions. */
-double *mz_oof_probs(const mz_linmodel *lm, const double *oof, size_t n)
+typedef struct oof_probs_ctx {
+    const mz_linmodel *lm;
+    const double *oof;
+    double *p;
+} oof_probs_ctx;
+
+static int oof_probs_item(void *arg, int w, size_t i, mz_err *e)
 {
-    int k = lm->nclass;
-    double *p = calloc(n * (size_t)k + 1, sizeof *p);
+    (void)w, (void)e;
+    const oof_probs_ctx *c = arg;
+    int k = c->lm->nclass;
+    mz_pairwise_coupling(k, c->oof + i * (size_t)c->lm->npair, c->lm->probA, c->lm->probB, c->p + i * (size_t)k);
+    return 0;
+}
+
+/* Out-of-fold class probabilities (n × k) from oof decisions, rows on
+ * `threads` threads (each row's coupling is its own). */
+double *mz_oof_probs(const mz_linmodel *lm, const double *oof, size_t n, int threads)
+{
+    double *p = calloc(n * (size_t)lm->nclass + 1, sizeof *p);
     if (!p) return NULL;
-    for (size_t i = 0; i < n; i++)
-        mz_pairwise_coupling(k, oof + i * (size_t)lm->npair, lm->probA, lm->probB, p + i * (size_t)k);
+    oof_probs_ctx c = {lm, oof, p};
+    mz_err e;
+    if (mz_parallel_for(n, threads, oof_probs_item, &c, &e) != 0) {
+        free(p);
+        return NULL;
+    }
     return p;
 }
 
@@ -126,7 +146,7 @@ static int head_macro_f1(void *ctx, const mz_learnopts *lo, double *score, mz_er
     mz_linmodel m;
     double *oof;
     if (mz_fit_head(d->ts, d->y, d->k, lo, &m, &oof, e) != 0) return -1;
-    double *p = mz_oof_probs(&m, oof, d->ts->n);
+    double *p = mz_oof_probs(&m, oof, d->ts->n, lo->procs);
     free(oof);
     mz_linmodel_free(&m);
     if (!p) return mz_fail(e, "out of memory");
@@ -148,7 +168,7 @@ int mz_fit(const mz_trainset *ts, const int *y, int k, const mz_train_args *a, c
         else fprintf(stderr, "fitting %s (C=%g, %d-fold CV)\n", what, lo.C, lo.folds);
     }
     if (mz_fit_head(ts, y, k, &lo, lm, &oof, e) != 0) return mz_wrap(e, "%s: ", what);
-    *prob = mz_oof_probs(lm, oof, ts->n);
+    *prob = mz_oof_probs(lm, oof, ts->n, lo.procs);
     if (oof_dec) *oof_dec = oof;
     else free(oof);
     *C_used = lo.C;

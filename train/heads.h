@@ -85,8 +85,9 @@ void mz_record_labels(cJSON *o, const cJSON *truth, char *const *names, int k, c
  * temporary).  Errors start with what (the option). */
 int mz_write_records(const char *path, cJSON **rec, size_t n, const char *what, mz_err *e);
 
-/* Out-of-fold class probabilities (n × k) from out-of-fold decisions. */
-double *mz_oof_probs(const mz_linmodel *lm, const double *oof, size_t n);
+/* Out-of-fold class probabilities (n × k) from out-of-fold decisions, the
+ * rows on `threads` threads; NULL on out-of-memory. */
+double *mz_oof_probs(const mz_linmodel *lm, const double *oof, size_t n, int threads);
 
 /* --grid: sets lo->C to the C of the grid (0.1 … 4) whose figure fn gives
  * highest (the first on ties), reporting each on stderr unless quiet. */
