@@ -845,11 +845,9 @@ struct mz_termizer {
     mz_lexicon lex;
 };
 
-/* As token_term(), through the memo. */
-static int cached_term(mz_termizer *t, const char *tok, size_t len, const char **term, size_t *tlen)
+/* As token_term(), through the memo of the token's gid g. */
+static int cached_term(mz_termizer *t, int32_t g, const char *tok, size_t len, const char **term, size_t *tlen)
 {
-    int32_t g = mz_lexicon_id(&t->lex, tok, len);
-    if (g < 0) return -1;
     const char *m = mz_lexicon_memo(&t->lex, g, tlen);
     if (m) {
         *term = m;
@@ -885,6 +883,8 @@ mz_termizer *mz_termizer_new(const mz_featopts *o, const mz_stopwords *sw, mz_er
     return t;
 }
 
+mz_lexicon *mz_termizer_lexicon(mz_termizer *t) { return &t->lex; }
+
 void mz_termizer_free(mz_termizer *t)
 {
     if (!t) return;
@@ -916,11 +916,17 @@ int mz_termize(mz_termizer *t, const mz_doc *d, const uint8_t *ctx,
     out->sent = malloc((d->ntok + 1) * sizeof *out->sent);
     out->hash = malloc((d->ntok + 1) * sizeof *out->hash);
     if (!out->buf || !out->sent || !out->hash) goto oom;
+    /* numbered as it was built (mz_termizer_lexicon), or here */
+    int numbered = d->lex == &t->lex;
     for (size_t i = 0; i < d->ntok; i++) {
         const char *tok = mz_doc_tok(d, i);
         size_t len = d->tok[i].len, tl;
         const char *term;
-        int st = cached_term(t, tok, len, &term, &tl);
+        if (numbered && i + 8 < d->ntok) mz_lexicon_prefetch_memo(&t->lex, d->tok[i + 8].gid, 0);
+        if (numbered && i + 4 < d->ntok) mz_lexicon_prefetch_memo(&t->lex, d->tok[i + 4].gid, 1);
+        int32_t g = numbered ? d->tok[i].gid : mz_lexicon_id(&t->lex, tok, len);
+        if (g < 0) goto oom;
+        int st = cached_term(t, g, tok, len, &term, &tl);
         if (st < 0) goto oom;
         if (st) continue;
         if (out->len + tl + len + 2 > cap) {
@@ -936,7 +942,7 @@ int mz_termize(mz_termizer *t, const mz_doc *d, const uint8_t *ctx,
         out->len += len;
         out->buf[out->len++] = '\0';
         out->sent[out->nterm] = d->tok[i].sent;
-        out->hash[out->nterm] = mz_hash_bytes(tok, len);
+        out->hash[out->nterm] = numbered ? t->lex.hash[i] : mz_hash_bytes(tok, len);
         if (i < d->ntitle) out->ntitle_terms++;
         out->nterm++;
     }
@@ -1193,12 +1199,13 @@ int mz_vocab_builder_add(mz_vocab_builder *b, const mz_stemdoc *s, mz_termdoc *o
     if (b->o.char_min > 0 && !(out->tok = malloc((s->nterm + 1) * sizeof *out->tok))) goto oom;
     const char *p = s->buf;
     /* Surfaces are looked up at random places in a table of the corpus'
-     * distinct tokens: prefetch the slot PF_FAR terms ahead, the entry it
-     * names PF_NEAR terms ahead. */
-    enum { PF_FAR = 16, PF_NEAR = 8 };
+     * distinct tokens: prefetch the slot PF_FAR terms ahead, the key
+     * position it names PF_MID terms ahead, the key PF_NEAR terms ahead. */
+    enum { PF_FAR = 16, PF_MID = 12, PF_NEAR = 8 };
     for (size_t i = 0; i < s->nterm; i++) {
         if (i + PF_FAR < s->nterm) mz_strmap_prefetch(b->surf_count, s->hash[i + PF_FAR], 0);
-        if (i + PF_NEAR < s->nterm) mz_strmap_prefetch(b->surf_count, s->hash[i + PF_NEAR], 1);
+        if (i + PF_MID < s->nterm) mz_strmap_prefetch(b->surf_count, s->hash[i + PF_MID], 1);
+        if (i + PF_NEAR < s->nterm) mz_strmap_prefetch(b->surf_count, s->hash[i + PF_NEAR], 2);
         size_t tl = strlen(p);
         const char *surf = p + tl + 1;
         size_t sl = strlen(surf);

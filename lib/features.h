@@ -136,6 +136,11 @@ void mz_vocab_builder_free(mz_vocab_builder *b);
 typedef struct mz_termizer mz_termizer;
 mz_termizer *mz_termizer_new(const mz_featopts *o, const mz_stopwords *sw, mz_err *e);
 void mz_termizer_free(mz_termizer *t);
+/* The termizer's token lexicon.  A document built with it (d->lex) has its
+ * tokens numbered while it is built, their lookups prefetched a few tokens
+ * ahead, and mz_termize() then reads each token's stem by that number;
+ * any other document is looked up token by token. */
+mz_lexicon *mz_termizer_lexicon(mz_termizer *t);
 
 /* A document as stems in a private encoding, safe to build in any thread. */
 typedef struct mz_stemdoc {

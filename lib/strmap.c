@@ -152,10 +152,10 @@ void mz_strmap_prefetch(const mz_strmap *m, uint64_t h, int stage)
         __builtin_prefetch(s);
         return;
     }
-    if (s->idx1 && s->hfrag == (uint32_t)(h >> 32)) {
-        uint64_t kp = m->kpos[s->idx1 - 1];
-        __builtin_prefetch(m->arena + (kp >> 24));
-    }
+    if (!s->idx1 || s->hfrag != (uint32_t)(h >> 32)) return;
+    /* each stage reads only what the one before fetched */
+    if (stage == 1) __builtin_prefetch(&m->kpos[s->idx1 - 1]);
+    else __builtin_prefetch(m->arena + (m->kpos[s->idx1 - 1] >> 24));
 }
 
 int64_t mz_strmap_intern(mz_strmap *m, const void *key, size_t len, int32_t value, int *inserted)
@@ -211,3 +211,4 @@ const char *mz_strmap_key(const mz_strmap *m, size_t i, size_t *len)
 
 int32_t mz_strmap_value(const mz_strmap *m, size_t i) { return m->val[i]; }
 void mz_strmap_set_value(mz_strmap *m, size_t i, int32_t v) { m->val[i] = v; }
+void mz_strmap_prefetch_value(const mz_strmap *m, size_t i) { __builtin_prefetch(&m->val[i]); }

@@ -36,8 +36,9 @@ int64_t mz_strmap_intern(mz_strmap *m, const void *key, size_t len,
 
 /* For batches of lookups, which are cache misses at random places: hash
  * the keys first (mz_hash_bytes), prefetch a few keys ahead — the slot
- * (stage 0), then, once that has arrived, the entry it names (stage 1) —
- * and intern with the known hash.  Results are those of the plain calls. */
+ * (stage 0), then, once that has arrived, the entry's key position it
+ * names (stage 1), then the key itself (stage 2) — and intern with the
+ * known hash.  Results are those of the plain calls. */
 void mz_strmap_prefetch(const mz_strmap *m, uint64_t h, int stage);
 int64_t mz_strmap_intern_h(mz_strmap *m, const void *key, size_t len, uint64_t h, int32_t value,
                            int *inserted);
@@ -46,6 +47,8 @@ int64_t mz_strmap_intern_h(mz_strmap *m, const void *key, size_t len, uint64_t h
 const char *mz_strmap_key(const mz_strmap *m, size_t i, size_t *len);
 int32_t mz_strmap_value(const mz_strmap *m, size_t i);
 void mz_strmap_set_value(mz_strmap *m, size_t i, int32_t v);
+/* Prefetch entry i's value, for a batch of value reads by entry. */
+void mz_strmap_prefetch_value(const mz_strmap *m, size_t i);
 
 /* Bytes of heap the map holds (for memory budgets such as cache caps). */
 size_t mz_strmap_bytes(const mz_strmap *m);

@@ -65,6 +65,17 @@ const char *mz_lexicon_memo(const mz_lexicon *l, int32_t gid, size_t *len)
     return m + 1;
 }
 
+void mz_lexicon_prefetch_memo(const mz_lexicon *l, int32_t gid, int stage)
+{
+    if (gid < 0) return;
+    if (stage == 0) {
+        mz_strmap_prefetch_value(l->map, (size_t)gid);
+        return;
+    }
+    int32_t v = mz_strmap_value(l->map, (size_t)gid);
+    if (v > 0) __builtin_prefetch(l->memo + (v - 1));
+}
+
 int mz_lexicon_set_memo(mz_lexicon *l, int32_t gid, const char *s, size_t len)
 {
     if (len > 255 || l->memo_len + 1 + len > INT32_MAX - 1) return -1;
@@ -115,8 +126,9 @@ static int assign_gids(mz_doc *d)
     }
     for (size_t i = 0; i < d->ntok; i++) l->hash[i] = mz_hash_bytes(d->buf + d->tok[i].off, d->tok[i].len);
     for (size_t i = 0; i < d->ntok; i++) {
-        if (i + 8 < d->ntok) mz_strmap_prefetch(l->map, l->hash[i + 8], 0);
-        if (i + 4 < d->ntok) mz_strmap_prefetch(l->map, l->hash[i + 4], 1);
+        if (i + 12 < d->ntok) mz_strmap_prefetch(l->map, l->hash[i + 12], 0);
+        if (i + 8 < d->ntok) mz_strmap_prefetch(l->map, l->hash[i + 8], 1);
+        if (i + 4 < d->ntok) mz_strmap_prefetch(l->map, l->hash[i + 4], 2);
         int64_t g = mz_strmap_intern_h(l->map, d->buf + d->tok[i].off, d->tok[i].len, l->hash[i], 0, NULL);
         if (g < 0) return -1;
         d->tok[i].gid = (int32_t)g;

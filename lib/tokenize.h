@@ -63,6 +63,10 @@ void mz_lexicon_free(mz_lexicon *l);
  * out-of-memory or a string over 255 bytes. */
 const char *mz_lexicon_memo(const mz_lexicon *l, int32_t gid, size_t *len);
 int mz_lexicon_set_memo(mz_lexicon *l, int32_t gid, const char *s, size_t len);
+/* For a document's memos read in token order: prefetch a few tokens ahead
+ * where gid's memo offset is (stage 0), then, once that has arrived, the
+ * memo itself (stage 1). */
+void mz_lexicon_prefetch_memo(const mz_lexicon *l, int32_t gid, int stage);
 
 /* The gid of one token outside any document, interned on first sight; a
  * full lexicon restarts first, so a caller may rely on a gid (and its memo)

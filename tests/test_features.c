@@ -500,6 +500,56 @@ START_TEST(test_stemming_merges_clitic_forms)
 }
 END_TEST
 
+/* Training numbers a document's tokens with the termizer's own lexicon
+ * as the document is built (prefetched), and termizes by those numbers;
+ * the stems, surfaces, hashes and sentences must be those of the token by
+ * token path, memo hits and misses alike. */
+START_TEST(test_termize_numbered_equals_token_by_token)
+{
+    const char *titles[] = {"الرئيس في موسكو", NULL, "عنوان"};
+    const char *docs[] = {"الرئيس يزور المدينة. والرئيس يغادر من المدينة", "فالرئيس هنا في المدينة والمدينة هنا",
+                          "من في على الرئيس 2024 يزور"};
+    mz_featopts o;
+    opts_plain(&o, 1, 1);
+    o.stem = 1;
+    o.stopwords = 1;
+    fx f;
+    fx_init(&f, &o, "في\nمن\nعلى\n");
+    mz_err e = {{0}};
+    mz_termizer *plain = mz_termizer_new(&f.o, &f.sw, &e), *numbered = mz_termizer_new(&f.o, &f.sw, &e);
+    ck_assert_ptr_nonnull(plain);
+    ck_assert_ptr_nonnull(numbered);
+    mz_doc a, b;
+    mz_doc_init(&a);
+    mz_doc_init(&b);
+    b.lex = mz_termizer_lexicon(numbered);
+    for (int round = 0; round < 2; round++) /* the second round hits the memos */
+        for (size_t i = 0; i < 3; i++) {
+            doc_of(&f, &a, titles[i], docs[i]);
+            doc_of(&f, &b, titles[i], docs[i]);
+            ck_assert_int_ge(b.tok[0].gid, 0);
+            mz_stemdoc sa, sb;
+            ck_assert_msg(mz_termize(plain, &a, NULL, NULL, 0, &sa, &e) == 0, "%s", e.msg);
+            ck_assert_msg(mz_termize(numbered, &b, NULL, NULL, 0, &sb, &e) == 0, "%s", e.msg);
+            ck_assert_uint_gt(sa.nterm, 0);
+            ck_assert_uint_lt(sa.nterm, a.ntok); /* stopwords were dropped */
+            ck_assert_uint_eq(sa.nterm, sb.nterm);
+            ck_assert_uint_eq(sa.ntitle_terms, sb.ntitle_terms);
+            ck_assert_uint_eq(sa.len, sb.len);
+            ck_assert(memcmp(sa.buf, sb.buf, sa.len) == 0);
+            ck_assert(memcmp(sa.hash, sb.hash, sa.nterm * sizeof *sa.hash) == 0);
+            ck_assert(memcmp(sa.sent, sb.sent, sa.nterm * sizeof *sa.sent) == 0);
+            mz_stemdoc_free(&sa);
+            mz_stemdoc_free(&sb);
+        }
+    mz_doc_free(&a);
+    mz_doc_free(&b);
+    mz_termizer_free(plain);
+    mz_termizer_free(numbered);
+    fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_max_features_keeps_most_frequent)
 {
     const char *docs[] = {"نجم قمر شمس", "قمر شمس", "شمس بحر", "شمس"};
@@ -855,6 +905,7 @@ Suite *suite_features(void)
     tcase_add_test(tc, test_ngrams_do_not_cross_sentences);
     tcase_add_test(tc, test_stopwords_removed_before_ngrams);
     tcase_add_test(tc, test_stemming_merges_clitic_forms);
+    tcase_add_test(tc, test_termize_numbered_equals_token_by_token);
     tcase_add_test(tc, test_max_features_keeps_most_frequent);
     tcase_add_test(tc, test_context_and_named_features);
     tcase_add_test(tc, test_train_vector_equals_classify_vector);

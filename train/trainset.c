@@ -454,6 +454,7 @@ int mz_featurize(const mz_collection *c, const mz_featopts *o, const mz_stopword
                                                   mz_targets_find(cues, "@favourable"), e) != 0)
             goto out;
         if (fit && !(f.ws[t].tz = mz_termizer_new(o, sw, e))) goto out;
+        if (fit) f.ws[t].doc.lex = mz_termizer_lexicon(f.ws[t].tz);
         if (!fit && !(f.ws[t].vz = mz_vectorizer_new(vocab, e))) goto out;
     }
     if (!fit) {
