@@ -42,6 +42,7 @@ void mz_predictor_free(mz_predictor *p)
     free(p->sv_cur);
     free(p->cp);
     free(p->pw);
+    free(p->cslot);
     free(p);
 }
 
@@ -242,16 +243,19 @@ size_t mz_head_evidence(mz_predictor *p, const mz_head *h, int c, size_t k, int 
      * print alike (vocab.surf_id names the article feature): their pushes
      * are one term's and are added up before ranking, or a term that pushes
      * hard through both could be left out.  The context features go into a
-     * list sorted by that id. */
+     * list, found by that id through cslot (one context feature per id). */
     size_t nc = 0;
     for (size_t i = 0; i < x->n; i++) {
         size_t f = (size_t)x->idx[i];
         char kind = f > m->nfeat ? 'g' : v->kind[f - 1];
         p->pw[i] = kind == 'g' || kind == 'x' ? 0.0 : push(&q, i);
-        if ((kind == 'c' || kind == 'd') && v->surf_id[f - 1] != (int32_t)(f - 1))
-            p->cp[nc++] = (mz_ctxpush){v->surf_id[f - 1], (int32_t)i, p->pw[i], 0};
+        if ((kind == 'c' || kind == 'd') && v->surf_id[f - 1] != (int32_t)(f - 1)) {
+            if (!p->cslot && !(p->cslot = calloc(v->nfeat + 1, sizeof *p->cslot))) return 0;
+            p->cp[nc] = (mz_ctxpush){v->surf_id[f - 1], (int32_t)i, p->pw[i], 0};
+            p->cslot[p->cp[nc].sid] = (int32_t)(nc + 1);
+            nc++;
+        }
     }
-    if (nc > 1) qsort(p->cp, nc, sizeof *p->cp, cmp_ctxpush);
     size_t got = 0;
     for (size_t i = 0; i < x->n; i++) {
         size_t f = (size_t)x->idx[i];
@@ -261,23 +265,26 @@ size_t mz_head_evidence(mz_predictor *p, const mz_head *h, int c, size_t k, int 
         int32_t sid = v->surf_id[f - 1];
         if ((kind == 'c' || kind == 'd') && sid != (int32_t)(f - 1)) continue; /* in p->cp */
         double w = p->pw[i];
-        if (nc && (kind == 'u' || kind == 'b')) {
-            mz_ctxpush key = {sid, 0, 0, 0};
-            mz_ctxpush *hit = bsearch(&key, p->cp, nc, sizeof *p->cp, cmp_ctxpush);
-            if (hit) {
-                w += hit->w;
-                hit->used = 1;
-            }
+        if (nc && (kind == 'u' || kind == 'b') && p->cslot[sid]) {
+            mz_ctxpush *hit = &p->cp[p->cslot[sid] - 1];
+            w += hit->w;
+            hit->used = 1;
         }
         offer(out, &got, k, signed_, v->surface, f - 1, w, sid);
     }
     /* context features whose article feature is not in x (pruned from the
-     * vocabulary, or a title weight of 0) stand alone */
-    for (size_t j = 0; j < nc; j++)
-        if (!p->cp[j].used) {
-            size_t f = (size_t)x->idx[p->cp[j].i];
-            offer(out, &got, k, signed_, v->surface, f - 1, p->cp[j].w, p->cp[j].sid);
-        }
+     * vocabulary, or a title weight of 0) stand alone, offered in the
+     * order of their ids so that ties rank the same on every run */
+    size_t nu = 0;
+    for (size_t j = 0; j < nc; j++) {
+        p->cslot[p->cp[j].sid] = 0;
+        if (!p->cp[j].used) p->cp[nu++] = p->cp[j];
+    }
+    if (nu > 1) qsort(p->cp, nu, sizeof *p->cp, cmp_ctxpush);
+    for (size_t j = 0; j < nu; j++) {
+        size_t f = (size_t)x->idx[p->cp[j].i];
+        offer(out, &got, k, signed_, v->surface, f - 1, p->cp[j].w, p->cp[j].sid);
+    }
     return got;
 }
 

@@ -52,6 +52,8 @@ typedef struct mz_predictor {
     mz_ctxpush *cp;  /* evidence scratch, npw_cap entries each: the context */
     double *pw;      /* features' pushes (cp) and every feature's push (pw) */
     size_t npw_cap;
+    int32_t *cslot;  /* by surface id: 1 + its entry in cp, else 0; all 0
+                      * between calls (allocated at the first context push) */
 } mz_predictor;
 
 mz_predictor *mz_predictor_new(const mz_bundle *b, mz_err *e);
