@@ -665,6 +665,53 @@ START_TEST(test_stance_evidence_is_exact_for_any_k)
 }
 END_TEST
 
+/* A stance head's evidence keeps a per-thread table of the context
+ * features it saw (by surface id) and clears it after each article: one
+ * thread answering the articles in turn must give each the evidence it
+ * gets alone, or a word of an earlier article would add its push to a
+ * later one's. */
+START_TEST(test_stance_evidence_does_not_leak_between_articles)
+{
+    const char *samples[] = {"corpora/samples/csto-kazakhstan-oped.txt", "corpora/samples/nato-summit-2018.txt",
+                             "corpora/samples/wire-2018-economy.txt"};
+    const char *targets[] = {"russia", "west"};
+    int rc = run("seq.json", "seq.err", "'%s' --models '%s' --models '%s' --explain 64 -j 1 '%s' '%s' '%s' '%s'",
+                 CLASSIFY, mz_test_path("models/stance-russia"), mz_test_path("models/stance-west"),
+                 mz_test_path(samples[0]), mz_test_path(samples[1]), mz_test_path(samples[2]),
+                 mz_test_path(samples[0]));
+    char *out = slurp(T("seq.json"), NULL);
+    ck_assert_msg(rc == 0, "classify exited %d: %s", rc, out);
+    char *line = out;
+    int compared = 0;
+    for (int a = 0; a < 4; a++) {
+        char *nl = strchr(line, '\n');
+        ck_assert_ptr_nonnull(nl);
+        *nl = 0;
+        cJSON *seq = cJSON_Parse(line);
+        ck_assert_ptr_nonnull(seq);
+        for (int t = 0; t < 2; t++) {
+            const char *bundle = t ? "models/stance-west" : "models/stance-russia";
+            cJSON *alone_root;
+            const cJSON *alone = sample_evidence(bundle, targets[t], samples[a % 3], 64, &alone_root);
+            const cJSON *ev = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(seq, "stance"), targets[t]),
+                "evidence");
+            char *x = cJSON_PrintUnformatted(ev), *y = cJSON_PrintUnformatted(alone);
+            ck_assert_msg(!strcmp(x, y), "%s, %s: evidence after other articles differs from alone", samples[a % 3],
+                          targets[t]);
+            compared += cJSON_GetArraySize(alone) > 0;
+            free(x);
+            free(y);
+            cJSON_Delete(alone_root);
+        }
+        cJSON_Delete(seq);
+        line = nl + 1;
+    }
+    ck_assert_int_ge(compared, 4); /* the op-ed names Russia, the summit both */
+    free(out);
+}
+END_TEST
+
 /* Train the mini stance corpus into T(dir) with extra options. */
 static void train_stance(const char *dir, const char *opts)
 {
@@ -2574,6 +2621,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_folder_and_tsv_corpus_training);
     tcase_add_test(tc, test_stance_bundle);
     tcase_add_test(tc, test_stance_evidence_is_exact_for_any_k);
+    tcase_add_test(tc, test_stance_evidence_does_not_leak_between_articles);
     tcase_add_test(tc, test_stance_svr_score);
     tcase_add_test(tc, test_train_only_corpus);
     tcase_add_test(tc, test_shipped_models_read_the_oped);
