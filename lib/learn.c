@@ -324,8 +324,9 @@ static void job_worker(job_board *jb, int njob, job_fn fn, void *ctx)
     }
 }
 
-static int run_jobs(int njob, int procs, int quiet, job_fn fn, void *ctx, mz_err *e)
+static int run_jobs(int njob, const mz_learnopts *o, job_fn fn, void *ctx, mz_err *e)
 {
+    int procs = o->procs, quiet = o->quiet;
     if (!in_children(njob, procs)) {
         for (int j = 0; j < njob; j++) {
             if (!quiet) fprintf(stderr, "\r  solving %d/%d ...", j + 1, njob);
@@ -351,6 +352,7 @@ static int run_jobs(int njob, int procs, int quiet, job_fn fn, void *ctx, mz_err
         if (pid == 0) job_worker(jb, njob, fn, ctx);
         running++;
     }
+    if (o->idle && !failed) o->idle(o->idle_arg);
     int shown = -1;
     while (running > 0) {
         int st;
@@ -412,13 +414,13 @@ static int solve_all(const mz_trainset *t, const int *y, int k, const double *z,
     size_t nf1 = t->nfeat + 1;
     int njob = ntask * nbin;
     solve_ctx c = {t, y, fold, z, o, nbin, W, B};
-    if (!in_children(njob, o->procs)) return run_jobs(njob, o->procs, o->quiet, solve_job, &c, e);
+    if (!in_children(njob, o->procs)) return run_jobs(njob, o, solve_job, &c, e);
     size_t bytes = (size_t)njob * (nf1 + 1) * sizeof(double);
     void *shm = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (shm == MAP_FAILED) return mz_fail(e, "cannot map shared memory for the solver: %m");
     c.W = shm;
     c.B = c.W + (size_t)njob * nf1;
-    int rc = run_jobs(njob, o->procs, o->quiet, solve_job, &c, e);
+    int rc = run_jobs(njob, o, solve_job, &c, e);
     if (rc == 0) {
         memcpy(W, c.W, (size_t)njob * nf1 * sizeof *W);
         memcpy(B, c.B, (size_t)njob * sizeof *B);
@@ -726,7 +728,7 @@ static int fit_head_rbf(const mz_trainset *t, const int *y, int k, const mz_lear
         memset(shm, 0, bytes);
         c.oof = shm;
     }
-    if (folds && run_jobs(folds, o->procs, o->quiet, rbf_fold_job, &c, e) != 0) goto out;
+    if (folds && run_jobs(folds, o, rbf_fold_job, &c, e) != 0) goto out;
     if (shm) memcpy(oof, shm, n * (size_t)npair * sizeof *oof);
     if (!o->quiet) fprintf(stderr, "  solving the final model ...");
     for (size_t i = 0; i < n; i++) sel[i] = y[i] >= 0;

@@ -58,6 +58,13 @@ typedef struct mz_learnopts {
     double gamma;     /* RBF: K(x, z) = exp(-gamma ||x - z||²) */
     double cache_mb;  /* RBF: libsvm's kernel cache per solve */
     double svr_p;     /* epsilon-SVR: width of the loss-free tube */
+    /* If set, called in this process once solver processes have been
+     * forked, before waiting for them: other work to overlap with theirs.
+     * Not a thread's: a thread running across the fork would leave its
+     * allocations to the children with no owner.  It may be called more
+     * than once (once per batch of processes) and must not fork. */
+    void (*idle)(void *arg);
+    void *idle_arg;
 } mz_learnopts;
 
 void mz_learnopts_default(mz_learnopts *o);

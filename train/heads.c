@@ -360,30 +360,23 @@ int mz_add_model(mz_bundle_writer *w, const char *file, const mz_linmodel *lm, m
     return rc;
 }
 
-static void *model_text_run(void *arg)
-{
-    mz_model_text *m = arg;
-    m->rc = mz_svmfile_write(m->lm, &m->txt, &m->len, &m->e);
-    return NULL;
-}
-
-void mz_model_text_start(mz_model_text *m, const mz_linmodel *lm)
+void mz_model_text_init(mz_model_text *m, const mz_linmodel *lm)
 {
     memset(m, 0, sizeof *m);
     m->lm = lm;
-    m->threaded = pthread_create(&m->th, NULL, model_text_run, m) == 0;
-    if (!m->threaded) model_text_run(m);
 }
 
-static void model_text_wait(mz_model_text *m)
+void mz_model_text_format(void *arg)
 {
-    if (m->threaded) pthread_join(m->th, NULL);
-    m->threaded = 0;
+    mz_model_text *m = arg;
+    if (m->done) return;
+    m->rc = mz_svmfile_write(m->lm, &m->txt, &m->len, &m->e);
+    m->done = 1;
 }
 
 int mz_model_text_add(mz_model_text *m, mz_bundle_writer *w, const char *file, mz_err *e)
 {
-    model_text_wait(m);
+    mz_model_text_format(m);
     int rc = m->rc != 0 ? (*e = m->e, -1) : mz_bundle_add(w, file, m->txt, m->len, e);
     mz_model_text_drop(m);
     return rc;
@@ -391,7 +384,6 @@ int mz_model_text_add(mz_model_text *m, mz_bundle_writer *w, const char *file, m
 
 void mz_model_text_drop(mz_model_text *m)
 {
-    model_text_wait(m);
     free(m->txt);
     m->txt = NULL;
 }

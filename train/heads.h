@@ -10,7 +10,6 @@
 #define MZ_TRAIN_HEADS_H
 
 #include <cJSON.h>
-#include <pthread.h>
 #include <stdio.h>
 
 #include "args.h"
@@ -119,23 +118,27 @@ void mz_add_figure(cJSON *o, const char *key, double v);
 cJSON *mz_head_json(const char *name, const char *file, char *const *labels, int k);
 int mz_add_model(mz_bundle_writer *w, const char *file, const mz_linmodel *lm, mz_err *e);
 
-/* The same in two steps, for a head fitted before the work that follows
- * it (a second stage): its text is formatted on a thread of its own
- * meanwhile, a quarter second of printing a large head that would
- * otherwise keep one core busy and the other idle.  lm must not change
- * until mz_model_text_add(), which waits for the text, adds it and frees
- * it; mz_model_text_drop() waits and frees it on a path that adds none.
- * Without a thread the text is formatted at once. */
+/* The same in steps, for a head fitted before a second stage: printing a
+ * large head's text takes a quarter second of one core, which can be spent
+ * while the second stage's solver processes have both cores' work.  The
+ * text is formatted by mz_model_text_format(), given to that stage as its
+ * learn.idle callback (learn.h: the parent calls it while its solver
+ * processes run), or else by mz_model_text_add(), which adds it to the
+ * bundle and frees it; mz_model_text_drop() frees it on a path that adds
+ * none.  Not on a thread of its own: a solver process forked while that
+ * thread held its buffer would inherit the buffer with no owner (valgrind
+ * counted it lost in the child).  lm must not change until the text is
+ * added or dropped. */
 typedef struct mz_model_text {
     const mz_linmodel *lm;
-    pthread_t th;
-    int threaded, rc;
+    int done, rc;
     char *txt;
     size_t len;
     mz_err e;
 } mz_model_text;
 
-void mz_model_text_start(mz_model_text *m, const mz_linmodel *lm);
+void mz_model_text_init(mz_model_text *m, const mz_linmodel *lm);
+void mz_model_text_format(void *m); /* an mz_model_text; once, later calls do nothing */
 int mz_model_text_add(mz_model_text *m, mz_bundle_writer *w, const char *file, mz_err *e);
 void mz_model_text_drop(mz_model_text *m);
 

@@ -315,7 +315,7 @@ static int by_id(const void *a, const void *b)
  * stage's for records of a known source, the plain head's for the rest.
  * The plain head's own figures go to cv.source.plain. */
 static int fit_source(const mz_task *t, const mz_labelset *L, const int *y, const mz_linmodel *plain,
-                      const double *oofdec, double *prob, mz_err *e)
+                      const double *oofdec, double *prob, mz_model_text *plain_text, mz_err *e)
 {
     const mz_collection *c = t->c;
     const mz_train_args *a = t->a;
@@ -379,7 +379,11 @@ static int fit_source(const mz_task *t, const mz_labelset *L, const int *y, cons
     snprintf(what, sizeof what, "%s by %s", t->name, a->source_field);
     mz_linmodel lm;
     double C;
-    if (mz_fit(&ts2, y2, k, a, what, &lm, &prob2, &C, NULL, e) != 0) goto out;
+    /* the plain head's text is printed while this stage's solvers run */
+    mz_train_args a2 = *a;
+    a2.learn.idle = mz_model_text_format;
+    a2.learn.idle_arg = plain_text;
+    if (mz_fit(&ts2, y2, k, &a2, what, &lm, &prob2, &C, NULL, e) != 0) goto out;
     int r = mz_add_model(t->w, "source.svm", &lm, e);
     mz_linmodel_free(&lm);
     if (r != 0) goto out;
@@ -436,9 +440,9 @@ int mz_train_multiclass(const mz_task *t, const mz_labelset *L, const int *y, mz
     if (mz_fit(t->ts, y, L->n, a, t->name, &lm, &prob, &C, a->source_field ? &oofdec : NULL, e) != 0) return -1;
     cJSON_AddNumberToObject(t->solver, "C", C);
     mz_model_text txt;
-    mz_model_text_start(&txt, &lm);
+    mz_model_text_init(&txt, &lm);
     if (a->source_field) {
-        int r = fit_source(t, L, y, &lm, oofdec, prob, e);
+        int r = fit_source(t, L, y, &lm, oofdec, prob, &txt, e);
         free(oofdec);
         if (r != 0) {
             mz_model_text_drop(&txt);
