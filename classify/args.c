@@ -11,7 +11,7 @@ const char mz_classify_usage[] =
     "usage: mizan-classify [--models DIR] [--jsonl] [--format json|text|tsv] [--explain K] [-j N]\n"
     "                      [--max-bytes N] [--max-tokens N] [--keep F1,F2] [--encoding E] [--source NAME]\n"
     "                      [-o FILE] [--summary | --summary-by F] [FILE|DIR|-]...\n"
-    "       mizan-classify --list-models [--models DIR] [--format json|text] [-o FILE]\n"
+    "       mizan-classify --list-models [--terms K] [--models DIR] [--format json|text] [-o FILE]\n"
     "  FILE: one article (UTF-8 text), or a stream if named *.jsonl; DIR: every *.txt (an\n"
     "  article) and *.jsonl (a stream) in it and its subfolders, in name order; -: stdin (default)\n"
     "  -o, --output FILE  write the answers there instead of stdout: to a temporary beside it,\n"
@@ -37,6 +37,7 @@ const char mz_classify_usage[] =
     "  --summary-by F  the same, and one for each value of the JSONL field F (an outlet, a day)\n"
     "  --list-models what the bundles are: key, kind, labels, training size, CV figures and\n"
     "                the command that rebuilds each (JSON, or with --format text for a person)\n"
+    "  --terms K     with --list-models: each head's K strongest words toward each label\n"
     "  --version     print the version and the bundle format it reads\n";
 
 /* A whole-number option's value, or a complaint naming the option. */
@@ -67,6 +68,10 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
         if (!strcmp(o, "--models") && v) a->models[a->nmodels++] = argv[++i];
         else if (!strcmp(o, "--jsonl")) a->jsonl = 1;
         else if (!strcmp(o, "--list-models")) a->list = 1;
+        else if (!strcmp(o, "--terms") && v) {
+            if (int_opt(o, argv[++i], 0, 1000, &k, e) != 0) return -1;
+            a->terms = (size_t)k;
+        }
         else if (!strcmp(o, "--summary")) a->summary = 1;
         else if (!strcmp(o, "--summary-by") && v) a->summary = 1, a->summary_by = argv[++i];
         else if (!strcmp(o, "--target-field") && v) a->target_field = argv[++i];
@@ -107,6 +112,7 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
     if (a->summary && a->o.tsv) return mz_fail(e, "--summary: --format json or text (a summary has no rows)");
     if (a->summary && a->keep) return mz_fail(e, "--summary: --keep copies fields into each answer, and a summary has none");
     if (a->summary && a->list) return mz_fail(e, "--summary and --list-models: one or the other");
+    if (a->terms && !a->list) return mz_fail(e, "--terms: only with --list-models (per article, see --explain)");
     if (a->ninputs == 0) a->inputs[a->ninputs++] = "-";
     return 0;
 }

@@ -2,8 +2,12 @@
 #include "describe.h"
 
 #include <cJSON.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "predict.h"
 
 /* The labels a bundle answers with: a multi-label bundle's are its binary
  * heads' names, a stance bundle's those of its stance head, any other's
@@ -30,7 +34,83 @@ static void drop_confusion(cJSON *o)
         if (cJSON_IsObject(c)) drop_confusion(c);
 }
 
-static cJSON *record_of(const mz_models *m, size_t i)
+typedef struct term_w {
+    size_t f;
+    double w;
+} term_w;
+
+/* The K words weighing most toward class c of linear head lm, strongest
+ * first, ties to the lower feature (top: K entries of scratch): an array
+ * of {"term", "weight"[, "context": true]}.  Words only: character n-grams
+ * and pseudo-terms are no words to show a person, as in evidence. */
+static cJSON *top_terms(const mz_vocab *v, const mz_linmodel *lm, int c, size_t K, term_w *top)
+{
+    size_t got = 0, nf = lm->nfeat < v->nfeat ? lm->nfeat : v->nfeat;
+    for (size_t f = 1; f <= nf; f++) {
+        char kind = v->kind[f - 1];
+        if (kind != 'u' && kind != 'b' && kind != 'c' && kind != 'd') continue;
+        double w = mz_linmodel_toward(lm, c, f);
+        if (!(w > 0) || (got == K && w <= top[K - 1].w)) continue;
+        size_t j = got < K ? got++ : K - 1;
+        while (j > 0 && top[j - 1].w < w) {
+            top[j] = top[j - 1];
+            j--;
+        }
+        top[j] = (term_w){f, w};
+    }
+    cJSON *a = cJSON_CreateArray();
+    for (size_t j = 0; a && j < got; j++) {
+        cJSON *t = cJSON_CreateObject();
+        cJSON_AddItemToArray(a, t);
+        cJSON_AddStringToObject(t, "term", v->surface[top[j].f - 1]);
+        cJSON_AddNumberToObject(t, "weight", round(top[j].w * 1e6) / 1e6);
+        char kind = v->kind[top[j].f - 1];
+        if (kind == 'c' || kind == 'd') cJSON_AddTrueToObject(t, "context");
+    }
+    return a;
+}
+
+/* only: list that label alone (a multi-label bundle's binary head: its
+ * other class is every other frame at once, no one's words) */
+static void head_terms(cJSON *out, const mz_vocab *v, const char *name, const mz_linmodel *lm, char *const *labels,
+                       const char *only, size_t K, term_w *top)
+{
+    if (lm->kernel_rbf) {
+        cJSON_AddNullToObject(out, name); /* no primal weights to rank */
+        return;
+    }
+    cJSON *hj = cJSON_AddObjectToObject(out, name);
+    for (int c = 0; hj && c < lm->nclass; c++)
+        if (!only || !strcmp(labels[c], only)) cJSON_AddItemToObject(hj, labels[c], top_terms(v, lm, c, K, top));
+}
+
+/* --terms K: per head (and a multi-label bundle's primary head), per label,
+ * its K strongest words.  The per-source heads of a topic bundle are the
+ * plain head's with a few weights of their own: the plain head's stand. */
+static cJSON *terms_of(const mz_bundle *b, size_t K)
+{
+    cJSON *t = cJSON_CreateObject();
+    term_w *top = malloc(K * sizeof *top);
+    if (!t || !top) {
+        cJSON_Delete(t);
+        free(top);
+        return NULL;
+    }
+    int ml = !strcmp(b->kind, "multilabel");
+    for (size_t h = 0; h < b->nheads; h++)
+        head_terms(t, &b->vocab, b->heads[h].name, &b->heads[h].lm, b->heads[h].labels, ml ? b->heads[h].name : NULL,
+                   K, top);
+    if (b->primary.nclass && (size_t)b->primary.nclass == b->nheads) {
+        char **names = malloc(b->nheads * sizeof *names);
+        for (size_t h = 0; names && h < b->nheads; h++) names[h] = b->heads[h].name;
+        if (names) head_terms(t, &b->vocab, "primary", &b->primary, names, NULL, K, top);
+        free(names);
+    }
+    free(top);
+    return t;
+}
+
+static cJSON *record_of(const mz_models *m, size_t i, size_t terms)
 {
     mz_bundle *b = &m->b[i];
     int g = m->group[i];
@@ -58,6 +138,14 @@ static cJSON *record_of(const mz_models *m, size_t i)
     }
     cJSON *cv = cJSON_GetObjectItemCaseSensitive(r, "cv");
     if (cJSON_IsObject(cv)) drop_confusion(cv);
+    if (terms) {
+        cJSON *t = terms_of(b, terms);
+        if (!t) {
+            cJSON_Delete(r);
+            return NULL;
+        }
+        cJSON_AddItemToObject(r, "terms", t);
+    }
     return r;
 }
 
@@ -126,6 +214,25 @@ static void text_record(mz_buf *o, const cJSON *r)
         if (plain) text_section(o, "plain", plain);
         else text_section(o, s->string, s);
     }
+    const cJSON *terms = cJSON_GetObjectItem(r, "terms");
+    for (const cJSON *h = terms ? terms->child : NULL; h; h = h->next) {
+        if (!cJSON_IsObject(h)) {
+            mz_buf_printf(o, "  terms   %s: no word weights (an RBF head)\n", h->string);
+            continue;
+        }
+        for (const cJSON *l = h->child; l; l = l->next) {
+            if (strcmp(h->string, l->string)) mz_buf_printf(o, "  terms   %s %s:", h->string, l->string);
+            else mz_buf_printf(o, "  terms   %s:", l->string); /* a multi-label bundle's binary head */
+            sep = " ";
+            cJSON_ArrayForEach(v, l)
+            {
+                mz_buf_printf(o, "%s%s", sep, cJSON_GetObjectItem(v, "term")->valuestring);
+                if (cJSON_IsTrue(cJSON_GetObjectItem(v, "context"))) mz_buf_puts(o, " (near the target)");
+                sep = ", ";
+            }
+            mz_buf_puts(o, "\n");
+        }
+    }
     const cJSON *cmd = cJSON_GetObjectItem(r, "train_command");
     if (cJSON_IsArray(cmd)) {
         mz_buf_puts(o, "  rebuild");
@@ -145,10 +252,10 @@ static void text_record(mz_buf *o, const cJSON *r)
     }
 }
 
-void mz_models_describe(const mz_models *m, int text_format, mz_buf *out)
+void mz_models_describe(const mz_models *m, int text_format, size_t terms, mz_buf *out)
 {
     for (size_t i = 0; i < m->n; i++) {
-        cJSON *r = record_of(m, i);
+        cJSON *r = record_of(m, i, terms);
         if (!r) {
             out->oom = 1;
             return;

@@ -768,7 +768,7 @@ static int run_all(mz_classify_args *args)
     if (args->list) {
         /* loading verified every bundle; the listing is read from them */
         mz_buf b = {0};
-        mz_models_describe(&m, args->o.text_format, &b);
+        mz_models_describe(&m, args->o.text_format, args->terms, &b);
         rc = 0;
         if (b.oom) {
             fprintf(stderr, "mizan-classify: out of memory\n");

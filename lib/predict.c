@@ -155,6 +155,50 @@ static double rbf_slope(const mz_predictor *p, const mz_linmodel *m, double A, i
     return -2.0 * m->gamma * (xf * A - B);
 }
 
+/* Class c's pairs: their indices in W and the sign that orients each
+ * toward c; returns how many (nclass - 1). */
+static int pairs_of(const mz_linmodel *m, int c, int *pidx, double *sign)
+{
+    int kk = m->nclass, n = 0;
+    for (int o = 0; o < kk; o++) {
+        if (o == c) continue;
+        pidx[n] = c < o ? mz_pair_index(kk, c, o) : mz_pair_index(kk, o, c);
+        sign[n] = c < o ? 1.0 : -1.0;
+        n++;
+    }
+    return n;
+}
+
+/* The primal weight of linear head m's feature f toward class c: its
+ * weight in each of c's n pairs, oriented toward c, averaged. */
+static double toward(const mz_linmodel *m, int c, int n, const int *pidx, const double *sign, size_t f)
+{
+    double s = 0;
+    int kk = m->nclass;
+    /* a per-source head's own weights for f, if it has any (svmfile.h) */
+    const double *dw = m->dslot && f <= m->nfeat && m->dslot[f] >= 0
+                           ? m->dval + (size_t)m->dslot[f] * (size_t)(m->Wk ? kk : m->npair)
+                           : NULL;
+    if (m->Wk) {
+        /* pair (c, o) weighs w_c - w_o toward c */
+        const double *w = m->Wk + f * (size_t)kk;
+        for (int o = 0; o < kk; o++)
+            if (o != c) s += w[c] - w[o] + (dw ? dw[c] - dw[o] : 0);
+    } else {
+        const double *w = m->W + f * (size_t)m->npair;
+        for (int r = 0; r < n; r++) s += sign[r] * (w[pidx[r]] + (dw ? dw[pidx[r]] : 0));
+    }
+    return s / n;
+}
+
+double mz_linmodel_toward(const mz_linmodel *m, int c, size_t f)
+{
+    int pidx[MZ_MAX_CLASSES];
+    double sign[MZ_MAX_CLASSES];
+    if (m->kernel_rbf || m->svr || c < 0 || c >= m->nclass || f < 1 || f > m->nfeat) return 0.0;
+    return toward(m, c, pairs_of(m, c, pidx, sign), pidx, sign, f);
+}
+
 /* The evidence weight of x's i-th feature toward class c: value times the
  * primal weight toward c averaged over c's pairs (linear), or times the
  * slope of c's score along the feature (rbf). */
@@ -169,26 +213,9 @@ typedef struct push_ctx {
 
 static double push(const push_ctx *q, size_t i)
 {
-    const mz_linmodel *m = q->m;
     const mz_sparse *x = &q->p->x;
-    size_t f = (size_t)x->idx[i];
-    if (m->kernel_rbf) return rbf_slope(q->p, m, q->A, x->idx[i], x->val[i]) * x->val[i];
-    double s = 0;
-    int kk = m->nclass, c = q->c;
-    /* a per-source head's own weights for f, if it has any (svmfile.h) */
-    const double *dw = m->dslot && f <= m->nfeat && m->dslot[f] >= 0
-                           ? m->dval + (size_t)m->dslot[f] * (size_t)(m->Wk ? kk : m->npair)
-                           : NULL;
-    if (m->Wk) {
-        /* pair (c, o) weighs w_c - w_o toward c */
-        const double *w = m->Wk + f * (size_t)kk;
-        for (int o = 0; o < kk; o++)
-            if (o != c) s += w[c] - w[o] + (dw ? dw[c] - dw[o] : 0);
-    } else {
-        const double *w = m->W + f * (size_t)m->npair;
-        for (int r = 0; r < q->n; r++) s += q->sign[r] * (w[q->pidx[r]] + (dw ? dw[q->pidx[r]] : 0));
-    }
-    return s / q->n * x->val[i];
+    if (q->m->kernel_rbf) return rbf_slope(q->p, q->m, q->A, x->idx[i], x->val[i]) * x->val[i];
+    return toward(q->m, q->c, q->n, q->pidx, q->sign, (size_t)x->idx[i]) * x->val[i];
 }
 
 /* Keep term in out[0..k) if it ranks among the k strongest; out stays
@@ -217,16 +244,9 @@ size_t mz_head_evidence(mz_predictor *p, const mz_head *h, int c, size_t k, int 
     const mz_linmodel *m = &h->lm;
     const mz_sparse *x = &p->x;
     const mz_vocab *v = &p->b->vocab;
-    int kk = m->nclass;
     int pidx[MZ_MAX_CLASSES];
     double sign[MZ_MAX_CLASSES];
-    int n = 0;
-    for (int o = 0; o < kk; o++) {
-        if (o == c) continue;
-        pidx[n] = c < o ? mz_pair_index(kk, c, o) : mz_pair_index(kk, o, c);
-        sign[n] = c < o ? 1.0 : -1.0;
-        n++;
-    }
+    int n = pairs_of(m, c, pidx, sign);
     push_ctx q = {p, m, c, n, pidx, sign, m->kernel_rbf ? rbf_prepare(p, m, c) : 0.0};
     /* Every push first, in one pass over x: an rbf slope must be asked for
      * features in increasing order.  Character n-grams and pseudo-terms

@@ -103,6 +103,12 @@ double mz_stance_score(int method, const double *p, double svr);
 int mz_multilabel_select(size_t k, const double *p, const double *pm, double w, const double *thr, int max_labels,
                          unsigned char *chosen);
 
+/* The primal weight of a linear head's feature f (1-based) toward class
+ * c: its weight in each of c's pairs, oriented toward c, averaged; the
+ * evidence of f in an article is this times f's value there.  0 for an
+ * RBF or SVR head, a class or feature out of range. */
+double mz_linmodel_toward(const mz_linmodel *m, int c, size_t f);
+
 /* Top-k evidence for class c of head h on p->x; returns how many. Positive
  * weights push towards c; with signed = 1 the k largest |weight| are kept
  * (for stance, where the words against matter too).  Features that print

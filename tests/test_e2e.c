@@ -8,6 +8,7 @@
 #include <check.h>
 #include <cJSON.h>
 #include <dirent.h>
+#include <libsvm/svm.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1710,6 +1711,128 @@ START_TEST(test_list_models)
 }
 END_TEST
 
+/* --list-models --terms K: per label, the K word features weighing most
+ * toward it, checked against libsvm's own reading of the model file: a
+ * linear head's pair (i, j) weighs feature f by its decision on the one-hot
+ * vector e_f less its decision on nothing, and a feature's weight toward c
+ * is the mean of its pairs' weights, each oriented toward c.  No word left
+ * out may outweigh the last one listed. */
+START_TEST(test_list_models_terms)
+{
+    ck_assert_int_eq(mkdir(T("lt"), 0755), 0);
+    train_topic("corpora/mini/topic.jsonl", "lt/topic");
+    const size_t K = 4;
+    int rc = run("out.json", "err.txt", "'%s' --models '%s' --list-models --terms %zu", CLASSIFY, T("lt/topic"), K);
+    if (rc != 0) ck_abort_msg("--list-models --terms exited %d: %s", rc, slurp(T("err.txt"), NULL));
+    char *out = slurp(T("out.json"), NULL);
+    cJSON *j = cJSON_Parse(out);
+    ck_assert_ptr_nonnull(j);
+    const cJSON *labels = cJSON_GetObjectItemCaseSensitive(j, "labels");
+    const cJSON *head = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "terms"), "topic");
+    ck_assert_msg(cJSON_IsObject(head), "no terms for the topic head: %s", out);
+    int k = cJSON_GetArraySize(labels);
+    ck_assert_int_eq(cJSON_GetArraySize(head), k);
+
+    /* the vocabulary: feature f (1-based) is its f-th entry line */
+    char *voc = slurp(T("lt/topic/vocab.tsv"), NULL);
+    size_t cap = 1024, nf = 0;
+    char **surf = malloc(cap * sizeof *surf), *kinds = malloc(cap);
+    char *save = NULL;
+    for (char *line = strtok_r(voc, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (line[0] == '#') continue;
+        if (nf + 1 == cap) {
+            cap *= 2;
+            surf = realloc(surf, cap * sizeof *surf);
+            kinds = realloc(kinds, cap);
+        }
+        char *last = strrchr(line, '\t');
+        ck_assert_ptr_nonnull(last);
+        nf++;
+        kinds[nf] = line[0];
+        surf[nf] = last + 1;
+    }
+    ck_assert_uint_gt(nf, 50);
+
+    struct svm_model *lib = svm_load_model(T("lt/topic/model.svm"));
+    ck_assert_ptr_nonnull(lib);
+    ck_assert_int_eq(svm_get_nr_class(lib), k);
+    int np = k * (k - 1) / 2;
+    double *W = malloc((nf + 1) * (size_t)np * sizeof *W), d0[64], d1[64];
+    struct svm_node none = {-1, 0}, one[2] = {{0, 1.0}, {-1, 0}};
+    svm_predict_values(lib, &none, d0);
+    for (size_t f = 1; f <= nf; f++) {
+        one[0].index = (int)f;
+        svm_predict_values(lib, one, d1);
+        for (int p = 0; p < np; p++) W[f * (size_t)np + (size_t)p] = d1[p] - d0[p];
+    }
+    int listed_any = 0;
+    for (int c = 0; c < k; c++) {
+        const char *name = cJSON_GetArrayItem(labels, c)->valuestring;
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(head, name);
+        ck_assert_msg(cJSON_IsArray(list), "no terms for %s", name);
+        /* every word feature's weight toward c, as libsvm's numbers give it */
+        double *tw = calloc(nf + 1, sizeof *tw);
+        size_t positive = 0;
+        for (size_t f = 1; f <= nf; f++) {
+            double sum = 0;
+            for (int o = 0; o < k; o++) {
+                if (o == c) continue;
+                int p = c < o ? c * (2 * k - c - 1) / 2 + (o - c - 1) : o * (2 * k - o - 1) / 2 + (c - o - 1);
+                sum += (c < o ? 1 : -1) * W[f * (size_t)np + (size_t)p];
+            }
+            tw[f] = sum / (k - 1);
+            positive += (kinds[f] == 'u' || kinds[f] == 'b') && tw[f] > 1e-9;
+        }
+        int n = cJSON_GetArraySize(list);
+        ck_assert_int_eq(n, (int)(positive < K ? positive : K));
+        double prev = INFINITY, lastw = 0;
+        unsigned char *shown = calloc(nf + 1, 1);
+        const cJSON *t;
+        cJSON_ArrayForEach(t, list)
+        {
+            const char *term = cJSON_GetObjectItemCaseSensitive(t, "term")->valuestring;
+            double w = cJSON_GetObjectItemCaseSensitive(t, "weight")->valuedouble;
+            ck_assert_msg(w > 0 && w <= prev, "%s: weights not positive and falling at %s", name, term);
+            prev = lastw = w;
+            size_t f = 1;
+            while (f <= nf && !((kinds[f] == 'u' || kinds[f] == 'b') && !strcmp(surf[f], term) && !shown[f])) f++;
+            ck_assert_msg(f <= nf, "%s: listed term %s is no word of the vocabulary", name, term);
+            shown[f] = 1;
+            /* the file holds 8 significant digits, the listing 6 decimals */
+            ck_assert_msg(fabs(tw[f] - w) < 1e-5, "%s, %s: listed %.6f, libsvm %.6f", name, term, w, tw[f]);
+            listed_any = 1;
+        }
+        for (size_t f = 1; f <= nf; f++)
+            if ((kinds[f] == 'u' || kinds[f] == 'b') && !shown[f])
+                ck_assert_msg(tw[f] <= lastw + 1e-5, "%s: %s (%.6f) outweighs the last listed (%.6f)", name, surf[f],
+                              tw[f], lastw);
+        free(shown);
+        free(tw);
+    }
+    ck_assert(listed_any);
+    svm_free_and_destroy_model(&lib);
+    free(W);
+    free(surf);
+    free(kinds);
+    free(voc);
+    cJSON_Delete(j);
+    free(out);
+
+    /* a person's listing shows them; per article they are --explain's */
+    rc = run("out.txt", "err.txt", "'%s' --models '%s' --list-models --terms 2 --format text", CLASSIFY, T("lt/topic"));
+    ck_assert_int_eq(rc, 0);
+    out = slurp(T("out.txt"), NULL);
+    ck_assert_msg(strstr(out, "\n  terms   topic sport: "), "%s", out);
+    free(out);
+    rc = run("out.txt", "err.txt", "'%s' --models '%s' --terms 2 '%s'", CLASSIFY, T("lt/topic"),
+             mz_test_path("corpora/samples/wire-2018-sport.txt"));
+    ck_assert_int_eq(rc, 2);
+    out = slurp(T("err.txt"), NULL);
+    ck_assert_msg(strstr(out, "--terms: only with --list-models"), "%s", out);
+    free(out);
+}
+END_TEST
+
 /* The shipped models on the shipped op-ed (Russia's CSTO intervention in
  * Kazakhstan): international news, framed around security, critical of
  * Russia, silent about the West. */
@@ -2634,6 +2757,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_lsa_binary_heads);
     tcase_add_test(tc, test_models_combined_and_key_clashes);
     tcase_add_test(tc, test_list_models);
+    tcase_add_test(tc, test_list_models_terms);
     tcase_add_test(tc, test_keep_fields);
     tcase_add_test(tc, test_tsv_format);
     tcase_add_test(tc, test_encodings);
