@@ -34,37 +34,18 @@ static void drop_confusion(cJSON *o)
         if (cJSON_IsObject(c)) drop_confusion(c);
 }
 
-typedef struct term_w {
-    size_t f;
-    double w;
-} term_w;
-
-/* The K words weighing most toward class c of linear head lm, strongest
- * first, ties to the lower feature (top: K entries of scratch): an array
- * of {"term", "weight"[, "context": true]}.  Words only: character n-grams
- * and pseudo-terms are no words to show a person, as in evidence. */
-static cJSON *top_terms(const mz_vocab *v, const mz_linmodel *lm, int c, size_t K, term_w *top)
+/* Class c's top terms (top: K entries of scratch) as an array of
+ * {"term", "weight"[, "context": true]}. */
+static cJSON *top_terms(const mz_vocab *v, const mz_linmodel *lm, int c, size_t K, mz_evidence *top)
 {
-    size_t got = 0, nf = lm->nfeat < v->nfeat ? lm->nfeat : v->nfeat;
-    for (size_t f = 1; f <= nf; f++) {
-        char kind = v->kind[f - 1];
-        if (kind != 'u' && kind != 'b' && kind != 'c' && kind != 'd') continue;
-        double w = mz_linmodel_toward(lm, c, f);
-        if (!(w > 0) || (got == K && w <= top[K - 1].w)) continue;
-        size_t j = got < K ? got++ : K - 1;
-        while (j > 0 && top[j - 1].w < w) {
-            top[j] = top[j - 1];
-            j--;
-        }
-        top[j] = (term_w){f, w};
-    }
+    size_t got = mz_head_top_terms(v, lm, c, K, top);
     cJSON *a = cJSON_CreateArray();
     for (size_t j = 0; a && j < got; j++) {
         cJSON *t = cJSON_CreateObject();
         cJSON_AddItemToArray(a, t);
-        cJSON_AddStringToObject(t, "term", v->surface[top[j].f - 1]);
-        cJSON_AddNumberToObject(t, "weight", round(top[j].w * 1e6) / 1e6);
-        char kind = v->kind[top[j].f - 1];
+        cJSON_AddStringToObject(t, "term", top[j].term);
+        cJSON_AddNumberToObject(t, "weight", round(top[j].weight * 1e6) / 1e6);
+        char kind = v->kind[top[j].sid];
         if (kind == 'c' || kind == 'd') cJSON_AddTrueToObject(t, "context");
     }
     return a;
@@ -73,7 +54,7 @@ static cJSON *top_terms(const mz_vocab *v, const mz_linmodel *lm, int c, size_t 
 /* only: list that label alone (a multi-label bundle's binary head: its
  * other class is every other frame at once, no one's words) */
 static void head_terms(cJSON *out, const mz_vocab *v, const char *name, const mz_linmodel *lm, char *const *labels,
-                       const char *only, size_t K, term_w *top)
+                       const char *only, size_t K, mz_evidence *top)
 {
     if (lm->kernel_rbf) {
         cJSON_AddNullToObject(out, name); /* no primal weights to rank */
@@ -90,7 +71,7 @@ static void head_terms(cJSON *out, const mz_vocab *v, const char *name, const mz
 static cJSON *terms_of(const mz_bundle *b, size_t K)
 {
     cJSON *t = cJSON_CreateObject();
-    term_w *top = malloc(K * sizeof *top);
+    mz_evidence *top = malloc(K * sizeof *top);
     if (!t || !top) {
         cJSON_Delete(t);
         free(top);

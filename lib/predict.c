@@ -191,14 +191,6 @@ static double toward(const mz_linmodel *m, int c, int n, const int *pidx, const 
     return s / n;
 }
 
-double mz_linmodel_toward(const mz_linmodel *m, int c, size_t f)
-{
-    int pidx[MZ_MAX_CLASSES];
-    double sign[MZ_MAX_CLASSES];
-    if (m->kernel_rbf || m->svr || c < 0 || c >= m->nclass || f < 1 || f > m->nfeat) return 0.0;
-    return toward(m, c, pairs_of(m, c, pidx, sign), pidx, sign, f);
-}
-
 /* The evidence weight of x's i-th feature toward class c: value times the
  * primal weight toward c averaged over c's pairs (linear), or times the
  * slope of c's score along the feature (rbf). */
@@ -231,6 +223,21 @@ static void offer(mz_evidence *out, size_t *got, size_t k, int signed_, char *co
     if (*got < k) out[(*got)++] = ev;
     else out[k - 1] = ev;
     isort(out, *got, signed_);
+}
+
+size_t mz_head_top_terms(const mz_vocab *v, const mz_linmodel *m, int c, size_t k, mz_evidence *out)
+{
+    if (m->kernel_rbf || m->svr || c < 0 || c >= m->nclass || k == 0) return 0;
+    int pidx[MZ_MAX_CLASSES];
+    double sign[MZ_MAX_CLASSES];
+    int n = pairs_of(m, c, pidx, sign);
+    size_t got = 0, nf = m->nfeat < v->nfeat ? m->nfeat : v->nfeat;
+    for (size_t f = 1; f <= nf; f++) {
+        char kind = v->kind[f - 1];
+        if (kind == 'u' || kind == 'b' || kind == 'c' || kind == 'd')
+            offer(out, &got, k, 0, v->surface, f - 1, toward(m, c, n, pidx, sign, f), (int32_t)(f - 1));
+    }
+    return got;
 }
 
 static int cmp_ctxpush(const void *a, const void *b)

@@ -103,17 +103,19 @@ double mz_stance_score(int method, const double *p, double svr);
 int mz_multilabel_select(size_t k, const double *p, const double *pm, double w, const double *thr, int max_labels,
                          unsigned char *chosen);
 
-/* The primal weight of a linear head's feature f (1-based) toward class
- * c: its weight in each of c's pairs, oriented toward c, averaged; the
- * evidence of f in an article is this times f's value there.  0 for an
- * RBF or SVR head, a class or feature out of range. */
-double mz_linmodel_toward(const mz_linmodel *m, int c, size_t f);
-
 /* Top-k evidence for class c of head h on p->x; returns how many. Positive
  * weights push towards c; with signed = 1 the k largest |weight| are kept
  * (for stance, where the words against matter too).  Features that print
  * alike (a word in the article and in the target's context) are one term,
  * their pushes added.  Uses p's scratch: not concurrently on one p. */
 size_t mz_head_evidence(mz_predictor *p, const mz_head *h, int c, size_t k, int signed_, mz_evidence *out);
+
+/* What a linear head has learnt: the k word features (article or context)
+ * of vocabulary v weighing most toward class c, the weights evidence
+ * multiplies by an article's values, strongest first, ties to the lower
+ * feature.  out[i].sid is here the feature's own index (0-based), not its
+ * surface id: a listing keeps a word's article and context features apart.
+ * 0 for an RBF or SVR head. */
+size_t mz_head_top_terms(const mz_vocab *v, const mz_linmodel *m, int c, size_t k, mz_evidence *out);
 
 #endif

@@ -350,16 +350,6 @@ cJSON *mz_head_json(const char *name, const char *file, char *const *labels, int
     return h;
 }
 
-int mz_add_model(mz_bundle_writer *w, const char *file, const mz_linmodel *lm, mz_err *e)
-{
-    char *txt;
-    size_t len;
-    if (mz_svmfile_write(lm, &txt, &len, e) != 0) return -1;
-    int rc = mz_bundle_add(w, file, txt, len, e);
-    free(txt);
-    return rc;
-}
-
 void mz_model_text_init(mz_model_text *m, const mz_linmodel *lm)
 {
     memset(m, 0, sizeof *m);
@@ -386,6 +376,13 @@ void mz_model_text_drop(mz_model_text *m)
 {
     free(m->txt);
     m->txt = NULL;
+}
+
+int mz_add_model(mz_bundle_writer *w, const char *file, const mz_linmodel *lm, mz_err *e)
+{
+    mz_model_text m;
+    mz_model_text_init(&m, lm);
+    return mz_model_text_add(&m, w, file, e);
 }
 
 /* Stance and target heads: their classes are very unequal (see the
