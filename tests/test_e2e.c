@@ -1107,6 +1107,162 @@ START_TEST(test_cv_predictions)
 }
 END_TEST
 
+/* A JSON figure as text, for exact comparison ("null" when absent). */
+static char *fig_text(const cJSON *o, const char *k1, const char *k2)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k1);
+    if (k2) x = cJSON_GetObjectItemCaseSensitive(x, k2);
+    return x ? cJSON_PrintUnformatted(x) : strdup("null");
+}
+
+static cJSON *evaluate_json(const char *model, const char *corpus, const char *opts)
+{
+    int rc = run("ev.json", "ev.err", "'%s' evaluate --model '%s' --corpus '%s' --json %s", TRAIN, T(model),
+                 T(corpus), opts);
+    if (rc != 0) ck_abort_msg("evaluate exited %d: %s", rc, slurp(T("ev.err"), NULL));
+    char *t = slurp(T("ev.json"), NULL);
+    cJSON *j = cJSON_Parse(t);
+    free(t);
+    ck_assert_ptr_nonnull(j);
+    return j;
+}
+
+/* evaluate --by FIELD: a group's figures are those of evaluating its
+ * records alone, for each kind of bundle; groups come largest first, ties
+ * by value with the records that lack the field first; a number groups by
+ * its JSON text.  A list value and a field no record has are refused, and
+ * --by is not a training option. */
+START_TEST(test_evaluate_by_field)
+{
+    train_topic("corpora/mini/topic.jsonl", "tb");
+    train_stance("sb", "");
+    int rc = run("o.txt", "e.txt", "'%s' --label-field frames --corpus '%s' --cv 3 --min-df 1 --quiet --out '%s'",
+                 TRAIN, mz_test_path("corpora/mini/stance.jsonl"), T("fb"));
+    if (rc != 0) ck_abort_msg("frames training exited %d: %s", rc, slurp(T("e.txt"), NULL));
+    static const struct {
+        const char *model, *corpus, *opts, *head; /* head: the heldout key compared */
+        const char *keys[3][2];                   /* the figures compared */
+    } cases[] = {
+        {"tb", "corpora/mini/topic.jsonl", "", "topic", {{"figures", NULL}, {NULL, NULL}, {NULL, NULL}}},
+        {"sb", "corpora/mini/stance.jsonl", "", NULL,
+         {{"presence", NULL}, {"stance", "macro_f1"}, {"stance", "critical_roc_auc"}}},
+        {"fb", "corpora/mini/stance.jsonl", "--label-field frames", "labels",
+         {{"micro_f1", NULL}, {"macro_f1", NULL}, {"primary_accuracy", NULL}}},
+    };
+    static const char *const groups[] = {"north", NULL, "7"}; /* as they must come */
+    enum { MAXR = 64 };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        /* record i: "north", 7, "north", no field, in turn */
+        char *t = slurp(mz_test_path(cases[c].corpus), NULL), *save = NULL;
+        char *all = calloc(1, 1 << 20), *part[3] = {calloc(1, 1 << 20), calloc(1, 1 << 20), calloc(1, 1 << 20)};
+        ck_assert(all && part[0] && part[1] && part[2]);
+        size_t n = 0, size[3] = {0};
+        for (char *l = strtok_r(t, "\n", &save); l; l = strtok_r(NULL, "\n", &save), n++) {
+            cJSON *r = cJSON_Parse(l);
+            ck_assert_ptr_nonnull(r);
+            int g = n % 4 == 3 ? 1 : n % 4 == 1 ? 2 : 0;
+            if (g == 0) cJSON_AddStringToObject(r, "desk", "north");
+            if (g == 2) cJSON_AddNumberToObject(r, "desk", 7);
+            char *x = cJSON_PrintUnformatted(r);
+            strcat(all, x), strcat(all, "\n");
+            strcat(part[g], x), strcat(part[g], "\n");
+            size[g]++;
+            free(x);
+            cJSON_Delete(r);
+        }
+        free(t);
+        put(T("all.jsonl"), all, strlen(all));
+        char opts[256];
+        snprintf(opts, sizeof opts, "%s --by desk", cases[c].opts);
+        cJSON *j = evaluate_json(cases[c].model, "all.jsonl", opts);
+        const cJSON *by = cJSON_GetObjectItemCaseSensitive(j, "by");
+        ck_assert_str_eq(str_at(by, "field"), "desk");
+        const cJSON *gs = cJSON_GetObjectItemCaseSensitive(by, "groups");
+        ck_assert_int_eq(cJSON_GetArraySize(gs), 3);
+        for (int g = 0; g < 3; g++) {
+            const cJSON *gj = cJSON_GetArrayItem(gs, g), *v = cJSON_GetObjectItemCaseSensitive(gj, "value");
+            int k = g == 0 ? 0 : g == 1 ? 1 : 2;
+            if (groups[k]) ck_assert_str_eq(cJSON_IsString(v) ? v->valuestring : "(not a string)", groups[k]);
+            else ck_assert(cJSON_IsNull(v));
+            ck_assert_int_eq((int)num_at(gj, "n", NULL), (int)size[k]);
+            /* the group's records evaluated alone */
+            put(T("part.jsonl"), part[k], strlen(part[k]));
+            cJSON *alone = evaluate_json(cases[c].model, "part.jsonl", cases[c].opts);
+            const cJSON *ho = cJSON_GetObjectItemCaseSensitive(alone, "heldout");
+            if (cases[c].head) ho = cJSON_GetObjectItemCaseSensitive(ho, cases[c].head);
+            for (int q = 0; q < 3 && cases[c].keys[q][0]; q++) {
+                const char *k1 = cases[c].keys[q][0], *k2 = cases[c].keys[q][1];
+                /* a class bundle's group keeps its figures under "figures",
+                 * with the macro-F1 over the labels the group has besides */
+                char *a, *b;
+                if (!strcmp(k1, "figures")) {
+                    cJSON *f = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(gj, k1), 1);
+                    double own = num_at(f, "macro_f1_own_labels", NULL), sum = 0;
+                    int nown = 0;
+                    const cJSON *pc;
+                    cJSON_ArrayForEach(pc, cJSON_GetObjectItemCaseSensitive(ho, "per_class"))
+                    if (num_at(pc, "support", NULL) > 0) sum += num_at(pc, "f1", NULL), nown++;
+                    ck_assert_int_gt(nown, 0);
+                    ck_assert_double_eq_tol(own, sum / nown, 1e-6);
+                    cJSON_DeleteItemFromObjectCaseSensitive(f, "macro_f1_own_labels");
+                    a = cJSON_PrintUnformatted(f);
+                    b = cJSON_PrintUnformatted(ho);
+                    cJSON_Delete(f);
+                } else {
+                    a = fig_text(gj, k1, k2);
+                    b = fig_text(ho, k1, k2);
+                }
+                ck_assert_msg(!strcmp(a, b), "%s, group %d, %s%s%s: %s by group, %s alone", cases[c].model, g, k1,
+                              k2 ? "." : "", k2 ? k2 : "", a, b);
+                free(a), free(b);
+            }
+            cJSON_Delete(alone);
+        }
+        cJSON_Delete(j);
+        /* the same as a table */
+        rc = run("ev.txt", "ev.err", "'%s' evaluate --model '%s' --corpus '%s' %s", TRAIN, T(cases[c].model),
+                 T("all.jsonl"), opts);
+        ck_assert_int_eq(rc, 0);
+        char *txt = slurp(T("ev.txt"), NULL);
+        ck_assert_msg(strstr(txt, "held-out figures by \"desk\" (3 groups)") && strstr(txt, "  (none)\n") &&
+                          strstr(txt, "  north\n"),
+                      "%s: %s", cases[c].model, txt);
+        free(txt);
+        free(all), free(part[0]), free(part[1]), free(part[2]);
+    }
+
+    /* refused: a list to group by, a field no record has, --by in training */
+    char *t = slurp(mz_test_path("corpora/mini/topic.jsonl"), NULL);
+    char *nl = strchr(t, '\n');
+    ck_assert_ptr_nonnull(nl);
+    cJSON *r = cJSON_Parse(nl + 1);
+    cJSON_AddItemToObject(r, "desk", cJSON_CreateStringArray((const char *[]){"a", "b"}, 2));
+    char *x = cJSON_PrintUnformatted(r);
+    char bad[1 << 16];
+    snprintf(bad, sizeof bad, "%.*s\n%s\n", (int)(nl - t), t, x);
+    put(T("bad.jsonl"), bad, strlen(bad));
+    free(x), free(t);
+    cJSON_Delete(r);
+    rc = run("o.txt", "e.txt", "'%s' evaluate --model '%s' --corpus '%s' --by desk", TRAIN, T("tb"), T("bad.jsonl"));
+    ck_assert_int_ne(rc, 0);
+    char *err = slurp(T("e.txt"), NULL);
+    ck_assert_msg(strstr(err, "bad.jsonl:2: field \"desk\" (--by) is a list"), "%s", err);
+    free(err);
+    rc = run("o.txt", "e.txt", "'%s' evaluate --model '%s' --corpus '%s' --by nosuch", TRAIN, T("tb"),
+             mz_test_path("corpora/mini/topic.jsonl"));
+    ck_assert_int_ne(rc, 0);
+    err = slurp(T("e.txt"), NULL);
+    ck_assert_msg(strstr(err, "--by \"nosuch\": no record has this field"), "%s", err);
+    free(err);
+    rc = run("o.txt", "e.txt", "'%s' --corpus '%s' --out '%s' --by desk", TRAIN,
+             mz_test_path("corpora/mini/topic.jsonl"), T("never"));
+    ck_assert_int_eq(rc, 2);
+    err = slurp(T("e.txt"), NULL);
+    ck_assert_msg(strstr(err, "--by is an option of evaluate"), "%s", err);
+    free(err);
+}
+END_TEST
+
 static void name_it_id(cJSON *m) { cJSON_ReplaceItemInObject(m, "name", cJSON_CreateString("id")); }
 
 /* --models repeats: bundles of several folders answer in one record; two
@@ -2763,6 +2919,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_encodings);
     tcase_add_test(tc, test_summary);
     tcase_add_test(tc, test_cv_predictions);
+    tcase_add_test(tc, test_evaluate_by_field);
     tcase_add_test(tc, test_install);
     tcase_add_test(tc, test_source_heads);
     suite_add_tcase(s, tc);

@@ -15,6 +15,7 @@ const char mz_train_usage[] =
     "usage: mizan-train --corpus PATH [--corpus PATH ...] --out DIR [options]\n"
     "       mizan-train evaluate --model DIR --corpus PATH [--corpus PATH ...] [--json]\n"
     "                            [--predictions FILE]  (JSONL: each record's truth and answer)\n"
+    "                            [--by FIELD]  (the figures again per value of FIELD, e.g. source)\n"
     "corpus: JSONL (default), .tsv (label<TAB>text) or DIR/<label>/*.txt\n"
     "  --train-only PATH      a corpus trained on in every fold but never scored: CV\n"
     "                         figures, cut-offs and calibration come from --corpus alone\n"
@@ -341,6 +342,11 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
         } else if (!strcmp(o, "--predictions") && a->evaluate) {
             NEEDV();
             a->predictions = v;
+        } else if (!strcmp(o, "--by")) {
+            NEEDV();
+            if (!a->evaluate) return mz_fail(e, "--by is an option of evaluate");
+            if (!*v) return mz_fail(e, "--by needs a field name");
+            a->by_field = v;
         } else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
             return mz_fail(e, "help");
         } else if (!strcmp(o, "--version")) {

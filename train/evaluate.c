@@ -11,8 +11,22 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "groups.h"
 #include "predict.h"
 #include "tasks.h"
+
+/* --by: the groups' figures (arr, NULL on out-of-memory) as root's "by". */
+static int add_by(cJSON *root, const mz_groups *g, cJSON *arr, mz_err *e)
+{
+    cJSON *by = arr ? cJSON_AddObjectToObject(root, "by") : NULL;
+    if (!by) {
+        cJSON_Delete(arr);
+        return mz_fail(e, "out of memory");
+    }
+    cJSON_AddStringToObject(by, "field", g->field);
+    cJSON_AddItemToObject(by, "groups", arr);
+    return 0;
+}
 
 /* The index of record i's label among h's labels, or -1 with e saying why. */
 static int label_of(const mz_collection *c, size_t i, const mz_head *h, mz_err *e)
@@ -30,7 +44,7 @@ static int label_of(const mz_collection *c, size_t i, const mz_head *h, mz_err *
  * then pooled, and the macro-F1 over the labels the bundle was tuned for
  * (--f1-labels), which is Mawqif's F_avg. */
 static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *rows, int *y, int json, cJSON *out,
-                            cJSON **rec, mz_err *e)
+                            cJSON **rec, const mz_groups *g, cJSON *root, mz_err *e)
 {
     const mz_head *h0 = NULL;
     for (size_t k = 0; k < b->nheads && !h0; k++)
@@ -99,6 +113,7 @@ static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *row
         cJSON_ArrayForEach(x, fl) if (cJSON_IsString(x)) printf(" %s", x->valuestring);
         printf(" (--f1-labels): %.4f\n", sum / nf);
     }
+    if (g && add_by(root, g, mz_groups_class(g, pred, y, k, h0->labels, json), e) != 0) goto out;
     rc = 0;
 out:
     free(pred);
@@ -144,6 +159,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         mz_bundle_free(&b);
         return -1;
     }
+    mz_groups groups, *g = NULL;
     cJSON_AddStringToObject(root, "model", a->model);
     cJSON_AddStringToObject(root, "name", b.name);
     cJSON_AddStringToObject(root, "kind", b.kind);
@@ -156,6 +172,14 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
     if (a->predictions && !rec) {
         mz_fail(e, "out of memory");
         goto out;
+    }
+    if (a->by_field) {
+        if (mz_groups_build(&groups, a->by_field, c.group, c.n, e) != 0) goto out;
+        g = &groups;
+        if (g->n == 1 && !g->value[0]) {
+            mz_fail(e, "--by \"%s\": no record has this field", a->by_field);
+            goto out;
+        }
     }
     const mz_target *target = NULL;
     if (!strcmp(b.kind, "stance")) {
@@ -191,13 +215,19 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             goto out;
         }
         size_t known = 0;
+        int *pv = g ? malloc((c.n + 1) * sizeof *pv) : NULL;
+        if (g && !pv) {
+            free(P0);
+            mz_fail(e, "out of memory");
+            goto out;
+        }
         for (size_t i = 0; i < c.n; i++) {
             if ((y[i] = label_of(&c, i, h0, e)) < 0) {
-                free(P0);
+                free(P0), free(pv);
                 goto out;
             }
             if (mz_aux_augment(&b, &rows[i]) != 0) {
-                free(P0);
+                free(P0), free(pv);
                 mz_fail(e, "out of memory");
                 goto out;
             }
@@ -232,8 +262,14 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         cJSON_AddItemToObject(ho, b.name,
                               mz_report("held-out metrics", P, h->weighted ? h->lw : NULL, y, c.n, h->nclass,
                                         h->labels, json, stdout));
+        /* the labels the table above counted */
+        for (size_t i = 0; pv && i < c.n; i++)
+            pv[i] = mz_pick_label(P + i * (size_t)h->nclass, h->weighted ? h->lw : NULL, h->nclass);
+        int r = g ? add_by(root, g, mz_groups_class(g, pv, y, h->nclass, h->labels, json), e) : 0;
+        free(pv);
+        if (r != 0) goto out;
     } else if (!strcmp(b.kind, "target")) {
-        if (evaluate_targets(&b, &c, rows, y, json, ho, rec, e) != 0) goto out;
+        if (evaluate_targets(&b, &c, rows, y, json, ho, rec, g, root, e) != 0) goto out;
     } else if (!strcmp(b.kind, "stance")) {
         mz_head *hp = mz_bundle_head(&b, "presence"), *hs = mz_bundle_head(&b, "stance");
         int *y2 = malloc((c.n + 1) * sizeof *y2);
@@ -270,11 +306,10 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         }
         cJSON *sj = mz_report_labels("stance where present (held-out)", pred, y2, c.n, 3, hs->labels, json, stdout);
         cJSON_AddItemToObject(ho, "stance", sj);
-        free(pred);
         /* the score the bundle gives, and the others it could give */
         double *sv = b.svr.svr ? calloc(c.n + 1, sizeof *sv) : NULL;
         if (b.svr.svr && !sv) {
-            free(y2), free(P2);
+            free(y2), free(P2), free(pred);
             mz_fail(e, "out of memory");
             goto out;
         }
@@ -306,7 +341,21 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             if (!json && !isnan(auc))
                 printf("critical-vs-rest ROC-AUC by score: prob %.4f  svr %.4f  blend %.4f\n", v[0], v[1], v[2]);
         }
-        free(sv);
+        int r = 0;
+        if (g) {
+            /* presence as the table above labels it */
+            int *pp = malloc((c.n + 1) * sizeof *pp);
+            for (size_t i = 0; pp && i < c.n; i++) pp[i] = mz_pick_label(P + i * 2, NULL, 2);
+            r = add_by(root, g,
+                       pp ? mz_groups_stance(g, pp, y, hp->labels, pred, y2, hs->labels, b.score, P2, sv, json) : NULL,
+                       e);
+            free(pp);
+        }
+        free(sv), free(pred);
+        if (r != 0) {
+            free(y2), free(P2);
+            goto out;
+        }
         free(y2), free(P2);
     } else if (!strcmp(b.kind, "multilabel")) {
         size_t K = b.nheads;
@@ -349,7 +398,6 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         }
         mz_ml_figures f;
         mz_ml_score(c.n, (int)K, P, PM, b.primary_weight, thr, b.max_labels, truth, prim, &f);
-        free(truth), free(prim), free(PM);
         cJSON *mj = cJSON_AddObjectToObject(ho, b.name);
         cJSON_AddNumberToObject(mj, "n", (double)c.n);
         mz_add_figure(mj, "micro_f1", f.micro_f1);
@@ -358,6 +406,13 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         if (!json)
             printf("held-out (%zu texts): micro-F1 %.4f  macro-F1 %.4f  primary accuracy %.4f\n", c.n, f.micro_f1,
                    f.macro_f1, f.primary_accuracy);
+        int r = g ? add_by(root, g,
+                           mz_groups_multilabel(g, (int)K, P, PM, b.primary_weight, thr, b.max_labels, truth, prim,
+                                                json),
+                           e)
+                  : 0;
+        free(truth), free(prim), free(PM);
+        if (r != 0) goto out;
     } else {
         mz_fail(e, "evaluate: %s bundles are evaluated by their training CV (see manifest.json \"cv\")", b.kind);
         goto out;
@@ -383,6 +438,7 @@ out:
     free(y);
     free(P);
     mz_targets_free(&tg);
+    if (g) mz_groups_free(g);
     mz_collection_free(&c);
     mz_bundle_free(&b);
     return rc;

@@ -23,6 +23,7 @@ static void record_free(mz_collection *c, size_t i)
     free(c->source[i]);
     free(c->where[i]);
     free(c->id[i]);
+    free(c->group[i]);
     cJSON_Delete(c->label[i]);
 }
 
@@ -36,6 +37,7 @@ void mz_collection_free(mz_collection *c)
     free(c->source);
     free(c->where);
     free(c->id);
+    free(c->group);
     free(c->label);
     cJSON_Delete(c->corpora);
     memset(c, 0, sizeof *c);
@@ -46,6 +48,30 @@ typedef struct load_ctx {
     const mz_train_args *a;
     long records;
 } load_ctx;
+
+/* A record's --by value as text: a string as it is, a number as JSON
+ * writes it, true/false; NULL when absent, null or "".  A list or an
+ * object names no group, so it is an error. */
+static int group_value(const cJSON *obj, const char *field, const char *where, char **out, mz_err *e)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, field);
+    const char *v = NULL;
+    if (!t || cJSON_IsNull(t)) return 0;
+    if (cJSON_IsString(t)) {
+        v = t->valuestring;
+    } else if (cJSON_IsNumber(t)) {
+        char *p = cJSON_PrintUnformatted(t);
+        *out = p ? strdup(p) : NULL;
+        cJSON_free(p);
+        return *out ? 0 : mz_fail(e, "out of memory");
+    } else if (cJSON_IsBool(t)) {
+        v = cJSON_IsTrue(t) ? "true" : "false";
+    } else {
+        return mz_fail(e, "%s: field \"%s\" (--by) is a list or an object, not a value to group by", where, field);
+    }
+    if (!*v) return 0;
+    return (*out = strdup(v)) ? 0 : mz_fail(e, "out of memory");
+}
 
 static int add_record(void *arg, const mz_record *r, mz_err *e)
 {
@@ -66,6 +92,7 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
         GROW(source);
         GROW(where);
         GROW(id);
+        GROW(group);
         GROW(label);
 #undef GROW
         c->cap = nc;
@@ -82,6 +109,11 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
     c->target[i] = NULL;
     c->aux[i] = NULL;
     c->source[i] = NULL;
+    c->group[i] = NULL;
+    if (l->a->by_field && group_value(r->obj, l->a->by_field, where, &c->group[i], e) != 0) {
+        record_free(c, i);
+        return -1;
+    }
     if (l->a->source_field) {
         /* a record without one is of no known source, as at classification;
          * so is one whose value a bundle could not hold (bundle.h) */
@@ -148,6 +180,7 @@ int mz_collection_drop_scored(mz_collection *u, const mz_collection *c, size_t *
         }
         u->title[k] = u->title[i], u->text[k] = u->text[i], u->target[k] = u->target[i];
         u->aux[k] = u->aux[i], u->source[k] = u->source[i], u->where[k] = u->where[i], u->label[k] = u->label[i], u->id[k] = u->id[i];
+        u->group[k] = u->group[i];
         ks += i < u->nscored;
         k++;
     }

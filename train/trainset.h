@@ -21,6 +21,7 @@ typedef struct mz_collection {
     char **title, **text, **target, **aux, **where;
     char **source; /* --source-field's value, or NULL (none, or not asked) */
     char **id; /* the record's id (--id-field; a TSV line's number, a file's name), or NULL */
+    char **group; /* evaluate --by: the field's value as text, or NULL (absent, null or "") */
     cJSON **label;
     size_t nscored; /* documents of --corpus; those of --train-only follow them */
     cJSON *corpora; /* [{path, bytes, records, sha256[, train_only]}] */

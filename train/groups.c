@@ -1,0 +1,236 @@
+/* groups.c — see groups.h. */
+#include "groups.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tasks.h"
+
+void mz_groups_free(mz_groups *g)
+{
+    free(g->value);
+    free(g->size);
+    free(g->of);
+    memset(g, 0, sizeof *g);
+}
+
+/* Records' indexes by value (NULL first), then by position. */
+static int cmp_rec(const void *x, const void *y, void *arg)
+{
+    char *const *value = arg;
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    const char *va = value[a], *vb = value[b];
+    int c = !va ? (vb ? -1 : 0) : !vb ? 1 : strcmp(va, vb);
+    return c ? c : (a > b) - (a < b);
+}
+
+typedef struct grp {
+    size_t size, first; /* first: a record of the group, for its value */
+    size_t id;          /* its index before ordering by size */
+} grp;
+
+static int cmp_grp(const void *x, const void *y, void *arg)
+{
+    char *const *value = arg;
+    const grp *a = x, *b = y;
+    if (a->size != b->size) return a->size > b->size ? -1 : 1;
+    const char *va = value[a->first], *vb = value[b->first];
+    return !va ? (vb ? -1 : 0) : !vb ? 1 : strcmp(va, vb);
+}
+
+int mz_groups_build(mz_groups *g, const char *field, char *const *value, size_t nrec, mz_err *e)
+{
+    memset(g, 0, sizeof *g);
+    g->field = field;
+    g->nrec = nrec;
+    size_t *ord = malloc((nrec + 1) * sizeof *ord), *rank = NULL;
+    grp *gs = malloc((nrec + 1) * sizeof *gs);
+    g->of = malloc((nrec + 1) * sizeof *g->of);
+    if (!ord || !gs || !g->of) goto oom;
+    for (size_t i = 0; i < nrec; i++) ord[i] = i;
+    qsort_r(ord, nrec, sizeof *ord, cmp_rec, (void *)value);
+    for (size_t r = 0; r < nrec; r++) {
+        size_t i = ord[r];
+        const char *v = value[i], *pv = r ? value[ord[r - 1]] : NULL;
+        if (r == 0 || (v == NULL) != (pv == NULL) || (v && strcmp(v, pv))) {
+            gs[g->n].size = 0;
+            gs[g->n].first = i;
+            gs[g->n].id = g->n;
+            g->n++;
+        }
+        gs[g->n - 1].size++;
+        g->of[i] = g->n - 1;
+    }
+    qsort_r(gs, g->n, sizeof *gs, cmp_grp, (void *)value);
+    rank = malloc((g->n + 1) * sizeof *rank);
+    g->value = malloc((g->n + 1) * sizeof *g->value);
+    g->size = malloc((g->n + 1) * sizeof *g->size);
+    if (!rank || !g->value || !g->size) goto oom;
+    for (size_t k = 0; k < g->n; k++) {
+        rank[gs[k].id] = k;
+        g->value[k] = value[gs[k].first];
+        g->size[k] = gs[k].size;
+    }
+    for (size_t i = 0; i < nrec; i++) g->of[i] = rank[g->of[i]];
+    free(ord), free(gs), free(rank);
+    return 0;
+oom:
+    free(ord), free(gs), free(rank);
+    mz_groups_free(g);
+    return mz_fail(e, "out of memory");
+}
+
+static const char *name_of(const mz_groups *g, size_t k) { return g->value[k] ? g->value[k] : "(none)"; }
+
+/* A figure in a table column: four decimals, or "-" when undefined. */
+static void put_fig(double v, int width)
+{
+    if (isnan(v)) printf("  %*s", width, "-");
+    else printf("  %*.4f", width, v);
+}
+
+static cJSON *group_item(cJSON *arr, const mz_groups *g, size_t k)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    if (g->value[k]) cJSON_AddStringToObject(o, "value", g->value[k]);
+    else cJSON_AddNullToObject(o, "value");
+    cJSON_AddNumberToObject(o, "n", (double)g->size[k]);
+    cJSON_AddItemToArray(arr, o);
+    return o;
+}
+
+static double fig(const cJSON *o, const char *k1, const char *k2, const char *k3)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k1);
+    if (k2) x = cJSON_GetObjectItemCaseSensitive(x, k2);
+    if (k3) x = cJSON_GetObjectItemCaseSensitive(x, k3);
+    return cJSON_IsNumber(x) ? x->valuedouble : NAN;
+}
+
+static void header(const mz_groups *g, const char *cols)
+{
+    printf("\nheld-out figures by \"%s\" (%zu groups)\n%s  %s\n", g->field, g->n, cols, g->field);
+}
+
+/* y where record i is in group k, else −1. */
+static void mask(const mz_groups *g, size_t k, const int *y, int *out)
+{
+    for (size_t i = 0; i < g->nrec; i++) out[i] = g->of[i] == k ? y[i] : -1;
+}
+
+cJSON *mz_groups_class(const mz_groups *g, const int *pred, const int *y, int k, char *const *labels, int quiet)
+{
+    cJSON *arr = cJSON_CreateArray();
+    int *yk = malloc((g->nrec + 1) * sizeof *yk);
+    if (!arr || !yk) goto oom;
+    if (!quiet) header(g, "  records  accuracy  macro-F1  own-labels");
+    for (size_t gi = 0; gi < g->n; gi++) {
+        mask(g, gi, y, yk);
+        cJSON *o = group_item(arr, g, gi);
+        cJSON *m = o ? mz_report_labels("", pred, yk, g->nrec, k, labels, 1, stdout) : NULL;
+        if (!m) goto oom;
+        cJSON_AddItemToObject(o, "figures", m);
+        /* a group (an outlet) often lacks some labels, and a label it lacks
+         * but was given counts 0 in the macro-F1; the mean over the labels
+         * it has is the figure to compare across groups */
+        double sum = 0;
+        int own = 0;
+        for (int c = 0; c < k; c++)
+            if (fig(m, "per_class", labels[c], "support") > 0) sum += fig(m, "per_class", labels[c], "f1"), own++;
+        double ownf = own ? sum / own : NAN;
+        mz_add_figure(m, "macro_f1_own_labels", ownf);
+        if (quiet) continue;
+        printf("  %7zu", g->size[gi]);
+        put_fig(fig(m, "accuracy", NULL, NULL), 8);
+        put_fig(fig(m, "macro_f1", NULL, NULL), 8);
+        put_fig(ownf, 10);
+        printf("  %s\n", name_of(g, gi));
+    }
+    free(yk);
+    return arr;
+oom:
+    free(yk);
+    cJSON_Delete(arr);
+    return NULL;
+}
+
+cJSON *mz_groups_stance(const mz_groups *g, const int *ppred, const int *py, char *const *plabels, const int *spred,
+                        const int *y2, char *const *slabels, int score, const double *P2, const double *sv, int quiet)
+{
+    cJSON *arr = cJSON_CreateArray();
+    int *pk = malloc((g->nrec + 1) * sizeof *pk), *sk = malloc((g->nrec + 1) * sizeof *sk);
+    if (!arr || !pk || !sk) goto oom;
+    if (!quiet) header(g, "  records  present  presence-F1  critical  critical-F1  ROC-AUC");
+    for (size_t gi = 0; gi < g->n; gi++) {
+        mask(g, gi, py, pk);
+        mask(g, gi, y2, sk);
+        cJSON *o = group_item(arr, g, gi);
+        cJSON *pm = o ? mz_report_labels("", ppred, pk, g->nrec, 2, plabels, 1, stdout) : NULL;
+        if (!pm) goto oom;
+        cJSON_AddItemToObject(o, "presence", pm);
+        cJSON *sm = mz_report_labels("", spred, sk, g->nrec, 3, slabels, 1, stdout);
+        if (!sm) goto oom;
+        cJSON_AddItemToObject(o, "stance", sm);
+        double auc = mz_stance_auc(score, P2, sv, sk, g->nrec);
+        mz_add_figure(sm, "critical_roc_auc", auc);
+        if (quiet) continue;
+        size_t present = 0, critical = 0;
+        for (size_t i = 0; i < g->nrec; i++) present += pk[i] == 0, critical += sk[i] == 0;
+        printf("  %7zu  %7zu", g->size[gi], present);
+        put_fig(present ? fig(pm, "per_class", plabels[0], "f1") : NAN, 11);
+        printf("  %8zu", critical);
+        put_fig(critical ? fig(sm, "per_class", slabels[0], "f1") : NAN, 11);
+        put_fig(auc, 7);
+        printf("  %s\n", name_of(g, gi));
+    }
+    free(pk), free(sk);
+    return arr;
+oom:
+    free(pk), free(sk);
+    cJSON_Delete(arr);
+    return NULL;
+}
+
+cJSON *mz_groups_multilabel(const mz_groups *g, int k, const double *P, const double *PM, double w,
+                            const double *thr, int max_labels, const unsigned char *truth, const int *prim, int quiet)
+{
+    size_t K = (size_t)k;
+    cJSON *arr = cJSON_CreateArray();
+    double *Pg = malloc((g->nrec * K + 1) * sizeof *Pg), *PMg = PM ? malloc((g->nrec * K + 1) * sizeof *PMg) : NULL;
+    unsigned char *tg = malloc(g->nrec * K + 1);
+    int *pg = malloc((g->nrec + 1) * sizeof *pg);
+    if (!arr || !Pg || (PM && !PMg) || !tg || !pg) goto oom;
+    if (!quiet) header(g, "  records  micro-F1  macro-F1  primary");
+    for (size_t gi = 0; gi < g->n; gi++) {
+        size_t m = 0;
+        for (size_t i = 0; i < g->nrec; i++) {
+            if (g->of[i] != gi) continue;
+            memcpy(Pg + m * K, P + i * K, K * sizeof *Pg);
+            if (PM) memcpy(PMg + m * K, PM + i * K, K * sizeof *PMg);
+            memcpy(tg + m * K, truth + i * K, K);
+            pg[m++] = prim[i];
+        }
+        mz_ml_figures f;
+        mz_ml_score(m, k, Pg, PMg, w, thr, max_labels, tg, pg, &f);
+        cJSON *o = group_item(arr, g, gi);
+        if (!o) goto oom;
+        mz_add_figure(o, "micro_f1", f.micro_f1);
+        mz_add_figure(o, "macro_f1", f.macro_f1);
+        mz_add_figure(o, "primary_accuracy", f.primary_accuracy);
+        if (quiet) continue;
+        printf("  %7zu", g->size[gi]);
+        put_fig(f.micro_f1, 8);
+        put_fig(f.macro_f1, 8);
+        put_fig(f.primary_accuracy, 7);
+        printf("  %s\n", name_of(g, gi));
+    }
+    free(Pg), free(PMg), free(tg), free(pg);
+    return arr;
+oom:
+    free(Pg), free(PMg), free(tg), free(pg);
+    cJSON_Delete(arr);
+    return NULL;
+}

@@ -1,0 +1,50 @@
+/* groups.h — held-out figures per value of a record field (`mizan-train
+ * evaluate --by FIELD`): an outlet, a year, a genre, so that a model's weak
+ * spots show where they are.
+ *
+ * Groups are ordered by size, largest first, then by value in byte order; a
+ * record without the field (or with null or "") belongs to the group whose
+ * value is NULL, printed "(none)".  A group's figures are computed on its
+ * records alone by the very functions that compute the whole corpus' (a
+ * label array masked to −1 outside the group, or the group's rows gathered),
+ * so evaluating a group's records on their own gives the same numbers.
+ * Each reporter prints a table to stdout unless quiet (the value last, so
+ * columns stay aligned whatever the script) and returns the figures as a
+ * JSON array of {"value", "n", ...}, or NULL on out-of-memory. */
+#ifndef MZ_TRAIN_GROUPS_H
+#define MZ_TRAIN_GROUPS_H
+
+#include <cJSON.h>
+#include <stddef.h>
+
+#include "err.h"
+
+typedef struct mz_groups {
+    const char *field;
+    size_t n;          /* groups */
+    char **value;      /* per group; NULL: records without the field */
+    size_t *size;      /* records per group */
+    size_t *of;        /* per record, its group */
+    size_t nrec;
+} mz_groups;
+
+/* value: per record, the field's value or NULL (the collection's). */
+int mz_groups_build(mz_groups *g, const char *field, char *const *value, size_t nrec, mz_err *e);
+void mz_groups_free(mz_groups *g);
+
+/* Single-label bundles (multiclass, target): the labels pred against the
+ * truth y (−1: not scored) over k labels. */
+cJSON *mz_groups_class(const mz_groups *g, const int *pred, const int *y, int k, char *const *labels, int quiet);
+
+/* Stance: presence pred/truth (ppred, py over plabels: 0 present, 1
+ * absent), the three-way label (spred, y2 over slabels; y2 −1 where the
+ * target is absent) and the ROC-AUC of the bundle's score method from the
+ * probabilities P2 (nrec × 3) and SVR values sv (may be NULL). */
+cJSON *mz_groups_stance(const mz_groups *g, const int *ppred, const int *py, char *const *plabels, const int *spred,
+                        const int *y2, char *const *slabels, int score, const double *P2, const double *sv, int quiet);
+
+/* Multi-label: mz_ml_score (tasks.h) on each group's rows. */
+cJSON *mz_groups_multilabel(const mz_groups *g, int k, const double *P, const double *PM, double w,
+                            const double *thr, int max_labels, const unsigned char *truth, const int *prim, int quiet);
+
+#endif
