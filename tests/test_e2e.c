@@ -2411,6 +2411,60 @@ static const char *class_weight_of(const char *dir)
     return got;
 }
 
+/* Class pairs of a libsvm model file whose Platt slope (probA) is above 0. */
+static int backwards_pairs(const char *rel)
+{
+    char *t = slurp(T(rel), NULL);
+    char *l = strstr(t, "\nprobA ");
+    int n = 0;
+    for (char *p = l ? l + 7 : NULL, *end; p && *p != '\n'; p = end) {
+        double v = strtod(p, &end);
+        if (end == p) break;
+        n += v > 0;
+    }
+    free(t);
+    return n;
+}
+
+/* Training warns, naming the head, when a head's cross-validated decision
+ * values rank a class pair backwards (its probabilities then reverse its
+ * decisions): the mini Mawqif-like corpus, ten records per target, has
+ * such pairs; the warnings add up to the slopes in the written files, and
+ * the mini topic corpus gets none. */
+START_TEST(test_backwards_calibration_warned)
+{
+    int rc = run("o", "e", "'%s' --task target --target-field target --corpus '%s' --cv 3 --quiet --out '%s'", TRAIN,
+                 mz_test_path("corpora/mini/mawqif_like.jsonl"), T("tw"));
+    if (rc != 0) ck_abort_msg("target training exited %d: %s", rc, slurp(T("e"), NULL));
+    int in_files = 0;
+    for (int k = 0; k < 3; k++) {
+        char rel[64];
+        snprintf(rel, sizeof rel, "tw/target-%02d.svm", k);
+        in_files += backwards_pairs(rel);
+    }
+    ck_assert_int_gt(in_files, 0);
+    char *err = slurp(T("e"), NULL);
+    int warned = 0;
+    for (char *p = err; (p = strstr(p, "mizan-train: warning: ")) != NULL; p++) {
+        const char *q = strstr(p, " class pairs rank backwards");
+        ck_assert_ptr_nonnull(q);
+        const char *c = q;
+        while (c > p && c[-1] != ':') c--; /* "<head>: N of 3" */
+        int nb = 0, np = 0;
+        ck_assert_int_eq(sscanf(c, " %d of %d", &nb, &np), 2);
+        ck_assert_int_eq(np, 3);
+        warned += nb;
+    }
+    ck_assert_msg(warned == in_files, "warned of %d pairs, the files hold %d: %s", warned, in_files, err);
+    free(err);
+    train_topic("corpora/mini/topic.jsonl", "tt");
+    ck_assert_int_eq(backwards_pairs("tt/model.svm"), 0);
+    err = slurp(T("train.err"), NULL);
+    ck_assert_msg(!strstr(err, "rank backwards"), "%s", err);
+    free(err);
+}
+END_TEST
+
 START_TEST(test_class_weight_recorded_as_used)
 {
     const char *mq = mz_test_path("corpora/mini/mawqif_like.jsonl");
@@ -2920,6 +2974,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_summary);
     tcase_add_test(tc, test_cv_predictions);
     tcase_add_test(tc, test_evaluate_by_field);
+    tcase_add_test(tc, test_backwards_calibration_warned);
     tcase_add_test(tc, test_install);
     tcase_add_test(tc, test_source_heads);
     suite_add_tcase(s, tc);
