@@ -13,6 +13,8 @@ void mz_groups_free(mz_groups *g)
     free(g->value);
     free(g->size);
     free(g->of);
+    free(g->member);
+    free(g->start);
     memset(g, 0, sizeof *g);
 }
 
@@ -74,6 +76,13 @@ int mz_groups_build(mz_groups *g, const char *field, char *const *value, size_t 
         g->size[k] = gs[k].size;
     }
     for (size_t i = 0; i < nrec; i++) g->of[i] = rank[g->of[i]];
+    /* counting sort of the records by group keeps record order within one */
+    g->member = malloc((nrec + 1) * sizeof *g->member);
+    g->start = calloc(g->n + 2, sizeof *g->start);
+    if (!g->member || !g->start) goto oom;
+    for (size_t i = 0; i < nrec; i++) g->start[g->of[i] + 2]++;
+    for (size_t k = 0; k < g->n; k++) g->start[k + 2] += g->start[k + 1];
+    for (size_t i = 0; i < nrec; i++) g->member[g->start[g->of[i] + 1]++] = i;
     free(ord), free(gs), free(rank);
     return 0;
 oom:
@@ -115,22 +124,32 @@ static void header(const mz_groups *g, const char *cols)
     printf("\nheld-out figures by \"%s\" (%zu groups)\n%s  %s\n", g->field, g->n, cols, g->field);
 }
 
-/* y where record i is in group k, else −1. */
-static void mask(const mz_groups *g, size_t k, const int *y, int *out)
+/* Group k's entries of a per-record array (doubles: `width` per record). */
+static size_t gather_int(const mz_groups *g, size_t k, const int *v, int *out)
 {
-    for (size_t i = 0; i < g->nrec; i++) out[i] = g->of[i] == k ? y[i] : -1;
+    size_t m = 0;
+    for (size_t r = g->start[k]; r < g->start[k + 1]; r++) out[m++] = v[g->member[r]];
+    return m;
+}
+
+static void gather_dbl(const mz_groups *g, size_t k, const double *v, size_t width, double *out)
+{
+    size_t m = 0;
+    for (size_t r = g->start[k]; r < g->start[k + 1]; r++, m++)
+        memcpy(out + m * width, v + g->member[r] * width, width * sizeof *out);
 }
 
 cJSON *mz_groups_class(const mz_groups *g, const int *pred, const int *y, int k, char *const *labels, int quiet)
 {
     cJSON *arr = cJSON_CreateArray();
-    int *yk = malloc((g->nrec + 1) * sizeof *yk);
-    if (!arr || !yk) goto oom;
+    int *yk = malloc((g->nrec + 1) * sizeof *yk), *pk = malloc((g->nrec + 1) * sizeof *pk);
+    if (!arr || !yk || !pk) goto oom;
     if (!quiet) header(g, "  records  accuracy  macro-F1  own-labels");
     for (size_t gi = 0; gi < g->n; gi++) {
-        mask(g, gi, y, yk);
+        size_t nk = gather_int(g, gi, y, yk);
+        gather_int(g, gi, pred, pk);
         cJSON *o = group_item(arr, g, gi);
-        cJSON *m = o ? mz_report_labels("", pred, yk, g->nrec, k, labels, 1, stdout) : NULL;
+        cJSON *m = o ? mz_report_labels("", pk, yk, nk, k, labels, 1, stdout) : NULL;
         if (!m) goto oom;
         cJSON_AddItemToObject(o, "figures", m);
         /* a group (an outlet) often lacks some labels, and a label it lacks
@@ -149,10 +168,10 @@ cJSON *mz_groups_class(const mz_groups *g, const int *pred, const int *y, int k,
         put_fig(ownf, 10);
         printf("  %s\n", name_of(g, gi));
     }
-    free(yk);
+    free(yk), free(pk);
     return arr;
 oom:
-    free(yk);
+    free(yk), free(pk);
     cJSON_Delete(arr);
     return NULL;
 }
@@ -160,25 +179,32 @@ oom:
 cJSON *mz_groups_stance(const mz_groups *g, const int *ppred, const int *py, char *const *plabels, const int *spred,
                         const int *y2, char *const *slabels, int score, const double *P2, const double *sv, int quiet)
 {
+    size_t n1 = g->nrec + 1;
     cJSON *arr = cJSON_CreateArray();
-    int *pk = malloc((g->nrec + 1) * sizeof *pk), *sk = malloc((g->nrec + 1) * sizeof *sk);
-    if (!arr || !pk || !sk) goto oom;
+    int *buf = malloc(4 * n1 * sizeof *buf);
+    int *pp = buf, *pk = buf + n1, *sp = buf + 2 * n1, *sk = buf + 3 * n1;
+    double *P2k = malloc(3 * n1 * sizeof *P2k), *svk = sv ? malloc(n1 * sizeof *svk) : NULL;
+    if (!arr || !buf || !P2k || (sv && !svk)) goto oom;
     if (!quiet) header(g, "  records  present  presence-F1  critical  critical-F1  ROC-AUC");
     for (size_t gi = 0; gi < g->n; gi++) {
-        mask(g, gi, py, pk);
-        mask(g, gi, y2, sk);
+        size_t nk = gather_int(g, gi, py, pk);
+        gather_int(g, gi, ppred, pp);
+        gather_int(g, gi, y2, sk);
+        gather_int(g, gi, spred, sp);
+        gather_dbl(g, gi, P2, 3, P2k);
+        if (sv) gather_dbl(g, gi, sv, 1, svk);
         cJSON *o = group_item(arr, g, gi);
-        cJSON *pm = o ? mz_report_labels("", ppred, pk, g->nrec, 2, plabels, 1, stdout) : NULL;
+        cJSON *pm = o ? mz_report_labels("", pp, pk, nk, 2, plabels, 1, stdout) : NULL;
         if (!pm) goto oom;
         cJSON_AddItemToObject(o, "presence", pm);
-        cJSON *sm = mz_report_labels("", spred, sk, g->nrec, 3, slabels, 1, stdout);
+        cJSON *sm = mz_report_labels("", sp, sk, nk, 3, slabels, 1, stdout);
         if (!sm) goto oom;
         cJSON_AddItemToObject(o, "stance", sm);
-        double auc = mz_stance_auc(score, P2, sv, sk, g->nrec);
+        double auc = mz_stance_auc(score, P2k, svk, sk, nk);
         mz_add_figure(sm, "critical_roc_auc", auc);
         if (quiet) continue;
         size_t present = 0, critical = 0;
-        for (size_t i = 0; i < g->nrec; i++) present += pk[i] == 0, critical += sk[i] == 0;
+        for (size_t i = 0; i < nk; i++) present += pk[i] == 0, critical += sk[i] == 0;
         printf("  %7zu  %7zu", g->size[gi], present);
         put_fig(present ? fig(pm, "per_class", plabels[0], "f1") : NAN, 11);
         printf("  %8zu", critical);
@@ -186,10 +212,10 @@ cJSON *mz_groups_stance(const mz_groups *g, const int *ppred, const int *py, cha
         put_fig(auc, 7);
         printf("  %s\n", name_of(g, gi));
     }
-    free(pk), free(sk);
+    free(buf), free(P2k), free(svk);
     return arr;
 oom:
-    free(pk), free(sk);
+    free(buf), free(P2k), free(svk);
     cJSON_Delete(arr);
     return NULL;
 }
@@ -205,14 +231,11 @@ cJSON *mz_groups_multilabel(const mz_groups *g, int k, const double *P, const do
     if (!arr || !Pg || (PM && !PMg) || !tg || !pg) goto oom;
     if (!quiet) header(g, "  records  micro-F1  macro-F1  primary");
     for (size_t gi = 0; gi < g->n; gi++) {
-        size_t m = 0;
-        for (size_t i = 0; i < g->nrec; i++) {
-            if (g->of[i] != gi) continue;
-            memcpy(Pg + m * K, P + i * K, K * sizeof *Pg);
-            if (PM) memcpy(PMg + m * K, PM + i * K, K * sizeof *PMg);
-            memcpy(tg + m * K, truth + i * K, K);
-            pg[m++] = prim[i];
-        }
+        size_t m = gather_int(g, gi, prim, pg);
+        gather_dbl(g, gi, P, K, Pg);
+        if (PM) gather_dbl(g, gi, PM, K, PMg);
+        for (size_t r = g->start[gi], q = 0; r < g->start[gi + 1]; r++, q++)
+            memcpy(tg + q * K, truth + g->member[r] * K, K);
         mz_ml_figures f;
         mz_ml_score(m, k, Pg, PMg, w, thr, max_labels, tg, pg, &f);
         cJSON *o = group_item(arr, g, gi);

@@ -5,9 +5,10 @@
  * Groups are ordered by size, largest first, then by value in byte order; a
  * record without the field (or with null or "") belongs to the group whose
  * value is NULL, printed "(none)".  A group's figures are computed on its
- * records alone by the very functions that compute the whole corpus' (a
- * label array masked to −1 outside the group, or the group's rows gathered),
- * so evaluating a group's records on their own gives the same numbers.
+ * records alone, gathered in record order, by the very functions that
+ * compute the whole corpus', so evaluating a group's records on their own
+ * gives the same numbers; the work is linear in the records whatever the
+ * number of groups (--by id makes one per record).
  * Each reporter prints a table to stdout unless quiet (the value last, so
  * columns stay aligned whatever the script) and returns the figures as a
  * JSON array of {"value", "n", ...}, or NULL on out-of-memory. */
@@ -25,6 +26,8 @@ typedef struct mz_groups {
     char **value;      /* per group; NULL: records without the field */
     size_t *size;      /* records per group */
     size_t *of;        /* per record, its group */
+    size_t *member;    /* records by group, each group's in record order: */
+    size_t *start;     /* group k's are member[start[k] .. start[k + 1]) */
     size_t nrec;
 } mz_groups;
 
