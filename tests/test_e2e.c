@@ -1231,6 +1231,16 @@ START_TEST(test_evaluate_by_field)
         free(all), free(part[0]), free(part[1]), free(part[2]);
     }
 
+    /* a value with a line break cannot forge a row of the table */
+    static const char ctl[] = "{\"id\": \"a\", \"label\": \"sport\", \"desk\": \"x\\ny\", \"text\": \"فاز الفريق في "
+                              "المباراة\"}\n";
+    put(T("ctl.jsonl"), ctl, strlen(ctl));
+    rc = run("ev.txt", "ev.err", "'%s' evaluate --model '%s' --corpus '%s' --by desk", TRAIN, T("tb"), T("ctl.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    char *txt = slurp(T("ev.txt"), NULL);
+    ck_assert_msg(strstr(txt, "(1 group)") && strstr(txt, "  x?y\n") && !strstr(txt, "x\ny"), "%s", txt);
+    free(txt);
+
     /* refused: a list to group by, a field no record has, --by in training */
     char *t = slurp(mz_test_path("corpora/mini/topic.jsonl"), NULL);
     char *nl = strchr(t, '\n');

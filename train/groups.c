@@ -91,7 +91,15 @@ oom:
     return mz_fail(e, "out of memory");
 }
 
-static const char *name_of(const mz_groups *g, size_t k) { return g->value[k] ? g->value[k] : "(none)"; }
+/* A group's value closing its table row, control characters shown as '?'
+ * so that a crafted value cannot forge rows. */
+static void put_value(const mz_groups *g, size_t k)
+{
+    const char *v = g->value[k] ? g->value[k] : "(none)";
+    fputs("  ", stdout);
+    for (; *v; v++) putchar((unsigned char)*v < 0x20 || *v == 0x7f ? '?' : *v);
+    putchar('\n');
+}
 
 /* A figure in a table column: four decimals, or "-" when undefined. */
 static void put_fig(double v, int width)
@@ -121,7 +129,7 @@ static double fig(const cJSON *o, const char *k1, const char *k2, const char *k3
 
 static void header(const mz_groups *g, const char *cols)
 {
-    printf("\nheld-out figures by \"%s\" (%zu groups)\n%s  %s\n", g->field, g->n, cols, g->field);
+    printf("\nheld-out figures by \"%s\" (%zu group%s)\n%s  %s\n", g->field, g->n, g->n == 1 ? "" : "s", cols, g->field);
 }
 
 /* Group k's entries of a per-record array (doubles: `width` per record). */
@@ -166,7 +174,7 @@ cJSON *mz_groups_class(const mz_groups *g, const int *pred, const int *y, int k,
         put_fig(fig(m, "accuracy", NULL, NULL), 8);
         put_fig(fig(m, "macro_f1", NULL, NULL), 8);
         put_fig(ownf, 10);
-        printf("  %s\n", name_of(g, gi));
+        put_value(g, gi);
     }
     free(yk), free(pk);
     return arr;
@@ -210,7 +218,7 @@ cJSON *mz_groups_stance(const mz_groups *g, const int *ppred, const int *py, cha
         printf("  %8zu", critical);
         put_fig(critical ? fig(sm, "per_class", slabels[0], "f1") : NAN, 11);
         put_fig(auc, 7);
-        printf("  %s\n", name_of(g, gi));
+        put_value(g, gi);
     }
     free(buf), free(P2k), free(svk);
     return arr;
@@ -248,7 +256,7 @@ cJSON *mz_groups_multilabel(const mz_groups *g, int k, const double *P, const do
         put_fig(f.micro_f1, 8);
         put_fig(f.macro_f1, 8);
         put_fig(f.primary_accuracy, 7);
-        printf("  %s\n", name_of(g, gi));
+        put_value(g, gi);
     }
     free(Pg), free(PMg), free(tg), free(pg);
     return arr;
