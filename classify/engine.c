@@ -538,7 +538,7 @@ static void stance_out(mz_worker *w, size_t bi, long mentions, const char *title
         for (int i = 0; i <= 20; i++) mz_buf_puts(o, i == pos ? "|" : (i == 10 ? "+" : "-"));
         mz_buf_puts(o, "] favourable");
         terms_text(o, ev, nev);
-        mz_buf_printf(o, "  (%ld mentions)\n", mentions);
+        mz_buf_printf(o, "  (%ld mention%s)\n", mentions, mentions == 1 ? "" : "s");
         return;
     }
     if (w->o->tsv) {
