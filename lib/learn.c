@@ -16,6 +16,7 @@
 
 #include "parallel.h"
 #include "platt.h"
+#include "progress.h"
 #include "rng.h"
 
 void mz_learnopts_default(mz_learnopts *o)
@@ -329,10 +330,10 @@ static int run_jobs(int njob, const mz_learnopts *o, job_fn fn, void *ctx, mz_er
     int procs = o->procs, quiet = o->quiet;
     if (!in_children(njob, procs)) {
         for (int j = 0; j < njob; j++) {
-            if (!quiet) fprintf(stderr, "\r  solving %d/%d ...", j + 1, njob);
+            if (!quiet) mz_progress("  solving %d/%d ...", j + 1, njob);
             if (fn(ctx, j, e) != 0) return -1;
         }
-        if (!quiet) fprintf(stderr, "\r                      \r");
+        if (!quiet) mz_progress_clear();
         return 0;
     }
     size_t bytes = sizeof(job_board) + (size_t)njob;
@@ -353,15 +354,15 @@ static int run_jobs(int njob, const mz_learnopts *o, job_fn fn, void *ctx, mz_er
         running++;
     }
     if (o->idle && !failed) o->idle(o->idle_arg);
-    int shown = -1;
+    int shown = -1, poll = !quiet && mz_progress_live();
     while (running > 0) {
         int st;
-        pid_t p = waitpid(-1, &st, quiet ? 0 : WNOHANG);
+        pid_t p = waitpid(-1, &st, poll ? WNOHANG : 0);
         if (p < 0) break;
         if (p == 0) {
             /* progress while the workers run */
             int d = __atomic_load_n(&jb->done, __ATOMIC_ACQUIRE);
-            if (d != shown) fprintf(stderr, "\r  solving %d/%d ...", d, njob);
+            if (d != shown) mz_progress("  solving %d/%d ...", d, njob);
             shown = d;
             struct timespec ts = {0, 20 * 1000 * 1000};
             nanosleep(&ts, NULL);
@@ -379,7 +380,7 @@ static int run_jobs(int njob, const mz_learnopts *o, job_fn fn, void *ctx, mz_er
     /* every worker has exited: the board's message is whole */
     if (killed) mz_fail(e, "a solver process was killed by signal %d", killed);
     else if (solver_failed) mz_fail(e, "a solver process failed: %s", jb->msg[0] ? jb->msg : "error");
-    if (!quiet) fprintf(stderr, "\r                      \r");
+    if (!quiet) mz_progress_clear();
     for (int j = 0; j < njob && !failed; j++)
         if (!jb->ok[j]) {
             failed = 1;
@@ -730,10 +731,10 @@ static int fit_head_rbf(const mz_trainset *t, const int *y, int k, const mz_lear
     }
     if (folds && run_jobs(folds, o, rbf_fold_job, &c, e) != 0) goto out;
     if (shm) memcpy(oof, shm, n * (size_t)npair * sizeof *oof);
-    if (!o->quiet) fprintf(stderr, "  solving the final model ...");
+    if (!o->quiet) mz_progress("  solving the final model ...");
     for (size_t i = 0; i < n; i++) sel[i] = y[i] >= 0;
     if (rbf_solve(t, &rr, y, sel, k, o, 0, out, e) != 0) goto out;
-    if (!o->quiet) fprintf(stderr, "\r                             \r");
+    if (!o->quiet) mz_progress_clear();
     if (!fold)
         for (size_t i = 0; i < n; i++)
             if (y[i] >= 0) mz_linmodel_decision(out, &rr.rows[i], oof + i * (size_t)npair);

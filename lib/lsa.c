@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "parallel.h"
+#include "progress.h"
 #include "rng.h"
 
 #define OVERSAMPLE 10
@@ -230,7 +231,7 @@ int mz_lsa_fit(mz_lsa *l, const mz_vocab *v, const mz_sparse *rows, size_t n, in
     for (size_t k = 0; k < m * p; k++) Q[k] = uniform(&rng);
     if (orthonormalise(Q, m, p, &rng) != 0) goto oom;
     for (int it = 0; it < POWER; it++) {
-        if (!quiet) fprintf(stderr, "\rlsa: %zu texts, %zu words, %d dimensions: round %d/%d", n, m, dims, it + 1, POWER);
+        if (!quiet) mz_progress("lsa: %zu texts, %zu words, %d dimensions: round %d/%d", n, m, dims, it + 1, POWER);
         if (product(&X, Q, Y, p, threads, e) != 0 || product(&XT, Y, W, p, threads, e) != 0) goto out;
         if (orthonormalise(W, m, p, &rng) != 0) goto oom;
         double *t = Q;
@@ -287,7 +288,10 @@ int mz_lsa_fit(mz_lsa *l, const mz_vocab *v, const mz_sparse *rows, size_t n, in
         double sg = big < 0 ? -1.0 : 1.0;
         for (size_t r = 0; r < m; r++) l->V[r * (size_t)dims + j] = (float)(sg * W[r]);
     }
-    if (!quiet) fprintf(stderr, "\rlsa: %zu texts, %zu words, %d dimensions: done            \n", n, m, dims);
+    if (!quiet) {
+        mz_progress_clear();
+        fprintf(stderr, "lsa: %zu texts, %zu words, %d dimensions: done\n", n, m, dims);
+    }
     rc = 0;
     goto out;
 oom:

@@ -2475,6 +2475,24 @@ START_TEST(test_backwards_calibration_warned)
 }
 END_TEST
 
+/* Training's progress rewrites a line in place only at a terminal: logged
+ * to a file, its stderr holds whole lines and no carriage return, and the
+ * lines that stay are all there. */
+START_TEST(test_training_log_without_carriage_returns)
+{
+    int rc = run("o.txt", "log.txt", "'%s' --corpus '%s' --lsa-corpus '%s' --lsa-dims 4 --cv 3 --out '%s'", TRAIN,
+                 mz_test_path("corpora/mini/topic.jsonl"), mz_test_path("corpora/mini/stance.jsonl"), T("logged"));
+    if (rc != 0) ck_abort_msg("training exited %d: %s", rc, slurp(T("log.txt"), NULL));
+    char *log = slurp(T("log.txt"), NULL);
+    ck_assert_msg(!strchr(log, '\r'), "a carriage return in the log: %s", log);
+    ck_assert_msg(strstr(log, "reading: 36 documents from 1 corpus file(s)\n") &&
+                      strstr(log, "lsa: 40 texts, ") && strstr(log, "fitting topic (C=0.5, 3-fold CV)\n") &&
+                      strstr(log, "cross-validated metrics\n"),
+                  "%s", log);
+    free(log);
+}
+END_TEST
+
 START_TEST(test_class_weight_recorded_as_used)
 {
     const char *mq = mz_test_path("corpora/mini/mawqif_like.jsonl");
@@ -2985,6 +3003,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_cv_predictions);
     tcase_add_test(tc, test_evaluate_by_field);
     tcase_add_test(tc, test_backwards_calibration_warned);
+    tcase_add_test(tc, test_training_log_without_carriage_returns);
     tcase_add_test(tc, test_install);
     tcase_add_test(tc, test_source_heads);
     suite_add_tcase(s, tc);

@@ -9,6 +9,7 @@
 
 #include "corpus.h"
 #include "parallel.h"
+#include "progress.h"
 #include "sha256.h"
 #include "sourcehead.h"
 #include "strmap.h"
@@ -152,7 +153,7 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
     }
     c->n++;
     l->records++;
-    if (!l->a->quiet && c->n % 5000 == 0) fprintf(stderr, "\rreading: %zu documents", c->n);
+    if (!l->a->quiet && c->n % 5000 == 0) mz_progress("reading: %zu documents", c->n);
     return 0;
 }
 
@@ -288,7 +289,8 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
         }
     }
     if (!a->quiet) {
-        fprintf(stderr, "\rreading: %zu documents from %d corpus file(s)", c->n, a->ncorpus + a->ntrain_only);
+        mz_progress_clear();
+        fprintf(stderr, "reading: %zu documents from %d corpus file(s)", c->n, a->ncorpus + a->ntrain_only);
         if (c->nscored < c->n) fprintf(stderr, ", %zu of them for training only", c->n - c->nscored);
         fprintf(stderr, "\n");
     }
