@@ -1130,8 +1130,7 @@ static cJSON *evaluate_json(const char *model, const char *corpus, const char *o
 /* evaluate --by FIELD: a group's figures are those of evaluating its
  * records alone, for each kind of bundle; groups come largest first, ties
  * by value with the records that lack the field first; a number groups by
- * its JSON text.  A list value and a field no record has are refused, and
- * --by is not a training option. */
+ * its JSON text.  A list value and a field no record has are refused. */
 START_TEST(test_evaluate_by_field)
 {
     train_topic("corpora/mini/topic.jsonl", "tb");
@@ -1241,7 +1240,7 @@ START_TEST(test_evaluate_by_field)
     ck_assert_msg(strstr(txt, "(1 group)") && strstr(txt, "  x?y\n") && !strstr(txt, "x\ny"), "%s", txt);
     free(txt);
 
-    /* refused: a list to group by, a field no record has, --by in training */
+    /* refused: a list to group by, a field no record has */
     char *t = slurp(mz_test_path("corpora/mini/topic.jsonl"), NULL);
     char *nl = strchr(t, '\n');
     ck_assert_ptr_nonnull(nl);
@@ -1263,12 +1262,6 @@ START_TEST(test_evaluate_by_field)
     ck_assert_int_ne(rc, 0);
     err = slurp(T("e.txt"), NULL);
     ck_assert_msg(strstr(err, "--by \"nosuch\": no record has this field"), "%s", err);
-    free(err);
-    rc = run("o.txt", "e.txt", "'%s' --corpus '%s' --out '%s' --by desk", TRAIN,
-             mz_test_path("corpora/mini/topic.jsonl"), T("never"));
-    ck_assert_int_eq(rc, 2);
-    err = slurp(T("e.txt"), NULL);
-    ck_assert_msg(strstr(err, "--by is an option of evaluate"), "%s", err);
     free(err);
 }
 END_TEST
@@ -2493,6 +2486,164 @@ START_TEST(test_training_log_without_carriage_returns)
 }
 END_TEST
 
+/* The row of T(log)'s --by table for `value`: its numbers into v (at most
+ * max, "-" as NAN); returns how many. */
+static int by_row(const char *log, const char *title, const char *value, double *v, int max)
+{
+    const char *t = strstr(log, title);
+    ck_assert_msg(t != NULL, "no \"%s\" in: %s", title, log);
+    const char *l = strchr(t, '\n');
+    ck_assert_ptr_nonnull(l);
+    l = strchr(l + 1, '\n'); /* past the column names */
+    char want[64];
+    snprintf(want, sizeof want, "  %s\n", value);
+    for (int row = 0; l && row < 16; row++) {
+        const char *s = l + 1, *end = strchr(s, '\n');
+        if (!end) break;
+        size_t n = (size_t)(end - s) + 1;
+        if (n >= strlen(want) && !memcmp(end + 1 - strlen(want), want, strlen(want))) {
+            int k = 0;
+            const char *q = s;
+            while (k < max) {
+                while (*q == ' ') q++;
+                if (*q == '-' && q[1] == ' ') {
+                    v[k++] = NAN;
+                    q++;
+                    continue;
+                }
+                char *x;
+                double d = strtod(q, &x);
+                if (x == q || x > end - strlen(want) + 1) break;
+                v[k++] = d;
+                q = x;
+            }
+            return k;
+        }
+        l = end;
+    }
+    ck_abort_msg("no row for %s after \"%s\"", value, title);
+    return 0;
+}
+
+/* mizan-train --by FIELD: after the cross-validated tables, the same
+ * answers per group, adding up from the --cv-predictions lines of the
+ * group's records (for a stance bundle, labels with cut-offs chosen on the
+ * other folds; for frames, the threshold chosen on the other folds); the
+ * bundle is the same as without it. */
+START_TEST(test_train_by_field)
+{
+    /* the mini corpora with a field "desk": "north", 7, "north", none */
+    const char *src[2] = {"corpora/mini/topic.jsonl", "corpora/mini/stance.jsonl"}, *dst[2] = {"t.jsonl", "s.jsonl"};
+    for (int f = 0; f < 2; f++) {
+        char *t = slurp(mz_test_path(src[f]), NULL), *save = NULL, *all = calloc(1, 1 << 20);
+        ck_assert_ptr_nonnull(all);
+        int i = 0;
+        for (char *l = strtok_r(t, "\n", &save); l; l = strtok_r(NULL, "\n", &save), i++) {
+            cJSON *r = cJSON_Parse(l);
+            if (i % 4 == 0 || i % 4 == 2) cJSON_AddStringToObject(r, "desk", "north");
+            if (i % 4 == 1) cJSON_AddNumberToObject(r, "desk", 7);
+            char *x = cJSON_PrintUnformatted(r);
+            strcat(all, x), strcat(all, "\n");
+            free(x);
+            cJSON_Delete(r);
+        }
+        put(T(dst[f]), all, strlen(all));
+        free(all), free(t);
+    }
+    static const struct {
+        const char *opts, *corpus, *dir;
+    } runs[] = {
+        {"", "t.jsonl", "bt"},
+        {"--task stance --target russia", "s.jsonl", "bs"},
+        {"--label-field frames --min-df 1", "s.jsonl", "bf"},
+    };
+    static const char *const values[] = {"north", "(none)", "7"};
+    enum { MAXL = 64 };
+    for (int r = 0; r < 3; r++) {
+        int rc = run("o.txt", "log.txt", "'%s' %s --corpus '%s' --cv 3 --out '%s' --by desk --cv-predictions '%s'",
+                     TRAIN, runs[r].opts, T(runs[r].corpus), T(runs[r].dir), T("cvp.jsonl"));
+        if (rc != 0) ck_abort_msg("training exited %d: %s", rc, slurp(T("log.txt"), NULL));
+        char *log = slurp(T("log.txt"), NULL);
+        cJSON *line[MAXL];
+        int n = read_lines("cvp.jsonl", line, MAXL);
+        for (int g = 0; g < 3; g++) {
+            double v[8];
+            int nv = by_row(log, "cross-validated figures by \"desk\" (3 groups)", values[g], v, 8);
+            /* the group's records: i % 4 as the corpus was written */
+            long recs = 0, ok = 0, tp = 0, fp = 0, fn = 0, ctp = 0, cfp = 0, cfn = 0, prim = 0;
+            for (int i = 0; i < n; i++) {
+                int grp = i % 4 == 3 ? 1 : i % 4 == 1 ? 2 : 0;
+                if (grp != g) continue;
+                recs++;
+                const cJSON *o = line[i];
+                if (r == 0) {
+                    ok += !strcmp(str_at(o, "label"), str_at(o, "predicted"));
+                } else if (r == 1) {
+                    int present = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "present"));
+                    int said = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "predicted_present"));
+                    tp += present && said, fp += !present && said, fn += present && !said;
+                    if (present) {
+                        int crit = num_at(o, "label", NULL) < 0, scrit = !strcmp(str_at(o, "predicted"), "critical");
+                        ctp += crit && scrit, cfp += !crit && scrit, cfn += crit && !scrit;
+                    }
+                } else {
+                    const cJSON *truth = cJSON_GetObjectItemCaseSensitive(o, "labels"), *pred =
+                        cJSON_GetObjectItemCaseSensitive(o, "predicted"), *x, *z;
+                    prim += !strcmp(str_at(o, "predicted_primary"), cJSON_GetArrayItem(truth, 0)->valuestring);
+                    cJSON_ArrayForEach(x, pred)
+                    {
+                        int in = 0;
+                        cJSON_ArrayForEach(z, truth) in |= !strcmp(x->valuestring, z->valuestring);
+                        tp += in, fp += !in;
+                    }
+                    cJSON_ArrayForEach(z, truth)
+                    {
+                        int in = 0;
+                        cJSON_ArrayForEach(x, pred) in |= !strcmp(x->valuestring, z->valuestring);
+                        fn += !in;
+                    }
+                }
+            }
+            ck_assert_msg(nv >= 3 && (long)v[0] == recs, "run %d, %s: %d figures, %g records (%ld): %s", r,
+                          values[g], nv, v[0], recs, log);
+            if (r == 0) {
+                ck_assert_double_eq_tol(v[1], (double)ok / recs, 6e-5);
+            } else if (r == 1) {
+                ck_assert_double_eq_tol(v[2], 2.0 * tp / (2.0 * tp + fp + fn), 6e-5);
+                if (ctp + cfn > 0) ck_assert_double_eq_tol(v[4], 2.0 * ctp / (2.0 * ctp + cfp + cfn), 6e-5);
+            } else {
+                ck_assert_double_eq_tol(v[1], 2.0 * tp / (2.0 * tp + fp + fn), 6e-5);
+                ck_assert_double_eq_tol(v[3], (double)prim / recs, 6e-5);
+            }
+        }
+        for (int i = 0; i < n; i++) cJSON_Delete(line[i]);
+        free(log);
+        /* the bundle is the one trained without --by */
+        char nb[64];
+        snprintf(nb, sizeof nb, "%s-nb", runs[r].dir);
+        rc = run("o.txt", "log.txt", "'%s' %s --corpus '%s' --cv 3 --out '%s' --quiet", TRAIN, runs[r].opts,
+                 T(runs[r].corpus), T(nb));
+        ck_assert_int_eq(rc, 0);
+        char a[256], b[256];
+        snprintf(a, sizeof a, "%s/vocab.tsv", runs[r].dir);
+        snprintf(b, sizeof b, "%s/vocab.tsv", nb);
+        char *x = slurp(T(a), NULL), *y = slurp(T(b), NULL);
+        ck_assert_str_eq(x, y);
+        free(x), free(y);
+        snprintf(a, sizeof a, "%s/manifest.json", runs[r].dir);
+        x = slurp(T(a), NULL);
+        ck_assert_msg(!strstr(x, "\"--by\""), "--by in the train_command: %s", x);
+        free(x);
+    }
+    /* a field no scored record has is said before training */
+    int rc = run("o.txt", "log.txt", "'%s' --corpus '%s' --out '%s' --by nosuch", TRAIN, T("t.jsonl"), T("never"));
+    ck_assert_int_ne(rc, 0);
+    char *err = slurp(T("log.txt"), NULL);
+    ck_assert_msg(strstr(err, "--by \"nosuch\": no scored record has this field"), "%s", err);
+    free(err);
+}
+END_TEST
+
 START_TEST(test_class_weight_recorded_as_used)
 {
     const char *mq = mz_test_path("corpora/mini/mawqif_like.jsonl");
@@ -3004,6 +3155,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_evaluate_by_field);
     tcase_add_test(tc, test_backwards_calibration_warned);
     tcase_add_test(tc, test_training_log_without_carriage_returns);
+    tcase_add_test(tc, test_train_by_field);
     tcase_add_test(tc, test_install);
     tcase_add_test(tc, test_source_heads);
     suite_add_tcase(s, tc);

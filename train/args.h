@@ -54,7 +54,7 @@ typedef struct mz_train_args {
     int evaluate;
     int json; /* evaluate: the figures as one JSON object on stdout */
     const char *predictions; /* evaluate: JSONL, each record's truth and answer (NULL: none) */
-    const char *by_field;    /* evaluate: the figures again per value of this field (NULL: none) */
+    const char *by_field;    /* the figures again per value of this field (NULL: none) */
     int argc;
     char **argv;
 } mz_train_args;

@@ -174,7 +174,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         goto out;
     }
     if (a->by_field) {
-        if (mz_groups_build(&groups, a->by_field, c.group, c.n, e) != 0) goto out;
+        if (mz_groups_build(&groups, a->by_field, "held-out", stdout, c.group, c.n, e) != 0) goto out;
         g = &groups;
         if (g->n == 1 && !g->value[0]) {
             mz_fail(e, "--by \"%s\": no record has this field", a->by_field);
@@ -407,8 +407,8 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             printf("held-out (%zu texts): micro-F1 %.4f  macro-F1 %.4f  primary accuracy %.4f\n", c.n, f.micro_f1,
                    f.macro_f1, f.primary_accuracy);
         int r = g ? add_by(root, g,
-                           mz_groups_multilabel(g, (int)K, P, PM, b.primary_weight, thr, b.max_labels, truth, prim,
-                                                json),
+                           mz_groups_multilabel(g, (int)K, P, PM, b.primary_weight, thr, NULL, NULL, b.max_labels,
+                                                truth, prim, json),
                            e)
                   : 0;
         free(truth), free(prim), free(PM);

@@ -42,10 +42,13 @@ static int cmp_grp(const void *x, const void *y, void *arg)
     return !va ? (vb ? -1 : 0) : !vb ? 1 : strcmp(va, vb);
 }
 
-int mz_groups_build(mz_groups *g, const char *field, char *const *value, size_t nrec, mz_err *e)
+int mz_groups_build(mz_groups *g, const char *field, const char *what, FILE *out, char *const *value, size_t nrec,
+                    mz_err *e)
 {
     memset(g, 0, sizeof *g);
     g->field = field;
+    g->what = what;
+    g->out = out;
     g->nrec = nrec;
     size_t *ord = malloc((nrec + 1) * sizeof *ord), *rank = NULL;
     grp *gs = malloc((nrec + 1) * sizeof *gs);
@@ -96,16 +99,16 @@ oom:
 static void put_value(const mz_groups *g, size_t k)
 {
     const char *v = g->value[k] ? g->value[k] : "(none)";
-    fputs("  ", stdout);
-    for (; *v; v++) putchar((unsigned char)*v < 0x20 || *v == 0x7f ? '?' : *v);
-    putchar('\n');
+    fputs("  ", g->out);
+    for (; *v; v++) fputc((unsigned char)*v < 0x20 || *v == 0x7f ? '?' : *v, g->out);
+    fputc('\n', g->out);
 }
 
 /* A figure in a table column: four decimals, or "-" when undefined. */
-static void put_fig(double v, int width)
+static void put_fig(const mz_groups *g, double v, int width)
 {
-    if (isnan(v)) printf("  %*s", width, "-");
-    else printf("  %*.4f", width, v);
+    if (isnan(v)) fprintf(g->out, "  %*s", width, "-");
+    else fprintf(g->out, "  %*.4f", width, v);
 }
 
 static cJSON *group_item(cJSON *arr, const mz_groups *g, size_t k)
@@ -129,7 +132,8 @@ static double fig(const cJSON *o, const char *k1, const char *k2, const char *k3
 
 static void header(const mz_groups *g, const char *cols)
 {
-    printf("\nheld-out figures by \"%s\" (%zu group%s)\n%s  %s\n", g->field, g->n, g->n == 1 ? "" : "s", cols, g->field);
+    fprintf(g->out, "\n%s figures by \"%s\" (%zu group%s)\n%s  %s\n", g->what, g->field, g->n, g->n == 1 ? "" : "s",
+            cols, g->field);
 }
 
 /* Group k's entries of a per-record array (doubles: `width` per record). */
@@ -170,10 +174,10 @@ cJSON *mz_groups_class(const mz_groups *g, const int *pred, const int *y, int k,
         double ownf = own ? sum / own : NAN;
         mz_add_figure(m, "macro_f1_own_labels", ownf);
         if (quiet) continue;
-        printf("  %7zu", g->size[gi]);
-        put_fig(fig(m, "accuracy", NULL, NULL), 8);
-        put_fig(fig(m, "macro_f1", NULL, NULL), 8);
-        put_fig(ownf, 10);
+        fprintf(g->out, "  %7zu", g->size[gi]);
+        put_fig(g, fig(m, "accuracy", NULL, NULL), 8);
+        put_fig(g, fig(m, "macro_f1", NULL, NULL), 8);
+        put_fig(g, ownf, 10);
         put_value(g, gi);
     }
     free(yk), free(pk);
@@ -213,11 +217,11 @@ cJSON *mz_groups_stance(const mz_groups *g, const int *ppred, const int *py, cha
         if (quiet) continue;
         size_t present = 0, critical = 0;
         for (size_t i = 0; i < nk; i++) present += pk[i] == 0, critical += sk[i] == 0;
-        printf("  %7zu  %7zu", g->size[gi], present);
-        put_fig(present ? fig(pm, "per_class", plabels[0], "f1") : NAN, 11);
-        printf("  %8zu", critical);
-        put_fig(critical ? fig(sm, "per_class", slabels[0], "f1") : NAN, 11);
-        put_fig(auc, 7);
+        fprintf(g->out, "  %7zu  %7zu", g->size[gi], present);
+        put_fig(g, present ? fig(pm, "per_class", plabels[0], "f1") : NAN, 11);
+        fprintf(g->out, "  %8zu", critical);
+        put_fig(g, critical ? fig(sm, "per_class", slabels[0], "f1") : NAN, 11);
+        put_fig(g, auc, 7);
         put_value(g, gi);
     }
     free(buf), free(P2k), free(svk);
@@ -229,14 +233,15 @@ oom:
 }
 
 cJSON *mz_groups_multilabel(const mz_groups *g, int k, const double *P, const double *PM, double w,
-                            const double *thr, int max_labels, const unsigned char *truth, const int *prim, int quiet)
+                            const double *thr, const int *fold, const double *tfold, int max_labels,
+                            const unsigned char *truth, const int *prim, int quiet)
 {
     size_t K = (size_t)k;
     cJSON *arr = cJSON_CreateArray();
     double *Pg = malloc((g->nrec * K + 1) * sizeof *Pg), *PMg = PM ? malloc((g->nrec * K + 1) * sizeof *PMg) : NULL;
     unsigned char *tg = malloc(g->nrec * K + 1);
-    int *pg = malloc((g->nrec + 1) * sizeof *pg);
-    if (!arr || !Pg || (PM && !PMg) || !tg || !pg) goto oom;
+    int *pg = malloc((g->nrec + 1) * sizeof *pg), *fg = fold ? malloc((g->nrec + 1) * sizeof *fg) : NULL;
+    if (!arr || !Pg || (PM && !PMg) || !tg || !pg || (fold && !fg)) goto oom;
     if (!quiet) header(g, "  records  micro-F1  macro-F1  primary");
     for (size_t gi = 0; gi < g->n; gi++) {
         size_t m = gather_int(g, gi, prim, pg);
@@ -245,23 +250,28 @@ cJSON *mz_groups_multilabel(const mz_groups *g, int k, const double *P, const do
         for (size_t r = g->start[gi], q = 0; r < g->start[gi + 1]; r++, q++)
             memcpy(tg + q * K, truth + g->member[r] * K, K);
         mz_ml_figures f;
-        mz_ml_score(m, k, Pg, PMg, w, thr, max_labels, tg, pg, &f);
+        if (fold) {
+            gather_int(g, gi, fold, fg);
+            mz_ml_score_folds(m, k, Pg, PMg, w, fg, tfold, max_labels, tg, pg, &f);
+        } else {
+            mz_ml_score(m, k, Pg, PMg, w, thr, max_labels, tg, pg, &f);
+        }
         cJSON *o = group_item(arr, g, gi);
         if (!o) goto oom;
         mz_add_figure(o, "micro_f1", f.micro_f1);
         mz_add_figure(o, "macro_f1", f.macro_f1);
         mz_add_figure(o, "primary_accuracy", f.primary_accuracy);
         if (quiet) continue;
-        printf("  %7zu", g->size[gi]);
-        put_fig(f.micro_f1, 8);
-        put_fig(f.macro_f1, 8);
-        put_fig(f.primary_accuracy, 7);
+        fprintf(g->out, "  %7zu", g->size[gi]);
+        put_fig(g, f.micro_f1, 8);
+        put_fig(g, f.macro_f1, 8);
+        put_fig(g, f.primary_accuracy, 7);
         put_value(g, gi);
     }
-    free(Pg), free(PMg), free(tg), free(pg);
+    free(Pg), free(PMg), free(tg), free(pg), free(fg);
     return arr;
 oom:
-    free(Pg), free(PMg), free(tg), free(pg);
+    free(Pg), free(PMg), free(tg), free(pg), free(fg);
     cJSON_Delete(arr);
     return NULL;
 }

@@ -1,6 +1,7 @@
-/* groups.h — held-out figures per value of a record field (`mizan-train
- * evaluate --by FIELD`): an outlet, a year, a genre, so that a model's weak
- * spots show where they are.
+/* groups.h — figures per value of a record field (`mizan-train --by FIELD`
+ * for the cross-validated ones, `mizan-train evaluate --by FIELD` for the
+ * held-out ones): an outlet, a year, a genre, so that a model's weak spots
+ * show where they are.
  *
  * Groups are ordered by size, largest first, then by value in byte order; a
  * record without the field (or with null or "") belongs to the group whose
@@ -9,7 +10,7 @@
  * compute the whole corpus', so evaluating a group's records on their own
  * gives the same numbers; the work is linear in the records whatever the
  * number of groups (--by id makes one per record).
- * Each reporter prints a table to stdout unless quiet (the value last, so
+ * Each reporter prints a table to g->out unless quiet (the value last, so
  * columns stay aligned whatever the script) and returns the figures as a
  * JSON array of {"value", "n", ...}, or NULL on out-of-memory. */
 #ifndef MZ_TRAIN_GROUPS_H
@@ -17,11 +18,14 @@
 
 #include <cJSON.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "err.h"
 
 typedef struct mz_groups {
     const char *field;
+    const char *what;  /* the figures' kind, for the tables' title */
+    FILE *out;         /* where the tables go */
     size_t n;          /* groups */
     char **value;      /* per group; NULL: records without the field */
     size_t *size;      /* records per group */
@@ -31,8 +35,10 @@ typedef struct mz_groups {
     size_t nrec;
 } mz_groups;
 
-/* value: per record, the field's value or NULL (the collection's). */
-int mz_groups_build(mz_groups *g, const char *field, char *const *value, size_t nrec, mz_err *e);
+/* value: per record, the field's value or NULL (the collection's); what
+ * ("held-out", "cross-validated") and out as the struct's. */
+int mz_groups_build(mz_groups *g, const char *field, const char *what, FILE *out, char *const *value, size_t nrec,
+                    mz_err *e);
 void mz_groups_free(mz_groups *g);
 
 /* Single-label bundles (multiclass, target): the labels pred against the
@@ -46,8 +52,11 @@ cJSON *mz_groups_class(const mz_groups *g, const int *pred, const int *y, int k,
 cJSON *mz_groups_stance(const mz_groups *g, const int *ppred, const int *py, char *const *plabels, const int *spred,
                         const int *y2, char *const *slabels, int score, const double *P2, const double *sv, int quiet);
 
-/* Multi-label: mz_ml_score (tasks.h) on each group's rows. */
+/* Multi-label: mz_ml_score (tasks.h) on each group's rows, with the
+ * thresholds thr, or where fold is given each row with tfold[fold[row]]
+ * for every label (cross-validation's thresholds chosen on other folds). */
 cJSON *mz_groups_multilabel(const mz_groups *g, int k, const double *P, const double *PM, double w,
-                            const double *thr, int max_labels, const unsigned char *truth, const int *prim, int quiet);
+                            const double *thr, const int *fold, const double *tfold, int max_labels,
+                            const unsigned char *truth, const int *prim, int quiet);
 
 #endif

@@ -56,6 +56,9 @@ typedef struct mz_task {
     cJSON **oof;        /* --cv-predictions: one object per scored row, to
                          * which the task adds the row's truth and its
                          * out-of-fold answer (NULL: not asked) */
+    const struct mz_groups *by; /* --by: the scored rows' groups, whose
+                                 * figures the task prints after its own,
+                                 * from the same answers (NULL: not asked) */
 } mz_task;
 
 /* Per-record answers (--cv-predictions, evaluate --predictions): one JSON

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "groups.h"
 #include "learn.h"
 #include "predict.h"
 #include "sourcehead.h"
@@ -122,6 +123,22 @@ out:
     free(use);
     free(fold);
     return rc;
+}
+
+/* --by: the figures just reported, again per group of scored rows, with
+ * the labels they counted (pred, or the most probable). */
+static int by_groups(const mz_task *t, const mz_labelset *L, const double *prob, const int *pred, const int *y,
+                     mz_err *e)
+{
+    if (!t->by || t->a->quiet) return 0;
+    int k = L->n, *pv = malloc((t->ns + 1) * sizeof *pv);
+    if (!pv) return mz_fail(e, "out of memory");
+    for (size_t i = 0; i < t->ns; i++) pv[i] = pred ? pred[i] : mz_pick_label(prob + i * (size_t)k, NULL, k);
+    cJSON *j = mz_groups_class(t->by, pv, y, k, L->name, 0);
+    free(pv);
+    if (!j) return mz_fail(e, "out of memory");
+    cJSON_Delete(j);
+    return 0;
 }
 
 /* --cv-predictions: each scored row's label, the label the figures count
@@ -463,8 +480,15 @@ int mz_train_multiclass(const mz_task *t, const mz_labelset *L, const int *y, mz
     cJSON *mj = pred ? mz_report_labels(title, pred, y, ns, L->n, L->name, a->quiet, stderr)
                      : mz_report(title, prob, NULL, y, ns, L->n, L->name, a->quiet, stderr);
     oof_rows(t, L, prob, pred, y, NULL, NULL);
+    int rb = by_groups(t, L, prob, pred, y, e);
     free(prob);
     cJSON_AddItemToObject(t->cv, t->name, mj);
+    if (rb != 0) {
+        free(pred);
+        mz_model_text_drop(&txt);
+        mz_linmodel_free(&lm);
+        return -1;
+    }
     cJSON *hj = mz_head_json(t->name, "model.svm", L->name, L->n);
     if (pred) add_label_weights(hj, lw, L->n);
     free(pred);
@@ -565,6 +589,7 @@ int mz_train_targets(const mz_task *tk, const mz_labelset *L, const int *y, int 
         cJSON_AddItemToObject(cv, "pooled", mz_report(pt, pooled, NULL, y, ns, L->n, L->name, a->quiet, stderr));
     }
     oof_rows(tk, L, pooled, pred, y, &T, tix);
+    if (by_groups(tk, L, pooled, pred, y, e) != 0) goto out;
     rc = 0;
 out:
     free(pred);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "groups.h"
 #include "predict.h"
 #include "tasks.h"
 
@@ -121,6 +122,14 @@ void mz_ml_score(size_t n, int k, const double *P, const double *PM, double w, c
         ml_count(&m, k, P + i * (size_t)k, PM ? PM + i * (size_t)k : NULL, w, thr, max_labels,
                  truth + i * (size_t)k, prim[i]);
     ml_figures_of(&m, k, out);
+}
+
+void mz_ml_score_folds(size_t n, int k, const double *P, const double *PM, double w, const int *fold,
+                       const double *tfold, int max_labels, const unsigned char *truth, const int *prim,
+                       mz_ml_figures *out)
+{
+    ml_rows r = {n, k, P, PM, w, max_labels, truth, prim};
+    ml_figures(&r, fold, -1, tfold, 0, out);
 }
 
 int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err *e)
@@ -264,7 +273,7 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
                                       max_labels, ch);
         mz_record_labels(tk->oof[i], c->label[i], L->name, K, P + i * (size_t)K, pr, ch);
     }
-    free(P), free(PM), free(prim), free(truth), free(tfold);
+
     cJSON *h;
     cJSON_ArrayForEach(h, heads) cJSON_AddNumberToObject(h, "threshold", best_t);
     cJSON *mj = cJSON_AddObjectToObject(cv, name);
@@ -290,6 +299,15 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
         if (pw > 0)
             fprintf(stderr, "primary accuracy of the binary heads alone: %.4f\n", ovr.primary_accuracy);
     }
-    free(fold);
+    /* --by: the same answers, per group of scored rows */
+    cJSON *bj = NULL;
+    if (tk->by && !a->quiet) {
+        double thr[MZ_MAX_CLASSES];
+        for (int k = 0; k < K; k++) thr[k] = best_t;
+        bj = mz_groups_multilabel(tk->by, K, P, PM, pw, thr, fold, tfold, max_labels, truth, prim, 0);
+    }
+    free(P), free(PM), free(prim), free(truth), free(tfold), free(fold);
+    if (tk->by && !a->quiet && !bj) return mz_fail(e, "out of memory");
+    cJSON_Delete(bj);
     return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "groups.h"
 #include "metrics.h"
 #include "predict.h"
 #include "tasks.h"
@@ -126,6 +127,23 @@ static int stance_score_cv(const double *ps, const double *pv, const int *y2, co
     cJSON_AddNumberToObject(solver, "C_svr", Cv);
     cJSON_AddNumberToObject(solver, "svr_epsilon", a->svr_p);
     cJSON_AddStringToObject(solver, "svr_method", "L2R_L2LOSS_SVR_DUAL on the -2..2 labels, stored as libsvm epsilon_svr");
+    return 0;
+}
+
+/* --by: the figures again per group of scored rows, from the answers
+ * --cv-predictions gives them (stance labels with cut-offs chosen on the
+ * other folds). */
+static int by_groups(const mz_task *tk, const double *pp, const int *y, char *const *pl, const int *pred,
+                     const int *y2, char *const *sl, int method, const double *ps, const double *pv, mz_err *e)
+{
+    if (!tk->by || tk->a->quiet) return 0;
+    int *ppred = malloc((tk->ns + 1) * sizeof *ppred);
+    if (!ppred) return mz_fail(e, "out of memory");
+    for (size_t i = 0; i < tk->ns; i++) ppred[i] = mz_pick_label(pp + i * 2, NULL, 2);
+    cJSON *j = mz_groups_stance(tk->by, ppred, y, pl, pred, y2, sl, method, ps, pv, 0);
+    free(ppred);
+    if (!j) return mz_fail(e, "out of memory");
+    cJSON_Delete(j);
     return 0;
 }
 
@@ -251,7 +269,7 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
         mz_record_presence(tk->oof[i], c->label[i], y[i] == 0, pp + i * 2);
         if (y2[i] >= 0) mz_record_stance(tk->oof[i], sl, pred[i], ps + i * 3);
     }
-    free(pred), free(use), free(fold);
+    free(use), free(fold);
     cJSON_AddNumberToObject(ms, "cutoff_critical", tc_best);
     cJSON_AddNumberToObject(ms, "cutoff_favourable", tf_best);
     /* the epsilon-SVR head on the −2..2 labels, on the classifier's folds */
@@ -265,6 +283,7 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
         mz_linmodel_free(&ls);
         free(pp);
         free(ps);
+        free(pred);
         cJSON_Delete(mp);
         cJSON_Delete(ms);
         mz_fail(e, "out of memory");
@@ -281,8 +300,10 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
     if (rv == 0) rv = stance_score_cv(ps, pv, y2, z, ns, a, Cv, ms, solver, &method, e);
     for (size_t i = 0; rv == 0 && tk->oof && i < ns; i++)
         if (y2[i] >= 0) mz_record_score(tk->oof[i], mz_stance_score(method, ps + i * 3, pv[i]), &pv[i]);
+    if (rv == 0) rv = by_groups(tk, pp, y, pl, pred, y2, sl, method, ps, pv, e);
     free(z);
     free(pv);
+    free(pred);
     if (rv != 0) {
         mz_linmodel_free(&lp);
         mz_linmodel_free(&ls);

@@ -35,6 +35,11 @@ typedef struct mz_ml_figures {
 } mz_ml_figures;
 void mz_ml_score(size_t n, int k, const double *P, const double *PM, double w, const double *thr, int max_labels,
                  const unsigned char *truth, const int *prim, mz_ml_figures *out);
+/* The same with each row's labels chosen with the threshold tfold[fold[row]]
+ * for every label (cross-validation: thresholds chosen on other folds). */
+void mz_ml_score_folds(size_t n, int k, const double *P, const double *PM, double w, const int *fold,
+                       const double *tfold, int max_labels, const unsigned char *truth, const int *prim,
+                       mz_ml_figures *out);
 
 /* Each record's labels as a truth matrix (n × k) over names, and its first
  * listed label in prim; an error names a label not among names. */

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "groups.h"
 #include "tasks.h"
 #include "vocabfile.h"
 
@@ -52,7 +53,7 @@ static int fit_lsa(const mz_train_args *a, const mz_collection *c, mz_vocab *voc
     memcpy(la.corpus, a->lsa_corpus, sizeof la.corpus);
     la.ncorpus = a->nlsa;
     la.ntrain_only = 0;
-    la.aux_field = la.target_field = NULL;
+    la.aux_field = la.target_field = la.by_field = NULL;
     mz_collection u;
     if (mz_collection_load(&u, &la, e) != 0) return -1;
     int rc = mz_collection_drop_scored(&u, c, left_out, e);
@@ -104,6 +105,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
     memset(&w, 0, sizeof w);
     cJSON *manifest = NULL, **oof = NULL;
     char path[4096];
+    mz_groups groups, *by = NULL;
 
     if (mz_bundle_out_check(a->out, e) != 0) return -1;
     /* the records are written after training: a path that cannot take
@@ -114,6 +116,15 @@ int mz_train(const mz_train_args *args, mz_err *e)
     if (c.n < 2) {
         mz_fail(e, "%s: need at least 2 records to train, found %zu", a->corpus[0], c.n);
         goto out;
+    }
+    if (a->by_field) {
+        /* the scored records' groups, said wrong before any training */
+        if (mz_groups_build(&groups, a->by_field, "cross-validated", stderr, c.group, c.nscored, e) != 0) goto out;
+        by = &groups;
+        if (by->n == 1 && !by->value[0]) {
+            mz_fail(e, "--by \"%s\": no scored record has this field", a->by_field);
+            goto out;
+        }
     }
     const char *task = a->task;
     if (!strcmp(task, "auto")) {
@@ -286,7 +297,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
         goto out;
     }
     mz_task tk = {&c, a, &vocab, rows, &ts, ns, name, manifest, solver, heads, cv, &w,
-                  a->nlsa && a->lsa_binary_only ? lsa.base : 0, oof};
+                  a->nlsa && a->lsa_binary_only ? lsa.base : 0, oof, by};
     int r;
     if (!strcmp(task, "multiclass")) r = mz_train_multiclass(&tk, &L, y, e);
     else if (!strcmp(task, "multilabel")) r = mz_train_multilabel(&tk, &L, y, e);
@@ -336,10 +347,10 @@ int mz_train(const mz_train_args *args, mz_err *e)
     }
     cJSON *cmd = cJSON_AddArrayToObject(manifest, "train_command");
     cJSON_AddItemToArray(cmd, cJSON_CreateString("bin/mizan-train"));
-    /* --cv-predictions writes a report, not a part of the model: the bundle
-     * is the same with or without it */
+    /* --cv-predictions and --by write reports, not parts of the model: the
+     * bundle is the same with or without them */
     for (int i = 1; i < a->argc; i++) {
-        if (!strcmp(a->argv[i], "--cv-predictions") && i + 1 < a->argc) {
+        if ((!strcmp(a->argv[i], "--cv-predictions") || !strcmp(a->argv[i], "--by")) && i + 1 < a->argc) {
             i++;
             continue;
         }
@@ -372,6 +383,7 @@ out:
     mz_stopwords_free(&sw);
     mz_normalizer_free(nz);
     mz_records_free(oof, c.nscored);
+    if (by) mz_groups_free(by);
     mz_collection_free(&c);
     return rc;
 }
