@@ -913,6 +913,25 @@ START_TEST(test_stance_svr_score)
 }
 END_TEST
 
+/* Label-set counts of a multi-label record: predicted labels in the truth
+ * (tp) and not (fp), true labels not predicted (fn). */
+static void count_sets(const cJSON *truth, const cJSON *pred, long *tp, long *fp, long *fn)
+{
+    const cJSON *x, *z;
+    cJSON_ArrayForEach(x, pred)
+    {
+        int in = 0;
+        cJSON_ArrayForEach(z, truth) in |= !strcmp(x->valuestring, z->valuestring);
+        *tp += in, *fp += !in;
+    }
+    cJSON_ArrayForEach(z, truth)
+    {
+        int in = 0;
+        cJSON_ArrayForEach(x, pred) in |= !strcmp(x->valuestring, z->valuestring);
+        *fn += !in;
+    }
+}
+
 /* T(path) as JSON lines, at most max of them; returns how many. */
 static int read_lines(const char *path, cJSON **line, int max)
 {
@@ -1048,21 +1067,11 @@ START_TEST(test_cv_predictions)
     ck_assert_int_gt(n, 200);
     long tp = 0, fp = 0, fn = 0, ok = 0;
     for (int i = 0; i < n; i++) {
-        const cJSON *truth = cJSON_GetObjectItemCaseSensitive(fl[i], "labels"), *pred = cJSON_GetObjectItemCaseSensitive(fl[i], "predicted"), *x, *z;
+        const cJSON *truth = cJSON_GetObjectItemCaseSensitive(fl[i], "labels"),
+                    *pred = cJSON_GetObjectItemCaseSensitive(fl[i], "predicted");
         ck_assert_str_eq(cJSON_GetArrayItem(pred, 0)->valuestring, str_at(fl[i], "predicted_primary"));
         ok += !strcmp(cJSON_GetArrayItem(truth, 0)->valuestring, str_at(fl[i], "predicted_primary"));
-        cJSON_ArrayForEach(x, pred)
-        {
-            int in = 0;
-            cJSON_ArrayForEach(z, truth) in |= !strcmp(x->valuestring, z->valuestring);
-            tp += in, fp += !in;
-        }
-        cJSON_ArrayForEach(z, truth)
-        {
-            int in = 0;
-            cJSON_ArrayForEach(x, pred) in |= !strcmp(x->valuestring, z->valuestring);
-            fn += !in;
-        }
+        count_sets(truth, pred, &tp, &fp, &fn);
         cJSON_Delete(fl[i]);
     }
     m = slurp(T("cvf/manifest.json"), NULL);
@@ -2587,21 +2596,10 @@ START_TEST(test_train_by_field)
                         ctp += crit && scrit, cfp += !crit && scrit, cfn += crit && !scrit;
                     }
                 } else {
-                    const cJSON *truth = cJSON_GetObjectItemCaseSensitive(o, "labels"), *pred =
-                        cJSON_GetObjectItemCaseSensitive(o, "predicted"), *x, *z;
+                    const cJSON *truth = cJSON_GetObjectItemCaseSensitive(o, "labels"),
+                                *pred = cJSON_GetObjectItemCaseSensitive(o, "predicted");
                     prim += !strcmp(str_at(o, "predicted_primary"), cJSON_GetArrayItem(truth, 0)->valuestring);
-                    cJSON_ArrayForEach(x, pred)
-                    {
-                        int in = 0;
-                        cJSON_ArrayForEach(z, truth) in |= !strcmp(x->valuestring, z->valuestring);
-                        tp += in, fp += !in;
-                    }
-                    cJSON_ArrayForEach(z, truth)
-                    {
-                        int in = 0;
-                        cJSON_ArrayForEach(x, pred) in |= !strcmp(x->valuestring, z->valuestring);
-                        fn += !in;
-                    }
+                    count_sets(truth, pred, &tp, &fp, &fn);
                 }
             }
             ck_assert_msg(nv >= 3 && (long)v[0] == recs, "run %d, %s: %d figures, %g records (%ld): %s", r,
