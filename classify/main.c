@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "args.h"
@@ -30,6 +31,7 @@
 #include "fsutil.h"
 #include "linereader.h"
 #include "parallel.h"
+#include "progress.h"
 #include "strmap.h"
 #include "summary.h"
 
@@ -77,6 +79,10 @@ typedef struct run {
     mz_decoder *dec;    /* --encoding, or NULL: UTF-8 */
     mz_summary *sum;    /* --summary: answers are counted, not written */
     double batch_t0; /* when the batch's first record arrived */
+    /* at a terminal, while the answers go elsewhere: a line of progress */
+    int progress;
+    size_t answered, failed;
+    double shown_ms;
 } run;
 
 /* A stream that pauses has what it sent answered once it has been idle
@@ -255,8 +261,10 @@ static void flush_batch(run *r)
         }
         if (it->status) {
             r->any_record_error = 1;
+            r->failed++;
             /* the same message on stderr, one line, whatever the id holds */
             const char *msg = it->error ? it->error : "error";
+            mz_progress_clear();
             fputs("mizan-classify: ", stderr);
             /* a file's messages name it already: its id is its path */
             size_t il = it->id ? strlen(it->id) : 0;
@@ -289,7 +297,12 @@ static void flush_batch(run *r)
     /* a full disk or a closed reader stops the run at once, rather than
      * classifying the rest of a stream nobody will see */
     if (!r->write_err && (fflush(r->out) != 0 || ferror(r->out))) r->write_err = errno ? errno : EIO;
+    r->answered += r->n;
     r->n = 0;
+    if (r->progress && now_ms() - r->shown_ms >= 250) {
+        mz_progress("mizan-classify: %zu answered, %zu of them errors", r->answered, r->failed);
+        r->shown_ms = now_ms();
+    }
 }
 
 static item *next_item(run *r)
@@ -443,6 +456,7 @@ static size_t walk_dir(run *r, const char *dir, const dirchain *up, int depth)
 static void add_dir(run *r, const char *dir)
 {
     if (walk_dir(r, dir, NULL, 0) == 0) {
+        mz_progress_clear();
         fprintf(stderr, "mizan-classify: %s: no .txt or .jsonl files in it or its subfolders\n", dir);
         r->any_input_error = 1;
     }
@@ -543,6 +557,7 @@ static void add_jsonl(run *r, const char *path)
     mz_err oe;
     FILE *f = mz_text_open(path, r->dec, &lines, &oe);
     if (!f) {
+        mz_progress_clear();
         fprintf(stderr, "mizan-classify: %s\n", oe.msg);
         r->any_input_error = 1;
         return;
@@ -575,6 +590,7 @@ static void add_jsonl(run *r, const char *path)
         if ((st = mz_linereader_next(&lr)) == MZ_LINE_EOF) break;
         nlines++;
         if (st == MZ_LINE_IOERR) {
+            mz_progress_clear();
             fprintf(stderr, "mizan-classify: %s:%zu: read error\n", name, lr.lineno + 1);
             r->any_input_error = 1;
             break;
@@ -617,6 +633,7 @@ static void add_jsonl(run *r, const char *path)
     if (have_seen) dupset_free(&seen);
     if (f != stdin) fclose(f);
     if (nlines == 0) {
+        mz_progress_clear();
         fprintf(stderr, "mizan-classify: %s: no records (empty input)\n", name);
         r->any_input_error = 1;
     }
@@ -671,6 +688,7 @@ static void on_signal(int sig)
  * otherwise.  Returns the exit status. */
 static int close_output(const char *output, mz_outfile *of, int rc, int write_err)
 {
+    mz_progress_clear();
     if (write_err) {
         fprintf(stderr, "mizan-classify: %s: write error: %s%s\n", output ? output : "standard output",
                 strerror(write_err), of->tmp[0] ? "; the old file is left as it was" : "");
@@ -797,6 +815,9 @@ static int run_all(mz_classify_args *args)
      * new answers are renamed over it only at the end) */
     if (output && stat(output, &ost) == 0 && S_ISREG(ost.st_mode))
         r.out_exists = 1, r.out_dev = ost.st_dev, r.out_ino = ost.st_ino;
+    /* progress only where it cannot land among the answers */
+    r.progress = mz_progress_live() && !(r.out == stdout && isatty(STDOUT_FILENO));
+    r.shown_ms = now_ms();
     r.w = calloc((size_t)args->threads, sizeof *r.w);
     r.items = calloc(BATCH, sizeof *r.items);
     if (!r.w || !r.items) goto oom;
@@ -822,6 +843,7 @@ static int run_all(mz_classify_args *args)
         else add_file(&r, in);
     }
     flush_batch(&r);
+    mz_progress_clear();
     if (r.sum) {
         mz_buf sb = {0};
         mz_summary_write(r.sum, args->o.text_format, &sb);
@@ -836,6 +858,7 @@ static int run_all(mz_classify_args *args)
 oom:
     mz_fail(&e, "out of memory");
 fail:
+    mz_progress_clear();
     fprintf(stderr, "mizan-classify: %s\n", e.msg);
     rc = 2;
 out:
