@@ -2492,6 +2492,14 @@ START_TEST(test_training_log_without_carriage_returns)
                       strstr(log, "cross-validated metrics\n"),
                   "%s", log);
     free(log);
+    /* nor does classifying into a file, where a terminal gets a line of
+     * progress: stderr stays empty */
+    rc = run("o.txt", "log.txt", "'%s' --models '%s' --jsonl '%s' -o '%s'", CLASSIFY, T("logged"),
+             mz_test_path("corpora/mini/topic.jsonl"), T("answers.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    size_t len = 1;
+    free(slurp(T("log.txt"), &len));
+    ck_assert_uint_eq(len, 0);
 }
 END_TEST
 
