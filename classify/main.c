@@ -299,9 +299,10 @@ static void flush_batch(run *r)
     if (!r->write_err && (fflush(r->out) != 0 || ferror(r->out))) r->write_err = errno ? errno : EIO;
     r->answered += r->n;
     r->n = 0;
-    if (r->progress && now_ms() - r->shown_ms >= 250) {
+    double t = r->progress ? now_ms() : 0;
+    if (r->progress && t - r->shown_ms >= 250) {
         mz_progress("mizan-classify: %zu answered, %zu of them errors", r->answered, r->failed);
-        r->shown_ms = now_ms();
+        r->shown_ms = t;
     }
 }
 

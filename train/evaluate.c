@@ -113,7 +113,7 @@ static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *row
         cJSON_ArrayForEach(x, fl) if (cJSON_IsString(x)) printf(" %s", x->valuestring);
         printf(" (--f1-labels): %.4f\n", sum / nf);
     }
-    if (g && add_by(root, g, mz_groups_class(g, pred, y, k, h0->labels, json), e) != 0) goto out;
+    if (g && add_by(root, g, mz_groups_class(g, pred, NULL, NULL, y, k, h0->labels, json), e) != 0) goto out;
     rc = 0;
 out:
     free(pred);
@@ -174,12 +174,8 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         goto out;
     }
     if (a->by_field) {
-        if (mz_groups_build(&groups, a->by_field, "held-out", stdout, c.group, c.n, e) != 0) goto out;
+        if (mz_groups_build(&groups, a->by_field, "held-out", stdout, c.group, c.n, "record", e) != 0) goto out;
         g = &groups;
-        if (g->n == 1 && !g->value[0]) {
-            mz_fail(e, "--by \"%s\": no record has this field", a->by_field);
-            goto out;
-        }
     }
     const mz_target *target = NULL;
     if (!strcmp(b.kind, "stance")) {
@@ -215,19 +211,13 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             goto out;
         }
         size_t known = 0;
-        int *pv = g ? malloc((c.n + 1) * sizeof *pv) : NULL;
-        if (g && !pv) {
-            free(P0);
-            mz_fail(e, "out of memory");
-            goto out;
-        }
         for (size_t i = 0; i < c.n; i++) {
             if ((y[i] = label_of(&c, i, h0, e)) < 0) {
-                free(P0), free(pv);
+                free(P0);
                 goto out;
             }
             if (mz_aux_augment(&b, &rows[i]) != 0) {
-                free(P0), free(pv);
+                free(P0);
                 mz_fail(e, "out of memory");
                 goto out;
             }
@@ -262,12 +252,9 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         cJSON_AddItemToObject(ho, b.name,
                               mz_report("held-out metrics", P, h->weighted ? h->lw : NULL, y, c.n, h->nclass,
                                         h->labels, json, stdout));
-        /* the labels the table above counted */
-        for (size_t i = 0; pv && i < c.n; i++)
-            pv[i] = mz_pick_label(P + i * (size_t)h->nclass, h->weighted ? h->lw : NULL, h->nclass);
-        int r = g ? add_by(root, g, mz_groups_class(g, pv, y, h->nclass, h->labels, json), e) : 0;
-        free(pv);
-        if (r != 0) goto out;
+        /* with the labels the table above counted */
+        const double *lw = h->weighted ? h->lw : NULL;
+        if (g && add_by(root, g, mz_groups_class(g, NULL, P, lw, y, h->nclass, h->labels, json), e) != 0) goto out;
     } else if (!strcmp(b.kind, "target")) {
         if (evaluate_targets(&b, &c, rows, y, json, ho, rec, g, root, e) != 0) goto out;
     } else if (!strcmp(b.kind, "stance")) {
@@ -341,16 +328,8 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             if (!json && !isnan(auc))
                 printf("critical-vs-rest ROC-AUC by score: prob %.4f  svr %.4f  blend %.4f\n", v[0], v[1], v[2]);
         }
-        int r = 0;
-        if (g) {
-            /* presence as the table above labels it */
-            int *pp = malloc((c.n + 1) * sizeof *pp);
-            for (size_t i = 0; pp && i < c.n; i++) pp[i] = mz_pick_label(P + i * 2, NULL, 2);
-            r = add_by(root, g,
-                       pp ? mz_groups_stance(g, pp, y, hp->labels, pred, y2, hs->labels, b.score, P2, sv, json) : NULL,
-                       e);
-            free(pp);
-        }
+        int r = g ? add_by(root, g, mz_groups_stance(g, P, y, hp->labels, pred, y2, hs->labels, b.score, P2, sv, json), e)
+                  : 0;
         free(sv), free(pred);
         if (r != 0) {
             free(y2), free(P2);

@@ -6,13 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "predict.h"
 #include "tasks.h"
 
 void mz_groups_free(mz_groups *g)
 {
     free(g->value);
     free(g->size);
-    free(g->of);
     free(g->member);
     free(g->start);
     memset(g, 0, sizeof *g);
@@ -43,7 +43,7 @@ static int cmp_grp(const void *x, const void *y, void *arg)
 }
 
 int mz_groups_build(mz_groups *g, const char *field, const char *what, FILE *out, char *const *value, size_t nrec,
-                    mz_err *e)
+                    const char *records, mz_err *e)
 {
     memset(g, 0, sizeof *g);
     g->field = field;
@@ -51,9 +51,9 @@ int mz_groups_build(mz_groups *g, const char *field, const char *what, FILE *out
     g->out = out;
     g->nrec = nrec;
     size_t *ord = malloc((nrec + 1) * sizeof *ord), *rank = NULL;
+    size_t *of = malloc((nrec + 1) * sizeof *of); /* per record, its group */
     grp *gs = malloc((nrec + 1) * sizeof *gs);
-    g->of = malloc((nrec + 1) * sizeof *g->of);
-    if (!ord || !gs || !g->of) goto oom;
+    if (!ord || !gs || !of) goto oom;
     for (size_t i = 0; i < nrec; i++) ord[i] = i;
     qsort_r(ord, nrec, sizeof *ord, cmp_rec, (void *)value);
     for (size_t r = 0; r < nrec; r++) {
@@ -66,7 +66,7 @@ int mz_groups_build(mz_groups *g, const char *field, const char *what, FILE *out
             g->n++;
         }
         gs[g->n - 1].size++;
-        g->of[i] = g->n - 1;
+        of[i] = g->n - 1;
     }
     qsort_r(gs, g->n, sizeof *gs, cmp_grp, (void *)value);
     rank = malloc((g->n + 1) * sizeof *rank);
@@ -78,18 +78,22 @@ int mz_groups_build(mz_groups *g, const char *field, const char *what, FILE *out
         g->value[k] = value[gs[k].first];
         g->size[k] = gs[k].size;
     }
-    for (size_t i = 0; i < nrec; i++) g->of[i] = rank[g->of[i]];
+    for (size_t i = 0; i < nrec; i++) of[i] = rank[of[i]];
     /* counting sort of the records by group keeps record order within one */
     g->member = malloc((nrec + 1) * sizeof *g->member);
     g->start = calloc(g->n + 2, sizeof *g->start);
     if (!g->member || !g->start) goto oom;
-    for (size_t i = 0; i < nrec; i++) g->start[g->of[i] + 2]++;
+    for (size_t i = 0; i < nrec; i++) g->start[of[i] + 2]++;
     for (size_t k = 0; k < g->n; k++) g->start[k + 2] += g->start[k + 1];
-    for (size_t i = 0; i < nrec; i++) g->member[g->start[g->of[i] + 1]++] = i;
-    free(ord), free(gs), free(rank);
+    for (size_t i = 0; i < nrec; i++) g->member[g->start[of[i] + 1]++] = i;
+    free(ord), free(gs), free(rank), free(of);
+    if (g->n == 1 && !g->value[0]) {
+        mz_groups_free(g);
+        return mz_fail(e, "--by \"%s\": no %s has this field", field, records);
+    }
     return 0;
 oom:
-    free(ord), free(gs), free(rank);
+    free(ord), free(gs), free(rank), free(of);
     mz_groups_free(g);
     return mz_fail(e, "out of memory");
 }
@@ -136,7 +140,8 @@ static void header(const mz_groups *g, const char *cols)
             cols, g->field);
 }
 
-/* Group k's entries of a per-record array (doubles: `width` per record). */
+/* Group k's entries of a per-record array (doubles: `width` per record;
+ * picks: the label each record's `width` probabilities give, weighed lw). */
 static size_t gather_int(const mz_groups *g, size_t k, const int *v, int *out)
 {
     size_t m = 0;
@@ -151,7 +156,15 @@ static void gather_dbl(const mz_groups *g, size_t k, const double *v, size_t wid
         memcpy(out + m * width, v + g->member[r] * width, width * sizeof *out);
 }
 
-cJSON *mz_groups_class(const mz_groups *g, const int *pred, const int *y, int k, char *const *labels, int quiet)
+static void gather_picks(const mz_groups *g, size_t k, const double *prob, const double *lw, int width, int *out)
+{
+    size_t m = 0;
+    for (size_t r = g->start[k]; r < g->start[k + 1]; r++)
+        out[m++] = mz_pick_label(prob + g->member[r] * (size_t)width, lw, width);
+}
+
+cJSON *mz_groups_class(const mz_groups *g, const int *pred, const double *prob, const double *lw, const int *y, int k,
+                       char *const *labels, int quiet)
 {
     cJSON *arr = cJSON_CreateArray();
     int *yk = malloc((g->nrec + 1) * sizeof *yk), *pk = malloc((g->nrec + 1) * sizeof *pk);
@@ -159,7 +172,8 @@ cJSON *mz_groups_class(const mz_groups *g, const int *pred, const int *y, int k,
     if (!quiet) header(g, "  records  accuracy  macro-F1  own-labels");
     for (size_t gi = 0; gi < g->n; gi++) {
         size_t nk = gather_int(g, gi, y, yk);
-        gather_int(g, gi, pred, pk);
+        if (pred) gather_int(g, gi, pred, pk);
+        else gather_picks(g, gi, prob, lw, k, pk);
         cJSON *o = group_item(arr, g, gi);
         cJSON *m = o ? mz_report_labels("", pk, yk, nk, k, labels, 1, stdout) : NULL;
         if (!m) goto oom;
@@ -188,7 +202,7 @@ oom:
     return NULL;
 }
 
-cJSON *mz_groups_stance(const mz_groups *g, const int *ppred, const int *py, char *const *plabels, const int *spred,
+cJSON *mz_groups_stance(const mz_groups *g, const double *P, const int *py, char *const *plabels, const int *spred,
                         const int *y2, char *const *slabels, int score, const double *P2, const double *sv, int quiet)
 {
     size_t n1 = g->nrec + 1;
@@ -200,7 +214,7 @@ cJSON *mz_groups_stance(const mz_groups *g, const int *ppred, const int *py, cha
     if (!quiet) header(g, "  records  present  presence-F1  critical  critical-F1  ROC-AUC");
     for (size_t gi = 0; gi < g->n; gi++) {
         size_t nk = gather_int(g, gi, py, pk);
-        gather_int(g, gi, ppred, pp);
+        gather_picks(g, gi, P, NULL, 2, pp);
         gather_int(g, gi, y2, sk);
         gather_int(g, gi, spred, sp);
         gather_dbl(g, gi, P2, 3, P2k);

@@ -29,27 +29,31 @@ typedef struct mz_groups {
     size_t n;          /* groups */
     char **value;      /* per group; NULL: records without the field */
     size_t *size;      /* records per group */
-    size_t *of;        /* per record, its group */
     size_t *member;    /* records by group, each group's in record order: */
     size_t *start;     /* group k's are member[start[k] .. start[k + 1]) */
     size_t nrec;
 } mz_groups;
 
 /* value: per record, the field's value or NULL (the collection's); what
- * ("held-out", "cross-validated") and out as the struct's. */
+ * ("held-out", "cross-validated") and out as the struct's.  Refused when
+ * no record has the field (records: what they are called in the message). */
 int mz_groups_build(mz_groups *g, const char *field, const char *what, FILE *out, char *const *value, size_t nrec,
-                    mz_err *e);
+                    const char *records, mz_err *e);
 void mz_groups_free(mz_groups *g);
 
-/* Single-label bundles (multiclass, target): the labels pred against the
- * truth y (−1: not scored) over k labels. */
-cJSON *mz_groups_class(const mz_groups *g, const int *pred, const int *y, int k, char *const *labels, int quiet);
+/* Single-label bundles (multiclass, target): the labels pred, or where
+ * pred is NULL those the probabilities prob (nrec × k) give with weights
+ * lw (predict.h mz_pick_label; NULL: the most probable), against the truth
+ * y (−1: not scored) over k labels. */
+cJSON *mz_groups_class(const mz_groups *g, const int *pred, const double *prob, const double *lw, const int *y, int k,
+                       char *const *labels, int quiet);
 
-/* Stance: presence pred/truth (ppred, py over plabels: 0 present, 1
- * absent), the three-way label (spred, y2 over slabels; y2 −1 where the
- * target is absent) and the ROC-AUC of the bundle's score method from the
- * probabilities P2 (nrec × 3) and SVR values sv (may be NULL). */
-cJSON *mz_groups_stance(const mz_groups *g, const int *ppred, const int *py, char *const *plabels, const int *spred,
+/* Stance: presence as its probabilities P (nrec × 2) label it against
+ * the truth py (over plabels: 0 present, 1 absent), the three-way label
+ * (spred, y2 over slabels; y2 −1 where the target is absent) and the
+ * ROC-AUC of the bundle's score method from the probabilities P2 (nrec ×
+ * 3) and SVR values sv (may be NULL). */
+cJSON *mz_groups_stance(const mz_groups *g, const double *P, const int *py, char *const *plabels, const int *spred,
                         const int *y2, char *const *slabels, int score, const double *P2, const double *sv, int quiet);
 
 /* Multi-label: mz_ml_score (tasks.h) on each group's rows, with the

@@ -131,11 +131,7 @@ static int by_groups(const mz_task *t, const mz_labelset *L, const double *prob,
                      mz_err *e)
 {
     if (!t->by || t->a->quiet) return 0;
-    int k = L->n, *pv = malloc((t->ns + 1) * sizeof *pv);
-    if (!pv) return mz_fail(e, "out of memory");
-    for (size_t i = 0; i < t->ns; i++) pv[i] = pred ? pred[i] : mz_pick_label(prob + i * (size_t)k, NULL, k);
-    cJSON *j = mz_groups_class(t->by, pv, y, k, L->name, 0);
-    free(pv);
+    cJSON *j = mz_groups_class(t->by, pred, prob, NULL, y, L->n, L->name, 0);
     if (!j) return mz_fail(e, "out of memory");
     cJSON_Delete(j);
     return 0;

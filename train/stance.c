@@ -137,11 +137,7 @@ static int by_groups(const mz_task *tk, const double *pp, const int *y, char *co
                      const int *y2, char *const *sl, int method, const double *ps, const double *pv, mz_err *e)
 {
     if (!tk->by || tk->a->quiet) return 0;
-    int *ppred = malloc((tk->ns + 1) * sizeof *ppred);
-    if (!ppred) return mz_fail(e, "out of memory");
-    for (size_t i = 0; i < tk->ns; i++) ppred[i] = mz_pick_label(pp + i * 2, NULL, 2);
-    cJSON *j = mz_groups_stance(tk->by, ppred, y, pl, pred, y2, sl, method, ps, pv, 0);
-    free(ppred);
+    cJSON *j = mz_groups_stance(tk->by, pp, y, pl, pred, y2, sl, method, ps, pv, 0);
     if (!j) return mz_fail(e, "out of memory");
     cJSON_Delete(j);
     return 0;

@@ -119,12 +119,9 @@ int mz_train(const mz_train_args *args, mz_err *e)
     }
     if (a->by_field) {
         /* the scored records' groups, said wrong before any training */
-        if (mz_groups_build(&groups, a->by_field, "cross-validated", stderr, c.group, c.nscored, e) != 0) goto out;
+        int r = mz_groups_build(&groups, a->by_field, "cross-validated", stderr, c.group, c.nscored, "scored record", e);
+        if (r != 0) goto out;
         by = &groups;
-        if (by->n == 1 && !by->value[0]) {
-            mz_fail(e, "--by \"%s\": no scored record has this field", a->by_field);
-            goto out;
-        }
     }
     const char *task = a->task;
     if (!strcmp(task, "auto")) {
