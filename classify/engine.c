@@ -647,9 +647,13 @@ static void target_out(mz_worker *w, size_t bi, const char *target)
 /* Answer the record with an error (and keep the message for stderr). */
 static int fail_record(mz_worker *w, const char *id, const char *msg)
 {
-    snprintf(w->errmsg, sizeof w->errmsg, "%s", msg);
+    size_t wl = strlen(w->where);
+    if (wl && !(strncmp(msg, w->where, wl) == 0 && msg[wl] == ':'))
+        snprintf(w->errmsg, sizeof w->errmsg, "%s: %s", w->where, msg);
+    else
+        snprintf(w->errmsg, sizeof w->errmsg, "%s", msg);
     mz_buf_reset(&w->out);
-    mz_error_record(&w->out, id, w->kept, msg, w->o);
+    mz_error_record(&w->out, id, w->kept, w->errmsg, w->o);
     return 1;
 }
 

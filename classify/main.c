@@ -219,6 +219,8 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
         mz_worker *w = &r->w[wk];
         w->kept = it->kept;
         w->source = it->source ? it->source : r->source_given;
+        w->where[0] = '\0';
+        if (it->lineno && r->stream) snprintf(w->where, sizeof w->where, "%s:%zu", r->stream, it->lineno);
         it->status = mz_classify_one(w, it->id, it->title, it->tlen, it->text, it->len, it->target, it->has_id);
         if (it->status) it->error = strdup(w->errmsg);
         /* swap buffers: the worker's becomes the item's, no copy */
@@ -312,6 +314,7 @@ static item *next_item(run *r)
     if (r->n == 0) r->batch_t0 = now_ms();
     item *it = &r->items[r->n++];
     it->tlen = it->len = 0;
+    it->lineno = 0;
     it->status = 0;
     return it;
 }

@@ -367,11 +367,25 @@ START_TEST(test_jsonl_bad_line_in_order)
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "id");
         if (ids[k]) ck_assert_str_eq(id->valuestring, ids[k]);
         else ck_assert(cJSON_IsNull(id));
-        ck_assert_msg((cJSON_GetObjectItemCaseSensitive(j, "error") != NULL) == bad[k], "line %d: %s", k + 1, line);
+        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(j, "error");
+        ck_assert_msg((msg != NULL) == bad[k], "line %d: %s", k + 1, line);
+        /* each error, whatever found it (reader, parser or engine), names
+         * the file and line, in the answer and on stderr */
+        char where[64];
+        snprintf(where, sizeof where, "in2.jsonl:%d: ", k + 1);
+        if (msg) ck_assert_msg(strstr(msg->valuestring, where) != NULL, "line %d: %s", k + 1, line);
         cJSON_Delete(j);
     }
     ck_assert_int_eq(k, 4);
     free(out);
+    err = slurp(T("err2.txt"), NULL);
+    int nl = 0;
+    for (const char *c = err; *c; c++) nl += *c == '\n';
+    ck_assert_int_eq(nl, 3);
+    ck_assert_ptr_nonnull(strstr(err, "in2.jsonl:1: "));
+    ck_assert_ptr_nonnull(strstr(err, "in2.jsonl:3: "));
+    ck_assert_ptr_nonnull(strstr(err, "in2.jsonl:4: text has no words"));
+    free(err);
 }
 END_TEST
 
