@@ -358,6 +358,15 @@ static void label_json(mz_buf *o, const mz_head *h, const mz_head_result *r)
     scores_json(o, h, r);
 }
 
+/* A head's two TSV cells: its label and that label's probability. */
+static void tsv_label(mz_buf *o, const char *label, double prob)
+{
+    mz_buf_puts(o, "\t");
+    mz_buf_tsv_cell(o, label, strlen(label));
+    mz_buf_puts(o, "\t");
+    mz_buf_num(o, prob, 4);
+}
+
 static void bar(mz_buf *b, double v, int width)
 {
     int k = (int)lround(v * width);
@@ -401,10 +410,7 @@ static void multiclass_out(mz_worker *w, size_t bi, int first)
         return;
     }
     if (w->o->tsv) {
-        mz_buf_puts(o, "\t");
-        mz_buf_tsv_cell(o, h->labels[r.label], strlen(h->labels[r.label]));
-        mz_buf_puts(o, "\t");
-        mz_buf_num(o, r.prob[r.label], 4);
+        tsv_label(o, h->labels[r.label], r.prob[r.label]);
         if (b->nsource) {
             mz_buf_puts(o, "\t");
             if (src >= 0) mz_buf_tsv_cell(o, b->source_values[src], strlen(b->source_values[src]));
@@ -633,10 +639,7 @@ static void target_out(mz_worker *w, size_t bi, const char *target)
         return;
     }
     if (w->o->tsv) {
-        mz_buf_puts(o, "\t");
-        mz_buf_tsv_cell(o, h->labels[r.label], strlen(h->labels[r.label]));
-        mz_buf_puts(o, "\t");
-        mz_buf_num(o, r.prob[r.label], 4);
+        tsv_label(o, h->labels[r.label], r.prob[r.label]);
         return;
     }
     mz_buf_puts(o, ", ");
