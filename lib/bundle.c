@@ -119,6 +119,29 @@ int mz_featopts_from_json(const cJSON *j, mz_featopts *o, mz_err *e)
 
 /* ------------------------------------------------------------ writing */
 
+static const char *shown(const char *v, char *buf, size_t n);
+
+/* A name mizan-train gives a file of a bundle, whether or not a manifest
+ * lists it (one edited by hand, or from a run with other options). */
+static int bundle_file_name(const char *n)
+{
+    static const char *const fixed[] = {"model.svm", "source.svm", "aux.svm", "primary.svm", "presence.svm",
+                                        "stance.svm", "svr.svm", "lsa.bin", "stopwords.txt", "targets.json",
+                                        "vocab.tsv"};
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+        if (!strcmp(n, fixed[i])) return 1;
+    size_t l = strlen(n);
+    int numbered = l >= 11 && !strcmp(n + l - 4, ".svm") && n[l - 7] == '-' && n[l - 6] >= '0' && n[l - 6] <= '9' &&
+                   n[l - 5] >= '0' && n[l - 5] <= '9';
+    return numbered && (l == 11 ? !strncmp(n, "head", 4) : l == 13 && !strncmp(n, "target", 6));
+}
+
+/* An existing --out folder is replaced whole, so it must hold a bundle and
+ * nothing else: a manifest that is a mizan manifest (a format number and a
+ * "files" object) and only files that manifest lists or that mizan-train
+ * names the files of bundles (bundle_file_name).  Any other entry
+ * (a corpus kept beside the model, notes, a folder) would be deleted with
+ * it, so the folder is refused instead, naming that entry. */
 int mz_bundle_out_check(const char *dir, mz_err *e)
 {
     struct stat st;
@@ -130,16 +153,45 @@ int mz_bundle_out_check(const char *dir, mz_err *e)
     if (!S_ISDIR(st.st_mode)) return mz_fail(e, "%s: exists and is not a directory", dir);
     DIR *d = opendir(dir);
     if (!d) return mz_fail(e, "%s: cannot open: %m", dir);
-    int bundle = 0, other = 0;
+    size_t entries = 0;
+    int bundle = 0;
     const struct dirent *de;
     while ((de = readdir(d)))
-        if (!strcmp(de->d_name, "manifest.json")) bundle = 1;
-        else if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) other = 1;
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+            entries++;
+            if (!strcmp(de->d_name, "manifest.json")) bundle = 1;
+        }
     closedir(d);
-    if (other && !bundle)
-        return mz_fail(e, "%s: a folder that is not a model bundle (no manifest.json); --out is replaced whole, "
-                          "so give a new or empty folder, or a bundle to retrain", dir);
-    return 0;
+    if (entries == 0) return 0;
+    static const char replaced[] = "--out is replaced whole, so give a new or empty folder, or a bundle to retrain";
+    if (!bundle) return mz_fail(e, "%s: a folder that is not a model bundle (no manifest.json); %s", dir, replaced);
+    char path[4096], *buf = NULL;
+    size_t len = 0;
+    if (mz_path_join(path, sizeof path, dir, "manifest.json", e) != 0) return -1;
+    if (mz_read_file(path, MANIFEST_MAX, &buf, &len, e) != 0) return -1;
+    cJSON *m = cJSON_ParseWithLength(buf, len);
+    free(buf);
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(m, "files");
+    if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(m, "format")) || !cJSON_IsObject(files)) {
+        cJSON_Delete(m);
+        return mz_fail(e, "%s: not a mizan manifest (no format number and \"files\"); %s", path, replaced);
+    }
+    int rc = 0;
+    if (!(d = opendir(dir))) rc = mz_fail(e, "%s: cannot open: %m", dir);
+    while (rc == 0 && (de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !strcmp(de->d_name, "manifest.json")) continue;
+        struct stat fs;
+        char fp[4096], sn[80];
+        int listed = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(files, de->d_name)) ||
+                     bundle_file_name(de->d_name);
+        if (mz_path_join(fp, sizeof fp, dir, de->d_name, e) != 0) rc = -1;
+        else if (!listed || lstat(fp, &fs) != 0 || !S_ISREG(fs.st_mode))
+            rc = mz_fail(e, "%s: holds %s, which is not a file of its bundle; %s", dir,
+                         shown(de->d_name, sn, sizeof sn), replaced);
+    }
+    if (d) closedir(d);
+    cJSON_Delete(m);
+    return rc;
 }
 
 int mz_bundle_begin(mz_bundle_writer *w, const char *dir, mz_err *e)

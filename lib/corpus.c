@@ -457,6 +457,10 @@ static int read_dir(const char *path, const mz_fields *f, mz_record_fn fn, void 
                 rc = -1;
                 break;
             }
+            /* a pipe or device named *.txt would block the read or never
+             * end: only regular files (or links to them) are articles */
+            struct stat fst;
+            if (stat(fp, &fst) != 0 || !S_ISREG(fst.st_mode)) continue;
             mz_record r;
             memset(&r, 0, sizeof r);
             snprintf(r.src, sizeof r.src, "%s", fp);

@@ -120,6 +120,15 @@ int mz_same_file(const char *output, const char *input)
            i.st_ino == o.st_ino;
 }
 
+int mz_path_within(const char *output, const char *dir)
+{
+    char parent[PATH_MAX], rp[PATH_MAX], rd[PATH_MAX];
+    if (parent_of(output, parent, sizeof parent, NULL) != 0 || !realpath(parent, rp) || !realpath(dir, rd)) return 0;
+    size_t n = strlen(rd);
+    if (n == 1) return 1; /* dir is the root */
+    return strncmp(rp, rd, n) == 0 && (rp[n] == '\0' || rp[n] == '/');
+}
+
 int mz_parent_writable(const char *path, mz_err *e)
 {
     char parent[PATH_MAX];

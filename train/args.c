@@ -81,10 +81,15 @@ static int num(const char *s, double lo, double hi, const char *opt, double *v, 
     return 0;
 }
 
-/* The records file would be renamed over a corpus it was read from. */
+/* The records file would be renamed over a corpus it was read from, or
+ * written into the bundle (lost when training swaps the folder, or over
+ * the model's own files when evaluating). */
 static int records_file_apart(const mz_train_args *a, const char *path, const char *opt, mz_err *e)
 {
     if (!path) return 0;
+    const char *bundle = a->evaluate ? a->model : a->out;
+    if (bundle && mz_path_within(path, bundle))
+        return mz_fail(e, "%s %s: is inside the model bundle %s; write the records elsewhere", opt, path, bundle);
     const char *const *lists[] = {a->corpus, a->train_only, a->lsa_corpus};
     const int counts[] = {a->ncorpus, a->ntrain_only, a->nlsa};
     for (int l = 0; l < 3; l++)

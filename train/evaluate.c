@@ -32,8 +32,9 @@ static int add_by(cJSON *root, const mz_groups *g, cJSON *arr, mz_err *e)
 static int label_of(const mz_collection *c, size_t i, const mz_head *h, mz_err *e)
 {
     char lb[256];
-    if (!c->label[i] || mz_label_text(c->label[i], lb, sizeof lb) != 0)
-        return mz_fail(e, "%s: missing or bad label", c->where[i]);
+    if (!c->label[i]) return mz_fail(e, "%s: missing label field", c->where[i]);
+    const char *why = mz_label_text(c->label[i], lb, sizeof lb);
+    if (why) return mz_fail(e, "%s: label %s", c->where[i], why);
     for (int j = 0; j < h->nclass; j++)
         if (!strcmp(h->labels[j], lb)) return j;
     return mz_fail(e, "%s: label \"%s\" is unknown to the model", c->where[i], lb);
@@ -267,9 +268,12 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             goto out;
         }
         for (size_t i = 0; i < c.n; i++) {
-            const cJSON *l = c.label[i];
-            y[i] = (!l || cJSON_IsNull(l)) ? 1 : 0;
-            y2[i] = y[i] ? -1 : (l->valuedouble < 0 ? 0 : l->valuedouble > 0 ? 2 : 1);
+            int present;
+            if (mz_stance_truth(c.label[i], c.where[i], local.fields.label, &present, &y2[i], e) != 0) {
+                free(y2), free(P2);
+                goto out;
+            }
+            y[i] = !present;
             if (mentions[i] == 0) {
                 P[i * 2] = 0, P[i * 2 + 1] = 1;
             } else {

@@ -11,6 +11,7 @@
 #include "parallel.h"
 #include "platt.h"
 #include "predict.h"
+#include "utf8.h"
 
 void mz_labelset_free(mz_labelset *l)
 {
@@ -58,19 +59,41 @@ int mz_scored_cover(const int *y, size_t n, size_t ns, int k, char *const *names
     return 0;
 }
 
-/* A label value as text: strings as they are, integral numbers printed. */
-int mz_label_text(const cJSON *j, char *buf, size_t n)
+const char *mz_label_text(const cJSON *j, char *buf, size_t n)
 {
-    if (cJSON_IsString(j) && *j->valuestring && strlen(j->valuestring) < n) {
-        snprintf(buf, n, "%s", j->valuestring);
-        return 0;
+    if (cJSON_IsString(j)) {
+        const char *s = j->valuestring;
+        size_t l = strlen(s);
+        if (l == 0) return "is empty";
+        if (l >= n) return "is too long (255 bytes at most)";
+        for (size_t i = 0; i < l; i++)
+            if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) return "holds a control character";
+        if (mz_utf8_check(s, l, NULL, NULL) != 0) return "is not valid UTF-8";
+        memcpy(buf, s, l + 1);
+        return NULL;
     }
     if (cJSON_IsNumber(j) && isfinite(j->valuedouble) && j->valuedouble == floor(j->valuedouble) &&
         fabs(j->valuedouble) < 1e9) {
         snprintf(buf, n, "%.0f", j->valuedouble);
+        return NULL;
+    }
+    return cJSON_IsNumber(j) ? "is a number that is not a whole one (under 1e9)"
+                             : "must be a string or a whole number";
+}
+
+int mz_stance_truth(const cJSON *l, const char *where, const char *field, int *present, int *cls, mz_err *e)
+{
+    if (!l) return mz_fail(e, "%s: missing field \"%s\" (-2..2, or null where the target is absent)", where, field);
+    if (cJSON_IsNull(l)) {
+        *present = 0;
+        *cls = -1;
         return 0;
     }
-    return -1;
+    if (!cJSON_IsNumber(l) || !(l->valuedouble >= -2 && l->valuedouble <= 2) || l->valuedouble != floor(l->valuedouble))
+        return mz_fail(e, "%s: \"%s\" must be -2..2 or null", where, field);
+    *present = 1;
+    *cls = l->valuedouble < 0 ? 0 : l->valuedouble > 0 ? 2 : 1;
+    return 0;
 }
 
 typedef struct oof_probs_ctx {

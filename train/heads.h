@@ -29,9 +29,19 @@ int mz_labelset_add(mz_labelset *l, const char *s); /* -1: one too many, or out 
 int mz_labelset_index(const mz_labelset *l, const char *s); /* -1: not there */
 void mz_labelset_sort(mz_labelset *l);
 
-/* A label value as text: strings as they are, integral numbers printed;
- * -1 for anything else (or too long for buf). */
-int mz_label_text(const cJSON *j, char *buf, size_t n);
+/* A label value as text in buf: strings as they are, integral numbers
+ * printed.  NULL when it is one, else what is wrong with it ("is empty",
+ * "holds a control character", ...), to follow "label" in a message.  A
+ * label is printed in tables and written in manifests, so control
+ * characters and invalid UTF-8 are refused rather than carried there. */
+const char *mz_label_text(const cJSON *j, char *buf, size_t n);
+
+/* A stance record's label l (field `field`, read from `where`): a whole
+ * number -2..2 (present; *cls 0 critical, 1 neutral, 2 favourable) or null
+ * (absent; *cls -1).  A missing field is an error, not an absence: a
+ * corpus that forgets the field would otherwise be read as never naming
+ * the target. */
+int mz_stance_truth(const cJSON *l, const char *where, const char *field, int *present, int *cls, mz_err *e);
 
 /* Refuses a class (0..k-1 of y) that only training-only rows (i >= ns)
  * have: it could be neither calibrated nor measured.  what prefixes the

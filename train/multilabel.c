@@ -19,11 +19,12 @@ int mz_ml_truth(const mz_collection *c, char *const *names, int k, unsigned char
     for (size_t i = 0; i < c->n; i++) {
         const cJSON *l = c->label[i], *x;
         prim[i] = -1;
-        if (!l || (cJSON_IsArray(l) && cJSON_GetArraySize(l) == 0))
-            return mz_fail(e, "%s: label must be a string or a non-empty list of strings", c->where[i]);
+        if (!l) return mz_fail(e, "%s: missing label field", c->where[i]);
+        if (cJSON_IsArray(l) && cJSON_GetArraySize(l) == 0) return mz_fail(e, "%s: label is an empty list", c->where[i]);
         const cJSON *one = cJSON_IsArray(l) ? l->child : l;
         for (x = one; x; x = cJSON_IsArray(l) ? x->next : NULL) {
-            if (mz_label_text(x, lb, sizeof lb) != 0) return mz_fail(e, "%s: bad label", c->where[i]);
+            const char *why = mz_label_text(x, lb, sizeof lb);
+            if (why) return mz_fail(e, "%s: label %s", c->where[i], why);
             int j = -1;
             for (int q = 0; q < k; q++)
                 if (!strcmp(names[q], lb)) j = q;

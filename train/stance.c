@@ -176,19 +176,10 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
     /* presence: 0 present, 1 absent; stance: 0 critical 1 neutral 2 favourable */
     long npresent = 0;
     for (size_t i = 0; i < n; i++) {
-        const cJSON *l = c->label[i];
-        if (!l || cJSON_IsNull(l)) {
-            y[i] = 1;
-            y2[i] = -1;
-        } else if (cJSON_IsNumber(l) && l->valuedouble >= -2 && l->valuedouble <= 2 &&
-                   l->valuedouble == floor(l->valuedouble)) {
-            y[i] = 0;
-            y2[i] = l->valuedouble < 0 ? 0 : l->valuedouble > 0 ? 2 : 1;
-            npresent++;
-        } else {
-            mz_fail(e, "%s: \"%s\" must be -2..2 or null", c->where[i], label_field);
-            return -1;
-        }
+        int present;
+        if (mz_stance_truth(c->label[i], c->where[i], label_field, &present, &y2[i], e) != 0) return -1;
+        y[i] = !present;
+        npresent += present;
     }
     if (npresent == 0 || npresent == (long)n) {
         mz_fail(e, "%s: the target is %s in every record: presence needs both cases", a->corpus[0],

@@ -177,8 +177,9 @@ int mz_train(const mz_train_args *args, mz_err *e)
                 mz_fail(e, "%s: missing label field \"%s\"", c.where[i], label_field);
                 goto out;
             }
-            if (mz_label_text(c.label[i], lb, sizeof lb) != 0) {
-                mz_fail(e, "%s: label must be a non-empty string or an integer", c.where[i]);
+            const char *why = mz_label_text(c.label[i], lb, sizeof lb);
+            if (why) {
+                mz_fail(e, "%s: label %s", c.where[i], why);
                 goto out;
             }
             if (mz_labelset_add(&L, lb) != 0) {
@@ -198,17 +199,28 @@ int mz_train(const mz_train_args *args, mz_err *e)
     } else if (!strcmp(task, "multilabel")) {
         for (size_t i = 0; i < c.n; i++) {
             const cJSON *l = c.label[i];
-            if (!l || (!cJSON_IsArray(l) && mz_label_text(l, lb, sizeof lb) != 0) ||
-                (cJSON_IsArray(l) && cJSON_GetArraySize(l) == 0)) {
-                mz_fail(e, "%s: label must be a string or a non-empty list of strings", c.where[i]);
+            const char *why = NULL;
+            if (!l) {
+                mz_fail(e, "%s: missing label field \"%s\"", c.where[i], label_field);
+                goto out;
+            }
+            if ((cJSON_IsArray(l) && cJSON_GetArraySize(l) == 0) ||
+                (!cJSON_IsArray(l) && (why = mz_label_text(l, lb, sizeof lb)))) {
+                mz_fail(e, "%s: label %s", c.where[i], why ? why : "is an empty list");
                 goto out;
             }
             const cJSON *x;
             if (cJSON_IsArray(l)) {
+                int k = 0;
                 cJSON_ArrayForEach(x, l)
                 {
-                    if (mz_label_text(x, lb, sizeof lb) != 0 || mz_labelset_add(&L, lb) != 0) {
-                        mz_fail(e, "%s: bad label in list", c.where[i]);
+                    k++;
+                    if ((why = mz_label_text(x, lb, sizeof lb))) {
+                        mz_fail(e, "%s: label %d of the list %s", c.where[i], k, why);
+                        goto out;
+                    }
+                    if (mz_labelset_add(&L, lb) != 0) {
+                        mz_fail(e, "%s: more than %d distinct labels", c.where[i], MZ_MAX_CLASSES);
                         goto out;
                     }
                 }
@@ -344,13 +356,16 @@ int mz_train(const mz_train_args *args, mz_err *e)
     }
     cJSON *cmd = cJSON_AddArrayToObject(manifest, "train_command");
     cJSON_AddItemToArray(cmd, cJSON_CreateString("bin/mizan-train"));
-    /* --cv-predictions and --by write reports, not parts of the model: the
-     * bundle is the same with or without them */
+    /* --cv-predictions and --by write reports, not parts of the model, and
+     * --threads and --quiet change how it is made, not what: the bundle is
+     * the same bytes with or without any of them */
     for (int i = 1; i < a->argc; i++) {
-        if ((!strcmp(a->argv[i], "--cv-predictions") || !strcmp(a->argv[i], "--by")) && i + 1 < a->argc) {
+        const char *o = a->argv[i];
+        if ((!strcmp(o, "--cv-predictions") || !strcmp(o, "--by") || !strcmp(o, "--threads")) && i + 1 < a->argc) {
             i++;
             continue;
         }
+        if (!strcmp(o, "--quiet")) continue;
         cJSON_AddItemToArray(cmd, cJSON_CreateString(a->argv[i]));
     }
     if (oof && mz_write_records(a->cv_predictions, oof, ns, "--cv-predictions", e) != 0) goto out;
