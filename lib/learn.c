@@ -6,7 +6,9 @@
 #include <linear.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -342,6 +344,7 @@ static int run_jobs(int njob, const mz_learnopts *o, job_fn fn, void *ctx, mz_er
     memset(jb, 0, bytes);
     fflush(NULL);
     int nw = procs < njob ? procs : njob, running = 0, failed = 0, killed = 0, solver_failed = 0;
+    pid_t parent = getpid();
     for (int w = 0; w < nw; w++) {
         pid_t pid = fork();
         if (pid < 0) {
@@ -350,7 +353,14 @@ static int run_jobs(int njob, const mz_learnopts *o, job_fn fn, void *ctx, mz_er
             __atomic_store_n(&jb->failed, 1, __ATOMIC_RELEASE);
             break;
         }
-        if (pid == 0) job_worker(jb, njob, fn, ctx);
+        if (pid == 0) {
+            /* A worker dies with the trainer: a SIGTERM sent to the trainer
+             * alone (not its group) would otherwise leave its workers
+             * solving for nobody.  The signal is armed after the fork, so a
+             * parent already gone is checked for by hand. */
+            if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(1);
+            job_worker(jb, njob, fn, ctx);
+        }
         running++;
     }
     if (o->idle && !failed) o->idle(o->idle_arg);
