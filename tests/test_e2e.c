@@ -2376,12 +2376,23 @@ START_TEST(test_train_only_corpus)
         ck_assert_msg(strstr(msg, cases[k].named) && strstr(msg, "occurs only in --train-only"), "case %zu: %s", k, msg);
         free(msg);
     }
-    /* a text in both would be scored by models trained on it */
+    /* a text in both would be scored by models trained on it: the same
+     * file twice is refused as such, a copy by its texts */
     rc = run("out.txt", "err.txt", "'%s' --corpus '%s' --train-only '%s' --cv 2 --quiet --out '%s'", TRAIN,
              mz_test_path("corpora/mini/topic.jsonl"), mz_test_path("corpora/mini/topic.jsonl"), T("refused"));
-    ck_assert_int_eq(rc, 1);
+    ck_assert_int_eq(rc, 2);
     char *err = slurp(T("err.txt"), NULL);
-    ck_assert_msg(strstr(err, "topic.jsonl:1: the same text is in a scored corpus") != NULL, "stderr: %s", err);
+    ck_assert_msg(strstr(err, "topic.jsonl: given twice as a corpus") != NULL, "stderr: %s", err);
+    free(err);
+    size_t tn;
+    char *topic = slurp(mz_test_path("corpora/mini/topic.jsonl"), &tn);
+    put(T("copy.jsonl"), topic, tn);
+    free(topic);
+    rc = run("out.txt", "err.txt", "'%s' --corpus '%s' --train-only '%s' --cv 2 --quiet --out '%s'", TRAIN,
+             mz_test_path("corpora/mini/topic.jsonl"), T("copy.jsonl"), T("refused"));
+    ck_assert_int_eq(rc, 1);
+    err = slurp(T("err.txt"), NULL);
+    ck_assert_msg(strstr(err, "copy.jsonl:1: the same text is in a scored corpus") != NULL, "stderr: %s", err);
     free(err);
     /* refused: evaluation has nothing to train, the auxiliary head needs
      * every row's cross-validated prediction */

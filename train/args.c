@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bundle.h"
 #include "fsutil.h"
@@ -96,6 +97,24 @@ static int records_file_apart(const mz_train_args *a, const char *path, const ch
         for (int i = 0; i < counts[l]; i++)
             if (mz_same_file(path, lists[l][i]))
                 return mz_fail(e, "%s %s: is the corpus %s; write the records elsewhere", opt, path, lists[l][i]);
+    return 0;
+}
+
+/* A corpus named twice (in --corpus or --train-only, by any spelling)
+ * would have each of its texts scored by models trained on its copy. */
+static int corpora_apart(const mz_train_args *a, mz_err *e)
+{
+    int n = a->ncorpus + a->ntrain_only;
+    for (int i = 0; i < n; i++) {
+        const char *p = i < a->ncorpus ? a->corpus[i] : a->train_only[i - a->ncorpus];
+        struct stat si, sj;
+        if (stat(p, &si) != 0) continue;
+        for (int j = 0; j < i; j++) {
+            const char *q = j < a->ncorpus ? a->corpus[j] : a->train_only[j - a->ncorpus];
+            if (stat(q, &sj) == 0 && si.st_dev == sj.st_dev && si.st_ino == sj.st_ino)
+                return mz_fail(e, "%s: given twice as a corpus (also as %s)", p, q);
+        }
+    }
     return 0;
 }
 
@@ -390,6 +409,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     if (!strcmp(a->task, "target") && !a->target_field) return mz_fail(e, "--task target needs --target-field F");
     if (a->f1_labels && (!strcmp(a->task, "stance") || !strcmp(a->task, "multilabel")))
         return mz_fail(e, "--f1-labels: for --task multiclass or target, not %s", a->task);
+    if (corpora_apart(a, e) != 0) return -1;
     return records_file_apart(a, a->evaluate ? a->predictions : a->cv_predictions,
                               a->evaluate ? "--predictions" : "--cv-predictions", e);
 }

@@ -288,6 +288,59 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
             return -1;
         }
     }
+    /* A scored text given twice may be scored by a model trained on its
+     * copy: the figures are then optimistic by as much as the corpus
+     * repeats itself.  Real corpora repeat a few texts (retweets, wire
+     * copy), so it is said, with the count and the first pair, not refused.
+     * A copy is the same title and text, for the same target (a tweet
+     * judged toward two targets goes to two heads). */
+    {
+        mz_strmap *seen = mz_strmap_new(c->nscored + 16);
+        char *key = NULL;
+        size_t cap = 0, repeats = 0, first = 0, of = 0;
+        for (size_t i = 0; seen && i < c->nscored; i++) {
+            const char *part[3] = {c->target[i] ? c->target[i] : "", c->title[i] ? c->title[i] : "", c->text[i]};
+            size_t len = 0;
+            for (int q = 0; q < 3; q++) len += strlen(part[q]) + 1;
+            if (len > cap) {
+                char *nk = realloc(key, cap = len * 2);
+                if (!nk) {
+                    mz_strmap_free(seen);
+                    seen = NULL;
+                    break;
+                }
+                key = nk;
+            }
+            size_t o = 0;
+            for (int q = 0; q < 3; q++) {
+                size_t l = strlen(part[q]) + 1; /* with its NUL, as a separator */
+                memcpy(key + o, part[q], l);
+                o += l;
+            }
+            int ins;
+            int64_t k = mz_strmap_intern(seen, key, len, (int32_t)i, &ins);
+            if (k < 0) {
+                mz_strmap_free(seen);
+                seen = NULL;
+            } else if (!ins && repeats++ == 0) {
+                first = i;
+                of = (size_t)mz_strmap_value(seen, (size_t)k);
+            }
+        }
+        free(key);
+        if (!seen) {
+            mz_collection_free(c);
+            return mz_fail(e, "out of memory");
+        }
+        mz_strmap_free(seen);
+        if (repeats) {
+            mz_progress_clear();
+            fprintf(stderr,
+                    "mizan-train: warning: %zu scored text%s repeat%s an earlier one (the first: %s, as %s); "
+                    "cross-validation may score a copy with a model trained on the other, which flatters its figures\n",
+                    repeats, repeats == 1 ? "" : "s", repeats == 1 ? "s" : "", c->where[first], c->where[of]);
+        }
+    }
     if (!a->quiet) {
         mz_progress_clear();
         fprintf(stderr, "reading: %zu documents from %d corpus file(s)", c->n, a->ncorpus + a->ntrain_only);
