@@ -118,6 +118,56 @@ static int corpora_apart(const mz_train_args *a, mz_err *e)
     return 0;
 }
 
+int mz_train_given(const mz_train_args *a, const char *opt)
+{
+    for (int i = 0; i < a->ngiven; i++)
+        if (!strcmp(a->given[i], opt)) return 1;
+    return 0;
+}
+
+/* An option that would be accepted and then change nothing is refused: a
+ * user who gives it expects it to matter.  Evaluation takes the bundle's
+ * own settings, so only the options that say what to read and how to
+ * report are its; in training, options that only act through another
+ * option (or a task) need it. */
+static int options_in_scope(const mz_train_args *a, mz_err *e)
+{
+    static const char *const eval_opts[] = {"--model", "--corpus", "--json", "--predictions", "--by",
+                                            "--text-field", "--title-field", "--label-field", "--id-field",
+                                            "--encoding", "--target-field", "--source-field", "--threads",
+                                            "--quiet", "--max-bytes"};
+    if (a->evaluate) {
+        for (int i = 0; i < a->ngiven; i++) {
+            size_t k = 0;
+            while (k < sizeof eval_opts / sizeof *eval_opts && strcmp(a->given[i], eval_opts[k])) k++;
+            if (k == sizeof eval_opts / sizeof *eval_opts)
+                return mz_fail(e, "evaluate: %s is a training option (evaluation uses the bundle's own settings)",
+                               a->given[i]);
+        }
+        return 0;
+    }
+    static const struct {
+        const char *opt, *needs;
+    } deps[] = {{"--lsa-dims", "--lsa-corpus"},     {"--lsa-weight", "--lsa-corpus"},
+                {"--lsa-heads", "--lsa-corpus"},    {"--aux-scale", "--aux-field"},
+                {"--source-min", "--source-field"}, {"--source-scale", "--source-field"},
+                {"--source-features", "--source-field"}};
+    for (size_t k = 0; k < sizeof deps / sizeof *deps; k++)
+        if (mz_train_given(a, deps[k].opt) && !mz_train_given(a, deps[k].needs))
+            return mz_fail(e, "%s needs %s", deps[k].opt, deps[k].needs);
+    if (mz_train_given(a, "--model")) return mz_fail(e, "--model is for evaluate (training writes --out)");
+    if (a->grid && mz_train_given(a, "--C"))
+        return mz_fail(e, "--C and --grid: the grid chooses C (give one or the other)");
+    static const char *const stance_opts[] = {"--target", "--targets", "--window", "--stance-score", "--svr-C",
+                                              "--svr-epsilon"};
+    for (size_t k = 0; k < sizeof stance_opts / sizeof *stance_opts; k++)
+        if (strcmp(a->task, "stance") && mz_train_given(a, stance_opts[k]))
+            return mz_fail(e, "%s: for --task stance, not %s", stance_opts[k], a->task);
+    if (strcmp(a->task, "target") && mz_train_given(a, "--target-field"))
+        return mz_fail(e, "--target-field: for --task target, not %s", a->task);
+    return 0;
+}
+
 int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
 {
     memset(a, 0, sizeof *a);
@@ -150,6 +200,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
         const char *o = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         double d = 0;
+        if (a->ngiven < (int)(sizeof a->given / sizeof *a->given)) a->given[a->ngiven++] = o;
 #define NEEDV()                                                 \
     do {                                                        \
         if (!v) return mz_fail(e, "%s needs a value", o);       \
@@ -386,10 +437,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     a->learn.procs = a->threads;
     if (a->ncorpus == 0) return mz_fail(e, "--corpus is required");
     if (a->evaluate && !a->model) return mz_fail(e, "evaluate needs --model DIR");
-    if (a->evaluate && a->ntrain_only) return mz_fail(e, "evaluate: --train-only is a training option");
-    if (a->evaluate && a->nlsa) return mz_fail(e, "evaluate: --lsa-corpus is a training option");
-    if (a->evaluate && a->cv_predictions) return mz_fail(e, "evaluate: --cv-predictions is a training option");
-    if (a->lsa_binary_only && !a->nlsa) return mz_fail(e, "--lsa-heads needs --lsa-corpus");
+    if (options_in_scope(a, e) != 0) return -1;
     if (a->nlsa && a->aux_field)
         return mz_fail(e, "--lsa-corpus and --aux-field cannot be combined");
     if (a->ntrain_only && a->aux_field)

@@ -57,7 +57,12 @@ typedef struct mz_train_args {
     const char *by_field;    /* the figures again per value of this field (NULL: none) */
     int argc;
     char **argv;
+    const char *given[256]; /* the options given, in order (their argv strings) */
+    int ngiven;
 } mz_train_args;
+
+/* 1 when option opt (e.g. "--max-labels") was given. */
+int mz_train_given(const mz_train_args *a, const char *opt);
 
 int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e);
 extern const char mz_train_usage[];

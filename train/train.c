@@ -129,6 +129,15 @@ int mz_train(const mz_train_args *args, mz_err *e)
         for (size_t i = 0; i < c.n; i++)
             if (cJSON_IsArray(c.label[i])) task = "multilabel";
     }
+    if (strcmp(task, "multilabel") && (mz_train_given(a, "--primary-weight") || mz_train_given(a, "--max-labels"))) {
+        mz_fail(e, "--%s: for multi-label corpora (labels that are lists), not %s",
+                mz_train_given(a, "--primary-weight") ? "primary-weight" : "max-labels", task);
+        goto out;
+    }
+    if (!strcmp(task, "multilabel") && a->f1_labels) {
+        mz_fail(e, "--f1-labels: for multiclass or target corpora; these labels are lists (multilabel)");
+        goto out;
+    }
     if (a->lsa_binary_only && strcmp(task, "multilabel")) {
         mz_fail(e, "--lsa-heads binary: for multi-label corpora (whose primary head it leaves out), not %s", task);
         goto out;
