@@ -506,11 +506,25 @@ int mz_train_targets(const mz_task *tk, const mz_labelset *L, const int *y, int 
     mz_labelset T = {0};
     int rc = -1, *tix = NULL, *pred = NULL;
     double *pooled = NULL;
-    for (size_t i = 0; i < c->n; i++)
+    for (size_t i = 0; i < c->n; i++) {
+        /* a target names its head and its figures' key: "pooled" and
+         * "aux" are taken by the bundle's own */
+        char tb[256];
+        cJSON tj = {.type = cJSON_String, .valuestring = c->target[i]};
+        const char *why = mz_label_text(&tj, tb, sizeof tb);
+        if (why) {
+            mz_fail(e, "%s: target %s", c->where[i], why);
+            goto out;
+        }
+        if (!strcmp(c->target[i], "pooled") || !strcmp(c->target[i], "aux")) {
+            mz_fail(e, "%s: a target may not be called \"%s\", a name the bundle uses itself", c->where[i], c->target[i]);
+            goto out;
+        }
         if (mz_labelset_add(&T, c->target[i]) != 0) {
             mz_fail(e, "%s: more than %d distinct targets", c->where[i], MZ_MAX_CLASSES);
             goto out;
         }
+    }
     mz_labelset_sort(&T);
     cJSON_AddStringToObject(manifest, "target_field", a->target_field);
     /* one auxiliary head over every target's records: what it learns
