@@ -540,8 +540,40 @@ START_TEST(test_folder_and_tsv_corpus_training)
     ck_assert_int_eq(cJSON_GetArraySize(labels), 6);
     for (int i = 0; i < 6; i++) ck_assert_str_eq(cJSON_GetArrayItem(labels, i)->valuestring, labels6[i]);
     ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(j, "documents")->valueint, 24);
+    /* the folder has a digest, as a file has: over every article's name and bytes */
+    const cJSON *c0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "corpora"), 0);
+    const cJSON *dg = cJSON_GetObjectItemCaseSensitive(c0, "sha256");
+    ck_assert_msg(cJSON_IsString(dg) && strlen(dg->valuestring) == 64, "no digest for a folder corpus");
+    char digest[65];
+    snprintf(digest, sizeof digest, "%s", dg->valuestring);
+    ck_assert_int_eq(run("size", "e.txt", "(cat '%s'/*/*.txt | wc -c)", mz_test_path("corpora/mini/topic")), 0);
+    char *size = slurp(T("size"), NULL);
+    ck_assert_int_eq((long long)cJSON_GetObjectItemCaseSensitive(c0, "bytes")->valuedouble, atoll(size));
+    free(size);
     cJSON_Delete(j);
     free(m);
+    const char *change[] = {"true",                                     /* a copy: the same digest */
+                            "printf ' ' >> '%s/sport/01.txt'",          /* an edited article */
+                            "mv '%s/sport/01.txt' '%s/sport/99.txt'",   /* a renamed one */
+                            "mv '%s/sport/01.txt' '%s/economy/99.txt'", /* a moved one */
+                            "rm '%s/sport/01.txt'"};                    /* one fewer */
+    for (size_t k = 0; k < sizeof change / sizeof *change; k++) {
+        char cmd[1024], copy[600];
+        snprintf(copy, sizeof copy, "%s", T("foldcopy"));
+        snprintf(cmd, sizeof cmd, change[k], copy, copy);
+        ck_assert_int_eq(run("o.txt", "e.txt", "rm -rf '%s' && cp -r '%s' '%s' && (%s)", copy,
+                             mz_test_path("corpora/mini/topic"), copy, cmd), 0);
+        ck_assert_int_eq(run("o.txt", "e.txt", "'%s' --corpus '%s' --out '%s' --quiet", TRAIN, copy, T("foldcopy-model")),
+                         0);
+        char *mc = slurp(T("foldcopy-model/manifest.json"), NULL);
+        cJSON *jc = cJSON_Parse(mc);
+        const char *d2 = cJSON_GetObjectItemCaseSensitive(
+                             cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(jc, "corpora"), 0), "sha256")
+                             ->valuestring;
+        ck_assert_msg((strcmp(d2, digest) == 0) == (k == 0), "change %zu: digest %s, the original's %s", k, d2, digest);
+        cJSON_Delete(jc);
+        free(mc);
+    }
     /* trained on 24 texts, tested on 36 others: far better than chance (1/6) */
     int n = 0;
     double acc = held_out_accuracy("fold", "corpora/mini/topic.jsonl", &n);
