@@ -14,6 +14,7 @@
  * answered, 1 some records failed, 2 usage, input or model errors. */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -739,17 +740,40 @@ static int known_source(const mz_models *m, const char *name)
     return -1;
 }
 
+/* 1 when reading folder dir would read the existing file path: a *.txt or
+ * *.jsonl below it with no hidden name on the way (walk_dir's rules). */
+static int walk_reads(const char *dir, const char *path)
+{
+    char rd[PATH_MAX], rp[PATH_MAX];
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || !realpath(dir, rd) || !realpath(path, rp)) return 0;
+    size_t n = strlen(rd);
+    if (n == 1) n = 0; /* the root */
+    if (strncmp(rp, rd, n) != 0 || rp[n] != '/') return 0;
+    for (const char *c = rp + n; c; c = strchr(c + 1, '/'))
+        if (c[1] == '.') return 0;
+    return has_ext(rp, ".txt") || has_ext(rp, ".jsonl");
+}
+
 static int run_all(mz_classify_args *args)
 {
     mz_err e;
     const char *output = args->output;
-    for (int i = 0; output && i < args->ninputs; i++)
+    for (int i = 0; output && i < args->ninputs; i++) {
+        /* the answers would be renamed over the articles */
         if (mz_same_file(output, args->inputs[i])) {
-            /* the answers would be renamed over the articles */
             fprintf(stderr, "mizan-classify: -o %s: is the input %s; write the answers elsewhere\n", output,
                     args->inputs[i]);
             return 2;
         }
+        if (walk_reads(args->inputs[i], output)) {
+            fprintf(stderr,
+                    "mizan-classify: -o %s: is one of the inputs, in the folder %s; write the answers elsewhere "
+                    "(or under a hidden name)\n",
+                    output, args->inputs[i]);
+            return 2;
+        }
+    }
     char defdir[4096];
     if (args->nmodels == 0 && (args->models[0] = getenv("MIZAN_MODELS")) != NULL) args->nmodels = 1;
     if (args->nmodels == 0) {

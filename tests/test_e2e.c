@@ -223,19 +223,39 @@ START_TEST(test_folder_tree)
     ids_of(out, ids, sizeof ids);
     ck_assert_str_eq(ids, "in/a.txt in/b/c/deep.txt f1 f2 in/b/z.txt");
     free(out);
-    /* -o into the folder: the second run does not read the first's answers */
+    /* -o into the folder: a new file there is written, not read; once it
+     * exists it is one of the folder's streams, which -o would replace, so
+     * the next run is refused and the file left as it is (a hidden name is
+     * not read, and may be written over) */
+    rc = run("out2.json", "err.txt", "'%s' --models '%s' -o '%s' '%s'", CLASSIFY, T("topic"), T("in/b/answers.jsonl"),
+             T("in"));
+    ck_assert_int_eq(rc, 0);
+    out = slurp(T("in/b/answers.jsonl"), NULL);
+    ids_of(out, ids, sizeof ids);
+    ck_assert_str_eq(ids, "in/a.txt in/b/c/deep.txt f1 f2 in/b/z.txt");
+    rc = run("out2.json", "err.txt", "'%s' --models '%s' -o '%s' '%s'", CLASSIFY, T("topic"), T("in/b/answers.jsonl"),
+             T("in"));
+    ck_assert_int_eq(rc, 2);
+    char *again = slurp(T("in/b/answers.jsonl"), NULL);
+    ck_assert_str_eq(again, out);
+    free(again);
+    free(out);
+    char *err = slurp(T("err.txt"), NULL);
+    ck_assert_msg(strstr(err, "answers.jsonl: is one of the inputs, in the folder") != NULL, "%s", err);
+    free(err);
+    ck_assert_int_eq(unlink(T("in/b/answers.jsonl")), 0);
     for (int k = 0; k < 2; k++) {
-        rc = run("out2.json", "err.txt", "'%s' --models '%s' -o '%s' '%s'", CLASSIFY, T("topic"), T("in/b/answers.jsonl"),
-                 T("in"));
+        rc = run("out2.json", "err.txt", "'%s' --models '%s' -o '%s' '%s'", CLASSIFY, T("topic"),
+                 T("in/b/.answers.jsonl"), T("in"));
         ck_assert_int_eq(rc, 0);
-        out = slurp(T("in/b/answers.jsonl"), NULL);
+        out = slurp(T("in/b/.answers.jsonl"), NULL);
         ids_of(out, ids, sizeof ids);
         ck_assert_str_eq(ids, "in/a.txt in/b/c/deep.txt f1 f2 in/b/z.txt");
         free(out);
     }
     /* a link back to a folder being read: answered with an error, status 2,
      * the rest still answered */
-    ck_assert_int_eq(unlink(T("in/b/answers.jsonl")), 0);
+    ck_assert_int_eq(unlink(T("in/b/.answers.jsonl")), 0);
     ck_assert_int_eq(symlink("..", T("in/b/c/up")), 0);
     rc = run("out.json", "err.txt", "'%s' --models '%s' '%s'", CLASSIFY, T("topic"), T("in"));
     ck_assert_int_eq(rc, 2);
@@ -243,7 +263,7 @@ START_TEST(test_folder_tree)
     ids_of(out, ids, sizeof ids);
     ck_assert_str_eq(ids, "in/a.txt in/b/c/deep.txt in/b/c/up f1 f2 in/b/z.txt");
     free(out);
-    char *err = slurp(T("err.txt"), NULL);
+    err = slurp(T("err.txt"), NULL);
     ck_assert_msg(strstr(err, "in/b/c/up: a link back to a folder being read") != NULL, "%s", err);
     free(err);
     /* a folder with nothing to read anywhere in it */
