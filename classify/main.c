@@ -30,6 +30,7 @@
 #include "engine.h"
 #include "flatrecord.h"
 #include "fsutil.h"
+#include "jsonscan.h"
 #include "linereader.h"
 #include "parallel.h"
 #include "progress.h"
@@ -105,33 +106,52 @@ static int dupset_add(dupset *d, const char *id, size_t lineno, size_t *first);
 /* The --keep fields of a parsed record as ", \"f\": value" members, null
  * where it lacks one (TSV: a cell each, led by a tab, holding a string as
  * it is, any other value as JSON, nothing for null); NULL without --keep
- * or on out-of-memory. */
-static char *kept_members(const run *r, const cJSON *obj)
+ * or on out-of-memory.  A value that is not a string is copied as the line
+ * (line, len) writes it, when that line is strict JSON: cJSON would give a
+ * number back as a double (a 19-digit id rounded). */
+static char *kept_members(const run *r, const cJSON *obj, const char *line, size_t len)
 {
     if (!r->nkeep) return NULL;
+    mz_jspan *span = calloc((size_t)r->nkeep, sizeof *span);
+    size_t bad;
+    const char *why;
+    if (!span) return NULL;
+    size_t bom = line && len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    if (line && mz_json_scan(line + bom, len - bom, (const char *const *)r->keep, (size_t)r->nkeep, span, &bad,
+                             &why) != 0)
+        memset(span, 0, (size_t)r->nkeep * sizeof *span);
+    for (int k = 0; k < r->nkeep; k++) span[k].off += bom;
     mz_buf b = {0};
-    for (int k = 0; r->o.tsv && k < r->nkeep; k++) {
-        mz_buf_puts(&b, "\t");
-        const cJSON *v = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, r->keep[k]) : NULL;
-        if (cJSON_IsString(v)) {
-            mz_buf_tsv_cell(&b, v->valuestring, strlen(v->valuestring));
-        } else if (v && !cJSON_IsNull(v)) {
-            char *j = cJSON_PrintUnformatted(v);
-            if (j) mz_buf_tsv_cell(&b, j, strlen(j));
-            else b.oom = 1;
-            cJSON_free(j);
+    for (int k = 0; k < r->nkeep; k++) {
+        mz_buf_puts(&b, r->o.tsv ? "\t" : ", ");
+        if (!r->o.tsv) {
+            mz_buf_json_str(&b, r->keep[k], strlen(r->keep[k]));
+            mz_buf_puts(&b, ": ");
         }
-    }
-    for (int k = 0; !r->o.tsv && k < r->nkeep; k++) {
-        mz_buf_puts(&b, ", ");
-        mz_buf_json_str(&b, r->keep[k], strlen(r->keep[k]));
-        mz_buf_puts(&b, ": ");
         const cJSON *v = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, r->keep[k]) : NULL;
-        char *j = v ? cJSON_PrintUnformatted(v) : NULL;
-        mz_buf_puts(&b, j ? j : "null");
-        if (v && !j) b.oom = 1;
+        if (r->o.tsv && cJSON_IsString(v)) {
+            mz_buf_tsv_cell(&b, v->valuestring, strlen(v->valuestring));
+            continue;
+        }
+        if (r->o.tsv && (!v || cJSON_IsNull(v))) continue;
+        char *j = NULL;
+        const char *text = "null";
+        size_t tl = 4;
+        if (v && span[k].len && !cJSON_IsString(v)) {
+            text = line + span[k].off;
+            tl = span[k].len;
+        } else if (v) {
+            if (!(j = cJSON_PrintUnformatted(v))) {
+                b.oom = 1;
+                continue;
+            }
+            text = j, tl = strlen(j);
+        }
+        if (r->o.tsv) mz_buf_tsv_cell(&b, text, tl);
+        else mz_buf_put(&b, text, tl);
         cJSON_free(j);
     }
+    free(span);
     if (b.oom) {
         mz_buf_free(&b);
         return NULL;
@@ -173,7 +193,7 @@ static void parse_line(run *r, item *it)
         cJSON *j = cJSON_ParseWithLength(it->line, it->line_len);
         const cJSON *id = j ? cJSON_GetObjectItemCaseSensitive(j, "id") : NULL;
         if (cJSON_IsString(id)) it->id = strdup(id->valuestring);
-        it->kept = kept_members(r, j);
+        it->kept = kept_members(r, j, it->line, it->line_len);
         cJSON_Delete(j);
         it->error = strdup(e.msg);
         return;
@@ -197,7 +217,7 @@ static void parse_line(run *r, item *it)
     if (cJSON_IsString(tg)) it->target = strdup(tg->valuestring);
     const cJSON *so = r->source_field ? cJSON_GetObjectItemCaseSensitive(rec.obj, r->source_field) : NULL;
     if (cJSON_IsString(so) && !(it->source = strdup(so->valuestring))) it->error = strdup("out of memory");
-    if (r->nkeep && !(it->kept = kept_members(r, rec.obj))) it->error = strdup("out of memory");
+    if (r->nkeep && !(it->kept = kept_members(r, rec.obj, it->line, it->line_len))) it->error = strdup("out of memory");
     if (!it->text || (rec.title && !it->title)) it->error = strdup("out of memory");
     mz_record_free(&rec);
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "fsutil.h"
+#include "jsonscan.h"
 #include "linereader.h"
 #include "parallel.h"
 #include "utf8.h"
@@ -95,6 +96,17 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
     int any_u;
     if (scan_escapes(line, len, &any_u)) return mz_fail(e, "%s:%zu: NUL character (\\u0000) in a string", src, lineno);
     int known = !any_u;
+    /* strict syntax first: cJSON would take 01, 1. and raw control
+     * characters in strings, and keeps numbers only as doubles */
+    size_t at;
+    const char *bad_why;
+    mz_jspan idspan;
+    const char *idkey = f->id;
+    /* a file's byte-order mark stays on its first line, as cJSON allows */
+    size_t bom = len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    if (mz_json_scan(line + bom, len - bom, &idkey, 1, &idspan, &at, &bad_why) != 0)
+        return mz_fail(e, "%s:%zu: malformed JSON near byte %zu (%s)", src, lineno, at + bom, bad_why);
+    idspan.off += bom;
     const char *end = NULL;
     r->obj = cJSON_ParseWithLengthOpts(line, len, &end, 0);
     if (r->obj && end) {
@@ -117,12 +129,12 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
         return mz_fail(e, "%s:%zu: expected a JSON object", src, lineno);
     }
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(r->obj, f->id);
-    char idbuf[64];
     if (cJSON_IsString(id)) {
         r->id = strdup(id->valuestring);
-    } else if (cJSON_IsNumber(id)) {
-        snprintf(idbuf, sizeof idbuf, "%.17g", id->valuedouble);
-        r->id = strdup(idbuf);
+    } else if (cJSON_IsNumber(id) && idspan.len) {
+        /* as written: a double would round a 19-digit id, and make two
+         * distinct ones equal */
+        r->id = strndup(line + idspan.off, idspan.len);
     }
     const cJSON *text = cJSON_GetObjectItemCaseSensitive(r->obj, f->text);
     if (!text) {

@@ -409,6 +409,42 @@ START_TEST(test_jsonl_bad_line_in_order)
 }
 END_TEST
 
+/* Numbers in a record come back as written: 2^53 and 2^53 + 1 are two
+ * ids (as doubles they were one, and the second a duplicate), and a kept
+ * field keeps its digits; JSON that cJSON alone would take is refused. */
+START_TEST(test_numbers_as_written)
+{
+    train_topic("corpora/mini/topic.jsonl", "m");
+    const char *art = "انتهت مباراة كرة القدم بفوز الفريق بهدفين في الدوري";
+    char in[2048];
+    snprintf(in, sizeof in,
+             "{\"id\": 9007199254740992, \"text\": \"%s\", \"n\": 12345678901234567890}\n"
+             "{\"id\": 9007199254740993, \"text\": \"%s\", \"n\": 2.50}\n"
+             "{\"id\": 0.1, \"text\": \"%s\", \"n\": -1E+3}\n"
+             "{\"id\": \"x4\", \"text\": \"%s\", \"n\": 01}\n",
+             art, art, art, art);
+    put(T("nums.jsonl"), in, strlen(in));
+    int rc = run("out.jsonl", "err.txt", "'%s' --models '%s' --keep n --explain 0 --jsonl '%s'", CLASSIFY, T("m"),
+                 T("nums.jsonl"));
+    ck_assert_int_eq(rc, 1);
+    char *out = slurp(T("out.jsonl"), NULL);
+    const char *want[] = {"{\"id\": \"9007199254740992\", \"n\": 12345678901234567890, \"topic\"",
+                          "{\"id\": \"9007199254740993\", \"n\": 2.50, \"topic\"",
+                          "{\"id\": \"0.1\", \"n\": -1E+3, \"topic\"", "{\"id\": \"x4\", \"n\": "};
+    char *save = NULL;
+    int k = 0;
+    for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save), k++) {
+        ck_assert_int_lt(k, 4);
+        ck_assert_msg(!strncmp(line, want[k], strlen(want[k])), "line %d: %s", k + 1, line);
+    }
+    ck_assert_int_eq(k, 4);
+    free(out);
+    char *err = slurp(T("err.txt"), NULL);
+    ck_assert_msg(strstr(err, "nums.jsonl:4: malformed JSON near byte") && !strstr(err, "duplicate"), "%s", err);
+    free(err);
+}
+END_TEST
+
 START_TEST(test_corrupted_model_refused)
 {
     train_topic("corpora/mini/topic.jsonl", "m");
@@ -1514,7 +1550,7 @@ START_TEST(test_tsv_format)
             ck_assert_ptr_null(err);
             ck_assert_str_eq(c[0], r == 1 ? "a" : "c d"); /* a tab in a cell becomes a space */
             ck_assert_str_eq(c[1], r == 1 ? "http://x/1" : "");
-            ck_assert_str_eq(c[2], r == 1 ? "[1,2]" : "");
+            ck_assert_str_eq(c[2], r == 1 ? "[1, 2]" : ""); /* as the record writes it */
             const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "topic");
             ck_assert_str_eq(c[3], cJSON_GetObjectItemCaseSensitive(t, "label")->valuestring);
             ck_assert_double_eq_tol(strtod(c[4], NULL), cJSON_GetObjectItemCaseSensitive(t, "confidence")->valuedouble,
@@ -3210,6 +3246,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_folder_tree);
     tcase_add_test(tc, test_training_is_byte_identical);
     tcase_add_test(tc, test_jsonl_bad_line_in_order);
+    tcase_add_test(tc, test_numbers_as_written);
     tcase_add_test(tc, test_corrupted_model_refused);
     tcase_add_test(tc, test_newer_format_refused);
     tcase_add_test(tc, test_one_class_corpus_refused);

@@ -1,0 +1,190 @@
+/* jsonscan.c — see jsonscan.h.
+ *
+ * A loop over three states (a value is expected, a member's key is
+ * expected, a value has ended) with the open containers on a fixed stack:
+ * the grammar of RFC 8259 and nothing more.  A member asked for is marked
+ * when its key is read at the top level; its value's span closes when the
+ * scan is back at the top level after that value. */
+#include "jsonscan.h"
+
+#include <string.h>
+
+static size_t skip_ws(const char *s, size_t n, size_t i)
+{
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+    return i;
+}
+
+static int is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+/* A string from its opening quote at s[i]; the offset after its closing
+ * quote, or 0 with *bad and *why set. */
+static size_t string_end(const char *s, size_t n, size_t i, size_t *bad, const char **why)
+{
+    for (i++; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"') return i + 1;
+        if (c < 0x20) {
+            *bad = i, *why = "control character in a string (escape it)";
+            return 0;
+        }
+        if (c != '\\') continue;
+        if (i + 1 >= n) break;
+        char x = s[++i];
+        if (x == 'u') {
+            for (int k = 1; k <= 4; k++)
+                if (i + (size_t)k >= n || !is_hex(s[i + (size_t)k])) {
+                    *bad = i - 1, *why = "bad \\u escape";
+                    return 0;
+                }
+            i += 4;
+        } else if (!strchr("\"\\/bfnrt", x) || x == '\0') {
+            *bad = i - 1, *why = "bad escape in a string";
+            return 0;
+        }
+    }
+    *bad = n, *why = "unterminated string";
+    return 0;
+}
+
+/* A number at s[i]; the offset after it, or 0 with *bad and *why set. */
+static size_t number_end(const char *s, size_t n, size_t i, size_t *bad, const char **why)
+{
+    size_t st = i;
+    if (i < n && s[i] == '-') i++;
+    if (i < n && s[i] == '0') {
+        i++;
+    } else if (i < n && s[i] >= '1' && s[i] <= '9') {
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    } else {
+        *bad = st, *why = "bad number";
+        return 0;
+    }
+    if (i < n && s[i] == '.') {
+        size_t d = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        if (i == d) {
+            *bad = st, *why = "bad number (no digit after the point)";
+            return 0;
+        }
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+        size_t d = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        if (i == d) {
+            *bad = st, *why = "bad number (no digit in the exponent)";
+            return 0;
+        }
+    }
+    if (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) {
+        *bad = st, *why = "bad number (a leading zero?)";
+        return 0;
+    }
+    return i;
+}
+
+int mz_json_scan(const char *s, size_t n, const char *const *keys, size_t nkeys, mz_jspan *span, size_t *bad,
+                 const char **why)
+{
+    char stack[MZ_JSON_MAX_DEPTH];
+    size_t depth = 0, i = 0, pend_at = 0;
+    long pend = -1; /* the key asked for whose value is being read */
+    for (size_t k = 0; k < nkeys; k++) span[k].off = span[k].len = 0;
+    enum { VALUE, KEY, AFTER } st = VALUE;
+    for (;;) {
+        i = skip_ws(s, n, i);
+        if (st == VALUE) {
+            if (i >= n) {
+                *bad = i, *why = depth ? "unexpected end (unclosed object or array)" : "no value";
+                return -1;
+            }
+            char c = s[i];
+            if (c == '{' || c == '[') {
+                if (depth == MZ_JSON_MAX_DEPTH) {
+                    *bad = i, *why = "nested too deep";
+                    return -1;
+                }
+                stack[depth++] = c;
+                size_t j = skip_ws(s, n, i + 1);
+                if (j < n && s[j] == (c == '{' ? '}' : ']')) {
+                    depth--;
+                    i = j + 1;
+                    st = AFTER;
+                } else {
+                    i++;
+                    st = c == '{' ? KEY : VALUE;
+                }
+                continue;
+            }
+            size_t e;
+            if (c == '"') e = string_end(s, n, i, bad, why);
+            else if (c == '-' || (c >= '0' && c <= '9')) e = number_end(s, n, i, bad, why);
+            else if (n - i >= 4 && !memcmp(s + i, "true", 4)) e = i + 4;
+            else if (n - i >= 5 && !memcmp(s + i, "false", 5)) e = i + 5;
+            else if (n - i >= 4 && !memcmp(s + i, "null", 4)) e = i + 4;
+            else {
+                *bad = i, *why = "unexpected character";
+                return -1;
+            }
+            if (!e) return -1;
+            i = e;
+            st = AFTER;
+            continue;
+        }
+        if (st == KEY) {
+            if (i >= n || s[i] != '"') {
+                *bad = i, *why = "expected a member's key (a string)";
+                return -1;
+            }
+            size_t e = string_end(s, n, i, bad, why);
+            if (!e) return -1;
+            if (depth == 1)
+                for (size_t k = 0; k < nkeys; k++) {
+                    size_t kl = strlen(keys[k]);
+                    if (!span[k].len && e - i - 2 == kl && !memcmp(s + i + 1, keys[k], kl)) pend = (long)k;
+                }
+            i = skip_ws(s, n, e);
+            if (i >= n || s[i] != ':') {
+                *bad = i, *why = "expected ':' after a key";
+                return -1;
+            }
+            i = skip_ws(s, n, i + 1);
+            if (depth == 1) pend_at = i;
+            st = VALUE;
+            continue;
+        }
+        /* AFTER: a value has ended at i (before its trailing space) */
+        if (depth == 1 && pend >= 0) {
+            size_t e = i;
+            while (e > pend_at && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\n' || s[e - 1] == '\r')) e--;
+            span[pend].off = pend_at;
+            span[pend].len = e - pend_at;
+            pend = -1;
+        }
+        if (depth == 0) {
+            if (i < n) {
+                *bad = i, *why = "more after the value";
+                return -1;
+            }
+            return 0;
+        }
+        if (i >= n) {
+            *bad = i, *why = "unexpected end (unclosed object or array)";
+            return -1;
+        }
+        char top = stack[depth - 1];
+        if (s[i] == ',') {
+            i++;
+            st = top == '{' ? KEY : VALUE;
+        } else if (s[i] == (top == '{' ? '}' : ']')) {
+            depth--;
+            i++;
+            st = AFTER;
+        } else {
+            *bad = i, *why = top == '{' ? "expected ',' or '}'" : "expected ',' or ']'";
+            return -1;
+        }
+    }
+}

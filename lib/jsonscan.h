@@ -1,0 +1,34 @@
+/* jsonscan.h — strict JSON syntax check of one record line, with the raw
+ * text of some of its top-level members.
+ *
+ * cJSON is lenient: it takes 01, 1. and raw control characters inside
+ * strings, and it keeps every number as a double, so an id such as
+ * 1234567890123456789 (a post id) comes back as 1.2345678901234568e+18
+ * and two distinct ids can collide.  mz_json_scan() checks a line against
+ * RFC 8259 exactly, before cJSON reads it, and gives the bytes of the
+ * values of the top-level keys asked for, so that a number is kept as it
+ * was written.
+ *
+ * Contract: returns 0 when s[0..n) is one JSON value (any type) with only
+ * JSON whitespace around it, nested at most MZ_JSON_MAX_DEPTH deep; else -1
+ * with *bad the offset of the first byte it could not accept and *why a
+ * static reason.  It does not check UTF-8 (the caller does, before).  For
+ * each keys[i] (compared byte for byte with the member's key as written,
+ * so a key spelled with escapes is not found), span[i] is the first such
+ * member's value in s (off, len), or len 0 when the top level is not an
+ * object or has no such member.  No allocation; no recursion. */
+#ifndef MZ_JSONSCAN_H
+#define MZ_JSONSCAN_H
+
+#include <stddef.h>
+
+#define MZ_JSON_MAX_DEPTH 512
+
+typedef struct mz_jspan {
+    size_t off, len;
+} mz_jspan;
+
+int mz_json_scan(const char *s, size_t n, const char *const *keys, size_t nkeys, mz_jspan *span, size_t *bad,
+                 const char **why);
+
+#endif

@@ -1,0 +1,108 @@
+/* test_jsonscan.c — mz_json_scan accepts exactly RFC 8259 JSON (checked
+ * against hand-made cases and against cJSON on the inputs both must take),
+ * says where a line goes wrong, and gives members' values as written. */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jsonscan.h"
+
+static int scan(const char *s, size_t *bad)
+{
+    size_t b = 0;
+    const char *why = NULL;
+    int rc = mz_json_scan(s, strlen(s), NULL, 0, NULL, &b, &why);
+    if (rc != 0) ck_assert_ptr_nonnull(why);
+    if (bad) *bad = b;
+    return rc;
+}
+
+START_TEST(test_accepts_json)
+{
+    static const char *ok[] = {
+        "{}", " { } ", "[]", "[ ]", "0", "-0", "-0.5e-3", "1E+2", "123456789012345678901234567890", "\"\"",
+        "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\uD83D\\uDE00\"", "true", "false", "null",
+        "{\"a\": [1, 2.50, {\"b\": {}}], \"c\": null}\r", "[[[[[]]]]]", "\"صحيفة\"", "{\"a\":1,\"a\":2}",
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        ck_assert_msg(scan(ok[i], NULL) == 0, "refused %s", ok[i]);
+        /* cJSON, which reads the line next, takes them too */
+        cJSON *j = cJSON_ParseWithLength(ok[i], strlen(ok[i]));
+        ck_assert_msg(j != NULL, "cJSON refused %s", ok[i]);
+        cJSON_Delete(j);
+    }
+}
+END_TEST
+
+START_TEST(test_refuses_what_cjson_takes)
+{
+    static const struct {
+        const char *s;
+        size_t at;
+    } bad[] = {
+        {"{\"n\": 01}", 6},         {"{\"n\": 1.}", 6},        {"{\"n\": .5}", 6},     {"{\"n\": 1e}", 6},
+        {"{\"n\": -}", 6},          {"{\"n\": +1}", 6},        {"\"a\tb\"", 2},        {"\"a\x01\"", 2},
+        {"{\"a\": \"\\x\"}", 7},    {"\"\\u12g4\"", 1},        {"{\"a\": 1,}", 8},     {"[1,]", 3},
+        {"{\"a\" 1}", 5},           {"{a: 1}", 1},             {"{\"a\": 1} x", 9},    {"{\"a\": 1}{}", 8},
+        {"", 0},                    {"   ", 3},                {"{\"a\": [1, 2}", 11}, {"{\"a\": tru}", 6},
+        {"{\"a\": \"b}", 9},       {"[1 2]", 3},              {"{\"a\": NaN}", 6},    {"{\"a\": Infinity}", 6},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        size_t at = 99;
+        ck_assert_msg(scan(bad[i].s, &at) != 0, "took %s", bad[i].s);
+        ck_assert_msg(at == bad[i].at, "%s: at %zu, expected %zu", bad[i].s, at, bad[i].at);
+    }
+}
+END_TEST
+
+START_TEST(test_depth_is_bounded)
+{
+    char s[2 * MZ_JSON_MAX_DEPTH + 8];
+    for (int deep = MZ_JSON_MAX_DEPTH; deep <= MZ_JSON_MAX_DEPTH + 1; deep++) {
+        size_t n = 0;
+        for (int i = 0; i < deep; i++) s[n++] = '[';
+        for (int i = 0; i < deep; i++) s[n++] = ']';
+        s[n] = '\0';
+        ck_assert_int_eq(scan(s, NULL), deep <= MZ_JSON_MAX_DEPTH ? 0 : -1);
+    }
+}
+END_TEST
+
+START_TEST(test_member_spans)
+{
+    const char *s = "{\"id\" : 12345678901234567890 , \"o\": {\"id\": 1, \"x\": [1, {\"id\": 2}]}, "
+                    "\"s\": \"a\\\"b\", \"e\": [ ], \"id\": 7, \"t\": true}";
+    const char *keys[] = {"id", "o", "s", "e", "t", "missing", "x"};
+    const char *want[] = {"12345678901234567890", "{\"id\": 1, \"x\": [1, {\"id\": 2}]}", "\"a\\\"b\"", "[ ]", "true",
+                          NULL, NULL};
+    mz_jspan sp[7];
+    size_t bad;
+    const char *why;
+    ck_assert_int_eq(mz_json_scan(s, strlen(s), keys, 7, sp, &bad, &why), 0);
+    for (int k = 0; k < 7; k++) {
+        if (!want[k]) {
+            ck_assert_msg(sp[k].len == 0, "%s: found at %zu", keys[k], sp[k].off);
+            continue;
+        }
+        ck_assert_msg(sp[k].len == strlen(want[k]) && !memcmp(s + sp[k].off, want[k], sp[k].len), "%s: '%.*s'",
+                      keys[k], (int)sp[k].len, s + sp[k].off);
+    }
+    /* not an object at the top: nothing found */
+    const char *arr = "[{\"id\": 1}]";
+    ck_assert_int_eq(mz_json_scan(arr, strlen(arr), keys, 1, sp, &bad, &why), 0);
+    ck_assert_uint_eq(sp[0].len, 0);
+}
+END_TEST
+
+Suite *suite_jsonscan(void)
+{
+    Suite *s = suite_create("jsonscan");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_accepts_json);
+    tcase_add_test(tc, test_refuses_what_cjson_takes);
+    tcase_add_test(tc, test_depth_is_bounded);
+    tcase_add_test(tc, test_member_spans);
+    suite_add_tcase(s, tc);
+    return s;
+}
