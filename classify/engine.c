@@ -599,17 +599,41 @@ static int ensure_sent(mz_worker *w)
     return 0;
 }
 
-/* Generic target stance: the head named after the record's target. */
-static void target_out(mz_worker *w, size_t bi, const char *target)
+/* Why a target bundle cannot answer the record's target (NULL: it can),
+ * naming the targets it knows, into msg. */
+static const char *target_problem(const mz_bundle *b, const char *target, const mz_head *h, char *msg, size_t n)
+{
+    if (h) return NULL;
+    size_t k = target ? (size_t)snprintf(msg, n, "%s: unknown target \"%s\" (it knows ", b->name, target)
+                      : (size_t)snprintf(msg, n, "%s: no target given (a string in the record's target field; it knows ",
+                                         b->name);
+    for (size_t i = 0, first = 1; i < b->nheads && k < n; i++) {
+        if (&b->heads[i] == b->aux) continue;
+        k += (size_t)snprintf(msg + k, n - k, "%s\"%s\"", first ? "" : ", ", b->heads[i].name);
+        first = 0;
+    }
+    if (k < n) snprintf(msg + k, n - k, ")");
+    for (char *c = msg; *c; c++)
+        if ((unsigned char)*c < 0x20) *c = '?';
+    return msg;
+}
+
+/* Generic target stance: the head named after the record's target.
+ * Returns 1 when the bundle cannot answer it (said in place, and in
+ * w->errmsg for the caller to count), else 0. */
+static int target_out(mz_worker *w, size_t bi, const char *target)
 {
     mz_bundle *b = (mz_bundle *)&w->m->b[bi];
     mz_buf *o = &w->out;
     const mz_head *h = target ? mz_bundle_head(b, target) : NULL;
+    if (h == b->aux) h = NULL;
+    char why[MZ_ERR_MAX];
+    if (target_problem(b, target, h, why, sizeof why)) snprintf(w->errmsg, sizeof w->errmsg, "%s", why);
     if (w->o->text_format) {
         if (!h) {
             mz_buf_cell(o, b->name, 8, 0, 0);
             mz_buf_printf(o, " %s\n", target ? "unknown target" : "no target given");
-            return;
+            return 1;
         }
     } else if (w->o->tsv) {
         /* the label cell says, in brackets, what "error" says in JSON */
@@ -617,7 +641,7 @@ static void target_out(mz_worker *w, size_t bi, const char *target)
         if (target) mz_buf_tsv_cell(o, target, strlen(target));
         if (!h) {
             mz_buf_puts(o, target ? "\t(unknown target)\t" : "\t(no target given)\t");
-            return;
+            return 1;
         }
     } else {
         mz_buf_puts(o, ", ");
@@ -626,8 +650,10 @@ static void target_out(mz_worker *w, size_t bi, const char *target)
         if (target) mz_buf_json_str(o, target, strlen(target));
         else mz_buf_puts(o, "null");
         if (!h) {
-            mz_buf_puts(o, target ? ", \"error\": \"unknown target\"}" : ", \"error\": \"no target given\"}");
-            return;
+            mz_buf_puts(o, ", \"error\": ");
+            mz_buf_json_str(o, why, strlen(why));
+            mz_buf_puts(o, "}");
+            return 1;
         }
     }
     mz_head_result r;
@@ -636,25 +662,36 @@ static void target_out(mz_worker *w, size_t bi, const char *target)
     if (w->o->text_format) {
         mz_buf_cell(o, b->name, 8, 0, 0);
         mz_buf_printf(o, " %s: %s %.2f\n", target, h->labels[r.label], r.prob[r.label]);
-        return;
+        return 0;
     }
     if (w->o->tsv) {
         tsv_label(o, h->labels[r.label], r.prob[r.label]);
-        return;
+        return 0;
     }
     mz_buf_puts(o, ", ");
     label_json(o, h, &r);
     mz_buf_puts(o, "}");
+    return 0;
+}
+
+/* The record's message for stderr, led by its file:line when it came
+ * from a stream (and msg does not say it already). */
+static void set_errmsg(mz_worker *w, const char *msg)
+{
+    char m[MZ_ERR_MAX];
+    snprintf(m, sizeof m, "%s", msg); /* msg may be w->errmsg itself */
+    size_t wl = strlen(w->where), k = 0;
+    if (wl && !(strncmp(m, w->where, wl) == 0 && m[wl] == ':')) {
+        int n = snprintf(w->errmsg, sizeof w->errmsg, "%s: ", w->where);
+        k = n < 0 ? 0 : (size_t)n < sizeof w->errmsg ? (size_t)n : sizeof w->errmsg - 1;
+    }
+    snprintf(w->errmsg + k, sizeof w->errmsg - k, "%s", m);
 }
 
 /* Answer the record with an error (and keep the message for stderr). */
 static int fail_record(mz_worker *w, const char *id, const char *msg)
 {
-    size_t wl = strlen(w->where);
-    if (wl && !(strncmp(msg, w->where, wl) == 0 && msg[wl] == ':'))
-        snprintf(w->errmsg, sizeof w->errmsg, "%s: %s", w->where, msg);
-    else
-        snprintf(w->errmsg, sizeof w->errmsg, "%s", msg);
+    set_errmsg(w, msg);
     mz_buf_reset(&w->out);
     mz_error_record(&w->out, id, w->kept, w->errmsg, w->o);
     return 1;
@@ -699,7 +736,7 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
         else mz_buf_puts(o, "null");
         if (w->kept) mz_buf_puts(o, w->kept);
     }
-    int first_stance = 1;
+    int first_stance = 1, target_failed = 0;
     for (int pass = 0; pass < MZ_NGROUPS; pass++) {
         for (size_t i = 0; i < w->m->n; i++) {
             const mz_bundle *b = &w->m->b[i];
@@ -732,7 +769,7 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
                     mz_buf_puts(o, "}");
                     first_stance = 1;
                 }
-                target_out(w, i, target);
+                target_failed |= target_out(w, i, target);
             } else {
                 if (first_stance && json) mz_buf_puts(o, ", \"stance\": {");
                 stance_out(w, i, mentions, title, text, first_stance);
@@ -752,6 +789,12 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
     }
     if (o->oom) {
         return fail_record(w, id, "out of memory");
+    }
+    /* the other heads' answers stand; the record still counts as one
+     * answered with an error (status 1, a line on stderr) */
+    if (target_failed) {
+        set_errmsg(w, w->errmsg);
+        return 1;
     }
     return 0;
 }

@@ -1838,8 +1838,8 @@ START_TEST(test_summary)
     char *txt = slurp(T("s3.txt"), NULL);
     ck_assert_msg(strstr(txt, "with an error)\ntopic") && strstr(txt, "russia   discussed in"), "%s", txt);
     free(txt);
-    /* target stance: labels per target; made-up targets are one count,
-     * not one entry each */
+    /* target stance: labels per target; a record whose target the bundle
+     * does not know (or that names none) is one answered with an error */
     rc = run("o.txt", "e.txt", "'%s' --task target --target-field target --corpus '%s' --cv 3 --quiet --min-df 1 --out '%s'",
              TRAIN, mz_test_path("corpora/mini/mawqif_like.jsonl"), T("smt"));
     ck_assert_int_eq(rc, 0);
@@ -1849,13 +1849,17 @@ START_TEST(test_summary)
                          "{\"id\": \"4\", \"text\": \"اللقاح حماية لكم ولأهلكم\"}\n";
     put(T("t.jsonl"), tfeed, sizeof tfeed - 1);
     rc = run("s5.json", "err.txt", "'%s' --models '%s' --summary '%s'", CLASSIFY, T("smt"), T("t.jsonl"));
-    ck_assert_int_eq(rc, 0);
+    ck_assert_int_eq(rc, 1);
     sum = cJSON_Parse(s1 = slurp(T("s5.json"), NULL));
     ck_assert_ptr_nonnull(sum);
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(sum, "errors")->valueint, 3);
     const cJSON *tg = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sum, "target_stance"), "targets");
-    ck_assert_int_eq(cJSON_GetArraySize(tg), 3);
-    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(tg, "(unknown target)"), "articles")->valueint, 2);
-    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(tg, "(no target given)"), "articles")->valueint, 1);
+    ck_assert_int_eq(cJSON_GetArraySize(tg), 1);
+    char *terr = slurp(T("err.txt"), NULL);
+    ck_assert_msg(strstr(terr, "t.jsonl:2: target_stance: unknown target \"made up 1\" (it knows \"Covid Vaccine\"") &&
+                      strstr(terr, "t.jsonl:4: target_stance: no target given"),
+                  "%s", terr);
+    free(terr);
     const cJSON *cvl = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(tg, "Covid Vaccine"), "labels");
     ck_assert_int_eq(cJSON_GetArraySize(cvl), 1);
     ck_assert_int_eq(cvl->child->valueint, 1);
