@@ -247,7 +247,12 @@ static void tsv_kept(mz_buf *b, const char *kept, const mz_copts *o)
 void mz_error_record(mz_buf *b, const char *id, const char *kept, const char *msg, const mz_copts *o)
 {
     if (o->text_format) {
-        mz_buf_printf(b, "== %s\nerror: %s\n\n", id ? id : "(no id)", msg);
+        /* a person's terminal: no control character from the input */
+        mz_buf_puts(b, "== ");
+        mz_buf_tsv_cell(b, id ? id : "(no id)", strlen(id ? id : "(no id)"));
+        mz_buf_puts(b, "\nerror: ");
+        mz_buf_tsv_cell(b, msg, strlen(msg));
+        mz_buf_puts(b, "\n\n");
         return;
     }
     if (o->tsv) {
@@ -661,7 +666,9 @@ static int target_out(mz_worker *w, size_t bi, const char *target)
     mz_predict_head(w->pred[bi], h, &r);
     if (w->o->text_format) {
         mz_buf_cell(o, b->name, 8, 0, 0);
-        mz_buf_printf(o, " %s: %s %.2f\n", target, h->labels[r.label], r.prob[r.label]);
+        mz_buf_puts(o, " ");
+        mz_buf_tsv_cell(o, target, strlen(target));
+        mz_buf_printf(o, ": %s %.2f\n", h->labels[r.label], r.prob[r.label]);
         return 0;
     }
     if (w->o->tsv) {
@@ -720,13 +727,19 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
         return fail_record(w, id, "out of memory");
     }
     if (w->doc.ntok == 0) {
-        return fail_record(w, id, "text has no words (no letters or digits)");
+        char m[160];
+        snprintf(m, sizeof m,
+                 "text has no words (no letters or digits, or only runs of over %d letters, dropped as links or junk)",
+                 MZ_TOKEN_MAX_CHARS);
+        return fail_record(w, id, m);
     }
     if (!has_arabic_token(&w->doc)) return fail_record(w, id, "text has no Arabic words (the models read Arabic)");
     mz_buf *o = &w->out;
     int json = !w->o->text_format && !w->o->tsv;
     if (w->o->text_format) {
-        mz_buf_printf(o, "== %s\n", id ? id : "(no id)");
+        mz_buf_puts(o, "== ");
+        mz_buf_tsv_cell(o, id ? id : "(no id)", strlen(id ? id : "(no id)"));
+        mz_buf_puts(o, "\n");
     } else if (w->o->tsv) {
         if (id) mz_buf_tsv_cell(o, id, strlen(id));
         tsv_kept(o, w->kept, w->o);

@@ -489,6 +489,12 @@ static void add_dir(run *r, const char *dir)
 
 static void add_stdin_article(run *r)
 {
+    /* stdin closed, or a folder: not an article, and not an empty one */
+    struct stat st;
+    if (fstat(STDIN_FILENO, &st) != 0 || S_ISDIR(st.st_mode)) {
+        input_error(r, "-", fstat(STDIN_FILENO, &st) != 0 ? "standard input is closed" : "read error: Is a directory");
+        return;
+    }
     item *it = next_item(r);
     it->id = strdup("-");
     size_t cap = 65536, n = 0;
@@ -514,6 +520,14 @@ static void add_stdin_article(run *r)
     }
     if (!buf) {
         it->error = strdup("-: out of memory");
+        return;
+    }
+    if (ferror(stdin)) {
+        char m[256];
+        snprintf(m, sizeof m, "-: read error: %s", strerror(errno));
+        free(buf);
+        it->error = strdup(m);
+        r->any_input_error = 1;
         return;
     }
     buf[n] = '\0';

@@ -138,6 +138,14 @@ static int utf16_bom(const char *s, size_t n)
     return n >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF));
 }
 
+/* FF FE 00 00 also starts UTF-16LE, but only before a U+0000, which no
+ * text holds: it is UTF-32's mark */
+static int utf32_bom(const char *s, size_t n)
+{
+    const unsigned char *b = (const unsigned char *)s;
+    return n >= 4 && ((b[0] == 0xFF && b[1] == 0xFE && !b[2] && !b[3]) || (!b[0] && !b[1] && b[2] == 0xFE && b[3] == 0xFF));
+}
+
 int mz_text_utf8(mz_decoder *d, char **buf, size_t *len, mz_err *e)
 {
     char *out;
@@ -148,15 +156,16 @@ int mz_text_utf8(mz_decoder *d, char **buf, size_t *len, mz_err *e)
     int utf8_bom = *len >= 3 && !memcmp(*buf, "\xEF\xBB\xBF", 3);
     if (utf8_bom) {
         return 0;
-    } else if (utf16_bom(*buf, *len)) {
+    } else if (utf16_bom(*buf, *len) || utf32_bom(*buf, *len)) {
+        const char *cs = utf32_bom(*buf, *len) ? "UTF-32" : "UTF-16";
         UErrorCode st = U_ZERO_ERROR;
-        UConverter *c = ucnv_open("UTF-16", &st);
+        UConverter *c = ucnv_open(cs, &st);
         if (U_SUCCESS(st)) ucnv_setToUCallBack(c, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL, &st);
         if (U_FAILURE(st) || !c) {
             if (c) ucnv_close(c);
             return mz_fail(e, "out of memory");
         }
-        int rc = decode(c, "UTF-16", *buf, *len, &out, &n, e);
+        int rc = decode(c, cs, *buf, *len, &out, &n, e);
         ucnv_close(c);
         if (rc != 0) return -1;
     } else if (d && !d->utf8) {
@@ -185,20 +194,21 @@ FILE *mz_text_open(const char *path, mz_decoder *d, int *lines, mz_err *e)
     /* the first bytes, where the file can be read again from its start;
      * read with pread, as line readers read the descriptor itself and a
      * stdio read would move its offset */
-    unsigned char head[3] = {0, 0, 0};
+    unsigned char head[4] = {0, 0, 0, 0};
     size_t nh = 0;
-    ssize_t k = is_stdin ? -1 : pread(fileno(f), head, 3, 0);
+    ssize_t k = is_stdin ? -1 : pread(fileno(f), head, 4, 0);
     int seekable = k >= 0;
     if (k > 0) nh = (size_t)k;
-    int bom8 = nh == 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF;
-    int bom16 = utf16_bom((const char *)head, nh);
+    int bom8 = nh >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF;
+    int bom32 = utf32_bom((const char *)head, nh);
+    int bom16 = bom32 || utf16_bom((const char *)head, nh); /* a mark that outranks --encoding */
     int other = d && !d->utf8;
     if (bom8 || (!bom16 && !other)) return f;
     if (!bom16 && d->ascii) {
         *lines = 1;
         return f;
     }
-    const char *enc = bom16 ? "utf-16" : d->name;
+    const char *enc = bom32 ? "utf-32" : bom16 ? "utf-16" : d->name;
     if (!seekable) {
         if (!is_stdin) fclose(f);
         mz_fail(e, "%s: a stream in %s cannot be read line by line; convert it to UTF-8 first (iconv -f %s -t utf-8)",
@@ -248,12 +258,15 @@ void mz_hint_encoding(const char *s, size_t n, mz_err *e)
     snprintf(m, sizeof m, "%s", e->msg);
     /* UTF-16 reaches here only as a stream (a file is decoded by its mark),
      * which no --encoding reads line by line */
-    if (!strcmp(guess, "utf-16")) mz_fail(e, "%s; it is UTF-16: convert it to UTF-8 first (iconv -f utf-16 -t utf-8)", m);
+    if (!strcmp(guess, "utf-16") || !strcmp(guess, "utf-32"))
+        mz_fail(e, "%s; it is %s: convert it to UTF-8 first (iconv -f %s -t utf-8)", m,
+                guess[4] == '1' ? "UTF-16" : "UTF-32", guess);
     else mz_fail(e, "%s; it reads as %s: try --encoding %s", m, guess, guess);
 }
 
 const char *mz_guess_encoding(const char *s, size_t n)
 {
+    if (utf32_bom(s, n)) return "utf-32";
     if (utf16_bom(s, n)) return "utf-16";
     size_t high = 0, arabic = 0, space = 0;
     for (size_t i = 0; i < n; i++) {
