@@ -46,7 +46,7 @@ cJSON *mz_featopts_to_json(const mz_featopts *o)
 {
     cJSON *j = cJSON_CreateObject();
     if (!j) return NULL;
-    cJSON_AddStringToObject(j, "normalise", "nfkc,strip-diacritics-tatweel,unify-alef-ya,digits,lowercase");
+    cJSON_AddStringToObject(j, "normalise", MZ_NORMALISE_STEPS);
     cJSON_AddStringToObject(j, "tokenizer", "icu-properties");
     cJSON_AddNumberToObject(j, "ngram_max", o->ngram_max);
     cJSON_AddBoolToObject(j, "stem", o->stem);
@@ -74,6 +74,17 @@ static int get_num(const cJSON *j, const char *k, double lo, double hi, double *
     return 0;
 }
 
+/* A count or a size: a whole number, as the trainer writes it (a fraction
+ * would be cut silently, and the pipeline change under the model). */
+static int get_whole(const cJSON *j, const char *k, double lo, double hi, int *v, mz_err *e)
+{
+    double d;
+    if (get_num(j, k, lo, hi, &d, e)) return -1;
+    if (d != floor(d)) return mz_fail(e, "pipeline option \"%s\" must be a whole number", k);
+    *v = (int)d;
+    return 0;
+}
+
 static int get_bool(const cJSON *j, const char *k, int *v, mz_err *e)
 {
     const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k);
@@ -84,35 +95,32 @@ static int get_bool(const cJSON *j, const char *k, int *v, mz_err *e)
 
 int mz_featopts_from_json(const cJSON *j, mz_featopts *o, mz_err *e)
 {
-    double d = 0;
     if (!cJSON_IsObject(j)) return mz_fail(e, "missing \"pipeline\"");
     const cJSON *tk = cJSON_GetObjectItemCaseSensitive(j, "tokenizer");
     if (!cJSON_IsString(tk) || strcmp(tk->valuestring, "icu-properties") != 0)
         return mz_fail(e, "unknown tokenizer in pipeline");
-    if (get_num(j, "ngram_max", 1, 3, &d, e)) return -1;
-    o->ngram_max = (int)d;
+    /* the one normaliser this program has: a bundle made for another
+     * cannot be read the same way */
+    const cJSON *nm = cJSON_GetObjectItemCaseSensitive(j, "normalise");
+    if (!cJSON_IsString(nm) || strcmp(nm->valuestring, MZ_NORMALISE_STEPS) != 0)
+        return mz_fail(e, "pipeline option \"normalise\" must be \"%s\"", MZ_NORMALISE_STEPS);
+    if (get_whole(j, "ngram_max", 1, 3, &o->ngram_max, e)) return -1;
     if (get_bool(j, "stem", &o->stem, e) || get_bool(j, "stopwords", &o->stopwords, e) ||
         get_bool(j, "sublinear_tf", &o->sublinear, e) || get_bool(j, "context", &o->context, e))
         return -1;
     if (get_num(j, "title_weight", 0, 100, &o->title_weight, e)) return -1;
-    if (get_num(j, "window", 0, 100, &d, e)) return -1;
-    o->window = (int)d;
-    if (get_num(j, "min_df", 0, 1e9, &d, e)) return -1;
-    o->min_df = (int)d;
+    if (get_whole(j, "window", 0, 100, &o->window, e)) return -1;
+    if (get_whole(j, "min_df", 0, 1e9, &o->min_df, e)) return -1;
     if (get_num(j, "max_df", 0, 1, &o->max_df, e)) return -1;
-    if (get_num(j, "max_features", 0, 1e9, &d, e)) return -1;
-    o->max_features = (int)d;
+    if (get_whole(j, "max_features", 0, 1e9, &o->max_features, e)) return -1;
     /* options added after the first models: absent means off */
     o->char_min = o->char_max = o->char_max_features = o->punct = 0;
     if (!cJSON_GetObjectItemCaseSensitive(j, "char_min")) return 0;
-    if (get_num(j, "char_min", 0, 10, &d, e)) return -1;
-    o->char_min = (int)d;
-    if (get_num(j, "char_max", 0, 10, &d, e)) return -1;
-    o->char_max = (int)d;
+    if (get_whole(j, "char_min", 0, 10, &o->char_min, e)) return -1;
+    if (get_whole(j, "char_max", 0, 10, &o->char_max, e)) return -1;
     if (o->char_max < o->char_min || (o->char_min == 0) != (o->char_max == 0))
         return mz_fail(e, "pipeline options char_min/char_max inconsistent");
-    if (get_num(j, "char_max_features", 0, 1e9, &d, e)) return -1;
-    o->char_max_features = (int)d;
+    if (get_whole(j, "char_max_features", 0, 1e9, &o->char_max_features, e)) return -1;
     if (get_bool(j, "punct", &o->punct, e)) return -1;
     return 0;
 }
@@ -684,6 +692,47 @@ static int load_lsa(mz_bundle *b, const char *dir, mz_err *e)
     return 0;
 }
 
+/* A stance bundle's heads, with their labels in the order the score and
+ * the label are computed in (index 0 critical, 2 favourable; 0 present):
+ * reordered, a critical text would be called favourable. */
+static int stance_heads_fit(const mz_bundle *b, const char *dir, mz_err *e)
+{
+    if (strcmp(b->kind, "stance")) return 0;
+    static const char *const want[2][3] = {{"present", "absent", NULL}, {"critical", "neutral", "favourable"}};
+    static const char *const name[2] = {"presence", "stance"};
+    for (int k = 0; k < 2; k++) {
+        const mz_head *h = mz_bundle_head((mz_bundle *)b, name[k]);
+        int n = k ? 3 : 2, ok = h && h->nclass == n;
+        for (int c = 0; ok && c < n; c++) ok = !strcmp(h->labels[c], want[k][c]);
+        if (!ok)
+            return mz_fail(e, "%s: a stance bundle's head \"%s\" must have the labels %s", dir, name[k],
+                           k ? "critical, neutral, favourable (in that order)" : "present, absent (in that order)");
+    }
+    return 0;
+}
+
+/* Every feature of the vocabulary is one the manifest's pipeline makes: a
+ * bigram needs ngram_max 2, a context feature the context block, and so
+ * on.  A pipeline edited apart from its vocabulary would leave those
+ * features unseen in every article, and change the answers silently. */
+static int vocab_fits_pipeline(const mz_vocab *v, const char *dir, mz_err *e)
+{
+    const mz_featopts *o = &v->opt;
+    for (size_t f = 0; f < v->nfeat; f++) {
+        char k = v->kind[f];
+        const char *need = k == 'b' && o->ngram_max < 2   ? "ngram_max 2 or more"
+                           : k == 't' && o->ngram_max < 3 ? "ngram_max 3"
+                           : (k == 'c' || k == 'd') && !o->context ? "context"
+                           : (k == 'd' && o->ngram_max < 2)         ? "ngram_max 2 or more"
+                           : k == 'g' && o->char_min == 0           ? "char_min and char_max"
+                                                                    : NULL;
+        if (need)
+            return mz_fail(e, "%s/vocab.tsv:%zu: a '%c' feature, which the manifest's pipeline (without %s) never makes",
+                           dir, f + 3, k, need);
+    }
+    return 0;
+}
+
 int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
 {
     memset(b, 0, sizeof *b);
@@ -871,9 +920,11 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
                 goto fail;
             }
     }
+    if (stance_heads_fit(b, dir, e) != 0) goto fail;
     if (load_stance_score(b, dir, e) != 0) goto fail;
     if (load_multilabel_extras(b, dir, e) != 0) goto fail;
     if (vocab_wait(&vj, e) != 0) goto fail;
+    if (vocab_fits_pipeline(&b->vocab, dir, e) != 0) goto fail;
     if (load_lsa(b, dir, e) != 0) goto fail;
     if (!strcmp(b->kind, "multilabel")) {
         int rbf = 0;

@@ -28,6 +28,9 @@
 
 #include "err.h"
 
+/* The steps above as a bundle's manifest names them (pipeline.normalise). */
+#define MZ_NORMALISE_STEPS "nfkc,strip-diacritics-tatweel,unify-alef-ya,digits,lowercase"
+
 typedef struct mz_normalizer mz_normalizer;
 
 mz_normalizer *mz_normalizer_new(mz_err *e);

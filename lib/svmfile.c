@@ -283,10 +283,15 @@ static int parse_model(const char *text, size_t len, const char *name, size_t ma
                        int compact, mz_err *e)
 {
     memset(m, 0, sizeof *m);
+    /* libsvm ends every line, the last included: a file cut inside its
+     * last line would otherwise lose that line's tail (digits of a weight,
+     * its last features) and still parse */
+    if (len == 0 || text[len - 1] != '\n') return mz_fail(e, "%s: truncated (no newline at the end)", name);
     cur c = {text, text + len, 0};
     const char *s, *r;
     size_t n;
     int have_type = 0, have_kernel = 0;
+    unsigned seen = 0;
     long nclass = 0, total_sv = -1, nr_sv[MZ_MAX_CLASSES];
     int have_rho = 0, have_label = 0, have_nrsv = 0, have_pa = 0, have_pb = 0, have_gamma = 0;
     double tmp[MZ_MAX_CLASSES * MZ_MAX_CLASSES / 2 + 1];
@@ -296,6 +301,17 @@ static int parse_model(const char *text, size_t len, const char *name, size_t ma
             goto fail;
         }
         const char *end = s + n;
+        /* each header line once: a second would silently win */
+        static const char *const header[] = {"svm_type", "kernel_type", "gamma", "nr_class", "total_sv",
+                                             "rho",      "probA",       "probB", "label",    "nr_sv"};
+        for (unsigned h = 0; h < sizeof header / sizeof *header; h++)
+            if (keyword(s, n, header[h], &r)) {
+                if (seen & (1u << h)) {
+                    mz_fail(e, "%s:%zu: repeated field \"%s\"", name, c.line, header[h]);
+                    goto fail;
+                }
+                seen |= 1u << h;
+            }
         if (keyword(s, n, "svm_type", &r)) {
             const char *v = r < end ? r + 1 : end;
             if (keyword(v, (size_t)(end - v), "c_svc", &r) && at_eol(r, end)) m->svr = 0;

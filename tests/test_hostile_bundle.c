@@ -253,6 +253,70 @@ START_TEST(test_every_manifest_prefix)
 }
 END_TEST
 
+/* Manifest values that parse but do not fit the program or the bundle's
+ * own files: each refused, naming what is wrong, where a lenient reading
+ * would have changed the answers (a fraction cut to a whole number, bigrams
+ * no article would produce, labels read in the wrong order). */
+static void edit_manifest_value(const char *key, cJSON *value)
+{
+    write_bundle(-1, NULL, 0, NULL);
+    char *text = NULL;
+    size_t tl = 0;
+    mz_err re = {{0}};
+    ck_assert_int_eq(mz_read_file(B("manifest.json"), 1u << 20, &text, &tl, &re), 0);
+    cJSON *m = cJSON_ParseWithLength(text, tl);
+    free(text);
+    ck_assert_ptr_nonnull(m);
+    if (!strcmp(key, "labels")) {
+        /* the stance head's labels, reversed */
+        cJSON *h;
+        cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(m, "heads"))
+        {
+            const cJSON *n = cJSON_GetObjectItemCaseSensitive(h, "name");
+            if (cJSON_IsString(n) && !strcmp(n->valuestring, "stance"))
+                cJSON_ReplaceItemInObjectCaseSensitive(h, "labels", value);
+        }
+    } else {
+        cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "pipeline"), key, value);
+    }
+    char *out = cJSON_Print(m);
+    cJSON_Delete(m);
+    put("manifest.json", out, strlen(out));
+    free(out);
+}
+
+START_TEST(test_manifest_values_that_do_not_fit)
+{
+    static const char *const rev[] = {"favourable", "neutral", "critical"};
+    struct {
+        const char *key;
+        cJSON *value;
+        const char *needle;
+    } cases[] = {
+        {"ngram_max", cJSON_CreateNumber(1.9), "\"ngram_max\" must be a whole number"},
+        {"min_df", cJSON_CreateNumber(2.5), "\"min_df\" must be a whole number"},
+        {"ngram_max", cJSON_CreateNumber(1), "a 'b' feature, which the manifest's pipeline (without ngram_max 2"},
+        {"context", cJSON_CreateFalse(), "a 'c' feature"},
+        {"normalise", cJSON_CreateString("nfkc"), "\"normalise\" must be"},
+        {"normalise", cJSON_CreateNumber(1.5), "\"normalise\" must be"},
+        {"labels", cJSON_CreateStringArray(rev, 3), "must have the labels critical, neutral, favourable"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        edit_manifest_value(cases[k].key, cases[k].value);
+        mz_bundle b;
+        mz_err e = {{0}};
+        int rc = mz_bundle_load(&b, bdir, &e);
+        if (rc == 0) mz_bundle_free(&b);
+        ck_assert_msg(rc != 0, "case %zu (%s) loaded", k, cases[k].key);
+        ck_assert_msg(strstr(e.msg, cases[k].needle) != NULL, "case %zu: %s", k, e.msg);
+        ck_assert_int_eq(load(cases[k].key), -1);
+    }
+    /* the fixture itself, written again, loads */
+    write_bundle(-1, NULL, 0, NULL);
+    ck_assert_int_eq(load("fixture"), 0);
+}
+END_TEST
+
 START_TEST(test_bit_flips_refused)
 {
     char what[128];
@@ -314,6 +378,7 @@ Suite *suite_hostile_bundle(void)
     tcase_add_test(tc, test_vocab_error_reported_first);
     tcase_add_test(tc, test_rbf_head_every_prefix);
     tcase_add_test(tc, test_every_manifest_prefix);
+    tcase_add_test(tc, test_manifest_values_that_do_not_fit);
     tcase_add_test(tc, test_bit_flips_refused);
     tcase_add_test(tc, test_unsafe_names_refused);
     suite_add_tcase(s, tc);

@@ -859,6 +859,15 @@ START_TEST(test_parse_rejects_structure)
     REJECT(with_line(0, NULL), "incomplete header");
     REJECT(with_line(7, NULL), "probA and probB must come together");
     REJECT(with_line(7, "rho 0.1 -0.2 0.3"), "repeated field");
+    REJECT(with_line(1, "kernel_type linear\nkernel_type linear"), "repeated field \"kernel_type\"");
+    REJECT(with_line(0, "svm_type c_svc\nsvm_type epsilon_svr"), "repeated field \"svm_type\"");
+    REJECT(with_line(3, "total_sv 3\ntotal_sv 3"), "repeated field \"total_sv\"");
+    /* cut inside its last line, the rest still parses: refused all the same */
+    {
+        const char *whole = with_line(99, NULL);
+        size_t wl = strlen(whole);
+        for (size_t cut = 1; cut <= 3; cut++) REJECT_LEN(whole, wl - cut, 8, "truncated (no newline at the end)");
+    }
     REJECT(with_line(0, "svm_type nu_svc"), "only svm_type c_svc");
     REJECT(with_line(1, "kernel_type polynomial"), "kernel_type must be linear or rbf");
     REJECT(with_line(1, "kernel_type rbf"), "rbf kernel without gamma");
