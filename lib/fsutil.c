@@ -256,6 +256,24 @@ static int in_place(const char *path, const struct stat *st)
     return !S_ISREG(st->st_mode) || !strncmp(path, "/dev/", 5) || !strncmp(path, "/proc/", 6);
 }
 
+/* dest (holding path) becomes what the chain of links at path names when
+ * that does not exist yet; unchanged when path is not a link. */
+static int follow_dangling(const char *path, char *dest, size_t n, mz_err *e)
+{
+    struct stat lst;
+    for (int hop = 0; lstat(dest, &lst) == 0 && S_ISLNK(lst.st_mode); hop++) {
+        char to[PATH_MAX], dir[PATH_MAX];
+        ssize_t k = readlink(dest, to, sizeof to - 1);
+        if (hop == 40 || k <= 0 || (size_t)k >= sizeof to - 1)
+            return mz_fail(e, "%s: cannot resolve link: %s", path, hop == 40 ? "too many levels" : strerror(errno));
+        to[k] = '\0';
+        int w = to[0] != '/' && parent_of(dest, dir, sizeof dir, e) == 0 ? snprintf(dest, n, "%s/%s", dir, to)
+                                                                          : snprintf(dest, n, "%s", to);
+        if (w < 0 || (size_t)w >= n) return mz_fail(e, "%s: path name is too long", path);
+    }
+    return 0;
+}
+
 /* publish: name the temporary in pending_tmp (mz_outfile_open does;
  * mz_write_file_atomic, whose callers hold the signals or write inside a
  * temporary directory of their own, does not) */
@@ -276,6 +294,9 @@ static int outfile_open(mz_outfile *o, const char *path, int publish, mz_err *e)
             return mz_fail(e, "%s: cannot resolve link: %s", path, strerror(errno));
         direct = in_place(o->dest, &st);
     }
+    /* a link to a file not made yet: the file it names is created, the
+     * link kept, as a shell redirection through it would */
+    if (!exists && follow_dangling(path, o->dest, sizeof o->dest, e) != 0) return -1;
     if (direct) {
         if (!(o->f = fopen(path, "we")))
             return mz_fail(e, "%s: cannot open for writing: %s", path,
@@ -324,8 +345,12 @@ int mz_outfile_check(const char *path, mz_err *e)
             return mz_fail(e, "%s: is a directory", path);
         if (in_place(path, &st))
             return 0; /* its folder does not matter */
+        return mz_parent_writable(path, e);
     }
-    return mz_parent_writable(path, e);
+    char dest[PATH_MAX];
+    if (snprintf(dest, sizeof dest, "%s", path) >= (int)sizeof dest) return mz_fail(e, "%s: path name is too long", path);
+    if (follow_dangling(path, dest, sizeof dest, e) != 0) return -1;
+    return mz_parent_writable(dest, e);
 }
 
 void mz_outfile_abort(mz_outfile *o)
