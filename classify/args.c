@@ -20,7 +20,7 @@ const char mz_classify_usage[] =
     "                tsv (a header row, then a row per article: for spreadsheets)\n"
     "  --jsonl       inputs are JSONL: one {\"id\", \"text\", \"title\"?, \"target\"?} per line\n"
     "  --encoding E  the inputs' encoding when not UTF-8: windows-1256, iso-8859-6, utf-16, ...\n"
-    "                (a file that starts with a byte-order mark is read by it: UTF-8 or UTF-16)\n"
+    "                (a file that starts with a byte-order mark is read by it: UTF-8, -16 or -32)\n"
     "  --target-field F  JSONL field naming the stance target for target-stance models (default target)\n"
     "  --source NAME the source (outlet) of articles that name none, for bundles with per-source\n"
     "                heads (a JSONL record names its own in the field the bundle was trained on)\n"

@@ -681,7 +681,7 @@ static void add_jsonl(run *r, const char *path)
 /* --keep's comma-separated names: each once, none a key the answer holds
  * already.  The names point into spec, which is cut in place; -1 after a
  * one-line complaint. */
-static int keep_list(char *spec, const mz_models *m, char ***names, int *n)
+static int keep_list(char *spec, const char *opt, const mz_models *m, char ***names, int *n)
 {
     *n = 0;
     *names = NULL;
@@ -704,7 +704,7 @@ static int keep_list(char *spec, const mz_models *m, char ***names, int *n)
         else v[k++] = f;
     }
     if (why) {
-        fprintf(stderr, "mizan-classify: --keep: %s%s%s\n", why, bad ? ": " : "", bad ? bad : "");
+        fprintf(stderr, "mizan-classify: %s: %s%s%s\n", opt, why, bad ? ": " : "", bad ? bad : "");
         free(v);
         return -1;
     }
@@ -830,13 +830,13 @@ static int run_all(mz_classify_args *args)
     if (mz_models_load(&m, args->models, args->nmodels, &e) != 0) goto fail;
     if (args->summary_by) {
         if (!(by = strdup(args->summary_by))) goto oom;
-        if (keep_list(by, &m, &r.keep, &r.nkeep) != 0) goto out;
+        if (keep_list(by, "--summary-by", &m, &r.keep, &r.nkeep) != 0) goto out;
         if (r.nkeep != 1) {
             fprintf(stderr, "mizan-classify: --summary-by: one field\n");
             goto out;
         }
     }
-    if (args->keep && keep_list((char *)args->keep, &m, &r.keep, &r.nkeep) != 0) goto out;
+    if (args->keep && keep_list((char *)args->keep, "--keep", &m, &r.keep, &r.nkeep) != 0) goto out;
     if (args->source && known_source(&m, args->source) != 0) goto out;
     if (output) {
         signal(SIGINT, on_signal);

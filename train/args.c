@@ -26,7 +26,7 @@ const char mz_train_usage[] =
     "  --text-field F --title-field F --label-field F --id-field F\n"
     "  --encoding E           the corpora's encoding when not UTF-8 (windows-1256, iso-8859-6,\n"
     "                         utf-16 for folders); a file that starts with a byte-order mark\n"
-    "                         is read by it (UTF-8 or UTF-16)\n"
+    "                         is read by it (UTF-8, UTF-16 or UTF-32)\n"
     "  --target NAME          stance: lexicon key in --targets (russia, west)\n"
     "  --targets FILE         target lexicon (default models/targets.json)\n"
     "  --target-field F       task target: the field naming each record's target\n"
