@@ -100,12 +100,22 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
      * characters in strings, and keeps numbers only as doubles */
     size_t at;
     const char *bad_why;
-    mz_jspan idspan;
-    const char *idkey = f->id;
+    /* the fields read, so that one given twice is refused, not half read */
+    mz_jspan spans[4];
+    const char *keys[4] = {f->id};
+    size_t nk = 1;
+    if (f->text) keys[nk++] = f->text;
+    if (f->title) keys[nk++] = f->title;
+    if (f->label) keys[nk++] = f->label;
     /* a file's byte-order mark stays on its first line, as cJSON allows */
     size_t bom = len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3) ? 3 : 0;
-    if (mz_json_scan(line + bom, len - bom, &idkey, 1, &idspan, &at, &bad_why) != 0)
+    if (mz_json_scan(line + bom, len - bom, keys, nk, spans, &at, &bad_why) != 0) {
+        if (!strcmp(bad_why, MZ_JSON_TWICE))
+            return mz_fail(e, "%s:%zu: a field given twice, at byte %zu: which value is meant cannot be told", src,
+                           lineno, at + bom);
         return mz_fail(e, "%s:%zu: malformed JSON near byte %zu (%s)", src, lineno, at + bom, bad_why);
+    }
+    mz_jspan idspan = spans[0];
     idspan.off += bom;
     const char *end = NULL;
     r->obj = cJSON_ParseWithLengthOpts(line, len, &end, 0);

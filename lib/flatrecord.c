@@ -132,7 +132,7 @@ static char *unescape(const char *s, const char *e, int esc, size_t *len)
     return out;
 }
 
-enum { F_ID, F_TEXT, F_TITLE, F_EXTRA, NF = F_EXTRA + MZ_FLAT_EXTRA };
+enum { F_ID, F_TEXT, F_TITLE, F_LABEL, F_EXTRA, NF = F_EXTRA + MZ_FLAT_EXTRA };
 
 /* What the line holds for one field of interest. */
 typedef struct slot {
@@ -159,7 +159,7 @@ int mz_flat_record(const char *line, size_t len, const mz_fields *f, const char 
 {
     memset(out, 0, sizeof *out);
     if (mz_utf8_check(line, len, NULL, NULL) != 0) return 0;
-    const char *names[NF] = {f->id, f->text, f->title};
+    const char *names[NF] = {f->id, f->text, f->title, f->label}; /* a label only to see it once */
     for (int i = 0; i < MZ_FLAT_EXTRA; i++) names[F_EXTRA + i] = extra_fields ? extra_fields[i] : NULL;
     slot sl[NF];
     memset(sl, 0, sizeof sl);

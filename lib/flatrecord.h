@@ -15,9 +15,10 @@
  * whose values are strings, strict JSON numbers, true, false or null (a
  * nested object or array, a byte-order mark, odd whitespace); a key with an
  * escape; a \u escape or a control character in a string; a field of
- * interest given twice; an id that is not a string; a text that is missing,
- * not a string, empty or over max_text; a title that is neither a string
- * nor null, or is over max_text.  An extra field (a stance target, an
+ * interest (id, text, title, label, an extra) given twice; an id that is
+ * not a string; a text that is missing, not a string, empty or over
+ * max_text; a title that is neither a string nor null, or is over
+ * max_text.  An extra field (a stance target, an
  * article's source; NULL: none asked) that is not a string is absent, as
  * the full parse's readers take it.  -1: out of memory. */
 #ifndef MZ_FLATRECORD_H

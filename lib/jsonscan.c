@@ -143,7 +143,14 @@ int mz_json_scan(const char *s, size_t n, const char *const *keys, size_t nkeys,
             if (depth == 1)
                 for (size_t k = 0; k < nkeys; k++) {
                     size_t kl = strlen(keys[k]);
-                    if (!span[k].len && e - i - 2 == kl && !memcmp(s + i + 1, keys[k], kl)) pend = (long)k;
+                    if (e - i - 2 != kl || memcmp(s + i + 1, keys[k], kl)) continue;
+                    if (span[k].len) {
+                        /* readers take the first, cJSON too: the second
+                         * would be dropped without a word */
+                        *bad = i, *why = MZ_JSON_TWICE;
+                        return -1;
+                    }
+                    pend = (long)k;
                 }
             i = skip_ws(s, n, e);
             if (i >= n || s[i] != ':') {

@@ -14,15 +14,18 @@
  * with *bad the offset of the first byte it could not accept and *why a
  * static reason.  It does not check UTF-8 (the caller does, before).  For
  * each keys[i] (compared byte for byte with the member's key as written,
- * so a key spelled with escapes is not found), span[i] is the first such
- * member's value in s (off, len), or len 0 when the top level is not an
- * object or has no such member.  No allocation; no recursion. */
+ * so a key spelled with escapes is not found), span[i] is that member's
+ * value in s (off, len), or len 0 when the top level is not an object or
+ * has no such member; a key asked for that the top level gives twice is an
+ * error (which value was meant cannot be told).  No allocation; no
+ * recursion. */
 #ifndef MZ_JSONSCAN_H
 #define MZ_JSONSCAN_H
 
 #include <stddef.h>
 
 #define MZ_JSON_MAX_DEPTH 512
+#define MZ_JSON_TWICE "a field given twice" /* *why for a key asked for that is repeated */
 
 typedef struct mz_jspan {
     size_t off, len;

@@ -72,7 +72,7 @@ END_TEST
 START_TEST(test_member_spans)
 {
     const char *s = "{\"id\" : 12345678901234567890 , \"o\": {\"id\": 1, \"x\": [1, {\"id\": 2}]}, "
-                    "\"s\": \"a\\\"b\", \"e\": [ ], \"id\": 7, \"t\": true}";
+                    "\"s\": \"a\\\"b\", \"e\": [ ], \"t\": true}";
     const char *keys[] = {"id", "o", "s", "e", "t", "missing", "x"};
     const char *want[] = {"12345678901234567890", "{\"id\": 1, \"x\": [1, {\"id\": 2}]}", "\"a\\\"b\"", "[ ]", "true",
                           NULL, NULL};
@@ -88,6 +88,12 @@ START_TEST(test_member_spans)
         ck_assert_msg(sp[k].len == strlen(want[k]) && !memcmp(s + sp[k].off, want[k], sp[k].len), "%s: '%.*s'",
                       keys[k], (int)sp[k].len, s + sp[k].off);
     }
+    /* a key asked for given twice at the top: refused where it repeats
+     * (one not asked for, or repeated deeper down, is not) */
+    const char *twice = "{\"id\": 1, \"o\": {\"id\": 2}, \"x\": 1, \"x\": 2, \"id\": 3}";
+    ck_assert_int_eq(mz_json_scan(twice, strlen(twice), keys, 2, sp, &bad, &why), -1);
+    ck_assert_str_eq(why, MZ_JSON_TWICE);
+    ck_assert_uint_eq(bad, strlen(twice) - 8); /* the second "id" */
     /* not an object at the top: nothing found */
     const char *arr = "[{\"id\": 1}]";
     ck_assert_int_eq(mz_json_scan(arr, strlen(arr), keys, 1, sp, &bad, &why), 0);
