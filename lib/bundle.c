@@ -836,6 +836,9 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
     }
     if (cJSON_GetObjectItemCaseSensitive(files, "targets.json")) {
         if (read_verified(b, "targets.json", &b->targets_json, &b->targets_len, e) != 0) goto fail;
+    } else if (!strcmp(b->kind, "stance")) {
+        mz_fail(e, "%s: a stance bundle without its target lexicon (targets.json)", dir);
+        goto fail;
     }
     if (read_verified(b, "vocab.tsv", &buf, &len, e) != 0) goto fail;
     vj.v = &b->vocab;

@@ -239,6 +239,11 @@ int mz_train(const mz_train_args *args, mz_err *e)
             }
         }
         mz_labelset_sort(&L);
+        if (L.n < 2) {
+            mz_fail(e, "%s: only one label (\"%s\") in the corpus: a multi-label model needs at least two",
+                    a->corpus[0], L.name[0]);
+            goto out;
+        }
     }
 
     /* ---- features ---- */
