@@ -384,6 +384,21 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
             return -1;
         }
     }
+    /* a field named on the command line that no record has is a typo, not
+     * a corpus without titles or ids: said, not ignored */
+    {
+        size_t titled = 0, ided = 0;
+        for (size_t i = 0; i < c->n; i++) titled += c->title[i] != NULL, ided += c->id[i] != NULL;
+        const char *none = mz_train_given(a, "--title-field") && !titled ? "--title-field"
+                           : mz_train_given(a, "--id-field") && !ided    ? "--id-field"
+                                                                         : NULL;
+        if (none) {
+            mz_fail(e, "%s %s: no record has a string there", none,
+                    none[2] == 't' ? a->fields.title : a->fields.id);
+            mz_collection_free(c);
+            return -1;
+        }
+    }
     /* A scored text given twice may be scored by a model trained on its
      * copy: the figures are then optimistic by as much as the corpus
      * repeats itself.  Real corpora repeat a few texts (retweets, wire
