@@ -113,6 +113,10 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
     if (a->summary && a->keep) return mz_fail(e, "--summary: --keep copies fields into each answer, and a summary has none");
     if (a->summary && a->list) return mz_fail(e, "--summary and --list-models: one or the other");
     if (a->terms && !a->list) return mz_fail(e, "--terms: only with --list-models (per article, see --explain)");
+    /* a listing reads no article: inputs or per-article options would be
+     * ignored, so they are refused */
+    if (a->list && a->ninputs) return mz_fail(e, "--list-models reads no article, so no input (%s) goes with it", a->inputs[0]);
+    if (a->list && a->keep) return mz_fail(e, "--list-models reads no article, so --keep does not go with it");
     if (a->ninputs == 0) a->inputs[a->ninputs++] = "-";
     return 0;
 }

@@ -809,7 +809,13 @@ static int run_all(mz_classify_args *args)
         }
     }
     char defdir[4096];
-    if (args->nmodels == 0 && (args->models[0] = getenv("MIZAN_MODELS")) != NULL) args->nmodels = 1;
+    if (args->nmodels == 0 && (args->models[0] = getenv("MIZAN_MODELS")) != NULL) {
+        if (!*args->models[0]) {
+            fprintf(stderr, "mizan-classify: MIZAN_MODELS is set but empty; unset it, or name a models folder\n");
+            return 2;
+        }
+        args->nmodels = 1;
+    }
     if (args->nmodels == 0) {
         if (mz_models_dir(defdir, sizeof defdir, &e) != 0) {
             fprintf(stderr, "mizan-classify: %s; give --models DIR or set MIZAN_MODELS\n", e.msg);
