@@ -11,6 +11,7 @@
 #include "jsonscan.h"
 #include "linereader.h"
 #include "parallel.h"
+#include "sha256.h"
 #include "utf8.h"
 
 void mz_fields_default(mz_fields *f)
@@ -448,6 +449,53 @@ static void free_list(char **v, size_t n)
 {
     for (size_t i = 0; i < n; i++) free(v[i]);
     free(v);
+}
+
+int mz_corpus_folder_digest(const char *dir, char hex[65], long long *bytes, mz_err *e)
+{
+    size_t nl = 0;
+    char **labels = list_dir(dir, &nl, e);
+    if (!labels) return -1;
+    mz_sha256 h;
+    mz_sha256_init(&h);
+    *bytes = 0;
+    int rc = 0;
+    for (size_t i = 0; i < nl && rc == 0; i++) {
+        char sub[4096];
+        struct stat st;
+        if (mz_path_join(sub, sizeof sub, dir, labels[i], e) != 0) rc = -1;
+        if (rc != 0 || stat(sub, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+        size_t nf = 0;
+        char **files = list_dir(sub, &nf, e);
+        if (!files) {
+            rc = -1;
+            break;
+        }
+        for (size_t j = 0; j < nf && rc == 0; j++) {
+            size_t l = strlen(files[j]);
+            char fp[4096], fh[65];
+            if (l < 5 || strcmp(files[j] + l - 4, ".txt") != 0) continue;
+            if (mz_path_join(fp, sizeof fp, sub, files[j], e) != 0) rc = -1;
+            else if (stat(fp, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+            else if (mz_sha256_file(fp, fh, e) != 0) rc = -1;
+            else {
+                *bytes += (long long)st.st_size;
+                mz_sha256_update(&h, labels[i], strlen(labels[i]));
+                mz_sha256_update(&h, "/", 1);
+                mz_sha256_update(&h, files[j], l);
+                mz_sha256_update(&h, " ", 1);
+                mz_sha256_update(&h, fh, 64);
+                mz_sha256_update(&h, "\n", 1);
+            }
+        }
+        free_list(files, nf);
+    }
+    free_list(labels, nl);
+    if (rc != 0) return -1;
+    unsigned char out[32];
+    mz_sha256_final(&h, out);
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", out[i]);
+    return 0;
 }
 
 static int read_dir(const char *path, const mz_fields *f, mz_record_fn fn, void *arg, mz_err *e)

@@ -1,7 +1,6 @@
 /* trainset.c — see trainset.h. */
 #include "trainset.h"
 
-#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,95 +210,6 @@ static const char *corpus_path(const mz_train_args *a, int k)
     return k >= a->ncorpus ? a->train_only[k - a->ncorpus] : a->corpus[k];
 }
 
-static int cmp_name(const void *x, const void *y) { return strcmp(*(char *const *)x, *(char *const *)y); }
-
-/* Sorted names in dir, dot entries left out, as the folder reader lists
- * them; NULL on error (an unreadable folder is the reader's to report). */
-static char **names_in(const char *dir, size_t *n)
-{
-    DIR *d = opendir(dir);
-    if (!d) return NULL;
-    char **v = NULL;
-    size_t cap = 0;
-    *n = 0;
-    const struct dirent *de;
-    int oom = 0;
-    while (!oom && (de = readdir(d))) {
-        if (de->d_name[0] == '.') continue;
-        if (*n == cap) {
-            char **nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof *v);
-            if (!nv) {
-                oom = 1;
-                break;
-            }
-            v = nv;
-        }
-        if (!(v[*n] = strdup(de->d_name))) oom = 1;
-        else (*n)++;
-    }
-    closedir(d);
-    if (oom) {
-        for (size_t i = 0; i < *n; i++) free(v[i]);
-        free(v);
-        return NULL;
-    }
-    if (*n) qsort(v, *n, sizeof *v, cmp_name);
-    return v;
-}
-
-/* A folder corpus's digest: SHA-256 over one line per article the reader
- * takes (each regular file DIR/LABEL/NAME.txt, in its order), "<label>/<file>
- * <its SHA-256>", so that a renamed, moved, added or edited article
- * changes it; *bytes sums the articles' sizes. */
-static int folder_digest(const char *dir, char hex[65], long long *bytes, mz_err *e)
-{
-    size_t nl = 0;
-    char **labels = names_in(dir, &nl);
-    if (!labels) return mz_fail(e, "%s: cannot list the folder", dir);
-    mz_sha256 h;
-    mz_sha256_init(&h);
-    *bytes = 0;
-    int rc = 0;
-    for (size_t i = 0; i < nl && rc == 0; i++) {
-        char sub[4096];
-        struct stat st;
-        if (mz_path_join(sub, sizeof sub, dir, labels[i], e) != 0) rc = -1;
-        if (rc != 0 || stat(sub, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
-        size_t nf = 0;
-        char **files = names_in(sub, &nf);
-        if (!files) {
-            rc = mz_fail(e, "%s: cannot list the folder", sub);
-            break;
-        }
-        for (size_t j = 0; j < nf && rc == 0; j++) {
-            size_t l = strlen(files[j]);
-            char fp[4096], fh[65];
-            if (l < 5 || strcmp(files[j] + l - 4, ".txt") != 0) continue;
-            if (mz_path_join(fp, sizeof fp, sub, files[j], e) != 0) rc = -1;
-            else if (stat(fp, &st) != 0 || !S_ISREG(st.st_mode)) continue;
-            else if (mz_sha256_file(fp, fh, e) != 0) rc = -1;
-            else {
-                *bytes += (long long)st.st_size;
-                mz_sha256_update(&h, labels[i], strlen(labels[i]));
-                mz_sha256_update(&h, "/", 1);
-                mz_sha256_update(&h, files[j], l);
-                mz_sha256_update(&h, " ", 1);
-                mz_sha256_update(&h, fh, 64);
-                mz_sha256_update(&h, "\n", 1);
-            }
-        }
-        for (size_t j = 0; j < nf; j++) free(files[j]);
-        free(files);
-    }
-    for (size_t i = 0; i < nl; i++) free(labels[i]);
-    free(labels);
-    if (rc != 0) return -1;
-    unsigned char out[32];
-    mz_sha256_final(&h, out);
-    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", out[i]);
-    return 0;
-}
-
 static void *digest_run(void *arg)
 {
     corpus_digests *d = arg;
@@ -309,7 +219,7 @@ static void *digest_run(void *arg)
         d->bytes[k] = -1;
         if (stat(path, &st) != 0) continue;
         if (S_ISDIR(st.st_mode)) {
-            d->rc = folder_digest(path, d->hex[k], &d->bytes[k], &d->e);
+            d->rc = mz_corpus_folder_digest(path, d->hex[k], &d->bytes[k], &d->e);
             continue;
         }
         if (!S_ISREG(st.st_mode)) continue;
