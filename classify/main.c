@@ -778,15 +778,14 @@ static int known_source(const mz_models *m, const char *name)
  * *.jsonl below it with no hidden name on the way (walk_dir's rules). */
 static int walk_reads(const char *dir, const char *path)
 {
-    char rd[PATH_MAX], rp[PATH_MAX];
+    char rel[PATH_MAX];
     struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || !realpath(dir, rd) || !realpath(path, rp)) return 0;
-    size_t n = strlen(rd);
-    if (n == 1) n = 0; /* the root */
-    if (strncmp(rp, rd, n) != 0 || rp[n] != '/') return 0;
-    for (const char *c = rp + n; c; c = strchr(c + 1, '/'))
-        if (c[1] == '.') return 0;
-    return has_ext(rp, ".txt") || has_ext(rp, ".jsonl");
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || stat(path, &st) != 0 ||
+        !mz_path_within(path, dir, rel, sizeof rel))
+        return 0;
+    for (const char *c = rel; c; c = strchr(c, '/') ? strchr(c, '/') + 1 : NULL)
+        if (*c == '.') return 0;
+    return has_ext(rel, ".txt") || has_ext(rel, ".jsonl");
 }
 
 static int run_all(mz_classify_args *args)

@@ -120,13 +120,23 @@ int mz_same_file(const char *output, const char *input)
            i.st_ino == o.st_ino;
 }
 
-int mz_path_within(const char *output, const char *dir)
+int mz_path_within(const char *output, const char *dir, char *rel, size_t reln)
 {
     char parent[PATH_MAX], rp[PATH_MAX], rd[PATH_MAX];
-    if (parent_of(output, parent, sizeof parent, NULL) != 0 || !realpath(parent, rp) || !realpath(dir, rd)) return 0;
+    size_t pl, bl;
+    const char *base;
+    if (split_path(output, &pl, &base, &bl, NULL) != 0 || parent_of(output, parent, sizeof parent, NULL) != 0 ||
+        !realpath(parent, rp) || !realpath(dir, rd))
+        return 0;
     size_t n = strlen(rd);
-    if (n == 1) return 1; /* dir is the root */
-    return strncmp(rp, rd, n) == 0 && (rp[n] == '\0' || rp[n] == '/');
+    if (n == 1) n = 0; /* dir is the root */
+    if (strncmp(rp, rd, n) != 0 || (rp[n] != '\0' && rp[n] != '/')) return 0;
+    if (rel) {
+        const char *under = rp[n] == '/' ? rp + n + 1 : "";
+        int w = snprintf(rel, reln, "%s%s%.*s", under, *under ? "/" : "", (int)bl, base);
+        if (w < 0 || (size_t)w >= reln) return 0;
+    }
+    return 1;
 }
 
 int mz_parent_writable(const char *path, mz_err *e)

@@ -29,8 +29,9 @@ int mz_same_file(const char *output, const char *input);
 
 /* 1 when output would be written inside the existing folder dir (its own
  * folder is dir or below it, after links): a file there is lost when dir
- * is replaced whole, or damages what dir holds. */
-int mz_path_within(const char *output, const char *dir);
+ * is replaced whole, or damages what dir holds.  rel (may be NULL) then
+ * receives output's path under dir, "sub/name" or "name". */
+int mz_path_within(const char *output, const char *dir, char *rel, size_t reln);
 
 /* 0 when path's folder exists and this process may create entries in it,
  * else -1 with a message naming path and the folder: for checking an

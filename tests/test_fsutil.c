@@ -295,6 +295,31 @@ START_TEST(test_output_checks)
 }
 END_TEST
 
+/* mz_path_within: inside a folder (by any spelling, through links) or not,
+ * and the path under it. */
+START_TEST(test_path_within)
+{
+    ck_assert_int_eq(mkdir(P("b"), 0755), 0);
+    ck_assert_int_eq(mkdir(P("b/sub"), 0755), 0);
+    ck_assert_int_eq(mkdir(P("other"), 0755), 0);
+    ck_assert_int_eq(symlink("b", P("lnk")), 0);
+    char rel[PATH_MAX];
+    ck_assert_int_eq(mz_path_within(P("b/x.jsonl"), P("b"), rel, sizeof rel), 1);
+    ck_assert_str_eq(rel, "x.jsonl");
+    ck_assert_int_eq(mz_path_within(P("b/sub/../sub/y.txt"), P("b/"), rel, sizeof rel), 1);
+    ck_assert_str_eq(rel, "sub/y.txt");
+    ck_assert_int_eq(mz_path_within(P("lnk/sub/z"), P("b"), rel, sizeof rel), 1); /* through a link */
+    ck_assert_str_eq(rel, "sub/z");
+    ck_assert_int_eq(mz_path_within(P("b/x"), P("lnk"), NULL, 0), 1);
+    ck_assert_int_eq(mz_path_within(P("other/x"), P("b"), rel, sizeof rel), 0);
+    ck_assert_int_eq(mz_path_within(P("bb/x"), P("b"), rel, sizeof rel), 0); /* a missing folder */
+    ck_assert_int_eq(mkdir(P("bb"), 0755), 0);
+    ck_assert_int_eq(mz_path_within(P("bb/x"), P("b"), rel, sizeof rel), 0); /* a name that only starts alike */
+    ck_assert_int_eq(mz_path_within(P("x"), P("b"), rel, sizeof rel), 0); /* beside, not in */
+    ck_assert_int_eq(mz_path_within(P("b/x"), P("no-such"), rel, sizeof rel), 0);
+}
+END_TEST
+
 START_TEST(test_read_size_limit)
 {
     mz_err e = {{0}};
@@ -652,6 +677,7 @@ Suite *suite_fsutil(void)
     tcase_add_test(tc, test_write_follows_links_and_devices);
     tcase_add_test(tc, test_outfile_commit_and_abort);
     tcase_add_test(tc, test_output_checks);
+    tcase_add_test(tc, test_path_within);
     tcase_add_test(tc, test_read_size_limit);
     tcase_add_test(tc, test_read_unsized_file);
     tcase_add_test(tc, test_read_errors);

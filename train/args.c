@@ -89,7 +89,7 @@ static int records_file_apart(const mz_train_args *a, const char *path, const ch
 {
     if (!path) return 0;
     const char *bundle = a->evaluate ? a->model : a->out;
-    if (bundle && mz_path_within(path, bundle))
+    if (bundle && mz_path_within(path, bundle, NULL, 0))
         return mz_fail(e, "%s %s: is inside the model bundle %s; write the records elsewhere", opt, path, bundle);
     const char *const *lists[] = {a->corpus, a->train_only, a->lsa_corpus};
     const int counts[] = {a->ncorpus, a->ntrain_only, a->nlsa};
