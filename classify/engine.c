@@ -791,7 +791,10 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
         }
     }
     if (w->o->tsv) {
-        mz_buf_printf(o, "\t%s\t\n", w->doc.truncated ? "true" : "false");
+        /* a target the bundle cannot answer is this row's error */
+        mz_buf_printf(o, "\t%s\t", w->doc.truncated ? "true" : "false");
+        if (target_failed) mz_buf_tsv_cell(o, w->errmsg, strlen(w->errmsg));
+        mz_buf_puts(o, "\n");
     } else if (json) {
         if (!first_stance) mz_buf_puts(o, "}");
         if (w->doc.truncated) mz_buf_printf(o, ", \"truncated\": true");

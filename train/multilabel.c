@@ -9,6 +9,7 @@
 
 #include "groups.h"
 #include "predict.h"
+#include "progress.h"
 #include "tasks.h"
 
 /* Each record's labels as a truth matrix (n × k) over names, and its first
@@ -193,7 +194,14 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
     for (int k = 0; k < K; k++) all_lead &= leads[k];
     double pw = a->primary_weight;
     if (pw > 0 && !all_lead) {
-        if (!a->quiet) fprintf(stderr, "no primary head: some label is never listed first\n");
+        /* said even with --quiet: the bundle is not the one asked for */
+        int k = 0;
+        while (k < K && leads[k]) k++;
+        mz_progress_clear();
+        fprintf(stderr,
+                "mizan-train: warning: no primary head: label \"%s\" is never listed first by a scored text, so "
+                "the primary is the binary heads' most probable label\n",
+                L->name[k]);
         pw = 0;
     }
     if (pw > 0) {
