@@ -68,6 +68,7 @@ typedef struct run {
     const char *source_given;  /* --source: the source of articles that name none */
     char **keep; /* --keep field names */
     int nkeep;
+    const char *keep_as; /* the answer key a single kept field goes under (--summary-by's), or NULL */
     /* the JSONL stream being read: its name, fields, and the ids seen */
     const char *stream;
     mz_fields fl;
@@ -125,7 +126,8 @@ static char *kept_members(const run *r, const cJSON *obj, const char *line, size
     for (int k = 0; k < r->nkeep; k++) {
         mz_buf_puts(&b, r->o.tsv ? "\t" : ", ");
         if (!r->o.tsv) {
-            mz_buf_json_str(&b, r->keep[k], strlen(r->keep[k]));
+            const char *as = r->keep_as ? r->keep_as : r->keep[k];
+            mz_buf_json_str(&b, as, strlen(as));
             mz_buf_puts(&b, ": ");
         }
         const cJSON *v = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, r->keep[k]) : NULL;
@@ -679,8 +681,9 @@ static void add_jsonl(run *r, const char *path)
 }
 
 /* --keep's comma-separated names: each once, none a key the answer holds
- * already.  The names point into spec, which is cut in place; -1 after a
- * one-line complaint. */
+ * already (of the bundles m; NULL: names kept under a key of their own).
+ * The names point into spec, which is cut in place; -1 after a one-line
+ * complaint. */
 static int keep_list(char *spec, const char *opt, const mz_models *m, char ***names, int *n)
 {
     *n = 0;
@@ -699,7 +702,7 @@ static int keep_list(char *spec, const char *opt, const mz_models *m, char ***na
     for (char *f = why ? NULL : strtok_r(spec, ",", &save); f && !why; f = strtok_r(NULL, ",", &save)) {
         for (int j = 0; j < k && !why; j++)
             if (!strcmp(v[j], f)) why = "a field named twice";
-        if (!why && mz_models_key_taken(m, f)) why = "a key the answer holds already";
+        if (!why && m && mz_models_key_taken(m, f)) why = "a key the answer holds already";
         if (why) bad = f;
         else v[k++] = f;
     }
@@ -835,7 +838,9 @@ static int run_all(mz_classify_args *args)
     if (mz_models_load(&m, args->models, args->nmodels, &e) != 0) goto fail;
     if (args->summary_by) {
         if (!(by = strdup(args->summary_by))) goto oom;
-        if (keep_list(by, "--summary-by", &m, &r.keep, &r.nkeep) != 0) goto out;
+        /* kept under a key of its own, so any field will do */
+        if (keep_list(by, "--summary-by", NULL, &r.keep, &r.nkeep) != 0) goto out;
+        r.keep_as = MZ_SUMMARY_KEY;
         if (r.nkeep != 1) {
             fprintf(stderr, "mizan-classify: --summary-by: one field\n");
             goto out;

@@ -156,13 +156,13 @@ static int add_stance(acct *s, const cJSON *st)
     return 0;
 }
 
-static int add_answer(acct *s, const cJSON *rec, const char *by)
+static int add_answer(acct *s, const cJSON *rec)
 {
     const cJSON *k;
     cJSON_ArrayForEach(k, rec)
     {
         const char *key = k->string;
-        if (!strcmp(key, "id") || !strcmp(key, "truncated") || (by && !strcmp(key, by))) continue;
+        if (!strcmp(key, "id") || !strcmp(key, "truncated") || !strcmp(key, MZ_SUMMARY_KEY)) continue;
         if (!strcmp(key, "stance")) {
             if (add_stance(s, k) != 0) return -1;
             continue;
@@ -210,7 +210,7 @@ static int add_answer(acct *s, const cJSON *rec, const char *by)
  * is, another value as JSON, "(none)" where the record has none. */
 static acct *value_acct(mz_summary *s, const cJSON *rec)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, s->by);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, MZ_SUMMARY_KEY);
     char *txt = NULL;
     const char *val = "(none)";
     if (cJSON_IsString(v)) val = v->valuestring;
@@ -262,8 +262,8 @@ static int accounts(mz_summary *s, const cJSON *rec, acct **v)
 int mz_summary_add(mz_summary *s, const cJSON *rec)
 {
     acct *v = NULL;
-    int rc = cJSON_IsObject(rec) && accounts(s, rec, &v) == 0 ? add_answer(&s->all, rec, s->by) : -1;
-    if (rc == 0 && v) rc = add_answer(v, rec, s->by);
+    int rc = cJSON_IsObject(rec) && accounts(s, rec, &v) == 0 ? add_answer(&s->all, rec) : -1;
+    if (rc == 0 && v) rc = add_answer(v, rec);
     if (rc == 0) {
         s->all.answered++;
         if (v) v->answered++;

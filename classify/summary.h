@@ -22,9 +22,16 @@
 
 typedef struct mz_summary mz_summary;
 
-/* by: a field of the records (kept in each answer, as --keep keeps it) to
- * give an account of each of its values as well, or NULL.  Values past
- * the first 10,000 are counted in the whole only, and said to be. */
+/* The answer key under which the caller keeps each record's --summary-by
+ * value (as --keep keeps a field, but under a name no bundle's answer and
+ * no record field can have: any field, "topic" or "id" included, can be
+ * grouped by). */
+#define MZ_SUMMARY_KEY "\001summary-by"
+
+/* by: a field of the records (its value kept in each answer under
+ * MZ_SUMMARY_KEY) to give an account of each of its values as well, or
+ * NULL.  Values past the first 10,000 are counted in the whole only, and
+ * said to be. */
 mz_summary *mz_summary_new(const char *by);
 void mz_summary_free(mz_summary *s);
 

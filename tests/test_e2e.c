@@ -1901,9 +1901,26 @@ START_TEST(test_summary)
     ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(sum, "articles")->valueint, 20007);
     cJSON_Delete(sum);
     free(s1);
-    const char *clash[] = {"--format tsv", "--keep url", "--list-models", "--summary-by topic",
-                           "--summary-by a,b"};
-    for (int k = 0; k < 5; k++) {
+    /* any field, one named as an answer's key included: a feed's own gold
+     * topic, against the topic the bundle answers */
+    const char gold[] = "{\"id\": \"g1\", \"topic\": \"gold-a\", \"text\": \"اللقاح حماية لكم\"}\n"
+                        "{\"id\": \"g2\", \"topic\": \"gold-a\", \"text\": \"اللقاح حماية لكم\"}\n"
+                        "{\"id\": \"g3\", \"topic\": \"gold-b\", \"text\": \"اللقاح حماية لكم\"}\n";
+    put(T("gold.jsonl"), gold, sizeof gold - 1);
+    rc = run("s8.json", "err.txt", "'%s' --models '%s' --summary-by topic '%s'", CLASSIFY, T("sm"), T("gold.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    sum = cJSON_Parse(s1 = slurp(T("s8.json"), NULL));
+    const cJSON *gv = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sum, "by"), "values");
+    ck_assert_int_eq(cJSON_GetArraySize(gv), 2);
+    const cJSON *ga = cJSON_GetObjectItemCaseSensitive(gv, "gold-a");
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(ga, "articles")->valueint, 2);
+    /* the bundle's own topic is still tallied, in the whole and per value */
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sum, "topic"), "articles")->valueint, 3);
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ga, "topic"), "articles")->valueint, 2);
+    cJSON_Delete(sum);
+    free(s1);
+    const char *clash[] = {"--format tsv", "--keep url", "--list-models", "--summary-by a,b"};
+    for (int k = 0; k < 4; k++) {
         rc = run("s4.json", "err.txt", "'%s' --models '%s' --summary %s '%s'", CLASSIFY, T("sm"), clash[k], T("fw.jsonl"));
         ck_assert_int_eq(rc, 2);
     }
