@@ -433,7 +433,9 @@ static void write_json(const acct *s, mz_buf *o)
             mz_buf_printf(o, "\"present\": %ld, \"labels\": {", g->present);
             list(o, &g->a, by_scale, 0, 0, NULL);
             mz_buf_puts(o, "}, \"mean_score\": ");
-            mz_buf_num(o, g->present ? g->score / (double)g->present : 0.0, 4);
+            /* the mean of no score is none, not a neutral 0 */
+            if (g->present) mz_buf_num(o, g->score / (double)g->present, 4);
+            else mz_buf_puts(o, "null");
             mz_buf_puts(o, "}");
         } else {
             mz_buf_puts(o, "\"targets\": {");
