@@ -219,6 +219,10 @@ static void parse_line(run *r, item *it)
     if (cJSON_IsString(tg)) it->target = strdup(tg->valuestring);
     const cJSON *so = r->source_field ? cJSON_GetObjectItemCaseSensitive(rec.obj, r->source_field) : NULL;
     if (cJSON_IsString(so) && !(it->source = strdup(so->valuestring))) it->error = strdup("out of memory");
+    /* a number (an outlet's code) names a source too, one no head knows:
+     * the plain head answers, not --source's */
+    if (so && !cJSON_IsString(so) && !cJSON_IsNull(so) && !(it->source = cJSON_PrintUnformatted(so)))
+        it->error = strdup("out of memory");
     if (r->nkeep && !(it->kept = kept_members(r, rec.obj, it->line, it->line_len))) it->error = strdup("out of memory");
     if (!it->text || (rec.title && !it->title)) it->error = strdup("out of memory");
     mz_record_free(&rec);

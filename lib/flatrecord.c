@@ -224,6 +224,10 @@ int mz_flat_record(const char *line, size_t len, const mz_fields *f, const char 
     for (int i = 0; i < MZ_FLAT_EXTRA; i++) {
         const slot *x = &sl[F_EXTRA + i];
         size_t xl;
+        if (x->seen && !x->is_str && !x->is_null) { /* a number or a boolean: the caller's to word */
+            mz_flat_free(out);
+            return 0;
+        }
         if (x->is_str && !(out->extra[i] = unescape(x->s, x->e, x->esc, &xl))) goto oom;
     }
     return 1;

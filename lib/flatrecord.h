@@ -18,9 +18,8 @@
  * interest (id, text, title, label, an extra) given twice; an id that is
  * not a string; a text that is missing, not a string, empty or over
  * max_text; a title that is neither a string nor null, or is over
- * max_text.  An extra field (a stance target, an
- * article's source; NULL: none asked) that is not a string is absent, as
- * the full parse's readers take it.  -1: out of memory. */
+ * max_text; an extra field (a stance target, an article's source; NULL:
+ * none asked) that is neither a string nor null.  -1: out of memory. */
 #ifndef MZ_FLATRECORD_H
 #define MZ_FLATRECORD_H
 

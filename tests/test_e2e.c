@@ -2301,6 +2301,20 @@ START_TEST(test_source_heads)
     char *txt = slurp(T("txt.json"), NULL);
     ck_assert_msg(strstr(txt, "\"source\": \"B\""), "%s", txt);
     free(txt);
+    /* ... but not of a record that names one, even as a number no head
+     * knows (the plain head answers), nor of one whose source is null */
+    const char numsrc[] = "{\"id\": \"n\", \"source\": 7, \"text\": \"قال الكرملين إن الرئيس سيزور الصين\"}\n"
+                          "{\"id\": \"z\", \"source\": null, \"text\": \"قال الكرملين إن الرئيس سيزور الصين\"}\n";
+    put(T("numsrc.jsonl"), numsrc, sizeof numsrc - 1);
+    rc = run("num.json", "err.txt", "'%s' --models '%s' --source B --explain 0 '%s'", CLASSIFY, T("src"), T("numsrc.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    txt = slurp(T("num.json"), NULL);
+    char *second = strchr(txt, '\n');
+    ck_assert_ptr_nonnull(second);
+    *second++ = '\0';
+    ck_assert_msg(!strstr(txt, "\"source\""), "a numeric source took --source's head: %s", txt);
+    ck_assert_msg(strstr(second, "\"source\": \"B\""), "a null source did not take --source's head: %s", second);
+    free(txt);
 
     /* --source naming no known source is refused, saying which there are */
     rc = run("out.txt", "err.txt", "'%s' --models '%s' --source b '%s'", CLASSIFY, T("src"), T("feed.jsonl"));
