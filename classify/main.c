@@ -14,6 +14,7 @@
  * answered, 1 some records failed, 2 usage, input or model errors. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -150,6 +151,8 @@ static char *kept_members(const run *r, const cJSON *obj, const char *line, size
             text = j, tl = strlen(j);
         }
         if (r->o.tsv) mz_buf_tsv_cell(&b, text, tl);
+        else if (r->keep_as && v && !cJSON_IsNull(v) && !cJSON_IsString(v))
+            mz_buf_json_str(&b, text, tl); /* read back as written, not as a double */
         else mz_buf_put(&b, text, tl);
         cJSON_free(j);
     }
@@ -493,12 +496,17 @@ static void add_dir(run *r, const char *dir)
     }
 }
 
+/* Standard input was closed when the program started.  Found in main, and fd 0
+ * taken by /dev/null: the next file opened (-o's temporary) would get fd
+ * 0 and be read as the article on stdin. */
+static int stdin_closed;
+
 static void add_stdin_article(run *r)
 {
     /* stdin closed, or a folder: not an article, and not an empty one */
     struct stat st;
-    if (fstat(STDIN_FILENO, &st) != 0 || S_ISDIR(st.st_mode)) {
-        input_error(r, "-", fstat(STDIN_FILENO, &st) != 0 ? "standard input is closed" : "read error: Is a directory");
+    if (stdin_closed || fstat(STDIN_FILENO, &st) != 0 || S_ISDIR(st.st_mode)) {
+        input_error(r, "-", stdin_closed ? "standard input is closed" : "read error: Is a directory");
         return;
     }
     item *it = next_item(r);
@@ -958,6 +966,10 @@ int main(int argc, char **argv)
 {
     mz_err e;
     mz_classify_args args;
+    if (fcntl(STDIN_FILENO, F_GETFD) == -1 && errno == EBADF) {
+        stdin_closed = 1;
+        if (open("/dev/null", O_RDONLY) != STDIN_FILENO) return 2;
+    }
     if (mz_classify_args_parse(&args, argc, argv, &e) != 0) {
         int asked = !strcmp(e.msg, "help") || !strcmp(e.msg, "version");
         if (!strcmp(e.msg, "help")) fputs(mz_classify_usage, stdout);

@@ -722,10 +722,8 @@ START_TEST(test_flat_record_reads_as_the_full_parse)
     const char *yes[] = {
         "{\"id\": \"a1\", \"title\": \"عنوان\", \"text\": \"نص الخبر\", \"target\": \"Covid Vaccine\"}",
         "{\"id\": \"a2\", \"source\": \"Sky \\\"News\\\"\", \"text\": \"نص\", \"target\": \"x\"}",
-        "{\"id\": \"a3\", \"source\": 12, \"text\": \"نص\"}",
         "{\"id\":\"e\\\"1\",\"text\":\"سطر\\nثان \\\\ \\/ \\t \\b \\f \\r\",\"title\":null,\"n\":-12.5e+3,\"t\":true,\"f\":false}",
         "  {\"id\" : \"s\" , \"text\" : \"نص\" , \"title\" : \"\"}  \r",
-        "{\"text\": \"نص\", \"id\": \"x\", \"target\": 5, \"n\": 0}",
         "{\"\": \"\", \"id\": \"\", \"text\": \"t\"}",
     };
     for (size_t k = 0; k < sizeof yes / sizeof *yes; k++) {
@@ -757,6 +755,8 @@ START_TEST(test_flat_record_reads_as_the_full_parse)
         "{\"id\": \"a\", \"text\": \"نص\", \"meta\": {\"k\": 1}}",  /* nested */
         "{\"id\": \"a\", \"text\": \"نص\", \"l\": [1]}",
         "{\"id\": \"a\", \"text\": \"نص\", \"text\": \"ثان\"}",     /* a field twice */
+        "{\"id\": \"a3\", \"source\": 12, \"text\": \"نص\"}",       /* an extra that is a number: */
+        "{\"text\": \"نص\", \"id\": \"x\", \"target\": 5, \"n\": 0}", /* the caller words it */
         "{\"id\": \"a\", \"text\": \"نص\", \"source\": \"a\", \"source\": \"b\"}",
         "{\"id\": 7, \"text\": \"نص\"}",                            /* a number for an id */
         "{\"text\": \"نص\"}",                                        /* no id */

@@ -104,6 +104,8 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
     if (r->line) snprintf(where, sizeof where, "%s:%zu", r->src, r->line);
     else snprintf(where, sizeof where, "%s", r->src);
     c->title[i] = r->title ? strndup(r->title, r->title_len) : NULL;
+    if (r->obj && l->a->fields.title && cJSON_GetObjectItemCaseSensitive(r->obj, l->a->fields.title)) c->with_title++;
+    if (r->id) c->with_id++;
     c->text[i] = strndup(r->text, r->text_len);
     c->where[i] = strdup(where);
     c->id[i] = r->id ? strdup(r->id) : NULL;
@@ -297,14 +299,11 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
     /* a field named on the command line that no record has is a typo, not
      * a corpus without titles or ids: said, not ignored */
     {
-        size_t titled = 0, ided = 0;
-        for (size_t i = 0; i < c->n; i++) titled += c->title[i] != NULL, ided += c->id[i] != NULL;
-        const char *none = mz_train_given(a, "--title-field") && !titled ? "--title-field"
-                           : mz_train_given(a, "--id-field") && !ided    ? "--id-field"
-                                                                         : NULL;
+        const char *none = mz_train_given(a, "--title-field") && !c->with_title ? "--title-field"
+                           : mz_train_given(a, "--id-field") && !c->with_id     ? "--id-field"
+                                                                                : NULL;
         if (none) {
-            mz_fail(e, "%s %s: no record has a string there", none,
-                    none[2] == 't' ? a->fields.title : a->fields.id);
+            mz_fail(e, "%s %s: no record has that field", none, none[2] == 't' ? a->fields.title : a->fields.id);
             mz_collection_free(c);
             return -1;
         }
@@ -316,30 +315,19 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
      * A copy is the same title and text, for the same target (a tweet
      * judged toward two targets goes to two heads). */
     {
+        /* keyed by the SHA-256 of the three parts, each with its NUL as a
+         * separator: a fixed 32 bytes whatever the text's size */
         mz_strmap *seen = mz_strmap_new(c->nscored + 16);
-        char *key = NULL;
-        size_t cap = 0, repeats = 0, first = 0, of = 0;
+        size_t repeats = 0, first = 0, of = 0;
         for (size_t i = 0; seen && i < c->nscored; i++) {
             const char *part[3] = {c->target[i] ? c->target[i] : "", c->title[i] ? c->title[i] : "", c->text[i]};
-            size_t len = 0;
-            for (int q = 0; q < 3; q++) len += strlen(part[q]) + 1;
-            if (len > cap) {
-                char *nk = realloc(key, cap = len * 2);
-                if (!nk) {
-                    mz_strmap_free(seen);
-                    seen = NULL;
-                    break;
-                }
-                key = nk;
-            }
-            size_t o = 0;
-            for (int q = 0; q < 3; q++) {
-                size_t l = strlen(part[q]) + 1; /* with its NUL, as a separator */
-                memcpy(key + o, part[q], l);
-                o += l;
-            }
+            mz_sha256 h;
+            unsigned char key[32];
+            mz_sha256_init(&h);
+            for (int q = 0; q < 3; q++) mz_sha256_update(&h, part[q], strlen(part[q]) + 1);
+            mz_sha256_final(&h, key);
             int ins;
-            int64_t k = mz_strmap_intern(seen, key, len, (int32_t)i, &ins);
+            int64_t k = mz_strmap_intern(seen, (const char *)key, sizeof key, (int32_t)i, &ins);
             if (k < 0) {
                 mz_strmap_free(seen);
                 seen = NULL;
@@ -348,7 +336,6 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
                 of = (size_t)mz_strmap_value(seen, (size_t)k);
             }
         }
-        free(key);
         if (!seen) {
             mz_collection_free(c);
             return mz_fail(e, "out of memory");

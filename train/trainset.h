@@ -24,6 +24,7 @@ typedef struct mz_collection {
     char **group; /* evaluate --by: the field's value as text, or NULL (absent, null or "") */
     cJSON **label;
     size_t nscored; /* documents of --corpus; those of --train-only follow them */
+    size_t with_title, with_id; /* records holding the title and id fields (any value) */
     cJSON *corpora; /* [{path, bytes, records, sha256[, train_only]}] */
 } mz_collection;
 
