@@ -1129,7 +1129,8 @@ START_TEST(test_cv_predictions)
     train_stance("cvs", opt);
     n = read_lines("stance-cv.jsonl", line, MAXL);
     ck_assert_int_eq(n, 40);
-    int pright = 0, present = 0, sright = 0;
+    int pright = 0, present = 0, sright = 0, ncrit = 0, nrest = 0;
+    double crit[64], rest[64];
     for (int i = 0; i < n; i++) {
         const cJSON *l = cJSON_GetObjectItemCaseSensitive(line[i], "label");
         int pres = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(line[i], "present"));
@@ -1143,9 +1144,17 @@ START_TEST(test_cv_predictions)
             sright += !strcmp(pr->valuestring, want);
             double sc = num_at(line[i], "score", NULL);
             ck_assert(sc >= -1 && sc <= 1);
+            if (l->valuedouble < 0) crit[ncrit++] = -sc;
+            else rest[nrest++] = -sc;
         }
         cJSON_Delete(line[i]);
     }
+    /* the scores as written rank the texts as the figure does (they are
+     * not rounded, which made ties the figure did not have) */
+    ck_assert(ncrit > 0 && nrest > 0);
+    double wins = 0;
+    for (int a = 0; a < ncrit; a++)
+        for (int b = 0; b < nrest; b++) wins += crit[a] > rest[b] ? 1 : crit[a] == rest[b] ? 0.5 : 0;
     m = slurp(T("cvs/manifest.json"), NULL);
     j = cJSON_Parse(m);
     free(m);
@@ -1155,6 +1164,8 @@ START_TEST(test_cv_predictions)
     const cJSON *nest = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cv, "stance"),
                                                          "cutoffs_chosen_on_other_folds");
     ck_assert_double_eq_tol((double)sright / present, num_at(nest, "accuracy", NULL), 1e-6);
+    ck_assert_double_eq_tol(wins / ((double)ncrit * nrest),
+                            num_at(cJSON_GetObjectItemCaseSensitive(cv, "stance"), "critical_roc_auc", NULL), 1e-6);
     cJSON_Delete(j);
 
     /* multi-label: the primary and the set, each fold with the threshold

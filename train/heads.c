@@ -330,10 +330,13 @@ void mz_record_stance(cJSON *o, char *const *names, int pred, const double *ps)
     put_scores(o, names, ps, 3);
 }
 
+/* Unrounded: the ROC-AUC is a ranking of these, and two texts rounded to
+ * one value would tie where the figure does not, so the records would no
+ * longer add up to it. */
 void mz_record_score(cJSON *o, double score, const double *svr)
 {
-    put_num(o, "score", score);
-    if (svr) put_num(o, "svr", *svr);
+    cJSON_AddNumberToObject(o, "score", score);
+    if (svr) cJSON_AddNumberToObject(o, "svr", *svr);
 }
 
 void mz_record_labels(cJSON *o, const cJSON *truth, char *const *names, int k, const double *p, int primary,
