@@ -685,11 +685,13 @@ static int target_out(mz_worker *w, size_t bi, const char *target)
  * from a stream (and msg does not say it already). */
 static void set_errmsg(mz_worker *w, const char *msg)
 {
-    char m[MZ_ERR_MAX];
+    char m[MZ_ERR_MAX], where[MZ_ERR_MAX];
     snprintf(m, sizeof m, "%s", msg); /* msg may be w->errmsg itself */
-    size_t wl = strlen(w->where), k = 0;
-    if (wl && !(strncmp(m, w->where, wl) == 0 && m[wl] == ':')) {
-        int n = snprintf(w->errmsg, sizeof w->errmsg, "%s: ", w->where);
+    int wl = w->stream ? snprintf(where, sizeof where, "%s:%zu", w->stream, w->line) : 0;
+    if (wl >= (int)sizeof where) wl = (int)sizeof where - 1; /* cut, as m is */
+    size_t k = 0;
+    if (wl > 0 && !(strncmp(m, where, (size_t)wl) == 0 && m[wl] == ':')) {
+        int n = snprintf(w->errmsg, sizeof w->errmsg, "%s: ", where);
         k = n < 0 ? 0 : (size_t)n < sizeof w->errmsg ? (size_t)n : sizeof w->errmsg - 1;
     }
     snprintf(w->errmsg + k, sizeof w->errmsg - k, "%s", m);

@@ -74,10 +74,12 @@ typedef struct mz_worker {
     /* set per record by the caller: the article's source (its outlet), which
      * picks a bundle's per-source head when it has one for it, or NULL */
     const char *source;
-    /* set per record by the caller: "file:line" of a record read from a
-     * stream, which leads its error messages as it leads the reader's, or
-     * empty (a file's id is its path already) */
-    char where[512];
+    /* set per record by the caller: the stream and line of a record read
+     * from one, which lead its error messages as they lead the reader's,
+     * or NULL (a file's id is its path already); formatted only for an
+     * error */
+    const char *stream;
+    size_t line;
 } mz_worker;
 
 int mz_worker_init(mz_worker *w, const mz_models *m, const mz_copts *o, mz_err *e);

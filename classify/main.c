@@ -118,11 +118,8 @@ static char *kept_members(const run *r, const cJSON *obj, const char *line, size
     size_t bad;
     const char *why;
     if (!span) return NULL;
-    size_t bom = line && len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3) ? 3 : 0;
-    if (line && mz_json_scan(line + bom, len - bom, (const char *const *)r->keep, (size_t)r->nkeep, span, &bad,
-                             &why) != 0)
+    if (line && mz_json_scan(line, len, (const char *const *)r->keep, (size_t)r->nkeep, span, &bad, &why) != 0)
         memset(span, 0, (size_t)r->nkeep * sizeof *span);
-    for (int k = 0; k < r->nkeep; k++) span[k].off += bom;
     mz_buf b = {0};
     for (int k = 0; k < r->nkeep; k++) {
         mz_buf_puts(&b, r->o.tsv ? "\t" : ", ");
@@ -249,8 +246,8 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
         mz_worker *w = &r->w[wk];
         w->kept = it->kept;
         w->source = it->source ? it->source : r->source_given;
-        w->where[0] = '\0';
-        if (it->lineno && r->stream) snprintf(w->where, sizeof w->where, "%s:%zu", r->stream, it->lineno);
+        w->stream = it->lineno ? r->stream : NULL;
+        w->line = it->lineno;
         it->status = mz_classify_one(w, it->id, it->title, it->tlen, it->text, it->len, it->target, it->has_id);
         if (it->status) it->error = strdup(w->errmsg);
         /* swap buffers: the worker's becomes the item's, no copy */

@@ -108,16 +108,13 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
     if (f->text) keys[nk++] = f->text;
     if (f->title) keys[nk++] = f->title;
     if (f->label) keys[nk++] = f->label;
-    /* a file's byte-order mark stays on its first line, as cJSON allows */
-    size_t bom = len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3) ? 3 : 0;
-    if (mz_json_scan(line + bom, len - bom, keys, nk, spans, &at, &bad_why) != 0) {
+    if (mz_json_scan(line, len, keys, nk, spans, &at, &bad_why) != 0) {
         if (!strcmp(bad_why, MZ_JSON_TWICE))
             return mz_fail(e, "%s:%zu: a field given twice, at byte %zu: which value is meant cannot be told", src,
-                           lineno, at + bom);
-        return mz_fail(e, "%s:%zu: malformed JSON near byte %zu (%s)", src, lineno, at + bom, bad_why);
+                           lineno, at);
+        return mz_fail(e, "%s:%zu: malformed JSON near byte %zu (%s)", src, lineno, at, bad_why);
     }
     mz_jspan idspan = spans[0];
-    idspan.off += bom;
     const char *end = NULL;
     r->obj = cJSON_ParseWithLengthOpts(line, len, &end, 0);
     if (r->obj && end) {
@@ -460,126 +457,123 @@ static void free_list(char **v, size_t n)
     free(v);
 }
 
-int mz_corpus_folder_digest(const char *dir, char hex[65], long long *bytes, mz_err *e)
+/* A folder corpus's articles, in reading order: each regular file
+ * DIR/LABEL/NAME.txt (a pipe or device named so would block the read or
+ * never end), handed to visit with its label, name, path and size.  The
+ * reader and the digest both walk through here, so they cannot disagree
+ * on what a folder holds.  Returns the articles visited, or -1. */
+typedef int (*article_fn)(void *arg, const char *label, const char *name, const char *path, off_t size,
+                          mz_err *e);
+
+static long walk_articles(const char *dir, article_fn visit, void *arg, mz_err *e)
 {
-    size_t nl = 0;
+    size_t nl;
     char **labels = list_dir(dir, &nl, e);
     if (!labels) return -1;
-    mz_sha256 h;
-    mz_sha256_init(&h);
-    *bytes = 0;
-    int rc = 0;
-    for (size_t i = 0; i < nl && rc == 0; i++) {
+    long n = 0;
+    for (size_t i = 0; i < nl && n >= 0; i++) {
         char sub[4096];
         struct stat st;
-        if (mz_path_join(sub, sizeof sub, dir, labels[i], e) != 0) rc = -1;
-        if (rc != 0 || stat(sub, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
-        size_t nf = 0;
+        if (mz_path_join(sub, sizeof sub, dir, labels[i], e) != 0) n = -1;
+        if (n < 0 || stat(sub, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+        size_t nf;
         char **files = list_dir(sub, &nf, e);
         if (!files) {
-            rc = -1;
+            n = -1;
             break;
         }
-        for (size_t j = 0; j < nf && rc == 0; j++) {
+        for (size_t j = 0; j < nf && n >= 0; j++) {
             size_t l = strlen(files[j]);
-            char fp[4096], fh[65];
+            char fp[4096];
             if (l < 5 || strcmp(files[j] + l - 4, ".txt") != 0) continue;
-            if (mz_path_join(fp, sizeof fp, sub, files[j], e) != 0) rc = -1;
+            if (mz_path_join(fp, sizeof fp, sub, files[j], e) != 0) n = -1;
             else if (stat(fp, &st) != 0 || !S_ISREG(st.st_mode)) continue;
-            else if (mz_sha256_file(fp, fh, e) != 0) rc = -1;
-            else {
-                *bytes += (long long)st.st_size;
-                mz_sha256_update(&h, labels[i], strlen(labels[i]));
-                mz_sha256_update(&h, "/", 1);
-                mz_sha256_update(&h, files[j], l);
-                mz_sha256_update(&h, " ", 1);
-                mz_sha256_update(&h, fh, 64);
-                mz_sha256_update(&h, "\n", 1);
-            }
+            else if (visit(arg, labels[i], files[j], fp, st.st_size, e) != 0) n = -1;
+            else n++;
         }
         free_list(files, nf);
     }
     free_list(labels, nl);
-    if (rc != 0) return -1;
-    unsigned char out[32];
-    mz_sha256_final(&h, out);
-    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", out[i]);
+    return n;
+}
+
+typedef struct digest_walk {
+    mz_sha256 h;
+    long long bytes;
+} digest_walk;
+
+static int digest_article(void *arg, const char *label, const char *name, const char *path, off_t size, mz_err *e)
+{
+    digest_walk *d = arg;
+    char fh[65];
+    if (mz_sha256_file(path, fh, e) != 0) return -1;
+    d->bytes += (long long)size;
+    mz_sha256_update(&d->h, label, strlen(label));
+    mz_sha256_update(&d->h, "/", 1);
+    mz_sha256_update(&d->h, name, strlen(name));
+    mz_sha256_update(&d->h, " ", 1);
+    mz_sha256_update(&d->h, fh, 64);
+    mz_sha256_update(&d->h, "\n", 1);
     return 0;
+}
+
+int mz_corpus_folder_digest(const char *dir, char hex[65], long long *bytes, mz_err *e)
+{
+    digest_walk d;
+    mz_sha256_init(&d.h);
+    d.bytes = 0;
+    if (walk_articles(dir, digest_article, &d, e) < 0) return -1;
+    unsigned char out[32];
+    mz_sha256_final(&d.h, out);
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", out[i]);
+    *bytes = d.bytes;
+    return 0;
+}
+
+typedef struct read_walk {
+    const mz_fields *f;
+    mz_record_fn fn;
+    void *arg;
+} read_walk;
+
+static int read_article(void *arg, const char *label, const char *name, const char *fp, off_t size, mz_err *e)
+{
+    (void)name, (void)size;
+    const read_walk *w = arg;
+    const mz_fields *f = w->f;
+    char *buf;
+    size_t len;
+    if (mz_read_file(fp, f->max_text, &buf, &len, e) != 0) return -1;
+    if (mz_text_utf8(f->dec, &buf, &len, e) != 0 || mz_check_text(buf, len, f->max_text, "text", e) != 0) {
+        free(buf);
+        return mz_wrap(e, "%s: ", fp);
+    }
+    mz_record r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.src, sizeof r.src, "%s", fp);
+    r.obj = cJSON_CreateObject();
+    cJSON *t = r.obj ? cJSON_AddStringToObject(r.obj, "text", buf) : NULL;
+    free(buf);
+    r.id = strdup(fp);
+    if (!t || !r.id || !cJSON_AddStringToObject(r.obj, "label", label)) {
+        mz_record_free(&r);
+        return mz_fail(e, "out of memory");
+    }
+    r.text = t->valuestring;
+    r.text_len = strlen(r.text);
+    r.label = cJSON_GetObjectItemCaseSensitive(r.obj, "label");
+    int rc = w->fn(w->arg, &r, e);
+    mz_record_free(&r);
+    return rc;
 }
 
 static int read_dir(const char *path, const mz_fields *f, mz_record_fn fn, void *arg, mz_err *e)
 {
-    size_t nl;
-    char **labels = list_dir(path, &nl, e);
-    if (!labels) return -1;
-    int rc = 0;
-    size_t nrec = 0;
-    for (size_t i = 0; i < nl && rc == 0; i++) {
-        char sub[4096];
-        if (mz_path_join(sub, sizeof sub, path, labels[i], e) != 0) {
-            rc = -1;
-            break;
-        }
-        struct stat st;
-        if (stat(sub, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
-        size_t nf;
-        char **files = list_dir(sub, &nf, e);
-        if (!files) {
-            rc = -1;
-            break;
-        }
-        for (size_t j = 0; j < nf && rc == 0; j++) {
-            size_t l = strlen(files[j]);
-            if (l < 5 || strcmp(files[j] + l - 4, ".txt") != 0) continue;
-            char fp[4096];
-            if (mz_path_join(fp, sizeof fp, sub, files[j], e) != 0) {
-                rc = -1;
-                break;
-            }
-            /* a pipe or device named *.txt would block the read or never
-             * end: only regular files (or links to them) are articles */
-            struct stat fst;
-            if (stat(fp, &fst) != 0 || !S_ISREG(fst.st_mode)) continue;
-            mz_record r;
-            memset(&r, 0, sizeof r);
-            snprintf(r.src, sizeof r.src, "%s", fp);
-            char *buf;
-            size_t len;
-            if (mz_read_file(fp, f->max_text, &buf, &len, e) != 0) {
-                rc = -1;
-                break;
-            }
-            if (mz_text_utf8(f->dec, &buf, &len, e) != 0) {
-                free(buf);
-                rc = mz_wrap(e, "%s: ", fp);
-                break;
-            }
-            if (mz_check_text(buf, len, f->max_text, "text", e) != 0) {
-                free(buf);
-                rc = mz_wrap(e, "%s: ", fp);
-                break;
-            }
-            r.obj = cJSON_CreateObject();
-            cJSON *t = r.obj ? cJSON_AddStringToObject(r.obj, "text", buf) : NULL;
-            free(buf);
-            r.id = strdup(fp);
-            if (!t || !r.id || !cJSON_AddStringToObject(r.obj, "label", labels[i])) {
-                mz_record_free(&r);
-                rc = mz_fail(e, "out of memory");
-                break;
-            }
-            r.text = t->valuestring;
-            r.text_len = strlen(r.text);
-            r.label = cJSON_GetObjectItemCaseSensitive(r.obj, "label");
-            nrec++;
-            rc = fn(arg, &r, e);
-            mz_record_free(&r);
-        }
-        free_list(files, nf);
-    }
-    free_list(labels, nl);
-    if (rc == 0 && nrec == 0) rc = mz_fail(e, "%s: no DIR/<label>/*.txt files found", path);
-    return rc;
+    read_walk w = {f, fn, arg};
+    long n = walk_articles(path, read_article, &w, e);
+    if (n < 0) return -1;
+    if (n == 0) return mz_fail(e, "%s: no DIR/<label>/*.txt files found", path);
+    return 0;
 }
 
 int mz_corpus_read(const char *path, const mz_fields *f, mz_record_fn fn, void *arg, mz_err *e)

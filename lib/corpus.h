@@ -63,7 +63,7 @@ typedef int (*mz_record_fn)(void *arg, const mz_record *r, mz_err *e);
  * files sorted by name), calling fn for each; stops at the first error. */
 int mz_corpus_read(const char *path, const mz_fields *f, mz_record_fn fn, void *arg, mz_err *e);
 
-/* A folder corpus's digest: SHA-256 over one line per article read_dir
+/* A folder corpus's digest: SHA-256 over one line per article the reader
  * takes (each regular file DIR/LABEL/NAME.txt, in its order), "LABEL/NAME
  * <the file's SHA-256>", so that a renamed, moved, added or edited article
  * changes it; *bytes sums the articles' sizes. */

@@ -92,6 +92,7 @@ int mz_json_scan(const char *s, size_t n, const char *const *keys, size_t nkeys,
     size_t depth = 0, i = 0, pend_at = 0;
     long pend = -1; /* the key asked for whose value is being read */
     for (size_t k = 0; k < nkeys; k++) span[k].off = span[k].len = 0;
+    if (n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) i = 3; /* a file's mark, on its first line */
     enum { VALUE, KEY, AFTER } st = VALUE;
     for (;;) {
         i = skip_ws(s, n, i);

@@ -10,7 +10,8 @@
  * was written.
  *
  * Contract: returns 0 when s[0..n) is one JSON value (any type) with only
- * JSON whitespace around it, nested at most MZ_JSON_MAX_DEPTH deep; else -1
+ * JSON whitespace around it (and maybe a UTF-8 byte-order mark before,
+ * which a file's first line keeps and cJSON skips too), nested at most MZ_JSON_MAX_DEPTH deep; else -1
  * with *bad the offset of the first byte it could not accept and *why a
  * static reason.  It does not check UTF-8 (the caller does, before).  For
  * each keys[i] (compared byte for byte with the member's key as written,
