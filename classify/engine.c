@@ -94,9 +94,7 @@ static int bundle_dirs(const char *dir, char **names, size_t *nn, mz_err *e)
     return rc;
 }
 
-/* The key bundle i answers under: its name at the top of the record, or,
- * for a stance bundle, its target within "stance". */
-static const char *answer_key(const mz_models *m, size_t i)
+const char *mz_models_answer_key(const mz_models *m, size_t i)
 {
     return m->group[i] == MZ_GROUP_STANCE ? m->b[i].target : m->b[i].name;
 }
@@ -114,7 +112,7 @@ int mz_models_key_taken(const mz_models *m, const char *key)
 {
     if (own_key(key)) return 1;
     for (size_t i = 0; i < m->n; i++)
-        if (m->group[i] != MZ_GROUP_STANCE && !strcmp(key, answer_key(m, i))) return 1;
+        if (m->group[i] != MZ_GROUP_STANCE && !strcmp(key, mz_models_answer_key(m, i))) return 1;
     return 0;
 }
 
@@ -122,14 +120,14 @@ static int check_keys(const mz_models *m, char *const *dir, mz_err *e)
 {
     for (size_t i = 0; i < m->n; i++) {
         int top = m->group[i] != MZ_GROUP_STANCE;
-        if (top && own_key(answer_key(m, i)))
+        if (top && own_key(mz_models_answer_key(m, i)))
             return mz_fail(e, "%s: its name \"%s\" is a key of the output record itself; retrain it with another --name",
-                           dir[i], answer_key(m, i));
+                           dir[i], mz_models_answer_key(m, i));
         for (size_t j = 0; j < i; j++) {
-            if ((m->group[j] != MZ_GROUP_STANCE) != top || strcmp(answer_key(m, i), answer_key(m, j))) continue;
+            if ((m->group[j] != MZ_GROUP_STANCE) != top || strcmp(mz_models_answer_key(m, i), mz_models_answer_key(m, j))) continue;
             if (!strcmp(dir[i], dir[j])) return mz_fail(e, "%s: the same bundle given twice", dir[i]);
             return mz_fail(e, "%s: answers %s\"%s\" as %s does; an article's record holds one answer per key%s", dir[i],
-                           top ? "" : "the stance toward ", answer_key(m, i), dir[j],
+                           top ? "" : "the stance toward ", mz_models_answer_key(m, i), dir[j],
                            top ? " (retrain one with another --name)" : "");
         }
     }
@@ -291,7 +289,7 @@ size_t mz_models_tsv_header(const mz_models *m, char *const *keep, int nkeep, mz
     for (int pass = 0; pass < MZ_NGROUPS; pass++)
         for (size_t i = 0; i < m->n; i++) {
             if (m->group[i] != pass) continue;
-            const char *name = answer_key(m, i);
+            const char *name = mz_models_answer_key(m, i);
             if (pass == MZ_GROUP_MULTICLASS) {
                 col(b, name, NULL), col(b, name, "confidence");
                 /* the source whose head answered, empty where the plain one did */

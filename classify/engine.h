@@ -40,6 +40,10 @@ typedef struct mz_models {
 int mz_models_load(mz_models *m, const char *const *dirs, size_t ndirs, mz_err *e);
 void mz_models_free(mz_models *m);
 
+/* The key bundle i answers under: its name at the top of the record, or,
+ * for a stance bundle, its target within "stance". */
+const char *mz_models_answer_key(const mz_models *m, size_t i);
+
 /* 1 when key is a top-level key of an article's record with these bundles
  * (id, stance, truncated, error, or a bundle's answer), so no input field
  * may be kept under it. */

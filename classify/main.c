@@ -885,6 +885,12 @@ static int run_all(mz_classify_args *args)
         r.o.text_format = 0;
         r.o.explain = 0;
         if (!(r.sum = mz_summary_new(args->summary_by))) goto oom;
+        /* every bundle's answer in every account, in the records' order */
+        static const int kind[MZ_NGROUPS] = {MZ_SUM_LABEL, MZ_SUM_FRAMES, MZ_SUM_STANCE, MZ_SUM_TARGET};
+        for (int pass = 0; pass < MZ_NGROUPS; pass++)
+            for (size_t i = 0; i < m.n; i++)
+                if (m.group[i] == pass && mz_summary_expect(r.sum, mz_models_answer_key(&m, i), kind[pass]) != 0)
+                    goto oom;
     }
     r.threads = args->threads;
     r.target_field = args->target_field;

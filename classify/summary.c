@@ -23,7 +23,12 @@ typedef struct tallies {
     size_t n, cap;
 } tallies;
 
-enum { G_LABEL, G_FRAMES, G_STANCE, G_TARGET };
+enum { G_LABEL = MZ_SUM_LABEL, G_FRAMES = MZ_SUM_FRAMES, G_STANCE = MZ_SUM_STANCE, G_TARGET = MZ_SUM_TARGET };
+
+typedef struct expected {
+    char *key;
+    int kind;
+} expected;
 
 typedef struct group {
     char *key;
@@ -52,6 +57,8 @@ struct mz_summary {
     acct *vals;
     size_t nvals, cap;
     long other;       /* answers whose value came after MAX_VALUES others */
+    expected *exp;    /* the bundles' answers every account starts with */
+    size_t nexp;
     int oom;
 };
 
@@ -89,6 +96,8 @@ void mz_summary_free(mz_summary *s)
     for (size_t i = 0; i < s->nvals; i++) acct_free(&s->vals[i]);
     free(s->vals);
     mz_strmap_free(s->index);
+    for (size_t i = 0; i < s->nexp; i++) free(s->exp[i].key);
+    free(s->exp);
     free(s->by);
     free(s);
 }
@@ -130,6 +139,24 @@ static group *group_of(acct *s, const char *key, int kind)
     g->kind = kind;
     s->n++;
     return g;
+}
+
+/* A new account: the expected answers' groups, empty, in their order. */
+static int seed(const mz_summary *s, acct *a)
+{
+    for (size_t i = 0; i < s->nexp; i++)
+        if (!group_of(a, s->exp[i].key, s->exp[i].kind)) return -1;
+    return 0;
+}
+
+int mz_summary_expect(mz_summary *s, const char *key, int kind)
+{
+    expected *x = realloc(s->exp, (s->nexp + 1) * sizeof *x);
+    if (!x) return -1;
+    s->exp = x;
+    if (!(x[s->nexp].key = strdup(key))) return -1;
+    x[s->nexp++].kind = kind;
+    return group_of(&s->all, key, kind) ? 0 : -1;
 }
 
 static const char *str(const cJSON *o, const char *k)
@@ -242,6 +269,10 @@ static acct *value_acct(mz_summary *s, const cJSON *rec)
         }
         memset(&s->vals[i], 0, sizeof s->vals[i]);
         s->nvals++;
+        if (seed(s, &s->vals[i]) != 0) {
+            cJSON_free(txt);
+            return NULL;
+        }
     }
     cJSON_free(txt);
     return &s->vals[i];
@@ -346,6 +377,7 @@ static void list(mz_buf *o, const tallies *t, int (*cmp)(const void *, const voi
             mz_buf_printf(o, ": %ld", c[i].n);
         }
     }
+    if (text && first) mz_buf_puts(o, "(none)");
     free(c);
 }
 

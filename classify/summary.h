@@ -35,6 +35,17 @@ typedef struct mz_summary mz_summary;
 mz_summary *mz_summary_new(const char *by);
 void mz_summary_free(mz_summary *s);
 
+/* The kinds of answer a bundle gives. */
+enum { MZ_SUM_LABEL, MZ_SUM_FRAMES, MZ_SUM_STANCE, MZ_SUM_TARGET };
+
+/* Declare a bundle's answer (its key in a record: the bundle's name, or a
+ * stance bundle's target), in the order records list them, before any
+ * record is added: every account then lists it, with zero counts where no
+ * answer of it was counted (a run or a value whose every record failed),
+ * so that a reader finds the same keys in every summary of these bundles.
+ * -1 on out-of-memory. */
+int mz_summary_expect(mz_summary *s, const char *key, int kind);
+
 /* Count one answer: a record as mz_classify_one writes it in JSON, parsed
  * (by the worker that wrote it: parsing is most of the cost).  -1 on
  * out-of-memory or a record that is not one (never written by the engine;

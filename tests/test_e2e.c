@@ -1930,6 +1930,33 @@ START_TEST(test_summary)
     ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ga, "topic"), "articles")->valueint, 2);
     cJSON_Delete(sum);
     free(s1);
+    /* a run, and a value, whose every record failed still list each
+     * bundle's answer, empty: a reader finds the same keys in any summary */
+    const char bad[] = "{\"id\": \"x1\", \"src\": \"z\", \"text\": \"no Arabic\"}\n";
+    put(T("bad.jsonl"), bad, sizeof bad - 1);
+    rc = run("s9.json", "err.txt", "'%s' --models '%s' --summary-by src '%s'", CLASSIFY, T("sm"), T("bad.jsonl"));
+    ck_assert_int_eq(rc, 1);
+    sum = cJSON_Parse(s1 = slurp(T("s9.json"), NULL));
+    ck_assert_ptr_nonnull(sum);
+    const cJSON *zv = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sum, "by"), "values"), "z");
+    const cJSON *acc2[] = {sum, zv};
+    for (int k = 0; k < 2; k++) {
+        ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(acc2[k], "errors")->valueint, 1);
+        const cJSON *tp = cJSON_GetObjectItemCaseSensitive(acc2[k], "topic");
+        ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(tp, "articles")->valueint, 0);
+        ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(tp, "labels")), 0);
+        const cJSON *rs = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(acc2[k], "stance"), "russia");
+        ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(rs, "present")->valueint, 0);
+        ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(rs, "mean_score")));
+    }
+    cJSON_Delete(sum);
+    free(s1);
+    rc = run("s9.txt", "err.txt", "'%s' --models '%s' --summary --format text '%s'", CLASSIFY, T("sm"), T("bad.jsonl"));
+    ck_assert_int_eq(rc, 1);
+    txt = slurp(T("s9.txt"), NULL);
+    ck_assert_msg(strstr(txt, "topic    (none)\n") && strstr(txt, "russia   discussed in 0 (0.0%)"), "%s", txt);
+    free(txt);
     const char *clash[] = {"--format tsv", "--keep url", "--list-models", "--summary-by a,b"};
     for (int k = 0; k < 4; k++) {
         rc = run("s4.json", "err.txt", "'%s' --models '%s' --summary %s '%s'", CLASSIFY, T("sm"), clash[k], T("fw.jsonl"));
