@@ -125,19 +125,22 @@ static int have_sha_ni(void)
 }
 #endif
 
-/* -1 until the first digest decides; tests may force the portable path. */
+/* -1 until the first digest decides; tests may force the portable path.
+ * Bundles are verified on several threads at once, so the first digests
+ * may all decide together: an atomic, though each writes the same value. */
 static int use_ni = -1;
 
 void mz_sha256_portable(int on)
 {
-    use_ni = on ? 0 : -1;
+    __atomic_store_n(&use_ni, on ? 0 : -1, __ATOMIC_RELAXED);
 }
 
 static void compress(uint32_t h[8], const unsigned char *blk)
 {
 #ifdef MZ_SHA_NI
-    if (use_ni < 0) use_ni = have_sha_ni();
-    if (use_ni) {
+    int ni = __atomic_load_n(&use_ni, __ATOMIC_RELAXED);
+    if (ni < 0) __atomic_store_n(&use_ni, ni = have_sha_ni(), __ATOMIC_RELAXED);
+    if (ni) {
         compress_ni(h, blk);
         return;
     }
