@@ -47,7 +47,11 @@ def main(argv):
     if repeat < 1:
         sys.exit("sklearn_anchor.py: REPEAT must be >= 1")
 
-    import sklearn
+    try:
+        import sklearn
+    except ImportError:
+        sys.exit("sklearn_anchor.py: missing: scikit-learn for %s (Debian: apt-get install "
+                 "python3-sklearn, then run it with /usr/bin/python3)" % sys.executable)
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
     from sklearn.exceptions import ConvergenceWarning
