@@ -1249,6 +1249,55 @@ static cJSON *evaluate_json(const char *model, const char *corpus, const char *o
     return j;
 }
 
+/* evaluate reads a held-out file by the record fields the bundle was
+ * trained on (the manifest's "fields"), unless told otherwise, and a label
+ * field the records lack is named. */
+START_TEST(test_evaluate_reads_trained_fields)
+{
+    mz_buf b = {0};
+    char *t = slurp(mz_test_path("corpora/mini/stance.jsonl"), NULL), *save = NULL;
+    for (char *l = strtok_r(t, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        cJSON *r = cJSON_Parse(l);
+        ck_assert_ptr_nonnull(r);
+        /* the text under "body", the frames under "frames" */
+        cJSON *x = cJSON_DetachItemFromObjectCaseSensitive(r, "text");
+        cJSON_AddItemToObject(r, "body", x);
+        char *o = cJSON_PrintUnformatted(r);
+        mz_buf_puts(&b, o), mz_buf_puts(&b, "\n");
+        free(o);
+        cJSON_Delete(r);
+    }
+    free(t);
+    put(T("body.jsonl"), b.s, b.n);
+    mz_buf_free(&b);
+    int rc = run("o.txt", "e.txt",
+                 "'%s' --label-field frames --text-field body --corpus '%s' --cv 3 --min-df 1 --quiet --out '%s'",
+                 TRAIN, T("body.jsonl"), T("fields"));
+    if (rc != 0) ck_abort_msg("training exited %d: %s", rc, slurp(T("e.txt"), NULL));
+    char *m = slurp(T("fields/manifest.json"), NULL);
+    cJSON *mj = cJSON_Parse(m);
+    free(m);
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(mj, "fields");
+    ck_assert_str_eq(str_at(f, "label"), "frames");
+    ck_assert_str_eq(str_at(f, "text"), "body");
+    ck_assert_str_eq(str_at(f, "title"), "title");
+    cJSON_Delete(mj);
+    cJSON *plain = evaluate_json("fields", "body.jsonl", "");
+    cJSON *told = evaluate_json("fields", "body.jsonl", "--label-field frames --text-field body");
+    char *p1 = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(plain, "heldout"));
+    char *p2 = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(told, "heldout"));
+    ck_assert_str_eq(p1, p2);
+    free(p1), free(p2);
+    cJSON_Delete(plain), cJSON_Delete(told);
+    rc = run("o.txt", "e.txt", "'%s' evaluate --model '%s' --corpus '%s' --label-field topic", TRAIN, T("fields"),
+             T("body.jsonl"));
+    ck_assert_int_eq(rc, 1);
+    char *err = slurp(T("e.txt"), NULL);
+    ck_assert_msg(strstr(err, "body.jsonl:1: missing label field \"topic\""), "%s", err);
+    free(err);
+}
+END_TEST
+
 /* evaluate --by FIELD: a group's figures are those of evaluating its
  * records alone, for each kind of bundle; groups come largest first, ties
  * by value with the records that lack the field first; a number groups by
@@ -3346,6 +3395,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_summary);
     tcase_add_test(tc, test_cv_predictions);
     tcase_add_test(tc, test_evaluate_by_field);
+    tcase_add_test(tc, test_evaluate_reads_trained_fields);
     tcase_add_test(tc, test_backwards_calibration_warned);
     tcase_add_test(tc, test_training_log_without_carriage_returns);
     tcase_add_test(tc, test_train_by_field);

@@ -32,7 +32,7 @@ static int add_by(cJSON *root, const mz_groups *g, cJSON *arr, mz_err *e)
 static int label_of(const mz_collection *c, size_t i, const mz_head *h, mz_err *e)
 {
     char lb[256];
-    if (!c->label[i]) return mz_fail(e, "%s: missing label field", c->where[i]);
+    if (!c->label[i]) return mz_fail(e, "%s: missing label field \"%s\"", c->where[i], c->label_field);
     const char *why = mz_label_text(c->label[i], lb, sizeof lb);
     if (why) return mz_fail(e, "%s: label %s", c->where[i], why);
     for (int j = 0; j < h->nclass; j++)
@@ -131,6 +131,17 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
     if (args->predictions && mz_outfile_check(args->predictions, e) != 0) return mz_wrap(e, "--predictions: ");
     if (mz_bundle_load(&b, args->model, e) != 0) return -1;
     mz_train_args local = *args;
+    /* records are read by the fields the bundle was trained on, unless
+     * told otherwise (a bundle without the list: the defaults) */
+    const cJSON *fj = cJSON_GetObjectItemCaseSensitive(b.manifest, "fields");
+    const char *const fopt[] = {"--id-field", "--text-field", "--title-field", "--label-field"};
+    const char *const fkey[] = {"id", "text", "title", "label"};
+    const char **fdst[] = {&local.fields.id, &local.fields.text, &local.fields.title, &local.fields.label};
+    for (int k = 0; k < 4; k++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(fj, fkey[k]);
+        if (!mz_train_given(args, fopt[k]) && (cJSON_IsString(v) || (cJSON_IsNull(v) && k == 2)))
+            *fdst[k] = cJSON_IsString(v) ? v->valuestring : NULL;
+    }
     if (!strcmp(b.kind, "stance") && !strcmp(local.fields.label, "label")) local.fields.label = b.target;
     if (!strcmp(b.kind, "target") && !local.target_field) {
         /* each record names its target in the field the bundle was trained with */

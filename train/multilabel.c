@@ -20,7 +20,7 @@ int mz_ml_truth(const mz_collection *c, char *const *names, int k, unsigned char
     for (size_t i = 0; i < c->n; i++) {
         const cJSON *l = c->label[i], *x;
         prim[i] = -1;
-        if (!l) return mz_fail(e, "%s: missing label field", c->where[i]);
+        if (!l) return mz_fail(e, "%s: missing label field \"%s\"", c->where[i], c->label_field);
         if (cJSON_IsArray(l) && cJSON_GetArraySize(l) == 0) return mz_fail(e, "%s: label is an empty list", c->where[i]);
         const cJSON *one = cJSON_IsArray(l) ? l->child : l;
         for (x = one; x; x = cJSON_IsArray(l) ? x->next : NULL) {

@@ -292,6 +292,11 @@ int mz_train(const mz_train_args *args, mz_err *e)
     cJSON_AddNumberToObject(solver, "seed", (double)a->learn.seed);
     cJSON_AddBoolToObject(solver, "grid", a->grid);
     cJSON_AddItemToObject(manifest, "corpora", cJSON_Duplicate(c.corpora, 1));
+    /* the record fields read, which evaluate reads a held-out file by */
+    cJSON *fj = cJSON_AddObjectToObject(manifest, "fields");
+    const char *const fk[] = {"id", "text", "title", "label"};
+    const char *const fv[] = {a->fields.id, a->fields.text, a->fields.title, a->fields.label};
+    for (int k = 0; k < 4; k++) fv[k] ? cJSON_AddStringToObject(fj, fk[k], fv[k]) : cJSON_AddNullToObject(fj, fk[k]);
     cJSON_AddNumberToObject(manifest, "documents", (double)c.n);
     if (a->nlsa) {
         cJSON *lj = cJSON_AddObjectToObject(manifest, "lsa");

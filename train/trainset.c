@@ -234,6 +234,7 @@ static void *digest_run(void *arg)
 int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
 {
     memset(c, 0, sizeof *c);
+    c->label_field = a->fields.label;
     int nc = a->ncorpus + a->ntrain_only;
     corpus_digests dg = {a, nc, calloc((size_t)nc + 1, sizeof *dg.hex), calloc((size_t)nc + 1, sizeof *dg.bytes), 0, 0,
                          {{0}}};

@@ -23,6 +23,7 @@ typedef struct mz_collection {
     char **id; /* the record's id (--id-field; a TSV line's number, a file's name), or NULL */
     char **group; /* evaluate --by: the field's value as text, or NULL (absent, null or "") */
     cJSON **label;
+    const char *label_field; /* the field labels are read from, for messages */
     size_t nscored; /* documents of --corpus; those of --train-only follow them */
     size_t with_title, with_id; /* records holding the title and id fields (any value) */
     cJSON *corpora; /* [{path, bytes, records, sha256[, train_only]}] */
