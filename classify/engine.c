@@ -242,7 +242,15 @@ static void tsv_kept(mz_buf *b, const char *kept, const mz_copts *o)
         for (size_t k = 0; k < o->tsv_kept; k++) mz_buf_puts(b, "\t");
 }
 
-void mz_error_record(mz_buf *b, const char *id, const char *kept, const char *msg, const mz_copts *o)
+/* The id member's value: a number as written, else a string (or null). */
+static void json_id(mz_buf *b, const char *id, int id_number)
+{
+    if (!id) mz_buf_puts(b, "null");
+    else if (id_number) mz_buf_puts(b, id);
+    else mz_buf_json_str(b, id, strlen(id));
+}
+
+void mz_error_record(mz_buf *b, const char *id, int id_number, const char *kept, const char *msg, const mz_copts *o)
 {
     if (o->text_format) {
         /* a person's terminal: no control character from the input */
@@ -262,8 +270,7 @@ void mz_error_record(mz_buf *b, const char *id, const char *kept, const char *ms
         return;
     }
     mz_buf_puts(b, "{\"id\": ");
-    if (id) mz_buf_json_str(b, id, strlen(id));
-    else mz_buf_puts(b, "null");
+    json_id(b, id, id_number);
     if (kept) mz_buf_puts(b, kept);
     mz_buf_puts(b, ", \"error\": ");
     mz_buf_json_str(b, msg, strlen(msg));
@@ -700,7 +707,7 @@ static int fail_record(mz_worker *w, const char *id, const char *msg)
 {
     set_errmsg(w, msg);
     mz_buf_reset(&w->out);
-    mz_error_record(&w->out, id, w->kept, w->errmsg, w->o);
+    mz_error_record(&w->out, id, w->id_number, w->kept, w->errmsg, w->o);
     return 1;
 }
 
@@ -745,8 +752,7 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
         tsv_kept(o, w->kept, w->o);
     } else {
         mz_buf_puts(o, "{\"id\": ");
-        if (id) mz_buf_json_str(o, id, strlen(id));
-        else mz_buf_puts(o, "null");
+        json_id(o, id, w->id_number);
         if (w->kept) mz_buf_puts(o, w->kept);
     }
     int first_stance = 1, target_failed = 0;

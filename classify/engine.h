@@ -84,6 +84,9 @@ typedef struct mz_worker {
      * error */
     const char *stream;
     size_t line;
+    /* set per record by the caller: the id is a JSON number (its digits as
+     * written), which the answer gives back as a number */
+    int id_number;
 } mz_worker;
 
 int mz_worker_init(mz_worker *w, const mz_models *m, const mz_copts *o, mz_err *e);
@@ -97,9 +100,9 @@ void mz_worker_free(mz_worker *w);
 int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen, const char *text, size_t len,
                     const char *target, int checked);
 
-/* An error record for input that never became an article; kept as in
- * mz_worker (may be NULL). */
-void mz_error_record(mz_buf *b, const char *id, const char *kept, const char *msg, const mz_copts *o);
+/* An error record for input that never became an article; id_number and
+ * kept as in mz_worker (kept may be NULL). */
+void mz_error_record(mz_buf *b, const char *id, int id_number, const char *kept, const char *msg, const mz_copts *o);
 
 /* --format tsv: the header row (id, the kept fields, each bundle's columns
  * in the order of a JSON record, truncated, error) into b; returns the

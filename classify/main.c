@@ -51,6 +51,7 @@ typedef struct item {
     char *kept;  /* --keep: the record's kept fields as raw JSON members */
     size_t line_len, lineno;
     int has_id;  /* parsed with an id: takes part in the duplicate check */
+    int id_number; /* the id is a JSON number, id its digits as written */
     mz_buf out;
     int status;  /* 0 ok, 1 record error */
     cJSON *ans;  /* --summary: out, parsed back by the worker */
@@ -193,8 +194,18 @@ static void parse_line(run *r, item *it)
     if (mz_record_parse_json(it->line, it->line_len, name, it->lineno, &r->fl, &rec, &e) != 0) {
         /* salvage the id for the error record if the line is JSON */
         cJSON *j = cJSON_ParseWithLength(it->line, it->line_len);
-        const cJSON *id = j ? cJSON_GetObjectItemCaseSensitive(j, "id") : NULL;
-        if (cJSON_IsString(id)) it->id = strdup(id->valuestring);
+        const cJSON *id = j ? cJSON_GetObjectItemCaseSensitive(j, r->fl.id) : NULL;
+        mz_jspan sp;
+        size_t at;
+        const char *why;
+        if (cJSON_IsString(id)) {
+            it->id = strdup(id->valuestring);
+        } else if (cJSON_IsNumber(id) && mz_json_scan(it->line, it->line_len, &r->fl.id, 1, &sp, &at, &why) == 0 &&
+                   sp.len) {
+            /* a number as written, as a good record's is */
+            it->id = strndup(it->line + sp.off, sp.len);
+            it->id_number = it->id != NULL;
+        }
         it->kept = kept_members(r, j, it->line, it->line_len);
         cJSON_Delete(j);
         it->error = strdup(e.msg);
@@ -207,6 +218,7 @@ static void parse_line(run *r, item *it)
         return;
     }
     it->id = rec.id;
+    it->id_number = rec.id_number;
     rec.id = NULL;
     it->has_id = 1;
     it->text = strndup(rec.text, rec.text_len);
@@ -240,7 +252,7 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
         it->line = NULL;
     }
     if (it->error) {
-        mz_error_record(&it->out, it->id, it->kept, it->error, &r->o);
+        mz_error_record(&it->out, it->id, it->id_number, it->kept, it->error, &r->o);
         it->status = 1;
     } else {
         mz_worker *w = &r->w[wk];
@@ -248,6 +260,7 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
         w->source = it->source ? it->source : r->source_given;
         w->stream = it->lineno ? r->stream : NULL;
         w->line = it->lineno;
+        w->id_number = it->id_number;
         it->status = mz_classify_one(w, it->id, it->title, it->tlen, it->text, it->len, it->target, it->has_id);
         if (it->status) it->error = strdup(w->errmsg);
         /* swap buffers: the worker's becomes the item's, no copy */
@@ -281,7 +294,7 @@ static void flush_batch(run *r)
             free(it->error);
             it->error = strdup(m);
             mz_buf_reset(&it->out);
-            mz_error_record(&it->out, it->id, it->kept, m, &r->o);
+            mz_error_record(&it->out, it->id, it->id_number, it->kept, m, &r->o);
             it->status = 1;
             if (r->sum) {
                 cJSON_Delete(it->ans);
@@ -321,7 +334,7 @@ static void flush_batch(run *r)
         free(it->line);
         free(it->kept);
         it->id = it->title = it->text = it->error = it->target = it->source = it->line = it->kept = NULL;
-        it->has_id = 0;
+        it->has_id = it->id_number = 0;
     }
     /* a full disk or a closed reader stops the run at once, rather than
      * classifying the rest of a stream nobody will see */

@@ -143,11 +143,13 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
         /* as written: a double would round a 19-digit id, and make two
          * distinct ones equal */
         r->id = strndup(line + idspan.off, idspan.len);
+        r->id_number = 1;
     } else if (cJSON_IsNumber(id)) {
         /* its key spelled with escapes, which the scan does not match */
         char idbuf[64];
         snprintf(idbuf, sizeof idbuf, "%.17g", id->valuedouble);
         r->id = strdup(idbuf);
+        r->id_number = 1;
     }
     if ((cJSON_IsString(id) || cJSON_IsNumber(id)) && !r->id) {
         mz_fail(e, "out of memory");

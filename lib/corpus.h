@@ -38,6 +38,7 @@ typedef struct mz_record {
     char src[4096];
     size_t line;
     char *id;
+    int id_number;            /* the id is a JSON number: id holds it as written */
     const char *title, *text; /* point into obj or owned buffers */
     size_t title_len, text_len;
     cJSON *obj;               /* the record as JSON (synthesised for TSV/dir) */

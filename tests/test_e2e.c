@@ -410,8 +410,10 @@ START_TEST(test_jsonl_bad_line_in_order)
 END_TEST
 
 /* Numbers in a record come back as written: 2^53 and 2^53 + 1 are two
- * ids (as doubles they were one, and the second a duplicate), and a kept
- * field keeps its digits; JSON that cJSON alone would take is refused. */
+ * ids (as doubles they were one, and the second a duplicate), a numeric id
+ * is a number in the answer (an error record's too), so a feed joins back
+ * on it by type, and a kept field keeps its digits; JSON that cJSON alone
+ * would take is refused. */
 START_TEST(test_numbers_as_written)
 {
     train_topic("corpora/mini/topic.jsonl", "m");
@@ -421,23 +423,28 @@ START_TEST(test_numbers_as_written)
              "{\"id\": 9007199254740992, \"text\": \"%s\", \"n\": 12345678901234567890}\n"
              "{\"id\": 9007199254740993, \"text\": \"%s\", \"n\": 2.50}\n"
              "{\"id\": 0.1, \"text\": \"%s\", \"n\": -1E+3}\n"
-             "{\"id\": \"x4\", \"text\": \"%s\", \"n\": 01}\n",
+             "{\"id\": \"x4\", \"text\": \"%s\", \"n\": 01}\n"
+             "{\"id\": 77, \"text\": \"\", \"n\": 3}\n",
              art, art, art, art);
     put(T("nums.jsonl"), in, strlen(in));
     int rc = run("out.jsonl", "err.txt", "'%s' --models '%s' --keep n --explain 0 --jsonl '%s'", CLASSIFY, T("m"),
                  T("nums.jsonl"));
     ck_assert_int_eq(rc, 1);
     char *out = slurp(T("out.jsonl"), NULL);
-    const char *want[] = {"{\"id\": \"9007199254740992\", \"n\": 12345678901234567890, \"topic\"",
-                          "{\"id\": \"9007199254740993\", \"n\": 2.50, \"topic\"",
-                          "{\"id\": \"0.1\", \"n\": -1E+3, \"topic\"", "{\"id\": \"x4\", \"n\": "};
+    const char *want[] = {"{\"id\": 9007199254740992, \"n\": 12345678901234567890, \"topic\"",
+                          "{\"id\": 9007199254740993, \"n\": 2.50, \"topic\"",
+                          "{\"id\": 0.1, \"n\": -1E+3, \"topic\"", "{\"id\": \"x4\", \"n\": ",
+                          "{\"id\": 77, \"n\": 3, \"error\": "};
     char *save = NULL;
     int k = 0;
     for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save), k++) {
-        ck_assert_int_lt(k, 4);
+        ck_assert_int_lt(k, 5);
         ck_assert_msg(!strncmp(line, want[k], strlen(want[k])), "line %d: %s", k + 1, line);
+        cJSON *j = cJSON_Parse(line);
+        ck_assert_msg(j != NULL, "line %d is not JSON: %s", k + 1, line);
+        cJSON_Delete(j);
     }
-    ck_assert_int_eq(k, 4);
+    ck_assert_int_eq(k, 5);
     free(out);
     char *err = slurp(T("err.txt"), NULL);
     ck_assert_msg(strstr(err, "nums.jsonl:4: malformed JSON near byte") && !strstr(err, "duplicate"), "%s", err);
