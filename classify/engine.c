@@ -730,9 +730,8 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
                      (title && tlen && mz_check_text(title, tlen, w->o->max_bytes, "title", &e) != 0))) {
         return fail_record(w, id, e.msg);
     }
-    if (mz_doc_build(&w->doc, w->nz, title, tlen, text, len, &e) != 0 || ensure_sent(w) != 0) {
-        return fail_record(w, id, "out of memory");
-    }
+    if (mz_doc_build(&w->doc, w->nz, title, tlen, text, len, &e) != 0) return fail_record(w, id, e.msg);
+    if (ensure_sent(w) != 0) return fail_record(w, id, "out of memory");
     if (w->doc.ntok == 0) {
         char m[160];
         snprintf(m, sizeof m,

@@ -52,7 +52,8 @@ void mz_record_free(mz_record *r);
 int mz_record_parse_json(const char *line, size_t len, const char *src, size_t lineno,
                          const mz_fields *f, mz_record *out, mz_err *e);
 
-/* Validate a text field's bytes (UTF-8, non-empty, size, has a letter).
+/* Validate a text field's bytes (UTF-8, non-empty, size); whether it holds
+ * words is for the tokeniser to tell.
  * Bytes that are not UTF-8 but read as Arabic in a code page get the
  * --encoding to use in the message (encoding.h's mz_hint_encoding), here
  * and for a JSON line. */

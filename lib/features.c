@@ -65,7 +65,7 @@ int mz_sparse_reserve(mz_sparse *s, size_t n)
 
 typedef int (*emit_fn)(void *arg, const unsigned char *key, size_t klen, double w);
 
-static int emit(const int32_t *id, const uint16_t *sent, size_t n, size_t ntitle,
+static int emit(const int32_t *id, const uint32_t *sent, size_t n, size_t ntitle,
                 const uint8_t *ctx, size_t nsent, const mz_featopts *o,
                 const mz_extra *ex, size_t nex, emit_fn fn, void *arg)
 {
@@ -109,7 +109,7 @@ static int emit(const int32_t *id, const uint16_t *sent, size_t n, size_t ntitle
 
 /* The kinds fast_emit leaves out: 't' trigrams and 'x' pseudo-terms, with
  * emit()'s exact rules. */
-static int emit_rare(const int32_t *id, const uint16_t *sent, size_t n, size_t ntitle, const mz_featopts *o,
+static int emit_rare(const int32_t *id, const uint32_t *sent, size_t n, size_t ntitle, const mz_featopts *o,
                      const mz_extra *ex, size_t nex, emit_fn fn, void *arg)
 {
     unsigned char key[1 + 3 * 4];
@@ -626,7 +626,7 @@ struct mz_vectorizer {
     int32_t *gid;
     size_t ngid, gidcap;
     int32_t *id, *tix;
-    uint16_t *sent;
+    uint32_t *sent;
     size_t cap;
     acc a;
     uint64_t *ent_of_gid; /* lexicon id → ent[] index << 32 | stem id, or GENT_UNSET */
@@ -688,7 +688,7 @@ static void fast_emit(mz_vectorizer *z, size_t n, size_t ntitle, const uint8_t *
     const mz_vocab *v = z->v;
     const mz_featopts *o = &v->opt;
     const int32_t *id = z->id;
-    const uint16_t *sent = z->sent;
+    const uint32_t *sent = z->sent;
     int bigrams = o->ngram_max >= 2;
     for (size_t i = 0; i < n; i++) {
         size_t j = i + PF_AHEAD;
@@ -745,7 +745,7 @@ static int reserve_doc(mz_vectorizer *z, size_t n)
     int32_t *tx = realloc(z->tix, c * sizeof *tx);
     if (!tx) return -1;
     z->tix = tx;
-    uint16_t *s = realloc(z->sent, c * sizeof *s);
+    uint32_t *s = realloc(z->sent, c * sizeof *s);
     if (!s) return -1;
     z->sent = s;
     z->cap = c;
@@ -1400,7 +1400,7 @@ static int df_doc(mz_vocab_builder *b, const mz_termdoc *t)
 {
     const mz_featopts *o = &b->o;
     const int32_t *id = t->term;
-    const uint16_t *sent = t->sent;
+    const uint32_t *sent = t->sent;
     size_t n = t->nterm;
     /* bigram slots are cache misses at random places: prefetch ahead */
     enum { PF_PAIR = 8 };

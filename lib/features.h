@@ -120,7 +120,7 @@ int mz_vectorize(mz_vectorizer *z, const mz_doc *d, const uint8_t *ctx,
 typedef struct mz_termdoc {
     int32_t *term;      /* term ids (into the builder's stem table) */
     int32_t *tok;       /* token ids (builder's token table), for 'g' */
-    uint16_t *sent;     /* sentence of each term */
+    uint32_t *sent;     /* sentence of each term */
     uint8_t *ctx;       /* per-sentence context flags, or NULL */
     size_t nterm, nsent, ntitle_terms;
     mz_extra *extras;   /* owned copies of names */
@@ -148,7 +148,7 @@ typedef struct mz_stemdoc {
     size_t len;
     uint64_t *hash;     /* mz_hash_bytes of each surface form, computed
                          * here so the sequential builder need not */
-    uint16_t *sent;
+    uint32_t *sent;
     size_t nterm, nsent, ntitle_terms;
     uint8_t *ctx;
     mz_extra *extras;

@@ -37,7 +37,9 @@ mz_normalizer *mz_normalizer_new(mz_err *e);
 void mz_normalizer_free(mz_normalizer *n);
 
 /* Normalise utf8[0..len) into UTF-16; *out and *outlen point into the
- * normaliser's buffer.  Fails only on out-of-memory or ICU errors. */
+ * normaliser's buffer.  Fails on out-of-memory, ICU errors and a text
+ * over 1 GiB (ICU counts in int32_t; the tokeniser passes a sentence at a
+ * time, so only a gigabyte without a sentence break). */
 int mz_normalize(mz_normalizer *n, const char *utf8, size_t len,
                  const UChar **out, size_t *outlen, mz_err *e);
 

@@ -341,7 +341,8 @@ struct mz_matcher {
     size_t gcap;
     uint32_t gen;
     mz_strmap *cache; /* token → bit0: form, bit1: starts a phrase/exclusion */
-    uint8_t *excluded;
+    uint8_t *excluded; /* per token of the document: inside an exclusion */
+    uint8_t *val;      /* per token: its classify_token value */
     size_t cap;
     int names; /* a target's names, not cue words: see the phrase rule in mz_match */
 };
@@ -370,6 +371,7 @@ void mz_matcher_free(mz_matcher *m)
     free(m->soff_of_gid);
     free(m->pool);
     free(m->excluded);
+    free(m->val);
     free(m);
 }
 
@@ -508,6 +510,8 @@ long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
         uint8_t *x = realloc(m->excluded, d->ntok * 2);
         if (!x) return -1;
         m->excluded = x;
+        if (!(x = realloc(m->val, d->ntok * 2))) return -1;
+        m->val = x;
         m->cap = d->ntok * 2;
     }
     for (size_t s = 0; s < d->nsent; s++) hit[s] = 0;
@@ -523,15 +527,27 @@ long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
         m->npool = 0;
         m->gen = d->lex->generation;
     }
+    /* exclusions first, all of them: one may begin inside a phrase
+     * (الحكومة الروسية البيضاء: the phrase الحكومة الروسية, the exclusion
+     * الروسية البيضاء), and its tokens are never mentions */
     for (size_t i = 0; i < d->ntok; i++) {
         int32_t val = token_val(m, d, i);
         if (val < 0) return -1;
+        m->val[i] = (uint8_t)val;
+        uint32_t local[MAXV];
+        const uint32_t *bs = local;
+        size_t nb = 0;
+        if (!(val & 2)) continue;
+        if (!(bs = token_starts(m, d, i, local, &nb))) return -1;
+        FOR_SEQS_AT(t, d, i, bs, nb, 1, s, memset(m->excluded + i, 1, s->n);)
+    }
+    for (size_t i = 0; i < d->ntok; i++) {
+        int32_t val = m->val[i];
+        if (m->excluded[i] || !val) continue;
         uint32_t local[MAXV];
         const uint32_t *bs = local;
         size_t nb = 0;
         if ((val & 2) && !(bs = token_starts(m, d, i, local, &nb))) return -1;
-        if (val & 2) FOR_SEQS_AT(t, d, i, bs, nb, 1, s, memset(m->excluded + i, 1, s->n);)
-        if (m->excluded[i]) continue;
         int matched = 0;
         if (val & 2) {
             /* the longest phrase starting here wins, and counts once: its

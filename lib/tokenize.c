@@ -168,7 +168,8 @@ static inline int is_word_char(UChar32 c)
  * drop it when over MZ_TOKEN_MAX_CHARS (then *w returns to start). */
 static void end_token(mz_doc *d, size_t start, size_t chars, size_t *w, size_t sent)
 {
-    if (chars > MZ_TOKEN_MAX_CHARS || *w - start > UINT16_MAX) {
+    /* past 4 GiB an offset cannot be kept: add_text refuses the document */
+    if (chars > MZ_TOKEN_MAX_CHARS || *w - start > UINT16_MAX || start > UINT32_MAX) {
         *w = start;
         return;
     }
@@ -176,7 +177,7 @@ static void end_token(mz_doc *d, size_t start, size_t chars, size_t *w, size_t s
     mz_tok *t = &d->tok[d->ntok++];
     t->off = (uint32_t)start;
     t->len = (uint16_t)(*w - 1 - start);
-    t->sent = sent > UINT16_MAX ? UINT16_MAX : (uint16_t)sent;
+    t->sent = (uint32_t)sent; /* fewer sentences than bytes, and those under 4 GiB */
     t->gid = -1;
 }
 
@@ -418,6 +419,9 @@ static int add_text(mz_doc *d, mz_normalizer *nz, const char *s, size_t n, int i
             if (mz_normalize(nz, s + a, b - a, &u, &ul, e) != 0) return -1;
             if (split(d, u, ul, d->nsent, e) != 0) return -1;
         }
+        /* normalising can grow the text (a ligature such as ㌀ becomes
+         * four letters): tokens are addressed by 32-bit offsets */
+        if (d->buf_len > UINT32_MAX) return mz_fail(e, "text too large: over 4 GiB once normalised");
         d->sent[d->nsent].start = (uint32_t)a;
         d->sent[d->nsent].end = (uint32_t)b;
         d->sent[d->nsent].in_title = (uint8_t)in_title;

@@ -31,10 +31,10 @@
 #define MZ_TOKEN_MAX_CHARS 40
 
 typedef struct mz_tok {
-    uint32_t off;  /* into mz_doc.buf */
-    uint16_t len;  /* bytes */
-    uint16_t sent; /* sentence index (saturates at 65535) */
+    uint32_t off;  /* into mz_doc.buf (a document whose buf would pass 4 GiB is refused) */
+    uint32_t sent; /* sentence index */
     int32_t gid;   /* id in d->lex, or -1 without a lexicon */
+    uint16_t len;  /* bytes */
 } mz_tok;
 
 /* A lexicon numbers distinct tokens (per thread, across documents) so that
@@ -104,8 +104,10 @@ void mz_doc_init(mz_doc *d);
 void mz_doc_free(mz_doc *d);
 
 /* Tokenise title (may be NULL) and text.  Both must be valid UTF-8 (the
- * caller checks, so it can name the file and line).  Fails only on
- * out-of-memory or ICU errors. */
+ * caller checks, so it can name the file and line).  Fails on
+ * out-of-memory, ICU errors and texts too large to address: over 4 GiB
+ * before or after normalising, or a sentence over 1 GiB (mz_normalize);
+ * e says which. */
 int mz_doc_build(mz_doc *d, mz_normalizer *n, const char *title, size_t tlen,
                  const char *text, size_t len, mz_err *e);
 

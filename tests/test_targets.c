@@ -10,6 +10,7 @@
 
 #include "corpus.h"
 #include "fsutil.h"
+#include "jsonout.h"
 #include "targets.h"
 #include "testutil.h"
 
@@ -228,6 +229,10 @@ START_TEST(test_exclusions_win)
     COUNT(west, "قالت واشنطن بوست إن واشنطن رفضت", 1);
     COUNT(west, "الدولار الأمريكي والاقتصاد الأمريكي", 1);
     COUNT(russia, "رئيس روسيا البيضاء زار روسيا", 1);
+    /* an exclusion that begins inside a phrase still wins: the phrase
+     * الحكومة الروسية, the exclusion الروسية البيضاء */
+    COUNT(russia, "اجتمعت الحكومة الروسية البيضاء امس في مينسك", 0);
+    COUNT(russia, "اجتمعت الحكومة الروسية امس", 1);
     /* a newspaper's or broadcaster's nationality is a source, not the
      * country; a state body named the same way is the country */
     COUNT(west, "ذكرت صحيفة \"الغارديان\" البريطانية", 0);
@@ -259,6 +264,28 @@ START_TEST(test_hit_flags_per_sentence)
     ck_assert_int_eq(count(west, "لا شيء. ولا هنا"), 0);
     ck_assert_int_eq(hit[0] | hit[1], 0);
     ck_assert_int_eq(count(west, "..."), 0);
+}
+END_TEST
+
+/* Past 65,535 sentences a token still knows its own: a phrase or an
+ * exclusion never runs across a sentence break, and the hit lands on the
+ * mention's sentence (sentence numbers once saturated there). */
+START_TEST(test_sentences_past_65535)
+{
+    mz_buf b = {0};
+    for (int i = 0; i < 70000; i++) mz_buf_puts(&b, "كلام.\n");
+    mz_buf_puts(&b, "زار روسيا.\nالبيضاء جميلة اليوم.");
+    mz_err e = {{0}};
+    ck_assert_msg(mz_doc_build(&doc, nz, NULL, 0, b.s, b.n, &e) == 0, "%s", e.msg);
+    ck_assert_uint_eq(doc.nsent, 70002);
+    ck_assert_uint_eq(doc.tok[doc.ntok - 1].sent, 70001);
+    uint8_t *h = calloc(doc.nsent, 1);
+    ck_assert_int_eq(mz_match(russia, &doc, h), 1);
+    ck_assert_int_eq(h[70000], 1);
+    for (size_t s = 0; s < doc.nsent; s++)
+        if (s != 70000) ck_assert_msg(h[s] == 0, "hit in sentence %zu", s);
+    free(h);
+    mz_buf_free(&b);
 }
 END_TEST
 
@@ -515,6 +542,7 @@ Suite *suite_targets(void)
     tcase_add_test(tc, test_lexicon_errors_after_forms);
     tcase_add_test(tc, test_lexicon_is_normalised);
     tcase_add_test(tc, test_multi_word_form);
+    tcase_add_test(tc, test_sentences_past_65535);
     suite_add_tcase(s, tc);
     return s;
 }
