@@ -97,7 +97,7 @@ static cJSON *record_of(const mz_models *m, size_t i, size_t terms)
     int g = m->group[i];
     const cJSON *man = b->manifest;
     cJSON *r = cJSON_CreateObject();
-    char key[80];
+    char key[MZ_NAME_MAX + 16];
     snprintf(key, sizeof key, "%s%s", g == MZ_GROUP_STANCE ? "stance." : "", g == MZ_GROUP_STANCE ? b->target : b->name);
     cJSON_AddStringToObject(r, "key", key);
     cJSON_AddStringToObject(r, "name", b->name);

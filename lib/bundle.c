@@ -558,7 +558,7 @@ static int load_labels(const cJSON *arr, mz_head *h, const char *where, mz_err *
     h->nclass = n;
     for (int i = 0; i < n; i++) {
         const cJSON *l = cJSON_GetArrayItem(arr, i);
-        if (!cJSON_IsString(l) || !*l->valuestring || strlen(l->valuestring) > 200)
+        if (!cJSON_IsString(l) || !*l->valuestring || strlen(l->valuestring) > MZ_NAME_MAX)
             return mz_fail(e, "%s: bad label in head \"%s\"", where, shown(h->name, sb, sizeof sb));
         h->labels[i] = strdup(l->valuestring);
         if (!h->labels[i]) return mz_fail(e, "out of memory");
@@ -962,7 +962,7 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
         }
         b->aux_scale = sc->valuedouble;
         for (int k = 0; k < b->aux->nclass; k++) {
-            char key[64];
+            char key[MZ_NAME_MAX + 8];
             key[0] = 'x';
             int64_t fid = mz_aux_feature_name(b->aux->labels[k], key + 1, sizeof key - 1) == 0
                               ? mz_strmap_find(b->vocab.feats, key, strlen(key))

@@ -53,8 +53,13 @@
 #define MZ_FORMAT_VERSION 1
 #define MZ_VERSION "0.1.0"
 
+/* Bytes of a label, of a bundle's, head's or target's name and of a
+ * field name the bundle keeps: the trainer refuses longer ones, so that
+ * whatever it writes loads. */
+#define MZ_NAME_MAX 255
+
 typedef struct mz_head {
-    char name[64];
+    char name[MZ_NAME_MAX + 1];
     char file[128];
     int nclass;
     char **labels;      /* nclass names */
@@ -75,9 +80,9 @@ int mz_score_parse(const char *s);
 
 typedef struct mz_bundle {
     char dir[4096];
-    char name[64];      /* output key: "topic", "frames", target name */
+    char name[MZ_NAME_MAX + 1];   /* output key: "topic", "frames", target name */
     char kind[32];
-    char target[64];    /* stance/target kinds */
+    char target[MZ_NAME_MAX + 1]; /* stance/target kinds */
     mz_vocab vocab;
     mz_head *heads;
     size_t nheads;
@@ -93,7 +98,7 @@ typedef struct mz_bundle {
      * the record field naming an article's source, the known sources in
      * byte order and each one's head (labels shared with the plain head,
      * which answers any other source) */
-    char source_field[64];
+    char source_field[MZ_NAME_MAX + 1];
     int nsource;
     char **source_values;
     mz_head *source_heads;

@@ -366,7 +366,9 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
         /* a byte-order mark (spreadsheet exports write one) would become
          * part of the first label, a label of its own */
         if (lr.lineno == 1 && len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) line += 3, len -= 3;
-        if (len == 0) continue;
+        size_t sp = 0;
+        while (sp < len && (line[sp] == ' ' || line[sp] == '\t' || line[sp] == '\r')) sp++;
+        if (sp == len) continue; /* blank, as a JSONL reader skips one */
         if (memchr(line, '\0', len)) {
             rc = mz_fail(e, "%s:%zu: NUL byte", path, lr.lineno);
             break;
@@ -384,7 +386,7 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
         r.text = tab + 1;
         r.text_len = len - (size_t)(tab + 1 - line);
         if (mz_check_text(r.text, r.text_len, f->max_text, "text", e) != 0 ||
-            mz_check_text(line, strlen(line), 256, "label", e) != 0) {
+            mz_check_text(line, strlen(line), f->max_text, "label", e) != 0) {
             rc = mz_wrap(e, "%s:%zu: ", path, lr.lineno);
             break;
         }

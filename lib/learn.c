@@ -468,6 +468,20 @@ static int platt_item(void *arg, int w, size_t p, mz_err *e)
             m++;
         }
     if (mz_sigmoid_train(m, dec, lab, &c->probA[p], &c->probB[p]) != 0) return mz_fail(e, "out of memory");
+    if (c->probA[p] > 0 && m > 0) {
+        /* The out-of-fold decisions rank the pair backwards (seen with a
+         * dozen records per class): a sigmoid sloping that way would
+         * reverse what the final weights say, which point the right way on
+         * the texts they were fitted on, while cross-validation, scored
+         * through the same sigmoid, would show it rescuing them.  The pair
+         * says nothing then: a flat sigmoid at the share of its first
+         * class (the mean of Platt's targets, the fit of B with A at 0). */
+        double n1 = 0, n0 = 0;
+        for (size_t r = 0; r < m; r++) lab[r] > 0 ? n1++ : n0++;
+        double share = (n1 * (n1 + 1.0) / (n1 + 2.0) + n0 / (n0 + 2.0)) / (n1 + n0);
+        c->probA[p] = 0.0;
+        c->probB[p] = log((1.0 - share) / share);
+    }
     return 0;
 }
 

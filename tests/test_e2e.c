@@ -2665,7 +2665,7 @@ static const char *class_weight_of(const char *dir)
     return got;
 }
 
-/* Class pairs of a libsvm model file whose Platt slope (probA) is above 0. */
+/* Class pairs of a libsvm model file whose Platt slope (probA) is flat, 0. */
 static int backwards_pairs(const char *rel)
 {
     char *t = slurp(T(rel), NULL);
@@ -2674,17 +2674,20 @@ static int backwards_pairs(const char *rel)
     for (char *p = l ? l + 7 : NULL, *end; p && *p != '\n'; p = end) {
         double v = strtod(p, &end);
         if (end == p) break;
-        n += v > 0;
+        n += v == 0;
     }
     free(t);
     return n;
 }
 
 /* Training warns, naming the head, when a head's cross-validated decision
- * values rank a class pair backwards (its probabilities then reverse its
- * decisions): the mini Mawqif-like corpus, ten records per target, has
- * such pairs; the warnings add up to the slopes in the written files, and
- * the mini topic corpus gets none. */
+ * values rank a class pair backwards, and flattens that pair's sigmoid
+ * (a slope the wrong way reversed the head's decisions, even on the texts
+ * it was trained on, while its cross-validated figures, scored through the
+ * same sigmoid, showed it rescuing them): the mini Mawqif-like corpus, ten
+ * records per target, has such pairs; the warnings add up to the flat
+ * slopes in the written files, no slope is positive, and the mini topic
+ * corpus with the test's options gets none. */
 START_TEST(test_backwards_calibration_warned)
 {
     int rc = run("o", "e", "'%s' --task target --target-field target --corpus '%s' --cv 3 --quiet --out '%s'", TRAIN,
@@ -2710,6 +2713,18 @@ START_TEST(test_backwards_calibration_warned)
         warned += nb;
     }
     ck_assert_msg(warned == in_files, "warned of %d pairs, the files hold %d: %s", warned, in_files, err);
+    for (int k = 0; k < 3; k++) {
+        char rel[64];
+        snprintf(rel, sizeof rel, "tw/target-%02d.svm", k);
+        char *t = slurp(T(rel), NULL), *l = strstr(t, "\nprobA "), *end;
+        ck_assert_ptr_nonnull(l);
+        for (char *p = l + 7; *p != '\n'; p = end) {
+            double v = strtod(p, &end);
+            if (end == p) break;
+            ck_assert_msg(v <= 0, "%s: a slope the wrong way, %g", rel, v);
+        }
+        free(t);
+    }
     free(err);
     train_topic("corpora/mini/topic.jsonl", "tt");
     ck_assert_int_eq(backwards_pairs("tt/model.svm"), 0);

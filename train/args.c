@@ -438,6 +438,17 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     if (a->ncorpus == 0) return mz_fail(e, "--corpus is required");
     if (a->evaluate && !a->model) return mz_fail(e, "evaluate needs --model DIR");
     if (options_in_scope(a, e) != 0) return -1;
+    /* names the bundle keeps: what the loader takes (bundle.h) */
+    const struct {
+        const char *opt, *v;
+    } named[] = {{"--name", a->name},
+                 {"--target", a->target},
+                 {"--target-field", a->target_field},
+                 {"--aux-field", a->aux_field},
+                 {"--source-field", a->source_field}};
+    for (size_t k = 0; k < sizeof named / sizeof *named; k++)
+        if (named[k].v && strlen(named[k].v) > MZ_NAME_MAX)
+            return mz_fail(e, "%s: %zu bytes, over the %d a bundle keeps", named[k].opt, strlen(named[k].v), MZ_NAME_MAX);
     if (a->nlsa && a->aux_field)
         return mz_fail(e, "--lsa-corpus and --aux-field cannot be combined");
     if (a->ntrain_only && a->aux_field)

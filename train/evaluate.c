@@ -90,7 +90,7 @@ static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *row
         size_t m = 0;
         for (size_t i = 0; i < c->n; i++) m += (yt[i] = hof[i] == h ? y[i] : -1) >= 0;
         if (h == b->aux || m == 0) continue;
-        char title[200];
+        char title[MZ_NAME_MAX + 64];
         snprintf(title, sizeof title, "target \"%s\" (%zu held-out records)", h->name, m);
         cJSON_AddItemToObject(per, h->name, mz_report_labels(title, pred, yt, c->n, k, h0->labels, json, stdout));
     }

@@ -74,7 +74,8 @@ const char *mz_label_text(const cJSON *j, char *buf, size_t n)
     }
     if (cJSON_IsNumber(j) && isfinite(j->valuedouble) && j->valuedouble == floor(j->valuedouble) &&
         fabs(j->valuedouble) < 1e9) {
-        snprintf(buf, n, "%.0f", j->valuedouble);
+        /* -0 is the number 0, one label with it, not "-0" */
+        snprintf(buf, n, "%.0f", j->valuedouble == 0 ? 0.0 : j->valuedouble);
         return NULL;
     }
     return cJSON_IsNumber(j) ? "is a number that is not a whole one (under 1e9)"
@@ -191,17 +192,17 @@ int mz_fit(const mz_trainset *ts, const int *y, int k, const mz_train_args *a, c
         else fprintf(stderr, "fitting %s (C=%g, %d-fold CV)\n", what, lo.C, lo.folds);
     }
     if (mz_fit_head(ts, y, k, &lo, lm, &oof, e) != 0) return mz_wrap(e, "%s: ", what);
-    /* A Platt slope above 0 means the pair's out-of-fold decision values
-     * rank its classes backwards, so the calibrated probabilities reverse
-     * what the weights say, on the training texts too: seen with a dozen
-     * records per class, never with the shipped corpora.  The figures
-     * already show it; the warning says why. */
+    /* A pair whose out-of-fold decision values rank its classes backwards
+     * gets a flat sigmoid, slope 0 (learn.c): its probability is the
+     * classes' share whatever the text, in the figures and in the bundle.
+     * Seen with a dozen records per class, never with the shipped corpora;
+     * the warning says why the head answers less than its weights. */
     int backwards = 0;
-    for (int p = 0; lm->probA && p < lm->npair; p++) backwards += lm->probA[p] > 0;
+    for (int p = 0; lm->probA && p < lm->npair; p++) backwards += lm->probA[p] == 0.0;
     if (backwards)
         fprintf(stderr,
-                "mizan-train: warning: %s: %d of %d class pairs rank backwards in cross-validation, so its "
-                "probabilities reverse its decisions there (too few labelled records?)\n",
+                "mizan-train: warning: %s: %d of %d class pairs rank backwards in cross-validation, so their "
+                "probabilities are flat, at the classes' shares (too few labelled records?)\n",
                 what, backwards, lm->npair);
     *prob = mz_oof_probs(lm, oof, ts->n, lo.procs);
     if (oof_dec) *oof_dec = oof;

@@ -388,7 +388,7 @@ static int fit_source(const mz_task *t, const mz_labelset *L, const int *y, cons
     }
     if (mz_trainset_build(&ts2, rows2, n, (size_t)k + (size_t)nsrc * nk, e) != 0) goto out;
     ts2.nscored = ns;
-    char what[200];
+    char what[2 * MZ_NAME_MAX + 8];
     snprintf(what, sizeof what, "%s by %s", t->name, a->source_field);
     mz_linmodel lm;
     double C;
@@ -567,7 +567,7 @@ int mz_train_targets(const mz_task *tk, const mz_labelset *L, const int *y, int 
         if (mz_fit(tk->ts, y2, L->n, &a2, T.name[t], &lm, &prob, &C, NULL, e) != 0) goto out;
         for (size_t i = 0; i < c->n; i++)
             if (y2[i] >= 0) memcpy(pooled + i * (size_t)L->n, prob + i * (size_t)L->n, (size_t)L->n * sizeof *prob);
-        char title[200];
+        char title[MZ_NAME_MAX + 64];
         snprintf(title, sizeof title, "target \"%s\" (%zu records, cross-validated)", T.name[t], nrec[t]);
         if (!a->f1_labels) /* else reported below, with the weights */
             cJSON_AddItemToObject(cv, T.name[t], mz_report(title, prob, NULL, y2, ns, L->n, L->name, a->quiet, stderr));
@@ -589,7 +589,7 @@ int mz_train_targets(const mz_task *tk, const mz_labelset *L, const int *y, int 
         if (weigh_labels(a, L, pooled, y, c->n, ns, manifest, lw, &pred, e) != 0) goto out;
         for (int t = 0; t < T.n; t++) {
             for (size_t i = 0; i < c->n; i++) y2[i] = tix[i] == t ? y[i] : -1;
-            char title[200];
+            char title[MZ_NAME_MAX + 64];
             snprintf(title, sizeof title, "target \"%s\" (%zu records, cross-validated)", T.name[t], nrec[t]);
             cJSON_AddItemToObject(cv, T.name[t], mz_report_labels(title, pred, y2, ns, L->n, L->name, a->quiet, stderr));
             add_label_weights(hj[t], lw, L->n);

@@ -160,15 +160,30 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
     return 0;
 }
 
-/* The scored texts of c, each mapped to its first row. */
+/* A text as the checks for copies compare it: without the white space
+ * around it, which the tokeniser ignores and readers differ on (a folder
+ * article keeps its file's last line break, a JSONL or TSV text has none). */
+static const char *trimmed(const char *s, size_t *n)
+{
+    size_t a = 0, b = strlen(s);
+    while (a < b && (s[a] == ' ' || s[a] == '\n' || s[a] == '\t' || s[a] == '\r')) a++;
+    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\n' || s[b - 1] == '\t' || s[b - 1] == '\r')) b--;
+    *n = b - a;
+    return s + a;
+}
+
+/* The scored texts of c (trimmed), each mapped to its first row. */
 static mz_strmap *scored_texts(const mz_collection *c)
 {
     mz_strmap *m = mz_strmap_new(c->nscored + 16);
-    for (size_t i = 0; m && i < c->nscored; i++)
-        if (mz_strmap_intern(m, c->text[i], strlen(c->text[i]), (int32_t)i, NULL) < 0) {
+    for (size_t i = 0; m && i < c->nscored; i++) {
+        size_t n;
+        const char *t = trimmed(c->text[i], &n);
+        if (mz_strmap_intern(m, t, n, (int32_t)i, NULL) < 0) {
             mz_strmap_free(m);
             m = NULL;
         }
+    }
     return m;
 }
 
@@ -178,7 +193,9 @@ int mz_collection_drop_scored(mz_collection *u, const mz_collection *c, size_t *
     if (!scored) return mz_fail(e, "out of memory");
     size_t k = 0, ks = 0;
     for (size_t i = 0; i < u->n; i++) {
-        if (mz_strmap_find(scored, u->text[i], strlen(u->text[i])) >= 0) {
+        size_t n;
+        const char *t = trimmed(u->text[i], &n);
+        if (mz_strmap_find(scored, t, n) >= 0) {
             record_free(u, i);
             continue;
         }
@@ -285,7 +302,9 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
         }
         int rc = 0;
         for (size_t i = c->nscored; i < c->n && rc == 0; i++) {
-            int64_t k = mz_strmap_find(seen, c->text[i], strlen(c->text[i]));
+            size_t n;
+            const char *t = trimmed(c->text[i], &n);
+            int64_t k = mz_strmap_find(seen, t, n);
             if (k >= 0)
                 rc = mz_fail(e, "%s: the same text is in a scored corpus (%s): it would be scored by models trained on "
                                 "it; keep --corpus and --train-only apart",
@@ -325,7 +344,13 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
             mz_sha256 h;
             unsigned char key[32];
             mz_sha256_init(&h);
-            for (int q = 0; q < 3; q++) mz_sha256_update(&h, part[q], strlen(part[q]) + 1);
+            for (int q = 0; q < 3; q++) {
+                size_t n;
+                const char *t = q ? trimmed(part[q], &n) : part[q];
+                if (!q) n = strlen(t);
+                mz_sha256_update(&h, t, n);
+                mz_sha256_update(&h, "", 1); /* each part's end */
+            }
             mz_sha256_final(&h, key);
             int ins;
             int64_t k = mz_strmap_intern(seen, (const char *)key, sizeof key, (int32_t)i, &ins);
