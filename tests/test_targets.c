@@ -233,6 +233,17 @@ START_TEST(test_exclusions_win)
      * الحكومة الروسية, the exclusion الروسية البيضاء */
     COUNT(russia, "اجتمعت الحكومة الروسية البيضاء امس في مينسك", 0);
     COUNT(russia, "اجتمعت الحكومة الروسية امس", 1);
+    /* agencies and papers named with their country are sources; national
+     * teams are sport; horsemanship is not Russian; Austria is left out */
+    COUNT(russia, "نقلت وكالة تاس الروسية عن مصدر عسكري", 0);
+    COUNT(russia, "ذكرت وكالة الإعلام الروسية", 0);
+    COUNT(russia, "نقلت وكالة تاس الروسية عن الكرملين", 1);
+    COUNT(west, "ذكرت صحيفة واشنطن بوست الأمريكية أن الحكومة العراقية تدرس", 0);
+    COUNT(west, "فاز المنتخب السويدي على منتخب الدنمارك", 0);
+    COUNT(russia, "تأهل منتخب روسيا إلى الدور الثاني", 0);
+    COUNT(russia, "فاز الفارس ببطولة فروسية دولية", 0);
+    COUNT(russia, "فروسيا تعارض القرار", 1);
+    COUNT(west, "زار رئيس الوزراء النمسا", 0);
     /* a newspaper's or broadcaster's nationality is a source, not the
      * country; a state body named the same way is the country */
     COUNT(west, "ذكرت صحيفة \"الغارديان\" البريطانية", 0);
