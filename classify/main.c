@@ -138,7 +138,9 @@ static char *kept_members(const run *r, const cJSON *obj, const char *line, size
         char *j = NULL;
         const char *text = "null";
         size_t tl = 4;
-        if (v && span[k].len && !cJSON_IsString(v)) {
+        /* as written (a string's escapes included), where the scan found it;
+         * a TSV cell wants a string's text */
+        if (v && span[k].len && !(r->o.tsv && cJSON_IsString(v))) {
             text = line + span[k].off;
             tl = span[k].len;
         } else if (v) {
@@ -278,6 +280,17 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
 static void put_safe(FILE *f, const char *s)
 {
     for (; *s; s++) fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+/* A message about an input as a whole, on one line: "mizan-classify:
+ * MSG\n", MSG masked as put_safe does (it names a file, whose name may
+ * hold a line break). */
+static void input_msg(const char *msg)
+{
+    mz_progress_clear();
+    fputs("mizan-classify: ", stderr);
+    put_safe(stderr, msg);
+    fputc('\n', stderr);
 }
 
 static void flush_batch(run *r)
@@ -479,9 +492,18 @@ static size_t walk_dir(run *r, const char *dir, const dirchain *up, int depth)
         /* a link to nothing, or a file gone since the listing, is read
          * all the same, to be reported as a named file is */
         int gone = stat(p, &st) != 0;
-        /* the answers of an earlier run with -o into this folder are not
-         * articles */
-        if (r->out_exists && !gone && st.st_dev == r->out_dev && st.st_ino == r->out_ino) continue;
+        /* -o's file, reached through a link (run_all refuses it when named
+         * in the folder): the answers would be renamed over the article, so
+         * the run fails, and the old file is kept */
+        if (r->out_exists && !gone && st.st_dev == r->out_dev && st.st_ino == r->out_ino && (txt || jsonl)) {
+            char m[4200];
+            snprintf(m, sizeof m, "-o: %s is the file -o names (through a link), an input; write the answers elsewhere",
+                     p);
+            input_msg(m);
+            r->any_input_error = 1;
+            found++;
+            continue;
+        }
         if (!gone && S_ISDIR(st.st_mode)) {
             found += walk_dir(r, p, &here, depth + 1);
         } else if ((gone || S_ISREG(st.st_mode)) && jsonl) {
@@ -500,8 +522,9 @@ static size_t walk_dir(run *r, const char *dir, const dirchain *up, int depth)
 static void add_dir(run *r, const char *dir)
 {
     if (walk_dir(r, dir, NULL, 0) == 0) {
-        mz_progress_clear();
-        fprintf(stderr, "mizan-classify: %s: no .txt or .jsonl files in it or its subfolders\n", dir);
+        char m[4200];
+        snprintf(m, sizeof m, "%s: no .txt or .jsonl files in it or its subfolders", dir);
+        input_msg(m);
         r->any_input_error = 1;
     }
 }
@@ -620,8 +643,7 @@ static void add_jsonl(run *r, const char *path)
     mz_err oe;
     FILE *f = mz_text_open(path, r->dec, &lines, &oe);
     if (!f) {
-        mz_progress_clear();
-        fprintf(stderr, "mizan-classify: %s\n", oe.msg);
+        input_msg(oe.msg);
         r->any_input_error = 1;
         return;
     }
@@ -636,6 +658,7 @@ static void add_jsonl(run *r, const char *path)
     int st;
     char m[600];
     size_t nlines = 0;
+    int refused = 0;
     /* ids seen in this stream, to report repeats (repeats further apart
      * than DUP_WINDOW distinct ids are not detected) */
     dupset seen;
@@ -653,22 +676,43 @@ static void add_jsonl(run *r, const char *path)
         if ((st = mz_linereader_next(&lr)) == MZ_LINE_EOF) break;
         nlines++;
         if (st == MZ_LINE_IOERR) {
-            mz_progress_clear();
-            fprintf(stderr, "mizan-classify: %s:%zu: read error\n", name, lr.lineno + 1);
+            snprintf(m, sizeof m, "%s:%zu: read error", name, lr.lineno + 1);
+            input_msg(m);
             r->any_input_error = 1;
             break;
+        }
+        size_t i = 0;
+        const char *bom = st == MZ_LINE_OK && lr.lineno == 1 ? mz_bom(lr.buf, lr.len) : NULL;
+        if (bom && strcmp(bom, "utf-8")) {
+            /* a stream's mark, which mz_text_open cannot look at on a
+             * pipe: UTF-16 and UTF-32 cannot be read line by line */
+            snprintf(m, sizeof m,
+                     "%s: a stream in %s cannot be read line by line; convert it to UTF-8 first (iconv -f %s -t utf-8)",
+                     name, bom, bom);
+            input_msg(m);
+            r->any_input_error = refused = 1;
+            break;
+        }
+        if (bom) {
+            lines = 0; /* UTF-8's mark outranks --encoding, on a pipe too */
+            i = 3;
+        }
+        while (i < lr.len && (lr.buf[i] == ' ' || lr.buf[i] == '\t')) i++;
+        if (bom && i == lr.len) {
+            nlines--; /* a mark alone says nothing: not a record */
+            continue;
         }
         item *it = next_item(r);
         if (st == MZ_LINE_TOO_LONG) {
             snprintf(m, sizeof m, "%s:%zu: line longer than %zu bytes", name, lr.lineno, lr.max_line);
             it->error = strdup(m);
+            it->kept = kept_members(r, NULL, NULL, 0);
             continue;
         }
-        size_t i = 0;
-        while (i < lr.len && (lr.buf[i] == ' ' || lr.buf[i] == '\t')) i++;
         if (i == lr.len) {
             snprintf(m, sizeof m, "%s:%zu: empty line", name, lr.lineno);
             it->error = strdup(m);
+            it->kept = kept_members(r, NULL, NULL, 0);
             continue;
         }
         it->lineno = lr.lineno;
@@ -684,6 +728,7 @@ static void add_jsonl(run *r, const char *path)
             if (mz_text_utf8(r->dec, &it->line, &it->line_len, &e) != 0) {
                 snprintf(m, sizeof m, "%s:%zu: %s", name, lr.lineno, e.msg);
                 it->error = strdup(m);
+                it->kept = kept_members(r, NULL, NULL, 0);
                 free(it->line);
                 it->line = NULL;
             }
@@ -695,9 +740,9 @@ static void add_jsonl(run *r, const char *path)
     mz_linereader_free(&lr);
     if (have_seen) dupset_free(&seen);
     if (f != stdin) fclose(f);
-    if (nlines == 0) {
-        mz_progress_clear();
-        fprintf(stderr, "mizan-classify: %s: no records (empty input)\n", name);
+    if (nlines == 0 && !refused) {
+        snprintf(m, sizeof m, "%s: no records (empty input)", name);
+        input_msg(m);
         r->any_input_error = 1;
     }
 }
@@ -803,8 +848,10 @@ static int known_source(const mz_models *m, const char *name)
  * *.jsonl below it with no hidden name on the way (walk_dir's rules). */
 static int walk_reads(const char *dir, const char *path)
 {
-    char rel[PATH_MAX];
+    char rel[PATH_MAX], real[PATH_MAX];
     struct stat st;
+    /* a link is followed, as -o writes through it */
+    if (realpath(path, real)) path = real;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || stat(path, &st) != 0 ||
         !mz_path_within(path, dir, rel, sizeof rel))
         return 0;

@@ -146,6 +146,12 @@ static int utf32_bom(const char *s, size_t n)
     return n >= 4 && ((b[0] == 0xFF && b[1] == 0xFE && !b[2] && !b[3]) || (!b[0] && !b[1] && b[2] == 0xFE && b[3] == 0xFF));
 }
 
+const char *mz_bom(const char *s, size_t n)
+{
+    if (n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) return "utf-8";
+    return utf32_bom(s, n) ? "utf-32" : utf16_bom(s, n) ? "utf-16" : NULL;
+}
+
 int mz_text_utf8(mz_decoder *d, char **buf, size_t *len, mz_err *e)
 {
     char *out;

@@ -57,6 +57,10 @@ int mz_text_utf8(mz_decoder *d, char **buf, size_t *len, mz_err *e);
  * (stdin included). */
 FILE *mz_text_open(const char *path, mz_decoder *d, int *lines, mz_err *e);
 
+/* The byte-order mark s[0..n) starts with: "utf-8", "utf-16", "utf-32"
+ * (either byte order), or NULL. */
+const char *mz_bom(const char *s, size_t n);
+
 /* For a text that is not valid UTF-8: the encoding it most likely is in,
  * when its bytes read as Arabic in it ("windows-1256"), or as UTF-16 (a
  * byte-order mark), else NULL.  For a hint in the error message, not for

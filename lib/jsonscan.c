@@ -48,6 +48,61 @@ static size_t string_end(const char *s, size_t n, size_t i, size_t *bad, const c
 }
 
 /* A number at s[i]; the offset after it, or 0 with *bad and *why set. */
+static unsigned hex4(const char *p)
+{
+    unsigned v = 0;
+    for (int k = 0; k < 4; k++) v = v << 4 | (unsigned)(p[k] <= '9' ? p[k] - '0' : (p[k] | 0x20) - 'a' + 10);
+    return v;
+}
+
+/* 1 when the string body r[0..rn) (escapes checked by string_end) spells
+ * key once its escapes are decoded: "te\u0078t" is the key "text", which
+ * cJSON would read as such. */
+static int key_is(const char *r, size_t rn, const char *key)
+{
+    size_t kl = strlen(key);
+    if (!memchr(r, '\\', rn)) return rn == kl && !memcmp(r, key, kl);
+    size_t i = 0, j = 0;
+    while (i < rn) {
+        unsigned char out[4];
+        size_t on = 1;
+        if (r[i] != '\\') {
+            out[0] = (unsigned char)r[i++];
+        } else {
+            char c = r[i + 1];
+            i += 2;
+            if (c != 'u') {
+                static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+                const char *f = strchr(from, c);
+                if (!f) return 0;
+                out[0] = (unsigned char)to[f - from];
+            } else {
+                unsigned u = hex4(r + i);
+                i += 4;
+                if (u >= 0xD800 && u < 0xDC00 && i + 6 <= rn && r[i] == '\\' && r[i + 1] == 'u') {
+                    unsigned lo = hex4(r + i + 2);
+                    if (lo < 0xDC00 || lo > 0xDFFF) return 0;
+                    u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                    i += 6;
+                } else if (u >= 0xD800 && u < 0xE000) {
+                    return 0; /* a lone surrogate names no key */
+                }
+                if (u < 0x80) out[0] = (unsigned char)u;
+                else if (u < 0x800) out[0] = (unsigned char)(0xC0 | u >> 6), out[1] = (unsigned char)(0x80 | (u & 0x3F)), on = 2;
+                else if (u < 0x10000)
+                    out[0] = (unsigned char)(0xE0 | u >> 12), out[1] = (unsigned char)(0x80 | (u >> 6 & 0x3F)),
+                    out[2] = (unsigned char)(0x80 | (u & 0x3F)), on = 3;
+                else
+                    out[0] = (unsigned char)(0xF0 | u >> 18), out[1] = (unsigned char)(0x80 | (u >> 12 & 0x3F)),
+                    out[2] = (unsigned char)(0x80 | (u >> 6 & 0x3F)), out[3] = (unsigned char)(0x80 | (u & 0x3F)), on = 4;
+            }
+        }
+        if (j + on > kl || memcmp(key + j, out, on)) return 0;
+        j += on;
+    }
+    return j == kl;
+}
+
 static size_t number_end(const char *s, size_t n, size_t i, size_t *bad, const char **why)
 {
     size_t st = i;
@@ -143,8 +198,7 @@ int mz_json_scan(const char *s, size_t n, const char *const *keys, size_t nkeys,
             if (!e) return -1;
             if (depth == 1)
                 for (size_t k = 0; k < nkeys; k++) {
-                    size_t kl = strlen(keys[k]);
-                    if (e - i - 2 != kl || memcmp(s + i + 1, keys[k], kl)) continue;
+                    if (!key_is(s + i + 1, e - i - 2, keys[k])) continue;
                     if (span[k].len) {
                         /* readers take the first, cJSON too: the second
                          * would be dropped without a word */

@@ -14,8 +14,8 @@
  * which a file's first line keeps and cJSON skips too), nested at most MZ_JSON_MAX_DEPTH deep; else -1
  * with *bad the offset of the first byte it could not accept and *why a
  * static reason.  It does not check UTF-8 (the caller does, before).  For
- * each keys[i] (compared byte for byte with the member's key as written,
- * so a key spelled with escapes is not found), span[i] is that member's
+ * each keys[i] (compared with the member's key once its escapes are
+ * decoded, as cJSON reads it: "te\u0078t" is "text"), span[i] is that member's
  * value in s (off, len), or len 0 when the top level is not an object or
  * has no such member; a key asked for that the top level gives twice is an
  * error (which value was meant cannot be told).  No allocation; no

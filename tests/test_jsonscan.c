@@ -94,6 +94,16 @@ START_TEST(test_member_spans)
     ck_assert_int_eq(mz_json_scan(twice, strlen(twice), keys, 2, sp, &bad, &why), -1);
     ck_assert_str_eq(why, MZ_JSON_TWICE);
     ck_assert_uint_eq(bad, strlen(twice) - 8); /* the second "id" */
+    /* a key is read as cJSON reads it, escapes decoded: found under its
+     * name, and given twice however it is spelled */
+    const char *esc = "{\"te\\u0078t\": 1, \"\\u0627\\u0644\": 2, \"\\ud83d\\ude00\": 3, \"t\\\"q\": 4}";
+    const char *ek[] = {"text", "\xd8\xa7\xd9\x84", "\xf0\x9f\x98\x80", "t\"q", "tex"};
+    ck_assert_int_eq(mz_json_scan(esc, strlen(esc), ek, 5, sp, &bad, &why), 0);
+    for (int k = 0; k < 4; k++) ck_assert_msg(sp[k].len == 1 && esc[sp[k].off] == '1' + k, "key %d", k);
+    ck_assert_uint_eq(sp[4].len, 0);
+    const char *esc2 = "{\"text\": \"a\", \"te\\u0078t\": \"b\"}";
+    ck_assert_int_eq(mz_json_scan(esc2, strlen(esc2), ek, 1, sp, &bad, &why), -1);
+    ck_assert_str_eq(why, MZ_JSON_TWICE);
     /* not an object at the top: nothing found */
     const char *arr = "[{\"id\": 1}]";
     ck_assert_int_eq(mz_json_scan(arr, strlen(arr), keys, 1, sp, &bad, &why), 0);
