@@ -622,11 +622,11 @@ static int load_multilabel_extras(mz_bundle *b, const char *dir, mz_err *e)
     char path[4200];
     if (load_svm(b, file, &b->primary, path, sizeof path, e) != 0) return -1;
     const mz_linmodel *m = &b->primary;
-    int ok = !m->svr && !m->kernel_rbf && m->probA && m->nclass == (int)b->nheads;
+    int ok = !m->svr && m->probA && m->nclass == (int)b->nheads;
     for (int c = 0; ok && c < m->nclass; c++) ok = m->labels[c] == c;
     if (!ok) {
         mz_linmodel_free(&b->primary);
-        return mz_fail(e, "%s: the primary head must be a linear C-SVC with probabilities and one class per label, "
+        return mz_fail(e, "%s: the primary head must be a C-SVC with probabilities and one class per label, "
                           "0..%zu in order", path, b->nheads - 1);
     }
     return 0;

@@ -20,6 +20,7 @@ void mz_fields_default(mz_fields *f)
     f->text = "text";
     f->title = "title";
     f->label = "label";
+    f->raw = NULL;
     f->max_text = 4u << 20;
     f->dec = NULL;
 }
@@ -35,6 +36,7 @@ static int decode_line(const mz_fields *f, char **line, size_t *len, const char 
 void mz_record_free(mz_record *r)
 {
     free(r->id);
+    free(r->raw);
     cJSON_Delete(r->obj);
     memset(r, 0, sizeof *r);
 }
@@ -102,19 +104,24 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
     size_t at;
     const char *bad_why;
     /* the fields read, so that one given twice is refused, not half read */
-    mz_jspan spans[4];
-    const char *keys[4] = {f->id};
+    mz_jspan spans[5];
+    const char *keys[5] = {f->id};
     size_t nk = 1;
     if (f->text) keys[nk++] = f->text;
     if (f->title) keys[nk++] = f->title;
     if (f->label) keys[nk++] = f->label;
+    size_t rawk = nk;
+    /* a raw field that is also one read would be "given twice" */
+    for (size_t k = 0; f->raw && k < nk; k++)
+        if (!strcmp(keys[k], f->raw)) rawk = k;
+    if (f->raw && rawk == nk) keys[nk++] = f->raw;
     if (mz_json_scan(line, len, keys, nk, spans, &at, &bad_why) != 0) {
         if (!strcmp(bad_why, MZ_JSON_TWICE))
             return mz_fail(e, "%s:%zu: a field given twice, at byte %zu: which value is meant cannot be told", src,
                            lineno, at);
         return mz_fail(e, "%s:%zu: malformed JSON near byte %zu (%s)", src, lineno, at, bad_why);
     }
-    mz_jspan idspan = spans[0];
+    mz_jspan idspan = spans[0], rawspan = f->raw ? spans[rawk] : (mz_jspan){0, 0};
     const char *end = NULL;
     r->obj = cJSON_ParseWithLengthOpts(line, len, &end, 0);
     if (r->obj && end) {
@@ -184,6 +191,10 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
         }
     }
     r->label = f->label ? cJSON_GetObjectItemCaseSensitive(r->obj, f->label) : NULL;
+    if (rawspan.len && !(r->raw = strndup(line + rawspan.off, rawspan.len))) {
+        mz_fail(e, "out of memory");
+        goto fail;
+    }
     return 0;
 fail:
     mz_record_free(r);

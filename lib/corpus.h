@@ -27,6 +27,7 @@
 
 typedef struct mz_fields {
     const char *id, *text, *title, *label;
+    const char *raw;   /* a field also kept as written (mz_record.raw), or NULL */
     size_t max_text;   /* bytes; longer texts are an error */
     mz_decoder *dec;   /* the corpora's encoding when not UTF-8, else NULL;
                         * used by one reader at a time (encoding.h) */
@@ -43,6 +44,7 @@ typedef struct mz_record {
     size_t title_len, text_len;
     cJSON *obj;               /* the record as JSON (synthesised for TSV/dir) */
     const cJSON *label;       /* obj's label field, or NULL when absent */
+    char *raw;                /* JSONL: the fields' raw member as written, or NULL */
 } mz_record;
 
 void mz_record_free(mz_record *r);

@@ -1305,6 +1305,47 @@ START_TEST(test_evaluate_reads_trained_fields)
 }
 END_TEST
 
+/* --by groups a number by its JSON text as written (2^53 and 2^53 + 1 are
+ * two groups, 1 and 1.0 too), and a stance bundle reads the label field
+ * it is told, "label" included (the target's name is only the default). */
+START_TEST(test_by_numbers_and_stance_label_field)
+{
+    static const char *const vals[] = {"9007199254740993", "9007199254740992", "1.0", "1", "1e0", "0.1"};
+    mz_buf b = {0};
+    char *t = slurp(mz_test_path("corpora/opinion/train.jsonl"), NULL), *save = NULL;
+    int n = 0;
+    for (char *l = strtok_r(t, "\n", &save); l; l = strtok_r(NULL, "\n", &save), n++) {
+        cJSON *r = cJSON_Parse(l);
+        ck_assert_ptr_nonnull(r);
+        /* the russia value under "label", the west one dropped */
+        cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(r, "russia");
+        cJSON_DeleteItemFromObjectCaseSensitive(r, "west");
+        cJSON_AddItemToObject(r, "label", v);
+        char *o = cJSON_PrintUnformatted(r);
+        o[strlen(o) - 1] = '\0';
+        mz_buf_printf(&b, "%s, \"grp\": %s}\n", o, vals[n % 6]);
+        free(o);
+        cJSON_Delete(r);
+    }
+    free(t);
+    put(T("grp.jsonl"), b.s, b.n);
+    mz_buf_free(&b);
+    int rc = run("o.txt", "e.txt", "'%s' --task stance --target russia --label-field label --corpus '%s' --cv 3 --quiet --out '%s'",
+                 TRAIN, T("grp.jsonl"), T("gs"));
+    if (rc != 0) ck_abort_msg("training exited %d: %s", rc, slurp(T("e.txt"), NULL));
+    cJSON *j = evaluate_json("gs", "grp.jsonl", "--by grp");
+    const cJSON *groups = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "by"), "groups");
+    ck_assert_int_eq(cJSON_GetArraySize(groups), 6);
+    for (int k = 0; k < 6; k++) {
+        int found = 0;
+        const cJSON *g;
+        cJSON_ArrayForEach(g, groups) found += !strcmp(str_at(g, "value"), vals[k]);
+        ck_assert_msg(found == 1, "no group %s", vals[k]);
+    }
+    cJSON_Delete(j);
+}
+END_TEST
+
 /* evaluate --by FIELD: a group's figures are those of evaluating its
  * records alone, for each kind of bundle; groups come largest first, ties
  * by value with the records that lack the field first; a number groups by
@@ -3418,6 +3459,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_cv_predictions);
     tcase_add_test(tc, test_evaluate_by_field);
     tcase_add_test(tc, test_evaluate_reads_trained_fields);
+    tcase_add_test(tc, test_by_numbers_and_stance_label_field);
     tcase_add_test(tc, test_backwards_calibration_warned);
     tcase_add_test(tc, test_training_log_without_carriage_returns);
     tcase_add_test(tc, test_train_by_field);

@@ -142,7 +142,10 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         if (!mz_train_given(args, fopt[k]) && (cJSON_IsString(v) || (cJSON_IsNull(v) && k == 2)))
             *fdst[k] = cJSON_IsString(v) ? v->valuestring : NULL;
     }
-    if (!strcmp(b.kind, "stance") && !strcmp(local.fields.label, "label")) local.fields.label = b.target;
+    /* a stance bundle from before "fields": its target's name */
+    if (!strcmp(b.kind, "stance") && !mz_train_given(args, "--label-field") &&
+        !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(fj, "label")))
+        local.fields.label = b.target;
     if (!strcmp(b.kind, "target") && !local.target_field) {
         /* each record names its target in the field the bundle was trained with */
         const cJSON *tf = cJSON_GetObjectItemCaseSensitive(b.manifest, "target_field");

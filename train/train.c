@@ -80,7 +80,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
 {
     /* a stance corpus keeps each target's value under the target's name */
     mz_train_args local = *args;
-    if (!strcmp(local.task, "stance") && !strcmp(local.fields.label, "label")) local.fields.label = local.target;
+    if (!strcmp(local.task, "stance") && !mz_train_given(args, "--label-field")) local.fields.label = local.target;
     const mz_train_args *a = &local;
     int rc = -1;
     mz_collection c;

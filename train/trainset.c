@@ -54,16 +54,18 @@ typedef struct load_ctx {
 /* A record's --by value as text: a string as it is, a number as JSON
  * writes it, true/false; NULL when absent, null or "".  A list or an
  * object names no group, so it is an error. */
-static int group_value(const cJSON *obj, const char *field, const char *where, char **out, mz_err *e)
+static int group_value(const mz_record *r, const char *field, const char *where, char **out, mz_err *e)
 {
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, field);
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, field);
     const char *v = NULL;
     if (!t || cJSON_IsNull(t)) return 0;
     if (cJSON_IsString(t)) {
         v = t->valuestring;
     } else if (cJSON_IsNumber(t)) {
-        char *p = cJSON_PrintUnformatted(t);
-        *out = p ? strdup(p) : NULL;
+        /* as written (the reader kept it): a double would make 2^53 + 1
+         * the group of 2^53, and 1.0 that of 1 */
+        char *p = r->raw ? NULL : cJSON_PrintUnformatted(t);
+        *out = r->raw ? strdup(r->raw) : p ? strdup(p) : NULL;
         cJSON_free(p);
         return *out ? 0 : mz_fail(e, "out of memory");
     } else if (cJSON_IsBool(t)) {
@@ -114,7 +116,7 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
     c->aux[i] = NULL;
     c->source[i] = NULL;
     c->group[i] = NULL;
-    if (l->a->by_field && group_value(r->obj, l->a->by_field, where, &c->group[i], e) != 0) {
+    if (l->a->by_field && group_value(r, l->a->by_field, where, &c->group[i], e) != 0) {
         record_free(c, i);
         return -1;
     }
@@ -267,7 +269,10 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
     /* the scored corpora first, so that they are rows 0..nscored-1 */
     for (int k = 0; k < nc && rc == 0; k++) {
         load_ctx l = {c, a, 0};
-        rc = mz_corpus_read(corpus_path(a, k), &a->fields, add_record, &l, e);
+        /* --by's value kept as written, for numbers */
+        mz_fields fl = a->fields;
+        fl.raw = a->by_field;
+        rc = mz_corpus_read(corpus_path(a, k), &fl, add_record, &l, e);
         if (k < a->ncorpus) c->nscored = c->n;
         cJSON *info = cJSON_CreateObject();
         cJSON_AddStringToObject(info, "path", corpus_path(a, k));
