@@ -60,14 +60,16 @@ models: all
 # The programs go to PREFIX/bin and the shipped bundles with their data
 # files to PREFIX/share/mizan/models, where the installed programs look for
 # them (a checkout's bin/ looks in models/ beside it instead).  Each bundle
-# is copied under a hidden name, which loaders skip, and renamed into place,
-# so a classifier started meanwhile loads the old bundle or the new one,
-# never half of one (at the instant between the two renames it finds none,
-# and says so).
+# is copied under a hidden name, which loaders skip, and exchanged with the
+# old one in one step (renameat2 RENAME_EXCHANGE, by swapdirs; two renames
+# where the filesystem cannot), so a classifier started meanwhile finds the
+# old bundle or the new one, never neither nor half of one.  The old bundle
+# stays, hidden, until the next install, so a loader already reading it
+# reads it whole.  uninstall removes what install put there, nothing else.
 PREFIX ?= /usr/local
 BINDIR = $(DESTDIR)$(PREFIX)/bin
 MODELDIR = $(DESTDIR)$(PREFIX)/share/mizan/models
-install: all
+install: all build/hostile/swapdirs
 	install -d '$(BINDIR)' '$(MODELDIR)'
 	install -m 755 bin/mizan-train bin/mizan-classify '$(BINDIR)/'
 	install -m 644 models/stopwords-ar.txt models/targets.json '$(MODELDIR)/'
@@ -75,13 +77,18 @@ install: all
 	  b=$${m%/manifest.json}; n=$${b#models/}; d='$(MODELDIR)'; \
 	  rm -rf "$$d/.$$n.new" "$$d/.$$n.old"; install -d "$$d/.$$n.new"; \
 	  install -m 644 "$$b"/* "$$d/.$$n.new/"; \
-	  if [ -e "$$d/$$n" ]; then mv "$$d/$$n" "$$d/.$$n.old"; fi; \
-	  mv "$$d/.$$n.new" "$$d/$$n"; rm -rf "$$d/.$$n.old"; \
+	  if [ ! -e "$$d/$$n" ]; then mv "$$d/.$$n.new" "$$d/$$n"; \
+	  elif build/hostile/swapdirs "$$d/.$$n.new" "$$d/$$n" 2>/dev/null; then mv "$$d/.$$n.new" "$$d/.$$n.old"; \
+	  else mv "$$d/$$n" "$$d/.$$n.old"; mv "$$d/.$$n.new" "$$d/$$n"; fi; \
 	  echo "install models/$$n -> $$d/$$n"; done
 
 uninstall:
 	rm -f '$(BINDIR)/mizan-train' '$(BINDIR)/mizan-classify'
-	rm -rf '$(DESTDIR)$(PREFIX)/share/mizan'
+	rm -f '$(MODELDIR)/stopwords-ar.txt' '$(MODELDIR)/targets.json'
+	@for m in models/*/manifest.json; do \
+	  b=$${m%/manifest.json}; n=$${b#models/}; d='$(MODELDIR)'; \
+	  rm -rf "$$d/$$n" "$$d/.$$n.new" "$$d/.$$n.old"; done
+	-@rmdir '$(MODELDIR)' '$(DESTDIR)$(PREFIX)/share/mizan' 2>/dev/null || true
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \

@@ -71,6 +71,7 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
         else if (!strcmp(o, "--terms") && v) {
             if (int_opt(o, argv[++i], 0, 1000, &k, e) != 0) return -1;
             a->terms = (size_t)k;
+            a->terms_given = 1;
         }
         else if (!strcmp(o, "--summary")) a->summary = 1;
         else if (!strcmp(o, "--summary-by") && v) a->summary = 1, a->summary_by = argv[++i];
@@ -112,7 +113,7 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
     if (a->summary && a->o.tsv) return mz_fail(e, "--summary: --format json or text (a summary has no rows)");
     if (a->summary && a->keep) return mz_fail(e, "--summary: --keep copies fields into each answer, and a summary has none");
     if (a->summary && a->list) return mz_fail(e, "--summary and --list-models: one or the other");
-    if (a->terms && !a->list) return mz_fail(e, "--terms: only with --list-models (per article, see --explain)");
+    if (a->terms_given && !a->list) return mz_fail(e, "--terms: only with --list-models (per article, see --explain)");
     /* a listing reads no article: inputs or per-article options would be
      * ignored, so they are refused */
     if (a->list && a->ninputs) return mz_fail(e, "--list-models reads no article, so no input (%s) goes with it", a->inputs[0]);

@@ -17,6 +17,7 @@ typedef struct mz_classify_args {
     int threads;              /* -j (default: all cores) */
     int list;                 /* --list-models instead of reading articles */
     size_t terms;             /* --terms K: the listing's K strongest words per label */
+    int terms_given;          /* --terms was given (0 included) */
     int summary;              /* --summary: one account of all the answers */
     const char *summary_by;   /* --summary-by F: and one per value of field F */
     const char *target_field; /* JSONL field naming a record's target */

@@ -2,6 +2,7 @@
 #include "engine.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,7 +67,9 @@ static int bundle_dirs(const char *dir, char **names, size_t *nn, mz_err *e)
 {
     char p[4096];
     struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return mz_fail(e, "%s: models directory not found", dir);
+    if (stat(dir, &st) != 0)
+        return mz_fail(e, errno == ENOENT ? "%s: models directory not found" : "%s: cannot open: %m", dir);
+    if (!S_ISDIR(st.st_mode)) return mz_fail(e, "%s: not a folder (--models names a bundle or a folder of them)", dir);
     if (mz_path_join(p, sizeof p, dir, "manifest.json", e) != 0) return -1;
     size_t first = *nn;
     if (stat(p, &st) == 0) {
@@ -83,7 +86,13 @@ static int bundle_dirs(const char *dir, char **names, size_t *nn, mz_err *e)
         if (de->d_name[0] == '.') continue;
         if (mz_path_join(p, sizeof p, dir, de->d_name, e) != 0) continue;
         char mf[4096];
-        if (snprintf(mf, sizeof mf, "%s/manifest.json", p) >= (int)sizeof mf || stat(mf, &st) != 0) continue;
+        if (snprintf(mf, sizeof mf, "%s/manifest.json", p) >= (int)sizeof mf) continue;
+        if (stat(mf, &st) != 0) {
+            /* a subfolder without a manifest is not a bundle; one that
+             * cannot be looked into might be, and is not skipped unsaid */
+            if (errno != ENOENT && errno != ENOTDIR) rc = mz_fail(e, "%s: cannot open: %m", p);
+            continue;
+        }
         if (*nn == MAX_BUNDLES) rc = mz_fail(e, "%s: more than %d model bundles", dir, MAX_BUNDLES);
         else if (!(names[*nn] = strdup(p))) rc = mz_fail(e, "out of memory");
         else (*nn)++;

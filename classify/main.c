@@ -45,6 +45,7 @@
 typedef struct item {
     char *id, *title, *text, *target;
     char *source; /* the record's source field (per-source heads), or NULL */
+    int source_other; /* the record names a source, but not as a string */
     size_t tlen, len;
     char *error; /* set when the input itself failed (unreadable, bad JSON) */
     char *line;  /* a JSONL record not parsed yet (the workers parse it) */
@@ -233,10 +234,10 @@ static void parse_line(run *r, item *it)
     if (cJSON_IsString(tg)) it->target = strdup(tg->valuestring);
     const cJSON *so = r->source_field ? cJSON_GetObjectItemCaseSensitive(rec.obj, r->source_field) : NULL;
     if (cJSON_IsString(so) && !(it->source = strdup(so->valuestring))) it->error = strdup("out of memory");
-    /* a number (an outlet's code) names a source too, one no head knows:
-     * the plain head answers, not --source's */
-    if (so && !cJSON_IsString(so) && !cJSON_IsNull(so) && !(it->source = cJSON_PrintUnformatted(so)))
-        it->error = strdup("out of memory");
+    /* a number (an outlet's code) names a source too, one no head knows
+     * (heads are named by strings, and "24" is not 24): the plain head
+     * answers, not --source's */
+    it->source_other = so && !cJSON_IsString(so) && !cJSON_IsNull(so);
     if (r->nkeep && !(it->kept = kept_members(r, rec.obj, it->line, it->line_len))) it->error = strdup("out of memory");
     if (!it->text || (rec.title && !it->title)) it->error = strdup("out of memory");
     mz_record_free(&rec);
@@ -259,7 +260,7 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
     } else {
         mz_worker *w = &r->w[wk];
         w->kept = it->kept;
-        w->source = it->source ? it->source : r->source_given;
+        w->source = it->source ? it->source : it->source_other ? NULL : r->source_given;
         w->stream = it->lineno ? r->stream : NULL;
         w->line = it->lineno;
         w->id_number = it->id_number;
@@ -347,7 +348,7 @@ static void flush_batch(run *r)
         free(it->line);
         free(it->kept);
         it->id = it->title = it->text = it->error = it->target = it->source = it->line = it->kept = NULL;
-        it->has_id = it->id_number = 0;
+        it->has_id = it->id_number = it->source_other = 0;
     }
     /* a full disk or a closed reader stops the run at once, rather than
      * classifying the rest of a stream nobody will see */

@@ -333,7 +333,7 @@ static int read_at(const char *name, size_t max, const char *path, char **buf, s
     int fd = openat(bundle_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         if (errno == ELOOP) return mz_fail(e, "%s: not a regular file (links are refused)", path);
-        return mz_fail(e, "%s: missing file: %m", path);
+        return mz_fail(e, errno == ENOENT ? "%s: missing file" : "%s: cannot open: %m", path);
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -715,11 +715,23 @@ static int stance_heads_fit(const mz_bundle *b, const char *dir, mz_err *e)
  * bigram needs ngram_max 2, a context feature the context block, and so
  * on.  A pipeline edited apart from its vocabulary would leave those
  * features unseen in every article, and change the answers silently. */
-static int vocab_fits_pipeline(const mz_vocab *v, const char *dir, mz_err *e)
+static int vocab_fits_pipeline(const mz_vocab *v, const cJSON *manifest, const char *dir, mz_err *e)
 {
     const mz_featopts *o = &v->opt;
     for (size_t f = 0; f < v->nfeat; f++) {
         char k = v->kind[f];
+        if (k == 'x') {
+            /* named features only an "lsa" or "aux" entry fills: without
+             * it they would stay 0, and the answers change silently */
+            size_t kl;
+            const char *key = mz_strmap_key(v->feats, f, &kl);
+            static const char *const by[][2] = {{"@lsa:", "lsa"}, {"@aux:", "aux"}};
+            for (int q = 0; q < 2; q++)
+                if (kl > 6 && !memcmp(key + 1, by[q][0], 5) && !cJSON_GetObjectItemCaseSensitive(manifest, by[q][1]))
+                    return mz_fail(e, "%s/vocab.tsv:%zu: a feature %.*s, which only a manifest with \"%s\" fills", dir,
+                                   f + 3, (int)(kl - 1), key + 1, by[q][1]);
+            continue;
+        }
         const char *need = k == 'b' && o->ngram_max < 2   ? "ngram_max 2 or more"
                            : k == 't' && o->ngram_max < 3 ? "ngram_max 3"
                            : (k == 'c' || k == 'd') && !o->context ? "context"
@@ -733,7 +745,10 @@ static int vocab_fits_pipeline(const mz_vocab *v, const char *dir, mz_err *e)
     return 0;
 }
 
-int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
+/* One attempt; *gone says, on failure, that the folder opened is no longer
+ * the one dir names (a replaced bundle, its old copy perhaps being
+ * deleted), so the failure may be the replacement's, not the bundle's. */
+static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
 {
     memset(b, 0, sizeof *b);
     vocab_job vj = {0};
@@ -927,7 +942,7 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
     if (load_stance_score(b, dir, e) != 0) goto fail;
     if (load_multilabel_extras(b, dir, e) != 0) goto fail;
     if (vocab_wait(&vj, e) != 0) goto fail;
-    if (vocab_fits_pipeline(&b->vocab, dir, e) != 0) goto fail;
+    if (vocab_fits_pipeline(&b->vocab, b->manifest, dir, e) != 0) goto fail;
     if (load_lsa(b, dir, e) != 0) goto fail;
     if (!strcmp(b->kind, "multilabel")) {
         int rbf = 0;
@@ -993,12 +1008,27 @@ fail:
         if (vocab_wait(&vj, &ve) != 0) *e = ve;
     }
     nseen = 0;
+    struct stat ds, ps;
+    *gone = bundle_fd >= 0 && fstat(bundle_fd, &ds) == 0 &&
+            (ds.st_nlink == 0 || stat(dir, &ps) != 0 || ps.st_ino != ds.st_ino || ps.st_dev != ds.st_dev);
     if (bundle_fd >= 0) close(bundle_fd);
     bundle_fd = -1;
     free(buf);
     free(vj.buf);
     mz_bundle_free(b);
     return -1;
+}
+
+int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
+{
+    /* a bundle replaced as it loads (make install exchanges a new one in,
+     * and removes the old at the next install) is read again from its
+     * name, which then holds a whole bundle */
+    for (int tries = 0;; tries++) {
+        int gone = 0;
+        if (load_once(b, dir, &gone, e) == 0) return 0;
+        if (!gone || tries == 4) return -1;
+    }
 }
 
 void mz_bundle_free(mz_bundle *b)

@@ -234,7 +234,7 @@ size_t mz_head_top_terms(const mz_vocab *v, const mz_linmodel *m, int c, size_t 
     size_t got = 0, nf = m->nfeat < v->nfeat ? m->nfeat : v->nfeat;
     for (size_t f = 1; f <= nf; f++) {
         char kind = v->kind[f - 1];
-        if (kind == 'u' || kind == 'b' || kind == 'c' || kind == 'd')
+        if (kind == 'u' || kind == 'b' || kind == 't' || kind == 'c' || kind == 'd')
             offer(out, &got, k, 0, v->surface, f - 1, toward(m, c, n, pidx, sign, f), (int32_t)(f - 1));
     }
     return got;

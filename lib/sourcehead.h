@@ -11,7 +11,7 @@
  *
  * where s(x) are the plain head's class scores centred on their mean, read
  * off its pair decisions (s_c = (1/k) Σ_j ±dec(c, j), + when c < j), and
- * the kept features are the K most frequent of the vocabulary, kept[0..K)
+ * the kept features are the K the plain head weighs most, kept[0..K)
  * in increasing order: source d's block holds kept[j] at index
  * k + d·K + j + 1.  Trained on the plain head's out-of-fold scores, it
  * learns what each source does differently from the plain head's opinion.

@@ -1346,6 +1346,66 @@ START_TEST(test_by_numbers_and_stance_label_field)
 }
 END_TEST
 
+/* Unlabelled --lsa-corpus texts are neither scored nor asked for fields:
+ * their repeats are no warning, and --title-field is the labelled
+ * corpus's business.  --list-models --terms lists trigrams, as evidence
+ * shows them; --terms (0 too) is only for --list-models. */
+START_TEST(test_lsa_texts_and_listed_trigrams)
+{
+    mz_buf b = {0};
+    char *t = slurp(mz_test_path("corpora/mini/topic.jsonl"), NULL), *save = NULL;
+    int n = 0;
+    for (char *l = strtok_r(t, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        cJSON *r = cJSON_Parse(l);
+        const char *text = cJSON_GetObjectItemCaseSensitive(r, "text")->valuestring;
+        for (int k = 0; k < 2; k++) {
+            cJSON *o = cJSON_CreateObject();
+            char id[32];
+            snprintf(id, sizeof id, "u%d", n++);
+            cJSON_AddStringToObject(o, "id", id);
+            cJSON_AddStringToObject(o, "text", text);
+            char *x = cJSON_PrintUnformatted(o);
+            mz_buf_puts(&b, x), mz_buf_puts(&b, "\n");
+            free(x);
+            cJSON_Delete(o);
+        }
+        cJSON_Delete(r);
+    }
+    free(t);
+    put(T("dup.jsonl"), b.s, b.n);
+    mz_buf_free(&b);
+    int rc = run("o", "e",
+                 "'%s' --label-field frames --corpus '%s' --lsa-corpus '%s' --lsa-dims 4 --title-field title --cv 2 "
+                 "--quiet --out '%s'",
+                 TRAIN, mz_test_path("corpora/opinion/train.jsonl"), T("dup.jsonl"), T("lsa"));
+    if (rc != 0) ck_abort_msg("training exited %d: %s", rc, slurp(T("e"), NULL));
+    char *err = slurp(T("e"), NULL);
+    ck_assert_msg(!strstr(err, "repeat"), "%s", err);
+    free(err);
+    rc = run("o", "e", "'%s' --corpus '%s' --ngram 3 --quiet --out '%s'", TRAIN, mz_test_path("corpora/mini/topic.jsonl"),
+             T("tri"));
+    if (rc != 0) ck_abort_msg("training exited %d: %s", rc, slurp(T("e"), NULL));
+    rc = run("l.json", "e", "'%s' --models '%s' --list-models --terms 1000", CLASSIFY, T("tri"));
+    ck_assert_int_eq(rc, 0);
+    char *lj = slurp(T("l.json"), NULL);
+    cJSON *j = cJSON_Parse(lj);
+    free(lj);
+    int tri = 0;
+    const cJSON *h, *lab, *term;
+    cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(j, "terms")) cJSON_ArrayForEach(lab, h)
+        cJSON_ArrayForEach(term, lab)
+    {
+        const char *w = str_at(term, "term"), *sp = strchr(w, ' ');
+        tri += sp && strchr(sp + 1, ' ');
+    }
+    cJSON_Delete(j);
+    ck_assert_int_gt(tri, 0);
+    rc = run("o", "e", "'%s' --models '%s' --terms 0 '%s'", CLASSIFY, T("tri"),
+             mz_test_path("corpora/samples/wire-2018-tech.txt"));
+    ck_assert_int_eq(rc, 2);
+}
+END_TEST
+
 /* evaluate --by FIELD: a group's figures are those of evaluating its
  * records alone, for each kind of bundle; groups come largest first, ties
  * by value with the records that lack the field first; a number groups by
@@ -2321,7 +2381,7 @@ START_TEST(test_source_heads)
     int i = 0;
     for (char *l = strtok_r(mini, "\n", &save); l; l = strtok_r(NULL, "\n", &save), i++) {
         cJSON *j = cJSON_Parse(l);
-        const char *src = i % 2 ? "B" : "A";
+        const char *src = i % 2 ? "B" : "7";
         cJSON_AddStringToObject(j, "source", src);
         const cJSON *lb = cJSON_GetObjectItemCaseSensitive(j, "label");
         if (*src == 'B' && !strcmp(lb->valuestring, "internationalNews"))
@@ -2362,7 +2422,7 @@ START_TEST(test_source_heads)
                        "لبحث التعاون الدولي";
     f = fopen(T("feed.jsonl"), "w");
     ck_assert_ptr_nonnull(f);
-    fprintf(f, "{\"id\": \"a\", \"source\": \"A\", \"text\": \"%s\"}\n", text);
+    fprintf(f, "{\"id\": \"a\", \"source\": \"7\", \"text\": \"%s\"}\n", text);
     fprintf(f, "{\"id\": \"b\", \"source\": \"B\", \"text\": \"%s\"}\n", text);
     fprintf(f, "{\"id\": \"c\", \"source\": \"C\", \"text\": \"%s\"}\n", text);
     fprintf(f, "{\"id\": \"d\", \"text\": \"%s\", \"meta\": [1]}\n", text); /* the full parse's way */
@@ -2373,7 +2433,7 @@ START_TEST(test_source_heads)
     ck_assert_int_eq(rc, 0);
     char *out = slurp(T("src.jsonl"), NULL), *pout = slurp(T("plain.jsonl"), NULL);
     char *a = line_of(out, "a"), *b = line_of(out, "b");
-    ck_assert_msg(strstr(a, "\"source\": \"A\"") && strstr(b, "\"source\": \"B\""), "%s\n%s", a, b);
+    ck_assert_msg(strstr(a, "\"source\": \"7\"") && strstr(b, "\"source\": \"B\""), "%s\n%s", a, b);
     ck_assert_msg(score_of(b, "middleEast") > score_of(a, "middleEast") + 0.05, "%s\n%s", a, b);
     for (const char *id = "c"; *id <= 'd'; id = *id == 'c' ? "d" : "e") {
         char *x = line_of(out, id), *y = line_of(pout, id);
@@ -2405,7 +2465,7 @@ START_TEST(test_source_heads)
         const char *id = cJSON_GetObjectItemCaseSensitive(p, "id")->valuestring;
         char *c = line_of(cls, id);
         const cJSON *sc = cJSON_GetObjectItemCaseSensitive(p, "scores"), *x;
-        ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(p, "source")->valuestring, n % 2 ? "B" : "A");
+        ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(p, "source")->valuestring, n % 2 ? "B" : "7");
         cJSON_ArrayForEach(x, sc) ck_assert_double_eq_tol(score_of(c, x->string), x->valuedouble, 1e-12);
         free(c);
         cJSON_Delete(p);
@@ -2437,7 +2497,8 @@ START_TEST(test_source_heads)
     ck_assert_msg(strstr(txt, "\"source\": \"B\""), "%s", txt);
     free(txt);
     /* ... but not of a record that names one, even as a number no head
-     * knows (the plain head answers), nor of one whose source is null */
+     * knows, though a head is named by its digits ("7" is not 7: the plain
+     * head answers), nor of one whose source is null */
     const char numsrc[] = "{\"id\": \"n\", \"source\": 7, \"text\": \"قال الكرملين إن الرئيس سيزور الصين\"}\n"
                           "{\"id\": \"z\", \"source\": null, \"text\": \"قال الكرملين إن الرئيس سيزور الصين\"}\n";
     put(T("numsrc.jsonl"), numsrc, sizeof numsrc - 1);
@@ -2455,7 +2516,7 @@ START_TEST(test_source_heads)
     rc = run("out.txt", "err.txt", "'%s' --models '%s' --source b '%s'", CLASSIFY, T("src"), T("feed.jsonl"));
     ck_assert_int_eq(rc, 2);
     char *serr = slurp(T("err.txt"), NULL);
-    ck_assert_msg(strstr(serr, "--source b: no bundle has a head for it (topic: A, B)"), "%s", serr);
+    ck_assert_msg(strstr(serr, "--source b: no bundle has a head for it (topic: 7, B)"), "%s", serr);
     free(serr);
     free(slurp(T("out.txt"), &la));
     ck_assert_uint_eq(la, 0);
@@ -3221,6 +3282,20 @@ START_TEST(test_aux_head_on_target_bundle)
     int lines;
     count_none("ta", mq, &lines); /* every record answered with a label */
     ck_assert_int_eq(lines, 30);
+    /* a manifest that has lost its "aux" entry is refused: the @aux
+     * features would stay 0 and the answers change without a word */
+    cJSON *mj = cJSON_Parse(m = slurp(T("ta/manifest.json"), NULL));
+    free(m);
+    cJSON_DeleteItemFromObjectCaseSensitive(mj, "aux");
+    m = cJSON_Print(mj);
+    cJSON_Delete(mj);
+    put(T("ta/manifest.json"), m, strlen(m));
+    free(m);
+    rc = run("o", "e", "'%s' --models '%s' --jsonl '%s'", CLASSIFY, T("ta"), mq);
+    ck_assert_int_eq(rc, 2);
+    m = slurp(T("e"), NULL);
+    ck_assert_msg(strstr(m, "a feature @aux:") && strstr(m, "which only a manifest with \"aux\" fills"), "%s", m);
+    free(m);
     /* stance and multi-label tasks have no place for it: refused */
     rc = run("o", "e", "'%s' --task stance --target russia --corpus '%s' --aux-field id --quiet --out '%s'", TRAIN,
              mz_test_path("corpora/mini/stance.jsonl"), T("s"));
@@ -3460,6 +3535,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_evaluate_by_field);
     tcase_add_test(tc, test_evaluate_reads_trained_fields);
     tcase_add_test(tc, test_by_numbers_and_stance_label_field);
+    tcase_add_test(tc, test_lsa_texts_and_listed_trigrams);
     tcase_add_test(tc, test_backwards_calibration_warned);
     tcase_add_test(tc, test_training_log_without_carriage_returns);
     tcase_add_test(tc, test_train_by_field);

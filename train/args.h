@@ -51,6 +51,7 @@ typedef struct mz_train_args {
     int max_labels;        /* multilabel: labels per text at most (0: no cap) */
     int threads;
     int quiet;
+    int unlabelled; /* loading --lsa-corpus texts: nothing is scored, no field is asked for */
     int evaluate;
     int json; /* evaluate: the figures as one JSON object on stdout */
     const char *predictions; /* evaluate: JSONL, each record's truth and answer (NULL: none) */

@@ -154,6 +154,11 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
     /* articles name their source in the field the bundle was trained with,
      * unless --source-field says otherwise */
     if (b.nsource && !local.source_field) local.source_field = b.source_field;
+    if (!b.nsource && local.source_field) {
+        /* it would change nothing: said, as training says it */
+        mz_bundle_free(&b);
+        return mz_fail(e, "evaluate: --source-field: %s has no per-source heads", args->model);
+    }
     const mz_train_args *a = &local;
     int rc = -1;
     mz_collection c;

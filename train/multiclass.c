@@ -2,12 +2,14 @@
  * the corpus, or one per target over that target's records, each with the
  * optional auxiliary head (--aux-field) and label weights (--f1-labels). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "groups.h"
 #include "learn.h"
 #include "predict.h"
+#include "progress.h"
 #include "sourcehead.h"
 #include "strmap.h"
 #include "tasks.h"
@@ -280,6 +282,16 @@ static int choose_sources(const mz_collection *c, size_t ns, const char *field, 
         mz_fail(e, "--source-field %s: no source has %zu scored records (--source-min)", field, min);
         goto out;
     }
+    if (keep == MZ_MAX_CLASSES && keep < nv && v[keep].n >= min) {
+        /* said even with --quiet: the bundle is not the one asked for */
+        size_t more = 0;
+        while (keep + more < nv && v[keep + more].n >= min) more++;
+        mz_progress_clear();
+        fprintf(stderr,
+                "mizan-train: warning: --source-field %s: heads for the %d sources with the most records, the most a "
+                "bundle holds; %zu more with %zu or more get the plain head\n",
+                field, MZ_MAX_CLASSES, more, min);
+    }
     qsort(v, keep, sizeof *v, by_name);
     for (size_t i = 0; i < c->n; i++) {
         (*dom)[i] = -1;
@@ -322,8 +334,8 @@ static int by_id(const void *a, const void *b)
 }
 
 /* --source-field (sourcehead.h): the second-stage head over the plain
- * head's out-of-fold scores and each known source's block of the K most
- * frequent features.  prob (n × k) comes in as the plain head's
+ * head's out-of-fold scores and each known source's block of the K
+ * features the plain head weighs most.  prob (n × k) comes in as the plain head's
  * out-of-fold probabilities and leaves as the classifier's: the second
  * stage's for records of a known source, the plain head's for the rest.
  * The plain head's own figures go to cv.source.plain. */

@@ -54,6 +54,7 @@ static int fit_lsa(const mz_train_args *a, const mz_collection *c, mz_vocab *voc
     la.ncorpus = a->nlsa;
     la.ntrain_only = 0;
     la.aux_field = la.target_field = la.by_field = NULL;
+    la.unlabelled = 1;
     mz_collection u;
     if (mz_collection_load(&u, &la, e) != 0) return -1;
     int rc = mz_collection_drop_scored(&u, c, left_out, e);

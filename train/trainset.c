@@ -324,7 +324,8 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
     /* a field named on the command line that no record has is a typo, not
      * a corpus without titles or ids: said, not ignored */
     {
-        const char *none = mz_train_given(a, "--title-field") && !c->with_title ? "--title-field"
+        const char *none = a->unlabelled                                         ? NULL
+                           : mz_train_given(a, "--title-field") && !c->with_title ? "--title-field"
                            : mz_train_given(a, "--id-field") && !c->with_id     ? "--id-field"
                                                                                 : NULL;
         if (none) {
@@ -338,8 +339,9 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
      * repeats itself.  Real corpora repeat a few texts (retweets, wire
      * copy), so it is said, with the count and the first pair, not refused.
      * A copy is the same title and text, for the same target (a tweet
-     * judged toward two targets goes to two heads). */
-    {
+     * judged toward two targets goes to two heads).  Unlabelled texts are
+     * never scored: their copies flatter nothing. */
+    if (!a->unlabelled) {
         /* keyed by the SHA-256 of the three parts, each with its NUL as a
          * separator: a fixed 32 bytes whatever the text's size */
         mz_strmap *seen = mz_strmap_new(c->nscored + 16);

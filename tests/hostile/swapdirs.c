@@ -5,7 +5,8 @@
  *
  * Sleeps DELAY_MS (default 0), swaps A and B once, and exits 0; exits 1 if
  * the kernel or filesystem cannot exchange.  The hostile battery uses it to
- * replace a bundle while mizan-classify is loading it. */
+ * replace a bundle while mizan-classify is loading it, and make install to
+ * put a new bundle in place of the old in one step. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
