@@ -68,6 +68,17 @@ int mz_normalize(mz_normalizer *n, const char *utf8, size_t len,
     int32_t ulen = 0;
     u_strFromUTF8(n->a, (int32_t)n->acap, &ulen, utf8, (int32_t)len, &st);
     if (U_FAILURE(st)) return mz_fail(e, "ICU: UTF-8 conversion failed: %s", u_errorName(st));
+    /* The presentation forms of the harakat and of shadda with a haraka
+     * (U+FE70-FE7F, U+FC5E-FC63) are dropped before NFKC, which would make
+     * the isolated ones a space and a mark: the mark goes, and the space
+     * would cut the word in two. */
+    int32_t kept = 0;
+    for (int32_t i = 0; i < ulen; i++) {
+        UChar c = n->a[i];
+        if ((c >= 0xFE70 && c <= 0xFE7F) || (c >= 0xFC5E && c <= 0xFC63)) continue;
+        n->a[kept++] = c;
+    }
+    ulen = kept;
 
     const UChar *src = n->a;
     int32_t srclen = ulen;

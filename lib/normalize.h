@@ -4,7 +4,9 @@
  * UTF-16 in a buffer the normaliser owns and reuses, valid until the next
  * call.  The steps, in order:
  *   1. NFKC (ICU), which also folds Arabic presentation forms and ligatures
- *      (U+FB50..U+FEFF) to base letters;
+ *      (U+FB50..U+FEFF) to base letters; the harakat's own presentation
+ *      forms (U+FE70..U+FE7F, U+FC5E..U+FC63) are dropped before it, as
+ *      NFKC would make the isolated ones a space and a mark;
  *   2. removal of tashkeel (U+064B..U+065F), superscript alef (U+0670),
  *      Quranic annotation marks, tatweel (U+0640) and invisible format
  *      characters (ZWJ/ZWNJ, bidi marks) — removal, not a space, so a word
@@ -58,6 +60,9 @@ static inline int mz_norm_dropped(UChar c)
     if (c == 0x0670 || c == 0x0640) return 1; /* superscript alef, tatweel */
     if (c >= 0x0610 && c <= 0x061A) return 1; /* honorific/Quranic signs */
     if (c >= 0x06D6 && c <= 0x06ED) return c != 0x06E5 && c != 0x06E6 && c != 0x06E9;
+    /* Arabic Extended-A and -B: Quranic annotation signs and more harakat
+     * (U+08F0 open fathatan ...) */
+    if ((c >= 0x0898 && c <= 0x089F) || (c >= 0x08CA && c <= 0x08FF)) return 1;
     if (c == 0x061C || c == 0x200B || c == 0x200C || c == 0x200D || c == 0x200E ||
         c == 0x200F || c == 0xFEFF || (c >= 0x202A && c <= 0x202E) ||
         (c >= 0x2066 && c <= 0x2069) || c == 0x00AD)

@@ -12,7 +12,9 @@
  * result is the same, and the tests and fuzz_doc compare the two paths.
  *
  * Sentences are byte ranges of the ORIGINAL text (what a person should be
- * shown), split at . ! ? ؟ … followed by space, and at line breaks.  Sentence
+ * shown), split at . ! ? ؟ … followed by an ASCII space, tab or line end,
+ * and at line breaks (not before a no-break space, which NFKC would make a
+ * space: the shipped models were trained that way).  Sentence
  * 0 is the title when there is one.  Every token records its sentence.
  *
  * Invariants: tokens appear in text order; tok[i].off/len address d->buf,

@@ -99,6 +99,14 @@ START_TEST(test_diacritics_removed)
     NORM_EQ("قُلْ", "قل");                        /* sukun */
     NORM_EQ("هٰذا", "هذا");                       /* superscript alef U+0670 */
     NORM_EQ("صلّى ﷺ", "صلي صلي الله عليه وسلم");
+    /* the harakat's presentation forms (isolated, NFKC's space + mark;
+     * with tatweel; shadda ligatures) leave the word whole */
+    NORM_EQ("محم\xef\xb9\xbcد", "محمد");      /* U+FE7C isolated shadda */
+    NORM_EQ("ك\xef\xb9\xbeتاب", "كتاب");      /* U+FE7E isolated sukun */
+    NORM_EQ("ك\xef\xb9\xb7تب", "كتب");        /* U+FE77 fatha on tatweel */
+    NORM_EQ("محم\xef\xb1\xa2د", "محمد");      /* U+FC62 shadda with kasra */
+    /* Arabic Extended-A marks: open fathatan, a Quranic sign */
+    NORM_EQ("كتاب\xe0\xa3\xb0 ك\xe0\xa3\x94تاب", "كتاب كتاب");
 }
 END_TEST
 
