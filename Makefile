@@ -61,9 +61,10 @@ models: all
 # files to PREFIX/share/mizan/models, where the installed programs look for
 # them (a checkout's bin/ looks in models/ beside it instead).  Each bundle
 # is copied under a hidden name, which loaders skip, and exchanged with the
-# old one in one step (renameat2 RENAME_EXCHANGE, by swapdirs; two renames
-# where the filesystem cannot), so a classifier started meanwhile finds the
-# old bundle or the new one, never neither nor half of one.  The old bundle
+# old one in one step (renameat2 RENAME_EXCHANGE, by swapdirs), so a
+# classifier started meanwhile finds the old bundle or the new one, never
+# neither nor half of one (where the filesystem cannot exchange, two
+# renames, between which a loader waits a moment and looks again).  The old bundle
 # stays, hidden, until the next install, so a loader already reading it
 # reads it whole.  uninstall removes what install put there, nothing else.
 PREFIX ?= /usr/local

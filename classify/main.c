@@ -657,7 +657,7 @@ static void add_jsonl(run *r, const char *path)
     r->fl.max_text = r->o.max_bytes;
     r->fl.label = NULL;
     int st;
-    char m[600];
+    char m[PATH_MAX + 512]; /* a stream's path, up to PATH_MAX, and what is wrong */
     size_t nlines = 0;
     int refused = 0;
     /* ids seen in this stream, to report repeats (repeats further apart

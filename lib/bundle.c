@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <dirent.h>
 #include <errno.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -745,9 +746,18 @@ static int vocab_fits_pipeline(const mz_vocab *v, const cJSON *manifest, const c
     return 0;
 }
 
-/* One attempt; *gone says, on failure, that the folder opened is no longer
- * the one dir names (a replaced bundle, its old copy perhaps being
- * deleted), so the failure may be the replacement's, not the bundle's. */
+/* 1 when the open bundle folder is no longer the one dir names (a
+ * replaced bundle, its old copy perhaps being deleted). */
+static int replaced(const char *dir)
+{
+    struct stat ds, ps;
+    return bundle_fd >= 0 && fstat(bundle_fd, &ds) == 0 &&
+           (ds.st_nlink == 0 || stat(dir, &ps) != 0 || ps.st_ino != ds.st_ino || ps.st_dev != ds.st_dev);
+}
+
+/* One attempt; *gone says, on failure, that the folder was replaced or
+ * missing meanwhile, so the failure may be the replacement's, not the
+ * bundle's. */
 static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
 {
     memset(b, 0, sizeof *b);
@@ -758,8 +768,12 @@ static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
     size_t len;
     if (mz_path_join(path, sizeof path, dir, "manifest.json", e) != 0) return -1;
     bundle_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (bundle_fd < 0) return mz_fail(e, "%s: cannot open the model directory: %m", dir);
+    if (bundle_fd < 0) {
+        *gone = errno == ENOENT; /* between two renames, where they cannot be one */
+        return mz_fail(e, "%s: cannot open the model directory: %m", dir);
+    }
     if (read_at("manifest.json", MANIFEST_MAX, path, &buf, &len, e) != 0) {
+        *gone = replaced(dir);
         close(bundle_fd);
         bundle_fd = -1;
         return -1;
@@ -1008,9 +1022,7 @@ fail:
         if (vocab_wait(&vj, &ve) != 0) *e = ve;
     }
     nseen = 0;
-    struct stat ds, ps;
-    *gone = bundle_fd >= 0 && fstat(bundle_fd, &ds) == 0 &&
-            (ds.st_nlink == 0 || stat(dir, &ps) != 0 || ps.st_ino != ds.st_ino || ps.st_dev != ds.st_dev);
+    *gone = replaced(dir);
     if (bundle_fd >= 0) close(bundle_fd);
     bundle_fd = -1;
     free(buf);
@@ -1028,6 +1040,8 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)
         int gone = 0;
         if (load_once(b, dir, &gone, e) == 0) return 0;
         if (!gone || tries == 4) return -1;
+        struct timespec ts = {0, 10 * 1000 * 1000}; /* the replacement's moment */
+        nanosleep(&ts, NULL);
     }
 }
 
