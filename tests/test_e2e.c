@@ -3451,7 +3451,16 @@ START_TEST(test_lsa_binary_heads)
                  "--quiet --out '%s'",
                  TRAIN, op, unl, T("lb"));
     if (rc != 0) ck_abort_msg("training with --lsa-heads binary exited %d: %s", rc, slurp(T("e"), NULL));
-    char *m = slurp(T("lb/manifest.json"), NULL);
+    /* with no primary head, binary would change nothing: refused */
+    rc = run("o", "e",
+             "'%s' --label-field frames --corpus '%s' --lsa-corpus '%s' --lsa-dims 4 --lsa-heads binary "
+             "--primary-weight 0 --cv 2 --quiet --out '%s'",
+             TRAIN, op, unl, T("lb0"));
+    ck_assert_int_eq(rc, 2);
+    char *m = slurp(T("e"), NULL);
+    ck_assert_msg(strstr(m, "--lsa-heads binary with --primary-weight 0"), "%s", m);
+    free(m);
+    m = slurp(T("lb/manifest.json"), NULL);
     cJSON *j = cJSON_Parse(m);
     free(m);
     const cJSON *l = cJSON_GetObjectItemCaseSensitive(j, "lsa");

@@ -165,6 +165,10 @@ static int options_in_scope(const mz_train_args *a, mz_err *e)
             return mz_fail(e, "%s: for --task stance, not %s", stance_opts[k], a->task);
     if (strcmp(a->task, "target") && mz_train_given(a, "--target-field"))
         return mz_fail(e, "--target-field: for --task target, not %s", a->task);
+    /* binary keeps the block from the primary head, which 0 leaves out */
+    if (a->lsa_binary_only && a->primary_weight == 0)
+        return mz_fail(e, "--lsa-heads binary with --primary-weight 0: without a primary head every head is binary, "
+                          "so it changes nothing");
     return 0;
 }
 
