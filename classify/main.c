@@ -748,6 +748,24 @@ static void add_jsonl(run *r, const char *path)
     }
 }
 
+/* The first column name of a TSV header row (s[0..n), tab-separated,
+ * newline-ended) that an earlier column already has, or NULL. */
+static const char *tsv_repeated_column(const char *s, size_t n)
+{
+    const char *end = memchr(s, '\n', n);
+    if (!end) end = s + n;
+    for (const char *a = s; a < end;) {
+        size_t al = strcspn(a, "\t\n");
+        for (const char *b = s; b < a;) {
+            size_t bl = strcspn(b, "\t\n");
+            if (al == bl && !memcmp(a, b, al)) return a;
+            b += bl + 1;
+        }
+        a += al + 1;
+    }
+    return NULL;
+}
+
 /* --keep's comma-separated names: each once, none a key the answer holds
  * already (of the bundles m; NULL: names kept under a key of their own).
  * The names point into spec, which is cut in place; -1 after a one-line
@@ -976,6 +994,17 @@ static int run_all(mz_classify_args *args)
         mz_buf hb = {0};
         r.o.tsv_cols = mz_models_tsv_header(&m, r.keep, r.nkeep, &hb);
         r.o.tsv_kept = (size_t)r.nkeep;
+        /* two bundles (or a kept field) whose columns share a name (a bundle
+         * named russia_label beside the Russia stance bundle's label): a
+         * spreadsheet could not tell them apart */
+        const char *dup = hb.oom ? NULL : tsv_repeated_column(hb.s, hb.n);
+        if (dup) {
+            size_t dl = strcspn(dup, "\t\n");
+            mz_fail(&e, "--format tsv: two columns would be named \"%.*s\"; combine other bundles, or use JSON",
+                    (int)(dl < 200 ? dl : 200), dup);
+            mz_buf_free(&hb);
+            goto fail;
+        }
         if (!hb.oom && fwrite(hb.s, 1, hb.n, r.out) != hb.n) r.write_err = errno ? errno : EIO;
         mz_buf_free(&hb);
         if (hb.oom) goto oom;

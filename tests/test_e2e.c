@@ -1406,6 +1406,27 @@ START_TEST(test_lsa_texts_and_listed_trigrams)
 }
 END_TEST
 
+/* --format tsv refuses bundles whose columns would share a name (a
+ * multiclass bundle named russia_label beside a stance bundle toward
+ * russia, whose label column is russia_label); JSON takes them. */
+START_TEST(test_tsv_columns_apart)
+{
+    ck_assert_int_eq(mkdir(T("tc"), 0755), 0);
+    int rc = run("o", "e", "'%s' --corpus '%s' --name russia_label --cv 3 --quiet --out '%s'", TRAIN,
+                 mz_test_path("corpora/mini/topic.jsonl"), T("tc/rl"));
+    if (rc != 0) ck_abort_msg("training exited %d: %s", rc, slurp(T("e"), NULL));
+    train_stance("tc/ru", "");
+    const char *art = mz_test_path("corpora/samples/wire-2018-tech.txt");
+    rc = run("t.tsv", "e", "'%s' --models '%s' --format tsv '%s'", CLASSIFY, T("tc"), art);
+    ck_assert_int_eq(rc, 2);
+    char *err = slurp(T("e"), NULL);
+    ck_assert_msg(strstr(err, "--format tsv: two columns would be named \"russia_label\""), "%s", err);
+    free(err);
+    rc = run("t.json", "e", "'%s' --models '%s' '%s'", CLASSIFY, T("tc"), art);
+    ck_assert_int_eq(rc, 0);
+}
+END_TEST
+
 /* evaluate --by FIELD: a group's figures are those of evaluating its
  * records alone, for each kind of bundle; groups come largest first, ties
  * by value with the records that lack the field first; a number groups by
@@ -3545,6 +3566,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_evaluate_reads_trained_fields);
     tcase_add_test(tc, test_by_numbers_and_stance_label_field);
     tcase_add_test(tc, test_lsa_texts_and_listed_trigrams);
+    tcase_add_test(tc, test_tsv_columns_apart);
     tcase_add_test(tc, test_backwards_calibration_warned);
     tcase_add_test(tc, test_training_log_without_carriage_returns);
     tcase_add_test(tc, test_train_by_field);
