@@ -135,10 +135,8 @@ static cJSON *record_of(const mz_models *m, size_t i, size_t terms)
 static void text_section(mz_buf *o, const char *name, const cJSON *sec)
 {
     mz_buf_puts(o, "  cv ");
-    mz_buf_cell(o, name, 10, 0, 0);
-    size_t w = 0;
-    for (const char *c = name; *c; c++) w += ((unsigned char)*c & 0xC0) != 0x80;
-    if (w >= 10) mz_buf_puts(o, " "); /* a long name still stands apart from its figures */
+    /* a long name still stands apart from its figures */
+    if (mz_buf_cell(o, name, 10, 0, 0) >= 10) mz_buf_puts(o, " ");
     const char *sep = "";
     for (const cJSON *c = sec->child; c; c = c->next)
         if (cJSON_IsNumber(c) && strcmp(c->string, "n")) {

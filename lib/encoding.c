@@ -205,16 +205,16 @@ FILE *mz_text_open(const char *path, mz_decoder *d, int *lines, mz_err *e)
     ssize_t k = is_stdin ? -1 : pread(fileno(f), head, 4, 0);
     int seekable = k >= 0;
     if (k > 0) nh = (size_t)k;
-    int bom8 = nh >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF;
-    int bom32 = utf32_bom((const char *)head, nh);
-    int bom16 = bom32 || utf16_bom((const char *)head, nh); /* a mark that outranks --encoding */
+    const char *bom = mz_bom((const char *)head, nh);
+    int bom8 = bom && !strcmp(bom, "utf-8");
+    int bom16 = bom && !bom8; /* UTF-16's or UTF-32's mark, which outranks --encoding */
     int other = d && !d->utf8;
     if (bom8 || (!bom16 && !other)) return f;
     if (!bom16 && d->ascii) {
         *lines = 1;
         return f;
     }
-    const char *enc = bom32 ? "utf-32" : bom16 ? "utf-16" : d->name;
+    const char *enc = bom16 ? bom : d->name;
     if (!seekable) {
         if (!is_stdin) fclose(f);
         mz_fail(e, "%s: a stream in %s cannot be read line by line; convert it to UTF-8 first (iconv -f %s -t utf-8)",

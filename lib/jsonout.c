@@ -47,7 +47,7 @@ void mz_buf_put(mz_buf *b, const char *s, size_t n)
 
 void mz_buf_puts(mz_buf *b, const char *s) { mz_buf_put(b, s, strlen(s)); }
 
-void mz_buf_cell(mz_buf *b, const char *s, size_t width, int cut, int right)
+size_t mz_buf_cell(mz_buf *b, const char *s, size_t width, int cut, int right)
 {
     size_t bytes = 0, cps = 0;
     while (s[bytes] && !(cut && cps == width)) {
@@ -58,6 +58,7 @@ void mz_buf_cell(mz_buf *b, const char *s, size_t width, int cut, int right)
     for (size_t i = cps; right && i < width; i++) mz_buf_put(b, " ", 1);
     mz_buf_put(b, s, bytes);
     for (size_t i = cps; !right && i < width; i++) mz_buf_put(b, " ", 1);
+    return cps;
 }
 
 void mz_buf_printf(mz_buf *b, const char *fmt, ...)

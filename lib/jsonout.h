@@ -31,7 +31,8 @@ void mz_buf_num(mz_buf *b, double v, int decimals);
 /* s padded with spaces to width columns for a table or a report, left-
  * or right-aligned; with cut, also cut to width.  Columns are code points,
  * not bytes (Arabic takes two bytes a letter; a cut never splits one; wide
- * CJK characters, two columns each, are not among this project's scripts). */
-void mz_buf_cell(mz_buf *b, const char *s, size_t width, int cut, int right);
+ * CJK characters, two columns each, are not among this project's scripts).
+ * Returns the columns s itself took (more than width when it is longer). */
+size_t mz_buf_cell(mz_buf *b, const char *s, size_t width, int cut, int right);
 
 #endif
