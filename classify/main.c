@@ -68,6 +68,7 @@ typedef struct run {
     mz_copts o;
     const char *target_field;
     const char *source_field;  /* the field the bundles' per-source heads read, or NULL */
+    int reads_target;          /* a target bundle reads target_field */
     const char *source_given;  /* --source: the source of articles that name none */
     char **keep; /* --keep field names */
     int nkeep;
@@ -154,7 +155,7 @@ static char *kept_members(const run *r, const cJSON *obj, const char *line, size
         if (r->o.tsv) mz_buf_tsv_cell(&b, text, tl);
         else if (r->keep_as && v && !cJSON_IsNull(v) && !cJSON_IsString(v))
             mz_buf_json_str(&b, text, tl); /* read back as written, not as a double */
-        else mz_buf_put(&b, text, tl);
+        else mz_buf_json_raw(&b, text, tl);
         cJSON_free(j);
     }
     free(span);
@@ -163,6 +164,17 @@ static char *kept_members(const run *r, const cJSON *obj, const char *line, size
         return NULL;
     }
     return b.s;
+}
+
+/* What a JSON value is, for a message. */
+static const char *json_type(const cJSON *v)
+{
+    return cJSON_IsObject(v)   ? "an object"
+           : cJSON_IsArray(v)  ? "an array"
+           : cJSON_IsBool(v)   ? "true or false"
+           : cJSON_IsNull(v)   ? "null"
+           : cJSON_IsNumber(v) ? "a number"
+                               : "a string";
 }
 
 /* Parse a JSONL record into the item (in a worker: parsing costs about a
@@ -201,10 +213,11 @@ static void parse_line(run *r, item *it)
         mz_jspan sp;
         size_t at;
         const char *why;
+        int found = mz_json_scan(it->line, it->line_len, &r->fl.id, 1, &sp, &at, &why) == 0 && sp.len;
         if (cJSON_IsString(id)) {
-            it->id = strdup(id->valuestring);
-        } else if (cJSON_IsNumber(id) && mz_json_scan(it->line, it->line_len, &r->fl.id, 1, &sp, &at, &why) == 0 &&
-                   sp.len) {
+            /* cJSON ends a string at a \u0000, which would make another id */
+            if (!found || !memmem(it->line + sp.off, sp.len, "\\u0000", 6)) it->id = strdup(id->valuestring);
+        } else if (cJSON_IsNumber(id) && found) {
             /* a number as written, as a good record's is */
             it->id = strndup(it->line + sp.off, sp.len);
             it->id_number = it->id != NULL;
@@ -215,8 +228,14 @@ static void parse_line(run *r, item *it)
         return;
     }
     if (!rec.id) {
-        snprintf(m, sizeof m, "%s:%zu: missing \"id\" (string or number)", name, it->lineno);
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(rec.obj, r->fl.id);
+        if (id)
+            snprintf(m, sizeof m, "%s:%zu: \"%s\" must be a string or a number, not %s", name, it->lineno, r->fl.id,
+                     json_type(id));
+        else snprintf(m, sizeof m, "%s:%zu: missing \"%s\" (string or number)", name, it->lineno, r->fl.id);
         it->error = strdup(m);
+        /* the kept fields are how such a record is found again */
+        it->kept = kept_members(r, rec.obj, it->line, it->line_len);
         mz_record_free(&rec);
         return;
     }
@@ -254,6 +273,10 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
         free(it->line);
         it->line = NULL;
     }
+    /* a file, stdin or a line never parsed: its kept fields are null, so
+     * that every answer of a run has the same members */
+    if (r->nkeep && !it->kept && !(it->kept = kept_members(r, NULL, NULL, 0)) && !it->error)
+        it->error = strdup("out of memory");
     if (it->error) {
         mz_error_record(&it->out, it->id, it->id_number, it->kept, it->error, &r->o);
         it->status = 1;
@@ -656,6 +679,9 @@ static void add_jsonl(run *r, const char *path)
     mz_fields_default(&r->fl);
     r->fl.max_text = r->o.max_bytes;
     r->fl.label = NULL;
+    /* the fields that change an answer are refused when given twice */
+    r->fl.also[0] = r->reads_target ? r->target_field : NULL;
+    r->fl.also[1] = r->source_field;
     int st;
     char m[PATH_MAX + 512]; /* a stream's path, up to PATH_MAX, and what is wrong */
     size_t nlines = 0;
@@ -707,13 +733,11 @@ static void add_jsonl(run *r, const char *path)
         if (st == MZ_LINE_TOO_LONG) {
             snprintf(m, sizeof m, "%s:%zu: line longer than %zu bytes", name, lr.lineno, lr.max_line);
             it->error = strdup(m);
-            it->kept = kept_members(r, NULL, NULL, 0);
             continue;
         }
         if (i == lr.len) {
             snprintf(m, sizeof m, "%s:%zu: empty line", name, lr.lineno);
             it->error = strdup(m);
-            it->kept = kept_members(r, NULL, NULL, 0);
             continue;
         }
         it->lineno = lr.lineno;
@@ -729,8 +753,7 @@ static void add_jsonl(run *r, const char *path)
             if (mz_text_utf8(r->dec, &it->line, &it->line_len, &e) != 0) {
                 snprintf(m, sizeof m, "%s:%zu: %s", name, lr.lineno, e.msg);
                 it->error = strdup(m);
-                it->kept = kept_members(r, NULL, NULL, 0);
-                free(it->line);
+                    free(it->line);
                 it->line = NULL;
             }
         }
@@ -974,6 +997,7 @@ static int run_all(mz_classify_args *args)
     r.threads = args->threads;
     r.target_field = args->target_field;
     r.source_field = m.source_field;
+    for (size_t i = 0; i < m.n; i++) r.reads_target |= m.group[i] == MZ_GROUP_TARGET;
     r.source_given = args->source;
     r.dec = dec;
     struct stat ost;

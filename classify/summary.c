@@ -423,6 +423,7 @@ static void write_text(const acct *s, mz_buf *o)
             }
         } else {
             tally *c = sorted(&g->a, by_count);
+            if (!g->a.n) mz_buf_puts(o, "(none)");
             for (size_t k = 0; c && k < g->a.n; k++) {
                 if (k) next_line(o, g->key);
                 mz_buf_printf(o, "%s (%ld): ", c[k].name, c[k].n);

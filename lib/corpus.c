@@ -21,6 +21,7 @@ void mz_fields_default(mz_fields *f)
     f->title = "title";
     f->label = "label";
     f->raw = NULL;
+    for (int k = 0; k < MZ_FIELDS_ALSO; k++) f->also[k] = NULL;
     f->max_text = 4u << 20;
     f->dec = NULL;
 }
@@ -81,6 +82,25 @@ static int scan_escapes(const char *s, size_t n, int *any_u)
     return 0;
 }
 
+/* The offset of the first \u escape of a surrogate that is not one of a
+ * pair (JSON escapes a code point past U+FFFF as two), or -1. */
+static long lone_surrogate(const char *s, size_t n)
+{
+    const char *p = s, *end = s + n;
+    int want_low = 0;
+    const char *high = NULL;
+    while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL && p + 1 < end) {
+        unsigned v = 0;
+        int is_u = p[1] == 'u' && end - p >= 6 && sscanf(p + 2, "%4x", &v) == 1;
+        if (want_low && !(is_u && v >= 0xDC00 && v <= 0xDFFF)) return (long)(high - s);
+        want_low = 0;
+        if (is_u && v >= 0xD800 && v <= 0xDBFF) want_low = 1, high = p;
+        else if (is_u && v >= 0xDC00 && v <= 0xDFFF && !(high && high + 6 == p)) return (long)(p - s);
+        p += is_u ? 6 : 2;
+    }
+    return want_low ? (long)(high - s) : -1;
+}
+
 int mz_record_parse_json(const char *line, size_t len, const char *src, size_t lineno,
                          const mz_fields *f, mz_record *r, mz_err *e)
 {
@@ -104,8 +124,8 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
     size_t at;
     const char *bad_why;
     /* the fields read, so that one given twice is refused, not half read */
-    mz_jspan spans[5];
-    const char *keys[5] = {f->id};
+    mz_jspan spans[5 + MZ_FIELDS_ALSO];
+    const char *keys[5 + MZ_FIELDS_ALSO] = {f->id};
     size_t nk = 1;
     if (f->text) keys[nk++] = f->text;
     if (f->title) keys[nk++] = f->title;
@@ -115,6 +135,11 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
     for (size_t k = 0; f->raw && k < nk; k++)
         if (!strcmp(keys[k], f->raw)) rawk = k;
     if (f->raw && rawk == nk) keys[nk++] = f->raw;
+    for (int q = 0; q < MZ_FIELDS_ALSO; q++) {
+        size_t k = 0;
+        while (f->also[q] && k < nk && strcmp(keys[k], f->also[q])) k++;
+        if (f->also[q] && k == nk) keys[nk++] = f->also[q];
+    }
     if (mz_json_scan(line, len, keys, nk, spans, &at, &bad_why) != 0) {
         if (!strcmp(bad_why, MZ_JSON_TWICE))
             return mz_fail(e, "%s:%zu: a field given twice, at byte %zu: which value is meant cannot be told", src,
@@ -137,6 +162,10 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
     }
     if (!r->obj) {
         size_t at = end && end >= line ? (size_t)(end - line) : 0;
+        long sur = any_u ? lone_surrogate(line, len) : -1;
+        if (sur >= 0)
+            return mz_fail(e, "%s:%zu: malformed JSON at byte %ld (a \\u escape of half a surrogate pair: %.6s)", src,
+                           lineno, sur, line + sur);
         return mz_fail(e, "%s:%zu: malformed JSON near byte %zu", src, lineno, at);
     }
     if (!cJSON_IsObject(r->obj)) {

@@ -25,9 +25,14 @@
 #include "encoding.h"
 #include "err.h"
 
+#define MZ_FIELDS_ALSO 3
+
 typedef struct mz_fields {
     const char *id, *text, *title, *label;
     const char *raw;   /* a field also kept as written (mz_record.raw), or NULL */
+    /* other fields the caller reads from mz_record.obj (a target, an
+     * outlet), or NULL: refused when given twice, as the ones above are */
+    const char *also[MZ_FIELDS_ALSO];
     size_t max_text;   /* bytes; longer texts are an error */
     mz_decoder *dec;   /* the corpora's encoding when not UTF-8, else NULL;
                         * used by one reader at a time (encoding.h) */

@@ -116,19 +116,67 @@ static void put_clean(mz_buf *b, const char *s, size_t n, void (*put)(mz_buf *, 
 
 void mz_buf_json_str(mz_buf *b, const char *s, size_t n) { put_clean(b, s, n, raw_json_str); }
 
+/* Bytes of a line break or control character in UTF-8 at s[i..n): 1 for
+ * C0 and DEL, 2 for C1 (NEL among them), 3 for U+2028/U+2029, which
+ * Unicode-aware readers split lines at; 0 for anything else.  s is valid
+ * UTF-8. */
+static size_t control_at(const unsigned char *s, size_t i, size_t n)
+{
+    if (s[i] < 0x20 || s[i] == 0x7F) return 1;
+    if (s[i] == 0xC2 && i + 1 < n && s[i + 1] <= 0x9F) return 2;
+    if (s[i] == 0xE2 && i + 2 < n && s[i + 1] == 0x80 && (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)) return 3;
+    return 0;
+}
+
 static void raw_tsv_cell(mz_buf *b, const char *s, size_t n)
 {
     if (reserve(b, n)) return;
     char *o = b->s + b->n;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        *o++ = c < 0x20 || c == 0x7F ? ' ' : (char)c;
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t k = control_at(u, i, n);
+        if (k) {
+            *o++ = ' ';
+            i += k;
+        } else {
+            *o++ = s[i++];
+        }
     }
     b->n = (size_t)(o - b->s);
     b->s[b->n] = '\0';
 }
 
 void mz_buf_tsv_cell(mz_buf *b, const char *s, size_t n) { put_clean(b, s, n, raw_tsv_cell); }
+
+/* A JSON value copied as written, from a line no strict reader may have
+ * accepted: inside strings a control character is escaped, outside them
+ * white space of any kind becomes a space, so the copy never breaks the
+ * output line, whatever the input line held. */
+static void raw_json_value(mz_buf *b, const char *s, size_t n)
+{
+    if (reserve(b, n * 6)) return;
+    char *o = b->s + b->n;
+    int in_str = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (in_str && c == '\\' && i + 1 < n && (unsigned char)s[i + 1] >= 0x20) {
+            *o++ = (char)c;
+            *o++ = s[++i];
+            continue;
+        }
+        if (c == '"') in_str = !in_str;
+        if (c < 0x20 || c == 0x7F) {
+            if (in_str) o += sprintf(o, "\\u%04x", c);
+            else *o++ = ' ';
+        } else {
+            *o++ = (char)c;
+        }
+    }
+    b->n = (size_t)(o - b->s);
+    b->s[b->n] = '\0';
+}
+
+void mz_buf_json_raw(mz_buf *b, const char *s, size_t n) { put_clean(b, s, n, raw_json_value); }
 
 static void raw_json_str(mz_buf *b, const char *s, size_t n)
 {

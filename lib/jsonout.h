@@ -25,6 +25,11 @@ void mz_buf_json_str(mz_buf *b, const char *s, size_t n);
  * control characters become spaces (a cell never splits a row), and bytes
  * that are not UTF-8 become U+FFFD, as in JSON strings. */
 void mz_buf_tsv_cell(mz_buf *b, const char *s, size_t n);
+/* s, a JSON value as some input line wrote it, copied so that the output
+ * stays one line of valid UTF-8: bytes that are not UTF-8 become U+FFFD,
+ * control characters in strings are escaped, and line breaks and tabs
+ * between tokens become spaces. */
+void mz_buf_json_raw(mz_buf *b, const char *s, size_t n);
 /* A probability or weight, fixed precision, never NaN/inf in the output. */
 void mz_buf_num(mz_buf *b, double v, int decimals);
 

@@ -84,7 +84,7 @@ void mz_trainset_free(mz_trainset *t)
     memset(t, 0, sizeof *t);
 }
 
-int *mz_make_folds(const int *y, size_t n, size_t nscored, int k, int folds, unsigned long seed)
+int *mz_make_folds(const int *y, size_t n, size_t nscored, int k, int folds, unsigned long seed, const int32_t *same)
 {
     int *fold = malloc((n + 1) * sizeof *fold);
     size_t *idx = malloc((n + 1) * sizeof *idx);
@@ -114,6 +114,9 @@ int *mz_make_folds(const int *y, size_t n, size_t nscored, int k, int folds, uns
             next = (next + 1) % folds;
         }
     }
+    /* an original precedes its copies, and is no copy itself */
+    for (size_t i = 0; same && i < nscored; i++)
+        if (same[i] >= 0 && (size_t)same[i] < i) fold[i] = fold[same[i]];
     free(idx);
     return fold;
 }
@@ -732,7 +735,7 @@ static int fit_head_rbf(const mz_trainset *t, const int *y, int k, const mz_lear
     int folds = o->folds >= 2 ? o->folds : 0;
     rbf_rows rr;
     if (rbf_rows_build(t, &rr, e) != 0) return -1;
-    int *fold = folds ? mz_make_folds(y, n, t->nscored, k, folds, o->seed) : NULL;
+    int *fold = folds ? mz_make_folds(y, n, t->nscored, k, folds, o->seed, t->same) : NULL;
     double *oof = calloc(n * (size_t)npair + 1, sizeof *oof);
     unsigned char *sel = calloc(n + 1, 1);
     size_t bytes = (n * (size_t)npair + 1) * sizeof(double);
@@ -819,7 +822,7 @@ int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o
     double *B = malloc((size_t)nbin * sizeof *B);
     double *oof = calloc(n * (size_t)npair + 1, sizeof *oof);
     unsigned char *sel = NULL;
-    int *fold = folds ? mz_make_folds(y, n, t->nscored, k, folds, o->seed) : NULL;
+    int *fold = folds ? mz_make_folds(y, n, t->nscored, k, folds, o->seed, t->same) : NULL;
     if (!Wall || !Ball || !W || !B || !oof || (folds && !fold)) {
         free(Wall);
         free(Ball);
@@ -907,7 +910,7 @@ int mz_fit_svr(const mz_trainset *t, const int *y, int k, const double *z, const
     double *Wall = malloc((size_t)ntask * nf1 * sizeof *Wall);
     double *Ball = malloc((size_t)ntask * sizeof *Ball);
     double *oof = calloc(n + 1, sizeof *oof);
-    int *fold = folds ? mz_make_folds(y, n, t->nscored, k, folds, o->seed) : NULL;
+    int *fold = folds ? mz_make_folds(y, n, t->nscored, k, folds, o->seed, t->same) : NULL;
     if (!Wall || !Ball || !oof || (folds && !fold)) {
         mz_fail(e, "out of memory");
         goto fail;

@@ -39,6 +39,9 @@ struct feature_node;
 typedef struct mz_trainset {
     size_t n, nfeat;
     size_t nscored; /* mz_trainset_build sets n */
+    /* per row, the earlier scored row whose text it repeats, else -1; or
+     * NULL when none does.  Folds keep a copy with its original (below). */
+    const int32_t *same;
     struct feature_node **x;
     struct feature_node *pool;
 } mz_trainset;
@@ -73,8 +76,11 @@ void mz_learnopts_default(mz_learnopts *o);
 #define MZ_LIBSVM_EPS 1e-3
 
 /* Deterministic stratified fold (0..folds-1) of each of the first nscored
- * examples, -1 (always trained on) for the other n - nscored. */
-int *mz_make_folds(const int *y, size_t n, size_t nscored, int k, int folds, unsigned long seed);
+ * examples, -1 (always trained on) for the other n - nscored.  A row that
+ * repeats an earlier one (same, as in mz_trainset; may be NULL) takes that
+ * row's fold: a copy scored by a model trained on its original would
+ * flatter every figure by as much as the corpus repeats itself. */
+int *mz_make_folds(const int *y, size_t n, size_t nscored, int k, int folds, unsigned long seed, const int32_t *same);
 
 /* Fit a k-class head on rows whose y >= 0 (rows with y < 0 are ignored, so
  * one trainset serves heads over different subsets).  Fills out (with

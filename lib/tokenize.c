@@ -406,6 +406,8 @@ static int add_text(mz_doc *d, mz_normalizer *nz, const char *s, size_t n, int i
         size_t l = sentence_len(s + pos, n - pos);
         size_t a = pos, b = pos + l;
         pos += l;
+        /* a file's UTF-8 byte-order mark is no part of its first sentence */
+        if (a == 0 && b >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) a = 3;
         while (a < b && (s[a] == ' ' || s[a] == '\n' || s[a] == '\t' || s[a] == '\r')) a++;
         while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\n' || s[b - 1] == '\t' || s[b - 1] == '\r')) b--;
         if (a == b) continue;

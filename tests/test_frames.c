@@ -99,6 +99,8 @@ static void write_corpus(const char *path)
         fprintf(f, "{\"id\": \"d%d\", \"title\": \"%s %s\", \"text\": \"", i, words[a][i % 6], words[a][(i + 1) % 6]);
         for (int r = 0; r < 4; r++) fprintf(f, "%s %s %s. ", words[a][(i + r) % 6], words[a][(i + r + 2) % 6], "قال");
         if (two) fprintf(f, "%s %s.", words[b][i % 6], words[b][(i + 3) % 6]);
+        /* each text its own: a copy would share its original's fold */
+        fprintf(f, " %d", i);
         fprintf(f, "\", \"frames\": [\"%s\"", fname[a]);
         if (two) fprintf(f, ", \"%s\"", fname[b]);
         fprintf(f, "]}\n");

@@ -364,7 +364,7 @@ START_TEST(test_training_only_rows)
         rows[i] = i < ns ? d.train[i] : d.test[i - ns]; /* shallow: d owns them */
         y[i] = i < ns ? d.ytrain[i] : d.ytest[i - ns];
     }
-    int *f_all = mz_make_folds(y, n, ns, 6, 3, 1), *f_own = mz_make_folds(y, ns, ns, 6, 3, 1);
+    int *f_all = mz_make_folds(y, n, ns, 6, 3, 1, NULL), *f_own = mz_make_folds(y, ns, ns, 6, 3, 1, NULL);
     ck_assert_ptr_nonnull(f_all);
     ck_assert_ptr_nonnull(f_own);
     for (size_t i = 0; i < n; i++) ck_assert_int_eq(f_all[i], i < ns ? f_own[i] : -1);
@@ -427,7 +427,7 @@ START_TEST(test_fit_head_deterministic)
     ck_assert_int_eq(memcmp(ta, tb, la), 0);
     ck_assert_int_eq(memcmp(oa, ob, d.ntrain * 15 * sizeof(double)), 0);
     /* folds are stratified: every fold has each class */
-    int *fold = mz_make_folds(d.ytrain, d.ntrain, d.ntrain, 6, 3, 1);
+    int *fold = mz_make_folds(d.ytrain, d.ntrain, d.ntrain, 6, 3, 1, NULL);
     ck_assert_ptr_nonnull(fold);
     int count[3][6] = {{0}};
     for (size_t i = 0; i < d.ntrain; i++) {

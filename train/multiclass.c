@@ -79,7 +79,7 @@ static void choose_lw(const double *prob, const int *y, const unsigned char *use
  * chosen on the other folds, so the figures are not those the weights were
  * fitted to.  Records "f1_labels" in the manifest. */
 static int weigh_labels(const mz_train_args *a, const mz_labelset *L, const double *prob, const int *y, size_t n,
-                        size_t ns, cJSON *manifest, double *lw, int **pred, mz_err *e)
+                        size_t ns, const int32_t *same, cJSON *manifest, double *lw, int **pred, mz_err *e)
 {
     int k = L->n, rc = -1, folds = a->learn.folds, *fold = NULL;
     unsigned char want[MZ_MAX_CLASSES] = {0}, *use = NULL;
@@ -98,7 +98,7 @@ static int weigh_labels(const mz_train_args *a, const mz_labelset *L, const doub
     }
     *pred = malloc((n + 1) * sizeof **pred);
     use = calloc(n + 1, 1);
-    if (folds >= 2) fold = mz_make_folds(y, n, ns, k, folds, a->learn.seed);
+    if (folds >= 2) fold = mz_make_folds(y, n, ns, k, folds, a->learn.seed, same);
     if (!*pred || !use || (folds >= 2 && !fold)) {
         mz_fail(e, "out of memory");
         goto out;
@@ -400,6 +400,7 @@ static int fit_source(const mz_task *t, const mz_labelset *L, const int *y, cons
     }
     if (mz_trainset_build(&ts2, rows2, n, (size_t)k + (size_t)nsrc * nk, e) != 0) goto out;
     ts2.nscored = ns;
+    ts2.same = t->ts->same;
     char what[2 * MZ_NAME_MAX + 8];
     snprintf(what, sizeof what, "%s by %s", t->name, a->source_field);
     mz_linmodel lm;
@@ -478,7 +479,7 @@ int mz_train_multiclass(const mz_task *t, const mz_labelset *L, const int *y, mz
     }
     double lw[MZ_MAX_CLASSES];
     int *pred = NULL;
-    if (a->f1_labels && weigh_labels(a, L, prob, y, n, ns, t->manifest, lw, &pred, e) != 0) {
+    if (a->f1_labels && weigh_labels(a, L, prob, y, n, ns, t->ts->same, t->manifest, lw, &pred, e) != 0) {
         mz_model_text_drop(&txt);
         free(prob);
         mz_linmodel_free(&lm);
@@ -598,7 +599,7 @@ int mz_train_targets(const mz_task *tk, const mz_labelset *L, const int *y, int 
     const char *pt = "all targets pooled (cross-validated)";
     if (a->f1_labels) {
         double lw[MZ_MAX_CLASSES];
-        if (weigh_labels(a, L, pooled, y, c->n, ns, manifest, lw, &pred, e) != 0) goto out;
+        if (weigh_labels(a, L, pooled, y, c->n, ns, tk->ts->same, manifest, lw, &pred, e) != 0) goto out;
         for (int t = 0; t < T.n; t++) {
             for (size_t i = 0; i < c->n; i++) y2[i] = tix[i] == t ? y[i] : -1;
             char title[MZ_NAME_MAX + 64];

@@ -228,6 +228,7 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
                 return -1;
             }
             plain.nscored = ts->nscored;
+            plain.same = ts->same;
             pts = &plain;
         }
         int rf = mz_fit(pts, prim, K, &a2, "primary", &pm, &PM, &Cp, NULL, e);
@@ -260,7 +261,7 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
     /* those figures are the ones the threshold was chosen on: each fold is
      * also labelled with the threshold chosen on the other folds */
     int folds = a->learn.folds;
-    int *fold = folds >= 2 ? mz_make_folds(prim, n, ns, K, folds, a->learn.seed) : NULL;
+    int *fold = folds >= 2 ? mz_make_folds(prim, n, ns, K, folds, a->learn.seed, ts->same) : NULL;
     double *tfold = folds >= 2 ? malloc((size_t)folds * sizeof *tfold) : NULL;
     if (folds >= 2 && (!fold || !tfold)) {
         free(P), free(PM), free(prim), free(truth), free(fold), free(tfold);

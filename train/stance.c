@@ -219,7 +219,7 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
      * also labelled with cut-offs chosen on the other folds */
     int *pred = malloc((n + 1) * sizeof *pred), folds = a->learn.folds;
     unsigned char *use = calloc(n + 1, 1);
-    int *fold = folds >= 2 ? mz_make_folds(y2, n, ns, 3, folds, a->learn.seed) : NULL;
+    int *fold = folds >= 2 ? mz_make_folds(y2, n, ns, 3, folds, a->learn.seed, ts->same) : NULL;
     if (!pred || !use || (folds >= 2 && !fold)) {
         free(pred), free(use), free(fold);
         mz_linmodel_free(&lp);

@@ -259,6 +259,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
     if (mz_trainset_build(&ts, rows, c.n, vocab.nfeat, e) != 0) goto out;
     /* metrics, thresholds and calibration count the scored rows alone */
     ts.nscored = c.nscored;
+    ts.same = c.same;
     size_t ns = c.nscored;
 
     if (mz_bundle_begin(&w, a->out, e) != 0) goto out;

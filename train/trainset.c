@@ -41,6 +41,7 @@ void mz_collection_free(mz_collection *c)
     free(c->id);
     free(c->group);
     free(c->label);
+    free(c->same);
     cJSON_Delete(c->corpora);
     memset(c, 0, sizeof *c);
 }
@@ -334,24 +335,25 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
             return -1;
         }
     }
-    /* A scored text given twice may be scored by a model trained on its
-     * copy: the figures are then optimistic by as much as the corpus
-     * repeats itself.  Real corpora repeat a few texts (retweets, wire
-     * copy), so it is said, with the count and the first pair, not refused.
-     * A copy is the same title and text, for the same target (a tweet
-     * judged toward two targets goes to two heads).  Unlabelled texts are
-     * never scored: their copies flatter nothing. */
+    /* A scored text given twice would be scored by a model trained on its
+     * copy, which flatters the figures by as much as the corpus repeats
+     * itself.  Real corpora repeat a few texts (retweets, wire copy, a
+     * paragraph filed once with its headline and once without), so a copy
+     * is kept in its original's fold (mz_make_folds) and said, with the
+     * count and the first pair, not refused.  A copy is the same text for
+     * the same target, whatever its title (a tweet judged toward two
+     * targets goes to two heads).  Unlabelled texts are never scored. */
     if (!a->unlabelled) {
-        /* keyed by the SHA-256 of the three parts, each with its NUL as a
+        /* keyed by the SHA-256 of the two parts, each with its NUL as a
          * separator: a fixed 32 bytes whatever the text's size */
         mz_strmap *seen = mz_strmap_new(c->nscored + 16);
         size_t repeats = 0, first = 0, of = 0;
         for (size_t i = 0; seen && i < c->nscored; i++) {
-            const char *part[3] = {c->target[i] ? c->target[i] : "", c->title[i] ? c->title[i] : "", c->text[i]};
+            const char *part[2] = {c->target[i] ? c->target[i] : "", c->text[i]};
             mz_sha256 h;
             unsigned char key[32];
             mz_sha256_init(&h);
-            for (int q = 0; q < 3; q++) {
+            for (int q = 0; q < 2; q++) {
                 size_t n;
                 const char *t = q ? trimmed(part[q], &n) : part[q];
                 if (!q) n = strlen(t);
@@ -364,9 +366,17 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
             if (k < 0) {
                 mz_strmap_free(seen);
                 seen = NULL;
-            } else if (!ins && repeats++ == 0) {
-                first = i;
-                of = (size_t)mz_strmap_value(seen, (size_t)k);
+            } else if (!ins) {
+                size_t orig = (size_t)mz_strmap_value(seen, (size_t)k);
+                if (!c->same && (c->same = malloc(c->nscored * sizeof *c->same)))
+                    for (size_t j = 0; j < c->nscored; j++) c->same[j] = -1;
+                if (!c->same) {
+                    mz_strmap_free(seen);
+                    seen = NULL;
+                    break;
+                }
+                c->same[i] = (int32_t)orig;
+                if (repeats++ == 0) first = i, of = orig;
             }
         }
         if (!seen) {
@@ -378,7 +388,7 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
             mz_progress_clear();
             fprintf(stderr,
                     "mizan-train: warning: %zu scored text%s repeat%s an earlier one (the first: %s, as %s); "
-                    "cross-validation may score a copy with a model trained on the other, which flatters its figures\n",
+                    "cross-validation keeps each copy in its original's fold\n",
                     repeats, repeats == 1 ? "" : "s", repeats == 1 ? "s" : "", c->where[first], c->where[of]);
         }
     }

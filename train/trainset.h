@@ -25,6 +25,8 @@ typedef struct mz_collection {
     cJSON **label;
     const char *label_field; /* the field labels are read from, for messages */
     size_t nscored; /* documents of --corpus; those of --train-only follow them */
+    int32_t *same;  /* per scored document, the earlier one whose text (for the same target) it
+                     * repeats, else -1; NULL when none repeats (mz_trainset's) */
     size_t with_title, with_id; /* records holding the title and id fields (any value) */
     cJSON *corpora; /* [{path, bytes, records, sha256[, train_only]}] */
 } mz_collection;
