@@ -370,6 +370,26 @@ START_TEST(test_training_only_rows)
     for (size_t i = 0; i < n; i++) ck_assert_int_eq(f_all[i], i < ns ? f_own[i] : -1);
     free(f_all);
     free(f_own);
+    /* a copy takes its original's fold, and nothing else moves */
+    int32_t *same = malloc(ns * sizeof *same);
+    ck_assert_ptr_nonnull(same);
+    for (size_t i = 0; i < ns; i++) same[i] = i >= 10 && i % 7 == 3 ? (int32_t)(i - 10) : -1;
+    int *f_plain = mz_make_folds(y, n, ns, 6, 3, 1, NULL), *f_same = mz_make_folds(y, n, ns, 6, 3, 1, same);
+    ck_assert_ptr_nonnull(f_plain);
+    ck_assert_ptr_nonnull(f_same);
+    size_t moved = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i < ns && same[i] >= 0) {
+            ck_assert_int_eq(f_same[i], f_same[same[i]]);
+            moved += f_plain[i] != f_plain[same[i]];
+        } else {
+            ck_assert_int_eq(f_same[i], f_plain[i]);
+        }
+    }
+    ck_assert_uint_gt(moved, 0); /* the test means something: copies were split before */
+    free(f_plain);
+    free(f_same);
+    free(same);
 
     mz_err e = {{0}};
     mz_trainset ts;
