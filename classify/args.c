@@ -22,6 +22,8 @@ const char mz_classify_usage[] =
     "  --encoding E  the inputs' encoding when not UTF-8: windows-1256, iso-8859-6, utf-16, ...\n"
     "                (a file that starts with a byte-order mark is read by it: UTF-8, -16 or -32)\n"
     "  --target-field F  JSONL field naming the stance target for target-stance models (default target)\n"
+    "  --id-field F, --text-field F, --title-field F  JSONL fields of a record's id, text and\n"
+    "                title (default: those the bundles were trained on; id, text, title)\n"
     "  --source NAME the source (outlet) of articles that name none, for bundles with per-source\n"
     "                heads (a JSONL record names its own in the field the bundle was trained on)\n"
     "  --keep F1,F2  JSONL: copy these fields of each record into its answer, after the id\n"
@@ -76,6 +78,10 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
         else if (!strcmp(o, "--summary")) a->summary = 1;
         else if (!strcmp(o, "--summary-by") && v) a->summary = 1, a->summary_by = argv[++i];
         else if (!strcmp(o, "--target-field") && v) a->target_field = argv[++i];
+        else if ((!strcmp(o, "--id-field") || !strcmp(o, "--text-field") || !strcmp(o, "--title-field")) && v) {
+            if (!*argv[++i]) return mz_fail(e, "%s: expected a field's name, got ''", o);
+            a->fields[!strcmp(o, "--id-field") ? 0 : !strcmp(o, "--text-field") ? 1 : 2] = argv[i];
+        }
         else if (!strcmp(o, "--source") && v) {
             if (!*(a->source = argv[++i])) return mz_fail(e, "--source: expected a source's name, got ''");
         }
@@ -118,6 +124,10 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
      * ignored, so they are refused */
     if (a->list && a->ninputs) return mz_fail(e, "--list-models reads no article, so no input (%s) goes with it", a->inputs[0]);
     if (a->list && a->keep) return mz_fail(e, "--list-models reads no article, so --keep does not go with it");
+    for (int k = 0; k < 3; k++)
+        if (a->list && a->fields[k])
+            return mz_fail(e, "--list-models reads no article, so --%s-field does not go with it",
+                           k == 0 ? "id" : k == 1 ? "text" : "title");
     if (a->ninputs == 0) a->inputs[a->ninputs++] = "-";
     return 0;
 }

@@ -21,6 +21,7 @@ typedef struct mz_classify_args {
     int summary;              /* --summary: one account of all the answers */
     const char *summary_by;   /* --summary-by F: and one per value of field F */
     const char *target_field; /* JSONL field naming a record's target */
+    const char *fields[3];    /* --id-field, --text-field, --title-field, or NULL (the bundles') */
     const char *source;       /* --source: the source of articles that name none */
     const char *output;       /* -o FILE, or NULL for stdout */
     const char *keep;         /* --keep's comma-separated names, or NULL */

@@ -189,6 +189,27 @@ int mz_models_load(mz_models *m, const char *const *dirs, size_t ndirs, mz_err *
     return rc;
 }
 
+int mz_models_fields(const mz_models *m, const char *const given[3], const char *out[3], mz_err *e)
+{
+    static const char *const key[3] = {"id", "text", "title"};
+    for (int k = 0; k < 3; k++) {
+        out[k] = given[k];
+        const mz_bundle *first = NULL;
+        for (size_t i = 0; !given[k] && i < m->n; i++) {
+            const cJSON *f = cJSON_GetObjectItemCaseSensitive(m->b[i].manifest, "fields");
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(f, key[k]);
+            const char *name = cJSON_IsString(v) && *v->valuestring ? v->valuestring : key[k];
+            if (!first) first = &m->b[i], out[k] = name;
+            else if (strcmp(out[k], name))
+                return mz_fail(e, "%s and %s were trained to read an article's %s from different fields (\"%s\", \"%s\"): "
+                                  "say which with --%s-field",
+                               first->dir, m->b[i].dir, key[k], out[k], name, key[k]);
+        }
+        if (!out[k]) out[k] = key[k];
+    }
+    return 0;
+}
+
 void mz_models_free(mz_models *m)
 {
     for (size_t i = 0; i < m->n; i++) {

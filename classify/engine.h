@@ -40,6 +40,13 @@ typedef struct mz_models {
 int mz_models_load(mz_models *m, const char *const *dirs, size_t ndirs, mz_err *e);
 void mz_models_free(mz_models *m);
 
+/* The JSONL fields of a record's id, text and title (out[0..2]): given[k]
+ * where not NULL, else the one every bundle was trained to read (manifest
+ * "fields"; "id", "text", "title" for a bundle that records none), so that
+ * a bundle trained on {"body": ...} reads "body" as evaluate does.  Refused
+ * when bundles read one from different fields and none is given. */
+int mz_models_fields(const mz_models *m, const char *const given[3], const char *out[3], mz_err *e);
+
 /* The key bundle i answers under: its name at the top of the record, or,
  * for a stance bundle, its target within "stance". */
 const char *mz_models_answer_key(const mz_models *m, size_t i);

@@ -69,6 +69,7 @@ typedef struct run {
     const char *target_field;
     const char *source_field;  /* the field the bundles' per-source heads read, or NULL */
     int reads_target;          /* a target bundle reads target_field */
+    const char *fields[3];     /* a record's id, text and title fields */
     const char *source_given;  /* --source: the source of articles that name none */
     char **keep; /* --keep field names */
     int nkeep;
@@ -679,6 +680,7 @@ static void add_jsonl(run *r, const char *path)
     mz_fields_default(&r->fl);
     r->fl.max_text = r->o.max_bytes;
     r->fl.label = NULL;
+    r->fl.id = r->fields[0], r->fl.text = r->fields[1], r->fl.title = r->fields[2];
     /* the fields that change an answer are refused when given twice */
     r->fl.also[0] = r->reads_target ? r->target_field : NULL;
     r->fl.also[1] = r->source_field;
@@ -947,6 +949,7 @@ static int run_all(mz_classify_args *args)
     char *by = NULL;
     if (args->encoding && !(dec = mz_decoder_new(args->encoding, &e))) goto fail;
     if (mz_models_load(&m, args->models, args->nmodels, &e) != 0) goto fail;
+    if (mz_models_fields(&m, args->fields, r.fields, &e) != 0) goto fail;
     if (args->summary_by) {
         if (!(by = strdup(args->summary_by))) goto oom;
         /* kept under a key of its own, so any field will do */
