@@ -146,6 +146,10 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
     }
     if (l->a->target_field) {
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, l->a->target_field);
+        if (t && !cJSON_IsString(t) && !cJSON_IsNull(t)) {
+            record_free(c, i);
+            return mz_fail(e, "%s: target field \"%s\" must be a string (a target's name)", where, l->a->target_field);
+        }
         if (!cJSON_IsString(t) || !*t->valuestring) {
             record_free(c, i);
             return mz_fail(e, "%s: missing or empty target field \"%s\"", where, l->a->target_field);
@@ -273,6 +277,8 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
         /* --by's value kept as written, for numbers */
         mz_fields fl = a->fields;
         fl.raw = a->by_field;
+        /* fields that change what a record teaches are refused when given twice */
+        fl.also[0] = a->target_field, fl.also[1] = a->source_field, fl.also[2] = a->aux_field;
         rc = mz_corpus_read(corpus_path(a, k), &fl, add_record, &l, e);
         if (k < a->ncorpus) c->nscored = c->n;
         cJSON *info = cJSON_CreateObject();
