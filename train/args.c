@@ -82,6 +82,17 @@ static int num(const char *s, double lo, double hi, const char *opt, double *v, 
     return 0;
 }
 
+/* A count: digits alone, since strtod would take a fraction (cut to a
+ * whole number, 0.5 features becoming 0: all of them) or hex. */
+static int whole(const char *s, double lo, double hi, const char *opt, double *v, mz_err *e)
+{
+    double d = strtod(s, NULL);
+    if (!*s || s[strspn(s, "0123456789")] || d < lo || d > hi)
+        return mz_fail(e, "%s: expected a whole number in [%.0f, %.0f], got '%s'", opt, lo, hi, s);
+    *v = d;
+    return 0;
+}
+
 /* The records file would be renamed over a corpus it was read from, or
  * written into the bundle (lost when training swaps the folder, or over
  * the model's own files when evaluating). */
@@ -224,8 +235,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             a->lsa_corpus[a->nlsa++] = v;
         } else if (!strcmp(o, "--lsa-dims")) {
             NEEDV();
-            if (num(v, 1, MZ_LSA_MAX_DIMS, o, &d, e) || d != floor(d))
-                return mz_fail(e, "--lsa-dims: expected a whole number in [1, %d], got '%s'", MZ_LSA_MAX_DIMS, v);
+            if (whole(v, 1, MZ_LSA_MAX_DIMS, o, &d, e)) return -1;
             a->lsa_dims = (int)d;
         } else if (!strcmp(o, "--lsa-heads")) {
             NEEDV();
@@ -293,11 +303,11 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             a->source_field = v;
         } else if (!strcmp(o, "--source-features")) {
             NEEDV();
-            if (num(v, 1, 1e7, o, &d, e)) return -1;
+            if (whole(v, 1, 1e7, o, &d, e)) return -1;
             a->source_features = (int)d;
         } else if (!strcmp(o, "--source-min")) {
             NEEDV();
-            if (num(v, 1, 1e9, o, &d, e)) return -1;
+            if (whole(v, 1, 1e9, o, &d, e)) return -1;
             a->source_min = (int)d;
         } else if (!strcmp(o, "--source-scale")) {
             NEEDV();
@@ -307,18 +317,18 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             if (num(v, 0.01, 100, o, &a->aux_scale, e)) return -1;
         } else if (!strcmp(o, "--ngram")) {
             NEEDV();
-            if (num(v, 1, 3, o, &d, e)) return -1;
+            if (whole(v, 1, 3, o, &d, e)) return -1;
             a->feat.ngram_max = (int)d;
         } else if (!strcmp(o, "--min-df")) {
             NEEDV();
-            if (num(v, 1, 1e9, o, &d, e)) return -1;
+            if (whole(v, 1, 1e9, o, &d, e)) return -1;
             a->feat.min_df = (int)d;
         } else if (!strcmp(o, "--max-df")) {
             NEEDV();
             if (num(v, 0.001, 1, o, &a->feat.max_df, e)) return -1;
         } else if (!strcmp(o, "--max-features")) {
             NEEDV();
-            if (num(v, 0, 1e8, o, &d, e)) return -1;
+            if (whole(v, 0, 1e8, o, &d, e)) return -1;
             a->feat.max_features = (int)d;
         } else if (!strcmp(o, "--char-ngrams")) {
             NEEDV();
@@ -334,7 +344,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             }
         } else if (!strcmp(o, "--char-max-features")) {
             NEEDV();
-            if (num(v, 0, 1e8, o, &d, e)) return -1;
+            if (whole(v, 0, 1e8, o, &d, e)) return -1;
             a->feat.char_max_features = (int)d;
         } else if (!strcmp(o, "--punct")) {
             a->feat.punct = 1;
@@ -359,7 +369,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             a->feat.stopwords = 0;
         } else if (!strcmp(o, "--window")) {
             NEEDV();
-            if (num(v, 0, 50, o, &d, e)) return -1;
+            if (whole(v, 0, 50, o, &d, e)) return -1;
             a->feat.window = (int)d;
         } else if (!strcmp(o, "--stance-score")) {
             NEEDV();
@@ -377,8 +387,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             if (num(v, 0, 1, o, &a->primary_weight, e)) return -1;
         } else if (!strcmp(o, "--max-labels")) {
             NEEDV();
-            if (num(v, 0, 256, o, &d, e)) return -1;
-            if (d != (int)d) return mz_fail(e, "%s: expected an integer, got '%s'", o, v);
+            if (whole(v, 0, 256, o, &d, e)) return -1;
             a->max_labels = (int)d;
         } else if (!strcmp(o, "--C")) {
             NEEDV();
@@ -400,21 +409,21 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             gamma_given = 1;
         } else if (!strcmp(o, "--cv")) {
             NEEDV();
-            if (num(v, 2, 20, o, &d, e)) return -1;
+            if (whole(v, 2, 20, o, &d, e)) return -1;
             a->learn.folds = (int)d;
         } else if (!strcmp(o, "--grid")) {
             a->grid = 1;
         } else if (!strcmp(o, "--seed")) {
             NEEDV();
-            if (num(v, 0, 4294967295.0, o, &d, e)) return -1;
+            if (whole(v, 0, 4294967295.0, o, &d, e)) return -1;
             a->learn.seed = (unsigned long)d;
         } else if (!strcmp(o, "--threads")) {
             NEEDV();
-            if (num(v, 1, 256, o, &d, e)) return -1;
+            if (whole(v, 1, 256, o, &d, e)) return -1;
             a->threads = (int)d;
         } else if (!strcmp(o, "--max-bytes")) {
             NEEDV();
-            if (num(v, 1, 1e10, o, &d, e)) return -1;
+            if (whole(v, 1, 1e10, o, &d, e)) return -1;
             a->fields.max_text = (size_t)d;
         } else if (!strcmp(o, "--quiet")) {
             a->quiet = 1;
