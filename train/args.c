@@ -166,6 +166,11 @@ static int options_in_scope(const mz_train_args *a, mz_err *e)
     for (size_t k = 0; k < sizeof deps / sizeof *deps; k++)
         if (mz_train_given(a, deps[k].opt) && !mz_train_given(a, deps[k].needs))
             return mz_fail(e, "%s needs %s", deps[k].opt, deps[k].needs);
+    if (mz_train_given(a, "--char-max-features") && !a->feat.char_max)
+        return mz_fail(e, "--char-max-features needs --char-ngrams MIN-MAX (character n-grams are off)");
+    /* the last of the two would win, and the other was asked for too */
+    if (mz_train_given(a, "--stopwords") && mz_train_given(a, "--no-stopwords"))
+        return mz_fail(e, "--stopwords and --no-stopwords: give one or the other");
     if (mz_train_given(a, "--model")) return mz_fail(e, "--model is for evaluate (training writes --out)");
     if (a->grid && mz_train_given(a, "--C"))
         return mz_fail(e, "--C and --grid: the grid chooses C (give one or the other)");
