@@ -467,6 +467,10 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     for (size_t k = 0; k < sizeof named / sizeof *named; k++)
         if (named[k].v && strlen(named[k].v) > MZ_NAME_MAX)
             return mz_fail(e, "%s: %zu bytes, over the %d a bundle keeps", named[k].opt, strlen(named[k].v), MZ_NAME_MAX);
+    /* the auxiliary head is called aux: the bundle would have two, and
+     * answer with the auxiliary one's labels */
+    if (a->aux_field && a->name && !strcmp(a->name, "aux"))
+        return mz_fail(e, "--name: a bundle with --aux-field may not be called \"aux\", a name the bundle uses itself");
     if (a->nlsa && a->aux_field)
         return mz_fail(e, "--lsa-corpus and --aux-field cannot be combined");
     if (a->ntrain_only && a->aux_field)
