@@ -220,7 +220,11 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
         const char *o = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         double d = 0;
-        if (a->ngiven < (int)(sizeof a->given / sizeof *a->given)) a->given[a->ngiven++] = o;
+        /* an option left unrecorded would escape every scope check */
+        if (a->ngiven == MZ_MAX_OPTIONS)
+            return mz_fail(e, "%s: option %d of the command line, over the %d taken", o, MZ_MAX_OPTIONS + 1,
+                           MZ_MAX_OPTIONS);
+        a->given[a->ngiven++] = o;
 #define NEEDV()                                                 \
     do {                                                        \
         if (!v) return mz_fail(e, "%s needs a value", o);       \

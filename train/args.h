@@ -11,6 +11,7 @@
 #include "corpus.h"
 
 #define MZ_MAX_CORPORA 32
+#define MZ_MAX_OPTIONS 256 /* options on one command line (values not counted) */
 
 typedef struct mz_train_args {
     const char *corpus[MZ_MAX_CORPORA];
@@ -58,7 +59,7 @@ typedef struct mz_train_args {
     const char *by_field;    /* the figures again per value of this field (NULL: none) */
     int argc;
     char **argv;
-    const char *given[256]; /* the options given, in order (their argv strings) */
+    const char *given[MZ_MAX_OPTIONS]; /* the options given, in order (their argv strings) */
     int ngiven;
 } mz_train_args;
 
