@@ -93,6 +93,14 @@ static int whole(const char *s, double lo, double hi, const char *opt, double *v
     return 0;
 }
 
+/* "-" elsewhere means standard output; here it would name a file "-". */
+static int records_file_named(const char *opt, const char *v, mz_err *e)
+{
+    if (!strcmp(v, "-"))
+        return mz_fail(e, "%s -: give a file name (the records are not written to standard output)", opt);
+    return 0;
+}
+
 /* The records file would be renamed over a corpus it was read from, or
  * written into the bundle (lost when training swaps the folder, or over
  * the model's own files when evaluating). */
@@ -258,6 +266,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             a->out = v;
         } else if (!strcmp(o, "--cv-predictions")) {
             NEEDV();
+            if (records_file_named(o, v, e)) return -1;
             a->cv_predictions = v;
         } else if (!strcmp(o, "--model")) {
             NEEDV();
@@ -440,6 +449,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             a->json = 1;
         } else if (!strcmp(o, "--predictions") && a->evaluate) {
             NEEDV();
+            if (records_file_named(o, v, e)) return -1;
             a->predictions = v;
         } else if (!strcmp(o, "--by")) {
             NEEDV();
