@@ -146,6 +146,12 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
     if (!strcmp(b.kind, "stance") && !mz_train_given(args, "--label-field") &&
         !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(fj, "label")))
         local.fields.label = b.target;
+    if (strcmp(b.kind, "target") && local.target_field) {
+        /* only a target bundle reads a record's target: said, as training says it */
+        mz_fail(e, "evaluate: --target-field: %s is a %s bundle, not a target one", args->model, b.kind);
+        mz_bundle_free(&b);
+        return -1;
+    }
     if (!strcmp(b.kind, "target") && !local.target_field) {
         /* each record names its target in the field the bundle was trained with */
         const cJSON *tf = cJSON_GetObjectItemCaseSensitive(b.manifest, "target_field");
