@@ -118,6 +118,11 @@ int mz_train(const mz_train_args *args, mz_err *e)
         mz_fail(e, "%s: need at least 2 records to train, found %zu", a->corpus[0], c.n);
         goto out;
     }
+    /* some folds would be empty, and the manifest would record K of them */
+    if (c.nscored < (size_t)a->learn.folds) {
+        mz_fail(e, "--cv %d: more folds than the %zu scored records", a->learn.folds, c.nscored);
+        goto out;
+    }
     if (a->by_field) {
         /* the scored records' groups, said wrong before any training */
         int r = mz_groups_build(&groups, a->by_field, "cross-validated", stderr, c.group, c.nscored, "scored record", e);
