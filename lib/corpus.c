@@ -2,6 +2,7 @@
 #include "corpus.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,7 +506,11 @@ static void free_list(char **v, size_t n)
  * DIR/LABEL/NAME.txt (a pipe or device named so would block the read or
  * never end), handed to visit with its label, name, path and size.  The
  * reader and the digest both walk through here, so they cannot disagree
- * on what a folder holds.  Returns the articles visited, or -1. */
+ * on what a folder holds.  What looks meant as an article but would not be
+ * read is refused rather than dropped unseen: a *.txt directly in DIR, a
+ * folder inside a label's, a *.txt that cannot be reached (a dangling
+ * link), and a name that is not UTF-8 (the path is the article's id in
+ * JSON).  Returns the articles visited, or -1. */
 typedef int (*article_fn)(void *arg, const char *label, const char *name, const char *path, off_t size,
                           mz_err *e);
 
@@ -519,6 +524,11 @@ static long walk_articles(const char *dir, article_fn visit, void *arg, mz_err *
         char sub[4096];
         struct stat st;
         if (mz_path_join(sub, sizeof sub, dir, labels[i], e) != 0) n = -1;
+        size_t ll = strlen(labels[i]);
+        if (n >= 0 && ll >= 5 && !strcmp(labels[i] + ll - 4, ".txt") && stat(sub, &st) == 0 && S_ISREG(st.st_mode)) {
+            n = mz_fail(e, "%s: an article directly in the corpus folder; articles go in %s/<label>/", sub, dir);
+            break;
+        }
         if (n < 0 || stat(sub, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
         size_t nf;
         char **files = list_dir(sub, &nf, e);
@@ -529,9 +539,20 @@ static long walk_articles(const char *dir, article_fn visit, void *arg, mz_err *
         for (size_t j = 0; j < nf && n >= 0; j++) {
             size_t l = strlen(files[j]);
             char fp[4096];
-            if (l < 5 || strcmp(files[j] + l - 4, ".txt") != 0) continue;
-            if (mz_path_join(fp, sizeof fp, sub, files[j], e) != 0) n = -1;
-            else if (stat(fp, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+            if (mz_path_join(fp, sizeof fp, sub, files[j], e) != 0) {
+                n = -1;
+                break;
+            }
+            int txt = l >= 5 && !strcmp(files[j] + l - 4, ".txt");
+            size_t bad;
+            const char *why;
+            if (stat(fp, &st) == 0 && S_ISDIR(st.st_mode))
+                n = mz_fail(e, "%s: a folder inside the label's; articles go in %s/<label>/*.txt", fp, dir);
+            else if (!txt) continue;
+            else if (stat(fp, &st) != 0) n = mz_fail(e, "%s: cannot open: %s", fp, strerror(errno));
+            else if (!S_ISREG(st.st_mode)) continue;
+            else if (mz_utf8_check(fp, strlen(fp), &bad, &why) != 0)
+                n = mz_fail(e, "%s: its path is not UTF-8 (at byte %zu), and it would be the article's id", fp, bad);
             else if (visit(arg, labels[i], files[j], fp, st.st_size, e) != 0) n = -1;
             else n++;
         }

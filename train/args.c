@@ -113,9 +113,33 @@ static int records_file_apart(const mz_train_args *a, const char *path, const ch
     const char *const *lists[] = {a->corpus, a->train_only, a->lsa_corpus};
     const int counts[] = {a->ncorpus, a->ntrain_only, a->nlsa};
     for (int l = 0; l < 3; l++)
-        for (int i = 0; i < counts[l]; i++)
+        for (int i = 0; i < counts[l]; i++) {
             if (mz_same_file(path, lists[l][i]))
                 return mz_fail(e, "%s %s: is the corpus %s; write the records elsewhere", opt, path, lists[l][i]);
+            /* in a folder corpus it would overwrite an article, or be read as one next time */
+            if (mz_path_within(path, lists[l][i], NULL, 0))
+                return mz_fail(e, "%s %s: is inside the corpus folder %s; write the records elsewhere", opt, path,
+                               lists[l][i]);
+        }
+    return 0;
+}
+
+/* A bundle written inside a folder corpus would be read as a label of it
+ * (its files as articles) by the next training; a corpus inside --out
+ * would be deleted with the bundle it replaces. */
+static int out_apart(const mz_train_args *a, mz_err *e)
+{
+    const char *const *lists[] = {a->corpus, a->train_only, a->lsa_corpus};
+    const int counts[] = {a->ncorpus, a->ntrain_only, a->nlsa};
+    for (int l = 0; l < 3; l++)
+        for (int i = 0; i < counts[l]; i++) {
+            if (mz_path_within(a->out, lists[l][i], NULL, 0))
+                return mz_fail(e, "--out %s: is inside the corpus folder %s; write the bundle elsewhere", a->out,
+                               lists[l][i]);
+            if (mz_path_within(lists[l][i], a->out, NULL, 0))
+                return mz_fail(e, "--out %s: holds the corpus %s, which replacing the bundle would delete", a->out,
+                               lists[l][i]);
+        }
     return 0;
 }
 
@@ -505,6 +529,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     if (a->f1_labels && (!strcmp(a->task, "stance") || !strcmp(a->task, "multilabel")))
         return mz_fail(e, "--f1-labels: for --task multiclass or target, not %s", a->task);
     if (corpora_apart(a, e) != 0) return -1;
+    if (!a->evaluate && out_apart(a, e) != 0) return -1;
     return records_file_apart(a, a->evaluate ? a->predictions : a->cv_predictions,
                               a->evaluate ? "--predictions" : "--cv-predictions", e);
 }
