@@ -16,6 +16,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -666,6 +669,12 @@ static void add_jsonl(run *r, const char *path)
     const char *name = strcmp(path, "-") ? path : "<stdin>";
     int lines;
     mz_err oe;
+    if (!strcmp(path, "-") && stdin_closed) {
+        /* not an empty stream: there is none */
+        input_msg("-: standard input is closed");
+        r->any_input_error = 1;
+        return;
+    }
     FILE *f = mz_text_open(path, r->dec, &lines, &oe);
     if (!f) {
         input_msg(oe.msg);
@@ -963,8 +972,7 @@ static int run_all(mz_classify_args *args)
     if (args->keep && keep_list((char *)args->keep, "--keep", &m, &r.keep, &r.nkeep) != 0) goto out;
     if (args->source && known_source(&m, args->source) != 0) goto out;
     if (output) {
-        signal(SIGINT, on_signal);
-        signal(SIGTERM, on_signal);
+        mz_signals_catch(on_signal);
         if (mz_outfile_open(&of, output, &e) != 0) goto fail;
         opened = 1;
         r.out = of.f;
@@ -1082,22 +1090,40 @@ out:
     return output && !opened ? rc : close_output(output, &of, rc, r.write_err);
 }
 
+/* --help and --version: written, or a message and 2 as a run's failed
+ * write is. */
+static int end_stdout(void)
+{
+    errno = 0;
+    /* fflush's errno is the reason; a write that failed earlier left none
+     * that can be trusted */
+    int err = fflush(stdout) != 0 ? errno : 0;
+    if (!err && !ferror(stdout)) return 0;
+    fprintf(stderr, "mizan-classify: standard output: write error%s%s\n", err ? ": " : "", err ? strerror(err) : "");
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     mz_err e;
     mz_classify_args args;
-    if (fcntl(STDIN_FILENO, F_GETFD) == -1 && errno == EBADF) {
-        stdin_closed = 1;
-        if (open("/dev/null", O_RDONLY) != STDIN_FILENO) return 2;
-    }
+    int closed;
+    if (mz_start(&closed) != 0) return 2;
+    stdin_closed = closed & 1;
     if (mz_classify_args_parse(&args, argc, argv, &e) != 0) {
         int asked = !strcmp(e.msg, "help") || !strcmp(e.msg, "version");
         if (!strcmp(e.msg, "help")) fputs(mz_classify_usage, stdout);
         else if (asked) printf("mizan-classify %s (model bundle format %d)\n", MZ_VERSION, MZ_FORMAT_VERSION);
         else fprintf(stderr, "mizan-classify: %s\n%s", e.msg, mz_classify_usage);
         mz_classify_args_free(&args);
-        return asked ? 0 : 2;
+        return asked ? end_stdout() : 2;
     }
+#ifdef M_ARENA_MAX
+    /* glibc gives each thread an arena of its own, reserving 64 MB of
+     * address space apiece: -j 32 under ulimit -v ran out with memory to
+     * spare.  As many arenas as threads (8 at most) cost no speed. */
+    mallopt(M_ARENA_MAX, args.threads < 8 ? args.threads : 8);
+#endif
     int rc = run_all(&args);
     mz_classify_args_free(&args);
     return rc;

@@ -93,11 +93,17 @@ static void sync_parent(const char *target)
     }
 }
 
+/* The umask read by mz_start while no other thread could see it change;
+ * 022 for a program that never called it. */
+static mode_t start_umask = 022;
+
 /* The process umask without changing it (umask() is not thread-safe to
- * probe); Linux reports it in /proc/self/status since 4.7. */
-static mode_t current_umask(void)
+ * probe); Linux reports it in /proc/self/status since 4.7, and where that
+ * cannot be read (no /proc in a container) the one read at start is
+ * used. */
+mode_t mz_umask(void)
 {
-    mode_t m = 022;
+    mode_t m = start_umask;
     FILE *f = fopen("/proc/self/status", "re");
     if (!f)
         return m;
@@ -246,10 +252,46 @@ void mz_signals_hold(sigset_t *old)
     sigemptyset(&hold);
     sigaddset(&hold, SIGINT);
     sigaddset(&hold, SIGTERM);
+    sigaddset(&hold, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &hold, old);
 }
 
 void mz_signals_release(const sigset_t *old) { pthread_sigmask(SIG_SETMASK, old, NULL); }
+
+int mz_start(int *closed)
+{
+    *closed = 0;
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        *closed |= 1 << fd;
+        /* read-only, so that writing to a closed stdout still fails (EBADF)
+         * and is reported; the lower descriptors are open, so this one is
+         * what open() returns */
+        int got = open("/dev/null", O_RDONLY);
+        if (got != fd) {
+            if (got >= 0) close(got);
+            return -1;
+        }
+    }
+    start_umask = umask(022);
+    umask(start_umask);
+    /* a file over ulimit -f fails to write (EFBIG), which is reported and
+     * cleaned up, rather than killing the program with its temporaries */
+    signal(SIGXFSZ, SIG_IGN);
+    return 0;
+}
+
+void mz_signals_catch(void (*handler)(int))
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+        struct sigaction sa;
+        /* one ignored by whoever started us (nohup, a background job) stays
+         * ignored */
+        if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) continue;
+        signal(sigs[i], handler);
+    }
+}
 
 /* One temporary being written for mz_outfile at a time, named here for
  * mz_outfile_pending() (a signal handler reads it, hence a plain array
@@ -329,7 +371,7 @@ static int outfile_open(mz_outfile *o, const char *path, int publish, mz_err *e)
         return mz_fail(e, "%s: cannot create temporary file: %s", path,
                        strerror(err));
     }
-    mode_t mode = 0666 & ~current_umask();
+    mode_t mode = 0666 & ~mz_umask();
     if (exists)
         mode = st.st_mode & 07777;
     if (fchmod(fd, mode) != 0 || !(o->f = fdopen(fd, "w"))) {

@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "err.h"
 
@@ -79,11 +80,27 @@ const char *mz_outfile_pending(void);
  * opened). */
 int mz_outfile_check(const char *path, mz_err *e);
 
-/* SIGINT and SIGTERM held (delivered on release) around a step that an
- * interrupt handler must not see half done, such as creating a temporary
- * and telling the handler its name; *old is the mask to restore. */
+/* SIGINT, SIGTERM and SIGHUP held (delivered on release) around a step
+ * that an interrupt handler must not see half done, such as creating a
+ * temporary and telling the handler its name; *old is the mask to
+ * restore. */
 void mz_signals_hold(sigset_t *old);
 void mz_signals_release(const sigset_t *old);
+
+/* handler for SIGINT, SIGTERM and SIGHUP, each unless it is ignored
+ * (nohup): the handler removes a temporary and dies by the signal. */
+void mz_signals_catch(void (*handler)(int));
+
+/* A program's first step, while it has one thread: descriptors 0-2 that
+ * are closed are opened on /dev/null (read-only), so that no file opened
+ * later takes one of them and gets messages or answers written into it;
+ * the bits 1 << fd of those that were closed go to *closed.  Also reads
+ * the umask for mz_umask and ignores SIGXFSZ, so that a write past ulimit
+ * -f fails as a full disk does.  -1 if /dev/null cannot be opened. */
+int mz_start(int *closed);
+
+/* The process umask, read without changing it (safe with threads). */
+mode_t mz_umask(void);
 
 /* Create a fresh, empty, private (0700) directory beside final_dir (same
  * parent, named ".<base>.tmp.XXXXXX") and store its path in out.  final_dir

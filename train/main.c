@@ -7,6 +7,7 @@
  * cross-validated Platt calibration and metrics (learn.h) → bundle
  * (bundle.h), written to a temporary directory and renamed into place.  Errors travel back here as
  * values; this file alone prints them and picks the exit status. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,18 +34,34 @@ static double now(void)
     return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
+/* Standard output flushed at the end: a full disk or a closed stdout
+ * loses the report, which is a failure, not success (as for
+ * mizan-classify).  rc, or 2 after saying so. */
+static int end_stdout(int rc)
+{
+    errno = 0;
+    /* fflush's errno is the reason; a write that failed earlier left none
+     * that can be trusted */
+    int err = fflush(stdout) != 0 ? errno : 0;
+    if (!err && !ferror(stdout)) return rc;
+    fprintf(stderr, "mizan-train: standard output: write error%s%s\n", err ? ": " : "", err ? strerror(err) : "");
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     mz_err e;
     mz_train_args a;
+    int closed;
+    if (mz_start(&closed) != 0) return 2;
     if (mz_train_args_parse(&a, argc, argv, &e) != 0) {
         if (strcmp(e.msg, "help") == 0) {
             fputs(mz_train_usage, stdout);
-            return 0;
+            return end_stdout(0);
         }
         if (strcmp(e.msg, "version") == 0) {
             printf("mizan-train %s (model bundle format %d)\n", MZ_VERSION, MZ_FORMAT_VERSION);
-            return 0;
+            return end_stdout(0);
         }
         fprintf(stderr, "mizan-train: %s\n%s", e.msg, mz_train_usage);
         return 2;
@@ -53,15 +70,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "mizan-train: %s\n", e.msg);
         return 2;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    mz_signals_catch(on_signal);
     double t0 = now();
     int rc = a.evaluate ? mz_evaluate(&a, &e) : mz_train(&a, &e);
     mz_decoder_free(a.fields.dec);
     if (rc != 0) {
         fprintf(stderr, "mizan-train: %s\n", e.msg);
-        return rc > 0 ? rc : 1;
+        return end_stdout(rc > 0 ? rc : 1);
     }
     if (!a.quiet) fprintf(stderr, "done in %.1f s\n", now() - t0);
-    return 0;
+    return end_stdout(0);
 }
