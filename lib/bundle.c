@@ -268,15 +268,21 @@ int mz_bundle_commit(mz_bundle_writer *w, cJSON *manifest, mz_err *e)
     int rc = mz_path_join(path, sizeof path, w->tmp_dir, "manifest.json", e);
     if (rc == 0) rc = mz_write_file_atomic(path, text, tl, e);
     free(text);
-    /* mkdtemp made it private; a model is meant to be read by others */
-    if (rc == 0 && chmod(w->tmp_dir, 0755) != 0) rc = mz_fail(e, "%s: chmod: %m", w->tmp_dir);
+    /* mkdtemp made it private: a new bundle is as open as the umask lets a
+     * folder be, one retrained keeps the mode its owner gave it */
+    struct stat st;
+    mode_t mode = stat(w->final_dir, &st) == 0 && S_ISDIR(st.st_mode) ? st.st_mode & 07777 : 0777 & ~mz_umask();
+    if (rc == 0 && chmod(w->tmp_dir, mode) != 0) rc = mz_fail(e, "%s: chmod: %m", w->tmp_dir);
+    /* the handler removes what pending names: between the two renames of a
+     * swap, or once the new bundle is in place, that would leave --out
+     * without a bundle */
+    sigset_t old;
+    mz_signals_hold(&old);
     if (rc == 0) rc = mz_dir_commit(w->tmp_dir, w->final_dir, e);
-    if (rc != 0) {
-        mz_bundle_abort(w);
-        return -1;
-    }
-    pending[0] = '\0';
-    return 0;
+    if (rc != 0) mz_bundle_abort(w);
+    else pending[0] = '\0';
+    mz_signals_release(&old);
+    return rc != 0 ? -1 : 0;
 }
 
 void mz_bundle_abort(mz_bundle_writer *w)
