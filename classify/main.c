@@ -84,7 +84,9 @@ typedef struct run {
     int any_record_error, any_input_error;
     FILE *out;     /* stdout, or the temporary of --output */
     int write_err; /* errno of the first failed write: the run stops */
+    int oom;       /* an answer could not be made: the run stops and fails */
     int out_exists;     /* -o FILE exists, as this file: never read as an input */
+    int out_stdout;     /* ... or, without -o, the regular file stdout is */
     dev_t out_dev;
     ino_t out_ino;
     mz_decoder *dec;    /* --encoding, or NULL: UTF-8 */
@@ -342,7 +344,13 @@ static void flush_batch(run *r)
                 it->ans = cJSON_ParseWithLength(it->out.s, it->out.n);
             }
         }
-        if (it->status) {
+        /* an answer or its message that could not be stored would be
+         * written as nothing: a record lost from the output, in silence */
+        if (it->out.oom || !it->out.n || (it->status && !it->error) || (r->sum && !it->ans)) r->oom = 1;
+        if (r->oom) {
+            /* the run fails (as a failed write does): nothing more is said
+             * or written */
+        } else if (it->status) {
             r->any_record_error = 1;
             r->failed++;
             /* the same message on stderr, one line, whatever the id holds */
@@ -358,7 +366,8 @@ static void flush_batch(run *r)
             put_safe(stderr, msg);
             fputc('\n', stderr);
         }
-        if (r->sum) {
+        if (r->oom) {
+        } else if (r->sum) {
             if (it->status) mz_summary_error(r->sum, it->ans);
             else mz_summary_add(r->sum, it->ans);
             cJSON_Delete(it->ans);
@@ -515,7 +524,8 @@ static size_t walk_dir(run *r, const char *dir, const dirchain *up, int depth)
     for (size_t i = 0; i < n; i++) {
         char p[4096];
         const char *name = names[i];
-        if (r->write_err || snprintf(p, sizeof p, "%.*s/%s", (int)dl, dir, name) >= (int)sizeof p) continue;
+        if (r->write_err || r->oom || snprintf(p, sizeof p, "%.*s/%s", (int)dl, dir, name) >= (int)sizeof p)
+            continue;
         int txt = has_ext(name, ".txt"), jsonl = has_ext(name, ".jsonl");
         /* a link to nothing, or a file gone since the listing, is read
          * all the same, to be reported as a named file is */
@@ -710,7 +720,7 @@ static void add_jsonl(run *r, const char *path)
             int wait = left <= 0 ? 0 : left < IDLE_MS ? (int)left : IDLE_MS;
             if (left <= 0 || !mz_linereader_ready(&lr, wait)) flush_batch(r);
         }
-        if (r->write_err) break;
+        if (r->write_err || r->oom) break;
         if ((st = mz_linereader_next(&lr)) == MZ_LINE_EOF) break;
         nlines++;
         if (st == MZ_LINE_IOERR) {
@@ -1044,7 +1054,7 @@ static int run_all(mz_classify_args *args)
         mz_buf_free(&hb);
         if (hb.oom) goto oom;
     }
-    for (int i = 0; !r.write_err && i < args->ninputs; i++) {
+    for (int i = 0; !r.write_err && !r.oom && i < args->ninputs; i++) {
         struct stat st;
         const char *in = args->inputs[i];
         /* a file named .jsonl is a stream even without --jsonl: read as
@@ -1056,6 +1066,7 @@ static int run_all(mz_classify_args *args)
     }
     flush_batch(&r);
     mz_progress_clear();
+    if (r.oom) goto oom;
     if (r.sum) {
         mz_buf sb = {0};
         mz_summary_write(r.sum, args->o.text_format, &sb);
