@@ -535,8 +535,14 @@ static size_t walk_dir(run *r, const char *dir, const dirchain *up, int depth)
          * the run fails, and the old file is kept */
         if (r->out_exists && !gone && st.st_dev == r->out_dev && st.st_ino == r->out_ino && (txt || jsonl)) {
             char m[4200];
-            snprintf(m, sizeof m, "-o: %s is the file -o names (through a link), an input; write the answers elsewhere",
-                     p);
+            /* standard output redirected into the folder: its own answers
+             * would be read back as articles, or forever */
+            if (r->out_stdout)
+                snprintf(m, sizeof m,
+                         "%s is the file standard output is written to, an input; write the answers elsewhere", p);
+            else
+                snprintf(m, sizeof m,
+                         "-o: %s is the file -o names (through a link), an input; write the answers elsewhere", p);
             input_msg(m);
             r->any_input_error = 1;
             found++;
@@ -942,6 +948,32 @@ static int run_all(mz_classify_args *args)
             return 2;
         }
     }
+    /* standard output redirected into an input (> DIR/x.jsonl, >> feed.jsonl)
+     * would have the answers read back as articles, a stream forever: refused
+     * as -o into an input is */
+    struct stat sost, ist;
+    char sopath[PATH_MAX] = "";
+    int so_file = !output && fstat(STDOUT_FILENO, &sost) == 0 && S_ISREG(sost.st_mode);
+    if (so_file) {
+        ssize_t k = readlink("/proc/self/fd/1", sopath, sizeof sopath - 1);
+        sopath[k > 0 ? k : 0] = '\0';
+    }
+    for (int i = 0; so_file && i < args->ninputs; i++) {
+        const char *in = args->inputs[i];
+        int same = (!strcmp(in, "-") ? fstat(STDIN_FILENO, &ist) : stat(in, &ist)) == 0 && ist.st_dev == sost.st_dev &&
+                   ist.st_ino == sost.st_ino;
+        if (same) {
+            fprintf(stderr, "mizan-classify: %s: is also standard output; write the answers elsewhere\n", in);
+            return 2;
+        }
+        if (*sopath && walk_reads(in, sopath)) {
+            fprintf(stderr,
+                    "mizan-classify: standard output %s: is one of the inputs, in the folder %s; write the answers "
+                    "elsewhere (or under a hidden name)\n",
+                    sopath, in);
+            return 2;
+        }
+    }
     char defdir[4096];
     if (args->nmodels == 0 && (args->models[0] = getenv("MIZAN_MODELS")) != NULL) {
         if (!*args->models[0]) {
@@ -1026,6 +1058,8 @@ static int run_all(mz_classify_args *args)
      * new answers are renamed over it only at the end) */
     if (output && stat(output, &ost) == 0 && S_ISREG(ost.st_mode))
         r.out_exists = 1, r.out_dev = ost.st_dev, r.out_ino = ost.st_ino;
+    /* stdout, met in a folder through a link or under another name */
+    if (so_file) r.out_exists = r.out_stdout = 1, r.out_dev = sost.st_dev, r.out_ino = sost.st_ino;
     /* progress only where it cannot land among the answers */
     r.progress = mz_progress_live() && !(r.out == stdout && isatty(STDOUT_FILENO));
     r.shown_ms = now_ms();
