@@ -64,6 +64,13 @@ typedef struct item {
 typedef struct dupset dupset;
 
 typedef struct run {
+    /* every folder, and every file met in one, read so far, by device and
+     * inode, with the path it was first read by: one reached again (a link
+     * to a sibling folder, a folder given twice or inside another given
+     * one, a hard link) is not answered twice */
+    mz_strmap *read;
+    char **read_path;
+    size_t nread, read_cap;
     mz_worker *w;
     int threads;
     item *items;
@@ -323,6 +330,36 @@ static void input_msg(const char *msg)
     fputc('\n', stderr);
 }
 
+/* 1 (and a note on stderr) when the file or folder st, met as path, was
+ * read already in this run; else it is remembered and 0.  Out of memory
+ * counts as not read: answering twice is better than not at all. */
+static int read_already(run *r, const struct stat *st, const char *path)
+{
+    unsigned char key[sizeof st->st_dev + sizeof st->st_ino];
+    memcpy(key, &st->st_dev, sizeof st->st_dev);
+    memcpy(key + sizeof st->st_dev, &st->st_ino, sizeof st->st_ino);
+    if (!r->read && !(r->read = mz_strmap_new(1024))) return 0;
+    if (r->nread == r->read_cap) {
+        size_t nc = r->read_cap ? 2 * r->read_cap : 256;
+        char **np = realloc(r->read_path, nc * sizeof *np);
+        if (!np) return 0;
+        r->read_path = np, r->read_cap = nc;
+    }
+    int ins = 0;
+    int64_t k = mz_strmap_intern(r->read, key, sizeof key, (int32_t)r->nread, &ins);
+    if (k < 0) return 0;
+    if (ins) {
+        r->read_path[r->nread++] = strdup(path);
+        return 0;
+    }
+    const char *first = r->read_path[mz_strmap_value(r->read, (size_t)k)];
+    char m[2 * PATH_MAX + 64];
+    snprintf(m, sizeof m, "%s: the same %s as %s, read already; not read again", path,
+             S_ISDIR(st->st_mode) ? "folder" : "file", first ? first : "an input before it");
+    input_msg(m);
+    return 1;
+}
+
 static void flush_batch(run *r)
 {
     mz_err e;
@@ -423,14 +460,15 @@ static int to_utf8(run *r, item *it, char **buf, size_t *len)
     return -1;
 }
 
-static void add_file(run *r, const char *path)
+/* listed: met in a folder as a regular file, so never anything else */
+static void add_file(run *r, const char *path, int listed)
 {
     item *it = next_item(r);
     it->id = strdup(path);
     mz_err e;
     char *buf;
     size_t len;
-    if (mz_read_file(path, r->o.max_bytes, &buf, &len, &e) != 0) {
+    if ((listed ? mz_read_regular : mz_read_file)(path, r->o.max_bytes, &buf, &len, &e) != 0) {
         it->error = strdup(e.msg);
         if (!strstr(e.msg, "larger than")) r->any_input_error = 1;
         return;
@@ -493,6 +531,7 @@ static size_t walk_dir(run *r, const char *dir, const dirchain *up, int depth)
         input_error(r, dir, "folders nested too deep (more than 64 levels); not read");
         return 1;
     }
+    if (read_already(r, &st, dir)) return 1;
     dirchain here = {st.st_dev, st.st_ino, up};
     DIR *d = opendir(dir);
     if (!d) {
@@ -524,8 +563,15 @@ static size_t walk_dir(run *r, const char *dir, const dirchain *up, int depth)
     for (size_t i = 0; i < n; i++) {
         char p[4096];
         const char *name = names[i];
-        if (r->write_err || r->oom || snprintf(p, sizeof p, "%.*s/%s", (int)dl, dir, name) >= (int)sizeof p)
+        if (r->write_err || r->oom) continue;
+        if (snprintf(p, sizeof p, "%.*s/%s", (int)dl, dir, name) >= (int)sizeof p) {
+            char m[320];
+            snprintf(m, sizeof m, "%.200s%s: its path in this folder is longer than %zu bytes; not read", name,
+                     strlen(name) > 200 ? "..." : "", sizeof p - 1);
+            input_error(r, dir, m);
+            found++;
             continue;
+        }
         int txt = has_ext(name, ".txt"), jsonl = has_ext(name, ".jsonl");
         /* a link to nothing, or a file gone since the listing, is read
          * all the same, to be reported as a named file is */
@@ -550,11 +596,13 @@ static size_t walk_dir(run *r, const char *dir, const dirchain *up, int depth)
         }
         if (!gone && S_ISDIR(st.st_mode)) {
             found += walk_dir(r, p, &here, depth + 1);
+        } else if (!gone && S_ISREG(st.st_mode) && (txt || jsonl) && read_already(r, &st, p)) {
+            found++;
         } else if ((gone || S_ISREG(st.st_mode)) && jsonl) {
             add_jsonl(r, p);
             found++;
         } else if ((gone || S_ISREG(st.st_mode)) && txt) {
-            add_file(r, p);
+            add_file(r, p, !gone);
             found++;
         }
     }
@@ -921,8 +969,8 @@ static int walk_reads(const char *dir, const char *path)
     struct stat st;
     /* a link is followed, as -o writes through it */
     if (realpath(path, real)) path = real;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || stat(path, &st) != 0 ||
-        !mz_path_within(path, dir, rel, sizeof rel))
+    /* whether it exists yet or not: a new one would be read by the next run */
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || !mz_path_within(path, dir, rel, sizeof rel))
         return 0;
     for (const char *c = rel; c; c = strchr(c, '/') ? strchr(c, '/') + 1 : NULL)
         if (*c == '.') return 0;
@@ -942,8 +990,8 @@ static int run_all(mz_classify_args *args)
         }
         if (walk_reads(args->inputs[i], output)) {
             fprintf(stderr,
-                    "mizan-classify: -o %s: is one of the inputs, in the folder %s; write the answers elsewhere "
-                    "(or under a hidden name)\n",
+                    "mizan-classify: -o %s: would be read as one of the inputs, in the folder %s; write the answers "
+                    "elsewhere (or under a hidden name)\n",
                     output, args->inputs[i]);
             return 2;
         }
@@ -1093,10 +1141,12 @@ static int run_all(mz_classify_args *args)
         const char *in = args->inputs[i];
         /* a file named .jsonl is a stream even without --jsonl: read as
          * one article, a whole feed would get one meaningless answer */
+        /* a file named is answered as often as it is named; folders are
+         * read once (read_already) */
         if (strcmp(in, "-") && stat(in, &st) == 0 && S_ISDIR(st.st_mode)) add_dir(&r, in);
         else if (args->jsonl || has_ext(in, ".jsonl")) add_jsonl(&r, in);
         else if (!strcmp(in, "-")) add_stdin_article(&r);
-        else add_file(&r, in);
+        else add_file(&r, in, 0);
     }
     flush_batch(&r);
     mz_progress_clear();
@@ -1128,6 +1178,9 @@ out:
     free(r.w);
     free(r.items);
     free(r.keep);
+    for (size_t i = 0; i < r.nread; i++) free(r.read_path[i]);
+    free(r.read_path);
+    mz_strmap_free(r.read);
     free(by);
     mz_models_free(&m);
     mz_decoder_free(dec);

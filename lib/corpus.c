@@ -507,10 +507,10 @@ static void free_list(char **v, size_t n)
  * never end), handed to visit with its label, name, path and size.  The
  * reader and the digest both walk through here, so they cannot disagree
  * on what a folder holds.  What looks meant as an article but would not be
- * read is refused rather than dropped unseen: a *.txt directly in DIR, a
- * folder inside a label's, a *.txt that cannot be reached (a dangling
- * link), and a name that is not UTF-8 (the path is the article's id in
- * JSON).  Returns the articles visited, or -1. */
+ * read is refused rather than dropped unseen: a folder inside a label's,
+ * a *.txt that cannot be reached (a dangling link), and a name that is not
+ * UTF-8 (the path is the article's id in JSON).  Files directly in DIR (a
+ * README) are not articles.  Returns the articles visited, or -1. */
 typedef int (*article_fn)(void *arg, const char *label, const char *name, const char *path, off_t size,
                           mz_err *e);
 
@@ -524,11 +524,6 @@ static long walk_articles(const char *dir, article_fn visit, void *arg, mz_err *
         char sub[4096];
         struct stat st;
         if (mz_path_join(sub, sizeof sub, dir, labels[i], e) != 0) n = -1;
-        size_t ll = strlen(labels[i]);
-        if (n >= 0 && ll >= 5 && !strcmp(labels[i] + ll - 4, ".txt") && stat(sub, &st) == 0 && S_ISREG(st.st_mode)) {
-            n = mz_fail(e, "%s: an article directly in the corpus folder; articles go in %s/<label>/", sub, dir);
-            break;
-        }
         if (n < 0 || stat(sub, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
         size_t nf;
         char **files = list_dir(sub, &nf, e);
@@ -551,8 +546,8 @@ static long walk_articles(const char *dir, article_fn visit, void *arg, mz_err *
             else if (!txt) continue;
             else if (stat(fp, &st) != 0) n = mz_fail(e, "%s: cannot open: %s", fp, strerror(errno));
             else if (!S_ISREG(st.st_mode)) continue;
-            else if (mz_utf8_check(fp, strlen(fp), &bad, &why) != 0)
-                n = mz_fail(e, "%s: its path is not UTF-8 (at byte %zu), and it would be the article's id", fp, bad);
+            else if (mz_utf8_check(files[j], l, &bad, &why) != 0)
+                n = mz_fail(e, "%s: its name is not UTF-8 (at byte %zu), and it would be in the article's id", fp, bad);
             else if (visit(arg, labels[i], files[j], fp, st.st_size, e) != 0) n = -1;
             else n++;
         }
@@ -608,7 +603,7 @@ static int read_article(void *arg, const char *label, const char *name, const ch
     const mz_fields *f = w->f;
     char *buf;
     size_t len;
-    if (mz_read_file(fp, f->max_text, &buf, &len, e) != 0) return -1;
+    if (mz_read_regular(fp, f->max_text, &buf, &len, e) != 0) return -1;
     if (mz_text_utf8(f->dec, &buf, &len, e) != 0 || mz_check_text(buf, len, f->max_text, "text", e) != 0) {
         free(buf);
         return mz_wrap(e, "%s: ", fp);

@@ -162,17 +162,44 @@ int mz_parent_writable(const char *path, mz_err *e)
 
 /* ---- reading ---------------------------------------------------------- */
 
+static int read_fd(int fd, const char *path, size_t max_bytes, char **buf, size_t *len, mz_err *e);
+
+static int open_failed(const char *path, mz_err *e)
+{
+    if (errno == ENOENT) return mz_fail(e, "%s: no such file", path);
+    return mz_fail(e, "%s: cannot open: %s", path, strerror(errno));
+}
+
 int mz_read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
                  mz_err *e)
 {
     *buf = NULL;
     *len = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return mz_fail(e, "%s: no such file", path);
-        return mz_fail(e, "%s: cannot open: %s", path, strerror(errno));
+    if (fd < 0) return open_failed(path, e);
+    return read_fd(fd, path, max_bytes, buf, len, e);
+}
+
+int mz_read_regular(const char *path, size_t max_bytes, char **buf, size_t *len, mz_err *e)
+{
+    *buf = NULL;
+    *len = 0;
+    /* not blocking in open(): a pipe put in the file's place since it was
+     * listed would wait there for a writer */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) return open_failed(path, e);
+    struct stat st;
+    int fl = fcntl(fd, F_GETFL);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        close(fd);
+        return mz_fail(e, "%s: no longer a regular file", path);
     }
+    return read_fd(fd, path, max_bytes, buf, len, e);
+}
+
+/* Reads fd whole and closes it. */
+static int read_fd(int fd, const char *path, size_t max_bytes, char **buf, size_t *len, mz_err *e)
+{
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int err = errno;

@@ -46,6 +46,10 @@ int mz_parent_writable(const char *path, mz_err *e);
  * On failure *buf is NULL and *len is 0.  The caller frees *buf. */
 int mz_read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
                  mz_err *e);
+/* mz_read_file for a file listed in a folder as regular: anything else in
+ * its place by the time it is opened (a pipe, a device) is refused, never
+ * waited on. */
+int mz_read_regular(const char *path, size_t max_bytes, char **buf, size_t *len, mz_err *e);
 
 /* Replace path with data atomically: write a temporary beside it, fsync,
  * rename over path, then fsync the directory (best effort).  A reader sees

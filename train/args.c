@@ -11,6 +11,7 @@
 #include "fsutil.h"
 #include "lsa.h"
 #include "parallel.h"
+#include "utf8.h"
 
 const char mz_train_usage[] =
     "usage: mizan-train --corpus PATH [--corpus PATH ...] --out DIR [options]\n"
@@ -124,9 +125,28 @@ static int records_file_apart(const mz_train_args *a, const char *path, const ch
     return 0;
 }
 
+/* The manifest records corpora and --out as JSON strings (and
+ * train_command), which hold UTF-8 alone. */
+static int paths_utf8(const mz_train_args *a, mz_err *e)
+{
+    const char *const *lists[] = {a->corpus, a->train_only, a->lsa_corpus};
+    const int counts[] = {a->ncorpus, a->ntrain_only, a->nlsa};
+    const char *opt[] = {"--corpus", "--train-only", "--lsa-corpus"};
+    size_t bad;
+    const char *why;
+    for (int l = 0; l < 3; l++)
+        for (int i = 0; i < counts[l]; i++)
+            if (mz_utf8_check(lists[l][i], strlen(lists[l][i]), &bad, &why) != 0)
+                return mz_fail(e, "%s: a path that is not UTF-8 (at byte %zu), which the manifest cannot record", opt[l],
+                               bad);
+    if (a->out && mz_utf8_check(a->out, strlen(a->out), &bad, &why) != 0)
+        return mz_fail(e, "--out: a path that is not UTF-8 (at byte %zu), which the manifest cannot record", bad);
+    return 0;
+}
+
 /* A bundle written inside a folder corpus would be read as a label of it
- * (its files as articles) by the next training; a corpus inside --out
- * would be deleted with the bundle it replaces. */
+ * (its files as articles) by the next training.  (A corpus inside --out is
+ * refused as a file that is not the bundle's, when --out is checked.) */
 static int out_apart(const mz_train_args *a, mz_err *e)
 {
     const char *const *lists[] = {a->corpus, a->train_only, a->lsa_corpus};
@@ -135,9 +155,6 @@ static int out_apart(const mz_train_args *a, mz_err *e)
         for (int i = 0; i < counts[l]; i++) {
             if (mz_path_within(a->out, lists[l][i], NULL, 0))
                 return mz_fail(e, "--out %s: is inside the corpus folder %s; write the bundle elsewhere", a->out,
-                               lists[l][i]);
-            if (mz_path_within(lists[l][i], a->out, NULL, 0))
-                return mz_fail(e, "--out %s: holds the corpus %s, which replacing the bundle would delete", a->out,
                                lists[l][i]);
         }
     return 0;
@@ -530,6 +547,7 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
         return mz_fail(e, "--f1-labels: for --task multiclass or target, not %s", a->task);
     if (corpora_apart(a, e) != 0) return -1;
     if (!a->evaluate && out_apart(a, e) != 0) return -1;
+    if (paths_utf8(a, e) != 0) return -1;
     return records_file_apart(a, a->evaluate ? a->predictions : a->cv_predictions,
                               a->evaluate ? "--predictions" : "--cv-predictions", e);
 }
