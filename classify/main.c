@@ -319,15 +319,11 @@ static void put_safe(FILE *f, const char *s)
     for (; *s; s++) fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
 }
 
-/* A message about an input as a whole, on one line: "mizan-classify:
- * MSG\n", MSG masked as put_safe does (it names a file, whose name may
- * hold a line break). */
+/* A message about an input as a whole, on one line (mz_err_print). */
 static void input_msg(const char *msg)
 {
     mz_progress_clear();
-    fputs("mizan-classify: ", stderr);
-    put_safe(stderr, msg);
-    fputc('\n', stderr);
+    mz_err_print(stderr, "mizan-classify", msg);
 }
 
 /* 1 (and a note on stderr) when the file or folder st, met as path, was
@@ -931,7 +927,7 @@ static int close_output(const char *output, mz_outfile *of, int rc, int write_er
     }
     mz_err e;
     if (mz_outfile_commit(of, &e) != 0) {
-        fprintf(stderr, "mizan-classify: %s\n", e.msg);
+        mz_err_print(stderr, "mizan-classify", e.msg);
         return 2;
     }
     return rc;
@@ -1166,7 +1162,7 @@ oom:
     mz_fail(&e, "out of memory");
 fail:
     mz_progress_clear();
-    fprintf(stderr, "mizan-classify: %s\n", e.msg);
+    mz_err_print(stderr, "mizan-classify", e.msg);
     rc = 2;
 out:
     mz_summary_free(r.sum);

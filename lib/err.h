@@ -10,6 +10,7 @@
 #define MZ_ERR_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define MZ_ERR_MAX 512
 
@@ -25,5 +26,10 @@ int mz_fail(mz_err *e, const char *fmt, ...)
 /* Prefix an existing message with more context ("file:line: " + old). */
 int mz_wrap(mz_err *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* How main() reports one: "prog: msg\n" on f, with control characters of
+ * msg shown as '?' (a message names files, whose names may hold a line
+ * break or a terminal escape). */
+void mz_err_print(FILE *f, const char *prog, const char *msg);
 
 #endif

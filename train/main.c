@@ -63,11 +63,12 @@ int main(int argc, char **argv)
             printf("mizan-train %s (model bundle format %d)\n", MZ_VERSION, MZ_FORMAT_VERSION);
             return end_stdout(0);
         }
-        fprintf(stderr, "mizan-train: %s\n%s", e.msg, mz_train_usage);
+        mz_err_print(stderr, "mizan-train", e.msg);
+        fputs(mz_train_usage, stderr);
         return 2;
     }
     if (a.encoding && !(a.fields.dec = mz_decoder_new(a.encoding, &e))) {
-        fprintf(stderr, "mizan-train: %s\n", e.msg);
+        mz_err_print(stderr, "mizan-train", e.msg);
         return 2;
     }
     mz_signals_catch(on_signal);
@@ -75,7 +76,7 @@ int main(int argc, char **argv)
     int rc = a.evaluate ? mz_evaluate(&a, &e) : mz_train(&a, &e);
     mz_decoder_free(a.fields.dec);
     if (rc != 0) {
-        fprintf(stderr, "mizan-train: %s\n", e.msg);
+        mz_err_print(stderr, "mizan-train", e.msg);
         return end_stdout(rc > 0 ? rc : 1);
     }
     if (!a.quiet) fprintf(stderr, "done in %.1f s\n", now() - t0);
