@@ -2,6 +2,7 @@
 #include "corpus.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +175,13 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
         return mz_fail(e, "%s:%zu: expected a JSON object", src, lineno);
     }
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(r->obj, f->id);
+    /* kept as written, but the JSON readers an answer goes to read it as
+     * infinity, where two such ids are one */
+    if (cJSON_IsNumber(id) && !isfinite(id->valuedouble)) {
+        mz_record_free(r);
+        return mz_fail(e, "%s:%zu: \"%s\" is a number beyond a double's range, which readers take as infinity; "
+                          "give it as a string", src, lineno, f->id);
+    }
     if (cJSON_IsString(id)) {
         r->id = strdup(id->valuestring);
     } else if (cJSON_IsNumber(id) && idspan.len) {
