@@ -20,6 +20,7 @@
 #include <malloc.h>
 #endif
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,7 +230,7 @@ static void parse_line(run *r, item *it)
         int found = mz_json_scan(it->line, it->line_len, &r->fl.id, 1, &sp, &at, &why) == 0 && sp.len;
         if (cJSON_IsString(id)) {
             /* cJSON ends a string at a \u0000, which would make another id */
-            if (!found || !memmem(it->line + sp.off, sp.len, "\\u0000", 6)) it->id = strdup(id->valuestring);
+            if (!found || !mz_json_nul_escape(it->line + sp.off, sp.len, NULL)) it->id = strdup(id->valuestring);
         } else if (cJSON_IsNumber(id) && found) {
             /* a number as written, as a good record's is */
             it->id = strndup(it->line + sp.off, sp.len);
@@ -319,6 +320,20 @@ static void put_safe(FILE *f, const char *s)
     for (; *s; s++) fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
 }
 
+/* main's messages: "mizan-classify: " and the formatted text on one line,
+ * masked as mz_err_print does (they name files and options as given). */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+    char m[2 * PATH_MAX + 1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m, sizeof m, fmt, ap);
+    va_end(ap);
+    mz_progress_clear();
+    mz_err_print(stderr, "mizan-classify", m);
+}
+
 /* A message about an input as a whole, on one line (mz_err_print). */
 static void input_msg(const char *msg)
 {
@@ -403,11 +418,11 @@ static void flush_batch(run *r)
         } else if (r->sum) {
             if (it->status) mz_summary_error(r->sum, it->ans);
             else mz_summary_add(r->sum, it->ans);
-            cJSON_Delete(it->ans);
-            it->ans = NULL;
         } else if (!r->write_err) {
             fwrite(it->out.s, 1, it->out.n, r->out);
         }
+        cJSON_Delete(it->ans);
+        it->ans = NULL;
         free(it->id);
         free(it->title);
         free(it->text);
@@ -872,7 +887,7 @@ static int keep_list(char *spec, const char *opt, const mz_models *m, char ***na
     for (const char *c = spec; *c; c++) cap += *c == ',';
     char **v = calloc(cap, sizeof *v);
     if (!v) {
-        fprintf(stderr, "mizan-classify: out of memory\n");
+        say("out of memory");
         return -1;
     }
     char *save = NULL, *bad = NULL;
@@ -887,7 +902,7 @@ static int keep_list(char *spec, const char *opt, const mz_models *m, char ***na
         else v[k++] = f;
     }
     if (why) {
-        fprintf(stderr, "mizan-classify: %s: %s%s%s\n", opt, why, bad ? ": " : "", bad ? bad : "");
+        say("%s: %s%s%s", opt, why, bad ? ": " : "", bad ? bad : "");
         free(v);
         return -1;
     }
@@ -912,16 +927,15 @@ static int close_output(const char *output, mz_outfile *of, int rc, int write_er
 {
     mz_progress_clear();
     if (write_err) {
-        fprintf(stderr, "mizan-classify: %s: write error: %s%s\n", output ? output : "standard output",
-                strerror(write_err), of->tmp[0] ? "; the old file is left as it was" : "");
+        say("%s: write error: %s%s", output ? output : "standard output", strerror(write_err),
+            of->tmp[0] ? "; the old file is left as it was" : "");
         rc = 2;
     }
     if (!output) return rc;
     if (rc == 2) {
         /* like sort -o: a run that failed does not replace the old answers */
         if (of->tmp[0] && !write_err)
-            fprintf(stderr, "mizan-classify: %s: not written, as the run failed; the old file is left as it was\n",
-                    output);
+            say("%s: not written, as the run failed; the old file is left as it was", output);
         mz_outfile_abort(of);
         return rc;
     }
@@ -951,8 +965,8 @@ static int known_source(const mz_models *m, const char *name)
             mz_buf_puts(&b, bd->source_values[d]);
         }
     }
-    if (b.n) fprintf(stderr, "mizan-classify: --source %s: no bundle has a head for it (%s)\n", name, b.s);
-    else fprintf(stderr, "mizan-classify: --source %s: no bundle has per-source heads\n", name);
+    if (b.n) say("--source %s: no bundle has a head for it (%s)", name, b.s);
+    else say("--source %s: no bundle has per-source heads", name);
     mz_buf_free(&b);
     return -1;
 }
@@ -980,15 +994,13 @@ static int run_all(mz_classify_args *args)
     for (int i = 0; output && i < args->ninputs; i++) {
         /* the answers would be renamed over the articles */
         if (mz_same_file(output, args->inputs[i])) {
-            fprintf(stderr, "mizan-classify: -o %s: is the input %s; write the answers elsewhere\n", output,
-                    args->inputs[i]);
+            say("-o %s: is the input %s; write the answers elsewhere", output, args->inputs[i]);
             return 2;
         }
         if (walk_reads(args->inputs[i], output)) {
-            fprintf(stderr,
-                    "mizan-classify: -o %s: would be read as one of the inputs, in the folder %s; write the answers "
-                    "elsewhere (or under a hidden name)\n",
-                    output, args->inputs[i]);
+            say("-o %s: would be read as one of the inputs, in the folder %s; write the answers elsewhere (or "
+                "under a hidden name)",
+                output, args->inputs[i]);
             return 2;
         }
     }
@@ -1007,28 +1019,27 @@ static int run_all(mz_classify_args *args)
         int same = (!strcmp(in, "-") ? fstat(STDIN_FILENO, &ist) : stat(in, &ist)) == 0 && ist.st_dev == sost.st_dev &&
                    ist.st_ino == sost.st_ino;
         if (same) {
-            fprintf(stderr, "mizan-classify: %s: is also standard output; write the answers elsewhere\n", in);
+            say("%s: is also standard output; write the answers elsewhere", in);
             return 2;
         }
         if (*sopath && walk_reads(in, sopath)) {
-            fprintf(stderr,
-                    "mizan-classify: standard output %s: is one of the inputs, in the folder %s; write the answers "
-                    "elsewhere (or under a hidden name)\n",
-                    sopath, in);
+            say("standard output %s: is one of the inputs, in the folder %s; write the answers elsewhere (or "
+                "under a hidden name)",
+                sopath, in);
             return 2;
         }
     }
     char defdir[4096];
     if (args->nmodels == 0 && (args->models[0] = getenv("MIZAN_MODELS")) != NULL) {
         if (!*args->models[0]) {
-            fprintf(stderr, "mizan-classify: MIZAN_MODELS is set but empty; unset it, or name a models folder\n");
+            say("MIZAN_MODELS is set but empty; unset it, or name a models folder");
             return 2;
         }
         args->nmodels = 1;
     }
     if (args->nmodels == 0) {
         if (mz_models_dir(defdir, sizeof defdir, &e) != 0) {
-            fprintf(stderr, "mizan-classify: %s; give --models DIR or set MIZAN_MODELS\n", e.msg);
+            say("%s; give --models DIR or set MIZAN_MODELS", e.msg);
             return 2;
         }
         args->models[args->nmodels++] = defdir;
@@ -1051,7 +1062,7 @@ static int run_all(mz_classify_args *args)
         if (keep_list(by, "--summary-by", NULL, &r.keep, &r.nkeep) != 0) goto out;
         r.keep_as = MZ_SUMMARY_KEY;
         if (r.nkeep != 1) {
-            fprintf(stderr, "mizan-classify: --summary-by: one field\n");
+            say("--summary-by: one field");
             goto out;
         }
     }
@@ -1069,7 +1080,7 @@ static int run_all(mz_classify_args *args)
         mz_models_describe(&m, args->o.text_format, args->terms, &b);
         rc = 0;
         if (b.oom) {
-            fprintf(stderr, "mizan-classify: out of memory\n");
+            say("out of memory");
             rc = 2;
         } else if ((b.n && fwrite(b.s, 1, b.n, r.out) != b.n) || fflush(r.out) != 0) {
             r.write_err = errno ? errno : EIO;
@@ -1193,7 +1204,7 @@ static int end_stdout(void)
      * that can be trusted */
     int err = fflush(stdout) != 0 ? errno : 0;
     if (!err && !ferror(stdout)) return 0;
-    fprintf(stderr, "mizan-classify: standard output: write error%s%s\n", err ? ": " : "", err ? strerror(err) : "");
+    say("standard output: write error%s%s", err ? ": " : "", err ? strerror(err) : "");
     return 2;
 }
 
@@ -1208,7 +1219,10 @@ int main(int argc, char **argv)
         int asked = !strcmp(e.msg, "help") || !strcmp(e.msg, "version");
         if (!strcmp(e.msg, "help")) fputs(mz_classify_usage, stdout);
         else if (asked) printf("mizan-classify %s (model bundle format %d)\n", MZ_VERSION, MZ_FORMAT_VERSION);
-        else fprintf(stderr, "mizan-classify: %s\n%s", e.msg, mz_classify_usage);
+        else {
+            mz_err_print(stderr, "mizan-classify", e.msg);
+            fputs(mz_classify_usage, stderr);
+        }
         mz_classify_args_free(&args);
         return asked ? end_stdout() : 2;
     }

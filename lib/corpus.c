@@ -65,44 +65,6 @@ int mz_check_text(const char *s, size_t n, size_t max, const char *what, mz_err 
     return check_field(s, n, max, what, 0, e);
 }
 
-/* One pass over a line's escapes.  Returns 1 when a string holds \u0000:
- * cJSON keeps strings NUL-terminated, so it would silently cut a text
- * short; refuse it instead.  *any_u tells whether there is any \u escape.
- * Escapes are consumed in pairs from the left, so the second backslash of
- * an escaped backslash never starts one. */
-static int scan_escapes(const char *s, size_t n, int *any_u)
-{
-    const char *p = s, *end = s + n;
-    *any_u = 0;
-    while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL && p + 1 < end) {
-        if (p[1] == 'u') {
-            *any_u = 1;
-            if (end - p >= 6 && memcmp(p + 2, "0000", 4) == 0) return 1;
-        }
-        p += 2;
-    }
-    return 0;
-}
-
-/* The offset of the first \u escape of a surrogate that is not one of a
- * pair (JSON escapes a code point past U+FFFF as two), or -1. */
-static long lone_surrogate(const char *s, size_t n)
-{
-    const char *p = s, *end = s + n;
-    int want_low = 0;
-    const char *high = NULL;
-    while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL && p + 1 < end) {
-        unsigned v = 0;
-        int is_u = p[1] == 'u' && end - p >= 6 && sscanf(p + 2, "%4x", &v) == 1;
-        if (want_low && !(is_u && v >= 0xDC00 && v <= 0xDFFF)) return (long)(high - s);
-        want_low = 0;
-        if (is_u && v >= 0xD800 && v <= 0xDBFF) want_low = 1, high = p;
-        else if (is_u && v >= 0xDC00 && v <= 0xDFFF && !(high && high + 6 == p)) return (long)(p - s);
-        p += is_u ? 6 : 2;
-    }
-    return want_low ? (long)(high - s) : -1;
-}
-
 int mz_record_parse_json(const char *line, size_t len, const char *src, size_t lineno,
                          const mz_fields *f, mz_record *r, mz_err *e)
 {
@@ -119,7 +81,7 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
     /* The line is valid UTF-8, so its strings are too unless a \u escape
      * made bytes of its own (a lone surrogate): only then check again. */
     int any_u;
-    if (scan_escapes(line, len, &any_u)) return mz_fail(e, "%s:%zu: NUL character (\\u0000) in a string", src, lineno);
+    if (mz_json_nul_escape(line, len, &any_u)) return mz_fail(e, "%s:%zu: NUL character (\\u0000) in a string", src, lineno);
     int known = !any_u;
     /* strict syntax first: cJSON would take 01, 1. and raw control
      * characters in strings, and keeps numbers only as doubles */
@@ -164,10 +126,6 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
     }
     if (!r->obj) {
         size_t at = end && end >= line ? (size_t)(end - line) : 0;
-        long sur = any_u ? lone_surrogate(line, len) : -1;
-        if (sur >= 0)
-            return mz_fail(e, "%s:%zu: malformed JSON at byte %ld (a \\u escape of half a surrogate pair: %.6s)", src,
-                           lineno, sur, line + sur);
         return mz_fail(e, "%s:%zu: malformed JSON near byte %zu", src, lineno, at);
     }
     if (!cJSON_IsObject(r->obj)) {

@@ -17,8 +17,18 @@ static size_t skip_ws(const char *s, size_t n, size_t i)
 
 static int is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
+/* The value of four hex digits at p (checked before). */
+static unsigned hex4(const char *p)
+{
+    unsigned v = 0;
+    for (int k = 0; k < 4; k++) v = v << 4 | (unsigned)(p[k] <= '9' ? p[k] - '0' : (p[k] | 0x20) - 'a' + 10);
+    return v;
+}
+
 /* A string from its opening quote at s[i]; the offset after its closing
- * quote, or 0 with *bad and *why set. */
+ * quote, or 0 with *bad and *why set.  A \u escape of half a surrogate
+ * pair without its other half is refused here: it spells no character,
+ * and cJSON refuses it with no reason given. */
 static size_t string_end(const char *s, size_t n, size_t i, size_t *bad, const char **why)
 {
     for (i++; i < n; i++) {
@@ -37,7 +47,15 @@ static size_t string_end(const char *s, size_t n, size_t i, size_t *bad, const c
                     *bad = i - 1, *why = "bad \\u escape";
                     return 0;
                 }
-            i += 4;
+            unsigned v = hex4(s + i + 1);
+            int low_next = i + 10 < n && s[i + 5] == '\\' && s[i + 6] == 'u' && is_hex(s[i + 7]) && is_hex(s[i + 8]) &&
+                           is_hex(s[i + 9]) && is_hex(s[i + 10]) && hex4(s + i + 7) >= 0xDC00 &&
+                           hex4(s + i + 7) <= 0xDFFF;
+            if ((v >= 0xD800 && v <= 0xDBFF && !low_next) || (v >= 0xDC00 && v <= 0xDFFF)) {
+                *bad = i - 1, *why = "a \\u escape of half a surrogate pair";
+                return 0;
+            }
+            i += v >= 0xD800 && v <= 0xDBFF ? 10 : 4;
         } else if (!strchr("\"\\/bfnrt", x) || x == '\0') {
             *bad = i - 1, *why = "bad escape in a string";
             return 0;
@@ -48,12 +66,6 @@ static size_t string_end(const char *s, size_t n, size_t i, size_t *bad, const c
 }
 
 /* A number at s[i]; the offset after it, or 0 with *bad and *why set. */
-static unsigned hex4(const char *p)
-{
-    unsigned v = 0;
-    for (int k = 0; k < 4; k++) v = v << 4 | (unsigned)(p[k] <= '9' ? p[k] - '0' : (p[k] | 0x20) - 'a' + 10);
-    return v;
-}
 
 /* 1 when the string body r[0..rn) (escapes checked by string_end) spells
  * key once its escapes are decoded: "te\u0078t" is the key "text", which
@@ -249,4 +261,18 @@ int mz_json_scan(const char *s, size_t n, const char *const *keys, size_t nkeys,
             return -1;
         }
     }
+}
+
+int mz_json_nul_escape(const char *s, size_t n, int *any_u)
+{
+    const char *p = s, *end = s + n;
+    if (any_u) *any_u = 0;
+    while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL && p + 1 < end) {
+        if (p[1] == 'u') {
+            if (any_u) *any_u = 1;
+            if (end - p >= 6 && memcmp(p + 2, "0000", 4) == 0) return 1;
+        }
+        p += 2;
+    }
+    return 0;
 }

@@ -35,4 +35,11 @@ typedef struct mz_jspan {
 int mz_json_scan(const char *s, size_t n, const char *const *keys, size_t nkeys, mz_jspan *span, size_t *bad,
                  const char **why);
 
+/* 1 when the JSON text s[0..n) (a line, or one value's span) holds a
+ * \u0000 escape: cJSON keeps strings NUL-terminated and would cut such a
+ * string short without a word.  *any_u (may be NULL) tells whether there
+ * is any \u escape.  Escapes are consumed in pairs from the left, so the
+ * second backslash of an escaped backslash never starts one. */
+int mz_json_nul_escape(const char *s, size_t n, int *any_u);
+
 #endif

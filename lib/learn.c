@@ -99,8 +99,10 @@ int *mz_make_folds(const int *y, size_t n, size_t nscored, int k, int folds, uns
     for (size_t i = nscored; i < n; i++) fold[i] = -1;
     for (int c = -1; c < k; c++) {
         size_t m = 0;
+        /* originals only: a copy follows its original below, so the
+         * round-robin gives every fold its share of distinct texts */
         for (size_t i = 0; i < nscored; i++)
-            if (y[i] == c || (c == -1 && y[i] < 0)) idx[m++] = i;
+            if ((y[i] == c || (c == -1 && y[i] < 0)) && !(same && same[i] >= 0 && (size_t)same[i] < i)) idx[m++] = i;
         for (size_t i = m; i > 1; i--) {
             size_t j = (size_t)(mz_splitmix64(&s) % i);
             size_t tmp = idx[i - 1];

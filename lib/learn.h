@@ -79,7 +79,9 @@ void mz_learnopts_default(mz_learnopts *o);
  * examples, -1 (always trained on) for the other n - nscored.  A row that
  * repeats an earlier one (same, as in mz_trainset; may be NULL) takes that
  * row's fold: a copy scored by a model trained on its original would
- * flatter every figure by as much as the corpus repeats itself. */
+ * flatter every figure by as much as the corpus repeats itself.  The folds
+ * are dealt over the originals, so none is empty while there are at least
+ * as many distinct texts as folds. */
 int *mz_make_folds(const int *y, size_t n, size_t nscored, int k, int folds, unsigned long seed, const int32_t *same);
 
 /* Fit a k-class head on rows whose y >= 0 (rows with y < 0 are ignored, so

@@ -377,16 +377,25 @@ START_TEST(test_training_only_rows)
     int *f_plain = mz_make_folds(y, n, ns, 6, 3, 1, NULL), *f_same = mz_make_folds(y, n, ns, 6, 3, 1, same);
     ck_assert_ptr_nonnull(f_plain);
     ck_assert_ptr_nonnull(f_same);
-    size_t moved = 0;
+    size_t moved = 0, copies = 0, per[3] = {0, 0, 0}, orig[3] = {0, 0, 0};
     for (size_t i = 0; i < n; i++) {
-        if (i < ns && same[i] >= 0) {
+        if (i >= ns) {
+            ck_assert_int_eq(f_same[i], -1);
+            continue;
+        }
+        ck_assert(f_same[i] >= 0 && f_same[i] < 3);
+        per[f_same[i]]++;
+        if (same[i] >= 0) {
             ck_assert_int_eq(f_same[i], f_same[same[i]]);
             moved += f_plain[i] != f_plain[same[i]];
+            copies++;
         } else {
-            ck_assert_int_eq(f_same[i], f_plain[i]);
+            orig[f_same[i]]++;
         }
     }
     ck_assert_uint_gt(moved, 0); /* the test means something: copies were split before */
+    /* the folds are dealt over the originals: as even as without copies */
+    for (int f = 0; f < 3; f++) ck_assert_msg(orig[f] + 1 >= (ns - copies) / 3 && per[f] > 0, "fold %d", f);
     free(f_plain);
     free(f_same);
     free(same);

@@ -216,8 +216,14 @@ static int fit_aux(const mz_task *t, mz_err *e)
             goto out;
         }
     free(prob);
+    /* rebuilt with the auxiliary features; which rows are scored and which
+     * repeat which stays as it was */
+    size_t ns = t->ts->nscored;
+    const int32_t *same = t->ts->same;
     mz_trainset_free(t->ts);
     if (mz_trainset_build(t->ts, t->rows, c->n, t->vocab->nfeat, e) != 0) goto out;
+    t->ts->nscored = ns;
+    t->ts->same = same;
     cJSON *aj = cJSON_AddObjectToObject(t->manifest, "aux");
     cJSON_AddStringToObject(aj, "field", a->aux_field);
     cJSON_AddNumberToObject(aj, "scale", a->aux_scale);

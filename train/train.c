@@ -118,9 +118,15 @@ int mz_train(const mz_train_args *args, mz_err *e)
         mz_fail(e, "%s: need at least 2 records to train, found %zu", a->corpus[0], c.n);
         goto out;
     }
-    /* some folds would be empty, and the manifest would record K of them */
-    if (c.nscored < (size_t)a->learn.folds) {
-        mz_fail(e, "--cv %d: more folds than the %zu scored records", a->learn.folds, c.nscored);
+    /* some folds would be empty, and the manifest would record K of them;
+     * a copy goes in its original's fold, so distinct texts count */
+    size_t distinct = c.nscored;
+    for (size_t i = 0; c.same && i < c.nscored; i++) distinct -= c.same[i] >= 0;
+    if (distinct < (size_t)a->learn.folds) {
+        if (distinct < c.nscored)
+            mz_fail(e, "--cv %d: more folds than the %zu distinct texts of the %zu scored records", a->learn.folds,
+                    distinct, c.nscored);
+        else mz_fail(e, "--cv %d: more folds than the %zu scored records", a->learn.folds, c.nscored);
         goto out;
     }
     if (a->by_field) {
