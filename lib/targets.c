@@ -39,12 +39,34 @@ void mz_targets_free(mz_targets *ts)
     memset(ts, 0, sizeof *ts);
 }
 
+/* A word "*" of an entry stands for any one word (صحيفة * البريطانية: a
+ * newspaper of any name), so that one entry covers a family of names the
+ * lexicon could never list.  The tokenizer drops punctuation, so each "*"
+ * goes through it as this word, which no Arabic entry would hold, and comes
+ * out as an empty token. */
+#define WILDCARD_WORD "mzanyoneword"
+
+static int is_star(const char *p, const char *start)
+{
+    return p[0] == '*' && (p == start || p[-1] == ' ') && (p[1] == ' ' || p[1] == 0);
+}
+
 /* Normalise a lexicon entry and split it into tokens the way articles are. */
 static int entry_tokens(const char *s, mz_normalizer *nz, mz_seq *out, mz_err *e)
 {
+    char buf[1024 * 8];
+    size_t n = 0;
+    for (const char *p = s; *p && n + sizeof WILDCARD_WORD < sizeof buf; p++) {
+        if (is_star(p, s)) {
+            memcpy(buf + n, WILDCARD_WORD, sizeof WILDCARD_WORD - 1);
+            n += sizeof WILDCARD_WORD - 1;
+        } else
+            buf[n++] = *p;
+    }
+    buf[n] = 0;
     mz_doc d;
     mz_doc_init(&d);
-    if (mz_doc_build(&d, nz, NULL, 0, s, strlen(s), e) != 0) {
+    if (mz_doc_build(&d, nz, NULL, 0, buf, n, e) != 0) {
         mz_doc_free(&d);
         return -1;
     }
@@ -56,8 +78,9 @@ static int entry_tokens(const char *s, mz_normalizer *nz, mz_seq *out, mz_err *e
     }
     out->n = d.ntok;
     for (size_t i = 0; i < d.ntok; i++) {
-        out->tok[i] = strdup(mz_doc_tok(&d, i));
-        out->len[i] = d.tok[i].len;
+        int star = !strcmp(mz_doc_tok(&d, i), WILDCARD_WORD);
+        out->tok[i] = strdup(star ? "" : mz_doc_tok(&d, i));
+        out->len[i] = star ? 0 : d.tok[i].len;
         if (!out->tok[i]) {
             mz_doc_free(&d);
             return mz_fail(e, "out of memory");
@@ -95,6 +118,14 @@ static int load_list(const cJSON *arr, const char *what, const char *tname, mz_n
             free(s.len);
             return mz_fail(e, "target \"%s\": entry \"%s\" in \"%s\" has no word", tname, x->valuestring, what);
         }
+        /* a match is looked up by its first word and ends on a word */
+        if (s.len[0] == 0 || s.len[s.n - 1] == 0) {
+            for (size_t k = 0; k < s.n; k++) free(s.tok[k]);
+            free(s.tok);
+            free(s.len);
+            return mz_fail(e, "target \"%s\": entry \"%s\" in \"%s\" begins or ends with \"*\"", tname,
+                           x->valuestring, what);
+        }
         (*out)[(*n)++] = s;
     }
     return 0;
@@ -105,11 +136,25 @@ static inline unsigned tail_key(const char *t, size_t n)
     return n >= 2 ? ((unsigned)(unsigned char)t[n - 2] << 8) | (unsigned char)t[n - 1] : (unsigned char)t[0];
 }
 
+#define TA_MARBUTA "\xD8\xA9"
+#define HA "\xD9\x87"
+
+static int ends_with(const char *s, size_t n, const char *p)
+{
+    size_t k = strlen(p);
+    return n >= k && memcmp(s + n - k, p, k) == 0;
+}
+
 static void mark_tail(mz_target *x, const char *t, size_t n)
 {
     if (!n) return;
     unsigned k = tail_key(t, n);
     x->tail[k >> 3] |= (uint8_t)(1u << (k & 7));
+    /* a token ending in ه may be this entry written with ه for ة */
+    if (ends_with(t, n, TA_MARBUTA)) {
+        k = tail_key(HA, 2);
+        x->tail[k >> 3] |= (uint8_t)(1u << (k & 7));
+    }
 }
 
 /* One target (or cue list) from its JSON object into x (x->name set). */
@@ -155,6 +200,28 @@ static int parse_one(mz_target *x, const cJSON *t, const char *name, mz_normaliz
         forms[i].n = 0;
     }
     seqs_free(forms, nforms);
+    /* titles are phrases too, kept together so that a match can tell one */
+    mz_seq *titles = NULL;
+    size_t ntitles = 0;
+    if (!oom && load_list(cJSON_GetObjectItemCaseSensitive(t, "titles"), "titles", x->name, nz, &titles, &ntitles, e)) {
+        seqs_free(titles, ntitles);
+        mz_wrap(e, "%s: ", name);
+        return -1;
+    }
+    x->title_lo = x->title_hi = x->nphrases;
+    if (!oom && ntitles) {
+        mz_seq *np = realloc(x->phrases, (x->nphrases + ntitles) * sizeof *np);
+        if (!np)
+            oom = 1;
+        else {
+            x->phrases = np;
+            memcpy(x->phrases + x->nphrases, titles, ntitles * sizeof *titles);
+            x->nphrases += ntitles;
+            x->title_hi = x->nphrases;
+            ntitles = 0;
+        }
+    }
+    seqs_free(titles, ntitles);
     for (size_t i = 0; i < x->nphrases && !oom; i++)
         if (x->phrases[i].n == 1)
             oom = mz_strmap_intern(x->forms, x->phrases[i].tok[0], strlen(x->phrases[i].tok[0]), 0, NULL) < 0;
@@ -293,9 +360,24 @@ static int starts(const char *s, size_t n, const char *p)
 }
 
 /* Candidates: the token, and every strip of و/ف, ب/ل/ك, ال (لل → ل+ال),
- * keeping at least two letters (4 bytes) of word. */
-static void candidates(const char *t, size_t n, variants *v)
+ * keeping at least two letters (4 bytes) of word; with ta, each of these
+ * ending in ه also with ة, since news copy often writes a final ة as ه
+ * (الخارجيه الروسيه) and the normaliser keeps the two apart. */
+static void candidates(const char *t, size_t n, variants *v, int ta)
 {
+    if (ta && ends_with(t, n, HA)) {
+        candidates(t, n, v, 0);
+        int k = v->n;
+        for (int i = 0; i < k; i++) {
+            char tmp[128];
+            size_t l = v->len[i];
+            if (l >= sizeof tmp) continue;
+            memcpy(tmp, v->buf[i], l - 2);
+            memcpy(tmp + l - 2, TA_MARBUTA, 2);
+            addv(v, tmp, l);
+        }
+        return;
+    }
     v->n = 0;
     addv(v, t, n);
     const char *c1s[] = {"", WAW, FA};
@@ -386,7 +468,7 @@ static int32_t classify_token(mz_matcher *m, const char *tok, size_t len, int ca
         if (c >= 0) return mz_strmap_value(m->cache, (size_t)c);
     }
     variants v;
-    candidates(tok, len, &v);
+    candidates(tok, len, &v, m->names);
     int32_t val = 0;
     for (int i = 0; i < v.n; i++) {
         if (mz_strmap_find(m->t->forms, v.buf[i], v.len[i]) >= 0) val |= 1;
@@ -399,13 +481,22 @@ static int32_t classify_token(mz_matcher *m, const char *tok, size_t len, int ca
 }
 
 /* Do tokens 1.. of sequence s follow token i, in its sentence?  (Token 0
- * matched already: s was found by one of token i's candidates.) */
-static int seq_rest(const mz_doc *d, size_t i, const mz_seq *s)
+ * matched already: s was found by one of token i's candidates.)  With ta a
+ * final ه of the text stands for the entry's ة, as in candidates. */
+static int seq_rest(const mz_doc *d, size_t i, const mz_seq *s, int ta)
 {
     if (i + s->n > d->ntok) return 0;
     for (size_t k = 1; k < s->n; k++) {
         size_t l = d->tok[i + k].len;
-        if (s->len[k] != l || memcmp(mz_doc_tok(d, i + k), s->tok[k], l) != 0) return 0;
+        const char *w = mz_doc_tok(d, i + k);
+        if (s->len[k] == 0) { /* "*": any word of the sentence */
+            if (d->tok[i + k].sent != d->tok[i].sent) return 0;
+            continue;
+        }
+        if (s->len[k] != l) return 0;
+        if (memcmp(w, s->tok[k], l) != 0 &&
+            !(ta && ends_with(w, l, HA) && ends_with(s->tok[k], l, TA_MARBUTA) && memcmp(w, s->tok[k], l - 2) == 0))
+            return 0;
         if (d->tok[i + k].sent != d->tok[i].sent) return 0;
     }
     return 1;
@@ -415,14 +506,14 @@ static int seq_rest(const mz_doc *d, size_t i, const mz_seq *s)
  * exclusion (excl = 1) that matches at token i, whose candidates are the
  * starts entries bs[0..nb): only the sequences whose first word is one of
  * the candidates are compared (`continue` in body moves to the next one). */
-#define FOR_SEQS_AT(t, d, i, bs, nb, excl, s, body)                                              \
+#define FOR_SEQS_AT(t, d, i, bs, nb, excl, ta, s, body)                                            \
     for (size_t cj_ = 0; cj_ < (nb); cj_++) {                                                    \
         uint32_t b_ = (bs)[cj_];                                                                 \
         for (size_t q_ = (t)->first_off[b_]; q_ < (t)->first_off[b_ + 1]; q_++) {               \
             uint32_t sq_ = (t)->first_seq[q_];                                                   \
             if ((sq_ >= (t)->nphrases) != (excl)) continue;                                      \
             const mz_seq *s = (excl) ? &(t)->exclude[sq_ - (t)->nphrases] : &(t)->phrases[sq_]; \
-            if (!seq_rest((d), (i), s)) continue;                                                \
+            if (!seq_rest((d), (i), s, (ta))) continue;                                          \
             body                                                                                 \
         }                                                                                        \
     }
@@ -465,7 +556,7 @@ static const uint32_t *token_starts(mz_matcher *m, const mz_doc *d, size_t i, ui
         return &m->pool[off + 1];
     }
     variants v;
-    candidates(mz_doc_tok(d, i), d->tok[i].len, &v);
+    candidates(mz_doc_tok(d, i), d->tok[i].len, &v, m->names);
     size_t k = 0;
     for (int c = 0; c < v.n; c++) {
         int64_t b = mz_strmap_find(m->t->starts, v.buf[c], v.len[c]);
@@ -504,6 +595,16 @@ static int trailing_adjective(const mz_matcher *m, const mz_doc *d, size_t i, si
     return len > 4 && !memcmp(tok, al, 4) && mz_strmap_find(m->t->forms, tok + 4, len - 4) >= 0;
 }
 
+/* Is token i a name as it stands, a form or the first word of a phrase,
+ * with no clitic?  After a title it is then the title's holder (الرئيس
+ * الروسي فلاديمير بوتين); a conjunct (وبوتين) is someone else. */
+static int bare_name(const mz_matcher *m, const mz_doc *d, size_t i)
+{
+    const char *tok = mz_doc_tok(d, i);
+    size_t len = d->tok[i].len;
+    return mz_strmap_find(m->t->forms, tok, len) >= 0 || mz_strmap_find(m->t->starts, tok, len) >= 0;
+}
+
 long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
 {
     if (d->ntok > m->cap) {
@@ -539,8 +640,11 @@ long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
         size_t nb = 0;
         if (!(val & 2)) continue;
         if (!(bs = token_starts(m, d, i, local, &nb))) return -1;
-        FOR_SEQS_AT(t, d, i, bs, nb, 1, s, memset(m->excluded + i, 1, s->n);)
+        FOR_SEQS_AT(t, d, i, bs, nb, 1, m->names, s, memset(m->excluded + i, 1, s->n);)
     }
+    /* the token right after a title phrase (and its adjective): a name
+     * there is the title's holder, not a second mention; SIZE_MAX: none */
+    size_t holder = SIZE_MAX;
     for (size_t i = 0; i < d->ntok; i++) {
         int32_t val = m->val[i];
         if (m->excluded[i] || !val) continue;
@@ -553,22 +657,30 @@ long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
             /* the longest phrase starting here wins, and counts once: its
              * later words are not mentions again */
             size_t best = 0;
-            FOR_SEQS_AT(t, d, i, bs, nb, 0, s, {
+            int title = 0;
+            FOR_SEQS_AT(t, d, i, bs, nb, 0, m->names, s, {
                 if (s->n <= 1 || s->n <= best) continue;
                 int clear = 1;
                 for (size_t k = 0; k < s->n; k++)
                     if (m->excluded[i + k]) clear = 0;
-                if (clear) best = s->n;
+                if (clear) {
+                    best = s->n;
+                    size_t p = (size_t)(s - t->phrases);
+                    title = p >= t->title_lo && p < t->title_hi;
+                }
             })
             if (best) {
                 if (m->names && trailing_adjective(m, d, i, i + best)) best++;
                 memset(m->excluded + i, 1, best);
                 matched = 1;
+                if (m->names && i == holder && bare_name(m, d, i)) matched = 2;
+                if (m->names && title && i + best < d->ntok && d->tok[i + best].sent == d->tok[i].sent)
+                    holder = i + best;
             }
         }
-        if (!matched && (val & 1)) matched = 1;
+        if (!matched && (val & 1)) matched = m->names && i == holder && bare_name(m, d, i) ? 2 : 1;
         if (matched) {
-            count++;
+            if (matched == 1) count++;
             if (d->tok[i].sent < d->nsent) hit[d->tok[i].sent] = 1;
         }
     }

@@ -8,10 +8,17 @@
  * any leading clitic combination — و/ف, then ب/ل/ك, then ال (لل counts as
  * ل + ال) — trying every candidate, never only the greediest, because many
  * names begin with clitic-like letters (واشنطن، فرنسا، بوتين).  Only the first
- * token of a phrase or exclusion may carry clitics.  Tokens covered by an
+ * token of a phrase or exclusion may carry clitics.  A word "*" of an entry
+ * (never its first or last) matches any one word of the sentence: صحيفة *
+ * البريطانية excludes a newspaper of any one-word name.  Tokens covered by an
  * exclusion are never mentions.  A phrase is one mention, and so is a phrase
  * with ال + a form right after it in its sentence (its adjective: البيت
- * الابيض الامريكي); cue-word matchers count without that rule.
+ * الابيض الامريكي).  `titles` are phrases naming an office (الرئيس الروسي،
+ * وزير الخارجية الامريكي): one directly followed in its sentence by a name
+ * of the same target, a bare form or the first word of a phrase, is one
+ * mention with it (الرئيس الروسي فلاديمير بوتين), since both are one person.
+ * A name's final ه may stand for ة (الخارجيه الروسيه), a common spelling.
+ * Cue-word matchers count without these rules.
  *
  * Matching runs on the tokens of mz_doc (normalised, unstemmed), so a
  * mention is found exactly where the classifier sees the word.  A per-thread
@@ -42,6 +49,7 @@ typedef struct mz_target {
     mz_strmap *forms;
     mz_seq *phrases, *exclude;
     size_t nphrases, nexclude;
+    size_t title_lo, title_hi; /* phrases[title_lo .. title_hi) came from "titles" */
     mz_strmap *starts; /* first tokens of phrases and exclusions */
     /* The sequences beginning with starts entry j: first_seq[first_off[j]
      * .. first_off[j + 1]), phrase p as p and exclusion x as nphrases + x,

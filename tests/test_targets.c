@@ -1,9 +1,12 @@
 /* test_targets.c — finding stance targets with models/targets.json: clitics
  * on forms (والروس، بموسكو، لواشنطن), names that begin with clitic-like
  * letters (واشنطن، بوتين، فرنسا), phrases with a clitic on the first word,
- * exclusions that win (الضفة الغربية، المحيط الاطلسي، واشنطن بوست، كروس),
- * per-sentence hit flags, the context window, the pseudo-terms, the shipped
- * samples and stance corpus, and lexicon parse errors. */
+ * exclusions that win (الضفة الغربية، المحيط الاطلسي، واشنطن بوست، كروس) and
+ * those with "*" (صحيفة * البريطانية), sport, outlets, datelines, markets and
+ * the compass West, titles with their holder's name as one mention, a final
+ * ه read as ة, per-sentence hit flags, the context window, the
+ * pseudo-terms, the shipped samples and stance corpus, and lexicon parse
+ * errors. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -529,6 +532,59 @@ START_TEST(test_multi_word_form)
 }
 END_TEST
 
+/* A final ه written for ة: the names' matchers read it as ة too; the cue
+ * lists do not (حكمه, his ruling, is not حكمة). */
+START_TEST(test_final_ha_for_ta_marbuta)
+{
+    COUNT(russia, "الخارجيه الروسيه", 1);
+    COUNT(russia, "قالت الحكومه الروسيه", 1);
+    COUNT(west, "الدول الاوروبيه", 1);
+    COUNT(west, "الضفه الغربيه", 0);       /* an exclusion read the same way */
+    COUNT(russia, "الروسيه البيضاء", 0);
+    COUNT(russia, "كتبه", 0);
+    mz_err e = {{0}};
+    mz_matcher *r2 = mz_matcher_new(mz_targets_find(&ts, "russia"), &e);
+    ck_assert_ptr_nonnull(r2);
+    ck_assert_int_eq(mz_matcher_set_cues(r2, NULL, mz_targets_find(&ts, "@favourable"), &e), 0);
+    const char *texts[2] = {"قالت روسيا إن حكمه نهائي", "أشاد بحكمة روسيا"};
+    for (int k = 0; k < 2; k++) {
+        uint8_t h[8], c[8];
+        mz_extra ex[7];
+        size_t nex = 0;
+        ck_assert_int_eq(mz_doc_build(&doc, nz, NULL, 0, texts[k], strlen(texts[k]), &e), 0);
+        ck_assert_int_eq(mz_target_features(r2, &doc, 0, h, c, ex, &nex), 1);
+        int fav = 0;
+        for (size_t x = 0; x < nex; x++) fav |= !strcmp(ex[x].name, "@fav_all");
+        ck_assert_msg(fav == k, "%s: @fav_all %s", texts[k], fav ? "counted" : "not counted");
+    }
+    mz_matcher_free(r2);
+}
+END_TEST
+
+/* "titles" and "*" in a lexicon of one's own. */
+START_TEST(test_titles_and_wildcard_in_lexicon)
+{
+    const char *json = "{\"targets\": {\"t\": {\"forms\": [\"كندا\", \"كندية\", \"ترودو\"], \"titles\": [\"رئيس الوزراء الكندي\"], "
+                       "\"exclude\": [\"صحيفة * الكندية\"]}}}";
+    mz_targets t;
+    mz_err e = {{0}};
+    ck_assert_msg(mz_targets_parse(&t, json, strlen(json), "lex.json", nz, &e) == 0, "%s", e.msg);
+    mz_matcher *m = mz_matcher_new(&t.t[0], &e);
+    ck_assert_ptr_nonnull(m);
+    COUNT(m, "قال رئيس الوزراء الكندي", 1);
+    COUNT(m, "قال رئيس الوزراء الكندي ترودو إن كندا", 2);
+    COUNT(m, "ذكرت صحيفة ستار الكندية", 0);
+    COUNT(m, "ذكرت صحيفة ترودو", 1);               /* "*" is one word, never the last */
+    COUNT(m, "ذكرت صحيفة تورنتو ستار الكندية", 1);  /* a name of two words is not covered */
+    COUNT(m, "ذكرت صحيفة ستار. الكندية", 1);       /* and never across a sentence break */
+    mz_matcher_free(m);
+    mz_targets_free(&t);
+    PARSE_FAILS("{\"targets\": {\"a\": {\"exclude\": [\"* الكندية\"]}}}", "begins or ends with \"*\"");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"exclude\": [\"صحيفة *\"]}}}", "begins or ends with \"*\"");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"titles\": [4]}}}", "must be a list of strings");
+}
+END_TEST
+
 Suite *suite_targets(void)
 {
     Suite *s = suite_create("targets");
@@ -554,6 +610,8 @@ Suite *suite_targets(void)
     tcase_add_test(tc, test_lexicon_is_normalised);
     tcase_add_test(tc, test_multi_word_form);
     tcase_add_test(tc, test_sentences_past_65535);
+    tcase_add_test(tc, test_final_ha_for_ta_marbuta);
+    tcase_add_test(tc, test_titles_and_wildcard_in_lexicon);
     suite_add_tcase(s, tc);
     return s;
 }
