@@ -532,6 +532,138 @@ START_TEST(test_multi_word_form)
 }
 END_TEST
 
+/* A club, player or coach followed by its country's adjective is sport,
+ * not the country; the country beside it still counts. */
+START_TEST(test_sports_clubs_with_country)
+{
+    COUNT(west, "فاز ريال مدريد الإسباني على ضيفه", 0);
+    COUNT(west, "تعادل برشلونة الاسباني مع يوفنتوس الإيطالي", 0);
+    COUNT(west, "خسر دورتموند الألماني أمام باريس سان جرمان الفرنسي", 0);
+    COUNT(west, "باريس سان جيرمان الفرنسي", 0);
+    COUNT(west, "انتقل اللاعب الإسباني إلى النادي الإيطالي مع المدرب الألماني", 0);
+    /* "*" in an exclusion: a club, paper or company of any one-word name */
+    COUNT(west, "وقع اللاعب راموس الإسباني عقدا جديدا", 0);
+    COUNT(west, "أقال النادي الملكي الإسباني مدربه", 0);
+    COUNT(west, "فاز برشلونة الإسباني، وقالت الحكومة الإسبانية إنها ترحب", 1);
+    COUNT(russia, "سجل اللاعب الروسي هدفا", 0);
+}
+END_TEST
+
+START_TEST(test_sports_events_in_russia)
+{
+    COUNT(russia, "تأهل المنتخب إلى كأس العالم 2018 في روسيا", 0);
+    COUNT(russia, "يشارك في مونديال 2018 بروسيا", 0);
+    COUNT(russia, "نجوم المونديال الروسي", 0);
+    COUNT(russia, "فاز السائق بجائزة روسيا الكبرى", 0);
+    COUNT(russia, "قبل انطلاق مونديال روسيا 2018", 0);
+    COUNT(russia, "قبل كأس العالم في روسيا اتهمت لندن موسكو", 1);
+}
+END_TEST
+
+START_TEST(test_outlets_with_nationality)
+{
+    COUNT(west, "ذكرت صحيفة ماركا الإسبانية", 0);
+    COUNT(west, "بحسب اس الاسبانية", 0);
+    COUNT(west, "وفق صحيفة سبورت الإسبانية", 0);
+    COUNT(west, "قالت غازيتا ديللو سبورت الإيطالية", 0);
+    COUNT(west, "بثت قناة تي إف 1 الفرنسية", 1); /* a name of two words or more is not covered */
+    COUNT(west, "بثت قناة أرتي الفرنسية", 0);
+    COUNT(west, "نقلت صحيفة \"مترو\" البريطانية عن الحكومة البريطانية", 1);
+}
+END_TEST
+
+/* The codebook calls a dateline absent. */
+START_TEST(test_datelines)
+{
+    COUNT(west, "أتلانتا، الولايات المتحدة الأمريكية (CNN) -- أعلنت الشركة", 0);
+    COUNT(west, "واشنطن (CNN) -- قال", 0);
+    COUNT(russia, "موسكو - أ ش أ: أعلنت الشركة", 0);
+    COUNT(russia, "موسكو (رويترز) - قال الكرملين", 1);
+    COUNT(west, "قالت واشنطن لشبكة CNN", 1);
+}
+END_TEST
+
+START_TEST(test_markets_and_companies)
+{
+    COUNT(west, "ارتفع الخام الأمريكي وتراجعت العملة الأمريكية", 0);
+    COUNT(west, "صعدت العقود الأمريكية وهبط النفط الأمريكي", 0);
+    COUNT(west, "أغلقت الأسهم الأمريكية والأسهم الأوروبية على ارتفاع", 0);
+    COUNT(west, "أعلنت شركة بوش عن أرباحها، ومؤسسها روبرت بوش", 0);
+    COUNT(west, "أعلنت شركة نايكي الأمريكية", 0);
+    COUNT(west, "قال جورج بوش", 1);
+    COUNT(west, "فرضت الحكومة الأمريكية رسوما على الأسهم الأوروبية", 1);
+}
+END_TEST
+
+START_TEST(test_sports_bodies_and_tournaments)
+{
+    COUNT(west, "قرر الاتحاد الأوروبي لكرة القدم معاقبة النادي", 0);
+    COUNT(west, "أعلن الاتحاد السويدي لكرة القدم والاتحاد الأمريكي لكرة القدم", 0);
+    COUNT(west, "فاز بكأس السوبر الأوروبي ثم كأس الأمم الأوروبية", 0);
+    COUNT(west, "بلغ نهائي بطولة فرنسا المفتوحة وبطولة أمريكا المفتوحة", 0);
+    COUNT(west, "توج بكأس ملك إسبانيا وكأس إيطاليا", 0);
+    COUNT(west, "فاز بجائزة فرنسا الكبرى", 0);
+    COUNT(west, "فرض الاتحاد الأوروبي عقوبات", 1);
+}
+END_TEST
+
+START_TEST(test_borussia_and_moscow_clubs)
+{
+    COUNT(russia, "فاز بروسيا دورتموند على بروسيا مونشنغلادباخ", 0);
+    COUNT(russia, "تعادل لوكوموتيف موسكو مع سبارتاك موسكو", 0);
+    COUNT(russia, "هزم سسكا موسكو الروسي دينامو موسكو", 0);
+    COUNT(russia, "ولد في بروسيا وعاش في موسكو", 2); /* ب + روسيا elsewhere stays */
+}
+END_TEST
+
+/* The compass direction is not the West. */
+START_TEST(test_compass_west)
+{
+    COUNT(west, "تمتد السلسلة من الغرب إلى الشرق", 0);
+    COUNT(west, "هطلت الأمطار على الشمال والغرب", 0);
+    COUNT(west, "يحدها من الغرب البحر", 0);
+    COUNT(west, "سيطرت القوات على الغرب الليبي", 0);
+    COUNT(west, "اتهم الغرب بالتصعيد", 1);
+}
+END_TEST
+
+START_TEST(test_names_sharing_a_form)
+{
+    COUNT(russia, "قال وزير التجارة ويلبور روس", 0);
+    COUNT(russia, "قال ويلبر روس", 0);
+    COUNT(west, "زارت ميلانيا ترامب وإيفانكا ترامب المدرسة", 0);
+    COUNT(west, "قال باحث في معهد واشنطن وآخر في جامعة واشنطن", 0);
+    COUNT(west, "اندلعت حرائق في ولاية واشنطن", 0);
+    COUNT(west, "قال معهد واشنطن إن واشنطن سترد", 1);
+}
+END_TEST
+
+START_TEST(test_missing_names)
+{
+    COUNT(west, "قال ساركوزي", 1);
+    COUNT(west, "حقق مكتب التحقيقات الفيدرالي", 1);
+    COUNT(west, "التقى جون كيري وكوشنر", 2);
+    COUNT(west, "قال مايك بنس", 1);
+    COUNT(west, "قال يونكر وموغيريني", 2);
+    COUNT(west, "قال جيرمي هانت", 1);
+    COUNT(west, "قال فرانسوا هولاند", 1);
+    COUNT(west, "هولاند", 0); /* alone still left out */
+    COUNT(west, "حلف شمال الأطلنطي", 1);
+    COUNT(west, "المحيط الأطلنطي", 0);
+    COUNT(west, "الاتحاد الأوربي", 1);
+    COUNT(west, "الدول الأوربية", 1);
+    COUNT(west, "دوري أبطال أوربا", 0);
+    COUNT(west, "الحكومة البلجيكية", 1);
+    COUNT(west, "الإيطاليين والإسبان واليونانيين", 3);
+    COUNT(west, "الهولنديين والسويديين", 2);
+    COUNT(west, "الإيطاليون وإسبانيين", 2);
+    COUNT(west, "بريطانيات وفرنسيات", 2);
+    COUNT(west, "قال روته وستارمر وميرتس وروبيو وفانس", 5);
+    COUNT(russia, "قال نوفاك", 1);
+    COUNT(russia, "فاز نوفاك ديوكوفيتش", 0);
+}
+END_TEST
+
 /* A final ه written for ة: the names' matchers read it as ة too; the cue
  * lists do not (حكمه, his ruling, is not حكمة). */
 START_TEST(test_final_ha_for_ta_marbuta)
@@ -558,6 +690,26 @@ START_TEST(test_final_ha_for_ta_marbuta)
         ck_assert_msg(fav == k, "%s: @fav_all %s", texts[k], fav ? "counted" : "not counted");
     }
     mz_matcher_free(r2);
+}
+END_TEST
+
+/* A title and the name of its holder right after it are one mention. */
+START_TEST(test_title_and_name_one_mention)
+{
+    COUNT(west, "قال الرئيس الأمريكي دونالد ترامب", 1);
+    COUNT(west, "قال الرئيس الأمريكي ترامب", 1);
+    COUNT(russia, "قال الرئيس الروسي فلاديمير بوتين", 1);
+    COUNT(russia, "قال الرئيس الروسي، فلاديمير بوتين، إن", 1);
+    COUNT(russia, "قال وزير الخارجية الروسي سيرغي لافروف", 1);
+    COUNT(russia, "قال المتحدث باسم الكرملين ديمتري بيسكوف", 1);
+    COUNT(west, "قالت رئيسة الوزراء البريطانية تيريزا ماي", 1);
+    /* a title alone, a conjunct, a name in the next sentence: each counts */
+    COUNT(russia, "قال الرئيس الروسي", 1);
+    COUNT(russia, "التقى الرئيس الروسي وبوتين", 2);
+    COUNT(russia, "تحدث الرئيس الروسي. بوتين قال", 2);
+    COUNT(west, "قال الرئيس الأمريكي إن واشنطن سترد", 2);
+    /* a phrase that is not a title keeps its list rule */
+    COUNT(west, "الاتحاد الأوروبي بريطانيا", 2);
 }
 END_TEST
 
@@ -610,7 +762,18 @@ Suite *suite_targets(void)
     tcase_add_test(tc, test_lexicon_is_normalised);
     tcase_add_test(tc, test_multi_word_form);
     tcase_add_test(tc, test_sentences_past_65535);
+    tcase_add_test(tc, test_sports_clubs_with_country);
+    tcase_add_test(tc, test_sports_events_in_russia);
+    tcase_add_test(tc, test_outlets_with_nationality);
+    tcase_add_test(tc, test_datelines);
+    tcase_add_test(tc, test_markets_and_companies);
+    tcase_add_test(tc, test_sports_bodies_and_tournaments);
+    tcase_add_test(tc, test_borussia_and_moscow_clubs);
+    tcase_add_test(tc, test_compass_west);
+    tcase_add_test(tc, test_names_sharing_a_form);
+    tcase_add_test(tc, test_missing_names);
     tcase_add_test(tc, test_final_ha_for_ta_marbuta);
+    tcase_add_test(tc, test_title_and_name_one_mention);
     tcase_add_test(tc, test_titles_and_wildcard_in_lexicon);
     suite_add_tcase(s, tc);
     return s;
