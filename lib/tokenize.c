@@ -399,6 +399,30 @@ static size_t sentence_len(const char *s, size_t n)
     return n;
 }
 
+/* Bytes of the white space starting at s[i] (before end), or 0: ASCII
+ * spaces and line breaks, and the no-break and fixed-width spaces (U+00A0,
+ * U+2000..U+200A, U+202F, U+205F, U+3000) that news copy pads lines with,
+ * so that a sentence shown to a person does not start with a run of them. */
+static size_t space_at(const char *s, size_t i, size_t end)
+{
+    const unsigned char *u = (const unsigned char *)s + i;
+    size_t n = end - i;
+    if (*u == ' ' || *u == '\n' || *u == '\t' || *u == '\r') return 1;
+    if (n >= 2 && u[0] == 0xC2 && u[1] == 0xA0) return 2;
+    if (n >= 3 && u[0] == 0xE2 && u[1] == 0x80 && (u[2] <= 0x8A || u[2] == 0xAF)) return 3;
+    if (n >= 3 && u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0x9F) return 3;
+    if (n >= 3 && u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80) return 3;
+    return 0;
+}
+
+/* The same for the white space ending at s[end] (after start). */
+static size_t space_before(const char *s, size_t start, size_t end)
+{
+    for (size_t k = 1; k <= 3 && k <= end - start; k++)
+        if (space_at(s, end - k, end) == k) return k;
+    return 0;
+}
+
 static int add_text(mz_doc *d, mz_normalizer *nz, const char *s, size_t n, int in_title, mz_err *e)
 {
     size_t pos = 0;
@@ -408,8 +432,9 @@ static int add_text(mz_doc *d, mz_normalizer *nz, const char *s, size_t n, int i
         pos += l;
         /* a file's UTF-8 byte-order mark is no part of its first sentence */
         if (a == 0 && b >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) a = 3;
-        while (a < b && (s[a] == ' ' || s[a] == '\n' || s[a] == '\t' || s[a] == '\r')) a++;
-        while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\n' || s[b - 1] == '\t' || s[b - 1] == '\r')) b--;
+        size_t k;
+        while (a < b && (k = space_at(s, a, b))) a += k;
+        while (b > a && (k = space_before(s, a, b))) b -= k;
         if (a == b) continue;
         if (grow((void **)&d->sent, &d->sent_cap, d->nsent + 1, sizeof *d->sent) != 0)
             return mz_fail(e, "out of memory");

@@ -67,6 +67,23 @@ static const char *sentence(const char *title, const char *text, size_t s)
     return out;
 }
 
+/* A shown sentence starts and ends with a letter, not with a file's
+ * byte-order mark or the no-break spaces copy pads lines with; the
+ * tokens are those of the same text without them. */
+START_TEST(test_sentence_edges_trimmed)
+{
+    const char *text = "\xEF\xBB\xBF\xC2\xA0\xC2\xA0قال الكرملين. \xE2\x80\xAF\xE3\x80\x80وردت واشنطن\xC2\xA0";
+    build(NULL, text);
+    ck_assert_uint_eq(doc.nsent, 2);
+    ck_assert_str_eq(sentence(NULL, text, 0), "قال الكرملين.");
+    ck_assert_str_eq(sentence(NULL, text, 1), "وردت واشنطن");
+    ck_assert_str_eq(joined(), "قال|الكرملين|وردت|واشنطن");
+    /* a line of nothing but no-break spaces is no sentence */
+    build(NULL, "قال الكرملين.\n\xC2\xA0\xC2\xA0\nوردت واشنطن.");
+    ck_assert_uint_eq(doc.nsent, 2);
+}
+END_TEST
+
 START_TEST(test_mixed_scripts)
 {
     build(NULL, "قال Reuters إن 2018 كان عاماً حافلاً");
@@ -444,6 +461,7 @@ Suite *suite_tokenize(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_mixed_scripts);
+    tcase_add_test(tc, test_sentence_edges_trimmed);
     tcase_add_test(tc, test_punctuation_splits);
     tcase_add_test(tc, test_hashtags_and_mentions);
     tcase_add_test(tc, test_emoji_and_symbols_not_tokens);
