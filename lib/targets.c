@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "jsonscan.h"
 
 #define WAW "\xD9\x88"
 #define FA "\xD9\x81"
@@ -30,6 +31,7 @@ void mz_targets_free(mz_targets *ts)
     for (size_t i = 0; i < ts->n; i++) {
         mz_target *t = &ts->t[i];
         mz_strmap_free(t->forms);
+        mz_strmap_free(t->people);
         mz_strmap_free(t->starts);
         free(t->first_off);
         free(t->first_seq);
@@ -41,57 +43,115 @@ void mz_targets_free(mz_targets *ts)
 
 /* A word "*" of an entry stands for any one word (صحيفة * البريطانية: a
  * newspaper of any name), so that one entry covers a family of names the
- * lexicon could never list.  The tokenizer drops punctuation, so each "*"
- * goes through it as this word, which no Arabic entry would hold, and comes
- * out as an empty token. */
-#define WILDCARD_WORD "mzanyoneword"
+ * lexicon could never list.  It is kept as an empty token.  The entry is
+ * split at whitespace first and each other word tokenised on its own, so
+ * no placeholder goes through the normaliser: none could be told from a
+ * word of the entry.  A star glued to a word, doubled, or written as one
+ * of its look-alikes would silently become part of another phrase, so such
+ * an entry is refused. */
+static const char *const star_likes[] = {"*", "\xD9\xAD" /* ٭ */, "\xEF\xBC\x8A" /* ＊ */, "\xEF\xB9\xA1" /* ﹡ */};
 
-static int is_star(const char *p, const char *start)
+/* Bytes of the whitespace character at p (ASCII, no-break and the Unicode
+ * spaces NFKC makes a space, which the tokenizer then splits at), or 0. */
+static size_t space_at(const unsigned char *p)
 {
-    return p[0] == '*' && (p == start || p[-1] == ' ') && (p[1] == ' ' || p[1] == 0);
-}
-
-/* Normalise a lexicon entry and split it into tokens the way articles are. */
-static int entry_tokens(const char *s, mz_normalizer *nz, mz_seq *out, mz_err *e)
-{
-    char buf[1024 * 8];
-    size_t n = 0;
-    for (const char *p = s; *p && n + sizeof WILDCARD_WORD < sizeof buf; p++) {
-        if (is_star(p, s)) {
-            memcpy(buf + n, WILDCARD_WORD, sizeof WILDCARD_WORD - 1);
-            n += sizeof WILDCARD_WORD - 1;
-        } else
-            buf[n++] = *p;
-    }
-    buf[n] = 0;
-    mz_doc d;
-    mz_doc_init(&d);
-    if (mz_doc_build(&d, nz, NULL, 0, buf, n, e) != 0) {
-        mz_doc_free(&d);
-        return -1;
-    }
-    out->tok = calloc(d.ntok + 1, sizeof *out->tok);
-    out->len = calloc(d.ntok + 1, sizeof *out->len);
-    if (!out->tok || !out->len) {
-        mz_doc_free(&d);
-        return mz_fail(e, "out of memory");
-    }
-    out->n = d.ntok;
-    for (size_t i = 0; i < d.ntok; i++) {
-        int star = !strcmp(mz_doc_tok(&d, i), WILDCARD_WORD);
-        out->tok[i] = strdup(star ? "" : mz_doc_tok(&d, i));
-        out->len[i] = star ? 0 : d.tok[i].len;
-        if (!out->tok[i]) {
-            mz_doc_free(&d);
-            return mz_fail(e, "out of memory");
-        }
-    }
-    mz_doc_free(&d);
+    if (*p == ' ' || (*p >= '\t' && *p <= '\r')) return 1;
+    if (p[0] == 0xC2 && p[1] == 0xA0) return 2;
+    if (p[0] == 0xE2 && p[1] == 0x80 && ((p[2] >= 0x80 && p[2] <= 0x8A) || p[2] == 0xAF)) return 3;
+    if (p[0] == 0xE2 && p[1] == 0x81 && p[2] == 0x9F) return 3;
+    if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) return 3;
     return 0;
 }
 
-static int load_list(const cJSON *arr, const char *what, const char *tname, mz_normalizer *nz, mz_seq **out,
-                     size_t *n, mz_err *e)
+/* Up to 48 bytes of s, cut at a character boundary, for a message. */
+static void entry_start(const char *s, char out[64])
+{
+    size_t n = strlen(s);
+    if (n > 48) {
+        n = 48;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+    }
+    snprintf(out, 64, "%.*s%s", (int)n, s, n < strlen(s) ? "..." : "");
+}
+
+static void seq_clear(mz_seq *s)
+{
+    for (size_t k = 0; k < s->n; k++) free(s->tok[k]);
+    free(s->tok);
+    free(s->len);
+    memset(s, 0, sizeof *s);
+}
+
+static int seq_push(mz_seq *s, const char *t, size_t n, size_t *cap)
+{
+    if (s->n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 8;
+        char **nt = realloc(s->tok, nc * sizeof *nt);
+        if (!nt) return -1;
+        s->tok = nt;
+        size_t *nl = realloc(s->len, nc * sizeof *nl);
+        if (!nl) return -1;
+        s->len = nl;
+        *cap = nc;
+    }
+    char *c = malloc(n + 1);
+    if (!c) return -1;
+    memcpy(c, t, n);
+    c[n] = 0;
+    s->tok[s->n] = c;
+    s->len[s->n++] = n;
+    return 0;
+}
+
+#define TA_MARBUTA "\xD8\xA9"
+#define HA "\xD9\x87"
+
+/* Normalise a lexicon entry and split it into tokens the way articles are.
+ * With names, a word's final ه becomes ة: the matcher reads a text's final
+ * ه as ة too, so an entry written either way matches both spellings (not
+ * for cue words: حكمه, his ruling, is not حكمة). */
+static int entry_tokens(const char *s, int names, mz_normalizer *nz, mz_doc *d, mz_seq *out, mz_err *e)
+{
+    size_t cap = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t sp = space_at(p);
+        if (sp) {
+            p += sp;
+            continue;
+        }
+        const unsigned char *w = p;
+        while (*p && !space_at(p)) p++;
+        size_t wl = (size_t)(p - w);
+        if (wl == 1 && *w == '*') {
+            if (seq_push(out, "", 0, &cap) != 0) return mz_fail(e, "out of memory");
+            continue;
+        }
+        for (size_t k = 0; k < sizeof star_likes / sizeof *star_likes; k++) {
+            size_t kl = strlen(star_likes[k]);
+            for (const unsigned char *q = w; q + kl <= p; q++)
+                if (!memcmp(q, star_likes[k], kl))
+                    return mz_fail(e, "holds \"%.*s\" that is not a word \"*\" of its own (the only wildcard)",
+                                   (int)wl, (const char *)w);
+        }
+        if (mz_doc_build(d, nz, NULL, 0, (const char *)w, wl, e) != 0) return -1;
+        if (d->dropped)
+            return mz_fail(e, "has a word longer than %d characters, which text never holds as one word: \"%.*s\"",
+                           MZ_TOKEN_MAX_CHARS, (int)wl, (const char *)w);
+        for (size_t i = 0; i < d->ntok; i++) {
+            if (seq_push(out, mz_doc_tok(d, i), d->tok[i].len, &cap) != 0) return mz_fail(e, "out of memory");
+            size_t l = out->len[out->n - 1];
+            if (names && l >= 4 && !memcmp(out->tok[out->n - 1] + l - 2, HA, 2))
+                memcpy(out->tok[out->n - 1] + l - 2, TA_MARBUTA, 2);
+        }
+    }
+    return 0;
+}
+
+#define MAX_ENTRY 512
+
+static int load_list(const cJSON *arr, const char *what, const char *tname, int names, mz_normalizer *nz,
+                     mz_doc *d, mz_seq **out, size_t *n, mz_err *e)
 {
     *out = NULL;
     *n = 0;
@@ -104,27 +164,25 @@ static int load_list(const cJSON *arr, const char *what, const char *tname, mz_n
     const cJSON *x;
     cJSON_ArrayForEach(x, arr)
     {
-        if (!cJSON_IsString(x) || strlen(x->valuestring) > 512)
-            return mz_fail(e, "target \"%s\": \"%s\" must be a list of strings", tname, what);
+        if (!cJSON_IsString(x)) return mz_fail(e, "target \"%s\": \"%s\" must be a list of strings", tname, what);
+        char head[64];
+        entry_start(x->valuestring, head);
+        if (strlen(x->valuestring) > MAX_ENTRY)
+            return mz_fail(e, "target \"%s\": an entry in \"%s\" is too long (over %d bytes): \"%s\"", tname, what,
+                           MAX_ENTRY, head);
         mz_seq s = {0};
-        if (entry_tokens(x->valuestring, nz, &s, e) != 0) {
-            for (size_t k = 0; k < s.n; k++) free(s.tok[k]);
-            free(s.tok);
-            free(s.len);
-            return mz_wrap(e, "target \"%s\": ", tname);
+        if (entry_tokens(x->valuestring, names, nz, d, &s, e) != 0) {
+            seq_clear(&s);
+            return mz_wrap(e, "target \"%s\": entry \"%s\" in \"%s\" ", tname, head, what);
         }
         if (s.n == 0) {
-            free(s.tok);
-            free(s.len);
-            return mz_fail(e, "target \"%s\": entry \"%s\" in \"%s\" has no word", tname, x->valuestring, what);
+            seq_clear(&s);
+            return mz_fail(e, "target \"%s\": entry \"%s\" in \"%s\" has no word", tname, head, what);
         }
         /* a match is looked up by its first word and ends on a word */
         if (s.len[0] == 0 || s.len[s.n - 1] == 0) {
-            for (size_t k = 0; k < s.n; k++) free(s.tok[k]);
-            free(s.tok);
-            free(s.len);
-            return mz_fail(e, "target \"%s\": entry \"%s\" in \"%s\" begins or ends with \"*\"", tname,
-                           x->valuestring, what);
+            seq_clear(&s);
+            return mz_fail(e, "target \"%s\": entry \"%s\" in \"%s\" begins or ends with \"*\"", tname, head, what);
         }
         (*out)[(*n)++] = s;
     }
@@ -135,9 +193,6 @@ static inline unsigned tail_key(const char *t, size_t n)
 {
     return n >= 2 ? ((unsigned)(unsigned char)t[n - 2] << 8) | (unsigned char)t[n - 1] : (unsigned char)t[0];
 }
-
-#define TA_MARBUTA "\xD8\xA9"
-#define HA "\xD9\x87"
 
 static int ends_with(const char *s, size_t n, const char *p)
 {
@@ -157,81 +212,133 @@ static void mark_tail(mz_target *x, const char *t, size_t n)
     }
 }
 
-/* One target (or cue list) from its JSON object into x (x->name set). */
-static int parse_one(mz_target *x, const cJSON *t, const char *name, mz_normalizer *nz, mz_err *e)
+/* A key the program does not read would be a silent no-op ("form" for
+ * "forms", a mistyped cue list), and of a key given twice only the first
+ * would be read: both are refused, naming the keys that are read. */
+static int check_keys(const cJSON *obj, const char *const *allowed, size_t nallowed, const char *where,
+                      mz_err *e)
 {
+    const cJSON *c;
+    cJSON_ArrayForEach(c, obj)
+    {
+        size_t k = 0;
+        while (k < nallowed && strcmp(c->string, allowed[k]) != 0) k++;
+        if (k == nallowed) {
+            char list[256] = "";
+            for (size_t j = 0; j < nallowed; j++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", j ? ", " : "", allowed[j]);
+            return mz_fail(e, "%sunknown key \"%s\" (the keys read are %s)", where, c->string, list);
+        }
+        for (const cJSON *b = obj->child; b != c; b = b->next)
+            if (!strcmp(b->string, c->string)) return mz_fail(e, "%skey \"%s\" given twice", where, c->string);
+    }
+    return 0;
+}
+
+/* The lists of a target, in the order their sequences take in phrases
+ * (ties between equally long matches go to the first). */
+enum { L_PHRASES, L_FORMS, L_PEOPLE, L_TITLES, L_EXCLUDE, NLISTS };
+static const char *const list_keys[NLISTS] = {"phrases", "forms", "people", "titles", "exclude"};
+
+/* One target (or cue list, names = 0) from its JSON object into x (x->name set). */
+static int parse_one(mz_target *x, const cJSON *t, const char *name, int names, mz_normalizer *nz, mz_err *e)
+{
+    static const char *const tkeys[] = {"forms", "people", "phrases", "titles", "exclude", "note"};
+    static const char *const ckeys[] = {"forms", "phrases", "exclude", "note"};
+    char where[160];
+    snprintf(where, sizeof where, "%s: %s \"%s\": ", name, names ? "target" : "cue list", x->name + !names);
+    if (check_keys(t, names ? tkeys : ckeys, names ? 6 : 4, where, e) != 0) return -1;
     x->forms = mz_strmap_new(256);
+    x->people = mz_strmap_new(64);
     x->starts = mz_strmap_new(256);
-    if (!x->forms || !x->starts) {
+    if (!x->forms || !x->people || !x->starts) return mz_fail(e, "out of memory");
+    mz_seq *l[NLISTS] = {0};
+    size_t nl[NLISTS] = {0};
+    mz_doc d;
+    mz_doc_init(&d);
+    mz_strmap *seen = NULL;
+    int rc = -1;
+    for (int k = 0; k < NLISTS; k++)
+        if (load_list(cJSON_GetObjectItemCaseSensitive(t, list_keys[k]), list_keys[k], x->name, names, nz, &d,
+                      &l[k], &nl[k], e)) {
+            mz_wrap(e, "%s: ", name);
+            goto out;
+        }
+    if (nl[L_FORMS] + nl[L_PEOPLE] + nl[L_PHRASES] + nl[L_TITLES] == 0) {
+        mz_fail(e, "%shas no %s", where, names ? "forms, people, phrases or titles" : "forms or phrases");
+        goto out;
+    }
+    /* a one-word title would be a form that swallows the name after it */
+    for (size_t i = 0; i < nl[L_TITLES]; i++)
+        if (l[L_TITLES][i].n == 1) {
+            mz_fail(e, "%stitle \"%s\" is one word: a title is an office of two words or more (a name goes "
+                       "under forms or people)",
+                    where, l[L_TITLES][i].tok[0]);
+            goto out;
+        }
+    /* an entry in two lists would follow the rule of whichever comes first */
+    if (!(seen = mz_strmap_new(1024))) {
         mz_fail(e, "out of memory");
-        return -1;
+        goto out;
     }
-    if (load_list(cJSON_GetObjectItemCaseSensitive(t, "phrases"), "phrases", x->name, nz, &x->phrases,
-                  &x->nphrases, e) ||
-        load_list(cJSON_GetObjectItemCaseSensitive(t, "exclude"), "exclude", x->name, nz, &x->exclude,
-                  &x->nexclude, e)) {
-        mz_wrap(e, "%s: ", name);
-        return -1;
-    }
-    mz_seq *forms = NULL;
-    size_t nforms = 0;
-    if (load_list(cJSON_GetObjectItemCaseSensitive(t, "forms"), "forms", x->name, nz, &forms, &nforms, e)) {
-        seqs_free(forms, nforms);
-        mz_wrap(e, "%s: ", name);
-        return -1;
-    }
+    for (int k = 0; k < NLISTS; k++)
+        for (size_t i = 0; i < nl[k]; i++) {
+            char key[MAX_ENTRY * 4 + 64];
+            size_t kn = 0;
+            for (size_t j = 0; j < l[k][i].n && kn + l[k][i].len[j] + 2 < sizeof key; j++) {
+                if (j) key[kn++] = ' ';
+                if (!l[k][i].len[j]) key[kn++] = '*';
+                memcpy(key + kn, l[k][i].tok[j], l[k][i].len[j]);
+                kn += l[k][i].len[j];
+            }
+            int ins = 0;
+            int64_t at = mz_strmap_intern(seen, key, kn, k, &ins);
+            if (at < 0) {
+                mz_fail(e, "out of memory");
+                goto out;
+            }
+            int was = mz_strmap_value(seen, (size_t)at);
+            if (!ins && was != k) {
+                mz_fail(e, "%s\"%.*s\" is given in both \"%s\" and \"%s\": which rule it follows cannot be told",
+                        where, (int)kn, key, list_keys[was], list_keys[k]);
+                goto out;
+            }
+        }
     /* One word is a form, more words a phrase, whichever list it is in:
-     * the one-word phrase "الغرب" and the form "البيت الابيض" both work. */
-    int oom = 0;
-    for (size_t i = 0; i < nforms && !oom; i++) {
-        if (forms[i].n == 1) {
-            oom = mz_strmap_intern(x->forms, forms[i].tok[0], strlen(forms[i].tok[0]), 0, NULL) < 0;
-            continue;
-        }
-        mz_seq *np = realloc(x->phrases, (x->nphrases + 1) * sizeof *np);
-        if (!np) {
-            oom = 1;
-            break;
-        }
-        x->phrases = np;
-        x->phrases[x->nphrases++] = forms[i];
-        forms[i].tok = NULL;
-        forms[i].len = NULL;
-        forms[i].n = 0;
-    }
-    seqs_free(forms, nforms);
-    /* titles are phrases too, kept together so that a match can tell one */
-    mz_seq *titles = NULL;
-    size_t ntitles = 0;
-    if (!oom && load_list(cJSON_GetObjectItemCaseSensitive(t, "titles"), "titles", x->name, nz, &titles, &ntitles, e)) {
-        seqs_free(titles, ntitles);
-        mz_wrap(e, "%s: ", name);
-        return -1;
-    }
-    x->title_lo = x->title_hi = x->nphrases;
-    if (!oom && ntitles) {
-        mz_seq *np = realloc(x->phrases, (x->nphrases + ntitles) * sizeof *np);
-        if (!np)
-            oom = 1;
-        else {
-            x->phrases = np;
-            memcpy(x->phrases + x->nphrases, titles, ntitles * sizeof *titles);
-            x->nphrases += ntitles;
-            x->title_hi = x->nphrases;
-            ntitles = 0;
-        }
-    }
-    seqs_free(titles, ntitles);
-    for (size_t i = 0; i < x->nphrases && !oom; i++)
-        if (x->phrases[i].n == 1)
-            oom = mz_strmap_intern(x->forms, x->phrases[i].tok[0], strlen(x->phrases[i].tok[0]), 0, NULL) < 0;
-    if (oom) {
+     * the one-word phrase "الغرب" and the form "البيت الابيض" both work;
+     * a one-word person is also kept apart, as a title's possible holder. */
+    size_t total = 0;
+    for (int k = 0; k < L_EXCLUDE; k++) total += nl[k];
+    if (!(x->phrases = calloc(total + 1, sizeof *x->phrases))) {
         mz_fail(e, "out of memory");
-        return -1;
+        goto out;
     }
+    for (int k = 0; k < L_EXCLUDE; k++) {
+        if (k == L_PEOPLE) x->people_lo = x->nphrases;
+        if (k == L_TITLES) x->title_lo = x->nphrases;
+        for (size_t i = 0; i < nl[k]; i++) {
+            mz_seq *s = &l[k][i];
+            if (s->n == 1 &&
+                (mz_strmap_intern(x->forms, s->tok[0], s->len[0], 0, NULL) < 0 ||
+                 (k == L_PEOPLE && mz_strmap_intern(x->people, s->tok[0], s->len[0], 0, NULL) < 0))) {
+                mz_fail(e, "out of memory");
+                goto out;
+            }
+            if (s->n == 1 && k != L_PHRASES) continue; /* a one-word phrase stays one, as before */
+            x->phrases[x->nphrases++] = *s;
+            memset(s, 0, sizeof *s);
+        }
+        if (k == L_PEOPLE) x->people_hi = x->nphrases;
+        if (k == L_TITLES) x->title_hi = x->nphrases;
+    }
+    x->exclude = l[L_EXCLUDE];
+    x->nexclude = nl[L_EXCLUDE];
+    l[L_EXCLUDE] = NULL;
+    nl[L_EXCLUDE] = 0;
     /* bucket the sequences by first token (counting sort: order kept) */
     size_t nseq = x->nphrases + x->nexclude;
     int64_t *first = malloc((nseq + 1) * sizeof *first);
+    int oom = !first;
     for (size_t q = 0; first && q < nseq && !oom; q++) {
         const mz_seq *sq = q < x->nphrases ? &x->phrases[q] : &x->exclude[q - x->nphrases];
         oom = (first[q] = mz_strmap_intern(x->starts, sq->tok[0], sq->len[0], 0, NULL)) < 0;
@@ -239,10 +346,10 @@ static int parse_one(mz_target *x, const cJSON *t, const char *name, mz_normaliz
     size_t ns = mz_strmap_count(x->starts);
     x->first_off = calloc(ns + 2, sizeof *x->first_off);
     x->first_seq = malloc((nseq + 1) * sizeof *x->first_seq);
-    if (oom || !first || !x->first_off || !x->first_seq) {
+    if (oom || !x->first_off || !x->first_seq) {
         free(first);
         mz_fail(e, "out of memory");
-        return -1;
+        goto out;
     }
     for (size_t q = 0; q < nseq; q++) x->first_off[first[q] + 2]++;
     for (size_t j = 0; j < ns; j++) x->first_off[j + 2] += x->first_off[j + 1];
@@ -254,16 +361,40 @@ static int parse_one(mz_target *x, const cJSON *t, const char *name, mz_normaliz
         const char *k = mz_strmap_key(x->forms, i, &kl);
         mark_tail(x, k, kl);
     }
-    for (size_t i = 0; i < x->nphrases; i++) mark_tail(x, x->phrases[i].tok[0], strlen(x->phrases[i].tok[0]));
-    for (size_t i = 0; i < x->nexclude; i++) mark_tail(x, x->exclude[i].tok[0], strlen(x->exclude[i].tok[0]));
-    return 0;
+    for (size_t i = 0; i < x->nphrases; i++) mark_tail(x, x->phrases[i].tok[0], x->phrases[i].len[0]);
+    for (size_t i = 0; i < x->nexclude; i++) mark_tail(x, x->exclude[i].tok[0], x->exclude[i].len[0]);
+    rc = 0;
+out:
+    for (int k = 0; k < NLISTS; k++) seqs_free(l[k], nl[k]);
+    mz_strmap_free(seen);
+    mz_doc_free(&d);
+    return rc;
 }
+
+#define LEXICON_VERSION 1
 
 int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *name, mz_normalizer *nz, mz_err *e)
 {
     memset(ts, 0, sizeof *ts);
+    /* cJSON keeps strings NUL-terminated: an entry holding a NUL would be
+     * cut short there without a word */
+    if (memchr(json, 0, len) || mz_json_nul_escape(json, len, NULL))
+        return mz_fail(e, "%s: a string holds a NUL character (\\u0000), which an entry cannot hold", name);
     cJSON *root = cJSON_ParseWithLength(json, len);
     if (!root) return mz_fail(e, "%s: malformed JSON", name);
+    static const char *const rkeys[] = {"version", "note", "targets", "cues"};
+    char where[160];
+    snprintf(where, sizeof where, "%s: ", name);
+    if (cJSON_IsObject(root) && check_keys(root, rkeys, 4, where, e) != 0) goto fail;
+    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "version");
+    if (ver && !(cJSON_IsNumber(ver) && ver->valuedouble == LEXICON_VERSION)) {
+        if (cJSON_IsNumber(ver))
+            mz_fail(e, "%s: lexicon version %g is not one this program reads (it reads version %d)", name,
+                    ver->valuedouble, LEXICON_VERSION);
+        else
+            mz_fail(e, "%s: \"version\" must be the number %d", name, LEXICON_VERSION);
+        goto fail;
+    }
     const cJSON *tg = cJSON_GetObjectItemCaseSensitive(root, "targets");
     if (!cJSON_IsObject(tg)) {
         cJSON_Delete(root);
@@ -283,7 +414,12 @@ int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *n
             goto fail;
         }
         snprintf(x->name, sizeof x->name, "%s", t->string);
-        if (parse_one(x, t, name, nz, e) != 0) goto fail;
+        for (size_t k = 0; k + 1 < ts->n; k++)
+            if (!strcmp(ts->t[k].name, x->name)) {
+                mz_fail(e, "%s: target \"%s\" given twice", name, x->name);
+                goto fail;
+            }
+        if (parse_one(x, t, name, 1, nz, e) != 0) goto fail;
     }
     if (ts->n == 0) {
         mz_fail(e, "%s: no targets", name);
@@ -296,6 +432,9 @@ int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *n
         mz_fail(e, "%s: \"cues\" must be an object", name);
         goto fail;
     }
+    static const char *const ckeys[] = {"note", "critical", "favourable"};
+    snprintf(where, sizeof where, "%s: \"cues\": ", name);
+    if (cues && check_keys(cues, ckeys, 3, where, e) != 0) goto fail;
     const char *kinds[2] = {"critical", "favourable"};
     for (int k = 0; cues && k < 2; k++) {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(cues, kinds[k]);
@@ -306,7 +445,7 @@ int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *n
         }
         mz_target *x = &ts->t[ts->n++];
         snprintf(x->name, sizeof x->name, "@%s", kinds[k]);
-        if (parse_one(x, c, name, nz, e) != 0) goto fail;
+        if (parse_one(x, c, name, 0, nz, e) != 0) goto fail;
     }
     cJSON_Delete(root);
     return 0;
@@ -581,28 +720,79 @@ static const uint32_t *token_starts(mz_matcher *m, const mz_doc *d, size_t i, ui
     return &m->pool[off + 1];
 }
 
+/* Is w[0..l) the form f as it stands, or with its final ه read as ة? */
+static int same_name(const char *w, size_t l, const char *f, size_t fl)
+{
+    if (l != fl) return 0;
+    if (!memcmp(w, f, l)) return 1;
+    return ends_with(w, l, HA) && ends_with(f, l, TA_MARBUTA) && !memcmp(w, f, l - 2);
+}
+
 /* Does token j, right after a phrase that starts at token i, name the
  * same thing as the phrase: the article and a form, in the phrase's
  * sentence (وكالة المخابرات المركزية الامريكية، البيت الابيض الامريكي)?
  * Then the two are one mention.  A conjunct (وبريطانيا) or a bare name
- * (a list without و) is a mention of its own. */
+ * (a list without و) is a mention of its own.  A final ه is read as ة
+ * here too (الامريكيه), as everywhere in a name. */
 static int trailing_adjective(const mz_matcher *m, const mz_doc *d, size_t i, size_t j)
 {
     static const char al[] = "\xd8\xa7\xd9\x84"; /* ال */
     if (j >= d->ntok || d->tok[j].sent != d->tok[i].sent) return 0;
     const char *tok = mz_doc_tok(d, j);
     size_t len = d->tok[j].len;
-    return len > 4 && !memcmp(tok, al, 4) && mz_strmap_find(m->t->forms, tok + 4, len - 4) >= 0;
+    if (len <= 4 || memcmp(tok, al, 4) != 0) return 0;
+    if (mz_strmap_find(m->t->forms, tok + 4, len - 4) >= 0) return 1;
+    if (!ends_with(tok, len, HA) || len - 4 >= 128) return 0;
+    char ta[128];
+    memcpy(ta, tok + 4, len - 6);
+    memcpy(ta + len - 6, TA_MARBUTA, 2);
+    return mz_strmap_find(m->t->forms, ta, len - 4) >= 0;
 }
 
-/* Is token i a name as it stands, a form or the first word of a phrase,
- * with no clitic?  After a title it is then the title's holder (الرئيس
- * الروسي فلاديمير بوتين); a conjunct (وبوتين) is someone else. */
-static int bare_name(const mz_matcher *m, const mz_doc *d, size_t i)
+/* Is token i, as it stands (no clitic), a one-word entry of "people"?
+ * After a title it is then the title's holder (الرئيس الروسي بوتين); a
+ * conjunct (وبوتين) is someone else, and so is any other name: after a
+ * title the next word is often the verb's object (انتقد الرئيس الامريكي
+ * فرنسا) or another office (استقبل الرئيس الفرنسي المستشار الالماني). */
+static int bare_person(const mz_matcher *m, const mz_doc *d, size_t i)
 {
     const char *tok = mz_doc_tok(d, i);
     size_t len = d->tok[i].len;
-    return mz_strmap_find(m->t->forms, tok, len) >= 0 || mz_strmap_find(m->t->starts, tok, len) >= 0;
+    if (mz_strmap_find(m->t->people, tok, len) >= 0) return 1;
+    if (!ends_with(tok, len, HA) || len >= 128) return 0;
+    char ta[128];
+    memcpy(ta, tok, len - 2);
+    memcpy(ta + len - 2, TA_MARBUTA, 2);
+    return mz_strmap_find(m->t->people, ta, len) >= 0;
+}
+
+/* Does a phrase or title of more than one word begin at token j and match
+ * there?  A "*" of another entry must not stand for its first word:
+ * مدرب * الامريكي would otherwise swallow المدرب السفير الامريكي, a coach
+ * and an ambassador.  -1 on out-of-memory. */
+static int phrase_at(mz_matcher *m, const mz_doc *d, size_t j)
+{
+    if (!(m->val[j] & 2)) return 0;
+    uint32_t local[MAXV];
+    size_t nb = 0;
+    const uint32_t *bs = token_starts(m, d, j, local, &nb);
+    if (!bs) return -1;
+    FOR_SEQS_AT(m->t, d, j, bs, nb, 0, m->names, s, {
+        if (s->n > 1) return 1;
+    })
+    return 0;
+}
+
+/* Does each "*" of s, matched at token i, stand on a word that begins no
+ * phrase or title (phrase_at)?  -1 on out-of-memory. */
+static int stars_free(mz_matcher *m, const mz_doc *d, size_t i, const mz_seq *s)
+{
+    for (size_t k = 1; k + 1 < s->n; k++) {
+        if (s->len[k]) continue;
+        int p = phrase_at(m, d, i + k);
+        if (p) return p < 0 ? -1 : 0;
+    }
+    return 1;
 }
 
 long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
@@ -628,19 +818,27 @@ long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
         m->npool = 0;
         m->gen = d->lex->generation;
     }
-    /* exclusions first, all of them: one may begin inside a phrase
-     * (الحكومة الروسية البيضاء: the phrase الحكومة الروسية, the exclusion
-     * الروسية البيضاء), and its tokens are never mentions */
     for (size_t i = 0; i < d->ntok; i++) {
         int32_t val = token_val(m, d, i);
         if (val < 0) return -1;
         m->val[i] = (uint8_t)val;
-        uint32_t local[MAXV];
-        const uint32_t *bs = local;
+    }
+    /* exclusions first, all of them: one may begin inside a phrase
+     * (الحكومة الروسية البيضاء: the phrase الحكومة الروسية, the exclusion
+     * الروسية البيضاء), and its tokens are never mentions */
+    for (size_t i = 0; i < d->ntok; i++) {
+        if (!(m->val[i] & 2)) continue;
+        uint32_t local[MAXV], mine[MAXV];
         size_t nb = 0;
-        if (!(val & 2)) continue;
-        if (!(bs = token_starts(m, d, i, local, &nb))) return -1;
-        FOR_SEQS_AT(t, d, i, bs, nb, 1, m->names, s, memset(m->excluded + i, 1, s->n);)
+        const uint32_t *bs = token_starts(m, d, i, local, &nb);
+        if (!bs) return -1;
+        /* stars_free looks up other tokens' starts, which may move these */
+        memcpy(mine, bs, nb * sizeof *bs);
+        FOR_SEQS_AT(t, d, i, mine, nb, 1, m->names, s, {
+            int ok = stars_free(m, d, i, s);
+            if (ok < 0) return -1;
+            if (ok) memset(m->excluded + i, 1, s->n);
+        })
     }
     /* the token right after a title phrase (and its adjective): a name
      * there is the title's holder, not a second mention; SIZE_MAX: none */
@@ -657,28 +855,35 @@ long mz_match(mz_matcher *m, const mz_doc *d, uint8_t *hit)
             /* the longest phrase starting here wins, and counts once: its
              * later words are not mentions again */
             size_t best = 0;
-            int title = 0;
-            FOR_SEQS_AT(t, d, i, bs, nb, 0, m->names, s, {
+            int title = 0, person = 0;
+            uint32_t mine[MAXV];
+            memcpy(mine, bs, nb * sizeof *bs); /* stars_free may move bs */
+            FOR_SEQS_AT(t, d, i, mine, nb, 0, m->names, s, {
                 if (s->n <= 1 || s->n <= best) continue;
                 int clear = 1;
                 for (size_t k = 0; k < s->n; k++)
                     if (m->excluded[i + k]) clear = 0;
-                if (clear) {
+                int ok = clear ? stars_free(m, d, i, s) : 0;
+                if (ok < 0) return -1;
+                if (ok) {
                     best = s->n;
                     size_t p = (size_t)(s - t->phrases);
                     title = p >= t->title_lo && p < t->title_hi;
+                    /* a person's name, its first word with no clitic */
+                    person = p >= t->people_lo && p < t->people_hi &&
+                             same_name(mz_doc_tok(d, i), d->tok[i].len, s->tok[0], s->len[0]);
                 }
             })
             if (best) {
                 if (m->names && trailing_adjective(m, d, i, i + best)) best++;
                 memset(m->excluded + i, 1, best);
                 matched = 1;
-                if (m->names && i == holder && bare_name(m, d, i)) matched = 2;
+                if (m->names && i == holder && person) matched = 2;
                 if (m->names && title && i + best < d->ntok && d->tok[i + best].sent == d->tok[i].sent)
                     holder = i + best;
             }
         }
-        if (!matched && (val & 1)) matched = m->names && i == holder && bare_name(m, d, i) ? 2 : 1;
+        if (!matched && (val & 1)) matched = m->names && i == holder && bare_person(m, d, i) ? 2 : 1;
         if (matched) {
             if (matched == 1) count++;
             if (d->tok[i].sent < d->nsent) hit[d->tok[i].sent] = 1;

@@ -1,24 +1,37 @@
 /* targets.h — finding the targets of stance (Russia, the West, ...) in text.
  *
  * A lexicon (models/targets.json, editable) gives per target: `forms`,
- * single words without the article; `phrases`, token sequences; `exclude`,
- * token sequences in which a form or phrase means something else (الضفة
- * الغربية, المحيط الاطلسي).  Every string is normalised with the article
- * pipeline when loaded.  A token matches a form as it is or after removing
- * any leading clitic combination — و/ف, then ب/ل/ك, then ال (لل counts as
- * ل + ال) — trying every candidate, never only the greediest, because many
- * names begin with clitic-like letters (واشنطن، فرنسا، بوتين).  Only the first
- * token of a phrase or exclusion may carry clitics.  A word "*" of an entry
- * (never its first or last) matches any one word of the sentence: صحيفة *
- * البريطانية excludes a newspaper of any one-word name.  Tokens covered by an
- * exclusion are never mentions.  A phrase is one mention, and so is a phrase
- * with ال + a form right after it in its sentence (its adjective: البيت
- * الابيض الامريكي).  `titles` are phrases naming an office (الرئيس الروسي،
- * وزير الخارجية الامريكي): one directly followed in its sentence by a name
- * of the same target, a bare form or the first word of a phrase, is one
- * mention with it (الرئيس الروسي فلاديمير بوتين), since both are one person.
- * A name's final ه may stand for ة (الخارجيه الروسيه), a common spelling.
+ * single words without the article; `people`, names of persons (one word or
+ * more); `phrases`, token sequences; `titles`, offices of two words or more;
+ * `exclude`, token sequences in which a form or phrase means something else
+ * (الضفة الغربية, المحيط الاطلسي).  Every string is normalised with the
+ * article pipeline when loaded.  A token matches a form as it is or after
+ * removing any leading clitic combination — و/ف, then ب/ل/ك, then ال (لل
+ * counts as ل + ال) — trying every candidate, never only the greediest,
+ * because many names begin with clitic-like letters (واشنطن، فرنسا، بوتين).
+ * Only the first token of a phrase or exclusion may carry clitics.  A person
+ * of one word is matched as a form, of more as a phrase.  A word "*" of an
+ * entry (never its first or last) matches any one word of the sentence
+ * except the first word of a phrase or title matching there: صحيفة *
+ * البريطانية excludes a newspaper of any one-word name, but مدرب * الامريكي
+ * does not swallow المدرب السفير الامريكي.  Tokens covered by an exclusion
+ * are never mentions.  A phrase is one mention, and so is a phrase with ال +
+ * a form right after it in its sentence (its adjective: البيت الابيض
+ * الامريكي).  A title (الرئيس الروسي، وزير الخارجية الامريكي) directly
+ * followed in its sentence by a person of the same target, with no clitic,
+ * is one mention with it (الرئيس الروسي فلاديمير بوتين); any other name
+ * after it counts apart, since in verb-subject-object order it is often the
+ * object (انتقد الرئيس الامريكي فرنسا) or another office.  A name's final ه
+ * may stand for ة (الخارجيه الروسيه), a common spelling: in the text, and in
+ * the lexicon, where a target's entry words ending in ه are read with ة.
  * Cue-word matchers count without these rules.
+ *
+ * Loading refuses, naming the file and the entry: a key it does not read
+ * or given twice, a lexicon version other than 1, a target given twice or
+ * with no forms, people, phrases or titles, an entry in two lists, a
+ * one-word title, a "*" not a word of its own (**, *x, ٭, ＊), a word longer
+ * than MZ_TOKEN_MAX_CHARS (text never holds it as one token), an entry over
+ * 512 bytes and a string holding \u0000.
  *
  * Matching runs on the tokens of mz_doc (normalised, unstemmed), so a
  * mention is found exactly where the classifier sees the word.  A per-thread
@@ -47,9 +60,11 @@ typedef struct mz_seq {
 typedef struct mz_target {
     char name[64];
     mz_strmap *forms;
+    mz_strmap *people; /* the one-word entries of "people" (also in forms) */
     mz_seq *phrases, *exclude;
     size_t nphrases, nexclude;
-    size_t title_lo, title_hi; /* phrases[title_lo .. title_hi) came from "titles" */
+    size_t people_lo, people_hi; /* phrases[people_lo .. people_hi) came from "people" */
+    size_t title_lo, title_hi;   /* phrases[title_lo .. title_hi) came from "titles" */
     mz_strmap *starts; /* first tokens of phrases and exclusions */
     /* The sequences beginning with starts entry j: first_seq[first_off[j]
      * .. first_off[j + 1]), phrase p as p and exclusion x as nphrases + x,

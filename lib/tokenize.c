@@ -170,6 +170,7 @@ static void end_token(mz_doc *d, size_t start, size_t chars, size_t *w, size_t s
 {
     /* past 4 GiB an offset cannot be kept: add_text refuses the document */
     if (chars > MZ_TOKEN_MAX_CHARS || *w - start > UINT16_MAX || start > UINT32_MAX) {
+        d->dropped++;
         *w = start;
         return;
     }
@@ -291,7 +292,7 @@ static int fast_split(mz_doc *d, const char *s, size_t n, size_t sent, mz_err *e
 {
     pthread_once(&fast_once, fast_init);
     const unsigned char *p = (const unsigned char *)s;
-    const size_t ntok0 = d->ntok, len0 = d->buf_len;
+    const size_t ntok0 = d->ntok, len0 = d->buf_len, dropped0 = d->dropped;
     uint32_t punct[MZ_NPUNCT] = {0};
     size_t start = 0, chars = 0, w = d->buf_len;
     int inword = 0, cut = 0;
@@ -353,6 +354,7 @@ static int fast_split(mz_doc *d, const char *s, size_t n, size_t sent, mz_err *e
 general:
     d->ntok = ntok0;
     d->buf_len = len0;
+    d->dropped = dropped0;
     return 0;
 }
 
@@ -466,6 +468,7 @@ int mz_doc_build(mz_doc *d, mz_normalizer *n, const char *title, size_t tlen,
     d->nsent = 0;
     d->ntitle = 0;
     d->truncated = 0;
+    d->dropped = 0;
     memset(d->punct, 0, sizeof d->punct);
     if (len > UINT32_MAX || tlen > UINT32_MAX) return mz_fail(e, "text larger than 4 GiB");
     if (title && tlen) {

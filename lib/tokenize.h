@@ -97,6 +97,8 @@ typedef struct mz_doc {
     size_t ntitle;
     size_t max_tokens; /* 0 = unlimited; otherwise extra tokens are dropped */
     int truncated;     /* set when max_tokens cut the article */
+    size_t dropped;    /* words left out as longer than MZ_TOKEN_MAX_CHARS (a lexicon
+                        * entry must not lose one without a word: targets.c) */
     uint32_t punct[MZ_NPUNCT]; /* counts of mz_punct_chars in title and body */
     mz_lexicon *lex;   /* optional, set by the caller: assigns tok[].gid */
     int general_only;  /* tests: never take the fast path (tokenize.c) */

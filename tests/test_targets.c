@@ -716,7 +716,7 @@ END_TEST
 /* "titles" and "*" in a lexicon of one's own. */
 START_TEST(test_titles_and_wildcard_in_lexicon)
 {
-    const char *json = "{\"targets\": {\"t\": {\"forms\": [\"كندا\", \"كندية\", \"ترودو\"], \"titles\": [\"رئيس الوزراء الكندي\"], "
+    const char *json = "{\"targets\": {\"t\": {\"forms\": [\"كندا\", \"كندية\"], \"people\": [\"ترودو\"], \"titles\": [\"رئيس الوزراء الكندي\"], "
                        "\"exclude\": [\"صحيفة * الكندية\"]}}}";
     mz_targets t;
     mz_err e = {{0}};
@@ -734,6 +734,211 @@ START_TEST(test_titles_and_wildcard_in_lexicon)
     PARSE_FAILS("{\"targets\": {\"a\": {\"exclude\": [\"* الكندية\"]}}}", "begins or ends with \"*\"");
     PARSE_FAILS("{\"targets\": {\"a\": {\"exclude\": [\"صحيفة *\"]}}}", "begins or ends with \"*\"");
     PARSE_FAILS("{\"targets\": {\"a\": {\"titles\": [4]}}}", "must be a list of strings");
+}
+END_TEST
+
+/* Keys that are not read, a target with nothing in it or given twice, and
+ * a version this program does not know are refused, naming what is read. */
+START_TEST(test_lexicon_unknown_keys)
+{
+    PARSE_FAILS("{\"targets\": {\"a\": {\"form\": [\"كندا\"]}}}", "unknown key \"form\"");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"form\": [\"كندا\"]}}}", "forms, people, phrases, titles, exclude, note");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"كندا\"], \"title\": [\"رئيس كندا\"]}}}", "unknown key \"title\"");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"كندا\"], \"exclusions\": [\"كندا دراي\"]}}}",
+                "unknown key \"exclusions\"");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"كندا\"]}}, \"cues\": {\"critcal\": {\"forms\": [\"عدوان\"]}}}",
+                "unknown key \"critcal\" (the keys read are note, critical, favourable)");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"كندا\"]}}, \"cues\": {\"critical\": {\"titles\": [\"ا ب\"]}}}",
+                "unknown key \"titles\"");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"كندا\"]}}, \"target\": {}}", "unknown key \"target\"");
+    PARSE_FAILS("{\"targets\": {\"a\": {}}}", "target \"a\": has no forms, people, phrases or titles");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [], \"exclude\": [\"كندا دراي\"]}}}", "has no forms");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"كندا\"]}}, \"cues\": {\"critical\": {}}}",
+                "cue list \"critical\": has no forms or phrases");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"كندا\"]}, \"a\": {\"forms\": [\"كندي\"]}}}",
+                "target \"a\" given twice");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"كندا\"], \"forms\": [\"كندي\"]}}}", "key \"forms\" given twice");
+    PARSE_FAILS("{\"version\": 99, \"targets\": {\"a\": {\"forms\": [\"كندا\"]}}}",
+                "lexicon version 99 is not one this program reads");
+    PARSE_FAILS("{\"version\": \"1\", \"targets\": {\"a\": {\"forms\": [\"كندا\"]}}}", "must be the number 1");
+    /* what is read still loads */
+    const char *json = "{\"version\": 1, \"note\": \"x\", \"targets\": {\"a\": {\"people\": [\"ترودو\"], \"note\": \"y\"}}, "
+                       "\"cues\": {\"note\": \"z\", \"critical\": {\"forms\": [\"عدوان\"], \"note\": \"w\"}}}";
+    mz_targets t;
+    mz_err e = {{0}};
+    ck_assert_msg(mz_targets_parse(&t, json, strlen(json), "lex.json", nz, &e) == 0, "%s", e.msg);
+    mz_targets_free(&t);
+}
+END_TEST
+
+/* A title merges only with a person after it: in verb-subject-object
+ * order the word after an office is often the object or another office. */
+START_TEST(test_title_merges_only_with_people)
+{
+    COUNT(west, "انتقد الرئيس الأمريكي فرنسا", 2);
+    COUNT(west, "استقبل الرئيس الفرنسي المستشار الألماني", 2);
+    COUNT(west, "استقبل الرئيس الفرنسي الولايات المتحدة", 2);
+    COUNT(west, "قال الرئيس الأمريكي ترامب", 1);
+    COUNT(west, "قال الرئيس الأمريكي دونالد ترامب", 1);
+    COUNT(west, "قال الرئيس الفرنسي ماكرون", 1);
+    COUNT(russia, "قال الرئيس الروسي بوتين", 1);
+    COUNT(russia, "قال الرئيس الروسي فلاديمير بوتين إن روسيا", 2);
+    COUNT(russia, "انتقد السفير الروسي موسكو", 2);
+    /* a person alone is still a mention */
+    COUNT(west, "ماكرون", 1);
+    COUNT(west, "وماكرون", 1);
+    COUNT(russia, "قال فلاديمير بوتين", 1);
+    /* the ه spelling of a holder's name */
+    const char *json = "{\"targets\": {\"t\": {\"forms\": [\"هولندا\"], \"people\": [\"روته\", \"مارك روته\"], "
+                       "\"titles\": [\"رئيس الوزراء الهولندي\"]}}}";
+    mz_targets t;
+    mz_err e = {{0}};
+    ck_assert_msg(mz_targets_parse(&t, json, strlen(json), "lex.json", nz, &e) == 0, "%s", e.msg);
+    mz_matcher *m = mz_matcher_new(&t.t[0], &e);
+    ck_assert_ptr_nonnull(m);
+    COUNT(m, "قال رئيس الوزراء الهولندي روته", 1);
+    COUNT(m, "قال رئيس الوزراء الهولندي روتة", 1);
+    COUNT(m, "قال رئيس الوزراء الهولندي مارك روته", 1);
+    COUNT(m, "انتقد رئيس الوزراء الهولندي هولندا", 2);
+    COUNT(m, "روته وروتة", 2);
+    mz_matcher_free(m);
+    mz_targets_free(&t);
+}
+END_TEST
+
+/* A "*" does not stand for a word where a title or phrase begins. */
+START_TEST(test_wildcard_spares_titles)
+{
+    COUNT(west, "استقبل المدرب السفير الامريكي", 1);
+    COUNT(russia, "هنأ اللاعب الرئيس الروسي", 1);
+    COUNT(west, "وقع اللاعب راموس الإسباني عقدا جديدا", 0);
+    const char *json = "{\"targets\": {\"t\": {\"forms\": [\"كندي\", \"كندية\"], \"phrases\": [\"الحكومة الكندية\"], "
+                       "\"titles\": [\"السفير الكندي\"], \"exclude\": [\"مدرب * الكندي\", \"شركة * الكندية\"]}}}";
+    mz_targets t;
+    mz_err e = {{0}};
+    ck_assert_msg(mz_targets_parse(&t, json, strlen(json), "lex.json", nz, &e) == 0, "%s", e.msg);
+    mz_matcher *m = mz_matcher_new(&t.t[0], &e);
+    ck_assert_ptr_nonnull(m);
+    COUNT(m, "قال المدرب الفرنسي الكندي", 0);
+    COUNT(m, "استقبل المدرب السفير الكندي", 1);
+    COUNT(m, "قالت شركة ماجنا الكندية", 0);
+    COUNT(m, "قالت شركة الحكومة الكندية", 1);
+    mz_matcher_free(m);
+    mz_targets_free(&t);
+}
+END_TEST
+
+/* An entry in two lists, or a title of one word, is refused. */
+START_TEST(test_entry_in_two_lists)
+{
+    PARSE_FAILS("{\"targets\": {\"a\": {\"phrases\": [\"رئيس كندا\"], \"titles\": [\"رئيس كندا\"]}}}",
+                "\"رئيس كندا\" is given in both \"phrases\" and \"titles\"");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"ترودو\"], \"people\": [\"ترودو\"]}}}",
+                "in both \"forms\" and \"people\"");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"كندا\"], \"exclude\": [\"كندا\"]}}}", "in both");
+    /* the same after normalisation and the ه/ة folding */
+    PARSE_FAILS("{\"targets\": {\"a\": {\"phrases\": [\"الحكومة الكندية\"], \"titles\": [\"الحكومه الكنديه\"]}}}",
+                "in both");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"titles\": [\"الرئيس\"]}}}", "title \"الرئيس\" is one word");
+}
+END_TEST
+
+/* A "*" that is not a word of its own is refused, whatever the spaces. */
+START_TEST(test_mistyped_wildcard)
+{
+    PARSE_FAILS("{\"targets\": {\"a\": {\"exclude\": [\"صحيفة ** الكندية\"]}}}", "holds \"**\"");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"exclude\": [\"صحيفة *. الكندية\"]}}}", "holds \"*.\"");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"exclude\": [\"صحيفة *x الكندية\"]}}}", "holds \"*x\"");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"exclude\": [\"صحيفة ٭ الكندية\"]}}}", "holds \"٭\"");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"exclude\": [\"صحيفة ＊ الكندية\"]}}}", "holds \"＊\"");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"exclude\": [\"صحيفة*الكندية\"]}}}", "entry \"صحيفة*الكندية\" in \"exclude\"");
+    /* a tab or no-break space around it: still the wildcard */
+    const char *json = "{\"targets\": {\"t\": {\"forms\": [\"كندية\"], \"exclude\": [\"صحيفة\\t*\\tالكندية\", "
+                       "\"قناة\u00a0*\u00a0الكندية\", \"mzanyoneword\"]}}}";
+    mz_targets t;
+    mz_err e = {{0}};
+    ck_assert_msg(mz_targets_parse(&t, json, strlen(json), "lex.json", nz, &e) == 0, "%s", e.msg);
+    mz_matcher *m = mz_matcher_new(&t.t[0], &e);
+    ck_assert_ptr_nonnull(m);
+    COUNT(m, "ذكرت صحيفة ستار الكندية", 0);
+    COUNT(m, "ذكرت قناة ستار الكندية", 0);
+    /* a word of the entry is only ever itself, never a wildcard */
+    const char *json2 = "{\"targets\": {\"t\": {\"forms\": [\"كندية\"], \"exclude\": [\"صحيفة mzanyoneword الكندية\"]}}}";
+    mz_targets t2;
+    ck_assert_msg(mz_targets_parse(&t2, json2, strlen(json2), "lex.json", nz, &e) == 0, "%s", e.msg);
+    mz_matcher *m2 = mz_matcher_new(&t2.t[0], &e);
+    ck_assert_ptr_nonnull(m2);
+    COUNT(m2, "ذكرت صحيفة ستار الكندية", 1);
+    COUNT(m2, "ذكرت صحيفة mzanyoneword الكندية", 0);
+    mz_matcher_free(m2);
+    mz_targets_free(&t2);
+    mz_matcher_free(m);
+    mz_targets_free(&t);
+}
+END_TEST
+
+/* An entry written with a final ه matches both spellings of the text. */
+START_TEST(test_entry_final_ha)
+{
+    const char *json = "{\"targets\": {\"t\": {\"forms\": [\"كنديه\"], \"phrases\": [\"الحكومه الكنديه\"], "
+                       "\"exclude\": [\"شركه * الكنديه\"]}}}";
+    mz_targets t;
+    mz_err e = {{0}};
+    ck_assert_msg(mz_targets_parse(&t, json, strlen(json), "lex.json", nz, &e) == 0, "%s", e.msg);
+    mz_matcher *m = mz_matcher_new(&t.t[0], &e);
+    ck_assert_ptr_nonnull(m);
+    COUNT(m, "قالت شركة ماجنا الكندية", 0);
+    COUNT(m, "قالت شركه ماجنا الكنديه", 0);
+    COUNT(m, "قالت الحكومة الكندية", 1);
+    COUNT(m, "قالت الحكومه الكنديه", 1);
+    COUNT(m, "كندية وكنديه", 2);
+    mz_matcher_free(m);
+    mz_targets_free(&t);
+    /* cue words keep their ه */
+    json = "{\"targets\": {\"t\": {\"forms\": [\"كندا\"]}}, \"cues\": {\"favourable\": {\"forms\": [\"حكمه\"]}}}";
+    ck_assert_msg(mz_targets_parse(&t, json, strlen(json), "lex.json", nz, &e) == 0, "%s", e.msg);
+    const mz_target *f = mz_targets_find(&t, "@favourable");
+    ck_assert_int_ge(mz_strmap_find(f->forms, "حكمه", strlen("حكمه")), 0);
+    ck_assert_int_lt(mz_strmap_find(f->forms, "حكمة", strlen("حكمة")), 0);
+    mz_targets_free(&t);
+}
+END_TEST
+
+/* The adjective after a phrase, written with ه, is one mention with it. */
+START_TEST(test_trailing_adjective_final_ha)
+{
+    COUNT(west, "وكالة المخابرات المركزية الامريكيه", 1);
+    COUNT(west, "وكالة المخابرات المركزية الامريكية", 1);
+    COUNT(russia, "القوات الروسية الروسيه", 1);
+}
+END_TEST
+
+/* A word longer than the tokenizer keeps, an entry over 512 bytes and a
+ * string holding \u0000 are refused, naming the entry. */
+START_TEST(test_overlong_entries)
+{
+    char json[2048];
+    char word[100] = "";
+    for (int i = 0; i < 41; i++) strcat(word, "x");
+    snprintf(json, sizeof json, "{\"targets\": {\"a\": {\"forms\": [\"كندا\"], \"exclude\": [\"صحيفة %s الكندية\"]}}}", word);
+    PARSE_FAILS(json, "longer than 40 characters");
+    PARSE_FAILS(json, "in \"exclude\"");
+    snprintf(json, sizeof json, "{\"targets\": {\"a\": {\"forms\": [\"%s\"]}}}", word);
+    PARSE_FAILS(json, "longer than 40 characters");
+    word[40] = 0; /* 40 is kept */
+    snprintf(json, sizeof json, "{\"targets\": {\"a\": {\"forms\": [\"%s\"]}}}", word);
+    mz_targets t;
+    mz_err e = {{0}};
+    ck_assert_msg(mz_targets_parse(&t, json, strlen(json), "lex.json", nz, &e) == 0, "%s", e.msg);
+    mz_targets_free(&t);
+    char big[600];
+    memset(big, 'y', 513);
+    memcpy(big, "start", 5);
+    big[513] = 0;
+    snprintf(json, sizeof json, "{\"targets\": {\"a\": {\"forms\": [\"%s\"]}}}", big);
+    PARSE_FAILS(json, "an entry in \"forms\" is too long (over 512 bytes): \"startyyy");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"كندا\\u0000\"]}}}", "\\u0000");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"كندا\"], \"exclude\": [\"كندا\\u0000 دراي\"]}}}", "NUL");
 }
 END_TEST
 
@@ -775,6 +980,14 @@ Suite *suite_targets(void)
     tcase_add_test(tc, test_final_ha_for_ta_marbuta);
     tcase_add_test(tc, test_title_and_name_one_mention);
     tcase_add_test(tc, test_titles_and_wildcard_in_lexicon);
+    tcase_add_test(tc, test_lexicon_unknown_keys);
+    tcase_add_test(tc, test_title_merges_only_with_people);
+    tcase_add_test(tc, test_wildcard_spares_titles);
+    tcase_add_test(tc, test_entry_in_two_lists);
+    tcase_add_test(tc, test_mistyped_wildcard);
+    tcase_add_test(tc, test_entry_final_ha);
+    tcase_add_test(tc, test_trailing_adjective_final_ha);
+    tcase_add_test(tc, test_overlong_entries);
     suite_add_tcase(s, tc);
     return s;
 }
