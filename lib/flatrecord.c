@@ -44,10 +44,13 @@ static int has_control(const char *s, const char *e)
 static int string_span(cur *c, const char **s, const char **e, int *esc)
 {
     if (c->p >= c->end || *c->p != '"') return 0;
-    const char *q = c->p + 1;
+    const char *q = c->p + 1, *quote = NULL;
     *esc = 0;
     for (;;) {
-        const char *quote = memchr(q, '"', (size_t)(c->end - q));
+        /* searched again only once an escape has passed it (an escaped
+         * quote): searched after each escape, a long line of escapes
+         * cost the square of its length */
+        if (!quote || quote < q) quote = memchr(q, '"', (size_t)(c->end - q));
         if (!quote) return 0;
         const char *bs = memchr(q, '\\', (size_t)(quote - q));
         if (!bs) {

@@ -138,6 +138,10 @@ static int entry_tokens(const char *s, int names, mz_normalizer *nz, mz_doc *d, 
         if (d->dropped)
             return mz_fail(e, "has a word longer than %d characters, which text never holds as one word: \"%.*s\"",
                            MZ_TOKEN_MAX_CHARS, (int)wl, (const char *)w);
+        /* punctuation (a dash, an ellipsis, a star look-alike) is no word
+         * of the text: dropped, it would make the entry another one */
+        if (d->ntok == 0)
+            return mz_fail(e, "has \"%.*s\", which is no word (no letter or digit)", (int)wl, (const char *)w);
         for (size_t i = 0; i < d->ntok; i++) {
             if (seq_push(out, mz_doc_tok(d, i), d->tok[i].len, &cap) != 0) return mz_fail(e, "out of memory");
             size_t l = out->len[out->n - 1];
@@ -150,39 +154,39 @@ static int entry_tokens(const char *s, int names, mz_normalizer *nz, mz_doc *d, 
 
 #define MAX_ENTRY 512
 
-static int load_list(const cJSON *arr, const char *what, const char *tname, int names, mz_normalizer *nz,
+static int load_list(const cJSON *arr, const char *what, const char *who, int names, mz_normalizer *nz,
                      mz_doc *d, mz_seq **out, size_t *n, mz_err *e)
 {
     *out = NULL;
     *n = 0;
     if (!arr) return 0;
-    if (!cJSON_IsArray(arr)) return mz_fail(e, "target \"%s\": \"%s\" must be a list of strings", tname, what);
+    if (!cJSON_IsArray(arr)) return mz_fail(e, "%s: \"%s\" must be a list of strings", who, what);
     int k = cJSON_GetArraySize(arr);
-    if (k > 100000) return mz_fail(e, "target \"%s\": too many entries in \"%s\"", tname, what);
+    if (k > 100000) return mz_fail(e, "%s: too many entries in \"%s\"", who, what);
     *out = calloc((size_t)k + 1, sizeof **out);
     if (!*out) return mz_fail(e, "out of memory");
     const cJSON *x;
     cJSON_ArrayForEach(x, arr)
     {
-        if (!cJSON_IsString(x)) return mz_fail(e, "target \"%s\": \"%s\" must be a list of strings", tname, what);
+        if (!cJSON_IsString(x)) return mz_fail(e, "%s: \"%s\" must be a list of strings", who, what);
         char head[64];
         entry_start(x->valuestring, head);
         if (strlen(x->valuestring) > MAX_ENTRY)
-            return mz_fail(e, "target \"%s\": an entry in \"%s\" is too long (over %d bytes): \"%s\"", tname, what,
+            return mz_fail(e, "%s: an entry in \"%s\" is too long (over %d bytes): \"%s\"", who, what,
                            MAX_ENTRY, head);
         mz_seq s = {0};
         if (entry_tokens(x->valuestring, names, nz, d, &s, e) != 0) {
             seq_clear(&s);
-            return mz_wrap(e, "target \"%s\": entry \"%s\" in \"%s\" ", tname, head, what);
+            return mz_wrap(e, "%s: entry \"%s\" in \"%s\" ", who, head, what);
         }
         if (s.n == 0) {
             seq_clear(&s);
-            return mz_fail(e, "target \"%s\": entry \"%s\" in \"%s\" has no word", tname, head, what);
+            return mz_fail(e, "%s: entry \"%s\" in \"%s\" has no word", who, head, what);
         }
         /* a match is looked up by its first word and ends on a word */
         if (s.len[0] == 0 || s.len[s.n - 1] == 0) {
             seq_clear(&s);
-            return mz_fail(e, "target \"%s\": entry \"%s\" in \"%s\" begins or ends with \"*\"", tname, head, what);
+            return mz_fail(e, "%s: entry \"%s\" in \"%s\" begins or ends with \"*\"", who, head, what);
         }
         (*out)[(*n)++] = s;
     }
@@ -246,7 +250,9 @@ static int parse_one(mz_target *x, const cJSON *t, const char *name, int names, 
     static const char *const tkeys[] = {"forms", "people", "phrases", "titles", "exclude", "note"};
     static const char *const ckeys[] = {"forms", "phrases", "exclude", "note"};
     char where[160];
-    snprintf(where, sizeof where, "%s: %s \"%s\": ", name, names ? "target" : "cue list", x->name + !names);
+    char who[128];
+    snprintf(who, sizeof who, "%s \"%s\"", names ? "target" : "cue list", x->name + !names);
+    snprintf(where, sizeof where, "%s: %s: ", name, who);
     if (check_keys(t, names ? tkeys : ckeys, names ? 6 : 4, where, e) != 0) return -1;
     x->forms = mz_strmap_new(256);
     x->people = mz_strmap_new(64);
@@ -259,7 +265,7 @@ static int parse_one(mz_target *x, const cJSON *t, const char *name, int names, 
     mz_strmap *seen = NULL;
     int rc = -1;
     for (int k = 0; k < NLISTS; k++)
-        if (load_list(cJSON_GetObjectItemCaseSensitive(t, list_keys[k]), list_keys[k], x->name, names, nz, &d,
+        if (load_list(cJSON_GetObjectItemCaseSensitive(t, list_keys[k]), list_keys[k], who, names, nz, &d,
                       &l[k], &nl[k], e)) {
             mz_wrap(e, "%s: ", name);
             goto out;
@@ -379,7 +385,7 @@ int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *n
     /* cJSON keeps strings NUL-terminated: an entry holding a NUL would be
      * cut short there without a word */
     if (memchr(json, 0, len) || mz_json_nul_escape(json, len, NULL))
-        return mz_fail(e, "%s: a string holds a NUL character (\\u0000), which an entry cannot hold", name);
+        return mz_fail(e, "%s: a string holds a NUL character (\\u0000), which the lexicon cannot hold", name);
     cJSON *root = cJSON_ParseWithLength(json, len);
     if (!root) return mz_fail(e, "%s: malformed JSON", name);
     static const char *const rkeys[] = {"version", "note", "targets", "cues"};

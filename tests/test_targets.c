@@ -459,7 +459,7 @@ START_TEST(test_lexicon_errors)
     PARSE_FAILS("{\"targets\": {\"a\": []}}", "bad target entry");
     PARSE_FAILS("{\"targets\": {\"a\": {\"phrases\": [1]}}}", "must be a list of strings");
     PARSE_FAILS("{\"targets\": {\"a\": {\"exclude\": {\"x\": 1}}}}", "must be a list of strings");
-    PARSE_FAILS("{\"targets\": {\"a\": {\"phrases\": [\"...\"]}}}", "has no word");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"phrases\": [\"...\"]}}}", "which is no word");
     PARSE_FAILS("{\"targets\": {\"a\": {\"exclude\": [\"\"]}}}", "has no word");
     char many[2048] = "{\"targets\": {";
     for (int i = 0; i < 17; i++)
@@ -482,7 +482,7 @@ START_TEST(test_lexicon_errors_after_forms)
 {
     PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": \"روسيا\"}}}", "must be a list of strings"); /* no list yet */
     PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [1]}}}", "must be a list of strings");
-    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"روسيا\", \"...\"]}}}", "has no word");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"روسيا\", \"...\"]}}}", "which is no word");
     PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"روسيا\"], \"phrases\": [3]}}}", "must be a list of strings");
 }
 END_TEST
@@ -852,6 +852,13 @@ START_TEST(test_mistyped_wildcard)
     PARSE_FAILS("{\"targets\": {\"a\": {\"exclude\": [\"صحيفة ٭ الكندية\"]}}}", "holds \"٭\"");
     PARSE_FAILS("{\"targets\": {\"a\": {\"exclude\": [\"صحيفة ＊ الكندية\"]}}}", "holds \"＊\"");
     PARSE_FAILS("{\"targets\": {\"a\": {\"exclude\": [\"صحيفة*الكندية\"]}}}", "entry \"صحيفة*الكندية\" in \"exclude\"");
+    /* a look-alike the list does not know, a dash or an ellipsis: no word of
+     * the text, so the entry would silently be another one */
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"كندا\"], \"exclude\": [\"صحيفة ∗ كندية\"]}}}", "has \"∗\", which is no word");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"كندا\"], \"exclude\": [\"موسكو - رويترز\"]}}}", "has \"-\", which is no word");
+    /* a cue list is named as one, not as a target */
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"كندا\"]}}, \"cues\": {\"critical\": {\"forms\": [\"x*\"]}}}",
+                "cue list \"critical\": entry \"x*\"");
     /* a tab or no-break space around it: still the wildcard */
     const char *json = "{\"targets\": {\"t\": {\"forms\": [\"كندية\"], \"exclude\": [\"صحيفة\\t*\\tالكندية\", "
                        "\"قناة\u00a0*\u00a0الكندية\", \"mzanyoneword\"]}}}";
