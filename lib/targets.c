@@ -235,6 +235,8 @@ static int check_keys(const cJSON *obj, const char *const *allowed, size_t nallo
         }
         for (const cJSON *b = obj->child; b != c; b = b->next)
             if (!strcmp(b->string, c->string)) return mz_fail(e, "%skey \"%s\" given twice", where, c->string);
+        if (!strcmp(c->string, "note") && !cJSON_IsString(c))
+            return mz_fail(e, "%s\"note\" must be a string (words for a person)", where);
     }
     return 0;
 }
@@ -274,6 +276,15 @@ static int parse_one(mz_target *x, const cJSON *t, const char *name, int names, 
         mz_fail(e, "%shas no %s", where, names ? "forms, people, phrases or titles" : "forms or phrases");
         goto out;
     }
+    /* a form of several words would miss the rules of phrases and people
+     * (a title merges with a person, not with a form) */
+    for (size_t i = 0; names && i < nl[L_FORMS]; i++)
+        if (l[L_FORMS][i].n > 1) {
+            mz_fail(e, "%sform \"%s ...\" is more than one word: forms are single words (a person's name goes "
+                       "under people, any other name of several words under phrases)",
+                    where, l[L_FORMS][i].tok[0]);
+            goto out;
+        }
     /* a one-word title would be a form that swallows the name after it */
     for (size_t i = 0; i < nl[L_TITLES]; i++)
         if (l[L_TITLES][i].n == 1) {
@@ -387,7 +398,17 @@ int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *n
     if (memchr(json, 0, len) || mz_json_nul_escape(json, len, NULL))
         return mz_fail(e, "%s: a string holds a NUL character (\\u0000), which the lexicon cannot hold", name);
     cJSON *root = cJSON_ParseWithLength(json, len);
-    if (!root) return mz_fail(e, "%s: malformed JSON", name);
+    if (!root) {
+        /* a hand-edited file: say where, as a line and a column */
+        const char *at = cJSON_GetErrorPtr();
+        if (!at || at < json || at > json + len) return mz_fail(e, "%s: malformed JSON", name);
+        size_t line = 1, col = 1;
+        for (const char *c = json; c < at; c++) {
+            if (*c == '\n') line++, col = 1;
+            else if (((unsigned char)*c & 0xC0) != 0x80) col++;
+        }
+        return mz_fail(e, "%s:%zu:%zu: malformed JSON (near \"%.12s\")", name, line, col, at);
+    }
     static const char *const rkeys[] = {"version", "note", "targets", "cues"};
     char where[160];
     snprintf(where, sizeof where, "%s: ", name);
@@ -414,9 +435,15 @@ int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *n
             goto fail;
         }
         mz_target *x = &ts->t[ts->n++];
-        if (!t->string || !*t->string || t->string[0] == '@' || strlen(t->string) >= sizeof x->name ||
-            !cJSON_IsObject(t)) {
-            mz_fail(e, "%s: bad target entry", name);
+        const char *why = !t->string || !*t->string          ? "has an empty name"
+                          : t->string[0] == '@'                 ? "names itself with '@', which cue lists use"
+                          : strlen(t->string) >= sizeof x->name ? "has a name too long"
+                          : !cJSON_IsObject(t)                  ? "is not an object of lists"
+                                                                : NULL;
+        for (const char *c = t->string; !why && *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f) why = "has a control character in its name (a column of TSV output)";
+        if (why) {
+            mz_fail(e, "%s: a target %s", name, why);
             goto fail;
         }
         snprintf(x->name, sizeof x->name, "%s", t->string);

@@ -526,6 +526,12 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
      * answer with the auxiliary one's labels */
     if (a->aux_field && a->name && !strcmp(a->name, "aux"))
         return mz_fail(e, "--name: a bundle with --aux-field may not be called \"aux\", a name the bundle uses itself");
+    /* a stance bundle answers under "stance" by its target, whatever its
+     * name: the option would be recorded and change nothing */
+    if (a->name && !strcmp(a->task, "stance") && !a->evaluate)
+        return mz_fail(e, "--name: a stance bundle answers under its target (\"stance\": {\"%s\": ...}); "
+                          "for another key, name the target otherwise in the lexicon",
+                       a->target ? a->target : "TARGET");
     if (a->nlsa && a->aux_field)
         return mz_fail(e, "--lsa-corpus and --aux-field cannot be combined");
     if (a->ntrain_only && a->aux_field)

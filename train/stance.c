@@ -198,15 +198,19 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
     /* The classifier never asks the head about an article that does not
      * name the target at all; score the CV predictions the same way. */
     long unnamed_present = 0;
+    size_t first_unnamed = 0;
     for (size_t i = 0; i < ns; i++)
         if (mentions[i] == 0) {
             pp[i * 2] = 0.0;
             pp[i * 2 + 1] = 1.0;
-            unnamed_present += y[i] == 0;
+            if (y[i] == 0 && unnamed_present++ == 0) first_unnamed = i;
         }
-    if (!a->quiet)
-        fprintf(stderr, "%ld annotated-present articles never name the target in the lexicon's words\n",
-                unnamed_present);
+    /* where to look to extend the lexicon: the first such record */
+    if (!a->quiet && unnamed_present)
+        fprintf(stderr, "%ld annotated-present articles never name the target in the lexicon's words (the first: %s)\n",
+                unnamed_present, c->where[first_unnamed]);
+    else if (!a->quiet)
+        fprintf(stderr, "0 annotated-present articles never name the target in the lexicon's words\n");
     cJSON *mp = mz_report("presence (cross-validated)", pp, NULL, y, ns, 2, pl, a->quiet, stderr);
     if (mz_fit(ts, y2, 3, &a2, "stance", &ls, &ps, &C2, NULL, e) != 0) {
         mz_linmodel_free(&lp);
