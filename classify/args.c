@@ -58,7 +58,7 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
 {
     memset(a, 0, sizeof *a);
     a->threads = mz_ncpu();
-    a->target_field = "target";
+    a->target_field = NULL; /* the target bundles' own, else "target" (run_all) */
     a->o = (mz_copts){.explain = 5, .max_bytes = 4u << 20, .max_tokens = 200000};
     /* the inputs, then the --models folders (room for one default) */
     a->inputs = calloc(2 * ((size_t)argc + 1), sizeof *a->inputs);
@@ -129,6 +129,10 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
             return mz_fail(e, "--list-models reads no article, so --%s-field does not go with it",
                            k == 0 ? "id" : k == 1 ? "text" : "title");
     if (a->ninputs == 0) a->inputs[a->ninputs++] = "-";
+    /* standard input can be read once: named again it would be an empty
+     * input, answered differently by mode */
+    for (int i = 0, seen = 0; i < a->ninputs; i++)
+        if (!strcmp(a->inputs[i], "-") && seen++) return mz_fail(e, "-: standard input named twice; it can be read once");
     return 0;
 }
 

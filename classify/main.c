@@ -272,6 +272,23 @@ static void parse_line(run *r, item *it)
      * answers, not --source's */
     it->source_other = so && !cJSON_IsString(so) && !cJSON_IsNull(so);
     if (r->nkeep && !(it->kept = kept_members(r, rec.obj, it->line, it->line_len))) it->error = strdup("out of memory");
+    /* a kept field given twice: which value to copy cannot be told, as for
+     * the fields read */
+    if (r->nkeep && !it->error) {
+        mz_jspan *sp = calloc((size_t)r->nkeep, sizeof *sp);
+        size_t at;
+        const char *why;
+        if (!sp) it->error = strdup("out of memory");
+        else if (mz_json_scan(it->line, it->line_len, (const char *const *)r->keep, (size_t)r->nkeep, sp, &at, &why) != 0 &&
+                 !strcmp(why, MZ_JSON_TWICE)) {
+            snprintf(m, sizeof m, "%s:%zu: a field given twice, at byte %zu: which value to keep cannot be told", name,
+                     it->lineno, at);
+            it->error = strdup(m);
+            free(it->kept);
+            it->kept = kept_members(r, NULL, NULL, 0);
+        }
+        free(sp);
+    }
     if (!it->text || (rec.title && !it->title)) it->error = strdup("out of memory");
     mz_record_free(&rec);
 }
@@ -975,13 +992,23 @@ static int known_source(const mz_models *m, const char *name)
  * *.jsonl below it with no hidden name on the way (walk_dir's rules). */
 static int walk_reads(const char *dir, const char *path)
 {
+    const char *written = path;
     char rel[PATH_MAX], real[PATH_MAX];
     struct stat st;
     /* a link is followed, as -o writes through it */
     if (realpath(path, real)) path = real;
-    /* whether it exists yet or not: a new one would be read by the next run */
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || !mz_path_within(path, dir, rel, sizeof rel))
-        return 0;
+    /* whether it exists yet or not: a new one would be read by the next run;
+     * and under dir as written too, through a link inside dir that the
+     * walk follows to another folder */
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return 0;
+    if (!mz_path_within(path, dir, rel, sizeof rel)) {
+        size_t dl = strlen(dir);
+        while (dl > 1 && dir[dl - 1] == '/') dl--;
+        if (strncmp(written, dir, dl) != 0 || written[dl] != '/') return 0;
+        const char *r = written + dl;
+        while (*r == '/') r++;
+        snprintf(rel, sizeof rel, "%s", r);
+    }
     for (const char *c = rel; c; c = strchr(c, '/') ? strchr(c, '/') + 1 : NULL)
         if (*c == '.') return 0;
     return has_ext(rel, ".txt") || has_ext(rel, ".jsonl");
@@ -995,6 +1022,12 @@ static int run_all(mz_classify_args *args)
         /* the answers would be renamed over the articles */
         if (mz_same_file(output, args->inputs[i])) {
             say("-o %s: is the input %s; write the answers elsewhere", output, args->inputs[i]);
+            return 2;
+        }
+        struct stat in_st, out_st;
+        if (!strcmp(args->inputs[i], "-") && fstat(STDIN_FILENO, &in_st) == 0 && stat(output, &out_st) == 0 &&
+            S_ISREG(in_st.st_mode) && in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino) {
+            say("-o %s: is the file standard input reads; write the answers elsewhere", output);
             return 2;
         }
         if (walk_reads(args->inputs[i], output)) {
@@ -1103,7 +1136,23 @@ static int run_all(mz_classify_args *args)
                     goto oom;
     }
     r.threads = args->threads;
+    /* a target bundle reads its target from the field it was trained on,
+     * as evaluate does, unless --target-field says otherwise */
     r.target_field = args->target_field;
+    for (size_t i = 0; !args->target_field && i < m.n; i++) {
+        if (m.group[i] != MZ_GROUP_TARGET) continue;
+        const cJSON *tf = cJSON_GetObjectItemCaseSensitive(m.b[i].manifest, "target_field");
+        const char *f = cJSON_IsString(tf) && *tf->valuestring ? tf->valuestring : "target";
+        if (!r.target_field) r.target_field = f;
+        else if (strcmp(r.target_field, f)) {
+            say("target bundles were trained to read the target from different fields (\"%s\", \"%s\"): say which "
+                "with --target-field",
+                r.target_field, f);
+            rc = 2;
+            goto out;
+        }
+    }
+    if (!r.target_field) r.target_field = "target";
     r.source_field = m.source_field;
     for (size_t i = 0; i < m.n; i++) r.reads_target |= m.group[i] == MZ_GROUP_TARGET;
     r.source_given = args->source;

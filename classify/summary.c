@@ -517,14 +517,19 @@ void mz_summary_write(const mz_summary *s, int text, mz_buf *out)
     if (text) {
         write_text(&s->all, out);
         for (size_t k = 0; r && k < s->nvals; k++) {
-            mz_buf_printf(out, "\n== %s: ", s->by);
+            /* the field's name as the values are: a person's terminal */
+            mz_buf_puts(out, "\n== ");
+            mz_buf_tsv_cell(out, s->by, strlen(s->by));
+            mz_buf_puts(out, ": ");
             mz_buf_tsv_cell(out, r[k].v, r[k].len);
             mz_buf_puts(out, "\n");
             write_text(&s->vals[r[k].i], out);
         }
-        if (s->other)
-            mz_buf_printf(out, "\n(%ld articles with other values of %s, past the first %d, counted above only)\n",
-                          s->other, s->by, MAX_VALUES);
+        if (s->other) {
+            mz_buf_printf(out, "\n(%ld articles with other values of ", s->other);
+            mz_buf_tsv_cell(out, s->by, strlen(s->by));
+            mz_buf_printf(out, ", past the first %d, counted above only)\n", MAX_VALUES);
+        }
     } else {
         mz_buf_puts(out, "{");
         write_json(&s->all, out);
