@@ -641,12 +641,13 @@ static int ensure_sent(mz_worker *w)
 
 /* Why a target bundle cannot answer the record's target (NULL: it can),
  * naming the targets it knows, into msg. */
-static const char *target_problem(const mz_bundle *b, const char *target, const mz_head *h, char *msg, size_t n)
+static const char *target_problem(const mz_bundle *b, const char *target, const mz_head *h, const char *field,
+                                  char *msg, size_t n)
 {
     if (h) return NULL;
     size_t k = target ? (size_t)snprintf(msg, n, "%s: unknown target \"%s\" (it knows ", b->name, target)
-                      : (size_t)snprintf(msg, n, "%s: no target given (a string in the record's target field; it knows ",
-                                         b->name);
+                      : (size_t)snprintf(msg, n, "%s: no target given (a string in the record's field \"%s\"; it knows ",
+                                         b->name, field);
     for (size_t i = 0, first = 1; i < b->nheads && k < n; i++) {
         if (&b->heads[i] == b->aux) continue;
         k += (size_t)snprintf(msg + k, n - k, "%s\"%s\"", first ? "" : ", ", b->heads[i].name);
@@ -668,7 +669,7 @@ static int target_out(mz_worker *w, size_t bi, const char *target)
     const mz_head *h = target ? mz_bundle_head(b, target) : NULL;
     if (h == b->aux) h = NULL;
     char why[MZ_ERR_MAX];
-    if (target_problem(b, target, h, why, sizeof why)) snprintf(w->errmsg, sizeof w->errmsg, "%s", why);
+    if (target_problem(b, target, h, w->o->target_field ? w->o->target_field : "target", why, sizeof why)) snprintf(w->errmsg, sizeof w->errmsg, "%s", why);
     if (w->o->text_format) {
         if (!h) {
             mz_buf_cell(o, b->name, 8, 0, 0);

@@ -64,6 +64,7 @@ typedef struct mz_copts {
     size_t explain;   /* evidence terms per head */
     size_t max_bytes; /* article size limit */
     size_t max_tokens;
+    const char *target_field; /* where a record names its target, for messages */
 } mz_copts;
 
 typedef struct mz_worker {

@@ -1153,6 +1153,7 @@ static int run_all(mz_classify_args *args)
         }
     }
     if (!r.target_field) r.target_field = "target";
+    r.o.target_field = r.target_field;
     r.source_field = m.source_field;
     for (size_t i = 0; i < m.n; i++) r.reads_target |= m.group[i] == MZ_GROUP_TARGET;
     r.source_given = args->source;
