@@ -988,36 +988,67 @@ static int known_source(const mz_models *m, const char *name)
     return -1;
 }
 
-/* 1 when reading folder dir would read the existing file path: a *.txt or
- * *.jsonl below it with no hidden name on the way (walk_dir's rules). */
-static int walk_reads(const char *dir, const char *path)
+/* 1 when rel (a path below a walked folder) has walk_dir's name: no hidden
+ * part on the way, and a *.txt or *.jsonl at the end. */
+static int walked_name(const char *rel)
 {
-    const char *written = path;
-    char rel[PATH_MAX], real[PATH_MAX];
-    struct stat st;
-    /* a link is followed, as -o writes through it */
-    if (realpath(path, real)) path = real;
-    /* whether it exists yet or not: a new one would be read by the next run;
-     * and under dir as written too, through a link inside dir that the
-     * walk follows to another folder */
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return 0;
-    if (!mz_path_within(path, dir, rel, sizeof rel)) {
-        size_t dl = strlen(dir);
-        while (dl > 1 && dir[dl - 1] == '/') dl--;
-        if (strncmp(written, dir, dl) != 0 || written[dl] != '/') return 0;
-        const char *r = written + dl;
-        while (*r == '/') r++;
-        snprintf(rel, sizeof rel, "%s", r);
-    }
     for (const char *c = rel; c; c = strchr(c, '/') ? strchr(c, '/') + 1 : NULL)
         if (*c == '.') return 0;
     return has_ext(rel, ".txt") || has_ext(rel, ".jsonl");
+}
+
+/* 1 when reading folder dir would read path, a file that exists or that
+ * writing would create (a new one would be read by the next run).  Two
+ * ways lead there: path's real place under dir's real place, and path as
+ * written, whose ancestor folders are looked up by device and inode (a
+ * link inside dir, which the walk follows to any folder, or dir written
+ * another way: ./dir, an absolute path). */
+static int walk_reads(const char *dir, const char *path)
+{
+    char rel[PATH_MAX], real[PATH_MAX], abs[PATH_MAX];
+    struct stat st, at;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return 0;
+    /* a link is followed, as -o writes through it */
+    if (mz_path_within(realpath(path, real) ? real : path, dir, rel, sizeof rel) && walked_name(rel)) return 1;
+    if (path[0] == '/') snprintf(abs, sizeof abs, "%s", path);
+    else if (!getcwd(abs, sizeof abs) || strlen(abs) + strlen(path) + 2 > sizeof abs) return 0;
+    else snprintf(abs + strlen(abs), sizeof abs - strlen(abs), "/%s", path);
+    if (strstr(abs, "/..")) return 0; /* not what the walk names: the real path decided */
+    /* a missing folder on the way: the write fails, and says so itself */
+    char *last = strrchr(abs, '/');
+    *last = '\0';
+    int parent = stat(abs[0] ? abs : "/", &at) == 0 && S_ISDIR(at.st_mode);
+    *last = '/';
+    if (!parent) return 0;
+    for (char *sl = strchr(abs + 1, '/'); sl; sl = strchr(sl + 1, '/')) {
+        *sl = '\0';
+        int same = stat(abs[0] ? abs : "/", &at) == 0 && at.st_dev == st.st_dev && at.st_ino == st.st_ino;
+        *sl = '/';
+        if (!same) continue;
+        const char *r = sl;
+        while (*r == '/' || (r[0] == '.' && r[1] == '/')) r += r[0] == '/' ? 1 : 2;
+        if (walked_name(r)) return 1;
+    }
+    return 0;
 }
 
 static int run_all(mz_classify_args *args)
 {
     mz_err e;
     const char *output = args->output;
+    /* standard input under another name (/dev/stdin, /proc/self/fd/0) beside
+     * "-": read once, the second would be an empty input */
+    struct stat sin;
+    int dash = 0;
+    for (int i = 0; i < args->ninputs; i++) dash |= !strcmp(args->inputs[i], "-");
+    for (int i = 0; dash && i < args->ninputs && fstat(STDIN_FILENO, &sin) == 0; i++) {
+        struct stat o;
+        if (strcmp(args->inputs[i], "-") && stat(args->inputs[i], &o) == 0 && o.st_dev == sin.st_dev &&
+            o.st_ino == sin.st_ino) {
+            say("%s: is standard input, named also as -; it can be read once", args->inputs[i]);
+            return 2;
+        }
+    }
     for (int i = 0; output && i < args->ninputs; i++) {
         /* the answers would be renamed over the articles */
         if (mz_same_file(output, args->inputs[i])) {

@@ -188,6 +188,14 @@ static int load_list(const cJSON *arr, const char *what, const char *who, int na
             seq_clear(&s);
             return mz_fail(e, "%s: entry \"%s\" in \"%s\" begins or ends with \"*\"", who, head, what);
         }
+        /* a form of several words would miss the rules of phrases and people
+         * (a title merges with a person, not with a form) */
+        if (s.n > 1 && !strcmp(what, "forms")) {
+            seq_clear(&s);
+            return mz_fail(e, "%s: form \"%s\" is more than one word once normalised: forms are single words (a "
+                              "person's name goes under people, any other name of several words under phrases)",
+                           who, head);
+        }
         (*out)[(*n)++] = s;
     }
     return 0;
@@ -276,15 +284,6 @@ static int parse_one(mz_target *x, const cJSON *t, const char *name, int names, 
         mz_fail(e, "%shas no %s", where, names ? "forms, people, phrases or titles" : "forms or phrases");
         goto out;
     }
-    /* a form of several words would miss the rules of phrases and people
-     * (a title merges with a person, not with a form) */
-    for (size_t i = 0; names && i < nl[L_FORMS]; i++)
-        if (l[L_FORMS][i].n > 1) {
-            mz_fail(e, "%sform \"%s ...\" is more than one word: forms are single words (a person's name goes "
-                       "under people, any other name of several words under phrases)",
-                    where, l[L_FORMS][i].tok[0]);
-            goto out;
-        }
     /* a one-word title would be a form that swallows the name after it */
     for (size_t i = 0; i < nl[L_TITLES]; i++)
         if (l[L_TITLES][i].n == 1) {
@@ -322,8 +321,9 @@ static int parse_one(mz_target *x, const cJSON *t, const char *name, int names, 
             }
         }
     /* One word is a form, more words a phrase, whichever list it is in:
-     * the one-word phrase "الغرب" and the form "البيت الابيض" both work;
-     * a one-word person is also kept apart, as a title's possible holder. */
+     * the one-word phrase "الغرب" works (a form of several words is
+     * refused above, in load_list); a one-word person is also kept apart,
+     * as a title's possible holder. */
     size_t total = 0;
     for (int k = 0; k < L_EXCLUDE; k++) total += nl[k];
     if (!(x->phrases = calloc(total + 1, sizeof *x->phrases))) {
@@ -443,7 +443,10 @@ int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *n
         for (const char *c = t->string; !why && *c; c++)
             if ((unsigned char)*c < 0x20 || *c == 0x7f) why = "has a control character in its name (a column of TSV output)";
         if (why) {
-            mz_fail(e, "%s: a target %s", name, why);
+            /* named where it can be shown: not empty, no control character */
+            int show = t->string && *t->string && !strstr(why, "control");
+            mz_fail(e, "%s: a target%s%.40s%s %s", name, show ? " (\"" : "", show ? t->string : "", show ? "\")" : "",
+                    why);
             goto fail;
         }
         snprintf(x->name, sizeof x->name, "%s", t->string);

@@ -456,7 +456,7 @@ START_TEST(test_lexicon_errors)
     PARSE_FAILS("{\"version\": 1}", "missing object \"targets\"");
     PARSE_FAILS("{\"targets\": []}", "missing object \"targets\"");
     PARSE_FAILS("{\"targets\": {}}", "no targets");
-    PARSE_FAILS("{\"targets\": {\"a\": []}}", "a target is not an object of lists");
+    PARSE_FAILS("{\"targets\": {\"a\": []}}", "a target (\"a\") is not an object of lists");
     PARSE_FAILS("{\"targets\": {\"a\": {\"phrases\": [1]}}}", "must be a list of strings");
     PARSE_FAILS("{\"targets\": {\"a\": {\"exclude\": {\"x\": 1}}}}", "must be a list of strings");
     PARSE_FAILS("{\"targets\": {\"a\": {\"phrases\": [\"...\"]}}}", "which is no word");
@@ -858,7 +858,11 @@ START_TEST(test_mistyped_wildcard)
     PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"كندا\"], \"exclude\": [\"موسكو - رويترز\"]}}}", "has \"-\", which is no word");
     /* a form of several words, a bad target name, a note that is not text;
      * a syntax error is placed by line and column */
-    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"شي جين\"]}}}", "is more than one word: forms are single words");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"شي جين\"]}}}", "form \"شي جين\" is more than one word");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"U.S.\"]}}}", "form \"U.S.\" is more than one word");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"كندا\"]}}, \"cues\": {\"critical\": {\"forms\": [\"سيء جدا\"]}}}",
+                "cue list \"critical\": form \"سيء جدا\" is more than one word");
+    PARSE_FAILS("{\"targets\": {\"@a\": {\"forms\": [\"كندا\"]}}}", "a target (\"@a\") names itself with '@'");
     PARSE_FAILS("{\"targets\": {\"\": {\"forms\": [\"كندا\"]}}}", "a target has an empty name");
     PARSE_FAILS("{\"targets\": {\"a\\tb\": {\"forms\": [\"كندا\"]}}}", "control character in its name");
     PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"كندا\"], \"note\": 5}}}", "\"note\" must be a string");
