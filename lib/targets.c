@@ -407,7 +407,11 @@ int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *n
             if (*c == '\n') line++, col = 1;
             else if (((unsigned char)*c & 0xC0) != 0x80) col++;
         }
-        return mz_fail(e, "%s:%zu:%zu: malformed JSON (near \"%.12s\")", name, line, col, at);
+        /* what follows, up to 12 bytes on its line: a message is one line */
+        int show = 0;
+        while (show < 12 && at + show < json + len && (unsigned char)at[show] >= 0x20 && at[show] != 0x7f) show++;
+        while (show > 0 && ((unsigned char)at[show] & 0xC0) == 0x80 && at + show < json + len) show--;
+        return mz_fail(e, "%s:%zu:%zu: malformed JSON (near \"%.*s\")", name, line, col, show, at);
     }
     static const char *const rkeys[] = {"version", "note", "targets", "cues"};
     char where[160];
@@ -444,7 +448,9 @@ int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *n
             if ((unsigned char)*c < 0x20 || *c == 0x7f) why = "has a control character in its name (a column of TSV output)";
         if (why) {
             /* named where it can be shown: not empty, no control character */
-            int show = t->string && *t->string && !strstr(why, "control");
+            int show = t->string && *t->string;
+            for (const char *c = t->string; show && *c; c++)
+                if ((unsigned char)*c < 0x20 || *c == 0x7f) show = 0;
             mz_fail(e, "%s: a target%s%.40s%s %s", name, show ? " (\"" : "", show ? t->string : "", show ? "\")" : "",
                     why);
             goto fail;

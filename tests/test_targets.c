@@ -867,6 +867,17 @@ START_TEST(test_mistyped_wildcard)
     PARSE_FAILS("{\"targets\": {\"a\\tb\": {\"forms\": [\"كندا\"]}}}", "control character in its name");
     PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"كندا\"], \"note\": 5}}}", "\"note\" must be a string");
     PARSE_FAILS("{\"targets\": {\"a\":\n {\"forms\": [\"كندا\",]}}}", "lex.json:2:");
+    {
+        /* the text quoted near the error stops at its line: a message is one line */
+        const char *bad = "{\"targets\": {\"a\": {\"forms\": [\"كندا\",\n]}}}";
+        mz_targets t;
+        mz_err e = {{0}};
+        ck_assert_int_ne(mz_targets_parse(&t, bad, strlen(bad), "lex.json", nz, &e), 0);
+        ck_assert_msg(!strchr(e.msg, '\n'), "%s", e.msg);
+        const char *badname = "{\"targets\": {\"@a\\n\": {\"forms\": [\"كندا\"]}}}";
+        ck_assert_int_ne(mz_targets_parse(&t, badname, strlen(badname), "lex.json", nz, &e), 0);
+        ck_assert_msg(!strchr(e.msg, '\n'), "%s", e.msg);
+    }
     /* a cue list is named as one, not as a target */
     PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"كندا\"]}}, \"cues\": {\"critical\": {\"forms\": [\"x*\"]}}}",
                 "cue list \"critical\": entry \"x*\"");
