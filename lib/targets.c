@@ -72,6 +72,9 @@ static void entry_start(const char *s, char out[64])
         while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
     }
     snprintf(out, 64, "%.*s%s", (int)n, s, n < strlen(s) ? "..." : "");
+    /* a message is one line, whatever the file's strings hold */
+    for (char *c = out; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
 }
 
 static void seq_clear(mz_seq *s)
@@ -239,7 +242,9 @@ static int check_keys(const cJSON *obj, const char *const *allowed, size_t nallo
             char list[256] = "";
             for (size_t j = 0; j < nallowed; j++)
                 snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", j ? ", " : "", allowed[j]);
-            return mz_fail(e, "%sunknown key \"%s\" (the keys read are %s)", where, c->string, list);
+            char key[64];
+            entry_start(c->string, key);
+            return mz_fail(e, "%sunknown key \"%s\" (the keys read are %s)", where, key, list);
         }
         for (const cJSON *b = obj->child; b != c; b = b->next)
             if (!strcmp(b->string, c->string)) return mz_fail(e, "%skey \"%s\" given twice", where, c->string);
