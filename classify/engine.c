@@ -210,6 +210,23 @@ int mz_models_fields(const mz_models *m, const char *const given[3], const char 
     return 0;
 }
 
+int mz_models_target_field(const mz_models *m, const char *given, const char **out, mz_err *e)
+{
+    *out = given;
+    for (size_t i = 0; !given && i < m->n; i++) {
+        if (m->group[i] != MZ_GROUP_TARGET) continue;
+        const cJSON *tf = cJSON_GetObjectItemCaseSensitive(m->b[i].manifest, "target_field");
+        const char *f = cJSON_IsString(tf) && *tf->valuestring ? tf->valuestring : "target";
+        if (!*out) *out = f;
+        else if (strcmp(*out, f))
+            return mz_fail(e, "target bundles were trained to read the target from different fields (\"%s\", \"%s\"): "
+                              "say which with --target-field",
+                           *out, f);
+    }
+    if (!*out) *out = "target";
+    return 0;
+}
+
 void mz_models_free(mz_models *m)
 {
     for (size_t i = 0; i < m->n; i++) {

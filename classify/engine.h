@@ -47,6 +47,11 @@ void mz_models_free(mz_models *m);
  * when bundles read one from different fields and none is given. */
 int mz_models_fields(const mz_models *m, const char *const given[3], const char *out[3], mz_err *e);
 
+/* The JSONL field target bundles read a record's target from: given when
+ * not NULL, else the one they were trained on (manifest "target_field"),
+ * else "target".  Refused when target bundles disagree and none is given. */
+int mz_models_target_field(const mz_models *m, const char *given, const char **out, mz_err *e);
+
 /* The key bundle i answers under: its name at the top of the record, or,
  * for a stance bundle, its target within "stance". */
 const char *mz_models_answer_key(const mz_models *m, size_t i);

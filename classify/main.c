@@ -127,16 +127,20 @@ static int dupset_add(dupset *d, const char *id, size_t lineno, size_t *first);
  * it is, any other value as JSON, nothing for null); NULL without --keep
  * or on out-of-memory.  A value that is not a string is copied as the line
  * (line, len) writes it, when that line is strict JSON: cJSON would give a
- * number back as a double (a 19-digit id rounded). */
-static char *kept_members(const run *r, const cJSON *obj, const char *line, size_t len)
+ * number back as a double (a 19-digit id rounded).  *twice (may be NULL)
+ * gets the byte of a kept field the line gives twice, else SIZE_MAX. */
+static char *kept_members(const run *r, const cJSON *obj, const char *line, size_t len, size_t *twice)
 {
+    if (twice) *twice = SIZE_MAX;
     if (!r->nkeep) return NULL;
     mz_jspan *span = calloc((size_t)r->nkeep, sizeof *span);
     size_t bad;
     const char *why;
     if (!span) return NULL;
-    if (line && mz_json_scan(line, len, (const char *const *)r->keep, (size_t)r->nkeep, span, &bad, &why) != 0)
+    if (line && mz_json_scan(line, len, (const char *const *)r->keep, (size_t)r->nkeep, span, &bad, &why) != 0) {
         memset(span, 0, (size_t)r->nkeep * sizeof *span);
+        if (twice && !strcmp(why, MZ_JSON_TWICE)) *twice = bad;
+    }
     mz_buf b = {0};
     for (int k = 0; k < r->nkeep; k++) {
         mz_buf_puts(&b, r->o.tsv ? "\t" : ", ");
@@ -236,7 +240,7 @@ static void parse_line(run *r, item *it)
             it->id = strndup(it->line + sp.off, sp.len);
             it->id_number = it->id != NULL;
         }
-        it->kept = kept_members(r, j, it->line, it->line_len);
+        it->kept = kept_members(r, j, it->line, it->line_len, NULL);
         cJSON_Delete(j);
         it->error = strdup(e.msg);
         return;
@@ -249,7 +253,7 @@ static void parse_line(run *r, item *it)
         else snprintf(m, sizeof m, "%s:%zu: missing \"%s\" (string or number)", name, it->lineno, r->fl.id);
         it->error = strdup(m);
         /* the kept fields are how such a record is found again */
-        it->kept = kept_members(r, rec.obj, it->line, it->line_len);
+        it->kept = kept_members(r, rec.obj, it->line, it->line_len, NULL);
         mz_record_free(&rec);
         return;
     }
@@ -271,23 +275,16 @@ static void parse_line(run *r, item *it)
      * (heads are named by strings, and "24" is not 24): the plain head
      * answers, not --source's */
     it->source_other = so && !cJSON_IsString(so) && !cJSON_IsNull(so);
-    if (r->nkeep && !(it->kept = kept_members(r, rec.obj, it->line, it->line_len))) it->error = strdup("out of memory");
-    /* a kept field given twice: which value to copy cannot be told, as for
-     * the fields read */
-    if (r->nkeep && !it->error) {
-        mz_jspan *sp = calloc((size_t)r->nkeep, sizeof *sp);
-        size_t at;
-        const char *why;
-        if (!sp) it->error = strdup("out of memory");
-        else if (mz_json_scan(it->line, it->line_len, (const char *const *)r->keep, (size_t)r->nkeep, sp, &at, &why) != 0 &&
-                 !strcmp(why, MZ_JSON_TWICE)) {
-            snprintf(m, sizeof m, "%s:%zu: a field given twice, at byte %zu: which value to keep cannot be told", name,
-                     it->lineno, at);
-            it->error = strdup(m);
-            free(it->kept);
-            it->kept = kept_members(r, NULL, NULL, 0);
-        }
-        free(sp);
+    size_t twice;
+    if (r->nkeep && !(it->kept = kept_members(r, rec.obj, it->line, it->line_len, &twice))) {
+        it->error = strdup("out of memory");
+    } else if (r->nkeep && twice != SIZE_MAX && !it->error) {
+        /* which value to copy cannot be told, as for the fields read */
+        snprintf(m, sizeof m, "%s:%zu: a field given twice, at byte %zu: which value to keep cannot be told", name,
+                 it->lineno, twice);
+        it->error = strdup(m);
+        free(it->kept);
+        it->kept = kept_members(r, NULL, NULL, 0, NULL);
     }
     if (!it->text || (rec.title && !it->title)) it->error = strdup("out of memory");
     mz_record_free(&rec);
@@ -306,7 +303,7 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
     }
     /* a file, stdin or a line never parsed: its kept fields are null, so
      * that every answer of a run has the same members */
-    if (r->nkeep && !it->kept && !(it->kept = kept_members(r, NULL, NULL, 0)) && !it->error)
+    if (r->nkeep && !it->kept && !(it->kept = kept_members(r, NULL, NULL, 0, NULL)) && !it->error)
         it->error = strdup("out of memory");
     if (it->error) {
         mz_error_record(&it->out, it->id, it->id_number, it->kept, it->error, &r->o);
@@ -332,11 +329,6 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
 
 /* Print s with control characters shown as '?': ids and messages come
  * from the input and must not split a log line or reach the terminal. */
-static void put_safe(FILE *f, const char *s)
-{
-    for (; *s; s++) fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
-}
-
 /* main's messages: "mizan-classify: " and the formatted text on one line,
  * masked as mz_err_print does (they name files and options as given). */
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -425,10 +417,10 @@ static void flush_batch(run *r)
             /* a file's messages name it already: its id is its path */
             size_t il = it->id ? strlen(it->id) : 0;
             if (!il || strncmp(msg, it->id, il) != 0 || msg[il] != ':') {
-                put_safe(stderr, it->id ? it->id : "(no id)");
+                mz_err_put(stderr, it->id ? it->id : "(no id)");
                 fputs(": ", stderr);
             }
-            put_safe(stderr, msg);
+            mz_err_put(stderr, msg);
             fputc('\n', stderr);
         }
         if (r->oom) {
@@ -1167,23 +1159,7 @@ static int run_all(mz_classify_args *args)
                     goto oom;
     }
     r.threads = args->threads;
-    /* a target bundle reads its target from the field it was trained on,
-     * as evaluate does, unless --target-field says otherwise */
-    r.target_field = args->target_field;
-    for (size_t i = 0; !args->target_field && i < m.n; i++) {
-        if (m.group[i] != MZ_GROUP_TARGET) continue;
-        const cJSON *tf = cJSON_GetObjectItemCaseSensitive(m.b[i].manifest, "target_field");
-        const char *f = cJSON_IsString(tf) && *tf->valuestring ? tf->valuestring : "target";
-        if (!r.target_field) r.target_field = f;
-        else if (strcmp(r.target_field, f)) {
-            say("target bundles were trained to read the target from different fields (\"%s\", \"%s\"): say which "
-                "with --target-field",
-                r.target_field, f);
-            rc = 2;
-            goto out;
-        }
-    }
-    if (!r.target_field) r.target_field = "target";
+    if (mz_models_target_field(&m, args->target_field, &r.target_field, &e) != 0) goto fail;
     r.o.target_field = r.target_field;
     r.source_field = m.source_field;
     for (size_t i = 0; i < m.n; i++) r.reads_target |= m.group[i] == MZ_GROUP_TARGET;

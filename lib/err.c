@@ -35,9 +35,14 @@ int mz_wrap(mz_err *e, const char *fmt, ...)
     return -1;
 }
 
+void mz_err_put(FILE *f, const char *s)
+{
+    for (const char *c = s; *c; c++) fputc((unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c, f);
+}
+
 void mz_err_print(FILE *f, const char *prog, const char *msg)
 {
     fprintf(f, "%s: ", prog);
-    for (const char *c = msg; *c; c++) fputc((unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c, f);
+    mz_err_put(f, msg);
     fputc('\n', f);
 }

@@ -31,5 +31,8 @@ int mz_wrap(mz_err *e, const char *fmt, ...)
  * msg shown as '?' (a message names files, whose names may hold a line
  * break or a terminal escape). */
 void mz_err_print(FILE *f, const char *prog, const char *msg);
+/* s on f with control characters shown as '?', as mz_err_print writes a
+ * message (for a line composed of several parts). */
+void mz_err_put(FILE *f, const char *s);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "fsutil.h"
 #include "jsonscan.h"
+#include "utf8.h"
 
 #define WAW "\xD9\x88"
 #define FA "\xD9\x81"
@@ -56,11 +57,7 @@ static const char *const star_likes[] = {"*", "\xD9\xAD" /* ٭ */, "\xEF\xBC\x8A
 static size_t space_at(const unsigned char *p)
 {
     if (*p == ' ' || (*p >= '\t' && *p <= '\r')) return 1;
-    if (p[0] == 0xC2 && p[1] == 0xA0) return 2;
-    if (p[0] == 0xE2 && p[1] == 0x80 && ((p[2] >= 0x80 && p[2] <= 0x8A) || p[2] == 0xAF)) return 3;
-    if (p[0] == 0xE2 && p[1] == 0x81 && p[2] == 0x9F) return 3;
-    if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) return 3;
-    return 0;
+    return mz_utf8_wide_space((const char *)p, strnlen((const char *)p, 3));
 }
 
 /* Up to 48 bytes of s, cut at a character boundary, for a message. */

@@ -6,6 +6,7 @@
 #include "tokenize.h"
 
 #include "strmap.h"
+#include "utf8.h"
 
 #include <pthread.h>
 #ifdef __SSE2__
@@ -410,11 +411,7 @@ static size_t space_at(const char *s, size_t i, size_t end)
     const unsigned char *u = (const unsigned char *)s + i;
     size_t n = end - i;
     if (*u == ' ' || *u == '\n' || *u == '\t' || *u == '\r') return 1;
-    if (n >= 2 && u[0] == 0xC2 && u[1] == 0xA0) return 2;
-    if (n >= 3 && u[0] == 0xE2 && u[1] == 0x80 && (u[2] <= 0x8A || u[2] == 0xAF)) return 3;
-    if (n >= 3 && u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0x9F) return 3;
-    if (n >= 3 && u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80) return 3;
-    return 0;
+    return mz_utf8_wide_space(s + i, n);
 }
 
 /* The same for the white space ending at s[end] (after start). */

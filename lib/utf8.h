@@ -25,4 +25,9 @@
 int mz_utf8_check(const char *s, size_t n, size_t *bad_offset,
                   const char **why);
 
+/* Bytes of the no-break or fixed-width space at s[0..n) (U+00A0,
+ * U+2000..U+200A, U+202F, U+205F, U+3000: NFKC makes each a space), or 0.
+ * ASCII white space is each caller's own rule. */
+size_t mz_utf8_wide_space(const char *s, size_t n);
+
 #endif
