@@ -44,6 +44,10 @@
 
 
 #define BATCH 512
+/* ...or fewer, once the records waiting hold this many bytes: a line may be
+ * tens of megabytes (mz_jsonl_line_max), and 512 of them must not be held
+ * at once */
+#define BATCH_BYTES ((size_t)64 << 20)
 #define DUP_WINDOW (1u << 18)
 
 typedef struct item {
@@ -100,6 +104,7 @@ typedef struct run {
     mz_decoder *dec;    /* --encoding, or NULL: UTF-8 */
     mz_summary *sum;    /* --summary: answers are counted, not written */
     double batch_t0; /* when the batch's first record arrived */
+    size_t batch_bytes; /* the input bytes its records hold */
     /* at a terminal, while the answers go elsewhere: a line of progress */
     int progress;
     size_t answered, failed;
@@ -457,8 +462,8 @@ static void flush_batch(run *r)
 
 static item *next_item(run *r)
 {
-    if (r->n == BATCH) flush_batch(r);
-    if (r->n == 0) r->batch_t0 = now_ms();
+    if (r->n == BATCH || r->batch_bytes >= BATCH_BYTES) flush_batch(r);
+    if (r->n == 0) r->batch_t0 = now_ms(), r->batch_bytes = 0;
     item *it = &r->items[r->n++];
     it->tlen = it->len = 0;
     it->lineno = 0;
@@ -496,6 +501,7 @@ static void add_file(run *r, const char *path, int listed)
     if (to_utf8(r, it, &buf, &len) != 0) return;
     it->text = buf;
     it->len = len;
+    r->batch_bytes += len;
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -766,7 +772,7 @@ static void add_jsonl(run *r, const char *path)
         return;
     }
     mz_linereader lr;
-    mz_linereader_init(&lr, f, r->o.max_bytes * 2 + 65536);
+    mz_linereader_init(&lr, f, mz_jsonl_line_max(r->o.max_bytes));
     /* a batch never mixes two streams: each has its name and its ids */
     if (r->n) flush_batch(r);
     r->stream = name;
@@ -843,6 +849,7 @@ static void add_jsonl(run *r, const char *path)
         }
         memcpy(it->line, lr.buf, lr.len);
         it->line[lr.len] = '\0';
+        r->batch_bytes += lr.len;
         if (lines) {
             mz_err e;
             if (mz_text_utf8(r->dec, &it->line, &it->line_len, &e) != 0) {

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <math.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,12 @@ void mz_fields_default(mz_fields *f)
     for (int k = 0; k < MZ_FIELDS_ALSO; k++) f->also[k] = NULL;
     f->max_text = 4u << 20;
     f->dec = NULL;
+}
+
+size_t mz_jsonl_line_max(size_t max_text)
+{
+    if (max_text > (SIZE_MAX - 65536) / 6) return SIZE_MAX;
+    return max_text * 6 + 65536;
 }
 
 /* A line in f->dec's encoding (mz_text_open said so), decoded into a
@@ -298,7 +305,7 @@ static int read_jsonl(const char *path, const mz_fields *f, mz_record_fn fn, voi
     b->path = path;
     b->f = f;
     mz_linereader lr;
-    mz_linereader_init(&lr, fp, f->max_text * 2 + 65536);
+    mz_linereader_init(&lr, fp, mz_jsonl_line_max(f->max_text));
     int rc = 0, st;
     size_t nrec = 0;
     while ((st = mz_linereader_next(&lr)) != MZ_LINE_EOF) {

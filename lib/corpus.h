@@ -40,6 +40,12 @@ typedef struct mz_fields {
 
 void mz_fields_default(mz_fields *f);
 
+/* The longest JSONL line read for records whose text and title may each
+ * hold max_text bytes: six times that plus 64 KiB for the other fields, as
+ * a writer that escapes every non-ASCII character (Python's json.dumps)
+ * spends six bytes on each two-byte Arabic letter.  Saturates at SIZE_MAX. */
+size_t mz_jsonl_line_max(size_t max_text);
+
 typedef struct mz_record {
     char src[4096];
     size_t line;

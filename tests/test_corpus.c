@@ -580,7 +580,7 @@ END_TEST
 
 START_TEST(test_jsonl_over_long_line_reported)
 {
-    /* max_text 100 → lines up to 100*2+65536 bytes; one of 70000 is refused */
+    /* max_text 100 → lines up to 100*6+65536 bytes; one of 70000 is refused */
     size_t big = 70000;
     char *data = malloc(big + 128);
     size_t n = (size_t)sprintf(data, "{\"text\": \"نص\", \"label\": \"a\"}\n{\"text\": \"");
@@ -600,6 +600,33 @@ START_TEST(test_jsonl_over_long_line_reported)
     ck_assert_ptr_nonnull(strstr(e.msg, ":2:"));
     ck_assert_ptr_nonnull(strstr(e.msg, "line longer than"));
     recs_free(&c);
+}
+END_TEST
+
+/* A text within max_text written with every letter escaped, as Python's
+ * json.dumps writes Arabic (six bytes for each two-byte letter), is read:
+ * the line is three times the text, over what twice would have allowed. */
+START_TEST(test_jsonl_escaped_text_within_limit)
+{
+    size_t letters = 50000; /* 100,000 bytes of UTF-8 */
+    char *data = malloc(letters * 6 + 128);
+    size_t n = (size_t)sprintf(data, "{\"text\": \"");
+    for (size_t i = 0; i < letters; i++) n += (size_t)sprintf(data + n, i % 5 == 4 ? "\\u0020" : "\\u0646");
+    n += (size_t)sprintf(data + n, "\", \"label\": \"a\"}\n");
+    ck_assert_uint_gt(n, 2 * 100000 + 65536);
+    const char *path = put("escaped.jsonl", data, n);
+    free(data);
+    mz_fields f;
+    mz_fields_default(&f);
+    f.max_text = 100000;
+    recs c;
+    memset(&c, 0, sizeof c);
+    mz_err e = {{0}};
+    ck_assert_msg(mz_corpus_read(path, &f, collect, &c, &e) == 0, "%s", e.msg);
+    ck_assert_uint_eq(c.n, 1);
+    recs_free(&c);
+    ck_assert_uint_eq(mz_jsonl_line_max(100000), 6 * 100000 + 65536);
+    ck_assert_uint_eq(mz_jsonl_line_max(SIZE_MAX / 2), SIZE_MAX);
 }
 END_TEST
 
@@ -811,6 +838,7 @@ Suite *suite_corpus(void)
     tcase_add_test(tc, test_linereader_nul_inside_line);
     tcase_add_test(tc, test_linereader_across_chunks);
     tcase_add_test(tc, test_jsonl_over_long_line_reported);
+    tcase_add_test(tc, test_jsonl_escaped_text_within_limit);
     tcase_add_test(tc, test_check_text);
     tcase_add_test(tc, test_opinion_corpus_labels);
     tcase_add_test(tc, test_flat_record_reads_as_the_full_parse);
