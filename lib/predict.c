@@ -54,6 +54,17 @@ int mz_predictor_vectorize(mz_predictor *p, const mz_doc *d, const uint8_t *ctx,
     return 0;
 }
 
+size_t mz_predictor_words(const mz_predictor *p)
+{
+    const mz_vocab *v = &p->b->vocab;
+    size_t n = 0;
+    for (size_t i = 0; i < p->x.n; i++) {
+        size_t f = (size_t)p->x.idx[i];
+        n += f <= v->nfeat && v->kind[f - 1] != 'x';
+    }
+    return n;
+}
+
 int mz_predict_aux(mz_predictor *p) { return mz_aux_augment(p->b, &p->x); }
 
 int mz_aux_append(mz_sparse *x, const double *prob, int k, const int32_t *fid, double scale)

@@ -63,6 +63,13 @@ void mz_predictor_free(mz_predictor *p);
 int mz_predictor_vectorize(mz_predictor *p, const mz_doc *d, const uint8_t *ctx,
                            const mz_extra *ex, size_t nex, mz_err *e);
 
+/* How many features of p->x are words of the vocabulary (n-grams of stems,
+ * plain or of the target's sentences, and character n-grams), as opposed
+ * to the pseudo-terms a text has whatever its words (punctuation, mention
+ * counts, cue counts): 0 when the head would answer from those and its
+ * bias alone. */
+size_t mz_predictor_words(const mz_predictor *p);
+
 /* For a bundle with an auxiliary head: predict it on p->x and append its
  * class probabilities (times the bundle's scale) as the features fid[c],
  * exactly as training did with out-of-fold probabilities.  No-op without

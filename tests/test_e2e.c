@@ -368,17 +368,21 @@ START_TEST(test_jsonl_bad_line_in_order)
 
     /* record-level errors keep the id when the line is JSON */
     in = "{\"id\": \"x\", \"text\": \"\"}\n"
-         "{\"id\": \"y\", \"text\": \"رياضة\"}\n"
+         "{\"id\": \"y\", \"text\": \"فاز الفريق في المباراة\"}\n"
          "{\"text\": \"بلا معرف\"}\n"
-         "{\"id\": \"z\", \"text\": \"!!! ... ???\"}\n";
+         "{\"id\": \"z\", \"text\": \"!!! ... ???\"}\n"
+         /* stopwords only, then words no training text had: an answer
+          * would be the heads' bias alone */
+         "{\"id\": \"s\", \"text\": \"في من على إلى عن مع هذا التي.\"}\n"
+         "{\"id\": \"u\", \"text\": \"زقطبون فلنكشات\"}\n";
     put(T("in2.jsonl"), in, strlen(in));
     rc = run("out2.jsonl", "err2.txt", "'%s' --models '%s' --jsonl '%s'", CLASSIFY, T("m"), T("in2.jsonl"));
     ck_assert_int_eq(rc, 1);
     out = slurp(T("out2.jsonl"), NULL);
     save = NULL;
     k = 0;
-    const char *ids[] = {"x", "y", NULL, "z"};
-    const int bad[] = {1, 0, 1, 1};
+    const char *ids[] = {"x", "y", NULL, "z", "s", "u"};
+    const int bad[] = {1, 0, 1, 1, 1, 1};
     for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save), k++) {
         cJSON *j = cJSON_Parse(line);
         ck_assert_ptr_nonnull(j);
@@ -394,12 +398,14 @@ START_TEST(test_jsonl_bad_line_in_order)
         if (msg) ck_assert_msg(strstr(msg->valuestring, where) != NULL, "line %d: %s", k + 1, line);
         cJSON_Delete(j);
     }
-    ck_assert_int_eq(k, 4);
+    ck_assert_int_eq(k, 6);
     free(out);
     err = slurp(T("err2.txt"), NULL);
     int nl = 0;
     for (const char *c = err; *c; c++) nl += *c == '\n';
-    ck_assert_int_eq(nl, 3);
+    ck_assert_int_eq(nl, 5);
+    ck_assert_ptr_nonnull(strstr(err, "in2.jsonl:5: no word of the text is one the models know"));
+    ck_assert_ptr_nonnull(strstr(err, "in2.jsonl:6: no word of the text is one the models know"));
     ck_assert_ptr_nonnull(strstr(err, "in2.jsonl:1: "));
     ck_assert_ptr_nonnull(strstr(err, "in2.jsonl:3: "));
     ck_assert_ptr_nonnull(strstr(err, "in2.jsonl:4: text has no words"));
@@ -569,7 +575,9 @@ static double held_out_accuracy(const char *model_rel, const char *jsonl_rel, in
 {
     int rc = run("out.jsonl", "err.txt", "'%s' --models '%s' --jsonl --explain 0 '%s'", CLASSIFY, T(model_rel),
                  mz_test_path(jsonl_rel));
-    ck_assert_int_eq(rc, 0);
+    /* 1: a text none of whose words a model of a few texts knows is
+     * answered with an error, and counts as wrong */
+    ck_assert_msg(rc == 0 || rc == 1, "exit %d", rc);
     char *out = slurp(T("out.jsonl"), NULL);
     char *save = NULL;
     int n = 0, right = 0;
@@ -577,6 +585,13 @@ static double held_out_accuracy(const char *model_rel, const char *jsonl_rel, in
         cJSON *j = cJSON_Parse(line);
         ck_assert_ptr_nonnull(j);
         const char *id = cJSON_GetObjectItemCaseSensitive(j, "id")->valuestring;
+        const cJSON *err = cJSON_GetObjectItemCaseSensitive(j, "error");
+        if (err) {
+            ck_assert_msg(strstr(err->valuestring, "no word of the text is one the models know"), "%s", line);
+            n++;
+            cJSON_Delete(j);
+            continue;
+        }
         const char *l = check_topic(j);
         char want[64];
         snprintf(want, sizeof want, "topic-%s-", l);
@@ -2057,9 +2072,9 @@ START_TEST(test_summary)
     mz_buf by = {0};
     mz_buf_puts(&by, "{\"id\": \"e\", \"src\": \"b\", \"text\": \"no Arabic\"}\n");
     for (int i = 0; i < 10003; i++)
-        mz_buf_printf(&by, "{\"id\": \"%d\", \"src\": \"%s\", \"text\": \"اللقاح حماية لكم\"}\n", i,
+        mz_buf_printf(&by, "{\"id\": \"%d\", \"src\": \"%s\", \"text\": \"فاز الفريق في المباراة\"}\n", i,
                       i < 2 ? "a" : i < 4 ? "b" : "many");
-    for (int i = 0; i < 10003; i++) mz_buf_printf(&by, "{\"id\": \"u%d\", \"u\": %d, \"text\": \"اللقاح حماية لكم\"}\n", i, i);
+    for (int i = 0; i < 10003; i++) mz_buf_printf(&by, "{\"id\": \"u%d\", \"u\": %d, \"text\": \"فاز الفريق في المباراة\"}\n", i, i);
     put(T("by.jsonl"), by.s, by.n);
     mz_buf_free(&by);
     rc = run("s6.json", "err.txt", "'%s' --models '%s' --summary-by src '%s' '%s'", CLASSIFY, T("sm"), T("by.jsonl"),
@@ -2090,9 +2105,9 @@ START_TEST(test_summary)
     free(s1);
     /* any field, one named as an answer's key included: a feed's own gold
      * topic, against the topic the bundle answers */
-    const char gold[] = "{\"id\": \"g1\", \"topic\": \"gold-a\", \"text\": \"اللقاح حماية لكم\"}\n"
-                        "{\"id\": \"g2\", \"topic\": \"gold-a\", \"text\": \"اللقاح حماية لكم\"}\n"
-                        "{\"id\": \"g3\", \"topic\": \"gold-b\", \"text\": \"اللقاح حماية لكم\"}\n";
+    const char gold[] = "{\"id\": \"g1\", \"topic\": \"gold-a\", \"text\": \"فاز الفريق في المباراة\"}\n"
+                        "{\"id\": \"g2\", \"topic\": \"gold-a\", \"text\": \"فاز الفريق في المباراة\"}\n"
+                        "{\"id\": \"g3\", \"topic\": \"gold-b\", \"text\": \"فاز الفريق في المباراة\"}\n";
     put(T("gold.jsonl"), gold, sizeof gold - 1);
     rc = run("s8.json", "err.txt", "'%s' --models '%s' --summary-by topic '%s'", CLASSIFY, T("sm"), T("gold.jsonl"));
     ck_assert_int_eq(rc, 0);
