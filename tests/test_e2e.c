@@ -1015,6 +1015,53 @@ START_TEST(test_stance_svr_score)
     ck_assert_double_eq_tol(num_at(cJSON_GetObjectItemCaseSensitive(ho, "presence"), "accuracy", NULL), table_pacc,
                             6e-5);
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(st, "confusion")), 3);
+    /* critical F1 as answered: from the --predictions lines, a text the
+     * presence head calls absent counting as labelled nothing */
+    /* the mini corpus and a critical text that never names Russia: the
+     * rule calls it absent, so the classifier gives it no label */
+    size_t mlen;
+    char *mini = slurp(mz_test_path("corpora/mini/stance.jsonl"), &mlen);
+    mz_buf hb = {0};
+    mz_buf_puts(&hb, mini);
+    mz_buf_puts(&hb, "{\"id\": \"unnamed\", \"text\": \"يواصل النظام حملته المحمومة لإسكات كل صوت مستقل، فبعد إغلاق "
+                     "آخر الصحف الحرة جاء الدور على المنظمات الحقوقية، ويحكم بالخوف والسجون\", \"russia\": -2}\n");
+    put(T("held.jsonl"), hb.s, hb.n);
+    mz_buf_free(&hb);
+    free(mini);
+    rc = run("ev2.json", "ev.err", "'%s' evaluate --model '%s' --corpus '%s' --json --predictions '%s'", TRAIN,
+             T("b/russia"), T("held.jsonl"), T("preds.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    char *ev2 = slurp(T("ev2.json"), NULL);
+    cJSON *ej2 = cJSON_Parse(ev2);
+    free(ev2);
+    ck_assert_ptr_nonnull(ej2);
+    const cJSON *st2 = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ej2, "heldout"), "stance");
+    char *pl = slurp(T("preds.jsonl"), NULL), *psave = NULL;
+    int tp = 0, fp = 0, fn = 0, tp_table = 0, missed = 0;
+    for (char *line = strtok_r(pl, "\n", &psave); line; line = strtok_r(NULL, "\n", &psave)) {
+        cJSON *r = cJSON_Parse(line);
+        ck_assert_ptr_nonnull(r);
+        const cJSON *lab = cJSON_GetObjectItemCaseSensitive(r, "label");
+        if (cJSON_IsNumber(lab)) {
+            int crit_truth = lab->valueint < 0;
+            int answered = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "predicted_present"));
+            const cJSON *pr = cJSON_GetObjectItemCaseSensitive(r, "predicted");
+            int crit = answered && cJSON_IsString(pr) && !strcmp(pr->valuestring, "critical");
+            tp += crit && crit_truth, fp += crit && !crit_truth, fn += !crit && crit_truth;
+            tp_table += crit_truth && cJSON_IsString(pr) && !strcmp(pr->valuestring, "critical");
+            missed += !answered;
+        }
+        cJSON_Delete(r);
+    }
+    free(pl);
+    /* the stance head calls the unnamed text critical; the answer does not */
+    ck_assert_int_eq(missed, 1);
+    ck_assert_int_eq(tp_table, tp + 1);
+    double want = tp ? 2.0 * tp / (2 * tp + fp + fn) : 0.0;
+    ck_assert_double_eq_tol(num_at(st2, "critical_f1_answered", NULL), want, 1e-6);
+    ck_assert_double_lt(num_at(st2, "critical_f1_answered", NULL),
+                        num_at(cJSON_GetObjectItemCaseSensitive(st2, "per_class"), "critical", "f1"));
+    cJSON_Delete(ej2);
     cJSON_Delete(ej);
     free(ev);
 

@@ -321,6 +321,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             if (y2[i] >= 0) mz_record_stance(rec[i], hs->labels, pred[i], P2 + i * 3);
         }
         cJSON *sj = mz_report_labels("stance where present (held-out)", pred, y2, c.n, 3, hs->labels, json, stdout);
+        mz_stance_answered(sj, pred, y2, P, c.n, json ? NULL : stdout);
         cJSON_AddItemToObject(ho, "stance", sj);
         /* the score the bundle gives, and the others it could give */
         double *sv = b.svr.svr ? calloc(c.n + 1, sizeof *sv) : NULL;

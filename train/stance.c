@@ -49,6 +49,27 @@ double mz_stance_auc(int method, const double *ps, const double *pv, const int *
     return auc;
 }
 
+double mz_stance_answered_f1(const int *pred, const int *y2, const double *pp, size_t n)
+{
+    size_t tp = 0, fp = 0, fn = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (y2[i] < 0) continue;
+        int crit = mz_pick_label(pp + i * 2, NULL, 2) == 0 && pred[i] == 0;
+        tp += crit && y2[i] == 0;
+        fp += crit && y2[i] != 0;
+        fn += !crit && y2[i] == 0;
+    }
+    return tp ? 2.0 * (double)tp / (double)(2 * tp + fp + fn) : 0.0;
+}
+
+void mz_stance_answered(cJSON *m, const int *pred, const int *y2, const double *pp, size_t n, FILE *out)
+{
+    double f = mz_stance_answered_f1(pred, y2, pp, n);
+    if (m) mz_add_figure(m, "critical_f1_answered", f);
+    if (out)
+        fprintf(out, "critical F1 as answered (no label where the presence head says absent): %.4f\n", f);
+}
+
 typedef struct svr_data {
     const mz_trainset *ts;
     const int *y2;
@@ -240,6 +261,7 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
     for (size_t i = 0; i < n; i++) pred[i] = mz_stance_label(ps + i * 3, tc_best, tf_best);
     if (!a->quiet) fprintf(stderr, "\nstance cut-offs: critical %.3f favourable %.3f\n", tc_best, tf_best);
     cJSON *ms = mz_report_labels("stance where present (cross-validated)", pred, y2, ns, 3, sl, a->quiet, stderr);
+    mz_stance_answered(ms, pred, y2, pp, ns, a->quiet ? NULL : stderr);
     if (fold) {
         for (int f = 0; f < folds; f++) {
             double tc, tf;
@@ -248,10 +270,11 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
             for (size_t i = 0; i < ns; i++)
                 if (fold[i] == f) pred[i] = mz_stance_label(ps + i * 3, tc, tf);
         }
-        cJSON_AddItemToObject(ms, "cutoffs_chosen_on_other_folds",
-                              mz_report_labels("stance where present, each fold with cut-offs chosen on the others "
-                                               "(cross-validated)",
-                                               pred, y2, ns, 3, sl, a->quiet, stderr));
+        cJSON *mo = mz_report_labels("stance where present, each fold with cut-offs chosen on the others "
+                                     "(cross-validated)",
+                                     pred, y2, ns, 3, sl, a->quiet, stderr);
+        mz_stance_answered(mo, pred, y2, pp, ns, a->quiet ? NULL : stderr);
+        cJSON_AddItemToObject(ms, "cutoffs_chosen_on_other_folds", mo);
     }
     /* --cv-predictions: presence for every row, the stance where the
      * annotators saw the target (the rows the stance figures count), each
