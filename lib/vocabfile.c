@@ -71,6 +71,30 @@ static int bad_gram(const char *s, size_t n)
 }
 
 /* The first two lines; returns the offset of the third, or 0 with e set. */
+
+/* The header's words exactly, and its counts as plain digits: sscanf's %zu
+ * would take "-1" and wrap it to SIZE_MAX documents. */
+static int header_word(const char **h, const char *w)
+{
+    size_t n = strlen(w);
+    if (strncmp(*h, w, n) != 0) return 0;
+    *h += n;
+    return 1;
+}
+
+static int header_count(const char **h, size_t *out)
+{
+    const char *p = *h;
+    size_t v = 0;
+    if (*p < '0' || *p > '9') return 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (v > (SIZE_MAX - 9) / 10) return 0;
+        v = v * 10 + (size_t)(*p - '0');
+    }
+    *out = v;
+    *h = p;
+    return 1;
+}
 static size_t vocab_header(const char *data, size_t len, size_t *nfeat, size_t *ndocs, const char *name, mz_err *e)
 {
     size_t ml = strlen(VOCAB_MAGIC);
@@ -83,7 +107,9 @@ static size_t vocab_header(const char *data, size_t len, size_t *nfeat, size_t *
     if (hl >= sizeof hdr) return mz_fail(e, "%s:2: bad header", name), 0;
     memcpy(hdr, data + ml, hl);
     hdr[hl] = 0;
-    if (sscanf(hdr, "# features %zu documents %zu", nfeat, ndocs) != 2 || *nfeat > VOCAB_MAX_FEATURES)
+    const char *h = hdr;
+    if (!header_word(&h, "# features ") || !header_count(&h, nfeat) || !header_word(&h, " documents ") ||
+        !header_count(&h, ndocs) || *h || *nfeat > VOCAB_MAX_FEATURES)
         return mz_fail(e, "%s:2: bad header (features/documents)", name), 0;
     return ml + hl + 1;
 }

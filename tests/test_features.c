@@ -855,6 +855,12 @@ START_TEST(test_vocab_parse_rejects)
     REJECT("u\t1\tx\tx\n", "not a mizan vocabulary");
     REJECT(MAGIC, "truncated header");
     REJECT(MAGIC "# features x documents 1\n", "bad header");
+    /* counts are plain digits: "-1" would wrap to SIZE_MAX documents */
+    REJECT(MAGIC "# features 1 documents -1\nu\t1.5\ta\ta\n", "bad header");
+    REJECT(MAGIC "# features +1 documents 7\nu\t1.5\ta\ta\n", "bad header");
+    REJECT(MAGIC "# features 1 documents  7\nu\t1.5\ta\ta\n", "bad header");
+    REJECT(MAGIC "# features 1 documents 7 \nu\t1.5\ta\ta\n", "bad header");
+    REJECT(MAGIC "# features 1 documents 99999999999999999999999\nu\t1.5\ta\ta\n", "bad header");
     /* counts that disagree with the lines present */
     REJECT(MAGIC "# features 3 documents 7\nu\t1.5\ta\ta\nu\t2\tb\tb\n", "header says 3");
     REJECT(MAGIC "# features 1 documents 7\nu\t1.5\ta\ta\nu\t2\tb\tb\n", "more features than");

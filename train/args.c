@@ -392,11 +392,13 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
             a->feat.max_features = (int)d;
         } else if (!strcmp(o, "--char-ngrams")) {
             NEEDV();
-            int lo, hi;
-            char tail;
+            /* two single digits: sscanf's %d would take " 5", "+5" and
+             * overflow on a long one */
+            size_t vl = strlen(v);
+            int lo = vl == 3 ? v[0] - '0' : -1, hi = vl == 3 ? v[2] - '0' : -1;
             if (!strcmp(v, "0") || !strcmp(v, "off")) {
                 a->feat.char_min = a->feat.char_max = 0;
-            } else if (sscanf(v, "%d-%d%c", &lo, &hi, &tail) == 2 && lo >= 1 && hi >= lo && hi <= 8) {
+            } else if (vl == 3 && v[1] == '-' && lo >= 1 && lo <= 9 && hi >= lo && hi <= 8) {
                 a->feat.char_min = lo;
                 a->feat.char_max = hi;
             } else {
