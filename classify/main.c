@@ -569,18 +569,26 @@ static size_t walk_dir(run *r, const char *dir, const dirchain *up, int depth)
     size_t n = 0, cap = 64, found = 0;
     char **names = malloc(cap * sizeof *names);
     struct dirent *de;
-    while (names && (de = readdir(d))) {
+    int short_of_memory = !names;
+    while (!short_of_memory && (de = readdir(d))) {
         if (de->d_name[0] == '.') continue;
         if (n == cap) {
             char **nn = realloc(names, (cap *= 2) * sizeof *names);
-            if (!nn) break;
+            if (!nn) {
+                short_of_memory = 1;
+                break;
+            }
             names = nn;
         }
-        if ((names[n] = strdup(de->d_name)) != NULL) n++;
+        if ((names[n] = strdup(de->d_name)) == NULL) short_of_memory = 1;
+        else n++;
     }
     closedir(d);
-    if (!names) {
-        input_error(r, dir, "out of memory");
+    /* a folder read in part would be answered as if whole */
+    if (short_of_memory) {
+        for (size_t i = 0; i < n; i++) free(names[i]);
+        free(names);
+        input_error(r, dir, "out of memory listing it; not read");
         return 1;
     }
     qsort(names, n, sizeof *names, cmp_str);

@@ -5,7 +5,10 @@
  * already names the file/line/record involved.  Nothing below main() prints
  * or exits: the message travels up unchanged and main() alone decides how to
  * report it and which status to exit with.  A NULL mz_err is allowed and
- * simply discards the message. */
+ * simply discards the message.  Two exceptions, both outside the flow of
+ * errors: the transient progress line (progress.h), and the solver worker
+ * processes training forks (learn.c), which end with _exit once their
+ * answer or their error is written back for the parent. */
 #ifndef MZ_ERR_H
 #define MZ_ERR_H
 

@@ -491,7 +491,7 @@ static int platt_item(void *arg, int w, size_t p, mz_err *e)
 }
 
 static int platt_pairs(const int *y, size_t n, int k, const double *dv, int threads, double *probA,
-                       double *probB)
+                       double *probB, mz_err *e)
 {
     platt_ctx c = {.y = y, .dv = dv, .n = n, .npair = k * (k - 1) / 2, .probA = probA, .probB = probB};
     int p = 0;
@@ -501,8 +501,8 @@ static int platt_pairs(const int *y, size_t n, int k, const double *dv, int thre
     if (threads < 1) threads = 1;
     c.dec = malloc(((size_t)threads * n + 1) * sizeof *c.dec);
     c.lab = malloc((size_t)threads * n + 1);
-    mz_err e;
-    int rc = c.dec && c.lab ? mz_parallel_for((size_t)c.npair, threads, platt_item, &c, &e) : -1;
+    int rc = c.dec && c.lab ? mz_parallel_for((size_t)c.npair, threads, platt_item, &c, e)
+                            : mz_fail(e, "out of memory");
     free(c.dec);
     free(c.lab);
     return rc;
@@ -769,9 +769,13 @@ static int fit_head_rbf(const mz_trainset *t, const int *y, int k, const mz_lear
             if (y[i] >= 0) mz_linmodel_decision(out, &rr.rows[i], oof + i * (size_t)npair);
     out->probA = malloc((size_t)npair * sizeof *out->probA);
     out->probB = malloc((size_t)npair * sizeof *out->probB);
-    if (!out->probA || !out->probB || platt_pairs(y, t->nscored, k, oof, o->procs, out->probA, out->probB) != 0) {
+    if (!out->probA || !out->probB) {
         mz_linmodel_free(out);
         mz_fail(e, "out of memory");
+        goto out;
+    }
+    if (platt_pairs(y, t->nscored, k, oof, o->procs, out->probA, out->probB, e) != 0) {
+        mz_linmodel_free(out);
         goto out;
     }
     rc = 0;
@@ -881,10 +885,7 @@ int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o
     if (!fold)
         for (size_t i = 0; i < n; i++)
             if (y[i] >= 0) ovr_pairs(t, k, out->Wc ? out->Wc : W, B, t->x[i], oof + i * (size_t)npair);
-    if (platt_pairs(y, t->nscored, k, oof, o->procs, out->probA, out->probB) != 0) {
-        mz_fail(e, "out of memory");
-        goto fail;
-    }
+    if (platt_pairs(y, t->nscored, k, oof, o->procs, out->probA, out->probB, e) != 0) goto fail;
     free(W);
     free(B);
     free(sel);

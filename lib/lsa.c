@@ -288,10 +288,7 @@ int mz_lsa_fit(mz_lsa *l, const mz_vocab *v, const mz_sparse *rows, size_t n, in
         double sg = big < 0 ? -1.0 : 1.0;
         for (size_t r = 0; r < m; r++) l->V[r * (size_t)dims + j] = (float)(sg * W[r]);
     }
-    if (!quiet) {
-        mz_progress_clear();
-        fprintf(stderr, "lsa: %zu texts, %zu words, %d dimensions: done\n", n, m, dims);
-    }
+    if (!quiet) mz_progress_clear();
     rc = 0;
     goto out;
 oom:

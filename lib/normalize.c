@@ -58,6 +58,10 @@ static int reserve(UChar **p, size_t *cap, size_t need)
     return 0;
 }
 
+/* A buffer's capacity as ICU takes it: an int32_t, which a buffer grown by
+ * doubling can pass; ICU is then told less room than there is, never more. */
+static int32_t icu_cap(size_t cap) { return cap > (size_t)INT32_MAX ? INT32_MAX : (int32_t)cap; }
+
 int mz_normalize(mz_normalizer *n, const char *utf8, size_t len,
                  const UChar **out, size_t *outlen, mz_err *e)
 {
@@ -66,7 +70,7 @@ int mz_normalize(mz_normalizer *n, const char *utf8, size_t len,
     if (reserve(&n->a, &n->acap, len + 1) != 0) return mz_fail(e, "out of memory");
     UErrorCode st = U_ZERO_ERROR;
     int32_t ulen = 0;
-    u_strFromUTF8(n->a, (int32_t)n->acap, &ulen, utf8, (int32_t)len, &st);
+    u_strFromUTF8(n->a, icu_cap(n->acap), &ulen, utf8, (int32_t)len, &st);
     if (U_FAILURE(st)) return mz_fail(e, "ICU: UTF-8 conversion failed: %s", u_errorName(st));
     /* The presentation forms of the harakat and of shadda with a haraka
      * (U+FE70-FE7F, U+FC5E-FC63) are dropped before NFKC, which would make
@@ -88,10 +92,11 @@ int mz_normalize(mz_normalizer *n, const char *utf8, size_t len,
         /* NFKC can expand (ligatures such as U+FDFA become many letters);
          * 18x is ICU's documented worst case per code point. */
         size_t need = (size_t)span + (size_t)(ulen - span) * 18 + 1;
+        if (need > (size_t)INT32_MAX) return mz_fail(e, "text too large to normalise (%zu bytes)", len);
         if (reserve(&n->b, &n->bcap, need) != 0) return mz_fail(e, "out of memory");
         memcpy(n->b, n->a, (size_t)span * sizeof(UChar));
         int32_t rest = unorm2_normalize(n->nfkc, n->a + span, ulen - span, n->b + span,
-                                        (int32_t)(n->bcap - (size_t)span), &st);
+                                        icu_cap(n->bcap - (size_t)span), &st);
         if (U_FAILURE(st)) return mz_fail(e, "ICU: NFKC failed: %s", u_errorName(st));
         src = n->b;
         srclen = span + rest;
@@ -129,6 +134,7 @@ int mz_normalize_utf8(mz_normalizer *n, const char *utf8, size_t len,
     size_t ul;
     if (mz_normalize(n, utf8, len, &u, &ul, e) != 0) return -1;
     size_t cap = ul * 3 + 1;
+    if (cap > (size_t)INT32_MAX) return mz_fail(e, "text too large to normalise (%zu bytes)", len);
     char *s = malloc(cap);
     if (!s) return mz_fail(e, "out of memory");
     UErrorCode st = U_ZERO_ERROR;

@@ -65,6 +65,7 @@ static int fit_lsa(const mz_train_args *a, const mz_collection *c, mz_vocab *voc
         rc = mz_featurize(&u, &vocab->opt, &vocab->sw, NULL, NULL, a->threads, a->quiet, 0, vocab, &ur, NULL, e);
     if (rc == 0)
         rc = mz_lsa_fit(l, vocab, ur, u.n, a->lsa_dims, a->lsa_weight, a->learn.seed, a->threads, a->quiet, e);
+    if (rc == 0 && !a->quiet) fprintf(stderr, "lsa: %zu texts, %u words, %u dimensions: done\n", u.n, l->nrow, l->dims);
     if (ur)
         for (size_t i = 0; i < u.n; i++) mz_sparse_free(&ur[i]);
     free(ur);
