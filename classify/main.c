@@ -61,6 +61,8 @@ typedef struct item {
     size_t line_len, lineno;
     int has_id;  /* parsed with an id: takes part in the duplicate check */
     int id_number; /* the id is a JSON number, id its digits as written */
+    int oom;       /* memory ran out on it: the run stops (no record is
+                    * blamed for the machine's memory) */
     mz_buf out;
     int status;  /* 0 ok, 1 record error */
     cJSON *ans;  /* --summary: out, parsed back by the worker */
@@ -215,7 +217,7 @@ static void parse_line(run *r, item *it)
     const char *extra[MZ_FLAT_EXTRA] = {r->target_field, r->source_field};
     int flat = r->nkeep ? 0 : mz_flat_record(it->line, it->line_len, &r->fl, extra, &fr);
     if (flat < 0) {
-        it->error = strdup("out of memory");
+        it->oom = 1;
         return;
     }
     if (flat) {
@@ -275,14 +277,14 @@ static void parse_line(run *r, item *it)
     const cJSON *tg = cJSON_GetObjectItemCaseSensitive(rec.obj, r->target_field);
     if (cJSON_IsString(tg)) it->target = strdup(tg->valuestring);
     const cJSON *so = r->source_field ? cJSON_GetObjectItemCaseSensitive(rec.obj, r->source_field) : NULL;
-    if (cJSON_IsString(so) && !(it->source = strdup(so->valuestring))) it->error = strdup("out of memory");
+    if (cJSON_IsString(so) && !(it->source = strdup(so->valuestring))) it->oom = 1;
     /* a number (an outlet's code) names a source too, one no head knows
      * (heads are named by strings, and "24" is not 24): the plain head
      * answers, not --source's */
     it->source_other = so && !cJSON_IsString(so) && !cJSON_IsNull(so);
     size_t twice;
     if (r->nkeep && !(it->kept = kept_members(r, rec.obj, it->line, it->line_len, &twice))) {
-        it->error = strdup("out of memory");
+        it->oom = 1;
     } else if (r->nkeep && twice != SIZE_MAX && !it->error) {
         /* which value to copy cannot be told, as for the fields read */
         snprintf(m, sizeof m, "%s:%zu: a field given twice, at byte %zu: which value to keep cannot be told", name,
@@ -291,7 +293,7 @@ static void parse_line(run *r, item *it)
         free(it->kept);
         it->kept = kept_members(r, NULL, NULL, 0, NULL);
     }
-    if (!it->text || (rec.title && !it->title)) it->error = strdup("out of memory");
+    if (!it->text || (rec.title && !it->title)) it->oom = 1;
     mz_record_free(&rec);
 }
 
@@ -309,8 +311,11 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
     /* a file, stdin or a line never parsed: its kept fields are null, so
      * that every answer of a run has the same members */
     if (r->nkeep && !it->kept && !(it->kept = kept_members(r, NULL, NULL, 0, NULL)) && !it->error)
-        it->error = strdup("out of memory");
-    if (it->error) {
+        it->oom = 1;
+    if (it->error && mz_err_is_oom(it->error)) it->oom = 1;
+    if (it->oom) {
+        it->status = 1;
+    } else if (it->error) {
         mz_error_record(&it->out, it->id, it->id_number, it->kept, it->error, &r->o);
         it->status = 1;
     } else {
@@ -321,7 +326,8 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
         w->line = it->lineno;
         w->id_number = it->id_number;
         it->status = mz_classify_one(w, it->id, it->title, it->tlen, it->text, it->len, it->target, it->has_id);
-        if (it->status) it->error = strdup(w->errmsg);
+        if (it->status && mz_err_is_oom(w->errmsg)) it->oom = 1;
+        else if (it->status) it->error = strdup(w->errmsg);
         /* swap buffers: the worker's becomes the item's, no copy */
         mz_buf tmp = it->out;
         it->out = w->out;
@@ -408,7 +414,7 @@ static void flush_batch(run *r)
         }
         /* an answer or its message that could not be stored would be
          * written as nothing: a record lost from the output, in silence */
-        if (it->out.oom || !it->out.n || (it->status && !it->error) || (r->sum && !it->ans)) r->oom = 1;
+        if (it->oom || it->out.oom || !it->out.n || (it->status && !it->error) || (r->sum && !it->ans)) r->oom = 1;
         if (r->oom) {
             /* the run fails (as a failed write does): nothing more is said
              * or written */
@@ -446,7 +452,7 @@ static void flush_batch(run *r)
         free(it->line);
         free(it->kept);
         it->id = it->title = it->text = it->error = it->target = it->source = it->line = it->kept = NULL;
-        it->has_id = it->id_number = it->source_other = 0;
+        it->has_id = it->id_number = it->source_other = it->oom = 0;
     }
     /* a full disk or a closed reader stops the run at once, rather than
      * classifying the rest of a stream nobody will see */
@@ -692,7 +698,7 @@ static void add_stdin_article(run *r)
         }
     }
     if (!buf) {
-        it->error = strdup("-: out of memory");
+        it->oom = 1;
         return;
     }
     if (ferror(stdin)) {
@@ -852,7 +858,7 @@ static void add_jsonl(run *r, const char *path)
         it->lineno = lr.lineno;
         it->line_len = lr.len;
         if (!(it->line = malloc(lr.len + 1))) {
-            it->error = strdup("out of memory");
+            it->oom = 1;
             continue;
         }
         memcpy(it->line, lr.buf, lr.len);

@@ -29,6 +29,27 @@ void mz_fields_default(mz_fields *f)
     f->dec = NULL;
 }
 
+/* cJSON answers NULL both for bad JSON and for a failed allocation; its
+ * allocations go through here so that the second is told apart (and the
+ * record is not blamed for the machine's memory).  Per thread: records are
+ * parsed by several at once. */
+static __thread int cjson_alloc_failed;
+
+static void *cjson_malloc(size_t n)
+{
+    void *p = malloc(n);
+    if (!p) cjson_alloc_failed = 1;
+    return p;
+}
+
+/* Before main: the hooks are global, and any thread may be using cJSON
+ * once the programs run. */
+__attribute__((constructor)) static void cjson_hooks(void)
+{
+    cJSON_Hooks h = {cjson_malloc, free};
+    cJSON_InitHooks(&h);
+}
+
 size_t mz_jsonl_line_max(size_t max_text)
 {
     if (max_text > (SIZE_MAX - 65536) / 6) return SIZE_MAX;
@@ -119,7 +140,9 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
     }
     mz_jspan idspan = spans[0], rawspan = f->raw ? spans[rawk] : (mz_jspan){0, 0};
     const char *end = NULL;
+    cjson_alloc_failed = 0;
     r->obj = cJSON_ParseWithLengthOpts(line, len, &end, 0);
+    if (!r->obj && cjson_alloc_failed) return mz_fail(e, "out of memory");
     if (r->obj && end) {
         /* one object per line: anything but spaces after it is an error,
          * or a second glued record would vanish silently */
