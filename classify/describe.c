@@ -187,13 +187,15 @@ static void text_record(mz_buf *o, const cJSON *r)
         }
         mz_buf_puts(o, "; any other source: the plain head\n");
     }
+    /* the manifest's cv is the trainer's report, not checked at load: only
+     * objects have named members to print (an array's have no names) */
     const cJSON *cv = cJSON_GetObjectItem(r, "cv");
-    for (const cJSON *s = cv ? cv->child : NULL; s; s = s->next) {
+    for (const cJSON *s = cJSON_IsObject(cv) ? cv->child : NULL; s; s = s->next) {
         if (!cJSON_IsObject(s)) continue;
         /* per-source bundles: the figures above are the answers' own, these
          * the plain head's alone */
         const cJSON *plain = !strcmp(s->string, "source") ? cJSON_GetObjectItem(s, "plain") : NULL;
-        if (plain) text_section(o, "plain", plain);
+        if (cJSON_IsObject(plain)) text_section(o, "plain", plain);
         else text_section(o, s->string, s);
     }
     const cJSON *terms = cJSON_GetObjectItem(r, "terms");
