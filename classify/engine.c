@@ -61,6 +61,18 @@ static int load_item(void *arg, int wk, size_t i, mz_err *e)
 
 #define MAX_BUNDLES 256
 
+/* 1 when folder p holds a file named as mizan-train names a bundle's. */
+static int holds_bundle_files(const char *p)
+{
+    DIR *d = opendir(p);
+    if (!d) return 0;
+    const struct dirent *de;
+    int found = 0;
+    while (!found && (de = readdir(d))) found = mz_bundle_file_name(de->d_name);
+    closedir(d);
+    return found;
+}
+
 /* The bundle directories of dir (itself, or its subdirectories holding a
  * manifest, in name order) appended to names[*nn..MAX_BUNDLES). */
 static int bundle_dirs(const char *dir, char **names, size_t *nn, mz_err *e)
@@ -84,13 +96,24 @@ static int bundle_dirs(const char *dir, char **names, size_t *nn, mz_err *e)
     int rc = 0;
     while (rc == 0 && (de = readdir(d))) {
         if (de->d_name[0] == '.') continue;
-        if (mz_path_join(p, sizeof p, dir, de->d_name, e) != 0) continue;
         char mf[4096];
-        if (snprintf(mf, sizeof mf, "%s/manifest.json", p) >= (int)sizeof mf) continue;
+        if (mz_path_join(p, sizeof p, dir, de->d_name, e) != 0 || mz_path_join(mf, sizeof mf, p, "manifest.json", e) != 0) {
+            rc = -1; /* a name too long to open might be a bundle's: not skipped unsaid */
+            break;
+        }
         if (stat(mf, &st) != 0) {
-            /* a subfolder without a manifest is not a bundle; one that
-             * cannot be looked into might be, and is not skipped unsaid */
-            if (errno != ENOENT && errno != ENOTDIR) rc = mz_fail(e, "%s: cannot open: %m", p);
+            int err = errno;
+            if (err == ENOTDIR) continue; /* a file beside the bundles (a lexicon, a stopword list) */
+            /* a subfolder without a manifest is not a bundle, unless it
+             * holds one by its name (a dangling link) or a bundle's files:
+             * one that lost its manifest, or cannot be looked into, is an
+             * error rather than a bundle skipped unsaid */
+            if (err != ENOENT || lstat(mf, &st) == 0) {
+                errno = err;
+                rc = mz_fail(e, "%s: cannot open: %m", mf);
+            } else if (holds_bundle_files(p)) {
+                rc = mz_fail(e, "%s: a bundle's files without manifest.json", p);
+            }
             continue;
         }
         if (*nn == MAX_BUNDLES) rc = mz_fail(e, "%s: more than %d model bundles", dir, MAX_BUNDLES);

@@ -130,9 +130,7 @@ int mz_featopts_from_json(const cJSON *j, mz_featopts *o, mz_err *e)
 
 static const char *shown(const char *v, char *buf, size_t n);
 
-/* A name mizan-train gives a file of a bundle, whether or not a manifest
- * lists it (one edited by hand, or from a run with other options). */
-static int bundle_file_name(const char *n)
+int mz_bundle_file_name(const char *n)
 {
     static const char *const fixed[] = {"model.svm", "source.svm", "aux.svm", "primary.svm", "presence.svm",
                                         "stance.svm", "svr.svm", "lsa.bin", "stopwords.txt", "targets.json",
@@ -148,7 +146,7 @@ static int bundle_file_name(const char *n)
 /* An existing --out folder is replaced whole, so it must hold a bundle and
  * nothing else: a manifest that is a mizan manifest (a format number and a
  * "files" object) and only files that manifest lists or that mizan-train
- * names the files of bundles (bundle_file_name).  Any other entry
+ * names the files of bundles (mz_bundle_file_name).  Any other entry
  * (a corpus kept beside the model, notes, a folder) would be deleted with
  * it, so the folder is refused instead, naming that entry. */
 int mz_bundle_out_check(const char *dir, mz_err *e)
@@ -192,7 +190,7 @@ int mz_bundle_out_check(const char *dir, mz_err *e)
         struct stat fs;
         char fp[4096], sn[80];
         int listed = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(files, de->d_name)) ||
-                     bundle_file_name(de->d_name);
+                     mz_bundle_file_name(de->d_name);
         if (mz_path_join(fp, sizeof fp, dir, de->d_name, e) != 0) rc = -1;
         else if (!listed || lstat(fp, &fs) != 0 || !S_ISREG(fs.st_mode))
             rc = mz_fail(e, "%s: holds %s, which is not a file of its bundle; %s", dir,

@@ -153,6 +153,9 @@ typedef struct mz_bundle_writer {
  * again), before hours of training rather than after; so is a new one
  * whose parent is missing or not writable. */
 int mz_bundle_out_check(const char *dir, mz_err *e);
+/* 1 for a name mizan-train gives a file of a bundle, whether or not a
+ * manifest lists it (one edited by hand, or from a run with other options). */
+int mz_bundle_file_name(const char *n);
 int mz_bundle_begin(mz_bundle_writer *w, const char *dir, mz_err *e);
 int mz_bundle_add(mz_bundle_writer *w, const char *name, const void *data, size_t len, mz_err *e);
 /* Takes ownership of manifest. */
