@@ -552,9 +552,9 @@ int mz_bundle_source(const mz_bundle *b, const char *source)
     return -1;
 }
 
-static int load_labels(const cJSON *arr, mz_head *h, const char *where, mz_err *e)
+static int load_labels(const cJSON *arr, mz_head *h, int multilabel, const char *where, mz_err *e)
 {
-    char sb[80];
+    char sb[80], lb[80];
     int n = cJSON_GetArraySize(arr);
     if (!cJSON_IsArray(arr) || n < 2 || n > MZ_MAX_CLASSES)
         return mz_fail(e, "%s: head \"%s\" needs 2..%d labels", where, shown(h->name, sb, sizeof sb), MZ_MAX_CLASSES);
@@ -567,6 +567,14 @@ static int load_labels(const cJSON *arr, mz_head *h, const char *where, mz_err *
             return mz_fail(e, "%s: bad label in head \"%s\"", where, shown(h->name, sb, sizeof sb));
         h->labels[i] = strdup(l->valuestring);
         if (!h->labels[i]) return mz_fail(e, "out of memory");
+        /* a label given twice answers under one name for two classes, and
+         * the output repeats its key; a multilabel head's two classes are
+         * its frame and "other", whatever the frame is called (its answers
+         * go by the head's name) */
+        for (int j = 0; j < i && !multilabel; j++)
+            if (!strcmp(h->labels[j], h->labels[i]))
+                return mz_fail(e, "%s: head \"%s\" lists the label \"%s\" twice", where,
+                               shown(h->name, sb, sizeof sb), shown(h->labels[i], lb, sizeof lb));
     }
     return 0;
 }
@@ -904,8 +912,14 @@ static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
         b->nheads++;
         if (str_field(hj, "name", h->name, sizeof h->name, 1, dir, e) ||
             str_field(hj, "file", h->file, sizeof h->file, 1, dir, e) ||
-            load_labels(cJSON_GetObjectItemCaseSensitive(hj, "labels"), h, dir, e))
+            load_labels(cJSON_GetObjectItemCaseSensitive(hj, "labels"), h, !strcmp(b->kind, "multilabel"), dir, e))
             goto fail;
+        /* heads are found by name: a second one of a name is never used */
+        if (mz_bundle_head(b, h->name) != h) {
+            char sb[80];
+            mz_fail(e, "%s: two heads named \"%s\"", dir, shown(h->name, sb, sizeof sb));
+            goto fail;
+        }
         const cJSON *th = cJSON_GetObjectItemCaseSensitive(hj, "threshold");
         h->threshold = cJSON_IsNumber(th) && th->valuedouble >= 0 && th->valuedouble <= 1 ? th->valuedouble : 0.5;
         const cJSON *ths = cJSON_GetObjectItemCaseSensitive(hj, "thresholds");

@@ -317,6 +317,95 @@ START_TEST(test_manifest_values_that_do_not_fit)
 }
 END_TEST
 
+/* The fixture's manifest, edited by edit (its files unchanged). */
+static void rewrite_manifest(void (*edit)(cJSON *m))
+{
+    write_bundle(-1, NULL, 0, NULL);
+    char *text = NULL;
+    size_t tl = 0;
+    mz_err re = {{0}};
+    ck_assert_int_eq(mz_read_file(B("manifest.json"), 1u << 20, &text, &tl, &re), 0);
+    cJSON *m = cJSON_ParseWithLength(text, tl);
+    free(text);
+    ck_assert_ptr_nonnull(m);
+    edit(m);
+    char *out = cJSON_Print(m);
+    cJSON_Delete(m);
+    put("manifest.json", out, strlen(out));
+    free(out);
+}
+
+static cJSON *head_named(cJSON *m, const char *name)
+{
+    cJSON *h;
+    cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(m, "heads"))
+    {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(h, "name");
+        if (cJSON_IsString(n) && !strcmp(n->valuestring, name)) return h;
+    }
+    ck_abort_msg("no head %s", name);
+    return NULL;
+}
+
+static void set(cJSON *o, const char *key, cJSON *v)
+{
+    if (cJSON_GetObjectItemCaseSensitive(o, key)) cJSON_ReplaceItemInObjectCaseSensitive(o, key, v);
+    else cJSON_AddItemToObject(o, key, v);
+}
+
+/* a target bundle: its heads' labels and names are free */
+static void as_target(cJSON *m) { set(m, "kind", cJSON_CreateString("target")); }
+
+static void label_twice(cJSON *m)
+{
+    static const char *const l[] = {"critical", "neutral", "critical"};
+    as_target(m);
+    set(head_named(m, "stance"), "labels", cJSON_CreateStringArray(l, 3));
+}
+
+static void head_twice(cJSON *m)
+{
+    as_target(m);
+    set(head_named(m, "presence"), "name", cJSON_CreateString("stance"));
+}
+
+typedef struct manifest_case {
+    const char *what;
+    void (*edit)(cJSON *m);
+    const char *needle; /* in the message; NULL: the edit loads */
+} manifest_case;
+
+static void try_manifest_cases(const manifest_case *cases, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        rewrite_manifest(cases[k].edit);
+        mz_bundle b;
+        mz_err e = {{0}};
+        int rc = mz_bundle_load(&b, bdir, &e);
+        if (rc == 0) mz_bundle_free(&b);
+        if (!cases[k].needle) {
+            ck_assert_msg(rc == 0, "%s: %s", cases[k].what, e.msg);
+            ck_assert_int_eq(load(cases[k].what), 0);
+            continue;
+        }
+        ck_assert_msg(rc != 0, "%s: loaded", cases[k].what);
+        ck_assert_msg(strstr(e.msg, cases[k].needle) != NULL, "%s: %s", cases[k].what, e.msg);
+        ck_assert_int_eq(load(cases[k].what), -1);
+    }
+}
+
+/* Labels and heads are found by name: one given twice is refused. */
+START_TEST(test_names_given_twice)
+{
+    static const manifest_case cases[] = {
+        {"a target bundle", as_target, NULL},
+        {"a label twice", label_twice, "head \"stance\" lists the label \"critical\" twice"},
+        {"a head name twice", head_twice, "two heads named \"stance\""},
+    };
+    try_manifest_cases(cases, sizeof cases / sizeof *cases);
+}
+END_TEST
+
 START_TEST(test_bit_flips_refused)
 {
     char what[128];
@@ -379,6 +468,7 @@ Suite *suite_hostile_bundle(void)
     tcase_add_test(tc, test_rbf_head_every_prefix);
     tcase_add_test(tc, test_every_manifest_prefix);
     tcase_add_test(tc, test_manifest_values_that_do_not_fit);
+    tcase_add_test(tc, test_names_given_twice);
     tcase_add_test(tc, test_bit_flips_refused);
     tcase_add_test(tc, test_unsafe_names_refused);
     suite_add_tcase(s, tc);
