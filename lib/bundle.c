@@ -920,16 +920,28 @@ static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
             mz_fail(e, "%s: two heads named \"%s\"", dir, shown(h->name, sb, sizeof sb));
             goto fail;
         }
+        /* mizan-train writes every multi-label head's cut-off and the
+         * stance head's: one missing or out of range would be replaced by
+         * a default, and the labels change silently */
         const cJSON *th = cJSON_GetObjectItemCaseSensitive(hj, "threshold");
-        h->threshold = cJSON_IsNumber(th) && th->valuedouble >= 0 && th->valuedouble <= 1 ? th->valuedouble : 0.5;
+        if (!strcmp(b->kind, "multilabel")) {
+            if (!cJSON_IsNumber(th) || !(th->valuedouble >= 0 && th->valuedouble <= 1)) {
+                char sb[80];
+                mz_fail(e, "%s: head \"%s\": \"threshold\" must be a number in [0, 1]", dir,
+                        shown(h->name, sb, sizeof sb));
+                goto fail;
+            }
+            h->threshold = th->valuedouble;
+        }
         const cJSON *ths = cJSON_GetObjectItemCaseSensitive(hj, "thresholds");
-        if (ths) {
+        if (ths || (!strcmp(b->kind, "stance") && !strcmp(h->name, "stance"))) {
             const cJSON *tc = cJSON_GetObjectItemCaseSensitive(ths, "critical");
             const cJSON *tf = cJSON_GetObjectItemCaseSensitive(ths, "favourable");
             if (!cJSON_IsNumber(tc) || !cJSON_IsNumber(tf) || !(tc->valuedouble > 0 && tc->valuedouble < 1) ||
                 !(tf->valuedouble > 0 && tf->valuedouble < 1)) {
                 char sb[80];
-                mz_fail(e, "%s: head \"%s\": thresholds must be numbers in (0, 1)", dir, shown(h->name, sb, sizeof sb));
+                mz_fail(e, "%s: head \"%s\": \"thresholds\" must give \"critical\" and \"favourable\" as numbers in (0, 1)",
+                        dir, shown(h->name, sb, sizeof sb));
                 goto fail;
             }
             h->tcrit = tc->valuedouble;

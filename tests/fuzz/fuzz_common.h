@@ -134,7 +134,8 @@ static const char fz_manifest_base[] =
     "{\"format\": 1, \"program\": \"mizan 0.1.0\", \"name\": \"russia\", \"kind\": \"stance\", "
     "\"target\": \"russia\", \"documents\": 9, \"heads\": [{\"name\": \"presence\", \"file\": "
     "\"presence.svm\", \"labels\": [\"present\", \"absent\"]}, {\"name\": \"stance\", \"file\": "
-    "\"stance.svm\", \"labels\": [\"critical\", \"neutral\", \"favourable\"]}]}";
+    "\"stance.svm\", \"labels\": [\"critical\", \"neutral\", \"favourable\"], \"thresholds\": "
+    "{\"critical\": 0.25, \"favourable\": 0.125}}]}";
 
 /* The bundle's files, in the order the bundle target numbers them. */
 static const struct fz_file {
