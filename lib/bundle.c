@@ -728,21 +728,43 @@ static int stance_heads_fit(const mz_bundle *b, const char *dir, mz_err *e)
  * bigram needs ngram_max 2, a context feature the context block, and so
  * on.  A pipeline edited apart from its vocabulary would leave those
  * features unseen in every article, and change the answers silently. */
-static int vocab_fits_pipeline(const mz_vocab *v, const cJSON *manifest, const char *dir, mz_err *e)
+static int vocab_fits_pipeline(const mz_bundle *b, const char *dir, mz_err *e)
 {
+    const mz_vocab *v = &b->vocab;
     const mz_featopts *o = &v->opt;
     for (size_t f = 0; f < v->nfeat; f++) {
         char k = v->kind[f];
         if (k == 'x') {
-            /* named features only an "lsa" or "aux" entry fills: without
-             * it they would stay 0, and the answers change silently */
+            /* named features: each made only by a part of the bundle (an
+             * "lsa" or "aux" entry, the punctuation counts, a stance
+             * bundle's target lexicon); without it they would stay 0, and
+             * the answers change silently */
             size_t kl;
             const char *key = mz_strmap_key(v->feats, f, &kl);
+            const char *name = key + 1, *need = NULL;
+            int nl = (int)(kl - 1);
             static const char *const by[][2] = {{"@lsa:", "lsa"}, {"@aux:", "aux"}};
             for (int q = 0; q < 2; q++)
-                if (kl > 6 && !memcmp(key + 1, by[q][0], 5) && !cJSON_GetObjectItemCaseSensitive(manifest, by[q][1]))
+                if (kl > 6 && !memcmp(name, by[q][0], 5) && !cJSON_GetObjectItemCaseSensitive(b->manifest, by[q][1]))
                     return mz_fail(e, "%s/vocab.tsv:%zu: a feature %.*s, which only a manifest with \"%s\" fills", dir,
-                                   f + 3, (int)(kl - 1), key + 1, by[q][1]);
+                                   f + 3, nl, name, by[q][1]);
+            if (kl > 6 && (!memcmp(name, "@lsa:", 5) || !memcmp(name, "@aux:", 5))) continue;
+            static const char *const target_made[] = {"@mention",  "@title",   "@lead",    "@crit_near",
+                                                      "@crit_all", "@fav_near", "@fav_all"};
+            int known = 0;
+            for (size_t q = 0; !known && q < sizeof target_made / sizeof *target_made; q++)
+                known = (size_t)nl == strlen(target_made[q]) && !memcmp(name, target_made[q], (size_t)nl);
+            if (known) need = strcmp(b->kind, "stance") ? "only a stance bundle makes" : NULL;
+            for (int q = 0; !known && q < MZ_NPUNCT; q++)
+                known = (size_t)nl == strlen(mz_punct_names[q]) && !memcmp(name, mz_punct_names[q], (size_t)nl);
+            if (known && !need && name[1] == 'p' && name[2] == ':' && !o->punct)
+                need = "only a pipeline with \"punct\" makes";
+            if (!known || need) {
+                char nb[80], sb[80];
+                snprintf(nb, sizeof nb, "%.*s", nl, name);
+                return mz_fail(e, "%s/vocab.tsv:%zu: a feature %s, which %s", dir, f + 3, shown(nb, sb, sizeof sb),
+                               known ? need : "no part of a bundle makes");
+            }
             continue;
         }
         const char *need = k == 'b' && o->ngram_max < 2   ? "ngram_max 2 or more"
@@ -986,7 +1008,7 @@ static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
     if (load_stance_score(b, dir, e) != 0) goto fail;
     if (load_multilabel_extras(b, dir, e) != 0) goto fail;
     if (vocab_wait(&vj, e) != 0) goto fail;
-    if (vocab_fits_pipeline(&b->vocab, b->manifest, dir, e) != 0) goto fail;
+    if (vocab_fits_pipeline(b, dir, e) != 0) goto fail;
     if (load_lsa(b, dir, e) != 0) goto fail;
     if (!strcmp(b->kind, "multilabel")) {
         int rbf = 0;

@@ -317,10 +317,9 @@ START_TEST(test_manifest_values_that_do_not_fit)
 }
 END_TEST
 
-/* The fixture's manifest, edited by edit (its files unchanged). */
+/* The bundle's manifest, edited by edit (its files unchanged). */
 static void rewrite_manifest(void (*edit)(cJSON *m))
 {
-    write_bundle(-1, NULL, 0, NULL);
     char *text = NULL;
     size_t tl = 0;
     mz_err re = {{0}};
@@ -378,6 +377,7 @@ typedef struct manifest_case {
 static void try_manifest_cases(const manifest_case *cases, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
+        write_bundle(-1, NULL, 0, NULL);
         rewrite_manifest(cases[k].edit);
         mz_bundle b;
         mz_err e = {{0}};
@@ -398,11 +398,59 @@ static void try_manifest_cases(const manifest_case *cases, size_t n)
 START_TEST(test_names_given_twice)
 {
     static const manifest_case cases[] = {
-        {"a target bundle", as_target, NULL},
         {"a label twice", label_twice, "head \"stance\" lists the label \"critical\" twice"},
         {"a head name twice", head_twice, "two heads named \"stance\""},
     };
     try_manifest_cases(cases, sizeof cases / sizeof *cases);
+}
+END_TEST
+
+/* The fixture's vocabulary with one more feature line. */
+static void vocab_with(const char *line)
+{
+    const char *v = fz_vocab_tsv, *body = strchr(strchr(v, '\n') + 1, '\n') + 1;
+    char buf[4096];
+    int n = snprintf(buf, sizeof buf, "%.*s# features 10 documents 9\n%s%s\n", (int)(strchr(v, '\n') + 1 - v), v, body,
+                     line);
+    ck_assert_int_lt(n, (int)sizeof buf);
+    ck_assert_ptr_nonnull(strstr(v, "# features 9 documents 9\n"));
+    write_bundle(0, buf, (size_t)n, NULL);
+}
+
+static void punct_on(cJSON *m) { set(cJSON_GetObjectItemCaseSensitive(m, "pipeline"), "punct", cJSON_CreateTrue()); }
+
+/* Every named feature of the vocabulary is one some part of the bundle
+ * makes: punctuation counts need the pipeline's "punct", target features a
+ * stance bundle; a name nothing makes would stay 0 in every article. */
+START_TEST(test_named_features_made)
+{
+    static const struct {
+        const char *line;
+        void (*edit)(cJSON *m);
+        const char *needle; /* NULL: loads */
+    } cases[] = {
+        {"x\t1\t@p:.\t@p:.", NULL, "a feature @p:., which only a pipeline with \"punct\" makes"},
+        {"x\t1\t@p:.\t@p:.", punct_on, NULL},
+        {"x\t1\t@p:x\t@p:x", punct_on, "a feature @p:x, which no part of a bundle makes"},
+        {"x\t1\t@lsa\t@lsa", NULL, "a feature @lsa, which no part of a bundle makes"},
+        {"x\t1\t@fav_all\t@fav_all", as_target, "a feature @mention, which only a stance bundle makes"},
+        {"x\t1\tword\tword", NULL, "a feature word, which no part of a bundle makes"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        vocab_with(cases[k].line);
+        if (cases[k].edit) rewrite_manifest(cases[k].edit);
+        mz_bundle b;
+        mz_err e = {{0}};
+        int rc = mz_bundle_load(&b, bdir, &e);
+        if (rc == 0) mz_bundle_free(&b);
+        if (!cases[k].needle) {
+            ck_assert_msg(rc == 0, "case %zu: %s", k, e.msg);
+            continue;
+        }
+        ck_assert_msg(rc != 0, "case %zu (%s) loaded", k, cases[k].line);
+        ck_assert_msg(strstr(e.msg, cases[k].needle) != NULL, "case %zu: %s", k, e.msg);
+        ck_assert_int_eq(load(cases[k].line), -1);
+    }
 }
 END_TEST
 
@@ -469,6 +517,7 @@ Suite *suite_hostile_bundle(void)
     tcase_add_test(tc, test_every_manifest_prefix);
     tcase_add_test(tc, test_manifest_values_that_do_not_fit);
     tcase_add_test(tc, test_names_given_twice);
+    tcase_add_test(tc, test_named_features_made);
     tcase_add_test(tc, test_bit_flips_refused);
     tcase_add_test(tc, test_unsafe_names_refused);
     suite_add_tcase(s, tc);
