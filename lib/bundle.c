@@ -1034,6 +1034,13 @@ static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
         }
     }
     const cJSON *aux = cJSON_GetObjectItemCaseSensitive(b->manifest, "aux");
+    /* the classifier feeds the auxiliary head's answer to these kinds'
+     * heads only: another kind would score without the features it was
+     * trained with */
+    if (aux && strcmp(b->kind, "multiclass") && strcmp(b->kind, "target")) {
+        mz_fail(e, "%s: \"aux\" belongs to multiclass and target bundles only", dir);
+        goto fail;
+    }
     if (aux) {
         const cJSON *sc = cJSON_GetObjectItemCaseSensitive(aux, "scale");
         b->aux = mz_bundle_head(b, "aux");

@@ -89,7 +89,7 @@ typedef struct mz_bundle {
     cJSON *manifest;
     char *targets_json; /* contents of targets.json, if any */
     size_t targets_len;
-    /* multiclass with an auxiliary head: its predicted class k switches on
+    /* multiclass or target with an auxiliary head: its predicted class k switches on
      * feature aux_fid[k] (0-based) with value aux_scale */
     mz_head *aux;
     int32_t aux_fid[MZ_MAX_CLASSES];

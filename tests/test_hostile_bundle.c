@@ -405,17 +405,19 @@ START_TEST(test_names_given_twice)
 }
 END_TEST
 
-/* The fixture's vocabulary with one more feature line. */
-static void vocab_with(const char *line)
+/* The fixture's vocabulary with n more feature lines. */
+static void vocab_with_n(const char *lines, int n)
 {
     const char *v = fz_vocab_tsv, *body = strchr(strchr(v, '\n') + 1, '\n') + 1;
     char buf[4096];
-    int n = snprintf(buf, sizeof buf, "%.*s# features 10 documents 9\n%s%s\n", (int)(strchr(v, '\n') + 1 - v), v, body,
-                     line);
-    ck_assert_int_lt(n, (int)sizeof buf);
+    int l = snprintf(buf, sizeof buf, "%.*s# features %d documents 9\n%s%s\n", (int)(strchr(v, '\n') + 1 - v), v,
+                     9 + n, body, lines);
+    ck_assert_int_lt(l, (int)sizeof buf);
     ck_assert_ptr_nonnull(strstr(v, "# features 9 documents 9\n"));
-    write_bundle(0, buf, (size_t)n, NULL);
+    write_bundle(0, buf, (size_t)l, NULL);
 }
+
+static void vocab_with(const char *line) { vocab_with_n(line, 1); }
 
 static void punct_on(cJSON *m) { set(cJSON_GetObjectItemCaseSensitive(m, "pipeline"), "punct", cJSON_CreateTrue()); }
 
@@ -451,6 +453,35 @@ START_TEST(test_named_features_made)
         ck_assert_msg(strstr(e.msg, cases[k].needle) != NULL, "case %zu: %s", k, e.msg);
         ck_assert_int_eq(load(cases[k].line), -1);
     }
+}
+END_TEST
+
+/* An auxiliary head on the presence head's file and labels, with the
+ * features its answer sets. */
+static void aux_head(cJSON *m)
+{
+    static const char *const l[] = {"present", "absent"};
+    cJSON *h = cJSON_CreateObject();
+    cJSON_AddStringToObject(h, "name", "aux");
+    cJSON_AddStringToObject(h, "file", "presence.svm");
+    cJSON_AddItemToObject(h, "labels", cJSON_CreateStringArray(l, 2));
+    cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(m, "heads"), h);
+    cJSON_AddNumberToObject(cJSON_AddObjectToObject(m, "aux"), "scale", 1);
+}
+
+/* Only multiclass and target bundles feed the auxiliary head's answer to
+ * their heads: a stance bundle with one would score without it. */
+START_TEST(test_aux_only_where_used)
+{
+    vocab_with_n("x\t1\t@aux:present\t@aux:present\nx\t1\t@aux:absent\t@aux:absent", 2);
+    rewrite_manifest(aux_head);
+    mz_bundle b;
+    mz_err e = {{0}};
+    int rc = mz_bundle_load(&b, bdir, &e);
+    if (rc == 0) mz_bundle_free(&b);
+    ck_assert_msg(rc != 0, "a stance bundle with \"aux\" loaded");
+    ck_assert_msg(strstr(e.msg, "\"aux\" belongs to multiclass and target bundles only"), "%s", e.msg);
+    ck_assert_int_eq(load("aux"), -1);
 }
 END_TEST
 
@@ -518,6 +549,7 @@ Suite *suite_hostile_bundle(void)
     tcase_add_test(tc, test_manifest_values_that_do_not_fit);
     tcase_add_test(tc, test_names_given_twice);
     tcase_add_test(tc, test_named_features_made);
+    tcase_add_test(tc, test_aux_only_where_used);
     tcase_add_test(tc, test_bit_flips_refused);
     tcase_add_test(tc, test_unsafe_names_refused);
     suite_add_tcase(s, tc);
