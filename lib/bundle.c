@@ -439,6 +439,18 @@ static int load_svm(mz_bundle *b, const char *file, mz_linmodel *m, char *path, 
     return load_svm_bounded(b, file, vocab_nfeat, m, path, pathsz, e);
 }
 
+/* Names, labels and the program are printed as they are in text output:
+ * a control character would reach the terminal (an escape sequence, or a
+ * line break forging a line), so it is refused, as mizan-train refuses it. */
+static int name_ok(const char *v, const char *what, const char *where, mz_err *e)
+{
+    char sb[80];
+    for (const char *c = v; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            return mz_fail(e, "%s: %s \"%s\" holds a control character", where, what, shown(v, sb, sizeof sb));
+    return 0;
+}
+
 static int str_field(const cJSON *j, const char *k, char *out, size_t outsz, int required, const char *where, mz_err *e)
 {
     const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k);
@@ -451,6 +463,7 @@ static int str_field(const cJSON *j, const char *k, char *out, size_t outsz, int
     }
     if (!cJSON_IsString(x) || strlen(x->valuestring) == 0 || strlen(x->valuestring) >= outsz)
         return mz_fail(e, "%s: \"%s\" must be a non-empty string", where, k);
+    if (name_ok(x->valuestring, k, where, e)) return -1;
     snprintf(out, outsz, "%s", x->valuestring);
     return 0;
 }
@@ -565,6 +578,9 @@ static int load_labels(const cJSON *arr, mz_head *h, int multilabel, const char 
         const cJSON *l = cJSON_GetArrayItem(arr, i);
         if (!cJSON_IsString(l) || !*l->valuestring || strlen(l->valuestring) > MZ_NAME_MAX)
             return mz_fail(e, "%s: bad label in head \"%s\"", where, shown(h->name, sb, sizeof sb));
+        char what[100];
+        snprintf(what, sizeof what, "head \"%s\": a label", shown(h->name, sb, sizeof sb));
+        if (name_ok(l->valuestring, what, where, e)) return -1;
         h->labels[i] = strdup(l->valuestring);
         if (!h->labels[i]) return mz_fail(e, "out of memory");
         /* a label given twice answers under one name for two classes, and
@@ -837,6 +853,11 @@ static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
         str_field(b->manifest, "kind", b->kind, sizeof b->kind, 1, path, e) ||
         str_field(b->manifest, "target", b->target, sizeof b->target, 0, path, e))
         goto fail;
+    const cJSON *prog = cJSON_GetObjectItemCaseSensitive(b->manifest, "program");
+    if (prog && (!cJSON_IsString(prog) || name_ok(prog->valuestring, "program", path, e))) {
+        if (!cJSON_IsString(prog)) mz_fail(e, "%s: \"program\" must be a string", path);
+        goto fail;
+    }
     if (strcmp(b->kind, "multiclass") && strcmp(b->kind, "multilabel") && strcmp(b->kind, "stance") &&
         strcmp(b->kind, "target")) {
         char sb[80];

@@ -485,6 +485,39 @@ START_TEST(test_aux_only_where_used)
 }
 END_TEST
 
+static void name_esc(cJSON *m) { set(m, "name", cJSON_CreateString("rus\x1b[2Jsia")); }
+static void target_newline(cJSON *m) { set(m, "target", cJSON_CreateString("russia\nforged line")); }
+static void program_del(cJSON *m) { set(m, "program", cJSON_CreateString("mizan\x7f 0.1.0")); }
+static void program_number(cJSON *m) { set(m, "program", cJSON_CreateNumber(1)); }
+static void head_name_tab(cJSON *m)
+{
+    as_target(m);
+    set(head_named(m, "presence"), "name", cJSON_CreateString("pres\tence"));
+}
+static void label_esc(cJSON *m)
+{
+    static const char *const l[] = {"critical", "neu\x1b[31mtral", "favourable"};
+    as_target(m);
+    set(head_named(m, "stance"), "labels", cJSON_CreateStringArray(l, 3));
+}
+
+/* Names, labels and the program are printed as they are by the text
+ * formats: a control character in one is refused, and masked in the
+ * message. */
+START_TEST(test_control_characters_in_names)
+{
+    static const manifest_case cases[] = {
+        {"name", name_esc, "name \"rus?[2Jsia\" holds a control character"},
+        {"target", target_newline, "target \"russia?forged line\" holds a control character"},
+        {"program", program_del, "program \"mizan? 0.1.0\" holds a control character"},
+        {"program a number", program_number, "\"program\" must be a string"},
+        {"head name", head_name_tab, "name \"pres?ence\" holds a control character"},
+        {"label", label_esc, "head \"stance\": a label \"neu?[31mtral\" holds a control character"},
+    };
+    try_manifest_cases(cases, sizeof cases / sizeof *cases);
+}
+END_TEST
+
 START_TEST(test_bit_flips_refused)
 {
     char what[128];
@@ -550,6 +583,7 @@ Suite *suite_hostile_bundle(void)
     tcase_add_test(tc, test_names_given_twice);
     tcase_add_test(tc, test_named_features_made);
     tcase_add_test(tc, test_aux_only_where_used);
+    tcase_add_test(tc, test_control_characters_in_names);
     tcase_add_test(tc, test_bit_flips_refused);
     tcase_add_test(tc, test_unsafe_names_refused);
     suite_add_tcase(s, tc);

@@ -11,6 +11,7 @@
 #include "fsutil.h"
 #include "lsa.h"
 #include "parallel.h"
+#include "sourcehead.h"
 #include "utf8.h"
 
 const char mz_train_usage[] =
@@ -522,9 +523,12 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
                  {"--target-field", a->target_field},
                  {"--aux-field", a->aux_field},
                  {"--source-field", a->source_field}};
-    for (size_t k = 0; k < sizeof named / sizeof *named; k++)
+    for (size_t k = 0; k < sizeof named / sizeof *named; k++) {
         if (named[k].v && strlen(named[k].v) > MZ_NAME_MAX)
             return mz_fail(e, "%s: %zu bytes, over the %d a bundle keeps", named[k].opt, strlen(named[k].v), MZ_NAME_MAX);
+        if (named[k].v && *named[k].v && !mz_source_name_ok(named[k].v))
+            return mz_fail(e, "%s: holds a control character, which a bundle refuses", named[k].opt);
+    }
     /* the auxiliary head is called aux: the bundle would have two, and
      * answer with the auxiliary one's labels */
     if (a->aux_field && a->name && !strcmp(a->name, "aux"))
