@@ -12,6 +12,14 @@
 #include "numparse.h"
 
 #define MAX_SV 10000000L
+/* The largest magnitude of any number in a model file.  Trained weights,
+ * coefficients, rho and the Platt parameters are of the order of the
+ * regularisation constant and the features' scale (units to thousands);
+ * one near 1e308 is crafted, and overflows to infinity once multiplied at
+ * prediction.  With every number within 1e100, a product of two (a
+ * coefficient times a value, Platt's A times a decision value) and sums of
+ * millions of them stay finite. */
+#define NUM_MAX 1e100
 
 void mz_linmodel_free(mz_linmodel *m)
 {
@@ -203,12 +211,12 @@ static int parse_double(const char **s, const char *end, double *v)
     const char *q;
     if (mz_parse_double_prefix(p, end, v, &q) && (q == end || *q == ' ' || *q == ':')) {
         *s = q;
-        return 0;
+        return fabs(*v) <= NUM_MAX ? 0 : -1;
     }
     size_t n = 0;
     while (p + n < end && p[n] != ' ' && p[n] != ':' && n < 63) n++;
     if (p + n < end && p[n] != ' ' && p[n] != ':') return -1; /* longer than any number */
-    if (mz_parse_double(p, n, v) != 0) return -1;
+    if (mz_parse_double(p, n, v) != 0 || !(fabs(*v) <= NUM_MAX)) return -1;
     *s = p + n;
     return 0;
 }
@@ -356,7 +364,7 @@ static int parse_model(const char *text, size_t len, const char *name, size_t ma
                 goto fail;
             }
             if (read_doubles(r, end, tmp, m->npair) != 0) {
-                mz_fail(e, "%s:%zu: expected %d finite numbers", name, c.line, m->npair);
+                mz_fail(e, "%s:%zu: expected %d finite numbers of magnitude at most %g", name, c.line, m->npair, NUM_MAX);
                 goto fail;
             }
             double **dst = s[0] == 'r' ? &m->rho : s[4] == 'A' ? &m->probA : &m->probB;
@@ -486,7 +494,7 @@ static int parse_model(const char *text, size_t len, const char *name, size_t ma
         double coef[MZ_MAX_CLASSES];
         for (int q = 0; q < k - 1; q++)
             if (parse_double(&p, end, &coef[q]) != 0) {
-                mz_fail(e, "%s:%zu: expected %d coefficients", name, c.line, k - 1);
+                mz_fail(e, "%s:%zu: expected %d coefficients of magnitude at most %g", name, c.line, k - 1, NUM_MAX);
                 goto fail;
             }
         for (int q = 0; m->Wk && q < k - 1; q++)
@@ -521,7 +529,7 @@ static int parse_model(const char *text, size_t len, const char *name, size_t ma
             }
             last = idx;
             if (parse_double(&p, end, &v) != 0) {
-                mz_fail(e, "%s:%zu: bad feature value", name, c.line);
+                mz_fail(e, "%s:%zu: bad feature value (a number of magnitude at most %g)", name, c.line, NUM_MAX);
                 goto fail;
             }
             if (m->kernel_rbf) {

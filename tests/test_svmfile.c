@@ -927,6 +927,20 @@ START_TEST(test_parse_rejects_numbers_and_indices)
     REJECT(with_line(4, "rho 0.1 -0.2"), "expected 3 finite numbers");
     REJECT(with_line(4, "rho 0.1 -0.2 0.3 0.4"), "expected 3 finite numbers");
     REJECT(with_line(6, "probA -1.5 x -1"), "expected 3 finite numbers");
+    /* finite but beyond any trained model: overflows once multiplied */
+    REJECT(with_line(4, "rho 0.1 1e308 0.3"), "expected 3 finite numbers of magnitude at most 1e+100");
+    REJECT(with_line(6, "probA -1.5 -1 -1.0000001e100"), "expected 3 finite numbers");
+    REJECT(with_line(7, "probB 0 0 2e200"), "expected 3 finite numbers");
+    REJECT(with_line(10, "0.5 -0.25 1:1e308"), "bad feature value (a number of magnitude at most 1e+100)");
+    REJECT(with_line(10, "0.5 -0.25 1:-1e101"), "bad feature value");
+    REJECT(with_line(10, "0.5 1e300 1:0.5"), "expected 2 coefficients");
+    {
+        mz_linmodel m1;
+        mz_err e1 = {{0}};
+        const char *t1 = with_line(10, "0.5 -0.25 1:1e100 3:-1e100");
+        ck_assert_msg(mz_svmfile_parse(t1, strlen(t1), "ok.svm", 8, &m1, &e1) == 0, "%s", e1.msg);
+        mz_linmodel_free(&m1);
+    }
     /* SV lines: index order and range */
     REJECT(with_line(10, "0.5 -0.25 3:0.5 1:-1"), "feature indices must increase");
     REJECT(with_line(10, "0.5 -0.25 3:0.5 3:-1"), "feature indices must increase");
