@@ -796,6 +796,35 @@ static int vocab_fits_pipeline(const mz_bundle *b, const char *dir, mz_err *e)
     return 0;
 }
 
+static int cmp_key(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Of a key given twice in one object only the first would be read (cJSON
+ * finds the first), so the manifest would say one thing and mean another:
+ * refused at any depth, as the lexicon's loader refuses it.  Each object's
+ * keys are sorted, so a crafted object of many keys costs n log n. */
+static int keys_once(const cJSON *j, const char *path, mz_err *e)
+{
+    if (cJSON_IsObject(j) && j->child && j->child->next) {
+        size_t n = (size_t)cJSON_GetArraySize(j), k = 0;
+        const char **keys = malloc(n * sizeof *keys);
+        if (!keys) return mz_fail(e, "out of memory");
+        for (const cJSON *c = j->child; c; c = c->next) keys[k++] = c->string;
+        qsort(keys, n, sizeof *keys, cmp_key);
+        for (k = 1; k < n && strcmp(keys[k - 1], keys[k]); k++) {}
+        if (k < n) {
+            char sb[80], ib[80];
+            mz_fail(e, "%s: key \"%s\" given twice%s%s%s", path, shown(keys[k], sb, sizeof sb),
+                    j->string ? " in \"" : "", j->string ? shown(j->string, ib, sizeof ib) : "", j->string ? "\"" : "");
+            free(keys);
+            return -1;
+        }
+        free(keys);
+    }
+    for (const cJSON *c = j->child; c; c = c->next)
+        if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && keys_once(c, path, e) != 0) return -1;
+    return 0;
+}
+
 /* 1 when the open bundle folder is no longer the one dir names (a
  * replaced bundle, its old copy perhaps being deleted). */
 static int replaced(const char *dir)
@@ -835,6 +864,7 @@ static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
         mz_fail(e, "%s: not valid JSON (corrupt manifest)", path);
         goto fail;
     }
+    if (keys_once(b->manifest, path, e) != 0) goto fail;
     const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(b->manifest, "format");
     if (!cJSON_IsNumber(fmt)) {
         mz_fail(e, "%s: no format version: not a mizan model", path);
@@ -983,8 +1013,8 @@ static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
             if (!cJSON_IsNumber(tc) || !cJSON_IsNumber(tf) || !(tc->valuedouble > 0 && tc->valuedouble < 1) ||
                 !(tf->valuedouble > 0 && tf->valuedouble < 1)) {
                 char sb[80];
-                mz_fail(e, "%s: head \"%s\": \"thresholds\" must give \"critical\" and \"favourable\" as numbers in (0, 1)",
-                        dir, shown(h->name, sb, sizeof sb));
+                mz_fail(e, "%s: head \"%s\": \"thresholds\" must give \"critical\" and \"favourable\" as numbers in "
+                           "(0, 1)", dir, shown(h->name, sb, sizeof sb));
                 goto fail;
             }
             h->tcrit = tc->valuedouble;

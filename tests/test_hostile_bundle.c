@@ -518,6 +518,24 @@ START_TEST(test_control_characters_in_names)
 }
 END_TEST
 
+/* cJSON adds a key already there as a second member: printed, the
+ * manifest gives it twice */
+static void name_again(cJSON *m) { cJSON_AddStringToObject(m, "name", "west"); }
+static void punct_again(cJSON *m) { cJSON_AddTrueToObject(cJSON_GetObjectItemCaseSensitive(m, "pipeline"), "punct"); }
+static void file_again(cJSON *m) { cJSON_AddStringToObject(head_named(m, "stance"), "file", "presence.svm"); }
+
+/* Of a key given twice only the first would be read: refused at any depth. */
+START_TEST(test_manifest_key_given_twice)
+{
+    static const manifest_case cases[] = {
+        {"name twice", name_again, "key \"name\" given twice"},
+        {"punct twice", punct_again, "key \"punct\" given twice in \"pipeline\""},
+        {"a head's file twice", file_again, "key \"file\" given twice"},
+    };
+    try_manifest_cases(cases, sizeof cases / sizeof *cases);
+}
+END_TEST
+
 START_TEST(test_bit_flips_refused)
 {
     char what[128];
@@ -584,6 +602,7 @@ Suite *suite_hostile_bundle(void)
     tcase_add_test(tc, test_named_features_made);
     tcase_add_test(tc, test_aux_only_where_used);
     tcase_add_test(tc, test_control_characters_in_names);
+    tcase_add_test(tc, test_manifest_key_given_twice);
     tcase_add_test(tc, test_bit_flips_refused);
     tcase_add_test(tc, test_unsafe_names_refused);
     suite_add_tcase(s, tc);
