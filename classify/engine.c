@@ -107,7 +107,8 @@ static int bundle_dirs(const char *dir, char **names, size_t *nn, mz_err *e)
     while (rc == 0 && (de = readdir(d))) {
         if (de->d_name[0] == '.') continue;
         char mf[4096];
-        if (mz_path_join(p, sizeof p, dir, de->d_name, e) != 0 || mz_path_join(mf, sizeof mf, p, "manifest.json", e) != 0) {
+        if (mz_path_join(p, sizeof p, dir, de->d_name, e) != 0 ||
+            mz_path_join(mf, sizeof mf, p, "manifest.json", e) != 0) {
             rc = -1; /* a name too long to open might be a bundle's: not skipped unsaid */
             break;
         }

@@ -364,7 +364,8 @@ static int parse_model(const char *text, size_t len, const char *name, size_t ma
                 goto fail;
             }
             if (read_doubles(r, end, tmp, m->npair) != 0) {
-                mz_fail(e, "%s:%zu: expected %d finite numbers of magnitude at most %g", name, c.line, m->npair, NUM_MAX);
+                mz_fail(e, "%s:%zu: expected %d finite numbers of magnitude at most %g", name, c.line, m->npair,
+                        NUM_MAX);
                 goto fail;
             }
             double **dst = s[0] == 'r' ? &m->rho : s[4] == 'A' ? &m->probA : &m->probB;
