@@ -14,6 +14,7 @@
  * answered, 1 some records failed, 2 usage, input or model errors. */
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <limits.h>
 #ifdef __GLIBC__
@@ -679,7 +680,16 @@ static void add_stdin_article(run *r)
     size_t cap = 65536, n = 0;
     char *buf = malloc(cap + 1);
     size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, stdin)) > 0) {
+    for (;;) {
+        if (!buf) break;
+        got = fread(buf + n, 1, cap - n, stdin);
+        if (got == 0 && ferror(stdin) && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            /* standard input left non-blocking by whoever opened it: wait */
+            struct pollfd p = {.fd = fileno(stdin), .events = POLLIN};
+            clearerr(stdin);
+            if (poll(&p, 1, -1) >= 0 || errno == EINTR) continue;
+        }
+        if (got == 0) break;
         n += got;
         if (n > r->o.max_bytes) {
             free(buf);
@@ -716,54 +726,75 @@ static void add_stdin_article(run *r)
 }
 
 /* A fixed-size set of 64-bit id hashes with the line each was first seen
- * on: allocated once, emptied when full, so memory is the same from the
- * first record of a stream to the last.  Two different ids sharing a
- * 64-bit hash would be reported as a repeat; at 2^18 ids the odds are
- * about 1 in 10^8. */
+ * on, in two generations: ids go into the newer, and when it holds
+ * DUP_WINDOW / 2 the older is emptied and becomes the newer.  So a repeat
+ * is found whenever fewer than DUP_WINDOW / 2 distinct ids came between
+ * (emptying a single table at once forgot the id of the line before), and
+ * memory is the same from the first record of a stream to the last.  Two
+ * different ids sharing a 64-bit hash would be reported as a repeat; at
+ * 2^18 ids the odds are about 1 in 10^8. */
 struct dupset {
-    uint64_t *key; /* 0 = empty */
-    size_t *line;
-    size_t mask, count;
+    uint64_t *key[2]; /* 0 = empty; [cur] is the newer generation */
+    size_t *line[2];
+    size_t mask, count; /* count: ids in the newer */
+    int cur;
 };
-
-static int dupset_init(dupset *d)
-{
-    size_t n = (size_t)DUP_WINDOW * 2;
-    d->key = calloc(n, sizeof *d->key);
-    d->line = malloc(n * sizeof *d->line);
-    d->mask = n - 1;
-    d->count = 0;
-    if (d->key && d->line) return 0;
-    free(d->key);
-    free(d->line);
-    return -1;
-}
 
 static void dupset_free(dupset *d)
 {
-    free(d->key);
-    free(d->line);
+    for (int g = 0; g < 2; g++) {
+        free(d->key[g]);
+        free(d->line[g]);
+        d->key[g] = NULL;
+        d->line[g] = NULL;
+    }
+}
+
+static int dupset_init(dupset *d)
+{
+    size_t n = (size_t)DUP_WINDOW; /* slots per generation: half used at most */
+    memset(d, 0, sizeof *d);
+    d->mask = n - 1;
+    for (int g = 0; g < 2; g++) {
+        d->key[g] = calloc(n, sizeof *d->key[g]);
+        d->line[g] = malloc(n * sizeof *d->line[g]);
+        if (!d->key[g] || !d->line[g]) {
+            dupset_free(d);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The slot of h in generation g: where it is, or the empty one it would
+ * take. */
+static size_t dupset_slot(const dupset *d, int g, uint64_t h)
+{
+    size_t i = (size_t)(h >> 7) & d->mask;
+    while (d->key[g][i] && d->key[g][i] != h) i = (i + 1) & d->mask;
+    return i;
 }
 
 /* Returns 1 (and the first line) if id was seen before, else records it. */
 static int dupset_add(dupset *d, const char *id, size_t lineno, size_t *first)
 {
     uint64_t h = mz_hash_bytes(id, strlen(id)) | 1;
-    size_t i = (size_t)(h >> 7) & d->mask;
-    while (d->key[i]) {
-        if (d->key[i] == h) {
-            *first = d->line[i];
+    for (int k = 0; k < 2; k++) {
+        int g = k ? !d->cur : d->cur;
+        size_t i = dupset_slot(d, g, h);
+        if (d->key[g][i] == h) {
+            *first = d->line[g][i];
             return 1;
         }
-        i = (i + 1) & d->mask;
     }
-    if (d->count == DUP_WINDOW) {
-        memset(d->key, 0, (d->mask + 1) * sizeof *d->key);
+    if (d->count == DUP_WINDOW / 2) {
+        d->cur = !d->cur;
+        memset(d->key[d->cur], 0, (d->mask + 1) * sizeof *d->key[d->cur]);
         d->count = 0;
-        i = (size_t)(h >> 7) & d->mask;
     }
-    d->key[i] = h;
-    d->line[i] = lineno;
+    size_t i = dupset_slot(d, d->cur, h);
+    d->key[d->cur][i] = h;
+    d->line[d->cur][i] = lineno;
     d->count++;
     return 0;
 }
@@ -802,7 +833,7 @@ static void add_jsonl(run *r, const char *path)
     size_t nlines = 0;
     int refused = 0;
     /* ids seen in this stream, to report repeats (repeats further apart
-     * than DUP_WINDOW distinct ids are not detected) */
+     * than DUP_WINDOW / 2 distinct ids may go undetected) */
     dupset seen;
     int have_seen = dupset_init(&seen) == 0;
     r->seen = have_seen ? &seen : NULL;
@@ -818,8 +849,10 @@ static void add_jsonl(run *r, const char *path)
         if ((st = mz_linereader_next(&lr)) == MZ_LINE_EOF) break;
         nlines++;
         if (st == MZ_LINE_IOERR) {
-            snprintf(m, sizeof m, "%s:%zu: read error", name, lr.lineno + 1);
-            input_msg(m);
+            char why[128];
+            snprintf(m, sizeof m, "%s:%zu: %s", name, lr.lineno + 1, mz_linereader_why(&lr, why, sizeof why));
+            if (lr.err == ENOMEM) r->oom = 1;
+            else input_msg(m);
             r->any_input_error = 1;
             break;
         }

@@ -335,7 +335,8 @@ static int read_jsonl(const char *path, const mz_fields *f, mz_record_fn fn, voi
         if (st == MZ_LINE_IOERR || st == MZ_LINE_TOO_LONG) {
             /* the lines before it come first */
             if ((rc = jsonl_flush(b, &nrec, fn, arg, e)) != 0) break;
-            if (st == MZ_LINE_IOERR) rc = mz_fail(e, "%s:%zu: read error", path, lr.lineno + 1);
+            char why[128];
+            if (st == MZ_LINE_IOERR) rc = mz_fail(e, "%s:%zu: %s", path, lr.lineno + 1, mz_linereader_why(&lr, why, sizeof why));
             else rc = mz_fail(e, "%s:%zu: line longer than %zu bytes", path, lr.lineno, lr.max_line);
             break;
         }

@@ -28,6 +28,13 @@ void mz_linereader_init(mz_linereader *r, FILE *f, size_t max_line)
     r->max_line = max_line;
 }
 
+const char *mz_linereader_why(const mz_linereader *r, char *buf, size_t n)
+{
+    if (r->err == ENOMEM) return "out of memory";
+    snprintf(buf, n, "read error: %s", strerror(r->err ? r->err : EIO));
+    return buf;
+}
+
 void mz_linereader_free(mz_linereader *r)
 {
     free(r->buf);
@@ -40,17 +47,24 @@ void mz_linereader_free(mz_linereader *r)
 static int fill(mz_linereader *r)
 {
     if (r->eof) return 0;
-    if (!r->in && !(r->in = malloc(CHUNK))) return -1;
+    if (!r->in && !(r->in = malloc(CHUNK))) return r->err = ENOMEM, -1;
     r->in_pos = r->in_len = 0;
     for (;;) {
         if (r->fd >= 0) {
             ssize_t k = read(r->fd, r->in, CHUNK);
             if (k < 0 && errno == EINTR) continue;
-            if (k < 0) return -1;
+            if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                /* a descriptor left non-blocking by whoever opened it (an
+                 * event loop's pipe): wait for it as for a blocking one */
+                struct pollfd p = {.fd = r->fd, .events = POLLIN};
+                if (poll(&p, 1, -1) < 0 && errno != EINTR) return r->err = errno, -1;
+                continue;
+            }
+            if (k < 0) return r->err = errno, -1;
             r->in_len = (size_t)k;
         } else {
             r->in_len = fread(r->in, 1, CHUNK, r->f);
-            if (r->in_len == 0 && ferror(r->f)) return -1;
+            if (r->in_len == 0 && ferror(r->f)) return r->err = errno ? errno : EIO, -1;
         }
         if (r->in_len == 0) r->eof = 1;
         return r->in_len > 0;
@@ -79,7 +93,7 @@ int mz_linereader_next(mz_linereader *r)
                 size_t nc = r->cap ? r->cap : 65536;
                 while (r->len + take + 2 > nc) nc *= 2;
                 char *b = realloc(r->buf, nc);
-                if (!b) return MZ_LINE_IOERR;
+                if (!b) return r->err = ENOMEM, MZ_LINE_IOERR;
                 r->buf = b;
                 r->cap = nc;
             }
@@ -96,7 +110,7 @@ int mz_linereader_next(mz_linereader *r)
     }
     if (!r->buf) {
         r->buf = malloc(1);
-        if (!r->buf) return MZ_LINE_IOERR;
+        if (!r->buf) return r->err = ENOMEM, MZ_LINE_IOERR;
         r->cap = 1;
     }
     if (r->len && r->buf[r->len - 1] == '\r') r->len--;

@@ -23,10 +23,15 @@ typedef struct mz_linereader {
     char *in;       /* the chunk read last, in[in_pos..in_len) unread */
     size_t in_pos, in_len;
     int eof;
+    int err;        /* after MZ_LINE_IOERR: its errno (ENOMEM: out of memory) */
 } mz_linereader;
 
 void mz_linereader_init(mz_linereader *r, FILE *f, size_t max_line);
 void mz_linereader_free(mz_linereader *r);
+/* After MZ_LINE_IOERR, what went wrong as a message ends with it: "read
+ * error: <strerror>", or "out of memory" (which mz_err_is_oom knows). */
+const char *mz_linereader_why(const mz_linereader *r, char *buf, size_t n);
+
 /* Returns one of the MZ_LINE_* codes; on OK the line is r->buf[0..r->len). */
 int mz_linereader_next(mz_linereader *r);
 
