@@ -273,13 +273,17 @@ static int read_fd(int fd, const char *path, size_t max_bytes, char **buf, size_
 
 /* ---- atomic file replacement ------------------------------------------ */
 
+/* The signals whose default action ends the process and that a program
+ * can catch: each would otherwise leave a temporary behind (SIGXCPU is
+ * what a CPU-time limit sends, SIGQUIT a terminal's ^\, SIGUSR1/2 and the
+ * timers what a supervisor may).  SIGXFSZ is ignored instead (mz_start). */
+static const int caught[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU, SIGVTALRM, SIGPROF};
+
 void mz_signals_hold(sigset_t *old)
 {
     sigset_t hold;
     sigemptyset(&hold);
-    sigaddset(&hold, SIGINT);
-    sigaddset(&hold, SIGTERM);
-    sigaddset(&hold, SIGHUP);
+    for (size_t i = 0; i < sizeof caught / sizeof *caught; i++) sigaddset(&hold, caught[i]);
     pthread_sigmask(SIG_BLOCK, &hold, old);
 }
 
@@ -310,13 +314,12 @@ int mz_start(int *closed)
 
 void mz_signals_catch(void (*handler)(int))
 {
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+    for (size_t i = 0; i < sizeof caught / sizeof *caught; i++) {
         struct sigaction sa;
         /* one ignored by whoever started us (nohup, a background job) stays
          * ignored */
-        if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) continue;
-        signal(sigs[i], handler);
+        if (sigaction(caught[i], NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) continue;
+        signal(caught[i], handler);
     }
 }
 

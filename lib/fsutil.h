@@ -84,15 +84,17 @@ const char *mz_outfile_pending(void);
  * opened). */
 int mz_outfile_check(const char *path, mz_err *e);
 
-/* SIGINT, SIGTERM and SIGHUP held (delivered on release) around a step
+/* The terminating signals a program can catch (SIGINT, SIGTERM, SIGHUP,
+ * SIGQUIT, SIGALRM, SIGUSR1/2, SIGXCPU, SIGVTALRM, SIGPROF) held
+ * (delivered on release) around a step
  * that an interrupt handler must not see half done, such as creating a
  * temporary and telling the handler its name; *old is the mask to
  * restore. */
 void mz_signals_hold(sigset_t *old);
 void mz_signals_release(const sigset_t *old);
 
-/* handler for SIGINT, SIGTERM and SIGHUP, each unless it is ignored
- * (nohup): the handler removes a temporary and dies by the signal. */
+/* handler for those signals, each unless it is ignored (nohup): the
+ * handler removes a temporary and dies by the signal. */
 void mz_signals_catch(void (*handler)(int));
 
 /* A program's first step, while it has one thread: descriptors 0-2 that
