@@ -1331,8 +1331,9 @@ int main(int argc, char **argv)
         if (!strcmp(e.msg, "help")) fputs(mz_classify_usage, stdout);
         else if (asked) printf("mizan-classify %s (model bundle format %d)\n", MZ_VERSION, MZ_FORMAT_VERSION);
         else {
+            /* the message alone says what is wrong; the full text would bury it */
             mz_err_print(stderr, "mizan-classify", e.msg);
-            fputs(mz_classify_usage, stderr);
+            fputs("mizan-classify: see mizan-classify --help for the options\n", stderr);
         }
         mz_classify_args_free(&args);
         return asked ? end_stdout() : 2;

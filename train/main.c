@@ -63,8 +63,9 @@ int main(int argc, char **argv)
             printf("mizan-train %s (model bundle format %d)\n", MZ_VERSION, MZ_FORMAT_VERSION);
             return end_stdout(0);
         }
+        /* the message alone says what is wrong; the full text would bury it */
         mz_err_print(stderr, "mizan-train", e.msg);
-        fputs(mz_train_usage, stderr);
+        fputs("mizan-train: see mizan-train --help for the options\n", stderr);
         return 2;
     }
     if (a.encoding && !(a.fields.dec = mz_decoder_new(a.encoding, &e))) {
