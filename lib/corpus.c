@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "fsutil.h"
@@ -426,6 +427,17 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
         if (mz_check_text(r.text, r.text_len, f->max_text, "text", e) != 0 ||
             mz_check_text(line, strlen(line), f->max_text, "label", e) != 0) {
             rc = mz_wrap(e, "%s:%zu: ", path, lr.lineno);
+            break;
+        }
+        /* A spreadsheet's column names would be a record of a class
+         * "label".  Refused rather than skipped: a real first record that
+         * looked like one would be dropped unseen, and a header taken for
+         * a record changes every class table the model reports. */
+        size_t tl = r.text_len;
+        while (tl > 0 && (r.text[tl - 1] == ' ' || r.text[tl - 1] == '\r')) tl--;
+        if (nrec == 0 && (!strcasecmp(line, "label") || (tl == 4 && !strncasecmp(r.text, "text", 4)))) {
+            rc = mz_fail(e, "%s:%zu: a header line (a column named label or text); a TSV corpus has none, every "
+                            "line is label<TAB>text: remove it", path, lr.lineno);
             break;
         }
         char idb[64];

@@ -59,6 +59,16 @@ int mz_scored_cover(const int *y, size_t n, size_t ns, int k, char *const *names
     return 0;
 }
 
+/* Bytes of the space (ASCII or wide) that s[0..n) starts, or ends, with. */
+static size_t space_at(const char *s, size_t n) { return *s == ' ' ? 1 : mz_utf8_wide_space(s, n); }
+static size_t space_ending(const char *s, size_t n)
+{
+    if (s[n - 1] == ' ') return 1;
+    for (size_t w = 2; w <= 3 && w <= n; w++)
+        if (mz_utf8_wide_space(s + n - w, w) == w) return w;
+    return 0;
+}
+
 const char *mz_label_text(const cJSON *j, char *buf, size_t n)
 {
     if (cJSON_IsString(j)) {
@@ -69,6 +79,17 @@ const char *mz_label_text(const cJSON *j, char *buf, size_t n)
         for (size_t i = 0; i < l; i++)
             if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) return "holds a control character";
         if (mz_utf8_check(s, l, NULL, NULL) != 0) return "is not valid UTF-8";
+        /* "sport " would be a class apart from "sport", with the records
+         * its writer meant for the other, and " " a class named by nothing
+         * a reader sees: the corpus is wrong, and said so */
+        size_t a = 0, b = l, w;
+        while (a < l && (w = space_at(s + a, l - a)) > 0) a += w;
+        while (b > a && (w = space_ending(s + a, b - a)) > 0) b -= w;
+        if (a > 0 || b < l) {
+            const char *why = a == l ? "is white space alone" : "has white space at its start or end";
+            if ((size_t)snprintf(buf, n, "\"%s\" %s", s, why) >= n) return why;
+            return buf;
+        }
         memcpy(buf, s, l + 1);
         return NULL;
     }
@@ -78,8 +99,9 @@ const char *mz_label_text(const cJSON *j, char *buf, size_t n)
         snprintf(buf, n, "%.0f", j->valuedouble == 0 ? 0.0 : j->valuedouble);
         return NULL;
     }
-    return cJSON_IsNumber(j) ? "is a number that is not a whole one (under 1e9)"
-                             : "must be a string or a whole number";
+    if (cJSON_IsNumber(j) && isfinite(j->valuedouble) && j->valuedouble == floor(j->valuedouble))
+        return "is a number outside -999999999..999999999, the whole numbers a label may be; write it as a string";
+    return cJSON_IsNumber(j) ? "is a number that is not a whole one" : "must be a string or a whole number";
 }
 
 int mz_stance_truth(const cJSON *l, const char *where, const char *field, int *present, int *cls, mz_err *e)

@@ -31,9 +31,11 @@ void mz_labelset_sort(mz_labelset *l);
 
 /* A label value as text in buf: strings as they are, integral numbers
  * printed.  NULL when it is one, else what is wrong with it ("is empty",
- * "holds a control character", ...), to follow "label" in a message.  A
- * label is printed in tables and written in manifests, so control
- * characters and invalid UTF-8 are refused rather than carried there. */
+ * "holds a control character", ...), to follow "label" in a message
+ * (white space at either end is said quoting the label, and then the
+ * answer is buf itself).  A label is printed in tables and written in
+ * manifests, so control characters and invalid UTF-8 are refused rather
+ * than carried there. */
 const char *mz_label_text(const cJSON *j, char *buf, size_t n);
 
 /* A stance record's label l (field `field`, read from `where`): a whole

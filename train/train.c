@@ -25,6 +25,7 @@
 
 #include "fsutil.h"
 #include "groups.h"
+#include "progress.h"
 #include "tasks.h"
 #include "vocabfile.h"
 
@@ -76,6 +77,24 @@ static int fit_lsa(const mz_train_args *a, const mz_collection *c, mz_vocab *voc
     for (size_t i = 0; i < c->n; i++)
         if (mz_lsa_append(l, &rows[i]) != 0) return mz_fail(e, "out of memory");
     return 0;
+}
+
+/* A class (or a multi-label label) that one record alone carries: its
+ * record's fold is trained without the class, so cross-validation never
+ * predicts it there, and the model learns it from one text.  Often a slip
+ * (a misspelt label) rather than a class: said with the count and the
+ * first, naming its record, not refused. */
+static void warn_single(const mz_collection *c, const mz_labelset *L, const size_t *count, const size_t *at)
+{
+    int single = 0, first = -1;
+    for (int k = 0; k < L->n; k++)
+        if (count[k] == 1 && single++ == 0) first = k;
+    if (!single) return;
+    mz_progress_clear();
+    fprintf(stderr,
+            "mizan-train: warning: %d label%s only one record (the first: \"%s\", %s); it is learnt from that "
+            "text alone and never predicted in its fold\n",
+            single, single == 1 ? " has" : "s have", L->name[first], c->where[at[first]]);
 }
 
 int mz_train(const mz_train_args *args, mz_err *e)
@@ -214,10 +233,13 @@ int mz_train(const mz_train_args *args, mz_err *e)
             mz_fail(e, "%s: only one class (\"%s\"): a classifier needs at least two", a->corpus[0], L.name[0]);
             goto out;
         }
+        size_t count[MZ_MAX_CLASSES] = {0}, at[MZ_MAX_CLASSES] = {0};
         for (size_t i = 0; i < c.n; i++) {
             mz_label_text(c.label[i], lb, sizeof lb);
             y[i] = mz_labelset_index(&L, lb);
+            if (count[y[i]]++ == 0) at[y[i]] = i;
         }
+        warn_single(&c, &L, count, at);
     } else if (!strcmp(task, "multilabel")) {
         for (size_t i = 0; i < c.n; i++) {
             const cJSON *l = c.label[i];
@@ -257,6 +279,18 @@ int mz_train(const mz_train_args *args, mz_err *e)
                     a->corpus[0], L.name[0]);
             goto out;
         }
+        size_t count[MZ_MAX_CLASSES] = {0}, at[MZ_MAX_CLASSES] = {0};
+        for (size_t i = 0; i < c.n; i++) {
+            const cJSON *l = c.label[i], *x;
+            for (x = cJSON_IsArray(l) ? l->child : l; x; x = cJSON_IsArray(l) ? x->next : NULL) {
+                mz_label_text(x, lb, sizeof lb);
+                int k = mz_labelset_index(&L, lb);
+                /* a label listed twice in one list is still one record's */
+                if (count[k] && at[k] == i) continue;
+                if (count[k]++ == 0) at[k] = i;
+            }
+        }
+        warn_single(&c, &L, count, at);
     }
 
     /* ---- features ---- */
