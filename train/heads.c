@@ -219,13 +219,20 @@ int mz_fit(const mz_trainset *ts, const int *y, int k, const mz_train_args *a, c
      * classes' share whatever the text, in the figures and in the bundle.
      * Seen with a dozen records per class, never with the shipped corpora;
      * the warning says why the head answers less than its weights. */
-    int backwards = 0;
-    for (int p = 0; lm->probA && p < lm->npair; p++) backwards += lm->probA[p] == 0.0;
+    /* A pair with a class no scored record has is flat too, but not for
+     * ranking backwards: its caller says why (a target lacking a class),
+     * so it is counted in neither figure. */
+    int has[MZ_MAX_CLASSES] = {0}, backwards = 0, pairs = 0;
+    for (size_t i = 0; i < ts->nscored; i++)
+        if (y[i] >= 0) has[y[i]] = 1;
+    for (int i = 0, p = 0; i < k; i++)
+        for (int j = i + 1; j < k; j++, p++)
+            if (has[i] && has[j]) pairs++, backwards += lm->probA && lm->probA[p] == 0.0;
     if (backwards)
         fprintf(stderr,
                 "mizan-train: warning: %s: %d of %d class pairs rank backwards in cross-validation, so their "
                 "probabilities are flat, at the classes' shares (too few labelled records?)\n",
-                what, backwards, lm->npair);
+                what, backwards, pairs);
     *prob = mz_oof_probs(lm, oof, ts->n, lo.procs);
     if (oof_dec) *oof_dec = oof;
     else free(oof);

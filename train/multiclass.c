@@ -565,12 +565,38 @@ int mz_train_targets(const mz_task *tk, const mz_labelset *L, const int *y, int 
         char what[300];
         snprintf(what, sizeof what, "target \"%s\": label ", T.name[t]);
         if (mz_scored_cover(y2, c->n, ns, L->n, L->name, what, e) != 0) goto out;
+        /* as for the whole corpus (train.c): a fold without any of the
+         * target's texts would score none of them, and the manifest
+         * record folds that were not there */
+        size_t distinct = 0, scored = 0;
+        for (size_t i = 0; i < ns; i++)
+            if (y2[i] >= 0) scored++, distinct += !(c->same && c->same[i] >= 0);
+        if (distinct < (size_t)a->learn.folds) {
+            if (distinct < scored)
+                mz_fail(e, "--cv %d: more folds than the %zu distinct texts of the %zu scored records of target \"%s\"",
+                        a->learn.folds, distinct, scored, T.name[t]);
+            else
+                mz_fail(e, "--cv %d: more folds than the %zu scored records of target \"%s\"", a->learn.folds, scored,
+                        T.name[t]);
+            goto out;
+        }
         int seen[MZ_MAX_CLASSES] = {0}, nseen = 0;
         for (size_t i = 0; i < c->n; i++)
             if (y2[i] >= 0 && !seen[y2[i]]++) nseen++;
         if (nseen < 2) {
             mz_fail(e, "target \"%s\": its records have fewer than two labels", T.name[t]);
             goto out;
+        }
+        /* every head answers with the task's labels: one its records never
+         * carry gets no weights, and the head never gives it */
+        if (nseen < L->n) {
+            int miss = 0;
+            while (seen[miss]) miss++;
+            mz_progress_clear();
+            fprintf(stderr,
+                    "mizan-train: warning: target \"%s\": no record has the label \"%s\"%s, so its head never "
+                    "answers it\n",
+                    T.name[t], L->name[miss], L->n - nseen > 1 ? " (nor another of the task's labels)" : "");
         }
     }
     cJSON *hj[MZ_MAX_CLASSES];

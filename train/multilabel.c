@@ -157,6 +157,26 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
         free(P), free(prim), free(truth);
         return -1;
     }
+    /* A label on every scored text leaves its head no text without it: it
+     * would learn nothing and say yes to everything, every figure of it
+     * perfect.  (One on none of them is refused below, by
+     * mz_scored_cover, as one only --train-only texts carry.)  Said
+     * before any head is fitted. */
+    for (int k = 0; k < K; k++) {
+        size_t on = 0, all = 0;
+        for (size_t i = 0; i < n; i++) {
+            int t = truth[i * (size_t)K + (size_t)k];
+            on += i < ns && t;
+            all += t;
+        }
+        if (on == ns) {
+            mz_fail(e, "%s: label \"%s\" is on every %s (%zu): a head needs texts without it to learn from; "
+                       "leave it out of the lists",
+                    a->corpus[0], L->name[k], all == n ? "record" : "scored record", ns);
+            free(P), free(prim), free(truth);
+            return -1;
+        }
+    }
     double Csum = 0;
     for (int k = 0; k < K; k++) {
         for (size_t i = 0; i < n; i++) y[i] = truth[i * (size_t)K + (size_t)k] ? 0 : 1;

@@ -12,6 +12,7 @@
 #include "groups.h"
 #include "metrics.h"
 #include "predict.h"
+#include "progress.h"
 #include "tasks.h"
 
 /* ROC-AUC of −score for critical (y2 == 0) against the rest (y2 > 0);
@@ -211,6 +212,16 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
     char *sl[3] = {"critical", "neutral", "favourable"};
     if (mz_scored_cover(y, n, ns, 2, pl, "presence: ", e) != 0 || mz_scored_cover(y2, n, ns, 3, sl, "stance: ", e) != 0)
         return -1;
+    /* a stance no record takes gets no weights: the head never answers it */
+    int has[3] = {0};
+    for (size_t i = 0; i < ns; i++)
+        if (y2[i] >= 0) has[y2[i]] = 1;
+    for (int k = 0; k < 3; k++)
+        if (!has[k]) {
+            mz_progress_clear();
+            fprintf(stderr, "mizan-train: warning: stance: no record is labelled %s, so the stance head never answers it\n",
+                    sl[k]);
+        }
     mz_linmodel lp, ls;
     double *pp, *ps, C1, C2;
     mz_train_args a2 = *a;
