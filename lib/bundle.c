@@ -158,6 +158,14 @@ int mz_bundle_out_check(const char *dir, mz_err *e)
         return mz_parent_writable(dir, e);
     }
     if (!S_ISDIR(st.st_mode)) return mz_fail(e, "%s: exists and is not a directory", dir);
+    /* the new bundle is written beside the folder it replaces (beside the
+     * one a link names, as mz_bundle_begin does): a parent that takes
+     * nothing is said now, as for a new --out, not after the training */
+    struct stat lst;
+    char real[PATH_MAX];
+    int link = lstat(dir, &lst) == 0 && S_ISLNK(lst.st_mode);
+    if (link && !realpath(dir, real)) return mz_fail(e, "%s: cannot resolve link: %m", dir);
+    if (mz_parent_writable(link ? real : dir, e) != 0) return -1;
     DIR *d = opendir(dir);
     if (!d) return mz_fail(e, "%s: cannot open: %m", dir);
     size_t entries = 0;

@@ -150,8 +150,9 @@ typedef struct mz_bundle_writer {
 /* dir is what a commit will replace whole: it may be new, an empty folder
  * or a bundle (a folder holding manifest.json), or a link to one of those;
  * anything else would be lost, so it is refused here (begin checks it
- * again), before hours of training rather than after; so is a new one
- * whose parent is missing or not writable. */
+ * again), before hours of training rather than after; so is one, new
+ * or not, whose parent is missing or not writable (the new bundle is
+ * written beside it). */
 int mz_bundle_out_check(const char *dir, mz_err *e);
 /* 1 for a name mizan-train gives a file of a bundle, whether or not a
  * manifest lists it (one edited by hand, or from a run with other options). */
