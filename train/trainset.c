@@ -46,10 +46,19 @@ void mz_collection_free(mz_collection *c)
     memset(c, 0, sizeof *c);
 }
 
+/* Ids the records give (the id field's), each mapped to its first row;
+ * repeats counts the rows whose id an earlier row gave, the first of them
+ * at row first, repeating row of. */
+typedef struct id_seen {
+    mz_strmap *map;
+    size_t repeats, first, of;
+} id_seen;
+
 typedef struct load_ctx {
     mz_collection *c;
     const mz_train_args *a;
     long records;
+    id_seen *ids; /* NULL: not looked at */
 } load_ctx;
 
 /* A record's --by value as text: a string as it is, a number as JSON
@@ -161,6 +170,17 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
         record_free(c, i);
         return mz_fail(e, "out of memory");
     }
+    /* a TSV line's number and a folder article's path are ids made here,
+     * which two corpora may share; the id field is the corpus's own */
+    if (l->ids && r->id && l->a->fields.id && cJSON_GetObjectItemCaseSensitive(r->obj, l->a->fields.id)) {
+        int ins;
+        int64_t k = mz_strmap_intern(l->ids->map, r->id, strlen(r->id), (int32_t)i, &ins);
+        if (k < 0) {
+            record_free(c, i);
+            return mz_fail(e, "out of memory");
+        }
+        if (!ins && l->ids->repeats++ == 0) l->ids->first = i, l->ids->of = (size_t)mz_strmap_value(l->ids->map, (size_t)k);
+    }
     c->n++;
     l->records++;
     if (!l->a->quiet && c->n % 5000 == 0) mz_progress("reading: %zu documents", c->n);
@@ -268,12 +288,22 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
         free(dg.bytes);
         return mz_fail(e, "out of memory");
     }
+    /* A record's id names it in --predictions and --cv-predictions, and
+     * the classifier refuses an id given twice: two records under one id
+     * are said, with the count and the first pair, as copies are.  Not
+     * refused: the texts are still two to learn from. */
+    id_seen ids = {a->unlabelled ? NULL : mz_strmap_new(1024), 0, 0, 0};
+    if (!a->unlabelled && !ids.map) {
+        free(dg.hex);
+        free(dg.bytes);
+        return mz_fail(e, "out of memory");
+    }
     pthread_t th;
     int threaded = pthread_create(&th, NULL, digest_run, &dg) == 0;
     int rc = 0;
     /* the scored corpora first, so that they are rows 0..nscored-1 */
     for (int k = 0; k < nc && rc == 0; k++) {
-        load_ctx l = {c, a, 0};
+        load_ctx l = {c, a, 0, ids.map ? &ids : NULL};
         /* --by's value kept as written, for numbers */
         mz_fields fl = a->fields;
         fl.raw = a->by_field;
@@ -300,9 +330,17 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
     }
     free(dg.hex);
     free(dg.bytes);
+    mz_strmap_free(ids.map);
     if (rc != 0) {
         mz_collection_free(c);
         return -1;
+    }
+    if (ids.repeats) {
+        mz_progress_clear();
+        fprintf(stderr,
+                "mizan-train: warning: %zu record%s an earlier one's id (the first: %s, as %s); "
+                "--cv-predictions and --predictions write the id twice\n",
+                ids.repeats, ids.repeats == 1 ? " repeats" : "s repeat", c->where[ids.first], c->where[ids.of]);
     }
     /* A text in both kinds of corpus would be scored by models trained on
      * it, flattering every figure: refused, naming both places. */
