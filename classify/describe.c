@@ -236,6 +236,21 @@ static void text_record(mz_buf *o, const cJSON *r)
     }
 }
 
+/* Control characters of every key and string of j shown as '?': the text
+ * listing prints manifest strings (cv sections, classes, the rebuild
+ * command) that the loader does not otherwise read, and an escape or a
+ * line break there would reach the terminal or forge a line. */
+static void mask_controls(cJSON *j)
+{
+    for (; j; j = j->next) {
+        for (char *c = j->string; c && *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+        for (char *c = cJSON_IsString(j) ? j->valuestring : NULL; c && *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+        mask_controls(j->child);
+    }
+}
+
 void mz_models_describe(const mz_models *m, int text_format, size_t terms, mz_buf *out)
 {
     for (size_t i = 0; i < m->n; i++) {
@@ -244,7 +259,10 @@ void mz_models_describe(const mz_models *m, int text_format, size_t terms, mz_bu
             out->oom = 1;
             return;
         }
-        if (text_format) text_record(out, r);
+        if (text_format) {
+            mask_controls(r);
+            text_record(out, r);
+        }
         else {
             char *l = cJSON_PrintUnformatted(r);
             if (l) {
