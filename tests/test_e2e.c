@@ -3265,6 +3265,16 @@ START_TEST(test_f1_label_weights)
     char *err = slurp(T("ev.err"), NULL);
     ck_assert_msg(strstr(err, "\"Football\" is unknown to the model") != NULL, "stderr: %s", err);
     free(err);
+    /* a label the bundle has no class for: refused, with the ones it has */
+    static const char maybe[] = "{\"id\": \"m\", \"target\": \"Covid Vaccine\", \"label\": \"Maybe\", \"text\": \"اللقاح\"}\n";
+    put(T("maybe.jsonl"), maybe, sizeof maybe - 1);
+    rc = run("ev.out", "ev.err", "'%s' evaluate --model '%s' --corpus '%s'", TRAIN, T("fl"), T("maybe.jsonl"));
+    ck_assert_int_ne(rc, 0);
+    err = slurp(T("ev.err"), NULL);
+    ck_assert_msg(strstr(err, "maybe.jsonl:1: label \"Maybe\" is unknown to the model (it knows \"Against\", \"Favor\", "
+                              "\"None\")") != NULL,
+                  "stderr: %s", err);
+    free(err);
 
     int lines, none;
     lw_none = 1;

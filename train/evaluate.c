@@ -37,7 +37,15 @@ static int label_of(const mz_collection *c, size_t i, const mz_head *h, mz_err *
     if (why) return mz_fail(e, "%s: label %s", c->where[i], why);
     for (int j = 0; j < h->nclass; j++)
         if (!strcmp(h->labels[j], lb)) return j;
-    return mz_fail(e, "%s: label \"%s\" is unknown to the model", c->where[i], lb);
+    /* the figures would have no class to count it in: say which it knows,
+     * so the user can leave such records out or train with the label */
+    char known[256];
+    size_t k = 0;
+    for (int j = 0; j < h->nclass && k < sizeof known; j++)
+        k += (size_t)snprintf(known + k, sizeof known - k, "%s\"%s\"", j ? ", " : "", h->labels[j]);
+    if (k >= sizeof known) memcpy(known + sizeof known - 4, "...", 4);
+    return mz_fail(e, "%s: label \"%s\" is unknown to the model (it knows %s); leave such records out, or train with them",
+                   c->where[i], lb, known);
 }
 
 /* A target bundle: each record scored by its own target's head, with that
