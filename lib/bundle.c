@@ -21,7 +21,7 @@
 #include "vocabfile.h"
 
 #define MANIFEST_MAX (4u << 20)
-#define FILE_MAX (512u << 20)
+#define FILE_MAX MZ_BUNDLE_FILE_MAX
 
 static char pending[4096];
 
@@ -247,6 +247,11 @@ int mz_bundle_begin(mz_bundle_writer *w, const char *dir, mz_err *e)
 int mz_bundle_add(mz_bundle_writer *w, const char *name, const void *data, size_t len, mz_err *e)
 {
     char path[4096], hex[65];
+    /* a bundle the loader would refuse is no bundle to write */
+    if (len > FILE_MAX)
+        return mz_fail(e, "%s would be %zu MB, over the %u MiB a bundle's file may hold: train with fewer features "
+                          "(--max-features) or labels",
+                       name, len >> 20, FILE_MAX >> 20);
     if (mz_path_join(path, sizeof path, w->tmp_dir, name, e) != 0) return -1;
     if (mz_write_file_atomic(path, data, len, e) != 0) return -1;
     mz_sha256_hex(data, len, hex);

@@ -158,6 +158,9 @@ int mz_bundle_out_check(const char *dir, mz_err *e);
  * manifest lists it (one edited by hand, or from a run with other options). */
 int mz_bundle_file_name(const char *n);
 int mz_bundle_begin(mz_bundle_writer *w, const char *dir, mz_err *e);
+/* The largest file a bundle may hold: loading refuses a larger one (a
+ * corrupt size is refused before it is read), and writing one fails. */
+#define MZ_BUNDLE_FILE_MAX (512u << 20)
 int mz_bundle_add(mz_bundle_writer *w, const char *name, const void *data, size_t len, mz_err *e);
 /* Takes ownership of manifest. */
 int mz_bundle_commit(mz_bundle_writer *w, cJSON *manifest, mz_err *e);

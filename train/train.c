@@ -97,6 +97,23 @@ static void warn_single(const mz_collection *c, const mz_labelset *L, const size
             single, single == 1 ? " has" : "s have", L->name[first], c->where[at[first]]);
 }
 
+/* A linear multiclass head is written as one weight vector per label over
+ * every feature, 17-19 bytes a weight as libsvm's text has it: a model
+ * whose file the loader would refuse (bundle.h) is refused here, before
+ * minutes of fitting and gigabytes of memory rather than after. */
+#define BYTES_PER_WEIGHT 18
+#define RBF_WARN 5000
+static int too_big(const mz_labelset *L, size_t nfeat, mz_err *e)
+{
+    size_t vectors = L->n > 2 ? L->n : 1;
+    double est = (double)vectors * (double)nfeat * BYTES_PER_WEIGHT;
+    if (est <= MZ_BUNDLE_FILE_MAX) return 0;
+    size_t fit = (size_t)(MZ_BUNDLE_FILE_MAX * 0.9 / BYTES_PER_WEIGHT / (double)vectors);
+    return mz_fail(e, "%d labels over %zu features would make a model file of about %.0f MB, over the %u MiB a "
+                      "bundle's file may hold: train with --max-features %zu or fewer",
+                   L->n, nfeat, est / (1 << 20), MZ_BUNDLE_FILE_MAX >> 20, fit) != 0;
+}
+
 int mz_train(const mz_train_args *args, mz_err *e)
 {
     /* a stance corpus keeps each target's value under the target's name */
@@ -250,7 +267,10 @@ int mz_train(const mz_train_args *args, mz_err *e)
             }
             if ((cJSON_IsArray(l) && cJSON_GetArraySize(l) == 0) ||
                 (!cJSON_IsArray(l) && (why = mz_label_text(l, lb, sizeof lb)))) {
-                mz_fail(e, "%s: label %s", c.where[i], why ? why : "is an empty list");
+                mz_fail(e, "%s: label %s", c.where[i],
+                        why ? why
+                            : "is an empty list: a multi-label record needs at least one label (give the records "
+                              "without one a label of their own, such as \"none\")");
                 goto out;
             }
             const cJSON *x;
@@ -301,6 +321,15 @@ int mz_train(const mz_train_args *args, mz_err *e)
                 a->corpus[0], fo.min_df);
         goto out;
     }
+    if (!strcmp(task, "multiclass") && !a->learn.rbf && too_big(&L, vocab.nfeat, e)) goto out;
+    /* an RBF head's cost grows with the square of the records: a person
+     * waiting on a corpus of news should hear so before the minutes pass */
+    if (a->learn.rbf && c.nscored > RBF_WARN)
+        fprintf(stderr,
+                "mizan-train: warning: --kernel rbf on %zu records: its cost grows with the square of their number "
+                "(3,000 news articles took about a minute on two cores), so this may take %.0f minutes or more; the "
+                "linear default is made for corpora this size\n",
+                c.nscored, (double)c.nscored * (double)c.nscored / (3000.0 * 3000.0));
     if (a->nlsa && fit_lsa(a, &c, &vocab, rows, &lsa, &lsa_corpora, &lsa_texts, &lsa_left, e) != 0) goto out;
     if (mz_trainset_build(&ts, rows, c.n, vocab.nfeat, e) != 0) goto out;
     /* metrics, thresholds and calibration count the scored rows alone */
