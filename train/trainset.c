@@ -391,7 +391,7 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
         /* keyed by the SHA-256 of the two parts, each with its NUL as a
          * separator: a fixed 32 bytes whatever the text's size */
         mz_strmap *seen = mz_strmap_new(c->nscored + 16);
-        size_t repeats = 0, first = 0, of = 0;
+        size_t repeats = 0, first = 0, of = 0, clash = 0, cfirst = 0, cof = 0;
         for (size_t i = 0; seen && i < c->nscored; i++) {
             const char *part[2] = {c->target[i] ? c->target[i] : "", c->text[i]};
             mz_sha256 h;
@@ -421,6 +421,9 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
                 }
                 c->same[i] = (int32_t)orig;
                 if (repeats++ == 0) first = i, of = orig;
+                /* the same words under two labels: no model tells them apart */
+                if (c->label[i] && c->label[orig] && !cJSON_Compare(c->label[i], c->label[orig], 1) && clash++ == 0)
+                    cfirst = i, cof = orig;
             }
         }
         if (!seen) {
@@ -435,6 +438,12 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
                     "cross-validation keeps each copy in its original's fold\n",
                     repeats, repeats == 1 ? "" : "s", repeats == 1 ? "s" : "", c->where[first], c->where[of]);
         }
+        if (clash)
+            fprintf(stderr,
+                    "mizan-train: warning: %zu of them carr%s another label than the text %s repeat%s (the first: %s, "
+                    "as %s): the same words cannot be answered two ways, so at most one of each pair is scored right\n",
+                    clash, clash == 1 ? "ies" : "y", clash == 1 ? "it" : "they", clash == 1 ? "s" : "", c->where[cfirst],
+                    c->where[cof]);
     }
     if (!a->quiet) {
         mz_progress_clear();
