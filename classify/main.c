@@ -799,6 +799,28 @@ static int dupset_add(dupset *d, const char *id, size_t lineno, size_t *first)
     return 0;
 }
 
+/* The id of a line known by its first bytes alone (one too long to read),
+ * so that its error answer joins back to the feed: taken when the scan met
+ * the whole id member before the cut (a number cut there is not whole). */
+static void salvage_id(const run *r, item *it, const char *s, size_t n)
+{
+    mz_jspan sp;
+    size_t bad;
+    const char *why;
+    if (!s || mz_json_scan(s, n, &r->fl.id, 1, &sp, &bad, &why) == 0 || !sp.len || sp.off + sp.len >= bad) return;
+    const char *v = s + sp.off;
+    if (*v == '"') {
+        /* cJSON would end the id at a \u0000, making another one */
+        if (mz_json_nul_escape(v, sp.len, NULL)) return;
+        cJSON *j = cJSON_ParseWithLength(v, sp.len);
+        if (cJSON_IsString(j)) it->id = strdup(j->valuestring);
+        cJSON_Delete(j);
+    } else if (*v == '-' || (*v >= '0' && *v <= '9')) {
+        it->id = strndup(v, sp.len);
+        it->id_number = it->id != NULL;
+    }
+}
+
 static void add_jsonl(run *r, const char *path)
 {
     const char *name = strcmp(path, "-") ? path : "<stdin>";
@@ -881,6 +903,7 @@ static void add_jsonl(run *r, const char *path)
         if (st == MZ_LINE_TOO_LONG) {
             snprintf(m, sizeof m, "%s:%zu: line longer than %zu bytes", name, lr.lineno, lr.max_line);
             it->error = strdup(m);
+            salvage_id(r, it, lr.buf, lr.len);
             continue;
         }
         if (i == lr.len) {

@@ -88,24 +88,29 @@ int mz_linereader_next(mz_linereader *r)
         size_t take = nl ? (size_t)(nl - s) : avail;
         r->in_pos += take + (nl != NULL);
         if (!too_long && r->len + take > r->max_line) too_long = 1;
-        if (!too_long && take) {
-            if (r->len + take + 2 > r->cap) {
+        /* an over-long line keeps its first bytes (MZ_LINE_PREFIX) only */
+        size_t room = r->max_line < MZ_LINE_PREFIX ? r->max_line : MZ_LINE_PREFIX;
+        size_t keep = !too_long ? take : r->len < room ? (take < room - r->len ? take : room - r->len) : 0;
+        if (keep) {
+            if (r->len + keep + 2 > r->cap) {
                 size_t nc = r->cap ? r->cap : 65536;
-                while (r->len + take + 2 > nc) nc *= 2;
+                while (r->len + keep + 2 > nc) nc *= 2;
                 char *b = realloc(r->buf, nc);
                 if (!b) return r->err = ENOMEM, MZ_LINE_IOERR;
                 r->buf = b;
                 r->cap = nc;
             }
-            memcpy(r->buf + r->len, s, take);
-            r->len += take;
+            memcpy(r->buf + r->len, s, keep);
+            r->len += keep;
         }
         if (nl) break;
     }
     if (!any) return MZ_LINE_EOF;
     r->lineno++;
     if (too_long) {
-        r->len = 0;
+        /* its first bytes stay, ended by a NUL: where an id may be found */
+        if (r->len > MZ_LINE_PREFIX) r->len = MZ_LINE_PREFIX;
+        if (r->buf) r->buf[r->len] = '\0';
         return MZ_LINE_TOO_LONG;
     }
     if (!r->buf) {

@@ -14,6 +14,11 @@
 
 enum { MZ_LINE_EOF = 0, MZ_LINE_OK = 1, MZ_LINE_TOO_LONG = 2, MZ_LINE_IOERR = 3 };
 
+/* An over-long line leaves its first bytes, at most this many, in
+ * r->buf[0..r->len) (fewer when max_line is less): enough to find a
+ * record's id before its text. */
+#define MZ_LINE_PREFIX 65536
+
 typedef struct mz_linereader {
     FILE *f;
     int fd;         /* f's descriptor, or -1 (an in-memory stream) */

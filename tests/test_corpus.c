@@ -482,11 +482,15 @@ static void test_linereader_too_long_on(int via_fd, const char *data, size_t n)
     ck_assert_str_eq(r.buf, "0123456789");
     ck_assert_int_eq(mz_linereader_next(&r), MZ_LINE_TOO_LONG);
     ck_assert_uint_eq(r.lineno, 2);
+    /* its first bytes, up to the limit, stay: where an id is found */
+    ck_assert_uint_eq(r.len, 10);
+    ck_assert_str_eq(r.buf, "0123456789");
     ck_assert_int_eq(mz_linereader_next(&r), MZ_LINE_OK); /* back in step */
     ck_assert_str_eq(r.buf, "abcdefghij");
     ck_assert_uint_eq(r.lineno, 3);
     ck_assert_int_eq(mz_linereader_next(&r), MZ_LINE_TOO_LONG);
     ck_assert_uint_eq(r.lineno, 4);
+    ck_assert_str_eq(r.buf, "zzzzzzzzzz");
     ck_assert_uint_le(r.cap, 65536 + 16); /* memory stays bounded */
     ck_assert_int_eq(mz_linereader_next(&r), MZ_LINE_OK);
     ck_assert_str_eq(r.buf, "end");
