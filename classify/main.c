@@ -386,8 +386,11 @@ static int read_already(run *r, const struct stat *st, const char *path)
     }
     const char *first = r->read_path[mz_strmap_value(r->read, (size_t)k)];
     char m[2 * PATH_MAX + 64];
-    snprintf(m, sizeof m, "%s: the same %s as %s, read already; not read again", path,
-             S_ISDIR(st->st_mode) ? "folder" : "file", first ? first : "an input before it");
+    if (first && !strcmp(first, path)) /* met by that name inside a folder named before it */
+        snprintf(m, sizeof m, "%s: read already, inside a folder named before it; not read again", path);
+    else
+        snprintf(m, sizeof m, "%s: the same %s as %s, read already; not read again", path,
+                 S_ISDIR(st->st_mode) ? "folder" : "file", first ? first : "an input before it");
     input_msg(m);
     return 1;
 }
