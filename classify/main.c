@@ -203,6 +203,29 @@ static const char *json_type(const cJSON *v)
                                : "a string";
 }
 
+/* The id of a line known by its first bytes alone (one too long to read),
+ * or whose JSON fails further on, so that its error answer joins back to
+ * the feed: taken when the scan met the whole id member before the cut or
+ * the fault (a number cut there is not whole). */
+static void salvage_id(const run *r, item *it, const char *s, size_t n)
+{
+    mz_jspan sp;
+    size_t bad;
+    const char *why;
+    if (!s || mz_json_scan(s, n, &r->fl.id, 1, &sp, &bad, &why) == 0 || !sp.len || sp.off + sp.len >= bad) return;
+    const char *v = s + sp.off;
+    if (*v == '"') {
+        /* cJSON would end the id at a \u0000, making another one */
+        if (mz_json_nul_escape(v, sp.len, NULL)) return;
+        cJSON *j = cJSON_ParseWithLength(v, sp.len);
+        if (cJSON_IsString(j)) it->id = strdup(j->valuestring);
+        cJSON_Delete(j);
+    } else if (*v == '-' || (*v >= '0' && *v <= '9')) {
+        it->id = strndup(v, sp.len);
+        it->id_number = it->id != NULL;
+    }
+}
+
 /* Parse a JSONL record into the item (in a worker: parsing costs about a
  * fifth of classifying, and done by the reading thread it was serial). */
 static void parse_line(run *r, item *it)
@@ -248,6 +271,9 @@ static void parse_line(run *r, item *it)
             it->id = strndup(it->line + sp.off, sp.len);
             it->id_number = it->id != NULL;
         }
+        /* JSON cJSON cannot read (a lone \ud800 in some other field): the
+         * id may still stand whole before the fault */
+        if (!j && !it->id) salvage_id(r, it, it->line, it->line_len);
         it->kept = kept_members(r, j, it->line, it->line_len, NULL);
         cJSON_Delete(j);
         it->error = strdup(e.msg);
@@ -800,28 +826,6 @@ static int dupset_add(dupset *d, const char *id, size_t lineno, size_t *first)
     d->line[d->cur][i] = lineno;
     d->count++;
     return 0;
-}
-
-/* The id of a line known by its first bytes alone (one too long to read),
- * so that its error answer joins back to the feed: taken when the scan met
- * the whole id member before the cut (a number cut there is not whole). */
-static void salvage_id(const run *r, item *it, const char *s, size_t n)
-{
-    mz_jspan sp;
-    size_t bad;
-    const char *why;
-    if (!s || mz_json_scan(s, n, &r->fl.id, 1, &sp, &bad, &why) == 0 || !sp.len || sp.off + sp.len >= bad) return;
-    const char *v = s + sp.off;
-    if (*v == '"') {
-        /* cJSON would end the id at a \u0000, making another one */
-        if (mz_json_nul_escape(v, sp.len, NULL)) return;
-        cJSON *j = cJSON_ParseWithLength(v, sp.len);
-        if (cJSON_IsString(j)) it->id = strdup(j->valuestring);
-        cJSON_Delete(j);
-    } else if (*v == '-' || (*v >= '0' && *v <= '9')) {
-        it->id = strndup(v, sp.len);
-        it->id_number = it->id != NULL;
-    }
 }
 
 static void add_jsonl(run *r, const char *path)
