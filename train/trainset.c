@@ -478,6 +478,7 @@ typedef struct feat_ctx {
     mz_vocab *vocab;
     mz_sparse *rows;
     long *mentions;
+    int quiet;
 } feat_ctx;
 
 /* Tokenise document i and, for stance, find its target: the same steps
@@ -581,7 +582,10 @@ static int stem_and_add(feat_ctx *f, int threads, mz_err *e)
             if (!ready) break; /* the pool stopped on an error: reported below */
             rc = mz_vocab_builder_add(f->vb, &f->sd[i], &f->td[i], e);
             mz_stemdoc_free(&f->sd[i]);
+            /* a large corpus takes seconds here: the count moves */
+            if (!f->quiet && (i + 1) % 2000 == 0) mz_progress("tokenising and stemming: %zu of %zu documents", i + 1, n);
         }
+        if (!f->quiet) mz_progress_clear();
         if (rc != 0) {
             /* stop the pool: nothing more is waited for */
             pthread_join(th, NULL);
@@ -631,6 +635,7 @@ int mz_featurize(const mz_collection *c, const mz_featopts *o, const mz_stopword
     f.sw = sw;
     f.target = target;
     f.vocab = vocab;
+    f.quiet = quiet;
     f.ws = calloc((size_t)threads, sizeof *f.ws);
     f.rows = calloc(c->n + 1, sizeof *f.rows);
     if (mentions_out) f.mentions = calloc(c->n + 1, sizeof *f.mentions);
