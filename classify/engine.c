@@ -71,14 +71,19 @@ static int load_item(void *arg, int wk, size_t i, mz_err *e)
 
 #define MAX_BUNDLES 256
 
-/* 1 when folder p holds a file named as mizan-train names a bundle's. */
+/* 1 when folder p holds a file named as mizan-train names a bundle's
+ * vocabulary, heads or semantic block. */
 static int holds_bundle_files(const char *p)
 {
     DIR *d = opendir(p);
     if (!d) return 0;
     const struct dirent *de;
     int found = 0;
-    while (!found && (de = readdir(d))) found = mz_bundle_file_name(de->d_name);
+    /* a vocabulary or a head is a bundle's alone; a lexicon or a stopword
+     * list may be a user's own, kept beside the bundles */
+    while (!found && (de = readdir(d)))
+        found = mz_bundle_file_name(de->d_name) && strcmp(de->d_name, "targets.json") &&
+                strcmp(de->d_name, "stopwords.txt");
     closedir(d);
     return found;
 }
@@ -787,6 +792,8 @@ static void set_errmsg(mz_worker *w, const char *msg)
 /* Answer the record with an error (and keep the message for stderr). */
 static int fail_record(mz_worker *w, const char *id, const char *msg)
 {
+    /* msg as the engine gave it, before its file:line is added */
+    w->oom = mz_err_is_oom(msg);
     set_errmsg(w, msg);
     mz_buf_reset(&w->out);
     mz_error_record(&w->out, id, w->id_number, w->kept, w->errmsg, w->o);
@@ -808,6 +815,7 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
 {
     mz_err e;
     mz_buf_reset(&w->out);
+    w->oom = 0;
     if (!checked && (mz_check_text(text, len, w->o->max_bytes, "text", &e) != 0 ||
                      (title && tlen && mz_check_text(title, tlen, w->o->max_bytes, "title", &e) != 0))) {
         return fail_record(w, id, e.msg);

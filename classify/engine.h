@@ -84,6 +84,7 @@ typedef struct mz_worker {
     size_t scap;
     mz_buf out;
     char errmsg[MZ_ERR_MAX]; /* the plain message of the last failed record */
+    int oom;                 /* that failure was memory running out */
     /* set per record by the caller: the input fields kept in the answer, as
      * raw JSON members each led by ", " and written after the id (TSV:
      * cells each led by a tab; text output: none), or NULL */

@@ -42,6 +42,7 @@
 #include "progress.h"
 #include "strmap.h"
 #include "summary.h"
+#include "utf8.h"
 
 
 #define BATCH 512
@@ -213,12 +214,18 @@ static void salvage_id(const run *r, item *it, const char *s, size_t n)
     size_t bad;
     const char *why;
     if (!s || mz_json_scan(s, n, &r->fl.id, 1, &sp, &bad, &why) == 0 || !sp.len || sp.off + sp.len >= bad) return;
+    /* whole means its member ended: "12 34" stops at 12 before the fault */
+    size_t after = sp.off + sp.len;
+    while (after < bad && (s[after] == ' ' || s[after] == '\t' || s[after] == '\r' || s[after] == '\n')) after++;
+    if (after >= bad || (s[after] != ',' && s[after] != '}')) return;
     const char *v = s + sp.off;
     if (*v == '"') {
         /* cJSON would end the id at a \u0000, making another one */
         if (mz_json_nul_escape(v, sp.len, NULL)) return;
         cJSON *j = cJSON_ParseWithLength(v, sp.len);
-        if (cJSON_IsString(j)) it->id = strdup(j->valuestring);
+        /* bytes never checked as the whole record is: UTF-8 or no id */
+        if (cJSON_IsString(j) && mz_utf8_check(j->valuestring, strlen(j->valuestring), NULL, NULL) == 0)
+            it->id = strdup(j->valuestring);
         cJSON_Delete(j);
     } else if (*v == '-' || (*v >= '0' && *v <= '9')) {
         it->id = strndup(v, sp.len);
@@ -353,7 +360,7 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
         w->line = it->lineno;
         w->id_number = it->id_number;
         it->status = mz_classify_one(w, it->id, it->title, it->tlen, it->text, it->len, it->target, it->has_id);
-        if (it->status && mz_err_is_oom(w->errmsg)) it->oom = 1;
+        if (it->status && w->oom) it->oom = 1;
         else if (it->status) it->error = strdup(w->errmsg);
         /* swap buffers: the worker's becomes the item's, no copy */
         mz_buf tmp = it->out;
@@ -910,7 +917,8 @@ static void add_jsonl(run *r, const char *path)
         if (st == MZ_LINE_TOO_LONG) {
             snprintf(m, sizeof m, "%s:%zu: line longer than %zu bytes", name, lr.lineno, lr.max_line);
             it->error = strdup(m);
-            salvage_id(r, it, lr.buf, lr.len);
+            /* a line read in another encoding is not decoded, being skipped */
+            if (!lines) salvage_id(r, it, lr.buf, lr.len);
             continue;
         }
         if (i == lr.len) {

@@ -16,12 +16,7 @@ int mz_fail(mz_err *e, const char *fmt, ...)
     return -1;
 }
 
-int mz_err_is_oom(const char *msg)
-{
-    static const char oom[] = "out of memory";
-    size_t n = strlen(msg), k = sizeof oom - 1;
-    return n >= k && !strcmp(msg + n - k, oom) && (n == k || msg[n - k - 1] == ' ');
-}
+int mz_err_is_oom(const char *msg) { return !strcmp(msg, "out of memory"); }
 
 int mz_wrap(mz_err *e, const char *fmt, ...)
 {

@@ -26,9 +26,11 @@ typedef struct mz_err {
 int mz_fail(mz_err *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* 1 when msg reports a failed allocation, as every one is reported:
- * "out of memory", maybe behind a prefix mz_wrap added.  A run stops on
- * one rather than blame the record it was working on. */
+/* 1 when msg, as a function below main() left it, reports a failed
+ * allocation: "out of memory" exactly, the message every one gives.  Only
+ * the message as returned is asked, never one a caller wrapped or built:
+ * a record's own text could end with those words.  A run stops on one
+ * rather than blame the record it was working on. */
 int mz_err_is_oom(const char *msg);
 
 /* Prefix an existing message with more context ("file:line: " + old). */

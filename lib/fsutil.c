@@ -275,9 +275,10 @@ static int read_fd(int fd, const char *path, size_t max_bytes, char **buf, size_
 
 /* The signals whose default action ends the process and that a program
  * can catch: each would otherwise leave a temporary behind (SIGXCPU is
- * what a CPU-time limit sends, SIGQUIT a terminal's ^\, SIGUSR1/2 and the
- * timers what a supervisor may).  SIGXFSZ is ignored instead (mz_start). */
-static const int caught[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU, SIGVTALRM, SIGPROF};
+ * what a CPU-time limit sends, SIGQUIT a terminal's ^\, SIGUSR1/2 and
+ * SIGALRM what a supervisor may).  SIGPROF and SIGVTALRM are left alone: a
+ * profiler ticks with them.  SIGXFSZ is ignored instead (mz_start). */
+static const int caught[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU};
 
 void mz_signals_hold(sigset_t *old)
 {

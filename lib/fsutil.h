@@ -84,8 +84,8 @@ const char *mz_outfile_pending(void);
  * opened). */
 int mz_outfile_check(const char *path, mz_err *e);
 
-/* The terminating signals a program can catch (SIGINT, SIGTERM, SIGHUP,
- * SIGQUIT, SIGALRM, SIGUSR1/2, SIGXCPU, SIGVTALRM, SIGPROF) held
+/* The terminating signals a program can catch, save a profiler's (SIGINT,
+ * SIGTERM, SIGHUP, SIGQUIT, SIGALRM, SIGUSR1/2, SIGXCPU) held
  * (delivered on release) around a step
  * that an interrupt handler must not see half done, such as creating a
  * temporary and telling the handler its name; *old is the mask to

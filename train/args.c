@@ -534,6 +534,10 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
      * answer with the auxiliary one's labels */
     if (a->aux_field && a->name && !strcmp(a->name, "aux"))
         return mz_fail(e, "--name: a bundle with --aux-field may not be called \"aux\", a name the bundle uses itself");
+    /* the per-source figures are kept under "source" beside the head's own */
+    if (a->source_field && a->name && !strcmp(a->name, "source"))
+        return mz_fail(e, "--name: a bundle with --source-field may not be called \"source\", a name the bundle uses "
+                          "itself");
     /* a stance bundle answers under "stance" by its target, whatever its
      * name: the option would be recorded and change nothing */
     if (a->name && !strcmp(a->task, "stance") && !a->evaluate)

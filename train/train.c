@@ -324,12 +324,14 @@ int mz_train(const mz_train_args *args, mz_err *e)
     if (!strcmp(task, "multiclass") && !a->learn.rbf && too_big(&L, vocab.nfeat, e)) goto out;
     /* an RBF head's cost grows with the square of the records: a person
      * waiting on a corpus of news should hear so before the minutes pass */
-    if (a->learn.rbf && c.nscored > RBF_WARN)
+    if (a->learn.rbf && c.nscored > RBF_WARN) {
+        mz_progress_clear();
         fprintf(stderr,
                 "mizan-train: warning: --kernel rbf on %zu records: its cost grows with the square of their number "
                 "(3,000 news articles took about a minute on two cores), so this may take %.0f minutes or more; the "
                 "linear default is made for corpora this size\n",
                 c.nscored, (double)c.nscored * (double)c.nscored / (3000.0 * 3000.0));
+    }
     if (a->nlsa && fit_lsa(a, &c, &vocab, rows, &lsa, &lsa_corpora, &lsa_texts, &lsa_left, e) != 0) goto out;
     if (mz_trainset_build(&ts, rows, c.n, vocab.nfeat, e) != 0) goto out;
     /* metrics, thresholds and calibration count the scored rows alone */

@@ -9,6 +9,7 @@
 
 #include "corpus.h"
 #include "fsutil.h"
+#include "heads.h"
 #include "parallel.h"
 #include "progress.h"
 #include "sha256.h"
@@ -151,6 +152,14 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
             record_free(c, i);
             return mz_fail(e, "%s: missing or empty field \"%s\" (--aux-field)", where, l->a->aux_field);
         }
+        /* its values are the auxiliary head's labels: held to what a label
+         * must be, or the bundle would be refused when loaded */
+        char lb[256];
+        const char *why = cJSON_IsString(t) ? mz_label_text(t, lb, sizeof lb) : NULL;
+        if (why) {
+            record_free(c, i);
+            return mz_fail(e, "%s: field \"%s\" (--aux-field) %s", where, l->a->aux_field, why);
+        }
         c->aux[i] = strdup(v);
     }
     if (l->a->target_field) {
@@ -273,6 +282,37 @@ static void *digest_run(void *arg)
         d->rc = mz_sha256_file(path, d->hex[k], &d->e);
     }
     return NULL;
+}
+
+/* A record's label as training reads it: the text of each, a list's in
+ * order (its first is the primary) and without repeats, between 0x1f
+ * bytes, which no label holds: 1 and "1" are one label, as are ["a"] and
+ * ["a", "a"]. */
+#define LABEL_KEY_MAX (MZ_MAX_CLASSES * 258 + 2)
+static void label_key(const cJSON *l, char *out)
+{
+    char lb[256];
+    size_t k = 1;
+    out[0] = 0x1f, out[1] = 0;
+    for (const cJSON *x = cJSON_IsArray(l) ? l->child : l; x; x = cJSON_IsArray(l) ? x->next : NULL) {
+        if (mz_label_text(x, lb, sizeof lb)) continue; /* refused elsewhere */
+        size_t n = strlen(lb);
+        char probe[260];
+        snprintf(probe, sizeof probe, "\x1f%s\x1f", lb);
+        if (strstr(out, probe) || k + n + 2 > LABEL_KEY_MAX) continue;
+        memcpy(out + k, lb, n);
+        k += n;
+        out[k++] = 0x1f;
+        out[k] = 0;
+    }
+}
+
+static int same_labels(const cJSON *a, const cJSON *b)
+{
+    static __thread char ka[LABEL_KEY_MAX], kb[LABEL_KEY_MAX];
+    label_key(a, ka);
+    label_key(b, kb);
+    return !strcmp(ka, kb);
 }
 
 int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
@@ -422,7 +462,7 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
                 c->same[i] = (int32_t)orig;
                 if (repeats++ == 0) first = i, of = orig;
                 /* the same words under two labels: no model tells them apart */
-                if (c->label[i] && c->label[orig] && !cJSON_Compare(c->label[i], c->label[orig], 1) && clash++ == 0)
+                if (c->label[i] && c->label[orig] && !same_labels(c->label[i], c->label[orig]) && clash++ == 0)
                     cfirst = i, cof = orig;
             }
         }
