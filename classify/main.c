@@ -101,6 +101,7 @@ typedef struct run {
     FILE *out;     /* stdout, or the temporary of --output */
     int write_err; /* errno of the first failed write: the run stops */
     int oom;       /* an answer could not be made: the run stops and fails */
+    char oom_at[PATH_MAX + 32]; /* the record it was, "file:line" or a file */
     int out_exists;     /* -o FILE exists, as this file: never read as an input */
     int out_stdout;     /* ... or, without -o, the regular file stdout is */
     dev_t out_dev;
@@ -214,6 +215,7 @@ static void salvage_id(const run *r, item *it, const char *s, size_t n)
     size_t bad;
     const char *why;
     if (!s || mz_json_scan(s, n, &r->fl.id, 1, &sp, &bad, &why) == 0 || !sp.len || sp.off + sp.len >= bad) return;
+    if (!strcmp(why, MZ_JSON_TWICE)) return; /* given twice: which is meant cannot be told */
     /* whole means its member ended: "12 34" stops at 12 before the fault */
     size_t after = sp.off + sp.len;
     while (after < bad && (s[after] == ' ' || s[after] == '\t' || s[after] == '\r' || s[after] == '\n')) after++;
@@ -269,7 +271,10 @@ static void parse_line(run *r, item *it)
         mz_jspan sp;
         size_t at;
         const char *why;
-        int found = mz_json_scan(it->line, it->line_len, &r->fl.id, 1, &sp, &at, &why) == 0 && sp.len;
+        int scan = mz_json_scan(it->line, it->line_len, &r->fl.id, 1, &sp, &at, &why);
+        int found = scan == 0 && sp.len;
+        /* the id given twice: which is meant cannot be told, so neither */
+        if (scan != 0 && !strcmp(why, MZ_JSON_TWICE)) id = NULL;
         if (cJSON_IsString(id)) {
             /* cJSON ends a string at a \u0000, which would make another id */
             if (!found || !mz_json_nul_escape(it->line + sp.off, sp.len, NULL)) it->id = strdup(id->valuestring);
@@ -435,8 +440,10 @@ static void flush_batch(run *r)
     for (size_t i = 0; i < r->n; i++) {
         item *it = &r->items[i];
         size_t first;
-        /* repeats are found here, in input order, so "first" means first */
-        if (it->has_id && r->seen && dupset_add(r->seen, it->id, it->lineno, &first)) {
+        /* repeats are found here, in input order, so "first" means first;
+         * an id is held by a record answered under it, not by one that
+         * failed, so that a corrected record sent again is answered */
+        if (it->has_id && !it->status && r->seen && dupset_add(r->seen, it->id, it->lineno, &first)) {
             char m[600];
             snprintf(m, sizeof m, "%s:%zu: duplicate id (first at line %zu)", r->stream, it->lineno, first);
             free(it->error);
@@ -451,7 +458,11 @@ static void flush_batch(run *r)
         }
         /* an answer or its message that could not be stored would be
          * written as nothing: a record lost from the output, in silence */
-        if (it->oom || it->out.oom || !it->out.n || (it->status && !it->error) || (r->sum && !it->ans)) r->oom = 1;
+        if (!r->oom && (it->oom || it->out.oom || !it->out.n || (it->status && !it->error) || (r->sum && !it->ans))) {
+            r->oom = 1;
+            if (it->lineno && r->stream) snprintf(r->oom_at, sizeof r->oom_at, "%s:%zu", r->stream, it->lineno);
+            else if (it->id && !r->stream) snprintf(r->oom_at, sizeof r->oom_at, "%s", it->id);
+        }
         if (r->oom) {
             /* the run fails (as a failed write does): nothing more is said
              * or written */
@@ -1306,6 +1317,10 @@ static int run_all(mz_classify_args *args)
     }
     flush_batch(&r);
     mz_progress_clear();
+    if (r.oom && r.oom_at[0]) {
+        mz_fail(&e, "%s: out of memory", r.oom_at);
+        goto fail;
+    }
     if (r.oom) goto oom;
     if (r.sum) {
         mz_buf sb = {0};
