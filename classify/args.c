@@ -119,6 +119,10 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
     if (a->list && a->o.tsv) return mz_fail(e, "--list-models: --format json or text (a listing has no rows)");
     if (a->summary && a->o.tsv) return mz_fail(e, "--summary: --format json or text (a summary has no rows)");
     if (a->summary && a->keep) return mz_fail(e, "--summary: --keep copies fields into each answer, and a summary has none");
+    /* the report for a person shows answers, not a feed's fields: the
+     * option would be taken and change nothing */
+    if (a->keep && a->o.text_format && !a->summary && !a->list)
+        return mz_fail(e, "--keep: the text report shows no record fields; use --format json or tsv");
     if (a->summary && a->list) return mz_fail(e, "--summary and --list-models: one or the other");
     if (a->terms_given && !a->list) return mz_fail(e, "--terms: only with --list-models (per article, see --explain)");
     /* a listing reads no article: inputs or per-article options would be
