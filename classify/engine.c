@@ -845,7 +845,7 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
         if (w->kept) mz_buf_puts(o, w->kept);
     }
     int first_stance = 1, target_failed = 0;
-    size_t vectors = 0, words = 0; /* bundles that read the text; the words they knew */
+    int vectors = 0, known = 0; /* a bundle read the text; one knew a word of it */
     for (int pass = 0; pass < MZ_NGROUPS; pass++) {
         for (size_t i = 0; i < w->m->n; i++) {
             const mz_bundle *b = &w->m->b[i];
@@ -868,8 +868,8 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
                 return fail_record(w, id, e.msg);
             }
             if (!stance || mentions > 0) {
-                vectors++;
-                words += mz_predictor_words(w->pred[i]);
+                vectors = 1;
+                known = known || mz_predictor_knows_words(w->pred[i]);
             }
             if (kind == MZ_GROUP_MULTICLASS) {
                 if (json) mz_buf_puts(o, ", ");
@@ -907,7 +907,7 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
         return fail_record(w, id, "out of memory");
     }
     /* answers made from a head's bias alone would look like any other */
-    if (vectors && !words) {
+    if (vectors && !known) {
         return fail_record(w, id,
                            "no word of the text is one the models know (only stopwords, or words not in their "
                            "vocabularies): nothing to answer from");

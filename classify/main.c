@@ -14,7 +14,6 @@
  * answered, 1 some records failed, 2 usage, input or model errors. */
 #include <dirent.h>
 #include <errno.h>
-#include <poll.h>
 #include <fcntl.h>
 #include <limits.h>
 #ifdef __GLIBC__
@@ -205,32 +204,48 @@ static const char *json_type(const cJSON *v)
                                : "a string";
 }
 
-/* The id of a line known by its first bytes alone (one too long to read),
- * or whose JSON fails further on, so that its error answer joins back to
- * the feed: taken when the scan met the whole id member before the cut or
- * the fault (a number cut there is not whole). */
-static void salvage_id(const run *r, item *it, const char *s, size_t n)
-{
+/* A line's id member as the strict scan finds it: rc 0 when the whole
+ * line is JSON, else the fault at bad, why. */
+typedef struct idscan {
+    int rc;
     mz_jspan sp;
     size_t bad;
     const char *why;
-    if (!s || mz_json_scan(s, n, &r->fl.id, 1, &sp, &bad, &why) == 0 || !sp.len || sp.off + sp.len >= bad) return;
-    if (!strcmp(why, MZ_JSON_TWICE)) return; /* given twice: which is meant cannot be told */
+} idscan;
+
+static void id_scan(const run *r, const char *s, size_t n, idscan *q)
+{
+    q->rc = mz_json_scan(s, n, &r->fl.id, 1, &q->sp, &q->bad, &q->why);
+}
+
+/* 1 when the scan failed on the id given twice: which is meant cannot be
+ * told, so an error answer gives neither. */
+static int id_twice(const idscan *q) { return q->rc != 0 && !strcmp(q->why, MZ_JSON_TWICE); }
+
+/* The id of a line known by its first bytes alone (one too long to read),
+ * or whose JSON fails further on, so that its error answer joins back to
+ * the feed: taken when the scan q of s met the whole id member before the
+ * cut or the fault (a number cut there is not whole). */
+static void salvage_id(item *it, const char *s, const idscan *q)
+{
+    const mz_jspan *sp = &q->sp;
+    size_t bad = q->bad;
+    if (q->rc == 0 || !sp->len || sp->off + sp->len >= bad || id_twice(q)) return;
     /* whole means its member ended: "12 34" stops at 12 before the fault */
-    size_t after = sp.off + sp.len;
+    size_t after = sp->off + sp->len;
     while (after < bad && (s[after] == ' ' || s[after] == '\t' || s[after] == '\r' || s[after] == '\n')) after++;
     if (after >= bad || (s[after] != ',' && s[after] != '}')) return;
-    const char *v = s + sp.off;
+    const char *v = s + sp->off;
     if (*v == '"') {
         /* cJSON would end the id at a \u0000, making another one */
-        if (mz_json_nul_escape(v, sp.len, NULL)) return;
-        cJSON *j = cJSON_ParseWithLength(v, sp.len);
+        if (mz_json_nul_escape(v, sp->len, NULL)) return;
+        cJSON *j = cJSON_ParseWithLength(v, sp->len);
         /* bytes never checked as the whole record is: UTF-8 or no id */
         if (cJSON_IsString(j) && mz_utf8_check(j->valuestring, strlen(j->valuestring), NULL, NULL) == 0)
             it->id = strdup(j->valuestring);
         cJSON_Delete(j);
     } else if (*v == '-' || (*v >= '0' && *v <= '9')) {
-        it->id = strndup(v, sp.len);
+        it->id = strndup(v, sp->len);
         it->id_number = it->id != NULL;
     }
 }
@@ -268,24 +283,22 @@ static void parse_line(run *r, item *it)
         /* salvage the id for the error record if the line is JSON */
         cJSON *j = cJSON_ParseWithLength(it->line, it->line_len);
         const cJSON *id = j ? cJSON_GetObjectItemCaseSensitive(j, r->fl.id) : NULL;
-        mz_jspan sp;
-        size_t at;
-        const char *why;
-        int scan = mz_json_scan(it->line, it->line_len, &r->fl.id, 1, &sp, &at, &why);
-        int found = scan == 0 && sp.len;
-        /* the id given twice: which is meant cannot be told, so neither */
-        if (scan != 0 && !strcmp(why, MZ_JSON_TWICE)) id = NULL;
+        idscan q;
+        id_scan(r, it->line, it->line_len, &q);
+        const mz_jspan *sp = &q.sp;
+        int found = q.rc == 0 && sp->len;
+        if (id_twice(&q)) id = NULL;
         if (cJSON_IsString(id)) {
             /* cJSON ends a string at a \u0000, which would make another id */
-            if (!found || !mz_json_nul_escape(it->line + sp.off, sp.len, NULL)) it->id = strdup(id->valuestring);
+            if (!found || !mz_json_nul_escape(it->line + sp->off, sp->len, NULL)) it->id = strdup(id->valuestring);
         } else if (cJSON_IsNumber(id) && found) {
             /* a number as written, as a good record's is */
-            it->id = strndup(it->line + sp.off, sp.len);
+            it->id = strndup(it->line + sp->off, sp->len);
             it->id_number = it->id != NULL;
         }
         /* JSON cJSON cannot read (a lone \ud800 in some other field): the
          * id may still stand whole before the fault */
-        if (!j && !it->id) salvage_id(r, it, it->line, it->line_len);
+        if (!j && !it->id) salvage_id(it, it->line, &q);
         it->kept = kept_members(r, j, it->line, it->line_len, NULL);
         cJSON_Delete(j);
         it->error = strdup(e.msg);
@@ -731,10 +744,8 @@ static void add_stdin_article(run *r)
         if (!buf) break;
         got = fread(buf + n, 1, cap - n, stdin);
         if (got == 0 && ferror(stdin) && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            /* standard input left non-blocking by whoever opened it: wait */
-            struct pollfd p = {.fd = fileno(stdin), .events = POLLIN};
             clearerr(stdin);
-            if (poll(&p, 1, -1) >= 0 || errno == EINTR) continue;
+            if (mz_wait_input(fileno(stdin)) == 0) continue;
         }
         if (got == 0) break;
         n += got;
@@ -929,7 +940,11 @@ static void add_jsonl(run *r, const char *path)
             snprintf(m, sizeof m, "%s:%zu: line longer than %zu bytes", name, lr.lineno, lr.max_line);
             it->error = strdup(m);
             /* a line read in another encoding is not decoded, being skipped */
-            if (!lines) salvage_id(r, it, lr.buf, lr.len);
+            if (!lines && lr.buf) {
+                idscan q;
+                id_scan(r, lr.buf, lr.len, &q);
+                salvage_id(it, lr.buf, &q);
+            }
             continue;
         }
         if (i == lr.len) {

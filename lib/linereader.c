@@ -28,6 +28,12 @@ void mz_linereader_init(mz_linereader *r, FILE *f, size_t max_line)
     r->max_line = max_line;
 }
 
+int mz_wait_input(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    return poll(&p, 1, -1) < 0 && errno != EINTR ? -1 : 0;
+}
+
 const char *mz_linereader_why(const mz_linereader *r, char *buf, size_t n)
 {
     if (r->err == ENOMEM) return "out of memory";
@@ -54,10 +60,7 @@ static int fill(mz_linereader *r)
             ssize_t k = read(r->fd, r->in, CHUNK);
             if (k < 0 && errno == EINTR) continue;
             if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                /* a descriptor left non-blocking by whoever opened it (an
-                 * event loop's pipe): wait for it as for a blocking one */
-                struct pollfd p = {.fd = r->fd, .events = POLLIN};
-                if (poll(&p, 1, -1) < 0 && errno != EINTR) return r->err = errno, -1;
+                if (mz_wait_input(r->fd) != 0) return r->err = errno, -1;
                 continue;
             }
             if (k < 0) return r->err = errno, -1;

@@ -33,6 +33,12 @@ typedef struct mz_linereader {
 
 void mz_linereader_init(mz_linereader *r, FILE *f, size_t max_line);
 void mz_linereader_free(mz_linereader *r);
+/* Wait until fd has input, end of input or an error to read: 0, or -1
+ * with errno set.  A descriptor left non-blocking by whoever opened it (an
+ * event loop's pipe) answers a read with EAGAIN; its reader waits here as
+ * it would in a blocking read. */
+int mz_wait_input(int fd);
+
 /* After MZ_LINE_IOERR, what went wrong as a message ends with it: "read
  * error: <strerror>", or "out of memory" (which mz_err_is_oom knows). */
 const char *mz_linereader_why(const mz_linereader *r, char *buf, size_t n);

@@ -54,15 +54,14 @@ int mz_predictor_vectorize(mz_predictor *p, const mz_doc *d, const uint8_t *ctx,
     return 0;
 }
 
-size_t mz_predictor_words(const mz_predictor *p)
+int mz_predictor_knows_words(const mz_predictor *p)
 {
     const mz_vocab *v = &p->b->vocab;
-    size_t n = 0;
     for (size_t i = 0; i < p->x.n; i++) {
         size_t f = (size_t)p->x.idx[i];
-        n += f <= v->nfeat && v->kind[f - 1] != 'x';
+        if (f <= v->nfeat && v->kind[f - 1] != 'x') return 1;
     }
-    return n;
+    return 0;
 }
 
 int mz_predict_aux(mz_predictor *p) { return mz_aux_augment(p->b, &p->x); }

@@ -63,12 +63,12 @@ void mz_predictor_free(mz_predictor *p);
 int mz_predictor_vectorize(mz_predictor *p, const mz_doc *d, const uint8_t *ctx,
                            const mz_extra *ex, size_t nex, mz_err *e);
 
-/* How many features of p->x are words of the vocabulary (n-grams of stems,
- * plain or of the target's sentences, and character n-grams), as opposed
- * to the pseudo-terms a text has whatever its words (punctuation, mention
- * counts, cue counts): 0 when the head would answer from those and its
- * bias alone. */
-size_t mz_predictor_words(const mz_predictor *p);
+/* 1 when a feature of p->x is a word of the vocabulary (an n-gram of
+ * stems, plain or of the target's sentences, or a character n-gram), as
+ * opposed to the pseudo-terms a text has whatever its words (punctuation,
+ * mention counts, cue counts): 0 when the head would answer from those and
+ * its bias alone. */
+int mz_predictor_knows_words(const mz_predictor *p);
 
 /* For a bundle with an auxiliary head: predict it on p->x and append its
  * class probabilities (times the bundle's scale) as the features fid[c],
