@@ -909,7 +909,10 @@ static void add_jsonl(run *r, const char *path)
         if (st == MZ_LINE_IOERR) {
             char why[128];
             snprintf(m, sizeof m, "%s:%zu: %s", name, lr.lineno + 1, mz_linereader_why(&lr, why, sizeof why));
-            if (lr.err == ENOMEM) r->oom = 1;
+            if (lr.err == ENOMEM) {
+                r->oom = 1;
+                snprintf(r->oom_at, sizeof r->oom_at, "%s:%zu", name, lr.lineno + 1);
+            }
             else input_msg(m);
             r->any_input_error = 1;
             break;

@@ -290,8 +290,20 @@ void mz_signals_hold(sigset_t *old)
 
 void mz_signals_release(const sigset_t *old) { pthread_sigmask(SIG_SETMASK, old, NULL); }
 
+/* Under a limit on address space (ulimit -v) the kernel may be unable to
+ * grow the main thread's stack mid-run, once the heap has taken what the
+ * limit leaves: a crash, where a failed allocation is an error.  Its first
+ * MiB is touched at start, while there is room (worker threads' stacks are
+ * mapped whole when they start). */
+static void __attribute__((noinline)) grow_stack(void)
+{
+    volatile char pad[1 << 20];
+    for (size_t i = 0; i < sizeof pad; i += 4096) pad[i] = 0;
+}
+
 int mz_start(int *closed)
 {
+    grow_stack();
     *closed = 0;
     for (int fd = 0; fd <= 2; fd++) {
         if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
