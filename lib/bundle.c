@@ -213,6 +213,7 @@ int mz_bundle_begin(mz_bundle_writer *w, const char *dir, mz_err *e)
 {
     if (mz_bundle_out_check(dir, e) != 0) return -1;
     memset(w, 0, sizeof *w);
+    w->lock = -1;
     if (snprintf(w->final_dir, sizeof w->final_dir, "%s", dir) >= (int)sizeof w->final_dir)
         return mz_fail(e, "%s: path too long", dir);
     size_t l = strlen(w->final_dir);
@@ -236,6 +237,9 @@ int mz_bundle_begin(mz_bundle_writer *w, const char *dir, mz_err *e)
     if (made == 0) snprintf(pending, sizeof pending, "%s", w->tmp_dir);
     mz_signals_release(&old);
     if (made != 0) return -1;
+    /* a trainer killed outright leaves the folder; the next one to write
+     * this bundle removes it, unless this lock says a run still writes it */
+    w->lock = mz_temp_lock(w->tmp_dir);
     w->files = cJSON_CreateObject();
     if (!w->files) {
         mz_bundle_abort(w);
@@ -293,12 +297,16 @@ int mz_bundle_commit(mz_bundle_writer *w, cJSON *manifest, mz_err *e)
     if (rc != 0) mz_bundle_abort(w);
     else pending[0] = '\0';
     mz_signals_release(&old);
+    if (w->lock >= 0) close(w->lock);
+    w->lock = -1;
     return rc != 0 ? -1 : 0;
 }
 
 void mz_bundle_abort(mz_bundle_writer *w)
 {
     if (w->tmp_dir[0]) mz_rm_rf(w->tmp_dir, NULL);
+    if (w->tmp_dir[0] && w->lock >= 0) close(w->lock);
+    w->lock = -1;
     cJSON_Delete(w->files);
     w->files = NULL;
     w->tmp_dir[0] = '\0';

@@ -145,6 +145,7 @@ typedef struct mz_bundle_writer {
     char final_dir[4096];
     char tmp_dir[4096];
     cJSON *files; /* name → sha256 */
+    int lock;     /* holds tmp_dir's mz_temp_lock, or -1 */
 } mz_bundle_writer;
 
 /* dir is what a commit will replace whole: it may be new, an empty folder

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -17,6 +19,8 @@
 #ifndef RENAME_EXCHANGE
 #define RENAME_EXCHANGE (1 << 1)
 #endif
+
+static char *join_alloc(const char *dir, const char *name);
 
 /* ---- path pieces ------------------------------------------------------ */
 
@@ -369,6 +373,71 @@ static int follow_dangling(const char *path, char *dest, size_t n, mz_err *e)
     return 0;
 }
 
+/* ---- temporaries of killed runs --------------------------------------- */
+
+/* A run holds an exclusive flock on each temporary it writes (the lock goes
+ * with its last descriptor, so with the process, however it dies).  A
+ * temporary of target's that no one locks, owned by this user and
+ * untouched for STALE_SECONDS, was left by a run killed outright (SIGKILL,
+ * the OOM killer): the next write of target removes it.  The age covers
+ * the moment between a temporary's creation and its lock; a temporary a
+ * live run writes is locked, whatever its age. */
+#define STALE_SECONDS 10
+
+int mz_temp_lock(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* 1 for the six characters mkstemp and mkdtemp put in place of XXXXXX. */
+static int temp_suffix(const char *s)
+{
+    for (int i = 0; i < 6; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+            return 0;
+    return s[6] == '\0';
+}
+
+static void sweep_stale(const char *target)
+{
+    size_t pl, bl;
+    const char *base;
+    char dir[PATH_MAX];
+    if (split_path(target, &pl, &base, &bl, NULL) != 0 || parent_of(target, dir, sizeof dir, NULL) != 0) return;
+    DIR *d = opendir(dir);
+    if (!d) return;
+    int dfd = dirfd(d);
+    time_t now = time(NULL);
+    const struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *n = de->d_name;
+        if (n[0] != '.' || strncmp(n + 1, base, bl) != 0 || strncmp(n + 1 + bl, ".tmp.", 5) != 0 ||
+            !temp_suffix(n + 1 + bl + 5))
+            continue;
+        struct stat st, fst;
+        if (fstatat(dfd, n, &st, AT_SYMLINK_NOFOLLOW) != 0 || st.st_uid != geteuid() ||
+            !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) || st.st_mtime > now || now - st.st_mtime < STALE_SECONDS)
+            continue;
+        int fd = openat(dfd, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0) continue;
+        /* the same file still, and no run holds it */
+        if (fstat(fd, &fst) == 0 && fst.st_dev == st.st_dev && fst.st_ino == st.st_ino &&
+            flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            char *p = join_alloc(dir, n);
+            if (p) mz_rm_rf(p, NULL);
+            free(p);
+        }
+        close(fd);
+    }
+    closedir(d);
+}
+
 /* publish: name the temporary in pending_tmp (mz_outfile_open does;
  * mz_write_file_atomic, whose callers hold the signals or write inside a
  * temporary directory of their own, does not) */
@@ -400,9 +469,12 @@ static int outfile_open(mz_outfile *o, const char *path, int publish, mz_err *e)
     }
     if (sibling_template(o->dest, "tmp", o->tmp, sizeof o->tmp, e) != 0)
         return -1;
+    sweep_stale(o->dest);
     sigset_t old;
     mz_signals_hold(&old);
     int fd = mkostemp(o->tmp, O_CLOEXEC);
+    /* held while o->f is open: a later run's sweep leaves it alone */
+    if (fd >= 0) (void)flock(fd, LOCK_EX | LOCK_NB);
     if (fd >= 0 && publish) {
         memcpy(pending_tmp, o->tmp, sizeof pending_tmp);
         o->published = 1;
@@ -524,6 +596,7 @@ int mz_mkdtemp_beside(const char *final_dir, char *out, size_t outsz,
             out[0] = '\0';
         return -1;
     }
+    sweep_stale(final_dir);
     if (!mkdtemp(out)) {
         int err = errno;
         out[0] = '\0';

@@ -9,7 +9,9 @@
  * temporary is removed and the old version is left exactly as it was.
  *
  * Temporaries are named ".<base>.tmp.XXXXXX" beside their target, so they are
- * hidden, attributable, and never collide (mkstemp/mkdtemp).
+ * hidden, attributable, and never collide (mkstemp/mkdtemp).  The run
+ * writing one holds a lock on it; one that no run locks is a killed run's,
+ * and the next write of the same target removes it.
  *
  * All functions follow err.h: 0 on success, -1 with a message naming the path
  * involved.  None of them follow symlinks when deleting. */
@@ -114,6 +116,14 @@ mode_t mz_umask(void);
  * mz_dir_commit.  On failure out is the empty string. */
 int mz_mkdtemp_beside(const char *final_dir, char *out, size_t outsz,
                       mz_err *e);
+
+/* An exclusive lock on the temporary at path (a file or a directory) for
+ * as long as the returned descriptor stays open, or -1.  Creating a
+ * temporary beside a target (mz_outfile_open locks its own) first removes
+ * those of the same target that no run locks and that have not changed
+ * for 10 seconds: a run killed outright (SIGKILL, the OOM killer) cannot
+ * remove its own. */
+int mz_temp_lock(const char *path);
 
 /* Move the fully populated tmp_dir into place as final_dir.  If final_dir does
  * not exist, a plain rename.  If it does, the two are swapped atomically with

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -391,6 +392,78 @@ START_TEST(test_read_errors)
 }
 END_TEST
 
+/* ---- temporaries of killed runs --------------------------------------- */
+
+/* Set path's times (not following a link) secs seconds back. */
+static void age(const char *path, int secs)
+{
+    struct timespec t[2];
+    clock_gettime(CLOCK_REALTIME, &t[0]);
+    t[0].tv_sec -= secs;
+    t[1] = t[0];
+    ck_assert_msg(utimensat(AT_FDCWD, path, t, AT_SYMLINK_NOFOLLOW) == 0, "%s: %s", path, strerror(errno));
+}
+
+/* What a run killed outright leaves beside its output is removed by the
+ * next write of that output: only its own temporaries, only unlocked ones,
+ * only old ones; never a link's target, never another output's. */
+START_TEST(test_stale_temporaries_swept)
+{
+    mz_err e = {{0}};
+    put(P("keep.txt"), "precious");
+    put(P(".out.jsonl.tmp.AAAAAA"), "killed run");
+    age(P(".out.jsonl.tmp.AAAAAA"), 60);
+    put(P(".out.jsonl.tmp.BBBBBB"), "just made");
+    put(P(".out.jsonl.tmp.CCCCCC"), "a live run's");
+    age(P(".out.jsonl.tmp.CCCCCC"), 60);
+    int held = mz_temp_lock(P(".out.jsonl.tmp.CCCCCC"));
+    ck_assert_int_ge(held, 0);
+    put(P(".other.jsonl.tmp.DDDDDD"), "another output's");
+    age(P(".other.jsonl.tmp.DDDDDD"), 60);
+    put(P(".out.jsonl.tmp.EEEEEEE"), "not a temporary's name");
+    age(P(".out.jsonl.tmp.EEEEEEE"), 60);
+    ck_assert_int_eq(symlink(P("keep.txt"), P(".out.jsonl.tmp.FFFFFF")), 0);
+    age(P(".out.jsonl.tmp.FFFFFF"), 60);
+    ck_assert_int_eq(mkdir(P(".out.jsonl.tmp.GGGGGG"), 0700), 0);
+    put(P(".out.jsonl.tmp.GGGGGG/x"), "a folder of one");
+    age(P(".out.jsonl.tmp.GGGGGG"), 60);
+
+    mz_outfile o;
+    ck_assert_msg(mz_outfile_open(&o, P("out.jsonl"), &e) == 0, "%s", e.msg);
+    /* its own temporary is locked while it is written */
+    ck_assert_int_eq(mz_temp_lock(o.tmp), -1);
+    fputs("answer\n", o.f);
+    ck_assert_msg(mz_outfile_commit(&o, &e) == 0, "%s", e.msg);
+    ck_assert_str_eq(get(P("out.jsonl")), "answer\n");
+
+    ck_assert(!exists(P(".out.jsonl.tmp.AAAAAA")));
+    ck_assert(!exists(P(".out.jsonl.tmp.GGGGGG")));
+    ck_assert(exists(P(".out.jsonl.tmp.BBBBBB")));
+    ck_assert(exists(P(".out.jsonl.tmp.CCCCCC")));
+    ck_assert(exists(P(".other.jsonl.tmp.DDDDDD")));
+    ck_assert(exists(P(".out.jsonl.tmp.EEEEEEE")));
+    ck_assert(exists(P(".out.jsonl.tmp.FFFFFF")));
+    ck_assert_str_eq(get(P("keep.txt")), "precious");
+    /* the lock goes with its descriptor: then the temporary is stale */
+    close(held);
+    ck_assert_msg(mz_write_file_atomic(P("out.jsonl"), "again\n", 6, &e) == 0, "%s", e.msg);
+    ck_assert(!exists(P(".out.jsonl.tmp.CCCCCC")));
+
+    /* a bundle's folder: the same, for a trainer killed mid-training */
+    ck_assert_int_eq(mkdir(P(".model.tmp.HHHHHH"), 0700), 0);
+    put(P(".model.tmp.HHHHHH/vocab.tsv"), "half a bundle");
+    age(P(".model.tmp.HHHHHH"), 60);
+    char tmp[PATH_MAX];
+    ck_assert_msg(mz_mkdtemp_beside(P("model"), tmp, sizeof tmp, &e) == 0, "%s", e.msg);
+    ck_assert(!exists(P(".model.tmp.HHHHHH")));
+    ck_assert(exists(tmp));
+    int lk = mz_temp_lock(tmp);
+    ck_assert_int_ge(lk, 0);
+    ck_assert_int_eq(mz_temp_lock(tmp), -1);
+    close(lk);
+}
+END_TEST
+
 /* ---- directories ------------------------------------------------------ */
 
 START_TEST(test_mkdtemp_beside)
@@ -682,6 +755,7 @@ Suite *suite_fsutil(void)
     tcase_add_test(tc, test_read_unsized_file);
     tcase_add_test(tc, test_read_errors);
     tcase_add_test(tc, test_mkdtemp_beside);
+    tcase_add_test(tc, test_stale_temporaries_swept);
     tcase_add_test(tc, test_dir_commit_replaces);
     tcase_add_test(tc, test_dir_commit_aside_replaces);
     tcase_add_test(tc, test_dir_commit_refuses);
