@@ -529,15 +529,13 @@ static void multiclass_out(mz_worker *w, size_t bi, int first)
 
 /* The labels chosen, primary first, separated by ", ", each written by put
  * (a JSON string or a TSV cell). */
-static void chosen_frames(mz_buf *o, const mz_bundle *b, size_t best, const unsigned char *on, size_t nh,
+static void chosen_frames(mz_buf *o, const mz_bundle *b, const size_t *rank, size_t n,
                           void (*put)(mz_buf *, const char *, size_t))
 {
-    put(o, b->heads[best].name, strlen(b->heads[best].name));
-    for (size_t i = 0; i < nh; i++)
-        if (i != best && on[i]) {
-            mz_buf_puts(o, ", ");
-            put(o, b->heads[i].name, strlen(b->heads[i].name));
-        }
+    for (size_t r = 0; r < n; r++) {
+        if (r) mz_buf_puts(o, ", ");
+        put(o, b->heads[rank[r]].name, strlen(b->heads[rank[r]].name));
+    }
 }
 
 static void multilabel_out(mz_worker *w, size_t bi, int first)
@@ -563,11 +561,12 @@ static void multilabel_out(mz_worker *w, size_t bi, int first)
     size_t best = (size_t)mz_multilabel_select(nh, P, b->primary.nclass ? PM : NULL, b->primary_weight, thr,
                                                b->max_labels, on);
     mz_buf *o = &w->out;
+    size_t rank[256];
+    size_t nr = mz_multilabel_rank(nh, best, on, P, rank);
     if (w->o->text_format) {
         mz_buf_cell(o, b->name, 8, 0, 0);
-        mz_buf_printf(o, " %s %.2f", b->heads[best].name, P[best]);
-        for (size_t i = 0; i < nh; i++)
-            if (i != best && on[i]) mz_buf_printf(o, ", %s %.2f", b->heads[i].name, P[i]);
+        for (size_t r = 0; r < nr; r++)
+            mz_buf_printf(o, "%s %s %.2f", r ? "," : "", b->heads[rank[r]].name, P[rank[r]]);
         mz_buf_puts(o, "\n");
         return;
     }
@@ -575,7 +574,7 @@ static void multilabel_out(mz_worker *w, size_t bi, int first)
         mz_buf_puts(o, "\t");
         mz_buf_tsv_cell(o, b->heads[best].name, strlen(b->heads[best].name));
         mz_buf_puts(o, "\t");
-        chosen_frames(o, b, best, on, nh, mz_buf_tsv_cell);
+        chosen_frames(o, b, rank, nr, mz_buf_tsv_cell);
         return;
     }
     mz_buf_puts(o, first ? "" : ", ");
@@ -583,7 +582,7 @@ static void multilabel_out(mz_worker *w, size_t bi, int first)
     mz_buf_puts(o, ": {\"primary\": ");
     mz_buf_json_str(o, b->heads[best].name, strlen(b->heads[best].name));
     mz_buf_puts(o, ", \"labels\": [");
-    chosen_frames(o, b, best, on, nh, mz_buf_json_str);
+    chosen_frames(o, b, rank, nr, mz_buf_json_str);
     mz_buf_puts(o, "], \"scores\": {");
     for (size_t i = 0; i < nh; i++) {
         if (i) mz_buf_puts(o, ", ");

@@ -348,6 +348,19 @@ double mz_stance_score(int method, const double *p, double svr)
     return method == MZ_SCORE_SVR ? reg : method == MZ_SCORE_BLEND ? (prob + reg) / 2 : prob;
 }
 
+size_t mz_multilabel_rank(size_t k, size_t primary, const unsigned char *chosen, const double *p, size_t *rank)
+{
+    size_t n = 0;
+    rank[n++] = primary;
+    for (size_t i = 0; i < k; i++) {
+        if (i == primary || !chosen[i]) continue;
+        size_t j = n++;
+        while (j > 1 && p[rank[j - 1]] < p[i]) rank[j] = rank[j - 1], j--;
+        rank[j] = i;
+    }
+    return n;
+}
+
 int mz_multilabel_select(size_t k, const double *p, const double *pm, double w, const double *thr, int max_labels,
                          unsigned char *chosen)
 {

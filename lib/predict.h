@@ -109,6 +109,10 @@ double mz_stance_score(int method, const double *p, double svr);
  * index. */
 int mz_multilabel_select(size_t k, const double *p, const double *pm, double w, const double *thr, int max_labels,
                          unsigned char *chosen);
+/* The labels chosen[] picks in a reader's order, into rank[] (room for k),
+ * returning how many: the primary, then the others most probable first by
+ * p (ties in label order), as answers and records list them. */
+size_t mz_multilabel_rank(size_t k, size_t primary, const unsigned char *chosen, const double *p, size_t *rank);
 
 /* Top-k evidence for class c of head h on p->x; returns how many. Positive
  * weights push towards c; with signed = 1 the k largest |weight| are kept

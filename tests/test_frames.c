@@ -68,6 +68,35 @@ START_TEST(test_select_with_primary_head)
 }
 END_TEST
 
+/* Answers list the chosen labels as a reader ranks them: the primary
+ * (which need not be the most probable by its binary head), then the
+ * others most probable first, whatever their order in the bundle. */
+START_TEST(test_rank_of_chosen_labels)
+{
+    double p[5] = {0.55, 0.2, 0.9, 0.7, 0.55}, thr[5] = {0.5, 0.5, 0.5, 0.5, 0.5};
+    double pm[5] = {0.05, 0.9, 0.02, 0.02, 0.01};
+    unsigned char on[5];
+    size_t rank[5];
+    int best = mz_multilabel_select(5, p, pm, 1.0, thr, 0, on);
+    ck_assert_int_eq(best, 1);
+    ck_assert_uint_eq(mz_multilabel_rank(5, (size_t)best, on, p, rank), 5);
+    /* 1, then 0.9, 0.7, and the tie at 0.55 in label order */
+    ck_assert_uint_eq(rank[0], 1);
+    ck_assert_uint_eq(rank[1], 2);
+    ck_assert_uint_eq(rank[2], 3);
+    ck_assert_uint_eq(rank[3], 0);
+    ck_assert_uint_eq(rank[4], 4);
+    /* with a cap, only the chosen, in the same order */
+    best = mz_multilabel_select(5, p, pm, 1.0, thr, 3, on);
+    ck_assert_uint_eq(mz_multilabel_rank(5, (size_t)best, on, p, rank), 3);
+    ck_assert(rank[0] == 1 && rank[1] == 2 && rank[2] == 3);
+    /* the primary alone */
+    unsigned char one[5] = {0, 0, 0, 1, 0};
+    ck_assert_uint_eq(mz_multilabel_rank(5, 3, one, p, rank), 1);
+    ck_assert_uint_eq(rank[0], 3);
+}
+END_TEST
+
 /* ------------------------------------------------------- the programs */
 
 MZ_TEST_SCRATCH("mz_frames", tmpdir)
@@ -389,6 +418,7 @@ Suite *suite_frames(void)
     TCase *tr = tcase_create("rule");
     tcase_add_test(tr, test_select_without_primary_head);
     tcase_add_test(tr, test_select_with_primary_head);
+    tcase_add_test(tr, test_rank_of_chosen_labels);
     suite_add_tcase(s, tr);
     TCase *tc = tcase_create("programs");
     tcase_add_unchecked_fixture(tc, suite_setup, suite_teardown);

@@ -375,9 +375,9 @@ void mz_record_labels(cJSON *o, const cJSON *truth, char *const *names, int k, c
     cJSON_AddItemToObject(o, "labels", cJSON_Duplicate(truth, 1));
     cJSON_AddStringToObject(o, "predicted_primary", names[primary]);
     cJSON *pl = cJSON_AddArrayToObject(o, "predicted");
-    cJSON_AddItemToArray(pl, cJSON_CreateString(names[primary]));
-    for (int q = 0; q < k; q++)
-        if (chosen[q] && q != primary) cJSON_AddItemToArray(pl, cJSON_CreateString(names[q]));
+    size_t rank[MZ_MAX_CLASSES];
+    size_t nr = mz_multilabel_rank((size_t)k, (size_t)primary, chosen, p, rank);
+    for (size_t r = 0; r < nr; r++) cJSON_AddItemToArray(pl, cJSON_CreateString(names[rank[r]]));
     put_scores(o, names, p, k);
 }
 
