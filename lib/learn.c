@@ -4,6 +4,7 @@
 
 #include <libsvm/svm.h>
 #include <linear.h>
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -349,6 +350,14 @@ static int run_jobs(int njob, const mz_learnopts *o, job_fn fn, void *ctx, mz_er
     memset(jb, 0, bytes);
     fflush(NULL);
     int nw = procs < njob ? procs : njob, running = 0, failed = 0, killed = 0, solver_failed = 0;
+    /* the workers by pid: the trainer may have children that are not its
+     * workers (a shell's `--corpus <(iconv ...)` leaves its converter as
+     * one), whose exit must not count as a worker's */
+    pid_t *pids = calloc((size_t)nw, sizeof *pids);
+    if (!pids) {
+        munmap(jb, bytes);
+        return mz_fail(e, "out of memory");
+    }
     pid_t parent = getpid();
     for (int w = 0; w < nw; w++) {
         pid_t pid = fork();
@@ -366,13 +375,15 @@ static int run_jobs(int njob, const mz_learnopts *o, job_fn fn, void *ctx, mz_er
             if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(1);
             job_worker(jb, njob, fn, ctx);
         }
-        running++;
+        pids[running++] = pid;
     }
     if (o->idle && !failed) o->idle(o->idle_arg);
     int shown = -1, poll = !quiet && mz_progress_live();
-    while (running > 0) {
+    int live = running;
+    while (live > 0) {
         int st;
         pid_t p = waitpid(-1, &st, poll ? WNOHANG : 0);
+        if (p < 0 && errno == EINTR) continue;
         if (p < 0) break;
         if (p == 0) {
             /* progress while the workers run */
@@ -383,7 +394,11 @@ static int run_jobs(int njob, const mz_learnopts *o, job_fn fn, void *ctx, mz_er
             nanosleep(&ts, NULL);
             continue;
         }
-        running--;
+        int w = 0;
+        while (w < running && pids[w] != p) w++;
+        if (w == running) continue;
+        pids[w] = 0;
+        live--;
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
             if (!failed && WIFSIGNALED(st)) killed = WTERMSIG(st);
             if (!failed) solver_failed = 1;
@@ -391,7 +406,9 @@ static int run_jobs(int njob, const mz_learnopts *o, job_fn fn, void *ctx, mz_er
             __atomic_store_n(&jb->failed, 1, __ATOMIC_RELEASE);
         }
     }
-    while (running > 0 && wait(NULL) > 0) running--;
+    for (int w = 0; w < running; w++)
+        if (pids[w]) waitpid(pids[w], NULL, 0);
+    free(pids);
     /* every worker has exited: the board's message is whole */
     if (killed) mz_fail(e, "a solver process was killed by signal %d", killed);
     else if (solver_failed) mz_fail(e, "a solver process failed: %s", jb->msg[0] ? jb->msg : "error");
