@@ -1,0 +1,205 @@
+/* record.c — see record.h. */
+#include "record.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flatrecord.h"
+#include "utf8.h"
+
+char *mz_kept_members(const mz_run *r, const cJSON *obj, const char *line, size_t len, size_t *twice)
+{
+    if (twice) *twice = SIZE_MAX;
+    if (!r->nkeep) return NULL;
+    mz_jspan *span = calloc((size_t)r->nkeep, sizeof *span);
+    size_t bad;
+    const char *why;
+    if (!span) return NULL;
+    if (line && mz_json_scan(line, len, (const char *const *)r->keep, (size_t)r->nkeep, span, &bad, &why) != 0) {
+        memset(span, 0, (size_t)r->nkeep * sizeof *span);
+        if (twice && !strcmp(why, MZ_JSON_TWICE)) *twice = bad;
+    }
+    mz_buf b = {0};
+    for (int k = 0; k < r->nkeep; k++) {
+        mz_buf_puts(&b, r->o.tsv ? "\t" : ", ");
+        if (!r->o.tsv) {
+            const char *as = r->keep_as ? r->keep_as : r->keep[k];
+            mz_buf_json_str(&b, as, strlen(as));
+            mz_buf_puts(&b, ": ");
+        }
+        const cJSON *v = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, r->keep[k]) : NULL;
+        if (r->o.tsv && cJSON_IsString(v)) {
+            mz_buf_tsv_cell(&b, v->valuestring, strlen(v->valuestring));
+            continue;
+        }
+        if (r->o.tsv && (!v || cJSON_IsNull(v))) continue;
+        char *j = NULL;
+        const char *text = "null";
+        size_t tl = 4;
+        /* as written (a string's escapes included), where the scan found it;
+         * a TSV cell wants a string's text */
+        if (v && span[k].len && !(r->o.tsv && cJSON_IsString(v))) {
+            text = line + span[k].off;
+            tl = span[k].len;
+        } else if (v) {
+            if (!(j = cJSON_PrintUnformatted(v))) {
+                b.oom = 1;
+                continue;
+            }
+            text = j, tl = strlen(j);
+        }
+        if (r->o.tsv) mz_buf_tsv_cell(&b, text, tl);
+        else if (r->keep_as && v && !cJSON_IsNull(v) && !cJSON_IsString(v))
+            mz_buf_json_str(&b, text, tl); /* read back as written, not as a double */
+        else mz_buf_json_raw(&b, text, tl);
+        cJSON_free(j);
+    }
+    free(span);
+    if (b.oom) {
+        mz_buf_free(&b);
+        return NULL;
+    }
+    return b.s;
+}
+
+/* What a JSON value is, for a message. */
+static const char *json_type(const cJSON *v)
+{
+    return cJSON_IsObject(v)   ? "an object"
+           : cJSON_IsArray(v)  ? "an array"
+           : cJSON_IsBool(v)   ? "true or false"
+           : cJSON_IsNull(v)   ? "null"
+           : cJSON_IsNumber(v) ? "a number"
+                               : "a string";
+}
+
+void mz_id_scan(const mz_run *r, const char *s, size_t n, mz_idscan *q)
+{
+    q->rc = mz_json_scan(s, n, &r->fl.id, 1, &q->sp, &q->bad, &q->why);
+}
+
+/* 1 when the scan failed on the id given twice: which is meant cannot be
+ * told, so an error answer gives neither. */
+static int id_twice(const mz_idscan *q) { return q->rc != 0 && !strcmp(q->why, MZ_JSON_TWICE); }
+
+void mz_salvage_id(mz_item *it, const char *s, const mz_idscan *q)
+{
+    const mz_jspan *sp = &q->sp;
+    size_t bad = q->bad;
+    if (q->rc == 0 || !sp->len || sp->off + sp->len >= bad || id_twice(q)) return;
+    /* whole means its member ended: "12 34" stops at 12 before the fault */
+    size_t after = sp->off + sp->len;
+    while (after < bad && (s[after] == ' ' || s[after] == '\t' || s[after] == '\r' || s[after] == '\n')) after++;
+    if (after >= bad || (s[after] != ',' && s[after] != '}')) return;
+    const char *v = s + sp->off;
+    if (*v == '"') {
+        /* cJSON would end the id at a \u0000, making another one */
+        if (mz_json_nul_escape(v, sp->len, NULL)) return;
+        cJSON *j = cJSON_ParseWithLength(v, sp->len);
+        /* bytes never checked as the whole record is: UTF-8 or no id */
+        if (cJSON_IsString(j) && mz_utf8_check(j->valuestring, strlen(j->valuestring), NULL, NULL) == 0)
+            it->id = strdup(j->valuestring);
+        cJSON_Delete(j);
+    } else if (*v == '-' || (*v >= '0' && *v <= '9')) {
+        it->id = strndup(v, sp->len);
+        it->id_number = it->id != NULL;
+    }
+}
+
+void mz_parse_line(mz_run *r, mz_item *it)
+{
+    mz_record rec;
+    mz_err e;
+    char m[600];
+    const char *name = r->stream;
+    /* a flat record of strings, as nearly every feed line is, is read
+     * without a JSON tree; anything else the full way, which words errors */
+    mz_flat fr;
+    /* kept fields are copied from the JSON tree, so --keep takes the full way */
+    const char *extra[MZ_FLAT_EXTRA] = {r->target_field, r->source_field};
+    int flat = r->nkeep ? 0 : mz_flat_record(it->line, it->line_len, &r->fl, extra, &fr);
+    if (flat < 0) {
+        it->oom = 1;
+        return;
+    }
+    if (flat) {
+        it->id = fr.id;
+        it->has_id = 1;
+        it->text = fr.text;
+        it->len = fr.text_len;
+        it->title = fr.title;
+        it->tlen = fr.title_len;
+        it->target = fr.extra[0];
+        it->source = fr.extra[1];
+        return;
+    }
+    if (mz_record_parse_json(it->line, it->line_len, name, it->lineno, &r->fl, &rec, &e) != 0) {
+        /* salvage the id for the error record if the line is JSON */
+        cJSON *j = cJSON_ParseWithLength(it->line, it->line_len);
+        const cJSON *id = j ? cJSON_GetObjectItemCaseSensitive(j, r->fl.id) : NULL;
+        mz_idscan q;
+        mz_id_scan(r, it->line, it->line_len, &q);
+        const mz_jspan *sp = &q.sp;
+        int found = q.rc == 0 && sp->len;
+        if (id_twice(&q)) id = NULL;
+        if (cJSON_IsString(id)) {
+            /* cJSON ends a string at a \u0000, which would make another id */
+            if (!found || !mz_json_nul_escape(it->line + sp->off, sp->len, NULL)) it->id = strdup(id->valuestring);
+        } else if (cJSON_IsNumber(id) && found) {
+            /* a number as written, as a good record's is */
+            it->id = strndup(it->line + sp->off, sp->len);
+            it->id_number = it->id != NULL;
+        }
+        /* JSON cJSON cannot read (a lone \ud800 in some other field): the
+         * id may still stand whole before the fault */
+        if (!j && !it->id) mz_salvage_id(it, it->line, &q);
+        it->kept = mz_kept_members(r, j, it->line, it->line_len, NULL);
+        cJSON_Delete(j);
+        it->error = strdup(e.msg);
+        return;
+    }
+    if (!rec.id) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(rec.obj, r->fl.id);
+        if (id)
+            snprintf(m, sizeof m, "%s:%zu: \"%s\" must be a string or a number, not %s", name, it->lineno, r->fl.id,
+                     json_type(id));
+        else snprintf(m, sizeof m, "%s:%zu: missing \"%s\" (string or number)", name, it->lineno, r->fl.id);
+        it->error = strdup(m);
+        /* the kept fields are how such a record is found again */
+        it->kept = mz_kept_members(r, rec.obj, it->line, it->line_len, NULL);
+        mz_record_free(&rec);
+        return;
+    }
+    it->id = rec.id;
+    it->id_number = rec.id_number;
+    rec.id = NULL;
+    it->has_id = 1;
+    it->text = strndup(rec.text, rec.text_len);
+    it->len = rec.text_len;
+    if (rec.title) {
+        it->title = strndup(rec.title, rec.title_len);
+        it->tlen = rec.title_len;
+    }
+    const cJSON *tg = cJSON_GetObjectItemCaseSensitive(rec.obj, r->target_field);
+    if (cJSON_IsString(tg)) it->target = strdup(tg->valuestring);
+    const cJSON *so = r->source_field ? cJSON_GetObjectItemCaseSensitive(rec.obj, r->source_field) : NULL;
+    if (cJSON_IsString(so) && !(it->source = strdup(so->valuestring))) it->oom = 1;
+    /* a number (an outlet's code) names a source too, one no head knows
+     * (heads are named by strings, and "24" is not 24): the plain head
+     * answers, not --source's */
+    it->source_other = so && !cJSON_IsString(so) && !cJSON_IsNull(so);
+    size_t twice;
+    if (r->nkeep && !(it->kept = mz_kept_members(r, rec.obj, it->line, it->line_len, &twice))) {
+        it->oom = 1;
+    } else if (r->nkeep && twice != SIZE_MAX && !it->error) {
+        /* which value to copy cannot be told, as for the fields read */
+        snprintf(m, sizeof m, "%s:%zu: a field given twice, at byte %zu: which value to keep cannot be told", name,
+                 it->lineno, twice);
+        it->error = strdup(m);
+        free(it->kept);
+        it->kept = mz_kept_members(r, NULL, NULL, 0, NULL);
+    }
+    if (!it->text || (rec.title && !it->title)) it->oom = 1;
+    mz_record_free(&rec);
+}
