@@ -107,6 +107,15 @@ void mz_salvage_id(mz_item *it, const char *s, const mz_idscan *q)
     }
 }
 
+void mz_raw_id(const mz_run *r, mz_item *it, const char *s, size_t n)
+{
+    mz_idscan q;
+    mz_id_scan(r, s, n, &q);
+    /* a line the scan takes whole: its id member ends before its end */
+    if (q.rc == 0) q.rc = 1, q.bad = n, q.why = "";
+    mz_salvage_id(it, s, &q);
+}
+
 void mz_parse_line(mz_run *r, mz_item *it)
 {
     mz_record rec;

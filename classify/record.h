@@ -43,6 +43,12 @@ void mz_id_scan(const mz_run *r, const char *s, size_t n, mz_idscan *q);
  * cut or the fault (a number cut there is not whole). */
 void mz_salvage_id(mz_item *it, const char *s, const mz_idscan *q);
 
+/* The id of a line that is not parsed (too long to read, or not decoded
+ * from --encoding), from its bytes as read: an encoding that writes ASCII
+ * as ASCII, the only kind read a line at a time, leaves JSON's punctuation
+ * and an ASCII id as they are; an id that is not UTF-8 so read is none. */
+void mz_raw_id(const mz_run *r, mz_item *it, const char *s, size_t n);
+
 /* Parse a JSONL record into the item (in a worker: parsing costs about a
  * fifth of classifying, and done by the reading thread it was serial). */
 void mz_parse_line(mz_run *r, mz_item *it);

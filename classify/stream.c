@@ -179,12 +179,8 @@ void mz_add_jsonl(mz_run *r, const char *path)
         if (st == MZ_LINE_TOO_LONG) {
             snprintf(m, sizeof m, "%s:%zu: line longer than %zu bytes", name, lr.lineno, lr.max_line);
             it->error = strdup(m);
-            /* a line read in another encoding is not decoded, being skipped */
-            if (!lines && lr.buf) {
-                mz_idscan q;
-                mz_id_scan(r, lr.buf, lr.len, &q);
-                mz_salvage_id(it, lr.buf, &q);
-            }
+            /* (a line in another encoding is not decoded, being skipped) */
+            if (lr.buf) mz_raw_id(r, it, lr.buf, lr.len);
             continue;
         }
         if (i == lr.len) {
@@ -206,6 +202,7 @@ void mz_add_jsonl(mz_run *r, const char *path)
             if (mz_text_utf8(r->dec, &it->line, &it->line_len, &e) != 0) {
                 snprintf(m, sizeof m, "%s:%zu: %s", name, lr.lineno, e.msg);
                 it->error = strdup(m);
+                mz_raw_id(r, it, it->line, it->line_len);
                 free(it->line);
                 it->line = NULL;
             }

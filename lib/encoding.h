@@ -43,6 +43,16 @@ const char *mz_decoder_name(const mz_decoder *d);
  * windows-1256 at byte N". */
 int mz_text_utf8(mz_decoder *d, char **buf, size_t *len, mz_err *e);
 
+/* Reading a file whose text may hold max bytes of UTF-8: read at most
+ * mz_read_cap(max) bytes (UTF-16 and UTF-32 take up to four times those
+ * of the UTF-8 form, which limits count), then mz_read_over() says whether
+ * the bytes read are over max in a form that decoding cannot shrink (UTF-8,
+ * or an encoding that writes each character in at least as many bytes as
+ * UTF-8: one that keeps ASCII as it is), to be refused as a file over the
+ * limit before it is decoded. */
+size_t mz_read_cap(size_t max);
+int mz_read_over(const mz_decoder *d, const char *buf, size_t len, size_t max);
+
 /* Open a line-by-line file (path, or "-" for stdin) so that its lines are
  * UTF-8, or say how to make them so.  Its first bytes decide, then d:
  *   - a UTF-8 byte-order mark: read as it is, whatever d says;

@@ -1,10 +1,12 @@
 /* test_encoding.c — decoding legacy encodings to UTF-8: Windows-1256 and
  * ISO-8859-6 Arabic byte for byte, an undefined byte refused at its
  * offset, a byte-order mark (UTF-16, UTF-8) obeyed whatever the decoder,
- * UTF-8 left alone, which encodings may be decoded a line at a time, files
+ * UTF-8 left alone (its mark dropped), the decodings that would succeed
+ * with other letters refused, the read limit, which encodings may be decoded a line at a time, files
  * opened for line reading (by mark, decoder, or decoded whole), and the
  * guess offered for text that is not UTF-8. */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,13 +63,14 @@ START_TEST(test_undefined_byte_refused)
     mz_err e = {{0}};
     mz_decoder *d = mz_decoder_new("iso-8859-6", &e);
     ck_assert_ptr_nonnull(d);
-    char *b = dup_bytes("ab\xc7\xa1z", 5);
+    /* (not UTF-8 either: "\xc7\xa1" alone would be, and said so) */
+    char *b = dup_bytes("ab\xc7\xa1\xc7z", 6);
     char *before = b;
-    size_t len = 5;
+    size_t len = 6;
     ck_assert_int_eq(mz_text_utf8(d, &b, &len, &e), -1);
     ck_assert_str_eq(e.msg, "not valid iso-8859-6 at byte 3");
     ck_assert_ptr_eq(b, before);
-    ck_assert_uint_eq(len, 5);
+    ck_assert_uint_eq(len, 6);
     free(b);
     mz_decoder_free(d);
 }
@@ -85,7 +88,13 @@ START_TEST(test_utf16_by_its_mark)
     /* a mark outranks the decoder: a code-page folder's file saved since
      * as UTF-16 or UTF-8 */
     decodes_to("windows-1256", be, sizeof be - 1, want);
-    decodes_to("windows-1256", "\xef\xbb\xbf\xd9\x82", 5, "\xef\xbb\xbf\xd9\x82");
+    /* UTF-8's mark is no part of the text (a copy without it is the same
+     * text), unless what follows is no UTF-8: then the check after names
+     * the bad byte where the file has it */
+    decodes_to("windows-1256", "\xef\xbb\xbf\xd9\x82", 5, "\xd9\x82");
+    decodes_to(NULL, "\xef\xbb\xbf\xd9\x82", 5, "\xd9\x82");
+    decodes_to(NULL, "\xef\xbb\xbf", 3, "");
+    decodes_to(NULL, "\xef\xbb\xbf\xd9", 4, "\xef\xbb\xbf\xd9");
     /* an unpaired surrogate is not text */
     mz_err e = {{0}};
     char *b = dup_bytes("\xff\xfe\x00\xd8\x41\x00", 6);
@@ -117,6 +126,63 @@ START_TEST(test_line_by_line_and_names)
 }
 END_TEST
 
+/* The one mistake a decoding would let through silently, a decoding that
+ * succeeds and gives other letters, is refused: UTF-8 text under a
+ * single-byte encoding, and ISO-8859-6 text under Windows-1256 (its و ي ه
+ * would come out as è ê ç inside Arabic words). */
+static void refused(const char *enc, const char *s, size_t n, const char *says)
+{
+    mz_err e = {{0}};
+    mz_decoder *d = mz_decoder_new(enc, &e);
+    ck_assert_ptr_nonnull(d);
+    char *b = dup_bytes(s, n);
+    size_t len = n;
+    ck_assert_int_eq(mz_text_utf8(d, &b, &len, &e), -1);
+    ck_assert_msg(strstr(e.msg, says), "%s", e.msg);
+    ck_assert_uint_eq(len, n);
+    ck_assert_mem_eq(b, s, n);
+    free(b);
+    mz_decoder_free(d);
+}
+
+START_TEST(test_wrong_decoding_refused)
+{
+    refused("windows-1256", utf8_text, sizeof utf8_text - 1, "the text is UTF-8, not windows-1256");
+    refused("iso-8859-6", utf8_text, sizeof utf8_text - 1, "the text is UTF-8, not iso-8859-6");
+    char s[256];
+    snprintf(s, sizeof s, "%s %s %s", iso_text, iso_text, iso_text);
+    refused("cp1256", s, strlen(s), "reads as iso-8859-6, not cp1256");
+    /* what they should be decoded as still is; ASCII is ASCII in any */
+    decodes_to("iso-8859-6", s, strlen(s), "\xd9\x82\xd8\xa7\xd9\x84\xd8\xaa \xd9\x85\xd9\x88\xd8\xb3\xd9\x83\xd9\x88 "
+                                           "\xd9\x82\xd8\xa7\xd9\x84\xd8\xaa \xd9\x85\xd9\x88\xd8\xb3\xd9\x83\xd9\x88 "
+                                           "\xd9\x82\xd8\xa7\xd9\x84\xd8\xaa \xd9\x85\xd9\x88\xd8\xb3\xd9\x83\xd9\x88");
+    decodes_to("windows-1256", "plain ascii", 11, "plain ascii");
+    /* French in Windows-1256 is read as such: its accents stand among
+     * Latin letters, not Arabic ones */
+    decodes_to("windows-1256", "\xde\xc7\xe1 caf\xe9 \xe0 Paris", 16, "\xd9\x82\xd8\xa7\xd9\x84 caf\xc3\xa9 \xc3\xa0 Paris");
+}
+END_TEST
+
+/* A UTF-16 text may take four times the bytes of its UTF-8 form, which the
+ * limit counts; UTF-8, or an encoding that keeps ASCII, never fewer. */
+START_TEST(test_read_limit)
+{
+    mz_err e = {{0}};
+    mz_decoder *cp = mz_decoder_new("windows-1256", &e), *u16 = mz_decoder_new("utf-16le", &e);
+    ck_assert(cp && u16);
+    ck_assert_uint_eq(mz_read_cap(10), 40);
+    ck_assert_uint_eq(mz_read_cap(SIZE_MAX / 2), SIZE_MAX);
+    ck_assert_int_eq(mz_read_over(NULL, "abcdefghijk", 11, 10), 1);
+    ck_assert_int_eq(mz_read_over(NULL, "abcdefghij", 10, 10), 0);
+    ck_assert_int_eq(mz_read_over(cp, "abcdefghijk", 11, 10), 1);
+    ck_assert_int_eq(mz_read_over(u16, "abcdefghijk", 11, 10), 0);
+    ck_assert_int_eq(mz_read_over(NULL, "\xff\xfe" "abcdefghijk", 13, 10), 0);
+    ck_assert_int_eq(mz_read_over(cp, "\xef\xbb\xbf" "abcdefghijk", 14, 10), 1);
+    mz_decoder_free(cp);
+    mz_decoder_free(u16);
+}
+END_TEST
+
 START_TEST(test_guess)
 {
     /* a sentence of Windows-1256 Arabic */
@@ -124,6 +190,9 @@ START_TEST(test_guess)
     snprintf(s, sizeof s, "%s %s %s", cp1256_text, cp1256_text, cp1256_text);
     ck_assert_str_eq(mz_guess_encoding(s, strlen(s)), "windows-1256");
     ck_assert_str_eq(mz_guess_encoding("\xff\xfe\x42\x06", 4), "utf-16");
+    /* ISO-8859-6 Arabic, whose و ي ه Windows-1256 reads as Latin letters */
+    snprintf(s, sizeof s, "%s %s %s", iso_text, iso_text, iso_text);
+    ck_assert_str_eq(mz_guess_encoding(s, strlen(s)), "iso-8859-6");
     /* Latin-1 French is not Arabic; nor is a lone stray byte */
     const char fr[] = "L'\xe9t\xe9 a \xe9t\xe9 chaud \xe0 Paris, tr\xe8s chaud.";
     ck_assert_ptr_null(mz_guess_encoding(fr, sizeof fr - 1));
@@ -226,6 +295,8 @@ Suite *suite_encoding(void)
     tcase_add_test(tc, test_utf16_by_its_mark);
     tcase_add_test(tc, test_line_by_line_and_names);
     tcase_add_test(tc, test_guess);
+    tcase_add_test(tc, test_wrong_decoding_refused);
+    tcase_add_test(tc, test_read_limit);
     tcase_add_test(tc, test_text_streams);
     suite_add_tcase(s, tc);
     return s;
