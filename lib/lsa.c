@@ -17,6 +17,7 @@
 #include "parallel.h"
 #include "progress.h"
 #include "rng.h"
+#include "strmap.h"
 
 #define OVERSAMPLE 10
 #define POWER 5
@@ -156,6 +157,14 @@ static void jacobi(double *s, size_t p, double *w, double *u)
 
 /* ----------------------------------------------------------------- fit */
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+
+
 int mz_lsa_fit(mz_lsa *l, const mz_vocab *v, const mz_sparse *rows, size_t n, int dims, double weight,
                unsigned long seed, int threads, int quiet, mz_err *e)
 {
@@ -179,9 +188,40 @@ int mz_lsa_fit(mz_lsa *l, const mz_vocab *v, const mz_sparse *rows, size_t n, in
     for (size_t f = 0; f < v->nfeat; f++)
         if (col_of[f] == 0) col_of[f] = (int32_t)m++;
     size_t p = (size_t)dims + OVERSAMPLE;
+    /* texts that are copies of one another, or hold no word of the
+     * vocabulary, add no direction: dimensions beyond the distinct texts
+     * with words would be the random start vectors, not the corpus's (the
+     * search's extra OVERSAMPLE ones may be, as they are never kept) */
+    size_t distinct = 0;
+    uint64_t *h = malloc((n + 1) * sizeof *h);
+    if (!h) goto oom;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = 0;
+        int any = 0;
+        for (size_t k = 0; k < rows[i].n; k++) {
+            size_t f = (size_t)rows[i].idx[k] - 1;
+            if (f >= v->nfeat || col_of[f] < 0 || rows[i].val[k] == 0) continue;
+            uint64_t pair[2] = {(uint64_t)f, 0};
+            memcpy(&pair[1], &rows[i].val[k], sizeof(double));
+            x = x * 0x9E3779B97F4A7C15ull ^ mz_hash_bytes(pair, sizeof pair);
+            any = 1;
+        }
+        if (any) h[distinct++] = x;
+    }
+    qsort(h, distinct, sizeof *h, cmp_u64);
+    size_t u = distinct ? 1 : 0;
+    for (size_t i = 1; i < distinct; i++) u += h[i] != h[i - 1];
+    free(h);
     if (m < p || n < p) {
         mz_fail(e, "--lsa-dims %d needs at least %zu texts and %zu of the vocabulary's words in them (have %zu and %zu)",
                 dims, p, p, n, m);
+        goto out;
+    }
+    if (u < (size_t)dims) {
+        mz_fail(e,
+                "--lsa-dims %d needs at least %d distinct texts holding a word of the vocabulary, and has %zu "
+                "among its %zu (the others are copies, or hold none of its words)",
+                dims, dims, u, n);
         goto out;
     }
     /* X: the rows' unigram entries, by row and (XT) by column */

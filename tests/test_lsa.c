@@ -178,6 +178,36 @@ START_TEST(test_block_of_a_text)
 }
 END_TEST
 
+/* Copies, and texts with none of the vocabulary's words, add no direction:
+ * a fit that would fill its dimensions at random is refused, whatever the
+ * number of texts. */
+START_TEST(test_fit_needs_distinct_texts)
+{
+    mz_vocab v;
+    make_vocab(&v);
+    mz_sparse *rows = calloc(NDOC, sizeof *rows);
+    ck_assert_ptr_nonnull(rows);
+    for (int i = 0; i < NDOC; i++) {
+        int col[20];
+        double val[20];
+        for (int j = 0; j < 20; j++) col[j] = j, val[j] = 1 + j % 3;
+        /* one text, over and over; a third of them with no word at all */
+        set_row(&rows[i], col, val, i % 3 ? 20 : 0);
+    }
+    mz_lsa l;
+    mz_err e = {{0}};
+    ck_assert_int_eq(mz_lsa_fit(&l, &v, rows, NDOC, 2, 0.5, 7, 1, 1, &e), -1);
+    ck_assert_msg(strstr(e.msg, "needs at least 2 distinct texts holding a word of the vocabulary, and has 1 among its 40"),
+                  "%s", e.msg);
+    /* a second text makes two directions */
+    rows[1].val[0] = 9;
+    ck_assert_msg(mz_lsa_fit(&l, &v, rows, NDOC, 2, 0.5, 7, 1, 1, &e) == 0, "%s", e.msg);
+    mz_lsa_free(&l);
+    free_rows(rows);
+    mz_vocab_free(&v);
+}
+END_TEST
+
 /* A fitted block with its features named, written out. */
 static void fitted(mz_vocab *v, mz_lsa *l, char **data, size_t *len)
 {
@@ -280,6 +310,7 @@ Suite *suite_lsa(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_fit_finds_the_directions);
     tcase_add_test(tc, test_fit_same_bytes_any_threads);
+    tcase_add_test(tc, test_fit_needs_distinct_texts);
     tcase_add_test(tc, test_block_of_a_text);
     tcase_add_test(tc, test_file_round_trip);
     tcase_add_test(tc, test_file_refusals);
