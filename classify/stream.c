@@ -156,6 +156,12 @@ void mz_add_jsonl(mz_run *r, const char *path)
         }
         size_t i = 0;
         const char *bom = st == MZ_LINE_OK && lr.lineno == 1 ? mz_bom(lr.buf, lr.len) : NULL;
+        /* a mark alone, of any kind, says nothing: an empty stream */
+        size_t marklen = !bom ? 0 : !strcmp(bom, "utf-8") ? 3 : !strcmp(bom, "utf-16") ? 2 : 4;
+        if (bom && strcmp(bom, "utf-8") && lr.len == marklen) {
+            nlines--;
+            continue;
+        }
         if (bom && strcmp(bom, "utf-8")) {
             /* a stream's mark, which mz_text_open cannot look at on a
              * pipe: UTF-16 and UTF-32 cannot be read line by line */
