@@ -22,6 +22,11 @@
 
 static char *join_alloc(const char *dir, const char *name);
 
+/* A temporary's name is ".<base>." TMP_TAG ".XXXXXX": the program's name
+ * in it, so that a sweep (below) can never take a user's own
+ * ".answers.jsonl.tmp.backup" for one. */
+#define TMP_TAG "tmp.mizan"
+
 /* ---- path pieces ------------------------------------------------------ */
 
 /* Split target into the directory prefix (everything up to and including the
@@ -417,8 +422,9 @@ static void sweep_stale(const char *target)
     const struct dirent *de;
     while ((de = readdir(d))) {
         const char *n = de->d_name;
-        if (n[0] != '.' || strncmp(n + 1, base, bl) != 0 || strncmp(n + 1 + bl, ".tmp.", 5) != 0 ||
-            !temp_suffix(n + 1 + bl + 5))
+        const size_t tl = sizeof "." TMP_TAG "." - 1;
+        if (n[0] != '.' || strncmp(n + 1, base, bl) != 0 || strncmp(n + 1 + bl, "." TMP_TAG ".", tl) != 0 ||
+            !temp_suffix(n + 1 + bl + tl))
             continue;
         struct stat st, fst;
         if (fstatat(dfd, n, &st, AT_SYMLINK_NOFOLLOW) != 0 || st.st_uid != geteuid() ||
@@ -467,7 +473,7 @@ static int outfile_open(mz_outfile *o, const char *path, int publish, mz_err *e)
                            strerror(errno));
         return 0;
     }
-    if (sibling_template(o->dest, "tmp", o->tmp, sizeof o->tmp, e) != 0)
+    if (sibling_template(o->dest, TMP_TAG, o->tmp, sizeof o->tmp, e) != 0)
         return -1;
     sweep_stale(o->dest);
     sigset_t old;
@@ -546,6 +552,10 @@ int mz_outfile_commit(mz_outfile *o, mz_err *e)
         what = "fsync failed";
     if (what)
         err = errno;
+    /* the lock (a sweep's sign of a live run) lasts until the rename, on a
+     * descriptor of its own: fclose's error is still the last word on the
+     * writes */
+    int lock = o->tmp[0] ? dup(fileno(o->f)) : -1;
     if (fclose(o->f) != 0 && !what) {
         err = errno;
         what = "close failed";
@@ -566,6 +576,8 @@ int mz_outfile_commit(mz_outfile *o, mz_err *e)
         if (!what)
             sync_parent(o->dest);
     }
+    if (lock >= 0)
+        close(lock);
     if (!what)
         return 0;
     mz_outfile_abort(o);
@@ -591,7 +603,7 @@ int mz_write_file_atomic(const char *path, const void *data, size_t len,
 int mz_mkdtemp_beside(const char *final_dir, char *out, size_t outsz,
                       mz_err *e)
 {
-    if (sibling_template(final_dir, "tmp", out, outsz, e) != 0) {
+    if (sibling_template(final_dir, TMP_TAG, out, outsz, e) != 0) {
         if (outsz > 0)
             out[0] = '\0';
         return -1;

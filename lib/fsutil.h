@@ -8,7 +8,7 @@
  * version is untouched; after it the new one is complete.  On any failure the
  * temporary is removed and the old version is left exactly as it was.
  *
- * Temporaries are named ".<base>.tmp.XXXXXX" beside their target, so they are
+ * Temporaries are named ".<base>.tmp.mizan.XXXXXX" beside their target, so they are
  * hidden, attributable, and never collide (mkstemp/mkdtemp).  The run
  * writing one holds a lock on it; one that no run locks is a killed run's,
  * and the next write of the same target removes it.
@@ -111,7 +111,7 @@ int mz_start(int *closed);
 mode_t mz_umask(void);
 
 /* Create a fresh, empty, private (0700) directory beside final_dir (same
- * parent, named ".<base>.tmp.XXXXXX") and store its path in out.  final_dir
+ * parent, named ".<base>.tmp.mizan.XXXXXX") and store its path in out.  final_dir
  * need not exist, but its parent must.  Fill the directory, then hand it to
  * mz_dir_commit.  On failure out is the empty string. */
 int mz_mkdtemp_beside(const char *final_dir, char *out, size_t outsz,

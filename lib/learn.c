@@ -352,7 +352,7 @@ static int run_jobs(int njob, const mz_learnopts *o, job_fn fn, void *ctx, mz_er
     int nw = procs < njob ? procs : njob, running = 0, failed = 0, killed = 0, solver_failed = 0;
     /* the workers by pid: the trainer may have children that are not its
      * workers (a shell's `--corpus <(iconv ...)` leaves its converter as
-     * one), whose exit must not count as a worker's */
+     * one); any child's exit is collected, but only a worker's counts */
     pid_t *pids = calloc((size_t)nw, sizeof *pids);
     if (!pids) {
         munmap(jb, bytes);

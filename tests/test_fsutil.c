@@ -411,22 +411,24 @@ START_TEST(test_stale_temporaries_swept)
 {
     mz_err e = {{0}};
     put(P("keep.txt"), "precious");
-    put(P(".out.jsonl.tmp.AAAAAA"), "killed run");
-    age(P(".out.jsonl.tmp.AAAAAA"), 60);
-    put(P(".out.jsonl.tmp.BBBBBB"), "just made");
-    put(P(".out.jsonl.tmp.CCCCCC"), "a live run's");
-    age(P(".out.jsonl.tmp.CCCCCC"), 60);
-    int held = mz_temp_lock(P(".out.jsonl.tmp.CCCCCC"));
+    put(P(".out.jsonl.tmp.mizan.AAAAAA"), "killed run");
+    age(P(".out.jsonl.tmp.mizan.AAAAAA"), 60);
+    put(P(".out.jsonl.tmp.mizan.BBBBBB"), "just made");
+    put(P(".out.jsonl.tmp.mizan.CCCCCC"), "a live run's");
+    age(P(".out.jsonl.tmp.mizan.CCCCCC"), 60);
+    int held = mz_temp_lock(P(".out.jsonl.tmp.mizan.CCCCCC"));
     ck_assert_int_ge(held, 0);
-    put(P(".other.jsonl.tmp.DDDDDD"), "another output's");
-    age(P(".other.jsonl.tmp.DDDDDD"), 60);
-    put(P(".out.jsonl.tmp.EEEEEEE"), "not a temporary's name");
-    age(P(".out.jsonl.tmp.EEEEEEE"), 60);
-    ck_assert_int_eq(symlink(P("keep.txt"), P(".out.jsonl.tmp.FFFFFF")), 0);
-    age(P(".out.jsonl.tmp.FFFFFF"), 60);
-    ck_assert_int_eq(mkdir(P(".out.jsonl.tmp.GGGGGG"), 0700), 0);
-    put(P(".out.jsonl.tmp.GGGGGG/x"), "a folder of one");
-    age(P(".out.jsonl.tmp.GGGGGG"), 60);
+    put(P(".other.jsonl.tmp.mizan.DDDDDD"), "another output's");
+    age(P(".other.jsonl.tmp.mizan.DDDDDD"), 60);
+    put(P(".out.jsonl.tmp.mizan.EEEEEEE"), "not a temporary's name");
+    age(P(".out.jsonl.tmp.mizan.EEEEEEE"), 60);
+    put(P(".out.jsonl.tmp.backup"), "a user's own, named like a temporary of another program");
+    age(P(".out.jsonl.tmp.backup"), 60);
+    ck_assert_int_eq(symlink(P("keep.txt"), P(".out.jsonl.tmp.mizan.FFFFFF")), 0);
+    age(P(".out.jsonl.tmp.mizan.FFFFFF"), 60);
+    ck_assert_int_eq(mkdir(P(".out.jsonl.tmp.mizan.GGGGGG"), 0700), 0);
+    put(P(".out.jsonl.tmp.mizan.GGGGGG/x"), "a folder of one");
+    age(P(".out.jsonl.tmp.mizan.GGGGGG"), 60);
 
     mz_outfile o;
     ck_assert_msg(mz_outfile_open(&o, P("out.jsonl"), &e) == 0, "%s", e.msg);
@@ -436,26 +438,27 @@ START_TEST(test_stale_temporaries_swept)
     ck_assert_msg(mz_outfile_commit(&o, &e) == 0, "%s", e.msg);
     ck_assert_str_eq(get(P("out.jsonl")), "answer\n");
 
-    ck_assert(!exists(P(".out.jsonl.tmp.AAAAAA")));
-    ck_assert(!exists(P(".out.jsonl.tmp.GGGGGG")));
-    ck_assert(exists(P(".out.jsonl.tmp.BBBBBB")));
-    ck_assert(exists(P(".out.jsonl.tmp.CCCCCC")));
-    ck_assert(exists(P(".other.jsonl.tmp.DDDDDD")));
-    ck_assert(exists(P(".out.jsonl.tmp.EEEEEEE")));
-    ck_assert(exists(P(".out.jsonl.tmp.FFFFFF")));
+    ck_assert(!exists(P(".out.jsonl.tmp.mizan.AAAAAA")));
+    ck_assert(!exists(P(".out.jsonl.tmp.mizan.GGGGGG")));
+    ck_assert(exists(P(".out.jsonl.tmp.mizan.BBBBBB")));
+    ck_assert(exists(P(".out.jsonl.tmp.mizan.CCCCCC")));
+    ck_assert(exists(P(".other.jsonl.tmp.mizan.DDDDDD")));
+    ck_assert(exists(P(".out.jsonl.tmp.mizan.EEEEEEE")));
+    ck_assert(exists(P(".out.jsonl.tmp.backup")));
+    ck_assert(exists(P(".out.jsonl.tmp.mizan.FFFFFF")));
     ck_assert_str_eq(get(P("keep.txt")), "precious");
     /* the lock goes with its descriptor: then the temporary is stale */
     close(held);
     ck_assert_msg(mz_write_file_atomic(P("out.jsonl"), "again\n", 6, &e) == 0, "%s", e.msg);
-    ck_assert(!exists(P(".out.jsonl.tmp.CCCCCC")));
+    ck_assert(!exists(P(".out.jsonl.tmp.mizan.CCCCCC")));
 
     /* a bundle's folder: the same, for a trainer killed mid-training */
-    ck_assert_int_eq(mkdir(P(".model.tmp.HHHHHH"), 0700), 0);
-    put(P(".model.tmp.HHHHHH/vocab.tsv"), "half a bundle");
-    age(P(".model.tmp.HHHHHH"), 60);
+    ck_assert_int_eq(mkdir(P(".model.tmp.mizan.HHHHHH"), 0700), 0);
+    put(P(".model.tmp.mizan.HHHHHH/vocab.tsv"), "half a bundle");
+    age(P(".model.tmp.mizan.HHHHHH"), 60);
     char tmp[PATH_MAX];
     ck_assert_msg(mz_mkdtemp_beside(P("model"), tmp, sizeof tmp, &e) == 0, "%s", e.msg);
-    ck_assert(!exists(P(".model.tmp.HHHHHH")));
+    ck_assert(!exists(P(".model.tmp.mizan.HHHHHH")));
     ck_assert(exists(tmp));
     int lk = mz_temp_lock(tmp);
     ck_assert_int_ge(lk, 0);
@@ -479,7 +482,7 @@ START_TEST(test_mkdtemp_beside)
     ck_assert_int_eq(st.st_mode & 0777, 0700);
     /* Same parent, hidden, attributable name. */
     char prefix[PATH_MAX];
-    snprintf(prefix, sizeof prefix, "%s/.model.tmp.", root);
+    snprintf(prefix, sizeof prefix, "%s/.model.tmp.mizan.", root);
     ck_assert_int_eq(strncmp(tmp, prefix, strlen(prefix)), 0);
     ck_assert_uint_eq(strlen(tmp), strlen(prefix) + 6);
 
