@@ -267,7 +267,8 @@ void mz_add_stdin_article(mz_run *r)
         }
         if (got == 0) break;
         n += got;
-        if (n > r->o.max_bytes) {
+        /* the limit counts the UTF-8 form: a UTF-16 text is read so far */
+        if (n > mz_read_cap(r->o.max_bytes) || mz_read_over(r->dec, buf, n, r->o.max_bytes)) {
             free(buf);
             buf = NULL;
             char m[256];

@@ -156,9 +156,10 @@ void mz_add_jsonl(mz_run *r, const char *path)
         }
         size_t i = 0;
         const char *bom = st == MZ_LINE_OK && lr.lineno == 1 ? mz_bom(lr.buf, lr.len) : NULL;
-        /* a mark alone, of any kind, says nothing: an empty stream */
+        /* a mark alone, of any kind, says nothing: an empty stream (one
+         * that goes on after it, even after a newline byte, is no such) */
         size_t marklen = !bom ? 0 : !strcmp(bom, "utf-8") ? 3 : !strcmp(bom, "utf-16") ? 2 : 4;
-        if (bom && strcmp(bom, "utf-8") && lr.len == marklen) {
+        if (bom && strcmp(bom, "utf-8") && lr.len == marklen && lr.eof && lr.in_pos >= lr.in_len) {
             nlines--;
             continue;
         }
