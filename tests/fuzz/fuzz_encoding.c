@@ -4,7 +4,9 @@
  * UTF-16, UTF-16LE, GB18030 for a multi-byte code page); the rest is the
  * text.  Checked: a failure leaves the buffer exactly as it was and names a
  * byte inside it; a success gives a NUL-terminated text that is UTF-8
- * (NUL bytes aside, which decoding keeps and the programs refuse next);
+ * (NUL bytes aside, which decoding keeps and the programs refuse next),
+ * or the text as it came, or that text without UTF-8's mark when the rest
+ * is UTF-8;
  * the guess and the hint never read past the text. */
 #include <stddef.h>
 #include <stdint.h>
@@ -46,6 +48,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(e.msg[0] != '\0');
         const char *at = strstr(e.msg, "at byte ");
         if (at) FUZZ_CHECK(strtoull(at + 8, NULL, 10) < (unsigned long long)(n ? n : 1));
+    } else if (buf == before && n >= 3 && !memcmp(orig, "\xEF\xBB\xBF", 3) && len == n - 3) {
+        /* UTF-8's mark dropped from a text that is UTF-8 after it */
+        FUZZ_CHECK(memcmp(buf, orig + 3, n - 3 + 1) == 0);
+        FUZZ_CHECK(mz_utf8_check(buf, len, NULL, NULL) == 0);
     } else if (buf == before) {
         /* nothing to decode: the text as it came */
         FUZZ_CHECK(len == n && memcmp(buf, orig, n + 1) == 0);
