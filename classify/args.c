@@ -66,8 +66,19 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
     if (!a->inputs) return mz_fail(e, "out of memory");
     a->models = a->inputs + argc + 1;
     long long k;
+    /* the per-article options given, which a listing would ignore */
+    const char *per_article = NULL;
+    int explain_given = 0;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        static const char *const article_opts[] = {"--jsonl", "--explain", "--max-bytes", "--max-tokens",
+                                                   "--source", "--encoding", "--target-field"};
+        for (size_t q = 0; q < sizeof article_opts / sizeof *article_opts; q++)
+            if (!strcmp(o, article_opts[q]) && !per_article) per_article = article_opts[q];
+        if (!strcmp(o, "--explain")) explain_given = 1;
+        if (!strcmp(o, "--summary-by") && a->summary_by)
+            return mz_fail(e, "--summary-by given twice (%s, then %s): one field per run", a->summary_by,
+                           v ? v : "");
         if (!strcmp(o, "--models") && v) a->models[a->nmodels++] = argv[++i];
         else if (!strcmp(o, "--jsonl")) a->jsonl = 1;
         else if (!strcmp(o, "--list-models")) a->list = 1;
@@ -129,6 +140,9 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
      * ignored, so they are refused */
     if (a->list && a->ninputs) return mz_fail(e, "--list-models reads no article, so no input (%s) goes with it", a->inputs[0]);
     if (a->list && a->keep) return mz_fail(e, "--list-models reads no article, so --keep does not go with it");
+    if (a->list && per_article) return mz_fail(e, "--list-models reads no article, so %s does not go with it", per_article);
+    if (a->summary && explain_given)
+        return mz_fail(e, "--summary: --explain lists each answer's evidence, and a summary shows no answer");
     for (int k = 0; k < 3; k++)
         if (a->list && a->fields[k])
             return mz_fail(e, "--list-models reads no article, so --%s-field does not go with it",

@@ -65,11 +65,14 @@ static void head_terms(cJSON *out, const mz_vocab *v, const char *name, const mz
         if (!only || !strcmp(labels[c], only)) cJSON_AddItemToObject(hj, labels[c], top_terms(v, lm, c, K, top));
 }
 
-/* --terms K: per head (and a multi-label bundle's primary head), per label,
- * its K strongest words.  The per-source heads of a topic bundle are the
- * plain head's with a few weights of their own: the plain head's stand. */
-static cJSON *terms_of(const mz_bundle *b, size_t K)
+/* --terms K: per head, per label, its K strongest words; a multi-label
+ * bundle's primary head's into *primary (NULL without one), apart, as its
+ * binary heads are named by their labels, and a label may be "primary".
+ * The per-source heads of a topic bundle are the plain head's with a few
+ * weights of their own: the plain head's stand. */
+static cJSON *terms_of(const mz_bundle *b, size_t K, cJSON **primary)
 {
+    *primary = NULL;
     cJSON *t = cJSON_CreateObject();
     mz_evidence *top = malloc(K * sizeof *top);
     if (!t || !top) {
@@ -84,7 +87,12 @@ static cJSON *terms_of(const mz_bundle *b, size_t K)
     if (b->primary.nclass && (size_t)b->primary.nclass == b->nheads) {
         char **names = malloc(b->nheads * sizeof *names);
         for (size_t h = 0; names && h < b->nheads; h++) names[h] = b->heads[h].name;
-        if (names) head_terms(t, &b->vocab, "primary", &b->primary, names, NULL, K, top);
+        cJSON *holder = names ? cJSON_CreateObject() : NULL;
+        if (holder) {
+            head_terms(holder, &b->vocab, "primary", &b->primary, names, NULL, K, top);
+            *primary = cJSON_DetachItemFromObject(holder, "primary");
+            cJSON_Delete(holder);
+        }
         free(names);
     }
     free(top);
@@ -120,12 +128,14 @@ static cJSON *record_of(const mz_models *m, size_t i, size_t terms)
     cJSON *cv = cJSON_GetObjectItemCaseSensitive(r, "cv");
     if (cJSON_IsObject(cv)) drop_confusion(cv);
     if (terms) {
-        cJSON *t = terms_of(b, terms);
+        cJSON *pt;
+        cJSON *t = terms_of(b, terms, &pt);
         if (!t) {
             cJSON_Delete(r);
             return NULL;
         }
         cJSON_AddItemToObject(r, "terms", t);
+        if (pt) cJSON_AddItemToObject(r, "primary_terms", pt);
     }
     return r;
 }
@@ -155,6 +165,29 @@ static void text_section(mz_buf *o, const char *name, const cJSON *sec)
         }
     }
     mz_buf_puts(o, "\n");
+}
+
+/* A head's terms, a line per label; hn names the head (a multi-label
+ * bundle's binary head is named by its label, said once). */
+static void text_terms(mz_buf *o, const char *hn, const cJSON *h)
+{
+    if (!cJSON_IsObject(h)) {
+        mz_buf_printf(o, "  terms   %s: no word weights (an RBF head)\n", hn);
+        return;
+    }
+    for (const cJSON *l = h->child; l; l = l->next) {
+        if (strcmp(h->string, l->string)) mz_buf_printf(o, "  terms   %s %s:", hn, l->string);
+        else mz_buf_printf(o, "  terms   %s:", l->string);
+        const char *sep = " ";
+        const cJSON *v;
+        cJSON_ArrayForEach(v, l)
+        {
+            mz_buf_printf(o, "%s%s", sep, cJSON_GetObjectItem(v, "term")->valuestring);
+            if (cJSON_IsTrue(cJSON_GetObjectItem(v, "context"))) mz_buf_puts(o, " (near the target)");
+            sep = ", ";
+        }
+        mz_buf_puts(o, "\n");
+    }
 }
 
 static void text_record(mz_buf *o, const cJSON *r)
@@ -199,24 +232,9 @@ static void text_record(mz_buf *o, const cJSON *r)
         else text_section(o, s->string, s);
     }
     const cJSON *terms = cJSON_GetObjectItem(r, "terms");
-    for (const cJSON *h = terms ? terms->child : NULL; h; h = h->next) {
-        if (!cJSON_IsObject(h)) {
-            mz_buf_printf(o, "  terms   %s: no word weights (an RBF head)\n", h->string);
-            continue;
-        }
-        for (const cJSON *l = h->child; l; l = l->next) {
-            if (strcmp(h->string, l->string)) mz_buf_printf(o, "  terms   %s %s:", h->string, l->string);
-            else mz_buf_printf(o, "  terms   %s:", l->string); /* a multi-label bundle's binary head */
-            sep = " ";
-            cJSON_ArrayForEach(v, l)
-            {
-                mz_buf_printf(o, "%s%s", sep, cJSON_GetObjectItem(v, "term")->valuestring);
-                if (cJSON_IsTrue(cJSON_GetObjectItem(v, "context"))) mz_buf_puts(o, " (near the target)");
-                sep = ", ";
-            }
-            mz_buf_puts(o, "\n");
-        }
-    }
+    for (const cJSON *h = terms ? terms->child : NULL; h; h = h->next) text_terms(o, h->string, h);
+    const cJSON *pt = cJSON_GetObjectItem(r, "primary_terms");
+    if (pt) text_terms(o, "primary head,", pt);
     const cJSON *cmd = cJSON_GetObjectItem(r, "train_command");
     if (cJSON_IsArray(cmd)) {
         mz_buf_puts(o, "  rebuild");

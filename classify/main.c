@@ -297,6 +297,13 @@ static int run_all(mz_classify_args *args)
         if (!(r.sum = mz_summary_new(args->summary_by))) goto oom;
         /* every bundle's answer in every account, in the records' order */
         static const int kind[MZ_NGROUPS] = {MZ_SUM_LABEL, MZ_SUM_FRAMES, MZ_SUM_STANCE, MZ_SUM_TARGET};
+        for (size_t i = 0; i < m.n; i++)
+            if (m.group[i] != MZ_GROUP_STANCE && mz_summary_own_key(mz_models_answer_key(&m, i))) {
+                mz_fail(&e, "%s: --summary: the bundle answers under \"%s\", a key of the summary's own counts; train "
+                            "it under another name (mizan-train --name)",
+                        m.b[i].dir, mz_models_answer_key(&m, i));
+                goto fail;
+            }
         for (int pass = 0; pass < MZ_NGROUPS; pass++)
             for (size_t i = 0; i < m.n; i++)
                 if (m.group[i] == pass && mz_summary_expect(r.sum, mz_models_answer_key(&m, i), kind[pass]) != 0)

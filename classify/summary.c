@@ -307,10 +307,23 @@ int mz_summary_add(mz_summary *s, const cJSON *rec)
 void mz_summary_error(mz_summary *s, const cJSON *rec)
 {
     s->all.errors++;
-    if (!s->by) return;
     acct *v = NULL;
-    if (!cJSON_IsObject(rec) || accounts(s, rec, &v) != 0) s->oom = 1;
+    if (s->by && (!cJSON_IsObject(rec) || accounts(s, rec, &v) != 0)) s->oom = 1;
     if (v) v->errors++;
+    /* a record whose error is one bundle's alone (a target the target
+     * bundle lacks) has the other bundles' answers, which the per-article
+     * run prints: they count too */
+    if (cJSON_IsObject(rec) && !cJSON_GetObjectItemCaseSensitive(rec, "error") &&
+        (add_answer(&s->all, rec) != 0 || (v && add_answer(v, rec) != 0)))
+        s->oom = 1;
+}
+
+int mz_summary_own_key(const char *key)
+{
+    static const char *const own[] = {"articles", "answered", "errors", "by"};
+    for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+        if (!strcmp(key, own[i])) return 1;
+    return 0;
 }
 
 /* Stance labels in their scale's order; the rest after, by name. */

@@ -51,8 +51,14 @@ int mz_summary_expect(mz_summary *s, const char *key, int kind);
  * out-of-memory or a record that is not one (never written by the engine;
  * NULL when parsing ran out of memory). */
 int mz_summary_add(mz_summary *s, const cJSON *rec);
-/* Count a record answered with an error (its JSON error record, parsed). */
+/* Count a record answered with an error (its JSON answer, parsed): an
+ * error record, or an answer whose error is one bundle's part alone (a
+ * target the target bundle lacks), whose other parts count as answers do. */
 void mz_summary_error(mz_summary *s, const cJSON *rec);
+
+/* 1 when key is one the summary's own counts use ("articles", "answered",
+ * "errors", "by"): a bundle answering under it cannot be summarised. */
+int mz_summary_own_key(const char *key);
 
 /* The summary as one JSON line, or with text a few lines for a person. */
 void mz_summary_write(const mz_summary *s, int text, mz_buf *out);

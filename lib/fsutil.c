@@ -892,10 +892,17 @@ int mz_models_dir(char *out, size_t outsz, mz_err *e)
     char prefix[PATH_MAX], tried[2][PATH_MAX + 32];
     if (mz_exe_dir(prefix, sizeof prefix, e) != 0) return -1;
     *strrchr(prefix, '/') = '\0'; /* the bin/ folder's parent; "" for "/" */
-    for (int i = 0; i < 2; i++) {
+    /* the one holding the shipped stopword list first: an installed copy
+     * under a PREFIX (a home folder) that has a models/ folder of the
+     * user's own must not take it for a checkout's */
+    for (int k = 0; k < 4; k++) {
+        int i = k % 2, marked = k < 2;
         snprintf(tried[i], sizeof tried[i], "%s%s", prefix, rel[i]);
         struct stat st;
         if (stat(tried[i], &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+        char mark[PATH_MAX + 64];
+        snprintf(mark, sizeof mark, "%s/stopwords-ar.txt", tried[i]);
+        if (marked && access(mark, F_OK) != 0) continue;
         /* messages and listings name the folder, not the way to it */
         char *real = realpath(tried[i], NULL);
         const char *use = real ? real : tried[i];

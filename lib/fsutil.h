@@ -163,8 +163,10 @@ int mz_exe_dir(char *out, size_t outsz, mz_err *e);
 
 /* The installation's models folder, absolute and without links: models/
  * beside the executable's bin/ (a built checkout), else
- * share/mizan/models under the same prefix (`make install`).  Fails naming
- * both places when neither is a folder. */
+ * share/mizan/models under the same prefix (`make install`), the first
+ * that holds the shipped stopwords-ar.txt (a PREFIX's own models/ folder
+ * is no checkout's), else the first that is a folder.  Fails naming both
+ * places when neither is a folder. */
 int mz_models_dir(char *out, size_t outsz, mz_err *e);
 
 /* Async-signal-safe removal of a directory holding only regular files (a

@@ -2088,7 +2088,9 @@ START_TEST(test_summary)
     ck_assert_msg(strstr(txt, "with an error)\ntopic") && strstr(txt, "russia   discussed in"), "%s", txt);
     free(txt);
     /* target stance: labels per target; a record whose target the bundle
-     * does not know (or that names none) is one answered with an error */
+     * does not know (or that names none) is one answered with an error,
+     * counted under "(unknown target)" (or "(no target given)"), not under
+     * its own made-up name */
     rc = run("o.txt", "e.txt", "'%s' --task target --target-field target --corpus '%s' --cv 3 --quiet --min-df 1 --out '%s'",
              TRAIN, mz_test_path("corpora/mini/mawqif_like.jsonl"), T("smt"));
     ck_assert_int_eq(rc, 0);
@@ -2103,7 +2105,11 @@ START_TEST(test_summary)
     ck_assert_ptr_nonnull(sum);
     ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(sum, "errors")->valueint, 3);
     const cJSON *tg = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sum, "target_stance"), "targets");
-    ck_assert_int_eq(cJSON_GetArraySize(tg), 1);
+    ck_assert_int_eq(cJSON_GetArraySize(tg), 3);
+    ck_assert_int_eq(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(tg, "(unknown target)"), "articles")->valueint, 2);
+    ck_assert_int_eq(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(tg, "(no target given)"), "articles")->valueint, 1);
     char *terr = slurp(T("err.txt"), NULL);
     ck_assert_msg(strstr(terr, "t.jsonl:2: target_stance: unknown target \"made up 1\" (it knows \"Covid Vaccine\"") &&
                       strstr(terr, "t.jsonl:4: target_stance: no target given"),
@@ -2112,6 +2118,17 @@ START_TEST(test_summary)
     const cJSON *cvl = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(tg, "Covid Vaccine"), "labels");
     ck_assert_int_eq(cJSON_GetArraySize(cvl), 1);
     ck_assert_int_eq(cvl->child->valueint, 1);
+    cJSON_Delete(sum);
+    free(s1);
+    /* the other bundles answer those records, as the per-article run
+     * prints them: their answers count */
+    rc = run("s6.json", "err.txt", "'%s' --models '%s' --models '%s' --summary '%s'", CLASSIFY, T("smt"),
+             mz_test_path("models/topic"), T("t.jsonl"));
+    ck_assert_int_eq(rc, 1);
+    sum = cJSON_Parse(s1 = slurp(T("s6.json"), NULL));
+    ck_assert_ptr_nonnull(sum);
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(sum, "errors")->valueint, 3);
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sum, "topic"), "articles")->valueint, 4);
     cJSON_Delete(sum);
     free(s1);
     /* --summary-by: an account per value, errors in theirs, a file under
@@ -2653,10 +2670,23 @@ START_TEST(test_install)
     ck_assert_msg(strstr(list, "/opt/mz/share/mizan/models/stance-russia\n"), "%s", list);
     free(list);
 
-    /* the installed lexicon and stopwords serve a stance head */
+    /* a models/ folder of the user's own under the prefix (a home folder
+     * as PREFIX) is no checkout's: the installed models still answer, and
+     * the installed lexicon and stopwords serve a stance head */
+    ck_assert_int_eq(mkdir(T("root/opt/mz/models"), 0755), 0);
+    rc = run("out.txt", "err.txt", "cp -r '%s' '%s'", T("root/opt/mz/share/mizan/models/topic"), T("root/opt/mz/models/mine"));
+    ck_assert_int_eq(rc, 0);
+    rc = run("list.txt", "err.txt", "env -u MIZAN_MODELS '%s' --list-models --format text", T("root/opt/mz/bin/mizan-classify"));
+    ck_assert_int_eq(rc, 0);
+    list = slurp(T("list.txt"), NULL);
+    ck_assert_msg(strstr(list, "/opt/mz/share/mizan/models/stance-russia\n") && !strstr(list, "/opt/mz/models/mine"), "%s",
+                  list);
+    free(list);
     rc = run("out.txt", "err.txt", "'%s' --quiet --task stance --target russia --corpus '%s' --out '%s' --cv 2",
              T("root/opt/mz/bin/mizan-train"), mz_test_path("corpora/mini/stance.jsonl"), T("ru"));
     ck_assert_msg(rc == 0, "installed trainer exited %d: %s", rc, slurp(T("err.txt"), NULL));
+    rc = run("out.txt", "err.txt", "rm -r '%s'", T("root/opt/mz/models"));
+    ck_assert_int_eq(rc, 0);
 
     /* programs with no models anywhere near them */
     ck_assert_int_eq(mkdir(T("lone"), 0755), 0);
