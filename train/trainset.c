@@ -55,11 +55,20 @@ typedef struct id_seen {
     size_t repeats, first, of;
 } id_seen;
 
+/* Records whose --source-field value is neither a string nor null (a
+ * number): no head can be named by it, as the classifier answers such a
+ * record with the plain head; how many, and the first. */
+typedef struct odd_sources {
+    size_t n;
+    char first[4200];
+} odd_sources;
+
 typedef struct load_ctx {
     mz_collection *c;
     const mz_train_args *a;
     long records;
     id_seen *ids; /* NULL: not looked at */
+    odd_sources *odd;
 } load_ctx;
 
 /* A record's --by value as text: a string as it is, a number as JSON
@@ -132,13 +141,25 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
         return -1;
     }
     if (l->a->source_field) {
-        /* a record without one is of no known source, as at classification;
-         * so is one whose value a bundle could not hold (bundle.h) */
+        /* a record without one (or with "") is of no known source, as at
+         * classification; one no head can be named by is counted, and
+         * said; a name held to a label's rules (" CNN" would be a head
+         * apart from "CNN", with the records meant for the other) */
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, l->a->source_field);
+        char lb[256];
+        const char *why = cJSON_IsString(t) && *t->valuestring ? mz_label_text(t, lb, sizeof lb) : NULL;
+        if (why && !l->a->evaluate) {
+            record_free(c, i);
+            return mz_fail(e, "%s: source %s (--source-field %s)", where, why, l->a->source_field);
+        }
+        /* held-out records are answered as the classifier would: a name no
+         * head can have is no known source */
         if (cJSON_IsString(t) && mz_source_name_ok(t->valuestring) && !(c->source[i] = strdup(t->valuestring))) {
             record_free(c, i);
             return mz_fail(e, "out of memory");
         }
+        if (t && !cJSON_IsString(t) && !cJSON_IsNull(t) && l->odd && !l->odd->n++)
+            snprintf(l->odd->first, sizeof l->odd->first, "%s", where);
     }
     if (l->a->aux_field) {
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, l->a->aux_field);
@@ -338,12 +359,13 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
         free(dg.bytes);
         return mz_fail(e, "out of memory");
     }
+    odd_sources odd = {0, ""};
     pthread_t th;
     int threaded = pthread_create(&th, NULL, digest_run, &dg) == 0;
     int rc = 0;
     /* the scored corpora first, so that they are rows 0..nscored-1 */
     for (int k = 0; k < nc && rc == 0; k++) {
-        load_ctx l = {c, a, 0, ids.map ? &ids : NULL};
+        load_ctx l = {c, a, 0, ids.map ? &ids : NULL, &odd};
         /* --by's value kept as written, for numbers */
         mz_fields fl = a->fields;
         fl.raw = a->by_field;
@@ -374,6 +396,15 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
     if (rc != 0) {
         mz_collection_free(c);
         return -1;
+    }
+    if (odd.n) {
+        mz_progress_clear();
+        fprintf(stderr,
+                "mizan-train: warning: %zu record%s %s source (--source-field %s) otherwise than by a string (the "
+                "first: %s): no head can be named so, and as the classifier answers such a record with the plain "
+                "head, only the plain head learns from %s\n",
+                odd.n, odd.n == 1 ? "" : "s", odd.n == 1 ? "names its" : "name their", a->source_field, odd.first,
+                odd.n == 1 ? "it" : "them");
     }
     if (ids.repeats) {
         mz_progress_clear();
