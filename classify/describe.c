@@ -168,15 +168,17 @@ static void text_section(mz_buf *o, const char *name, const cJSON *sec)
 }
 
 /* A head's terms, a line per label; hn names the head (a multi-label
- * bundle's binary head is named by its label, said once). */
-static void text_terms(mz_buf *o, const char *hn, const cJSON *h)
+ * bundle's binary head is named by its label, said once; its primary head,
+ * primary, has every label). */
+static void text_terms(mz_buf *o, const char *hn, const cJSON *h, int primary)
 {
     if (!cJSON_IsObject(h)) {
         mz_buf_printf(o, "  terms   %s: no word weights (an RBF head)\n", hn);
         return;
     }
     for (const cJSON *l = h->child; l; l = l->next) {
-        if (strcmp(h->string, l->string)) mz_buf_printf(o, "  terms   %s %s:", hn, l->string);
+        if (primary) mz_buf_printf(o, "  terms   %s, %s:", hn, l->string);
+        else if (strcmp(h->string, l->string)) mz_buf_printf(o, "  terms   %s %s:", hn, l->string);
         else mz_buf_printf(o, "  terms   %s:", l->string);
         const char *sep = " ";
         const cJSON *v;
@@ -232,9 +234,9 @@ static void text_record(mz_buf *o, const cJSON *r)
         else text_section(o, s->string, s);
     }
     const cJSON *terms = cJSON_GetObjectItem(r, "terms");
-    for (const cJSON *h = terms ? terms->child : NULL; h; h = h->next) text_terms(o, h->string, h);
+    for (const cJSON *h = terms ? terms->child : NULL; h; h = h->next) text_terms(o, h->string, h, 0);
     const cJSON *pt = cJSON_GetObjectItem(r, "primary_terms");
-    if (pt) text_terms(o, "primary head,", pt);
+    if (pt) text_terms(o, "primary head", pt, 1);
     const cJSON *cmd = cJSON_GetObjectItem(r, "train_command");
     if (cJSON_IsArray(cmd)) {
         mz_buf_puts(o, "  rebuild");

@@ -298,7 +298,8 @@ static int run_all(mz_classify_args *args)
         /* every bundle's answer in every account, in the records' order */
         static const int kind[MZ_NGROUPS] = {MZ_SUM_LABEL, MZ_SUM_FRAMES, MZ_SUM_STANCE, MZ_SUM_TARGET};
         for (size_t i = 0; i < m.n; i++)
-            if (m.group[i] != MZ_GROUP_STANCE && mz_summary_own_key(mz_models_answer_key(&m, i))) {
+            if (m.group[i] != MZ_GROUP_STANCE && mz_summary_own_key(mz_models_answer_key(&m, i)) &&
+                (args->summary_by || strcmp(mz_models_answer_key(&m, i), "by"))) {
                 mz_fail(&e, "%s: --summary: the bundle answers under \"%s\", a key of the summary's own counts; train "
                             "it under another name (mizan-train --name)",
                         m.b[i].dir, mz_models_answer_key(&m, i));

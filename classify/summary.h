@@ -57,7 +57,8 @@ int mz_summary_add(mz_summary *s, const cJSON *rec);
 void mz_summary_error(mz_summary *s, const cJSON *rec);
 
 /* 1 when key is one the summary's own counts use ("articles", "answered",
- * "errors", "by"): a bundle answering under it cannot be summarised. */
+ * "errors", and "by" with --summary-by): a bundle answering under it cannot
+ * be summarised. */
 int mz_summary_own_key(const char *key);
 
 /* The summary as one JSON line, or with text a few lines for a person. */

@@ -555,7 +555,7 @@ int mz_outfile_commit(mz_outfile *o, mz_err *e)
     /* the lock (a sweep's sign of a live run) lasts until the rename, on a
      * descriptor of its own: fclose's error is still the last word on the
      * writes */
-    int lock = o->tmp[0] ? dup(fileno(o->f)) : -1;
+    int lock = o->tmp[0] ? fcntl(fileno(o->f), F_DUPFD_CLOEXEC, 0) : -1;
     if (fclose(o->f) != 0 && !what) {
         err = errno;
         what = "close failed";

@@ -161,6 +161,11 @@ START_TEST(test_wrong_decoding_refused)
      * it, is Windows-1256 too: its tatweel and ف are bytes ISO-8859-6
      * leaves out */
     decodes_to("windows-1256", "\xc7\xe1\xdc\xe9pisode \xdd\xed", 13, "\xd8\xa7\xd9\x84\xd9\x80\xc3\xa9pisode \xd9\x81\xd9\x8a");
+    /* ... and so is a short one with none of those letters: one Latin
+     * letter inside its Arabic words does not make ISO-8859-6 */
+    const char ete[] = "\xc7\xe1\xe9t\xe9 \xcc\xe3\xed\xe1 \xcc\xcf\xc7";
+    decodes_to("windows-1256", ete, sizeof ete - 1,
+               "\xd8\xa7\xd9\x84\xc3\xa9t\xc3\xa9 \xd8\xac\xd9\x85\xd9\x8a\xd9\x84 \xd8\xac\xd8\xaf\xd8\xa7");
     /* French in Windows-1256 is read as such: its accents stand among
      * Latin letters, not Arabic ones */
     decodes_to("windows-1256", "\xde\xc7\xe1 caf\xe9 \xe0 Paris", 16, "\xd9\x82\xd8\xa7\xd9\x84 caf\xc3\xa9 \xc3\xa0 Paris");

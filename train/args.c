@@ -181,29 +181,6 @@ static int corpora_apart(const mz_train_args *a, mz_err *e)
     return 0;
 }
 
-/* A TSV file or a folder of articles has no named fields: the text and
- * the label are where the format puts them.  Field options given for
- * such corpora alone would be recorded in the bundle, which would then
- * read fields no feed has: refused. */
-static int fields_apart(const mz_train_args *a, mz_err *e)
-{
-    int n = a->ncorpus + a->ntrain_only, fieldless = 0;
-    for (int i = 0; i < n; i++) {
-        const char *p = i < a->ncorpus ? a->corpus[i] : a->train_only[i - a->ncorpus];
-        struct stat st;
-        size_t l = strlen(p);
-        fieldless += (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) || (l > 4 && !strcmp(p + l - 4, ".tsv"));
-    }
-    if (n == 0 || fieldless < n) return 0;
-    static const char *const opts[] = {"--text-field", "--label-field", "--id-field", "--title-field"};
-    for (size_t k = 0; k < sizeof opts / sizeof *opts; k++)
-        if (mz_train_given(a, opts[k]))
-            return mz_fail(e, "%s: the corpora are TSV files or folders, whose records have no named fields (the "
-                              "text and label are where the format puts them)",
-                           opts[k]);
-    return 0;
-}
-
 int mz_train_given(const mz_train_args *a, const char *opt)
 {
     for (int i = 0; i < a->ngiven; i++)
@@ -577,7 +554,8 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     if (a->aux_field && (!strcmp(a->task, "stance") || !strcmp(a->task, "multilabel")))
         return mz_fail(e, "--aux-field: for --task multiclass or target, not %s", a->task);
     /* the head answering a record would be chosen by its answer */
-    if (a->source_field && (!strcmp(a->source_field, a->fields.label) || !strcmp(a->source_field, a->fields.text)))
+    if (a->source_field && !a->evaluate &&
+        (!strcmp(a->source_field, a->fields.label) || !strcmp(a->source_field, a->fields.text)))
         return mz_fail(e, "--source-field %s: the %s field itself; the source names the outlet an article comes from",
                        a->source_field, !strcmp(a->source_field, a->fields.label) ? "label" : "text");
     if (a->source_field && !a->evaluate) {
@@ -593,7 +571,6 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     if (a->f1_labels && (!strcmp(a->task, "stance") || !strcmp(a->task, "multilabel")))
         return mz_fail(e, "--f1-labels: for --task multiclass or target, not %s", a->task);
     if (corpora_apart(a, e) != 0) return -1;
-    if (!a->evaluate && fields_apart(a, e) != 0) return -1;
     if (!a->evaluate && out_apart(a, e) != 0) return -1;
     if (paths_utf8(a, e) != 0) return -1;
     return records_file_apart(a, a->evaluate ? a->predictions : a->cv_predictions,

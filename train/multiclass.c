@@ -281,7 +281,7 @@ static int choose_sources(const mz_collection *c, size_t ns, const char *field, 
         }
         v[at].n++;
     }
-    qsort(v, nv, sizeof *v, by_count);
+    if (nv) qsort(v, nv, sizeof *v, by_count); /* v is NULL when no record names a source */
     size_t keep = 0;
     while (keep < nv && keep < MZ_MAX_CLASSES && v[keep].n >= min) keep++;
     if (keep == 0) {

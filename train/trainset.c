@@ -401,10 +401,11 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
         mz_progress_clear();
         fprintf(stderr,
                 "mizan-train: warning: %zu record%s %s source (--source-field %s) otherwise than by a string (the "
-                "first: %s): no head can be named so, and as the classifier answers such a record with the plain "
-                "head, only the plain head learns from %s\n",
+                "first: %s): no head can be named so, %s\n",
                 odd.n, odd.n == 1 ? "" : "s", odd.n == 1 ? "names its" : "name their", a->source_field, odd.first,
-                odd.n == 1 ? "it" : "them");
+                a->evaluate ? "and the plain head answers them, as the classifier would"
+                            : "and as the classifier answers such a record with the plain head, only the plain head "
+                              "learns from them");
     }
     if (ids.repeats) {
         mz_progress_clear();
