@@ -3235,6 +3235,14 @@ START_TEST(test_f1_label_weights)
         nh++;
     }
     ck_assert_int_eq(nh, 3);
+    /* the figure the weights were chosen for, cross-validated: the mean
+     * F1 of the listed labels in the pooled table */
+    const cJSON *pooled_cv = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "cv"), "pooled");
+    const cJSON *pcl = cJSON_GetObjectItemCaseSensitive(pooled_cv, "per_class");
+    double fa = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pcl, "Against"), "f1")->valuedouble;
+    double ff = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pcl, "Favor"), "f1")->valuedouble;
+    ck_assert_double_eq_tol(cJSON_GetObjectItemCaseSensitive(pooled_cv, "f1_labels_macro_f1")->valuedouble, (fa + ff) / 2,
+                            2e-6);
     cJSON_Delete(j);
 
     /* evaluate scores each record with its own target's head and weights,
@@ -3365,7 +3373,20 @@ START_TEST(test_f1_label_weights_in_evaluate)
     const char *acc = strstr(o, "accuracy ");
     ck_assert_ptr_nonnull(acc);
     ck_assert_double_gt(strtod(acc + 9, NULL), 0.5);
+    /* the figure the weights were chosen for, in training's CV as in
+     * evaluate (all six labels: the macro-F1 itself) */
+    ck_assert_ptr_nonnull(strstr(o, " (--f1-labels): "));
+    const char *mf = strstr(o, "macro-F1 ");
+    ck_assert_ptr_nonnull(mf);
+    ck_assert_double_eq_tol(strtod(strstr(o, " (--f1-labels): ") + 16, NULL), strtod(mf + 9, NULL), 1e-4);
     free(o);
+    char *man = slurp(T("m/manifest.json"), NULL);
+    cJSON *mj = cJSON_Parse(man);
+    free(man);
+    const cJSON *tcv = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(mj, "cv"), "topic");
+    ck_assert_double_eq_tol(cJSON_GetObjectItemCaseSensitive(tcv, "f1_labels_macro_f1")->valuedouble,
+                            cJSON_GetObjectItemCaseSensitive(tcv, "macro_f1")->valuedouble, 2e-6);
+    cJSON_Delete(mj);
     edit_manifest("m", culture_up);
     rc = run("ev.out", "ev.err", "'%s' evaluate --model '%s' --corpus '%s'", TRAIN, T("m"), corpus);
     if (rc != 0) ck_abort_msg("evaluate exited %d: %s", rc, slurp(T("ev.err"), NULL));

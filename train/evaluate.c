@@ -48,6 +48,18 @@ static int label_of(const mz_collection *c, size_t i, const mz_head *h, mz_err *
                    c->where[i], lb, known);
 }
 
+
+/* With --f1-labels, the figure they were weighed for, as training gives
+ * it, beside the report it comes from. */
+static void f1_labels(const mz_bundle *b, const cJSON *report, cJSON *out, int json)
+{
+    const cJSON *fl = cJSON_GetObjectItemCaseSensitive(b->manifest, "f1_labels");
+    if (!cJSON_IsArray(fl)) return;
+    size_t had = (size_t)cJSON_GetArraySize(out);
+    mz_f1_labels_figure(report, fl, out, json, stdout);
+    if ((size_t)cJSON_GetArraySize(out) > had) cJSON_AddItemToObject(out, "f1_labels", cJSON_Duplicate(fl, 1));
+}
+
 /* A target bundle: each record scored by its own target's head, with that
  * head's label weights, as the classifier answers it; a table per target,
  * then pooled, and the macro-F1 over the labels the bundle was tuned for
@@ -104,24 +116,7 @@ static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *row
     }
     cJSON *pj = mz_report_labels("all targets pooled (held-out)", pred, y, c->n, k, h0->labels, json, stdout);
     cJSON_AddItemToObject(out, "pooled", pj);
-    const cJSON *fl = cJSON_GetObjectItemCaseSensitive(b->manifest, "f1_labels"), *x;
-    const cJSON *pc = cJSON_GetObjectItemCaseSensitive(pj, "per_class");
-    double sum = 0;
-    int nf = 0;
-    cJSON_ArrayForEach(x, fl)
-    {
-        const cJSON *f1 = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pc, x->valuestring), "f1");
-        if (cJSON_IsString(x) && cJSON_IsNumber(f1)) sum += f1->valuedouble, nf++;
-    }
-    if (nf > 0) {
-        cJSON_AddItemToObject(out, "f1_labels", cJSON_Duplicate(fl, 1));
-        mz_add_figure(out, "f1_labels_macro_f1", sum / nf);
-    }
-    if (nf > 0 && !json) {
-        printf("macro-F1 over");
-        cJSON_ArrayForEach(x, fl) if (cJSON_IsString(x)) printf(" %s", x->valuestring);
-        printf(" (--f1-labels): %.4f\n", sum / nf);
-    }
+    f1_labels(b, pj, out, json);
     if (g && add_by(root, g, mz_groups_class(g, pred, NULL, NULL, y, k, h0->labels, json), e) != 0) goto out;
     rc = 0;
 out:
@@ -283,9 +278,10 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             if (!json) printf("records of a source with its own head: %zu of %zu\n", known, c.n);
             free(P0);
         }
-        cJSON_AddItemToObject(ho, b.name,
-                              mz_report("held-out metrics", P, h->weighted ? h->lw : NULL, y, c.n, h->nclass,
-                                        h->labels, json, stdout));
+        cJSON *mr = mz_report("held-out metrics", P, h->weighted ? h->lw : NULL, y, c.n, h->nclass, h->labels, json,
+                              stdout);
+        cJSON_AddItemToObject(ho, b.name, mr);
+        f1_labels(&b, mr, ho, json);
         /* with the labels the table above counted */
         const double *lw = h->weighted ? h->lw : NULL;
         if (g && add_by(root, g, mz_groups_class(g, NULL, P, lw, y, h->nclass, h->labels, json), e) != 0) goto out;

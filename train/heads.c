@@ -10,6 +10,7 @@
 #include "metrics.h"
 #include "parallel.h"
 #include "platt.h"
+#include "progress.h"
 #include "predict.h"
 #include "utf8.h"
 
@@ -406,6 +407,27 @@ void mz_add_figure(cJSON *o, const char *key, double v)
 {
     if (isfinite(v)) cJSON_AddNumberToObject(o, key, round(v * 1e6) / 1e6);
     else cJSON_AddNullToObject(o, key);
+}
+
+void mz_f1_labels_figure(const cJSON *report, const cJSON *names, cJSON *out, int quiet, FILE *fp)
+{
+    const cJSON *pc = cJSON_GetObjectItemCaseSensitive(report, "per_class"), *x;
+    double sum = 0;
+    int nf = 0;
+    cJSON_ArrayForEach(x, names)
+    {
+        const cJSON *f1 = cJSON_IsString(x) ? cJSON_GetObjectItemCaseSensitive(
+                                                  cJSON_GetObjectItemCaseSensitive(pc, x->valuestring), "f1")
+                                            : NULL;
+        if (cJSON_IsNumber(f1)) sum += f1->valuedouble, nf++;
+    }
+    if (nf == 0) return;
+    mz_add_figure(out, "f1_labels_macro_f1", sum / nf);
+    if (quiet) return;
+    mz_progress_clear();
+    fputs("macro-F1 over", fp);
+    cJSON_ArrayForEach(x, names) if (cJSON_IsString(x)) fprintf(fp, " %s", x->valuestring);
+    fprintf(fp, " (--f1-labels): %.4f\n", sum / nf);
 }
 
 cJSON *mz_head_json(const char *name, const char *file, char *const *labels, int k)

@@ -129,6 +129,12 @@ cJSON *mz_report(const char *title, const double *prob, const double *lw, const 
  * sum's order; null when it cannot be computed (NaN). */
 void mz_add_figure(cJSON *o, const char *key, double v);
 
+/* The macro-F1 over the labels --f1-labels names (names: the manifest's
+ * "f1_labels"), from a report's per-class F1s: added to out as
+ * "f1_labels_macro_f1" and said on fp unless quiet; nothing when none of
+ * the names has a row. */
+void mz_f1_labels_figure(const cJSON *report, const cJSON *names, cJSON *out, int quiet, FILE *fp);
+
 /* A head's manifest entry, and its libsvm model file added to the bundle. */
 cJSON *mz_head_json(const char *name, const char *file, char *const *labels, int k);
 int mz_add_model(mz_bundle_writer *w, const char *file, const mz_linmodel *lm, mz_err *e);

@@ -494,6 +494,7 @@ int mz_train_multiclass(const mz_task *t, const mz_labelset *L, const int *y, mz
     const char *title = "cross-validated metrics";
     cJSON *mj = pred ? mz_report_labels(title, pred, y, ns, L->n, L->name, a->quiet, stderr)
                      : mz_report(title, prob, NULL, y, ns, L->n, L->name, a->quiet, stderr);
+    if (pred) mz_f1_labels_figure(mj, cJSON_GetObjectItemCaseSensitive(t->manifest, "f1_labels"), mj, a->quiet, stderr);
     oof_rows(t, L, prob, pred, y, NULL, NULL);
     int rb = by_groups(t, L, prob, pred, y, e);
     free(prob);
@@ -639,7 +640,9 @@ int mz_train_targets(const mz_task *tk, const mz_labelset *L, const int *y, int 
             cJSON_AddItemToObject(cv, T.name[t], mz_report_labels(title, pred, y2, ns, L->n, L->name, a->quiet, stderr));
             add_label_weights(hj[t], lw, L->n);
         }
-        cJSON_AddItemToObject(cv, "pooled", mz_report_labels(pt, pred, y, ns, L->n, L->name, a->quiet, stderr));
+        cJSON *pr = mz_report_labels(pt, pred, y, ns, L->n, L->name, a->quiet, stderr);
+        mz_f1_labels_figure(pr, cJSON_GetObjectItemCaseSensitive(manifest, "f1_labels"), pr, a->quiet, stderr);
+        cJSON_AddItemToObject(cv, "pooled", pr);
     } else {
         cJSON_AddItemToObject(cv, "pooled", mz_report(pt, pooled, NULL, y, ns, L->n, L->name, a->quiet, stderr));
     }
