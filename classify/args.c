@@ -69,6 +69,7 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
     /* the per-article options given, which a listing would ignore */
     const char *per_article = NULL;
     int explain_given = 0;
+    unsigned seen_single = 0;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         static const char *const article_opts[] = {"--jsonl", "--explain", "--max-bytes", "--max-tokens",
@@ -79,6 +80,17 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
         if (!strcmp(o, "--summary-by") && a->summary_by)
             return mz_fail(e, "--summary-by given twice (%s, then %s): one field per run", a->summary_by,
                            v ? v : "");
+        /* an option of one value given twice would keep the last, and the
+         * other was asked for too; --models add up */
+        static const char *const single[] = {"--format", "--explain", "-j", "--max-bytes", "--max-tokens",
+                                             "--target-field", "--id-field", "--text-field", "--title-field",
+                                             "--source", "--keep", "--encoding", "-o", "--terms"};
+        const char *name = !strcmp(o, "--threads") ? "-j" : !strcmp(o, "--output") ? "-o" : o;
+        for (size_t q = 0; q < sizeof single / sizeof *single; q++) {
+            if (strcmp(name, single[q])) continue;
+            if (seen_single & 1u << q) return mz_fail(e, "%s given twice: it takes one value (the last would win)", o);
+            seen_single |= 1u << q;
+        }
         if (!strcmp(o, "--models") && v) a->models[a->nmodels++] = argv[++i];
         else if (!strcmp(o, "--jsonl")) a->jsonl = 1;
         else if (!strcmp(o, "--list-models")) a->list = 1;

@@ -195,6 +195,20 @@ int mz_train_given(const mz_train_args *a, const char *opt)
  * option (or a task) need it. */
 static int options_in_scope(const mz_train_args *a, mz_err *e)
 {
+    /* an option of one value given twice would keep the last, and the
+     * other was asked for too (--target russia --target west); corpora
+     * add up, and a flag twice is the flag */
+    static const char *const many[] = {"--corpus", "--train-only", "--lsa-corpus", "--grid", "--quiet", "--json",
+                                       "--punct", "--no-punct", "--stem", "--no-stem", "--no-stopwords",
+                                       "--sublinear", "--no-sublinear", "--help", "--version"};
+    for (int i = 0; i < a->ngiven; i++) {
+        size_t k = 0;
+        while (k < sizeof many / sizeof *many && strcmp(a->given[i], many[k])) k++;
+        if (k < sizeof many / sizeof *many) continue;
+        for (int j = 0; j < i; j++)
+            if (!strcmp(a->given[i], a->given[j]))
+                return mz_fail(e, "%s given twice: it takes one value (the last would win)", a->given[i]);
+    }
     static const char *const eval_opts[] = {"--model", "--corpus", "--json", "--predictions", "--by",
                                             "--text-field", "--title-field", "--label-field", "--id-field",
                                             "--encoding", "--target-field", "--source-field", "--threads",
