@@ -2492,9 +2492,15 @@ START_TEST(test_source_heads)
     fclose(f);
     free(mini);
     const char *opts = "--cv 3 --quiet --C 4 --class-weight balanced";
-    int rc = run("out.txt", "err.txt", "'%s' --corpus '%s' --out '%s' %s --source-field source --source-min 5", TRAIN,
-                 T("desks.jsonl"), T("src"), opts);
+    int rc = run("out.txt", "err.txt",
+                 "'%s' --corpus '%s' --out '%s' %s --source-field source --source-min 5 --cv-predictions '%s'", TRAIN,
+                 T("desks.jsonl"), T("src"), opts, T("cvp.jsonl"));
     ck_assert_msg(rc == 0, "training exited %d: %s", rc, slurp(T("err.txt"), NULL));
+    /* each record answered by its source's head says which, as evaluate's
+     * --predictions do */
+    char *cvp = slurp(T("cvp.jsonl"), NULL);
+    ck_assert_msg(strstr(cvp, "\"source\":\"B\""), "%.300s", cvp);
+    free(cvp);
     rc = run("out.txt", "err.txt", "'%s' --corpus '%s' --out '%s' %s", TRAIN, T("desks.jsonl"), T("plain"), opts);
     ck_assert_int_eq(rc, 0);
     /* the plain head is the plain bundle's, byte for byte */

@@ -435,6 +435,9 @@ static int fit_source(const mz_task *t, const mz_labelset *L, const int *y, cons
 
     size_t known = 0;
     for (size_t i = 0; i < ns; i++) known += dom[i] >= 0;
+    /* a record answered by its source's head says so, as evaluate's do */
+    for (size_t i = 0; t->oof && i < ns; i++)
+        if (dom[i] >= 0) cJSON_AddStringToObject(t->oof[i], "source", src[dom[i]].name);
     cJSON *cs = cJSON_AddObjectToObject(t->cv, "source");
     cJSON_AddNumberToObject(cs, "records_of_known_sources", (double)known);
     cJSON_AddItemToObject(cs, "plain", mz_report("the plain head alone (cross-validated)", prob, NULL, y, ns, k,
