@@ -255,7 +255,8 @@ static int run_all(mz_classify_args *args)
     char *by = NULL;
     if (args->encoding && !(dec = mz_decoder_new(args->encoding, &e))) goto fail;
     if (mz_models_load(&m, args->models, args->nmodels, &e) != 0) goto fail;
-    if (mz_models_fields(&m, args->fields, r.fields, &e) != 0) goto fail;
+    /* a listing reads no article: which field feeds give does not matter */
+    if (!args->list && mz_models_fields(&m, args->fields, r.fields, &e) != 0) goto fail;
     if (args->summary_by) {
         if (!(by = strdup(args->summary_by))) goto oom;
         /* kept under a key of its own, so any field will do */
