@@ -77,14 +77,11 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
         for (size_t q = 0; q < sizeof article_opts / sizeof *article_opts; q++)
             if (!strcmp(o, article_opts[q]) && !per_article) per_article = article_opts[q];
         if (!strcmp(o, "--explain")) explain_given = 1;
-        if (!strcmp(o, "--summary-by") && a->summary_by)
-            return mz_fail(e, "--summary-by given twice (%s, then %s): one field per run", a->summary_by,
-                           v ? v : "");
         /* an option of one value given twice would keep the last, and the
          * other was asked for too; --models add up */
         static const char *const single[] = {"--format", "--explain", "-j", "--max-bytes", "--max-tokens",
                                              "--target-field", "--id-field", "--text-field", "--title-field",
-                                             "--source", "--keep", "--encoding", "-o", "--terms"};
+                                             "--source", "--keep", "--encoding", "-o", "--terms", "--summary-by"};
         const char *name = !strcmp(o, "--threads") ? "-j" : !strcmp(o, "--output") ? "-o" : o;
         for (size_t q = 0; q < sizeof single / sizeof *single; q++) {
             if (strcmp(name, single[q])) continue;

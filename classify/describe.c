@@ -53,16 +53,14 @@ static cJSON *top_terms(const mz_vocab *v, const mz_linmodel *lm, int c, size_t 
 
 /* only: list that label alone (a multi-label bundle's binary head: its
  * other class is every other frame at once, no one's words) */
-static void head_terms(cJSON *out, const mz_vocab *v, const char *name, const mz_linmodel *lm, char *const *labels,
-                       const char *only, size_t K, mz_evidence *top)
+static cJSON *head_terms(const mz_vocab *v, const mz_linmodel *lm, char *const *labels, const char *only, size_t K,
+                         mz_evidence *top)
 {
-    if (lm->kernel_rbf) {
-        cJSON_AddNullToObject(out, name); /* no primal weights to rank */
-        return;
-    }
-    cJSON *hj = cJSON_AddObjectToObject(out, name);
+    if (lm->kernel_rbf) return cJSON_CreateNull(); /* no primal weights to rank */
+    cJSON *hj = cJSON_CreateObject();
     for (int c = 0; hj && c < lm->nclass; c++)
         if (!only || !strcmp(labels[c], only)) cJSON_AddItemToObject(hj, labels[c], top_terms(v, lm, c, K, top));
+    return hj;
 }
 
 /* --terms K: per head, per label, its K strongest words; a multi-label
@@ -82,17 +80,13 @@ static cJSON *terms_of(const mz_bundle *b, size_t K, cJSON **primary)
     }
     int ml = !strcmp(b->kind, "multilabel");
     for (size_t h = 0; h < b->nheads; h++)
-        head_terms(t, &b->vocab, b->heads[h].name, &b->heads[h].lm, b->heads[h].labels, ml ? b->heads[h].name : NULL,
-                   K, top);
+        cJSON_AddItemToObject(t, b->heads[h].name,
+                              head_terms(&b->vocab, &b->heads[h].lm, b->heads[h].labels,
+                                         ml ? b->heads[h].name : NULL, K, top));
     if (b->primary.nclass && (size_t)b->primary.nclass == b->nheads) {
         char **names = malloc(b->nheads * sizeof *names);
         for (size_t h = 0; names && h < b->nheads; h++) names[h] = b->heads[h].name;
-        cJSON *holder = names ? cJSON_CreateObject() : NULL;
-        if (holder) {
-            head_terms(holder, &b->vocab, "primary", &b->primary, names, NULL, K, top);
-            *primary = cJSON_DetachItemFromObject(holder, "primary");
-            cJSON_Delete(holder);
-        }
+        if (names) *primary = head_terms(&b->vocab, &b->primary, names, NULL, K, top);
         free(names);
     }
     free(top);

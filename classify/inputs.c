@@ -77,16 +77,8 @@ void mz_add_file(mz_run *r, const char *path, int listed)
     mz_err e;
     char *buf;
     size_t len;
-    size_t max = r->o.max_bytes;
-    int rc = (listed ? mz_read_regular : mz_read_file)(path, mz_read_cap(max), &buf, &len, &e), over = 0;
-    if (rc == 0 && mz_read_over(r->dec, buf, len, max)) {
-        free(buf);
-        rc = -1, over = 1;
-    }
-    if (rc != 0) {
-        /* the limit is the UTF-8 form's, whatever was read to find it */
-        if (over || strstr(e.msg, "larger than")) mz_fail(&e, "%s: file is larger than the limit of %zu bytes", path, max);
-        else r->any_input_error = 1;
+    if (mz_read_text_file(path, listed, r->dec, r->o.max_bytes, &buf, &len, &e) != 0) {
+        if (!strstr(e.msg, "larger than")) r->any_input_error = 1;
         it->error = strdup(e.msg);
         return;
     }

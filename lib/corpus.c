@@ -612,17 +612,7 @@ static int read_article(void *arg, const char *label, const char *name, const ch
     const mz_fields *f = w->f;
     char *buf;
     size_t len;
-    int got = mz_read_regular(fp, mz_read_cap(f->max_text), &buf, &len, e), over = 0;
-    if (got == 0 && mz_read_over(f->dec, buf, len, f->max_text)) {
-        free(buf);
-        got = -1, over = 1;
-    }
-    if (got != 0) {
-        /* the limit is the UTF-8 form's, whatever was read to find it */
-        if (over || strstr(e->msg, "larger than"))
-            return mz_fail(e, "%s: file is larger than the limit of %zu bytes", fp, f->max_text);
-        return -1;
-    }
+    if (mz_read_text_file(fp, 1, f->dec, f->max_text, &buf, &len, e) != 0) return -1;
     if (mz_text_utf8(f->dec, &buf, &len, e) != 0 || mz_check_text(buf, len, f->max_text, "text", e) != 0) {
         free(buf);
         return mz_wrap(e, "%s: ", fp);

@@ -175,12 +175,14 @@ static int cp1256_latin(unsigned char b)
            b == 0xFB || b == 0xFC;
 }
 
+/* ISO-8859-6's Arabic letters and harakat. */
+static int iso_8859_6_arabic(unsigned char b) { return (b >= 0xC1 && b <= 0xDA) || (b >= 0xE0 && b <= 0xF2); }
+
 /* ISO-8859-6's assigned bytes beyond ASCII (C1 controls left out: no text
  * holds them). */
 static int iso_8859_6_assigned(unsigned char b)
 {
-    return b == 0xA0 || b == 0xA4 || b == 0xAC || b == 0xAD || b == 0xBB || b == 0xBF || (b >= 0xC1 && b <= 0xDA) ||
-           (b >= 0xE0 && b <= 0xF2);
+    return b == 0xA0 || b == 0xA4 || b == 0xAC || b == 0xAD || b == 0xBB || b == 0xBF || iso_8859_6_arabic(b);
 }
 
 /* 1 when s reads as ISO-8859-6 rather than Windows-1256: every byte is one
@@ -274,6 +276,21 @@ int mz_read_over(const mz_decoder *d, const char *buf, size_t len, size_t max)
     return !d || d->utf8 || d->ascii;
 }
 
+int mz_read_text_file(const char *path, int listed, const mz_decoder *d, size_t max, char **buf, size_t *len,
+                      mz_err *e)
+{
+    int rc = (listed ? mz_read_regular : mz_read_file)(path, mz_read_cap(max), buf, len, e), over = 0;
+    if (rc == 0 && mz_read_over(d, *buf, *len, max)) {
+        free(*buf);
+        *buf = NULL;
+        *len = 0;
+        rc = -1, over = 1;
+    }
+    if (rc != 0 && (over || strstr(e->msg, "larger than")))
+        return mz_fail(e, "%s: file is larger than the limit of %zu bytes", path, max);
+    return rc;
+}
+
 #define WHOLE_MAX ((size_t)512 << 20)
 
 FILE *mz_text_open(const char *path, mz_decoder *d, int *lines, mz_err *e)
@@ -357,7 +374,7 @@ const char *mz_guess_encoding(const char *s, size_t n)
     size_t high = 0, arabic = 0, iso = 0, space = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char b = (unsigned char)s[i];
-        if (b >= 0x80) high++, arabic += cp1256_arabic(b), iso += (b >= 0xC1 && b <= 0xDA) || (b >= 0xE0 && b <= 0xF2);
+        if (b >= 0x80) high++, arabic += cp1256_arabic(b), iso += iso_8859_6_arabic(b);
         else space += b == ' ';
     }
     /* words of Arabic letters between spaces, as prose is, in either */

@@ -52,6 +52,11 @@ int mz_text_utf8(mz_decoder *d, char **buf, size_t *len, mz_err *e);
  * limit before it is decoded. */
 size_t mz_read_cap(size_t max);
 int mz_read_over(const mz_decoder *d, const char *buf, size_t len, size_t max);
+/* A file read so (mz_read_file, or mz_read_regular for one listed in a
+ * folder): over the limit, "PATH: file is larger than the limit of MAX
+ * bytes", whatever was read to find it. */
+int mz_read_text_file(const char *path, int listed, const mz_decoder *d, size_t max, char **buf, size_t *len,
+                      mz_err *e);
 
 /* Open a line-by-line file (path, or "-" for stdin) so that its lines are
  * UTF-8, or say how to make them so.  Its first bytes decide, then d:

@@ -163,8 +163,6 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-
-
 int mz_lsa_fit(mz_lsa *l, const mz_vocab *v, const mz_sparse *rows, size_t n, int dims, double weight,
                unsigned long seed, int threads, int quiet, mz_err *e)
 {
@@ -188,11 +186,16 @@ int mz_lsa_fit(mz_lsa *l, const mz_vocab *v, const mz_sparse *rows, size_t n, in
     for (size_t f = 0; f < v->nfeat; f++)
         if (col_of[f] == 0) col_of[f] = (int32_t)m++;
     size_t p = (size_t)dims + OVERSAMPLE;
+    if (m < p || n < p) {
+        mz_fail(e, "--lsa-dims %d needs at least %zu texts and %zu of the vocabulary's words in them (have %zu and %zu)",
+                dims, p, p, n, m);
+        goto out;
+    }
     /* texts that are copies of one another, or hold no word of the
      * vocabulary, add no direction: dimensions beyond the distinct texts
      * with words would be the random start vectors, not the corpus's (the
      * search's extra OVERSAMPLE ones may be, as they are never kept) */
-    size_t distinct = 0;
+    size_t with_words = 0;
     uint64_t *h = malloc((n + 1) * sizeof *h);
     if (!h) goto oom;
     for (size_t i = 0; i < n; i++) {
@@ -206,22 +209,17 @@ int mz_lsa_fit(mz_lsa *l, const mz_vocab *v, const mz_sparse *rows, size_t n, in
             x = x * 0x9E3779B97F4A7C15ull ^ mz_hash_bytes(pair, sizeof pair);
             any = 1;
         }
-        if (any) h[distinct++] = x;
+        if (any) h[with_words++] = x;
     }
-    qsort(h, distinct, sizeof *h, cmp_u64);
-    size_t u = distinct ? 1 : 0;
-    for (size_t i = 1; i < distinct; i++) u += h[i] != h[i - 1];
+    qsort(h, with_words, sizeof *h, cmp_u64);
+    size_t distinct = with_words ? 1 : 0;
+    for (size_t i = 1; i < with_words; i++) distinct += h[i] != h[i - 1];
     free(h);
-    if (m < p || n < p) {
-        mz_fail(e, "--lsa-dims %d needs at least %zu texts and %zu of the vocabulary's words in them (have %zu and %zu)",
-                dims, p, p, n, m);
-        goto out;
-    }
-    if (u < (size_t)dims) {
+    if (distinct < (size_t)dims) {
         mz_fail(e,
                 "--lsa-dims %d needs at least %d distinct texts holding a word of the vocabulary, and has %zu "
                 "among its %zu (the others are copies, or hold none of its words)",
-                dims, dims, u, n);
+                dims, dims, distinct, n);
         goto out;
     }
     /* X: the rows' unigram entries, by row and (XT) by column */
