@@ -3462,6 +3462,58 @@ START_TEST(test_aux_head_on_target_bundle)
 }
 END_TEST
 
+/* The mini topic corpus with an "aux" member appended to each line, the
+ * line's value taken in turn from vals. */
+static void corpus_with_aux(const char *path, const char *const *vals, size_t nv)
+{
+    size_t n;
+    char *src = slurp(mz_test_path("corpora/mini/topic.jsonl"), &n);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    size_t line = 0;
+    for (char *p = src; *p;) {
+        char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char *close = memrchr(p, '}', len);
+        ck_assert_ptr_nonnull(close);
+        fprintf(f, "%.*s, \"aux\": %s}\n", (int)(close - p), p, vals[line++ % nv]);
+        p += len + (nl != NULL);
+    }
+    fclose(f);
+    free(src);
+}
+
+/* --aux-field values are held to a label's rules: 1 and "1" are one value
+ * (as they are one label), a fraction or a boolean is refused naming the
+ * line (0.5 had become the label "0.5", 0.1 "0.10000000000000001", and a
+ * boolean was called missing). */
+START_TEST(test_aux_field_values)
+{
+    const char *ok[] = {"1", "\"1\"", "2", "\"2\""};
+    corpus_with_aux(T("aux.jsonl"), ok, 4);
+    int rc = run("o", "e", "'%s' --corpus '%s' --aux-field aux --cv 2 --quiet --out '%s'", TRAIN, T("aux.jsonl"), T("b"));
+    if (rc != 0) ck_abort_msg("training exited %d: %s", rc, slurp(T("e"), NULL));
+    char *v = slurp(T("b/vocab.tsv"), NULL);
+    ck_assert_ptr_nonnull(strstr(v, "\t@aux:1\t"));
+    ck_assert_ptr_nonnull(strstr(v, "\t@aux:2\t"));
+    ck_assert_ptr_null(strstr(v, "\t@aux:1.")); /* no third value */
+    free(v);
+    const char *bad[][2] = {{"0.1", "is a number that is not a whole one"},
+                            {"true", "must be a string or a whole number"},
+                            {"null", "is missing"}};
+    for (size_t k = 0; k < 3; k++) {
+        const char *vals[] = {"1", "2", bad[k][0]};
+        corpus_with_aux(T("aux.jsonl"), vals, 3);
+        rc = run("o", "e", "'%s' --corpus '%s' --aux-field aux --cv 2 --quiet --out '%s'", TRAIN, T("aux.jsonl"), T("c"));
+        ck_assert_int_ne(rc, 0);
+        char *err = slurp(T("e"), NULL);
+        ck_assert_msg(strstr(err, "aux.jsonl:3: field \"aux\" (--aux-field) ") && strstr(err, bad[k][1]), "%s: %s",
+                      bad[k][0], err);
+        free(err);
+    }
+}
+END_TEST
+
 START_TEST(test_shared_corpus_reads)
 {
     const char *shared = mz_test_shared();
@@ -3676,6 +3728,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_shipped_models_read_the_oped);
     tcase_add_test(tc, test_class_weight_recorded_as_used);
     tcase_add_test(tc, test_aux_head_on_target_bundle);
+    tcase_add_test(tc, test_aux_field_values);
     tcase_add_test(tc, test_f1_label_weights);
     tcase_add_test(tc, test_f1_label_weights_in_evaluate);
     tcase_add_test(tc, test_shared_corpus_reads);

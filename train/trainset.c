@@ -162,26 +162,18 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
             snprintf(l->odd->first, sizeof l->odd->first, "%s", where);
     }
     if (l->a->aux_field) {
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, l->a->aux_field);
-        char nb[64];
-        const char *v = cJSON_IsString(t) ? t->valuestring : NULL;
-        if (cJSON_IsNumber(t)) {
-            snprintf(nb, sizeof nb, "%.17g", t->valuedouble);
-            v = nb;
-        }
-        if (!v || !*v) {
-            record_free(c, i);
-            return mz_fail(e, "%s: missing or empty field \"%s\" (--aux-field)", where, l->a->aux_field);
-        }
         /* its values are the auxiliary head's labels: held to what a label
-         * must be, or the bundle would be refused when loaded */
+         * must be (a string, or a whole number: 1 and "1" are one value), or
+         * 0.1 would become the label "0.10000000000000001" and the bundle
+         * could be refused when loaded */
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, l->a->aux_field);
         char lb[256];
-        const char *why = cJSON_IsString(t) ? mz_label_text(t, lb, sizeof lb) : NULL;
+        const char *why = !t || cJSON_IsNull(t) ? "is missing" : mz_label_text(t, lb, sizeof lb);
         if (why) {
             record_free(c, i);
             return mz_fail(e, "%s: field \"%s\" (--aux-field) %s", where, l->a->aux_field, why);
         }
-        c->aux[i] = strdup(v);
+        c->aux[i] = strdup(lb);
     }
     if (l->a->target_field) {
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, l->a->target_field);
