@@ -3309,14 +3309,45 @@ START_TEST(test_f1_label_weights)
     char *err = slurp(T("ev.err"), NULL);
     ck_assert_msg(strstr(err, "\"Football\" is unknown to the model") != NULL, "stderr: %s", err);
     free(err);
-    /* a label the bundle has no class for: refused, with the ones it has */
-    static const char maybe[] = "{\"id\": \"m\", \"target\": \"Covid Vaccine\", \"label\": \"Maybe\", \"text\": \"اللقاح\"}\n";
+    /* a label the bundle has no class for: counted wrong, in a row of its
+     * own, and said; the evaluation goes on */
+    static const char maybe[] = "{\"id\": \"m\", \"target\": \"Covid Vaccine\", \"label\": \"Maybe\", \"text\": \"اللقاح\"}\n"
+                                "{\"id\": \"n\", \"target\": \"Covid Vaccine\", \"label\": \"None\", \"text\": \"اللقاح\"}\n";
     put(T("maybe.jsonl"), maybe, sizeof maybe - 1);
-    rc = run("ev.out", "ev.err", "'%s' evaluate --model '%s' --corpus '%s'", TRAIN, T("fl"), T("maybe.jsonl"));
+    rc = run("ev.out", "ev.err", "'%s' evaluate --model '%s' --corpus '%s' --json --predictions '%s'", TRAIN, T("fl"),
+             T("maybe.jsonl"), T("maybe.pred"));
+    ck_assert_int_eq(rc, 0);
+    err = slurp(T("ev.err"), NULL);
+    ck_assert_msg(strstr(err, "warning: 1 of the 2 held-out records have a label the model does not know (\"Maybe\" 1)"),
+                  "stderr: %s", err);
+    free(err);
+    char *mj_txt = slurp(T("ev.out"), NULL);
+    cJSON *mj_ev = cJSON_Parse(mj_txt);
+    free(mj_txt);
+    cJSON *mho = cJSON_GetObjectItemCaseSensitive(mj_ev, "heldout"), *mpool = cJSON_GetObjectItemCaseSensitive(mho, "pooled");
+    ck_assert_double_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(mho, "unknown_labels"), "Maybe")
+                            ->valuedouble,
+                        1);
+    cJSON *pm = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(mpool, "per_class"), "Maybe");
+    ck_assert_double_eq(cJSON_GetObjectItemCaseSensitive(pm, "support")->valuedouble, 1);
+    ck_assert_double_eq(cJSON_GetObjectItemCaseSensitive(pm, "recall")->valuedouble, 0);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(mpool, "confusion")), 4);
+    ck_assert(cJSON_GetObjectItemCaseSensitive(mpool, "accuracy")->valuedouble <= 0.5);
+    cJSON_Delete(mj_ev);
+    char *pr = slurp(T("maybe.pred"), NULL);
+    ck_assert_msg(strstr(pr, "\"label\":\"Maybe\",\"predicted\":\"") != NULL, "%s", pr);
+    free(pr);
+    /* a wrong --label-field makes every record a label of its own: stopped */
+    char *many = malloc(80 * 128), *q = many;
+    for (int i = 0; i < 80; i++)
+        q += sprintf(q, "{\"id\": \"m%d\", \"target\": \"Covid Vaccine\", \"label\": \"L%d\", \"text\": \"اللقاح\"}\n", i, i);
+    put(T("many.jsonl"), many, (size_t)(q - many));
+    free(many);
+    rc = run("ev.out", "ev.err", "'%s' evaluate --model '%s' --corpus '%s'", TRAIN, T("fl"), T("many.jsonl"));
     ck_assert_int_ne(rc, 0);
     err = slurp(T("ev.err"), NULL);
-    ck_assert_msg(strstr(err, "maybe.jsonl:1: label \"Maybe\" is unknown to the model (it knows \"Against\", \"Favor\", "
-                              "\"None\")") != NULL,
+    ck_assert_msg(strstr(err, "many.jsonl:65: label \"L64\" is unknown to the model, the 65th such label: is "
+                              "--label-field \"label\" the field the model was trained on?"),
                   "stderr: %s", err);
     free(err);
 
@@ -3511,6 +3542,37 @@ START_TEST(test_aux_field_values)
                       bad[k][0], err);
         free(err);
     }
+}
+END_TEST
+
+/* A multiclass bundle evaluated on records of a label it lacks: counted
+ * wrong in a row of their own, by source too; the known labels' rows are
+ * those of evaluating without them. */
+START_TEST(test_evaluate_unknown_label)
+{
+    int rc = run("o", "e", "'%s' --corpus '%s' --cv 2 --quiet --out '%s'", TRAIN, mz_test_path("corpora/mini/topic.jsonl"),
+                 T("m"));
+    if (rc != 0) ck_abort_msg("training exited %d: %s", rc, slurp(T("e"), NULL));
+    static const char extra[] = "{\"id\": \"p1\", \"text\": \"اجتمع البرلمان لمناقشة قانون الانتخابات الجديد\", \"label\": "
+                                "\"politics\", \"source\": \"x\"}\n";
+    size_t n;
+    char *mini = slurp(mz_test_path("corpora/mini/topic.jsonl"), &n);
+    char *both = malloc(n + sizeof extra);
+    memcpy(both, mini, n);
+    memcpy(both + n, extra, sizeof extra);
+    put(T("ext.jsonl"), both, n + sizeof extra - 1);
+    free(both);
+    free(mini);
+    rc = run("o", "e", "'%s' evaluate --model '%s' --corpus '%s' --by source", TRAIN, T("m"), T("ext.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    char *out = slurp(T("o"), NULL), *err = slurp(T("e"), NULL);
+    ck_assert_msg(strstr(err, "warning: 1 of the 37 held-out records have a label the model does not know "
+                              "(\"politics\" 1)"),
+                  "%s", err);
+    ck_assert_msg(strstr(out, "\npolitics             0.0000    0.0000    0.0000         1\n"), "%s", out);
+    ck_assert_msg(strstr(out, "n 37\n"), "%s", out);
+    free(out);
+    free(err);
 }
 END_TEST
 
@@ -3729,6 +3791,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_class_weight_recorded_as_used);
     tcase_add_test(tc, test_aux_head_on_target_bundle);
     tcase_add_test(tc, test_aux_field_values);
+    tcase_add_test(tc, test_evaluate_unknown_label);
     tcase_add_test(tc, test_f1_label_weights);
     tcase_add_test(tc, test_f1_label_weights_in_evaluate);
     tcase_add_test(tc, test_shared_corpus_reads);

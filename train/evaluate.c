@@ -28,8 +28,41 @@ static int add_by(cJSON *root, const mz_groups *g, cJSON *arr, mz_err *e)
     return 0;
 }
 
-/* The index of record i's label among h's labels, or -1 with e saying why. */
-static int label_of(const mz_collection *c, size_t i, const mz_head *h, mz_err *e)
+/* The held-out labels: the model's own first (index j is its class j),
+ * then those the corpus has and the model lacks, in order of first
+ * appearance.  A record of such a label is one no answer of the model can
+ * get right: it is counted wrong, in a row of its own, as scikit-learn's
+ * reports count it, rather than stopping the evaluation or leaving the
+ * record out (which would flatter the model). */
+#define MZ_HELDOUT_UNKNOWN_MAX 64
+typedef struct heldout_labels {
+    char **name; /* n names: the model's k (not owned), then the unknown ones */
+    long *count; /* records of each unknown label (index j - k) */
+    int k, n;
+} heldout_labels;
+
+static int heldout_init(heldout_labels *L, const mz_head *h, mz_err *e)
+{
+    L->k = L->n = h->nclass;
+    L->name = calloc((size_t)(h->nclass + MZ_HELDOUT_UNKNOWN_MAX), sizeof *L->name);
+    L->count = calloc(MZ_HELDOUT_UNKNOWN_MAX, sizeof *L->count);
+    if (!L->name || !L->count) return mz_fail(e, "out of memory");
+    for (int j = 0; j < h->nclass; j++) L->name[j] = h->labels[j];
+    return 0;
+}
+
+static void heldout_free(heldout_labels *L)
+{
+    for (int j = L->k; L->name && j < L->n; j++) free(L->name[j]);
+    free(L->name);
+    free(L->count);
+    memset(L, 0, sizeof *L);
+}
+
+/* The index of record i's label among L's (h: the head that answers it,
+ * whose labels are L's first k), adding it if the model lacks it; -1 with
+ * e saying why. */
+static int label_of(const mz_collection *c, size_t i, const mz_head *h, heldout_labels *L, mz_err *e)
 {
     char lb[256];
     if (!c->label[i]) return mz_fail(e, "%s: missing label field \"%s\"", c->where[i], c->label_field);
@@ -37,17 +70,37 @@ static int label_of(const mz_collection *c, size_t i, const mz_head *h, mz_err *
     if (why) return mz_fail(e, "%s: label %s", c->where[i], why);
     for (int j = 0; j < h->nclass; j++)
         if (!strcmp(h->labels[j], lb)) return j;
-    /* the figures would have no class to count it in: say which it knows,
-     * so the user can leave such records out or train with the label */
-    char known[256];
-    size_t k = 0;
-    for (int j = 0; j < h->nclass && k < sizeof known; j++)
-        k += (size_t)snprintf(known + k, sizeof known - k, "%s\"%s\"", j ? ", " : "", h->labels[j]);
-    if (k >= sizeof known) memcpy(known + sizeof known - 4, "...", 4);
-    return mz_fail(e, "%s: label \"%s\" is unknown to the model (it knows %s); leave such records out, or train with them",
-                   c->where[i], lb, known);
+    for (int j = L->k; j < L->n; j++)
+        if (!strcmp(L->name[j], lb)) return L->count[j - L->k]++, j;
+    if (L->n - L->k == MZ_HELDOUT_UNKNOWN_MAX)
+        /* a wrong --label-field (an id, a date) makes every record a label
+         * of its own, and a table as wide as the corpus */
+        return mz_fail(e, "%s: label \"%s\" is unknown to the model, the %dth such label: is --label-field \"%s\" the "
+                          "field the model was trained on?",
+                       c->where[i], lb, MZ_HELDOUT_UNKNOWN_MAX + 1, c->label_field);
+    if (!(L->name[L->n] = strdup(lb))) return mz_fail(e, "out of memory");
+    L->count[L->n - L->k] = 1;
+    return L->n++;
 }
 
+/* Says which held-out labels the model lacks and how many records each
+ * has (on stderr, as training's warnings; in the JSON as
+ * "unknown_labels"). */
+static void heldout_report(const heldout_labels *L, size_t n, cJSON *ho, int quiet)
+{
+    if (L->n == L->k) return;
+    long m = 0;
+    cJSON *u = cJSON_AddObjectToObject(ho, "unknown_labels");
+    for (int j = L->k; j < L->n; j++) {
+        m += L->count[j - L->k];
+        cJSON_AddNumberToObject(u, L->name[j], (double)L->count[j - L->k]);
+    }
+    if (quiet) return;
+    fprintf(stderr, "mizan-train: warning: %ld of the %zu held-out records have a label the model does not know (", m, n);
+    for (int j = L->k; j < L->n; j++)
+        fprintf(stderr, "%s\"%s\" %ld", j > L->k ? ", " : "", L->name[j], L->count[j - L->k]);
+    fprintf(stderr, "): each is counted wrong, in a row of its own\n");
+}
 
 /* With --f1-labels, the figure they were weighed for, as training gives
  * it, beside the report it comes from. */
@@ -64,16 +117,18 @@ static void f1_labels(const mz_bundle *b, const cJSON *report, cJSON *out, int j
  * head's label weights, as the classifier answers it; a table per target,
  * then pooled, and the macro-F1 over the labels the bundle was tuned for
  * (--f1-labels), which is Mawqif's F_avg. */
-static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *rows, int *y, int json, cJSON *out,
-                            cJSON **rec, const mz_groups *g, cJSON *root, mz_err *e)
+static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *rows, int *y, int json, int quiet,
+                            cJSON *out, cJSON **rec, const mz_groups *g, cJSON *root, mz_err *e)
 {
     const mz_head *h0 = NULL;
     for (size_t k = 0; k < b->nheads && !h0; k++)
         if (&b->heads[k] != b->aux) h0 = &b->heads[k];
     if (!h0) return mz_fail(e, "%s: a target bundle without a target's head", b->dir);
     int k = h0->nclass, rc = -1;
+    heldout_labels L;
     int *pred = malloc((c->n + 1) * sizeof *pred), *yt = malloc((c->n + 1) * sizeof *yt);
     const mz_head **hof = malloc((c->n + 1) * sizeof *hof);
+    if (heldout_init(&L, h0, e) != 0) goto out;
     if (!pred || !yt || !hof) {
         mz_fail(e, "out of memory");
         goto out;
@@ -90,7 +145,7 @@ static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *row
                     h->nclass, k);
             goto out;
         }
-        if ((y[i] = label_of(c, i, h, e)) < 0) goto out;
+        if ((y[i] = label_of(c, i, h, &L, e)) < 0) goto out;
         if (mz_aux_augment(b, &rows[i]) != 0) {
             mz_fail(e, "out of memory");
             goto out;
@@ -101,7 +156,7 @@ static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *row
         hof[i] = h;
         if (rec) {
             cJSON_AddStringToObject(rec[i], "target", c->target[i]);
-            mz_record_class(rec[i], h->labels, k, y[i], pred[i], p);
+            mz_record_class(rec[i], L.name, k, y[i], pred[i], p);
         }
     }
     cJSON *per = cJSON_AddObjectToObject(out, "targets");
@@ -112,14 +167,16 @@ static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *row
         if (h == b->aux || m == 0) continue;
         char title[MZ_NAME_MAX + 64];
         snprintf(title, sizeof title, "target \"%s\" (%zu held-out records)", h->name, m);
-        cJSON_AddItemToObject(per, h->name, mz_report_labels(title, pred, yt, c->n, k, h0->labels, json, stdout));
+        cJSON_AddItemToObject(per, h->name, mz_report_labels(title, pred, yt, c->n, L.n, L.name, json, stdout));
     }
-    cJSON *pj = mz_report_labels("all targets pooled (held-out)", pred, y, c->n, k, h0->labels, json, stdout);
+    cJSON *pj = mz_report_labels("all targets pooled (held-out)", pred, y, c->n, L.n, L.name, json, stdout);
     cJSON_AddItemToObject(out, "pooled", pj);
     f1_labels(b, pj, out, json);
-    if (g && add_by(root, g, mz_groups_class(g, pred, NULL, NULL, y, k, h0->labels, json), e) != 0) goto out;
+    heldout_report(&L, c->n, out, quiet);
+    if (g && add_by(root, g, mz_groups_class(g, pred, NULL, NULL, y, L.n, L.name, json), e) != 0) goto out;
     rc = 0;
 out:
+    heldout_free(&L);
     free(pred);
     free(yt);
     free(hof);
@@ -233,60 +290,64 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         mz_head *h0 = mz_bundle_head(&b, b.name);
         if (!h0) h0 = &b.heads[0];
         mz_head *h = h0;
-        /* per-source heads: the plain head's own figures beside them */
-        double *P0 = b.nsource ? calloc((c.n + 1) * MZ_MAX_CLASSES, sizeof *P0) : NULL;
-        if (b.nsource && !P0) {
-            mz_fail(e, "out of memory");
-            goto out;
-        }
+        heldout_labels L;
+        /* the answers, and with per-source heads the plain head's own beside them */
+        int *pred = malloc((c.n + 1) * sizeof *pred), *pred0 = b.nsource ? malloc((c.n + 1) * sizeof *pred0) : NULL;
+        int r = heldout_init(&L, h0, e);
+        if (r == 0 && (!pred || (b.nsource && !pred0))) r = mz_fail(e, "out of memory");
         size_t known = 0;
-        for (size_t i = 0; i < c.n; i++) {
-            if ((y[i] = label_of(&c, i, h0, e)) < 0) {
-                free(P0);
-                goto out;
+        for (size_t i = 0; r == 0 && i < c.n; i++) {
+            if ((y[i] = label_of(&c, i, h0, &L, e)) < 0) {
+                r = -1;
+                break;
             }
             if (mz_aux_augment(&b, &rows[i]) != 0) {
-                free(P0);
-                mz_fail(e, "out of memory");
-                goto out;
+                r = mz_fail(e, "out of memory");
+                break;
             }
             int src = mz_bundle_source(&b, c.source[i]);
             h = src >= 0 ? &b.source_heads[src] : h0;
             known += src >= 0;
+            double *pi = P + i * (size_t)h->nclass;
             mz_linmodel_decision(&h->lm, &rows[i], dec);
-            mz_linmodel_probability(&h->lm, dec, P + i * (size_t)h->nclass);
-            if (P0 && src >= 0) {
-                mz_linmodel_decision(&h0->lm, &rows[i], dec);
-                mz_linmodel_probability(&h0->lm, dec, P0 + i * (size_t)h->nclass);
-            } else if (P0) {
-                /* the plain head answered: its probabilities are those */
-                memcpy(P0 + i * (size_t)h->nclass, P + i * (size_t)h->nclass, (size_t)h->nclass * sizeof *P0);
+            mz_linmodel_probability(&h->lm, dec, pi);
+            pred[i] = mz_pick_label(pi, h->weighted ? h->lw : NULL, h->nclass);
+            if (pred0) {
+                /* unweighted, as training's cv.source.plain is */
+                double p0[MZ_MAX_CLASSES];
+                if (src >= 0) {
+                    mz_linmodel_decision(&h0->lm, &rows[i], dec);
+                    mz_linmodel_probability(&h0->lm, dec, p0);
+                }
+                pred0[i] = mz_pick_label(src >= 0 ? p0 : pi, NULL, h0->nclass);
             }
-            const double *pi = P + i * (size_t)h->nclass;
-            int pred = mz_pick_label(pi, h->weighted ? h->lw : NULL, h->nclass);
             if (rec) {
                 if (src >= 0) cJSON_AddStringToObject(rec[i], "source", b.source_values[src]);
-                mz_record_class(rec[i], h->labels, h->nclass, y[i], pred, pi);
+                mz_record_class(rec[i], L.name, h->nclass, y[i], pred[i], pi);
             }
         }
         h = h0;
-        if (P0) {
+        if (r == 0 && pred0) {
             cJSON *sj = cJSON_AddObjectToObject(ho, "source");
             cJSON_AddNumberToObject(sj, "records_of_known_sources", (double)known);
-            cJSON_AddItemToObject(sj, "plain", mz_report("the plain head alone (held-out)", P0, NULL, y, c.n,
-                                                         h->nclass, h->labels, json, stdout));
+            cJSON_AddItemToObject(sj, "plain", mz_report_labels("the plain head alone (held-out)", pred0, y, c.n, L.n,
+                                                                L.name, json, stdout));
             if (!json) printf("records of a source with its own head: %zu of %zu\n", known, c.n);
-            free(P0);
         }
-        cJSON *mr = mz_report("held-out metrics", P, h->weighted ? h->lw : NULL, y, c.n, h->nclass, h->labels, json,
-                              stdout);
-        cJSON_AddItemToObject(ho, b.name, mr);
-        f1_labels(&b, mr, ho, json);
-        /* with the labels the table above counted */
-        const double *lw = h->weighted ? h->lw : NULL;
-        if (g && add_by(root, g, mz_groups_class(g, NULL, P, lw, y, h->nclass, h->labels, json), e) != 0) goto out;
+        if (r == 0) {
+            cJSON *mr = mz_report_labels("held-out metrics", pred, y, c.n, L.n, L.name, json, stdout);
+            cJSON_AddItemToObject(ho, b.name, mr);
+            f1_labels(&b, mr, ho, json);
+            heldout_report(&L, c.n, ho, a->quiet);
+            /* with the labels the table above counted */
+            if (g) r = add_by(root, g, mz_groups_class(g, pred, NULL, NULL, y, L.n, L.name, json), e);
+        }
+        heldout_free(&L);
+        free(pred);
+        free(pred0);
+        if (r != 0) goto out;
     } else if (!strcmp(b.kind, "target")) {
-        if (evaluate_targets(&b, &c, rows, y, json, ho, rec, g, root, e) != 0) goto out;
+        if (evaluate_targets(&b, &c, rows, y, json, a->quiet, ho, rec, g, root, e) != 0) goto out;
     } else if (!strcmp(b.kind, "stance")) {
         mz_head *hp = mz_bundle_head(&b, "presence"), *hs = mz_bundle_head(&b, "stance");
         int *y2 = malloc((c.n + 1) * sizeof *y2);
