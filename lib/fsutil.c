@@ -52,6 +52,16 @@ static int split_path(const char *path, size_t *prefix_len, const char **base,
 }
 
 /* out = "<prefix>.<base>.<tag>.XXXXXX" beside target. */
+/* How much of a base name of bl bytes a temporary's name holds: all of it
+ * unless the name would pass NAME_MAX (a target's own name may be 255
+ * bytes; its temporary's adds 18).  Two targets whose names share their
+ * first 237 bytes then share a sweep, which only takes what no run holds. */
+static size_t temp_base_len(size_t bl)
+{
+    const size_t extra = sizeof "." "." TMP_TAG ".XXXXXX" - 1;
+    return bl + extra > NAME_MAX ? NAME_MAX - extra : bl;
+}
+
 static int sibling_template(const char *target, const char *tag, char *out,
                             size_t outsz, mz_err *e)
 {
@@ -59,6 +69,7 @@ static int sibling_template(const char *target, const char *tag, char *out,
     const char *base;
     if (split_path(target, &pl, &base, &bl, e) != 0)
         return -1;
+    bl = temp_base_len(bl);
     int w = snprintf(out, outsz, "%.*s.%.*s.%s.XXXXXX", (int)pl, target,
                      (int)bl, base, tag);
     if (w < 0 || (size_t)w >= outsz)
@@ -415,6 +426,7 @@ static void sweep_stale(const char *target)
     const char *base;
     char dir[PATH_MAX];
     if (split_path(target, &pl, &base, &bl, NULL) != 0 || parent_of(target, dir, sizeof dir, NULL) != 0) return;
+    bl = temp_base_len(bl);
     DIR *d = opendir(dir);
     if (!d) return;
     int dfd = dirfd(d);

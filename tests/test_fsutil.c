@@ -467,6 +467,38 @@ START_TEST(test_stale_temporaries_swept)
 }
 END_TEST
 
+/* A target's name may be NAME_MAX bytes long; its temporary's name holds
+ * as much of it as fits (names of 238-255 bytes had no temporary, so no
+ * output), and the sweep finds a killed run's under that same name. */
+START_TEST(test_long_names_write)
+{
+    mz_err e = {{0}};
+    char name[NAME_MAX + 1];
+    static const size_t lens[] = {236, 237, 238, 243, 250, NAME_MAX};
+    for (size_t k = 0; k < sizeof lens / sizeof *lens; k++) {
+        size_t len = lens[k];
+        memset(name, 'n', len);
+        name[len] = '\0';
+        ck_assert_msg(mz_write_file_atomic(P(name), "x\n", 2, &e) == 0, "%zu: %s", len, e.msg);
+        ck_assert_str_eq(get(P(name)), "x\n");
+        char tmp[PATH_MAX];
+        ck_assert_msg(mz_mkdtemp_beside(P(name), tmp, sizeof tmp, &e) == 0, "%zu: %s", len, e.msg);
+        ck_assert_int_eq(rmdir(tmp), 0);
+        unlink(P(name));
+    }
+    /* a killed run's temporary for a 250-byte name: swept */
+    memset(name, 'n', 250);
+    name[250] = '\0';
+    char stale[NAME_MAX + 1];
+    snprintf(stale, sizeof stale, ".%.237s.tmp.mizan.AAAAAA", name);
+    put(P(stale), "killed run");
+    age(P(stale), 60);
+    ck_assert_msg(mz_write_file_atomic(P(name), "y\n", 2, &e) == 0, "%s", e.msg);
+    ck_assert(!exists(P(stale)));
+    ck_assert_int_eq(count_entries(root, ".tmp.mizan."), 0);
+}
+END_TEST
+
 /* ---- directories ------------------------------------------------------ */
 
 START_TEST(test_mkdtemp_beside)
@@ -759,6 +791,7 @@ Suite *suite_fsutil(void)
     tcase_add_test(tc, test_read_errors);
     tcase_add_test(tc, test_mkdtemp_beside);
     tcase_add_test(tc, test_stale_temporaries_swept);
+    tcase_add_test(tc, test_long_names_write);
     tcase_add_test(tc, test_dir_commit_replaces);
     tcase_add_test(tc, test_dir_commit_aside_replaces);
     tcase_add_test(tc, test_dir_commit_refuses);
