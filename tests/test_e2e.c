@@ -3576,6 +3576,33 @@ START_TEST(test_evaluate_unknown_label)
 }
 END_TEST
 
+/* The --f1-labels macro-F1 leaves out a listed label that is neither in
+ * the held-out truth nor answered, as the plain macro-F1 does (it counted
+ * 0 and halved the figure), and says so. */
+START_TEST(test_f1_labels_unseen_label)
+{
+    int rc = run("o", "e", "'%s' --corpus '%s' --cv 2 --quiet --f1-labels culture,sport --out '%s'", TRAIN,
+                 mz_test_path("corpora/mini/topic.jsonl"), T("m"));
+    if (rc != 0) ck_abort_msg("training exited %d: %s", rc, slurp(T("e"), NULL));
+    size_t n;
+    char *mini = slurp(mz_test_path("corpora/mini/topic.jsonl"), &n);
+    FILE *f = fopen(T("sport.jsonl"), "w");
+    for (char *line = strtok(mini, "\n"); line; line = strtok(NULL, "\n"))
+        if (strstr(line, "\"label\": \"sport\"")) fprintf(f, "%s\n", line);
+    fclose(f);
+    free(mini);
+    rc = run("o", "e", "'%s' evaluate --model '%s' --corpus '%s'", TRAIN, T("m"), T("sport.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    char *out = slurp(T("o"), NULL);
+    /* the bundle answers its own training texts of one label right */
+    ck_assert_msg(strstr(out, "accuracy 1.0000"), "%s", out);
+    ck_assert_msg(strstr(out, "macro-F1 over sport (--f1-labels; culture, neither in the truth nor answered, left "
+                              "out): 1.0000\n"),
+                  "%s", out);
+    free(out);
+}
+END_TEST
+
 START_TEST(test_shared_corpus_reads)
 {
     const char *shared = mz_test_shared();
@@ -3792,6 +3819,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_aux_head_on_target_bundle);
     tcase_add_test(tc, test_aux_field_values);
     tcase_add_test(tc, test_evaluate_unknown_label);
+    tcase_add_test(tc, test_f1_labels_unseen_label);
     tcase_add_test(tc, test_f1_label_weights);
     tcase_add_test(tc, test_f1_label_weights_in_evaluate);
     tcase_add_test(tc, test_shared_corpus_reads);
