@@ -3603,6 +3603,56 @@ START_TEST(test_f1_labels_unseen_label)
 }
 END_TEST
 
+/* A stance corpus without a critical text: the figures that need one are
+ * null, in training's manifest and in evaluate (they were 0, or left out
+ * while the score was said to be chosen by them). */
+START_TEST(test_stance_without_critical)
+{
+    size_t n;
+    char *src = slurp(mz_test_path("corpora/mini/stance.jsonl"), &n);
+    FILE *f = fopen(T("nocrit.jsonl"), "w");
+    for (char *p = src; *p; p++) {
+        if (!strncmp(p, "\"russia\": -", 11)) {
+            fputs("\"russia\": 0", f);
+            p += 11;
+            continue;
+        }
+        fputc(*p, f);
+    }
+    fclose(f);
+    free(src);
+    int rc = run("o", "e", "'%s' --task stance --target russia --corpus '%s' --cv 3 --out '%s'", TRAIN, T("nocrit.jsonl"),
+                 T("b"));
+    if (rc != 0) ck_abort_msg("training exited %d: %s", rc, slurp(T("e"), NULL));
+    char *err = slurp(T("e"), NULL);
+    ck_assert_msg(strstr(err, "critical F1 as answered (no label where the presence head says absent): undefined"), "%s",
+                  err);
+    ck_assert_msg(strstr(err, "ROC-AUC of the score (prob, the default): undefined"), "%s", err);
+    free(err);
+    char *m = slurp(T("b/manifest.json"), NULL);
+    cJSON *j = cJSON_Parse(m);
+    free(m);
+    cJSON *st = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "cv"), "stance");
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(st, "critical_roc_auc")));
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(st, "critical_f1_answered")));
+    ck_assert(cJSON_IsNull(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(st, "critical_roc_auc_by_score"), "svr")));
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(st, "score_chosen_by")->valuestring, "default");
+    cJSON_Delete(j);
+    rc = run("o", "e", "'%s' evaluate --model '%s' --corpus '%s' --json", TRAIN, T("b"), T("nocrit.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    m = slurp(T("o"), NULL);
+    j = cJSON_Parse(m);
+    free(m);
+    st = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "heldout"), "stance");
+    const cJSON *fa = cJSON_GetObjectItemCaseSensitive(st, "critical_f1_answered");
+    /* null unless some text was answered critical, when it is a true 0 */
+    ck_assert(cJSON_IsNull(fa) || (cJSON_IsNumber(fa) && fa->valuedouble == 0));
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(st, "critical_roc_auc")));
+    cJSON_Delete(j);
+}
+END_TEST
+
 START_TEST(test_shared_corpus_reads)
 {
     const char *shared = mz_test_shared();
@@ -3820,6 +3870,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_aux_field_values);
     tcase_add_test(tc, test_evaluate_unknown_label);
     tcase_add_test(tc, test_f1_labels_unseen_label);
+    tcase_add_test(tc, test_stance_without_critical);
     tcase_add_test(tc, test_f1_label_weights);
     tcase_add_test(tc, test_f1_label_weights_in_evaluate);
     tcase_add_test(tc, test_shared_corpus_reads);

@@ -60,14 +60,18 @@ double mz_stance_answered_f1(const int *pred, const int *y2, const double *pp, s
         fp += crit && y2[i] != 0;
         fn += !crit && y2[i] == 0;
     }
-    return tp ? 2.0 * (double)tp / (double)(2 * tp + fp + fn) : 0.0;
+    /* no critical text and none called critical: nothing to measure */
+    return tp + fp + fn ? 2.0 * (double)tp / (double)(2 * tp + fp + fn) : NAN;
 }
 
 void mz_stance_answered(cJSON *m, const int *pred, const int *y2, const double *pp, size_t n, FILE *out)
 {
     double f = mz_stance_answered_f1(pred, y2, pp, n);
     if (m) mz_add_figure(m, "critical_f1_answered", f);
-    if (out)
+    if (out && isnan(f))
+        fprintf(out, "critical F1 as answered (no label where the presence head says absent): undefined (no critical "
+                     "text, and none answered critical)\n");
+    else if (out)
         fprintf(out, "critical F1 as answered (no label where the presence head says absent): %.4f\n", f);
 }
 
@@ -132,18 +136,26 @@ static int stance_score_cv(const double *ps, const double *pv, const int *y2, co
     double mae = se / cnt;
     double vz = szz - sz * sz / cnt, vp = spp - sp * sp / cnt;
     double r = vz > 0 && vp > 0 ? (szp - sz * sp / cnt) / sqrt(vz * vp) : 0;
+    /* without a critical text (or without another) there is no ranking to
+     * measure, nor to choose the score by: the default one, said so */
+    int ranked = isfinite(auc[use]);
+    const char *chosen = a->stance_score >= 0 ? "option" : ranked ? "cv_roc_auc" : "default";
     if (!a->quiet) {
-        fprintf(stderr, "critical-vs-rest ROC-AUC: prob %.4f  svr %.4f  blend %.4f\n", auc[0], auc[1], auc[2]);
+        if (ranked)
+            fprintf(stderr, "critical-vs-rest ROC-AUC: prob %.4f  svr %.4f  blend %.4f\n", auc[0], auc[1], auc[2]);
         fprintf(stderr, "svr on the -2..2 scale: MAE %.4f  Pearson r %.4f\n", mae, r);
-        fprintf(stderr, "critical-vs-rest ROC-AUC of the score (%s%s): %.4f\n", mz_score_name(use),
-                a->stance_score < 0 ? ", the best on CV" : "", auc[use]);
+        if (ranked)
+            fprintf(stderr, "critical-vs-rest ROC-AUC of the score (%s%s): %.4f\n", mz_score_name(use),
+                    a->stance_score < 0 ? ", the best on CV" : "", auc[use]);
+        else
+            fprintf(stderr, "critical-vs-rest ROC-AUC of the score (%s%s): undefined (needs critical and other texts)\n",
+                    mz_score_name(use), a->stance_score < 0 ? ", the default" : "");
     }
     cJSON_AddStringToObject(ms, "score", mz_score_name(use));
-    cJSON_AddStringToObject(ms, "score_chosen_by", a->stance_score < 0 ? "cv_roc_auc" : "option");
-    if (isfinite(auc[use])) mz_add_figure(ms, "critical_roc_auc", auc[use]);
+    cJSON_AddStringToObject(ms, "score_chosen_by", chosen);
+    mz_add_figure(ms, "critical_roc_auc", auc[use]);
     cJSON *by = cJSON_AddObjectToObject(ms, "critical_roc_auc_by_score");
-    for (int m = 0; m < 3; m++)
-        if (isfinite(auc[m])) mz_add_figure(by, mz_score_name(m), auc[m]);
+    for (int m = 0; m < 3; m++) mz_add_figure(by, mz_score_name(m), auc[m]);
     mz_add_figure(ms, "svr_mae", mae);
     mz_add_figure(ms, "svr_pearson", r);
     cJSON_AddNumberToObject(solver, "C_svr", Cv);

@@ -54,6 +54,7 @@ double mz_stance_auc(int method, const double *ps, const double *pv, const int *
  * as the classifier answers them: a row whose presence probabilities pp
  * (n × 2, present first) call it absent gets no label, so it is never
  * critical.  The stance table counts pred on those rows regardless. */
+/* NaN when no row is critical, in the truth or the answers. */
 double mz_stance_answered_f1(const int *pred, const int *y2, const double *pp, size_t n);
 /* That figure added to a stance table's JSON m as "critical_f1_answered",
  * and printed to out unless NULL. */
