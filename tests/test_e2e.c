@@ -3653,6 +3653,47 @@ START_TEST(test_stance_without_critical)
 }
 END_TEST
 
+/* A stance --by row shows an F1 of 0 where a group has no true case but
+ * false alarms (it showed "-", as if undefined, hiding them): the group's
+ * figure is that of evaluating it alone. */
+START_TEST(test_by_stance_false_alarms)
+{
+    train_stance("sb", "");
+    size_t n;
+    char *src = slurp(mz_test_path("corpora/mini/stance.jsonl"), &n);
+    FILE *f = fopen(T("fa.jsonl"), "w");
+    int k = 0;
+    for (char *l = strtok(src, "\n"); l; l = strtok(NULL, "\n")) {
+        cJSON *r = cJSON_Parse(l);
+        const cJSON *ru = cJSON_GetObjectItemCaseSensitive(r, "russia");
+        /* texts about Russia, labelled absent: the head calls them present */
+        if (cJSON_IsNumber(ru) && ru->valuedouble == -2) {
+            cJSON_ReplaceItemInObjectCaseSensitive(r, "russia", cJSON_CreateNull());
+            cJSON_AddStringToObject(r, "desk", "fa");
+            char *x = cJSON_PrintUnformatted(r);
+            fprintf(f, "%s\n", x);
+            free(x);
+            k++;
+        }
+        cJSON_Delete(r);
+    }
+    fclose(f);
+    free(src);
+    ck_assert_int_eq(k, 8);
+    int rc = run("ev.txt", "ev.err", "'%s' evaluate --model '%s' --corpus '%s' --by desk", TRAIN, T("sb"), T("fa.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    char *log = slurp(T("ev.txt"), NULL);
+    double v[6];
+    ck_assert_int_eq(by_row(log, "held-out figures by \"desk\"", "fa", v, 6), 6);
+    ck_assert_double_eq(v[0], 8);
+    ck_assert_double_eq(v[1], 0);           /* none present */
+    ck_assert_msg(v[2] == 0, "%s", log);    /* yet some called present */
+    ck_assert_double_eq(v[3], 0);           /* none critical, none scored */
+    ck_assert_msg(isnan(v[4]), "%s", log); /* so none called critical */
+    free(log);
+}
+END_TEST
+
 START_TEST(test_shared_corpus_reads)
 {
     const char *shared = mz_test_shared();
@@ -3871,6 +3912,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_evaluate_unknown_label);
     tcase_add_test(tc, test_f1_labels_unseen_label);
     tcase_add_test(tc, test_stance_without_critical);
+    tcase_add_test(tc, test_by_stance_false_alarms);
     tcase_add_test(tc, test_f1_label_weights);
     tcase_add_test(tc, test_f1_label_weights_in_evaluate);
     tcase_add_test(tc, test_shared_corpus_reads);

@@ -229,12 +229,17 @@ cJSON *mz_groups_stance(const mz_groups *g, const double *P, const int *py, char
         double auc = mz_stance_auc(score, P2k, svk, sk, nk);
         mz_add_figure(sm, "critical_roc_auc", auc);
         if (quiet) continue;
-        size_t present = 0, critical = 0;
-        for (size_t i = 0; i < nk; i++) present += pk[i] == 0, critical += sk[i] == 0;
+        /* an F1 is undefined only with neither a true nor a called case:
+         * a group's false alarms make it 0, as evaluating it alone does */
+        size_t present = 0, critical = 0, called_present = 0, called_critical = 0;
+        for (size_t i = 0; i < nk; i++) {
+            present += pk[i] == 0, critical += sk[i] == 0;
+            called_present += pp[i] == 0, called_critical += sk[i] >= 0 && sp[i] == 0;
+        }
         fprintf(g->out, "  %7zu  %7zu", g->size[gi], present);
-        put_fig(g, present ? fig(pm, "per_class", plabels[0], "f1") : NAN, 11);
+        put_fig(g, present + called_present ? fig(pm, "per_class", plabels[0], "f1") : NAN, 11);
         fprintf(g->out, "  %8zu", critical);
-        put_fig(g, critical ? fig(sm, "per_class", slabels[0], "f1") : NAN, 11);
+        put_fig(g, critical + called_critical ? fig(sm, "per_class", slabels[0], "f1") : NAN, 11);
         put_fig(g, auc, 7);
         put_value(g, gi);
     }
