@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "fsutil.h"
+#include "jsonscan.h"
 #include "hugemem.h"
 #include "sha256.h"
 #include "sourcehead.h"
@@ -878,7 +879,11 @@ static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
         bundle_fd = -1;
         return -1;
     }
-    b->manifest = cJSON_ParseWithLength(buf, len);
+    /* one JSON value, whole: cJSON stops at the end of the first, and
+     * would take a manifest with another glued after it */
+    size_t bad;
+    const char *why;
+    b->manifest = mz_json_scan(buf, len, NULL, 0, NULL, &bad, &why) == 0 ? cJSON_ParseWithLength(buf, len) : NULL;
     free(buf);
     buf = NULL;
     if (!cJSON_IsObject(b->manifest)) {

@@ -249,6 +249,16 @@ START_TEST(test_every_manifest_prefix)
         snprintf(what, sizeof what, "manifest cut to %zu of %zu bytes", k, n);
         ck_assert_msg(load(what) == -1, "%s: accepted", what);
     }
+    /* whole, with more after it: one JSON value is a manifest, not two */
+    put("manifest.json", m, n);
+    ck_assert_int_eq(load("the manifest"), 0);
+    char *two = malloc(2 * n + 2);
+    memcpy(two, m, n);
+    memcpy(two + n, "\n", 1);
+    memcpy(two + n + 1, m, n);
+    put("manifest.json", two, 2 * n + 1);
+    ck_assert_msg(load("a manifest twice") == -1, "a manifest twice: accepted");
+    free(two);
     free(m);
 }
 END_TEST

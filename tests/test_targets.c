@@ -453,6 +453,11 @@ END_TEST
 START_TEST(test_lexicon_errors)
 {
     PARSE_FAILS("not json", "malformed JSON");
+    /* one value, whole: a stray brace mid-file dropped every section after it */
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"x\"]}}}}, \"cues\": {}}",
+                "lex.json:1:37: malformed JSON: more after the value (near \"}, \"cues\": {\")");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"x\"]}}}\n\n xyz", "lex.json:3:2: malformed JSON: more after the value");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"x\",]}}}", "lex.json:1:34: malformed JSON: unexpected character");
     PARSE_FAILS("{\"version\": 1}", "missing object \"targets\"");
     PARSE_FAILS("{\"targets\": []}", "missing object \"targets\"");
     PARSE_FAILS("{\"targets\": {}}", "no targets");
