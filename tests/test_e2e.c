@@ -3307,7 +3307,8 @@ START_TEST(test_f1_label_weights)
     rc = run("ev.out", "ev.err", "'%s' evaluate --model '%s' --corpus '%s'", TRAIN, T("fl"), T("other.jsonl"));
     ck_assert_int_ne(rc, 0);
     char *err = slurp(T("ev.err"), NULL);
-    ck_assert_msg(strstr(err, "\"Football\" is unknown to the model") != NULL, "stderr: %s", err);
+    ck_assert_msg(strstr(err, "\"Football\" is unknown to the model (it knows \"Covid Vaccine\", ") != NULL, "stderr: %s",
+                  err);
     free(err);
     /* a label the bundle has no class for: counted wrong, in a row of its
      * own, and said; the evaluation goes on */
@@ -3572,6 +3573,17 @@ START_TEST(test_evaluate_unknown_label)
     ck_assert_msg(strstr(out, "\npolitics             0.0000    0.0000    0.0000         1\n"), "%s", out);
     ck_assert_msg(strstr(out, "n 37\n"), "%s", out);
     free(out);
+    free(err);
+    /* a multi-label bundle stops there still, naming the labels it knows */
+    rc = run("o", "e", "'%s' --label-field frames --corpus '%s' --cv 3 --min-df 1 --quiet --out '%s'", TRAIN,
+             mz_test_path("corpora/mini/stance.jsonl"), T("f"));
+    if (rc != 0) ck_abort_msg("frames training exited %d: %s", rc, slurp(T("e"), NULL));
+    static const char wx[] = "{\"id\": \"w\", \"text\": \"هطلت أمطار غزيرة\", \"frames\": [\"Political\", \"Weather\"]}\n";
+    put(T("wx.jsonl"), wx, sizeof wx - 1);
+    rc = run("o", "e", "'%s' evaluate --model '%s' --corpus '%s'", TRAIN, T("f"), T("wx.jsonl"));
+    ck_assert_int_ne(rc, 0);
+    err = slurp(T("e"), NULL);
+    ck_assert_msg(strstr(err, "wx.jsonl:1: label \"Weather\" is unknown to the model (it knows \""), "%s", err);
     free(err);
 }
 END_TEST

@@ -137,7 +137,12 @@ static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *row
     for (size_t i = 0; i < c->n; i++) {
         const mz_head *h = mz_bundle_head(b, c->target[i]);
         if (!h || h == b->aux) {
-            mz_fail(e, "%s: target \"%s\" is unknown to the model", c->where[i], c->target[i]);
+            char *names[MZ_MAX_CLASSES], known[256];
+            int nt = 0;
+            for (size_t t = 0; t < b->nheads && nt < MZ_MAX_CLASSES; t++)
+                if (&b->heads[t] != b->aux) names[nt++] = b->heads[t].name;
+            mz_fail(e, "%s: target \"%s\" is unknown to the model (it knows %s)", c->where[i], c->target[i],
+                    mz_names_text(known, sizeof known, names, nt));
             goto out;
         }
         if (h->nclass != k) {

@@ -105,6 +105,16 @@ const char *mz_label_text(const cJSON *j, char *buf, size_t n)
     return cJSON_IsNumber(j) ? "is a number that is not a whole one" : "must be a string or a whole number";
 }
 
+const char *mz_names_text(char *out, size_t n, char *const *names, int k)
+{
+    size_t w = 0;
+    out[0] = '\0';
+    for (int j = 0; j < k && w < n; j++)
+        w += (size_t)snprintf(out + w, n - w, "%s\"%s\"", j ? ", " : "", names[j]);
+    if (w >= n && n >= 4) memcpy(out + n - 4, "...", 4);
+    return out;
+}
+
 int mz_stance_truth(const cJSON *l, const char *where, const char *field, int *present, int *cls, mz_err *e)
 {
     if (!l) return mz_fail(e, "%s: missing field \"%s\" (-2..2, or null where the target is absent)", where, field);

@@ -38,6 +38,10 @@ void mz_labelset_sort(mz_labelset *l);
  * than carried there. */
 const char *mz_label_text(const cJSON *j, char *buf, size_t n);
 
+/* names[0..k) as a message lists them ("a", "b", "c"), cut with "..."
+ * where out (n bytes) is too small; returns out. */
+const char *mz_names_text(char *out, size_t n, char *const *names, int k);
+
 /* A stance record's label l (field `field`, read from `where`): a whole
  * number -2..2 (present; *cls 0 critical, 1 neutral, 2 favourable) or null
  * (absent; *cls -1).  A missing field is an error, not an absence: a

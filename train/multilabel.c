@@ -29,7 +29,12 @@ int mz_ml_truth(const mz_collection *c, char *const *names, int k, unsigned char
             int j = -1;
             for (int q = 0; q < k; q++)
                 if (!strcmp(names[q], lb)) j = q;
-            if (j < 0) return mz_fail(e, "%s: label \"%s\" is unknown to the model", c->where[i], lb);
+            if (j < 0) {
+                char known[256];
+                return mz_fail(e, "%s: label \"%s\" is unknown to the model (it knows %s); leave such records out, or train "
+                                  "with them",
+                               c->where[i], lb, mz_names_text(known, sizeof known, names, k));
+            }
             truth[i * (size_t)k + (size_t)j] = 1;
             if (prim[i] < 0) prim[i] = j;
         }

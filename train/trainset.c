@@ -498,9 +498,11 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
         if (repeats) {
             mz_progress_clear();
             fprintf(stderr,
-                    "mizan-train: warning: %zu scored text%s repeat%s an earlier one (the first: %s, as %s); "
-                    "cross-validation keeps each copy in its original's fold\n",
-                    repeats, repeats == 1 ? "" : "s", repeats == 1 ? "s" : "", c->where[first], c->where[of]);
+                    "mizan-train: warning: %zu %s text%s repeat%s an earlier one (the first: %s, as %s)%s\n",
+                    repeats, a->evaluate ? "held-out" : "scored", repeats == 1 ? "" : "s", repeats == 1 ? "s" : "",
+                    c->where[first], c->where[of],
+                    a->evaluate ? ": each copy counts in the figures"
+                                : "; cross-validation keeps each copy in its original's fold");
         }
         if (clash)
             fprintf(stderr,
