@@ -54,14 +54,18 @@ void mz_metrics_finish(mz_metrics *m)
         total += row;
         correct += tp;
         m->support[c] = row;
+        if (!row && !col) {
+            /* neither true nor answered: nothing to measure, which a 0
+             * would not tell from a class always missed */
+            m->precision[c] = m->recall[c] = m->f1[c] = NAN;
+            continue;
+        }
         m->precision[c] = col ? (double)tp / (double)col : 0.0;
         m->recall[c] = row ? (double)tp / (double)row : 0.0;
         double pr = m->precision[c] + m->recall[c];
         m->f1[c] = pr > 0 ? 2 * m->precision[c] * m->recall[c] / pr : 0.0;
-        if (row || col) {
-            f1sum += m->f1[c];
-            nf++;
-        }
+        f1sum += m->f1[c];
+        nf++;
     }
     m->n = total;
     m->accuracy = total ? (double)correct / (double)total : 0.0;
@@ -89,7 +93,8 @@ char *mz_metrics_table(const mz_metrics *m, char *const *labels)
     mz_buf_printf(&b, " %9s %9s %9s %9s\n", "precision", "recall", "f1", "support");
     for (int c = 0; c < m->k; c++) {
         mz_buf_cell(&b, labels[c], w, 1, 0);
-        mz_buf_printf(&b, " %9.4f %9.4f %9.4f %9ld\n", m->precision[c], m->recall[c], m->f1[c], m->support[c]);
+        if (isnan(m->f1[c])) mz_buf_printf(&b, " %9s %9s %9s %9ld\n", "-", "-", "-", m->support[c]);
+        else mz_buf_printf(&b, " %9.4f %9.4f %9.4f %9ld\n", m->precision[c], m->recall[c], m->f1[c], m->support[c]);
     }
     mz_buf_printf(&b, "accuracy %.4f   macro-F1 %.4f   n %ld\nconfusion (rows: truth, columns: predicted)\n",
                   m->accuracy, m->macro_f1, m->n);

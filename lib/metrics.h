@@ -3,7 +3,7 @@
  * A confusion matrix over k classes (rows: truth, columns: prediction) and
  * everything derived from it: accuracy, per-class precision/recall/F1 and
  * support, macro-F1 (unweighted mean over classes with support or
- * predictions).  Also ROC-AUC of a score for a binary truth (ties counted
+ * predictions; a class with neither has NaN precision, recall and F1).  Also ROC-AUC of a score for a binary truth (ties counted
  * half, by the Mann-Whitney formulation), for stance scores. */
 #ifndef MZ_METRICS_H
 #define MZ_METRICS_H

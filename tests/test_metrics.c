@@ -79,8 +79,11 @@ START_TEST(test_macro_f1_skips_unused_classes)
     mz_metrics_finish(&m);
     double f0 = 2 * (2.0 / 3.0) * 1.0 / (2.0 / 3.0 + 1.0), f1 = 2 * 1.0 * 0.5 / 1.5;
     ck_assert_double_eq_tol(m.macro_f1, (f0 + f1) / 2, EPS);
-    ck_assert_double_eq(m.f1[2], 0.0);
+    ck_assert(isnan(m.f1[2]) && isnan(m.precision[2]) && isnan(m.recall[2]));
     ck_assert_int_eq(m.support[2], 0);
+    char *t = mz_metrics_table(&m, (char *[]){"a", "b", "c"});
+    ck_assert_msg(strstr(t, "\nc                 -         -         -         0\n"), "%s", t);
+    free(t);
     mz_metrics_free(&m);
 
     /* a class that is predicted but never true counts, with F1 0 */
@@ -111,13 +114,14 @@ START_TEST(test_perfect_and_empty)
         ck_assert_int_eq(m.support[c], 5);
     }
     mz_metrics_free(&m);
-    /* nothing added: zeros, never NaN */
+    /* nothing added: accuracy and macro-F1 0, never NaN; each class's
+     * figures undefined (NaN: null in a report) */
     ck_assert_int_eq(mz_metrics_init(&m, 3), 0);
     mz_metrics_finish(&m);
     ck_assert_int_eq(m.n, 0);
     ck_assert(!isnan(m.accuracy) && m.accuracy == 0.0);
     ck_assert(!isnan(m.macro_f1) && m.macro_f1 == 0.0);
-    for (int c = 0; c < 3; c++) ck_assert(!isnan(m.f1[c]) && !isnan(m.precision[c]));
+    for (int c = 0; c < 3; c++) ck_assert(isnan(m.f1[c]) && isnan(m.precision[c]) && isnan(m.recall[c]));
     mz_metrics_free(&m);
 }
 END_TEST
