@@ -419,30 +419,10 @@ void mz_add_figure(cJSON *o, const char *key, double v)
     else cJSON_AddNullToObject(o, key);
 }
 
-/* Whether label x of report is neither in the truth nor answered: the
- * macro-F1 leaves such a label out rather than count it 0. */
-static int label_unseen(const cJSON *report, const cJSON *x)
-{
-    const cJSON *pc = cJSON_GetObjectItemCaseSensitive(report, "per_class"), *conf =
-                      cJSON_GetObjectItemCaseSensitive(report, "confusion"), *c, *row;
-    int j = 0;
-    cJSON_ArrayForEach(c, pc)
-    {
-        if (!strcmp(c->string, x->string)) break;
-        j++;
-    }
-    const cJSON *sup = cJSON_GetObjectItemCaseSensitive(x, "support");
-    if (!c || !cJSON_IsNumber(sup) || sup->valuedouble > 0) return 0;
-    cJSON_ArrayForEach(row, conf)
-    {
-        const cJSON *v = cJSON_GetArrayItem(row, j);
-        if (cJSON_IsNumber(v) && v->valuedouble > 0) return 0;
-    }
-    return 1;
-}
-
 void mz_f1_labels_figure(const cJSON *report, const cJSON *names, cJSON *out, int quiet, FILE *fp)
 {
+    /* a label neither in the truth nor answered has a null F1 (metrics.h):
+     * left out, as the plain macro-F1 leaves it out, and said */
     const cJSON *pc = cJSON_GetObjectItemCaseSensitive(report, "per_class"), *x;
     double sum = 0;
     int nf = 0;
@@ -450,24 +430,22 @@ void mz_f1_labels_figure(const cJSON *report, const cJSON *names, cJSON *out, in
     {
         const cJSON *row = cJSON_IsString(x) ? cJSON_GetObjectItemCaseSensitive(pc, x->valuestring) : NULL;
         const cJSON *f1 = cJSON_GetObjectItemCaseSensitive(row, "f1");
-        if (!cJSON_IsNumber(f1)) continue;
-        if (!label_unseen(report, row)) sum += f1->valuedouble, nf++;
+        if (cJSON_IsNumber(f1)) sum += f1->valuedouble, nf++;
     }
     if (nf == 0) return;
     mz_add_figure(out, "f1_labels_macro_f1", sum / nf);
     if (quiet) return;
     mz_progress_clear();
     fputs("macro-F1 over", fp);
-    cJSON_ArrayForEach(x, names)
-    {
-        const cJSON *row = cJSON_IsString(x) ? cJSON_GetObjectItemCaseSensitive(pc, x->valuestring) : NULL;
-        if (row && !label_unseen(report, row)) fprintf(fp, " %s", x->valuestring);
-    }
-    fputs(" (--f1-labels", fp);
-    cJSON_ArrayForEach(x, names)
-    {
-        const cJSON *row = cJSON_IsString(x) ? cJSON_GetObjectItemCaseSensitive(pc, x->valuestring) : NULL;
-        if (row && label_unseen(report, row)) fprintf(fp, "; %s, neither in the truth nor answered, left out", x->valuestring);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) fputs(" (--f1-labels", fp);
+        cJSON_ArrayForEach(x, names)
+        {
+            const cJSON *row = cJSON_IsString(x) ? cJSON_GetObjectItemCaseSensitive(pc, x->valuestring) : NULL;
+            int counted = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(row, "f1"));
+            if (pass == 0 && counted) fprintf(fp, " %s", x->valuestring);
+            if (pass == 1 && row && !counted) fprintf(fp, "; %s, neither in the truth nor answered, left out", x->valuestring);
+        }
     }
     fprintf(fp, "): %.4f\n", sum / nf);
 }
