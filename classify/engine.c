@@ -397,8 +397,8 @@ size_t mz_models_tsv_header(const mz_models *m, char *const *keep, int nkeep, mz
                 for (size_t c = 0; c < 5; c++) col(b, name, sc[c]);
                 n += 5;
             } else {
-                col(b, name, "target"), col(b, name, NULL), col(b, name, "confidence");
-                n += 3;
+                col(b, name, "target"), col(b, name, NULL), col(b, name, "confidence"), col(b, name, "evidence");
+                n += 4;
             }
         }
     mz_buf_puts(b, "\ttruncated\terror\n");
@@ -736,7 +736,7 @@ static int target_out(mz_worker *w, size_t bi, const char *target)
         mz_buf_puts(o, "\t");
         if (target) mz_buf_tsv_cell(o, target, strlen(target));
         if (!h) {
-            mz_buf_puts(o, target ? "\t(unknown target)\t" : "\t(no target given)\t");
+            mz_buf_puts(o, target ? "\t(unknown target)\t\t" : "\t(no target given)\t\t");
             return 1;
         }
     } else {
@@ -755,19 +755,27 @@ static int target_out(mz_worker *w, size_t bi, const char *target)
     mz_head_result r;
     if (mz_predict_aux(w->pred[bi]) != 0) w->out.oom = 1;
     mz_predict_head(w->pred[bi], h, &r);
+    mz_evidence ev[64];
+    size_t k = w->o->explain > 64 ? 64 : w->o->explain;
+    size_t nev = k ? mz_head_evidence(w->pred[bi], h, r.label, k, 0, ev) : 0;
     if (w->o->text_format) {
         mz_buf_cell(o, b->name, 8, 0, 0);
         mz_buf_puts(o, " ");
         mz_buf_tsv_cell(o, target, strlen(target));
-        mz_buf_printf(o, ": %s %.2f\n", h->labels[r.label], r.prob[r.label]);
+        mz_buf_printf(o, ": %s %.2f", h->labels[r.label], r.prob[r.label]);
+        terms_text(o, ev, nev);
+        mz_buf_puts(o, "\n");
         return 0;
     }
     if (w->o->tsv) {
         tsv_label(o, h->labels[r.label], r.prob[r.label]);
+        evidence_tsv(o, ev, nev);
         return 0;
     }
     mz_buf_puts(o, ", ");
     label_json(o, h, &r);
+    mz_buf_puts(o, ", \"evidence\": ");
+    evidence_json(o, ev, nev);
     mz_buf_puts(o, "}");
     return 0;
 }

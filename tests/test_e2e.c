@@ -2120,6 +2120,30 @@ START_TEST(test_summary)
     ck_assert_int_eq(cvl->child->valueint, 1);
     cJSON_Delete(sum);
     free(s1);
+    /* the answers themselves carry the words behind them, as the other
+     * heads' do; in TSV every row, an error's too, has the header's cells */
+    rc = run("t.json", "err.txt", "'%s' --models '%s' --explain 2 '%s'", CLASSIFY, T("smt"), T("t.jsonl"));
+    ck_assert_int_eq(rc, 1);
+    char *tj = slurp(T("t.json"), NULL);
+    cJSON *first = cJSON_Parse(strtok(tj, "\n"));
+    const cJSON *tev = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(first, "target_stance"), "evidence");
+    ck_assert_msg(cJSON_IsArray(tev) && cJSON_GetArraySize(tev) >= 1 && cJSON_GetArraySize(tev) <= 2, "%s", tj);
+    cJSON_Delete(first);
+    free(tj);
+    rc = run("t.tsv", "err.txt", "'%s' --models '%s' --format tsv '%s'", CLASSIFY, T("smt"), T("t.jsonl"));
+    ck_assert_int_eq(rc, 1);
+    char *tt = slurp(T("t.tsv"), NULL);
+    static const char thead[] = "id\ttarget_stance_target\ttarget_stance\ttarget_stance_confidence\t"
+                                "target_stance_evidence\ttruncated\terror\n";
+    ck_assert_msg(!strncmp(tt, thead, sizeof thead - 1), "%s", tt);
+    int rows = 0;
+    for (char *l = strtok(tt, "\n"); l; l = strtok(NULL, "\n"), rows++) {
+        int tabs = 0;
+        for (char *c = l; *c; c++) tabs += *c == '\t';
+        ck_assert_msg(tabs == 6, "%d cells in: %s", tabs + 1, l);
+    }
+    ck_assert_int_eq(rows, 5);
+    free(tt);
     /* the other bundles answer those records, as the per-article run
      * prints them: their answers count */
     rc = run("s6.json", "err.txt", "'%s' --models '%s' --models '%s' --summary '%s'", CLASSIFY, T("smt"),

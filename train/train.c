@@ -328,9 +328,9 @@ int mz_train(const mz_train_args *args, mz_err *e)
         mz_progress_clear();
         fprintf(stderr,
                 "mizan-train: warning: --kernel rbf on %zu records: its cost grows with the square of their number "
-                "(3,000 news articles took about a minute on two cores), so this may take %.0f minutes or more; the "
+                "(3,000 news articles took 2.5 minutes on one thread), so this may take %.0f minutes on one thread; the "
                 "linear default is made for corpora this size\n",
-                c.nscored, (double)c.nscored * (double)c.nscored / (3000.0 * 3000.0));
+                c.nscored, 2.5 * (double)c.nscored * (double)c.nscored / (3000.0 * 3000.0));
     }
     if (a->nlsa && fit_lsa(a, &c, &vocab, rows, &lsa, &lsa_corpora, &lsa_texts, &lsa_left, e) != 0) goto out;
     if (mz_trainset_build(&ts, rows, c.n, vocab.nfeat, e) != 0) goto out;
