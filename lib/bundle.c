@@ -881,9 +881,7 @@ static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
     }
     /* one JSON value, whole: cJSON stops at the end of the first, and
      * would take a manifest with another glued after it */
-    size_t bad;
-    const char *why;
-    b->manifest = mz_json_scan(buf, len, NULL, 0, NULL, &bad, &why) == 0 ? cJSON_ParseWithLength(buf, len) : NULL;
+    b->manifest = mz_json_parse_one(buf, len, NULL, NULL);
     free(buf);
     buf = NULL;
     if (!cJSON_IsObject(b->manifest)) {

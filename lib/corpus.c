@@ -142,19 +142,10 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
     mz_jspan idspan = spans[0], rawspan = f->raw ? spans[rawk] : (mz_jspan){0, 0};
     const char *end = NULL;
     cjson_alloc_failed = 0;
-    r->obj = cJSON_ParseWithLengthOpts(line, len, &end, 0);
+    /* one object per line: anything but spaces after it is an error, or a
+     * second glued record would vanish silently */
+    r->obj = mz_json_parse_one(line, len, &end, NULL);
     if (!r->obj && cjson_alloc_failed) return mz_fail(e, "out of memory");
-    if (r->obj && end) {
-        /* one object per line: anything but spaces after it is an error,
-         * or a second glued record would vanish silently */
-        const char *p = end, *stop = line + len;
-        while (p < stop && (*p == ' ' || *p == '\t' || *p == '\r')) p++;
-        if (p < stop) {
-            cJSON_Delete(r->obj);
-            r->obj = NULL;
-            end = p;
-        }
-    }
     if (!r->obj) {
         size_t at = end && end >= line ? (size_t)(end - line) : 0;
         return mz_fail(e, "%s:%zu: malformed JSON near byte %zu", src, lineno, at);

@@ -7,6 +7,8 @@
  * scan is back at the top level after that value. */
 #include "jsonscan.h"
 
+#include <cJSON.h>
+
 #include <string.h>
 
 static size_t skip_ws(const char *s, size_t n, size_t i)
@@ -275,4 +277,26 @@ int mz_json_nul_escape(const char *s, size_t n, int *any_u)
         p += 2;
     }
     return 0;
+}
+
+cJSON *mz_json_parse_one(const char *s, size_t n, const char **bad, int *more)
+{
+    const char *end = NULL;
+    if (bad) *bad = NULL;
+    if (more) *more = 0;
+    cJSON *j = cJSON_ParseWithLengthOpts(s, n, &end, 0);
+    if (!j) {
+        /* on failure cJSON leaves its error position there too */
+        if (bad && end >= s && end <= s + n) *bad = end;
+        return NULL;
+    }
+    const char *p = end ? end : s + n;
+    while (p < s + n && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+    if (p < s + n) {
+        cJSON_Delete(j);
+        if (bad) *bad = p;
+        if (more) *more = 1;
+        return NULL;
+    }
+    return j;
 }

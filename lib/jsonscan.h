@@ -42,4 +42,14 @@ int mz_json_scan(const char *s, size_t n, const char *const *keys, size_t nkeys,
  * second backslash of an escaped backslash never starts one. */
 int mz_json_nul_escape(const char *s, size_t n, int *any_u);
 
+/* s[0..n) read by cJSON (leniently, as it reads: a raw tab in a string is
+ * kept) as exactly one value: NULL when cJSON refuses it or when anything
+ * but JSON white space follows the value, which cJSON would drop without
+ * a word (a stray "}" mid-file ending it there).  Then *bad (may be NULL)
+ * is where reading stopped, or NULL if unknown, and *more (may be NULL) is
+ * 1 when the value was whole and more followed it.  Thread-safe (cJSON's
+ * global error pointer is not used). */
+struct cJSON;
+struct cJSON *mz_json_parse_one(const char *s, size_t n, const char **bad, int *more);
+
 #endif

@@ -399,15 +399,14 @@ int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *n
      * cut short there without a word */
     if (memchr(json, 0, len) || mz_json_nul_escape(json, len, NULL))
         return mz_fail(e, "%s: a string holds a NUL character (\\u0000), which the lexicon cannot hold", name);
-    /* strictly one JSON value: cJSON stops at the end of the first, so a
+    /* one JSON value, whole: cJSON stops at the end of the first, so a
      * stray "}" mid-file would drop every section after it without a word */
-    size_t bad;
-    const char *why;
-    int strict = mz_json_scan(json, len, NULL, 0, NULL, &bad, &why);
-    cJSON *root = strict == 0 ? cJSON_ParseWithLength(json, len) : NULL;
+    const char *at = NULL;
+    int more = 0;
+    cJSON *root = mz_json_parse_one(json, len, &at, &more);
     if (!root) {
         /* a hand-edited file: say where, as a line and a column */
-        const char *at = strict == 0 ? cJSON_GetErrorPtr() : json + bad;
+        const char *why = more ? ": more after the value" : "";
         if (!at || at < json || at > json + len) return mz_fail(e, "%s: malformed JSON", name);
         size_t line = 1, col = 1;
         for (const char *c = json; c < at; c++) {
@@ -418,9 +417,7 @@ int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *n
         int show = 0;
         while (show < 12 && at + show < json + len && (unsigned char)at[show] >= 0x20 && at[show] != 0x7f) show++;
         while (show > 0 && ((unsigned char)at[show] & 0xC0) == 0x80 && at + show < json + len) show--;
-        if (strict != 0)
-            return mz_fail(e, "%s:%zu:%zu: malformed JSON: %s (near \"%.*s\")", name, line, col, why, show, at);
-        return mz_fail(e, "%s:%zu:%zu: malformed JSON (near \"%.*s\")", name, line, col, show, at);
+        return mz_fail(e, "%s:%zu:%zu: malformed JSON%s (near \"%.*s\")", name, line, col, why, show, at);
     }
     static const char *const rkeys[] = {"version", "note", "targets", "cues"};
     char where[160];

@@ -3571,8 +3571,7 @@ START_TEST(test_aux_field_values)
 END_TEST
 
 /* A multiclass bundle evaluated on records of a label it lacks: counted
- * wrong in a row of their own, by source too; the known labels' rows are
- * those of evaluating without them. */
+ * wrong in a row of their own, with --by too, and said. */
 START_TEST(test_evaluate_unknown_label)
 {
     int rc = run("o", "e", "'%s' --corpus '%s' --cv 2 --quiet --out '%s'", TRAIN, mz_test_path("corpora/mini/topic.jsonl"),
@@ -3597,6 +3596,12 @@ START_TEST(test_evaluate_unknown_label)
     ck_assert_msg(strstr(out, "\npolitics             0.0000    0.0000    0.0000         1\n"), "%s", out);
     ck_assert_msg(strstr(out, "n 37\n"), "%s", out);
     free(out);
+    free(err);
+    /* a warning, not progress: --quiet keeps it */
+    rc = run("o", "e", "'%s' evaluate --model '%s' --corpus '%s' --quiet --json", TRAIN, T("m"), T("ext.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    err = slurp(T("e"), NULL);
+    ck_assert_msg(strstr(err, "have a label the model does not know (\"politics\" 1)"), "%s", err);
     free(err);
     /* a multi-label bundle stops there still, naming the labels it knows */
     rc = run("o", "e", "'%s' --label-field frames --corpus '%s' --cv 3 --min-df 1 --quiet --out '%s'", TRAIN,
@@ -3636,6 +3641,28 @@ START_TEST(test_f1_labels_unseen_label)
                               "out): 1.0000\n"),
                   "%s", out);
     free(out);
+    /* none of the listed labels met: undefined, null, and said so (the
+     * figure had vanished from the report and the JSON) */
+    size_t n2;
+    char *m2 = slurp(mz_test_path("corpora/mini/topic.jsonl"), &n2);
+    FILE *f2 = fopen(T("eco.jsonl"), "w");
+    for (char *line = strtok(m2, "\n"); line; line = strtok(NULL, "\n"))
+        if (strstr(line, "\"label\": \"economy\"")) fprintf(f2, "%s\n", line);
+    fclose(f2);
+    free(m2);
+    rc = run("o", "e", "'%s' evaluate --model '%s' --corpus '%s'", TRAIN, T("m"), T("eco.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    out = slurp(T("o"), NULL);
+    ck_assert_msg(strstr(out, "accuracy 1.0000"), "%s", out); /* nothing called culture or sport */
+    ck_assert_msg(strstr(out, "macro-F1 over culture sport (--f1-labels): undefined"), "%s", out);
+    free(out);
+    rc = run("o", "e", "'%s' evaluate --model '%s' --corpus '%s' --json", TRAIN, T("m"), T("eco.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    cJSON *j = cJSON_Parse(out = slurp(T("o"), NULL));
+    free(out);
+    const cJSON *fl = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "heldout"), "f1_labels_macro_f1");
+    ck_assert_msg(cJSON_IsNull(fl), "f1_labels_macro_f1 missing or not null");
+    cJSON_Delete(j);
 }
 END_TEST
 
@@ -3685,6 +3712,27 @@ START_TEST(test_stance_without_critical)
     /* null unless some text was answered critical, when it is a true 0 */
     ck_assert(cJSON_IsNull(fa) || (cJSON_IsNumber(fa) && fa->valuedouble == 0));
     ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(st, "critical_roc_auc")));
+    cJSON_Delete(j);
+    /* held-out texts none of which discusses Russia: no text to answer
+     * critical, so null (it was 0) */
+    src = slurp(mz_test_path("corpora/mini/stance.jsonl"), &n);
+    f = fopen(T("absent.jsonl"), "w");
+    for (char *l = strtok(src, "\n"); l; l = strtok(NULL, "\n")) {
+        cJSON *r = cJSON_Parse(l);
+        cJSON_ReplaceItemInObjectCaseSensitive(r, "russia", cJSON_CreateNull());
+        char *x = cJSON_PrintUnformatted(r);
+        fprintf(f, "%s\n", x);
+        free(x);
+        cJSON_Delete(r);
+    }
+    fclose(f);
+    free(src);
+    rc = run("o", "e", "'%s' evaluate --model '%s' --corpus '%s' --json", TRAIN, T("b"), T("absent.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    j = cJSON_Parse(m = slurp(T("o"), NULL));
+    free(m);
+    st = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "heldout"), "stance");
+    ck_assert_msg(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(st, "critical_f1_answered")), "not null");
     cJSON_Delete(j);
 }
 END_TEST

@@ -56,6 +56,32 @@ START_TEST(test_refuses_what_cjson_takes)
 }
 END_TEST
 
+/* mz_json_parse_one: cJSON's lenient reading (a raw tab in a string is
+ * kept, as lexicons and manifests written before were read), but one value
+ * whole: more after it is refused, with where and why. */
+START_TEST(test_parse_one)
+{
+    const char *bad;
+    int more;
+    static const char tab[] = "{\"note\": \"a\tb\"}\n";
+    cJSON *j = mz_json_parse_one(tab, sizeof tab - 1, &bad, &more);
+    ck_assert_ptr_nonnull(j);
+    cJSON_Delete(j);
+    static const char two[] = "{\"a\": 1}} {\"b\": 2}";
+    ck_assert_ptr_null(mz_json_parse_one(two, sizeof two - 1, &bad, &more));
+    ck_assert_int_eq(more, 1);
+    ck_assert_ptr_eq(bad, two + 8);
+    static const char cut[] = "{\"a\": [1,]}";
+    ck_assert_ptr_null(mz_json_parse_one(cut, sizeof cut - 1, &bad, &more));
+    ck_assert_int_eq(more, 0);
+    ck_assert(bad >= cut && bad < cut + sizeof cut - 1);
+    static const char ws[] = " [1] \r\n\t ";
+    j = mz_json_parse_one(ws, sizeof ws - 1, NULL, NULL);
+    ck_assert_ptr_nonnull(j);
+    cJSON_Delete(j);
+}
+END_TEST
+
 START_TEST(test_depth_is_bounded)
 {
     char s[2 * MZ_JSON_MAX_DEPTH + 8];
@@ -118,6 +144,7 @@ Suite *suite_jsonscan(void)
     tcase_add_test(tc, test_accepts_json);
     tcase_add_test(tc, test_refuses_what_cjson_takes);
     tcase_add_test(tc, test_depth_is_bounded);
+    tcase_add_test(tc, test_parse_one);
     tcase_add_test(tc, test_member_spans);
     suite_add_tcase(s, tc);
     return s;

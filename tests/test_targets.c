@@ -457,7 +457,7 @@ START_TEST(test_lexicon_errors)
     PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"x\"]}}}}, \"cues\": {}}",
                 "lex.json:1:37: malformed JSON: more after the value (near \"}, \"cues\": {\")");
     PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"x\"]}}}\n\n xyz", "lex.json:3:2: malformed JSON: more after the value");
-    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"x\",]}}}", "lex.json:1:34: malformed JSON: unexpected character");
+    PARSE_FAILS("{\"targets\": {\"a\": {\"forms\": [\"x\",]}}}", "lex.json:1:34: malformed JSON (near");
     PARSE_FAILS("{\"version\": 1}", "missing object \"targets\"");
     PARSE_FAILS("{\"targets\": []}", "missing object \"targets\"");
     PARSE_FAILS("{\"targets\": {}}", "no targets");

@@ -84,9 +84,9 @@ static int label_of(const mz_collection *c, size_t i, const mz_head *h, heldout_
 }
 
 /* Says which held-out labels the model lacks and how many records each
- * has (on stderr, as training's warnings; in the JSON as
+ * has (on stderr, as training's warnings, --quiet or not; in the JSON as
  * "unknown_labels"). */
-static void heldout_report(const heldout_labels *L, size_t n, cJSON *ho, int quiet)
+static void heldout_report(const heldout_labels *L, size_t n, cJSON *ho)
 {
     if (L->n == L->k) return;
     long m = 0;
@@ -95,7 +95,6 @@ static void heldout_report(const heldout_labels *L, size_t n, cJSON *ho, int qui
         m += L->count[j - L->k];
         cJSON_AddNumberToObject(u, L->name[j], (double)L->count[j - L->k]);
     }
-    if (quiet) return;
     fprintf(stderr, "mizan-train: warning: %ld of the %zu held-out records have a label the model does not know (", m, n);
     for (int j = L->k; j < L->n; j++)
         fprintf(stderr, "%s\"%s\" %ld", j > L->k ? ", " : "", L->name[j], L->count[j - L->k]);
@@ -117,8 +116,8 @@ static void f1_labels(const mz_bundle *b, const cJSON *report, cJSON *out, int j
  * head's label weights, as the classifier answers it; a table per target,
  * then pooled, and the macro-F1 over the labels the bundle was tuned for
  * (--f1-labels), which is Mawqif's F_avg. */
-static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *rows, int *y, int json, int quiet,
-                            cJSON *out, cJSON **rec, const mz_groups *g, cJSON *root, mz_err *e)
+static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *rows, int *y, int json, cJSON *out,
+                            cJSON **rec, const mz_groups *g, cJSON *root, mz_err *e)
 {
     const mz_head *h0 = NULL;
     for (size_t k = 0; k < b->nheads && !h0; k++)
@@ -177,7 +176,7 @@ static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *row
     cJSON *pj = mz_report_labels("all targets pooled (held-out)", pred, y, c->n, L.n, L.name, json, stdout);
     cJSON_AddItemToObject(out, "pooled", pj);
     f1_labels(b, pj, out, json);
-    heldout_report(&L, c->n, out, quiet);
+    heldout_report(&L, c->n, out);
     if (g && add_by(root, g, mz_groups_class(g, pred, NULL, NULL, y, L.n, L.name, json), e) != 0) goto out;
     rc = 0;
 out:
@@ -343,7 +342,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             cJSON *mr = mz_report_labels("held-out metrics", pred, y, c.n, L.n, L.name, json, stdout);
             cJSON_AddItemToObject(ho, b.name, mr);
             f1_labels(&b, mr, ho, json);
-            heldout_report(&L, c.n, ho, a->quiet);
+            heldout_report(&L, c.n, ho);
             /* with the labels the table above counted */
             if (g) r = add_by(root, g, mz_groups_class(g, pred, NULL, NULL, y, L.n, L.name, json), e);
         }
@@ -352,7 +351,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         free(pred0);
         if (r != 0) goto out;
     } else if (!strcmp(b.kind, "target")) {
-        if (evaluate_targets(&b, &c, rows, y, json, a->quiet, ho, rec, g, root, e) != 0) goto out;
+        if (evaluate_targets(&b, &c, rows, y, json, ho, rec, g, root, e) != 0) goto out;
     } else if (!strcmp(b.kind, "stance")) {
         mz_head *hp = mz_bundle_head(&b, "presence"), *hs = mz_bundle_head(&b, "stance");
         int *y2 = malloc((c.n + 1) * sizeof *y2);

@@ -432,7 +432,19 @@ void mz_f1_labels_figure(const cJSON *report, const cJSON *names, cJSON *out, in
         const cJSON *f1 = cJSON_GetObjectItemCaseSensitive(row, "f1");
         if (cJSON_IsNumber(f1)) sum += f1->valuedouble, nf++;
     }
-    if (nf == 0) return;
+    if (nf == 0) {
+        /* rows there are, but none of them a label met: undefined, said */
+        int rows = 0;
+        cJSON_ArrayForEach(x, names) rows += cJSON_IsString(x) && cJSON_GetObjectItemCaseSensitive(pc, x->valuestring);
+        if (!rows) return;
+        mz_add_figure(out, "f1_labels_macro_f1", NAN);
+        if (quiet) return;
+        mz_progress_clear();
+        fputs("macro-F1 over", fp);
+        cJSON_ArrayForEach(x, names) if (cJSON_IsString(x)) fprintf(fp, " %s", x->valuestring);
+        fputs(" (--f1-labels): undefined (none of them in the truth or answered)\n", fp);
+        return;
+    }
     mz_add_figure(out, "f1_labels_macro_f1", sum / nf);
     if (quiet) return;
     mz_progress_clear();
