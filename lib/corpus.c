@@ -335,6 +335,16 @@ static int read_jsonl(const char *path, const mz_fields *f, mz_record_fn fn, voi
         size_t i = 0;
         while (i < lr.len && (lr.buf[i] == ' ' || lr.buf[i] == '\t')) i++;
         if (i == lr.len) continue;
+        /* a TSV corpus given through a pipe, or without its .tsv name: its
+         * first line would be "malformed JSON near byte 0", saying nothing
+         * of why */
+        size_t at = lr.len >= 3 && !memcmp(lr.buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
+        if (nrec == 0 && b->n == 0 && lr.buf[at] != '{' && lr.buf[at] != '[' && memchr(lr.buf, '\t', lr.len)) {
+            rc = mz_fail(e, "%s:%zu: a line of label<TAB>text, not JSON: a TSV corpus is read as one only from a path "
+                            "ending in .tsv (save a piped one to a file NAME.tsv)",
+                         path, lr.lineno);
+            break;
+        }
         char *copy = batch_reserve(b) == 0 ? malloc(lr.len + 1) : NULL;
         if (!copy) {
             rc = mz_fail(e, "out of memory");
@@ -377,7 +387,11 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
     char *decoded = NULL; /* the line decoded from f->dec, when there is one */
     while ((st = mz_linereader_next(&lr)) != MZ_LINE_EOF) {
         if (st != MZ_LINE_OK) {
-            rc = mz_fail(e, "%s:%zu: %s", path, lr.lineno, st == MZ_LINE_TOO_LONG ? "line too long" : "read error");
+            if (st == MZ_LINE_TOO_LONG)
+                rc = mz_fail(e, "%s:%zu: line longer than %zu bytes (a text of --max-bytes and its label)", path,
+                             lr.lineno, lr.max_line);
+            else
+                rc = mz_fail(e, "%s:%zu: read error", path, lr.lineno);
             break;
         }
         char *line = lr.buf;
@@ -401,6 +415,16 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
         if (sp == len) continue; /* blank, as a JSONL reader skips one */
         if (memchr(line, '\0', len)) {
             rc = mz_fail(e, "%s:%zu: NUL byte", path, lr.lineno);
+            break;
+        }
+        /* a carriage return ends a line only before its line feed: one
+         * inside it is a file whose lines end in CR alone (old Mac exports),
+         * read as one line of many records under the first one's label */
+        const char *cr = memchr(line, '\r', len);
+        if (cr && cr + 1 < line + len) {
+            rc = mz_fail(e, "%s:%zu: a carriage return inside the line (byte %zu): the file's lines end in CR alone? "
+                            "convert them: tr '\\r' '\\n'",
+                         path, lr.lineno, (size_t)(cr - line) + 1);
             break;
         }
         char *tab = memchr(line, '\t', len);
@@ -508,8 +532,9 @@ static void free_list(char **v, size_t n)
  * reader and the digest both walk through here, so they cannot disagree
  * on what a folder holds.  What looks meant as an article but would not be
  * read is refused rather than dropped unseen: a folder inside a label's,
- * a *.txt that cannot be reached (a dangling link), and a name that is not
- * UTF-8 (the path is the article's id in JSON).  Files directly in DIR (a
+ * a *.txt that cannot be reached (a dangling link), a label's folder that
+ * cannot be reached or holds no *.txt, and a name that is not UTF-8 (the
+ * path is the article's id in JSON).  Files directly in DIR (a
  * README) are not articles.  Returns the articles visited, or -1. */
 typedef int (*article_fn)(void *arg, const char *label, const char *name, const char *path, off_t size,
                           mz_err *e);
@@ -524,13 +549,22 @@ static long walk_articles(const char *dir, article_fn visit, void *arg, mz_err *
         char sub[4096];
         struct stat st;
         if (mz_path_join(sub, sizeof sub, dir, labels[i], e) != 0) n = -1;
-        if (n < 0 || stat(sub, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+        if (n < 0) continue;
+        if (stat(sub, &st) != 0) {
+            /* a label's folder on a drive not mounted, say: its articles
+             * would be missing from the model without a word */
+            n = mz_fail(e, "%s: cannot open: %s (a link that leads nowhere?)", sub, strerror(errno));
+            continue;
+        }
+        if (!S_ISDIR(st.st_mode)) continue;
         size_t nf;
         char **files = list_dir(sub, &nf, e);
         if (!files) {
             n = -1;
             break;
         }
+        long before = n;
+        const char *other = NULL; /* a file of the folder that is no article */
         for (size_t j = 0; j < nf && n >= 0; j++) {
             size_t l = strlen(files[j]);
             char fp[4096];
@@ -543,13 +577,25 @@ static long walk_articles(const char *dir, article_fn visit, void *arg, mz_err *
             const char *why;
             if (stat(fp, &st) == 0 && S_ISDIR(st.st_mode))
                 n = mz_fail(e, "%s: a folder inside the label's; articles go in %s/<label>/*.txt", fp, dir);
-            else if (!txt) continue;
+            else if (!txt) {
+                if (!other) other = files[j];
+                continue;
+            }
             else if (stat(fp, &st) != 0) n = mz_fail(e, "%s: cannot open: %s", fp, strerror(errno));
             else if (!S_ISREG(st.st_mode)) continue;
             else if (mz_utf8_check(files[j], l, &bad, &why) != 0)
                 n = mz_fail(e, "%s: its name is not UTF-8 (at byte %zu), and it would be in the article's id", fp, bad);
             else if (visit(arg, labels[i], files[j], fp, st.st_size, e) != 0) n = -1;
             else n++;
+        }
+        /* a label's folder without an article (its files all *.TXT, or
+         * emptied) would drop the label from the model without a word */
+        if (n >= 0 && n == before) {
+            if (other)
+                n = mz_fail(e, "%s: a label's folder with no *.txt article (it holds %s, which is not read: articles "
+                               "are *.txt)", sub, other);
+            else
+                n = mz_fail(e, "%s: a label's folder with no *.txt article: remove it, or put its articles in", sub);
         }
         free_list(files, nf);
     }
@@ -642,6 +688,6 @@ int mz_corpus_read(const char *path, const mz_fields *f, mz_record_fn fn, void *
     if (stat(path, &st) != 0) return mz_fail(e, "%s: %m", path);
     if (S_ISDIR(st.st_mode)) return read_dir(path, f, fn, arg, e);
     size_t l = strlen(path);
-    if (l > 4 && strcmp(path + l - 4, ".tsv") == 0) return read_tsv(path, f, fn, arg, e);
+    if (l > 4 && strcasecmp(path + l - 4, ".tsv") == 0) return read_tsv(path, f, fn, arg, e);
     return read_jsonl(path, f, fn, arg, e);
 }

@@ -370,6 +370,18 @@ START_TEST(test_tsv_errors)
     ck_assert_str_eq(c.r[1].text, "three");
     ck_assert_uint_eq(c.r[1].line, 3);
     recs_free(&c);
+    /* lines ended by CR alone (old Mac exports) were one record of many
+     * under the first label: refused, naming the byte */
+    path = PUTS("cr.tsv", "a\tone\rb\ttwo\rc\tthree\r");
+    refused(path, "cr.tsv:1: a carriage return inside the line (byte 6)", "tr");
+    /* the .tsv suffix in any case; a TSV read as JSONL (a pipe, another
+     * name) is said to be one */
+    path = PUTS("UP.TSV", "a\tone\n");
+    ck_assert_msg(read_corpus(path, &c, &e) == 0, "%s", e.msg);
+    ck_assert_uint_eq(c.n, 1);
+    recs_free(&c);
+    path = PUTS("tsv.txt", "a\tone\n");
+    refused(path, "tsv.txt:1: a line of label<TAB>text, not JSON", "ending in .tsv");
     /* a byte-order mark opening the file is not part of the first label */
     path = PUTS("bom.tsv", "\xEF\xBB\xBF" "a\tone\r\nb\ttwo\r\n");
     ck_assert_msg(read_corpus(path, &c, &e) == 0, "%s", e.msg);
@@ -409,6 +421,20 @@ START_TEST(test_folder_corpus_rules)
     /* a folder without label folders has nothing */
     mkdir(P("g"), 0700);
     refused(P("g"), "no DIR/<label>/*.txt", NULL);
+    /* a label's folder with no article (its files *.TXT, or none) or that
+     * cannot be reached would drop the label without a word: refused */
+    unlink(P("f/b/3.txt"));
+    mkdir(P("f/c"), 0700);
+    PUTS("f/c/1.TXT", "نص جيم");
+    refused(P("f"), "f/c: a label's folder with no *.txt article", "1.TXT");
+    unlink(P("f/c/1.TXT"));
+    refused(P("f"), "f/c: a label's folder with no *.txt article", NULL);
+    rmdir(P("f/c"));
+    ck_assert_int_eq(symlink(P("nowhere"), P("f/d")), 0);
+    refused(P("f"), "f/d: cannot open", "leads nowhere");
+    unlink(P("f/d"));
+    ck_assert_msg(read_corpus(P("f"), &c, &e) == 0, "%s", e.msg);
+    recs_free(&c);
 }
 END_TEST
 

@@ -3778,6 +3778,35 @@ START_TEST(test_by_stance_false_alarms)
 }
 END_TEST
 
+/* A label holding an invisible character (a right-to-left mark a
+ * spreadsheet export put beside the cell, a byte-order mark of a second
+ * file joined on) is refused, naming the line and the character: it made a
+ * class apart that prints like another. */
+START_TEST(test_label_invisible_characters)
+{
+    size_t n;
+    char *tsv = slurp(mz_test_path("corpora/mini/topic.tsv"), &n);
+    char *tab = strchr(strchr(strchr(tsv, '\n') + 1, '\n') + 1, '\t'); /* line 3's label ends here */
+    ck_assert_ptr_nonnull(tab);
+    static const char *const marks[][2] = {{"\xE2\x80\x8F", "U+200F RIGHT-TO-LEFT MARK"},
+                                           {"\xD8\x9C", "U+061C ARABIC LETTER MARK"},
+                                           {"\xEF\xBB\xBF", "U+FEFF BYTE ORDER MARK"}};
+    for (size_t k = 0; k < 3; k++) {
+        FILE *f = fopen(T("rlm.tsv"), "w");
+        fwrite(tsv, 1, (size_t)(tab - tsv), f);
+        fputs(marks[k][0], f);
+        fwrite(tab, 1, n - (size_t)(tab - tsv), f);
+        fclose(f);
+        int rc = run("o", "e", "'%s' --corpus '%s' --cv 2 --quiet --out '%s'", TRAIN, T("rlm.tsv"), T("m"));
+        ck_assert_int_ne(rc, 0);
+        char *err = slurp(T("e"), NULL);
+        ck_assert_msg(strstr(err, "rlm.tsv:3: label") && strstr(err, marks[k][1]), "%s", err);
+        free(err);
+    }
+    free(tsv);
+}
+END_TEST
+
 START_TEST(test_shared_corpus_reads)
 {
     const char *shared = mz_test_shared();
@@ -3997,6 +4026,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_f1_labels_unseen_label);
     tcase_add_test(tc, test_stance_without_critical);
     tcase_add_test(tc, test_by_stance_false_alarms);
+    tcase_add_test(tc, test_label_invisible_characters);
     tcase_add_test(tc, test_f1_label_weights);
     tcase_add_test(tc, test_f1_label_weights_in_evaluate);
     tcase_add_test(tc, test_shared_corpus_reads);

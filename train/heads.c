@@ -70,6 +70,28 @@ static size_t space_ending(const char *s, size_t n)
     return 0;
 }
 
+/* The name of an invisible format character at s[0..n) (a direction
+ * mark, a zero-width space, a byte-order mark, a soft hyphen), or NULL.
+ * Spreadsheet exports of Arabic text put right-to-left marks beside
+ * cells; in a label one makes a class apart that prints like another. */
+static const char *invisible_at(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (n >= 2 && u[0] == 0xC2 && u[1] == 0xAD) return "U+00AD SOFT HYPHEN";
+    if (n >= 2 && u[0] == 0xD8 && u[1] == 0x9C) return "U+061C ARABIC LETTER MARK";
+    if (n >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) return "U+FEFF BYTE ORDER MARK";
+    if (n < 3 || u[0] != 0xE2) return NULL;
+    unsigned c = (unsigned)(u[1] & 0x3F) << 6 | (u[2] & 0x3F); /* U+2000 + c */
+    if (u[1] == 0x80 && u[2] >= 0x8B && u[2] <= 0x8F) {
+        static const char *const zw[] = {"U+200B ZERO WIDTH SPACE", "U+200C ZERO WIDTH NON-JOINER",
+                                         "U+200D ZERO WIDTH JOINER", "U+200E LEFT-TO-RIGHT MARK",
+                                         "U+200F RIGHT-TO-LEFT MARK"};
+        return zw[u[2] - 0x8B];
+    }
+    if ((c >= 0x2A && c <= 0x2E) || (c >= 0x60 && c <= 0x69)) return "a direction control (U+202A-202E, U+2060-2069)";
+    return NULL;
+}
+
 const char *mz_label_text(const cJSON *j, char *buf, size_t n)
 {
     if (cJSON_IsString(j)) {
@@ -80,6 +102,13 @@ const char *mz_label_text(const cJSON *j, char *buf, size_t n)
         for (size_t i = 0; i < l; i++)
             if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) return "holds a control character";
         if (mz_utf8_check(s, l, NULL, NULL) != 0) return "is not valid UTF-8";
+        for (size_t i = 0; i < l; i++) {
+            const char *what = invisible_at(s + i, l - i);
+            if (!what) continue;
+            if ((size_t)snprintf(buf, n, "\"%s\" holds an invisible character, %s: remove it", s, what) >= n)
+                return "holds an invisible character (a direction mark, a zero-width space, a byte-order mark): remove it";
+            return buf;
+        }
         /* "sport " would be a class apart from "sport", with the records
          * its writer meant for the other, and " " a class named by nothing
          * a reader sees: the corpus is wrong, and said so */
