@@ -458,6 +458,7 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
         char idb[64];
         snprintf(idb, sizeof idb, "%zu", lr.lineno);
         r.id = strdup(idb);
+        r.made = 1;
         r.obj = cJSON_CreateObject();
         if (!r.id || !r.obj || !cJSON_AddStringToObject(r.obj, "label", line)) {
             mz_record_free(&r);
@@ -657,6 +658,7 @@ static int read_article(void *arg, const char *label, const char *name, const ch
     mz_record r;
     memset(&r, 0, sizeof r);
     snprintf(r.src, sizeof r.src, "%s", fp);
+    r.made = 1;
     r.obj = cJSON_CreateObject();
     cJSON *t = r.obj ? cJSON_AddStringToObject(r.obj, "text", buf) : NULL;
     free(buf);

@@ -56,6 +56,8 @@ typedef struct mz_record {
     cJSON *obj;               /* the record as JSON (synthesised for TSV/dir) */
     const cJSON *label;       /* obj's label field, or NULL when absent */
     char *raw;                /* JSONL: the fields' raw member as written, or NULL */
+    int made;                 /* TSV or folder: obj made here, with no fields of the
+                               * corpus's own (its id is a line number or a path) */
 } mz_record;
 
 void mz_record_free(mz_record *r);

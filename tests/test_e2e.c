@@ -3807,6 +3807,34 @@ START_TEST(test_label_invisible_characters)
 }
 END_TEST
 
+/* A mistyped --id-field is refused when a JSONL corpus is in the run,
+ * whatever else is: a TSV line's number and a folder article's path are
+ * ids made by the reader, which had hidden the typo. */
+START_TEST(test_id_field_typo_with_tsv)
+{
+    size_t n;
+    char *j = slurp(mz_test_path("corpora/mini/topic.jsonl"), &n);
+    char *cut = j;
+    for (int k = 0; k < 18; k++) cut = strchr(cut, '\n') + 1; /* 18 lines, three labels */
+    put(T("j1.jsonl"), j, (size_t)(cut - j));
+    free(j);
+    char *t = slurp(mz_test_path("corpora/mini/topic.tsv"), &n);
+    cut = t;
+    for (int k = 0; k < 12; k++) cut = strchr(cut, '\n') + 1;
+    put(T("t2.tsv"), t, (size_t)(cut - t));
+    free(t);
+    int rc = run("o", "e", "'%s' --corpus '%s' --corpus '%s' --id-field idd --cv 2 --quiet --out '%s'", TRAIN,
+                 T("j1.jsonl"), T("t2.tsv"), T("m"));
+    ck_assert_int_ne(rc, 0);
+    char *err = slurp(T("e"), NULL);
+    ck_assert_msg(strstr(err, "--id-field idd: no record has that field"), "%s", err);
+    free(err);
+    /* a TSV corpus alone: the option says what later feeds hold */
+    rc = run("o", "e", "'%s' --corpus '%s' --id-field idd --cv 2 --quiet --out '%s'", TRAIN, T("t2.tsv"), T("m"));
+    if (rc != 0) ck_abort_msg("TSV training exited %d: %s", rc, slurp(T("e"), NULL));
+}
+END_TEST
+
 START_TEST(test_shared_corpus_reads)
 {
     const char *shared = mz_test_shared();
@@ -4027,6 +4055,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_stance_without_critical);
     tcase_add_test(tc, test_by_stance_false_alarms);
     tcase_add_test(tc, test_label_invisible_characters);
+    tcase_add_test(tc, test_id_field_typo_with_tsv);
     tcase_add_test(tc, test_f1_label_weights);
     tcase_add_test(tc, test_f1_label_weights_in_evaluate);
     tcase_add_test(tc, test_shared_corpus_reads);

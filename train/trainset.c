@@ -127,7 +127,10 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
     else snprintf(where, sizeof where, "%s", r->src);
     c->title[i] = r->title ? strndup(r->title, r->title_len) : NULL;
     if (r->obj && l->a->fields.title && cJSON_GetObjectItemCaseSensitive(r->obj, l->a->fields.title)) c->with_title++;
-    if (r->id) c->with_id++;
+    /* a TSV line's number and a folder article's path are ids made here:
+     * they say nothing of whether the corpus's records have the field */
+    if (!r->made) c->with_fields++;
+    if (!r->made && r->id) c->with_id++;
     c->text[i] = strndup(r->text, r->text_len);
     c->where[i] = strdup(where);
     c->id[i] = r->id ? strdup(r->id) : NULL;
@@ -435,7 +438,7 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
     {
         const char *none = a->unlabelled                                         ? NULL
                            : mz_train_given(a, "--title-field") && !c->with_title ? "--title-field"
-                           : mz_train_given(a, "--id-field") && !c->with_id     ? "--id-field"
+                           : mz_train_given(a, "--id-field") && c->with_fields && !c->with_id ? "--id-field"
                                                                                 : NULL;
         if (none) {
             mz_fail(e, "%s %s: no record has that field", none, none[2] == 't' ? a->fields.title : a->fields.id);

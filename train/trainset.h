@@ -28,6 +28,7 @@ typedef struct mz_collection {
     int32_t *same;  /* per scored document, the earlier one whose text (for the same target) it
                      * repeats, else -1; NULL when none repeats (mz_trainset's) */
     size_t with_title, with_id; /* records holding the title and id fields (any value) */
+    size_t with_fields;         /* records of JSONL corpora, which can hold those fields */
     cJSON *corpora; /* [{path, bytes, records, sha256[, train_only]}] */
 } mz_collection;
 
