@@ -332,6 +332,9 @@ static int read_jsonl(const char *path, const mz_fields *f, mz_record_fn fn, voi
             else rc = mz_fail(e, "%s:%zu: line longer than %zu bytes", path, lr.lineno, lr.max_line);
             break;
         }
+        /* UTF-8's mark outranks --encoding, on a pipe too (where
+         * mz_text_open cannot look ahead for it), as the classifier reads */
+        if (lines && lr.lineno == 1 && lr.len >= 3 && !memcmp(lr.buf, "\xEF\xBB\xBF", 3)) lines = 0;
         size_t i = 0;
         while (i < lr.len && (lr.buf[i] == ' ' || lr.buf[i] == '\t')) i++;
         if (i == lr.len) continue;
@@ -396,6 +399,8 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
         }
         char *line = lr.buf;
         size_t len = lr.len;
+        /* as read_jsonl: UTF-8's mark outranks --encoding, on a pipe too */
+        if (lines && lr.lineno == 1 && len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) lines = 0;
         if (lines) {
             free(decoded);
             if (!(decoded = malloc(len + 1))) {
