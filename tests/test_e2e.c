@@ -3835,6 +3835,59 @@ START_TEST(test_id_field_typo_with_tsv)
 }
 END_TEST
 
+/* Labels are read in Unicode's composed form (NFC): a label folder named
+ * on macOS spells أخبار with a separate hamza (NFD), and its articles are
+ * the same class as those of the folder spelled composed (they were two
+ * classes that print alike). */
+START_TEST(test_labels_composed)
+{
+    static const char nfc[] = "\xD8\xA3\xD8\xAE\xD8\xA8\xD8\xA7\xD8\xB1";          /* أخبار */
+    static const char nfd[] = "\xD8\xA7\xD9\x94\xD8\xAE\xD8\xA8\xD8\xA7\xD8\xB1";  /* ا + U+0654, خبار */
+    char dir[2][4096];
+    mkdir(T("fc"), 0700);
+    snprintf(dir[0], sizeof dir[0], "%s/%s", T("fc"), nfc);
+    snprintf(dir[1], sizeof dir[1], "%s/%s", T("fc"), nfd);
+    ck_assert_int_eq(mkdir(dir[0], 0700), 0);
+    ck_assert_int_eq(mkdir(dir[1], 0700), 0);
+    mkdir(T("fc/sport"), 0700);
+    size_t n;
+    char *src = slurp(mz_test_path("corpora/mini/topic.jsonl"), &n);
+    int news = 0, sport = 0;
+    for (char *l = strtok(src, "\n"); l; l = strtok(NULL, "\n")) {
+        cJSON *r = cJSON_Parse(l);
+        const char *lb = cJSON_GetObjectItemCaseSensitive(r, "label")->valuestring;
+        const char *text = cJSON_GetObjectItemCaseSensitive(r, "text")->valuestring;
+        char path[4200];
+        if (!strcmp(lb, "internationalNews")) {
+            snprintf(path, sizeof path, "%s/%d.txt", dir[news % 2], news);
+            news++;
+        } else if (!strcmp(lb, "sport")) {
+            snprintf(path, sizeof path, "%s/%d.txt", T("fc/sport"), sport++);
+        } else {
+            cJSON_Delete(r);
+            continue;
+        }
+        put(path, text, strlen(text));
+        cJSON_Delete(r);
+    }
+    free(src);
+    ck_assert_int_eq(news, 6);
+    int rc = run("o", "e", "'%s' --corpus '%s' --cv 2 --quiet --out '%s'", TRAIN, T("fc"), T("m"));
+    if (rc != 0) ck_abort_msg("training exited %d: %s", rc, slurp(T("e"), NULL));
+    char *m = slurp(T("m/manifest.json"), NULL);
+    cJSON *j = cJSON_Parse(m);
+    free(m);
+    const cJSON *labels = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "heads"), 0),
+                                                           "labels");
+    ck_assert_int_eq(cJSON_GetArraySize(labels), 2);
+    int found = 0;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, labels) found += !strcmp(x->valuestring, nfc);
+    ck_assert_int_eq(found, 1);
+    cJSON_Delete(j);
+}
+END_TEST
+
 START_TEST(test_shared_corpus_reads)
 {
     const char *shared = mz_test_shared();
@@ -4056,6 +4109,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_by_stance_false_alarms);
     tcase_add_test(tc, test_label_invisible_characters);
     tcase_add_test(tc, test_id_field_typo_with_tsv);
+    tcase_add_test(tc, test_labels_composed);
     tcase_add_test(tc, test_f1_label_weights);
     tcase_add_test(tc, test_f1_label_weights_in_evaluate);
     tcase_add_test(tc, test_shared_corpus_reads);

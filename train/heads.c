@@ -14,6 +14,9 @@
 #include "predict.h"
 #include "utf8.h"
 
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+
 void mz_labelset_free(mz_labelset *l)
 {
     for (int i = 0; i < l->n; i++) free(l->name[i]);
@@ -92,6 +95,33 @@ static const char *invisible_at(const char *s, size_t n)
     return NULL;
 }
 
+/* s (UTF-8, l bytes) in Unicode's composed form (NFC) into buf (n bytes):
+ * a folder named on macOS spells أخبار with a separate hamza (NFD), and it
+ * is the same label as the one a JSONL corpus spells composed.  1 when it
+ * does not fit, -1 when ICU fails. */
+static int label_nfc(const char *s, size_t l, char *buf, size_t n)
+{
+    size_t k = 0;
+    while (k < l && (unsigned char)s[k] < 0x80) k++;
+    if (k == l) { /* ASCII, as nearly every label is */
+        if (l >= n) return 1;
+        memcpy(buf, s, l + 1);
+        return 0;
+    }
+    UErrorCode st = U_ZERO_ERROR;
+    const UNormalizer2 *nfc = unorm2_getNFCInstance(&st);
+    UChar u[1024], v[2048];
+    int32_t ul = 0, vl;
+    u_strFromUTF8(u, 1024, &ul, s, (int32_t)l, &st);
+    if (U_FAILURE(st) || ul >= 1024) return -1;
+    vl = unorm2_normalize(nfc, u, ul, v, 2048, &st);
+    if (U_FAILURE(st) || vl >= 2048) return -1;
+    int32_t bl = 0;
+    u_strToUTF8(buf, (int32_t)n, &bl, v, vl, &st);
+    if (st == U_BUFFER_OVERFLOW_ERROR || st == U_STRING_NOT_TERMINATED_WARNING || (size_t)bl >= n) return 1;
+    return U_FAILURE(st) ? -1 : 0;
+}
+
 const char *mz_label_text(const cJSON *j, char *buf, size_t n)
 {
     if (cJSON_IsString(j)) {
@@ -120,7 +150,9 @@ const char *mz_label_text(const cJSON *j, char *buf, size_t n)
             if ((size_t)snprintf(buf, n, "\"%s\" %s", s, why) >= n) return why;
             return buf;
         }
-        memcpy(buf, s, l + 1);
+        int r = label_nfc(s, l, buf, n);
+        if (r > 0) return "is too long (255 bytes at most)";
+        if (r < 0) return "cannot be read as Unicode text";
         return NULL;
     }
     if (cJSON_IsNumber(j) && isfinite(j->valuedouble) && j->valuedouble == floor(j->valuedouble) &&
