@@ -135,6 +135,9 @@ const char *mz_label_text(const cJSON *j, char *buf, size_t n)
         for (size_t i = 0; i < l; i++) {
             const char *what = invisible_at(s + i, l - i);
             if (!what) continue;
+            /* a joiner or non-joiner inside a word is spelling (Persian
+             * بین‌الملل); only at an edge is it a stray */
+            if (strstr(what, "JOINER") && i > 0 && i + 3 < l) continue;
             if ((size_t)snprintf(buf, n, "\"%s\" holds an invisible character, %s: remove it", s, what) >= n)
                 return "holds an invisible character (a direction mark, a zero-width space, a byte-order mark): remove it";
             return buf;
