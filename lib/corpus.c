@@ -27,6 +27,7 @@ void mz_fields_default(mz_fields *f)
     f->raw = NULL;
     for (int k = 0; k < MZ_FIELDS_ALSO; k++) f->also[k] = NULL;
     f->max_text = 4u << 20;
+    f->unlabelled = 0;
     f->dec = NULL;
 }
 
@@ -342,7 +343,9 @@ static int read_jsonl(const char *path, const mz_fields *f, mz_record_fn fn, voi
          * first line would be "malformed JSON near byte 0", saying nothing
          * of why */
         size_t at = lr.len >= 3 && !memcmp(lr.buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
-        if (nrec == 0 && b->n == 0 && lr.buf[at] != '{' && lr.buf[at] != '[' && memchr(lr.buf, '\t', lr.len)) {
+        while (at < lr.len && (lr.buf[at] == ' ' || lr.buf[at] == '\t')) at++;
+        if (nrec == 0 && b->n == 0 && at < lr.len && lr.buf[at] != '{' && lr.buf[at] != '[' &&
+            memchr(lr.buf + at, '\t', lr.len - at)) {
             rc = mz_fail(e, "%s:%zu: a line of label<TAB>text, not JSON: a TSV corpus is read as one only from a path "
                             "ending in .tsv (save a piped one to a file NAME.tsv)",
                          path, lr.lineno);
@@ -545,7 +548,7 @@ static void free_list(char **v, size_t n)
 typedef int (*article_fn)(void *arg, const char *label, const char *name, const char *path, off_t size,
                           mz_err *e);
 
-static long walk_articles(const char *dir, article_fn visit, void *arg, mz_err *e)
+static long walk_articles(const char *dir, int unlabelled, article_fn visit, void *arg, mz_err *e)
 {
     size_t nl;
     char **labels = list_dir(dir, &nl, e);
@@ -596,7 +599,7 @@ static long walk_articles(const char *dir, article_fn visit, void *arg, mz_err *
         }
         /* a label's folder without an article (its files all *.TXT, or
          * emptied) would drop the label from the model without a word */
-        if (n >= 0 && n == before) {
+        if (n >= 0 && n == before && !unlabelled) {
             if (other)
                 n = mz_fail(e, "%s: a label's folder with no *.txt article (it holds %s, which is not read: articles "
                                "are *.txt)", sub, other);
@@ -629,12 +632,12 @@ static int digest_article(void *arg, const char *label, const char *name, const 
     return 0;
 }
 
-int mz_corpus_folder_digest(const char *dir, char hex[65], long long *bytes, mz_err *e)
+int mz_corpus_folder_digest(const char *dir, int unlabelled, char hex[65], long long *bytes, mz_err *e)
 {
     digest_walk d;
     mz_sha256_init(&d.h);
     d.bytes = 0;
-    if (walk_articles(dir, digest_article, &d, e) < 0) return -1;
+    if (walk_articles(dir, unlabelled, digest_article, &d, e) < 0) return -1;
     unsigned char out[32];
     mz_sha256_final(&d.h, out);
     for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", out[i]);
@@ -683,7 +686,7 @@ static int read_article(void *arg, const char *label, const char *name, const ch
 static int read_dir(const char *path, const mz_fields *f, mz_record_fn fn, void *arg, mz_err *e)
 {
     read_walk w = {f, fn, arg};
-    long n = walk_articles(path, read_article, &w, e);
+    long n = walk_articles(path, f->unlabelled, read_article, &w, e);
     if (n < 0) return -1;
     if (n == 0) return mz_fail(e, "%s: no DIR/<label>/*.txt files found", path);
     return 0;

@@ -36,6 +36,8 @@ typedef struct mz_fields {
     size_t max_text;   /* bytes; longer texts are an error */
     mz_decoder *dec;   /* the corpora's encoding when not UTF-8, else NULL;
                         * used by one reader at a time (encoding.h) */
+    int unlabelled;    /* texts without labels (--lsa-corpus): a folder's
+                        * subfolders are not labels, and may be empty */
 } mz_fields;
 
 void mz_fields_default(mz_fields *f);
@@ -83,7 +85,8 @@ int mz_corpus_read(const char *path, const mz_fields *f, mz_record_fn fn, void *
 /* A folder corpus's digest: SHA-256 over one line per article the reader
  * takes (each regular file DIR/LABEL/NAME.txt, in its order), "LABEL/NAME
  * <the file's SHA-256>", so that a renamed, moved, added or edited article
- * changes it; *bytes sums the articles' sizes. */
-int mz_corpus_folder_digest(const char *dir, char hex[65], long long *bytes, mz_err *e);
+ * changes it; *bytes sums the articles' sizes.  unlabelled: as
+ * mz_fields.unlabelled. */
+int mz_corpus_folder_digest(const char *dir, int unlabelled, char hex[65], long long *bytes, mz_err *e);
 
 #endif

@@ -382,6 +382,11 @@ START_TEST(test_tsv_errors)
     recs_free(&c);
     path = PUTS("tsv.txt", "a\tone\n");
     refused(path, "tsv.txt:1: a line of label<TAB>text, not JSON", "ending in .tsv");
+    /* JSONL indented with a tab is JSONL still */
+    path = PUTS("indent.jsonl", "\t{\"text\": \"نص\", \"label\": \"a\"}\n");
+    ck_assert_msg(read_corpus(path, &c, &e) == 0, "%s", e.msg);
+    ck_assert_uint_eq(c.n, 1);
+    recs_free(&c);
     /* a byte-order mark opening the file is not part of the first label */
     path = PUTS("bom.tsv", "\xEF\xBB\xBF" "a\tone\r\nb\ttwo\r\n");
     ck_assert_msg(read_corpus(path, &c, &e) == 0, "%s", e.msg);
@@ -429,6 +434,14 @@ START_TEST(test_folder_corpus_rules)
     refused(P("f"), "f/c: a label's folder with no *.txt article", "1.TXT");
     unlink(P("f/c/1.TXT"));
     refused(P("f"), "f/c: a label's folder with no *.txt article", NULL);
+    /* unlabelled texts (--lsa-corpus) have no labels to lose: an empty
+     * subfolder is no error there */
+    mz_fields uf;
+    mz_fields_default(&uf);
+    uf.unlabelled = 1;
+    memset(&c, 0, sizeof c);
+    ck_assert_msg(mz_corpus_read(P("f"), &uf, collect, &c, &e) == 0, "%s", e.msg);
+    recs_free(&c);
     rmdir(P("f/c"));
     ck_assert_int_eq(symlink(P("nowhere"), P("f/d")), 0);
     refused(P("f"), "f/d: cannot open", "leads nowhere");

@@ -70,6 +70,13 @@ static int label_of(const mz_collection *c, size_t i, const mz_head *h, heldout_
     if (why) return mz_fail(e, "%s: label %s", c->where[i], why);
     for (int j = 0; j < h->nclass; j++)
         if (!strcmp(h->labels[j], lb)) return j;
+    /* a bundle trained before labels were composed may hold one spelled
+     * apart; the record's is composed (mz_label_text) */
+    for (int j = 0; j < h->nclass; j++) {
+        char nb[256];
+        const char *x = mz_label_nfc(h->labels[j], nb, sizeof nb);
+        if (x && !strcmp(x, lb)) return j;
+    }
     for (int j = L->k; j < L->n; j++)
         if (!strcmp(L->name[j], lb)) return L->count[j - L->k]++, j;
     if (L->n - L->k == MZ_HELDOUT_UNKNOWN_MAX)
@@ -444,6 +451,11 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         char *names[MZ_MAX_CLASSES];
         double thr[MZ_MAX_CLASSES], d[MZ_MAX_CLASSES];
         for (size_t k = 0; k < K; k++) names[k] = b.heads[k].name, thr[k] = b.heads[k].threshold;
+        /* the records' labels are read composed (mz_label_text): the
+         * bundle's names too, for a bundle trained before they were */
+        char nfcname[MZ_MAX_CLASSES][256], *tnames[MZ_MAX_CLASSES];
+        for (size_t k = 0; k < K; k++)
+            tnames[k] = mz_label_nfc(names[k], nfcname[k], sizeof nfcname[k]) ? nfcname[k] : names[k];
         unsigned char *truth = calloc(c.n * K + 1, 1);
         int *prim = malloc((c.n + 1) * sizeof *prim);
         double *PM = b.primary.nclass ? calloc(c.n * K + 1, sizeof *PM) : NULL;
@@ -452,7 +464,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             mz_fail(e, "out of memory");
             goto out;
         }
-        if (mz_ml_truth(&c, names, (int)K, truth, prim, e) != 0) {
+        if (mz_ml_truth(&c, tnames, (int)K, truth, prim, e) != 0) {
             free(truth), free(prim), free(PM);
             goto out;
         }

@@ -91,7 +91,8 @@ static const char *invisible_at(const char *s, size_t n)
                                          "U+200F RIGHT-TO-LEFT MARK"};
         return zw[u[2] - 0x8B];
     }
-    if ((c >= 0x2A && c <= 0x2E) || (c >= 0x60 && c <= 0x69)) return "a direction control (U+202A-202E, U+2060-2069)";
+    if (c >= 0x2A && c <= 0x2E) return "a direction control (U+202A-202E)";
+    if (c >= 0x60 && c <= 0x69) return "a word joiner, invisible operator or direction isolate (U+2060-2069)";
     return NULL;
 }
 
@@ -122,6 +123,11 @@ static int label_nfc(const char *s, size_t l, char *buf, size_t n)
     return U_FAILURE(st) ? -1 : 0;
 }
 
+const char *mz_label_nfc(const char *s, char *buf, size_t n)
+{
+    return label_nfc(s, strlen(s), buf, n) == 0 ? buf : NULL;
+}
+
 const char *mz_label_text(const cJSON *j, char *buf, size_t n)
 {
     if (cJSON_IsString(j)) {
@@ -135,9 +141,10 @@ const char *mz_label_text(const cJSON *j, char *buf, size_t n)
         for (size_t i = 0; i < l; i++) {
             const char *what = invisible_at(s + i, l - i);
             if (!what) continue;
-            /* a joiner or non-joiner inside a word is spelling (Persian
-             * بین‌الملل); only at an edge is it a stray */
-            if (strstr(what, "JOINER") && i > 0 && i + 3 < l) continue;
+            /* a joiner or non-joiner between two Arabic-script letters is
+             * spelling (Persian بین‌الملل); anywhere else it is a stray */
+            unsigned char before = i >= 2 ? (unsigned char)s[i - 2] : 0, after = i + 3 < l ? (unsigned char)s[i + 3] : 0;
+            if (strstr(what, "JOINER") && before >= 0xD8 && before <= 0xDB && after >= 0xD8 && after <= 0xDB) continue;
             if ((size_t)snprintf(buf, n, "\"%s\" holds an invisible character, %s: remove it", s, what) >= n)
                 return "holds an invisible character (a direction mark, a zero-width space, a byte-order mark): remove it";
             return buf;
@@ -447,7 +454,14 @@ void mz_record_score(cJSON *o, double score, const double *svr)
 void mz_record_labels(cJSON *o, const cJSON *truth, char *const *names, int k, const double *p, int primary,
                       const unsigned char *chosen)
 {
-    cJSON_AddItemToObject(o, "labels", cJSON_Duplicate(truth, 1));
+    /* as they were counted: composed (mz_label_text) */
+    cJSON *tl = cJSON_Duplicate(truth, 1);
+    cJSON *x;
+    char nb[256];
+    if (cJSON_IsString(tl) && mz_label_nfc(tl->valuestring, nb, sizeof nb)) cJSON_SetValuestring(tl, nb);
+    for (x = cJSON_IsArray(tl) ? tl->child : NULL; x; x = x->next)
+        if (cJSON_IsString(x) && mz_label_nfc(x->valuestring, nb, sizeof nb)) cJSON_SetValuestring(x, nb);
+    cJSON_AddItemToObject(o, "labels", tl);
     cJSON_AddStringToObject(o, "predicted_primary", names[primary]);
     cJSON *pl = cJSON_AddArrayToObject(o, "predicted");
     size_t rank[MZ_MAX_CLASSES];

@@ -38,6 +38,12 @@ void mz_labelset_sort(mz_labelset *l);
  * than carried there. */
 const char *mz_label_text(const cJSON *j, char *buf, size_t n);
 
+/* s as labels are read (composed, NFC) into buf (n bytes); NULL when it
+ * does not fit or cannot be converted.  For names a label is compared with
+ * that did not come through mz_label_text: a bundle trained before labels
+ * were composed, --f1-labels as typed. */
+const char *mz_label_nfc(const char *s, char *buf, size_t n);
+
 /* names[0..k) as a message lists them ("a", "b", "c"), cut with "..."
  * where out (n bytes) is too small; returns out. */
 const char *mz_names_text(char *out, size_t n, char *const *names, int k);

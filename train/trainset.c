@@ -290,7 +290,7 @@ static void *digest_run(void *arg)
         d->bytes[k] = -1;
         if (stat(path, &st) != 0) continue;
         if (S_ISDIR(st.st_mode)) {
-            d->rc = mz_corpus_folder_digest(path, d->hex[k], &d->bytes[k], &d->e);
+            d->rc = mz_corpus_folder_digest(path, d->a->unlabelled, d->hex[k], &d->bytes[k], &d->e);
             continue;
         }
         if (!S_ISREG(st.st_mode)) continue;
@@ -364,6 +364,7 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
         /* --by's value kept as written, for numbers */
         mz_fields fl = a->fields;
         fl.raw = a->by_field;
+        fl.unlabelled = a->unlabelled;
         /* fields that change what a record teaches are refused when given twice */
         fl.also[0] = a->target_field, fl.also[1] = a->source_field, fl.also[2] = a->aux_field;
         rc = mz_corpus_read(corpus_path(a, k), &fl, add_record, &l, e);
