@@ -3603,17 +3603,50 @@ START_TEST(test_evaluate_unknown_label)
     err = slurp(T("e"), NULL);
     ck_assert_msg(strstr(err, "have a label the model does not know (\"politics\" 1)"), "%s", err);
     free(err);
-    /* a multi-label bundle stops there still, naming the labels it knows */
+    /* a multi-label bundle: an unknown label counts as one it missed */
     rc = run("o", "e", "'%s' --label-field frames --corpus '%s' --cv 3 --min-df 1 --quiet --out '%s'", TRAIN,
              mz_test_path("corpora/mini/stance.jsonl"), T("f"));
     if (rc != 0) ck_abort_msg("frames training exited %d: %s", rc, slurp(T("e"), NULL));
-    static const char wx[] = "{\"id\": \"w\", \"text\": \"هطلت أمطار غزيرة\", \"frames\": [\"Political\", \"Weather\"]}\n";
-    put(T("wx.jsonl"), wx, sizeof wx - 1);
-    rc = run("o", "e", "'%s' evaluate --model '%s' --corpus '%s'", TRAIN, T("f"), T("wx.jsonl"));
-    ck_assert_int_ne(rc, 0);
+    rc = run("o", "e", "'%s' evaluate --model '%s' --corpus '%s' --json", TRAIN, T("f"),
+             mz_test_path("corpora/mini/stance.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    char *base = slurp(T("o"), NULL);
+    cJSON *bj = cJSON_Parse(base);
+    free(base);
+    const cJSON *bf = cJSON_GetObjectItemCaseSensitive(bj, "heldout")->child; /* the bundle's own key */
+    double micro0 = num_at(bf, "micro_f1", NULL), macro0 = num_at(bf, "macro_f1", NULL);
+    /* every record given one more label, "Weather", which the model lacks */
+    size_t wn;
+    char *wsrc = slurp(mz_test_path("corpora/mini/stance.jsonl"), &wn);
+    FILE *wf = fopen(T("wx.jsonl"), "w");
+    int nrec = 0;
+    for (char *l = strtok(wsrc, "\n"); l; l = strtok(NULL, "\n"), nrec++) {
+        cJSON *r = cJSON_Parse(l);
+        cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(r, "frames"), cJSON_CreateString("Weather"));
+        char *x = cJSON_PrintUnformatted(r);
+        fprintf(wf, "%s\n", x);
+        free(x);
+        cJSON_Delete(r);
+    }
+    fclose(wf);
+    free(wsrc);
+    rc = run("o", "e", "'%s' evaluate --model '%s' --corpus '%s' --json", TRAIN, T("f"), T("wx.jsonl"));
+    ck_assert_int_eq(rc, 0);
     err = slurp(T("e"), NULL);
-    ck_assert_msg(strstr(err, "wx.jsonl:1: label \"Weather\" is unknown to the model (it knows \""), "%s", err);
+    ck_assert_msg(strstr(err, "have a label the model does not know (\"Weather\" ") &&
+                      strstr(err, "each is counted as a label missed"),
+                  "%s", err);
     free(err);
+    char *wout = slurp(T("o"), NULL);
+    cJSON *wj = cJSON_Parse(wout);
+    free(wout);
+    const cJSON *wfr = cJSON_GetObjectItemCaseSensitive(wj, "heldout")->child;
+    ck_assert_double_eq(num_at(wfr, "unknown_labels", "Weather"), nrec);
+    /* as many more misses as records: micro-F1 falls; one more label, F1 0 */
+    ck_assert(num_at(wfr, "micro_f1", NULL) < micro0);
+    ck_assert(num_at(wfr, "macro_f1", NULL) < macro0);
+    cJSON_Delete(wj);
+    cJSON_Delete(bj);
 }
 END_TEST
 

@@ -39,11 +39,13 @@ typedef struct heldout_labels {
     char **name; /* n names: the model's k (not owned), then the unknown ones */
     long *count; /* records of each unknown label (index j - k) */
     int k, n;
+    long records; /* multi-label: records with any of them (0: the counts' sum) */
 } heldout_labels;
 
 static int heldout_init(heldout_labels *L, const mz_head *h, mz_err *e)
 {
     L->k = L->n = h->nclass;
+    L->records = 0;
     L->name = calloc((size_t)(h->nclass + MZ_HELDOUT_UNKNOWN_MAX), sizeof *L->name);
     L->count = calloc(MZ_HELDOUT_UNKNOWN_MAX, sizeof *L->count);
     if (!L->name || !L->count) return mz_fail(e, "out of memory");
@@ -102,10 +104,11 @@ static void heldout_report(const heldout_labels *L, size_t n, cJSON *ho)
         m += L->count[j - L->k];
         cJSON_AddNumberToObject(u, L->name[j], (double)L->count[j - L->k]);
     }
-    fprintf(stderr, "mizan-train: warning: %ld of the %zu held-out records have a label the model does not know (", m, n);
+    fprintf(stderr, "mizan-train: warning: %ld of the %zu held-out records have a label the model does not know (",
+            L->records ? L->records : m, n);
     for (int j = L->k; j < L->n; j++)
         fprintf(stderr, "%s\"%s\" %ld", j > L->k ? ", " : "", L->name[j], L->count[j - L->k]);
-    fprintf(stderr, "): each is counted wrong, in a row of its own\n");
+    fprintf(stderr, "): %s\n", L->records ? "each is counted as a label missed" : "each is counted wrong, in a row of its own");
 }
 
 /* With --f1-labels, the figure they were weighed for, as training gives
@@ -456,52 +459,84 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         char nfcname[MZ_MAX_CLASSES][256], *tnames[MZ_MAX_CLASSES];
         for (size_t k = 0; k < K; k++)
             tnames[k] = mz_label_nfc(names[k], nfcname[k], sizeof nfcname[k]) ? nfcname[k] : names[k];
-        unsigned char *truth = calloc(c.n * K + 1, 1);
-        int *prim = malloc((c.n + 1) * sizeof *prim);
-        double *PM = b.primary.nclass ? calloc(c.n * K + 1, sizeof *PM) : NULL;
-        if (!truth || !prim || (b.primary.nclass && !PM)) {
-            free(truth), free(prim), free(PM);
-            mz_fail(e, "out of memory");
-            goto out;
+        /* labels the model lacks, as for a multiclass bundle: columns of
+         * their own after its K, which it never answers (probability 0,
+         * under a threshold no probability passes), so that each counts
+         * as missed in the figures; the model's heads answer as before */
+        size_t KX = K;
+        long ucount[MZ_MAX_CLASSES] = {0}, urec = 0;
+        int r = 0;
+        for (size_t i = 0; i < c.n && r == 0; i++) {
+            const cJSON *l = c.label[i], *x;
+            int any = 0;
+            for (x = cJSON_IsArray(l) ? l->child : l; x && r == 0; x = cJSON_IsArray(l) ? x->next : NULL) {
+                char lb[256];
+                if (mz_label_text(x, lb, sizeof lb)) continue; /* mz_ml_truth says why */
+                size_t j = 0;
+                while (j < KX && strcmp(tnames[j], lb)) j++;
+                if (j < K) continue;
+                urec += !any++;
+                if (j < KX) {
+                    ucount[j]++;
+                    continue;
+                }
+                if (KX == MZ_MAX_CLASSES)
+                    r = mz_fail(e, "%s: label \"%s\" is unknown to the model, and with the model's %zu labels the "
+                                   "held-out ones pass %d: is --label-field \"%s\" the field the model was trained on?",
+                                c.where[i], lb, K, MZ_MAX_CLASSES, c.label_field);
+                else if (!(tnames[KX] = strdup(lb)))
+                    r = mz_fail(e, "out of memory");
+                else
+                    thr[KX] = 2.0, ucount[KX++] = 1;
+            }
         }
-        if (mz_ml_truth(&c, tnames, (int)K, truth, prim, e) != 0) {
-            free(truth), free(prim), free(PM);
-            goto out;
-        }
-        for (size_t i = 0; i < c.n; i++) {
+        unsigned char *truth = r == 0 ? calloc(c.n * KX + 1, 1) : NULL;
+        int *prim = r == 0 ? malloc((c.n + 1) * sizeof *prim) : NULL;
+        double *PM = r == 0 && b.primary.nclass ? calloc(c.n * KX + 1, sizeof *PM) : NULL;
+        if (r == 0 && (!truth || !prim || (b.primary.nclass && !PM))) r = mz_fail(e, "out of memory");
+        if (r == 0) r = mz_ml_truth(&c, tnames, (int)KX, truth, prim, e);
+        for (size_t i = 0; r == 0 && i < c.n; i++) {
+            double *pi = P + i * KX; /* P holds MZ_MAX_CLASSES per record */
             mz_bundle_multilabel_decision(&b, &rows[i], d);
             for (size_t k = 0; k < K; k++) {
                 double pr[2];
                 mz_linmodel_probability(&b.heads[k].lm, &d[k], pr);
-                P[i * K + k] = pr[0];
+                pi[k] = pr[0];
             }
+            for (size_t k = K; k < KX; k++) pi[k] = 0;
             if (PM) {
                 mz_linmodel_decision(&b.primary, &rows[i], dec);
-                mz_linmodel_probability(&b.primary, dec, PM + i * K);
+                mz_linmodel_probability(&b.primary, dec, PM + i * KX);
             }
             if (rec) {
                 unsigned char ch[MZ_MAX_CLASSES];
-                int pr = mz_multilabel_select(K, P + i * K, PM ? PM + i * K : NULL, b.primary_weight, thr,
-                                              b.max_labels, ch);
-                mz_record_labels(rec[i], c.label[i], names, (int)K, P + i * K, pr, ch);
+                int pr = mz_multilabel_select(K, pi, PM ? PM + i * KX : NULL, b.primary_weight, thr, b.max_labels, ch);
+                mz_record_labels(rec[i], c.label[i], names, (int)K, pi, pr, ch);
             }
         }
-        mz_ml_figures f;
-        mz_ml_score(c.n, (int)K, P, PM, b.primary_weight, thr, b.max_labels, truth, prim, &f);
-        cJSON *mj = cJSON_AddObjectToObject(ho, b.name);
-        cJSON_AddNumberToObject(mj, "n", (double)c.n);
-        mz_add_figure(mj, "micro_f1", f.micro_f1);
-        mz_add_figure(mj, "macro_f1", f.macro_f1);
-        mz_add_figure(mj, "primary_accuracy", f.primary_accuracy);
-        if (!json)
-            printf("held-out (%zu texts): micro-F1 %.4f  macro-F1 %.4f  primary accuracy %.4f\n", c.n, f.micro_f1,
-                   f.macro_f1, f.primary_accuracy);
-        int r = g ? add_by(root, g,
-                           mz_groups_multilabel(g, (int)K, P, PM, b.primary_weight, thr, NULL, NULL, b.max_labels,
+        if (r == 0) {
+            mz_ml_figures f;
+            mz_ml_score(c.n, (int)KX, P, PM, b.primary_weight, thr, b.max_labels, truth, prim, &f);
+            cJSON *mj = cJSON_AddObjectToObject(ho, b.name);
+            cJSON_AddNumberToObject(mj, "n", (double)c.n);
+            mz_add_figure(mj, "micro_f1", f.micro_f1);
+            mz_add_figure(mj, "macro_f1", f.macro_f1);
+            mz_add_figure(mj, "primary_accuracy", f.primary_accuracy);
+            if (!json)
+                printf("held-out (%zu texts): micro-F1 %.4f  macro-F1 %.4f  primary accuracy %.4f\n", c.n, f.micro_f1,
+                       f.macro_f1, f.primary_accuracy);
+            if (KX > K) {
+                heldout_labels U = {tnames, ucount + K, (int)K, (int)KX, urec};
+                heldout_report(&U, c.n, mj);
+            }
+            if (g)
+                r = add_by(root, g,
+                           mz_groups_multilabel(g, (int)KX, P, PM, b.primary_weight, thr, NULL, NULL, b.max_labels,
                                                 truth, prim, json),
-                           e)
-                  : 0;
+                           e);
+        }
         free(truth), free(prim), free(PM);
+        for (size_t k = K; k < KX; k++) free(tnames[k]);
         if (r != 0) goto out;
     } else {
         mz_fail(e, "evaluate: %s bundles are evaluated by their training CV (see manifest.json \"cv\")", b.kind);
