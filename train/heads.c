@@ -111,12 +111,13 @@ static int label_nfc(const char *s, size_t l, char *buf, size_t n)
     }
     UErrorCode st = U_ZERO_ERROR;
     const UNormalizer2 *nfc = unorm2_getNFCInstance(&st);
-    UChar u[1024], v[2048];
+    UChar u[2048], v[4096];
     int32_t ul = 0, vl;
-    u_strFromUTF8(u, 1024, &ul, s, (int32_t)l, &st);
-    if (U_FAILURE(st) || ul >= 1024) return -1;
-    vl = unorm2_normalize(nfc, u, ul, v, 2048, &st);
-    if (U_FAILURE(st) || vl >= 2048) return -1;
+    if (l >= 2048) return 1;
+    u_strFromUTF8(u, 2048, &ul, s, (int32_t)l, &st);
+    if (U_FAILURE(st) || ul >= 2048) return -1;
+    vl = unorm2_normalize(nfc, u, ul, v, 4096, &st);
+    if (U_FAILURE(st) || vl >= 4096) return 1;
     int32_t bl = 0;
     u_strToUTF8(buf, (int32_t)n, &bl, v, vl, &st);
     if (st == U_BUFFER_OVERFLOW_ERROR || st == U_STRING_NOT_TERMINATED_WARNING || (size_t)bl >= n) return 1;
@@ -134,7 +135,8 @@ const char *mz_label_text(const cJSON *j, char *buf, size_t n)
         const char *s = j->valuestring;
         size_t l = strlen(s);
         if (l == 0) return "is empty";
-        if (l >= n) return "is too long (255 bytes at most)";
+        /* measured composed, below: a decomposed label is longer */
+        if (l >= 4 * n) return "is too long (255 bytes at most)";
         for (size_t i = 0; i < l; i++)
             if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) return "holds a control character";
         if (mz_utf8_check(s, l, NULL, NULL) != 0) return "is not valid UTF-8";
