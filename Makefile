@@ -70,12 +70,19 @@ models: all
 PREFIX ?= /usr/local
 BINDIR = $(DESTDIR)$(PREFIX)/bin
 MODELDIR = $(DESTDIR)$(PREFIX)/share/mizan/models
+# The paths reach the shell through its environment, never inside quotes
+# in the recipe: a PREFIX holding a quote or a space stays one path.
+install uninstall: export MZ_BINDIR = $(BINDIR)
+install uninstall: export MZ_MODELDIR = $(MODELDIR)
+install uninstall: export MZ_SHAREDIR = $(DESTDIR)$(PREFIX)/share/mizan
 install: all build/hostile/swapdirs
-	install -d '$(BINDIR)' '$(MODELDIR)'
-	install -m 755 bin/mizan-train bin/mizan-classify '$(BINDIR)/'
-	install -m 644 models/stopwords-ar.txt models/targets.json '$(MODELDIR)/'
+	@install -d "$$MZ_BINDIR" "$$MZ_MODELDIR"
+	@install -m 755 bin/mizan-train bin/mizan-classify "$$MZ_BINDIR/"
+	@echo "install bin/mizan-train bin/mizan-classify -> $$MZ_BINDIR"
+	@install -m 644 models/stopwords-ar.txt models/targets.json "$$MZ_MODELDIR/"
+	@echo "install models/stopwords-ar.txt models/targets.json -> $$MZ_MODELDIR"
 	@set -e; for m in models/*/manifest.json; do \
-	  b=$${m%/manifest.json}; n=$${b#models/}; d='$(MODELDIR)'; \
+	  b=$${m%/manifest.json}; n=$${b#models/}; d=$$MZ_MODELDIR; \
 	  rm -rf "$$d/.$$n.new" "$$d/.$$n.old"; install -d "$$d/.$$n.new"; \
 	  install -m 644 "$$b"/* "$$d/.$$n.new/"; \
 	  if [ ! -e "$$d/$$n" ]; then mv "$$d/.$$n.new" "$$d/$$n"; \
@@ -84,12 +91,13 @@ install: all build/hostile/swapdirs
 	  echo "install models/$$n -> $$d/$$n"; done
 
 uninstall:
-	rm -f '$(BINDIR)/mizan-train' '$(BINDIR)/mizan-classify'
-	rm -f '$(MODELDIR)/stopwords-ar.txt' '$(MODELDIR)/targets.json'
+	@rm -f "$$MZ_BINDIR/mizan-train" "$$MZ_BINDIR/mizan-classify"
+	@rm -f "$$MZ_MODELDIR/stopwords-ar.txt" "$$MZ_MODELDIR/targets.json"
+	@echo "removed mizan's programs from $$MZ_BINDIR and its models from $$MZ_MODELDIR"
 	@for m in models/*/manifest.json; do \
-	  b=$${m%/manifest.json}; n=$${b#models/}; d='$(MODELDIR)'; \
+	  b=$${m%/manifest.json}; n=$${b#models/}; d=$$MZ_MODELDIR; \
 	  rm -rf "$$d/$$n" "$$d/.$$n.new" "$$d/.$$n.old"; done
-	-@rmdir '$(MODELDIR)' '$(DESTDIR)$(PREFIX)/share/mizan' 2>/dev/null || true
+	-@rmdir "$$MZ_MODELDIR" "$$MZ_SHAREDIR" 2>/dev/null || true
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \

@@ -3952,6 +3952,27 @@ START_TEST(test_labels_composed)
 }
 END_TEST
 
+/* A PREFIX holding a quote and a space is one path to make install and
+ * uninstall (the recipe had put it inside single quotes, and the shell
+ * failed on it). */
+START_TEST(test_install_odd_prefix)
+{
+    int rc = run("inst.txt", "err.txt",
+                 "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C '%s' install DESTDIR='%s' PREFIX=\"/opt/m'z y\"",
+                 mz_test_root(), T("odd"));
+    ck_assert_msg(rc == 0, "make install exited %d: %s", rc, slurp(T("err.txt"), NULL));
+    struct stat st;
+    ck_assert_int_eq(stat(T("odd/opt/m'z y/bin/mizan-classify"), &st), 0);
+    ck_assert_int_eq(stat(T("odd/opt/m'z y/share/mizan/models/topic/manifest.json"), &st), 0);
+    rc = run("out.txt", "err.txt",
+             "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C '%s' uninstall DESTDIR='%s' PREFIX=\"/opt/m'z y\"",
+             mz_test_root(), T("odd"));
+    ck_assert_msg(rc == 0, "make uninstall exited %d: %s", rc, slurp(T("err.txt"), NULL));
+    ck_assert_int_ne(stat(T("odd/opt/m'z y/bin/mizan-classify"), &st), 0);
+    ck_assert_int_ne(stat(T("odd/opt/m'z y/share/mizan"), &st), 0);
+}
+END_TEST
+
 START_TEST(test_shared_corpus_reads)
 {
     const char *shared = mz_test_shared();
@@ -4174,6 +4195,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_label_invisible_characters);
     tcase_add_test(tc, test_id_field_typo_with_tsv);
     tcase_add_test(tc, test_labels_composed);
+    tcase_add_test(tc, test_install_odd_prefix);
     tcase_add_test(tc, test_f1_label_weights);
     tcase_add_test(tc, test_f1_label_weights_in_evaluate);
     tcase_add_test(tc, test_shared_corpus_reads);
