@@ -308,6 +308,9 @@ static int jsonl_flush(jsonl_batch *b, size_t *nrec, mz_record_fn fn, void *arg,
     return rc;
 }
 
+/* Bytes of UTF-8's byte-order mark at the start of s[0..n), or 0. */
+static size_t utf8_mark(const char *s, size_t n) { return n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0; }
+
 static int read_jsonl(const char *path, const mz_fields *f, mz_record_fn fn, void *arg, mz_err *e)
 {
     int lines;
@@ -335,14 +338,14 @@ static int read_jsonl(const char *path, const mz_fields *f, mz_record_fn fn, voi
         }
         /* UTF-8's mark outranks --encoding, on a pipe too (where
          * mz_text_open cannot look ahead for it), as the classifier reads */
-        if (lines && lr.lineno == 1 && lr.len >= 3 && !memcmp(lr.buf, "\xEF\xBB\xBF", 3)) lines = 0;
+        if (lines && lr.lineno == 1 && utf8_mark(lr.buf, lr.len)) lines = 0;
         size_t i = 0;
         while (i < lr.len && (lr.buf[i] == ' ' || lr.buf[i] == '\t')) i++;
         if (i == lr.len) continue;
         /* a TSV corpus given through a pipe, or without its .tsv name: its
          * first line would be "malformed JSON near byte 0", saying nothing
          * of why */
-        size_t at = lr.len >= 3 && !memcmp(lr.buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
+        size_t at = utf8_mark(lr.buf, lr.len);
         while (at < lr.len && (lr.buf[at] == ' ' || lr.buf[at] == '\t')) at++;
         if (nrec == 0 && b->n == 0 && at < lr.len && lr.buf[at] != '{' && lr.buf[at] != '[' &&
             memchr(lr.buf + at, '\t', lr.len - at)) {
@@ -403,7 +406,7 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
         char *line = lr.buf;
         size_t len = lr.len;
         /* as read_jsonl: UTF-8's mark outranks --encoding, on a pipe too */
-        if (lines && lr.lineno == 1 && len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) lines = 0;
+        if (lines && lr.lineno == 1 && utf8_mark(line, len)) lines = 0;
         if (lines) {
             free(decoded);
             if (!(decoded = malloc(len + 1))) {
@@ -417,7 +420,7 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
         }
         /* a byte-order mark (spreadsheet exports write one) would become
          * part of the first label, a label of its own */
-        if (lr.lineno == 1 && len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) line += 3, len -= 3;
+        if (lr.lineno == 1 && utf8_mark(line, len)) line += 3, len -= 3;
         size_t sp = 0;
         while (sp < len && (line[sp] == ' ' || line[sp] == '\t' || line[sp] == '\r')) sp++;
         if (sp == len) continue; /* blank, as a JSONL reader skips one */

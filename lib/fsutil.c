@@ -51,7 +51,6 @@ static int split_path(const char *path, size_t *prefix_len, const char **base,
     return 0;
 }
 
-/* out = "<prefix>.<base>.<tag>.XXXXXX" beside target. */
 /* How much of a base name of bl bytes a temporary's name holds: all of it
  * unless the name would pass NAME_MAX (a target's own name may be 255
  * bytes; its temporary's adds 18).  Two targets whose names share their
@@ -62,6 +61,7 @@ static size_t temp_base_len(size_t bl)
     return bl + extra > NAME_MAX ? NAME_MAX - extra : bl;
 }
 
+/* out = "<prefix>.<base>.<tag>.XXXXXX" beside target. */
 static int sibling_template(const char *target, const char *tag, char *out,
                             size_t outsz, mz_err *e)
 {

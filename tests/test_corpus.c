@@ -346,6 +346,16 @@ START_TEST(test_size_limit)
 }
 END_TEST
 
+/* Expect path to be read whole, n records. */
+static void accepted(const char *path, size_t n)
+{
+    recs c;
+    mz_err e = {{0}};
+    ck_assert_msg(read_corpus(path, &c, &e) == 0, "%s: %s", path, e.msg);
+    ck_assert_uint_eq(c.n, n);
+    recs_free(&c);
+}
+
 START_TEST(test_tsv_errors)
 {
     char where[2100];
@@ -376,17 +386,11 @@ START_TEST(test_tsv_errors)
     refused(path, "cr.tsv:1: a carriage return inside the line (byte 6)", "tr");
     /* the .tsv suffix in any case; a TSV read as JSONL (a pipe, another
      * name) is said to be one */
-    path = PUTS("UP.TSV", "a\tone\n");
-    ck_assert_msg(read_corpus(path, &c, &e) == 0, "%s", e.msg);
-    ck_assert_uint_eq(c.n, 1);
-    recs_free(&c);
+    accepted(PUTS("UP.TSV", "a\tone\n"), 1);
     path = PUTS("tsv.txt", "a\tone\n");
     refused(path, "tsv.txt:1: a line of label<TAB>text, not JSON", "ending in .tsv");
     /* JSONL indented with a tab is JSONL still */
-    path = PUTS("indent.jsonl", "\t{\"text\": \"نص\", \"label\": \"a\"}\n");
-    ck_assert_msg(read_corpus(path, &c, &e) == 0, "%s", e.msg);
-    ck_assert_uint_eq(c.n, 1);
-    recs_free(&c);
+    accepted(PUTS("indent.jsonl", "\t{\"text\": \"نص\", \"label\": \"a\"}\n"), 1);
     /* a byte-order mark opening the file is not part of the first label */
     path = PUTS("bom.tsv", "\xEF\xBB\xBF" "a\tone\r\nb\ttwo\r\n");
     ck_assert_msg(read_corpus(path, &c, &e) == 0, "%s", e.msg);

@@ -3570,6 +3570,35 @@ START_TEST(test_aux_field_values)
 }
 END_TEST
 
+/* The mini stance corpus with every record changed by edit, written to
+ * path; returns the records. */
+static int edit_mini_stance(const char *path, void (*edit)(cJSON *r))
+{
+    char *src = slurp(mz_test_path("corpora/mini/stance.jsonl"), NULL);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    int n = 0;
+    for (char *l = strtok(src, "\n"); l; l = strtok(NULL, "\n"), n++) {
+        cJSON *r = cJSON_Parse(l);
+        edit(r);
+        char *x = cJSON_PrintUnformatted(r);
+        fprintf(f, "%s\n", x);
+        free(x);
+        cJSON_Delete(r);
+    }
+    fclose(f);
+    free(src);
+    return n;
+}
+
+/* one more frame, which no bundle trained on the mini corpus has */
+static void add_weather(cJSON *r)
+{
+    cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(r, "frames"), cJSON_CreateString("Weather"));
+}
+
+static void russia_absent(cJSON *r) { cJSON_ReplaceItemInObjectCaseSensitive(r, "russia", cJSON_CreateNull()); }
+
 /* A multiclass bundle evaluated on records of a label it lacks: counted
  * wrong in a row of their own, with --by too, and said. */
 START_TEST(test_evaluate_unknown_label)
@@ -3616,20 +3645,7 @@ START_TEST(test_evaluate_unknown_label)
     const cJSON *bf = cJSON_GetObjectItemCaseSensitive(bj, "heldout")->child; /* the bundle's own key */
     double micro0 = num_at(bf, "micro_f1", NULL), macro0 = num_at(bf, "macro_f1", NULL);
     /* every record given one more label, "Weather", which the model lacks */
-    size_t wn;
-    char *wsrc = slurp(mz_test_path("corpora/mini/stance.jsonl"), &wn);
-    FILE *wf = fopen(T("wx.jsonl"), "w");
-    int nrec = 0;
-    for (char *l = strtok(wsrc, "\n"); l; l = strtok(NULL, "\n"), nrec++) {
-        cJSON *r = cJSON_Parse(l);
-        cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(r, "frames"), cJSON_CreateString("Weather"));
-        char *x = cJSON_PrintUnformatted(r);
-        fprintf(wf, "%s\n", x);
-        free(x);
-        cJSON_Delete(r);
-    }
-    fclose(wf);
-    free(wsrc);
+    int nrec = edit_mini_stance(T("wx.jsonl"), add_weather);
     rc = run("o", "e", "'%s' evaluate --model '%s' --corpus '%s' --json", TRAIN, T("f"), T("wx.jsonl"));
     ck_assert_int_eq(rc, 0);
     err = slurp(T("e"), NULL);
@@ -3650,6 +3666,19 @@ START_TEST(test_evaluate_unknown_label)
 }
 END_TEST
 
+/* The mini topic corpus's records of one label, written to path. */
+static void mini_of_label(const char *label, const char *path)
+{
+    char *mini = slurp(mz_test_path("corpora/mini/topic.jsonl"), NULL), want[128];
+    snprintf(want, sizeof want, "\"label\": \"%s\"", label);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    for (char *line = strtok(mini, "\n"); line; line = strtok(NULL, "\n"))
+        if (strstr(line, want)) fprintf(f, "%s\n", line);
+    fclose(f);
+    free(mini);
+}
+
 /* The --f1-labels macro-F1 leaves out a listed label that is neither in
  * the held-out truth nor answered, as the plain macro-F1 does (it counted
  * 0 and halved the figure), and says so. */
@@ -3658,13 +3687,7 @@ START_TEST(test_f1_labels_unseen_label)
     int rc = run("o", "e", "'%s' --corpus '%s' --cv 2 --quiet --f1-labels culture,sport --out '%s'", TRAIN,
                  mz_test_path("corpora/mini/topic.jsonl"), T("m"));
     if (rc != 0) ck_abort_msg("training exited %d: %s", rc, slurp(T("e"), NULL));
-    size_t n;
-    char *mini = slurp(mz_test_path("corpora/mini/topic.jsonl"), &n);
-    FILE *f = fopen(T("sport.jsonl"), "w");
-    for (char *line = strtok(mini, "\n"); line; line = strtok(NULL, "\n"))
-        if (strstr(line, "\"label\": \"sport\"")) fprintf(f, "%s\n", line);
-    fclose(f);
-    free(mini);
+    mini_of_label("sport", T("sport.jsonl"));
     rc = run("o", "e", "'%s' evaluate --model '%s' --corpus '%s'", TRAIN, T("m"), T("sport.jsonl"));
     ck_assert_int_eq(rc, 0);
     char *out = slurp(T("o"), NULL);
@@ -3676,13 +3699,7 @@ START_TEST(test_f1_labels_unseen_label)
     free(out);
     /* none of the listed labels met: undefined, null, and said so (the
      * figure had vanished from the report and the JSON) */
-    size_t n2;
-    char *m2 = slurp(mz_test_path("corpora/mini/topic.jsonl"), &n2);
-    FILE *f2 = fopen(T("eco.jsonl"), "w");
-    for (char *line = strtok(m2, "\n"); line; line = strtok(NULL, "\n"))
-        if (strstr(line, "\"label\": \"economy\"")) fprintf(f2, "%s\n", line);
-    fclose(f2);
-    free(m2);
+    mini_of_label("economy", T("eco.jsonl"));
     rc = run("o", "e", "'%s' evaluate --model '%s' --corpus '%s'", TRAIN, T("m"), T("eco.jsonl"));
     ck_assert_int_eq(rc, 0);
     out = slurp(T("o"), NULL);
@@ -3748,18 +3765,7 @@ START_TEST(test_stance_without_critical)
     cJSON_Delete(j);
     /* held-out texts none of which discusses Russia: no text to answer
      * critical, so null (it was 0) */
-    src = slurp(mz_test_path("corpora/mini/stance.jsonl"), &n);
-    f = fopen(T("absent.jsonl"), "w");
-    for (char *l = strtok(src, "\n"); l; l = strtok(NULL, "\n")) {
-        cJSON *r = cJSON_Parse(l);
-        cJSON_ReplaceItemInObjectCaseSensitive(r, "russia", cJSON_CreateNull());
-        char *x = cJSON_PrintUnformatted(r);
-        fprintf(f, "%s\n", x);
-        free(x);
-        cJSON_Delete(r);
-    }
-    fclose(f);
-    free(src);
+    edit_mini_stance(T("absent.jsonl"), russia_absent);
     rc = run("o", "e", "'%s' evaluate --model '%s' --corpus '%s' --json", TRAIN, T("b"), T("absent.jsonl"));
     ck_assert_int_eq(rc, 0);
     j = cJSON_Parse(m = slurp(T("o"), NULL));

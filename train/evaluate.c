@@ -36,7 +36,9 @@ static int add_by(cJSON *root, const mz_groups *g, cJSON *arr, mz_err *e)
  * record out (which would flatter the model). */
 #define MZ_HELDOUT_UNKNOWN_MAX 64
 typedef struct heldout_labels {
-    char **name; /* n names: the model's k (not owned), then the unknown ones */
+    char **name; /* n names (owned): the model's k, composed as the records' are
+                  * (mz_label_text; a bundle trained before may hold one spelled
+                  * apart), then the unknown ones */
     long *count; /* records of each unknown label (index j - k) */
     int k, n;
     long records; /* multi-label: records with any of them (0: the counts' sum) */
@@ -49,13 +51,17 @@ static int heldout_init(heldout_labels *L, const mz_head *h, mz_err *e)
     L->name = calloc((size_t)(h->nclass + MZ_HELDOUT_UNKNOWN_MAX), sizeof *L->name);
     L->count = calloc(MZ_HELDOUT_UNKNOWN_MAX, sizeof *L->count);
     if (!L->name || !L->count) return mz_fail(e, "out of memory");
-    for (int j = 0; j < h->nclass; j++) L->name[j] = h->labels[j];
+    for (int j = 0; j < h->nclass; j++) {
+        char nb[256];
+        const char *x = mz_label_nfc(h->labels[j], nb, sizeof nb);
+        if (!(L->name[j] = strdup(x ? x : h->labels[j]))) return mz_fail(e, "out of memory");
+    }
     return 0;
 }
 
 static void heldout_free(heldout_labels *L)
 {
-    for (int j = L->k; L->name && j < L->n; j++) free(L->name[j]);
+    for (int j = 0; L->name && j < L->n; j++) free(L->name[j]);
     free(L->name);
     free(L->count);
     memset(L, 0, sizeof *L);
@@ -71,14 +77,7 @@ static int label_of(const mz_collection *c, size_t i, const mz_head *h, heldout_
     const char *why = mz_label_text(c->label[i], lb, sizeof lb);
     if (why) return mz_fail(e, "%s: label %s", c->where[i], why);
     for (int j = 0; j < h->nclass; j++)
-        if (!strcmp(h->labels[j], lb)) return j;
-    /* a bundle trained before labels were composed may hold one spelled
-     * apart; the record's is composed (mz_label_text) */
-    for (int j = 0; j < h->nclass; j++) {
-        char nb[256];
-        const char *x = mz_label_nfc(h->labels[j], nb, sizeof nb);
-        if (x && !strcmp(x, lb)) return j;
-    }
+        if (!strcmp(h->labels[j], lb) || !strcmp(L->name[j], lb)) return j;
     for (int j = L->k; j < L->n; j++)
         if (!strcmp(L->name[j], lb)) return L->count[j - L->k]++, j;
     if (L->n - L->k == MZ_HELDOUT_UNKNOWN_MAX)

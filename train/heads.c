@@ -145,8 +145,11 @@ const char *mz_label_text(const cJSON *j, char *buf, size_t n)
             if (!what) continue;
             /* a joiner or non-joiner between two Arabic-script letters is
              * spelling (Persian بین‌الملل); anywhere else it is a stray */
-            unsigned char before = i >= 2 ? (unsigned char)s[i - 2] : 0, after = i + 3 < l ? (unsigned char)s[i + 3] : 0;
-            if (strstr(what, "JOINER") && before >= 0xD8 && before <= 0xDB && after >= 0xD8 && after <= 0xDB) continue;
+            const unsigned char *u = (const unsigned char *)s;
+            int joiner = u[i] == 0xE2 && u[i + 1] == 0x80 && (u[i + 2] == 0x8C || u[i + 2] == 0x8D);
+            if (joiner && i >= 2 && u[i - 2] >= 0xD8 && u[i - 2] <= 0xDB && i + 3 < l && u[i + 3] >= 0xD8 &&
+                u[i + 3] <= 0xDB)
+                continue;
             if ((size_t)snprintf(buf, n, "\"%s\" holds an invisible character, %s: remove it", s, what) >= n)
                 return "holds an invisible character (a direction mark, a zero-width space, a byte-order mark): remove it";
             return buf;

@@ -92,11 +92,9 @@ static int weigh_labels(const mz_train_args *a, const mz_labelset *L, const doub
             /* as the labels were read: composed */
             char typed[256], nb[256];
             snprintf(typed, sizeof typed, "%.*s", (int)len, p);
-            const char *want_name = len < sizeof typed ? mz_label_nfc(typed, nb, sizeof nb) : NULL;
-            for (int c = 0; c < k; c++)
-                if ((strlen(L->name[c]) == len && !memcmp(L->name[c], p, len)) ||
-                    (want_name && !strcmp(L->name[c], want_name)))
-                    found = c;
+            const char *want_name = mz_label_nfc(typed, nb, sizeof nb);
+            for (int c = 0; c < k && want_name && len < sizeof typed; c++)
+                if (!strcmp(L->name[c], want_name)) found = c;
             if (found < 0) return mz_fail(e, "--f1-labels: no label \"%.*s\" in the corpus", (int)len, p);
             want[found] = 1;
             p += len + (p[len] == ',');
