@@ -41,7 +41,7 @@ void mz_normalizer_free(mz_normalizer *n);
 /* Normalise utf8[0..len) into UTF-16; *out and *outlen point into the
  * normaliser's buffer.  Fails on out-of-memory, ICU errors and a text
  * over 1 GiB (ICU counts in int32_t; the tokeniser passes a sentence at a
- * time, so only a gigabyte without a sentence break). */
+ * time, at most MZ_SENTENCE_MAX_BYTES, so only other callers can meet it). */
 int mz_normalize(mz_normalizer *n, const char *utf8, size_t len,
                  const UChar **out, size_t *outlen, mz_err *e);
 

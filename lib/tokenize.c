@@ -368,7 +368,7 @@ static const unsigned char sent_last_byte[256] = {
     ['\n'] = 1, ['.'] = 1, ['!'] = 1, ['?'] = 1, [0x9F] = 1 /* ؟ D8 9F */, [0xA6] = 1 /* … E2 80 A6 */,
 };
 
-static size_t sentence_len(const char *s, size_t n)
+static size_t sentence_len_uncapped(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < n; i++) {
@@ -400,6 +400,24 @@ static size_t sentence_len(const char *s, size_t n)
             return i + 1;
     }
     return n;
+}
+
+/* The same, cut after MZ_SENTENCE_MAX_BYTES: at the last ASCII space or tab
+ * before the limit, or, in a run without one, at the last character that
+ * starts there.  A text without sentence breaks (a scraped page with its
+ * paragraphs glued together) would otherwise be one "sentence", shown whole
+ * for every target it names; no sentence of the training corpora comes near
+ * the limit, so no model sees the cut. */
+static size_t sentence_len(const char *s, size_t n)
+{
+    size_t l = sentence_len_uncapped(s, n < MZ_SENTENCE_MAX_BYTES + 1 ? n : MZ_SENTENCE_MAX_BYTES + 1);
+    if (l <= MZ_SENTENCE_MAX_BYTES) return l;
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = MZ_SENTENCE_MAX_BYTES; i > MZ_SENTENCE_MAX_BYTES / 2; i--)
+        if (p[i - 1] == ' ' || p[i - 1] == '\t') return i;
+    size_t i = MZ_SENTENCE_MAX_BYTES;
+    while (i > 1 && (p[i] & 0xC0) == 0x80) i--;
+    return i;
 }
 
 /* Bytes of the white space starting at s[i] (before end), or 0: ASCII

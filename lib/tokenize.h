@@ -14,7 +14,8 @@
  * Sentences are byte ranges of the ORIGINAL text (what a person should be
  * shown), split at . ! ? ؟ … followed by an ASCII space, tab or line end,
  * and at line breaks (not before a no-break space, which NFKC would make a
- * space: the shipped models were trained that way).  Sentence
+ * space: the shipped models were trained that way), and after at most
+ * MZ_SENTENCE_MAX_BYTES (at a space where there is one).  Sentence
  * 0 is the title when there is one.  Every token records its sentence.
  *
  * Invariants: tokens appear in text order; tok[i].off/len address d->buf,
@@ -31,6 +32,7 @@
 #include <unicode/umachine.h>
 
 #define MZ_TOKEN_MAX_CHARS 40
+#define MZ_SENTENCE_MAX_BYTES 16384
 
 typedef struct mz_tok {
     uint32_t off;  /* into mz_doc.buf (a document whose buf would pass 4 GiB is refused) */
@@ -109,9 +111,8 @@ void mz_doc_free(mz_doc *d);
 
 /* Tokenise title (may be NULL) and text.  Both must be valid UTF-8 (the
  * caller checks, so it can name the file and line).  Fails on
- * out-of-memory, ICU errors and texts too large to address: over 4 GiB
- * before or after normalising, or a sentence over 1 GiB (mz_normalize);
- * e says which. */
+ * out-of-memory, ICU errors and texts too large to address (over 4 GiB
+ * before or after normalising); e says which. */
 int mz_doc_build(mz_doc *d, mz_normalizer *n, const char *title, size_t tlen,
                  const char *text, size_t len, mz_err *e);
 

@@ -233,6 +233,52 @@ START_TEST(test_sentence_split_question_exclaim_ellipsis)
 }
 END_TEST
 
+/* A text without sentence breaks is cut into sentences of at most
+ * MZ_SENTENCE_MAX_BYTES, at spaces, losing no word; a run without spaces
+ * is cut between characters. */
+START_TEST(test_sentence_length_capped)
+{
+    size_t words = 9000, n = 0;
+    char *t = malloc(words * 11 + 16);
+    ck_assert_ptr_nonnull(t);
+    for (size_t i = 0; i < words; i++) {
+        memcpy(t + n, "كلمة ", 9);
+        n += 9;
+    }
+    memcpy(t + n, "روسيا", 10);
+    n += 10;
+    t[n] = '\0';
+    build(NULL, t);
+    ck_assert_uint_eq(doc.ntok, words + 1);
+    ck_assert_uint_ge(doc.nsent, n / MZ_SENTENCE_MAX_BYTES + 1);
+    for (size_t s = 0; s < doc.nsent; s++) {
+        size_t a = doc.sent[s].start, b = doc.sent[s].end;
+        ck_assert_uint_le(b - a, MZ_SENTENCE_MAX_BYTES);
+        ck_assert_msg(!memcmp(t + a, "كلمة", 8) || !memcmp(t + a, "روسيا", 10), "sentence %zu starts mid-word", s);
+        if (s) ck_assert_uint_ge(a, doc.sent[s - 1].end);
+    }
+    ck_assert_uint_eq(doc.sent[doc.nsent - 1].end, n);
+    ck_assert_uint_eq(doc.tok[doc.ntok - 1].sent, doc.nsent - 1);
+    /* one letter 20,000 times: cut between two of its bytes' characters */
+    n = 0;
+    for (size_t i = 0; i < 20000; i++) {
+        memcpy(t + n, "ب", 2);
+        n += 2;
+    }
+    t[n] = '\0';
+    build(NULL, t);
+    ck_assert_uint_eq(doc.nsent, 3);
+    size_t total = 0;
+    for (size_t s = 0; s < doc.nsent; s++) {
+        ck_assert_uint_le(doc.sent[s].end - doc.sent[s].start, MZ_SENTENCE_MAX_BYTES);
+        ck_assert_uint_eq((doc.sent[s].end - doc.sent[s].start) % 2, 0);
+        total += doc.sent[s].end - doc.sent[s].start;
+    }
+    ck_assert_uint_eq(total, n);
+    free(t);
+}
+END_TEST
+
 START_TEST(test_sentence_split_newlines)
 {
     const char *t = "سطر أول بلا نقطة\nسطر ثان\r\n\n\n  سطر ثالث  \n";
@@ -478,6 +524,7 @@ Suite *suite_tokenize(void)
     tcase_add_test(tc, test_sample_article_invariants);
     tcase_add_test(tc, test_fast_path_matches_general);
     tcase_add_test(tc, test_sentence_ends_at_every_offset);
+    tcase_add_test(tc, test_sentence_length_capped);
     suite_add_tcase(s, tc);
     return s;
 }
