@@ -27,30 +27,7 @@ static int load_one(mz_models *m, size_t i, const char *dir, mz_err *e)
                   : !strcmp(b->kind, "multilabel") ? MZ_GROUP_MULTILABEL
                   : !strcmp(b->kind, "stance")     ? MZ_GROUP_STANCE
                                                    : MZ_GROUP_TARGET;
-    if (m->group[i] == MZ_GROUP_STANCE) {
-        if (!b->targets_json) return mz_fail(e, "%s: stance bundle without targets.json", dir);
-        mz_normalizer *nz = mz_normalizer_new(e);
-        if (!nz) return -1;
-        char tname[4200];
-        snprintf(tname, sizeof tname, "%s/targets.json", dir);
-        int rc = mz_targets_parse(&m->tg[i], b->targets_json, b->targets_len, tname, nz, e);
-        mz_normalizer_free(nz);
-        if (rc != 0) return -1;
-        if (!mz_targets_find(&m->tg[i], b->target))
-            return mz_fail(e, "%s: target \"%s\" missing from its lexicon", dir, b->target);
-        if (!mz_bundle_head(b, "presence") || !mz_bundle_head(b, "stance"))
-            return mz_fail(e, "%s: stance bundle needs heads \"presence\" and \"stance\"", dir);
-        /* cue counts come from the lexicon's cue lists: a vocabulary that
-         * has them with a lexicon that lost its list would score every
-         * article with those features 0 */
-        static const char *const cue[][3] = {{"@critical", "x@crit_near", "x@crit_all"},
-                                             {"@favourable", "x@fav_near", "x@fav_all"}};
-        for (int k = 0; k < 2; k++)
-            for (int f = 1; f < 3 && !mz_targets_find(&m->tg[i], cue[k][0]); f++)
-                if (mz_strmap_find(b->vocab.feats, cue[k][f], strlen(cue[k][f])) >= 0)
-                    return mz_fail(e, "%s/vocab.tsv: a feature %s, which only a lexicon with a \"%s\" cue list makes "
-                                      "(its targets.json has none)", dir, cue[k][f] + 1, cue[k][0] + 1);
-    }
+    if (m->group[i] == MZ_GROUP_STANCE && mz_bundle_lexicon(b, &m->tg[i], e) != 0) return -1;
     return 0;
 }
 

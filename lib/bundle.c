@@ -19,6 +19,7 @@
 #include "hugemem.h"
 #include "sha256.h"
 #include "sourcehead.h"
+#include "targets.h"
 #include "vocabfile.h"
 
 #define MANIFEST_MAX (4u << 20)
@@ -1138,6 +1139,18 @@ static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
             b->aux_fid[k] = (int32_t)fid;
         }
     }
+    if (!strcmp(b->kind, "multiclass")) {
+        /* it answers with the head named after it: an edited name must not
+         * make another head (the auxiliary one) answer in its place */
+        const mz_head *h = mz_bundle_head(b, b->name);
+        if (!h || h == b->aux || b->nheads != 1 + (b->aux != NULL)) {
+            char sb[80];
+            mz_fail(e, "%s: a multiclass bundle has one head, named as the bundle (\"%s\")%s; its manifest's \"name\" "
+                       "and its head's go together", dir, shown(b->name, sb, sizeof sb),
+                    b->aux ? ", besides \"aux\"" : "");
+            goto fail;
+        }
+    }
     if (load_source(b, dir, e) != 0) goto fail;
     cJSON_ArrayForEach(f, files)
     {
@@ -1163,6 +1176,37 @@ fail:
     free(vj.buf);
     mz_bundle_free(b);
     return -1;
+}
+
+int mz_bundle_lexicon(const mz_bundle *b, mz_targets *ts, mz_err *e)
+{
+    memset(ts, 0, sizeof *ts);
+    if (!b->targets_json) return mz_fail(e, "%s: stance bundle without targets.json", b->dir);
+    char tname[4200];
+    snprintf(tname, sizeof tname, "%s/targets.json", b->dir);
+    mz_normalizer *nz = mz_normalizer_new(e);
+    if (!nz) return -1;
+    int rc = mz_targets_parse(ts, b->targets_json, b->targets_len, tname, nz, e);
+    mz_normalizer_free(nz);
+    if (rc != 0) {
+        mz_targets_free(ts);
+        return -1;
+    }
+    if (!mz_targets_find(ts, b->target)) {
+        char sb[80];
+        mz_targets_free(ts);
+        return mz_fail(e, "%s: target \"%s\" missing from its lexicon", tname, shown(b->target, sb, sizeof sb));
+    }
+    static const char *const cue[][3] = {{"@critical", "x@crit_near", "x@crit_all"},
+                                         {"@favourable", "x@fav_near", "x@fav_all"}};
+    for (int k = 0; k < 2; k++)
+        for (int f = 1; f < 3 && !mz_targets_find(ts, cue[k][0]); f++)
+            if (mz_strmap_find(b->vocab.feats, cue[k][f], strlen(cue[k][f])) >= 0) {
+                mz_targets_free(ts);
+                return mz_fail(e, "%s/vocab.tsv: a feature %s, which only a lexicon with a \"%s\" cue list makes "
+                                  "(its targets.json has none)", b->dir, cue[k][f] + 1, cue[k][0] + 1);
+            }
+    return 0;
 }
 
 int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e)

@@ -130,6 +130,14 @@ typedef struct mz_bundle {
 void mz_bundle_multilabel_decision(const mz_bundle *b, const mz_sparse *x, double *dec);
 
 int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e);
+/* A stance bundle's target lexicon, parsed from its targets.json into ts
+ * (freed with mz_targets_free, also on failure) and checked against the
+ * bundle: its target is in it, and every cue feature of the vocabulary
+ * has the cue list that makes it (without it the feature would stay 0 and
+ * the answers change silently).  Whoever scores with a stance bundle
+ * calls this after mz_bundle_load. */
+struct mz_targets;
+int mz_bundle_lexicon(const mz_bundle *b, struct mz_targets *ts, mz_err *e);
 /* The index of a known source among b->source_values, or -1 (also for NULL). */
 int mz_bundle_source(const mz_bundle *b, const char *source);
 void mz_bundle_free(mz_bundle *b);

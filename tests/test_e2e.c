@@ -1626,7 +1626,13 @@ START_TEST(test_evaluate_by_field)
 }
 END_TEST
 
-static void name_it_id(cJSON *m) { cJSON_ReplaceItemInObject(m, "name", cJSON_CreateString("id")); }
+/* a multiclass bundle's name and its head's go together */
+static void name_it_id(cJSON *m)
+{
+    cJSON_ReplaceItemInObject(m, "name", cJSON_CreateString("id"));
+    cJSON_ReplaceItemInObject(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(m, "heads"), 0), "name",
+                              cJSON_CreateString("id"));
+}
 
 /* --models repeats: bundles of several folders answer in one record; two
  * bundles that would answer under one key are refused, naming both, as is
@@ -3460,6 +3466,30 @@ START_TEST(test_f1_label_weights_in_evaluate)
 }
 END_TEST
 
+static void name_it_mytopic(cJSON *m) { cJSON_ReplaceItemInObject(m, "name", cJSON_CreateString("mytopic")); }
+
+/* A multiclass bundle answers with the head named after it: with its name
+ * edited alone, the auxiliary head (listed first) had answered in its
+ * place, an outlet for a topic.  Both programs refuse it. */
+START_TEST(test_multiclass_renamed_without_head)
+{
+    const char *mq = mz_test_path("corpora/mini/mawqif_like.jsonl");
+    int rc = run("o", "e", "'%s' --aux-field target --corpus '%s' --cv 3 --quiet --out '%s'", TRAIN, mq, T("mx"));
+    if (rc != 0) ck_abort_msg("training with --aux-field exited %d: %s", rc, slurp(T("e"), NULL));
+    edit_manifest("mx", name_it_mytopic);
+    rc = run("o", "e", "'%s' --models '%s' '%s'", CLASSIFY, T("mx"), mz_test_path("corpora/samples/csto-kazakhstan-oped.txt"));
+    ck_assert_int_eq(rc, 2);
+    char *err = slurp(T("e"), NULL);
+    ck_assert_msg(strstr(err, "one head, named as the bundle (\"mytopic\")") != NULL, "%s", err);
+    free(err);
+    rc = run("o", "e", "'%s' evaluate --model '%s' --corpus '%s'", TRAIN, T("mx"), mq);
+    ck_assert_int_eq(rc, 1);
+    err = slurp(T("e"), NULL);
+    ck_assert_msg(strstr(err, "one head, named as the bundle (\"mytopic\")") != NULL, "%s", err);
+    free(err);
+}
+END_TEST
+
 /* --aux-field on a target bundle: one head over every target's records
  * ("Covid Vaccine": a value with a space, named Covid_Vaccine in the
  * vocabulary) feeds each target's head; the bundle loads and answers every
@@ -4202,6 +4232,7 @@ Suite *suite_e2e(void)
     tcase_add_test(tc, test_id_field_typo_with_tsv);
     tcase_add_test(tc, test_labels_composed);
     tcase_add_test(tc, test_install_odd_prefix);
+    tcase_add_test(tc, test_multiclass_renamed_without_head);
     tcase_add_test(tc, test_f1_label_weights);
     tcase_add_test(tc, test_f1_label_weights_in_evaluate);
     tcase_add_test(tc, test_shared_corpus_reads);

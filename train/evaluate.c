@@ -278,10 +278,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
     }
     const mz_target *target = NULL;
     if (!strcmp(b.kind, "stance")) {
-        mz_normalizer *nz = mz_normalizer_new(e);
-        int r = nz ? mz_targets_parse(&tg, b.targets_json, b.targets_len, args->model, nz, e) : -1;
-        mz_normalizer_free(nz);
-        if (r != 0) goto out;
+        if (mz_bundle_lexicon(&b, &tg, e) != 0) goto out;
         target = mz_targets_find(&tg, b.target);
     }
     if (mz_featurize(&c, &b.vocab.opt, &b.vocab.sw, target, &tg, a->threads, 1, 0, &b.vocab, &rows,
