@@ -144,25 +144,12 @@ void mz_parse_line(mz_run *r, mz_item *it)
         return;
     }
     if (mz_record_parse_json(it->line, it->line_len, name, it->lineno, &r->fl, &rec, &e) != 0) {
-        /* salvage the id for the error record if the line is JSON */
+        /* the id for the error record, where it stands whole before the
+         * fault, read from its own bytes: cJSON reads lines the strict scan
+         * refuses ("01", a raw tab or NUL, junk after the object), and cuts
+         * a string at a NUL */
+        mz_raw_id(r, it, it->line, it->line_len);
         cJSON *j = cJSON_ParseWithLength(it->line, it->line_len);
-        const cJSON *id = j ? cJSON_GetObjectItemCaseSensitive(j, r->fl.id) : NULL;
-        mz_idscan q;
-        mz_id_scan(r, it->line, it->line_len, &q);
-        const mz_jspan *sp = &q.sp;
-        int found = q.rc == 0 && sp->len;
-        if (id_twice(&q)) id = NULL;
-        if (cJSON_IsString(id)) {
-            /* cJSON ends a string at a \u0000, which would make another id */
-            if (!found || !mz_json_nul_escape(it->line + sp->off, sp->len, NULL)) it->id = strdup(id->valuestring);
-        } else if (cJSON_IsNumber(id) && found) {
-            /* a number as written, as a good record's is */
-            it->id = strndup(it->line + sp->off, sp->len);
-            it->id_number = it->id != NULL;
-        }
-        /* JSON cJSON cannot read (a lone \ud800 in some other field): the
-         * id may still stand whole before the fault */
-        if (!j && !it->id) mz_salvage_id(it, it->line, &q);
         it->kept = mz_kept_members(r, j, it->line, it->line_len, NULL);
         cJSON_Delete(j);
         it->error = strdup(e.msg);
