@@ -104,6 +104,9 @@ static int bundle_dirs(const char *dir, char **names, size_t *nn, mz_err *e)
             if (err != ENOENT || lstat(mf, &st) == 0) {
                 errno = err;
                 rc = mz_fail(e, "%s: cannot open: %m", mf);
+            } else if (stat(p, &st) != 0) {
+                /* a link to a bundle on a share not mounted */
+                rc = mz_fail(e, "%s: cannot be reached (a link to something missing?): %m", p);
             } else if (holds_bundle_files(p)) {
                 rc = mz_fail(e, "%s: a bundle's files without manifest.json", p);
             }
