@@ -180,6 +180,11 @@ int mz_bundle_out_check(const char *dir, mz_err *e)
         }
     closedir(d);
     if (entries == 0) return 0;
+    /* its files are removed once the new bundle is in place: a folder that
+     * keeps them would leave the run failing after the swap, the old
+     * bundle stranded in a hidden folder no run can remove */
+    if (access(dir, W_OK | X_OK) != 0)
+        return mz_fail(e, "%s: cannot replace the files in it: %s", dir, strerror(errno));
     static const char replaced[] = "--out is replaced whole, so give a new or empty folder, or a bundle to retrain";
     if (!bundle) return mz_fail(e, "%s: a folder that is not a model bundle (no manifest.json); %s", dir, replaced);
     char path[4096], *buf = NULL;
