@@ -3404,12 +3404,19 @@ START_TEST(test_f1_label_weights)
         free(err);
     }
 
-    rc = run("o", "e", "'%s' --task target --target-field target --f1-labels Favor,Nope --corpus '%s' --cv 3 --quiet --out '%s'",
-             TRAIN, mq, T("fl2"));
-    ck_assert_int_ne(rc, 0);
-    err = slurp(T("e"), NULL);
-    ck_assert_msg(strstr(err, "--f1-labels") && strstr(err, "\"Nope\""), "stderr: %s", err);
-    free(err);
+    /* a name the corpus lacks, or one given twice, or an empty one: said
+     * once the labels are read, before any feature is built or head fitted */
+    const char *badnames[][2] = {{"Favor,Nope", "no label \"Nope\""}, {"Favor,Favor", "\"Favor\" given twice"},
+                                 {"Favor,", "an empty name"}};
+    for (int k = 0; k < 3; k++) {
+        rc = run("o", "e", "'%s' --task target --target-field target --f1-labels %s --corpus '%s' --cv 3 --out '%s'", TRAIN,
+                 badnames[k][0], mq, T("fl2"));
+        ck_assert_int_eq(rc, 1);
+        err = slurp(T("e"), NULL);
+        ck_assert_msg(strstr(err, "--f1-labels") && strstr(err, badnames[k][1]), "stderr: %s", err);
+        ck_assert_msg(!strstr(err, "vocabulary") && !strstr(err, "fitting"), "said after training began: %s", err);
+        free(err);
+    }
     rc = run("o", "e", "'%s' --task stance --target russia --corpus '%s' --f1-labels all --quiet --out '%s'", TRAIN,
              mz_test_path("corpora/mini/stance.jsonl"), T("s"));
     ck_assert_int_eq(rc, 2);

@@ -129,6 +129,31 @@ const char *mz_label_nfc(const char *s, char *buf, size_t n)
     return label_nfc(s, strlen(s), buf, n) == 0 ? buf : NULL;
 }
 
+int mz_f1_labels_want(const char *spec, const mz_labelset *L, unsigned char *want, mz_err *e)
+{
+    memset(want, 0, (size_t)L->n);
+    if (!strcmp(spec, "all")) {
+        memset(want, 1, (size_t)L->n);
+        return 0;
+    }
+    for (const char *p = spec;;) {
+        size_t len = strcspn(p, ",");
+        int found = -1;
+        /* as the labels were read: composed */
+        char typed[256], nb[256];
+        snprintf(typed, sizeof typed, "%.*s", (int)len, p);
+        const char *want_name = mz_label_nfc(typed, nb, sizeof nb);
+        for (int c = 0; c < L->n && want_name && len < sizeof typed; c++)
+            if (!strcmp(L->name[c], want_name)) found = c;
+        if (len == 0) return mz_fail(e, "--f1-labels: an empty name in \"%s\" (a comma too many?)", spec);
+        if (found < 0) return mz_fail(e, "--f1-labels: no label \"%.*s\" in the corpus", (int)len, p);
+        if (want[found]) return mz_fail(e, "--f1-labels: \"%.*s\" given twice", (int)len, p);
+        want[found] = 1;
+        if (!p[len]) return 0;
+        p += len + 1;
+    }
+}
+
 const char *mz_label_text(const cJSON *j, char *buf, size_t n)
 {
     if (cJSON_IsString(j)) {

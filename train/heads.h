@@ -44,6 +44,11 @@ const char *mz_label_text(const cJSON *j, char *buf, size_t n);
  * were composed, --f1-labels as typed. */
 const char *mz_label_nfc(const char *s, char *buf, size_t n);
 
+/* --f1-labels: "all" or comma-separated names, each of L (in either
+ * composition), each once; want[c] = 1 for each label named.  Checked as
+ * soon as the corpus' labels are known, so a typo costs no training. */
+int mz_f1_labels_want(const char *spec, const mz_labelset *L, unsigned char *want, mz_err *e);
+
 /* names[0..k) as a message lists them ("a", "b", "c"), cut with "..."
  * where out (n bytes) is too small; returns out. */
 const char *mz_names_text(char *out, size_t n, char *const *names, int k);

@@ -83,23 +83,7 @@ static int weigh_labels(const mz_train_args *a, const mz_labelset *L, const doub
 {
     int k = L->n, rc = -1, folds = a->learn.folds, *fold = NULL;
     unsigned char want[MZ_MAX_CLASSES] = {0}, *use = NULL;
-    if (!strcmp(a->f1_labels, "all")) {
-        memset(want, 1, (size_t)k);
-    } else {
-        for (const char *p = a->f1_labels; *p;) {
-            size_t len = strcspn(p, ",");
-            int found = -1;
-            /* as the labels were read: composed */
-            char typed[256], nb[256];
-            snprintf(typed, sizeof typed, "%.*s", (int)len, p);
-            const char *want_name = mz_label_nfc(typed, nb, sizeof nb);
-            for (int c = 0; c < k && want_name && len < sizeof typed; c++)
-                if (!strcmp(L->name[c], want_name)) found = c;
-            if (found < 0) return mz_fail(e, "--f1-labels: no label \"%.*s\" in the corpus", (int)len, p);
-            want[found] = 1;
-            p += len + (p[len] == ',');
-        }
-    }
+    if (mz_f1_labels_want(a->f1_labels, L, want, e) != 0) return -1;
     *pred = malloc((n + 1) * sizeof **pred);
     use = calloc(n + 1, 1);
     if (folds >= 2) fold = mz_make_folds(y, n, ns, k, folds, a->learn.seed, same);

@@ -257,6 +257,8 @@ int mz_train(const mz_train_args *args, mz_err *e)
             if (count[y[i]]++ == 0) at[y[i]] = i;
         }
         warn_single(&c, &L, count, at);
+        unsigned char want[MZ_MAX_CLASSES];
+        if (a->f1_labels && mz_f1_labels_want(a->f1_labels, &L, want, e) != 0) goto out;
     } else if (!strcmp(task, "multilabel")) {
         for (size_t i = 0; i < c.n; i++) {
             const cJSON *l = c.label[i];
