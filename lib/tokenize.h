@@ -4,7 +4,7 @@
  * word splitting) on an article's optional title and its body.  A token is a
  * maximal run of letters, digits and combining marks by ICU character
  * properties, after normalisation; tokens longer than MZ_TOKEN_MAX_CHARS
- * code units are dropped (URLs glued to text, base64, keyboard mashing).
+ * code points are dropped (URLs glued to text, base64, keyboard mashing).
  * Word-break iteration was measured at ~4x the cost for identical tokens on
  * Arabic news (no spaces inside Arabic words), so properties are used.  A
  * sentence made only of code points NFKC maps on their own (mz_norm_image)

@@ -76,8 +76,8 @@ static void check_doc(const mz_doc *d, size_t tlen, size_t len, int has_title)
         FUZZ_CHECK(d->buf[t->off + t->len] == '\0');
         FUZZ_CHECK(memchr(d->buf + t->off, '\0', t->len) == NULL);
         FUZZ_CHECK(mz_utf8_check(d->buf + t->off, t->len, NULL, NULL) == 0);
-        /* at most MZ_TOKEN_MAX_CHARS UTF-16 code units: at most 3 bytes each */
-        FUZZ_CHECK(t->len <= 3 * MZ_TOKEN_MAX_CHARS + 4);
+        /* at most MZ_TOKEN_MAX_CHARS code points: at most 4 bytes each */
+        FUZZ_CHECK(t->len <= 4 * MZ_TOKEN_MAX_CHARS);
         if (d->nsent && t->sent != UINT16_MAX) FUZZ_CHECK(t->sent < d->nsent);
         if (i > 0 && d->tok[i - 1].sent != UINT16_MAX) FUZZ_CHECK(t->sent >= d->tok[i - 1].sent);
         prev_end = t->off + t->len;
