@@ -115,7 +115,7 @@ int mz_normalize(mz_normalizer *n, const char *utf8, size_t len,
             dst[w++] = (c == 0x0622 || c == 0x0623 || c == 0x0625) ? 0x0627 : c == 0x0649 ? 0x064A : c;
             continue;
         }
-        if ((c >= 0x0600 || c == 0x00AD) && mz_norm_dropped(c)) continue;
+        if ((c >= 0x0600 || c == 0x00AD || c == 0x034F) && mz_norm_dropped(c)) continue;
         dst[w++] = mz_norm_fold(c);
     }
     *out = dst;

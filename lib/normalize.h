@@ -53,7 +53,8 @@ int mz_normalize_utf8(mz_normalizer *n, const char *utf8, size_t len,
 /* Steps 2–5 for one UTF-16 unit, after NFKC: whether it is dropped, and
  * what it folds to otherwise.  Shared with the tokeniser's fast path, which
  * must fold exactly as mz_normalize does.  Dropped without a trace:
- * diacritics, tatweel, format marks. */
+ * diacritics, tatweel, format marks.  Callers test c >= 0x0600, U+00AD or
+ * U+034F first (nothing else below U+0600 is dropped). */
 static inline int mz_norm_dropped(UChar c)
 {
     if (c >= 0x064B && c <= 0x065F) return 1; /* tashkeel */
@@ -67,6 +68,12 @@ static inline int mz_norm_dropped(UChar c)
         c == 0x200F || c == 0xFEFF || (c >= 0x202A && c <= 0x202E) ||
         (c >= 0x2066 && c <= 0x2069) || c == 0x00AD)
         return 1;
+    /* the other invisible joiners and selectors: the word joiner (U+2060,
+     * which would split the word it joins) and the invisible operators
+     * after it, the Mongolian vowel separator, the combining grapheme
+     * joiner and the variation selectors (which a word would keep inside,
+     * a feature apart that prints as the word) */
+    if ((c >= 0x2060 && c <= 0x2064) || c == 0x180E || c == 0x034F || (c >= 0xFE00 && c <= 0xFE0F)) return 1;
     return 0;
 }
 

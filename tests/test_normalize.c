@@ -168,6 +168,14 @@ START_TEST(test_invisible_format_chars_removed)
     NORM_EQ("\xE2\x80\xABنص\xE2\x80\xAC", "نص");   /* RLE ... PDF */
     NORM_EQ("\xE2\x81\xA7نص\xE2\x81\xA9", "نص");   /* FSI ... PDI */
     NORM_EQ("ab\xE2\x80\x8B" "cd", "abcd");        /* zero-width space */
+    /* the word joiner had split the word it joins; the grapheme joiner and
+     * a variation selector stayed inside it, a word apart */
+    NORM_EQ("كل\xE2\x81\xA0مة", "كلمة");            /* WORD JOINER U+2060 */
+    NORM_EQ("كل\xE2\x81\xA3مة", "كلمة");            /* INVISIBLE SEPARATOR U+2063 */
+    NORM_EQ("كل\xCD\x8Fمة", "كلمة");                /* COMBINING GRAPHEME JOINER U+034F */
+    NORM_EQ("كل\xEF\xB8\x8Fمة", "كلمة");            /* VARIATION SELECTOR-16 U+FE0F */
+    NORM_EQ("كل\xEF\xB8\x80مة", "كلمة");            /* VARIATION SELECTOR-1 U+FE00 */
+    NORM_EQ("كل\xE1\xA0\x8Eمة", "كلمة");            /* MONGOLIAN VOWEL SEPARATOR U+180E */
 }
 END_TEST
 
