@@ -900,13 +900,20 @@ static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
         mz_fail(e, "%s: no format version: not a mizan model", path);
         goto fail;
     }
+    /* a version is a whole number: 1.5 or 0.9999999999 is no version at
+     * all (and %g would print the latter as this program's own) */
+    if (fmt->valuedouble != floor(fmt->valuedouble) || !(fabs(fmt->valuedouble) < 1e9)) {
+        mz_fail(e, "%s: format %.17g is not a version number (a small whole number): not a mizan model", path, fmt->valuedouble);
+        goto fail;
+    }
     if (fmt->valuedouble > MZ_FORMAT_VERSION) {
-        mz_fail(e, "%s: format %g was written by a newer mizan (this one reads format %d)", path, fmt->valuedouble,
+        mz_fail(e, "%s: format %.0f was written by a newer mizan (this one reads format %d)", path, fmt->valuedouble,
                 MZ_FORMAT_VERSION);
         goto fail;
     }
     if (fmt->valuedouble != MZ_FORMAT_VERSION) {
-        mz_fail(e, "%s: unsupported format version %g", path, fmt->valuedouble);
+        mz_fail(e, "%s: unsupported format version %.0f (this one reads format %d)", path, fmt->valuedouble,
+                MZ_FORMAT_VERSION);
         goto fail;
     }
     if (str_field(b->manifest, "name", b->name, sizeof b->name, 1, path, e) ||
