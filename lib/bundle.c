@@ -560,6 +560,19 @@ static int load_source(mz_bundle *b, const char *dir, mz_err *e)
     if (rc == 0) {
         for (size_t c = 0; c < k && rc == 0; c++)
             if (st.labels[c] != (int)c) rc = mz_fail(e, "%s: labels must be 0..%zu in order", path, k - 1);
+        /* every value has its block of weights: a value added to the
+         * manifest alone would get an empty one, the plain head's answers
+         * under a source head's name */
+        size_t width = st.Wk ? k : (size_t)st.npair;
+        const double *Wr = st.Wk ? st.Wk : st.W;
+        for (int d = 0; d < nv && rc == 0 && Wr; d++) {
+            int any = 0;
+            for (size_t f = k + (size_t)d * K + 1; f <= k + (size_t)(d + 1) * K && !any; f++)
+                for (size_t j = 0; j < width && !any; j++) any = Wr[f * width + j] != 0;
+            if (!any)
+                rc = mz_fail(e, "%s: no weights for the source \"%s\" (value %d of the manifest's %d): the manifest "
+                                "and the file disagree", path, shown(b->source_values[d], sb, sizeof sb), d + 1, nv);
+        }
         if (rc == 0 && mz_source_combine(&plain->lm, &st, nv, b->source_slot, F, K, sc->valuedouble, comb,
                                          &b->source_dval, e) != 0)
             rc = mz_wrap(e, "%s: ", path);
