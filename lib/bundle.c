@@ -496,6 +496,26 @@ static int str_field(const cJSON *j, const char *k, char *out, size_t outsz, int
     return 0;
 }
 
+/* Manifest "fields" (the record fields training read, which the programs
+ * read too unless told otherwise) and "target_field": strings where given
+ * (title may be null: no title); one of another type would be passed over
+ * for the default name without a word. */
+static int load_fields(const mz_bundle *b, mz_err *e)
+{
+    char buf[MZ_NAME_MAX + 1], where[4200], in[4220];
+    snprintf(where, sizeof where, "%s/manifest.json", b->dir);
+    snprintf(in, sizeof in, "%s: \"fields\"", where);
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(b->manifest, "fields");
+    if (f && !cJSON_IsObject(f)) return mz_fail(e, "%s: \"fields\" must be an object", where);
+    static const char *const key[] = {"id", "text", "title", "label"};
+    for (size_t k = 0; f && k < sizeof key / sizeof *key; k++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(f, key[k]);
+        if (!v || (k == 2 && cJSON_IsNull(v))) continue;
+        if (str_field(f, key[k], buf, sizeof buf, 1, in, e) != 0) return -1;
+    }
+    return str_field(b->manifest, "target_field", buf, sizeof buf, 0, where, e);
+}
+
 /* Manifest "source" (sourcehead.h): the field, the known sources in byte
  * order, the second stage's file and its scores' scale.  Each source's
  * combined head goes to b->source_heads, sharing the plain head's labels;
@@ -1177,6 +1197,7 @@ static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
         }
     }
     if (load_source(b, dir, e) != 0) goto fail;
+    if (load_fields(b, e) != 0) goto fail;
     cJSON_ArrayForEach(f, files)
     {
         if (was_seen(f->string)) continue;
