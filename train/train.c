@@ -199,6 +199,16 @@ int mz_train(const mz_train_args *args, mz_err *e)
         mz_fail(e, "--source-field: for multiclass corpora; these labels are lists (multilabel)");
         goto out;
     }
+    if (a->source_field) {
+        /* a misspelt field is said now, not after the plain head's fit as
+         * too few records per source */
+        size_t named = 0;
+        for (size_t i = 0; c.source && i < c.nscored; i++) named += c.source[i] != NULL;
+        if (!named) {
+            mz_fail(e, "--source-field %s: no scored record has this field (a string naming its source)", a->source_field);
+            goto out;
+        }
+    }
     int is_stance = !strcmp(task, "stance");
     mz_featopts fo = a->feat;
     if (is_stance) fo.context = 1;
