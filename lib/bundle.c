@@ -153,8 +153,17 @@ int mz_bundle_file_name(const char *n)
  * it, so the folder is refused instead, naming that entry. */
 int mz_bundle_out_check(const char *dir, mz_err *e)
 {
-    struct stat st;
+    struct stat st, lst;
     if (stat(dir, &st) != 0) {
+        /* a link to nothing: the swap would find a link, not a folder,
+         * once the heads are fitted */
+        if (lstat(dir, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+            char to[PATH_MAX];
+            ssize_t n = readlink(dir, to, sizeof to - 1);
+            to[n > 0 ? n : 0] = '\0';
+            return mz_fail(e, "%s: a link to %s, which cannot be reached: create the folder it names, or give another "
+                              "--out", dir, n > 0 ? to : "nothing");
+        }
         /* new: its parent must be a folder that takes it, known now rather
          * than once the heads are fitted (creating it checks again) */
         return mz_parent_writable(dir, e);
@@ -163,7 +172,6 @@ int mz_bundle_out_check(const char *dir, mz_err *e)
     /* the new bundle is written beside the folder it replaces (beside the
      * one a link names, as mz_bundle_begin does): a parent that takes
      * nothing is said now, as for a new --out, not after the training */
-    struct stat lst;
     char real[PATH_MAX];
     int link = lstat(dir, &lst) == 0 && S_ISLNK(lst.st_mode);
     if (link && !realpath(dir, real)) return mz_fail(e, "%s: cannot resolve link: %m", dir);

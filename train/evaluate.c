@@ -5,10 +5,13 @@
  * target stance: each target's table and the pooled one).  With --json the
  * same figures are one JSON object on stdout instead, keyed as the
  * manifest's "cv" is, for pipelines that track a model's quality. */
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fsutil.h"
 #include "groups.h"
@@ -196,13 +199,40 @@ out:
     return rc;
 }
 
+/* After a failed load: when dir holds no manifest but bundles in its
+ * subfolders (the classifier's --models folder), say so, naming the first;
+ * else leave e as the loader said it.  Returns -1. */
+static int bundles_inside(const char *dir, mz_err *e)
+{
+    char p[4200];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/manifest.json", dir);
+    if (lstat(p, &st) == 0 || errno != ENOENT) return -1;
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    char first[256] = "";
+    size_t n = 0;
+    const struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        snprintf(p, sizeof p, "%s/%s/manifest.json", dir, de->d_name);
+        if (stat(p, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (!n++ || strcmp(de->d_name, first) < 0) snprintf(first, sizeof first, "%s", de->d_name);
+    }
+    closedir(d);
+    if (n)
+        mz_fail(e, "%s: a folder of %zu bundles, not a bundle: --model names one of them (such as %s/%s)", dir, n, dir,
+                first);
+    return -1;
+}
+
 /* Held-out evaluation: the bundle's own pipeline and heads, the corpus'
  * labels, the same tables as training prints. */
 int mz_evaluate(const mz_train_args *args, mz_err *e)
 {
     mz_bundle b;
     if (args->predictions && mz_outfile_check(args->predictions, e) != 0) return mz_wrap(e, "--predictions: ");
-    if (mz_bundle_load(&b, args->model, e) != 0) return -1;
+    if (mz_bundle_load(&b, args->model, e) != 0) return bundles_inside(args->model, e);
     mz_train_args local = *args;
     /* records are read by the fields the bundle was trained on, unless
      * told otherwise (a bundle without the list: the defaults) */
