@@ -100,9 +100,10 @@ void mz_flush_batch(mz_run *r)
             const char *msg = it->error ? it->error : "error";
             mz_progress_clear();
             fputs("mizan-classify: ", stderr);
-            /* a file's messages name it already: its id is its path */
+            /* a file's messages name it already: its id is its path (a
+             * stream's record, whose id may be anything, is always named) */
             size_t il = it->id ? strlen(it->id) : 0;
-            if (!il || strncmp(msg, it->id, il) != 0 || msg[il] != ':') {
+            if (!il || it->lineno || strncmp(msg, it->id, il) != 0 || msg[il] != ':') {
                 mz_err_put(stderr, it->id ? it->id : "(no id)");
                 fputs(": ", stderr);
             }
