@@ -78,7 +78,10 @@ void mz_add_file(mz_run *r, const char *path, int listed)
     char *buf;
     size_t len;
     if (mz_read_text_file(path, listed, r->dec, r->o.max_bytes, &buf, &len, &e) != 0) {
+        /* too large is the article's own fault, said with the option that
+         * moves the limit */
         if (!strstr(e.msg, "larger than")) r->any_input_error = 1;
+        else snprintf(e.msg + strlen(e.msg), sizeof e.msg - strlen(e.msg), " (--max-bytes)");
         it->error = strdup(e.msg);
         return;
     }

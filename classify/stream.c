@@ -184,7 +184,7 @@ void mz_add_jsonl(mz_run *r, const char *path)
         }
         mz_item *it = mz_next_item(r);
         if (st == MZ_LINE_TOO_LONG) {
-            snprintf(m, sizeof m, "%s:%zu: line longer than %zu bytes", name, lr.lineno, lr.max_line);
+            snprintf(m, sizeof m, "%s:%zu: line longer than %zu bytes (--max-bytes)", name, lr.lineno, lr.max_line);
             it->error = strdup(m);
             /* (a line in another encoding is not decoded, being skipped) */
             if (lr.buf) mz_raw_id(r, it, lr.buf, lr.len);

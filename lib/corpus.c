@@ -333,7 +333,7 @@ static int read_jsonl(const char *path, const mz_fields *f, mz_record_fn fn, voi
             if ((rc = jsonl_flush(b, &nrec, fn, arg, e)) != 0) break;
             char why[128];
             if (st == MZ_LINE_IOERR) rc = mz_fail(e, "%s:%zu: %s", path, lr.lineno + 1, mz_linereader_why(&lr, why, sizeof why));
-            else rc = mz_fail(e, "%s:%zu: line longer than %zu bytes", path, lr.lineno, lr.max_line);
+            else rc = mz_fail(e, "%s:%zu: line longer than %zu bytes (--max-bytes)", path, lr.lineno, lr.max_line);
             break;
         }
         /* UTF-8's mark outranks --encoding, on a pipe too (where
