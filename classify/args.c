@@ -44,12 +44,14 @@ const char mz_classify_usage[] =
     "  --version     print the version and the bundle format it reads\n";
 
 /* A whole-number option's value, or a complaint naming the option. */
+/* A count: digits alone, as the trainer's (strtoll would also take " 3"
+ * and "+3"). */
 static int int_opt(const char *name, const char *v, long long lo, long long hi, long long *out, mz_err *e)
 {
     char *end;
     errno = 0;
     long long k = strtoll(v, &end, 10);
-    if (end == v || *end || errno || k < lo || k > hi)
+    if (end == v || *end || errno || k < lo || k > hi || v[strspn(v, "0123456789")])
         return mz_fail(e, "%s: expected a whole number in [%lld, %lld], got '%s'", name, lo, hi, v);
     *out = k;
     return 0;
