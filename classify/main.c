@@ -269,6 +269,18 @@ static int run_all(mz_classify_args *args)
     }
     if (args->keep && keep_list((char *)args->keep, "--keep", &m, &r.keep, &r.nkeep) != 0) goto out;
     if (args->source && known_source(&m, args->source) != 0) goto out;
+    /* options that would change nothing are said, as --source is */
+    int targets = 0;
+    for (size_t i = 0; i < m.n; i++) targets |= m.group[i] == MZ_GROUP_TARGET;
+    if (args->target_field && !targets) {
+        say("--target-field %s: no bundle answers by the record's target (a bundle trained with --task target)",
+            args->target_field);
+        goto out;
+    }
+    if (args->fields[1] && args->fields[2] && !strcmp(args->fields[1], args->fields[2])) {
+        say("--title-field %s: the text's field too; a record has a title field of its own or none", args->fields[2]);
+        goto out;
+    }
     if (output) {
         mz_signals_catch(on_signal);
         if (mz_outfile_open(&of, output, &e) != 0) goto fail;
