@@ -126,6 +126,8 @@ START_TEST(test_alef_forms_unified)
     NORM_EQ("آمن", "امن");
     NORM_EQ("ٱلله", "الله");
     NORM_EQ("الأميركية", "الاميركية");
+    NORM_EQ("\xD9\xB2\xD9\x84", "ال");   /* alef with wavy hamza above U+0672 */
+    NORM_EQ("\xD9\xB3\xD9\x84", "ال");   /* alef with wavy hamza below U+0673 */
 }
 END_TEST
 
@@ -168,6 +170,9 @@ START_TEST(test_invisible_format_chars_removed)
     NORM_EQ("\xE2\x80\xABنص\xE2\x80\xAC", "نص");   /* RLE ... PDF */
     NORM_EQ("\xE2\x81\xA7نص\xE2\x81\xA9", "نص");   /* FSI ... PDI */
     NORM_EQ("ab\xE2\x80\x8B" "cd", "abcd");        /* zero-width space */
+    /* small waw and small yeh are letters of some spellings, not marks: kept */
+    NORM_EQ("ه\xDB\xA5", "ه\xDB\xA5");
+    NORM_EQ("ه\xDB\xA6", "ه\xDB\xA6");
     /* the word joiner had split the word it joins; the grapheme joiner and
      * a variation selector stayed inside it, a word apart */
     NORM_EQ("كل\xE2\x81\xA0مة", "كلمة");            /* WORD JOINER U+2060 */
