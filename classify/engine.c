@@ -702,6 +702,10 @@ static int target_out(mz_worker *w, size_t bi, const char *target)
     mz_bundle *b = (mz_bundle *)&w->m->b[bi];
     mz_buf *o = &w->out;
     const mz_head *h = target ? mz_bundle_head(b, target) : NULL;
+    char nb[1024];
+    /* training composes a target's name (NFC): so is the record's */
+    if (!h && target && mz_nfc_utf8(target, strlen(target), nb, sizeof nb) == 0 && strcmp(nb, target))
+        h = mz_bundle_head(b, nb);
     if (h == b->aux) h = NULL;
     char why[MZ_ERR_MAX];
     if (target_problem(b, target, h, w->o->target_field ? w->o->target_field : "target", why, sizeof why)) snprintf(w->errmsg, sizeof w->errmsg, "%s", why);

@@ -149,3 +149,28 @@ int mz_normalize_utf8(mz_normalizer *n, const char *utf8, size_t len,
     *outlen = (size_t)got;
     return 0;
 }
+
+/* mz_nfc_utf8: see normalize.h. */
+int mz_nfc_utf8(const char *s, size_t l, char *buf, size_t n)
+{
+    size_t k = 0;
+    while (k < l && (unsigned char)s[k] < 0x80) k++;
+    if (k == l) { /* ASCII, as nearly every label is */
+        if (l >= n) return 1;
+        memcpy(buf, s, l + 1);
+        return 0;
+    }
+    UErrorCode st = U_ZERO_ERROR;
+    const UNormalizer2 *nfc = unorm2_getNFCInstance(&st);
+    UChar u[2048], v[4096];
+    int32_t ul = 0, vl;
+    if (l >= 2048) return 1;
+    u_strFromUTF8(u, 2048, &ul, s, (int32_t)l, &st);
+    if (U_FAILURE(st) || ul >= 2048) return -1;
+    vl = unorm2_normalize(nfc, u, ul, v, 4096, &st);
+    if (U_FAILURE(st) || vl >= 4096) return 1;
+    int32_t bl = 0;
+    u_strToUTF8(buf, (int32_t)n, &bl, v, vl, &st);
+    if (st == U_BUFFER_OVERFLOW_ERROR || st == U_STRING_NOT_TERMINATED_WARNING || (size_t)bl >= n) return 1;
+    return U_FAILURE(st) ? -1 : 0;
+}

@@ -45,6 +45,14 @@ void mz_normalizer_free(mz_normalizer *n);
 int mz_normalize(mz_normalizer *n, const char *utf8, size_t len,
                  const UChar **out, size_t *outlen, mz_err *e);
 
+/* A name (a label, a target) s (valid UTF-8, l bytes) in Unicode's
+ * composed form, NFC, into buf (n bytes), NUL-terminated: a folder named on
+ * macOS spells أخبار with a separate hamza (NFD), and it is the same name
+ * as the one a JSONL file spells composed.  Nothing else changes (no
+ * folding: names are compared as written).  0, or 1 when it does not fit
+ * (names of up to 2047 UTF-16 units), -1 when ICU fails. */
+int mz_nfc_utf8(const char *s, size_t l, char *buf, size_t n);
+
 /* Convenience for data files and tests: normalise to a malloc'd UTF-8
  * string (NUL-terminated).  Invalid UTF-8 is an error. */
 int mz_normalize_utf8(mz_normalizer *n, const char *utf8, size_t len,

@@ -8,14 +8,13 @@
 #include "fsutil.h"
 #include "jsonout.h"
 #include "metrics.h"
+#include "normalize.h"
 #include "parallel.h"
 #include "platt.h"
 #include "progress.h"
 #include "predict.h"
 #include "utf8.h"
 
-#include <unicode/unorm2.h>
-#include <unicode/ustring.h>
 
 void mz_labelset_free(mz_labelset *l)
 {
@@ -96,37 +95,9 @@ static const char *invisible_at(const char *s, size_t n)
     return NULL;
 }
 
-/* s (UTF-8, l bytes) in Unicode's composed form (NFC) into buf (n bytes):
- * a folder named on macOS spells أخبار with a separate hamza (NFD), and it
- * is the same label as the one a JSONL corpus spells composed.  1 when it
- * does not fit, -1 when ICU fails. */
-static int label_nfc(const char *s, size_t l, char *buf, size_t n)
-{
-    size_t k = 0;
-    while (k < l && (unsigned char)s[k] < 0x80) k++;
-    if (k == l) { /* ASCII, as nearly every label is */
-        if (l >= n) return 1;
-        memcpy(buf, s, l + 1);
-        return 0;
-    }
-    UErrorCode st = U_ZERO_ERROR;
-    const UNormalizer2 *nfc = unorm2_getNFCInstance(&st);
-    UChar u[2048], v[4096];
-    int32_t ul = 0, vl;
-    if (l >= 2048) return 1;
-    u_strFromUTF8(u, 2048, &ul, s, (int32_t)l, &st);
-    if (U_FAILURE(st) || ul >= 2048) return -1;
-    vl = unorm2_normalize(nfc, u, ul, v, 4096, &st);
-    if (U_FAILURE(st) || vl >= 4096) return 1;
-    int32_t bl = 0;
-    u_strToUTF8(buf, (int32_t)n, &bl, v, vl, &st);
-    if (st == U_BUFFER_OVERFLOW_ERROR || st == U_STRING_NOT_TERMINATED_WARNING || (size_t)bl >= n) return 1;
-    return U_FAILURE(st) ? -1 : 0;
-}
-
 const char *mz_label_nfc(const char *s, char *buf, size_t n)
 {
-    return label_nfc(s, strlen(s), buf, n) == 0 ? buf : NULL;
+    return mz_nfc_utf8(s, strlen(s), buf, n) == 0 ? buf : NULL;
 }
 
 int mz_f1_labels_want(const char *spec, const mz_labelset *L, unsigned char *want, mz_err *e)
@@ -190,7 +161,7 @@ const char *mz_label_text(const cJSON *j, char *buf, size_t n)
             if ((size_t)snprintf(buf, n, "\"%s\" %s", s, why) >= n) return why;
             return buf;
         }
-        int r = label_nfc(s, l, buf, n);
+        int r = mz_nfc_utf8(s, l, buf, n);
         if (r > 0) return "is too long (255 bytes at most)";
         if (r < 0) return "cannot be read as Unicode text";
         return NULL;

@@ -1,6 +1,8 @@
 /* trainset.c — see trainset.h. */
 #include "trainset.h"
 
+#include "normalize.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 #include "corpus.h"
 #include "fsutil.h"
 #include "heads.h"
+#include "normalize.h"
 #include "parallel.h"
 #include "progress.h"
 #include "sha256.h"
@@ -188,7 +191,11 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
             record_free(c, i);
             return mz_fail(e, "%s: missing or empty target field \"%s\"", where, l->a->target_field);
         }
-        c->target[i] = strdup(t->valuestring);
+        /* composed, as labels are: one target however its name is spelt
+         * (a name too long to compose is refused with the label rules) */
+        char nb[1024];
+        c->target[i] = strdup(mz_nfc_utf8(t->valuestring, strlen(t->valuestring), nb, sizeof nb) == 0 ? nb
+                                                                                                   : t->valuestring);
     }
     if (!c->text[i] || !c->where[i] || (r->title && !c->title[i]) || (r->label && !c->label[i]) ||
         (r->id && !c->id[i]) || (l->a->aux_field && !c->aux[i]) || (l->a->target_field && !c->target[i])) {
