@@ -622,7 +622,7 @@ static int load_source(mz_bundle *b, const char *dir, mz_err *e)
     return 0;
 }
 
-int mz_bundle_source(const mz_bundle *b, const char *source)
+static int find_source(const mz_bundle *b, const char *source)
 {
     int lo = 0, hi = b->nsource - 1;
     while (source && lo <= hi) {
@@ -632,6 +632,16 @@ int mz_bundle_source(const mz_bundle *b, const char *source)
         else lo = mid + 1;
     }
     return -1;
+}
+
+int mz_bundle_source(const mz_bundle *b, const char *source)
+{
+    int k = find_source(b, source);
+    char nb[1024];
+    /* training composes a source's name (NFC), as it does a label */
+    if (k < 0 && source && b->nsource && mz_nfc_utf8(source, strlen(source), nb, sizeof nb) == 0 && strcmp(nb, source))
+        k = find_source(b, nb);
+    return k;
 }
 
 static int load_labels(const cJSON *arr, mz_head *h, int multilabel, const char *where, mz_err *e)

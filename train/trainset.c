@@ -160,7 +160,8 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
         }
         /* held-out records are answered as the classifier would: a name no
          * head can have is no known source */
-        if (cJSON_IsString(t) && mz_source_name_ok(t->valuestring) && !(c->source[i] = strdup(t->valuestring))) {
+        if (cJSON_IsString(t) && mz_source_name_ok(t->valuestring) &&
+            !(c->source[i] = strdup(*t->valuestring && !why ? lb : t->valuestring))) { /* lb: composed */
             record_free(c, i);
             return mz_fail(e, "out of memory");
         }
