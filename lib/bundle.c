@@ -954,7 +954,8 @@ static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
     /* a version is a whole number: 1.5 or 0.9999999999 is no version at
      * all (and %g would print the latter as this program's own) */
     if (fmt->valuedouble != floor(fmt->valuedouble) || !(fabs(fmt->valuedouble) < 1e9)) {
-        mz_fail(e, "%s: format %.17g is not a version number (a small whole number): not a mizan model", path, fmt->valuedouble);
+        mz_fail(e, "%s: format %.17g is not a version number (a small whole number): not a mizan model", path,
+                fmt->valuedouble);
         goto fail;
     }
     if (fmt->valuedouble > MZ_FORMAT_VERSION) {
