@@ -707,6 +707,9 @@ static int target_out(mz_worker *w, size_t bi, const char *target)
     if (!h && target && mz_nfc_utf8(target, strlen(target), nb, sizeof nb) == 0 && strcmp(nb, target))
         h = mz_bundle_head(b, nb);
     if (h == b->aux) h = NULL;
+    /* answered under the head's name, so that every spelling of one target
+     * is one target in the answer, the spreadsheet and the summary */
+    if (h) target = h->name;
     char why[MZ_ERR_MAX];
     if (target_problem(b, target, h, w->o->target_field ? w->o->target_field : "target", why, sizeof why)) snprintf(w->errmsg, sizeof w->errmsg, "%s", why);
     if (w->o->text_format) {
