@@ -44,6 +44,7 @@ static int work(void *arg, int wk, size_t i, mz_err *e)
         mz_worker *w = &r->w[wk];
         w->kept = it->kept;
         w->source = it->source ? it->source : it->source_other ? NULL : r->source_given;
+        w->target_json = it->target_json;
         w->stream = it->lineno ? r->stream : NULL;
         w->line = it->lineno;
         w->id_number = it->id_number;
@@ -124,10 +125,11 @@ void mz_flush_batch(mz_run *r)
         free(it->text);
         free(it->error);
         free(it->target);
+        free(it->target_json);
         free(it->source);
         free(it->line);
         free(it->kept);
-        it->id = it->title = it->text = it->error = it->target = it->source = it->line = it->kept = NULL;
+        it->id = it->title = it->text = it->error = it->target = it->target_json = it->source = it->line = it->kept = NULL;
         it->has_id = it->id_number = it->source_other = it->oom = 0;
     }
     /* a full disk or a closed reader stops the run at once, rather than

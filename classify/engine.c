@@ -676,13 +676,16 @@ static int ensure_sent(mz_worker *w)
 
 /* Why a target bundle cannot answer the record's target (NULL: it can),
  * naming the targets it knows, into msg. */
-static const char *target_problem(const mz_bundle *b, const char *target, const mz_head *h, const char *field,
-                                  char *msg, size_t n)
+static const char *target_problem(const mz_bundle *b, const char *target, const char *target_json,
+                                  const mz_head *h, const char *field, char *msg, size_t n)
 {
     if (h) return NULL;
-    size_t k = target ? (size_t)snprintf(msg, n, "%s: unknown target \"%s\" (it knows ", b->name, target)
-                      : (size_t)snprintf(msg, n, "%s: no target given (a string in the record's field \"%s\"; it knows ",
-                                         b->name, field);
+    size_t k = target        ? (size_t)snprintf(msg, n, "%s: unknown target \"%s\" (it knows ", b->name, target)
+               : target_json ? (size_t)snprintf(msg, n, "%s: the record's field \"%s\" gives the target as %.80s, not as "
+                                                        "a string (it knows ",
+                                                b->name, field, target_json)
+                             : (size_t)snprintf(msg, n, "%s: no target given (a string in the record's field \"%s\"; it knows ",
+                                                b->name, field);
     for (size_t i = 0, first = 1; i < b->nheads && k < n; i++) {
         if (&b->heads[i] == b->aux) continue;
         k += (size_t)snprintf(msg + k, n - k, "%s\"%s\"", first ? "" : ", ", b->heads[i].name);
@@ -711,19 +714,22 @@ static int target_out(mz_worker *w, size_t bi, const char *target)
      * is one target in the answer, the spreadsheet and the summary */
     if (h) target = h->name;
     char why[MZ_ERR_MAX];
-    if (target_problem(b, target, h, w->o->target_field ? w->o->target_field : "target", why, sizeof why)) snprintf(w->errmsg, sizeof w->errmsg, "%s", why);
+    /* a target given as a number is a target no head is named by */
+    const char *tj = target ? NULL : w->target_json;
+    if (target_problem(b, target, tj, h, w->o->target_field ? w->o->target_field : "target", why, sizeof why))
+        snprintf(w->errmsg, sizeof w->errmsg, "%s", why);
     if (w->o->text_format) {
         if (!h) {
             mz_buf_cell(o, b->name, 8, 0, 0);
-            mz_buf_printf(o, " %s\n", target ? "unknown target" : "no target given");
+            mz_buf_printf(o, " %s\n", target || tj ? "unknown target" : "no target given");
             return 1;
         }
     } else if (w->o->tsv) {
         /* the label cell says, in brackets, what "error" says in JSON */
         mz_buf_puts(o, "\t");
-        if (target) mz_buf_tsv_cell(o, target, strlen(target));
+        if (target || tj) mz_buf_tsv_cell(o, target ? target : tj, strlen(target ? target : tj));
         if (!h) {
-            mz_buf_puts(o, target ? "\t(unknown target)\t\t" : "\t(no target given)\t\t");
+            mz_buf_puts(o, target || tj ? "\t(unknown target)\t\t" : "\t(no target given)\t\t");
             return 1;
         }
     } else {
@@ -731,6 +737,7 @@ static int target_out(mz_worker *w, size_t bi, const char *target)
         mz_buf_json_str(o, b->name, strlen(b->name));
         mz_buf_puts(o, ": {\"target\": ");
         if (target) mz_buf_json_str(o, target, strlen(target));
+        else if (tj) mz_buf_json_raw(o, tj, strlen(tj));
         else mz_buf_puts(o, "null");
         if (!h) {
             mz_buf_puts(o, ", \"error\": ");

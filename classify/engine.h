@@ -92,6 +92,10 @@ typedef struct mz_worker {
     /* set per record by the caller: the article's source (its outlet), which
      * picks a bundle's per-source head when it has one for it, or NULL */
     const char *source;
+    /* set per record by the caller: a target the record gives otherwise
+     * than as a string (a number), as JSON, which no head is named by, or
+     * NULL */
+    const char *target_json;
     /* set per record by the caller: the stream and line of a record read
      * from one, which lead its error messages as they lead the reader's,
      * or NULL (a file's id is its path already); formatted only for an

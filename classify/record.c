@@ -179,6 +179,7 @@ void mz_parse_line(mz_run *r, mz_item *it)
     }
     const cJSON *tg = cJSON_GetObjectItemCaseSensitive(rec.obj, r->target_field);
     if (cJSON_IsString(tg)) it->target = strdup(tg->valuestring);
+    else if (tg && !cJSON_IsNull(tg) && !(it->target_json = cJSON_PrintUnformatted(tg))) it->oom = 1;
     const cJSON *so = r->source_field ? cJSON_GetObjectItemCaseSensitive(rec.obj, r->source_field) : NULL;
     if (cJSON_IsString(so) && !(it->source = strdup(so->valuestring))) it->oom = 1;
     /* a number (an outlet's code) names a source too, one no head knows

@@ -30,6 +30,7 @@
 
 typedef struct mz_item {
     char *id, *title, *text, *target;
+    char *target_json; /* a target given otherwise than as a string: its JSON */
     char *source; /* the record's source field (per-source heads), or NULL */
     int source_other; /* the record names a source, but not as a string */
     size_t tlen, len;

@@ -214,7 +214,8 @@ static int add_answer(acct *s, const cJSON *rec)
              * has no label: counted as such, not under its own name, so a
              * stream of made-up targets keeps the summary the bundle's size */
             const char *t = str(k, "target"), *l = str(k, "label");
-            if (!l) t = t ? "(unknown target)" : "(no target given)";
+            const cJSON *tv = cJSON_GetObjectItemCaseSensitive(k, "target");
+            if (!l) t = tv && !cJSON_IsNull(tv) ? "(unknown target)" : "(no target given)";
             if (count(&g->a, t) != 0) return -1;
             if (t && l) {
                 size_t n = strlen(t) + strlen(l) + 2;
