@@ -328,11 +328,13 @@ void mz_error_record(mz_buf *b, const char *id, int id_number, const char *kept,
         return;
     }
     if (o->tsv) {
+        size_t row = b->n;
         if (id) mz_buf_tsv_cell(b, id, strlen(id));
         tsv_kept(b, kept, o);
         for (size_t c = 0; c < o->tsv_cols + 2; c++) mz_buf_puts(b, "\t"); /* the bundles' cells, truncated */
         mz_buf_tsv_cell(b, msg, strlen(msg));
         mz_buf_puts(b, "\n");
+        mz_buf_tsv_quote_row(b, row);
         return;
     }
     mz_buf_puts(b, "{\"id\": ");
@@ -832,12 +834,14 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
     }
     if (!has_arabic_token(&w->doc)) return fail_record(w, id, "text has no Arabic words (the models read Arabic)");
     mz_buf *o = &w->out;
+    size_t row = 0;
     int json = !w->o->text_format && !w->o->tsv;
     if (w->o->text_format) {
         mz_buf_puts(o, "== ");
         mz_buf_tsv_cell(o, id ? id : "(no id)", strlen(id ? id : "(no id)"));
         mz_buf_puts(o, "\n");
     } else if (w->o->tsv) {
+        row = o->n;
         if (id) mz_buf_tsv_cell(o, id, strlen(id));
         tsv_kept(o, w->kept, w->o);
     } else {
@@ -896,6 +900,7 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
         mz_buf_printf(o, "\t%s\t", w->doc.truncated ? "true" : "false");
         if (target_failed) mz_buf_tsv_cell(o, w->errmsg, strlen(w->errmsg));
         mz_buf_puts(o, "\n");
+        mz_buf_tsv_quote_row(o, row);
     } else if (json) {
         if (!first_stance) mz_buf_puts(o, "}");
         if (w->doc.truncated) mz_buf_printf(o, ", \"truncated\": true");

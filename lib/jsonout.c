@@ -148,6 +148,46 @@ static void raw_tsv_cell(mz_buf *b, const char *s, size_t n)
 
 void mz_buf_tsv_cell(mz_buf *b, const char *s, size_t n) { put_clean(b, s, n, raw_tsv_cell); }
 
+void mz_buf_tsv_quote_row(mz_buf *b, size_t start)
+{
+    if (b->oom || start > b->n) return;
+    size_t quotes = 0, opening = 0;
+    for (size_t i = start; i < b->n; i++) {
+        quotes += b->s[i] == '"';
+        opening += b->s[i] == '"' && (i == start || b->s[i - 1] == '\t');
+    }
+    if (!opening) return;
+    size_t len = b->n - start;
+    char *row = malloc(len + 1);
+    if (!row || reserve(b, quotes + 2 * opening)) {
+        free(row);
+        b->oom = 1;
+        return;
+    }
+    memcpy(row, b->s + start, len);
+    char *o = b->s + start;
+    for (size_t i = 0; i < len;) {
+        size_t end = i;
+        while (end < len && row[end] != '\t' && row[end] != '\n') end++;
+        if (row[i] == '"') {
+            *o++ = '"';
+            for (size_t k = i; k < end; k++) {
+                if (row[k] == '"') *o++ = '"';
+                *o++ = row[k];
+            }
+            *o++ = '"';
+        } else {
+            memcpy(o, row + i, end - i);
+            o += end - i;
+        }
+        if (end < len) *o++ = row[end++];
+        i = end;
+    }
+    free(row);
+    b->n = (size_t)(o - b->s);
+    b->s[b->n] = '\0';
+}
+
 /* A JSON value copied as written, from a line no strict reader may have
  * accepted: inside strings a control character is escaped, outside them
  * white space of any kind becomes a space, so the copy never breaks the

@@ -25,6 +25,12 @@ void mz_buf_json_str(mz_buf *b, const char *s, size_t n);
  * control characters become spaces (a cell never splits a row), and bytes
  * that are not UTF-8 become U+FFFD, as in JSON strings. */
 void mz_buf_tsv_cell(mz_buf *b, const char *s, size_t n);
+/* The TSV row written since b->s[start], once whole: each of its cells
+ * that begins with a double quote is quoted as RFC 4180 quotes a field
+ * (wrapped in quotes, each quote doubled), as spreadsheets and CSV readers
+ * take a field that opens with one for a quoted field, and would read on
+ * across tabs and rows to its close (a title opening with quoted speech). */
+void mz_buf_tsv_quote_row(mz_buf *b, size_t start);
 /* s, a JSON value as some input line wrote it, copied so that the output
  * stays one line of valid UTF-8: bytes that are not UTF-8 become U+FFFD,
  * control characters in strings are escaped, and line breaks and tabs

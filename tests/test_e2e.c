@@ -1775,7 +1775,8 @@ START_TEST(test_tsv_format)
     const char feed[] = "{\"id\": \"a\", \"url\": \"http://x/1\", \"n\": [1, 2], \"text\": \"قالت موسكو إن الكرملين يرفض "
                         "العقوبات\\tالجديدة على روسيا\"}\n"
                         "not json\n"
-                        "{\"id\": \"c\\td\", \"text\": \"فاز المنتخب الوطني في مباراة كرة القدم أمس بثلاثة أهداف\"}\n";
+                        "{\"id\": \"c\\td\", \"text\": \"فاز المنتخب الوطني في مباراة كرة القدم أمس بثلاثة أهداف\"}\n"
+                        "{\"id\": \"\\\"q\\\" x\", \"url\": \"\\\"u\", \"text\": \"فاز المنتخب الوطني أمس\"}\n";
     put(T("t.jsonl"), feed, sizeof feed - 1);
     int rc = run("out.tsv", "err.txt", "'%s' --models '%s' --format tsv --keep url,n --explain 2 '%s'", CLASSIFY,
                  T("tm"), T("t.jsonl"));
@@ -1787,8 +1788,12 @@ START_TEST(test_tsv_format)
     int nr = 0, nj = 0;
     for (char *l = strtok_r(tsv, "\n", &save); l && nr < 8; l = strtok_r(NULL, "\n", &save)) rows[nr++] = l;
     for (char *l = strtok_r(json, "\n", &save2); l && nj < 8; l = strtok_r(NULL, "\n", &save2)) jl[nj++] = l;
-    ck_assert_int_eq(nr, 4);
-    ck_assert_int_eq(nj, 3);
+    ck_assert_int_eq(nr, 5);
+    ck_assert_int_eq(nj, 4);
+    /* cells opening with a quote are quoted, RFC 4180's way (a quote inside
+     * a cell is left as it is) */
+    static const char quoted[] = "\"\"\"q\"\" x\"\t\"\"\"u\"\t\t";
+    ck_assert_msg(!strncmp(rows[4], quoted, sizeof quoted - 1), "%s", rows[4]);
     ck_assert_str_eq(rows[0], "id\turl\tn\ttopic\ttopic_confidence\ttopic_evidence\trussia_present\trussia_mentions\t"
                               "russia_label\trussia_score\trussia_evidence\ttruncated\terror");
     for (int r = 1; r < 4; r++) {

@@ -83,6 +83,26 @@ START_TEST(test_tsv_cells)
 }
 END_TEST
 
+/* A row's cells that open with a double quote are quoted as RFC 4180
+ * quotes a field, so that a spreadsheet reads the row as it was written;
+ * a quote elsewhere in a cell stays as it is. */
+START_TEST(test_tsv_row_quoting)
+{
+    mz_buf b = {0};
+    mz_buf_puts(&b, "before\n");
+    size_t row = b.n;
+    mz_buf_puts(&b, "\"quoted\" title\ta \"b\"\t\t\"\t\"x\n");
+    mz_buf_tsv_quote_row(&b, row);
+    ck_assert_str_eq(b.s, "before\n\"\"\"quoted\"\" title\"\ta \"b\"\t\t\"\"\"\"\t\"\"\"x\"\n");
+    /* a row with no such cell is left alone */
+    mz_buf_reset(&b);
+    mz_buf_puts(&b, "a\tb \"c\"\n");
+    mz_buf_tsv_quote_row(&b, 0);
+    ck_assert_str_eq(b.s, "a\tb \"c\"\n");
+    mz_buf_free(&b);
+}
+END_TEST
+
 /* Cells count code points: an Arabic word of five letters (ten bytes)
  * pads like an ASCII one of five; a cut never splits a letter. */
 START_TEST(test_cells_by_code_point)
@@ -117,6 +137,7 @@ Suite *suite_jsonout(void)
     tcase_add_test(tc, test_num_matches_printf);
     tcase_add_test(tc, test_string_escapes);
     tcase_add_test(tc, test_tsv_cells);
+    tcase_add_test(tc, test_tsv_row_quoting);
     tcase_add_test(tc, test_cells_by_code_point);
     suite_add_tcase(s, tc);
     return s;
