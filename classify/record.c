@@ -8,6 +8,17 @@
 #include "flatrecord.h"
 #include "utf8.h"
 
+/* 1 when the member whose value is sp stands whole before the fault at
+ * s[bad]: its value closed, and a comma or the object's end follows it
+ * ("12 34" stops at 12 before the fault, which is no whole member). */
+static int whole_before(const char *s, const mz_jspan *sp, size_t bad)
+{
+    if (!sp->len || sp->off + sp->len >= bad) return 0;
+    size_t after = sp->off + sp->len;
+    while (after < bad && (s[after] == ' ' || s[after] == '\t' || s[after] == '\r' || s[after] == '\n')) after++;
+    return after < bad && (s[after] == ',' || s[after] == '}');
+}
+
 char *mz_kept_members(const mz_run *r, const cJSON *obj, const char *line, size_t len, size_t *twice)
 {
     if (twice) *twice = SIZE_MAX;
@@ -16,9 +27,18 @@ char *mz_kept_members(const mz_run *r, const cJSON *obj, const char *line, size_
     size_t bad;
     const char *why;
     if (!span) return NULL;
+    int refused = 0;
     if (line && mz_json_scan(line, len, (const char *const *)r->keep, (size_t)r->nkeep, span, &bad, &why) != 0) {
-        memset(span, 0, (size_t)r->nkeep * sizeof *span);
-        if (twice && !strcmp(why, MZ_JSON_TWICE)) *twice = bad;
+        /* a line refused: the values whole before its fault are still
+         * copied as written; the rest as cJSON reads them, where that is
+         * exact */
+        refused = 1;
+        for (int k = 0; k < r->nkeep; k++)
+            if (!whole_before(line, &span[k], bad)) span[k].len = 0;
+        if (twice && !strcmp(why, MZ_JSON_TWICE)) {
+            *twice = bad;
+            memset(span, 0, (size_t)r->nkeep * sizeof *span);
+        }
     }
     mz_buf b = {0};
     for (int k = 0; k < r->nkeep; k++) {
@@ -29,6 +49,10 @@ char *mz_kept_members(const mz_run *r, const cJSON *obj, const char *line, size_
             mz_buf_puts(&b, ": ");
         }
         const cJSON *v = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, r->keep[k]) : NULL;
+        /* past a refused line's fault, a number (which cJSON rewrites:
+         * 12345678901234567890 as 1.2345678901234567e+19) or anything
+         * holding one cannot be copied as written: null */
+        if (refused && v && !span[k].len && (cJSON_IsNumber(v) || cJSON_IsArray(v) || cJSON_IsObject(v))) v = NULL;
         if (r->o.tsv && cJSON_IsString(v)) {
             mz_buf_tsv_cell(&b, v->valuestring, strlen(v->valuestring));
             continue;
@@ -86,12 +110,7 @@ static int id_twice(const mz_idscan *q) { return q->rc != 0 && !strcmp(q->why, M
 void mz_salvage_id(mz_item *it, const char *s, const mz_idscan *q)
 {
     const mz_jspan *sp = &q->sp;
-    size_t bad = q->bad;
-    if (q->rc == 0 || !sp->len || sp->off + sp->len >= bad || id_twice(q)) return;
-    /* whole means its member ended: "12 34" stops at 12 before the fault */
-    size_t after = sp->off + sp->len;
-    while (after < bad && (s[after] == ' ' || s[after] == '\t' || s[after] == '\r' || s[after] == '\n')) after++;
-    if (after >= bad || (s[after] != ',' && s[after] != '}')) return;
+    if (q->rc == 0 || id_twice(q) || !whole_before(s, sp, q->bad)) return;
     const char *v = s + sp->off;
     if (*v == '"') {
         /* cJSON would end the id at a \u0000, making another one */
