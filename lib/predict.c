@@ -54,15 +54,16 @@ int mz_predictor_vectorize(mz_predictor *p, const mz_doc *d, const uint8_t *ctx,
     return 0;
 }
 
-int mz_predictor_knows_words(const mz_predictor *p)
+int mz_row_knows_words(const mz_vocab *v, const mz_sparse *x)
 {
-    const mz_vocab *v = &p->b->vocab;
-    for (size_t i = 0; i < p->x.n; i++) {
-        size_t f = (size_t)p->x.idx[i];
+    for (size_t i = 0; i < x->n; i++) {
+        size_t f = (size_t)x->idx[i];
         if (f <= v->nfeat && v->kind[f - 1] != 'x') return 1;
     }
     return 0;
 }
+
+int mz_predictor_knows_words(const mz_predictor *p) { return mz_row_knows_words(&p->b->vocab, &p->x); }
 
 int mz_predict_aux(mz_predictor *p) { return mz_aux_augment(p->b, &p->x); }
 

@@ -69,6 +69,9 @@ int mz_predictor_vectorize(mz_predictor *p, const mz_doc *d, const uint8_t *ctx,
  * mention counts, cue counts): 0 when the head would answer from those and
  * its bias alone. */
 int mz_predictor_knows_words(const mz_predictor *p);
+/* The same for a row x of vocabulary v (training's and evaluate's rows,
+ * which count the texts the classifier would refuse so). */
+int mz_row_knows_words(const mz_vocab *v, const mz_sparse *x);
 
 /* For a bundle with an auxiliary head: predict it on p->x and append its
  * class probabilities (times the bundle's scale) as the features fid[c],

@@ -14,6 +14,7 @@
 #include "heads.h"
 #include "normalize.h"
 #include "parallel.h"
+#include "predict.h"
 #include "progress.h"
 #include "sha256.h"
 #include "sourcehead.h"
@@ -782,4 +783,18 @@ out:
         free(f.mentions);
     }
     return rc;
+}
+
+void mz_warn_wordless(const mz_collection *c, const mz_vocab *v, const mz_sparse *rows, size_t n, const char *what)
+{
+    size_t none = 0, first = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!mz_row_knows_words(v, &rows[i]) && !none++) first = i;
+    if (!none) return;
+    mz_progress_clear();
+    fprintf(stderr,
+            "mizan-train: warning: %zu of the %s %s no word the model knows (the first: %s): %s scored from the "
+            "heads' bias alone, where the classifier answers %s with an error\n",
+            none, what, none == 1 ? "has" : "have", c->where[first], none == 1 ? "it is" : "they are",
+            none == 1 ? "it" : "them");
 }

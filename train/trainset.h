@@ -45,6 +45,13 @@ int mz_collection_drop_scored(mz_collection *u, const mz_collection *c, size_t *
 int mz_featurize(const mz_collection *c, const mz_featopts *o, const mz_stopwords *sw, const mz_target *target,
                  const mz_targets *cues, int threads, int quiet, int fit, mz_vocab *vocab, mz_sparse **rows, long **mentions, mz_err *e);
 
+/* Warn (on stderr, --quiet or not: the figures count them) when rows of
+ * the first n records hold no word of vocab v, only pseudo-terms: the
+ * classifier answers such a text with an error, while training's
+ * cross-validation and evaluate score it from the heads' bias alone.
+ * `what` names the records ("scored texts", "held-out records"). */
+void mz_warn_wordless(const mz_collection *c, const mz_vocab *v, const mz_sparse *rows, size_t n, const char *what);
+
 int mz_train(const mz_train_args *a, mz_err *e);
 int mz_evaluate(const mz_train_args *a, mz_err *e);
 
