@@ -125,6 +125,12 @@ static int records_file_apart(const mz_train_args *a, const char *path, const ch
                 return mz_fail(e, "%s %s: is inside the corpus folder %s; write the records elsewhere", opt, path,
                                lists[l][i]);
         }
+    /* the run's other inputs: the lexicon and the stopword list */
+    const char *const data[][2] = {{a->targets, "--targets"}, {a->stopwords, "--stopwords"}};
+    for (int k = 0; k < 2; k++)
+        if (data[k][0] && mz_same_file(path, data[k][0]))
+            return mz_fail(e, "%s %s: is the %s file %s; write the records elsewhere", opt, path, data[k][1],
+                           data[k][0]);
     return 0;
 }
 
