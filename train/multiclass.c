@@ -612,6 +612,9 @@ int mz_train_targets(const mz_task *tk, const mz_labelset *L, const int *y, int 
         char file[64];
         snprintf(file, sizeof file, "target-%02d.svm", t);
         cJSON_AddItemToArray(tk->heads, hj[t] = mz_head_json(T.name[t], file, L->name, L->n));
+        /* the C each head was fitted with: --grid chooses one per target */
+        if (a->grid) cJSON_AddNumberToObject(hj[t], "C", C);
+        else if (t == 0) cJSON_AddNumberToObject(tk->solver, "C", C);
         int r = mz_add_model(tk->w, file, &lm, e);
         mz_linmodel_free(&lm);
         if (r != 0) goto out;

@@ -201,7 +201,10 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
         free(prob);
         char file[160];
         snprintf(file, sizeof file, "head-%02d.svm", k);
-        cJSON_AddItemToArray(heads, mz_head_json(L->name[k], file, bl, 2));
+        cJSON *hj = mz_head_json(L->name[k], file, bl, 2);
+        /* --grid chooses each head's own C: recorded where it was used */
+        if (a->grid) cJSON_AddNumberToObject(hj, "C", C);
+        cJSON_AddItemToArray(heads, hj);
         if (mz_add_model(w, file, &lm, e) != 0) {
             mz_linmodel_free(&lm);
             free(P), free(prim), free(truth);
@@ -209,7 +212,7 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
         }
         mz_linmodel_free(&lm);
     }
-    cJSON_AddNumberToObject(solver, "C", Csum / K);
+    if (!a->grid) cJSON_AddNumberToObject(solver, "C", Csum / K); /* every head's */
     /* Which of a text's labels leads is a choice among them; independent
      * binary heads only say whether each is present, so a multiclass
      * head on the first listed label helps choose.  Every label must
