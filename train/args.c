@@ -184,6 +184,15 @@ static int corpora_apart(const mz_train_args *a, mz_err *e)
                 return mz_fail(e, "%s: given twice as a corpus (also as %s)", p, q);
         }
     }
+    /* unlabelled texts named twice would count twice in the semantic
+     * block's statistics (and in the manifest's count of them) */
+    for (int i = 0; i < a->nlsa; i++) {
+        struct stat si, sj;
+        if (stat(a->lsa_corpus[i], &si) != 0) continue;
+        for (int j = 0; j < i; j++)
+            if (stat(a->lsa_corpus[j], &sj) == 0 && si.st_dev == sj.st_dev && si.st_ino == sj.st_ino)
+                return mz_fail(e, "%s: given twice as an --lsa-corpus (also as %s)", a->lsa_corpus[i], a->lsa_corpus[j]);
+    }
     return 0;
 }
 
