@@ -108,11 +108,14 @@ static void put_value(const mz_groups *g, size_t k)
     fputc('\n', g->out);
 }
 
-/* A figure in a table column: four decimals, or "-" when undefined. */
+/* A figure in a table column: four decimals, or "-" when undefined.  It
+ * is printed from the six decimals stored (mz_add_figure), as the figures
+ * read back from the stored report are: two equal figures, one computed
+ * here and one read back, printed 0.5959 and 0.5960 from 0.5959503. */
 static void put_fig(const mz_groups *g, double v, int width)
 {
     if (isnan(v)) fprintf(g->out, "  %*s", width, "-");
-    else fprintf(g->out, "  %*.4f", width, v);
+    else fprintf(g->out, "  %*.4f", width, round(v * 1e6) / 1e6);
 }
 
 static cJSON *group_item(cJSON *arr, const mz_groups *g, size_t k)
