@@ -508,9 +508,18 @@ static int str_field(const cJSON *j, const char *k, char *out, size_t outsz, int
  * read too unless told otherwise) and "target_field": strings where given
  * (title may be null: no title); one of another type would be passed over
  * for the default name without a word. */
+static int field_name(const cJSON *j, const char *k, const char *where, mz_err *e)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, k);
+    if (!v) return 0;
+    /* as long as training takes them: no length of their own */
+    if (!cJSON_IsString(v) || !*v->valuestring) return mz_fail(e, "%s: \"%s\" must be a non-empty string", where, k);
+    return name_ok(v->valuestring, k, where, e);
+}
+
 static int load_fields(const mz_bundle *b, mz_err *e)
 {
-    char buf[MZ_NAME_MAX + 1], where[4200], in[4220];
+    char where[4200], in[4220];
     snprintf(where, sizeof where, "%s/manifest.json", b->dir);
     snprintf(in, sizeof in, "%s: \"fields\"", where);
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(b->manifest, "fields");
@@ -518,10 +527,10 @@ static int load_fields(const mz_bundle *b, mz_err *e)
     static const char *const key[] = {"id", "text", "title", "label"};
     for (size_t k = 0; f && k < sizeof key / sizeof *key; k++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(f, key[k]);
-        if (!v || (k == 2 && cJSON_IsNull(v))) continue;
-        if (str_field(f, key[k], buf, sizeof buf, 1, in, e) != 0) return -1;
+        if (k == 2 && cJSON_IsNull(v)) continue;
+        if (field_name(f, key[k], in, e) != 0) return -1;
     }
-    return str_field(b->manifest, "target_field", buf, sizeof buf, 0, where, e);
+    return field_name(b->manifest, "target_field", where, e);
 }
 
 /* Manifest "source" (sourcehead.h): the field, the known sources in byte
@@ -544,6 +553,16 @@ static int load_source(mz_bundle *b, const char *dir, mz_err *e)
     if (!cJSON_IsArray(vals) || nv < 1 || nv > MZ_MAX_CLASSES || !cJSON_IsNumber(sc) ||
         !(sc->valuedouble >= 0 && sc->valuedouble <= 100))
         return mz_fail(e, "%s: \"source\" needs 1..%d \"values\" and a \"scale\" in [0, 100]", dir, MZ_MAX_CLASSES);
+    /* training lists each value's record count beside it: a value added to
+     * the manifest alone (the file has no block of weights for it; an empty
+     * block is a legitimate fit, so the file cannot tell) lacks one */
+    const cJSON *recs = cJSON_GetObjectItemCaseSensitive(sj, "records"), *rx;
+    int okr = cJSON_IsArray(recs) && cJSON_GetArraySize(recs) == nv;
+    cJSON_ArrayForEach(rx, recs) okr = okr && cJSON_IsNumber(rx) && rx->valuedouble >= 1 &&
+                                       rx->valuedouble == floor(rx->valuedouble);
+    if (!okr)
+        return mz_fail(e, "%s: \"source\": \"records\" must give a whole number of records for each of its %d values",
+                       dir, nv);
     b->source_values = calloc((size_t)nv, sizeof *b->source_values);
     b->source_heads = calloc((size_t)nv, sizeof *b->source_heads);
     if (!b->source_values || !b->source_heads) return mz_fail(e, "out of memory");
@@ -588,19 +607,6 @@ static int load_source(mz_bundle *b, const char *dir, mz_err *e)
     if (rc == 0) {
         for (size_t c = 0; c < k && rc == 0; c++)
             if (st.labels[c] != (int)c) rc = mz_fail(e, "%s: labels must be 0..%zu in order", path, k - 1);
-        /* every value has its block of weights: a value added to the
-         * manifest alone would get an empty one, the plain head's answers
-         * under a source head's name */
-        size_t width = st.Wk ? k : (size_t)st.npair;
-        const double *Wr = st.Wk ? st.Wk : st.W;
-        for (int d = 0; d < nv && rc == 0 && Wr; d++) {
-            int any = 0;
-            for (size_t f = k + (size_t)d * K + 1; f <= k + (size_t)(d + 1) * K && !any; f++)
-                for (size_t j = 0; j < width && !any; j++) any = Wr[f * width + j] != 0;
-            if (!any)
-                rc = mz_fail(e, "%s: no weights for the source \"%s\" (value %d of the manifest's %d): the manifest "
-                                "and the file disagree", path, shown(b->source_values[d], sb, sizeof sb), d + 1, nv);
-        }
         if (rc == 0 && mz_source_combine(&plain->lm, &st, nv, b->source_slot, F, K, sc->valuedouble, comb,
                                          &b->source_dval, e) != 0)
             rc = mz_wrap(e, "%s: ", path);
