@@ -114,6 +114,15 @@ static int too_big(const mz_labelset *L, size_t nfeat, mz_err *e)
                    L->n, nfeat, est / (1 << 20), MZ_BUNDLE_FILE_MAX >> 20, fit) != 0;
 }
 
+/* --cv-predictions would be written over a data file the run reads (the
+ * shipped lexicon or stopword list, when neither option names one). */
+static int not_over(const char *records, const char *data, const char *what, mz_err *e)
+{
+    if (records && mz_same_file(records, data))
+        return mz_fail(e, "--cv-predictions %s: is the %s %s; write the records elsewhere", records, what, data);
+    return 0;
+}
+
 int mz_train(const mz_train_args *args, mz_err *e)
 {
     /* a stance corpus keeps each target's value under the target's name */
@@ -215,12 +224,16 @@ int mz_train(const mz_train_args *args, mz_err *e)
 
     if (!(nz = mz_normalizer_new(e))) goto out;
     if (fo.stopwords) {
-        if (default_data(a->stopwords, "stopwords-ar.txt", "--stopwords", path, sizeof path, e) != 0) goto out;
+        if (default_data(a->stopwords, "stopwords-ar.txt", "--stopwords", path, sizeof path, e) != 0 ||
+            not_over(a->cv_predictions, path, "stopword list", e) != 0)
+            goto out;
         if (mz_stopwords_load(&sw, path, nz, e) != 0) goto out;
     }
     const mz_target *target = NULL;
     if (is_stance) {
-        if (default_data(a->targets, "targets.json", "--targets", path, sizeof path, e) != 0) goto out;
+        if (default_data(a->targets, "targets.json", "--targets", path, sizeof path, e) != 0 ||
+            not_over(a->cv_predictions, path, "target lexicon", e) != 0)
+            goto out;
         if (mz_read_file(path, 16u << 20, &targets_text, &targets_len, e) != 0) goto out;
         if (mz_targets_parse(&tg, targets_text, targets_len, path, nz, e) != 0) goto out;
         target = mz_targets_find(&tg, a->target);
