@@ -676,6 +676,16 @@ static int ensure_sent(mz_worker *w)
     return 0;
 }
 
+/* Bytes of s to show at most max of, ending before a character, not in
+ * one. */
+static int utf8_cut(const char *s, size_t max)
+{
+    size_t l = strlen(s);
+    if (l <= max) return (int)l;
+    while (max && ((unsigned char)s[max] & 0xC0) == 0x80) max--;
+    return (int)max;
+}
+
 /* Why a target bundle cannot answer the record's target (NULL: it can),
  * naming the targets it knows, into msg. */
 static const char *target_problem(const mz_bundle *b, const char *target, const char *target_json,
@@ -683,9 +693,9 @@ static const char *target_problem(const mz_bundle *b, const char *target, const 
 {
     if (h) return NULL;
     size_t k = target        ? (size_t)snprintf(msg, n, "%s: unknown target \"%s\" (it knows ", b->name, target)
-               : target_json ? (size_t)snprintf(msg, n, "%s: the record's field \"%s\" gives the target as %.80s, not as "
+               : target_json ? (size_t)snprintf(msg, n, "%s: the record's field \"%s\" gives the target as %.*s, not as "
                                                         "a string (it knows ",
-                                                b->name, field, target_json)
+                                                b->name, field, utf8_cut(target_json, 80), target_json)
                              : (size_t)snprintf(msg, n, "%s: no target given (a string in the record's field \"%s\"; it knows ",
                                                 b->name, field);
     for (size_t i = 0, first = 1; i < b->nheads && k < n; i++) {

@@ -198,7 +198,18 @@ void mz_parse_line(mz_run *r, mz_item *it)
     }
     const cJSON *tg = cJSON_GetObjectItemCaseSensitive(rec.obj, r->target_field);
     if (cJSON_IsString(tg)) it->target = strdup(tg->valuestring);
-    else if (tg && !cJSON_IsNull(tg) && !(it->target_json = cJSON_PrintUnformatted(tg))) it->oom = 1;
+    else if (tg && !cJSON_IsNull(tg)) {
+        /* as written, as --keep copies it (cJSON would print 1e400 as
+         * null and round a 20-digit number) */
+        const char *key[1] = {r->target_field};
+        mz_jspan sp;
+        size_t bad;
+        const char *why;
+        if (mz_json_scan(it->line, it->line_len, key, 1, &sp, &bad, &why) == 0 && sp.len)
+            it->target_json = strndup(it->line + sp.off, sp.len);
+        else it->target_json = cJSON_PrintUnformatted(tg);
+        if (!it->target_json) it->oom = 1;
+    }
     const cJSON *so = r->source_field ? cJSON_GetObjectItemCaseSensitive(rec.obj, r->source_field) : NULL;
     if (cJSON_IsString(so) && !(it->source = strdup(so->valuestring))) it->oom = 1;
     /* a number (an outlet's code) names a source too, one no head knows
