@@ -365,8 +365,13 @@ void mz_hint_encoding(const char *s, size_t n, mz_err *e)
         mz_fail(e, "%s; it is %s: convert it to UTF-8 first (iconv -f %s -t utf-8)", m,
                 guess[4] == '1' ? "UTF-16" : "UTF-32", guess);
     else if (!strncmp(guess, "utf-16", 6))
-        mz_fail(e, "%s; it reads as %s without a byte-order mark: try --encoding %s (a JSONL stream: convert it to "
-                   "UTF-8 first, iconv -f %s -t utf-8)", m, guess, guess, guess);
+        /* a stream's lines after the first start on the newline's second
+         * byte, where little-endian reads as big-endian: both are named */
+    {
+        const char *other = guess[6] == 'l' ? "utf-16be" : "utf-16le";
+        mz_fail(e, "%s; it reads as UTF-16 without a byte-order mark: try --encoding %s or %s (a JSONL stream: convert "
+                   "it to UTF-8 first, iconv -f %s or %s -t utf-8)", m, guess, other, guess, other);
+    }
     else mz_fail(e, "%s; it reads as %s: try --encoding %s", m, guess, guess);
 }
 
@@ -375,17 +380,18 @@ const char *mz_guess_encoding(const char *s, size_t n)
     if (utf32_bom(s, n)) return "utf-32";
     if (utf16_bom(s, n)) return "utf-16";
     /* UTF-16 without its mark: Arabic letters are xx 06 and ASCII xx 00,
-     * so one of the two byte positions is all 06 and 00 (a Windows tool's
-     * "Unicode" export, its mark cut off by another) */
-    size_t look = n < 4096 ? n & ~(size_t)1 : 4096, lo = 0, hi = 0, six = 0;
+     * so the bytes of one of the two positions are nearly all 06 and 00
+     * (punctuation such as “ ” — is xx 20) (a Windows tool's "Unicode"
+     * export, its mark cut off by another) */
+    size_t look = n < 4096 ? n & ~(size_t)1 : 4096, lo = 0, hi = 0, six = 0, pairs = look / 2;
     for (size_t i = 0; i + 1 < look; i += 2) {
         unsigned char a = (unsigned char)s[i], b = (unsigned char)s[i + 1];
         lo += b == 0x00 || b == 0x06, hi += a == 0x00 || a == 0x06;
         six += a == 0x06 || b == 0x06;
     }
-    if (look >= 8 && six * 4 >= look / 2) {
-        if (lo == look / 2 && hi < look / 4) return "utf-16le";
-        if (hi == look / 2 && lo < look / 4) return "utf-16be";
+    if (pairs >= 4 && six * 4 >= pairs) {
+        if (lo * 10 >= pairs * 9 && hi * 4 < pairs) return "utf-16le";
+        if (hi * 10 >= pairs * 9 && lo * 4 < pairs) return "utf-16be";
     }
     size_t high = 0, arabic = 0, iso = 0, space = 0;
     for (size_t i = 0; i < n; i++) {
