@@ -277,8 +277,10 @@ static int run_all(mz_classify_args *args)
             args->target_field);
         goto out;
     }
-    if (args->fields[1] && args->fields[2] && !strcmp(args->fields[1], args->fields[2])) {
-        say("--title-field %s: the text's field too; a record has a title field of its own or none", args->fields[2]);
+    /* as resolved: one given, the other the bundles' own */
+    if ((args->fields[1] || args->fields[2]) && r.fields[1] && r.fields[2] && !strcmp(r.fields[1], r.fields[2])) {
+        say("--%s-field %s: the %s's field too; a record has a title field of its own or none",
+            args->fields[2] ? "title" : "text", r.fields[2], args->fields[2] ? "text" : "title");
         goto out;
     }
     if (output) {
