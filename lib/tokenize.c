@@ -402,8 +402,9 @@ static size_t sentence_len_uncapped(const char *s, size_t n)
     return n;
 }
 
-/* The same, cut after MZ_SENTENCE_MAX_BYTES: at the last ASCII space or tab
- * before the limit, or, in a run without one, at the last character that
+/* The same, cut after MZ_SENTENCE_MAX_BYTES: after the last space before
+ * the limit (an ASCII one, or a no-break or fixed-width one, as space_at
+ * counts them), or, in a run without one, at the last character that
  * starts there.  A text without sentence breaks (a scraped page with its
  * paragraphs glued together) would otherwise be one "sentence", shown whole
  * for every target it names; no sentence of the training corpora comes near
@@ -413,8 +414,13 @@ static size_t sentence_len(const char *s, size_t n)
     size_t l = sentence_len_uncapped(s, n < MZ_SENTENCE_MAX_BYTES + 1 ? n : MZ_SENTENCE_MAX_BYTES + 1);
     if (l <= MZ_SENTENCE_MAX_BYTES) return l;
     const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = MZ_SENTENCE_MAX_BYTES; i > MZ_SENTENCE_MAX_BYTES / 2; i--)
-        if (p[i - 1] == ' ' || p[i - 1] == '\t') return i;
+    size_t cut = 0;
+    for (size_t j = MZ_SENTENCE_MAX_BYTES / 2; j < MZ_SENTENCE_MAX_BYTES;) {
+        size_t k = p[j] == ' ' || p[j] == '\t' ? 1 : mz_utf8_wide_space(s + j, MZ_SENTENCE_MAX_BYTES - j);
+        if (k) cut = j + k;
+        j += k ? k : 1;
+    }
+    if (cut) return cut;
     size_t i = MZ_SENTENCE_MAX_BYTES;
     while (i > 1 && (p[i] & 0xC0) == 0x80) i--;
     return i;

@@ -239,7 +239,7 @@ END_TEST
 START_TEST(test_sentence_length_capped)
 {
     size_t words = 9000, n = 0;
-    char *t = malloc(words * 11 + 16);
+    char *t = malloc(words * 11 + 64);
     ck_assert_ptr_nonnull(t);
     for (size_t i = 0; i < words; i++) {
         memcpy(t + n, "كلمة ", 9);
@@ -259,6 +259,19 @@ START_TEST(test_sentence_length_capped)
     }
     ck_assert_uint_eq(doc.sent[doc.nsent - 1].end, n);
     ck_assert_uint_eq(doc.tok[doc.ntok - 1].sent, doc.nsent - 1);
+    /* words joined by no-break spaces (news copy pads with them): cut at one */
+    n = 0;
+    for (size_t i = 0; i < words; i++) {
+        memcpy(t + n, "كلمة\xc2\xa0", 10);
+        n += 10;
+    }
+    t[n] = '\0';
+    build(NULL, t);
+    ck_assert_uint_eq(doc.ntok, words);
+    for (size_t s = 0; s < doc.nsent; s++) {
+        ck_assert_uint_le(doc.sent[s].end - doc.sent[s].start, MZ_SENTENCE_MAX_BYTES);
+        ck_assert_msg(!memcmp(t + doc.sent[s].start, "كلمة", 8), "sentence %zu starts mid-word", s);
+    }
     /* one letter 20,000 times: cut between two of its bytes' characters */
     n = 0;
     for (size_t i = 0; i < 20000; i++) {
