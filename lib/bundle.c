@@ -209,9 +209,19 @@ int mz_bundle_out_check(const char *dir, mz_err *e)
     int rc = 0;
     if (!(d = opendir(dir))) rc = mz_fail(e, "%s: cannot open: %m", dir);
     while (rc == 0 && (de = readdir(d))) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !strcmp(de->d_name, "manifest.json")) continue;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
         struct stat fs;
         char fp[4096], sn[80];
+        /* a file that cannot be removed (chattr +i) would strand the old
+         * bundle once the new one is in place, as a folder that keeps its
+         * files would */
+        if (mz_path_join(fp, sizeof fp, dir, de->d_name, e) == 0 && lstat(fp, &fs) == 0 && S_ISREG(fs.st_mode) &&
+            mz_file_pinned(fp)) {
+            rc = mz_fail(e, "%s: cannot replace %s in it: it is immutable or append-only (chattr)", dir,
+                         shown(de->d_name, sn, sizeof sn));
+            break;
+        }
+        if (!strcmp(de->d_name, "manifest.json")) continue;
         int listed = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(files, de->d_name)) ||
                      mz_bundle_file_name(de->d_name);
         if (mz_path_join(fp, sizeof fp, dir, de->d_name, e) != 0) rc = -1;

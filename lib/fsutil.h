@@ -30,6 +30,11 @@
  * it would lose the input. */
 int mz_same_file(const char *output, const char *input);
 
+/* 1 when path carries the immutable or append-only flag (chattr +i, +a),
+ * which keeps even root from removing it; 0 otherwise, or where the
+ * filesystem keeps no such flags. */
+int mz_file_pinned(const char *path);
+
 /* 1 when output would be written inside the existing folder dir (its own
  * folder is dir or below it, after links): a file there is lost when dir
  * is replaced whole, or damages what dir holds.  rel (may be NULL) then
