@@ -41,7 +41,10 @@ char *mz_kept_members(const mz_run *r, const cJSON *obj, const char *line, size_
         }
     }
     mz_buf b = {0};
+    cJSON *own = NULL;
     for (int k = 0; k < r->nkeep; k++) {
+        cJSON_Delete(own);
+        own = NULL;
         mz_buf_puts(&b, r->o.tsv ? "\t" : ", ");
         if (!r->o.tsv) {
             const char *as = r->keep_as ? r->keep_as : r->keep[k];
@@ -49,6 +52,9 @@ char *mz_kept_members(const mz_run *r, const cJSON *obj, const char *line, size_
             mz_buf_puts(&b, ": ");
         }
         const cJSON *v = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, r->keep[k]) : NULL;
+        /* a line cJSON cannot read at all (cut short): the value whole
+         * before the fault, read on its own */
+        if (!v && !cJSON_IsObject(obj) && span[k].len) v = own = cJSON_ParseWithLength(line + span[k].off, span[k].len);
         /* past a refused line's fault, a number (which cJSON rewrites:
          * 12345678901234567890 as 1.2345678901234567e+19) or anything
          * holding one cannot be copied as written: null */
@@ -79,6 +85,7 @@ char *mz_kept_members(const mz_run *r, const cJSON *obj, const char *line, size_
         else mz_buf_json_raw(&b, text, tl);
         cJSON_free(j);
     }
+    cJSON_Delete(own);
     free(span);
     if (b.oom) {
         mz_buf_free(&b);
