@@ -75,7 +75,7 @@ typedef struct load_ctx {
     odd_sources *odd;
 } load_ctx;
 
-/* A record's --by value as text: a string as it is, a number as JSON
+/* A record's --by value as text: a string as it is (composed, NFC), a number as JSON
  * writes it, true/false; NULL when absent, null or "".  A list or an
  * object names no group, so it is an error. */
 static int group_value(const mz_record *r, const char *field, const char *where, char **out, mz_err *e)
@@ -98,6 +98,10 @@ static int group_value(const mz_record *r, const char *field, const char *where,
         return mz_fail(e, "%s: field \"%s\" (--by) is a list or an object, not a value to group by", where, field);
     }
     if (!*v) return 0;
+    /* composed, as labels, targets and sources are: one group however its
+     * name is spelt */
+    char nb[1024];
+    if (cJSON_IsString(t) && mz_nfc_utf8(v, strlen(v), nb, sizeof nb) == 0) v = nb;
     return (*out = strdup(v)) ? 0 : mz_fail(e, "out of memory");
 }
 
