@@ -363,6 +363,7 @@ static int run_all(mz_classify_args *args)
             mz_buf_free(&hb);
             goto fail;
         }
+        mz_buf_tsv_quote_row(&hb, 0); /* a kept field named "x, as a cell opening with a quote is */
         if (!hb.oom && fwrite(hb.s, 1, hb.n, r.out) != hb.n) r.write_err = errno ? errno : EIO;
         mz_buf_free(&hb);
         if (hb.oom) goto oom;

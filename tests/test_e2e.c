@@ -1835,6 +1835,12 @@ START_TEST(test_tsv_format)
     }
     free(tsv);
     free(json);
+    /* the header too: a kept field whose name opens with a quote */
+    rc = run("out.tsv", "err.txt", "'%s' --models '%s' --format tsv --keep '\"x' '%s'", CLASSIFY, T("tm"), T("t.jsonl"));
+    ck_assert_int_eq(rc, 1);
+    tsv = slurp(T("out.tsv"), NULL);
+    ck_assert_msg(!strncmp(tsv, "id\t\"\"\"x\"\ttopic\t", 14), "%.80s", tsv);
+    free(tsv);
     /* a listing has no rows */
     rc = run("out.tsv", "err.txt", "'%s' --models '%s' --list-models --format tsv", CLASSIFY, T("tm"));
     ck_assert_int_eq(rc, 2);
