@@ -165,8 +165,10 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
         }
         /* held-out records are answered as the classifier would: a name no
          * head can have is no known source */
-        if (cJSON_IsString(t) && mz_source_name_ok(t->valuestring) &&
-            !(c->source[i] = strdup(*t->valuestring && !why ? lb : t->valuestring))) { /* lb: composed */
+        /* lb: composed, as the classifier composes a record's before looking
+         * for its head (and measures it so) */
+        const char *name = cJSON_IsString(t) ? (*t->valuestring && !why ? lb : t->valuestring) : NULL;
+        if (name && mz_source_name_ok(name) && !(c->source[i] = strdup(name))) {
             record_free(c, i);
             return mz_fail(e, "out of memory");
         }
