@@ -112,6 +112,9 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
         else if (!strcmp(o, "--encoding") && v) a->encoding = argv[++i];
         else if ((!strcmp(o, "-o") || !strcmp(o, "--output")) && v) {
             if (!*(a->output = argv[++i])) return mz_fail(e, "%s: expected a file name, got ''", o);
+            /* "-" elsewhere is standard input: here it would make a file "-" */
+            if (!strcmp(a->output, "-"))
+                return mz_fail(e, "%s -: give a file name (the answers go to standard output without -o)", o);
         } else if (!strcmp(o, "--format") && v) {
             i++;
             a->o.text_format = !strcmp(v, "text");
