@@ -60,7 +60,11 @@ char *mz_kept_members(const mz_run *r, const cJSON *obj, const char *line, size_
          * holding one cannot be copied as written: null */
         if (refused && v && !span[k].len && (cJSON_IsNumber(v) || cJSON_IsArray(v) || cJSON_IsObject(v))) v = NULL;
         if (r->o.tsv && cJSON_IsString(v)) {
-            mz_buf_tsv_cell(&b, v->valuestring, strlen(v->valuestring));
+            /* cJSON ends a string at a \u0000: such a value is shown as
+             * written, escapes and all, not cut there */
+            if (span[k].len >= 2 && mz_json_nul_escape(line + span[k].off, span[k].len, NULL))
+                mz_buf_tsv_cell(&b, line + span[k].off + 1, span[k].len - 2);
+            else mz_buf_tsv_cell(&b, v->valuestring, strlen(v->valuestring));
             continue;
         }
         if (r->o.tsv && (!v || cJSON_IsNull(v))) continue;
