@@ -217,14 +217,17 @@ int mz_models_fields(const mz_models *m, const char *const given[3], const char 
         for (size_t i = 0; !given[k] && i < m->n; i++) {
             const cJSON *f = cJSON_GetObjectItemCaseSensitive(m->b[i].manifest, "fields");
             const cJSON *v = cJSON_GetObjectItemCaseSensitive(f, key[k]);
-            const char *name = cJSON_IsString(v) && *v->valuestring ? v->valuestring : key[k];
+            /* a null title: the bundle was trained without one, as evaluate reads it */
+            const char *name = cJSON_IsString(v) && *v->valuestring ? v->valuestring
+                               : k == 2 && cJSON_IsNull(v)           ? NULL
+                                                                     : key[k];
             if (!first) first = &m->b[i], out[k] = name;
-            else if (strcmp(out[k], name))
+            else if (out[k] != name && (!out[k] || !name || strcmp(out[k], name)))
                 return mz_fail(e, "%s and %s were trained to read an article's %s from different fields (\"%s\", \"%s\"): "
                                   "say which with --%s-field",
-                               first->dir, m->b[i].dir, key[k], out[k], name, key[k]);
+                               first->dir, m->b[i].dir, key[k], out[k] ? out[k] : "(none)", name ? name : "(none)", key[k]);
         }
-        if (!out[k]) out[k] = key[k];
+        if (!out[k] && !first) out[k] = key[k];
     }
     return 0;
 }

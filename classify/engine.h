@@ -43,7 +43,8 @@ void mz_models_free(mz_models *m);
 /* The JSONL fields of a record's id, text and title (out[0..2]): given[k]
  * where not NULL, else the one every bundle was trained to read (manifest
  * "fields"; "id", "text", "title" for a bundle that records none), so that
- * a bundle trained on {"body": ...} reads "body" as evaluate does.  Refused
+ * a bundle trained on {"body": ...} reads "body" as evaluate does; out[2] is
+ * NULL (no title) for bundles trained without one ("title": null).  Refused
  * when bundles read one from different fields and none is given. */
 int mz_models_fields(const mz_models *m, const char *const given[3], const char *out[3], mz_err *e);
 

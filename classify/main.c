@@ -277,11 +277,15 @@ static int run_all(mz_classify_args *args)
             args->target_field);
         goto out;
     }
-    /* as resolved: one given, the other the bundles' own */
-    if ((args->fields[1] || args->fields[2]) && r.fields[1] && r.fields[2] && !strcmp(r.fields[1], r.fields[2])) {
-        say("--%s-field %s: the %s's field too; a record has a title field of its own or none",
-            args->fields[2] ? "title" : "text", r.fields[2], args->fields[2] ? "text" : "title");
-        goto out;
+    /* one field read as both text and title: a --title-field naming the
+     * text's is refused; a --text-field naming the bundles' title field (a
+     * feed of headlines) reads it as the text, with no title */
+    if (r.fields[1] && r.fields[2] && !strcmp(r.fields[1], r.fields[2])) {
+        if (args->fields[2]) {
+            say("--title-field %s: the text's field too; a record has a title field of its own or none", r.fields[2]);
+            goto out;
+        }
+        r.fields[2] = NULL;
     }
     if (output) {
         mz_signals_catch(on_signal);
