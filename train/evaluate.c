@@ -314,7 +314,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
     if (mz_featurize(&c, &b.vocab.opt, &b.vocab.sw, target, &tg, a->threads, 1, 0, &b.vocab, &rows,
                      target ? &mentions : NULL, e) != 0)
         goto out;
-    if (!target) mz_warn_wordless(&c, &b.vocab, rows, c.n, "held-out records"); /* as training: not for stance */
+    mz_warn_wordless(&c, &b.vocab, rows, c.n, target ? mentions : NULL, "held-out records");
     for (size_t i = 0; b.lsa.dims && i < c.n; i++)
         if (mz_lsa_append(&b.lsa, &rows[i]) != 0) {
             mz_fail(e, "out of memory");

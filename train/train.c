@@ -346,9 +346,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
                 a->corpus[0], fo.min_df);
         goto out;
     }
-    /* (a stance bundle answers a text it cannot read as not naming its
-     * target, no error) */
-    if (!is_stance) mz_warn_wordless(&c, &vocab, rows, c.nscored, "scored texts");
+    mz_warn_wordless(&c, &vocab, rows, c.nscored, is_stance ? mentions : NULL, "scored texts");
     if (!strcmp(task, "multiclass") && !a->learn.rbf && too_big(&L, vocab.nfeat, e)) goto out;
     /* an RBF head's cost grows with the square of the records: a person
      * waiting on a corpus of news should hear so before the minutes pass */

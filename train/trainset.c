@@ -791,11 +791,12 @@ out:
     return rc;
 }
 
-void mz_warn_wordless(const mz_collection *c, const mz_vocab *v, const mz_sparse *rows, size_t n, const char *what)
+void mz_warn_wordless(const mz_collection *c, const mz_vocab *v, const mz_sparse *rows, size_t n,
+                      const long *mentions, const char *what)
 {
     size_t none = 0, first = 0;
     for (size_t i = 0; i < n; i++)
-        if (!mz_row_knows_words(v, &rows[i]) && !none++) first = i;
+        if ((!mentions || mentions[i] > 0) && !mz_row_knows_words(v, &rows[i]) && !none++) first = i;
     if (!none) return;
     mz_progress_clear();
     fprintf(stderr,

@@ -49,8 +49,11 @@ int mz_featurize(const mz_collection *c, const mz_featopts *o, const mz_stopword
  * the first n records hold no word of vocab v, only pseudo-terms: the
  * classifier answers such a text with an error, while training's
  * cross-validation and evaluate score it from the heads' bias alone.
- * `what` names the records ("scored texts", "held-out records"). */
-void mz_warn_wordless(const mz_collection *c, const mz_vocab *v, const mz_sparse *rows, size_t n, const char *what);
+ * mentions (a stance bundle's, or NULL): only texts that name the target
+ * count, as a stance bundle answers the others as not naming it.  `what`
+ * names the records ("scored texts", "held-out records"). */
+void mz_warn_wordless(const mz_collection *c, const mz_vocab *v, const mz_sparse *rows, size_t n,
+                      const long *mentions, const char *what);
 
 int mz_train(const mz_train_args *a, mz_err *e);
 int mz_evaluate(const mz_train_args *a, mz_err *e);
