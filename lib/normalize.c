@@ -162,15 +162,32 @@ int mz_nfc_utf8(const char *s, size_t l, char *buf, size_t n)
     }
     UErrorCode st = U_ZERO_ERROR;
     const UNormalizer2 *nfc = unorm2_getNFCInstance(&st);
-    UChar u[2048], v[4096];
-    int32_t ul = 0, vl;
-    if (l >= 2048) return 1;
-    u_strFromUTF8(u, 2048, &ul, s, (int32_t)l, &st);
-    if (U_FAILURE(st) || ul >= 2048) return -1;
-    vl = unorm2_normalize(nfc, u, ul, v, 4096, &st);
-    if (U_FAILURE(st) || vl >= 4096) return 1;
-    int32_t bl = 0;
-    u_strToUTF8(buf, (int32_t)n, &bl, v, vl, &st);
-    if (st == U_BUFFER_OVERFLOW_ERROR || st == U_STRING_NOT_TERMINATED_WARNING || (size_t)bl >= n) return 1;
-    return U_FAILURE(st) ? -1 : 0;
+    /* names are short: on the stack; a long --by value on the heap */
+    UChar su[2048], sv[3 * 2048], *u = su, *v = sv; /* NFC makes at most three of one (U+1D160) */
+    size_t cap = 2048;
+    if (l >= 1 << 28) return 1;
+    if (l >= 2048) {
+        cap = l + 1;
+        u = malloc(cap * sizeof *u);
+        v = malloc(3 * cap * sizeof *v);
+        if (!u || !v) {
+            free(u == su ? NULL : u), free(v == sv ? NULL : v);
+            return -1;
+        }
+    }
+    int32_t ul = 0, vl = 0, bl = 0, rc = 0;
+    u_strFromUTF8(u, (int32_t)cap, &ul, s, (int32_t)l, &st);
+    if (U_FAILURE(st) || (size_t)ul >= cap) rc = -1;
+    if (rc == 0) {
+        vl = unorm2_normalize(nfc, u, ul, v, (int32_t)(3 * cap), &st);
+        if (U_FAILURE(st) || (size_t)vl >= 3 * cap) rc = 1;
+    }
+    if (rc == 0) {
+        u_strToUTF8(buf, (int32_t)(n < INT32_MAX ? n : INT32_MAX), &bl, v, vl, &st);
+        if (st == U_BUFFER_OVERFLOW_ERROR || st == U_STRING_NOT_TERMINATED_WARNING || (size_t)bl >= n) rc = 1;
+        else if (U_FAILURE(st)) rc = -1;
+    }
+    if (u != su) free(u);
+    if (v != sv) free(v);
+    return rc;
 }

@@ -50,7 +50,7 @@ int mz_normalize(mz_normalizer *n, const char *utf8, size_t len,
  * macOS spells أخبار with a separate hamza (NFD), and it is the same name
  * as the one a JSONL file spells composed.  Nothing else changes (no
  * folding: names are compared as written).  0, or 1 when it does not fit
- * (names of up to 2047 UTF-16 units), -1 when ICU fails. */
+ * in n bytes (3 * l + 1 always does), -1 when ICU fails or memory runs out. */
 int mz_nfc_utf8(const char *s, size_t l, char *buf, size_t n);
 
 /* Convenience for data files and tests: normalise to a malloc'd UTF-8

@@ -184,6 +184,30 @@ START_TEST(test_invisible_format_chars_removed)
 }
 END_TEST
 
+/* Names are composed (NFC) without folding: أ spelt ا + U+0654 composes,
+ * and so does a value far longer than a label (a --by field's), whose
+ * buffers are then taken from the heap. */
+START_TEST(test_nfc_names)
+{
+    char out[64];
+    ck_assert_int_eq(mz_nfc_utf8("\xD8\xA7\xD9\x94", 4, out, sizeof out), 0);
+    ck_assert_str_eq(out, "\xD8\xA3");
+    ck_assert_int_eq(mz_nfc_utf8("ABC", 3, out, sizeof out), 0);
+    ck_assert_str_eq(out, "ABC"); /* no folding */
+    ck_assert_int_eq(mz_nfc_utf8("\xD8\xA7\xD9\x94", 4, out, 2), 1); /* does not fit */
+    enum { N = 3000 };
+    char *in = malloc(4 * N + 1), *big = malloc(3 * 4 * N + 1);
+    ck_assert_ptr_nonnull(in);
+    ck_assert_ptr_nonnull(big);
+    for (int i = 0; i < N; i++) memcpy(in + 4 * i, "\xD8\xA7\xD9\x94", 4);
+    ck_assert_int_eq(mz_nfc_utf8(in, 4 * N, big, 3 * 4 * N + 1), 0);
+    ck_assert_uint_eq(strlen(big), 2 * N);
+    for (int i = 0; i < N; i++) ck_assert_int_eq(memcmp(big + 2 * i, "\xD8\xA3", 2), 0);
+    free(in);
+    free(big);
+}
+END_TEST
+
 START_TEST(test_kept_letters)
 {
     NORM_EQ("مدرسة", "مدرسة");                     /* ta marbuta kept */
@@ -368,6 +392,7 @@ Suite *suite_normalize(void)
     tcase_add_test(tc, test_lowercase_other_scripts);
     tcase_add_test(tc, test_invisible_format_chars_removed);
     tcase_add_test(tc, test_kept_letters);
+    tcase_add_test(tc, test_nfc_names);
     tcase_add_test(tc, test_utf16_output);
     tcase_add_test(tc, test_invalid_utf8_rejected);
     tcase_add_test(tc, test_idempotent_on_samples);

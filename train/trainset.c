@@ -100,9 +100,15 @@ static int group_value(const mz_record *r, const char *field, const char *where,
     if (!*v) return 0;
     /* composed, as labels, targets and sources are: one group however its
      * name is spelt */
-    char nb[1024];
-    if (cJSON_IsString(t) && mz_nfc_utf8(v, strlen(v), nb, sizeof nb) == 0) v = nb;
-    return (*out = strdup(v)) ? 0 : mz_fail(e, "out of memory");
+    size_t vl = strlen(v);
+    char *nb = malloc(3 * vl + 1);
+    if (!nb) return mz_fail(e, "out of memory");
+    if (mz_nfc_utf8(v, vl, nb, 3 * vl + 1) != 0) {
+        free(nb);
+        return (*out = strdup(v)) ? 0 : mz_fail(e, "out of memory");
+    }
+    *out = nb;
+    return 0;
 }
 
 static int add_record(void *arg, const mz_record *r, mz_err *e)
