@@ -958,6 +958,12 @@ void mz_remove_flat_dir(const char *dir)
 
 int mz_file_pinned(const char *path)
 {
+    /* statx reads the flags without opening the file (which a mode of 000
+     * would refuse); the ioctl where the kernel does not report them so */
+    const unsigned long pin = STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND;
+    struct statx sx;
+    if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) == 0 && (sx.stx_attributes_mask & pin) == pin)
+        return (sx.stx_attributes & pin) != 0;
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) return 0;
     int flags = 0, pinned = ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & (FS_IMMUTABLE_FL | FS_APPEND_FL));
