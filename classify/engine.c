@@ -845,7 +845,18 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
                  MZ_TOKEN_MAX_CHARS);
         return fail_record(w, id, m);
     }
-    if (!has_arabic_token(&w->doc)) return fail_record(w, id, "text has no Arabic words (the models read Arabic)");
+    if (!has_arabic_token(&w->doc)) {
+        /* UTF-16 without its mark whose every byte is under 0x80 (Arabic
+         * letters are xx 06) passes as UTF-8: said as what it is */
+        const char *g = mz_guess_encoding(text, len);
+        if (g && !strncmp(g, "utf-16", 6)) {
+            mz_err ge;
+            snprintf(ge.msg, sizeof ge.msg, "text has no Arabic words (the models read Arabic)");
+            mz_hint_guess(g, &ge);
+            return fail_record(w, id, ge.msg);
+        }
+        return fail_record(w, id, "text has no Arabic words (the models read Arabic)");
+    }
     mz_buf *o = &w->out;
     size_t row = 0;
     int json = !w->o->text_format && !w->o->tsv;

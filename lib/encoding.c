@@ -355,7 +355,11 @@ FILE *mz_text_open(const char *path, mz_decoder *d, int *lines, mz_err *e)
 
 void mz_hint_encoding(const char *s, size_t n, mz_err *e)
 {
-    const char *guess = strstr(e->msg, "UTF-8") ? mz_guess_encoding(s, n) : NULL;
+    if (strstr(e->msg, "UTF-8")) mz_hint_guess(mz_guess_encoding(s, n), e);
+}
+
+void mz_hint_guess(const char *guess, mz_err *e)
+{
     if (!guess) return;
     char m[MZ_ERR_MAX];
     snprintf(m, sizeof m, "%s", e->msg);

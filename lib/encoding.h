@@ -85,5 +85,7 @@ const char *mz_guess_encoding(const char *s, size_t n);
 /* When e says s[0..n) is not UTF-8 and a guess reads it, add what to do:
  * "...; it reads as windows-1256: try --encoding windows-1256". */
 void mz_hint_encoding(const char *s, size_t n, mz_err *e);
+/* The same addition for a guess already made (mz_guess_encoding). */
+void mz_hint_guess(const char *guess, mz_err *e);
 
 #endif
