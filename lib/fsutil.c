@@ -12,6 +12,8 @@
 #include <time.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <alloca.h>
 #include <linux/fs.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -316,11 +318,20 @@ void mz_signals_release(const sigset_t *old) { pthread_sigmask(SIG_SETMASK, old,
  * grow the main thread's stack mid-run, once the heap has taken what the
  * limit leaves: a crash, where a failed allocation is an error.  Its first
  * MiB is touched at start, while there is room (worker threads' stacks are
- * mapped whole when they start). */
+ * mapped whole when they start): no more than a quarter of a stack limit
+ * under 4 MiB (ulimit -s 1024 would make the touch itself the crash), and
+ * not at all under an address-space limit too small to hold it beside the
+ * program. */
 static void __attribute__((noinline)) grow_stack(void)
 {
-    volatile char pad[1 << 20];
-    for (size_t i = 0; i < sizeof pad; i += 4096) pad[i] = 0;
+    size_t want = 1 << 20;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 4 * want)
+        want = (size_t)rl.rlim_cur / 4;
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < ((rlim_t)64 << 20)) want = 0;
+    if (!want) return;
+    volatile char *pad = alloca(want);
+    for (size_t i = 0; i < want; i += 4096) pad[i] = 0;
 }
 
 int mz_start(int *closed)
