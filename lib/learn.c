@@ -333,17 +333,21 @@ static void job_worker(job_board *jb, int njob, job_fn fn, void *ctx)
     }
 }
 
+/* The jobs one after another in this process. */
+static int run_here(int njob, int quiet, job_fn fn, void *ctx, mz_err *e)
+{
+    for (int j = 0; j < njob; j++) {
+        if (!quiet) mz_progress("  solving %d/%d ...", j + 1, njob);
+        if (fn(ctx, j, e) != 0) return -1;
+    }
+    if (!quiet) mz_progress_clear();
+    return 0;
+}
+
 static int run_jobs(int njob, const mz_learnopts *o, job_fn fn, void *ctx, mz_err *e)
 {
     int procs = o->procs, quiet = o->quiet;
-    if (!in_children(njob, procs)) {
-        for (int j = 0; j < njob; j++) {
-            if (!quiet) mz_progress("  solving %d/%d ...", j + 1, njob);
-            if (fn(ctx, j, e) != 0) return -1;
-        }
-        if (!quiet) mz_progress_clear();
-        return 0;
-    }
+    if (!in_children(njob, procs)) return run_here(njob, quiet, fn, ctx, e);
     size_t bytes = sizeof(job_board) + (size_t)njob;
     job_board *jb = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (jb == MAP_FAILED) return mz_fail(e, "cannot map shared memory for the solver: %m");
@@ -361,11 +365,13 @@ static int run_jobs(int njob, const mz_learnopts *o, job_fn fn, void *ctx, mz_er
     pid_t parent = getpid();
     for (int w = 0; w < nw; w++) {
         pid_t pid = fork();
+        if (pid < 0 && running > 0) break; /* fewer workers (ulimit -u): the board hands every job out */
         if (pid < 0) {
-            failed = 1;
-            mz_fail(e, "fork failed: %m");
-            __atomic_store_n(&jb->failed, 1, __ATOMIC_RELEASE);
-            break;
+            /* none at all: the jobs are solved here, as when one process
+             * is asked for */
+            free(pids);
+            munmap(jb, bytes);
+            return run_here(njob, quiet, fn, ctx, e);
         }
         if (pid == 0) {
             /* A worker dies with the trainer: a SIGTERM sent to the trainer
