@@ -137,6 +137,11 @@ static int close_output(const char *output, mz_outfile *of, int rc, int write_er
         return rc;
     }
     mz_err e;
+    /* once FILE is replaced, a signal arriving meanwhile would end the run
+     * by that signal though its answers are in place: it waits, for good,
+     * and the status says what is on disk */
+    sigset_t held;
+    mz_signals_hold(&held);
     if (mz_outfile_commit(of, &e) != 0) {
         mz_err_print(stderr, "mizan-classify", e.msg);
         return 2;

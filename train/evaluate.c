@@ -569,6 +569,10 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         mz_fail(e, "evaluate: %s bundles are evaluated by their training CV (see manifest.json \"cv\")", b.kind);
         goto out;
     }
+    /* once the records are in place, a signal would end the run by that
+     * signal with them there: it waits, for good */
+    sigset_t held;
+    if (rec) mz_signals_hold(&held);
     if (rec && mz_write_records(a->predictions, rec, c.n, "--predictions", e) != 0) goto out;
     if (json) {
         char *txt = cJSON_Print(root);

@@ -1,8 +1,10 @@
 /* heads.c — see heads.h. */
 #include "heads.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "fsutil.h"
@@ -471,25 +473,33 @@ void mz_record_labels(cJSON *o, const cJSON *truth, char *const *names, int k, c
     put_scores(o, names, p, k);
 }
 
-int mz_write_records(const char *path, cJSON **rec, size_t n, const char *what, mz_err *e)
+int mz_records_prepare(mz_outfile *o, const char *path, cJSON **rec, size_t n, const char *what, mz_err *e)
 {
-    sigset_t old;
-    mz_signals_hold(&old);
-    mz_buf b = {0};
-    for (size_t i = 0; i < n; i++) {
+    if (mz_outfile_open(o, path, e) != 0) return mz_wrap(e, "%s: ", what);
+    int err = 0;
+    for (size_t i = 0; i < n && !err; i++) {
         char *l = cJSON_PrintUnformatted(rec[i]);
         if (!l) {
-            b.oom = 1;
-            break;
+            mz_outfile_abort(o);
+            return mz_fail(e, "out of memory");
         }
-        mz_buf_puts(&b, l);
-        mz_buf_put(&b, "\n", 1);
+        if (fputs(l, o->f) == EOF || putc('\n', o->f) == EOF) err = errno ? errno : EIO;
         cJSON_free(l);
     }
-    int rc = b.oom ? mz_fail(e, "out of memory") : mz_write_file_atomic(path, b.s ? b.s : "", b.n, e);
-    mz_signals_release(&old);
-    mz_buf_free(&b);
-    return rc == 0 ? 0 : mz_wrap(e, "%s: ", what);
+    /* a full disk is found now, before the bundle goes into place */
+    if (!err && (fflush(o->f) != 0 || (o->tmp[0] && fsync(fileno(o->f)) != 0))) err = errno ? errno : EIO;
+    if (err) {
+        mz_outfile_abort(o);
+        return mz_fail(e, "%s: %s: write failed: %s", what, path, strerror(err));
+    }
+    return 0;
+}
+
+int mz_write_records(const char *path, cJSON **rec, size_t n, const char *what, mz_err *e)
+{
+    mz_outfile o;
+    if (mz_records_prepare(&o, path, rec, n, what, e) != 0) return -1;
+    return mz_outfile_commit(&o, e) == 0 ? 0 : mz_wrap(e, "%s: ", what);
 }
 
 void mz_add_figure(cJSON *o, const char *key, double v)

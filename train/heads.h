@@ -14,6 +14,7 @@
 
 #include "args.h"
 #include "bundle.h"
+#include "fsutil.h"
 #include "learn.h"
 #include "trainset.h"
 
@@ -108,10 +109,12 @@ void mz_record_score(cJSON *o, double score, const double *svr);
  * first) with the binary heads' "scores". */
 void mz_record_labels(cJSON *o, const cJSON *truth, char *const *names, int k, const double *p, int primary,
                       const unsigned char *chosen);
-/* The records as JSON lines at path, written to a temporary file and
- * renamed into place; SIGINT and SIGTERM wait until it is in place (the
- * interrupt handler knows a bundle's temporary directory, not this file's
- * temporary).  Errors start with what (the option). */
+/* The records as JSON lines at path, written to a temporary file (which
+ * the interrupt handler removes) and renamed into place.  prepare writes
+ * and syncs it, so that a full disk is found, and leaves the rename to
+ * mz_outfile_commit (or mz_outfile_abort): training renames it once its
+ * bundle is in place.  Errors start with what (the option). */
+int mz_records_prepare(mz_outfile *o, const char *path, cJSON **rec, size_t n, const char *what, mz_err *e);
 int mz_write_records(const char *path, cJSON **rec, size_t n, const char *what, mz_err *e);
 
 /* Out-of-fold class probabilities (n × k) from out-of-fold decisions, the

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "bundle.h"
@@ -21,8 +22,12 @@
 
 static void on_signal(int sig)
 {
-    /* Only async-signal-safe calls: the pending bundle directory is flat. */
+    /* Only async-signal-safe calls: the pending bundle directory is flat;
+     * a records file being written (--cv-predictions, --predictions) is one
+     * file */
     mz_remove_flat_dir(mz_bundle_pending_dir());
+    const char *t = mz_outfile_pending();
+    if (*t) unlink(t);
     signal(sig, SIG_DFL);
     raise(sig);
 }

@@ -143,6 +143,8 @@ int mz_train(const mz_train_args *args, mz_err *e)
     size_t lsa_texts = 0, lsa_left = 0;
     mz_sparse *rows = NULL;
     long *mentions = NULL;
+    mz_outfile records; /* --cv-predictions, written before the bundle goes into place */
+    int records_open = 0;
     mz_trainset ts = {0};
     mz_labelset L = {0};
     int *y = NULL, *y2 = NULL;
@@ -492,15 +494,29 @@ int mz_train(const mz_train_args *args, mz_err *e)
         if (!strcmp(o, "--quiet")) continue;
         cJSON_AddItemToArray(cmd, cJSON_CreateString(a->argv[i]));
     }
-    if (oof && mz_write_records(a->cv_predictions, oof, ns, "--cv-predictions", e) != 0) goto out;
+    /* the records go into place after the bundle, so that a run that fails
+     * to write it leaves both as they were; written and synced first, so
+     * that a full disk is found before either moves */
+    if (oof && mz_records_prepare(&records, a->cv_predictions, oof, ns, "--cv-predictions", e) != 0) goto out;
+    records_open = oof != NULL;
+    /* from here a signal waits, for good: arriving while the outputs go
+     * into place, it would end the run by that signal with them in place */
+    sigset_t held;
+    mz_signals_hold(&held);
     if (mz_bundle_commit(&w, manifest, e) != 0) {
         manifest = NULL;
         goto out;
     }
     manifest = NULL;
+    records_open = 0;
+    if (oof && mz_outfile_commit(&records, e) != 0) {
+        mz_wrap(e, "--cv-predictions: the bundle is in place, but ");
+        goto out;
+    }
     if (!a->quiet) fprintf(stderr, "model written to %s\n", a->out);
     rc = 0;
 out:
+    if (records_open) mz_outfile_abort(&records);
     if (rc != 0 && w.tmp_dir[0]) mz_bundle_abort(&w);
     cJSON_Delete(manifest);
     mz_labelset_free(&L);
