@@ -80,7 +80,7 @@ void mz_add_file(mz_run *r, const char *path, int listed)
     if (mz_read_text_file(path, listed, r->dec, r->o.max_bytes, &buf, &len, &e) != 0) {
         /* too large is the article's own fault, said with the option that
          * moves the limit */
-        if (!strstr(e.msg, "larger than")) r->any_input_error = 1;
+        if (!strstr(e.msg, "larger than")) r->any_input_error++;
         else snprintf(e.msg + strlen(e.msg), sizeof e.msg - strlen(e.msg), " (--max-bytes)");
         it->error = strdup(e.msg);
         return;
@@ -108,7 +108,7 @@ static void input_error(mz_run *r, const char *path, const char *why)
     char m[4400];
     snprintf(m, sizeof m, "%s: %s", path, why);
     it->error = strdup(m);
-    r->any_input_error = 1;
+    r->any_input_error++;
 }
 
 /* The folders being read, outermost first: a link back to one of them
@@ -209,7 +209,7 @@ static size_t walk_dir(mz_run *r, const char *dir, const dirchain *up, int depth
                 snprintf(m, sizeof m,
                          "-o: %s is the file -o names (through a link), an input; write the answers elsewhere", p);
             mz_input_msg(m);
-            r->any_input_error = 1;
+            r->any_input_error++;
             found++;
             continue;
         }
@@ -236,7 +236,7 @@ void mz_add_dir(mz_run *r, const char *dir)
         char m[4200];
         snprintf(m, sizeof m, "%s: no .txt or .jsonl files in it or its subfolders", dir);
         mz_input_msg(m);
-        r->any_input_error = 1;
+        r->any_input_error++;
     }
 }
 
@@ -288,7 +288,7 @@ void mz_add_stdin_article(mz_run *r)
         snprintf(m, sizeof m, "-: read error: %s", strerror(errno));
         free(buf);
         it->error = strdup(m);
-        r->any_input_error = 1;
+        r->any_input_error++;
         return;
     }
     buf[n] = '\0';

@@ -398,7 +398,7 @@ static int run_all(mz_classify_args *args)
     if (r.oom) goto oom;
     if (r.sum) {
         mz_buf sb = {0};
-        mz_summary_write(r.sum, args->o.text_format, &sb);
+        mz_summary_write(r.sum, args->o.text_format, r.any_input_error, &sb);
         if (!sb.oom && !r.write_err && (fwrite(sb.s, 1, sb.n, r.out) != sb.n || fflush(r.out) != 0))
             r.write_err = errno ? errno : EIO;
         mz_buf_free(&sb);

@@ -74,7 +74,8 @@ typedef struct mz_run {
     const char *stream;
     mz_fields fl;
     mz_dupset *seen;
-    int any_record_error, any_input_error;
+    int any_record_error;
+    int any_input_error; /* inputs (files, streams) that could not be read whole */
     FILE *out;     /* stdout, or the temporary of --output */
     int write_err; /* errno of the first failed write: the run stops */
     int oom;       /* an answer could not be made: the run stops and fails */

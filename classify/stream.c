@@ -102,13 +102,13 @@ void mz_add_jsonl(mz_run *r, const char *path)
     if (!strcmp(path, "-") && mz_stdin_closed) {
         /* not an empty stream: there is none */
         mz_input_msg("-: standard input is closed");
-        r->any_input_error = 1;
+        r->any_input_error++;
         return;
     }
     FILE *f = mz_text_open(path, r->dec, &lines, &oe);
     if (!f) {
         mz_input_msg(oe.msg);
-        r->any_input_error = 1;
+        r->any_input_error++;
         return;
     }
     mz_linereader lr;
@@ -151,7 +151,7 @@ void mz_add_jsonl(mz_run *r, const char *path)
                 snprintf(r->oom_at, sizeof r->oom_at, "%s:%zu", name, lr.lineno + 1);
             }
             else mz_input_msg(m);
-            r->any_input_error = 1;
+            r->any_input_error++;
             break;
         }
         size_t i = 0;
@@ -170,7 +170,7 @@ void mz_add_jsonl(mz_run *r, const char *path)
                      "%s: a stream in %s cannot be read line by line; convert it to UTF-8 first (iconv -f %s -t utf-8)",
                      name, bom, bom);
             mz_input_msg(m);
-            r->any_input_error = refused = 1;
+            r->any_input_error++, refused = 1;
             break;
         }
         if (bom) {
@@ -224,6 +224,6 @@ void mz_add_jsonl(mz_run *r, const char *path)
     if (nlines == 0 && !refused) {
         snprintf(m, sizeof m, "%s: no records (empty input)", name);
         mz_input_msg(m);
-        r->any_input_error = 1;
+        r->any_input_error++;
     }
 }

@@ -321,7 +321,7 @@ void mz_summary_error(mz_summary *s, const cJSON *rec)
 
 int mz_summary_own_key(const char *key)
 {
-    static const char *const own[] = {"articles", "answered", "errors", "by"};
+    static const char *const own[] = {"articles", "answered", "errors", "by", "inputs_unread"};
     for (size_t i = 0; i < sizeof own / sizeof *own; i++)
         if (!strcmp(key, own[i])) return 1;
     return 0;
@@ -517,7 +517,7 @@ static int by_articles(const void *a, const void *b)
     return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-void mz_summary_write(const mz_summary *s, int text, mz_buf *out)
+void mz_summary_write(const mz_summary *s, int text, int unread, mz_buf *out)
 {
     if (s->oom) out->oom = 1;
     valref *r = s->nvals ? malloc(s->nvals * sizeof *r) : NULL;
@@ -529,6 +529,9 @@ void mz_summary_write(const mz_summary *s, int text, mz_buf *out)
     }
     if (r) qsort(r, s->nvals, sizeof *r, by_articles);
     if (text) {
+        if (unread)
+            mz_buf_printf(out, "incomplete: %d input%s could not be read whole (see the messages above); their articles "
+                               "are not all counted\n", unread, unread == 1 ? "" : "s");
         write_text(&s->all, out);
         for (size_t k = 0; r && k < s->nvals; k++) {
             /* the field's name as the values are: a person's terminal */
@@ -546,6 +549,7 @@ void mz_summary_write(const mz_summary *s, int text, mz_buf *out)
         }
     } else {
         mz_buf_puts(out, "{");
+        if (unread) mz_buf_printf(out, "\"inputs_unread\": %d, ", unread);
         write_json(&s->all, out);
         if (s->by) {
             mz_buf_puts(out, ", \"by\": {\"field\": ");

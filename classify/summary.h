@@ -61,7 +61,10 @@ void mz_summary_error(mz_summary *s, const cJSON *rec);
  * be summarised. */
 int mz_summary_own_key(const char *key);
 
-/* The summary as one JSON line, or with text a few lines for a person. */
-void mz_summary_write(const mz_summary *s, int text, mz_buf *out);
+/* The summary as one JSON line, or with text a few lines for a person.
+ * unread: the inputs that could not be read whole, whose articles it
+ * cannot count: said in it ("inputs_unread"), so that it does not read
+ * as the whole of the run. */
+void mz_summary_write(const mz_summary *s, int text, int unread, mz_buf *out);
 
 #endif
