@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "parallel.h"
 #include "progress.h"
@@ -117,6 +119,7 @@ void mz_flush_batch(mz_run *r)
             else mz_summary_add(r->sum, it->ans);
         } else if (!r->write_err) {
             fwrite(it->out.s, 1, it->out.n, r->out);
+            mz_run_wrote(r, it->out.n);
         }
         cJSON_Delete(it->ans);
         it->ans = NULL;
@@ -135,6 +138,7 @@ void mz_flush_batch(mz_run *r)
     /* a full disk or a closed reader stops the run at once, rather than
      * classifying the rest of a stream nobody will see */
     if (!r->write_err && (fflush(r->out) != 0 || ferror(r->out))) r->write_err = errno ? errno : EIO;
+    if (!r->write_err) mz_run_flushed(r);
     r->answered += r->n;
     r->n = 0;
     double t = r->progress ? mz_now_ms() : 0;
@@ -153,4 +157,29 @@ mz_item *mz_next_item(mz_run *r)
     it->lineno = 0;
     it->status = 0;
     return it;
+}
+
+void mz_run_wrote(mz_run *r, size_t n)
+{
+    size_t last = r->nends ? r->out_ends[r->nends - 1] : r->out_done;
+    if (r->nends == MZ_BATCH + 2) return; /* only ever flushed before */
+    r->out_ends[r->nends++] = last + n;
+}
+
+void mz_run_flushed(mz_run *r)
+{
+    if (r->nends) r->out_done = r->out_ends[r->nends - 1];
+    r->nends = 0;
+}
+
+void mz_run_trim(const mz_run *r, int fd, off_t start)
+{
+    struct stat st;
+    if (start < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return;
+    off_t at = lseek(fd, 0, SEEK_CUR);
+    if (at < start) return;
+    size_t wrote = (size_t)(at - start), keep = r->out_done <= wrote ? r->out_done : 0;
+    for (int i = 0; i < r->nends; i++)
+        if (r->out_ends[i] <= wrote) keep = r->out_ends[i];
+    if ((off_t)(start + (off_t)keep) < st.st_size) (void)!ftruncate(fd, start + (off_t)keep);
 }

@@ -23,4 +23,12 @@ mz_item *mz_next_item(mz_run *r);
 /* Answers and writes the items waiting; r->n is 0 after. */
 void mz_flush_batch(mz_run *r);
 
+/* The answers' ends (run.h out_ends): n bytes of an answer handed to
+ * r->out; everything so far flushed whole. */
+void mz_run_wrote(mz_run *r, size_t n);
+void mz_run_flushed(mz_run *r);
+/* After a failed write into fd, a regular file written from offset start:
+ * cut it back to the end of the last answer that reached it whole. */
+void mz_run_trim(const mz_run *r, int fd, off_t start);
+
 #endif

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "args.h"
@@ -256,6 +257,11 @@ static int run_all(mz_classify_args *args)
     mz_run r;
     memset(&r, 0, sizeof r);
     r.out = stdout;
+    /* where a lost write would cut the answers off (a redirect into a file) */
+    off_t out_start = lseek(STDOUT_FILENO, 0, SEEK_CUR);
+    struct stat sst;
+    int ofl = fcntl(STDOUT_FILENO, F_GETFL);
+    if (ofl >= 0 && (ofl & O_APPEND) && fstat(STDOUT_FILENO, &sst) == 0) out_start = sst.st_size; /* >> appends */
     /* --summary-by's field travels in each answer as a kept field does */
     char *by = NULL;
     if (args->encoding && !(dec = mz_decoder_new(args->encoding, &e))) goto fail;
@@ -374,6 +380,7 @@ static int run_all(mz_classify_args *args)
         }
         mz_buf_tsv_quote_row(&hb, 0); /* a kept field named "x, as a cell opening with a quote is */
         if (!hb.oom && fwrite(hb.s, 1, hb.n, r.out) != hb.n) r.write_err = errno ? errno : EIO;
+        mz_run_wrote(&r, hb.n); /* the header is flushed with the first batch */
         mz_buf_free(&hb);
         if (hb.oom) goto oom;
     }
@@ -429,7 +436,10 @@ out:
     free(by);
     mz_models_free(&m);
     mz_decoder_free(dec);
-    /* a failed write is reported whether or not -o was given */
+    /* a failed write is reported whether or not -o was given; a file
+     * standard output was redirected into keeps whole lines only (-o's
+     * temporary file is removed instead) */
+    if (r.write_err && !output) mz_run_trim(&r, STDOUT_FILENO, out_start);
     return output && !opened ? rc : close_output(output, &of, rc, r.write_err);
 }
 

@@ -78,6 +78,12 @@ typedef struct mz_run {
     int any_input_error; /* inputs (files, streams) that could not be read whole */
     FILE *out;     /* stdout, or the temporary of --output */
     int write_err; /* errno of the first failed write: the run stops */
+    /* where each answer handed to out ends, counted from the run's first
+     * byte: every one flushed whole (out_done), then those of the batch
+     * being written, so that a file cut by a failed write can be cut back
+     * to a whole answer (mz_run_trim) */
+    size_t out_done, out_ends[MZ_BATCH + 2];
+    int nends;
     int oom;       /* an answer could not be made: the run stops and fails */
     char oom_at[PATH_MAX + 32]; /* the record it was, "file:line" or a file */
     int out_exists;     /* -o FILE exists, as this file: never read as an input */
