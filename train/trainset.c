@@ -662,31 +662,26 @@ static int stem_and_add(feat_ctx *f, int threads, mz_err *e)
     pthread_cond_init(&sp.cv, NULL);
     pthread_t th;
     int rc = 0;
-    if (pthread_create(&th, NULL, stem_pipe_run, &sp) != 0) {
-        rc = mz_fail(e, "cannot start a thread");
-    } else {
-        for (size_t i = 0; i < n && rc == 0; i++) {
-            pthread_mutex_lock(&sp.mu);
-            while (!sp.done[i] && !sp.over) pthread_cond_wait(&sp.cv, &sp.mu);
-            int ready = sp.done[i];
-            pthread_mutex_unlock(&sp.mu);
-            if (!ready) break; /* the pool stopped on an error: reported below */
-            rc = mz_vocab_builder_add(f->vb, &f->sd[i], &f->td[i], e);
-            mz_stemdoc_free(&f->sd[i]);
-            /* a large corpus takes seconds here: the count moves */
-            if (!f->quiet && (i + 1) % 2000 == 0) mz_progress("tokenising and stemming: %zu of %zu documents", i + 1, n);
-        }
-        if (!f->quiet) mz_progress_clear();
-        if (rc != 0) {
-            /* stop the pool: nothing more is waited for */
-            pthread_join(th, NULL);
-        } else {
-            pthread_join(th, NULL);
-            if (sp.rc != 0) {
-                *e = sp.err;
-                rc = -1;
-            }
-        }
+    /* no thread to overlap with (ulimit -u): every document stemmed first,
+     * then added, in the same order, to the same vocabulary */
+    int started = pthread_create(&th, NULL, stem_pipe_run, &sp) == 0;
+    if (!started) stem_pipe_run(&sp);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        pthread_mutex_lock(&sp.mu);
+        while (!sp.done[i] && !sp.over) pthread_cond_wait(&sp.cv, &sp.mu);
+        int ready = sp.done[i];
+        pthread_mutex_unlock(&sp.mu);
+        if (!ready) break; /* the pool stopped on an error: reported below */
+        rc = mz_vocab_builder_add(f->vb, &f->sd[i], &f->td[i], e);
+        mz_stemdoc_free(&f->sd[i]);
+        /* a large corpus takes seconds here: the count moves */
+        if (!f->quiet && (i + 1) % 2000 == 0) mz_progress("tokenising and stemming: %zu of %zu documents", i + 1, n);
+    }
+    if (!f->quiet) mz_progress_clear();
+    if (started) pthread_join(th, NULL);
+    if (rc == 0 && sp.rc != 0) {
+        *e = sp.err;
+        rc = -1;
     }
     pthread_cond_destroy(&sp.cv);
     pthread_mutex_destroy(&sp.mu);
