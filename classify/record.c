@@ -86,6 +86,8 @@ char *mz_kept_members(const mz_run *r, const cJSON *obj, const char *line, size_
         if (r->o.tsv) mz_buf_tsv_cell(&b, text, tl);
         else if (r->keep_as && v && !cJSON_IsNull(v) && !cJSON_IsString(v))
             mz_buf_json_str(&b, text, tl); /* read back as written, not as a double */
+        else if (r->keep_as && cJSON_IsString(v) && span[k].len >= 2 && mz_json_nul_escape(text, tl, NULL))
+            mz_buf_json_str(&b, text + 1, tl - 2); /* read back whole: cJSON would end it at the \u0000 */
         else mz_buf_json_raw(&b, text, tl);
         cJSON_free(j);
     }
