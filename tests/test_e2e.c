@@ -2511,27 +2511,45 @@ static double score_of(const char *line, const char *label)
     return v;
 }
 
-START_TEST(test_source_heads)
+/* The corpus at from (in the repository) with record i changed by
+ * edit(record, i), written to path; returns the records. */
+static int edit_corpus(const char *from, const char *path, void (*edit)(cJSON *r, int i))
 {
-    char *mini = slurp(mz_test_path("corpora/mini/topic.jsonl"), NULL);
-    FILE *f = fopen(T("desks.jsonl"), "w");
+    char *src = slurp(mz_test_path(from), NULL);
+    FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     char *save = NULL;
-    int i = 0;
-    for (char *l = strtok_r(mini, "\n", &save); l; l = strtok_r(NULL, "\n", &save), i++) {
-        cJSON *j = cJSON_Parse(l);
-        const char *src = i % 2 ? "B" : "7";
-        cJSON_AddStringToObject(j, "source", src);
-        const cJSON *lb = cJSON_GetObjectItemCaseSensitive(j, "label");
-        if (*src == 'B' && !strcmp(lb->valuestring, "internationalNews"))
-            cJSON_ReplaceItemInObject(j, "label", cJSON_CreateString("middleEast"));
-        char *o = cJSON_PrintUnformatted(j);
-        fprintf(f, "%s\n", o);
-        free(o);
-        cJSON_Delete(j);
+    int n = 0;
+    for (char *l = strtok_r(src, "\n", &save); l; l = strtok_r(NULL, "\n", &save), n++) {
+        cJSON *r = cJSON_Parse(l);
+        ck_assert_ptr_nonnull(r);
+        edit(r, n);
+        char *x = cJSON_PrintUnformatted(r);
+        fprintf(f, "%s\n", x);
+        free(x);
+        cJSON_Delete(r);
     }
     fclose(f);
-    free(mini);
+    free(src);
+    return n;
+}
+
+/* two desks, "7" and "B", the second filing international news under the
+ * Middle East */
+static void two_desks(cJSON *j, int i)
+{
+    const char *src = i % 2 ? "B" : "7";
+    cJSON_AddStringToObject(j, "source", src);
+    const cJSON *lb = cJSON_GetObjectItemCaseSensitive(j, "label");
+    if (*src == 'B' && !strcmp(lb->valuestring, "internationalNews"))
+        cJSON_ReplaceItemInObject(j, "label", cJSON_CreateString("middleEast"));
+}
+
+START_TEST(test_source_heads)
+{
+    edit_corpus("corpora/mini/topic.jsonl", T("desks.jsonl"), two_desks);
+    FILE *f;
+    char *save = NULL;
     const char *opts = "--cv 3 --quiet --C 4 --class-weight balanced";
     int rc = run("out.txt", "err.txt",
                  "'%s' --corpus '%s' --out '%s' %s --source-field source --source-min 5 --cv-predictions '%s'", TRAIN,
@@ -3618,34 +3636,18 @@ START_TEST(test_aux_field_values)
 }
 END_TEST
 
-/* The mini stance corpus with every record changed by edit, written to
- * path; returns the records. */
-static int edit_mini_stance(const char *path, void (*edit)(cJSON *r))
-{
-    char *src = slurp(mz_test_path("corpora/mini/stance.jsonl"), NULL);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    int n = 0;
-    for (char *l = strtok(src, "\n"); l; l = strtok(NULL, "\n"), n++) {
-        cJSON *r = cJSON_Parse(l);
-        edit(r);
-        char *x = cJSON_PrintUnformatted(r);
-        fprintf(f, "%s\n", x);
-        free(x);
-        cJSON_Delete(r);
-    }
-    fclose(f);
-    free(src);
-    return n;
-}
-
 /* one more frame, which no bundle trained on the mini corpus has */
-static void add_weather(cJSON *r)
+static void add_weather(cJSON *r, int i)
 {
+    (void)i;
     cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(r, "frames"), cJSON_CreateString("Weather"));
 }
 
-static void russia_absent(cJSON *r) { cJSON_ReplaceItemInObjectCaseSensitive(r, "russia", cJSON_CreateNull()); }
+static void russia_absent(cJSON *r, int i)
+{
+    (void)i;
+    cJSON_ReplaceItemInObjectCaseSensitive(r, "russia", cJSON_CreateNull());
+}
 
 /* A multiclass bundle evaluated on records of a label it lacks: counted
  * wrong in a row of their own, with --by too, and said. */
@@ -3693,7 +3695,7 @@ START_TEST(test_evaluate_unknown_label)
     const cJSON *bf = cJSON_GetObjectItemCaseSensitive(bj, "heldout")->child; /* the bundle's own key */
     double micro0 = num_at(bf, "micro_f1", NULL), macro0 = num_at(bf, "macro_f1", NULL);
     /* every record given one more label, "Weather", which the model lacks */
-    int nrec = edit_mini_stance(T("wx.jsonl"), add_weather);
+    int nrec = edit_corpus("corpora/mini/stance.jsonl", T("wx.jsonl"), add_weather);
     rc = run("o", "e", "'%s' evaluate --model '%s' --corpus '%s' --json", TRAIN, T("f"), T("wx.jsonl"));
     ck_assert_int_eq(rc, 0);
     err = slurp(T("e"), NULL);
@@ -3813,7 +3815,7 @@ START_TEST(test_stance_without_critical)
     cJSON_Delete(j);
     /* held-out texts none of which discusses Russia: no text to answer
      * critical, so null (it was 0) */
-    edit_mini_stance(T("absent.jsonl"), russia_absent);
+    edit_corpus("corpora/mini/stance.jsonl", T("absent.jsonl"), russia_absent);
     rc = run("o", "e", "'%s' evaluate --model '%s' --corpus '%s' --json", TRAIN, T("b"), T("absent.jsonl"));
     ck_assert_int_eq(rc, 0);
     j = cJSON_Parse(m = slurp(T("o"), NULL));
