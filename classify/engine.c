@@ -719,12 +719,7 @@ static int target_out(mz_worker *w, size_t bi, const char *target)
 {
     mz_bundle *b = (mz_bundle *)&w->m->b[bi];
     mz_buf *o = &w->out;
-    const mz_head *h = target ? mz_bundle_head(b, target) : NULL;
-    char nb[1024];
-    /* training composes a target's name (NFC): so is the record's */
-    if (!h && target && mz_nfc_utf8(target, strlen(target), nb, sizeof nb) == 0 && strcmp(nb, target))
-        h = mz_bundle_head(b, nb);
-    if (h == b->aux) h = NULL;
+    const mz_head *h = mz_bundle_target_head(b, target);
     /* answered under the head's name, so that every spelling of one target
      * is one target in the answer, the spreadsheet and the summary */
     if (h) target = h->name;
@@ -846,16 +841,13 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
         return fail_record(w, id, m);
     }
     if (!has_arabic_token(&w->doc)) {
+        mz_err ge;
+        snprintf(ge.msg, sizeof ge.msg, "text has no Arabic words (the models read Arabic)");
         /* UTF-16 without its mark whose every byte is under 0x80 (Arabic
          * letters are xx 06) passes as UTF-8: said as what it is */
         const char *g = mz_guess_encoding(text, len);
-        if (g && !strncmp(g, "utf-16", 6)) {
-            mz_err ge;
-            snprintf(ge.msg, sizeof ge.msg, "text has no Arabic words (the models read Arabic)");
-            mz_hint_guess(g, &ge);
-            return fail_record(w, id, ge.msg);
-        }
-        return fail_record(w, id, "text has no Arabic words (the models read Arabic)");
+        if (g && !strncmp(g, "utf-16", 6)) mz_hint_guess(g, &ge);
+        return fail_record(w, id, ge.msg);
     }
     mz_buf *o = &w->out;
     size_t row = 0;

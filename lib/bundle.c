@@ -650,14 +650,29 @@ static int find_source(const mz_bundle *b, const char *source)
     return -1;
 }
 
+/* name composed (NFC) into nb, or NULL when composing changes nothing
+ * (or it does not fit): the second try of a lookup by name */
+static const char *composed(const char *name, char *nb, size_t n)
+{
+    return name && mz_nfc_utf8(name, strlen(name), nb, n) == 0 && strcmp(nb, name) ? nb : NULL;
+}
+
 int mz_bundle_source(const mz_bundle *b, const char *source)
 {
-    int k = find_source(b, source);
     char nb[1024];
-    /* training composes a source's name (NFC), as it does a label */
-    if (k < 0 && source && b->nsource && mz_nfc_utf8(source, strlen(source), nb, sizeof nb) == 0 && strcmp(nb, source))
-        k = find_source(b, nb);
+    const char *c;
+    int k = find_source(b, source);
+    if (k < 0 && b->nsource && (c = composed(source, nb, sizeof nb))) k = find_source(b, c);
     return k;
+}
+
+const mz_head *mz_bundle_target_head(const mz_bundle *b, const char *target)
+{
+    char nb[1024];
+    const char *c;
+    const mz_head *h = target ? mz_bundle_head((mz_bundle *)b, target) : NULL;
+    if (!h && (c = composed(target, nb, sizeof nb))) h = mz_bundle_head((mz_bundle *)b, c);
+    return h == b->aux ? NULL : h;
 }
 
 static int load_labels(const cJSON *arr, mz_head *h, int multilabel, const char *where, mz_err *e)

@@ -138,8 +138,12 @@ int mz_bundle_load(mz_bundle *b, const char *dir, mz_err *e);
  * calls this after mz_bundle_load. */
 struct mz_targets;
 int mz_bundle_lexicon(const mz_bundle *b, struct mz_targets *ts, mz_err *e);
-/* The index of a known source among b->source_values, or -1 (also for NULL). */
+/* The index of a known source among b->source_values, or -1 (also for
+ * NULL); and a target bundle's head for a record's target (never the
+ * auxiliary head), or NULL.  Both names are looked for as given, then
+ * composed (NFC), as training composes them. */
 int mz_bundle_source(const mz_bundle *b, const char *source);
+const mz_head *mz_bundle_target_head(const mz_bundle *b, const char *target);
 void mz_bundle_free(mz_bundle *b);
 mz_head *mz_bundle_head(mz_bundle *b, const char *name);
 

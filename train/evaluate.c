@@ -146,8 +146,8 @@ static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *row
     }
     double dec[MZ_MAX_CLASSES * MZ_MAX_CLASSES / 2], p[MZ_MAX_CLASSES];
     for (size_t i = 0; i < c->n; i++) {
-        const mz_head *h = mz_bundle_head(b, c->target[i]);
-        if (!h || h == b->aux) {
+        const mz_head *h = mz_bundle_target_head(b, c->target[i]);
+        if (!h) {
             char *names[MZ_MAX_CLASSES], known[256];
             int nt = 0;
             for (size_t t = 0; t < b->nheads && nt < MZ_MAX_CLASSES; t++)

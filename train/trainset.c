@@ -1,8 +1,6 @@
 /* trainset.c — see trainset.h. */
 #include "trainset.h"
 
-#include "normalize.h"
-
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
