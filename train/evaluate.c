@@ -424,7 +424,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         for (size_t i = 0; i < c.n; i++) pred[i] = mz_stance_label(P2 + i * 3, hs->tcrit, hs->tfav);
         for (size_t i = 0; rec && i < c.n; i++) {
             mz_record_presence(rec[i], c.label[i], y[i] == 0, P + i * 2);
-            if (y2[i] >= 0) mz_record_stance(rec[i], hs->labels, pred[i], P2 + i * 3);
+            mz_record_stance(rec[i], hs->labels, pred[i], P2 + i * 3);
         }
         cJSON *sj = mz_report_labels("stance where present (held-out)", pred, y2, c.n, 3, hs->labels, json, stdout);
         mz_stance_answered(sj, pred, y2, P, c.n, json ? NULL : stdout);

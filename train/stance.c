@@ -53,8 +53,10 @@ double mz_stance_auc(int method, const double *ps, const double *pv, const int *
 double mz_stance_answered_f1(const int *pred, const int *y2, const double *pp, size_t n)
 {
     size_t tp = 0, fp = 0, fn = 0;
+    /* every text, those the annotators saw no target in too: one the
+     * presence head calls present is answered with the stance head's label,
+     * and answered critical it is a false positive to its reader */
     for (size_t i = 0; i < n; i++) {
-        if (y2[i] < 0) continue;
         int crit = mz_pick_label(pp + i * 2, NULL, 2) == 0 && pred[i] == 0;
         tp += crit && y2[i] == 0;
         fp += crit && y2[i] != 0;
@@ -69,10 +71,10 @@ void mz_stance_answered(cJSON *m, const int *pred, const int *y2, const double *
     double f = mz_stance_answered_f1(pred, y2, pp, n);
     if (m) mz_add_figure(m, "critical_f1_answered", f);
     if (out && isnan(f))
-        fprintf(out, "critical F1 as answered (no label where the presence head says absent): undefined (no critical "
+        fprintf(out, "critical F1 as answered (every text; no label where the presence head says absent): undefined (no critical "
                      "text, and none answered critical)\n");
     else if (out)
-        fprintf(out, "critical F1 as answered (no label where the presence head says absent): %.4f\n", f);
+        fprintf(out, "critical F1 as answered (every text; no label where the presence head says absent): %.4f\n", f);
 }
 
 typedef struct svr_data {
@@ -299,12 +301,13 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
         mz_stance_answered(mo, pred, y2, pp, ns, a->quiet ? NULL : stderr);
         cJSON_AddItemToObject(ms, "cutoffs_chosen_on_other_folds", mo);
     }
-    /* --cv-predictions: presence for every row, the stance where the
-     * annotators saw the target (the rows the stance figures count), each
-     * labelled as the figures with cut-offs chosen on the other folds */
+    /* --cv-predictions: presence and the stance head's label for every row
+     * (critical_f1_answered counts them all; the stance table, the rows
+     * the annotators saw the target in), each labelled as the figures with
+     * cut-offs chosen on the other folds */
     for (size_t i = 0; tk->oof && i < ns; i++) {
         mz_record_presence(tk->oof[i], c->label[i], y[i] == 0, pp + i * 2);
-        if (y2[i] >= 0) mz_record_stance(tk->oof[i], sl, pred[i], ps + i * 3);
+        mz_record_stance(tk->oof[i], sl, pred[i], ps + i * 3);
     }
     free(use), free(fold);
     cJSON_AddNumberToObject(ms, "cutoff_critical", tc_best);

@@ -50,10 +50,12 @@ int mz_ml_truth(const mz_collection *c, char *const *names, int k, unsigned char
  * predictions pv (NULL: none); NAN when it cannot be computed. */
 double mz_stance_auc(int method, const double *ps, const double *pv, const int *y2, size_t n);
 
-/* Critical F1 over the rows with y2 >= 0 (the annotators saw the target)
- * as the classifier answers them: a row whose presence probabilities pp
- * (n × 2, present first) call it absent gets no label, so it is never
- * critical.  The stance table counts pred on those rows regardless. */
+/* Critical F1 over every row as the classifier answers it: a row whose
+ * presence probabilities pp (n × 2, present first) call it absent gets no
+ * label, so it is never critical, and one called present gets pred, so a
+ * row the annotators saw no target in (y2 < 0) answered critical is a
+ * false positive.  The stance table counts pred on the rows with y2 >= 0
+ * regardless of presence. */
 /* NaN when no row is critical, in the truth or the answers. */
 double mz_stance_answered_f1(const int *pred, const int *y2, const double *pp, size_t n);
 /* That figure added to a stance table's JSON m as "critical_f1_answered",
