@@ -31,6 +31,21 @@ void mz_fields_default(mz_fields *f)
     f->dec = NULL;
 }
 
+int mz_fields_distinct(const mz_fields *f, mz_err *e)
+{
+    /* one field in two roles: a title that is the text reads it twice, and
+     * a text or title that is the label puts the answer in the article,
+     * and the figures measured on it would be the label's own */
+    const char *role[] = {"text", "title", "label"}, *name[] = {f->text, f->title, f->label};
+    for (int i = 0; i < 3; i++)
+        for (int j = i + 1; j < 3; j++)
+            if (name[i] && name[j] && !strcmp(name[i], name[j]))
+                return mz_fail(e, "the %s and the %s are one field, \"%s\"%s: give each its own (--%s-field, --%s-field)",
+                               role[i], role[j], name[i],
+                               j == 2 ? " (the model would read the answer in the article)" : "", role[i], role[j]);
+    return 0;
+}
+
 /* cJSON answers NULL both for bad JSON and for a failed allocation; its
  * allocations go through here so that the second is told apart (and the
  * record is not blamed for the machine's memory).  Per thread: records are
@@ -325,6 +340,7 @@ static int read_jsonl(const char *path, const mz_fields *f, mz_record_fn fn, voi
     b->f = f;
     mz_linereader lr;
     mz_linereader_init(&lr, fp, mz_jsonl_line_max(f->max_text));
+    lr.stop_at_limit = 1; /* an over-long line ends the read */
     int rc = 0, st;
     size_t nrec = 0;
     while ((st = mz_linereader_next(&lr)) != MZ_LINE_EOF) {
@@ -391,6 +407,7 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
     if (!fp) return -1;
     mz_linereader lr;
     mz_linereader_init(&lr, fp, f->max_text + 4096);
+    lr.stop_at_limit = 1;
     int rc = 0, st;
     size_t nrec = 0;
     char *decoded = NULL; /* the line decoded from f->dec, when there is one */
@@ -426,6 +443,9 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
         if (sp == len) continue; /* blank, as a JSONL reader skips one */
         if (memchr(line, '\0', len)) {
             rc = mz_fail(e, "%s:%zu: NUL byte", path, lr.lineno);
+            /* the NULs of UTF-16 without its mark: said so, as JSONL does */
+            const char *g = mz_guess_encoding(line, len);
+            if (g && !strncmp(g, "utf-16", 6)) mz_hint_guess(g, e);
             break;
         }
         /* a carriage return ends a line only before its line feed: one
@@ -441,6 +461,15 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
         char *tab = memchr(line, '\t', len);
         if (!tab || tab == line) {
             rc = mz_fail(e, "%s:%zu: expected label<TAB>text", path, lr.lineno);
+            break;
+        }
+        /* a third column (an outlet, a date) would be read as words of
+         * the text: a sheet exported with more columns than the two */
+        const char *tab2 = memchr(tab + 1, '\t', len - (size_t)(tab + 1 - line));
+        if (tab2) {
+            rc = mz_fail(e, "%s:%zu: a second tab (byte %zu): a TSV corpus has two columns, label<TAB>text (a tab "
+                            "inside a text: replace it with a space)",
+                         path, lr.lineno, (size_t)(tab2 - line) + 1);
             break;
         }
         *tab = '\0';
@@ -461,9 +490,16 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
          * a record changes every class table the model reports. */
         size_t tl = r.text_len;
         while (tl > 0 && (r.text[tl - 1] == ' ' || r.text[tl - 1] == '\r')) tl--;
-        if (nrec == 0 && (!strcasecmp(line, "label") || (tl == 4 && !strncasecmp(r.text, "text", 4)))) {
+        int lh = !strcasecmp(line, "label"), th = tl == 4 && !strncasecmp(r.text, "text", 4);
+        if (nrec == 0 && (lh || th)) {
             rc = mz_fail(e, "%s:%zu: a header line (a column named label or text); a TSV corpus has none, every "
                             "line is label<TAB>text: remove it", path, lr.lineno);
+            break;
+        }
+        /* further down, both names: the header of a second export joined on */
+        if (lh && th) {
+            rc = mz_fail(e, "%s:%zu: a header line (label<TAB>text) after records: files joined together? remove it",
+                         path, lr.lineno);
             break;
         }
         char idb[64];

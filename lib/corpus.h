@@ -42,6 +42,10 @@ typedef struct mz_fields {
 
 void mz_fields_default(mz_fields *f);
 
+/* 0 when the text, title and label fields f names are distinct fields (a
+ * NULL one, none), else -1 with e saying which two are one. */
+int mz_fields_distinct(const mz_fields *f, mz_err *e);
+
 /* The longest JSONL line read for records whose text and title may each
  * hold max_text bytes: six times that plus 64 KiB for the other fields, as
  * a writer that escapes every non-ASCII character (Python's json.dumps)

@@ -106,7 +106,7 @@ int mz_linereader_next(mz_linereader *r)
             memcpy(r->buf + r->len, s, keep);
             r->len += keep;
         }
-        if (nl) break;
+        if (nl || (too_long && r->stop_at_limit)) break;
     }
     if (!any) return MZ_LINE_EOF;
     r->lineno++;

@@ -29,6 +29,10 @@ typedef struct mz_linereader {
     size_t in_pos, in_len;
     int eof;
     int err;        /* after MZ_LINE_IOERR: its errno (ENOMEM: out of memory) */
+    int stop_at_limit; /* set by a caller that stops at an over-long line:
+                        * it is returned once past max_line, unread to its
+                        * end, so input without a newline (/dev/zero) ends
+                        * the read instead of lasting forever; 0 after init */
 } mz_linereader;
 
 void mz_linereader_init(mz_linereader *r, FILE *f, size_t max_line);

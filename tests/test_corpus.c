@@ -369,14 +369,25 @@ START_TEST(test_tsv_errors)
     static const char nul[] = "a\tx\nb\ty\0z\n";
     path = put("nul.tsv", nul, sizeof nul - 1);
     refused(path, ":2:", "NUL");
-    /* a tab inside the text belongs to the text; CRLF and blank lines are fine */
-    path = PUTS("ok.tsv", "a\tone\ttwo\r\n\nb\tthree\n");
+    /* a second tab is a third column (an outlet, a date), which had been
+     * read as words of the text */
+    path = PUTS("three.tsv", "a\tone\nb\tBBC\ttwo\n");
+    refused(path, "three.tsv:2: a second tab (byte 6)", "two columns");
+    /* the header of a second export joined on, after records */
+    path = PUTS("joined.tsv", "a\tone\nlabel\ttext\nb\ttwo\n");
+    refused(path, "joined.tsv:2: a header line (label<TAB>text) after records", "joined");
+    /* UTF-16 without its mark: its NULs said to be so */
+    static const char u16[] = "a\000\t\000F\0065\006 \000F\0065\006\n\000"; /* a<TAB>نص نص */
+    path = put("u16.tsv", u16, sizeof u16 - 1);
+    refused(path, "u16.tsv:1: NUL byte", "--encoding utf-16le");
+    /* CRLF and blank lines are fine */
+    path = PUTS("ok.tsv", "a\tone two\r\n\nb\tthree\n");
     recs c;
     mz_err e = {{0}};
     ck_assert_msg(read_corpus(path, &c, &e) == 0, "%s", e.msg);
     ck_assert_uint_eq(c.n, 2);
     ck_assert_str_eq(c.r[0].label, "a");
-    ck_assert_str_eq(c.r[0].text, "one\ttwo");
+    ck_assert_str_eq(c.r[0].text, "one two");
     ck_assert_str_eq(c.r[1].text, "three");
     ck_assert_uint_eq(c.r[1].line, 3);
     recs_free(&c);
@@ -557,6 +568,21 @@ START_TEST(test_linereader_too_long)
     n += (size_t)sprintf(data + n, "end\n");
     for (int via_fd = 0; via_fd < 2; via_fd++) test_linereader_too_long_on(via_fd, data, n);
     free(data);
+    /* a caller that stops there is answered once past the limit, the rest
+     * unread: input without a newline (/dev/zero) had been read forever */
+    size_t huge = 4u << 20;
+    char *z = calloc(huge, 1);
+    ck_assert_ptr_nonnull(z);
+    FILE *f = stream(1, z, huge);
+    free(z);
+    mz_linereader r;
+    mz_linereader_init(&r, f, 1000);
+    r.stop_at_limit = 1;
+    ck_assert_int_eq(mz_linereader_next(&r), MZ_LINE_TOO_LONG);
+    ck_assert_uint_eq(r.lineno, 1);
+    ck_assert_int_lt(lseek(fileno(f), 0, SEEK_CUR), 1 << 20);
+    mz_linereader_free(&r);
+    fclose(f);
 }
 END_TEST
 

@@ -249,6 +249,10 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
     if (!strcmp(b.kind, "stance") && !mz_train_given(args, "--label-field") &&
         !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(fj, "label")))
         local.fields.label = b.target;
+    if (mz_fields_distinct(&local.fields, e) != 0) {
+        mz_bundle_free(&b);
+        return -1;
+    }
     if (strcmp(b.kind, "target") && local.target_field) {
         /* only a target bundle reads a record's target: said, as training says it */
         mz_fail(e, "evaluate: --target-field: %s is a %s bundle, not a target one", args->model, b.kind);
@@ -496,6 +500,8 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         for (size_t i = 0; i < c.n && r == 0; i++) {
             const cJSON *l = c.label[i], *x;
             int any = 0;
+            /* a record counts once per label, listed twice or not: the truth is a set */
+            unsigned char seen[MZ_MAX_CLASSES] = {0};
             for (x = cJSON_IsArray(l) ? l->child : l; x && r == 0; x = cJSON_IsArray(l) ? x->next : NULL) {
                 char lb[256];
                 if (mz_label_text(x, lb, sizeof lb)) continue; /* mz_ml_truth says why */
@@ -504,7 +510,8 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
                 if (j < K) continue;
                 urec += !any++;
                 if (j < KX) {
-                    ucount[j]++;
+                    ucount[j] += !seen[j];
+                    seen[j] = 1;
                     continue;
                 }
                 if (KX == MZ_MAX_CLASSES)
@@ -514,7 +521,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
                 else if (!(tnames[KX] = strdup(lb)))
                     r = mz_fail(e, "out of memory");
                 else
-                    thr[KX] = 2.0, ucount[KX++] = 1;
+                    thr[KX] = 2.0, seen[KX] = 1, ucount[KX++] = 1;
             }
         }
         unsigned char *truth = r == 0 ? calloc(c.n * KX + 1, 1) : NULL;

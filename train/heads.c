@@ -163,6 +163,24 @@ const char *mz_label_text(const cJSON *j, char *buf, size_t n)
             if ((size_t)snprintf(buf, n, "\"%s\" %s", s, why) >= n) return why;
             return buf;
         }
+        /* inside, the same: "الشرق الأوسط" with a no-break space, two
+         * spaces or letters in presentation forms (text copied out of a PDF)
+         * would be a second class printed as the first */
+        for (size_t i = a; i < b; i++) {
+            const unsigned char *u = (const unsigned char *)s + i;
+            const char *why = NULL;
+            if (u[0] == ' ' && u[1] == ' ') why = "has two spaces in a row: write one";
+            else if (mz_utf8_wide_space(s + i, l - i)) why = "holds a no-break or wide space: write an ordinary one";
+            else if (u[0] == 0xEF && i + 2 < l) {
+                unsigned cp = (unsigned)(u[0] & 0x0F) << 12 | (unsigned)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
+                if ((cp >= 0xFB50 && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFC))
+                    why = "holds Arabic letters in presentation forms (U+FB50-FDFF, U+FE70-FEFC), as text copied out "
+                          "of a PDF has: write the letters themselves";
+            }
+            if (!why) continue;
+            if ((size_t)snprintf(buf, n, "\"%s\" %s", s, why) >= n) return why;
+            return buf;
+        }
         int r = mz_nfc_utf8(s, l, buf, n);
         if (r > 0) return "is too long (255 bytes at most)";
         if (r < 0) return "cannot be read as Unicode text";

@@ -128,6 +128,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
     /* a stance corpus keeps each target's value under the target's name */
     mz_train_args local = *args;
     if (!strcmp(local.task, "stance") && !mz_train_given(args, "--label-field")) local.fields.label = local.target;
+    if (mz_fields_distinct(&local.fields, e) != 0) return -1;
     const mz_train_args *a = &local;
     int rc = -1;
     mz_collection c;
@@ -186,8 +187,22 @@ int mz_train(const mz_train_args *args, mz_err *e)
     const char *task = a->task;
     if (!strcmp(task, "auto")) {
         task = "multiclass";
-        for (size_t i = 0; i < c.n; i++)
-            if (cJSON_IsArray(c.label[i])) task = "multilabel";
+        size_t lists = 0, first_list = 0, first_other = c.n;
+        for (size_t i = 0; i < c.n; i++) {
+            if (cJSON_IsArray(c.label[i]) && lists++ == 0) first_list = i;
+            if (!cJSON_IsArray(c.label[i]) && first_other == c.n) first_other = i;
+        }
+        if (lists) task = "multilabel";
+        /* one list among labels given alone (a stray bracket) makes a
+         * topic corpus multi-label, a bundle answering under another key */
+        if (lists && first_other < c.n) {
+            mz_progress_clear();
+            fprintf(stderr,
+                    "mizan-train: warning: %zu of %zu records give their label as a list (the first: %s), the others "
+                    "as one label (the first: %s): training a multi-label model (--task multiclass refuses a list, "
+                    "naming its line)\n",
+                    lists, c.n, c.where[first_list], c.where[first_other]);
+        }
     }
     if (strcmp(task, "multilabel") && (mz_train_given(a, "--primary-weight") || mz_train_given(a, "--max-labels"))) {
         mz_fail(e, "--%s: for multi-label corpora (labels that are lists), not %s",
