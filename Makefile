@@ -19,7 +19,7 @@ CFLAGS  += $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -iquote lib
 LDLIBS  := -lsvm -llinear -lstemmer $(PKG_LIBS) -lpthread -lm
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
-DEB_PKGS := libsvm-dev liblinear-dev libicu-dev libcjson-dev check libstemmer-dev pkg-config
+DEB_PKGS := gcc libsvm-dev liblinear-dev libicu-dev libcjson-dev check libstemmer-dev pkg-config
 
 LIB_SRC   := $(sort $(wildcard lib/*.c))
 TRAIN_SRC := $(sort $(wildcard train/*.c))
@@ -145,6 +145,8 @@ $(A)/tests/run: $(TEST_SRC:%.c=$(A)/%.o) $(A)/tests/check_main.o $(LIB_OBJ_A)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
 $(B)/tests/check_main.o $(A)/tests/check_main.o: build/suites.h
+# the tests' own headers, beside the engine's every object depends on
+$(TEST_SRC:%.c=$(B)/%.o) $(TEST_SRC:%.c=$(A)/%.o): $(wildcard tests/*.h tests/fuzz/*.h)
 $(B)/tests/%.o $(A)/tests/%.o: CFLAGS += -iquote build -iquote tests
 
 # Further checks (fuzzing, hostile inputs) add their targets to CHECK_EXTRA
@@ -152,16 +154,21 @@ $(B)/tests/%.o $(A)/tests/%.o: CFLAGS += -iquote build -iquote tests
 CHECK_EXTRA :=
 -include mk/*.mk
 
-check: deps all
-	@$(MAKE) --no-print-directory check-rel check-asan $(CHECK_EXTRA)
+# Built in a make of its own, after deps: this one read pkg-config's flags
+# before deps could install the libraries.  The suites then run one after
+# another, so that -j does not run them side by side on a loaded machine
+# (the builds inside them still use every core).
+check: deps
+	@$(MAKE) --no-print-directory all $(B)/tests/run $(A)/tests/run
+	@$(MAKE) --no-print-directory -j1 check-rel check-asan $(CHECK_EXTRA)
 
 check-rel: $(B)/tests/run all
 	@echo "== Check suite (release build)"
-	@MIZAN_ROOT=$(CURDIR) $(B)/tests/run
+	@MIZAN_ROOT='$(CURDIR)' $(B)/tests/run
 
 check-asan: $(A)/tests/run all
 	@echo "== Check suite (AddressSanitizer + UBSan)"
-	@MIZAN_ROOT=$(CURDIR) ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(A)/tests/run
+	@MIZAN_ROOT='$(CURDIR)' ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(A)/tests/run
 
 bench: all
 	bench/throughput

@@ -299,6 +299,7 @@ Suite *suite_encoding(void)
 {
     Suite *s = suite_create("encoding");
     TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60); /* the sanitizer build, on a loaded machine, is far slower */
     tcase_add_test(tc, test_arabic_code_pages);
     tcase_add_test(tc, test_undefined_byte_refused);
     tcase_add_test(tc, test_utf16_by_its_mark);

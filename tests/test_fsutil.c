@@ -776,6 +776,7 @@ Suite *suite_fsutil(void)
 {
     Suite *s = suite_create("fsutil");
     TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60); /* the sanitizer build, on a loaded machine, is far slower */
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_round_trip_binary);
     tcase_add_test(tc, test_round_trip_empty_and_arabic);

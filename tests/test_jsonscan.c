@@ -141,6 +141,7 @@ Suite *suite_jsonscan(void)
 {
     Suite *s = suite_create("jsonscan");
     TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60); /* the sanitizer build, on a loaded machine, is far slower */
     tcase_add_test(tc, test_accepts_json);
     tcase_add_test(tc, test_refuses_what_cjson_takes);
     tcase_add_test(tc, test_depth_is_bounded);

@@ -308,6 +308,7 @@ Suite *suite_lsa(void)
 {
     Suite *s = suite_create("lsa");
     TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60); /* the sanitizer build, on a loaded machine, is far slower */
     tcase_add_test(tc, test_fit_finds_the_directions);
     tcase_add_test(tc, test_fit_same_bytes_any_threads);
     tcase_add_test(tc, test_fit_needs_distinct_texts);

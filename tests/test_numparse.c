@@ -111,6 +111,7 @@ Suite *suite_numparse(void)
 {
     Suite *s = suite_create("numparse");
     TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60); /* the sanitizer build, on a loaded machine, is far slower */
     tcase_add_test(tc, test_matches_strtod);
     tcase_add_test(tc, test_refuses);
     tcase_add_test(tc, test_prefix_agrees);

@@ -223,6 +223,7 @@ Suite *suite_sha256(void)
 {
     Suite *s = suite_create("sha256");
     TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60); /* the sanitizer build, on a loaded machine, is far slower */
     tcase_add_test(tc, test_vector_empty);
     tcase_add_test(tc, test_vector_abc);
     tcase_add_test(tc, test_vector_448);
@@ -236,6 +237,7 @@ Suite *suite_sha256(void)
     suite_add_tcase(s, tc);
     /* the known-answer vectors again through the portable code alone */
     TCase *tp = tcase_create("portable");
+    tcase_set_timeout(tp, 60);
     tcase_add_checked_fixture(tp, portable_on, portable_off);
     tcase_add_test(tp, test_vector_abc);
     tcase_add_test(tp, test_vector_448);

@@ -277,6 +277,7 @@ Suite *suite_sourcehead(void)
 {
     Suite *s = suite_create("sourcehead");
     TCase *tc = tcase_create("sourcehead");
+    tcase_set_timeout(tc, 60); /* the sanitizer build, on a loaded machine, is far slower */
     tcase_add_unchecked_fixture(tc, suite_setup, suite_teardown);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_combined_equals_two_stages);
