@@ -3348,6 +3348,44 @@ START_TEST(test_f1_label_weights)
                                                            "Covid Vaccine"));
     cJSON_Delete(ej);
     free(ev);
+    /* --by target: each group's F_avg too (it had been left out), as its
+     * records evaluated alone give it */
+    rc = run("by.json", "ev.err", "'%s' evaluate --model '%s' --corpus '%s' --json --by target", TRAIN, T("fl"), mq);
+    ck_assert_int_eq(rc, 0);
+    ev = slurp(T("by.json"), NULL);
+    ej = cJSON_Parse(ev);
+    free(ev);
+    const cJSON *grp;
+    int ngroups = 0, nfavg = 0;
+    cJSON_ArrayForEach(grp, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ej, "by"), "groups"))
+    {
+        const char *tv = str_at(grp, "value");
+        char *src = slurp(mq, NULL), *save = NULL;
+        FILE *gf = fopen(T("grp.jsonl"), "w");
+        for (char *l = strtok_r(src, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+            cJSON *r = cJSON_Parse(l);
+            if (!strcmp(str_at(r, "target"), tv)) fprintf(gf, "%s\n", l);
+            cJSON_Delete(r);
+        }
+        fclose(gf);
+        free(src);
+        rc = run("alone.json", "ev.err", "'%s' evaluate --model '%s' --corpus '%s' --json", TRAIN, T("fl"), T("grp.jsonl"));
+        ck_assert_int_eq(rc, 0);
+        char *at = slurp(T("alone.json"), NULL);
+        cJSON *aj = cJSON_Parse(at);
+        free(at);
+        char *a = fig_text(grp, "figures", "f1_labels_macro_f1"),
+             *b = fig_text(cJSON_GetObjectItemCaseSensitive(aj, "heldout"), "f1_labels_macro_f1", NULL);
+        ck_assert_msg(!strcmp(a, b), "%s: %s by group, %s alone", tv, a, b);
+        nfavg += cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(grp, "figures"),
+                                                                 "f1_labels_macro_f1"));
+        free(a), free(b);
+        cJSON_Delete(aj);
+        ngroups++;
+    }
+    ck_assert_int_eq(ngroups, 3);
+    ck_assert_int_gt(nfavg, 0);
+    cJSON_Delete(ej);
     rc = run("out.jsonl", "err.txt", "'%s' --models '%s' --jsonl --explain 0 '%s'", CLASSIFY, T("fl"), mq);
     ck_assert_int_eq(rc, 0);
     char *out = slurp(T("out.jsonl"), NULL), *in = slurp(mq, NULL);

@@ -113,12 +113,19 @@ static void heldout_report(const heldout_labels *L, size_t n, cJSON *ho)
     fprintf(stderr, "): %s\n", L->records ? "each is counted as a label missed" : "each is counted wrong, in a row of its own");
 }
 
+/* The bundle's --f1-labels list, or NULL. */
+static const cJSON *f1_names(const mz_bundle *b)
+{
+    const cJSON *fl = cJSON_GetObjectItemCaseSensitive(b->manifest, "f1_labels");
+    return cJSON_IsArray(fl) ? fl : NULL;
+}
+
 /* With --f1-labels, the figure they were weighed for, as training gives
  * it, beside the report it comes from. */
 static void f1_labels(const mz_bundle *b, const cJSON *report, cJSON *out, int json)
 {
-    const cJSON *fl = cJSON_GetObjectItemCaseSensitive(b->manifest, "f1_labels");
-    if (!cJSON_IsArray(fl)) return;
+    const cJSON *fl = f1_names(b);
+    if (!fl) return;
     size_t had = (size_t)cJSON_GetArraySize(out);
     mz_f1_labels_figure(report, fl, out, json, stdout);
     if ((size_t)cJSON_GetArraySize(out) > had) cJSON_AddItemToObject(out, "f1_labels", cJSON_Duplicate(fl, 1));
@@ -189,7 +196,9 @@ static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *row
     cJSON_AddItemToObject(out, "pooled", pj);
     f1_labels(b, pj, out, json);
     heldout_report(&L, c->n, out);
-    if (g && add_by(root, g, mz_groups_class(g, pred, NULL, NULL, y, L.n, L.name, json), e) != 0) goto out;
+    if (g && add_by(root, g,
+                    mz_groups_class(g, pred, NULL, NULL, y, L.n, L.name, f1_names(b), json), e) != 0)
+        goto out;
     rc = 0;
 out:
     heldout_free(&L);
@@ -385,7 +394,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
             f1_labels(&b, mr, ho, json);
             heldout_report(&L, c.n, ho);
             /* with the labels the table above counted */
-            if (g) r = add_by(root, g, mz_groups_class(g, pred, NULL, NULL, y, L.n, L.name, json), e);
+            if (g) r = add_by(root, g, mz_groups_class(g, pred, NULL, NULL, y, L.n, L.name, f1_names(&b), json), e);
         }
         heldout_free(&L);
         free(pred);

@@ -167,12 +167,13 @@ static void gather_picks(const mz_groups *g, size_t k, const double *prob, const
 }
 
 cJSON *mz_groups_class(const mz_groups *g, const int *pred, const double *prob, const double *lw, const int *y, int k,
-                       char *const *labels, int quiet)
+                       char *const *labels, const cJSON *f1_names, int quiet)
 {
     cJSON *arr = cJSON_CreateArray();
     int *yk = malloc((g->nrec + 1) * sizeof *yk), *pk = malloc((g->nrec + 1) * sizeof *pk);
     if (!arr || !yk || !pk) goto oom;
-    if (!quiet) header(g, "  records  accuracy  macro-F1  own-labels");
+    if (!quiet) header(g, f1_names ? "  records  accuracy  macro-F1  own-labels  F1-listed"
+                                   : "  records  accuracy  macro-F1  own-labels");
     for (size_t gi = 0; gi < g->n; gi++) {
         size_t nk = gather_int(g, gi, y, yk);
         if (pred) gather_int(g, gi, pred, pk);
@@ -190,11 +191,15 @@ cJSON *mz_groups_class(const mz_groups *g, const int *pred, const double *prob, 
             if (fig(m, "per_class", labels[c], "support") > 0) sum += fig(m, "per_class", labels[c], "f1"), own++;
         double ownf = own ? sum / own : NAN;
         mz_add_figure(m, "macro_f1_own_labels", ownf);
+        /* the figure the label weights were chosen for (Mawqif's), as the
+         * whole table gives it: a group's alone is the same figure */
+        if (f1_names) mz_f1_labels_figure(m, f1_names, m, 1, NULL);
         if (quiet) continue;
         fprintf(g->out, "  %7zu", g->size[gi]);
         put_fig(g, fig(m, "accuracy", NULL, NULL), 8);
         put_fig(g, fig(m, "macro_f1", NULL, NULL), 8);
         put_fig(g, ownf, 10);
+        if (f1_names) put_fig(g, fig(m, "f1_labels_macro_f1", NULL, NULL), 9);
         put_value(g, gi);
     }
     free(yk), free(pk);

@@ -44,9 +44,10 @@ void mz_groups_free(mz_groups *g);
 /* Single-label bundles (multiclass, target): the labels pred, or where
  * pred is NULL those the probabilities prob (nrec × k) give with weights
  * lw (predict.h mz_pick_label; NULL: the most probable), against the truth
- * y (−1: not scored) over k labels. */
+ * y (−1: not scored) over k labels.  f1_names, the --f1-labels list (a
+ * JSON array) or NULL, adds each group's macro-F1 over those labels. */
 cJSON *mz_groups_class(const mz_groups *g, const int *pred, const double *prob, const double *lw, const int *y, int k,
-                       char *const *labels, int quiet);
+                       char *const *labels, const cJSON *f1_names, int quiet);
 
 /* Stance: presence as its probabilities P (nrec × 2) label it against
  * the truth py (over plabels: 0 present, 1 absent), the three-way label

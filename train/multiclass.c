@@ -121,7 +121,7 @@ static int by_groups(const mz_task *t, const mz_labelset *L, const double *prob,
                      mz_err *e)
 {
     if (!t->by || t->a->quiet) return 0;
-    cJSON *j = mz_groups_class(t->by, pred, prob, NULL, y, L->n, L->name, 0);
+    cJSON *j = mz_groups_class(t->by, pred, prob, NULL, y, L->n, L->name, NULL, 0);
     if (!j) return mz_fail(e, "out of memory");
     cJSON_Delete(j);
     return 0;
