@@ -145,10 +145,14 @@ static int paths_utf8(const mz_train_args *a, mz_err *e)
     size_t bad;
     const char *why;
     for (int l = 0; l < 3; l++)
-        for (int i = 0; i < counts[l]; i++)
+        for (int i = 0; i < counts[l]; i++) {
+            /* "-" would be looked for as a file of that name */
+            if (!strcmp(lists[l][i], "-"))
+                return mz_fail(e, "%s -: a corpus is named by its path; standard input is /dev/stdin", opt[l]);
             if (mz_utf8_check(lists[l][i], strlen(lists[l][i]), &bad, &why) != 0)
                 return mz_fail(e, "%s: a path that is not UTF-8 (at byte %zu), which the manifest cannot record", opt[l],
                                bad);
+        }
     if (a->out && mz_utf8_check(a->out, strlen(a->out), &bad, &why) != 0)
         return mz_fail(e, "--out: a path that is not UTF-8 (at byte %zu), which the manifest cannot record", bad);
     return 0;

@@ -229,7 +229,9 @@ static int bundles_inside(const char *dir, mz_err *e)
         if (!n++ || strcmp(de->d_name, first) < 0) snprintf(first, sizeof first, "%s", de->d_name);
     }
     closedir(d);
-    if (n)
+    if (n == 1)
+        mz_fail(e, "%s: a folder holding a bundle, not a bundle: --model names it (%s/%s)", dir, dir, first);
+    else if (n)
         mz_fail(e, "%s: a folder of %zu bundles, not a bundle: --model names one of them (such as %s/%s)", dir, n, dir,
                 first);
     return -1;
