@@ -585,6 +585,23 @@ START_TEST(test_datelines)
     COUNT(russia, "موسكو - أ ش أ: أعلنت الشركة", 0);
     COUNT(russia, "موسكو (رويترز) - قال الكرملين", 1);
     COUNT(west, "قالت واشنطن لشبكة CNN", 1);
+    /* a capital and then its country: the capital had been counted */
+    COUNT(west, "لندن، المملكة المتحدة (CNN)— أعلن قصر كينزينغتون", 0);
+    COUNT(west, "باريس، فرنسا (CNN) -- قالت الشرطة", 0);
+    COUNT(russia, "موسكو (روسيا) (أ ف ب) - قال مسؤول", 0);
+    COUNT(west, "ميونيخ (ألمانيا) (أ ف ب) - افتتح المؤتمر", 0);
+    COUNT(west, "قال رئيس الوزراء في لندن إن المملكة المتحدة ستغادر", 2);
+}
+END_TEST
+
+/* People and clubs whose names hold a target's form. */
+START_TEST(test_names_holding_forms)
+{
+    COUNT(russia, "سجل روس باركلي هدفا", 0);
+    COUNT(russia, "قال المبعوث دينيس روس", 0);
+    COUNT(russia, "قال الروس إنهم سيردون", 1);
+    COUNT(west, "فاز مانشستر يونايتد على ضيفه وقال مدرب المان يونايتد", 0);
+    COUNT(west, "تأهل الفريق في الأوربا ليغ", 0);
 }
 END_TEST
 
@@ -1005,6 +1022,7 @@ Suite *suite_targets(void)
     tcase_add_test(tc, test_sports_events_in_russia);
     tcase_add_test(tc, test_outlets_with_nationality);
     tcase_add_test(tc, test_datelines);
+    tcase_add_test(tc, test_names_holding_forms);
     tcase_add_test(tc, test_markets_and_companies);
     tcase_add_test(tc, test_sports_bodies_and_tournaments);
     tcase_add_test(tc, test_borussia_and_moscow_clubs);
