@@ -15,7 +15,9 @@ OPT     ?= -O2
 PKGS    := icu-uc icu-i18n libcjson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS  += $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -iquote lib
+# override: a CFLAGS given on the command line (make CFLAGS=-g) adds to these
+# instead of replacing the standard, warnings and include paths the build needs
+override CFLAGS += $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -iquote lib
 LDLIBS  := -lsvm -llinear -lstemmer $(PKG_LIBS) -lpthread -lm
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
@@ -147,7 +149,7 @@ $(A)/tests/run: $(TEST_SRC:%.c=$(A)/%.o) $(A)/tests/check_main.o $(LIB_OBJ_A)
 $(B)/tests/check_main.o $(A)/tests/check_main.o: build/suites.h
 # the tests' own headers, beside the engine's every object depends on
 $(TEST_SRC:%.c=$(B)/%.o) $(TEST_SRC:%.c=$(A)/%.o): $(wildcard tests/*.h tests/fuzz/*.h)
-$(B)/tests/%.o $(A)/tests/%.o: CFLAGS += -iquote build -iquote tests
+$(B)/tests/%.o $(A)/tests/%.o: override CFLAGS += -iquote build -iquote tests
 
 # Further checks (fuzzing, hostile inputs) add their targets to CHECK_EXTRA
 # from mk/*.mk.
