@@ -29,6 +29,16 @@ NCPU=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 TRAIN_SECONDS=""
 
 bench_die() { echo "bench: $*" >&2; exit 1; }
+# bench_ints NAME=VALUE...: each a whole number of at most 9 digits (the
+# shell's test would fail on a longer one with a message of its own)
+bench_ints() {
+    local kv name value
+    for kv in "$@"; do
+        name=${kv%%=*} value=${kv#*=}
+        case $value in '' | *[!0-9]*) bench_die "$name must be a whole number (got '$value')" ;; esac
+        [ ${#value} -le 9 ] || bench_die "$name is too large ($value)"
+    done
+}
 bench_log() { echo "bench: $*" >&2; }
 
 # Runs a long command as a child the script can stop: killed with the script
