@@ -29,6 +29,9 @@ typedef struct mz_models {
     int *group;     /* per bundle: its MZ_GROUP_*, from its kind */
     const char *source_field; /* the record field every bundle with per-source
                                * heads reads the source from (NULL: none has) */
+    mz_vocab_union *un; /* the vocabularies of two or more bundles that can
+                         * share their lookups (features.h), or NULL */
+    int *member;        /* per bundle: its member index in un, or -1 */
 } mz_models;
 
 /* Every bundle of dirs[0..ndirs), in that order: a directory holding
@@ -80,6 +83,8 @@ typedef struct mz_worker {
     mz_lexicon lex;
     mz_doc doc;
     mz_predictor **pred;
+    mz_unidoc *ud;  /* the article looked up in m->un (NULL without one) */
+    int ud_built;   /* ud holds the current article */
     mz_matcher **match;
     uint8_t *hit, *ctx;
     size_t scap;

@@ -304,6 +304,9 @@ static int acc_finish(acc *a, const mz_vocab *v, mz_sparse *out)
      * about fifteen to one and would otherwise drown them.  Pseudo-terms
      * count as words (an equal block of their own was measured to hurt). */
     double norm[2] = {0, 0};
+    /* without n-grams in the vocabulary every feature is in the first
+     * block, and no feature's kind need be read (a cache miss each) */
+    int g = v->has_g;
     for (size_t i = 0; i < a->n;) {
         int32_t f = a->f[i];
         double tf = 0.0;
@@ -312,19 +315,19 @@ static int acc_finish(acc *a, const mz_vocab *v, mz_sparse *out)
          * a few ahead, as they miss the cache */
         if (i + 8 < a->n) {
             __builtin_prefetch(&v->idf[a->f[i + 8]]);
-            __builtin_prefetch(&v->kind[a->f[i + 8]]);
+            if (g) __builtin_prefetch(&v->kind[a->f[i + 8]]);
         }
         double x = (v->opt.sublinear ? sublin(tf) : tf) * v->idf[f];
         out->idx[out->n] = f + 1;
         out->val[out->n] = x;
         out->n++;
-        norm[v->kind[f] == 'g'] += x * x;
+        norm[g && v->kind[f] == 'g'] += x * x;
     }
     a->n = 0;
     int blocks = (norm[0] > 0) + (norm[1] > 0);
     double inv[2];
     for (int b = 0; b < 2; b++) inv[b] = norm[b] > 0 ? 1.0 / sqrt(norm[b] * blocks) : 0;
-    for (size_t k = 0; k < out->n; k++) out->val[k] *= inv[v->kind[out->idx[k] - 1] == 'g'];
+    for (size_t k = 0; k < out->n; k++) out->val[k] *= inv[g && v->kind[out->idx[k] - 1] == 'g'];
     /* an exceptionally long document does not leave its high-water mark
      * behind in every thread and bundle */
     if (a->cap > ACC_KEEP) {
@@ -391,10 +394,15 @@ static inline uint64_t pair_hash(uint64_t k)
 }
 
 /* the filter word and its two bits, from bits the slot index does not use */
-static inline uint64_t *bloom_word(const mz_pairtab *t, uint64_t h, uint64_t *bits)
+static inline uint64_t *bloom_at(uint64_t *bloom, size_t bmask, uint64_t h, uint64_t *bits)
 {
     *bits = (1ULL << (h >> 52 & 63)) | (1ULL << (h >> 58));
-    return &t->bloom[(h >> 20) & t->bmask];
+    return &bloom[(h >> 20) & bmask];
+}
+
+static inline uint64_t *bloom_word(const mz_pairtab *t, uint64_t h, uint64_t *bits)
+{
+    return bloom_at(t->bloom, t->bmask, h, bits);
 }
 
 static void pairtab_free(mz_pairtab *t)
@@ -497,11 +505,13 @@ int mz_vocab_index(mz_vocab *v)
     v->surf_id = malloc((v->nfeat + 1) * sizeof *v->surf_id);
     if (!v->surf_id || !v->ufid || !v->cfid || !v->bt || !v->dt || !v->kind) return -1;
     for (size_t s = 0; s < v->nstems; s++) v->ufid[s] = v->cfid[s] = -1;
+    v->has_g = 0;
     for (size_t f = 0; f < v->nfeat; f++) {
         size_t kl;
         const unsigned char *k = (const unsigned char *)mz_strmap_key(v->feats, f, &kl);
         int32_t a, b;
         v->kind[f] = (char)k[0];
+        v->has_g |= k[0] == 'g';
         if ((k[0] == 'u' || k[0] == 'c') && kl == 5) {
             memcpy(&a, k + 1, 4);
             if (a >= 0 && (size_t)a < v->nstems) (k[0] == 'u' ? v->ufid : v->cfid)[a] = (int32_t)f;
@@ -861,6 +871,381 @@ int mz_vectorize(mz_vectorizer *z, const mz_doc *d, const uint8_t *ctx,
         for (uint32_t k = 0; k < t->glen; k++) acc_add(&z->a, z->gid[t->goff + k], w);
     }
     if (acc_finish(&z->a, z->v, out) != 0) return mz_fail(e, "out of memory");
+    return 0;
+}
+
+/* ------------------------------------------- one index for several vocabs */
+
+/* Bundles classified together look up the same stems and stem pairs, each
+ * in its own tables: with four bundles an article's pairs were hashed,
+ * filtered and probed three times over (a stance bundle only where its
+ * target is named), the slots a miss each, and every new token's stem was
+ * looked up once per bundle.  The union keeps one stem table and one pair
+ * table for the members, each entry holding every member's feature ids
+ * side by side (a column per member, and one more per member with context
+ * features for its 'c' and 'd'), so each lookup is done once per article
+ * and each member's loop reads its column. */
+struct mz_vocab_union {
+    const mz_vocab **v;
+    size_t nv;
+    int *ccol;          /* per member: its 'c'/'d' column, or -1 */
+    size_t ncol;
+    tokstem ts;         /* the members' common options and stopwords (stemmer unused) */
+    mz_strmap *stems;   /* stem → union stem id */
+    int32_t *srow;      /* per union stem, ncol ids: 'u' (member columns), 'c' */
+    size_t nstems;
+    int32_t *pslot;     /* pair slots of stride int32s: key (2), then ncol ids of 'b', 'd' */
+    size_t stride, pmask, npairs;
+    uint64_t *bloom;
+    size_t bmask;
+};
+
+static int same_stopwords(const mz_vocab *a, const mz_vocab *b)
+{
+    if (a->opt.stopwords != b->opt.stopwords) return 0;
+    if (!a->opt.stopwords) return 1;
+    const mz_strmap *x = a->sw.set, *y = b->sw.set;
+    size_t nx = x ? mz_strmap_count(x) : 0, ny = y ? mz_strmap_count(y) : 0;
+    if (nx != ny) return 0;
+    for (size_t i = 0; i < nx; i++) {
+        size_t kl;
+        const char *k = mz_strmap_key(x, i, &kl);
+        if (mz_strmap_find(y, k, kl) < 0) return 0;
+    }
+    return 1;
+}
+
+int mz_vocab_union_fits(const mz_vocab *a, const mz_vocab *b)
+{
+    /* fast_emit's kinds only (no trigrams, no character n-grams), from the
+     * same term sequence: stemmed alike, the same stopwords dropped */
+    const mz_vocab *s[2] = {a, b};
+    for (int k = 0; k < 2; k++)
+        if (s[k]->opt.ngram_max > 2 || s[k]->opt.char_min > 0 || !s[k]->stems || !s[k]->ufid || !s[k]->cfid)
+            return 0;
+    return a->opt.stem == b->opt.stem && same_stopwords(a, b);
+}
+
+void mz_vocab_union_free(mz_vocab_union *u)
+{
+    if (!u) return;
+    free(u->v);
+    free(u->ccol);
+    mz_strmap_free(u->stems);
+    free(u->srow);
+    free(u->pslot);
+    free(u->bloom);
+    free(u);
+}
+
+static inline int32_t *union_slot(const mz_vocab_union *u, size_t i) { return u->pslot + i * u->stride; }
+
+static inline uint64_t union_key(const int32_t *s)
+{
+    uint64_t k;
+    memcpy(&k, s, sizeof k);
+    return k;
+}
+
+/* The slot of pair key k, or where it would go (key 0 there). */
+static size_t union_find(const mz_vocab_union *u, uint64_t k)
+{
+    size_t i = (size_t)pair_hash(k) & u->pmask;
+    for (uint64_t s; (s = union_key(union_slot(u, i))) && s != k;) i = (i + 1) & u->pmask;
+    return i;
+}
+
+static int union_rehash(mz_vocab_union *u, size_t cap)
+{
+    int32_t *old = u->pslot;
+    size_t oldcap = old ? u->pmask + 1 : 0;
+    u->pslot = mz_huge_calloc(cap * u->stride, sizeof *u->pslot);
+    if (!u->pslot) {
+        u->pslot = old;
+        return -1;
+    }
+    u->pmask = cap - 1;
+    for (size_t i = 0; i < oldcap; i++) {
+        const int32_t *s = old + i * u->stride;
+        uint64_t k = union_key(s);
+        if (k) memcpy(union_slot(u, union_find(u, k)), s, u->stride * sizeof *s);
+    }
+    free(old);
+    return 0;
+}
+
+/* Member m's feature f of pair (a, b) in union stem ids, in column col. */
+static int union_put_pair(mz_vocab_union *u, int32_t a, int32_t b, size_t col, int32_t f)
+{
+    /* at most two thirds full: slots are 32 bytes, two to a cache line, so
+     * a probe's next slot is mostly in the line already fetched */
+    if ((u->npairs + 1) * 3 > (u->pmask + 1) * 2 && union_rehash(u, (u->pmask + 1) * 2) != 0) return -1;
+    uint64_t k = pair_key(a, b);
+    int32_t *s = union_slot(u, union_find(u, k));
+    if (!union_key(s)) {
+        memcpy(s, &k, sizeof k);
+        for (size_t c = 0; c < u->ncol; c++) s[2 + c] = -1;
+        u->npairs++;
+    }
+    s[2 + col] = f;
+    return 0;
+}
+
+mz_vocab_union *mz_vocab_union_new(const mz_vocab *const *v, size_t n, mz_err *e)
+{
+    mz_vocab_union *u = calloc(1, sizeof *u);
+    int32_t *map = NULL;
+    if (!u || !(u->v = malloc(n * sizeof *u->v)) || !(u->ccol = malloc(n * sizeof *u->ccol))) goto oom;
+    u->nv = n;
+    u->ncol = n;
+    for (size_t m = 0; m < n; m++) {
+        u->v[m] = v[m];
+        u->ccol[m] = v[m]->opt.context ? (int)u->ncol++ : -1;
+    }
+    u->ts.o = &v[0]->opt;
+    u->ts.sw = &v[0]->sw;
+    u->stride = 2 + u->ncol;
+    while (u->stride & (u->stride - 1)) u->stride++; /* a slot never straddles a cache line */
+    size_t most = 0;
+    for (size_t m = 0; m < n; m++) most = v[m]->nstems > most ? v[m]->nstems : most;
+    if (!(u->stems = mz_strmap_new(most * 2 + 16)) || union_rehash(u, 1 << 12) != 0) goto oom;
+    size_t rowcap = 0;
+    for (size_t m = 0; m < n; m++) {
+        const mz_vocab *w = v[m];
+        free(map);
+        if (!(map = malloc((w->nstems + 1) * sizeof *map))) goto oom;
+        for (size_t s = 0; s < w->nstems; s++) {
+            size_t kl;
+            const char *k = mz_strmap_key(w->stems, s, &kl);
+            int64_t id = mz_strmap_intern(u->stems, k, kl, 0, NULL);
+            if (id < 0) goto oom;
+            if ((size_t)id >= rowcap) {
+                size_t nc = rowcap ? rowcap * 2 : 1 << 14;
+                while (nc <= (size_t)id) nc *= 2;
+                int32_t *r = realloc(u->srow, nc * u->ncol * sizeof *r);
+                if (!r) goto oom;
+                for (size_t i = rowcap * u->ncol; i < nc * u->ncol; i++) r[i] = -1;
+                u->srow = r;
+                rowcap = nc;
+            }
+            map[s] = (int32_t)id;
+            u->srow[(size_t)id * u->ncol + m] = w->ufid[s];
+            if (u->ccol[m] >= 0) u->srow[(size_t)id * u->ncol + (size_t)u->ccol[m]] = w->cfid[s];
+        }
+        for (size_t f = 0; f < w->nfeat; f++) {
+            size_t kl;
+            const unsigned char *k = (const unsigned char *)mz_strmap_key(w->feats, f, &kl);
+            int32_t a, b;
+            if (kl != 9 || (k[0] != 'b' && !(k[0] == 'd' && u->ccol[m] >= 0))) continue;
+            memcpy(&a, k + 1, 4);
+            memcpy(&b, k + 5, 4);
+            /* a pair of stems the vocabulary does not hold is never looked up */
+            if (a < 0 || b < 0 || (size_t)a >= w->nstems || (size_t)b >= w->nstems) continue;
+            if (union_put_pair(u, map[a], map[b], k[0] == 'b' ? m : (size_t)u->ccol[m], (int32_t)f) != 0) goto oom;
+        }
+    }
+    free(map);
+    map = NULL;
+    u->nstems = mz_strmap_count(u->stems);
+    size_t words = 1;
+    while (words * 64 < u->npairs * 16) words <<= 1;
+    if (!(u->bloom = calloc(words, sizeof *u->bloom))) goto oom;
+    u->bmask = words - 1;
+    for (size_t i = 0; i <= u->pmask; i++) {
+        uint64_t k = union_key(union_slot(u, i)), bits;
+        if (k) *bloom_at(u->bloom, u->bmask, pair_hash(k), &bits) |= bits;
+    }
+    return u;
+oom:
+    free(map);
+    mz_vocab_union_free(u);
+    mz_fail(e, "out of memory");
+    return NULL;
+}
+
+static inline void union_prefetch(const mz_vocab_union *u, int32_t a, int32_t b, int stage)
+{
+    uint64_t h = pair_hash(pair_key(a, b)), bits;
+    const uint64_t *w = bloom_at(u->bloom, u->bmask, h, &bits);
+    if (stage == 0) keep_prefetch(w);
+    else if ((*w & bits) == bits) keep_prefetch(union_slot(u, (size_t)h & u->pmask));
+}
+
+static inline const int32_t *union_get(const mz_vocab_union *u, int32_t a, int32_t b)
+{
+    uint64_t k = pair_key(a, b), h = pair_hash(k), bits;
+    if ((*bloom_at(u->bloom, u->bmask, h, &bits) & bits) != bits) return NULL;
+    for (size_t i = (size_t)h & u->pmask;; i = (i + 1) & u->pmask) {
+        const int32_t *s = union_slot(u, i);
+        uint64_t sk = union_key(s);
+        if (sk == k) return s + 2;
+        if (!sk) return NULL;
+    }
+}
+
+#define UNI_UNSET (-3)
+
+struct mz_unidoc {
+    const mz_vocab_union *u;
+    tokstem ts;          /* the union's, with this thread's stemmer */
+    int32_t *of_gid;     /* lexicon id → union stem id, TERM_*, or UNI_UNSET */
+    size_t gcap;
+    uint32_t gen;
+    int32_t *id;         /* per term (stopwords dropped): union stem id or TERM_UNKNOWN */
+    uint32_t *sent;
+    int32_t *fu, *fb;    /* per term, ncol ids: its unigram's, its pair's with the next term */
+    size_t n, ntitle, cap;
+};
+
+mz_unidoc *mz_unidoc_new(const mz_vocab_union *u, mz_err *e)
+{
+    mz_unidoc *ud = calloc(1, sizeof *ud);
+    if (!ud) {
+        mz_fail(e, "out of memory");
+        return NULL;
+    }
+    ud->u = u;
+    ud->ts = u->ts;
+    if (!(ud->ts.stemmer = mz_stemmer_new(e))) {
+        free(ud);
+        return NULL;
+    }
+    return ud;
+}
+
+void mz_unidoc_free(mz_unidoc *ud)
+{
+    if (!ud) return;
+    mz_stemmer_free(ud->ts.stemmer);
+    free(ud->of_gid);
+    free(ud->id);
+    free(ud->sent);
+    free(ud->fu);
+    free(ud->fb);
+    free(ud);
+}
+
+/* A token's union stem id, TERM_STOP or TERM_UNKNOWN; -4 on out-of-memory. */
+static int32_t union_term(mz_unidoc *ud, const char *tok, size_t len, mz_lexicon *lex, int32_t gid)
+{
+    const char *term;
+    size_t tl;
+    int st = token_term(&ud->ts, tok, len, lex, gid, &term, &tl);
+    if (st < 0) return -4;
+    if (st) return TERM_STOP;
+    int64_t s = mz_strmap_find(ud->u->stems, term, tl);
+    return s >= 0 ? (int32_t)s : TERM_UNKNOWN;
+}
+
+int mz_unidoc_build(mz_unidoc *ud, const mz_doc *d, mz_err *e)
+{
+    const mz_vocab_union *u = ud->u;
+    size_t nc = u->ncol;
+    if (d->ntok > ud->cap) {
+        size_t c = d->ntok * 2;
+        int32_t *id = realloc(ud->id, c * sizeof *id);
+        if (id) ud->id = id;
+        uint32_t *s = realloc(ud->sent, c * sizeof *s);
+        if (s) ud->sent = s;
+        int32_t *fu = realloc(ud->fu, c * nc * sizeof *fu);
+        if (fu) ud->fu = fu;
+        int32_t *fb = realloc(ud->fb, c * nc * sizeof *fb);
+        if (fb) ud->fb = fb;
+        if (!id || !s || !fu || !fb) return mz_fail(e, "out of memory");
+        ud->cap = c;
+    }
+    if (d->lex && ud->gen != d->lex->generation) {
+        for (size_t g = 0; g < ud->gcap; g++) ud->of_gid[g] = UNI_UNSET;
+        ud->gen = d->lex->generation;
+    }
+    size_t n = 0, ntitle = 0;
+    for (size_t i = 0; i < d->ntok; i++) {
+        int32_t g = d->tok[i].gid, id;
+        if (i + PF_AHEAD < d->ntok) {
+            int32_t ga = d->tok[i + PF_AHEAD].gid;
+            if (ga >= 0 && (size_t)ga < ud->gcap) __builtin_prefetch(&ud->of_gid[ga]);
+        }
+        if (g >= 0 && (size_t)g < ud->gcap && ud->of_gid[g] != UNI_UNSET) {
+            id = ud->of_gid[g];
+        } else {
+            id = union_term(ud, mz_doc_tok(d, i), d->tok[i].len, g < 0 ? NULL : d->lex, g);
+            if (id < TERM_STOP) return mz_fail(e, "out of memory");
+            if (g >= 0) {
+                if ((size_t)g >= ud->gcap) {
+                    size_t c = ud->gcap ? ud->gcap : 4096;
+                    while (c <= (size_t)g) c *= 2;
+                    int32_t *a = realloc(ud->of_gid, c * sizeof *a);
+                    if (!a) return mz_fail(e, "out of memory");
+                    for (size_t k = ud->gcap; k < c; k++) a[k] = UNI_UNSET;
+                    ud->of_gid = a;
+                    ud->gcap = c;
+                }
+                ud->of_gid[g] = id;
+            }
+        }
+        if (id == TERM_STOP) continue;
+        if (i < d->ntitle) ntitle++;
+        ud->id[n] = id;
+        ud->sent[n] = d->tok[i].sent;
+        n++;
+    }
+    ud->n = n;
+    ud->ntitle = ntitle;
+    /* Every member's ids, term by term, with fast_emit's prefetches: the
+     * stem rows and the pairs' filter words some terms ahead, a pair's slot
+     * once its filter word has let it through. */
+    const int32_t *id = ud->id;
+    const uint32_t *sent = ud->sent;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i + PF_AHEAD;
+        if (j < n && id[j] >= 0) __builtin_prefetch(&u->srow[(size_t)id[j] * nc]);
+        if (j + 1 < n && id[j] >= 0 && id[j + 1] >= 0) union_prefetch(u, id[j], id[j + 1], 0);
+        j = i + PF_SLOT;
+        if (j + 1 < n && id[j] >= 0 && id[j + 1] >= 0) union_prefetch(u, id[j], id[j + 1], 1);
+        int32_t *fu = ud->fu + i * nc, *fb = ud->fb + i * nc;
+        const int32_t *p = NULL;
+        if (id[i] >= 0) memcpy(fu, &u->srow[(size_t)id[i] * nc], nc * sizeof *fu);
+        else
+            for (size_t c = 0; c < nc; c++) fu[c] = -1;
+        if (id[i] >= 0 && i + 1 < n && id[i + 1] >= 0 && sent[i + 1] == sent[i]) p = union_get(u, id[i], id[i + 1]);
+        if (p) memcpy(fb, p, nc * sizeof *fb);
+        else
+            for (size_t c = 0; c < nc; c++) fb[c] = -1;
+    }
+    return 0;
+}
+
+int mz_vectorize_member(mz_vectorizer *z, const mz_unidoc *ud, size_t member, const mz_doc *d, const uint8_t *ctx,
+                        const mz_extra *extras, size_t nextra, mz_sparse *out, mz_err *e)
+{
+    const mz_vocab *v = z->v;
+    const mz_featopts *o = &v->opt;
+    size_t nc = ud->u->ncol, cu = member;
+    int cc = ud->u->ccol[member];
+    int bigrams = o->ngram_max >= 2, context = o->context && ctx && cc >= 0;
+    /* fast_emit's occurrences, in its order */
+    for (size_t i = 0; i < ud->n; i++) {
+        double w = i < ud->ntitle ? o->title_weight : 1.0;
+        if (w == 0.0 || ud->id[i] < 0) continue;
+        const int32_t *fu = ud->fu + i * nc, *fb = ud->fb + i * nc;
+        int32_t f = fu[cu];
+        if (f >= 0) acc_add(&z->a, f, w);
+        int inctx = context && ud->sent[i] < d->nsent && ctx[ud->sent[i]];
+        if (inctx && (f = fu[cc]) >= 0) acc_add(&z->a, f, w);
+        if (bigrams) {
+            if ((f = fb[cu]) >= 0) acc_add(&z->a, f, w);
+            if (inctx && (f = fb[cc]) >= 0) acc_add(&z->a, f, w);
+        }
+    }
+    mz_extra ex[8 + MZ_NPUNCT];
+    if (nextra > 8) nextra = 8;
+    size_t nex = with_punct(o, d, extras, nextra, ex);
+    if (nex) {
+        mz_featopts o3 = *o;
+        o3.context = 0;
+        emit_rare(NULL, NULL, 0, 0, &o3, ex, nex, lookup_cb, z);
+    }
+    if (acc_finish(&z->a, v, out) != 0) return mz_fail(e, "out of memory");
     return 0;
 }
 

@@ -65,6 +65,7 @@ typedef struct mz_vocab {
     size_t ndocs;      /* training documents the idf came from */
     char *kind;        /* per feature, its kind ('u', 'b', 'g', 'x', ...): the
                         * first byte of its key, kept where the hot path reads it */
+    int has_g;         /* some feature is a character n-gram ('g') */
     /* Lookup indexes derived from feats (mz_vocab_index), for the hot path:
      * per stem its 'u' and 'c' feature (-1 if none), and 'b'/'d' bigrams
      * in an integer-keyed table. */
@@ -112,6 +113,34 @@ void mz_vectorizer_free(mz_vectorizer *z);
  * NULL/0.  Writes the document's TF-IDF/L2 vector into out. */
 int mz_vectorize(mz_vectorizer *z, const mz_doc *d, const uint8_t *ctx,
                  const mz_extra *extras, size_t nextra, mz_sparse *out, mz_err *e);
+
+/* ---- one index for the vocabularies of bundles classified together ----
+ * Vocabularies that turn an article into the same term sequence (the same
+ * stopwords dropped, stemmed alike) and emit only unigrams and bigrams,
+ * plain or of the context, can share one index: one stem table and one pair
+ * table, each entry holding every member's feature ids.  An article's terms
+ * and pairs are then looked up once for all members (mz_unidoc_build), and
+ * each member's vector is summed from its columns (mz_vectorize_member),
+ * with the occurrences of mz_vectorize in its order: the same doubles.  The
+ * vocabularies must outlive the union; a unidoc is per thread. */
+typedef struct mz_vocab_union mz_vocab_union;
+typedef struct mz_unidoc mz_unidoc;
+
+/* 1 when a and b may be members of one union. */
+int mz_vocab_union_fits(const mz_vocab *a, const mz_vocab *b);
+/* v[0..n), each fitting v[0]; member m is v[m]. */
+mz_vocab_union *mz_vocab_union_new(const mz_vocab *const *v, size_t n, mz_err *e);
+void mz_vocab_union_free(mz_vocab_union *u);
+
+mz_unidoc *mz_unidoc_new(const mz_vocab_union *u, mz_err *e);
+void mz_unidoc_free(mz_unidoc *ud);
+/* Look d's terms up for every member (d as given to mz_vectorize, its
+ * tokens numbered by d->lex or not). */
+int mz_unidoc_build(mz_unidoc *ud, const mz_doc *d, mz_err *e);
+/* mz_vectorize(z, d, ...) for z's vocabulary, member `member` of ud's
+ * union, from ud built on d. */
+int mz_vectorize_member(mz_vectorizer *z, const mz_unidoc *ud, size_t member, const mz_doc *d, const uint8_t *ctx,
+                        const mz_extra *extras, size_t nextra, mz_sparse *out, mz_err *e);
 
 /* ---- building a vocabulary (training) ----
  * Documents are first reduced to term sequences, in parallel; then the

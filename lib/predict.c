@@ -42,7 +42,6 @@ void mz_predictor_free(mz_predictor *p)
     free(p->sv_cur);
     free(p->cp);
     free(p->pw);
-    free(p->cslot);
     free(p);
 }
 
@@ -50,6 +49,14 @@ int mz_predictor_vectorize(mz_predictor *p, const mz_doc *d, const uint8_t *ctx,
                            const mz_extra *ex, size_t nex, mz_err *e)
 {
     if (mz_vectorize(p->vz, d, ctx, ex, nex, &p->x, e) != 0) return -1;
+    if (p->b->lsa.dims && mz_lsa_append(&p->b->lsa, &p->x) != 0) return mz_fail(e, "out of memory");
+    return 0;
+}
+
+int mz_predictor_vectorize_member(mz_predictor *p, const mz_unidoc *ud, size_t member, const mz_doc *d,
+                                  const uint8_t *ctx, const mz_extra *ex, size_t nex, mz_err *e)
+{
+    if (mz_vectorize_member(p->vz, ud, member, d, ctx, ex, nex, &p->x, e) != 0) return -1;
     if (p->b->lsa.dims && mz_lsa_append(&p->b->lsa, &p->x) != 0) return mz_fail(e, "out of memory");
     return 0;
 }
@@ -281,17 +288,29 @@ size_t mz_head_evidence(mz_predictor *p, const mz_head *h, int c, size_t k, int 
      * print alike (vocab.surf_id names the article feature): their pushes
      * are one term's and are added up before ranking, or a term that pushes
      * hard through both could be left out.  The context features go into a
-     * list, found by that id through cslot (one context feature per id). */
+     * list; each then finds its article feature in x by binary search (x is
+     * sorted by feature, and an article has few context features), which
+     * reads no table indexed by feature: those loads were cache misses. */
     size_t nc = 0;
     for (size_t i = 0; i < x->n; i++) {
         size_t f = (size_t)x->idx[i];
         char kind = f > m->nfeat ? 'g' : v->kind[f - 1];
         p->pw[i] = kind == 'g' || kind == 'x' ? 0.0 : push(&q, i);
-        if ((kind == 'c' || kind == 'd') && v->surf_id[f - 1] != (int32_t)(f - 1)) {
-            if (!p->cslot && !(p->cslot = calloc(v->nfeat + 1, sizeof *p->cslot))) return 0;
-            p->cp[nc] = (mz_ctxpush){v->surf_id[f - 1], (int32_t)i, p->pw[i], 0};
-            p->cslot[p->cp[nc].sid] = (int32_t)(nc + 1);
-            nc++;
+        if ((kind == 'c' || kind == 'd') && v->surf_id[f - 1] != (int32_t)(f - 1))
+            p->cp[nc++] = (mz_ctxpush){v->surf_id[f - 1], (int32_t)i, p->pw[i], 0};
+    }
+    for (size_t j = 0; j < nc; j++) {
+        /* the article feature, if in x and the head's: a 'u' or 'b' */
+        int32_t want = p->cp[j].sid + 1;
+        size_t lo = 0, hi = x->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (x->idx[mid] < want) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo < x->n && x->idx[lo] == want && (size_t)want <= m->nfeat) {
+            p->pw[lo] += p->cp[j].w;
+            p->cp[j].used = 1;
         }
     }
     size_t got = 0;
@@ -300,24 +319,17 @@ size_t mz_head_evidence(mz_predictor *p, const mz_head *h, int c, size_t k, int 
         if (f > m->nfeat) continue;
         char kind = v->kind[f - 1];
         if (kind == 'g' || kind == 'x') continue;
-        int32_t sid = v->surf_id[f - 1];
+        /* only a context feature prints as another (mz_vocab_index) */
+        int32_t sid = kind == 'c' || kind == 'd' ? v->surf_id[f - 1] : (int32_t)(f - 1);
         if ((kind == 'c' || kind == 'd') && sid != (int32_t)(f - 1)) continue; /* in p->cp */
-        double w = p->pw[i];
-        if (nc && (kind == 'u' || kind == 'b') && p->cslot[sid]) {
-            mz_ctxpush *hit = &p->cp[p->cslot[sid] - 1];
-            w += hit->w;
-            hit->used = 1;
-        }
-        offer(out, &got, k, signed_, v->surface, f - 1, w, sid);
+        offer(out, &got, k, signed_, v->surface, f - 1, p->pw[i], sid);
     }
     /* context features whose article feature is not in x (pruned from the
      * vocabulary, or a title weight of 0) stand alone, offered in the
      * order of their ids so that ties rank the same on every run */
     size_t nu = 0;
-    for (size_t j = 0; j < nc; j++) {
-        p->cslot[p->cp[j].sid] = 0;
+    for (size_t j = 0; j < nc; j++)
         if (!p->cp[j].used) p->cp[nu++] = p->cp[j];
-    }
     if (nu > 1) qsort(p->cp, nu, sizeof *p->cp, cmp_ctxpush);
     for (size_t j = 0; j < nu; j++) {
         size_t f = (size_t)x->idx[p->cp[j].i];

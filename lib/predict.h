@@ -52,8 +52,6 @@ typedef struct mz_predictor {
     mz_ctxpush *cp;  /* evidence scratch, npw_cap entries each: the context */
     double *pw;      /* features' pushes (cp) and every feature's push (pw) */
     size_t npw_cap;
-    int32_t *cslot;  /* by surface id: 1 + its entry in cp, else 0; all 0
-                      * between calls (allocated at the first context push) */
 } mz_predictor;
 
 mz_predictor *mz_predictor_new(const mz_bundle *b, mz_err *e);
@@ -62,6 +60,11 @@ void mz_predictor_free(mz_predictor *p);
 /* Vectorise d (ctx/extras as for mz_vectorize) into p->x. */
 int mz_predictor_vectorize(mz_predictor *p, const mz_doc *d, const uint8_t *ctx,
                            const mz_extra *ex, size_t nex, mz_err *e);
+
+/* The same through a union of vocabularies (features.h): ud built on d,
+ * p's vocabulary its member `member`. */
+int mz_predictor_vectorize_member(mz_predictor *p, const mz_unidoc *ud, size_t member, const mz_doc *d,
+                                  const uint8_t *ctx, const mz_extra *ex, size_t nex, mz_err *e);
 
 /* 1 when a feature of p->x is a word of the vocabulary (an n-gram of
  * stems, plain or of the target's sentences, or a character n-gram), as

@@ -717,6 +717,82 @@ START_TEST(test_train_vector_equals_classify_vector)
 }
 END_TEST
 
+/* Two vocabularies of one corpus, one with context features and another
+ * title weight, looked up through one union: each member's vectors are
+ * the very doubles mz_vectorize gives, with and without context flags,
+ * through the lexicon (as the classifier numbers tokens) and without. */
+START_TEST(test_union_vectors_equal_own_vectors)
+{
+    texts t;
+    load_topic(&t);
+    mz_featopts o1, o2;
+    mz_featopts_default(&o1);
+    mz_featopts_default(&o2);
+    o2.context = 1;
+    o2.title_weight = 1.0;
+    o2.min_df = 1;
+    fx f1, f2;
+    fx_init_file(&f1, &o1, mz_test_path("models/stopwords-ar.txt"));
+    fx_init_file(&f2, &o2, mz_test_path("models/stopwords-ar.txt"));
+    uint8_t **ctx = calloc(t.n, sizeof *ctx);
+    ck_assert_ptr_nonnull(ctx);
+    for (size_t i = 0; i < t.n; i++) {
+        ctx[i] = calloc(4096, 1);
+        ck_assert_ptr_nonnull(ctx[i]);
+        for (size_t s = 0; s < 4096; s++) ctx[i][s] = (uint8_t)((s + i) % 3 == 0);
+    }
+    fx_build_ex(&f1, (const char *const *)t.title, (const char *const *)t.text, t.n, NULL, NULL);
+    fx_build_ex(&f2, (const char *const *)t.title, (const char *const *)t.text, t.n, (const uint8_t *const *)ctx, NULL);
+    ck_assert_int_eq(mz_vocab_union_fits(&f1.v, &f2.v), 1);
+    mz_err e = {{0}};
+    const mz_vocab *vs[2] = {&f1.v, &f2.v};
+    mz_vocab_union *u = mz_vocab_union_new(vs, 2, &e);
+    ck_assert_msg(u != NULL, "%s", e.msg);
+    mz_unidoc *ud = mz_unidoc_new(u, &e);
+    ck_assert_msg(ud != NULL, "%s", e.msg);
+    mz_vectorizer *z1 = mz_vectorizer_new(&f1.v, &e), *z2 = mz_vectorizer_new(&f2.v, &e);
+    ck_assert_ptr_nonnull(z1);
+    ck_assert_ptr_nonnull(z2);
+    mz_lexicon lex;
+    ck_assert_int_eq(mz_lexicon_init(&lex, 1u << 10), 0);
+    mz_sparse x = {0}, y = {0};
+    size_t with_ctx = 0;
+    for (int numbered = 0; numbered < 2; numbered++)
+        for (size_t i = 0; i < t.n; i++) {
+            mz_doc d;
+            mz_doc_init(&d);
+            d.lex = numbered ? &lex : NULL;
+            doc_of(&f1, &d, t.title[i], t.text[i]);
+            ck_assert_uint_le(d.nsent, 4096);
+            ck_assert_msg(mz_unidoc_build(ud, &d, &e) == 0, "%s", e.msg);
+            ck_assert_msg(mz_vectorize(z1, &d, NULL, NULL, 0, &x, &e) == 0, "%s", e.msg);
+            ck_assert_msg(mz_vectorize_member(z1, ud, 0, &d, NULL, NULL, 0, &y, &e) == 0, "%s", e.msg);
+            same_vector(&x, &y, "member 0");
+            for (int c = 0; c < 2; c++) {
+                const uint8_t *cx = c ? ctx[i] : NULL;
+                ck_assert_msg(mz_vectorize(z2, &d, cx, NULL, 0, &x, &e) == 0, "%s", e.msg);
+                ck_assert_msg(mz_vectorize_member(z2, ud, 1, &d, cx, NULL, 0, &y, &e) == 0, "%s", e.msg);
+                same_vector(&x, &y, c ? "member 1, context" : "member 1");
+                for (size_t k = 0; c && k < x.n; k++) with_ctx += f2.v.kind[x.idx[k] - 1] == 'd';
+            }
+            mz_doc_free(&d);
+        }
+    ck_assert_uint_gt(with_ctx, 0);
+    mz_sparse_free(&x);
+    mz_sparse_free(&y);
+    mz_lexicon_free(&lex);
+    mz_vectorizer_free(z1);
+    mz_vectorizer_free(z2);
+    mz_unidoc_free(ud);
+    mz_vocab_union_free(u);
+    for (size_t i = 0; i < t.n; i++) free(ctx[i]);
+    free(ctx);
+    fx_free(&f1);
+    fx_free(&f2);
+    texts_free(&t);
+}
+END_TEST
+
 START_TEST(test_vocab_round_trip)
 {
     texts t;
@@ -928,6 +1004,7 @@ Suite *suite_features(void)
     tcase_add_test(tc, test_vocab_parse_good);
     tcase_add_test(tc, test_vocab_parse_rejects);
     tcase_add_test(tc, test_vocab_parse_idf_exact);
+    tcase_add_test(tc, test_union_vectors_equal_own_vectors);
     suite_add_tcase(s, tc);
     return s;
 }
