@@ -747,7 +747,8 @@ static int rbf_fold_job(void *arg, int f, mz_err *e)
     free(sel);
     if (rc != 0) return -1;
     for (size_t i = 0; i < n; i++)
-        if (c->fold[i] == f) mz_linmodel_decision(&m, &c->rr->rows[i], c->oof + i * (size_t)npair);
+        if (c->fold[i] == f && (c->y[i] >= 0 || c->o->answer_unlabelled))
+            mz_linmodel_decision(&m, &c->rr->rows[i], c->oof + i * (size_t)npair);
     mz_linmodel_free(&m);
     return 0;
 }
@@ -788,7 +789,8 @@ static int fit_head_rbf(const mz_trainset *t, const int *y, int k, const mz_lear
     if (rbf_solve(t, &rr, y, sel, k, o, 0, out, e) != 0) goto out;
     if (!o->quiet) mz_progress_clear();
     if (!fold)
-        for (size_t i = 0; i < n; i++) mz_linmodel_decision(out, &rr.rows[i], oof + i * (size_t)npair);
+        for (size_t i = 0; i < n; i++)
+            if (y[i] >= 0 || o->answer_unlabelled) mz_linmodel_decision(out, &rr.rows[i], oof + i * (size_t)npair);
     out->probA = malloc((size_t)npair * sizeof *out->probA);
     out->probB = malloc((size_t)npair * sizeof *out->probB);
     if (!out->probA || !out->probB) {
@@ -820,6 +822,7 @@ typedef struct oof_ctx {
     int k, nbin;
     const double *Wall, *Ball;
     double *oof;
+    int answer_unlabelled;
 } oof_ctx;
 
 static int oof_item(void *arg, int w, size_t i, mz_err *e)
@@ -827,7 +830,8 @@ static int oof_item(void *arg, int w, size_t i, mz_err *e)
     (void)w;
     (void)e;
     oof_ctx *c = arg;
-    if (c->fold[i] < 0) return 0; /* training only: in every fold */
+    /* training only (in every fold), or unlabelled and not asked for */
+    if (c->fold[i] < 0 || (c->y[i] < 0 && !c->answer_unlabelled)) return 0;
     size_t nf1 = c->t->nfeat + 1, task = (size_t)c->fold[i] + 1;
     int npair = c->k * (c->k - 1) / 2;
     ovr_pairs(c->t, c->k, c->Wall + task * (size_t)c->nbin * nf1, c->Ball + task * (size_t)c->nbin, c->t->x[i],
@@ -863,7 +867,7 @@ int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o
         goto fail;
     }
     if (folds) {
-        oof_ctx oc = {t, y, fold, k, nbin, Wall, Ball, oof};
+        oof_ctx oc = {t, y, fold, k, nbin, Wall, Ball, oof, o->answer_unlabelled};
         if (mz_parallel_for(n, o->procs, oof_item, &oc, e) != 0) {
             free(Wall);
             free(Ball);
@@ -905,7 +909,9 @@ int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o
     /* Platt per pair on the out-of-fold decision values of its two classes
      * (without CV, on the training decisions, as a last resort). */
     if (!fold)
-        for (size_t i = 0; i < n; i++) ovr_pairs(t, k, out->Wc ? out->Wc : W, B, t->x[i], oof + i * (size_t)npair);
+        for (size_t i = 0; i < n; i++)
+            if (y[i] >= 0 || o->answer_unlabelled)
+                ovr_pairs(t, k, out->Wc ? out->Wc : W, B, t->x[i], oof + i * (size_t)npair);
     if (platt_pairs(y, t->nscored, k, oof, o->procs, out->probA, out->probB, e) != 0) goto fail;
     free(W);
     free(B);

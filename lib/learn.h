@@ -61,6 +61,10 @@ typedef struct mz_learnopts {
     double gamma;     /* RBF: K(x, z) = exp(-gamma ||x - z||²) */
     double cache_mb;  /* RBF: libsvm's kernel cache per solve */
     double svr_p;     /* epsilon-SVR: width of the loss-free tube */
+    int answer_unlabelled; /* mz_fit_head's *oof answers scored rows with
+                            * y < 0 too (a stance head's absent texts);
+                            * else they are left 0 (another target's rows,
+                            * whose decisions would be spent for nothing) */
     /* If set, called in this process once solver processes have been
      * forked, before waiting for them: other work to overlap with theirs.
      * Not a thread's: a thread running across the fork would leave its
@@ -87,11 +91,12 @@ int *mz_make_folds(const int *y, size_t n, size_t nscored, int k, int folds, uns
 /* Fit a k-class head on rows whose y >= 0 (rows with y < 0 are ignored, so
  * one trainset serves heads over different subsets).  Fills out (with
  * probA/probB, from the scored rows) and, if oof is non-NULL, *oof = n *
- * npair out-of-fold decision values.  A scored row with y < 0 gets its
- * fold's, as a labelled one does (no model saw it), so a caller can answer
- * it as the classifier would; training-only rows are left 0 when there are
- * folds; without folds every row gets its training decision.  Every class
- * must have scored rows for its sigmoids:
+ * npair out-of-fold decision values.  A scored row with y < 0 is left 0,
+ * or with o->answer_unlabelled gets its fold's, as a labelled one does (no
+ * model saw it), so a caller can answer it as the classifier would;
+ * training-only rows are left 0 when there are folds; without folds the
+ * rows answered get their training decision.  Every class must have scored
+ * rows for its sigmoids:
  * the caller checks that.  label k names nothing: the
  * caller keeps names; out->labels are 0..k-1. */
 int mz_fit_head(const mz_trainset *t, const int *y, int k, const mz_learnopts *o,

@@ -677,6 +677,34 @@ START_TEST(test_rows_without_label_are_ignored)
         mz_linmodel_decision(&b, &rows[i], db);
         ck_assert_double_eq_tol(da[0], db[0], 1e-12);
     }
+    /* but they are answered: out of fold with CV (a stance head's texts
+     * where the target is absent, which the classifier would label if its
+     * presence head said present), by the model itself without */
+    double *oof = NULL;
+    mz_linmodel a2;
+    mz_learnopts oa = o;
+    oa.answer_unlabelled = 1;
+    ck_assert_int_eq(mz_fit_head(&ts, y2, 2, &oa, &a2, &oof, &e), 0);
+    for (int i = 0; i < N; i++) {
+        mz_linmodel_decision(&a2, &rows[i], da);
+        ck_assert_double_eq_tol(oof[i], da[0], 1e-12);
+    }
+    free(oof);
+    mz_linmodel_free(&a2);
+    for (int ask = 0; ask < 2; ask++) {
+        mz_learnopts o3 = quiet_opts(3);
+        o3.answer_unlabelled = ask; /* not asked (another target's rows): left 0 */
+        ck_assert_int_eq(mz_fit_head(&ts, y2, 2, &o3, &a2, &oof, &e), 0);
+        int unlabelled = 0;
+        for (int i = 0; i < N; i++)
+            if (y2[i] < 0) {
+                ck_assert_msg((oof[i] != 0.0) == ask, "unlabelled row %d: out-of-fold decision %g", i, oof[i]);
+                unlabelled++;
+            }
+        ck_assert_int_gt(unlabelled, 0);
+        free(oof);
+        mz_linmodel_free(&a2);
+    }
     /* a head needs two classes */
     mz_linmodel c;
     ck_assert_int_eq(mz_fit_head(&ts, y, 1, &o, &c, NULL, &e), -1);

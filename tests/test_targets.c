@@ -590,6 +590,10 @@ START_TEST(test_datelines)
     COUNT(west, "باريس، فرنسا (CNN) -- قالت الشرطة", 0);
     COUNT(russia, "موسكو (روسيا) (أ ف ب) - قال مسؤول", 0);
     COUNT(west, "ميونيخ (ألمانيا) (أ ف ب) - افتتح المؤتمر", 0);
+    COUNT(west, "لندن (بريطانيا) (أ ف ب) - قال", 0);
+    COUNT(west, "برلين، ألمانيا (رويترز) - قال", 0);
+    /* a credit after a country named in the text is not a dateline */
+    COUNT(west, "تظاهر الآلاف في ألمانيا (أ ف ب)", 1);
     COUNT(west, "قال رئيس الوزراء في لندن إن المملكة المتحدة ستغادر", 2);
 }
 END_TEST

@@ -258,6 +258,10 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
     else if (!a->quiet)
         fprintf(stderr, "0 annotated-present articles never name the target in the lexicon's words\n");
     cJSON *mp = mz_report("presence (cross-validated)", pp, NULL, y, ns, 2, pl, a->quiet, stderr);
+    /* the texts the annotators saw no target in are answered too, as the
+     * classifier would where its presence head says present: the figure
+     * "as answered" counts them */
+    a2.learn.answer_unlabelled = 1;
     if (mz_fit(ts, y2, 3, &a2, "stance", &ls, &ps, &C2, NULL, e) != 0) {
         mz_linmodel_free(&lp);
         free(pp);
