@@ -166,11 +166,11 @@ check: deps
 
 check-rel: $(B)/tests/run all
 	@echo "== Check suite (release build)"
-	@MIZAN_ROOT='$(CURDIR)' $(B)/tests/run
+	@MIZAN_ROOT="$$(pwd)" $(B)/tests/run
 
 check-asan: $(A)/tests/run all
 	@echo "== Check suite (AddressSanitizer + UBSan)"
-	@MIZAN_ROOT='$(CURDIR)' ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(A)/tests/run
+	@MIZAN_ROOT="$$(pwd)" ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(A)/tests/run
 
 bench: all
 	bench/throughput

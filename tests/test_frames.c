@@ -417,6 +417,7 @@ Suite *suite_frames(void)
 {
     Suite *s = suite_create("frames");
     TCase *tr = tcase_create("rule");
+    tcase_set_timeout(tr, 60);
     tcase_add_test(tr, test_select_without_primary_head);
     tcase_add_test(tr, test_select_with_primary_head);
     tcase_add_test(tr, test_rank_of_chosen_labels);

@@ -587,6 +587,14 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
                           "cross-validated prediction)");
     if (a->aux_field && (!strcmp(a->task, "stance") || !strcmp(a->task, "multilabel")))
         return mz_fail(e, "--aux-field: for --task multiclass or target, not %s", a->task);
+    /* one field in two roles (the label read as text): a usage error, said
+     * before anything is read; a stance corpus keeps its label under the
+     * target's name.  evaluate checks the fields it takes from the bundle. */
+    if (!a->evaluate) {
+        mz_fields f = a->fields;
+        if (!strcmp(a->task, "stance") && a->target && !mz_train_given(a, "--label-field")) f.label = a->target;
+        if (mz_fields_distinct(&f, e) != 0) return -1;
+    }
     /* the head answering a record would be chosen by its answer */
     if (a->source_field && !a->evaluate &&
         (!strcmp(a->source_field, a->fields.label) || !strcmp(a->source_field, a->fields.text)))

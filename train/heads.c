@@ -173,7 +173,8 @@ const char *mz_label_text(const cJSON *j, char *buf, size_t n)
             else if (mz_utf8_wide_space(s + i, l - i)) why = "holds a no-break or wide space: write an ordinary one";
             else if (u[0] == 0xEF && i + 2 < l) {
                 unsigned cp = (unsigned)(u[0] & 0x0F) << 12 | (unsigned)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
-                if ((cp >= 0xFB50 && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFC))
+                /* U+FD3E and U+FD3F are ornate parentheses, not letters */
+                if ((cp >= 0xFB50 && cp <= 0xFDFF && cp != 0xFD3E && cp != 0xFD3F) || (cp >= 0xFE70 && cp <= 0xFEFC))
                     why = "holds Arabic letters in presentation forms (U+FB50-FDFF, U+FE70-FEFC), as text copied out "
                           "of a PDF has: write the letters themselves";
             }

@@ -128,7 +128,6 @@ int mz_train(const mz_train_args *args, mz_err *e)
     /* a stance corpus keeps each target's value under the target's name */
     mz_train_args local = *args;
     if (!strcmp(local.task, "stance") && !mz_train_given(args, "--label-field")) local.fields.label = local.target;
-    if (mz_fields_distinct(&local.fields, e) != 0) return -1;
     const mz_train_args *a = &local;
     int rc = -1;
     mz_collection c;
