@@ -153,6 +153,14 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
         if (!strcmp(bad_why, MZ_JSON_TWICE))
             return mz_fail(e, "%s:%zu: a field given twice, at byte %zu: which value is meant cannot be told", src,
                            lineno, at);
+        /* a second record after a carriage return: lines that end in CR
+         * alone (old Mac exports) read as one line, said as TSV says it */
+        size_t b = at;
+        while (b > 0 && (line[b - 1] == ' ' || line[b - 1] == '\t')) b--;
+        if (!strcmp(bad_why, "more after the value") && b > 0 && line[b - 1] == '\r')
+            return mz_fail(e, "%s:%zu: malformed JSON near byte %zu (more after the value, past a carriage return: the "
+                              "file's lines end in CR alone? convert them: tr '\\r' '\\n')",
+                           src, lineno, at);
         return mz_fail(e, "%s:%zu: malformed JSON near byte %zu (%s)", src, lineno, at, bad_why);
     }
     mz_jspan idspan = spans[0], rawspan = f->raw ? spans[rawk] : (mz_jspan){0, 0};

@@ -250,6 +250,11 @@ START_TEST(test_malformed_json)
     refused(path, ":1:", "expected a JSON object");
     path = PUTS("m4.jsonl", "\"just a string\"\n");
     refused(path, ":1:", "expected a JSON object");
+    /* lines ended by CR alone read as one: said so */
+    path = PUTS("m5.jsonl", "{\"text\": \"جيد\", \"label\": \"a\"}\r{\"text\": \"جيد\", \"label\": \"b\"}\r");
+    refused(path, ":1: malformed JSON", "lines end in CR alone");
+    path = PUTS("m6.jsonl", "{\"text\": \"جيد\", \"label\": \"a\"} x\n");
+    refused(path, "(more after the value)", NULL);
 }
 END_TEST
 
