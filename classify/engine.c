@@ -173,11 +173,20 @@ static int share_lookups(mz_models *m, mz_err *e)
         free(v);
         return mz_fail(e, "out of memory");
     }
+    /* the largest group that fits one bundle (the first such, on a tie):
+     * a first bundle that shares with none leaves the others theirs */
+    size_t best = 0, most = 0;
+    for (size_t a = 0; a < m->n; a++) {
+        size_t k = 0;
+        for (size_t i = 0; mz_vocab_union_fits(&m->b[a].vocab, &m->b[a].vocab) && i < m->n; i++)
+            k += mz_vocab_union_fits(&m->b[a].vocab, &m->b[i].vocab);
+        if (k > most) most = k, best = a;
+    }
     size_t nv = 0;
     for (size_t i = 0; i < m->n; i++) {
         const mz_vocab *x = &m->b[i].vocab;
         m->member[i] = -1;
-        if (nv ? mz_vocab_union_fits(v[0], x) : mz_vocab_union_fits(x, x)) m->member[i] = (int)nv, v[nv++] = x;
+        if (most && mz_vocab_union_fits(&m->b[best].vocab, x)) m->member[i] = (int)nv, v[nv++] = x;
     }
     int rc = 0;
     if (nv >= 2 && !(m->un = mz_vocab_union_new(v, nv, e))) rc = -1;

@@ -1005,7 +1005,12 @@ mz_vocab_union *mz_vocab_union_new(const mz_vocab *const *v, size_t n, mz_err *e
     u->ts.o = &v[0]->opt;
     u->ts.sw = &v[0]->sw;
     u->stride = 2 + u->ncol;
-    while (u->stride & (u->stride - 1)) u->stride++; /* a slot never straddles a cache line */
+    /* up to 8 ids a slot never straddles a cache line; more, and rounding to
+     * a power of two would double the table (many bundles) for little */
+    if (u->stride <= 8)
+        while (u->stride & (u->stride - 1)) u->stride++;
+    else
+        u->stride = (u->stride + 3) & ~(size_t)3;
     size_t most = 0;
     for (size_t m = 0; m < n; m++) most = v[m]->nstems > most ? v[m]->nstems : most;
     if (!(u->stems = mz_strmap_new(most * 2 + 16)) || union_rehash(u, 1 << 12) != 0) goto oom;
