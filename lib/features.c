@@ -439,7 +439,10 @@ static void pairtab_put(mz_pairtab *t, int32_t a, int32_t b, int32_t v)
     while (t->s[i].key && t->s[i].key != k) i = (i + 1) & t->mask;
     t->s[i].key = k;
     t->s[i].val = v;
-    *bloom_word(t, h, &bits) |= bits;
+    /* two statements: in one, reading bits is unsequenced with the call
+     * that sets it (clang read it first, and the filter dropped pairs) */
+    uint64_t *w = bloom_word(t, h, &bits);
+    *w |= bits;
 }
 
 /* A prefetch the compiler keeps.  GCC 12 deletes a __builtin_prefetch
@@ -1058,7 +1061,9 @@ mz_vocab_union *mz_vocab_union_new(const mz_vocab *const *v, size_t n, mz_err *e
     u->bmask = words - 1;
     for (size_t i = 0; i <= u->pmask; i++) {
         uint64_t k = union_key(union_slot(u, i)), bits;
-        if (k) *bloom_at(u->bloom, u->bmask, pair_hash(k), &bits) |= bits;
+        if (!k) continue;
+        uint64_t *w = bloom_at(u->bloom, u->bmask, pair_hash(k), &bits); /* then bits is set */
+        *w |= bits;
     }
     return u;
 oom:
