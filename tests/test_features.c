@@ -375,6 +375,73 @@ START_TEST(test_long_document_values)
 }
 END_TEST
 
+/* An article's few hundred occurrences are bucketed by the octave of their
+ * feature id (acc_sort) before an insertion sort: with ids from 0 to past
+ * 4,096 (a vocabulary of 5,000 one-word documents) and an article of 700
+ * tokens drawn about evenly from each octave, repeats included, every
+ * value must be the TF-IDF of its count, with idx increasing. */
+START_TEST(test_article_values_across_octaves)
+{
+    static const char *const L[20] = {"ا", "ب", "ت", "ث", "ج", "ح", "خ", "د", "ذ", "ر",
+                                      "ز", "س", "ش", "ص", "ض", "ط", "ظ", "ع", "غ", "ف"};
+    enum { NFILL = 5000, NTOK = 700 };
+    static char fill[NFILL][40];
+    const char **docs = malloc((NFILL + 1) * sizeof *docs);
+    char *text = malloc(NTOK * 40);
+    int *cnt = calloc(NFILL, sizeof *cnt);
+    ck_assert(docs && text && cnt);
+    for (int k = 0; k < NFILL; k++) {
+        snprintf(fill[k], sizeof fill[0], "ق%s%s%sك", L[k % 20], L[k / 20 % 20], L[k / 400]);
+        docs[k] = fill[k];
+    }
+    size_t len = 0;
+    uint32_t r = 777;
+    for (int i = 0; i < NTOK; i++) {
+        r = r * 1103515245u + 12345u;
+        /* 1 to 2^12.3: an octave picked evenly, then a place in it */
+        int k = i < 2 ? i : (int)exp((double)(r >> 8) / (double)(1u << 24) * log((double)NFILL)) - 1;
+        if (k >= NFILL) k = NFILL - 1;
+        cnt[k]++;
+        len += (size_t)snprintf(text + len, (size_t)NTOK * 40 - len, "%s%s", i ? (i % 100 ? " " : "\n") : "", fill[k]);
+    }
+    docs[NFILL] = text;
+    mz_featopts o;
+    opts_plain(&o, 1, 1);
+    fx f;
+    fx_init(&f, &o, NULL);
+    fx_build(&f, docs, NFILL + 1);
+    ck_assert_int_eq(feat(&f.v, 'u', fill[1], NULL, NULL), 1);
+    ck_assert_int_gt(feat(&f.v, 'u', fill[NFILL - 1], NULL, NULL), 4096);
+    mz_sparse x = {0}, y = {0};
+    vec_termdoc(&f, NFILL, &x);
+    vec_doc(&f, f.vz, NULL, text, NULL, NULL, 0, &y);
+    same_vector(&x, &y, "article across octaves");
+    check_vector(&x, f.v.nfeat);
+    double norm = 0;
+    size_t distinct = 0;
+    for (int k = 0; k < NFILL; k++)
+        if (cnt[k]) {
+            double v = (1.0 + log((double)cnt[k])) * f.v.idf[feat(&f.v, 'u', fill[k], NULL, NULL)];
+            norm += v * v;
+            distinct++;
+        }
+    ck_assert_uint_eq(y.n, distinct);
+    for (int k = 0; k < NFILL; k++) {
+        if (!cnt[k]) continue;
+        int64_t id = feat(&f.v, 'u', fill[k], NULL, NULL);
+        double want = (1.0 + log((double)cnt[k])) * f.v.idf[id] / sqrt(norm);
+        ck_assert_msg(fabs(val(&y, id) - want) < 1e-12, "word %d (feature %lld): %.17g, want %.17g", k,
+                      (long long)id, val(&y, id), want);
+    }
+    mz_sparse_free(&x);
+    mz_sparse_free(&y);
+    fx_free(&f);
+    free(text);
+    free(cnt);
+    free(docs);
+}
+END_TEST
+
 START_TEST(test_title_weight)
 {
     const char *titles[] = {"شمس", NULL};
@@ -1000,6 +1067,7 @@ Suite *suite_features(void)
     tcase_add_test(tc, test_context_and_named_features);
     tcase_add_test(tc, test_train_vector_equals_classify_vector);
     tcase_add_test(tc, test_long_document_values);
+    tcase_add_test(tc, test_article_values_across_octaves);
     tcase_add_test(tc, test_vocab_round_trip);
     tcase_add_test(tc, test_vocab_parse_good);
     tcase_add_test(tc, test_vocab_parse_rejects);
