@@ -3857,6 +3857,15 @@ START_TEST(test_f1_labels_unseen_label)
                               "out): 1.0000\n"),
                   "%s", out);
     free(out);
+    /* and the JSON names it too (it had only a null F1 in per_class) */
+    rc = run("o", "e", "'%s' evaluate --model '%s' --corpus '%s' --json", TRAIN, T("m"), T("sport.jsonl"));
+    ck_assert_int_eq(rc, 0);
+    cJSON *sj = cJSON_Parse(out = slurp(T("o"), NULL));
+    free(out);
+    const cJSON *lo = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sj, "heldout"), "f1_labels_left_out");
+    ck_assert_msg(cJSON_GetArraySize(lo) == 1 && !strcmp(cJSON_GetArrayItem(lo, 0)->valuestring, "culture"),
+                  "f1_labels_left_out missing or wrong");
+    cJSON_Delete(sj);
     /* none of the listed labels met: undefined, null, and said so (the
      * figure had vanished from the report and the JSON) */
     mini_of_label("economy", T("eco.jsonl"));

@@ -554,6 +554,16 @@ void mz_f1_labels_figure(const cJSON *report, const cJSON *names, cJSON *out, in
         return;
     }
     mz_add_figure(out, "f1_labels_macro_f1", sum / nf);
+    /* which listed labels the figure leaves out, for a reader of the JSON
+     * as for one of the text */
+    cJSON *left = NULL;
+    cJSON_ArrayForEach(x, names)
+    {
+        const cJSON *row = cJSON_IsString(x) ? cJSON_GetObjectItemCaseSensitive(pc, x->valuestring) : NULL;
+        if (row && !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(row, "f1")) &&
+            (left || (left = cJSON_AddArrayToObject(out, "f1_labels_left_out"))))
+            cJSON_AddItemToArray(left, cJSON_CreateString(x->valuestring));
+    }
     if (quiet) return;
     mz_progress_clear();
     fputs("macro-F1 over", fp);
