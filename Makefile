@@ -158,11 +158,14 @@ CHECK_EXTRA :=
 
 # Built in a make of its own, after deps: this one read pkg-config's flags
 # before deps could install the libraries.  The suites then run one after
-# another, so that -j does not run them side by side on a loaded machine
-# (the builds inside them still use every core).
+# another, each in a make of its own, so that -j does not run them side by
+# side on a loaded machine while the builds inside them still share -j's
+# jobs (a sub-make given -j1 had said it reset the jobserver).
 check: deps
 	@$(MAKE) --no-print-directory all $(B)/tests/run $(A)/tests/run
-	@$(MAKE) --no-print-directory -j1 check-rel check-asan $(CHECK_EXTRA)
+	@for t in check-rel check-asan $(CHECK_EXTRA); do \
+	    $(MAKE) --no-print-directory $$t || exit 1; \
+	done
 
 check-rel: $(B)/tests/run all
 	@echo "== Check suite (release build)"

@@ -80,8 +80,11 @@ $(FZ)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FZ_LIB) | $(FZ)/too
 
 # The instrumented library is compiled with every core even under a
 # plain `make check`: compiling it one file at a time is most of the wait.
+# Under `make -jN` the jobs are the caller's (a sub-make given its own -j
+# says it resets the jobserver).
+FUZZ_J = $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(FUZZ_JOBS))
 fuzz-build: $(FZ)/toolchain.ok
-	@$(MAKE) --no-print-directory -s -j$(FUZZ_JOBS) $(FZ_BINS)
+	@$(MAKE) --no-print-directory -s $(FUZZ_J) $(FZ_BINS)
 
 fuzz-check: fuzz-build
 	@echo "== libFuzzer targets, $(FUZZ_CHECK_SECONDS) s each (FUZZ_CHECK_SECONDS)"
@@ -110,7 +113,7 @@ $(TS)/mizan-train: $(TS_TOBJ)
 	@$(FUZZ_CC) $(TS_CFLAGS) -o $@ $^ $(LDLIBS)
 
 tsan-build: all $(FZ)/toolchain.ok
-	@$(MAKE) --no-print-directory -s -j$(FUZZ_JOBS) $(TS)/mizan-classify $(TS)/mizan-train
+	@$(MAKE) --no-print-directory -s $(FUZZ_J) $(TS)/mizan-classify $(TS)/mizan-train
 
 tsan: tsan-build
 	@echo "== ThreadSanitizer: mizan-classify -j 4 and -j 8, mizan-train --threads 4"
