@@ -3318,6 +3318,35 @@ START_TEST(test_f1_label_weights)
     double ff = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pcl, "Favor"), "f1")->valuedouble;
     ck_assert_double_eq_tol(cJSON_GetObjectItemCaseSensitive(pooled_cv, "f1_labels_macro_f1")->valuedouble, (fa + ff) / 2,
                             2e-6);
+
+    /* training's --by target gives each group's F_avg as its last column
+     * (it had been left out, as evaluate's once was): a target's group is
+     * that target's cross-validated table */
+    rc = run("o", "by.log", "'%s' --task target --target-field target --f1-labels Favor,Against --corpus '%s' --cv 3 "
+                            "--by target --out '%s'",
+             TRAIN, mq, T("flby"));
+    if (rc != 0) ck_abort_msg("training with --by exited %d: %s", rc, slurp(T("by.log"), NULL));
+    char *log = slurp(T("by.log"), NULL);
+    ck_assert_msg(strstr(log, "own-labels  F1-listed  target") != NULL, "no F1-listed column in: %s", log);
+    const cJSON *tg;
+    int ntg = 0;
+    cJSON_ArrayForEach(tg, cJSON_GetObjectItemCaseSensitive(j, "cv"))
+    {
+        if (!strcmp(tg->string, "pooled")) continue;
+        double v[5]; /* records, accuracy, macro-F1, own labels, F1-listed */
+        ck_assert_int_eq(by_row(log, "cross-validated figures by \"target\" (3 groups)", tg->string, v, 5), 5);
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(tg, "f1_labels_macro_f1");
+        if (!f) { /* per-target tables carry no figure of their own: from their F1s */
+            const cJSON *pc = cJSON_GetObjectItemCaseSensitive(tg, "per_class");
+            double a = num_at(pc, "Against", "f1"), b = num_at(pc, "Favor", "f1");
+            ck_assert_double_eq_tol(v[4], (a + b) / 2, 6e-4);
+        } else {
+            ck_assert_double_eq_tol(v[4], f->valuedouble, 6e-4);
+        }
+        ntg++;
+    }
+    ck_assert_int_eq(ntg, 3);
+    free(log);
     cJSON_Delete(j);
 
     /* evaluate scores each record with its own target's head and weights,

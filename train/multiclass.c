@@ -116,12 +116,15 @@ out:
 }
 
 /* --by: the figures just reported, again per group of scored rows, with
- * the labels they counted (pred, or the most probable). */
+ * the labels they counted (pred, or the most probable) and, where label
+ * weights were chosen (--f1-labels), the macro-F1 over the listed labels,
+ * as evaluate's groups give it. */
 static int by_groups(const mz_task *t, const mz_labelset *L, const double *prob, const int *pred, const int *y,
                      mz_err *e)
 {
     if (!t->by || t->a->quiet) return 0;
-    cJSON *j = mz_groups_class(t->by, pred, prob, NULL, y, L->n, L->name, NULL, 0);
+    const cJSON *f1 = pred ? cJSON_GetObjectItemCaseSensitive(t->manifest, "f1_labels") : NULL;
+    cJSON *j = mz_groups_class(t->by, pred, prob, NULL, y, L->n, L->name, f1, 0);
     if (!j) return mz_fail(e, "out of memory");
     cJSON_Delete(j);
     return 0;
