@@ -395,8 +395,12 @@ static int read_at(const char *name, size_t max, const char *path, char **buf, s
         close(fd);
         return mz_fail(e, "%s: file is larger than the limit of %zu bytes", path, max);
     }
-    size_t cap = (size_t)st.st_size + 1, n = 0;
-    char *b = malloc(cap);
+    /* room for the data, the NUL and one spare byte, so that the read()
+     * that sees EOF needs no reallocation (which had copied every bundle
+     * file once more, into twice the memory); on huge pages when large,
+     * since read() faults in every page it copies to */
+    size_t cap = (size_t)st.st_size + 2, n = 0;
+    char *b = mz_huge_malloc(cap);
     if (!b) {
         close(fd);
         return mz_fail(e, "out of memory");

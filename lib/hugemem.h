@@ -15,4 +15,9 @@
 /* Zeroed memory for n elements of size bytes, or NULL (also on overflow). */
 void *mz_huge_calloc(size_t n, size_t size);
 
+/* bytes of uninitialised memory, or NULL: for a buffer written whole
+ * before it is read (a file read into it), which on 4 KiB pages takes a
+ * page fault every 4 KiB of the copy. */
+void *mz_huge_malloc(size_t bytes);
+
 #endif
