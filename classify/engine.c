@@ -642,9 +642,13 @@ static void stance_out(mz_worker *w, size_t bi, long mentions, const char *title
         }
         /* classes: 0 critical, 1 neutral, 2 favourable */
         score = mz_stance_score(b->score, rs.prob, svr);
-        /* signed evidence: contribution towards favourable minus critical */
-        nev = k ? mz_head_evidence(p, hs, score < 0 ? 0 : 2, k, 0, ev) : 0;
-        if (score < 0)
+        /* signed evidence: toward critical (weights negated) when the
+         * score is negative as written, to 4 places: a score of -0.00003
+         * is written 0.0000, and a reader would not expect critical's
+         * words, negative, beside it */
+        int critical_side = round(score * 1e4) < 0;
+        nev = k ? mz_head_evidence(p, hs, critical_side ? 0 : 2, k, 0, ev) : 0;
+        if (critical_side)
             for (size_t i = 0; i < nev; i++) ev[i].weight = -ev[i].weight;
     }
     mz_buf *o = &w->out;
