@@ -1025,6 +1025,35 @@ START_TEST(test_vocab_parse_rejects)
     /* duplicates */
     REJECT(MAGIC "# features 2 documents 7\nu\t1.5\ta\ta\nu\t2\ta\tb\n", "duplicate feature");
     REJECT(MAGIC "# features 2 documents 7\nb\t1.5\ta b\ta\nb\t2\ta b\tb\n", "duplicate feature");
+    /* the first bad line of the file is the one named, whatever comes
+     * after it: features are inserted in blocks after their lines are read */
+    REJECT(MAGIC "# features 3 documents 7\nu\t1.5\ta\ta\nu\t2\ta\tb\nz\t2\tc\tc\n", "bad.tsv:4: duplicate feature");
+    REJECT(MAGIC "# features 3 documents 7\nu\t1.5\ta\ta\nz\t2\tc\tc\nu\t2\ta\tb\n", "bad.tsv:4: bad feature kind");
+    /* and its line number holds past the first blocks */
+    {
+        char big[16384];
+        for (int dup = 0; dup < 2; dup++) {
+            size_t n = (size_t)snprintf(big, sizeof big, MAGIC "# features 100 documents 7\n");
+            for (int f = 0; f < 100; f++)
+                n += (size_t)snprintf(big + n, sizeof big - n, "u\t1.5\tw%d\tw\n", f == 70 && dup ? 3 : f);
+            mz_vocab v;
+            mz_err e = {{0}};
+            int rc = parse(big, n, &v, &e);
+            if (dup) {
+                ck_assert_int_eq(rc, -1);
+                ck_assert_msg(strstr(e.msg, "bad.tsv:73: duplicate feature") != NULL, "%s", e.msg);
+            } else {
+                ck_assert_msg(rc == 0, "%s", e.msg);
+                ck_assert_int_eq(v.nfeat, 100);
+                for (int f = 0; f < 100; f += 33) {
+                    char key[16];
+                    snprintf(key, sizeof key, "w%d", f);
+                    ck_assert_int_eq(feat(&v, 'u', key, NULL, NULL), f);
+                }
+            }
+            mz_vocab_free(&v);
+        }
+    }
     /* truncation: no final newline, or a line cut short */
     REJECT(MAGIC "# features 2 documents 7\nu\t1.5\ta\ta\nu\t2\tb\tb", "truncated");
     REJECT(MAGIC "# features 2 documents 7\nu\t1.5\ta\ta\nu\t2\n", "missing term");
