@@ -162,10 +162,11 @@ static int check_keys(const mz_models *m, char *const *dir, mz_err *e)
     return 0;
 }
 
-/* The bundles whose vocabularies fit the first that can share (all four
- * shipped ones) look an article's terms up once for all of them: with
- * every bundle, those lookups had been a fifth of the classifier's time,
- * done once per bundle. */
+/* The largest group of bundles whose vocabularies fit one of them (all
+ * four shipped ones; the first such group on a tie, so that a first bundle
+ * sharing with none leaves the others theirs) look an article's terms up
+ * once for all of them: with every bundle, those lookups had been a fifth
+ * of the classifier's time, done once per bundle. */
 static int share_lookups(mz_models *m, mz_err *e)
 {
     const mz_vocab **v = calloc(m->n + 1, sizeof *v);
@@ -173,25 +174,19 @@ static int share_lookups(mz_models *m, mz_err *e)
         free(v);
         return mz_fail(e, "out of memory");
     }
-    /* the largest group that fits one bundle (the first such, on a tie):
-     * a first bundle that shares with none leaves the others theirs */
     size_t best = 0, most = 0;
     for (size_t a = 0; a < m->n; a++) {
         size_t k = 0;
-        for (size_t i = 0; mz_vocab_union_fits(&m->b[a].vocab, &m->b[a].vocab) && i < m->n; i++)
-            k += mz_vocab_union_fits(&m->b[a].vocab, &m->b[i].vocab);
+        for (size_t i = 0; i < m->n; i++) k += mz_vocab_union_fits(&m->b[a].vocab, &m->b[i].vocab);
         if (k > most) most = k, best = a;
     }
     size_t nv = 0;
     for (size_t i = 0; i < m->n; i++) {
         const mz_vocab *x = &m->b[i].vocab;
-        m->member[i] = -1;
-        if (most && mz_vocab_union_fits(&m->b[best].vocab, x)) m->member[i] = (int)nv, v[nv++] = x;
+        m->member[i] = most >= 2 && mz_vocab_union_fits(&m->b[best].vocab, x) ? (int)nv : -1;
+        if (m->member[i] >= 0) v[nv++] = x;
     }
-    int rc = 0;
-    if (nv >= 2 && !(m->un = mz_vocab_union_new(v, nv, e))) rc = -1;
-    if (!m->un)
-        for (size_t i = 0; i < m->n; i++) m->member[i] = -1;
+    int rc = nv >= 2 && !(m->un = mz_vocab_union_new(v, nv, e)) ? -1 : 0; /* a failed load is freed whole */
     free(v);
     return rc;
 }

@@ -329,9 +329,11 @@ static int acc_finish(acc *a, const mz_vocab *v, mz_sparse *out)
      * about fifteen to one and would otherwise drown them.  Pseudo-terms
      * count as words (an equal block of their own was measured to hurt). */
     double norm[2] = {0, 0};
-    /* without n-grams in the vocabulary every feature is in the first
-     * block, and no feature's kind need be read (a cache miss each) */
-    int g = v->has_g;
+    /* without n-grams every feature is in the first block, and no
+     * feature's kind need be read (a cache miss each); a vocabulary holds
+     * n-grams only with char_min set (a bundle with them otherwise is
+     * refused at load) */
+    int g = v->opt.char_min > 0;
     for (size_t i = 0; i < a->n;) {
         int32_t f = a->f[i];
         double tf = 0.0;
@@ -398,11 +400,17 @@ typedef struct pairslot {
     int32_t val;
 } pairslot;
 
+/* The filter in front of a pair table (this one's and the union's): 16
+ * bits per pair, two set per pair in one 64-bit word. */
+typedef struct pairbloom {
+    uint64_t *w;
+    size_t mask; /* words - 1 */
+} pairbloom;
+
 struct mz_pairtab {
     pairslot *s;
     size_t mask;
-    uint64_t *bloom;
-    size_t bmask; /* words - 1 */
+    pairbloom f;
 };
 
 static inline uint64_t pair_key(int32_t a, int32_t b)
@@ -418,23 +426,44 @@ static inline uint64_t pair_hash(uint64_t k)
     return k;
 }
 
-/* the filter word and its two bits, from bits the slot index does not use */
-static inline uint64_t *bloom_at(uint64_t *bloom, size_t bmask, uint64_t h, uint64_t *bits)
+/* A filter for npairs pairs, zeroed; -1 when out of memory. */
+static int bloom_init(pairbloom *f, size_t npairs)
 {
-    *bits = (1ULL << (h >> 52 & 63)) | (1ULL << (h >> 58));
-    return &bloom[(h >> 20) & bmask];
+    size_t words = 1;
+    while (words * 64 < npairs * 16) words <<= 1;
+    f->w = calloc(words, sizeof *f->w);
+    f->mask = words - 1;
+    return f->w ? 0 : -1;
 }
 
-static inline uint64_t *bloom_word(const mz_pairtab *t, uint64_t h, uint64_t *bits)
+/* the filter word of hash h and its two bits, from bits the slot index
+ * does not use */
+static inline uint64_t *bloom_word(const pairbloom *f, uint64_t h, uint64_t *bits)
 {
-    return bloom_at(t->bloom, t->bmask, h, bits);
+    *bits = (1ULL << (h >> 52 & 63)) | (1ULL << (h >> 58));
+    return &f->w[(h >> 20) & f->mask];
+}
+
+static inline void bloom_add(pairbloom *f, uint64_t h)
+{
+    /* two statements: in one, reading bits is unsequenced with the call
+     * that sets it (clang read it first, and the filter dropped pairs) */
+    uint64_t bits, *w = bloom_word(f, h, &bits);
+    *w |= bits;
+}
+
+/* 0: the pair of hash h is surely not in the table */
+static inline int bloom_may(const pairbloom *f, uint64_t h)
+{
+    uint64_t bits;
+    return (*bloom_word(f, h, &bits) & bits) == bits;
 }
 
 static void pairtab_free(mz_pairtab *t)
 {
     if (!t) return;
     free(t->s);
-    free(t->bloom);
+    free(t->f.w);
     free(t);
 }
 
@@ -444,13 +473,9 @@ static mz_pairtab *pairtab_new(size_t n)
     if (!t) return NULL;
     size_t cap = 16;
     while (cap < n * 2) cap <<= 1;
-    size_t words = 1;
-    while (words * 64 < n * 16) words <<= 1;
     t->s = mz_huge_calloc(cap, sizeof *t->s);
-    t->bloom = calloc(words, sizeof *t->bloom);
     t->mask = cap - 1;
-    t->bmask = words - 1;
-    if (!t->s || !t->bloom) {
+    if (bloom_init(&t->f, n) != 0 || !t->s) {
         pairtab_free(t);
         return NULL;
     }
@@ -459,15 +484,12 @@ static mz_pairtab *pairtab_new(size_t n)
 
 static void pairtab_put(mz_pairtab *t, int32_t a, int32_t b, int32_t v)
 {
-    uint64_t k = pair_key(a, b), h = pair_hash(k), bits;
+    uint64_t k = pair_key(a, b), h = pair_hash(k);
     size_t i = (size_t)h & t->mask;
     while (t->s[i].key && t->s[i].key != k) i = (i + 1) & t->mask;
     t->s[i].key = k;
     t->s[i].val = v;
-    /* two statements: in one, reading bits is unsequenced with the call
-     * that sets it (clang read it first, and the filter dropped pairs) */
-    uint64_t *w = bloom_word(t, h, &bits);
-    *w |= bits;
+    bloom_add(&t->f, h);
 }
 
 /* A prefetch the compiler keeps.  GCC 12 deletes a __builtin_prefetch
@@ -490,15 +512,14 @@ static inline void keep_prefetch(const void *p)
 static inline void pairtab_prefetch(const mz_pairtab *t, int32_t a, int32_t b, int stage)
 {
     uint64_t h = pair_hash(pair_key(a, b)), bits;
-    const uint64_t *w = bloom_word(t, h, &bits);
-    if (stage == 0) keep_prefetch(w);
-    else if ((*w & bits) == bits) keep_prefetch(&t->s[(size_t)h & t->mask]);
+    if (stage == 0) keep_prefetch(bloom_word(&t->f, h, &bits));
+    else if (bloom_may(&t->f, h)) keep_prefetch(&t->s[(size_t)h & t->mask]);
 }
 
 static inline int32_t pairtab_get(const mz_pairtab *t, int32_t a, int32_t b)
 {
-    uint64_t k = pair_key(a, b), h = pair_hash(k), bits;
-    if ((*bloom_word(t, h, &bits) & bits) != bits) return -1;
+    uint64_t k = pair_key(a, b), h = pair_hash(k);
+    if (!bloom_may(&t->f, h)) return -1;
     size_t i = (size_t)h & t->mask;
     while (t->s[i].key) {
         if (t->s[i].key == k) return t->s[i].val;
@@ -533,13 +554,11 @@ int mz_vocab_index(mz_vocab *v)
     v->surf_id = malloc((v->nfeat + 1) * sizeof *v->surf_id);
     if (!v->surf_id || !v->ufid || !v->cfid || !v->bt || !v->dt || !v->kind) return -1;
     for (size_t s = 0; s < v->nstems; s++) v->ufid[s] = v->cfid[s] = -1;
-    v->has_g = 0;
     for (size_t f = 0; f < v->nfeat; f++) {
         size_t kl;
         const unsigned char *k = (const unsigned char *)mz_strmap_key(v->feats, f, &kl);
         int32_t a, b;
         v->kind[f] = (char)k[0];
-        v->has_g |= k[0] == 'g';
         if ((k[0] == 'u' || k[0] == 'c') && kl == 5) {
             memcpy(&a, k + 1, 4);
             if (a >= 0 && (size_t)a < v->nstems) (k[0] == 'u' ? v->ufid : v->cfid)[a] = (int32_t)f;
@@ -914,18 +933,14 @@ int mz_vectorize(mz_vectorizer *z, const mz_doc *d, const uint8_t *ctx,
  * features for its 'c' and 'd'), so each lookup is done once per article
  * and each member's loop reads its column. */
 struct mz_vocab_union {
-    const mz_vocab **v;
-    size_t nv;
     int *ccol;          /* per member: its 'c'/'d' column, or -1 */
     size_t ncol;
     tokstem ts;         /* the members' common options and stopwords (stemmer unused) */
     mz_strmap *stems;   /* stem → union stem id */
     int32_t *srow;      /* per union stem, ncol ids: 'u' (member columns), 'c' */
-    size_t nstems;
     int32_t *pslot;     /* pair slots of stride int32s: key (2), then ncol ids of 'b', 'd' */
     size_t stride, pmask, npairs;
-    uint64_t *bloom;
-    size_t bmask;
+    pairbloom f;
 };
 
 static int same_stopwords(const mz_vocab *a, const mz_vocab *b)
@@ -957,12 +972,11 @@ int mz_vocab_union_fits(const mz_vocab *a, const mz_vocab *b)
 void mz_vocab_union_free(mz_vocab_union *u)
 {
     if (!u) return;
-    free(u->v);
     free(u->ccol);
     mz_strmap_free(u->stems);
     free(u->srow);
     free(u->pslot);
-    free(u->bloom);
+    free(u->f.w);
     free(u);
 }
 
@@ -1023,11 +1037,9 @@ mz_vocab_union *mz_vocab_union_new(const mz_vocab *const *v, size_t n, mz_err *e
 {
     mz_vocab_union *u = calloc(1, sizeof *u);
     int32_t *map = NULL;
-    if (!u || !(u->v = malloc(n * sizeof *u->v)) || !(u->ccol = malloc(n * sizeof *u->ccol))) goto oom;
-    u->nv = n;
+    if (!u || !(u->ccol = malloc(n * sizeof *u->ccol))) goto oom;
     u->ncol = n;
     for (size_t m = 0; m < n; m++) {
-        u->v[m] = v[m];
         u->ccol[m] = v[m]->opt.context ? (int)u->ncol++ : -1;
     }
     u->ts.o = &v[0]->opt;
@@ -1079,16 +1091,10 @@ mz_vocab_union *mz_vocab_union_new(const mz_vocab *const *v, size_t n, mz_err *e
     }
     free(map);
     map = NULL;
-    u->nstems = mz_strmap_count(u->stems);
-    size_t words = 1;
-    while (words * 64 < u->npairs * 16) words <<= 1;
-    if (!(u->bloom = calloc(words, sizeof *u->bloom))) goto oom;
-    u->bmask = words - 1;
+    if (bloom_init(&u->f, u->npairs) != 0) goto oom;
     for (size_t i = 0; i <= u->pmask; i++) {
-        uint64_t k = union_key(union_slot(u, i)), bits;
-        if (!k) continue;
-        uint64_t *w = bloom_at(u->bloom, u->bmask, pair_hash(k), &bits); /* then bits is set */
-        *w |= bits;
+        uint64_t k = union_key(union_slot(u, i));
+        if (k) bloom_add(&u->f, pair_hash(k));
     }
     return u;
 oom:
@@ -1101,15 +1107,14 @@ oom:
 static inline void union_prefetch(const mz_vocab_union *u, int32_t a, int32_t b, int stage)
 {
     uint64_t h = pair_hash(pair_key(a, b)), bits;
-    const uint64_t *w = bloom_at(u->bloom, u->bmask, h, &bits);
-    if (stage == 0) keep_prefetch(w);
-    else if ((*w & bits) == bits) keep_prefetch(union_slot(u, (size_t)h & u->pmask));
+    if (stage == 0) keep_prefetch(bloom_word(&u->f, h, &bits));
+    else if (bloom_may(&u->f, h)) keep_prefetch(union_slot(u, (size_t)h & u->pmask));
 }
 
 static inline const int32_t *union_get(const mz_vocab_union *u, int32_t a, int32_t b)
 {
-    uint64_t k = pair_key(a, b), h = pair_hash(k), bits;
-    if ((*bloom_at(u->bloom, u->bmask, h, &bits) & bits) != bits) return NULL;
+    uint64_t k = pair_key(a, b), h = pair_hash(k);
+    if (!bloom_may(&u->f, h)) return NULL;
     for (size_t i = (size_t)h & u->pmask;; i = (i + 1) & u->pmask) {
         const int32_t *s = union_slot(u, i);
         uint64_t sk = union_key(s);

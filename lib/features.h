@@ -65,7 +65,6 @@ typedef struct mz_vocab {
     size_t ndocs;      /* training documents the idf came from */
     char *kind;        /* per feature, its kind ('u', 'b', 'g', 'x', ...): the
                         * first byte of its key, kept where the hot path reads it */
-    int has_g;         /* some feature is a character n-gram ('g') */
     /* Lookup indexes derived from feats (mz_vocab_index), for the hot path:
      * per stem its 'u' and 'c' feature (-1 if none), and 'b'/'d' bigrams
      * in an integer-keyed table. */

@@ -319,10 +319,10 @@ size_t mz_head_evidence(mz_predictor *p, const mz_head *h, int c, size_t k, int 
         if (f > m->nfeat) continue;
         char kind = v->kind[f - 1];
         if (kind == 'g' || kind == 'x') continue;
-        /* only a context feature prints as another (mz_vocab_index) */
-        int32_t sid = kind == 'c' || kind == 'd' ? v->surf_id[f - 1] : (int32_t)(f - 1);
-        if ((kind == 'c' || kind == 'd') && sid != (int32_t)(f - 1)) continue; /* in p->cp */
-        offer(out, &got, k, signed_, v->surface, f - 1, p->pw[i], sid);
+        /* only a context feature prints as another (mz_vocab_index): one
+         * that does is in p->cp; what is offered here prints as itself */
+        if ((kind == 'c' || kind == 'd') && v->surf_id[f - 1] != (int32_t)(f - 1)) continue;
+        offer(out, &got, k, signed_, v->surface, f - 1, p->pw[i], (int32_t)(f - 1));
     }
     /* context features whose article feature is not in x (pruned from the
      * vocabulary, or a title weight of 0) stand alone, offered in the

@@ -155,16 +155,21 @@ static int memo_parse(idf_memo *m, const char *s, size_t n, double *v)
  * entry in the feature table. */
 typedef struct pending {
     unsigned char key[64];
-    size_t kl, line;
+    size_t kl;
     uint64_t h;
 } pending;
 
-/* The line at *pos (number `line`), the vocabulary's feature i: checked,
- * its idf and surface form stored at i, its stems interned and its key
- * built into *pd.  On failure nothing of it is left allocated. */
-static int parse_one(mz_vocab *v, const char *data, size_t len, size_t *pos, size_t line, size_t i, size_t nfeat,
-                     idf_memo *memo, const char *name, pending *pd, mz_err *e)
+/* Feature i is on line i + 3, after the magic and the header lines: a
+ * line that is not a feature is an error. */
+static size_t feature_line(size_t i) { return i + 3; }
+
+/* The line at *pos, the vocabulary's feature i: checked, its idf and
+ * surface form stored at i, its stems interned and its key built into
+ * *pd.  On failure nothing of it is left allocated. */
+static int parse_one(mz_vocab *v, const char *data, size_t len, size_t *pos, size_t i, size_t nfeat, idf_memo *memo,
+                     const char *name, pending *pd, mz_err *e)
 {
+    size_t line = feature_line(i);
     const char *s = data + *pos;
     const char *nl = memchr(s, '\n', len - *pos);
     if (!nl) return mz_fail(e, "%s:%zu: truncated line (no newline)", name, line);
@@ -214,7 +219,6 @@ static int parse_one(mz_vocab *v, const char *data, size_t len, size_t *pos, siz
         if (got != want) return mz_fail(e, "%s:%zu: term does not match its kind", name, line);
     }
     pd->kl = kl;
-    pd->line = line;
     pd->h = mz_hash_bytes(key, kl);
     v->idf[i] = idf;
     v->surface[i] = strndup(surf, sl);
@@ -233,11 +237,10 @@ static int parse_lines(mz_vocab *v, const char *data, size_t len, size_t pos, si
 {
     enum { BLOCK = 32 };
     pending blk[BLOCK];
-    size_t line = 2;
     while (pos < len) {
         int nb = 0, rc = 0;
         while (nb < BLOCK && pos < len) {
-            rc = parse_one(v, data, len, &pos, ++line, v->nfeat + (size_t)nb, nfeat, memo, name, &blk[nb], e);
+            rc = parse_one(v, data, len, &pos, v->nfeat + (size_t)nb, nfeat, memo, name, &blk[nb], e);
             if (rc != 0) break;
             mz_strmap_prefetch(v->feats, blk[nb].h, 0);
             nb++;
@@ -252,7 +255,7 @@ static int parse_lines(mz_vocab *v, const char *data, size_t len, size_t pos, si
                     v->surface[v->nfeat + (size_t)(t - j)] = NULL;
                 }
                 if (f < 0) return mz_fail(e, "out of memory");
-                return mz_fail(e, "%s:%zu: duplicate feature", name, blk[j].line);
+                return mz_fail(e, "%s:%zu: duplicate feature", name, feature_line(v->nfeat));
             }
             v->nfeat++; /* f == the line's index: entries are numbered in insertion order */
         }
