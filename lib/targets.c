@@ -793,7 +793,7 @@ static int trailing_adjective(const mz_matcher *m, const mz_doc *d, size_t i, si
     if (!ends_with(tok, len, HA) || len - 4 >= 128) return 0;
     char ta[128];
     memcpy(ta, tok + 4, len - 6);
-    memcpy(ta + len - 6, TA_MARBUTA, 2);
+    memcpy(ta + (len - 6), TA_MARBUTA, 2); /* ta + len would point past ta's end */
     return mz_strmap_find(m->t->forms, ta, len - 4) >= 0;
 }
 

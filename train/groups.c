@@ -216,9 +216,9 @@ cJSON *mz_groups_stance(const mz_groups *g, const double *P, const int *py, char
     size_t n1 = g->nrec + 1;
     cJSON *arr = cJSON_CreateArray();
     int *buf = malloc(4 * n1 * sizeof *buf);
-    int *pp = buf, *pk = buf + n1, *sp = buf + 2 * n1, *sk = buf + 3 * n1;
     double *P2k = malloc(3 * n1 * sizeof *P2k), *svk = sv ? malloc(n1 * sizeof *svk) : NULL;
     if (!arr || !buf || !P2k || (sv && !svk)) goto oom;
+    int *pp = buf, *pk = buf + n1, *sp = buf + 2 * n1, *sk = buf + 3 * n1; /* not on a NULL buf */
     if (!quiet) header(g, "  records  present  presence-F1  critical  critical-F1  ROC-AUC");
     for (size_t gi = 0; gi < g->n; gi++) {
         size_t nk = gather_int(g, gi, py, pk);
