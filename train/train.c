@@ -123,6 +123,262 @@ static int not_over(const char *records, const char *data, const char *what, mz_
     return 0;
 }
 
+/* The task to train: --task, or for auto multilabel when any label is a
+ * list, else multiclass; and the options the task refuses, said before
+ * anything is fitted.  NULL on an error, in e. */
+static const char *resolve_task(const mz_train_args *a, const mz_collection *c, mz_err *e)
+{
+    const char *task = a->task;
+    if (!strcmp(task, "auto")) {
+        task = "multiclass";
+        size_t lists = 0, first_list = 0, first_other = c->n;
+        for (size_t i = 0; i < c->n; i++) {
+            if (cJSON_IsArray(c->label[i]) && lists++ == 0) first_list = i;
+            if (!cJSON_IsArray(c->label[i]) && first_other == c->n) first_other = i;
+        }
+        if (lists) task = "multilabel";
+        /* one list among labels given alone (a stray bracket) makes a
+         * topic corpus multi-label, a bundle answering under another key */
+        if (lists && first_other < c->n) {
+            mz_progress_clear();
+            fprintf(stderr,
+                    "mizan-train: warning: %zu of %zu records give their label as a list (the first: %s), the others "
+                    "as one label (the first: %s): training a multi-label model (--task multiclass refuses a list, "
+                    "naming its line)\n",
+                    lists, c->n, c->where[first_list], c->where[first_other]);
+        }
+    }
+    if (strcmp(task, "multilabel") && (mz_train_given(a, "--primary-weight") || mz_train_given(a, "--max-labels"))) {
+        mz_fail(e, "--%s: for multi-label corpora (labels that are lists), not %s",
+                mz_train_given(a, "--primary-weight") ? "primary-weight" : "max-labels", task);
+        return NULL;
+    }
+    if (!strcmp(task, "multilabel") && a->f1_labels) {
+        mz_fail(e, "--f1-labels: for multiclass or target corpora; these labels are lists (multilabel)");
+        return NULL;
+    }
+    if (a->lsa_binary_only && strcmp(task, "multilabel")) {
+        mz_fail(e, "--lsa-heads binary: for multi-label corpora (whose primary head it leaves out), not %s", task);
+        return NULL;
+    }
+    if (a->aux_field && strcmp(task, "multiclass") && strcmp(task, "target")) {
+        mz_fail(e, "--aux-field: for multiclass or target corpora; these labels are lists (multilabel)");
+        return NULL;
+    }
+    if (a->source_field && strcmp(task, "multiclass")) {
+        mz_fail(e, "--source-field: for multiclass corpora; these labels are lists (multilabel)");
+        return NULL;
+    }
+    if (a->source_field) {
+        /* a misspelt field is said now, not after the plain head's fit as
+         * too few records per source */
+        size_t named = 0;
+        for (size_t i = 0; c->source && i < c->nscored; i++) named += c->source[i] != NULL;
+        if (!named) {
+            mz_fail(e, "--source-field %s: no scored record has this field (a string naming its source)", a->source_field);
+            return NULL;
+        }
+    }
+    return task;
+}
+
+/* A multiclass or target corpus' labels, one a record: sorted into L,
+ * y[i] the index of record i's. */
+static int read_labels(const mz_train_args *a, const mz_collection *c, mz_labelset *L, int *y, mz_err *e)
+{
+    const char *label_field = a->fields.label;
+    char lb[256];
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->label[i]) return mz_fail(e, "%s: missing label field \"%s\"", c->where[i], label_field);
+        const char *why = mz_label_text(c->label[i], lb, sizeof lb);
+        if (why) return mz_fail(e, "%s: label %s", c->where[i], why);
+        if (mz_labelset_add(L, lb) != 0) {
+            return mz_fail(e, "%s: more than %d distinct labels", c->where[i], MZ_MAX_CLASSES);
+        }
+    }
+    mz_labelset_sort(L);
+    if (L->n < 2) {
+        return mz_fail(e, "%s: only one class (\"%s\"): a classifier needs at least two", a->corpus[0], L->name[0]);
+    }
+    size_t count[MZ_MAX_CLASSES] = {0}, at[MZ_MAX_CLASSES] = {0};
+    for (size_t i = 0; i < c->n; i++) {
+        mz_label_text(c->label[i], lb, sizeof lb);
+        y[i] = mz_labelset_index(L, lb);
+        if (count[y[i]]++ == 0) at[y[i]] = i;
+    }
+    warn_single(c, L, count, at);
+    unsigned char want[MZ_MAX_CLASSES];
+    return a->f1_labels ? mz_f1_labels_want(a->f1_labels, L, want, e) : 0;
+}
+
+/* A multi-label corpus' labels, a list (or one label) a record: sorted
+ * into L. */
+static int read_label_lists(const mz_train_args *a, const mz_collection *c, mz_labelset *L, mz_err *e)
+{
+    const char *label_field = a->fields.label;
+    char lb[256];
+    for (size_t i = 0; i < c->n; i++) {
+        const cJSON *l = c->label[i];
+        const char *why = NULL;
+        if (!l) return mz_fail(e, "%s: missing label field \"%s\"", c->where[i], label_field);
+        if ((cJSON_IsArray(l) && cJSON_GetArraySize(l) == 0) ||
+            (!cJSON_IsArray(l) && (why = mz_label_text(l, lb, sizeof lb)))) {
+            return mz_fail(e, "%s: label %s", c->where[i],
+                           why ? why
+                               : "is an empty list: a multi-label record needs at least one label (give the "
+                                 "records without one a label of their own, such as \"none\")");
+        }
+        const cJSON *x;
+        if (cJSON_IsArray(l)) {
+            int k = 0;
+            cJSON_ArrayForEach(x, l)
+            {
+                k++;
+                if ((why = mz_label_text(x, lb, sizeof lb))) {
+                    return mz_fail(e, "%s: label %d of the list %s", c->where[i], k, why);
+                }
+                if (mz_labelset_add(L, lb) != 0) {
+                    return mz_fail(e, "%s: more than %d distinct labels", c->where[i], MZ_MAX_CLASSES);
+                }
+            }
+        } else if (mz_labelset_add(L, lb) != 0) {
+            return mz_fail(e, "%s: more than %d distinct labels", c->where[i], MZ_MAX_CLASSES);
+        }
+    }
+    mz_labelset_sort(L);
+    if (L->n < 2) {
+        return mz_fail(e, "%s: only one label (\"%s\") in the corpus: a multi-label model needs at least two",
+                       a->corpus[0], L->name[0]);
+    }
+    size_t count[MZ_MAX_CLASSES] = {0}, at[MZ_MAX_CLASSES] = {0};
+    for (size_t i = 0; i < c->n; i++) {
+        const cJSON *l = c->label[i], *x;
+        for (x = cJSON_IsArray(l) ? l->child : l; x; x = cJSON_IsArray(l) ? x->next : NULL) {
+            mz_label_text(x, lb, sizeof lb);
+            int k = mz_labelset_index(L, lb);
+            /* a label listed twice in one list is still one record's */
+            if (count[k] && at[k] == i) continue;
+            if (count[k]++ == 0) at[k] = i;
+        }
+    }
+    warn_single(c, L, count, at);
+    return 0;
+}
+
+/* The manifest's account of what the bundle is and how it was trained,
+ * on what; the task adds its heads and figures after.  The members'
+ * order is the file's, which a retrained bundle repeats byte for byte. */
+static cJSON *manifest_new(const mz_train_args *a, const char *task, const char *name, int is_stance,
+                           const mz_featopts *fo, const mz_collection *c, cJSON **solver_out)
+{
+    cJSON *manifest = cJSON_CreateObject();
+    if (!manifest) return NULL;
+    cJSON_AddNumberToObject(manifest, "format", MZ_FORMAT_VERSION);
+    cJSON_AddStringToObject(manifest, "program", "mizan " MZ_VERSION);
+    cJSON_AddStringToObject(manifest, "name", name);
+    cJSON_AddStringToObject(manifest, "kind", is_stance ? "stance" : task);
+    if (!strcmp(task, "target") && !a->name) cJSON_ReplaceItemInObject(manifest, "name", cJSON_CreateString("target_stance"));
+    if (is_stance) cJSON_AddStringToObject(manifest, "target", a->target);
+    cJSON_AddItemToObject(manifest, "pipeline", mz_featopts_to_json(fo));
+    cJSON *solver = *solver_out = cJSON_AddObjectToObject(manifest, "solver");
+    if (a->learn.rbf) {
+        cJSON_AddStringToObject(solver, "library", "libsvm");
+        cJSON_AddStringToObject(solver, "method", "C-SVC, one-vs-one");
+        cJSON_AddStringToObject(solver, "kernel", "rbf");
+        cJSON_AddNumberToObject(solver, "gamma", a->learn.gamma);
+        cJSON_AddStringToObject(solver, "class_weight", a->learn.balanced ? "balanced" : "none");
+        cJSON_AddNumberToObject(solver, "eps", MZ_LIBSVM_EPS);
+        cJSON_AddNumberToObject(solver, "cache_mb", a->learn.cache_mb);
+    } else {
+        cJSON_AddStringToObject(solver, "library", "liblinear");
+        cJSON_AddStringToObject(solver, "method", "L2R_L2LOSS_SVC_DUAL, one-vs-rest, stored as one-vs-one libsvm C-SVC");
+        cJSON_AddStringToObject(solver, "class_weight", a->learn.balanced ? "balanced" : "none");
+        cJSON_AddNumberToObject(solver, "eps", a->learn.eps);
+    }
+    cJSON_AddNumberToObject(solver, "cv_folds", a->learn.folds);
+    cJSON_AddNumberToObject(solver, "seed", (double)a->learn.seed);
+    cJSON_AddBoolToObject(solver, "grid", a->grid);
+    cJSON_AddItemToObject(manifest, "corpora", cJSON_Duplicate(c->corpora, 1));
+    /* the record fields read, which evaluate reads a held-out file by */
+    cJSON *fj = cJSON_AddObjectToObject(manifest, "fields");
+    const char *const fk[] = {"id", "text", "title", "label"};
+    const char *const fv[] = {a->fields.id, a->fields.text, a->fields.title, a->fields.label};
+    for (int k = 0; k < 4; k++) fv[k] ? cJSON_AddStringToObject(fj, fk[k], fv[k]) : cJSON_AddNullToObject(fj, fk[k]);
+    cJSON_AddNumberToObject(manifest, "documents", (double)c->n);
+    return manifest;
+}
+
+/* --lsa-corpus: the semantic block's file, and its account in the
+ * manifest, which takes the unlabelled corpora's over from *corpora. */
+static int add_lsa(cJSON *manifest, mz_bundle_writer *w, const mz_lsa *lsa, const mz_train_args *a, size_t texts,
+                   size_t left_out, cJSON **corpora, mz_err *e)
+{
+    cJSON *lj = cJSON_AddObjectToObject(manifest, "lsa");
+    cJSON_AddStringToObject(lj, "file", "lsa.bin");
+    cJSON_AddNumberToObject(lj, "dims", lsa->dims);
+    cJSON_AddNumberToObject(lj, "weight", lsa->weight);
+    cJSON_AddNumberToObject(lj, "words", lsa->nrow);
+    cJSON_AddNumberToObject(lj, "texts", (double)texts);
+    cJSON_AddNumberToObject(lj, "texts_left_out_as_scored", (double)left_out);
+    cJSON_AddStringToObject(lj, "heads", a->lsa_binary_only ? "binary" : "all");
+    cJSON_AddItemToObject(lj, "corpora", *corpora);
+    *corpora = NULL;
+    char *data;
+    size_t len;
+    if (mz_lsa_write(lsa, &data, &len, e) != 0) return -1;
+    int rc = mz_bundle_add(w, "lsa.bin", data, len, e);
+    free(data);
+    return rc;
+}
+
+/* The stopword list as used, one normalised entry a line: the bundle's
+ * own copy, which classifying reads instead of the installation's. */
+static int add_stopwords(mz_bundle_writer *w, const mz_stopwords *sw, mz_err *e)
+{
+    size_t cap = 64 + mz_strmap_count(sw->set) * 48, len = 0;
+    char *s = malloc(cap);
+    if (!s) return mz_fail(e, "out of memory");
+    len += (size_t)snprintf(s, cap, "# stopwords used to train this model (normalised)\n");
+    for (size_t i = 0; i < mz_strmap_count(sw->set); i++) {
+        size_t kl;
+        const char *k = mz_strmap_key(sw->set, i, &kl);
+        if (len + kl + 2 > cap) {
+            cap = cap * 2 + kl;
+            char *ns = realloc(s, cap);
+            if (!ns) {
+                free(s);
+                return mz_fail(e, "out of memory");
+            }
+            s = ns;
+        }
+        memcpy(s + len, k, kl);
+        len += kl;
+        s[len++] = '\n';
+    }
+    int rc = mz_bundle_add(w, "stopwords.txt", s, len, e);
+    free(s);
+    return rc;
+}
+
+/* train_command: the argv that rebuilds the bundle.  --cv-predictions and
+ * --by write reports, not parts of the model, and --threads and --quiet
+ * change how it is made, not what: the bundle is the same bytes with or
+ * without any of them. */
+static void add_train_command(cJSON *manifest, const mz_train_args *a)
+{
+    cJSON *cmd = cJSON_AddArrayToObject(manifest, "train_command");
+    cJSON_AddItemToArray(cmd, cJSON_CreateString("bin/mizan-train"));
+    for (int i = 1; i < a->argc; i++) {
+        const char *o = a->argv[i];
+        if ((!strcmp(o, "--cv-predictions") || !strcmp(o, "--by") || !strcmp(o, "--threads")) && i + 1 < a->argc) {
+            i++;
+            continue;
+        }
+        if (!strcmp(o, "--quiet")) continue;
+        cJSON_AddItemToArray(cmd, cJSON_CreateString(a->argv[i]));
+    }
+}
+
 int mz_train(const mz_train_args *args, mz_err *e)
 {
     /* a stance corpus keeps each target's value under the target's name */
@@ -183,57 +439,8 @@ int mz_train(const mz_train_args *args, mz_err *e)
         if (r != 0) goto out;
         by = &groups;
     }
-    const char *task = a->task;
-    if (!strcmp(task, "auto")) {
-        task = "multiclass";
-        size_t lists = 0, first_list = 0, first_other = c.n;
-        for (size_t i = 0; i < c.n; i++) {
-            if (cJSON_IsArray(c.label[i]) && lists++ == 0) first_list = i;
-            if (!cJSON_IsArray(c.label[i]) && first_other == c.n) first_other = i;
-        }
-        if (lists) task = "multilabel";
-        /* one list among labels given alone (a stray bracket) makes a
-         * topic corpus multi-label, a bundle answering under another key */
-        if (lists && first_other < c.n) {
-            mz_progress_clear();
-            fprintf(stderr,
-                    "mizan-train: warning: %zu of %zu records give their label as a list (the first: %s), the others "
-                    "as one label (the first: %s): training a multi-label model (--task multiclass refuses a list, "
-                    "naming its line)\n",
-                    lists, c.n, c.where[first_list], c.where[first_other]);
-        }
-    }
-    if (strcmp(task, "multilabel") && (mz_train_given(a, "--primary-weight") || mz_train_given(a, "--max-labels"))) {
-        mz_fail(e, "--%s: for multi-label corpora (labels that are lists), not %s",
-                mz_train_given(a, "--primary-weight") ? "primary-weight" : "max-labels", task);
-        goto out;
-    }
-    if (!strcmp(task, "multilabel") && a->f1_labels) {
-        mz_fail(e, "--f1-labels: for multiclass or target corpora; these labels are lists (multilabel)");
-        goto out;
-    }
-    if (a->lsa_binary_only && strcmp(task, "multilabel")) {
-        mz_fail(e, "--lsa-heads binary: for multi-label corpora (whose primary head it leaves out), not %s", task);
-        goto out;
-    }
-    if (a->aux_field && strcmp(task, "multiclass") && strcmp(task, "target")) {
-        mz_fail(e, "--aux-field: for multiclass or target corpora; these labels are lists (multilabel)");
-        goto out;
-    }
-    if (a->source_field && strcmp(task, "multiclass")) {
-        mz_fail(e, "--source-field: for multiclass corpora; these labels are lists (multilabel)");
-        goto out;
-    }
-    if (a->source_field) {
-        /* a misspelt field is said now, not after the plain head's fit as
-         * too few records per source */
-        size_t named = 0;
-        for (size_t i = 0; c.source && i < c.nscored; i++) named += c.source[i] != NULL;
-        if (!named) {
-            mz_fail(e, "--source-field %s: no scored record has this field (a string naming its source)", a->source_field);
-            goto out;
-        }
-    }
+    const char *task = resolve_task(a, &c, e);
+    if (!task) goto out;
     int is_stance = !strcmp(task, "stance");
     mz_featopts fo = a->feat;
     if (is_stance) fo.context = 1;
@@ -267,91 +474,10 @@ int mz_train(const mz_train_args *args, mz_err *e)
         mz_fail(e, "out of memory");
         goto out;
     }
-    char lb[256];
     if (!strcmp(task, "multiclass") || !strcmp(task, "target")) {
-        for (size_t i = 0; i < c.n; i++) {
-            if (!c.label[i]) {
-                mz_fail(e, "%s: missing label field \"%s\"", c.where[i], label_field);
-                goto out;
-            }
-            const char *why = mz_label_text(c.label[i], lb, sizeof lb);
-            if (why) {
-                mz_fail(e, "%s: label %s", c.where[i], why);
-                goto out;
-            }
-            if (mz_labelset_add(&L, lb) != 0) {
-                mz_fail(e, "%s: more than %d distinct labels", c.where[i], MZ_MAX_CLASSES);
-                goto out;
-            }
-        }
-        mz_labelset_sort(&L);
-        if (L.n < 2) {
-            mz_fail(e, "%s: only one class (\"%s\"): a classifier needs at least two", a->corpus[0], L.name[0]);
-            goto out;
-        }
-        size_t count[MZ_MAX_CLASSES] = {0}, at[MZ_MAX_CLASSES] = {0};
-        for (size_t i = 0; i < c.n; i++) {
-            mz_label_text(c.label[i], lb, sizeof lb);
-            y[i] = mz_labelset_index(&L, lb);
-            if (count[y[i]]++ == 0) at[y[i]] = i;
-        }
-        warn_single(&c, &L, count, at);
-        unsigned char want[MZ_MAX_CLASSES];
-        if (a->f1_labels && mz_f1_labels_want(a->f1_labels, &L, want, e) != 0) goto out;
-    } else if (!strcmp(task, "multilabel")) {
-        for (size_t i = 0; i < c.n; i++) {
-            const cJSON *l = c.label[i];
-            const char *why = NULL;
-            if (!l) {
-                mz_fail(e, "%s: missing label field \"%s\"", c.where[i], label_field);
-                goto out;
-            }
-            if ((cJSON_IsArray(l) && cJSON_GetArraySize(l) == 0) ||
-                (!cJSON_IsArray(l) && (why = mz_label_text(l, lb, sizeof lb)))) {
-                mz_fail(e, "%s: label %s", c.where[i],
-                        why ? why
-                            : "is an empty list: a multi-label record needs at least one label (give the records "
-                              "without one a label of their own, such as \"none\")");
-                goto out;
-            }
-            const cJSON *x;
-            if (cJSON_IsArray(l)) {
-                int k = 0;
-                cJSON_ArrayForEach(x, l)
-                {
-                    k++;
-                    if ((why = mz_label_text(x, lb, sizeof lb))) {
-                        mz_fail(e, "%s: label %d of the list %s", c.where[i], k, why);
-                        goto out;
-                    }
-                    if (mz_labelset_add(&L, lb) != 0) {
-                        mz_fail(e, "%s: more than %d distinct labels", c.where[i], MZ_MAX_CLASSES);
-                        goto out;
-                    }
-                }
-            } else if (mz_labelset_add(&L, lb) != 0) {
-                mz_fail(e, "%s: too many labels", c.where[i]);
-                goto out;
-            }
-        }
-        mz_labelset_sort(&L);
-        if (L.n < 2) {
-            mz_fail(e, "%s: only one label (\"%s\") in the corpus: a multi-label model needs at least two",
-                    a->corpus[0], L.name[0]);
-            goto out;
-        }
-        size_t count[MZ_MAX_CLASSES] = {0}, at[MZ_MAX_CLASSES] = {0};
-        for (size_t i = 0; i < c.n; i++) {
-            const cJSON *l = c.label[i], *x;
-            for (x = cJSON_IsArray(l) ? l->child : l; x; x = cJSON_IsArray(l) ? x->next : NULL) {
-                mz_label_text(x, lb, sizeof lb);
-                int k = mz_labelset_index(&L, lb);
-                /* a label listed twice in one list is still one record's */
-                if (count[k] && at[k] == i) continue;
-                if (count[k]++ == 0) at[k] = i;
-            }
-        }
-        warn_single(&c, &L, count, at);
+        if (read_labels(a, &c, &L, y, e) != 0) goto out;
+    } else if (!strcmp(task, "multilabel") && read_label_lists(a, &c, &L, e) != 0) {
+        goto out;
     }
 
     /* ---- features ---- */
@@ -382,61 +508,16 @@ int mz_train(const mz_train_args *args, mz_err *e)
     size_t ns = c.nscored;
 
     if (mz_bundle_begin(&w, a->out, e) != 0) goto out;
-    manifest = cJSON_CreateObject();
-    cJSON_AddNumberToObject(manifest, "format", MZ_FORMAT_VERSION);
-    cJSON_AddStringToObject(manifest, "program", "mizan " MZ_VERSION);
     const char *name = a->name ? a->name
                        : is_stance ? a->target
                        : !strcmp(task, "multilabel") ? "labels"
                                                     : "topic";
-    cJSON_AddStringToObject(manifest, "name", name);
-    cJSON_AddStringToObject(manifest, "kind", is_stance ? "stance" : task);
-    if (!strcmp(task, "target") && !a->name) cJSON_ReplaceItemInObject(manifest, "name", cJSON_CreateString("target_stance"));
-    if (is_stance) cJSON_AddStringToObject(manifest, "target", a->target);
-    cJSON_AddItemToObject(manifest, "pipeline", mz_featopts_to_json(&fo));
-    cJSON *solver = cJSON_AddObjectToObject(manifest, "solver");
-    if (a->learn.rbf) {
-        cJSON_AddStringToObject(solver, "library", "libsvm");
-        cJSON_AddStringToObject(solver, "method", "C-SVC, one-vs-one");
-        cJSON_AddStringToObject(solver, "kernel", "rbf");
-        cJSON_AddNumberToObject(solver, "gamma", a->learn.gamma);
-        cJSON_AddStringToObject(solver, "class_weight", a->learn.balanced ? "balanced" : "none");
-        cJSON_AddNumberToObject(solver, "eps", MZ_LIBSVM_EPS);
-        cJSON_AddNumberToObject(solver, "cache_mb", a->learn.cache_mb);
-    } else {
-        cJSON_AddStringToObject(solver, "library", "liblinear");
-        cJSON_AddStringToObject(solver, "method", "L2R_L2LOSS_SVC_DUAL, one-vs-rest, stored as one-vs-one libsvm C-SVC");
-        cJSON_AddStringToObject(solver, "class_weight", a->learn.balanced ? "balanced" : "none");
-        cJSON_AddNumberToObject(solver, "eps", a->learn.eps);
+    cJSON *solver = NULL;
+    if (!(manifest = manifest_new(a, task, name, is_stance, &fo, &c, &solver))) {
+        mz_fail(e, "out of memory");
+        goto out;
     }
-    cJSON_AddNumberToObject(solver, "cv_folds", a->learn.folds);
-    cJSON_AddNumberToObject(solver, "seed", (double)a->learn.seed);
-    cJSON_AddBoolToObject(solver, "grid", a->grid);
-    cJSON_AddItemToObject(manifest, "corpora", cJSON_Duplicate(c.corpora, 1));
-    /* the record fields read, which evaluate reads a held-out file by */
-    cJSON *fj = cJSON_AddObjectToObject(manifest, "fields");
-    const char *const fk[] = {"id", "text", "title", "label"};
-    const char *const fv[] = {a->fields.id, a->fields.text, a->fields.title, a->fields.label};
-    for (int k = 0; k < 4; k++) fv[k] ? cJSON_AddStringToObject(fj, fk[k], fv[k]) : cJSON_AddNullToObject(fj, fk[k]);
-    cJSON_AddNumberToObject(manifest, "documents", (double)c.n);
-    if (a->nlsa) {
-        cJSON *lj = cJSON_AddObjectToObject(manifest, "lsa");
-        cJSON_AddStringToObject(lj, "file", "lsa.bin");
-        cJSON_AddNumberToObject(lj, "dims", lsa.dims);
-        cJSON_AddNumberToObject(lj, "weight", lsa.weight);
-        cJSON_AddNumberToObject(lj, "words", lsa.nrow);
-        cJSON_AddNumberToObject(lj, "texts", (double)lsa_texts);
-        cJSON_AddNumberToObject(lj, "texts_left_out_as_scored", (double)lsa_left);
-        cJSON_AddStringToObject(lj, "heads", a->lsa_binary_only ? "binary" : "all");
-        cJSON_AddItemToObject(lj, "corpora", lsa_corpora);
-        lsa_corpora = NULL;
-        char *lb;
-        size_t ll;
-        if (mz_lsa_write(&lsa, &lb, &ll, e) != 0) goto out;
-        int r3 = mz_bundle_add(&w, "lsa.bin", lb, ll, e);
-        free(lb);
-        if (r3 != 0) goto out;
-    }
+    if (a->nlsa && add_lsa(manifest, &w, &lsa, a, lsa_texts, lsa_left, &lsa_corpora, e) != 0) goto out;
     if (ns < c.n) cJSON_AddNumberToObject(manifest, "documents_training_only", (double)(c.n - ns));
     cJSON *heads = cJSON_AddArrayToObject(manifest, "heads");
     cJSON *cv = cJSON_AddObjectToObject(manifest, "cv");
@@ -454,37 +535,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
     else if (!strcmp(task, "target")) r = mz_train_targets(&tk, &L, y, y2, e);
     else r = mz_fail(e, "--task %s: unknown task", task);
     if (r != 0) goto out;
-    if (fo.stopwords) {
-        /* the list as used: one normalised entry per line */
-        size_t cap = 64 + mz_strmap_count(sw.set) * 48, len = 0;
-        char *s = malloc(cap);
-        if (!s) {
-            mz_fail(e, "out of memory");
-            goto out;
-        }
-        len += (size_t)snprintf(s, cap, "# stopwords used to train this model (normalised)\n");
-        for (size_t i = 0; i < mz_strmap_count(sw.set); i++) {
-            size_t kl;
-            const char *k = mz_strmap_key(sw.set, i, &kl);
-            if (len + kl + 2 > cap) {
-                cap = cap * 2 + kl;
-                char *ns = realloc(s, cap);
-                if (!ns) {
-                    free(s);
-                    mz_fail(e, "out of memory");
-                    goto out;
-                }
-                s = ns;
-            }
-            memcpy(s + len, k, kl);
-            len += kl;
-            s[len++] = '\n';
-        }
-        rc = mz_bundle_add(&w, "stopwords.txt", s, len, e);
-        free(s);
-        if (rc != 0) goto out;
-        rc = -1;
-    }
+    if (fo.stopwords && add_stopwords(&w, &sw, e) != 0) goto out;
     if (targets_text && mz_bundle_add(&w, "targets.json", targets_text, targets_len, e) != 0) goto out;
     {
         char *vt;
@@ -494,20 +545,7 @@ int mz_train(const mz_train_args *args, mz_err *e)
         free(vt);
         if (r2 != 0) goto out;
     }
-    cJSON *cmd = cJSON_AddArrayToObject(manifest, "train_command");
-    cJSON_AddItemToArray(cmd, cJSON_CreateString("bin/mizan-train"));
-    /* --cv-predictions and --by write reports, not parts of the model, and
-     * --threads and --quiet change how it is made, not what: the bundle is
-     * the same bytes with or without any of them */
-    for (int i = 1; i < a->argc; i++) {
-        const char *o = a->argv[i];
-        if ((!strcmp(o, "--cv-predictions") || !strcmp(o, "--by") || !strcmp(o, "--threads")) && i + 1 < a->argc) {
-            i++;
-            continue;
-        }
-        if (!strcmp(o, "--quiet")) continue;
-        cJSON_AddItemToArray(cmd, cJSON_CreateString(a->argv[i]));
-    }
+    add_train_command(manifest, a);
     /* the records go into place after the bundle, so that a run that fails
      * to write it leaves both as they were; written and synced first, so
      * that a full disk is found before either moves */
