@@ -131,13 +131,104 @@ static void f1_labels(const mz_bundle *b, const cJSON *report, cJSON *out, int j
     if ((size_t)cJSON_GetArraySize(out) > had) cJSON_AddItemToObject(out, "f1_labels", cJSON_Duplicate(fl, 1));
 }
 
+/* What evaluating a bundle of any kind reads and writes: the bundle, the
+ * held-out records as rows, and where the figures go.  y and P have room
+ * for every record (P for MZ_MAX_CLASSES probabilities each); each kind
+ * fills them as its own figures need. */
+typedef struct heldout {
+    mz_bundle *b;
+    const mz_collection *c;
+    mz_sparse *rows;
+    const long *mentions;    /* stance: the target's mentions in each record */
+    const char *label_field; /* stance: the field holding the -2..2 truth */
+    int *y;
+    double *P;
+    int json;
+    cJSON *ho;   /* the report's "heldout" */
+    cJSON **rec; /* --predictions: a record per text, or NULL */
+    const mz_groups *g;
+    cJSON *root;
+} heldout;
+
+/* A multiclass bundle: each record by its source's head when it has one,
+ * with the head's label weights, as the classifier answers it; with
+ * per-source heads, the plain head's figures beside them. */
+static int evaluate_multiclass(const heldout *x, mz_err *e)
+{
+    mz_bundle *b = x->b;
+    const mz_collection *c = x->c;
+    double dec[MZ_MAX_CLASSES * MZ_MAX_CLASSES / 2];
+    mz_head *h0 = mz_bundle_head(b, b->name);
+    if (!h0) h0 = &b->heads[0];
+    mz_head *h = h0;
+    heldout_labels L;
+    /* the answers, and with per-source heads the plain head's own beside them */
+    int *pred = malloc((c->n + 1) * sizeof *pred), *pred0 = b->nsource ? malloc((c->n + 1) * sizeof *pred0) : NULL;
+    int r = heldout_init(&L, h0, e);
+    if (r == 0 && (!pred || (b->nsource && !pred0))) r = mz_fail(e, "out of memory");
+    size_t known = 0;
+    for (size_t i = 0; r == 0 && i < c->n; i++) {
+        if ((x->y[i] = label_of(c, i, h0, &L, e)) < 0) {
+            r = -1;
+            break;
+        }
+        if (mz_aux_augment(b, &x->rows[i]) != 0) {
+            r = mz_fail(e, "out of memory");
+            break;
+        }
+        int src = mz_bundle_source(b, c->source[i]);
+        h = src >= 0 ? &b->source_heads[src] : h0;
+        known += src >= 0;
+        double *pi = x->P + i * (size_t)h->nclass;
+        mz_linmodel_decision(&h->lm, &x->rows[i], dec);
+        mz_linmodel_probability(&h->lm, dec, pi);
+        pred[i] = mz_pick_label(pi, h->weighted ? h->lw : NULL, h->nclass);
+        if (pred0) {
+            /* unweighted, as training's cv.source.plain is */
+            double p0[MZ_MAX_CLASSES];
+            if (src >= 0) {
+                mz_linmodel_decision(&h0->lm, &x->rows[i], dec);
+                mz_linmodel_probability(&h0->lm, dec, p0);
+            }
+            pred0[i] = mz_pick_label(src >= 0 ? p0 : pi, NULL, h0->nclass);
+        }
+        if (x->rec) {
+            if (src >= 0) cJSON_AddStringToObject(x->rec[i], "source", b->source_values[src]);
+            mz_record_class(x->rec[i], L.name, h->nclass, x->y[i], pred[i], pi);
+        }
+    }
+    h = h0;
+    if (r == 0 && pred0) {
+        cJSON *sj = cJSON_AddObjectToObject(x->ho, "source");
+        cJSON_AddNumberToObject(sj, "records_of_known_sources", (double)known);
+        cJSON_AddItemToObject(sj, "plain", mz_report_labels("the plain head alone (held-out)", pred0, x->y, c->n, L.n,
+                                                            L.name, x->json, stdout));
+        if (!x->json) printf("records of a source with its own head: %zu of %zu\n", known, c->n);
+    }
+    if (r == 0) {
+        cJSON *mr = mz_report_labels("held-out metrics", pred, x->y, c->n, L.n, L.name, x->json, stdout);
+        cJSON_AddItemToObject(x->ho, b->name, mr);
+        f1_labels(b, mr, x->ho, x->json);
+        heldout_report(&L, c->n, x->ho);
+        /* with the labels the table above counted */
+        if (x->g)
+            r = add_by(x->root, x->g,
+                       mz_groups_class(x->g, pred, NULL, NULL, x->y, L.n, L.name, f1_names(b), x->json), e);
+    }
+    heldout_free(&L);
+    free(pred);
+    free(pred0);
+    return r;
+}
+
 /* A target bundle: each record scored by its own target's head, with that
  * head's label weights, as the classifier answers it; a table per target,
  * then pooled, and the macro-F1 over the labels the bundle was tuned for
  * (--f1-labels), which is Mawqif's F_avg. */
-static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *rows, int *y, int json, cJSON *out,
-                            cJSON **rec, const mz_groups *g, cJSON *root, mz_err *e)
+static int evaluate_targets(const heldout *x, mz_err *e)
 {
+    mz_bundle *b = x->b;
+    const mz_collection *c = x->c;
     const mz_head *h0 = NULL;
     for (size_t k = 0; k < b->nheads && !h0; k++)
         if (&b->heads[k] != b->aux) h0 = &b->heads[k];
@@ -168,36 +259,36 @@ static int evaluate_targets(mz_bundle *b, const mz_collection *c, mz_sparse *row
                     h->nclass, k);
             goto out;
         }
-        if ((y[i] = label_of(c, i, h, &L, e)) < 0) goto out;
-        if (mz_aux_augment(b, &rows[i]) != 0) {
+        if ((x->y[i] = label_of(c, i, h, &L, e)) < 0) goto out;
+        if (mz_aux_augment(b, &x->rows[i]) != 0) {
             mz_fail(e, "out of memory");
             goto out;
         }
-        mz_linmodel_decision(&h->lm, &rows[i], dec);
+        mz_linmodel_decision(&h->lm, &x->rows[i], dec);
         mz_linmodel_probability(&h->lm, dec, p);
         pred[i] = mz_pick_label(p, h->weighted ? h->lw : NULL, k);
         hof[i] = h;
-        if (rec) {
-            cJSON_AddStringToObject(rec[i], "target", c->target[i]);
-            mz_record_class(rec[i], L.name, k, y[i], pred[i], p);
+        if (x->rec) {
+            cJSON_AddStringToObject(x->rec[i], "target", c->target[i]);
+            mz_record_class(x->rec[i], L.name, k, x->y[i], pred[i], p);
         }
     }
-    cJSON *per = cJSON_AddObjectToObject(out, "targets");
+    cJSON *per = cJSON_AddObjectToObject(x->ho, "targets");
     for (size_t t = 0; t < b->nheads; t++) {
         const mz_head *h = &b->heads[t];
         size_t m = 0;
-        for (size_t i = 0; i < c->n; i++) m += (yt[i] = hof[i] == h ? y[i] : -1) >= 0;
+        for (size_t i = 0; i < c->n; i++) m += (yt[i] = hof[i] == h ? x->y[i] : -1) >= 0;
         if (h == b->aux || m == 0) continue;
         char title[MZ_NAME_MAX + 64];
         snprintf(title, sizeof title, "target \"%s\" (%zu held-out records)", h->name, m);
-        cJSON_AddItemToObject(per, h->name, mz_report_labels(title, pred, yt, c->n, L.n, L.name, json, stdout));
+        cJSON_AddItemToObject(per, h->name, mz_report_labels(title, pred, yt, c->n, L.n, L.name, x->json, stdout));
     }
-    cJSON *pj = mz_report_labels("all targets pooled (held-out)", pred, y, c->n, L.n, L.name, json, stdout);
-    cJSON_AddItemToObject(out, "pooled", pj);
-    f1_labels(b, pj, out, json);
-    heldout_report(&L, c->n, out);
-    if (g && add_by(root, g,
-                    mz_groups_class(g, pred, NULL, NULL, y, L.n, L.name, f1_names(b), json), e) != 0)
+    cJSON *pj = mz_report_labels("all targets pooled (held-out)", pred, x->y, c->n, L.n, L.name, x->json, stdout);
+    cJSON_AddItemToObject(x->ho, "pooled", pj);
+    f1_labels(b, pj, x->ho, x->json);
+    heldout_report(&L, c->n, x->ho);
+    if (x->g && add_by(x->root, x->g,
+                    mz_groups_class(x->g, pred, NULL, NULL, x->y, L.n, L.name, f1_names(b), x->json), e) != 0)
         goto out;
     rc = 0;
 out:
@@ -206,6 +297,190 @@ out:
     free(yt);
     free(hof);
     return rc;
+}
+
+/* A stance bundle: presence on every record (absent, without asking the
+ * head, where the lexicon finds no mention, as the classifier answers),
+ * the three-way label where the truth has the target present, and the
+ * score's critical-vs-rest ROC-AUC, with those of the scores it could
+ * give instead. */
+static int evaluate_stance(const heldout *x, mz_err *e)
+{
+    mz_bundle *b = x->b;
+    const mz_collection *c = x->c;
+    const long *mentions = x->mentions;
+    mz_head *hp = mz_bundle_head(b, "presence"), *hs = mz_bundle_head(b, "stance");
+    int *y2 = malloc((c->n + 1) * sizeof *y2), *pred = malloc((c->n + 1) * sizeof *pred), rc = -1;
+    double *P2 = calloc((c->n + 1) * 3, sizeof *P2), *sv = NULL, dec[MZ_MAX_CLASSES * MZ_MAX_CLASSES / 2];
+    if (!y2 || !P2 || !pred) {
+        mz_fail(e, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        int present;
+        if (mz_stance_truth(c->label[i], c->where[i], x->label_field, &present, &y2[i], e) != 0) goto out;
+        x->y[i] = !present;
+        if (mentions[i] == 0) {
+            x->P[i * 2] = 0, x->P[i * 2 + 1] = 1;
+        } else {
+            mz_linmodel_decision(&hp->lm, &x->rows[i], dec);
+            mz_linmodel_probability(&hp->lm, dec, x->P + i * 2);
+        }
+        mz_linmodel_decision(&hs->lm, &x->rows[i], dec);
+        mz_linmodel_probability(&hs->lm, dec, P2 + i * 3);
+    }
+    cJSON_AddItemToObject(x->ho, "presence",
+                          mz_report("presence (held-out)", x->P, NULL, x->y, c->n, 2, hp->labels, x->json, stdout));
+    for (size_t i = 0; i < c->n; i++) pred[i] = mz_stance_label(P2 + i * 3, hs->tcrit, hs->tfav);
+    for (size_t i = 0; x->rec && i < c->n; i++) {
+        mz_record_presence(x->rec[i], c->label[i], x->y[i] == 0, x->P + i * 2);
+        mz_record_stance(x->rec[i], hs->labels, pred[i], P2 + i * 3);
+    }
+    cJSON *sj = mz_report_labels("stance where present (held-out)", pred, y2, c->n, 3, hs->labels, x->json, stdout);
+    mz_stance_answered(sj, pred, y2, x->P, c->n, x->json ? NULL : stdout);
+    cJSON_AddItemToObject(x->ho, "stance", sj);
+    /* the score the bundle gives, and the others it could give */
+    if (b->svr.svr && !(sv = calloc(c->n + 1, sizeof *sv))) {
+        mz_fail(e, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; sv && i < c->n; i++) {
+        mz_linmodel_decision(&b->svr, &x->rows[i], dec);
+        sv[i] = dec[0];
+    }
+    for (size_t i = 0; x->rec && i < c->n; i++)
+        if (y2[i] >= 0) {
+            const double *v = sv ? &sv[i] : NULL;
+            mz_record_score(x->rec[i], mz_stance_score(b->score, P2 + i * 3, v ? *v : 0), v);
+        }
+    double auc = mz_stance_auc(b->score, P2, sv, y2, c->n);
+    cJSON_AddStringToObject(sj, "score", mz_score_name(b->score));
+    mz_add_figure(sj, "critical_roc_auc", auc);
+    if (!x->json && isnan(auc))
+        printf("critical-vs-rest ROC-AUC of the score (%s): undefined (needs critical and other texts)\n",
+               mz_score_name(b->score));
+    else if (!x->json)
+        printf("critical-vs-rest ROC-AUC of the score (%s): %.4f\n", mz_score_name(b->score), auc);
+    if (sv) {
+        static const int by[] = {MZ_SCORE_PROB, MZ_SCORE_SVR, MZ_SCORE_BLEND};
+        double v[3];
+        cJSON *bj = cJSON_AddObjectToObject(sj, "critical_roc_auc_by_score");
+        for (int q = 0; q < 3; q++) {
+            v[q] = mz_stance_auc(by[q], P2, sv, y2, c->n);
+            mz_add_figure(bj, mz_score_name(by[q]), v[q]);
+        }
+        if (!x->json && !isnan(auc))
+            printf("critical-vs-rest ROC-AUC by score: prob %.4f  svr %.4f  blend %.4f\n", v[0], v[1], v[2]);
+    }
+    if (x->g && add_by(x->root, x->g,
+                       mz_groups_stance(x->g, x->P, x->y, hp->labels, pred, y2, hs->labels, b->score, P2, sv, x->json),
+                       e) != 0)
+        goto out;
+    rc = 0;
+out:
+    free(y2), free(P2), free(pred), free(sv);
+    return rc;
+}
+
+/* A multi-label bundle: micro- and macro-F1 and the primary label's
+ * accuracy, with labels the model lacks counted as missed. */
+static int evaluate_multilabel(const heldout *x, mz_err *e)
+{
+    mz_bundle *b = x->b;
+    const mz_collection *c = x->c;
+    double dec[MZ_MAX_CLASSES * MZ_MAX_CLASSES / 2];
+    size_t K = b->nheads;
+    if (K > MZ_MAX_CLASSES) return mz_fail(e, "evaluate: at most %d labels", MZ_MAX_CLASSES);
+    char *names[MZ_MAX_CLASSES];
+    double thr[MZ_MAX_CLASSES], d[MZ_MAX_CLASSES];
+    for (size_t k = 0; k < K; k++) names[k] = b->heads[k].name, thr[k] = b->heads[k].threshold;
+    /* the records' labels are read composed (mz_label_text): the
+     * bundle's names too, for a bundle trained before they were */
+    char nfcname[MZ_MAX_CLASSES][256], *tnames[MZ_MAX_CLASSES];
+    for (size_t k = 0; k < K; k++)
+        tnames[k] = mz_label_nfc(names[k], nfcname[k], sizeof nfcname[k]) ? nfcname[k] : names[k];
+    /* labels the model lacks, as for a multiclass bundle: columns of
+     * their own after its K, which it never answers (probability 0,
+     * under a threshold no probability passes), so that each counts
+     * as missed in the figures; the model's heads answer as before */
+    size_t KX = K;
+    long ucount[MZ_MAX_CLASSES] = {0}, urec = 0;
+    int r = 0;
+    for (size_t i = 0; i < c->n && r == 0; i++) {
+        const cJSON *l = c->label[i], *x;
+        int any = 0;
+        /* a record counts once per label, listed twice or not: the truth is a set */
+        unsigned char seen[MZ_MAX_CLASSES] = {0};
+        for (x = cJSON_IsArray(l) ? l->child : l; x && r == 0; x = cJSON_IsArray(l) ? x->next : NULL) {
+            char lb[256];
+            if (mz_label_text(x, lb, sizeof lb)) continue; /* mz_ml_truth says why */
+            size_t j = 0;
+            while (j < KX && strcmp(tnames[j], lb)) j++;
+            if (j < K) continue;
+            urec += !any++;
+            if (j < KX) {
+                ucount[j] += !seen[j];
+                seen[j] = 1;
+                continue;
+            }
+            if (KX == MZ_MAX_CLASSES)
+                r = mz_fail(e, "%s: label \"%s\" is unknown to the model, and with the model's %zu labels the "
+                               "held-out ones pass %d: is --label-field \"%s\" the field the model was trained on?",
+                            c->where[i], lb, K, MZ_MAX_CLASSES, c->label_field);
+            else if (!(tnames[KX] = strdup(lb)))
+                r = mz_fail(e, "out of memory");
+            else
+                thr[KX] = 2.0, seen[KX] = 1, ucount[KX++] = 1;
+        }
+    }
+    unsigned char *truth = r == 0 ? calloc(c->n * KX + 1, 1) : NULL;
+    int *prim = r == 0 ? malloc((c->n + 1) * sizeof *prim) : NULL;
+    double *PM = r == 0 && b->primary.nclass ? calloc(c->n * KX + 1, sizeof *PM) : NULL;
+    if (r == 0 && (!truth || !prim || (b->primary.nclass && !PM))) r = mz_fail(e, "out of memory");
+    if (r == 0) r = mz_ml_truth(c, tnames, (int)KX, truth, prim, e);
+    for (size_t i = 0; r == 0 && i < c->n; i++) {
+        double *pi = x->P + i * KX; /* P holds MZ_MAX_CLASSES per record */
+        mz_bundle_multilabel_decision(b, &x->rows[i], d);
+        for (size_t k = 0; k < K; k++) {
+            double pr[2];
+            mz_linmodel_probability(&b->heads[k].lm, &d[k], pr);
+            pi[k] = pr[0];
+        }
+        for (size_t k = K; k < KX; k++) pi[k] = 0;
+        if (PM) {
+            mz_linmodel_decision(&b->primary, &x->rows[i], dec);
+            mz_linmodel_probability(&b->primary, dec, PM + i * KX);
+        }
+        if (x->rec) {
+            unsigned char ch[MZ_MAX_CLASSES];
+            int pr = mz_multilabel_select(K, pi, PM ? PM + i * KX : NULL, b->primary_weight, thr, b->max_labels, ch);
+            mz_record_labels(x->rec[i], c->label[i], names, (int)K, pi, pr, ch);
+        }
+    }
+    if (r == 0) {
+        mz_ml_figures f;
+        mz_ml_score(c->n, (int)KX, x->P, PM, b->primary_weight, thr, b->max_labels, truth, prim, &f);
+        cJSON *mj = cJSON_AddObjectToObject(x->ho, b->name);
+        cJSON_AddNumberToObject(mj, "n", (double)c->n);
+        mz_add_figure(mj, "micro_f1", f.micro_f1);
+        mz_add_figure(mj, "macro_f1", f.macro_f1);
+        mz_add_figure(mj, "primary_accuracy", f.primary_accuracy);
+        if (!x->json)
+            printf("held-out (%zu texts): micro-F1 %.4f  macro-F1 %.4f  primary accuracy %.4f\n", c->n, f.micro_f1,
+                   f.macro_f1, f.primary_accuracy);
+        if (KX > K) {
+            heldout_labels U = {tnames, ucount + K, (int)K, (int)KX, urec};
+            heldout_report(&U, c->n, mj);
+        }
+        if (x->g)
+            r = add_by(x->root, x->g,
+                       mz_groups_multilabel(x->g, (int)KX, x->P, PM, b->primary_weight, thr, NULL, NULL, b->max_labels,
+                                            truth, prim, x->json),
+                       e);
+    }
+    free(truth), free(prim), free(PM);
+    for (size_t k = K; k < KX; k++) free(tnames[k]);
+    return r;
 }
 
 /* After a failed load: when dir holds no manifest but bundles in its
@@ -341,252 +616,14 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         mz_fail(e, "out of memory");
         goto out;
     }
-    double dec[MZ_MAX_CLASSES * MZ_MAX_CLASSES / 2];
-    if (!strcmp(b.kind, "multiclass")) {
-        mz_head *h0 = mz_bundle_head(&b, b.name);
-        if (!h0) h0 = &b.heads[0];
-        mz_head *h = h0;
-        heldout_labels L;
-        /* the answers, and with per-source heads the plain head's own beside them */
-        int *pred = malloc((c.n + 1) * sizeof *pred), *pred0 = b.nsource ? malloc((c.n + 1) * sizeof *pred0) : NULL;
-        int r = heldout_init(&L, h0, e);
-        if (r == 0 && (!pred || (b.nsource && !pred0))) r = mz_fail(e, "out of memory");
-        size_t known = 0;
-        for (size_t i = 0; r == 0 && i < c.n; i++) {
-            if ((y[i] = label_of(&c, i, h0, &L, e)) < 0) {
-                r = -1;
-                break;
-            }
-            if (mz_aux_augment(&b, &rows[i]) != 0) {
-                r = mz_fail(e, "out of memory");
-                break;
-            }
-            int src = mz_bundle_source(&b, c.source[i]);
-            h = src >= 0 ? &b.source_heads[src] : h0;
-            known += src >= 0;
-            double *pi = P + i * (size_t)h->nclass;
-            mz_linmodel_decision(&h->lm, &rows[i], dec);
-            mz_linmodel_probability(&h->lm, dec, pi);
-            pred[i] = mz_pick_label(pi, h->weighted ? h->lw : NULL, h->nclass);
-            if (pred0) {
-                /* unweighted, as training's cv.source.plain is */
-                double p0[MZ_MAX_CLASSES];
-                if (src >= 0) {
-                    mz_linmodel_decision(&h0->lm, &rows[i], dec);
-                    mz_linmodel_probability(&h0->lm, dec, p0);
-                }
-                pred0[i] = mz_pick_label(src >= 0 ? p0 : pi, NULL, h0->nclass);
-            }
-            if (rec) {
-                if (src >= 0) cJSON_AddStringToObject(rec[i], "source", b.source_values[src]);
-                mz_record_class(rec[i], L.name, h->nclass, y[i], pred[i], pi);
-            }
-        }
-        h = h0;
-        if (r == 0 && pred0) {
-            cJSON *sj = cJSON_AddObjectToObject(ho, "source");
-            cJSON_AddNumberToObject(sj, "records_of_known_sources", (double)known);
-            cJSON_AddItemToObject(sj, "plain", mz_report_labels("the plain head alone (held-out)", pred0, y, c.n, L.n,
-                                                                L.name, json, stdout));
-            if (!json) printf("records of a source with its own head: %zu of %zu\n", known, c.n);
-        }
-        if (r == 0) {
-            cJSON *mr = mz_report_labels("held-out metrics", pred, y, c.n, L.n, L.name, json, stdout);
-            cJSON_AddItemToObject(ho, b.name, mr);
-            f1_labels(&b, mr, ho, json);
-            heldout_report(&L, c.n, ho);
-            /* with the labels the table above counted */
-            if (g) r = add_by(root, g, mz_groups_class(g, pred, NULL, NULL, y, L.n, L.name, f1_names(&b), json), e);
-        }
-        heldout_free(&L);
-        free(pred);
-        free(pred0);
-        if (r != 0) goto out;
-    } else if (!strcmp(b.kind, "target")) {
-        if (evaluate_targets(&b, &c, rows, y, json, ho, rec, g, root, e) != 0) goto out;
-    } else if (!strcmp(b.kind, "stance")) {
-        mz_head *hp = mz_bundle_head(&b, "presence"), *hs = mz_bundle_head(&b, "stance");
-        int *y2 = malloc((c.n + 1) * sizeof *y2);
-        double *P2 = calloc((c.n + 1) * 3, sizeof *P2);
-        if (!y2 || !P2) {
-            free(y2), free(P2);
-            mz_fail(e, "out of memory");
-            goto out;
-        }
-        for (size_t i = 0; i < c.n; i++) {
-            int present;
-            if (mz_stance_truth(c.label[i], c.where[i], local.fields.label, &present, &y2[i], e) != 0) {
-                free(y2), free(P2);
-                goto out;
-            }
-            y[i] = !present;
-            if (mentions[i] == 0) {
-                P[i * 2] = 0, P[i * 2 + 1] = 1;
-            } else {
-                mz_linmodel_decision(&hp->lm, &rows[i], dec);
-                mz_linmodel_probability(&hp->lm, dec, P + i * 2);
-            }
-            mz_linmodel_decision(&hs->lm, &rows[i], dec);
-            mz_linmodel_probability(&hs->lm, dec, P2 + i * 3);
-        }
-        cJSON_AddItemToObject(ho, "presence", mz_report("presence (held-out)", P, NULL, y, c.n, 2, hp->labels, json, stdout));
-        int *pred = malloc((c.n + 1) * sizeof *pred);
-        if (!pred) {
-            free(y2), free(P2);
-            mz_fail(e, "out of memory");
-            goto out;
-        }
-        for (size_t i = 0; i < c.n; i++) pred[i] = mz_stance_label(P2 + i * 3, hs->tcrit, hs->tfav);
-        for (size_t i = 0; rec && i < c.n; i++) {
-            mz_record_presence(rec[i], c.label[i], y[i] == 0, P + i * 2);
-            mz_record_stance(rec[i], hs->labels, pred[i], P2 + i * 3);
-        }
-        cJSON *sj = mz_report_labels("stance where present (held-out)", pred, y2, c.n, 3, hs->labels, json, stdout);
-        mz_stance_answered(sj, pred, y2, P, c.n, json ? NULL : stdout);
-        cJSON_AddItemToObject(ho, "stance", sj);
-        /* the score the bundle gives, and the others it could give */
-        double *sv = b.svr.svr ? calloc(c.n + 1, sizeof *sv) : NULL;
-        if (b.svr.svr && !sv) {
-            free(y2), free(P2), free(pred);
-            mz_fail(e, "out of memory");
-            goto out;
-        }
-        for (size_t i = 0; sv && i < c.n; i++) {
-            mz_linmodel_decision(&b.svr, &rows[i], dec);
-            sv[i] = dec[0];
-        }
-        for (size_t i = 0; rec && i < c.n; i++)
-            if (y2[i] >= 0) {
-                const double *v = sv ? &sv[i] : NULL;
-                mz_record_score(rec[i], mz_stance_score(b.score, P2 + i * 3, v ? *v : 0), v);
-            }
-        double auc = mz_stance_auc(b.score, P2, sv, y2, c.n);
-        cJSON_AddStringToObject(sj, "score", mz_score_name(b.score));
-        mz_add_figure(sj, "critical_roc_auc", auc);
-        if (!json && isnan(auc))
-            printf("critical-vs-rest ROC-AUC of the score (%s): undefined (needs critical and other texts)\n",
-                   mz_score_name(b.score));
-        else if (!json)
-            printf("critical-vs-rest ROC-AUC of the score (%s): %.4f\n", mz_score_name(b.score), auc);
-        if (sv) {
-            static const int by[] = {MZ_SCORE_PROB, MZ_SCORE_SVR, MZ_SCORE_BLEND};
-            double v[3];
-            cJSON *bj = cJSON_AddObjectToObject(sj, "critical_roc_auc_by_score");
-            for (int q = 0; q < 3; q++) {
-                v[q] = mz_stance_auc(by[q], P2, sv, y2, c.n);
-                mz_add_figure(bj, mz_score_name(by[q]), v[q]);
-            }
-            if (!json && !isnan(auc))
-                printf("critical-vs-rest ROC-AUC by score: prob %.4f  svr %.4f  blend %.4f\n", v[0], v[1], v[2]);
-        }
-        int r = g ? add_by(root, g, mz_groups_stance(g, P, y, hp->labels, pred, y2, hs->labels, b.score, P2, sv, json), e)
-                  : 0;
-        free(sv), free(pred);
-        if (r != 0) {
-            free(y2), free(P2);
-            goto out;
-        }
-        free(y2), free(P2);
-    } else if (!strcmp(b.kind, "multilabel")) {
-        size_t K = b.nheads;
-        if (K > MZ_MAX_CLASSES) {
-            mz_fail(e, "evaluate: at most %d labels", MZ_MAX_CLASSES);
-            goto out;
-        }
-        char *names[MZ_MAX_CLASSES];
-        double thr[MZ_MAX_CLASSES], d[MZ_MAX_CLASSES];
-        for (size_t k = 0; k < K; k++) names[k] = b.heads[k].name, thr[k] = b.heads[k].threshold;
-        /* the records' labels are read composed (mz_label_text): the
-         * bundle's names too, for a bundle trained before they were */
-        char nfcname[MZ_MAX_CLASSES][256], *tnames[MZ_MAX_CLASSES];
-        for (size_t k = 0; k < K; k++)
-            tnames[k] = mz_label_nfc(names[k], nfcname[k], sizeof nfcname[k]) ? nfcname[k] : names[k];
-        /* labels the model lacks, as for a multiclass bundle: columns of
-         * their own after its K, which it never answers (probability 0,
-         * under a threshold no probability passes), so that each counts
-         * as missed in the figures; the model's heads answer as before */
-        size_t KX = K;
-        long ucount[MZ_MAX_CLASSES] = {0}, urec = 0;
-        int r = 0;
-        for (size_t i = 0; i < c.n && r == 0; i++) {
-            const cJSON *l = c.label[i], *x;
-            int any = 0;
-            /* a record counts once per label, listed twice or not: the truth is a set */
-            unsigned char seen[MZ_MAX_CLASSES] = {0};
-            for (x = cJSON_IsArray(l) ? l->child : l; x && r == 0; x = cJSON_IsArray(l) ? x->next : NULL) {
-                char lb[256];
-                if (mz_label_text(x, lb, sizeof lb)) continue; /* mz_ml_truth says why */
-                size_t j = 0;
-                while (j < KX && strcmp(tnames[j], lb)) j++;
-                if (j < K) continue;
-                urec += !any++;
-                if (j < KX) {
-                    ucount[j] += !seen[j];
-                    seen[j] = 1;
-                    continue;
-                }
-                if (KX == MZ_MAX_CLASSES)
-                    r = mz_fail(e, "%s: label \"%s\" is unknown to the model, and with the model's %zu labels the "
-                                   "held-out ones pass %d: is --label-field \"%s\" the field the model was trained on?",
-                                c.where[i], lb, K, MZ_MAX_CLASSES, c.label_field);
-                else if (!(tnames[KX] = strdup(lb)))
-                    r = mz_fail(e, "out of memory");
-                else
-                    thr[KX] = 2.0, seen[KX] = 1, ucount[KX++] = 1;
-            }
-        }
-        unsigned char *truth = r == 0 ? calloc(c.n * KX + 1, 1) : NULL;
-        int *prim = r == 0 ? malloc((c.n + 1) * sizeof *prim) : NULL;
-        double *PM = r == 0 && b.primary.nclass ? calloc(c.n * KX + 1, sizeof *PM) : NULL;
-        if (r == 0 && (!truth || !prim || (b.primary.nclass && !PM))) r = mz_fail(e, "out of memory");
-        if (r == 0) r = mz_ml_truth(&c, tnames, (int)KX, truth, prim, e);
-        for (size_t i = 0; r == 0 && i < c.n; i++) {
-            double *pi = P + i * KX; /* P holds MZ_MAX_CLASSES per record */
-            mz_bundle_multilabel_decision(&b, &rows[i], d);
-            for (size_t k = 0; k < K; k++) {
-                double pr[2];
-                mz_linmodel_probability(&b.heads[k].lm, &d[k], pr);
-                pi[k] = pr[0];
-            }
-            for (size_t k = K; k < KX; k++) pi[k] = 0;
-            if (PM) {
-                mz_linmodel_decision(&b.primary, &rows[i], dec);
-                mz_linmodel_probability(&b.primary, dec, PM + i * KX);
-            }
-            if (rec) {
-                unsigned char ch[MZ_MAX_CLASSES];
-                int pr = mz_multilabel_select(K, pi, PM ? PM + i * KX : NULL, b.primary_weight, thr, b.max_labels, ch);
-                mz_record_labels(rec[i], c.label[i], names, (int)K, pi, pr, ch);
-            }
-        }
-        if (r == 0) {
-            mz_ml_figures f;
-            mz_ml_score(c.n, (int)KX, P, PM, b.primary_weight, thr, b.max_labels, truth, prim, &f);
-            cJSON *mj = cJSON_AddObjectToObject(ho, b.name);
-            cJSON_AddNumberToObject(mj, "n", (double)c.n);
-            mz_add_figure(mj, "micro_f1", f.micro_f1);
-            mz_add_figure(mj, "macro_f1", f.macro_f1);
-            mz_add_figure(mj, "primary_accuracy", f.primary_accuracy);
-            if (!json)
-                printf("held-out (%zu texts): micro-F1 %.4f  macro-F1 %.4f  primary accuracy %.4f\n", c.n, f.micro_f1,
-                       f.macro_f1, f.primary_accuracy);
-            if (KX > K) {
-                heldout_labels U = {tnames, ucount + K, (int)K, (int)KX, urec};
-                heldout_report(&U, c.n, mj);
-            }
-            if (g)
-                r = add_by(root, g,
-                           mz_groups_multilabel(g, (int)KX, P, PM, b.primary_weight, thr, NULL, NULL, b.max_labels,
-                                                truth, prim, json),
-                           e);
-        }
-        free(truth), free(prim), free(PM);
-        for (size_t k = K; k < KX; k++) free(tnames[k]);
-        if (r != 0) goto out;
-    } else {
-        mz_fail(e, "evaluate: %s bundles are evaluated by their training CV (see manifest.json \"cv\")", b.kind);
-        goto out;
-    }
+    heldout x = {&b, &c, rows, mentions, local.fields.label, y, P, json, ho, rec, g, root};
+    int r;
+    if (!strcmp(b.kind, "multiclass")) r = evaluate_multiclass(&x, e);
+    else if (!strcmp(b.kind, "target")) r = evaluate_targets(&x, e);
+    else if (!strcmp(b.kind, "stance")) r = evaluate_stance(&x, e);
+    else if (!strcmp(b.kind, "multilabel")) r = evaluate_multilabel(&x, e);
+    else r = mz_fail(e, "evaluate: %s bundles are evaluated by their training CV (see manifest.json \"cv\")", b.kind);
+    if (r != 0) goto out;
     /* once the records are in place, a signal would end the run by that
      * signal with them there: it waits, for good */
     sigset_t held;
