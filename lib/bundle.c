@@ -948,6 +948,204 @@ static int replaced(const char *dir)
            (ds.st_nlink == 0 || stat(dir, &ps) != 0 || ps.st_ino != ds.st_ino || ps.st_dev != ds.st_dev);
 }
 
+/* The manifest's own fields, before any file is read: a mizan manifest of
+ * this format, names that print safely, a known kind and its pipeline. */
+static int check_header(mz_bundle *b, const char *path, mz_err *e)
+{
+    if (keys_once(b->manifest, path, e) != 0) return -1;
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(b->manifest, "format");
+    if (!cJSON_IsNumber(fmt)) return mz_fail(e, "%s: no format version: not a mizan model", path);
+    /* a version is a whole number: 1.5 or 0.9999999999 is no version at
+     * all (and %g would print the latter as this program's own) */
+    if (fmt->valuedouble != floor(fmt->valuedouble) || !(fabs(fmt->valuedouble) < 1e9))
+        return mz_fail(e, "%s: format %.17g is not a version number (a small whole number): not a mizan model", path,
+                       fmt->valuedouble);
+    if (fmt->valuedouble > MZ_FORMAT_VERSION)
+        return mz_fail(e, "%s: format %.0f was written by a newer mizan (this one reads format %d)", path,
+                       fmt->valuedouble, MZ_FORMAT_VERSION);
+    if (fmt->valuedouble != MZ_FORMAT_VERSION)
+        return mz_fail(e, "%s: unsupported format version %.0f (this one reads format %d)", path, fmt->valuedouble,
+                       MZ_FORMAT_VERSION);
+    if (str_field(b->manifest, "name", b->name, sizeof b->name, 1, path, e) ||
+        str_field(b->manifest, "kind", b->kind, sizeof b->kind, 1, path, e) ||
+        str_field(b->manifest, "target", b->target, sizeof b->target, 0, path, e))
+        return -1;
+    const cJSON *prog = cJSON_GetObjectItemCaseSensitive(b->manifest, "program");
+    if (prog && !cJSON_IsString(prog)) return mz_fail(e, "%s: \"program\" must be a string", path);
+    if (prog && name_ok(prog->valuestring, "program", path, e)) return -1;
+    if (strcmp(b->kind, "multiclass") && strcmp(b->kind, "multilabel") && strcmp(b->kind, "stance") &&
+        strcmp(b->kind, "target")) {
+        char sb[80];
+        return mz_fail(e, "%s: unknown kind \"%s\"", path, shown(b->kind, sb, sizeof sb));
+    }
+    if (mz_featopts_from_json(cJSON_GetObjectItemCaseSensitive(b->manifest, "pipeline"), &b->vocab.opt, e) != 0)
+        return mz_wrap(e, "%s: ", path);
+    return 0;
+}
+
+/* Every file the manifest lists is safe to name and present as a regular
+ * file before anything is parsed; digests are checked as each file is
+ * read, and at the end for files no head used. */
+static int check_files(const cJSON *files, const char *dir, const char *path, mz_err *e)
+{
+    if (!cJSON_IsObject(files) || cJSON_GetArraySize(files) > MAX_SEEN)
+        return mz_fail(e, "%s: missing or oversized \"files\"", path);
+    const cJSON *f;
+    cJSON_ArrayForEach(f, files)
+    {
+        struct stat st;
+        char fp[4096], sb[80];
+        if (!f->string || !cJSON_IsString(f) || strlen(f->valuestring) != 64)
+            return mz_fail(e, "%s: bad entry in \"files\"", path);
+        if (!safe_name(f->string))
+            return mz_fail(e, "%s: manifest names an unsafe file \"%s\"", dir, shown(f->string, sb, sizeof sb));
+        if (mz_path_join(fp, sizeof fp, dir, f->string, e) != 0) return -1;
+        /* the name comes from the manifest: shown masked, like any string of it */
+        if (fstatat(bundle_fd, f->string, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            return mz_fail(e, "%s/%s: missing file: %m", dir, shown(f->string, sb, sizeof sb));
+        if (!S_ISREG(st.st_mode))
+            return mz_fail(e, "%s/%s: not a regular file (links are refused)", dir, shown(f->string, sb, sizeof sb));
+    }
+    return 0;
+}
+
+/* The bundle's own stopword list, as training used it. */
+static int load_stopwords(mz_bundle *b, const char *dir, mz_err *e)
+{
+    char *buf = NULL;
+    size_t len;
+    mz_normalizer *nz = mz_normalizer_new(e);
+    if (!nz || read_verified(b, "stopwords.txt", &buf, &len, e) != 0) {
+        mz_normalizer_free(nz);
+        return -1;
+    }
+    int rc = mz_stopwords_parse(&b->vocab.sw, buf, len, "stopwords.txt", nz, e);
+    mz_normalizer_free(nz);
+    free(buf);
+    return rc != 0 ? mz_wrap(e, "%s/", dir) : 0;
+}
+
+/* Head h from its manifest entry hj, and its model file: path (pathsz
+ * bytes) receives the file's name for messages.  Every cut-off and weight
+ * the kind needs must be given and in range: one missing would be
+ * replaced by a default, and the labels change silently. */
+static int load_head(mz_bundle *b, const cJSON *hj, mz_head *h, const char *dir, char *path, size_t pathsz, mz_err *e)
+{
+    char sb[80];
+    if (str_field(hj, "name", h->name, sizeof h->name, 1, dir, e) ||
+        str_field(hj, "file", h->file, sizeof h->file, 1, dir, e) ||
+        load_labels(cJSON_GetObjectItemCaseSensitive(hj, "labels"), h, !strcmp(b->kind, "multilabel"), dir, e))
+        return -1;
+    /* heads are found by name: a second one of a name is never used */
+    if (mz_bundle_head(b, h->name) != h)
+        return mz_fail(e, "%s: two heads named \"%s\"", dir, shown(h->name, sb, sizeof sb));
+    /* mizan-train writes every multi-label head's cut-off and the stance
+     * head's */
+    const cJSON *th = cJSON_GetObjectItemCaseSensitive(hj, "threshold");
+    if (!strcmp(b->kind, "multilabel")) {
+        if (!cJSON_IsNumber(th) || !(th->valuedouble >= 0 && th->valuedouble <= 1))
+            return mz_fail(e, "%s: head \"%s\": \"threshold\" must be a number in [0, 1]", dir,
+                           shown(h->name, sb, sizeof sb));
+        h->threshold = th->valuedouble;
+    }
+    const cJSON *ths = cJSON_GetObjectItemCaseSensitive(hj, "thresholds");
+    if (ths || (!strcmp(b->kind, "stance") && !strcmp(h->name, "stance"))) {
+        const cJSON *tc = cJSON_GetObjectItemCaseSensitive(ths, "critical");
+        const cJSON *tf = cJSON_GetObjectItemCaseSensitive(ths, "favourable");
+        if (!cJSON_IsNumber(tc) || !cJSON_IsNumber(tf) || !(tc->valuedouble > 0 && tc->valuedouble < 1) ||
+            !(tf->valuedouble > 0 && tf->valuedouble < 1))
+            return mz_fail(e, "%s: head \"%s\": \"thresholds\" must give \"critical\" and \"favourable\" as numbers "
+                              "in (0, 1)", dir, shown(h->name, sb, sizeof sb));
+        h->tcrit = tc->valuedouble;
+        h->tfav = tf->valuedouble;
+    }
+    const cJSON *lw = cJSON_GetObjectItemCaseSensitive(hj, "label_weights");
+    if (lw) {
+        int ok = cJSON_IsArray(lw) && cJSON_GetArraySize(lw) == h->nclass, c = 0;
+        const cJSON *x;
+        cJSON_ArrayForEach(x, lw)
+        {
+            if (!ok || !cJSON_IsNumber(x) || !(x->valuedouble > 0 && x->valuedouble <= 1e6)) {
+                ok = 0;
+                break;
+            }
+            h->lw[c++] = x->valuedouble;
+        }
+        if (!ok)
+            return mz_fail(e, "%s: head \"%s\": label_weights must list %d numbers in (0, 1e6], one per label", dir,
+                           shown(h->name, sb, sizeof sb), h->nclass);
+        h->weighted = 1;
+    }
+    if (load_svm(b, h->file, &h->lm, path, pathsz, e) != 0) return -1;
+    if (h->lm.nclass != h->nclass)
+        return mz_fail(e, "%s: %d classes, manifest lists %d labels", path, h->lm.nclass, h->nclass);
+    if (h->lm.svr || !h->lm.probA) return mz_fail(e, "%s: no probability model (probA/probB)", path);
+    for (int c = 0; c < h->nclass; c++)
+        if (h->lm.labels[c] != c) return mz_fail(e, "%s: labels must be 0..%d in order", path, h->nclass - 1);
+    return 0;
+}
+
+/* A multi-label bundle's binary heads, their weights laid side by side
+ * per feature (ml_W), so that one pass over an article's features scores
+ * them all; rbf heads have no weights to lay so and are scored one by one
+ * (ml_W stays NULL). */
+static int multilabel_matrix(mz_bundle *b, const char *dir, mz_err *e)
+{
+    int rbf = 0;
+    for (size_t i = 0; i < b->nheads; i++) {
+        if (b->heads[i].nclass != 2) return mz_fail(e, "%s: multilabel heads must be binary", dir);
+        rbf |= b->heads[i].lm.kernel_rbf;
+    }
+    if (rbf) return 0;
+    b->ml_nfeat = b->vocab.nfeat;
+    b->ml_W = mz_huge_calloc((b->ml_nfeat + 1) * b->nheads, sizeof *b->ml_W);
+    if (!b->ml_W) return mz_fail(e, "out of memory");
+    for (size_t h = 0; h < b->nheads; h++)
+        for (size_t f = 1; f <= b->ml_nfeat && f <= b->heads[h].lm.nfeat; f++)
+            b->ml_W[f * b->nheads + h] = b->heads[h].lm.W[f];
+    return 0;
+}
+
+/* "aux": the auxiliary head whose answer the classifier feeds, scaled, to
+ * the other heads as the vocabulary's @aux: features.  Only multiclass and
+ * target bundles are fed it: another kind would score without the
+ * features it was trained with. */
+static int load_aux(mz_bundle *b, const char *dir, mz_err *e)
+{
+    const cJSON *aux = cJSON_GetObjectItemCaseSensitive(b->manifest, "aux");
+    if (!aux) return 0;
+    if (strcmp(b->kind, "multiclass") && strcmp(b->kind, "target"))
+        return mz_fail(e, "%s: \"aux\" belongs to multiclass and target bundles only", dir);
+    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(aux, "scale");
+    b->aux = mz_bundle_head(b, "aux");
+    if (!b->aux || !cJSON_IsNumber(sc) || !(sc->valuedouble > 0 && sc->valuedouble <= 100))
+        return mz_fail(e, "%s: \"aux\" needs a head named \"aux\" and a scale in (0, 100]", dir);
+    b->aux_scale = sc->valuedouble;
+    for (int k = 0; k < b->aux->nclass; k++) {
+        char key[MZ_NAME_MAX + 8], sb[80];
+        key[0] = 'x';
+        int64_t fid = mz_aux_feature_name(b->aux->labels[k], key + 1, sizeof key - 1) == 0
+                          ? mz_strmap_find(b->vocab.feats, key, strlen(key))
+                          : -1;
+        if (fid < 0)
+            return mz_fail(e, "%s: vocabulary lacks the feature @aux:%s", dir, shown(b->aux->labels[k], sb, sizeof sb));
+        b->aux_fid[k] = (int32_t)fid;
+    }
+    return 0;
+}
+
+/* A multiclass bundle answers with the head named after it: an edited
+ * name must not make another head (the auxiliary one) answer in its
+ * place. */
+static int multiclass_head_named(mz_bundle *b, const char *dir, mz_err *e)
+{
+    const mz_head *h = mz_bundle_head(b, b->name);
+    if (h && h != b->aux && b->nheads == 1 + (b->aux != NULL)) return 0;
+    char sb[80];
+    return mz_fail(e, "%s: a multiclass bundle has one head, named as the bundle (\"%s\")%s; its manifest's \"name\" "
+                      "and its head's go together", dir, shown(b->name, sb, sizeof sb), b->aux ? ", besides \"aux\"" : "");
+}
+
 /* One attempt; *gone says, on failure, that the folder was replaced or
  * missing meanwhile, so the failure may be the replacement's, not the
  * bundle's. */
@@ -980,98 +1178,11 @@ static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
         mz_fail(e, "%s: not valid JSON (corrupt manifest)", path);
         goto fail;
     }
-    if (keys_once(b->manifest, path, e) != 0) goto fail;
-    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(b->manifest, "format");
-    if (!cJSON_IsNumber(fmt)) {
-        mz_fail(e, "%s: no format version: not a mizan model", path);
-        goto fail;
-    }
-    /* a version is a whole number: 1.5 or 0.9999999999 is no version at
-     * all (and %g would print the latter as this program's own) */
-    if (fmt->valuedouble != floor(fmt->valuedouble) || !(fabs(fmt->valuedouble) < 1e9)) {
-        mz_fail(e, "%s: format %.17g is not a version number (a small whole number): not a mizan model", path,
-                fmt->valuedouble);
-        goto fail;
-    }
-    if (fmt->valuedouble > MZ_FORMAT_VERSION) {
-        mz_fail(e, "%s: format %.0f was written by a newer mizan (this one reads format %d)", path, fmt->valuedouble,
-                MZ_FORMAT_VERSION);
-        goto fail;
-    }
-    if (fmt->valuedouble != MZ_FORMAT_VERSION) {
-        mz_fail(e, "%s: unsupported format version %.0f (this one reads format %d)", path, fmt->valuedouble,
-                MZ_FORMAT_VERSION);
-        goto fail;
-    }
-    if (str_field(b->manifest, "name", b->name, sizeof b->name, 1, path, e) ||
-        str_field(b->manifest, "kind", b->kind, sizeof b->kind, 1, path, e) ||
-        str_field(b->manifest, "target", b->target, sizeof b->target, 0, path, e))
-        goto fail;
-    const cJSON *prog = cJSON_GetObjectItemCaseSensitive(b->manifest, "program");
-    if (prog && (!cJSON_IsString(prog) || name_ok(prog->valuestring, "program", path, e))) {
-        if (!cJSON_IsString(prog)) mz_fail(e, "%s: \"program\" must be a string", path);
-        goto fail;
-    }
-    if (strcmp(b->kind, "multiclass") && strcmp(b->kind, "multilabel") && strcmp(b->kind, "stance") &&
-        strcmp(b->kind, "target")) {
-        char sb[80];
-        mz_fail(e, "%s: unknown kind \"%s\"", path, shown(b->kind, sb, sizeof sb));
-        goto fail;
-    }
-    if (mz_featopts_from_json(cJSON_GetObjectItemCaseSensitive(b->manifest, "pipeline"), &b->vocab.opt, e) != 0) {
-        mz_wrap(e, "%s: ", path);
-        goto fail;
-    }
-    /* every file listed must be safe and present before anything is parsed;
-     * digests are checked as each file is read, and at the end for files no
-     * head used */
+    if (check_header(b, path, e) != 0) goto fail;
     nseen = 0;
-    const cJSON *files = cJSON_GetObjectItemCaseSensitive(b->manifest, "files");
-    if (!cJSON_IsObject(files) || cJSON_GetArraySize(files) > MAX_SEEN) {
-        mz_fail(e, "%s: missing or oversized \"files\"", path);
-        goto fail;
-    }
-    const cJSON *f;
-    cJSON_ArrayForEach(f, files)
-    {
-        struct stat st;
-        char fp[4096];
-        if (!f->string || !cJSON_IsString(f) || strlen(f->valuestring) != 64) {
-            mz_fail(e, "%s: bad entry in \"files\"", path);
-            goto fail;
-        }
-        if (!safe_name(f->string)) {
-            char sb[80];
-            mz_fail(e, "%s: manifest names an unsafe file \"%s\"", dir, shown(f->string, sb, sizeof sb));
-            goto fail;
-        }
-        if (mz_path_join(fp, sizeof fp, dir, f->string, e) != 0) goto fail;
-        /* the name comes from the manifest: shown masked, like any string of it */
-        char sb[80];
-        if (fstatat(bundle_fd, f->string, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-            mz_fail(e, "%s/%s: missing file: %m", dir, shown(f->string, sb, sizeof sb));
-            goto fail;
-        }
-        if (!S_ISREG(st.st_mode)) {
-            mz_fail(e, "%s/%s: not a regular file (links are refused)", dir, shown(f->string, sb, sizeof sb));
-            goto fail;
-        }
-    }
-    if (b->vocab.opt.stopwords) {
-        mz_normalizer *nz = mz_normalizer_new(e);
-        if (!nz || read_verified(b, "stopwords.txt", &buf, &len, e) != 0) {
-            mz_normalizer_free(nz);
-            goto fail;
-        }
-        int rc = mz_stopwords_parse(&b->vocab.sw, buf, len, "stopwords.txt", nz, e);
-        mz_normalizer_free(nz);
-        free(buf);
-        buf = NULL;
-        if (rc != 0) {
-            mz_wrap(e, "%s/", dir);
-            goto fail;
-        }
-    }
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(b->manifest, "files"), *f;
+    if (check_files(files, dir, path, e) != 0) goto fail;
+    if (b->vocab.opt.stopwords && load_stopwords(b, dir, e) != 0) goto fail;
     if (cJSON_GetObjectItemCaseSensitive(files, "targets.json")) {
         if (read_verified(b, "targets.json", &b->targets_json, &b->targets_len, e) != 0) goto fail;
     } else if (!strcmp(b->kind, "stance")) {
@@ -1104,80 +1215,8 @@ static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
         goto fail;
     }
     for (int i = 0; i < nh; i++) {
-        const cJSON *hj = cJSON_GetArrayItem(heads, i);
-        mz_head *h = &b->heads[i];
-        b->nheads++;
-        if (str_field(hj, "name", h->name, sizeof h->name, 1, dir, e) ||
-            str_field(hj, "file", h->file, sizeof h->file, 1, dir, e) ||
-            load_labels(cJSON_GetObjectItemCaseSensitive(hj, "labels"), h, !strcmp(b->kind, "multilabel"), dir, e))
-            goto fail;
-        /* heads are found by name: a second one of a name is never used */
-        if (mz_bundle_head(b, h->name) != h) {
-            char sb[80];
-            mz_fail(e, "%s: two heads named \"%s\"", dir, shown(h->name, sb, sizeof sb));
-            goto fail;
-        }
-        /* mizan-train writes every multi-label head's cut-off and the
-         * stance head's: one missing or out of range would be replaced by
-         * a default, and the labels change silently */
-        const cJSON *th = cJSON_GetObjectItemCaseSensitive(hj, "threshold");
-        if (!strcmp(b->kind, "multilabel")) {
-            if (!cJSON_IsNumber(th) || !(th->valuedouble >= 0 && th->valuedouble <= 1)) {
-                char sb[80];
-                mz_fail(e, "%s: head \"%s\": \"threshold\" must be a number in [0, 1]", dir,
-                        shown(h->name, sb, sizeof sb));
-                goto fail;
-            }
-            h->threshold = th->valuedouble;
-        }
-        const cJSON *ths = cJSON_GetObjectItemCaseSensitive(hj, "thresholds");
-        if (ths || (!strcmp(b->kind, "stance") && !strcmp(h->name, "stance"))) {
-            const cJSON *tc = cJSON_GetObjectItemCaseSensitive(ths, "critical");
-            const cJSON *tf = cJSON_GetObjectItemCaseSensitive(ths, "favourable");
-            if (!cJSON_IsNumber(tc) || !cJSON_IsNumber(tf) || !(tc->valuedouble > 0 && tc->valuedouble < 1) ||
-                !(tf->valuedouble > 0 && tf->valuedouble < 1)) {
-                char sb[80];
-                mz_fail(e, "%s: head \"%s\": \"thresholds\" must give \"critical\" and \"favourable\" as numbers in "
-                           "(0, 1)", dir, shown(h->name, sb, sizeof sb));
-                goto fail;
-            }
-            h->tcrit = tc->valuedouble;
-            h->tfav = tf->valuedouble;
-        }
-        const cJSON *lw = cJSON_GetObjectItemCaseSensitive(hj, "label_weights");
-        if (lw) {
-            int ok = cJSON_IsArray(lw) && cJSON_GetArraySize(lw) == h->nclass, c = 0;
-            const cJSON *x;
-            cJSON_ArrayForEach(x, lw)
-            {
-                if (!ok || !cJSON_IsNumber(x) || !(x->valuedouble > 0 && x->valuedouble <= 1e6)) {
-                    ok = 0;
-                    break;
-                }
-                h->lw[c++] = x->valuedouble;
-            }
-            if (!ok) {
-                char sb[80];
-                mz_fail(e, "%s: head \"%s\": label_weights must list %d numbers in (0, 1e6], one per label", dir,
-                        shown(h->name, sb, sizeof sb), h->nclass);
-                goto fail;
-            }
-            h->weighted = 1;
-        }
-        if (load_svm(b, h->file, &h->lm, path, sizeof path, e) != 0) goto fail;
-        if (h->lm.nclass != h->nclass) {
-            mz_fail(e, "%s: %d classes, manifest lists %d labels", path, h->lm.nclass, h->nclass);
-            goto fail;
-        }
-        if (h->lm.svr || !h->lm.probA) {
-            mz_fail(e, "%s: no probability model (probA/probB)", path);
-            goto fail;
-        }
-        for (int c = 0; c < h->nclass; c++)
-            if (h->lm.labels[c] != c) {
-                mz_fail(e, "%s: labels must be 0..%d in order", path, h->nclass - 1);
-                goto fail;
-            }
+        b->nheads++; /* counted first: a head is found by name among those counted */
+        if (load_head(b, cJSON_GetArrayItem(heads, i), &b->heads[i], dir, path, sizeof path, e) != 0) goto fail;
     }
     if (stance_heads_fit(b, dir, e) != 0) goto fail;
     if (load_stance_score(b, dir, e) != 0) goto fail;
@@ -1185,71 +1224,9 @@ static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
     if (vocab_wait(&vj, e) != 0) goto fail;
     if (vocab_fits_pipeline(b, dir, e) != 0) goto fail;
     if (load_lsa(b, dir, e) != 0) goto fail;
-    if (!strcmp(b->kind, "multilabel")) {
-        int rbf = 0;
-        for (size_t i = 0; i < b->nheads; i++) {
-            if (b->heads[i].nclass != 2) {
-                mz_fail(e, "%s: multilabel heads must be binary", dir);
-                goto fail;
-            }
-            rbf |= b->heads[i].lm.kernel_rbf;
-        }
-        /* rbf heads have no weights to lay side by side: they are scored
-         * one by one (ml_W stays NULL) */
-        if (!rbf) {
-            b->ml_nfeat = b->vocab.nfeat;
-            b->ml_W = mz_huge_calloc((b->ml_nfeat + 1) * b->nheads, sizeof *b->ml_W);
-            if (!b->ml_W) {
-                mz_fail(e, "out of memory");
-                goto fail;
-            }
-            for (size_t h = 0; h < b->nheads; h++)
-                for (size_t f = 1; f <= b->ml_nfeat && f <= b->heads[h].lm.nfeat; f++)
-                    b->ml_W[f * b->nheads + h] = b->heads[h].lm.W[f];
-        }
-    }
-    const cJSON *aux = cJSON_GetObjectItemCaseSensitive(b->manifest, "aux");
-    /* the classifier feeds the auxiliary head's answer to these kinds'
-     * heads only: another kind would score without the features it was
-     * trained with */
-    if (aux && strcmp(b->kind, "multiclass") && strcmp(b->kind, "target")) {
-        mz_fail(e, "%s: \"aux\" belongs to multiclass and target bundles only", dir);
-        goto fail;
-    }
-    if (aux) {
-        const cJSON *sc = cJSON_GetObjectItemCaseSensitive(aux, "scale");
-        b->aux = mz_bundle_head(b, "aux");
-        if (!b->aux || !cJSON_IsNumber(sc) || !(sc->valuedouble > 0 && sc->valuedouble <= 100)) {
-            mz_fail(e, "%s: \"aux\" needs a head named \"aux\" and a scale in (0, 100]", dir);
-            goto fail;
-        }
-        b->aux_scale = sc->valuedouble;
-        for (int k = 0; k < b->aux->nclass; k++) {
-            char key[MZ_NAME_MAX + 8];
-            key[0] = 'x';
-            int64_t fid = mz_aux_feature_name(b->aux->labels[k], key + 1, sizeof key - 1) == 0
-                              ? mz_strmap_find(b->vocab.feats, key, strlen(key))
-                              : -1;
-            if (fid < 0) {
-                char sb[80];
-                mz_fail(e, "%s: vocabulary lacks the feature @aux:%s", dir, shown(b->aux->labels[k], sb, sizeof sb));
-                goto fail;
-            }
-            b->aux_fid[k] = (int32_t)fid;
-        }
-    }
-    if (!strcmp(b->kind, "multiclass")) {
-        /* it answers with the head named after it: an edited name must not
-         * make another head (the auxiliary one) answer in its place */
-        const mz_head *h = mz_bundle_head(b, b->name);
-        if (!h || h == b->aux || b->nheads != 1 + (b->aux != NULL)) {
-            char sb[80];
-            mz_fail(e, "%s: a multiclass bundle has one head, named as the bundle (\"%s\")%s; its manifest's \"name\" "
-                       "and its head's go together", dir, shown(b->name, sb, sizeof sb),
-                    b->aux ? ", besides \"aux\"" : "");
-            goto fail;
-        }
-    }
+    if (!strcmp(b->kind, "multilabel") && multilabel_matrix(b, dir, e) != 0) goto fail;
+    if (load_aux(b, dir, e) != 0) goto fail;
+    if (!strcmp(b->kind, "multiclass") && multiclass_head_named(b, dir, e) != 0) goto fail;
     if (load_source(b, dir, e) != 0) goto fail;
     if (load_fields(b, e) != 0) goto fail;
     cJSON_ArrayForEach(f, files)
