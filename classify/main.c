@@ -171,13 +171,13 @@ static int known_source(const mz_models *m, const char *name)
     return -1;
 }
 
-/* The run proper: models, inputs, answers.  Every way out passes through
- * `out`, which frees what was made, reports a failed write and, once -o's
- * temporary exists, decides whether it replaces FILE. */
-static int run_all(mz_classify_args *args)
+/* Inputs that cannot be read as asked, said before anything is loaded:
+ * standard input named twice, and answers that would be written over an
+ * input or read back as one (-o, or standard output redirected into a
+ * file, a stream forever).  Returns 2 when refused, else 0, with *so_file
+ * set when standard output is a regular file (*sost its status). */
+static int inputs_clash(const mz_classify_args *args, const char *output, struct stat *sost, int *so_file)
 {
-    mz_err e;
-    const char *output = args->output;
     /* standard input under another name (/dev/stdin, /proc/self/fd/0) beside
      * "-": read once, the second would be an empty input */
     struct stat sin;
@@ -213,17 +213,17 @@ static int run_all(mz_classify_args *args)
     /* standard output redirected into an input (> DIR/x.jsonl, >> feed.jsonl)
      * would have the answers read back as articles, a stream forever: refused
      * as -o into an input is */
-    struct stat sost, ist;
+    struct stat ist;
     char sopath[PATH_MAX] = "";
-    int so_file = !output && fstat(STDOUT_FILENO, &sost) == 0 && S_ISREG(sost.st_mode);
-    if (so_file) {
+    *so_file = !output && fstat(STDOUT_FILENO, sost) == 0 && S_ISREG(sost->st_mode);
+    if (*so_file) {
         ssize_t k = readlink("/proc/self/fd/1", sopath, sizeof sopath - 1);
         sopath[k > 0 ? k : 0] = '\0';
     }
-    for (int i = 0; so_file && i < args->ninputs; i++) {
+    for (int i = 0; *so_file && i < args->ninputs; i++) {
         const char *in = args->inputs[i];
-        int same = (!strcmp(in, "-") ? fstat(STDIN_FILENO, &ist) : stat(in, &ist)) == 0 && ist.st_dev == sost.st_dev &&
-                   ist.st_ino == sost.st_ino;
+        int same = (!strcmp(in, "-") ? fstat(STDIN_FILENO, &ist) : stat(in, &ist)) == 0 && ist.st_dev == sost->st_dev &&
+                   ist.st_ino == sost->st_ino;
         if (same) {
             say("%s: is also standard output; write the answers elsewhere", in);
             return 2;
@@ -235,7 +235,14 @@ static int run_all(mz_classify_args *args)
             return 2;
         }
     }
-    char defdir[4096];
+    return 0;
+}
+
+/* No --models: MIZAN_MODELS, else the installation's models folder
+ * (defdir, n bytes).  Returns 2 when neither is usable (said), else 0. */
+static int default_models(mz_classify_args *args, char *defdir, size_t n)
+{
+    mz_err e;
     if (args->nmodels == 0 && (args->models[0] = getenv("MIZAN_MODELS")) != NULL) {
         if (!*args->models[0]) {
             say("MIZAN_MODELS is set but empty; unset it, or name a models folder");
@@ -244,12 +251,75 @@ static int run_all(mz_classify_args *args)
         args->nmodels = 1;
     }
     if (args->nmodels == 0) {
-        if (mz_models_dir(defdir, sizeof defdir, &e) != 0) {
+        if (mz_models_dir(defdir, n, &e) != 0) {
             say("%s; give --models DIR or set MIZAN_MODELS", e.msg);
             return 2;
         }
         args->models[args->nmodels++] = defdir;
     }
+    return 0;
+}
+
+/* --summary: one account of every answer, each bundle's under its
+ * answer key, which must not be one of the summary's own counts.  The
+ * engine answers in JSON, which the summary reads; evidence is per
+ * article, so none is looked for. */
+static int summary_setup(mz_run *r, const mz_models *m, const mz_classify_args *args, mz_err *e)
+{
+    r->o.text_format = 0;
+    r->o.explain = 0;
+    if (!(r->sum = mz_summary_new(args->summary_by))) return mz_fail(e, "out of memory");
+    /* every bundle's answer in every account, in the records' order */
+    static const int kind[MZ_NGROUPS] = {MZ_SUM_LABEL, MZ_SUM_FRAMES, MZ_SUM_STANCE, MZ_SUM_TARGET};
+    for (size_t i = 0; i < m->n; i++)
+        if (m->group[i] != MZ_GROUP_STANCE && mz_summary_own_key(mz_models_answer_key(m, i)) &&
+            (args->summary_by || strcmp(mz_models_answer_key(m, i), "by")))
+            return mz_fail(e, "%s: --summary: the bundle answers under \"%s\", a key of the summary's own counts; "
+                              "train it under another name (mizan-train --name)",
+                           m->b[i].dir, mz_models_answer_key(m, i));
+    for (int pass = 0; pass < MZ_NGROUPS; pass++)
+        for (size_t i = 0; i < m->n; i++)
+            if (m->group[i] == pass && mz_summary_expect(r->sum, mz_models_answer_key(m, i), kind[pass]) != 0)
+                return mz_fail(e, "out of memory");
+    return 0;
+}
+
+/* --format tsv: the header row first, even for a run that answers
+ * nothing.  Two bundles (or a kept field) whose columns share a name (a
+ * bundle named russia_label beside the Russia stance bundle's label) are
+ * refused: a spreadsheet could not tell them apart. */
+static int tsv_header(mz_run *r, const mz_models *m, mz_err *e)
+{
+    mz_buf hb = {0};
+    r->o.tsv_cols = mz_models_tsv_header(m, r->keep, r->nkeep, &hb);
+    r->o.tsv_kept = (size_t)r->nkeep;
+    const char *dup = hb.oom ? NULL : tsv_repeated_column(hb.s, hb.n);
+    if (dup) {
+        size_t dl = strcspn(dup, "\t\n");
+        mz_fail(e, "--format tsv: two columns would be named \"%.*s\"; combine other bundles, or use JSON",
+                (int)(dl < 200 ? dl : 200), dup);
+        mz_buf_free(&hb);
+        return -1;
+    }
+    mz_buf_tsv_quote_row(&hb, 0); /* a kept field named "x, as a cell opening with a quote is */
+    if (!hb.oom && fwrite(hb.s, 1, hb.n, r->out) != hb.n) r->write_err = errno ? errno : EIO;
+    mz_run_wrote(r, hb.n); /* the header is flushed with the first batch */
+    mz_buf_free(&hb);
+    return hb.oom ? mz_fail(e, "out of memory") : 0;
+}
+
+/* The run proper: models, inputs, answers.  Every way out passes through
+ * `out`, which frees what was made, reports a failed write and, once -o's
+ * temporary exists, decides whether it replaces FILE. */
+static int run_all(mz_classify_args *args)
+{
+    mz_err e;
+    const char *output = args->output;
+    struct stat sost;
+    int so_file;
+    if (inputs_clash(args, output, &sost, &so_file) != 0) return 2;
+    char defdir[4096];
+    if (default_models(args, defdir, sizeof defdir) != 0) return 2;
     int rc = 2, opened = 0;
     mz_decoder *dec = NULL;
     mz_models m = {0};
@@ -319,27 +389,7 @@ static int run_all(mz_classify_args *args)
         goto out;
     }
     r.o = args->o;
-    if (args->summary) {
-        /* the engine answers in JSON, which the summary reads; evidence is
-         * per article, so none is looked for */
-        r.o.text_format = 0;
-        r.o.explain = 0;
-        if (!(r.sum = mz_summary_new(args->summary_by))) goto oom;
-        /* every bundle's answer in every account, in the records' order */
-        static const int kind[MZ_NGROUPS] = {MZ_SUM_LABEL, MZ_SUM_FRAMES, MZ_SUM_STANCE, MZ_SUM_TARGET};
-        for (size_t i = 0; i < m.n; i++)
-            if (m.group[i] != MZ_GROUP_STANCE && mz_summary_own_key(mz_models_answer_key(&m, i)) &&
-                (args->summary_by || strcmp(mz_models_answer_key(&m, i), "by"))) {
-                mz_fail(&e, "%s: --summary: the bundle answers under \"%s\", a key of the summary's own counts; train "
-                            "it under another name (mizan-train --name)",
-                        m.b[i].dir, mz_models_answer_key(&m, i));
-                goto fail;
-            }
-        for (int pass = 0; pass < MZ_NGROUPS; pass++)
-            for (size_t i = 0; i < m.n; i++)
-                if (m.group[i] == pass && mz_summary_expect(r.sum, mz_models_answer_key(&m, i), kind[pass]) != 0)
-                    goto oom;
-    }
+    if (args->summary && summary_setup(&r, &m, args, &e) != 0) goto fail;
     r.threads = args->threads;
     if (mz_models_target_field(&m, args->target_field, &r.target_field, &e) != 0) goto fail;
     r.o.target_field = r.target_field;
@@ -362,28 +412,7 @@ static int run_all(mz_classify_args *args)
     if (!r.w || !r.items) goto oom;
     for (int t = 0; t < args->threads; t++)
         if (mz_worker_init(&r.w[t], &m, &r.o, &e) != 0) goto fail;
-    if (r.o.tsv) {
-        /* the header row first, even for a run that answers nothing */
-        mz_buf hb = {0};
-        r.o.tsv_cols = mz_models_tsv_header(&m, r.keep, r.nkeep, &hb);
-        r.o.tsv_kept = (size_t)r.nkeep;
-        /* two bundles (or a kept field) whose columns share a name (a bundle
-         * named russia_label beside the Russia stance bundle's label): a
-         * spreadsheet could not tell them apart */
-        const char *dup = hb.oom ? NULL : tsv_repeated_column(hb.s, hb.n);
-        if (dup) {
-            size_t dl = strcspn(dup, "\t\n");
-            mz_fail(&e, "--format tsv: two columns would be named \"%.*s\"; combine other bundles, or use JSON",
-                    (int)(dl < 200 ? dl : 200), dup);
-            mz_buf_free(&hb);
-            goto fail;
-        }
-        mz_buf_tsv_quote_row(&hb, 0); /* a kept field named "x, as a cell opening with a quote is */
-        if (!hb.oom && fwrite(hb.s, 1, hb.n, r.out) != hb.n) r.write_err = errno ? errno : EIO;
-        mz_run_wrote(&r, hb.n); /* the header is flushed with the first batch */
-        mz_buf_free(&hb);
-        if (hb.oom) goto oom;
-    }
+    if (r.o.tsv && tsv_header(&r, &m, &e) != 0) goto fail;
     for (int i = 0; !r.write_err && !r.oom && i < args->ninputs; i++) {
         struct stat st;
         const char *in = args->inputs[i];
