@@ -350,10 +350,13 @@ static int same_labels(const cJSON *a, const cJSON *b)
     return !strcmp(ka, kb);
 }
 
-int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
+/* Every corpus' records into c, the scored ones first (rows
+ * 0..nscored-1), each file's path, record count, size and SHA-256 in
+ * c->corpora (hashed on a thread of its own meanwhile); records that name
+ * their source otherwise than by a string, and ids given twice, are said.
+ * On an error c may hold part of the records: the caller frees it. */
+static int read_corpora(mz_collection *c, const mz_train_args *a, mz_err *e)
 {
-    memset(c, 0, sizeof *c);
-    c->label_field = a->fields.label;
     int nc = a->ncorpus + a->ntrain_only;
     corpus_digests dg = {a, nc, calloc((size_t)nc + 1, sizeof *dg.hex), calloc((size_t)nc + 1, sizeof *dg.bytes), 0, 0,
                          {{0}}};
@@ -408,10 +411,7 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
     free(dg.hex);
     free(dg.bytes);
     mz_strmap_free(ids.map);
-    if (rc != 0) {
-        mz_collection_free(c);
-        return -1;
-    }
+    if (rc != 0) return -1;
     if (odd.n) {
         mz_progress_clear();
         fprintf(stderr,
@@ -429,110 +429,119 @@ int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
                 "--cv-predictions and --predictions write the id twice\n",
                 ids.repeats, ids.repeats == 1 ? " repeats" : "s repeat", c->where[ids.first], c->where[ids.of]);
     }
-    /* A text in both kinds of corpus would be scored by models trained on
-     * it, flattering every figure: refused, naming both places. */
-    if (c->nscored < c->n) {
-        mz_strmap *seen = scored_texts(c);
-        if (!seen) {
-            mz_collection_free(c);
-            return mz_fail(e, "out of memory");
-        }
-        int rc = 0;
-        for (size_t i = c->nscored; i < c->n && rc == 0; i++) {
+    return 0;
+}
+
+/* A text in both kinds of corpus would be scored by models trained on
+ * it, flattering every figure: refused, naming both places. */
+static int train_only_apart(const mz_collection *c, mz_err *e)
+{
+    if (c->nscored == c->n) return 0;
+    mz_strmap *seen = scored_texts(c);
+    if (!seen) return mz_fail(e, "out of memory");
+    int rc = 0;
+    for (size_t i = c->nscored; i < c->n && rc == 0; i++) {
+        size_t n;
+        const char *t = trimmed(c->text[i], &n);
+        int64_t k = mz_strmap_find(seen, t, n);
+        if (k >= 0)
+            rc = mz_fail(e, "%s: the same text is in a scored corpus (%s): it would be scored by models trained on "
+                            "it; keep --corpus and --train-only apart",
+                         c->where[i], c->where[mz_strmap_value(seen, (size_t)k)]);
+    }
+    mz_strmap_free(seen);
+    return rc;
+}
+
+/* A field named on the command line that no record has is a typo, not
+ * a corpus without titles or ids: said, not ignored */
+static int named_fields_present(const mz_collection *c, const mz_train_args *a, mz_err *e)
+{
+    const char *none = a->unlabelled                                         ? NULL
+                       : mz_train_given(a, "--title-field") && !c->with_title ? "--title-field"
+                       : mz_train_given(a, "--id-field") && c->with_fields && !c->with_id ? "--id-field"
+                                                                            : NULL;
+    if (none) return mz_fail(e, "%s %s: no record has that field", none, none[2] == 't' ? a->fields.title : a->fields.id);
+    return 0;
+}
+
+/* A scored text given twice would be scored by a model trained on its
+ * copy, which flatters the figures by as much as the corpus repeats
+ * itself.  Real corpora repeat a few texts (retweets, wire copy, a
+ * paragraph filed once with its headline and once without), so a copy
+ * is kept in its original's fold (mz_make_folds) and said, with the
+ * count and the first pair, not refused.  A copy is the same text for
+ * the same target, whatever its title (a tweet judged toward two
+ * targets goes to two heads).  Unlabelled texts are never scored. */
+static int mark_copies(mz_collection *c, const mz_train_args *a, mz_err *e)
+{
+    if (a->unlabelled) return 0;
+    /* keyed by the SHA-256 of the two parts, each with its NUL as a
+     * separator: a fixed 32 bytes whatever the text's size */
+    mz_strmap *seen = mz_strmap_new(c->nscored + 16);
+    size_t repeats = 0, first = 0, of = 0, clash = 0, cfirst = 0, cof = 0;
+    for (size_t i = 0; seen && i < c->nscored; i++) {
+        const char *part[2] = {c->target[i] ? c->target[i] : "", c->text[i]};
+        mz_sha256 h;
+        unsigned char key[32];
+        mz_sha256_init(&h);
+        for (int q = 0; q < 2; q++) {
             size_t n;
-            const char *t = trimmed(c->text[i], &n);
-            int64_t k = mz_strmap_find(seen, t, n);
-            if (k >= 0)
-                rc = mz_fail(e, "%s: the same text is in a scored corpus (%s): it would be scored by models trained on "
-                                "it; keep --corpus and --train-only apart",
-                             c->where[i], c->where[mz_strmap_value(seen, (size_t)k)]);
+            const char *t = q ? trimmed(part[q], &n) : part[q];
+            if (!q) n = strlen(t);
+            mz_sha256_update(&h, t, n);
+            mz_sha256_update(&h, "", 1); /* each part's end */
         }
-        mz_strmap_free(seen);
-        if (rc != 0) {
-            mz_collection_free(c);
-            return -1;
-        }
-    }
-    /* a field named on the command line that no record has is a typo, not
-     * a corpus without titles or ids: said, not ignored */
-    {
-        const char *none = a->unlabelled                                         ? NULL
-                           : mz_train_given(a, "--title-field") && !c->with_title ? "--title-field"
-                           : mz_train_given(a, "--id-field") && c->with_fields && !c->with_id ? "--id-field"
-                                                                                : NULL;
-        if (none) {
-            mz_fail(e, "%s %s: no record has that field", none, none[2] == 't' ? a->fields.title : a->fields.id);
-            mz_collection_free(c);
-            return -1;
-        }
-    }
-    /* A scored text given twice would be scored by a model trained on its
-     * copy, which flatters the figures by as much as the corpus repeats
-     * itself.  Real corpora repeat a few texts (retweets, wire copy, a
-     * paragraph filed once with its headline and once without), so a copy
-     * is kept in its original's fold (mz_make_folds) and said, with the
-     * count and the first pair, not refused.  A copy is the same text for
-     * the same target, whatever its title (a tweet judged toward two
-     * targets goes to two heads).  Unlabelled texts are never scored. */
-    if (!a->unlabelled) {
-        /* keyed by the SHA-256 of the two parts, each with its NUL as a
-         * separator: a fixed 32 bytes whatever the text's size */
-        mz_strmap *seen = mz_strmap_new(c->nscored + 16);
-        size_t repeats = 0, first = 0, of = 0, clash = 0, cfirst = 0, cof = 0;
-        for (size_t i = 0; seen && i < c->nscored; i++) {
-            const char *part[2] = {c->target[i] ? c->target[i] : "", c->text[i]};
-            mz_sha256 h;
-            unsigned char key[32];
-            mz_sha256_init(&h);
-            for (int q = 0; q < 2; q++) {
-                size_t n;
-                const char *t = q ? trimmed(part[q], &n) : part[q];
-                if (!q) n = strlen(t);
-                mz_sha256_update(&h, t, n);
-                mz_sha256_update(&h, "", 1); /* each part's end */
-            }
-            mz_sha256_final(&h, key);
-            int ins;
-            int64_t k = mz_strmap_intern(seen, (const char *)key, sizeof key, (int32_t)i, &ins);
-            if (k < 0) {
+        mz_sha256_final(&h, key);
+        int ins;
+        int64_t k = mz_strmap_intern(seen, (const char *)key, sizeof key, (int32_t)i, &ins);
+        if (k < 0) {
+            mz_strmap_free(seen);
+            seen = NULL;
+        } else if (!ins) {
+            size_t orig = (size_t)mz_strmap_value(seen, (size_t)k);
+            if (!c->same && (c->same = malloc(c->nscored * sizeof *c->same)))
+                for (size_t j = 0; j < c->nscored; j++) c->same[j] = -1;
+            if (!c->same) {
                 mz_strmap_free(seen);
                 seen = NULL;
-            } else if (!ins) {
-                size_t orig = (size_t)mz_strmap_value(seen, (size_t)k);
-                if (!c->same && (c->same = malloc(c->nscored * sizeof *c->same)))
-                    for (size_t j = 0; j < c->nscored; j++) c->same[j] = -1;
-                if (!c->same) {
-                    mz_strmap_free(seen);
-                    seen = NULL;
-                    break;
-                }
-                c->same[i] = (int32_t)orig;
-                if (repeats++ == 0) first = i, of = orig;
-                /* the same words under two labels: no model tells them apart */
-                if (c->label[i] && c->label[orig] && !same_labels(c->label[i], c->label[orig]) && clash++ == 0)
-                    cfirst = i, cof = orig;
+                break;
             }
+            c->same[i] = (int32_t)orig;
+            if (repeats++ == 0) first = i, of = orig;
+            /* the same words under two labels: no model tells them apart */
+            if (c->label[i] && c->label[orig] && !same_labels(c->label[i], c->label[orig]) && clash++ == 0)
+                cfirst = i, cof = orig;
         }
-        if (!seen) {
-            mz_collection_free(c);
-            return mz_fail(e, "out of memory");
-        }
-        mz_strmap_free(seen);
-        if (repeats) {
-            mz_progress_clear();
-            fprintf(stderr,
-                    "mizan-train: warning: %zu %s text%s repeat%s an earlier one (the first: %s, as %s)%s\n",
-                    repeats, a->evaluate ? "held-out" : "scored", repeats == 1 ? "" : "s", repeats == 1 ? "s" : "",
-                    c->where[first], c->where[of],
-                    a->evaluate ? ": each copy counts in the figures"
-                                : "; cross-validation keeps each copy in its original's fold");
-        }
-        if (clash)
-            fprintf(stderr,
-                    "mizan-train: warning: %zu of them carr%s another label than the text %s repeat%s (the first: %s, "
-                    "as %s): the same words cannot be answered two ways, so at most one of each pair is scored right\n",
-                    clash, clash == 1 ? "ies" : "y", clash == 1 ? "it" : "they", clash == 1 ? "s" : "", c->where[cfirst],
-                    c->where[cof]);
+    }
+    if (!seen) return mz_fail(e, "out of memory");
+    mz_strmap_free(seen);
+    if (repeats) {
+        mz_progress_clear();
+        fprintf(stderr,
+                "mizan-train: warning: %zu %s text%s repeat%s an earlier one (the first: %s, as %s)%s\n",
+                repeats, a->evaluate ? "held-out" : "scored", repeats == 1 ? "" : "s", repeats == 1 ? "s" : "",
+                c->where[first], c->where[of],
+                a->evaluate ? ": each copy counts in the figures"
+                            : "; cross-validation keeps each copy in its original's fold");
+    }
+    if (clash)
+        fprintf(stderr,
+                "mizan-train: warning: %zu of them carr%s another label than the text %s repeat%s (the first: %s, "
+                "as %s): the same words cannot be answered two ways, so at most one of each pair is scored right\n",
+                clash, clash == 1 ? "ies" : "y", clash == 1 ? "it" : "they", clash == 1 ? "s" : "", c->where[cfirst],
+                c->where[cof]);
+    return 0;
+}
+
+int mz_collection_load(mz_collection *c, const mz_train_args *a, mz_err *e)
+{
+    memset(c, 0, sizeof *c);
+    c->label_field = a->fields.label;
+    if (read_corpora(c, a, e) != 0 || train_only_apart(c, e) != 0 || named_fields_present(c, a, e) != 0 ||
+        mark_copies(c, a, e) != 0) {
+        mz_collection_free(c);
+        return -1;
     }
     if (!a->quiet) {
         mz_progress_clear();
