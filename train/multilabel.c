@@ -139,29 +139,102 @@ void mz_ml_score_folds(size_t n, int k, const double *P, const double *PM, doubl
     ml_figures(&r, fold, -1, tfold, 0, out);
 }
 
+/* One binary head per label, the label against "other", written as
+ * head-NN.svm and listed in the manifest's heads; P[i*K+k] receives
+ * record i's out-of-fold probability of label k and *Csum the sum of the
+ * heads' C. */
+static int fit_label_heads(const mz_task *tk, const mz_labelset *L, const unsigned char *truth, int *y, double *P,
+                           double *Csum, mz_err *e)
+{
+    const mz_train_args *a = tk->a;
+    size_t n = tk->c->n;
+    int K = L->n;
+    *Csum = 0;
+    for (int k = 0; k < K; k++) {
+        for (size_t i = 0; i < n; i++) y[i] = truth[i * (size_t)K + (size_t)k] ? 0 : 1;
+        char *bl[2] = {L->name[k], "other"};
+        if (mz_scored_cover(y, n, tk->ns, 1, bl, "label ", e) != 0) return -1;
+        mz_linmodel lm;
+        double *prob, C;
+        if (mz_fit(tk->ts, y, 2, a, L->name[k], &lm, &prob, &C, NULL, e) != 0) return -1;
+        *Csum += C;
+        for (size_t i = 0; i < n; i++) P[i * (size_t)K + (size_t)k] = prob[i * 2];
+        free(prob);
+        char file[160];
+        snprintf(file, sizeof file, "head-%02d.svm", k);
+        cJSON *hj = mz_head_json(L->name[k], file, bl, 2);
+        /* --grid chooses each head's own C: recorded where it was used */
+        if (a->grid) cJSON_AddNumberToObject(hj, "C", C);
+        cJSON_AddItemToArray(tk->heads, hj);
+        int r = mz_add_model(tk->w, file, &lm, e);
+        mz_linmodel_free(&lm);
+        if (r != 0) return -1;
+    }
+    return 0;
+}
+
+/* The primary head: a multiclass head over each text's first listed
+ * label (prim), balanced, written as primary.svm with its weight pw in
+ * the manifest; *PM receives its out-of-fold probabilities (K a record).
+ * With --lsa-heads binary it sees the rows without their semantic block
+ * (the last features of each): its model then has no weights there and
+ * the classifier's block passes it by. */
+static int fit_primary_head(const mz_task *tk, const int *prim, int K, double pw, double **PM, mz_err *e)
+{
+    size_t n = tk->c->n;
+    mz_train_args a2 = *tk->a;
+    a2.learn.balanced = 1; /* rare frames seldom lead: unweighted, the head almost never picks them */
+    mz_linmodel pm;
+    double Cp;
+    mz_trainset plain = {0};
+    const mz_trainset *pts = tk->ts;
+    if (tk->plain_nfeat) {
+        mz_sparse *view = malloc((n + 1) * sizeof *view);
+        int r = view ? 0 : mz_fail(e, "out of memory");
+        for (size_t i = 0; r == 0 && i < n; i++) {
+            view[i] = tk->rows[i];
+            while (view[i].n > 0 && (size_t)view[i].idx[view[i].n - 1] > tk->plain_nfeat) view[i].n--;
+        }
+        if (r == 0) r = mz_trainset_build(&plain, view, n, tk->plain_nfeat, e);
+        free(view);
+        if (r != 0) return -1;
+        plain.nscored = tk->ts->nscored;
+        plain.same = tk->ts->same;
+        pts = &plain;
+    }
+    int rf = mz_fit(pts, prim, K, &a2, "primary", &pm, PM, &Cp, NULL, e);
+    mz_trainset_free(&plain);
+    if (rf != 0) return -1;
+    int r = mz_add_model(tk->w, "primary.svm", &pm, e);
+    mz_linmodel_free(&pm);
+    if (r != 0) return -1;
+    cJSON *pj = cJSON_AddObjectToObject(tk->manifest, "primary");
+    cJSON_AddStringToObject(pj, "file", "primary.svm");
+    cJSON_AddNumberToObject(pj, "weight", pw);
+    cJSON_AddNumberToObject(tk->solver, "C_primary", Cp);
+    cJSON_AddStringToObject(tk->solver, "primary_class_weight", "balanced");
+    return 0;
+}
+
 int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err *e)
 {
     const mz_collection *c = tk->c;
     const mz_train_args *a = tk->a;
     size_t ns = tk->ns;
     const mz_trainset *ts = tk->ts;
-    mz_bundle_writer *w = tk->w;
     cJSON *manifest = tk->manifest, *solver = tk->solver, *heads = tk->heads, *cv = tk->cv;
     const char *name = tk->name;
     size_t n = c->n;
     int K = L->n;
-    double *P = calloc(n * (size_t)K + 1, sizeof *P), *PM = NULL;
-    int *prim = malloc(n * sizeof *prim);
+    double *P = calloc(n * (size_t)K + 1, sizeof *P), *PM = NULL, *tfold = NULL;
+    int *prim = malloc(n * sizeof *prim), *fold = NULL, rc = -1;
     unsigned char *truth = calloc(n * (size_t)K + 1, 1);
+    cJSON *bj = NULL;
     if (!P || !prim || !truth) {
-        free(P), free(prim), free(truth);
         mz_fail(e, "out of memory");
-        return -1;
+        goto out;
     }
-    if (mz_ml_truth(c, L->name, K, truth, prim, e) != 0) {
-        free(P), free(prim), free(truth);
-        return -1;
-    }
+    if (mz_ml_truth(c, L->name, K, truth, prim, e) != 0) goto out;
     /* A label on every scored text leaves its head no text without it: it
      * would learn nothing and say yes to everything, every figure of it
      * perfect.  (One on none of them is refused below, by
@@ -178,40 +251,11 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
             mz_fail(e, "%s: label \"%s\" is on every %s (%zu): a head needs texts without it to learn from; "
                        "leave it out of the lists",
                     a->corpus[0], L->name[k], all == n ? "record" : "scored record", ns);
-            free(P), free(prim), free(truth);
-            return -1;
+            goto out;
         }
     }
-    double Csum = 0;
-    for (int k = 0; k < K; k++) {
-        for (size_t i = 0; i < n; i++) y[i] = truth[i * (size_t)K + (size_t)k] ? 0 : 1;
-        char *bl[2] = {L->name[k], "other"};
-        if (mz_scored_cover(y, n, ns, 1, bl, "label ", e) != 0) {
-            free(P), free(prim), free(truth);
-            return -1;
-        }
-        mz_linmodel lm;
-        double *prob, C;
-        if (mz_fit(ts, y, 2, a, L->name[k], &lm, &prob, &C, NULL, e) != 0) {
-            free(P), free(prim), free(truth);
-            return -1;
-        }
-        Csum += C;
-        for (size_t i = 0; i < n; i++) P[i * (size_t)K + (size_t)k] = prob[i * 2];
-        free(prob);
-        char file[160];
-        snprintf(file, sizeof file, "head-%02d.svm", k);
-        cJSON *hj = mz_head_json(L->name[k], file, bl, 2);
-        /* --grid chooses each head's own C: recorded where it was used */
-        if (a->grid) cJSON_AddNumberToObject(hj, "C", C);
-        cJSON_AddItemToArray(heads, hj);
-        if (mz_add_model(w, file, &lm, e) != 0) {
-            mz_linmodel_free(&lm);
-            free(P), free(prim), free(truth);
-            return -1;
-        }
-        mz_linmodel_free(&lm);
-    }
+    double Csum;
+    if (fit_label_heads(tk, L, truth, y, P, &Csum, e) != 0) goto out;
     if (!a->grid) cJSON_AddNumberToObject(solver, "C", Csum / K); /* every head's */
     /* Which of a text's labels leads is a choice among them; independent
      * binary heads only say whether each is present, so a multiclass
@@ -232,51 +276,7 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
                 L->name[k]);
         pw = 0;
     }
-    if (pw > 0) {
-        mz_train_args a2 = *a;
-        a2.learn.balanced = 1; /* rare frames seldom lead: unweighted, the head almost never picks them */
-        mz_linmodel pm;
-        double Cp;
-        /* --lsa-heads binary: the primary head sees the rows without their
-         * semantic block (the last features of each); its model then has
-         * no weights there and the classifier's block passes it by */
-        mz_trainset plain = {0};
-        const mz_trainset *pts = ts;
-        if (tk->plain_nfeat) {
-            mz_sparse *view = malloc((n + 1) * sizeof *view);
-            int r = view ? 0 : mz_fail(e, "out of memory");
-            for (size_t i = 0; r == 0 && i < n; i++) {
-                view[i] = tk->rows[i];
-                while (view[i].n > 0 && (size_t)view[i].idx[view[i].n - 1] > tk->plain_nfeat) view[i].n--;
-            }
-            if (r == 0) r = mz_trainset_build(&plain, view, n, tk->plain_nfeat, e);
-            free(view);
-            if (r != 0) {
-                free(P), free(prim), free(truth);
-                return -1;
-            }
-            plain.nscored = ts->nscored;
-            plain.same = ts->same;
-            pts = &plain;
-        }
-        int rf = mz_fit(pts, prim, K, &a2, "primary", &pm, &PM, &Cp, NULL, e);
-        mz_trainset_free(&plain);
-        if (rf != 0) {
-            free(P), free(prim), free(truth);
-            return -1;
-        }
-        int r = mz_add_model(w, "primary.svm", &pm, e);
-        mz_linmodel_free(&pm);
-        if (r != 0) {
-            free(P), free(PM), free(prim), free(truth);
-            return -1;
-        }
-        cJSON *pj = cJSON_AddObjectToObject(manifest, "primary");
-        cJSON_AddStringToObject(pj, "file", "primary.svm");
-        cJSON_AddNumberToObject(pj, "weight", pw);
-        cJSON_AddNumberToObject(solver, "C_primary", Cp);
-        cJSON_AddStringToObject(solver, "primary_class_weight", "balanced");
-    }
+    if (pw > 0 && fit_primary_head(tk, prim, K, pw, &PM, e) != 0) goto out;
     int max_labels = a->max_labels > K ? K : a->max_labels;
     cJSON_AddNumberToObject(manifest, "max_labels", max_labels);
     /* the threshold maximising micro-F1, with the labels chosen as the
@@ -289,12 +289,13 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
     /* those figures are the ones the threshold was chosen on: each fold is
      * also labelled with the threshold chosen on the other folds */
     int folds = a->learn.folds;
-    int *fold = folds >= 2 ? mz_make_folds(prim, n, ns, K, folds, a->learn.seed, ts->same) : NULL;
-    double *tfold = folds >= 2 ? malloc((size_t)folds * sizeof *tfold) : NULL;
-    if (folds >= 2 && (!fold || !tfold)) {
-        free(P), free(PM), free(prim), free(truth), free(fold), free(tfold);
-        mz_fail(e, "out of memory");
-        return -1;
+    if (folds >= 2) {
+        fold = mz_make_folds(prim, n, ns, K, folds, a->learn.seed, ts->same);
+        tfold = malloc((size_t)folds * sizeof *tfold);
+        if (!fold || !tfold) {
+            mz_fail(e, "out of memory");
+            goto out;
+        }
     }
     for (int fo = 0; fold && fo < folds; fo++) {
         mz_ml_figures f;
@@ -338,14 +339,17 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
             fprintf(stderr, "primary accuracy of the binary heads alone: %.4f\n", ovr.primary_accuracy);
     }
     /* --by: the same answers, per group of scored rows */
-    cJSON *bj = NULL;
     if (tk->by && !a->quiet) {
         double thr[MZ_MAX_CLASSES];
         for (int k = 0; k < K; k++) thr[k] = best_t;
-        bj = mz_groups_multilabel(tk->by, K, P, PM, pw, thr, fold, tfold, max_labels, truth, prim, 0);
+        if (!(bj = mz_groups_multilabel(tk->by, K, P, PM, pw, thr, fold, tfold, max_labels, truth, prim, 0))) {
+            mz_fail(e, "out of memory");
+            goto out;
+        }
     }
-    free(P), free(PM), free(prim), free(truth), free(tfold), free(fold);
-    if (tk->by && !a->quiet && !bj) return mz_fail(e, "out of memory");
+    rc = 0;
+out:
     cJSON_Delete(bj);
-    return 0;
+    free(P), free(PM), free(prim), free(truth), free(tfold), free(fold);
+    return rc;
 }
