@@ -200,16 +200,15 @@ static void choose_cutoffs(const double *ps, const int *y2, const unsigned char 
         }
 }
 
-int mz_train_stance(const mz_task *tk, const char *label_field, const long *mentions, int *y, int *y2, mz_err *e)
+/* The truth of every record: y presence (0 present, 1 absent), y2 the
+ * stance where present (0 critical, 1 neutral, 2 favourable; -1 absent).
+ * Refused when the target is never or always present, or when a class
+ * only training-only records carry; a stance no scored record takes is
+ * said, as the head will never answer it. */
+static int stance_truth(const mz_task *tk, const char *label_field, int *y, int *y2, char **pl, char **sl, mz_err *e)
 {
     const mz_collection *c = tk->c;
-    const mz_train_args *a = tk->a;
-    size_t ns = tk->ns;
-    const mz_trainset *ts = tk->ts;
-    mz_bundle_writer *w = tk->w;
-    cJSON *manifest = tk->manifest, *solver = tk->solver, *heads = tk->heads, *cv = tk->cv;
-    size_t n = c->n;
-    /* presence: 0 present, 1 absent; stance: 0 critical 1 neutral 2 favourable */
+    size_t n = c->n, ns = tk->ns;
     long npresent = 0;
     for (size_t i = 0; i < n; i++) {
         int present;
@@ -217,16 +216,11 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
         y[i] = !present;
         npresent += present;
     }
-    if (npresent == 0 || npresent == (long)n) {
-        mz_fail(e, "%s: the target is %s in every record: presence needs both cases", a->corpus[0],
-                npresent ? "present" : "absent");
-        return -1;
-    }
-    char *pl[2] = {"present", "absent"};
-    char *sl[3] = {"critical", "neutral", "favourable"};
+    if (npresent == 0 || npresent == (long)n)
+        return mz_fail(e, "%s: the target is %s in every record: presence needs both cases", tk->a->corpus[0],
+                       npresent ? "present" : "absent");
     if (mz_scored_cover(y, n, ns, 2, pl, "presence: ", e) != 0 || mz_scored_cover(y2, n, ns, 3, sl, "stance: ", e) != 0)
         return -1;
-    /* a stance no record takes gets no weights: the head never answers it */
     int has[3] = {0};
     for (size_t i = 0; i < ns; i++)
         if (y2[i] >= 0) has[y2[i]] = 1;
@@ -236,11 +230,72 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
             fprintf(stderr, "mizan-train: warning: stance: no record is labelled %s, so the stance head never answers it\n",
                     sl[k]);
         }
-    mz_linmodel lp, ls;
-    double *pp, *ps, C1, C2;
+    return 0;
+}
+
+/* The stance head's cut-offs for the rare classes, by CV macro-F1 over
+ * the three, into *tc and *tf, and the figures with them in *ms.  Those
+ * figures are the ones the cut-offs were chosen on, so each fold is also
+ * labelled with cut-offs chosen on the other folds; pred keeps those
+ * labels, which --cv-predictions writes. */
+static int stance_cutoffs(const mz_task *tk, const double *ps, const double *pp, const int *y2, char **sl, int *pred,
+                          double *tc, double *tf, cJSON **ms, mz_err *e)
+{
+    const mz_train_args *a = tk->a;
+    size_t n = tk->c->n, ns = tk->ns;
+    int folds = a->learn.folds;
+    unsigned char *use = calloc(n + 1, 1);
+    int *fold = folds >= 2 ? mz_make_folds(y2, n, ns, 3, folds, a->learn.seed, tk->ts->same) : NULL;
+    if (!use || (folds >= 2 && !fold)) {
+        free(use), free(fold);
+        return mz_fail(e, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) use[i] = i < ns;
+    choose_cutoffs(ps, y2, use, n, tc, tf);
+    for (size_t i = 0; i < n; i++) pred[i] = mz_stance_label(ps + i * 3, *tc, *tf);
+    if (!a->quiet) fprintf(stderr, "\nstance cut-offs: critical %.3f favourable %.3f\n", *tc, *tf);
+    *ms = mz_report_labels("stance where present (cross-validated)", pred, y2, ns, 3, sl, a->quiet, stderr);
+    mz_stance_answered(*ms, pred, y2, pp, ns, a->quiet ? NULL : stderr);
+    if (fold) {
+        for (int f = 0; f < folds; f++) {
+            double tcf, tff;
+            for (size_t i = 0; i < n; i++) use[i] = i < ns && fold[i] != f;
+            choose_cutoffs(ps, y2, use, n, &tcf, &tff);
+            for (size_t i = 0; i < ns; i++)
+                if (fold[i] == f) pred[i] = mz_stance_label(ps + i * 3, tcf, tff);
+        }
+        cJSON *mo = mz_report_labels("stance where present, each fold with cut-offs chosen on the others "
+                                     "(cross-validated)",
+                                     pred, y2, ns, 3, sl, a->quiet, stderr);
+        mz_stance_answered(mo, pred, y2, pp, ns, a->quiet ? NULL : stderr);
+        cJSON_AddItemToObject(*ms, "cutoffs_chosen_on_other_folds", mo);
+    }
+    free(use), free(fold);
+    cJSON_AddNumberToObject(*ms, "cutoff_critical", *tc);
+    cJSON_AddNumberToObject(*ms, "cutoff_favourable", *tf);
+    return 0;
+}
+
+int mz_train_stance(const mz_task *tk, const char *label_field, const long *mentions, int *y, int *y2, mz_err *e)
+{
+    const mz_collection *c = tk->c;
+    const mz_train_args *a = tk->a;
+    size_t ns = tk->ns;
+    const mz_trainset *ts = tk->ts;
+    cJSON *manifest = tk->manifest, *solver = tk->solver, *heads = tk->heads, *cv = tk->cv;
+    size_t n = c->n;
+    char *pl[2] = {"present", "absent"};
+    char *sl[3] = {"critical", "neutral", "favourable"};
+    /* every model and buffer is freed on every way out, fitted or not */
+    mz_linmodel lp, ls, lv;
+    memset(&lp, 0, sizeof lp), memset(&ls, 0, sizeof ls), memset(&lv, 0, sizeof lv);
+    double *pp = NULL, *ps = NULL, *pv = NULL, *z = NULL, C1, C2, Cv = 0, tc_best, tf_best;
+    int *pred = NULL, method = MZ_SCORE_PROB, rc = -1;
+    cJSON *mp = NULL, *ms = NULL;
+    if (stance_truth(tk, label_field, y, y2, pl, sl, e) != 0) goto out;
     mz_train_args a2 = *a;
     mz_heads_balanced(a, &a2, solver);
-    if (mz_fit(ts, y, 2, &a2, "presence", &lp, &pp, &C1, NULL, e) != 0) return -1;
+    if (mz_fit(ts, y, 2, &a2, "presence", &lp, &pp, &C1, NULL, e) != 0) goto out;
     /* The classifier never asks the head about an article that does not
      * name the target at all; score the CV predictions the same way. */
     long unnamed_present = 0;
@@ -257,54 +312,17 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
                 unnamed_present, c->where[first_unnamed]);
     else if (!a->quiet)
         fprintf(stderr, "0 annotated-present articles never name the target in the lexicon's words\n");
-    cJSON *mp = mz_report("presence (cross-validated)", pp, NULL, y, ns, 2, pl, a->quiet, stderr);
+    mp = mz_report("presence (cross-validated)", pp, NULL, y, ns, 2, pl, a->quiet, stderr);
     /* the texts the annotators saw no target in are answered too, as the
      * classifier would where its presence head says present: the figure
      * "as answered" counts them */
     a2.learn.answer_unlabelled = 1;
-    if (mz_fit(ts, y2, 3, &a2, "stance", &ls, &ps, &C2, NULL, e) != 0) {
-        mz_linmodel_free(&lp);
-        free(pp);
-        cJSON_Delete(mp);
-        return -1;
-    }
-    /* cut-offs for the rare classes, by CV macro-F1 over the three; the
-     * figures with them are those they were chosen on, so each fold is
-     * also labelled with cut-offs chosen on the other folds */
-    int *pred = malloc((n + 1) * sizeof *pred), folds = a->learn.folds;
-    unsigned char *use = calloc(n + 1, 1);
-    int *fold = folds >= 2 ? mz_make_folds(y2, n, ns, 3, folds, a->learn.seed, ts->same) : NULL;
-    if (!pred || !use || (folds >= 2 && !fold)) {
-        free(pred), free(use), free(fold);
-        mz_linmodel_free(&lp);
-        mz_linmodel_free(&ls);
-        free(pp);
-        free(ps);
-        cJSON_Delete(mp);
+    if (mz_fit(ts, y2, 3, &a2, "stance", &ls, &ps, &C2, NULL, e) != 0) goto out;
+    if (!(pred = malloc((n + 1) * sizeof *pred))) {
         mz_fail(e, "out of memory");
-        return -1;
+        goto out;
     }
-    double tc_best, tf_best;
-    for (size_t i = 0; i < n; i++) use[i] = i < ns;
-    choose_cutoffs(ps, y2, use, n, &tc_best, &tf_best);
-    for (size_t i = 0; i < n; i++) pred[i] = mz_stance_label(ps + i * 3, tc_best, tf_best);
-    if (!a->quiet) fprintf(stderr, "\nstance cut-offs: critical %.3f favourable %.3f\n", tc_best, tf_best);
-    cJSON *ms = mz_report_labels("stance where present (cross-validated)", pred, y2, ns, 3, sl, a->quiet, stderr);
-    mz_stance_answered(ms, pred, y2, pp, ns, a->quiet ? NULL : stderr);
-    if (fold) {
-        for (int f = 0; f < folds; f++) {
-            double tc, tf;
-            for (size_t i = 0; i < n; i++) use[i] = i < ns && fold[i] != f;
-            choose_cutoffs(ps, y2, use, n, &tc, &tf);
-            for (size_t i = 0; i < ns; i++)
-                if (fold[i] == f) pred[i] = mz_stance_label(ps + i * 3, tc, tf);
-        }
-        cJSON *mo = mz_report_labels("stance where present, each fold with cut-offs chosen on the others "
-                                     "(cross-validated)",
-                                     pred, y2, ns, 3, sl, a->quiet, stderr);
-        mz_stance_answered(mo, pred, y2, pp, ns, a->quiet ? NULL : stderr);
-        cJSON_AddItemToObject(ms, "cutoffs_chosen_on_other_folds", mo);
-    }
+    if (stance_cutoffs(tk, ps, pp, y2, sl, pred, &tc_best, &tf_best, &ms, e) != 0) goto out;
     /* --cv-predictions: presence and the stance head's label for every row
      * (critical_f1_answered counts them all; the stance table, the rows
      * the annotators saw the target in), each labelled as the figures with
@@ -313,25 +331,10 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
         mz_record_presence(tk->oof[i], c->label[i], y[i] == 0, pp + i * 2);
         mz_record_stance(tk->oof[i], sl, pred[i], ps + i * 3);
     }
-    free(use), free(fold);
-    cJSON_AddNumberToObject(ms, "cutoff_critical", tc_best);
-    cJSON_AddNumberToObject(ms, "cutoff_favourable", tf_best);
-    /* the epsilon-SVR head on the −2..2 labels, on the classifier's folds */
-    mz_linmodel lv;
-    memset(&lv, 0, sizeof lv); /* freed on every path, fitted or not */
-    double *pv = NULL, Cv = 0;
-    int method = MZ_SCORE_PROB;
-    double *z = calloc(n + 1, sizeof *z);
-    if (!z) {
-        mz_linmodel_free(&lp);
-        mz_linmodel_free(&ls);
-        free(pp);
-        free(ps);
-        free(pred);
-        cJSON_Delete(mp);
-        cJSON_Delete(ms);
+    /* the epsilon-SVR head on the -2..2 labels, on the classifier's folds */
+    if (!(z = calloc(n + 1, sizeof *z))) {
         mz_fail(e, "out of memory");
-        return -1;
+        goto out;
     }
     for (size_t i = 0; i < n; i++)
         if (y2[i] >= 0) z[i] = c->label[i]->valuedouble;
@@ -340,30 +343,17 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
      * op-eds in it, the SVR's CV ROC-AUC fell by 0.012-0.028 in each
      * of four fold splits for both targets; the classifiers' did not). */
     for (size_t i = ns; i < n; i++) y2[i] = -1;
-    int rv = fit_svr(ts, y2, z, a, &lv, &pv, &Cv, e);
-    if (rv == 0) rv = stance_score_cv(ps, pv, y2, z, ns, a, Cv, ms, solver, &method, e);
-    for (size_t i = 0; rv == 0 && tk->oof && i < ns; i++)
+    if (fit_svr(ts, y2, z, a, &lv, &pv, &Cv, e) != 0 ||
+        stance_score_cv(ps, pv, y2, z, ns, a, Cv, ms, solver, &method, e) != 0)
+        goto out;
+    for (size_t i = 0; tk->oof && i < ns; i++)
         if (y2[i] >= 0) mz_record_score(tk->oof[i], mz_stance_score(method, ps + i * 3, pv[i]), &pv[i]);
-    if (rv == 0) rv = by_groups(tk, pp, y, pl, pred, y2, sl, method, ps, pv, e);
-    free(z);
-    free(pv);
-    free(pred);
-    if (rv != 0) {
-        mz_linmodel_free(&lp);
-        mz_linmodel_free(&ls);
-        mz_linmodel_free(&lv);
-        free(pp);
-        free(ps);
-        cJSON_Delete(mp);
-        cJSON_Delete(ms);
-        return -1;
-    }
+    if (by_groups(tk, pp, y, pl, pred, y2, sl, method, ps, pv, e) != 0) goto out;
     cJSON_AddItemToObject(cv, "presence", mp);
     cJSON_AddItemToObject(cv, "stance", ms);
+    mp = ms = NULL;
     cJSON_AddNumberToObject(solver, "C_presence", C1);
     cJSON_AddNumberToObject(solver, "C_stance", C2);
-    free(pp);
-    free(ps);
     cJSON_AddItemToArray(heads, mz_head_json("presence", "presence.svm", pl, 2));
     cJSON *hs = mz_head_json("stance", "stance.svm", sl, 3);
     cJSON *th = cJSON_AddObjectToObject(hs, "thresholds");
@@ -372,11 +362,16 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
     cJSON_AddItemToArray(heads, hs);
     cJSON_AddStringToObject(manifest, "score", mz_score_name(method));
     cJSON_AddStringToObject(cJSON_AddObjectToObject(manifest, "svr"), "file", "svr.svm");
-    int r1 = mz_add_model(w, "presence.svm", &lp, e);
-    int r2 = r1 == 0 ? mz_add_model(w, "stance.svm", &ls, e) : -1;
-    int r3 = r2 == 0 ? mz_add_model(w, "svr.svm", &lv, e) : -1;
+    if (mz_add_model(tk->w, "presence.svm", &lp, e) != 0 || mz_add_model(tk->w, "stance.svm", &ls, e) != 0 ||
+        mz_add_model(tk->w, "svr.svm", &lv, e) != 0)
+        goto out;
+    rc = 0;
+out:
     mz_linmodel_free(&lp);
     mz_linmodel_free(&ls);
     mz_linmodel_free(&lv);
-    return r3;
+    free(pp), free(ps), free(pv), free(z), free(pred);
+    cJSON_Delete(mp);
+    cJSON_Delete(ms);
+    return rc;
 }
