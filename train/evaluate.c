@@ -150,6 +150,21 @@ typedef struct heldout {
     cJSON *root;
 } heldout;
 
+/* A class answer's figures: its table under key, the --f1-labels figure
+ * beside it, the labels the model lacks, and --by's groups, counted with
+ * the labels the table counted. */
+static int class_report(const heldout *x, const char *title, const char *key, const int *pred,
+                        const heldout_labels *L, mz_err *e)
+{
+    cJSON *mr = mz_report_labels(title, pred, x->y, x->c->n, L->n, L->name, x->json, stdout);
+    cJSON_AddItemToObject(x->ho, key, mr);
+    f1_labels(x->b, mr, x->ho, x->json);
+    heldout_report(L, x->c->n, x->ho);
+    if (!x->g) return 0;
+    return add_by(x->root, x->g,
+                  mz_groups_class(x->g, pred, NULL, NULL, x->y, L->n, L->name, f1_names(x->b), x->json), e);
+}
+
 /* A multiclass bundle: each record by its source's head when it has one,
  * with the head's label weights, as the classifier answers it; with
  * per-source heads, the plain head's figures beside them. */
@@ -160,7 +175,6 @@ static int evaluate_multiclass(const heldout *x, mz_err *e)
     double dec[MZ_MAX_CLASSES * MZ_MAX_CLASSES / 2];
     mz_head *h0 = mz_bundle_head(b, b->name);
     if (!h0) h0 = &b->heads[0];
-    mz_head *h = h0;
     heldout_labels L;
     /* the answers, and with per-source heads the plain head's own beside them */
     int *pred = malloc((c->n + 1) * sizeof *pred), *pred0 = b->nsource ? malloc((c->n + 1) * sizeof *pred0) : NULL;
@@ -177,7 +191,7 @@ static int evaluate_multiclass(const heldout *x, mz_err *e)
             break;
         }
         int src = mz_bundle_source(b, c->source[i]);
-        h = src >= 0 ? &b->source_heads[src] : h0;
+        const mz_head *h = src >= 0 ? &b->source_heads[src] : h0;
         known += src >= 0;
         double *pi = x->P + i * (size_t)h->nclass;
         mz_linmodel_decision(&h->lm, &x->rows[i], dec);
@@ -197,7 +211,6 @@ static int evaluate_multiclass(const heldout *x, mz_err *e)
             mz_record_class(x->rec[i], L.name, h->nclass, x->y[i], pred[i], pi);
         }
     }
-    h = h0;
     if (r == 0 && pred0) {
         cJSON *sj = cJSON_AddObjectToObject(x->ho, "source");
         cJSON_AddNumberToObject(sj, "records_of_known_sources", (double)known);
@@ -205,16 +218,7 @@ static int evaluate_multiclass(const heldout *x, mz_err *e)
                                                             L.name, x->json, stdout));
         if (!x->json) printf("records of a source with its own head: %zu of %zu\n", known, c->n);
     }
-    if (r == 0) {
-        cJSON *mr = mz_report_labels("held-out metrics", pred, x->y, c->n, L.n, L.name, x->json, stdout);
-        cJSON_AddItemToObject(x->ho, b->name, mr);
-        f1_labels(b, mr, x->ho, x->json);
-        heldout_report(&L, c->n, x->ho);
-        /* with the labels the table above counted */
-        if (x->g)
-            r = add_by(x->root, x->g,
-                       mz_groups_class(x->g, pred, NULL, NULL, x->y, L.n, L.name, f1_names(b), x->json), e);
-    }
+    if (r == 0) r = class_report(x, "held-out metrics", b->name, pred, &L, e);
     heldout_free(&L);
     free(pred);
     free(pred0);
@@ -283,13 +287,7 @@ static int evaluate_targets(const heldout *x, mz_err *e)
         snprintf(title, sizeof title, "target \"%s\" (%zu held-out records)", h->name, m);
         cJSON_AddItemToObject(per, h->name, mz_report_labels(title, pred, yt, c->n, L.n, L.name, x->json, stdout));
     }
-    cJSON *pj = mz_report_labels("all targets pooled (held-out)", pred, x->y, c->n, L.n, L.name, x->json, stdout);
-    cJSON_AddItemToObject(x->ho, "pooled", pj);
-    f1_labels(b, pj, x->ho, x->json);
-    heldout_report(&L, c->n, x->ho);
-    if (x->g && add_by(x->root, x->g,
-                    mz_groups_class(x->g, pred, NULL, NULL, x->y, L.n, L.name, f1_names(b), x->json), e) != 0)
-        goto out;
+    if (class_report(x, "all targets pooled (held-out)", "pooled", pred, &L, e) != 0) goto out;
     rc = 0;
 out:
     heldout_free(&L);

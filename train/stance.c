@@ -287,8 +287,7 @@ int mz_train_stance(const mz_task *tk, const char *label_field, const long *ment
     char *pl[2] = {"present", "absent"};
     char *sl[3] = {"critical", "neutral", "favourable"};
     /* every model and buffer is freed on every way out, fitted or not */
-    mz_linmodel lp, ls, lv;
-    memset(&lp, 0, sizeof lp), memset(&ls, 0, sizeof ls), memset(&lv, 0, sizeof lv);
+    mz_linmodel lp = {0}, ls = {0}, lv = {0};
     double *pp = NULL, *ps = NULL, *pv = NULL, *z = NULL, C1, C2, Cv = 0, tc_best, tf_best;
     int *pred = NULL, method = MZ_SCORE_PROB, rc = -1;
     cJSON *mp = NULL, *ms = NULL;
