@@ -2,6 +2,7 @@
 #include "args.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,14 +277,87 @@ static int options_in_scope(const mz_train_args *a, mz_err *e)
     return 0;
 }
 
-int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
+/* Every option but --help and --version.  Most only store their value,
+ * checked against a range, and a row says where; an OPT_RULE option has
+ * rules of its own, in parse_rule. */
+enum { OPT_TEXT, OPT_INT, OPT_REAL, OPT_FLAG, OPT_RULE };
+#define AT(field) offsetof(mz_train_args, field)
+static const struct {
+    const char *name;
+    unsigned char kind;
+    size_t at;
+    double lo, hi; /* OPT_INT and OPT_REAL: the range; OPT_FLAG: lo is stored */
+    int evaluate_only;
+} options[] = {
+    {"--corpus", OPT_RULE, 0, 0, 0, 0},
+    {"--train-only", OPT_RULE, 0, 0, 0, 0},
+    {"--lsa-corpus", OPT_RULE, 0, 0, 0, 0},
+    {"--lsa-heads", OPT_RULE, 0, 0, 0, 0},
+    {"--cv-predictions", OPT_RULE, 0, 0, 0, 0},
+    {"--predictions", OPT_RULE, 0, 0, 0, 1},
+    {"--task", OPT_RULE, 0, 0, 0, 0},
+    {"--name", OPT_RULE, 0, 0, 0, 0},
+    {"--f1-labels", OPT_RULE, 0, 0, 0, 0},
+    {"--source-field", OPT_RULE, 0, 0, 0, 0},
+    {"--by", OPT_RULE, 0, 0, 0, 0},
+    {"--char-ngrams", OPT_RULE, 0, 0, 0, 0},
+    {"--stopwords", OPT_RULE, 0, 0, 0, 0},
+    {"--stance-score", OPT_RULE, 0, 0, 0, 0},
+    {"--class-weight", OPT_RULE, 0, 0, 0, 0},
+    {"--kernel", OPT_RULE, 0, 0, 0, 0},
+    {"--seed", OPT_RULE, 0, 0, 0, 0},
+    {"--max-bytes", OPT_RULE, 0, 0, 0, 0},
+    {"--json", OPT_FLAG, AT(json), 1, 0, 1},
+    {"--out", OPT_TEXT, AT(out), 0, 0, 0},
+    {"--model", OPT_TEXT, AT(model), 0, 0, 0},
+    {"--text-field", OPT_TEXT, AT(fields.text), 0, 0, 0},
+    {"--title-field", OPT_TEXT, AT(fields.title), 0, 0, 0},
+    {"--label-field", OPT_TEXT, AT(fields.label), 0, 0, 0},
+    {"--id-field", OPT_TEXT, AT(fields.id), 0, 0, 0},
+    {"--encoding", OPT_TEXT, AT(encoding), 0, 0, 0},
+    {"--target", OPT_TEXT, AT(target), 0, 0, 0},
+    {"--targets", OPT_TEXT, AT(targets), 0, 0, 0},
+    {"--target-field", OPT_TEXT, AT(target_field), 0, 0, 0},
+    {"--aux-field", OPT_TEXT, AT(aux_field), 0, 0, 0},
+    {"--lsa-dims", OPT_INT, AT(lsa_dims), 1, MZ_LSA_MAX_DIMS, 0},
+    {"--source-features", OPT_INT, AT(source_features), 1, 1e7, 0},
+    {"--source-min", OPT_INT, AT(source_min), 1, 1e9, 0},
+    {"--ngram", OPT_INT, AT(feat.ngram_max), 1, 3, 0},
+    {"--min-df", OPT_INT, AT(feat.min_df), 1, 1e9, 0},
+    {"--max-features", OPT_INT, AT(feat.max_features), 0, 1e8, 0},
+    {"--char-max-features", OPT_INT, AT(feat.char_max_features), 0, 1e8, 0},
+    {"--window", OPT_INT, AT(feat.window), 0, 50, 0},
+    {"--max-labels", OPT_INT, AT(max_labels), 0, 256, 0},
+    {"--cv", OPT_INT, AT(learn.folds), 2, 20, 0},
+    {"--threads", OPT_INT, AT(threads), 1, 256, 0},
+    {"--lsa-weight", OPT_REAL, AT(lsa_weight), 0.01, 100, 0},
+    {"--source-scale", OPT_REAL, AT(source_scale), 0, 100, 0},
+    {"--aux-scale", OPT_REAL, AT(aux_scale), 0.01, 100, 0},
+    {"--max-df", OPT_REAL, AT(feat.max_df), 0.001, 1, 0},
+    {"--title-weight", OPT_REAL, AT(feat.title_weight), 0, 100, 0},
+    {"--svr-C", OPT_REAL, AT(svr_C), 1e-6, 1e6, 0},
+    {"--svr-epsilon", OPT_REAL, AT(svr_p), 0, 10, 0},
+    {"--primary-weight", OPT_REAL, AT(primary_weight), 0, 1, 0},
+    {"--C", OPT_REAL, AT(learn.C), 1e-6, 1e6, 0},
+    {"--gamma", OPT_REAL, AT(learn.gamma), 1e-6, 1e3, 0},
+    {"--punct", OPT_FLAG, AT(feat.punct), 1, 0, 0},
+    {"--no-punct", OPT_FLAG, AT(feat.punct), 0, 0, 0},
+    {"--sublinear", OPT_FLAG, AT(feat.sublinear), 1, 0, 0},
+    {"--no-sublinear", OPT_FLAG, AT(feat.sublinear), 0, 0, 0},
+    {"--stem", OPT_FLAG, AT(feat.stem), 1, 0, 0},
+    {"--no-stem", OPT_FLAG, AT(feat.stem), 0, 0, 0},
+    {"--no-stopwords", OPT_FLAG, AT(feat.stopwords), 0, 0, 0},
+    {"--grid", OPT_FLAG, AT(grid), 1, 0, 0},
+    {"--quiet", OPT_FLAG, AT(quiet), 1, 0, 0},
+};
+#undef AT
+
+static void set_defaults(mz_train_args *a, int argc, char **argv)
 {
     memset(a, 0, sizeof *a);
     a->argc = argc;
     a->argv = argv;
     a->task = "auto";
-    a->targets = NULL;
-    a->stopwords = NULL;
     mz_fields_default(&a->fields);
     mz_featopts_default(&a->feat);
     mz_learnopts_default(&a->learn);
@@ -294,261 +368,128 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     a->source_min = 20;
     a->stance_score = -1;
     a->svr_C = 0.25;
-    a->svr_p = 0;
     a->primary_weight = 0.5;
     a->lsa_dims = 100;
     a->lsa_weight = 0.5;
     a->max_labels = 3;
-    int i = 1, gamma_given = 0;
-    if (argc > 1 && strcmp(argv[1], "evaluate") == 0) {
-        a->evaluate = 1;
-        i = 2;
-    }
-    for (; i < argc; i++) {
-        const char *o = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        double d = 0;
-        /* an option left unrecorded would escape every scope check */
-        if (a->ngiven == MZ_MAX_OPTIONS)
-            return mz_fail(e, "%s: option %d of the command line, over the %d taken", o, MZ_MAX_OPTIONS + 1,
-                           MZ_MAX_OPTIONS);
-        a->given[a->ngiven++] = o;
-#define NEEDV()                                                 \
-    do {                                                        \
-        if (!v) return mz_fail(e, "%s needs a value", o);       \
-        i++;                                                    \
-    } while (0)
-        if (!strcmp(o, "--corpus")) {
-            NEEDV();
-            if (a->ncorpus == MZ_MAX_CORPORA) return mz_fail(e, "at most %d corpora", MZ_MAX_CORPORA);
-            a->corpus[a->ncorpus++] = v;
-        } else if (!strcmp(o, "--train-only")) {
-            NEEDV();
-            if (a->ntrain_only == MZ_MAX_CORPORA) return mz_fail(e, "at most %d --train-only corpora", MZ_MAX_CORPORA);
-            a->train_only[a->ntrain_only++] = v;
-        } else if (!strcmp(o, "--lsa-corpus")) {
-            NEEDV();
-            if (a->nlsa == MZ_MAX_CORPORA) return mz_fail(e, "at most %d --lsa-corpus corpora", MZ_MAX_CORPORA);
-            a->lsa_corpus[a->nlsa++] = v;
-        } else if (!strcmp(o, "--lsa-dims")) {
-            NEEDV();
-            if (whole(v, 1, MZ_LSA_MAX_DIMS, o, &d, e)) return -1;
-            a->lsa_dims = (int)d;
-        } else if (!strcmp(o, "--lsa-heads")) {
-            NEEDV();
-            if (strcmp(v, "all") && strcmp(v, "binary")) return mz_fail(e, "--lsa-heads: all or binary, not '%s'", v);
-            a->lsa_binary_only = !strcmp(v, "binary");
-        } else if (!strcmp(o, "--lsa-weight")) {
-            NEEDV();
-            if (num(v, 0.01, 100, o, &a->lsa_weight, e)) return -1;
-        } else if (!strcmp(o, "--out")) {
-            NEEDV();
-            a->out = v;
-        } else if (!strcmp(o, "--cv-predictions")) {
-            NEEDV();
-            if (records_file_named(o, v, e)) return -1;
-            a->cv_predictions = v;
-        } else if (!strcmp(o, "--model")) {
-            NEEDV();
-            a->model = v;
-        } else if (!strcmp(o, "--task")) {
-            NEEDV();
-            if (strcmp(v, "auto") && strcmp(v, "multiclass") && strcmp(v, "multilabel") && strcmp(v, "stance") &&
-                strcmp(v, "target"))
-                return mz_fail(e, "--task: unknown task '%s'", v);
-            a->task = v;
-        } else if (!strcmp(o, "--name")) {
-            NEEDV();
-            /* the classifier's record uses these keys itself */
-            if (!*v) return mz_fail(e, "--name: empty");
-            if (!strcmp(v, "id") || !strcmp(v, "stance") || !strcmp(v, "truncated") || !strcmp(v, "error"))
-                return mz_fail(e, "--name: '%s' is a key the output record uses itself (id, stance, truncated, error)", v);
-            a->name = v;
-        } else if (!strcmp(o, "--text-field")) {
-            NEEDV();
-            a->fields.text = v;
-        } else if (!strcmp(o, "--title-field")) {
-            NEEDV();
-            a->fields.title = v;
-        } else if (!strcmp(o, "--label-field")) {
-            NEEDV();
-            a->fields.label = v;
-        } else if (!strcmp(o, "--id-field")) {
-            NEEDV();
-            a->fields.id = v;
-        } else if (!strcmp(o, "--encoding")) {
-            NEEDV();
-            a->encoding = v;
-        } else if (!strcmp(o, "--target")) {
-            NEEDV();
-            a->target = v;
-        } else if (!strcmp(o, "--targets")) {
-            NEEDV();
-            a->targets = v;
-        } else if (!strcmp(o, "--target-field")) {
-            NEEDV();
-            a->target_field = v;
-        } else if (!strcmp(o, "--f1-labels")) {
-            NEEDV();
-            if (!*v) return mz_fail(e, "--f1-labels: expected all or a comma-separated list of labels");
-            a->f1_labels = v;
-        } else if (!strcmp(o, "--aux-field")) {
-            NEEDV();
-            a->aux_field = v;
-        } else if (!strcmp(o, "--source-field")) {
-            NEEDV();
-            if (!*v) return mz_fail(e, "--source-field: expected a field name");
-            a->source_field = v;
-        } else if (!strcmp(o, "--source-features")) {
-            NEEDV();
-            if (whole(v, 1, 1e7, o, &d, e)) return -1;
-            a->source_features = (int)d;
-        } else if (!strcmp(o, "--source-min")) {
-            NEEDV();
-            if (whole(v, 1, 1e9, o, &d, e)) return -1;
-            a->source_min = (int)d;
-        } else if (!strcmp(o, "--source-scale")) {
-            NEEDV();
-            if (num(v, 0, 100, o, &a->source_scale, e)) return -1;
-        } else if (!strcmp(o, "--aux-scale")) {
-            NEEDV();
-            if (num(v, 0.01, 100, o, &a->aux_scale, e)) return -1;
-        } else if (!strcmp(o, "--ngram")) {
-            NEEDV();
-            if (whole(v, 1, 3, o, &d, e)) return -1;
-            a->feat.ngram_max = (int)d;
-        } else if (!strcmp(o, "--min-df")) {
-            NEEDV();
-            if (whole(v, 1, 1e9, o, &d, e)) return -1;
-            a->feat.min_df = (int)d;
-        } else if (!strcmp(o, "--max-df")) {
-            NEEDV();
-            if (num(v, 0.001, 1, o, &a->feat.max_df, e)) return -1;
-        } else if (!strcmp(o, "--max-features")) {
-            NEEDV();
-            if (whole(v, 0, 1e8, o, &d, e)) return -1;
-            a->feat.max_features = (int)d;
-        } else if (!strcmp(o, "--char-ngrams")) {
-            NEEDV();
-            /* two single digits: sscanf's %d would take " 5", "+5" and
-             * overflow on a long one */
-            size_t vl = strlen(v);
-            int lo = vl == 3 ? v[0] - '0' : -1, hi = vl == 3 ? v[2] - '0' : -1;
-            if (!strcmp(v, "0") || !strcmp(v, "off")) {
-                a->feat.char_min = a->feat.char_max = 0;
-            } else if (vl == 3 && v[1] == '-' && lo >= 1 && lo <= 9 && hi >= lo && hi <= 8) {
-                a->feat.char_min = lo;
-                a->feat.char_max = hi;
-            } else {
-                return mz_fail(e, "--char-ngrams: MIN-MAX with 1 <= MIN <= MAX <= 8, or off; got '%s'", v);
-            }
-        } else if (!strcmp(o, "--char-max-features")) {
-            NEEDV();
-            if (whole(v, 0, 1e8, o, &d, e)) return -1;
-            a->feat.char_max_features = (int)d;
-        } else if (!strcmp(o, "--punct")) {
-            a->feat.punct = 1;
-        } else if (!strcmp(o, "--no-punct")) {
-            a->feat.punct = 0;
-        } else if (!strcmp(o, "--sublinear")) {
-            a->feat.sublinear = 1;
-        } else if (!strcmp(o, "--no-sublinear")) {
-            a->feat.sublinear = 0;
-        } else if (!strcmp(o, "--title-weight")) {
-            NEEDV();
-            if (num(v, 0, 100, o, &a->feat.title_weight, e)) return -1;
-        } else if (!strcmp(o, "--stem")) {
-            a->feat.stem = 1;
-        } else if (!strcmp(o, "--no-stem")) {
-            a->feat.stem = 0;
-        } else if (!strcmp(o, "--stopwords")) {
-            NEEDV();
-            a->stopwords = v;
-            a->feat.stopwords = 1;
-        } else if (!strcmp(o, "--no-stopwords")) {
-            a->feat.stopwords = 0;
-        } else if (!strcmp(o, "--window")) {
-            NEEDV();
-            if (whole(v, 0, 50, o, &d, e)) return -1;
-            a->feat.window = (int)d;
-        } else if (!strcmp(o, "--stance-score")) {
-            NEEDV();
-            if (strcmp(v, "auto") != 0 && mz_score_parse(v) < 0)
-                return mz_fail(e, "--stance-score: auto, prob, svr or blend, got '%s'", v);
-            a->stance_score = mz_score_parse(v);
-        } else if (!strcmp(o, "--svr-C")) {
-            NEEDV();
-            if (num(v, 1e-6, 1e6, o, &a->svr_C, e)) return -1;
-        } else if (!strcmp(o, "--svr-epsilon")) {
-            NEEDV();
-            if (num(v, 0, 10, o, &a->svr_p, e)) return -1;
-        } else if (!strcmp(o, "--primary-weight")) {
-            NEEDV();
-            if (num(v, 0, 1, o, &a->primary_weight, e)) return -1;
-        } else if (!strcmp(o, "--max-labels")) {
-            NEEDV();
-            if (whole(v, 0, 256, o, &d, e)) return -1;
-            a->max_labels = (int)d;
-        } else if (!strcmp(o, "--C")) {
-            NEEDV();
-            if (num(v, 1e-6, 1e6, o, &a->learn.C, e)) return -1;
-        } else if (!strcmp(o, "--class-weight")) {
-            NEEDV();
-            if (!strcmp(v, "balanced")) a->learn.balanced = 1;
-            else if (!strcmp(v, "none")) a->learn.balanced = 0;
-            else return mz_fail(e, "--class-weight: balanced or none, got '%s'", v);
-            a->class_weight_given = 1;
-        } else if (!strcmp(o, "--kernel")) {
-            NEEDV();
-            if (!strcmp(v, "linear")) a->learn.rbf = 0;
-            else if (!strcmp(v, "rbf")) a->learn.rbf = 1;
-            else return mz_fail(e, "--kernel: linear or rbf, got '%s'", v);
-        } else if (!strcmp(o, "--gamma")) {
-            NEEDV();
-            if (num(v, 1e-6, 1e3, o, &a->learn.gamma, e)) return -1;
-            gamma_given = 1;
-        } else if (!strcmp(o, "--cv")) {
-            NEEDV();
-            if (whole(v, 2, 20, o, &d, e)) return -1;
-            a->learn.folds = (int)d;
-        } else if (!strcmp(o, "--grid")) {
-            a->grid = 1;
-        } else if (!strcmp(o, "--seed")) {
-            NEEDV();
-            if (whole(v, 0, 4294967295.0, o, &d, e)) return -1;
-            a->learn.seed = (unsigned long)d;
-        } else if (!strcmp(o, "--threads")) {
-            NEEDV();
-            if (whole(v, 1, 256, o, &d, e)) return -1;
-            a->threads = (int)d;
-        } else if (!strcmp(o, "--max-bytes")) {
-            NEEDV();
-            if (whole(v, 1, 1e10, o, &d, e)) return -1;
-            a->fields.max_text = (size_t)d;
-        } else if (!strcmp(o, "--quiet")) {
-            a->quiet = 1;
-        } else if (!strcmp(o, "--json") && a->evaluate) {
-            a->json = 1;
-        } else if (!strcmp(o, "--predictions") && a->evaluate) {
-            NEEDV();
-            if (records_file_named(o, v, e)) return -1;
-            a->predictions = v;
-        } else if (!strcmp(o, "--by")) {
-            NEEDV();
-            if (!*v) return mz_fail(e, "--by needs a field name");
-            a->by_field = v;
-        } else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-            return mz_fail(e, "help");
-        } else if (!strcmp(o, "--version")) {
-            return mz_fail(e, "version");
+}
+
+static int append(const char **list, int *n, const char *v, const char *what, mz_err *e)
+{
+    if (*n == MZ_MAX_CORPORA) return mz_fail(e, "at most %d %s", MZ_MAX_CORPORA, what);
+    list[(*n)++] = v;
+    return 0;
+}
+
+/* An OPT_RULE option o and its value v. */
+static int parse_rule(mz_train_args *a, const char *o, const char *v, mz_err *e)
+{
+    double d;
+#define IS(name) !strcmp(o, name)
+    if (IS("--corpus")) return append(a->corpus, &a->ncorpus, v, "corpora", e);
+    if (IS("--train-only")) return append(a->train_only, &a->ntrain_only, v, "--train-only corpora", e);
+    if (IS("--lsa-corpus")) return append(a->lsa_corpus, &a->nlsa, v, "--lsa-corpus corpora", e);
+    if (IS("--lsa-heads")) {
+        if (strcmp(v, "all") && strcmp(v, "binary")) return mz_fail(e, "--lsa-heads: all or binary, not '%s'", v);
+        a->lsa_binary_only = !strcmp(v, "binary");
+    } else if (IS("--cv-predictions") || IS("--predictions")) {
+        if (records_file_named(o, v, e)) return -1;
+        *(IS("--predictions") ? &a->predictions : &a->cv_predictions) = v;
+    } else if (IS("--task")) {
+        if (strcmp(v, "auto") && strcmp(v, "multiclass") && strcmp(v, "multilabel") && strcmp(v, "stance") &&
+            strcmp(v, "target"))
+            return mz_fail(e, "--task: unknown task '%s'", v);
+        a->task = v;
+    } else if (IS("--name")) {
+        /* the classifier's record uses these keys itself */
+        if (!*v) return mz_fail(e, "--name: empty");
+        if (!strcmp(v, "id") || !strcmp(v, "stance") || !strcmp(v, "truncated") || !strcmp(v, "error"))
+            return mz_fail(e, "--name: '%s' is a key the output record uses itself (id, stance, truncated, error)", v);
+        a->name = v;
+    } else if (IS("--f1-labels")) {
+        if (!*v) return mz_fail(e, "--f1-labels: expected all or a comma-separated list of labels");
+        a->f1_labels = v;
+    } else if (IS("--source-field")) {
+        if (!*v) return mz_fail(e, "--source-field: expected a field name");
+        a->source_field = v;
+    } else if (IS("--by")) {
+        if (!*v) return mz_fail(e, "--by needs a field name");
+        a->by_field = v;
+    } else if (IS("--char-ngrams")) {
+        /* two single digits: sscanf's %d would take " 5", "+5" and
+         * overflow on a long one */
+        size_t vl = strlen(v);
+        int lo = vl == 3 ? v[0] - '0' : -1, hi = vl == 3 ? v[2] - '0' : -1;
+        if (!strcmp(v, "0") || !strcmp(v, "off")) {
+            a->feat.char_min = a->feat.char_max = 0;
+        } else if (vl == 3 && v[1] == '-' && lo >= 1 && lo <= 9 && hi >= lo && hi <= 8) {
+            a->feat.char_min = lo;
+            a->feat.char_max = hi;
         } else {
-            return mz_fail(e, "unknown option '%s'", o);
+            return mz_fail(e, "--char-ngrams: MIN-MAX with 1 <= MIN <= MAX <= 8, or off; got '%s'", v);
         }
-#undef NEEDV
+    } else if (IS("--stopwords")) {
+        a->stopwords = v;
+        a->feat.stopwords = 1;
+    } else if (IS("--stance-score")) {
+        if (strcmp(v, "auto") != 0 && mz_score_parse(v) < 0)
+            return mz_fail(e, "--stance-score: auto, prob, svr or blend, got '%s'", v);
+        a->stance_score = mz_score_parse(v);
+    } else if (IS("--class-weight")) {
+        if (!strcmp(v, "balanced")) a->learn.balanced = 1;
+        else if (!strcmp(v, "none")) a->learn.balanced = 0;
+        else return mz_fail(e, "--class-weight: balanced or none, got '%s'", v);
+        a->class_weight_given = 1;
+    } else if (IS("--kernel")) {
+        if (!strcmp(v, "linear")) a->learn.rbf = 0;
+        else if (!strcmp(v, "rbf")) a->learn.rbf = 1;
+        else return mz_fail(e, "--kernel: linear or rbf, got '%s'", v);
+    } else if (IS("--seed")) {
+        if (whole(v, 0, 4294967295.0, o, &d, e)) return -1;
+        a->learn.seed = (unsigned long)d;
+    } else if (IS("--max-bytes")) {
+        if (whole(v, 1, 1e10, o, &d, e)) return -1;
+        a->fields.max_text = (size_t)d;
     }
-    if (gamma_given && !a->learn.rbf) return mz_fail(e, "--gamma needs --kernel rbf");
-    a->learn.quiet = a->quiet;
-    a->learn.procs = a->threads;
+#undef IS
+    return 0;
+}
+
+/* Option o of the command line, its value v (NULL when o is the last
+ * word); *used is set when v was taken. */
+static int parse_option(mz_train_args *a, const char *o, const char *v, int *used, mz_err *e)
+{
+    if (!strcmp(o, "-h") || !strcmp(o, "--help")) return mz_fail(e, "help");
+    if (!strcmp(o, "--version")) return mz_fail(e, "version");
+    size_t k = 0;
+    while (k < sizeof options / sizeof *options &&
+           (strcmp(o, options[k].name) || (options[k].evaluate_only && !a->evaluate)))
+        k++;
+    if (k == sizeof options / sizeof *options) return mz_fail(e, "unknown option '%s'", o);
+    char *at = (char *)a + options[k].at;
+    if (options[k].kind == OPT_FLAG) {
+        *(int *)at = (int)options[k].lo;
+        return 0;
+    }
+    if (!v) return mz_fail(e, "%s needs a value", o);
+    *used = 1;
+    double d;
+    switch (options[k].kind) {
+    case OPT_TEXT: *(const char **)at = v; return 0;
+    case OPT_INT:
+        if (whole(v, options[k].lo, options[k].hi, o, &d, e)) return -1;
+        *(int *)at = (int)d;
+        return 0;
+    case OPT_REAL: return num(v, options[k].lo, options[k].hi, o, (double *)at, e);
+    default: return parse_rule(a, o, v, e);
+    }
+}
+
+/* What no single option says: the required ones, names a bundle keeps,
+ * and options that cannot go together. */
+static int check_combinations(const mz_train_args *a, mz_err *e)
+{
+    if (mz_train_given(a, "--gamma") && !a->learn.rbf) return mz_fail(e, "--gamma needs --kernel rbf");
     if (a->ncorpus == 0) return mz_fail(e, "--corpus is required");
     if (a->evaluate && !a->model) return mz_fail(e, "evaluate needs --model DIR");
     if (options_in_scope(a, e) != 0) return -1;
@@ -617,4 +558,28 @@ int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
     if (paths_utf8(a, e) != 0) return -1;
     return records_file_apart(a, a->evaluate ? a->predictions : a->cv_predictions,
                               a->evaluate ? "--predictions" : "--cv-predictions", e);
+}
+
+int mz_train_args_parse(mz_train_args *a, int argc, char **argv, mz_err *e)
+{
+    set_defaults(a, argc, argv);
+    int i = 1;
+    if (argc > 1 && strcmp(argv[1], "evaluate") == 0) {
+        a->evaluate = 1;
+        i = 2;
+    }
+    for (; i < argc; i++) {
+        const char *o = argv[i];
+        /* an option left unrecorded would escape every scope check */
+        if (a->ngiven == MZ_MAX_OPTIONS)
+            return mz_fail(e, "%s: option %d of the command line, over the %d taken", o, MZ_MAX_OPTIONS + 1,
+                           MZ_MAX_OPTIONS);
+        a->given[a->ngiven++] = o;
+        int used = 0;
+        if (parse_option(a, o, i + 1 < argc ? argv[i + 1] : NULL, &used, e) != 0) return -1;
+        i += used;
+    }
+    a->learn.quiet = a->quiet;
+    a->learn.procs = a->threads;
+    return check_combinations(a, e);
 }
