@@ -284,6 +284,238 @@ static int reserve(void *pp, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
+/* What the header lines said, before the support vectors. */
+typedef struct header {
+    long nclass, total_sv, nr_sv[MZ_MAX_CLASSES];
+    unsigned seen; /* bit h: header field h (header_fields[h]) was read */
+    int have_type, have_kernel, have_gamma, have_rho, have_label, have_nrsv, have_pa, have_pb;
+} header;
+
+static const char *const header_fields[] = {"svm_type", "kernel_type", "gamma", "nr_class", "total_sv",
+                                            "rho",      "probA",       "probB", "label",    "nr_sv"};
+
+/* svm_type or kernel_type: its value is one of two words, which set *flag
+ * to 0 or 1. */
+static int header_choice(const char *r, const char *end, const char *w0, const char *w1, int *flag)
+{
+    const char *v = r < end ? r + 1 : end;
+    if (keyword(v, (size_t)(end - v), w0, &r) && at_eol(r, end)) *flag = 0;
+    else if (keyword(v, (size_t)(end - v), w1, &r) && at_eol(r, end)) *flag = 1;
+    else return -1;
+    return 0;
+}
+
+/* rho, probA or probB (which = 'r', 'A', 'B'): a number per class pair. */
+static int header_pairs(const char *r, const char *end, char which, size_t line, const char *name, mz_linmodel *m,
+                        header *h, mz_err *e)
+{
+    const char *key = which == 'r' ? "rho" : which == 'A' ? "probA" : "probB";
+    if (!m->nclass) return mz_fail(e, "%s:%zu: %s before nr_class", name, line, key);
+    double tmp[MZ_MAX_CLASSES * MZ_MAX_CLASSES / 2 + 1];
+    if (read_doubles(r, end, tmp, m->npair) != 0)
+        return mz_fail(e, "%s:%zu: expected %d finite numbers of magnitude at most %g", name, line, m->npair, NUM_MAX);
+    double **dst = which == 'r' ? &m->rho : which == 'A' ? &m->probA : &m->probB;
+    int *flag = which == 'r' ? &h->have_rho : which == 'A' ? &h->have_pa : &h->have_pb;
+    if (*flag) return mz_fail(e, "%s:%zu: repeated field", name, line);
+    *dst = malloc((size_t)m->npair * sizeof **dst);
+    if (!*dst) return mz_fail(e, "out of memory");
+    memcpy(*dst, tmp, (size_t)m->npair * sizeof **dst);
+    *flag = 1;
+    return 0;
+}
+
+static int header_labels(const char *r, const char *end, size_t line, const char *name, mz_linmodel *m, mz_err *e)
+{
+    if (!m->nclass) return mz_fail(e, "%s:%zu: label before nr_class", name, line);
+    for (int i = 0; i < m->nclass; i++) {
+        long v;
+        if (parse_long(&r, end, -1000000, 1000000, &v) != 0)
+            return mz_fail(e, "%s:%zu: expected %d integer labels", name, line, m->nclass);
+        for (int j = 0; j < i; j++)
+            if (m->labels[j] == v) return mz_fail(e, "%s:%zu: repeated label %ld", name, line, v);
+        m->labels[i] = (int)v;
+    }
+    if (!at_eol(r, end)) return mz_fail(e, "%s:%zu: too many labels", name, line);
+    return 0;
+}
+
+static int header_nr_sv(const char *r, const char *end, size_t line, const char *name, const mz_linmodel *m,
+                        header *h, mz_err *e)
+{
+    if (!m->nclass) return mz_fail(e, "%s:%zu: nr_sv before nr_class", name, line);
+    long sum = 0;
+    for (int i = 0; i < m->nclass; i++) {
+        if (parse_long(&r, end, 0, MAX_SV, &h->nr_sv[i]) != 0)
+            return mz_fail(e, "%s:%zu: expected %d SV counts", name, line, m->nclass);
+        sum += h->nr_sv[i];
+    }
+    if (!at_eol(r, end) || sum != h->total_sv)
+        return mz_fail(e, "%s:%zu: nr_sv does not add up to total_sv", name, line);
+    return 0;
+}
+
+/* One header line [s, s + n), number `line`: 0 when read, 1 at the "SV"
+ * line that ends the header, -1 on error. */
+static int header_line(const char *s, size_t n, size_t line, const char *name, mz_linmodel *m, header *h, mz_err *e)
+{
+    const char *end = s + n, *r;
+    /* each header line once: a second would silently win */
+    for (unsigned f = 0; f < sizeof header_fields / sizeof *header_fields; f++)
+        if (keyword(s, n, header_fields[f], &r)) {
+            if (h->seen & (1u << f)) return mz_fail(e, "%s:%zu: repeated field \"%s\"", name, line, header_fields[f]);
+            h->seen |= 1u << f;
+        }
+    if (keyword(s, n, "svm_type", &r)) {
+        if (header_choice(r, end, "c_svc", "epsilon_svr", &m->svr) != 0)
+            return mz_fail(e, "%s:%zu: only svm_type c_svc or epsilon_svr is supported", name, line);
+        h->have_type = 1;
+    } else if (keyword(s, n, "kernel_type", &r)) {
+        if (header_choice(r, end, "linear", "rbf", &m->kernel_rbf) != 0)
+            return mz_fail(e, "%s:%zu: kernel_type must be linear or rbf", name, line);
+        h->have_kernel = 1;
+    } else if (keyword(s, n, "gamma", &r)) {
+        if (read_doubles(r, end, &m->gamma, 1) != 0 || !(m->gamma > 0 && m->gamma < 1e6))
+            return mz_fail(e, "%s:%zu: bad gamma", name, line);
+        h->have_gamma = 1;
+    } else if (keyword(s, n, "nr_class", &r)) {
+        if (parse_long(&r, end, 2, MZ_MAX_CLASSES, &h->nclass) != 0 || !at_eol(r, end))
+            return mz_fail(e, "%s:%zu: nr_class must be 2..%d", name, line, MZ_MAX_CLASSES);
+        m->nclass = (int)h->nclass;
+        m->npair = m->nclass * (m->nclass - 1) / 2;
+    } else if (keyword(s, n, "total_sv", &r)) {
+        if (parse_long(&r, end, 1, MAX_SV, &h->total_sv) != 0 || !at_eol(r, end))
+            return mz_fail(e, "%s:%zu: bad total_sv", name, line);
+    } else if (keyword(s, n, "rho", &r) || keyword(s, n, "probA", &r) || keyword(s, n, "probB", &r)) {
+        return header_pairs(r, end, s[0] == 'r' ? 'r' : s[4], line, name, m, h, e);
+    } else if (keyword(s, n, "label", &r)) {
+        if (header_labels(r, end, line, name, m, e) != 0) return -1;
+        h->have_label = 1;
+    } else if (keyword(s, n, "nr_sv", &r)) {
+        if (header_nr_sv(r, end, line, name, m, h, e) != 0) return -1;
+        h->have_nrsv = 1;
+    } else if (n >= 2 && memcmp(s, "SV", 2) == 0 && at_eol(s + 2, end)) {
+        return 1;
+    } else {
+        return mz_fail(e, "%s:%zu: unknown header line", name, line);
+    }
+    return 0;
+}
+
+/* The header up to its "SV" line, and whether it is whole. */
+static int read_header(cur *c, const char *name, mz_linmodel *m, header *h, mz_err *e)
+{
+    memset(h, 0, sizeof *h);
+    h->total_sv = -1;
+    const char *s;
+    size_t n;
+    int rc;
+    do {
+        if (!next_line(c, &s, &n)) return mz_fail(e, "%s: truncated: no SV section", name);
+        rc = header_line(s, n, c->line, name, m, h, e);
+        if (rc < 0) return -1;
+    } while (rc == 0);
+    if (m->svr) {
+        /* libsvm's regression files: nr_class 2, every SV in one group */
+        if (m->nclass != 2 || h->have_label || h->have_nrsv || h->have_pa || h->have_pb)
+            return mz_fail(e, "%s: an epsilon_svr model has nr_class 2 and no label, nr_sv, probA or probB", name);
+        h->nr_sv[0] = h->total_sv;
+        h->nr_sv[1] = 0;
+        h->have_label = h->have_nrsv = 1;
+    }
+    if (!h->have_type || !h->have_kernel || !m->nclass || h->total_sv < 1 || !h->have_rho || !h->have_label ||
+        !h->have_nrsv)
+        return mz_fail(e, "%s: incomplete header (need svm_type, kernel_type, nr_class, total_sv, rho, label, nr_sv)",
+                       name);
+    if (h->have_pa != h->have_pb) return mz_fail(e, "%s: probA and probB must come together", name);
+    if (m->kernel_rbf && !h->have_gamma) return mz_fail(e, "%s: rbf kernel without gamma", name);
+    return 0;
+}
+
+/* The growing arrays of an RBF model's support vectors: their capacities. */
+typedef struct sv_caps {
+    size_t start, coef, idx, val;
+} sv_caps;
+
+/* The model's weights (linear: per class when compact, else per pair) or
+ * its support vectors' first entries (rbf). */
+static int alloc_model(mz_linmodel *m, const header *h, size_t max_index, int compact, sv_caps *cap, mz_err *e)
+{
+    int k = m->nclass;
+    m->nfeat = max_index;
+    if (!m->kernel_rbf) {
+        if (compact) m->Wk = mz_huge_calloc((max_index + 1) * (size_t)k, sizeof *m->Wk);
+        else m->W = mz_huge_calloc((max_index + 1) * (size_t)m->npair, sizeof *m->W);
+        if (!m->W && !m->Wk) return mz_fail(e, "out of memory");
+        return 0;
+    }
+    for (int i = 0; i < k; i++) m->nsv_class[i] = (int)h->nr_sv[i];
+    /* sv_idx/sv_val exist even if no SV has a feature: the kernel
+     * offsets them */
+    if (reserve(&m->sv_start, &cap->start, 1, sizeof *m->sv_start) != 0 ||
+        reserve(&m->sv_idx, &cap->idx, 1, sizeof *m->sv_idx) != 0 ||
+        reserve(&m->sv_val, &cap->val, 1, sizeof *m->sv_val) != 0)
+        return mz_fail(e, "out of memory");
+    m->sv_start[0] = 0;
+    return 0;
+}
+
+/* Support vector number sv, of class cls, from its line [p, end): its
+ * coefficients and features, folded into the weights (linear) or kept
+ * (rbf).  Returns 1 when a compact model's SV has coefficients other than
+ * the one-vs-rest pattern. */
+static int read_sv(const char *p, const char *end, size_t line, const char *name, size_t max_index, long sv, int cls,
+                   mz_linmodel *m, sv_caps *cap, mz_err *e)
+{
+    int k = m->nclass;
+    double coef[MZ_MAX_CLASSES];
+    for (int q = 0; q < k - 1; q++)
+        if (parse_double(&p, end, &coef[q]) != 0)
+            return mz_fail(e, "%s:%zu: expected %d coefficients of magnitude at most %g", name, line, k - 1, NUM_MAX);
+    for (int q = 0; m->Wk && q < k - 1; q++)
+        if (coef[q] != (q < cls ? -1.0 : 1.0)) return 1;
+    if (m->kernel_rbf) {
+        size_t s0 = (size_t)sv;
+        if (reserve(&m->sv_start, &cap->start, s0 + 2, sizeof *m->sv_start) != 0 ||
+            reserve(&m->sv_coef, &cap->coef, (s0 + 1) * (size_t)(k - 1), sizeof *m->sv_coef) != 0)
+            return mz_fail(e, "out of memory");
+        memcpy(m->sv_coef + s0 * (size_t)(k - 1), coef, (size_t)(k - 1) * sizeof *coef);
+        m->sv_start[s0 + 1] = m->sv_start[s0];
+    }
+    long last = 0;
+    for (;;) {
+        while (p < end && (*p == ' ' || *p == '\r')) p++;
+        if (p >= end) return 0;
+        long idx;
+        double v;
+        if (parse_long(&p, end, 1, (long)(max_index ? max_index : 1), &idx) != 0 || p >= end || *p != ':')
+            return mz_fail(e, "%s:%zu: bad feature index (must be 1..%zu)", name, line, max_index);
+        p++;
+        if (idx <= last) return mz_fail(e, "%s:%zu: feature indices must increase", name, line);
+        last = idx;
+        if (parse_double(&p, end, &v) != 0)
+            return mz_fail(e, "%s:%zu: bad feature value (a number of magnitude at most %g)", name, line, NUM_MAX);
+        if (m->kernel_rbf) {
+            size_t at = m->sv_start[sv + 1];
+            if (reserve(&m->sv_idx, &cap->idx, at + 1, sizeof *m->sv_idx) != 0 ||
+                reserve(&m->sv_val, &cap->val, at + 1, sizeof *m->sv_val) != 0)
+                return mz_fail(e, "out of memory");
+            m->sv_idx[at] = (int32_t)idx;
+            m->sv_val[at] = v;
+            m->sv_start[sv + 1] = at + 1;
+        } else if (m->Wk) {
+            m->Wk[(size_t)idx * (size_t)k + (size_t)cls] = v;
+        } else {
+            /* Fold coef * sv into every pair this SV takes part in. */
+            for (int q = 0; q < k - 1; q++) {
+                if (coef[q] == 0.0) continue;
+                int other = q < cls ? q : q + 1;
+                int pi = cls < other ? mz_pair_index(k, cls, other) : mz_pair_index(k, other, cls);
+                m->W[(size_t)idx * (size_t)m->npair + (size_t)pi] += coef[q] * v;
+            }
+        }
+    }
+}
+
 /* Returns 0, -1 on error, or 1 when compact = 1 and the file turns out
  * not to be a compact one-vs-rest model after all (then parse again with
  * compact = 0). */
@@ -296,276 +528,42 @@ static int parse_model(const char *text, size_t len, const char *name, size_t ma
      * its last features) and still parse */
     if (len == 0 || text[len - 1] != '\n') return mz_fail(e, "%s: truncated (no newline at the end)", name);
     cur c = {text, text + len, 0};
-    const char *s, *r;
+    header h;
+    sv_caps cap = {0, 0, 0, 0};
+    const char *s;
     size_t n;
-    int have_type = 0, have_kernel = 0;
-    unsigned seen = 0;
-    long nclass = 0, total_sv = -1, nr_sv[MZ_MAX_CLASSES];
-    int have_rho = 0, have_label = 0, have_nrsv = 0, have_pa = 0, have_pb = 0, have_gamma = 0;
-    double tmp[MZ_MAX_CLASSES * MZ_MAX_CLASSES / 2 + 1];
-    for (;;) {
-        if (!next_line(&c, &s, &n)) {
-            mz_fail(e, "%s: truncated: no SV section", name);
-            goto fail;
-        }
-        const char *end = s + n;
-        /* each header line once: a second would silently win */
-        static const char *const header[] = {"svm_type", "kernel_type", "gamma", "nr_class", "total_sv",
-                                             "rho",      "probA",       "probB", "label",    "nr_sv"};
-        for (unsigned h = 0; h < sizeof header / sizeof *header; h++)
-            if (keyword(s, n, header[h], &r)) {
-                if (seen & (1u << h)) {
-                    mz_fail(e, "%s:%zu: repeated field \"%s\"", name, c.line, header[h]);
-                    goto fail;
-                }
-                seen |= 1u << h;
-            }
-        if (keyword(s, n, "svm_type", &r)) {
-            const char *v = r < end ? r + 1 : end;
-            if (keyword(v, (size_t)(end - v), "c_svc", &r) && at_eol(r, end)) m->svr = 0;
-            else if (keyword(v, (size_t)(end - v), "epsilon_svr", &r) && at_eol(r, end)) m->svr = 1;
-            else {
-                mz_fail(e, "%s:%zu: only svm_type c_svc or epsilon_svr is supported", name, c.line);
-                goto fail;
-            }
-            have_type = 1;
-        } else if (keyword(s, n, "kernel_type", &r)) {
-            const char *v = r + 1;
-            if (r >= end) v = end;
-            if (keyword(v, (size_t)(end - v), "linear", &r) && at_eol(r, end)) m->kernel_rbf = 0;
-            else if (keyword(v, (size_t)(end - v), "rbf", &r) && at_eol(r, end)) m->kernel_rbf = 1;
-            else {
-                mz_fail(e, "%s:%zu: kernel_type must be linear or rbf", name, c.line);
-                goto fail;
-            }
-            have_kernel = 1;
-        } else if (keyword(s, n, "gamma", &r)) {
-            if (read_doubles(r, end, &m->gamma, 1) != 0 || !(m->gamma > 0 && m->gamma < 1e6)) {
-                mz_fail(e, "%s:%zu: bad gamma", name, c.line);
-                goto fail;
-            }
-            have_gamma = 1;
-        } else if (keyword(s, n, "nr_class", &r)) {
-            if (parse_long(&r, end, 2, MZ_MAX_CLASSES, &nclass) != 0 || !at_eol(r, end)) {
-                mz_fail(e, "%s:%zu: nr_class must be 2..%d", name, c.line, MZ_MAX_CLASSES);
-                goto fail;
-            }
-            m->nclass = (int)nclass;
-            m->npair = m->nclass * (m->nclass - 1) / 2;
-        } else if (keyword(s, n, "total_sv", &r)) {
-            if (parse_long(&r, end, 1, MAX_SV, &total_sv) != 0 || !at_eol(r, end)) {
-                mz_fail(e, "%s:%zu: bad total_sv", name, c.line);
-                goto fail;
-            }
-        } else if (keyword(s, n, "rho", &r) || keyword(s, n, "probA", &r) || keyword(s, n, "probB", &r)) {
-            if (!m->nclass) {
-                mz_fail(e, "%s:%zu: %s before nr_class", name, c.line,
-                        s[0] == 'r' ? "rho" : s[4] == 'A' ? "probA" : "probB");
-                goto fail;
-            }
-            if (read_doubles(r, end, tmp, m->npair) != 0) {
-                mz_fail(e, "%s:%zu: expected %d finite numbers of magnitude at most %g", name, c.line, m->npair,
-                        NUM_MAX);
-                goto fail;
-            }
-            double **dst = s[0] == 'r' ? &m->rho : s[4] == 'A' ? &m->probA : &m->probB;
-            int *flag = s[0] == 'r' ? &have_rho : s[4] == 'A' ? &have_pa : &have_pb;
-            if (*flag) {
-                mz_fail(e, "%s:%zu: repeated field", name, c.line);
-                goto fail;
-            }
-            *dst = malloc((size_t)m->npair * sizeof **dst);
-            if (!*dst) {
-                mz_fail(e, "out of memory");
-                goto fail;
-            }
-            memcpy(*dst, tmp, (size_t)m->npair * sizeof **dst);
-            *flag = 1;
-        } else if (keyword(s, n, "label", &r)) {
-            if (!m->nclass) {
-                mz_fail(e, "%s:%zu: label before nr_class", name, c.line);
-                goto fail;
-            }
-            for (int i = 0; i < m->nclass; i++) {
-                long v;
-                if (parse_long(&r, end, -1000000, 1000000, &v) != 0) {
-                    mz_fail(e, "%s:%zu: expected %d integer labels", name, c.line, m->nclass);
-                    goto fail;
-                }
-                for (int j = 0; j < i; j++)
-                    if (m->labels[j] == v) {
-                        mz_fail(e, "%s:%zu: repeated label %ld", name, c.line, v);
-                        goto fail;
-                    }
-                m->labels[i] = (int)v;
-            }
-            if (!at_eol(r, end)) {
-                mz_fail(e, "%s:%zu: too many labels", name, c.line);
-                goto fail;
-            }
-            have_label = 1;
-        } else if (keyword(s, n, "nr_sv", &r)) {
-            if (!m->nclass) {
-                mz_fail(e, "%s:%zu: nr_sv before nr_class", name, c.line);
-                goto fail;
-            }
-            long sum = 0;
-            for (int i = 0; i < m->nclass; i++) {
-                if (parse_long(&r, end, 0, MAX_SV, &nr_sv[i]) != 0) {
-                    mz_fail(e, "%s:%zu: expected %d SV counts", name, c.line, m->nclass);
-                    goto fail;
-                }
-                sum += nr_sv[i];
-            }
-            if (!at_eol(r, end) || sum != total_sv) {
-                mz_fail(e, "%s:%zu: nr_sv does not add up to total_sv", name, c.line);
-                goto fail;
-            }
-            have_nrsv = 1;
-        } else if (n >= 2 && memcmp(s, "SV", 2) == 0 && at_eol(s + 2, end)) {
-            break;
-        } else {
-            mz_fail(e, "%s:%zu: unknown header line", name, c.line);
-            goto fail;
-        }
-    }
-    if (m->svr) {
-        /* libsvm's regression files: nr_class 2, every SV in one group */
-        if (m->nclass != 2 || have_label || have_nrsv || have_pa || have_pb) {
-            mz_fail(e, "%s: an epsilon_svr model has nr_class 2 and no label, nr_sv, probA or probB", name);
-            goto fail;
-        }
-        nr_sv[0] = total_sv;
-        nr_sv[1] = 0;
-        have_label = have_nrsv = 1;
-    }
-    if (!have_type || !have_kernel || !m->nclass || total_sv < 1 || !have_rho || !have_label || !have_nrsv) {
-        mz_fail(e, "%s: incomplete header (need svm_type, kernel_type, nr_class, total_sv, rho, label, nr_sv)", name);
-        goto fail;
-    }
-    if (have_pa != have_pb) {
-        mz_fail(e, "%s: probA and probB must come together", name);
-        goto fail;
-    }
-    if (m->kernel_rbf && !have_gamma) {
-        mz_fail(e, "%s: rbf kernel without gamma", name);
-        goto fail;
-    }
+    int rc;
+    if ((rc = read_header(&c, name, m, &h, e)) != 0) goto fail;
     int k = m->nclass;
     /* one SV per class, k > 2: what mizan writes for a one-vs-rest head;
      * kept per class (see Wk), as long as every SV's coefficients are the
      * one-vs-rest pattern */
     if (compact) {
-        compact = !m->kernel_rbf && !m->svr && k > 2 && total_sv == k;
-        for (int i = 0; compact && i < k; i++) compact = nr_sv[i] == 1;
+        compact = !m->kernel_rbf && !m->svr && k > 2 && h.total_sv == k;
+        for (int i = 0; compact && i < k; i++) compact = h.nr_sv[i] == 1;
     }
-    if (!m->kernel_rbf) {
-        m->nfeat = max_index;
-        if (compact) m->Wk = mz_huge_calloc((max_index + 1) * (size_t)k, sizeof *m->Wk);
-        else m->W = mz_huge_calloc((max_index + 1) * (size_t)m->npair, sizeof *m->W);
-        if (!m->W && !m->Wk) {
-            mz_fail(e, "out of memory");
-            goto fail;
-        }
-    }
-    size_t cap_start = 0, cap_coef = 0, cap_idx = 0, cap_val = 0;
-    if (m->kernel_rbf) {
-        m->nfeat = max_index;
-        for (int i = 0; i < k; i++) m->nsv_class[i] = (int)nr_sv[i];
-        /* sv_idx/sv_val exist even if no SV has a feature: the kernel
-         * offsets them */
-        if (reserve(&m->sv_start, &cap_start, 1, sizeof *m->sv_start) != 0 ||
-            reserve(&m->sv_idx, &cap_idx, 1, sizeof *m->sv_idx) != 0 ||
-            reserve(&m->sv_val, &cap_val, 1, sizeof *m->sv_val) != 0) {
-            mz_fail(e, "out of memory");
-            goto fail;
-        }
-        m->sv_start[0] = 0;
-    }
+    if ((rc = alloc_model(m, &h, max_index, compact, &cap, e)) != 0) goto fail;
     int cls = 0;
     long in_cls = 0;
-    for (long sv = 0; sv < total_sv; sv++) {
-        while (cls < k && in_cls >= nr_sv[cls]) cls++, in_cls = 0;
+    for (long sv = 0; sv < h.total_sv; sv++) {
+        while (cls < k && in_cls >= h.nr_sv[cls]) cls++, in_cls = 0;
         in_cls++;
         if (!next_line(&c, &s, &n)) {
-            mz_fail(e, "%s: truncated: %ld of %ld support vectors", name, sv, total_sv);
+            rc = mz_fail(e, "%s: truncated: %ld of %ld support vectors", name, sv, h.total_sv);
             goto fail;
         }
-        const char *end = s + n, *p = s;
-        double coef[MZ_MAX_CLASSES];
-        for (int q = 0; q < k - 1; q++)
-            if (parse_double(&p, end, &coef[q]) != 0) {
-                mz_fail(e, "%s:%zu: expected %d coefficients of magnitude at most %g", name, c.line, k - 1, NUM_MAX);
-                goto fail;
-            }
-        for (int q = 0; m->Wk && q < k - 1; q++)
-            if (coef[q] != (q < cls ? -1.0 : 1.0)) {
-                mz_linmodel_free(m);
-                return 1;
-            }
-        if (m->kernel_rbf) {
-            size_t s0 = (size_t)sv;
-            if (reserve(&m->sv_start, &cap_start, s0 + 2, sizeof *m->sv_start) != 0 ||
-                reserve(&m->sv_coef, &cap_coef, (s0 + 1) * (size_t)(k - 1), sizeof *m->sv_coef) != 0) {
-                mz_fail(e, "out of memory");
-                goto fail;
-            }
-            memcpy(m->sv_coef + s0 * (size_t)(k - 1), coef, (size_t)(k - 1) * sizeof *coef);
-            m->sv_start[s0 + 1] = m->sv_start[s0];
-        }
-        long last = 0;
-        for (;;) {
-            while (p < end && (*p == ' ' || *p == '\r')) p++;
-            if (p >= end) break;
-            long idx;
-            double v;
-            if (parse_long(&p, end, 1, (long)(max_index ? max_index : 1), &idx) != 0 || p >= end || *p != ':') {
-                mz_fail(e, "%s:%zu: bad feature index (must be 1..%zu)", name, c.line, max_index);
-                goto fail;
-            }
-            p++;
-            if (idx <= last) {
-                mz_fail(e, "%s:%zu: feature indices must increase", name, c.line);
-                goto fail;
-            }
-            last = idx;
-            if (parse_double(&p, end, &v) != 0) {
-                mz_fail(e, "%s:%zu: bad feature value (a number of magnitude at most %g)", name, c.line, NUM_MAX);
-                goto fail;
-            }
-            if (m->kernel_rbf) {
-                size_t at = m->sv_start[sv + 1];
-                if (reserve(&m->sv_idx, &cap_idx, at + 1, sizeof *m->sv_idx) != 0 ||
-                    reserve(&m->sv_val, &cap_val, at + 1, sizeof *m->sv_val) != 0) {
-                    mz_fail(e, "out of memory");
-                    goto fail;
-                }
-                m->sv_idx[at] = (int32_t)idx;
-                m->sv_val[at] = v;
-                m->sv_start[sv + 1] = at + 1;
-            } else if (m->Wk) {
-                m->Wk[(size_t)idx * (size_t)k + (size_t)cls] = v;
-            } else {
-                /* Fold coef * sv into every pair this SV takes part in. */
-                for (int q = 0; q < k - 1; q++) {
-                    if (coef[q] == 0.0) continue;
-                    int other = q < cls ? q : q + 1;
-                    int pi = cls < other ? mz_pair_index(k, cls, other) : mz_pair_index(k, other, cls);
-                    m->W[(size_t)idx * (size_t)m->npair + (size_t)pi] += coef[q] * v;
-                }
-            }
-        }
+        if ((rc = read_sv(s, s + n, c.line, name, max_index, sv, cls, m, &cap, e)) != 0) goto fail;
     }
     while (next_line(&c, &s, &n))
         if (!at_eol(s, s + n)) {
-            mz_fail(e, "%s:%zu: data after the last support vector", name, c.line);
+            rc = mz_fail(e, "%s:%zu: data after the last support vector", name, c.line);
             goto fail;
         }
-    if (m->kernel_rbf) m->nsv = (size_t)total_sv;
+    if (m->kernel_rbf) m->nsv = (size_t)h.total_sv;
     return 0;
 fail:
     mz_linmodel_free(m);
-    return -1;
+    return rc;
 }
 
 int mz_svmfile_parse(const char *text, size_t len, const char *name, size_t max_index,
