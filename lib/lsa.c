@@ -163,19 +163,19 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int mz_lsa_fit(mz_lsa *l, const mz_vocab *v, const mz_sparse *rows, size_t n, int dims, double weight,
-               unsigned long seed, int threads, int quiet, mz_err *e)
+/* Entry k of row i, if it is one of X's: a unigram of the vocabulary
+ * with a value (col_of[f] >= 0 once the columns are numbered). */
+static int in_X(const mz_vocab *v, const int32_t *col_of, const mz_sparse *row, size_t k, size_t *f)
 {
-    memset(l, 0, sizeof *l);
-    if (dims < 1 || dims > MZ_LSA_MAX_DIMS) return mz_fail(e, "--lsa-dims must be 1..%d", MZ_LSA_MAX_DIMS);
-    int rc = -1;
-    csr X = {0}, XT = {0};
-    double *Q = NULL, *Y = NULL, *W = NULL, *S = NULL, *U = NULL, *ev = NULL;
-    size_t *order = NULL;
-    int32_t *col_of = malloc((v->nfeat + 1) * sizeof *col_of);
-    if (!col_of) goto oom;
-    /* the columns: unigram features that occur in some row (a word the
-     * unlabelled texts never use has nothing to say, and no row) */
+    *f = (size_t)row->idx[k] - 1;
+    return *f < v->nfeat && col_of[*f] >= 0 && row->val[k] != 0;
+}
+
+/* X's columns: the unigram features that occur in some row (a word the
+ * unlabelled texts never use has nothing to say, and no row), numbered in
+ * feature order into col_of (-1: not a column).  Returns their count. */
+static size_t number_columns(const mz_vocab *v, const mz_sparse *rows, size_t n, int32_t *col_of)
+{
     for (size_t f = 0; f < v->nfeat; f++) col_of[f] = -1;
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < rows[i].n; k++) {
@@ -185,25 +185,21 @@ int mz_lsa_fit(mz_lsa *l, const mz_vocab *v, const mz_sparse *rows, size_t n, in
     size_t m = 0;
     for (size_t f = 0; f < v->nfeat; f++)
         if (col_of[f] == 0) col_of[f] = (int32_t)m++;
-    size_t p = (size_t)dims + OVERSAMPLE;
-    if (m < p || n < p) {
-        mz_fail(e, "--lsa-dims %d needs at least %zu texts and %zu of the vocabulary's words in them (have %zu and %zu)",
-                dims, p, p, n, m);
-        goto out;
-    }
-    /* texts that are copies of one another, or hold no word of the
-     * vocabulary, add no direction: dimensions beyond the distinct texts
-     * with words would be the random start vectors, not the corpus's (the
-     * search's extra OVERSAMPLE ones may be, as they are never kept) */
-    size_t with_words = 0;
+    return m;
+}
+
+/* The distinct rows of X that hold an entry, by a digest of their entries;
+ * (size_t)-1 when out of memory. */
+static size_t distinct_rows(const mz_vocab *v, const mz_sparse *rows, size_t n, const int32_t *col_of)
+{
+    size_t with_words = 0, f;
     uint64_t *h = malloc((n + 1) * sizeof *h);
-    if (!h) goto oom;
+    if (!h) return (size_t)-1;
     for (size_t i = 0; i < n; i++) {
         uint64_t x = 0;
         int any = 0;
         for (size_t k = 0; k < rows[i].n; k++) {
-            size_t f = (size_t)rows[i].idx[k] - 1;
-            if (f >= v->nfeat || col_of[f] < 0 || rows[i].val[k] == 0) continue;
+            if (!in_X(v, col_of, &rows[i], k, &f)) continue;
             uint64_t pair[2] = {(uint64_t)f, 0};
             memcpy(&pair[1], &rows[i].val[k], sizeof(double));
             x = x * 0x9E3779B97F4A7C15ull ^ mz_hash_bytes(pair, sizeof pair);
@@ -215,6 +211,117 @@ int mz_lsa_fit(mz_lsa *l, const mz_vocab *v, const mz_sparse *rows, size_t n, in
     size_t distinct = with_words ? 1 : 0;
     for (size_t i = 1; i < with_words; i++) distinct += h[i] != h[i - 1];
     free(h);
+    return distinct;
+}
+
+/* X: the rows' entries in its m columns, by row and (XT) by column, each
+ * column's rows in order: a fixed summing order for the products. */
+static int build_X(const mz_vocab *v, const mz_sparse *rows, size_t n, const int32_t *col_of, size_t m, csr *X,
+                   csr *XT)
+{
+    size_t nnz = 0, f;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < rows[i].n; k++) nnz += in_X(v, col_of, &rows[i], k, &f);
+    X->nr = n;
+    XT->nr = m;
+    X->start = calloc(n + 1, sizeof *X->start);
+    XT->start = calloc(m + 1, sizeof *XT->start);
+    X->col = malloc((nnz + 1) * sizeof *X->col);
+    X->val = malloc((nnz + 1) * sizeof *X->val);
+    XT->col = malloc((nnz + 1) * sizeof *XT->col);
+    XT->val = malloc((nnz + 1) * sizeof *XT->val);
+    if (!X->start || !XT->start || !X->col || !X->val || !XT->col || !XT->val) return -1;
+    nnz = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < rows[i].n; k++) {
+            if (!in_X(v, col_of, &rows[i], k, &f)) continue;
+            X->col[nnz] = (uint32_t)col_of[f];
+            X->val[nnz] = rows[i].val[k];
+            XT->start[col_of[f] + 1]++;
+            nnz++;
+        }
+        X->start[i + 1] = nnz;
+    }
+    for (size_t c = 0; c < m; c++) XT->start[c + 1] += XT->start[c];
+    size_t *fill = calloc(m + 1, sizeof *fill);
+    if (!fill) return -1;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = X->start[i]; k < X->start[i + 1]; k++) {
+            size_t at = XT->start[X->col[k]] + fill[X->col[k]]++;
+            XT->col[at] = (uint32_t)i;
+            XT->val[at] = X->val[k];
+        }
+    free(fill);
+    return 0;
+}
+
+/* S = Qᵀ W (p × p, W = Xᵀ X Q), made exactly symmetric. */
+static void rayleigh_ritz(const double *Q, const double *W, size_t m, size_t p, double *S)
+{
+    for (size_t r = 0; r < m; r++) {
+        const double *q = Q + r * p, *w = W + r * p;
+        for (size_t a = 0; a < p; a++) {
+            double qa = q[a];
+            if (qa == 0) continue;
+            for (size_t b = 0; b < p; b++) S[a * p + b] += qa * w[b];
+        }
+    }
+    for (size_t a = 0; a < p; a++)
+        for (size_t b = a + 1; b < p; b++) S[a * p + b] = S[b * p + a] = 0.5 * (S[a * p + b] + S[b * p + a]);
+}
+
+/* l->V = Q · U[:, the dims largest eigenvalues ev], each column's largest
+ * entry made positive (the sign of a singular vector is arbitrary; this
+ * makes it reproducible).  col scratches m doubles. */
+static void keep_top(mz_lsa *l, const double *Q, const double *U, const double *ev, size_t m, size_t p,
+                     size_t *order, double *col)
+{
+    size_t dims = l->dims;
+    for (size_t a = 0; a < p; a++) order[a] = a;
+    for (size_t a = 1; a < p; a++) { /* largest eigenvalue first; stable */
+        size_t x = order[a], b = a;
+        while (b > 0 && ev[order[b - 1]] < ev[x]) order[b] = order[b - 1], b--;
+        order[b] = x;
+    }
+    for (size_t j = 0; j < dims; j++) {
+        size_t uc = order[j];
+        double big = 0;
+        for (size_t r = 0; r < m; r++) {
+            double s = 0;
+            const double *q = Q + r * p;
+            for (size_t a = 0; a < p; a++) s += q[a] * U[a * p + uc];
+            col[r] = s;
+            if (fabs(s) > fabs(big)) big = s;
+        }
+        double sg = big < 0 ? -1.0 : 1.0;
+        for (size_t r = 0; r < m; r++) l->V[r * dims + j] = (float)(sg * col[r]);
+    }
+}
+
+int mz_lsa_fit(mz_lsa *l, const mz_vocab *v, const mz_sparse *rows, size_t n, int dims, double weight,
+               unsigned long seed, int threads, int quiet, mz_err *e)
+{
+    memset(l, 0, sizeof *l);
+    if (dims < 1 || dims > MZ_LSA_MAX_DIMS) return mz_fail(e, "--lsa-dims must be 1..%d", MZ_LSA_MAX_DIMS);
+    int rc = -1;
+    csr X = {0}, XT = {0};
+    double *Q = NULL, *Y = NULL, *W = NULL, *S = NULL, *U = NULL, *ev = NULL;
+    size_t *order = NULL;
+    int32_t *col_of = malloc((v->nfeat + 1) * sizeof *col_of);
+    if (!col_of) goto oom;
+    size_t m = number_columns(v, rows, n, col_of);
+    size_t p = (size_t)dims + OVERSAMPLE;
+    if (m < p || n < p) {
+        mz_fail(e, "--lsa-dims %d needs at least %zu texts and %zu of the vocabulary's words in them (have %zu and %zu)",
+                dims, p, p, n, m);
+        goto out;
+    }
+    /* texts that are copies of one another, or hold no word of the
+     * vocabulary, add no direction: dimensions beyond the distinct texts
+     * with words would be the random start vectors, not the corpus's (the
+     * search's extra OVERSAMPLE ones may be, as they are never kept) */
+    size_t distinct = distinct_rows(v, rows, n, col_of);
+    if (distinct == (size_t)-1) goto oom;
     if (distinct < (size_t)dims) {
         mz_fail(e,
                 "--lsa-dims %d needs at least %d distinct texts holding a word of the vocabulary, and has %zu "
@@ -222,45 +329,7 @@ int mz_lsa_fit(mz_lsa *l, const mz_vocab *v, const mz_sparse *rows, size_t n, in
                 dims, dims, distinct, n);
         goto out;
     }
-    /* X: the rows' unigram entries, by row and (XT) by column */
-    size_t nnz = 0;
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < rows[i].n; k++) {
-            size_t f = (size_t)rows[i].idx[k] - 1;
-            nnz += f < v->nfeat && col_of[f] >= 0 && rows[i].val[k] != 0;
-        }
-    X.nr = n;
-    XT.nr = m;
-    X.start = calloc(n + 1, sizeof *X.start);
-    XT.start = calloc(m + 1, sizeof *XT.start);
-    X.col = malloc((nnz + 1) * sizeof *X.col);
-    X.val = malloc((nnz + 1) * sizeof *X.val);
-    XT.col = malloc((nnz + 1) * sizeof *XT.col);
-    XT.val = malloc((nnz + 1) * sizeof *XT.val);
-    if (!X.start || !XT.start || !X.col || !X.val || !XT.col || !XT.val) goto oom;
-    nnz = 0;
-    for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < rows[i].n; k++) {
-            size_t f = (size_t)rows[i].idx[k] - 1;
-            if (f >= v->nfeat || col_of[f] < 0 || rows[i].val[k] == 0) continue;
-            X.col[nnz] = (uint32_t)col_of[f];
-            X.val[nnz] = rows[i].val[k];
-            XT.start[col_of[f] + 1]++;
-            nnz++;
-        }
-        X.start[i + 1] = nnz;
-    }
-    for (size_t c = 0; c < m; c++) XT.start[c + 1] += XT.start[c];
-    size_t *fill = calloc(m + 1, sizeof *fill);
-    if (!fill) goto oom;
-    for (size_t i = 0; i < n; i++) /* row order within each column: a fixed summing order */
-        for (size_t k = X.start[i]; k < X.start[i + 1]; k++) {
-            size_t at = XT.start[X.col[k]] + fill[X.col[k]]++;
-            XT.col[at] = (uint32_t)i;
-            XT.val[at] = X.val[k];
-        }
-    free(fill);
-
+    if (build_X(v, rows, n, col_of, m, &X, &XT) != 0) goto oom;
     Q = malloc(m * p * sizeof *Q);
     W = malloc(m * p * sizeof *W);
     Y = malloc(n * p * sizeof *Y);
@@ -275,30 +344,14 @@ int mz_lsa_fit(mz_lsa *l, const mz_vocab *v, const mz_sparse *rows, size_t n, in
         double *t = Q;
         Q = W, W = t;
     }
-    /* Rayleigh-Ritz: S = Qᵀ (Xᵀ X Q) */
     if (product(&X, Q, Y, p, threads, e) != 0 || product(&XT, Y, W, p, threads, e) != 0) goto out;
     S = calloc(p * p, sizeof *S);
     U = malloc(p * p * sizeof *U);
     ev = malloc(p * sizeof *ev);
     order = malloc(p * sizeof *order);
     if (!S || !U || !ev || !order) goto oom;
-    for (size_t r = 0; r < m; r++) {
-        const double *q = Q + r * p, *w = W + r * p;
-        for (size_t a = 0; a < p; a++) {
-            double qa = q[a];
-            if (qa == 0) continue;
-            for (size_t b = 0; b < p; b++) S[a * p + b] += qa * w[b];
-        }
-    }
-    for (size_t a = 0; a < p; a++)
-        for (size_t b = a + 1; b < p; b++) S[a * p + b] = S[b * p + a] = 0.5 * (S[a * p + b] + S[b * p + a]);
+    rayleigh_ritz(Q, W, m, p, S);
     jacobi(S, p, ev, U);
-    for (size_t a = 0; a < p; a++) order[a] = a;
-    for (size_t a = 1; a < p; a++) { /* largest eigenvalue first; stable */
-        size_t x = order[a], b = a;
-        while (b > 0 && ev[order[b - 1]] < ev[x]) order[b] = order[b - 1], b--;
-        order[b] = x;
-    }
     l->dims = (uint32_t)dims;
     l->nrow = (uint32_t)m;
     l->weight = weight;
@@ -311,21 +364,7 @@ int mz_lsa_fit(mz_lsa *l, const mz_vocab *v, const mz_sparse *rows, size_t n, in
         l->row_of[f] = col_of[f];
         if (col_of[f] >= 0) l->feat[col_of[f]] = (uint32_t)f;
     }
-    /* V = Q · U[:, top dims], each column's largest entry made positive (the
-     * sign of a singular vector is arbitrary; this makes it reproducible) */
-    for (size_t j = 0; j < (size_t)dims; j++) {
-        size_t uc = order[j];
-        double big = 0;
-        for (size_t r = 0; r < m; r++) {
-            double s = 0;
-            const double *q = Q + r * p;
-            for (size_t a = 0; a < p; a++) s += q[a] * U[a * p + uc];
-            W[r] = s; /* scratch: column j */
-            if (fabs(s) > fabs(big)) big = s;
-        }
-        double sg = big < 0 ? -1.0 : 1.0;
-        for (size_t r = 0; r < m; r++) l->V[r * (size_t)dims + j] = (float)(sg * W[r]);
-    }
+    keep_top(l, Q, U, ev, m, p, order, W);
     if (!quiet) mz_progress_clear();
     rc = 0;
     goto out;
