@@ -379,215 +379,237 @@ static void add_train_command(cJSON *manifest, const mz_train_args *a)
     }
 }
 
-int mz_train(const mz_train_args *args, mz_err *e)
-{
-    /* a stance corpus keeps each target's value under the target's name */
-    mz_train_args local = *args;
-    if (!strcmp(local.task, "stance") && !mz_train_given(args, "--label-field")) local.fields.label = local.target;
-    const mz_train_args *a = &local;
-    int rc = -1;
+/* What a training run holds, from the corpora to the bundle's writer:
+ * stages fill it in order, and run_free releases whatever they reached. */
+typedef struct run {
+    mz_train_args a; /* the arguments, a stance corpus's label field resolved */
     mz_collection c;
-    mz_normalizer *nz = NULL;
-    mz_stopwords sw = {0};
+    const char *task, *name;
+    int is_stance;
+    mz_featopts fo;
+    mz_groups groups, *by; /* --by: the scored records' groups */
+    mz_normalizer *nz;
+    mz_stopwords sw;
     mz_targets tg;
-    memset(&tg, 0, sizeof tg);
+    const mz_target *target;
+    char *targets_text; /* the lexicon file, copied into the bundle */
+    size_t targets_len;
+    mz_labelset L;
+    int *y, *y2;
     mz_vocab vocab;
-    memset(&vocab, 0, sizeof vocab);
+    mz_sparse *rows;
+    long *mentions; /* stance: each text's mentions of the target */
     mz_lsa lsa;
-    memset(&lsa, 0, sizeof lsa);
-    cJSON *lsa_corpora = NULL;
-    size_t lsa_texts = 0, lsa_left = 0;
-    mz_sparse *rows = NULL;
-    long *mentions = NULL;
-    mz_outfile records; /* --cv-predictions, written before the bundle goes into place */
-    int records_open = 0;
-    mz_trainset ts = {0};
-    mz_labelset L = {0};
-    int *y = NULL, *y2 = NULL;
-    char *targets_text = NULL;
-    size_t targets_len = 0;
+    cJSON *lsa_corpora;
+    size_t lsa_texts, lsa_left;
+    mz_trainset ts;
     mz_bundle_writer w;
-    memset(&w, 0, sizeof w);
-    cJSON *manifest = NULL, **oof = NULL;
-    char path[4096];
-    mz_groups groups, *by = NULL;
+    cJSON *manifest, **oof;
+    mz_outfile records; /* --cv-predictions, written before the bundle goes into place */
+    int records_open;
+} run;
 
-    if (mz_bundle_out_check(a->out, e) != 0) return -1;
-    /* the records are written after training: a path that cannot take
-     * them is said now */
-    if (a->cv_predictions && mz_outfile_check(a->cv_predictions, e) != 0)
-        return mz_wrap(e, "--cv-predictions: ");
-    if (mz_collection_load(&c, a, e) != 0) return -1;
-    if (c.n < 2) {
-        mz_fail(e, "%s: need at least 2 records to train, found %zu", a->corpus[0], c.n);
-        goto out;
-    }
+static void run_free(run *r, int failed)
+{
+    if (r->records_open) mz_outfile_abort(&r->records);
+    if (failed && r->w.tmp_dir[0]) mz_bundle_abort(&r->w);
+    cJSON_Delete(r->manifest);
+    mz_labelset_free(&r->L);
+    free(r->y);
+    free(r->y2);
+    mz_trainset_free(&r->ts);
+    if (r->rows)
+        for (size_t i = 0; i < r->c.n; i++) mz_sparse_free(&r->rows[i]);
+    free(r->rows);
+    free(r->mentions);
+    mz_vocab_free(&r->vocab);
+    mz_lsa_free(&r->lsa);
+    cJSON_Delete(r->lsa_corpora);
+    mz_targets_free(&r->tg);
+    free(r->targets_text);
+    mz_stopwords_free(&r->sw);
+    mz_normalizer_free(r->nz);
+    mz_records_free(r->oof, r->c.nscored);
+    if (r->by) mz_groups_free(r->by);
+    mz_collection_free(&r->c);
+}
+
+/* The loaded corpora can be trained and cross-validated on, and their
+ * --by groups are sound; then the task. */
+static int check_corpora(run *r, mz_err *e)
+{
+    const mz_train_args *a = &r->a;
+    const mz_collection *c = &r->c;
+    if (c->n < 2) return mz_fail(e, "%s: need at least 2 records to train, found %zu", a->corpus[0], c->n);
     /* some folds would be empty, and the manifest would record K of them;
      * a copy goes in its original's fold, so distinct texts count */
-    size_t distinct = c.nscored;
-    for (size_t i = 0; c.same && i < c.nscored; i++) distinct -= c.same[i] >= 0;
+    size_t distinct = c->nscored;
+    for (size_t i = 0; c->same && i < c->nscored; i++) distinct -= c->same[i] >= 0;
     if (distinct < (size_t)a->learn.folds) {
-        if (distinct < c.nscored)
-            mz_fail(e, "--cv %d: more folds than the %zu distinct texts of the %zu scored records", a->learn.folds,
-                    distinct, c.nscored);
-        else mz_fail(e, "--cv %d: more folds than the %zu scored records", a->learn.folds, c.nscored);
-        goto out;
+        if (distinct < c->nscored)
+            return mz_fail(e, "--cv %d: more folds than the %zu distinct texts of the %zu scored records",
+                           a->learn.folds, distinct, c->nscored);
+        return mz_fail(e, "--cv %d: more folds than the %zu scored records", a->learn.folds, c->nscored);
     }
     if (a->by_field) {
         /* the scored records' groups, said wrong before any training */
-        int r = mz_groups_build(&groups, a->by_field, "cross-validated", stderr, c.group, c.nscored, "scored record", e);
-        if (r != 0) goto out;
-        by = &groups;
+        if (mz_groups_build(&r->groups, a->by_field, "cross-validated", stderr, c->group, c->nscored, "scored record",
+                            e) != 0)
+            return -1;
+        r->by = &r->groups;
     }
-    const char *task = resolve_task(a, &c, e);
-    if (!task) goto out;
-    int is_stance = !strcmp(task, "stance");
-    mz_featopts fo = a->feat;
-    if (is_stance) fo.context = 1;
+    if (!(r->task = resolve_task(a, c, e))) return -1;
+    r->is_stance = !strcmp(r->task, "stance");
+    r->fo = a->feat;
+    if (r->is_stance) r->fo.context = 1;
+    return 0;
+}
 
-    if (!(nz = mz_normalizer_new(e))) goto out;
-    if (fo.stopwords) {
+/* The normaliser, the stopword list and (stance) the target lexicon. */
+static int load_lexicons(run *r, mz_err *e)
+{
+    const mz_train_args *a = &r->a;
+    char path[4096];
+    if (!(r->nz = mz_normalizer_new(e))) return -1;
+    if (r->fo.stopwords) {
         if (default_data(a->stopwords, "stopwords-ar.txt", "--stopwords", path, sizeof path, e) != 0 ||
-            not_over(a->cv_predictions, path, "stopword list", e) != 0)
-            goto out;
-        if (mz_stopwords_load(&sw, path, nz, e) != 0) goto out;
+            not_over(a->cv_predictions, path, "stopword list", e) != 0 ||
+            mz_stopwords_load(&r->sw, path, r->nz, e) != 0)
+            return -1;
     }
-    const mz_target *target = NULL;
-    if (is_stance) {
-        if (default_data(a->targets, "targets.json", "--targets", path, sizeof path, e) != 0 ||
-            not_over(a->cv_predictions, path, "target lexicon", e) != 0)
-            goto out;
-        if (mz_read_file(path, 16u << 20, &targets_text, &targets_len, e) != 0) goto out;
-        if (mz_targets_parse(&tg, targets_text, targets_len, path, nz, e) != 0) goto out;
-        target = mz_targets_find(&tg, a->target);
-        if (!target) {
-            mz_fail(e, "%s: no target \"%s\" in the lexicon", path, a->target);
-            goto out;
-        }
-    }
+    if (!r->is_stance) return 0;
+    if (default_data(a->targets, "targets.json", "--targets", path, sizeof path, e) != 0 ||
+        not_over(a->cv_predictions, path, "target lexicon", e) != 0 ||
+        mz_read_file(path, 16u << 20, &r->targets_text, &r->targets_len, e) != 0 ||
+        mz_targets_parse(&r->tg, r->targets_text, r->targets_len, path, r->nz, e) != 0)
+        return -1;
+    if (!(r->target = mz_targets_find(&r->tg, a->target)))
+        return mz_fail(e, "%s: no target \"%s\" in the lexicon", path, a->target);
+    return 0;
+}
 
-    /* ---- labels ---- */
-    const char *label_field = a->fields.label;
-    y = malloc(c.n * sizeof *y);
-    y2 = malloc(c.n * sizeof *y2);
-    if (!y || !y2) {
-        mz_fail(e, "out of memory");
-        goto out;
+/* Labels, the vocabulary and every record's row (with the semantic block
+ * when asked), and the solver's copy of the rows. */
+static int build_rows(run *r, mz_err *e)
+{
+    const mz_train_args *a = &r->a;
+    mz_collection *c = &r->c;
+    r->y = malloc(c->n * sizeof *r->y);
+    r->y2 = malloc(c->n * sizeof *r->y2);
+    if (!r->y || !r->y2) return mz_fail(e, "out of memory");
+    if (!strcmp(r->task, "multiclass") || !strcmp(r->task, "target")) {
+        if (read_labels(a, c, &r->L, r->y, e) != 0) return -1;
+    } else if (!strcmp(r->task, "multilabel") && read_label_lists(a, c, &r->L, e) != 0) {
+        return -1;
     }
-    if (!strcmp(task, "multiclass") || !strcmp(task, "target")) {
-        if (read_labels(a, &c, &L, y, e) != 0) goto out;
-    } else if (!strcmp(task, "multilabel") && read_label_lists(a, &c, &L, e) != 0) {
-        goto out;
-    }
-
-    /* ---- features ---- */
-    if (mz_featurize(&c, &fo, &sw, target, &tg, a->threads, a->quiet, 1, &vocab, &rows, is_stance ? &mentions : NULL, e) != 0)
-        goto out;
-    if (vocab.nfeat == 0) {
-        mz_fail(e, "%s: no feature is left (every term is rarer than --min-df %d or in more than --max-df)",
-                a->corpus[0], fo.min_df);
-        goto out;
-    }
-    mz_warn_wordless(&c, &vocab, rows, c.nscored, is_stance ? mentions : NULL, "scored texts");
-    if (!strcmp(task, "multiclass") && !a->learn.rbf && too_big(&L, vocab.nfeat, e)) goto out;
+    if (mz_featurize(c, &r->fo, &r->sw, r->target, &r->tg, a->threads, a->quiet, 1, &r->vocab, &r->rows,
+                     r->is_stance ? &r->mentions : NULL, e) != 0)
+        return -1;
+    if (r->vocab.nfeat == 0)
+        return mz_fail(e, "%s: no feature is left (every term is rarer than --min-df %d or in more than --max-df)",
+                       a->corpus[0], r->fo.min_df);
+    mz_warn_wordless(c, &r->vocab, r->rows, c->nscored, r->is_stance ? r->mentions : NULL, "scored texts");
+    if (!strcmp(r->task, "multiclass") && !a->learn.rbf && too_big(&r->L, r->vocab.nfeat, e)) return -1;
     /* an RBF head's cost grows with the square of the records: a person
      * waiting on a corpus of news should hear so before the minutes pass */
-    if (a->learn.rbf && c.nscored > RBF_WARN) {
+    if (a->learn.rbf && c->nscored > RBF_WARN) {
         mz_progress_clear();
         fprintf(stderr,
                 "mizan-train: warning: --kernel rbf on %zu records: its cost grows with the square of their number "
                 "(3,000 news articles took 2.5 minutes on one thread), so this may take %.0f minutes on one thread; the "
                 "linear default is made for corpora this size\n",
-                c.nscored, 2.5 * (double)c.nscored * (double)c.nscored / (3000.0 * 3000.0));
+                c->nscored, 2.5 * (double)c->nscored * (double)c->nscored / (3000.0 * 3000.0));
     }
-    if (a->nlsa && fit_lsa(a, &c, &vocab, rows, &lsa, &lsa_corpora, &lsa_texts, &lsa_left, e) != 0) goto out;
-    if (mz_trainset_build(&ts, rows, c.n, vocab.nfeat, e) != 0) goto out;
+    if (a->nlsa && fit_lsa(a, c, &r->vocab, r->rows, &r->lsa, &r->lsa_corpora, &r->lsa_texts, &r->lsa_left, e) != 0)
+        return -1;
+    if (mz_trainset_build(&r->ts, r->rows, c->n, r->vocab.nfeat, e) != 0) return -1;
     /* metrics, thresholds and calibration count the scored rows alone */
-    ts.nscored = c.nscored;
-    ts.same = c.same;
-    size_t ns = c.nscored;
+    r->ts.nscored = c->nscored;
+    r->ts.same = c->same;
+    return 0;
+}
 
-    if (mz_bundle_begin(&w, a->out, e) != 0) goto out;
-    const char *name = a->name ? a->name
-                       : is_stance ? a->target
-                       : !strcmp(task, "multilabel") ? "labels"
-                                                    : "topic";
+/* The heads of the task, into a bundle begun in its temporary folder. */
+static int fit_heads(run *r, mz_err *e)
+{
+    const mz_train_args *a = &r->a;
+    const mz_collection *c = &r->c;
+    size_t ns = c->nscored;
+    if (mz_bundle_begin(&r->w, a->out, e) != 0) return -1;
+    r->name = a->name ? a->name : r->is_stance ? a->target : !strcmp(r->task, "multilabel") ? "labels" : "topic";
     cJSON *solver = NULL;
-    if (!(manifest = manifest_new(a, task, name, is_stance, &fo, &c, &solver))) {
-        mz_fail(e, "out of memory");
-        goto out;
-    }
-    if (a->nlsa && add_lsa(manifest, &w, &lsa, a, lsa_texts, lsa_left, &lsa_corpora, e) != 0) goto out;
-    if (ns < c.n) cJSON_AddNumberToObject(manifest, "documents_training_only", (double)(c.n - ns));
-    cJSON *heads = cJSON_AddArrayToObject(manifest, "heads");
-    cJSON *cv = cJSON_AddObjectToObject(manifest, "cv");
+    if (!(r->manifest = manifest_new(a, r->task, r->name, r->is_stance, &r->fo, c, &solver)))
+        return mz_fail(e, "out of memory");
+    if (a->nlsa && add_lsa(r->manifest, &r->w, &r->lsa, a, r->lsa_texts, r->lsa_left, &r->lsa_corpora, e) != 0)
+        return -1;
+    if (ns < c->n) cJSON_AddNumberToObject(r->manifest, "documents_training_only", (double)(c->n - ns));
+    cJSON *heads = cJSON_AddArrayToObject(r->manifest, "heads");
+    cJSON *cv = cJSON_AddObjectToObject(r->manifest, "cv");
+    if (a->cv_predictions && !(r->oof = mz_records_new(c, ns))) return mz_fail(e, "out of memory");
+    mz_task tk = {c, a, &r->vocab, r->rows, &r->ts, ns, r->name, r->manifest, solver, heads, cv, &r->w,
+                  a->nlsa && a->lsa_binary_only ? r->lsa.base : 0, r->oof, r->by};
+    if (!strcmp(r->task, "multiclass")) return mz_train_multiclass(&tk, &r->L, r->y, e);
+    if (!strcmp(r->task, "multilabel")) return mz_train_multilabel(&tk, &r->L, r->y, e);
+    if (r->is_stance) return mz_train_stance(&tk, a->fields.label, r->mentions, r->y, r->y2, e);
+    if (!strcmp(r->task, "target")) return mz_train_targets(&tk, &r->L, r->y, r->y2, e);
+    return mz_fail(e, "--task %s: unknown task", r->task);
+}
 
-    if (a->cv_predictions && !(oof = mz_records_new(&c, ns))) {
-        mz_fail(e, "out of memory");
-        goto out;
-    }
-    mz_task tk = {&c, a, &vocab, rows, &ts, ns, name, manifest, solver, heads, cv, &w,
-                  a->nlsa && a->lsa_binary_only ? lsa.base : 0, oof, by};
-    int r;
-    if (!strcmp(task, "multiclass")) r = mz_train_multiclass(&tk, &L, y, e);
-    else if (!strcmp(task, "multilabel")) r = mz_train_multilabel(&tk, &L, y, e);
-    else if (is_stance) r = mz_train_stance(&tk, label_field, mentions, y, y2, e);
-    else if (!strcmp(task, "target")) r = mz_train_targets(&tk, &L, y, y2, e);
-    else r = mz_fail(e, "--task %s: unknown task", task);
-    if (r != 0) goto out;
-    if (fo.stopwords && add_stopwords(&w, &sw, e) != 0) goto out;
-    if (targets_text && mz_bundle_add(&w, "targets.json", targets_text, targets_len, e) != 0) goto out;
-    {
-        char *vt;
-        size_t vl;
-        if (mz_vocab_write(&vocab, &vt, &vl, e) != 0) goto out;
-        int r2 = mz_bundle_add(&w, "vocab.tsv", vt, vl, e);
-        free(vt);
-        if (r2 != 0) goto out;
-    }
-    add_train_command(manifest, a);
+/* The bundle's other files and manifest, then the bundle and the
+ * --cv-predictions records into place. */
+static int write_outputs(run *r, mz_err *e)
+{
+    const mz_train_args *a = &r->a;
+    size_t ns = r->c.nscored;
+    if (r->fo.stopwords && add_stopwords(&r->w, &r->sw, e) != 0) return -1;
+    if (r->targets_text && mz_bundle_add(&r->w, "targets.json", r->targets_text, r->targets_len, e) != 0) return -1;
+    char *vt;
+    size_t vl;
+    if (mz_vocab_write(&r->vocab, &vt, &vl, e) != 0) return -1;
+    int rc = mz_bundle_add(&r->w, "vocab.tsv", vt, vl, e);
+    free(vt);
+    if (rc != 0) return -1;
+    add_train_command(r->manifest, a);
     /* the records go into place after the bundle, so that a run that fails
      * to write it leaves both as they were; written and synced first, so
      * that a full disk is found before either moves */
-    if (oof && mz_records_prepare(&records, a->cv_predictions, oof, ns, "--cv-predictions", e) != 0) goto out;
-    records_open = oof != NULL;
+    if (r->oof && mz_records_prepare(&r->records, a->cv_predictions, r->oof, ns, "--cv-predictions", e) != 0)
+        return -1;
+    r->records_open = r->oof != NULL;
     /* from here a signal waits, for good: arriving while the outputs go
      * into place, it would end the run by that signal with them in place */
     sigset_t held;
     mz_signals_hold(&held);
-    if (mz_bundle_commit(&w, manifest, e) != 0) {
-        manifest = NULL;
-        goto out;
+    rc = mz_bundle_commit(&r->w, r->manifest, e);
+    r->manifest = NULL; /* the commit took it */
+    if (rc != 0) return -1;
+    r->records_open = 0;
+    if (r->oof && mz_outfile_commit(&r->records, e) != 0)
+        return mz_wrap(e, "--cv-predictions: the bundle is in place, but ");
+    return 0;
+}
+
+int mz_train(const mz_train_args *args, mz_err *e)
+{
+    if (mz_bundle_out_check(args->out, e) != 0) return -1;
+    /* the records are written after training: a path that cannot take
+     * them is said now */
+    if (args->cv_predictions && mz_outfile_check(args->cv_predictions, e) != 0) return mz_wrap(e, "--cv-predictions: ");
+    run *r = calloc(1, sizeof *r);
+    if (!r) return mz_fail(e, "out of memory");
+    r->a = *args;
+    /* a stance corpus keeps each target's value under the target's name */
+    if (!strcmp(r->a.task, "stance") && !mz_train_given(args, "--label-field")) r->a.fields.label = r->a.target;
+    if (mz_collection_load(&r->c, &r->a, e) != 0) {
+        free(r);
+        return -1;
     }
-    manifest = NULL;
-    records_open = 0;
-    if (oof && mz_outfile_commit(&records, e) != 0) {
-        mz_wrap(e, "--cv-predictions: the bundle is in place, but ");
-        goto out;
-    }
-    if (!a->quiet) fprintf(stderr, "model written to %s\n", a->out);
-    rc = 0;
-out:
-    if (records_open) mz_outfile_abort(&records);
-    if (rc != 0 && w.tmp_dir[0]) mz_bundle_abort(&w);
-    cJSON_Delete(manifest);
-    mz_labelset_free(&L);
-    free(y);
-    free(y2);
-    mz_trainset_free(&ts);
-    if (rows)
-        for (size_t i = 0; i < c.n; i++) mz_sparse_free(&rows[i]);
-    free(rows);
-    free(mentions);
-    mz_vocab_free(&vocab);
-    mz_lsa_free(&lsa);
-    cJSON_Delete(lsa_corpora);
-    mz_targets_free(&tg);
-    free(targets_text);
-    mz_stopwords_free(&sw);
-    mz_normalizer_free(nz);
-    mz_records_free(oof, c.nscored);
-    if (by) mz_groups_free(by);
-    mz_collection_free(&c);
+    int rc = -1;
+    if (check_corpora(r, e) == 0 && load_lexicons(r, e) == 0 && build_rows(r, e) == 0 && fit_heads(r, e) == 0 &&
+        write_outputs(r, e) == 0)
+        rc = 0;
+    if (rc == 0 && !r->a.quiet) fprintf(stderr, "model written to %s\n", r->a.out);
+    run_free(r, rc != 0);
+    free(r);
     return rc;
 }
