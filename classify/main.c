@@ -311,6 +311,144 @@ static int tsv_header(mz_run *r, const mz_models *m, mz_err *e)
 /* The run proper: models, inputs, answers.  Every way out passes through
  * `out`, which frees what was made, reports a failed write and, once -o's
  * temporary exists, decides whether it replaces FILE. */
+/* The options that depend on the loaded bundles: which fields a record is
+ * read by, kept and summarised by.  Says what is wrong and returns -1;
+ * *by is the --summary-by field's copy, the caller's to free. */
+static int bundle_options(const mz_classify_args *args, const mz_models *m, mz_run *r, char **by)
+{
+    if (args->summary_by) {
+        if (!(*by = strdup(args->summary_by))) {
+            say("out of memory");
+            return -1;
+        }
+        /* kept under a key of its own, so any field will do */
+        if (keep_list(*by, "--summary-by", NULL, &r->keep, &r->nkeep) != 0) return -1;
+        r->keep_as = MZ_SUMMARY_KEY;
+        if (r->nkeep != 1) {
+            say("--summary-by: one field");
+            return -1;
+        }
+    }
+    if (args->keep && keep_list((char *)args->keep, "--keep", m, &r->keep, &r->nkeep) != 0) return -1;
+    if (args->source && known_source(m, args->source) != 0) return -1;
+    /* options that would change nothing are said, as --source is */
+    int targets = 0;
+    for (size_t i = 0; i < m->n; i++) targets |= m->group[i] == MZ_GROUP_TARGET;
+    if (args->target_field && !targets) {
+        say("--target-field %s: no bundle answers by the record's target (a bundle trained with --task target)",
+            args->target_field);
+        return -1;
+    }
+    /* one field read as both text and title: a --title-field naming the
+     * text's is refused; a --text-field naming the bundles' title field (a
+     * feed of headlines) reads it as the text, with no title */
+    if (r->fields[1] && r->fields[2] && !strcmp(r->fields[1], r->fields[2])) {
+        if (args->fields[2]) {
+            say("--title-field %s: the text's field too; a record has a title field of its own or none", r->fields[2]);
+            return -1;
+        }
+        r->fields[2] = NULL;
+    }
+    return 0;
+}
+
+/* --list-models: loading verified every bundle; the listing is read from
+ * them.  Returns the exit status (a failed write is left in r). */
+static int list_models(const mz_classify_args *args, const mz_models *m, mz_run *r)
+{
+    mz_buf b = {0};
+    mz_models_describe(m, args->o.text_format, args->terms, &b);
+    int rc = 0;
+    if (b.oom) {
+        say("out of memory");
+        rc = 2;
+    } else if ((b.n && fwrite(b.s, 1, b.n, r->out) != b.n) || fflush(r->out) != 0) {
+        r->write_err = errno ? errno : EIO;
+    }
+    mz_buf_free(&b);
+    return rc;
+}
+
+/* The run's answering options, what it must not read as an input (the
+ * output file, standard output's file *sost when so_file), its workers
+ * and the TSV header. */
+static int run_setup(mz_run *r, const mz_classify_args *args, const mz_models *m, int so_file, const struct stat *sost,
+                     mz_err *e)
+{
+    r->o = args->o;
+    if (args->summary && summary_setup(r, m, args, e) != 0) return -1;
+    r->threads = args->threads;
+    if (mz_models_target_field(m, args->target_field, &r->target_field, e) != 0) return -1;
+    r->o.target_field = r->target_field;
+    r->source_field = m->source_field;
+    for (size_t i = 0; i < m->n; i++) r->reads_target |= m->group[i] == MZ_GROUP_TARGET;
+    r->source_given = args->source;
+    struct stat ost;
+    /* -o's file as it is before the run: a folder input may hold it (the
+     * new answers are renamed over it only at the end) */
+    if (args->output && stat(args->output, &ost) == 0 && S_ISREG(ost.st_mode))
+        r->out_exists = 1, r->out_dev = ost.st_dev, r->out_ino = ost.st_ino;
+    /* stdout, met in a folder through a link or under another name */
+    if (so_file) r->out_exists = r->out_stdout = 1, r->out_dev = sost->st_dev, r->out_ino = sost->st_ino;
+    /* progress only where it cannot land among the answers */
+    r->progress = mz_progress_live() && !(r->out == stdout && isatty(STDOUT_FILENO));
+    r->shown_ms = mz_now_ms();
+    r->w = calloc((size_t)args->threads, sizeof *r->w);
+    r->items = calloc(MZ_BATCH, sizeof *r->items);
+    if (!r->w || !r->items) return mz_fail(e, "out of memory");
+    for (int t = 0; t < args->threads; t++)
+        if (mz_worker_init(&r->w[t], m, &r->o, e) != 0) return -1;
+    if (r->o.tsv && tsv_header(r, m, e) != 0) return -1;
+    return 0;
+}
+
+/* Every input answered, then the summary.  Returns the exit status, or -1
+ * with e set (a failed write is left in r). */
+static int answer_inputs(mz_run *r, const mz_classify_args *args, mz_err *e)
+{
+    for (int i = 0; !r->write_err && !r->oom && i < args->ninputs; i++) {
+        struct stat st;
+        const char *in = args->inputs[i];
+        /* a file named .jsonl is a stream even without --jsonl: read as
+         * one article, a whole feed would get one meaningless answer */
+        /* a file named is answered as often as it is named; folders are
+         * read once (read_already) */
+        if (strcmp(in, "-") && stat(in, &st) == 0 && S_ISDIR(st.st_mode)) mz_add_dir(r, in);
+        else if (args->jsonl || mz_has_ext(in, ".jsonl")) mz_add_jsonl(r, in);
+        else if (!strcmp(in, "-")) mz_add_stdin_article(r);
+        else mz_add_file(r, in, 0);
+    }
+    mz_flush_batch(r);
+    mz_progress_clear();
+    if (r->oom) return r->oom_at[0] ? mz_fail(e, "%s: out of memory", r->oom_at) : mz_fail(e, "out of memory");
+    if (r->sum) {
+        mz_buf sb = {0};
+        mz_summary_write(r->sum, args->o.text_format, r->any_input_error, &sb);
+        if (!sb.oom && !r->write_err && (fwrite(sb.s, 1, sb.n, r->out) != sb.n || fflush(r->out) != 0))
+            r->write_err = errno ? errno : EIO;
+        mz_buf_free(&sb);
+        if (sb.oom) return mz_fail(e, "out of memory");
+    }
+    /* mz_flush_batch checked every write (r->write_err) */
+    return r->any_input_error ? 2 : r->any_record_error ? 1 : 0;
+}
+
+static void run_free(mz_run *r, int threads)
+{
+    mz_summary_free(r->sum);
+    if (r->w)
+        for (int t = 0; t < threads; t++)
+            if (r->w[t].m) mz_worker_free(&r->w[t]);
+    if (r->items)
+        for (size_t i = 0; i < MZ_BATCH; i++) mz_buf_free(&r->items[i].out);
+    free(r->w);
+    free(r->items);
+    free(r->keep);
+    for (size_t i = 0; i < r->nread; i++) free(r->read_path[i]);
+    free(r->read_path);
+    mz_strmap_free(r->read);
+}
+
 static int run_all(mz_classify_args *args)
 {
     mz_err e;
@@ -335,39 +473,11 @@ static int run_all(mz_classify_args *args)
     /* --summary-by's field travels in each answer as a kept field does */
     char *by = NULL;
     if (args->encoding && !(dec = mz_decoder_new(args->encoding, &e))) goto fail;
+    r.dec = dec;
     if (mz_models_load(&m, args->models, args->nmodels, &e) != 0) goto fail;
     /* a listing reads no article: which field feeds give does not matter */
     if (!args->list && mz_models_fields(&m, args->fields, r.fields, &e) != 0) goto fail;
-    if (args->summary_by) {
-        if (!(by = strdup(args->summary_by))) goto oom;
-        /* kept under a key of its own, so any field will do */
-        if (keep_list(by, "--summary-by", NULL, &r.keep, &r.nkeep) != 0) goto out;
-        r.keep_as = MZ_SUMMARY_KEY;
-        if (r.nkeep != 1) {
-            say("--summary-by: one field");
-            goto out;
-        }
-    }
-    if (args->keep && keep_list((char *)args->keep, "--keep", &m, &r.keep, &r.nkeep) != 0) goto out;
-    if (args->source && known_source(&m, args->source) != 0) goto out;
-    /* options that would change nothing are said, as --source is */
-    int targets = 0;
-    for (size_t i = 0; i < m.n; i++) targets |= m.group[i] == MZ_GROUP_TARGET;
-    if (args->target_field && !targets) {
-        say("--target-field %s: no bundle answers by the record's target (a bundle trained with --task target)",
-            args->target_field);
-        goto out;
-    }
-    /* one field read as both text and title: a --title-field naming the
-     * text's is refused; a --text-field naming the bundles' title field (a
-     * feed of headlines) reads it as the text, with no title */
-    if (r.fields[1] && r.fields[2] && !strcmp(r.fields[1], r.fields[2])) {
-        if (args->fields[2]) {
-            say("--title-field %s: the text's field too; a record has a title field of its own or none", r.fields[2]);
-            goto out;
-        }
-        r.fields[2] = NULL;
-    }
+    if (bundle_options(args, &m, &r, &by) != 0) goto out;
     if (output) {
         mz_signals_catch(on_signal);
         if (mz_outfile_open(&of, output, &e) != 0) goto fail;
@@ -375,93 +485,17 @@ static int run_all(mz_classify_args *args)
         r.out = of.f;
     }
     if (args->list) {
-        /* loading verified every bundle; the listing is read from them */
-        mz_buf b = {0};
-        mz_models_describe(&m, args->o.text_format, args->terms, &b);
-        rc = 0;
-        if (b.oom) {
-            say("out of memory");
-            rc = 2;
-        } else if ((b.n && fwrite(b.s, 1, b.n, r.out) != b.n) || fflush(r.out) != 0) {
-            r.write_err = errno ? errno : EIO;
-        }
-        mz_buf_free(&b);
+        rc = list_models(args, &m, &r);
         goto out;
     }
-    r.o = args->o;
-    if (args->summary && summary_setup(&r, &m, args, &e) != 0) goto fail;
-    r.threads = args->threads;
-    if (mz_models_target_field(&m, args->target_field, &r.target_field, &e) != 0) goto fail;
-    r.o.target_field = r.target_field;
-    r.source_field = m.source_field;
-    for (size_t i = 0; i < m.n; i++) r.reads_target |= m.group[i] == MZ_GROUP_TARGET;
-    r.source_given = args->source;
-    r.dec = dec;
-    struct stat ost;
-    /* -o's file as it is before the run: a folder input may hold it (the
-     * new answers are renamed over it only at the end) */
-    if (output && stat(output, &ost) == 0 && S_ISREG(ost.st_mode))
-        r.out_exists = 1, r.out_dev = ost.st_dev, r.out_ino = ost.st_ino;
-    /* stdout, met in a folder through a link or under another name */
-    if (so_file) r.out_exists = r.out_stdout = 1, r.out_dev = sost.st_dev, r.out_ino = sost.st_ino;
-    /* progress only where it cannot land among the answers */
-    r.progress = mz_progress_live() && !(r.out == stdout && isatty(STDOUT_FILENO));
-    r.shown_ms = mz_now_ms();
-    r.w = calloc((size_t)args->threads, sizeof *r.w);
-    r.items = calloc(MZ_BATCH, sizeof *r.items);
-    if (!r.w || !r.items) goto oom;
-    for (int t = 0; t < args->threads; t++)
-        if (mz_worker_init(&r.w[t], &m, &r.o, &e) != 0) goto fail;
-    if (r.o.tsv && tsv_header(&r, &m, &e) != 0) goto fail;
-    for (int i = 0; !r.write_err && !r.oom && i < args->ninputs; i++) {
-        struct stat st;
-        const char *in = args->inputs[i];
-        /* a file named .jsonl is a stream even without --jsonl: read as
-         * one article, a whole feed would get one meaningless answer */
-        /* a file named is answered as often as it is named; folders are
-         * read once (read_already) */
-        if (strcmp(in, "-") && stat(in, &st) == 0 && S_ISDIR(st.st_mode)) mz_add_dir(&r, in);
-        else if (args->jsonl || mz_has_ext(in, ".jsonl")) mz_add_jsonl(&r, in);
-        else if (!strcmp(in, "-")) mz_add_stdin_article(&r);
-        else mz_add_file(&r, in, 0);
-    }
-    mz_flush_batch(&r);
-    mz_progress_clear();
-    if (r.oom && r.oom_at[0]) {
-        mz_fail(&e, "%s: out of memory", r.oom_at);
-        goto fail;
-    }
-    if (r.oom) goto oom;
-    if (r.sum) {
-        mz_buf sb = {0};
-        mz_summary_write(r.sum, args->o.text_format, r.any_input_error, &sb);
-        if (!sb.oom && !r.write_err && (fwrite(sb.s, 1, sb.n, r.out) != sb.n || fflush(r.out) != 0))
-            r.write_err = errno ? errno : EIO;
-        mz_buf_free(&sb);
-        if (sb.oom) goto oom;
-    }
-    /* mz_flush_batch checked every write (r.write_err) */
-    rc = r.any_input_error ? 2 : r.any_record_error ? 1 : 0;
+    if (run_setup(&r, args, &m, so_file, &sost, &e) != 0 || (rc = answer_inputs(&r, args, &e)) < 0) goto fail;
     goto out;
-oom:
-    mz_fail(&e, "out of memory");
 fail:
     mz_progress_clear();
     mz_err_print(stderr, "mizan-classify", e.msg);
     rc = 2;
 out:
-    mz_summary_free(r.sum);
-    if (r.w)
-        for (int t = 0; t < args->threads; t++)
-            if (r.w[t].m) mz_worker_free(&r.w[t]);
-    if (r.items)
-        for (size_t i = 0; i < MZ_BATCH; i++) mz_buf_free(&r.items[i].out);
-    free(r.w);
-    free(r.items);
-    free(r.keep);
-    for (size_t i = 0; i < r.nread; i++) free(r.read_path[i]);
-    free(r.read_path);
-    mz_strmap_free(r.read);
+    run_free(&r, args->threads);
     free(by);
     mz_models_free(&m);
     mz_decoder_free(dec);
