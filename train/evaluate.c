@@ -512,49 +512,76 @@ static int bundles_inside(const char *dir, mz_err *e)
 
 /* Held-out evaluation: the bundle's own pipeline and heads, the corpus'
  * labels, the same tables as training prints. */
-int mz_evaluate(const mz_train_args *args, mz_err *e)
+/* The arguments as the bundle b reads its records: the fields it was
+ * trained on, its target and source fields, unless the command line names
+ * others (which are checked against what the bundle is). */
+static int read_as_trained(const mz_train_args *args, const mz_bundle *b, mz_train_args *local, mz_err *e)
 {
-    mz_bundle b;
-    if (args->predictions && mz_outfile_check(args->predictions, e) != 0) return mz_wrap(e, "--predictions: ");
-    if (mz_bundle_load(&b, args->model, e) != 0) return bundles_inside(args->model, e);
-    mz_train_args local = *args;
+    *local = *args;
     /* records are read by the fields the bundle was trained on, unless
      * told otherwise (a bundle without the list: the defaults) */
-    const cJSON *fj = cJSON_GetObjectItemCaseSensitive(b.manifest, "fields");
+    const cJSON *fj = cJSON_GetObjectItemCaseSensitive(b->manifest, "fields");
     const char *const fopt[] = {"--id-field", "--text-field", "--title-field", "--label-field"};
     const char *const fkey[] = {"id", "text", "title", "label"};
-    const char **fdst[] = {&local.fields.id, &local.fields.text, &local.fields.title, &local.fields.label};
+    const char **fdst[] = {&local->fields.id, &local->fields.text, &local->fields.title, &local->fields.label};
     for (int k = 0; k < 4; k++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(fj, fkey[k]);
         if (!mz_train_given(args, fopt[k]) && (cJSON_IsString(v) || (cJSON_IsNull(v) && k == 2)))
             *fdst[k] = cJSON_IsString(v) ? v->valuestring : NULL;
     }
     /* a stance bundle from before "fields": its target's name */
-    if (!strcmp(b.kind, "stance") && !mz_train_given(args, "--label-field") &&
+    if (!strcmp(b->kind, "stance") && !mz_train_given(args, "--label-field") &&
         !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(fj, "label")))
-        local.fields.label = b.target;
-    if (mz_fields_distinct(&local.fields, e) != 0) {
-        mz_bundle_free(&b);
-        return -1;
-    }
-    if (strcmp(b.kind, "target") && local.target_field) {
+        local->fields.label = b->target;
+    if (mz_fields_distinct(&local->fields, e) != 0) return -1;
+    if (strcmp(b->kind, "target") && local->target_field) {
         /* only a target bundle reads a record's target: said, as training says it */
-        mz_fail(e, "evaluate: --target-field: %s is a %s bundle, not a target one", args->model, b.kind);
-        mz_bundle_free(&b);
-        return -1;
+        return mz_fail(e, "evaluate: --target-field: %s is a %s bundle, not a target one", args->model, b->kind);
     }
-    if (!strcmp(b.kind, "target") && !local.target_field) {
+    if (!strcmp(b->kind, "target") && !local->target_field) {
         /* each record names its target in the field the bundle was trained with */
-        const cJSON *tf = cJSON_GetObjectItemCaseSensitive(b.manifest, "target_field");
-        local.target_field = cJSON_IsString(tf) && *tf->valuestring ? tf->valuestring : "target";
+        const cJSON *tf = cJSON_GetObjectItemCaseSensitive(b->manifest, "target_field");
+        local->target_field = cJSON_IsString(tf) && *tf->valuestring ? tf->valuestring : "target";
     }
     /* articles name their source in the field the bundle was trained with,
      * unless --source-field says otherwise */
-    if (b.nsource && !local.source_field) local.source_field = b.source_field;
-    if (!b.nsource && local.source_field) {
+    if (b->nsource && !local->source_field) local->source_field = b->source_field;
+    if (!b->nsource && local->source_field) {
         /* it would change nothing: said, as training says it */
-        mz_bundle_free(&b);
         return mz_fail(e, "evaluate: --source-field: %s has no per-source heads", args->model);
+    }
+    return 0;
+}
+
+/* Each record's row as the bundle b sees it (with its semantic block),
+ * and for a stance bundle each text's mentions of its target (the lexicon
+ * into *tg). */
+static int heldout_rows(mz_bundle *b, const mz_collection *c, int threads, mz_targets *tg, mz_sparse **rows,
+                        long **mentions, mz_err *e)
+{
+    const mz_target *target = NULL;
+    if (!strcmp(b->kind, "stance")) {
+        if (mz_bundle_lexicon(b, tg, e) != 0) return -1;
+        target = mz_targets_find(tg, b->target);
+    }
+    if (mz_featurize(c, &b->vocab.opt, &b->vocab.sw, target, tg, threads, 1, 0, &b->vocab, rows,
+                     target ? mentions : NULL, e) != 0)
+        return -1;
+    mz_warn_wordless(c, &b->vocab, *rows, c->n, target ? *mentions : NULL, "held-out records");
+    for (size_t i = 0; b->lsa.dims && i < c->n; i++)
+        if (mz_lsa_append(&b->lsa, &(*rows)[i]) != 0) return mz_fail(e, "out of memory");
+    return 0;
+}
+
+int mz_evaluate(const mz_train_args *args, mz_err *e)
+{
+    mz_bundle b;
+    if (args->predictions && mz_outfile_check(args->predictions, e) != 0) return mz_wrap(e, "--predictions: ");
+    if (mz_bundle_load(&b, args->model, e) != 0) return bundles_inside(args->model, e);
+    mz_train_args local;
+    if (read_as_trained(args, &b, &local, e) != 0) {
+        mz_bundle_free(&b);
+        return -1;
     }
     const mz_train_args *a = &local;
     int rc = -1;
@@ -594,20 +621,7 @@ int mz_evaluate(const mz_train_args *args, mz_err *e)
         if (mz_groups_build(&groups, a->by_field, "held-out", stdout, c.group, c.n, "record", e) != 0) goto out;
         g = &groups;
     }
-    const mz_target *target = NULL;
-    if (!strcmp(b.kind, "stance")) {
-        if (mz_bundle_lexicon(&b, &tg, e) != 0) goto out;
-        target = mz_targets_find(&tg, b.target);
-    }
-    if (mz_featurize(&c, &b.vocab.opt, &b.vocab.sw, target, &tg, a->threads, 1, 0, &b.vocab, &rows,
-                     target ? &mentions : NULL, e) != 0)
-        goto out;
-    mz_warn_wordless(&c, &b.vocab, rows, c.n, target ? mentions : NULL, "held-out records");
-    for (size_t i = 0; b.lsa.dims && i < c.n; i++)
-        if (mz_lsa_append(&b.lsa, &rows[i]) != 0) {
-            mz_fail(e, "out of memory");
-            goto out;
-        }
+    if (heldout_rows(&b, &c, a->threads, &tg, &rows, &mentions, e) != 0) goto out;
     y = malloc((c.n + 1) * sizeof *y);
     P = calloc((c.n + 1) * MZ_MAX_CLASSES, sizeof *P);
     if (!y || !P) {
