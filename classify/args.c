@@ -43,8 +43,8 @@ const char mz_classify_usage[] =
     "  --terms K     with --list-models: each head's K strongest words toward each label\n"
     "  --version     print the version and the bundle format it reads\n";
 
-/* A whole-number option's value, or a complaint naming the option. */
-/* A count: digits alone, as the trainer's (strtoll would also take " 3"
+/* A whole-number option's value, or a complaint naming the option.  A
+ * count: digits alone, as the trainer's (strtoll would also take " 3"
  * and "+3"). */
 static int int_opt(const char *name, const char *v, long long lo, long long hi, long long *out, mz_err *e)
 {
@@ -54,6 +54,34 @@ static int int_opt(const char *name, const char *v, long long lo, long long hi, 
     if (end == v || *end || errno || k < lo || k > hi || v[strspn(v, "0123456789")])
         return mz_fail(e, "%s: expected a whole number in [%lld, %lld], got '%s'", name, lo, hi, v);
     *out = k;
+    return 0;
+}
+
+/* Options that do not go together, or with a listing or a summary, which
+ * would take them and change nothing; per_article is the first option
+ * given that only answering articles uses (NULL: none). */
+static int check_combinations(const mz_classify_args *a, const char *per_article, int explain_given, mz_err *e)
+{
+    if (a->list && a->o.tsv) return mz_fail(e, "--list-models: --format json or text (a listing has no rows)");
+    if (a->summary && a->o.tsv) return mz_fail(e, "--summary: --format json or text (a summary has no rows)");
+    if (a->summary && a->keep) return mz_fail(e, "--summary: --keep copies fields into each answer, and a summary has none");
+    /* the report for a person shows answers, not a feed's fields: the
+     * option would be taken and change nothing */
+    if (a->keep && a->o.text_format && !a->summary && !a->list)
+        return mz_fail(e, "--keep: the text report shows no record fields; use --format json or tsv");
+    if (a->summary && a->list) return mz_fail(e, "--summary and --list-models: one or the other");
+    if (a->terms_given && !a->list) return mz_fail(e, "--terms: only with --list-models (per article, see --explain)");
+    /* a listing reads no article: inputs or per-article options would be
+     * ignored, so they are refused */
+    if (a->list && a->ninputs) return mz_fail(e, "--list-models reads no article, so no input (%s) goes with it", a->inputs[0]);
+    if (a->list && a->keep) return mz_fail(e, "--list-models reads no article, so --keep does not go with it");
+    if (a->list && per_article) return mz_fail(e, "--list-models reads no article, so %s does not go with it", per_article);
+    if (a->summary && explain_given)
+        return mz_fail(e, "--summary: --explain lists each answer's evidence, and a summary shows no answer");
+    for (int k = 0; k < 3; k++)
+        if (a->list && a->fields[k])
+            return mz_fail(e, "--list-models reads no article, so --%s-field does not go with it",
+                           k == 0 ? "id" : k == 1 ? "text" : "title");
     return 0;
 }
 
@@ -141,26 +169,7 @@ int mz_classify_args_parse(mz_classify_args *a, int argc, char **argv, mz_err *e
             return mz_fail(e, "unknown or incomplete option '%s'", o);
         } else a->inputs[a->ninputs++] = o;
     }
-    if (a->list && a->o.tsv) return mz_fail(e, "--list-models: --format json or text (a listing has no rows)");
-    if (a->summary && a->o.tsv) return mz_fail(e, "--summary: --format json or text (a summary has no rows)");
-    if (a->summary && a->keep) return mz_fail(e, "--summary: --keep copies fields into each answer, and a summary has none");
-    /* the report for a person shows answers, not a feed's fields: the
-     * option would be taken and change nothing */
-    if (a->keep && a->o.text_format && !a->summary && !a->list)
-        return mz_fail(e, "--keep: the text report shows no record fields; use --format json or tsv");
-    if (a->summary && a->list) return mz_fail(e, "--summary and --list-models: one or the other");
-    if (a->terms_given && !a->list) return mz_fail(e, "--terms: only with --list-models (per article, see --explain)");
-    /* a listing reads no article: inputs or per-article options would be
-     * ignored, so they are refused */
-    if (a->list && a->ninputs) return mz_fail(e, "--list-models reads no article, so no input (%s) goes with it", a->inputs[0]);
-    if (a->list && a->keep) return mz_fail(e, "--list-models reads no article, so --keep does not go with it");
-    if (a->list && per_article) return mz_fail(e, "--list-models reads no article, so %s does not go with it", per_article);
-    if (a->summary && explain_given)
-        return mz_fail(e, "--summary: --explain lists each answer's evidence, and a summary shows no answer");
-    for (int k = 0; k < 3; k++)
-        if (a->list && a->fields[k])
-            return mz_fail(e, "--list-models reads no article, so --%s-field does not go with it",
-                           k == 0 ? "id" : k == 1 ? "text" : "title");
+    if (check_combinations(a, per_article, explain_given, e) != 0) return -1;
     if (a->ninputs == 0) a->inputs[a->ninputs++] = "-";
     /* standard input can be read once: named again it would be an empty
      * input, answered differently by mode */
