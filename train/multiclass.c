@@ -511,6 +511,94 @@ int mz_train_multiclass(const mz_task *t, const mz_labelset *L, const int *y, mz
 /* --task target: a head per value of --target-field, each fitted,
  * calibrated and measured on its own records; every target is checked
  * before any head is fitted.  y holds the labels (0..L->n-1); y2 is scratch. */
+/* The targets the records name, sorted: each names its head and its
+ * figures' key, so "pooled" and "aux", the bundle's own, are refused. */
+static int target_names(const mz_collection *c, mz_labelset *T, mz_err *e)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        char tb[256];
+        cJSON tj = {.type = cJSON_String, .valuestring = c->target[i]};
+        const char *why = mz_label_text(&tj, tb, sizeof tb);
+        if (why) return mz_fail(e, "%s: target %s", c->where[i], why);
+        if (!strcmp(c->target[i], "pooled") || !strcmp(c->target[i], "aux"))
+            return mz_fail(e, "%s: a target may not be called \"%s\", a name the bundle uses itself", c->where[i],
+                           c->target[i]);
+        if (mz_labelset_add(T, c->target[i]) != 0)
+            return mz_fail(e, "%s: more than %d distinct targets", c->where[i], MZ_MAX_CLASSES);
+    }
+    mz_labelset_sort(T);
+    return 0;
+}
+
+/* Target tname's records (y2[i] >= 0) can be cross-validated: every fold
+ * holds some, and they carry two labels or more (a label of the task they
+ * never carry is warned of). */
+static int target_trainable(const mz_task *tk, const mz_labelset *L, const int *y2, const char *tname, mz_err *e)
+{
+    const mz_collection *c = tk->c;
+    int folds = tk->a->learn.folds;
+    char what[300];
+    snprintf(what, sizeof what, "target \"%s\": label ", tname);
+    if (mz_scored_cover(y2, c->n, tk->ns, L->n, L->name, what, e) != 0) return -1;
+    /* as for the whole corpus (train.c): a fold without any of the
+     * target's texts would score none of them, and the manifest
+     * record folds that were not there */
+    size_t distinct = 0, scored = 0;
+    for (size_t i = 0; i < tk->ns; i++)
+        if (y2[i] >= 0) scored++, distinct += !(c->same && c->same[i] >= 0);
+    if (distinct < (size_t)folds) {
+        if (distinct < scored)
+            return mz_fail(e, "--cv %d: more folds than the %zu distinct texts of the %zu scored records of target \"%s\"",
+                           folds, distinct, scored, tname);
+        return mz_fail(e, "--cv %d: more folds than the %zu scored records of target \"%s\"", folds, scored, tname);
+    }
+    int seen[MZ_MAX_CLASSES] = {0}, nseen = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (y2[i] >= 0 && !seen[y2[i]]++) nseen++;
+    if (nseen < 2) return mz_fail(e, "target \"%s\": its records have fewer than two labels", tname);
+    /* every head answers with the task's labels: one its records never
+     * carry gets no weights, and the head never gives it */
+    if (nseen < L->n) {
+        int miss = 0;
+        while (seen[miss]) miss++;
+        mz_progress_clear();
+        fprintf(stderr,
+                "mizan-train: warning: target \"%s\": no record has the label \"%s\"%s, so its head never "
+                "answers it\n",
+                tname, L->name[miss], L->n - nseen > 1 ? " (nor another of the task's labels)" : "");
+    }
+    return 0;
+}
+
+/* Target t's head (file target-NN.svm) on its records y2, its
+ * cross-validated probabilities into pooled and (without label weights)
+ * its figures into the manifest; *hj is its entry in the heads. */
+static int fit_target(const mz_task *tk, const mz_labelset *L, const mz_train_args *a2, int t, const char *tname,
+                      const int *y2, size_t nrec, double *pooled, cJSON **hj, mz_err *e)
+{
+    const mz_collection *c = tk->c;
+    const mz_train_args *a = tk->a;
+    mz_linmodel lm;
+    double *prob, C;
+    if (mz_fit(tk->ts, y2, L->n, a2, tname, &lm, &prob, &C, NULL, e) != 0) return -1;
+    for (size_t i = 0; i < c->n; i++)
+        if (y2[i] >= 0) memcpy(pooled + i * (size_t)L->n, prob + i * (size_t)L->n, (size_t)L->n * sizeof *prob);
+    char title[MZ_NAME_MAX + 64];
+    snprintf(title, sizeof title, "target \"%s\" (%zu records, cross-validated)", tname, nrec);
+    if (!a->f1_labels) /* else reported with the weights */
+        cJSON_AddItemToObject(tk->cv, tname, mz_report(title, prob, NULL, y2, tk->ns, L->n, L->name, a->quiet, stderr));
+    free(prob);
+    char file[64];
+    snprintf(file, sizeof file, "target-%02d.svm", t);
+    cJSON_AddItemToArray(tk->heads, *hj = mz_head_json(tname, file, L->name, L->n));
+    /* the C each head was fitted with: --grid chooses one per target */
+    if (a->grid) cJSON_AddNumberToObject(*hj, "C", C);
+    else if (t == 0) cJSON_AddNumberToObject(tk->solver, "C", C);
+    int r = mz_add_model(tk->w, file, &lm, e);
+    mz_linmodel_free(&lm);
+    return r;
+}
+
 int mz_train_targets(const mz_task *tk, const mz_labelset *L, const int *y, int *y2, mz_err *e)
 {
     const mz_collection *c = tk->c;
@@ -520,26 +608,7 @@ int mz_train_targets(const mz_task *tk, const mz_labelset *L, const int *y, int 
     mz_labelset T = {0};
     int rc = -1, *tix = NULL, *pred = NULL;
     double *pooled = NULL;
-    for (size_t i = 0; i < c->n; i++) {
-        /* a target names its head and its figures' key: "pooled" and
-         * "aux" are taken by the bundle's own */
-        char tb[256];
-        cJSON tj = {.type = cJSON_String, .valuestring = c->target[i]};
-        const char *why = mz_label_text(&tj, tb, sizeof tb);
-        if (why) {
-            mz_fail(e, "%s: target %s", c->where[i], why);
-            goto out;
-        }
-        if (!strcmp(c->target[i], "pooled") || !strcmp(c->target[i], "aux")) {
-            mz_fail(e, "%s: a target may not be called \"%s\", a name the bundle uses itself", c->where[i], c->target[i]);
-            goto out;
-        }
-        if (mz_labelset_add(&T, c->target[i]) != 0) {
-            mz_fail(e, "%s: more than %d distinct targets", c->where[i], MZ_MAX_CLASSES);
-            goto out;
-        }
-    }
-    mz_labelset_sort(&T);
+    if (target_names(c, &T, e) != 0) goto out;
     cJSON_AddStringToObject(manifest, "target_field", a->target_field);
     /* one auxiliary head over every target's records: what it learns
      * (a tweet's sentiment, say) holds across targets, and each
@@ -557,42 +626,7 @@ int mz_train_targets(const mz_task *tk, const mz_labelset *L, const int *y, int 
     mz_heads_balanced(a, &a2, tk->solver);
     for (int t = 0; t < T.n; t++) {
         for (size_t i = 0; i < c->n; i++) y2[i] = tix[i] == t ? y[i] : -1;
-        char what[300];
-        snprintf(what, sizeof what, "target \"%s\": label ", T.name[t]);
-        if (mz_scored_cover(y2, c->n, ns, L->n, L->name, what, e) != 0) goto out;
-        /* as for the whole corpus (train.c): a fold without any of the
-         * target's texts would score none of them, and the manifest
-         * record folds that were not there */
-        size_t distinct = 0, scored = 0;
-        for (size_t i = 0; i < ns; i++)
-            if (y2[i] >= 0) scored++, distinct += !(c->same && c->same[i] >= 0);
-        if (distinct < (size_t)a->learn.folds) {
-            if (distinct < scored)
-                mz_fail(e, "--cv %d: more folds than the %zu distinct texts of the %zu scored records of target \"%s\"",
-                        a->learn.folds, distinct, scored, T.name[t]);
-            else
-                mz_fail(e, "--cv %d: more folds than the %zu scored records of target \"%s\"", a->learn.folds, scored,
-                        T.name[t]);
-            goto out;
-        }
-        int seen[MZ_MAX_CLASSES] = {0}, nseen = 0;
-        for (size_t i = 0; i < c->n; i++)
-            if (y2[i] >= 0 && !seen[y2[i]]++) nseen++;
-        if (nseen < 2) {
-            mz_fail(e, "target \"%s\": its records have fewer than two labels", T.name[t]);
-            goto out;
-        }
-        /* every head answers with the task's labels: one its records never
-         * carry gets no weights, and the head never gives it */
-        if (nseen < L->n) {
-            int miss = 0;
-            while (seen[miss]) miss++;
-            mz_progress_clear();
-            fprintf(stderr,
-                    "mizan-train: warning: target \"%s\": no record has the label \"%s\"%s, so its head never "
-                    "answers it\n",
-                    T.name[t], L->name[miss], L->n - nseen > 1 ? " (nor another of the task's labels)" : "");
-        }
+        if (target_trainable(tk, L, y2, T.name[t], e) != 0) goto out;
     }
     cJSON *hj[MZ_MAX_CLASSES];
     size_t nrec[MZ_MAX_CLASSES];
@@ -602,25 +636,7 @@ int mz_train_targets(const mz_task *tk, const mz_labelset *L, const int *y, int 
             y2[i] = tix[i] == t ? y[i] : -1;
             nrec[t] += y2[i] >= 0 && i < ns; /* scored records */
         }
-        mz_linmodel lm;
-        double *prob, C;
-        if (mz_fit(tk->ts, y2, L->n, &a2, T.name[t], &lm, &prob, &C, NULL, e) != 0) goto out;
-        for (size_t i = 0; i < c->n; i++)
-            if (y2[i] >= 0) memcpy(pooled + i * (size_t)L->n, prob + i * (size_t)L->n, (size_t)L->n * sizeof *prob);
-        char title[MZ_NAME_MAX + 64];
-        snprintf(title, sizeof title, "target \"%s\" (%zu records, cross-validated)", T.name[t], nrec[t]);
-        if (!a->f1_labels) /* else reported below, with the weights */
-            cJSON_AddItemToObject(cv, T.name[t], mz_report(title, prob, NULL, y2, ns, L->n, L->name, a->quiet, stderr));
-        free(prob);
-        char file[64];
-        snprintf(file, sizeof file, "target-%02d.svm", t);
-        cJSON_AddItemToArray(tk->heads, hj[t] = mz_head_json(T.name[t], file, L->name, L->n));
-        /* the C each head was fitted with: --grid chooses one per target */
-        if (a->grid) cJSON_AddNumberToObject(hj[t], "C", C);
-        else if (t == 0) cJSON_AddNumberToObject(tk->solver, "C", C);
-        int r = mz_add_model(tk->w, file, &lm, e);
-        mz_linmodel_free(&lm);
-        if (r != 0) goto out;
+        if (fit_target(tk, L, &a2, t, T.name[t], y2, nrec[t], pooled, &hj[t], e) != 0) goto out;
     }
     /* pooled over targets: every record scored by its own target's head.
      * Label weights are chosen on them all, one set for every target:
