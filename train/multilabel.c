@@ -216,30 +216,14 @@ static int fit_primary_head(const mz_task *tk, const int *prim, int K, double pw
     return 0;
 }
 
-int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err *e)
+/* A label on every scored text leaves its head no text without it: it
+ * would learn nothing and say yes to everything, every figure of it
+ * perfect.  (One on none of them is refused later, by mz_scored_cover, as
+ * one only --train-only texts carry.)  Said before any head is fitted. */
+static int labels_learnable(const mz_task *tk, const mz_labelset *L, const unsigned char *truth, mz_err *e)
 {
-    const mz_collection *c = tk->c;
-    const mz_train_args *a = tk->a;
-    size_t ns = tk->ns;
-    const mz_trainset *ts = tk->ts;
-    cJSON *manifest = tk->manifest, *solver = tk->solver, *heads = tk->heads, *cv = tk->cv;
-    const char *name = tk->name;
-    size_t n = c->n;
+    size_t n = tk->c->n, ns = tk->ns;
     int K = L->n;
-    double *P = calloc(n * (size_t)K + 1, sizeof *P), *PM = NULL, *tfold = NULL;
-    int *prim = malloc(n * sizeof *prim), *fold = NULL, rc = -1;
-    unsigned char *truth = calloc(n * (size_t)K + 1, 1);
-    cJSON *bj = NULL;
-    if (!P || !prim || !truth) {
-        mz_fail(e, "out of memory");
-        goto out;
-    }
-    if (mz_ml_truth(c, L->name, K, truth, prim, e) != 0) goto out;
-    /* A label on every scored text leaves its head no text without it: it
-     * would learn nothing and say yes to everything, every figure of it
-     * perfect.  (One on none of them is refused below, by
-     * mz_scored_cover, as one only --train-only texts carry.)  Said
-     * before any head is fitted. */
     for (int k = 0; k < K; k++) {
         size_t on = 0, all = 0;
         for (size_t i = 0; i < n; i++) {
@@ -247,24 +231,25 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
             on += i < ns && t;
             all += t;
         }
-        if (on == ns) {
-            mz_fail(e, "%s: label \"%s\" is on every %s (%zu): a head needs texts without it to learn from; "
-                       "leave it out of the lists",
-                    a->corpus[0], L->name[k], all == n ? "record" : "scored record", ns);
-            goto out;
-        }
+        if (on == ns)
+            return mz_fail(e, "%s: label \"%s\" is on every %s (%zu): a head needs texts without it to learn from; "
+                              "leave it out of the lists",
+                           tk->a->corpus[0], L->name[k], all == n ? "record" : "scored record", ns);
     }
-    double Csum;
-    if (fit_label_heads(tk, L, truth, y, P, &Csum, e) != 0) goto out;
-    if (!a->grid) cJSON_AddNumberToObject(solver, "C", Csum / K); /* every head's */
-    /* Which of a text's labels leads is a choice among them; independent
-     * binary heads only say whether each is present, so a multiclass
-     * head on the first listed label helps choose.  Every label must
-     * lead somewhere for it to have a class to learn. */
-    int leads[MZ_MAX_CLASSES] = {0}, all_lead = 1;
-    for (size_t i = 0; i < ns; i++) leads[prim[i]] = 1; /* scored rows: its calibration's */
+    return 0;
+}
+
+/* Which of a text's labels leads is a choice among them; independent
+ * binary heads only say whether each is present, so a multiclass head on
+ * the first listed label helps choose.  Every label must lead somewhere
+ * for it to have a class to learn: the primary head's weight, or 0 (said)
+ * when some label never does. */
+static double primary_weight(const mz_task *tk, const mz_labelset *L, const int *prim)
+{
+    int K = L->n, leads[MZ_MAX_CLASSES] = {0}, all_lead = 1;
+    for (size_t i = 0; i < tk->ns; i++) leads[prim[i]] = 1; /* scored rows: its calibration's */
     for (int k = 0; k < K; k++) all_lead &= leads[k];
-    double pw = a->primary_weight;
+    double pw = tk->a->primary_weight;
     if (pw > 0 && !all_lead) {
         /* said even with --quiet: the bundle is not the one asked for */
         int k = 0;
@@ -276,6 +261,65 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
                 L->name[k]);
         pw = 0;
     }
+    return pw;
+}
+
+/* The cross-validated figures, into the manifest (and each head's
+ * threshold) and on stderr: best with the threshold best_t they were
+ * chosen on, nest (when there are folds) with each fold's chosen on the
+ * others, ovr the binary heads' alone (when a primary head was fitted, and
+ * said when its weight pw > 0). */
+static void report_multilabel(const mz_task *tk, double best_t, const mz_ml_figures *best, const mz_ml_figures *ovr,
+                              const mz_ml_figures *nest, int folds, int primary, double pw)
+{
+    cJSON *h;
+    cJSON_ArrayForEach(h, tk->heads) cJSON_AddNumberToObject(h, "threshold", best_t);
+    cJSON *mj = cJSON_AddObjectToObject(tk->cv, tk->name);
+    cJSON_AddNumberToObject(mj, "n", (double)tk->ns);
+    cJSON_AddNumberToObject(mj, "threshold", best_t);
+    mz_add_figure(mj, "micro_f1", best->micro_f1);
+    mz_add_figure(mj, "macro_f1", best->macro_f1);
+    mz_add_figure(mj, "primary_accuracy", best->primary_accuracy);
+    if (primary) mz_add_figure(mj, "primary_accuracy_binary_heads", ovr->primary_accuracy);
+    if (folds) {
+        cJSON *nj = cJSON_AddObjectToObject(mj, "threshold_chosen_on_other_folds");
+        mz_add_figure(nj, "micro_f1", nest->micro_f1);
+        mz_add_figure(nj, "macro_f1", nest->macro_f1);
+        mz_add_figure(nj, "primary_accuracy", nest->primary_accuracy);
+    }
+    if (tk->a->quiet) return;
+    fprintf(stderr, "\ncross-validated: threshold %.2f  micro-F1 %.4f  macro-F1 %.4f  primary accuracy %.4f\n", best_t,
+            best->micro_f1, best->macro_f1, best->primary_accuracy);
+    if (folds)
+        fprintf(stderr, "each fold with the threshold chosen on the others: micro-F1 %.4f  macro-F1 %.4f  "
+                        "primary accuracy %.4f\n",
+                nest->micro_f1, nest->macro_f1, nest->primary_accuracy);
+    if (pw > 0) fprintf(stderr, "primary accuracy of the binary heads alone: %.4f\n", ovr->primary_accuracy);
+}
+
+int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err *e)
+{
+    const mz_collection *c = tk->c;
+    const mz_train_args *a = tk->a;
+    size_t ns = tk->ns;
+    const mz_trainset *ts = tk->ts;
+    cJSON *manifest = tk->manifest, *solver = tk->solver;
+    size_t n = c->n;
+    int K = L->n;
+    double *P = calloc(n * (size_t)K + 1, sizeof *P), *PM = NULL, *tfold = NULL;
+    int *prim = malloc(n * sizeof *prim), *fold = NULL, rc = -1;
+    unsigned char *truth = calloc(n * (size_t)K + 1, 1);
+    cJSON *bj = NULL;
+    if (!P || !prim || !truth) {
+        mz_fail(e, "out of memory");
+        goto out;
+    }
+    if (mz_ml_truth(c, L->name, K, truth, prim, e) != 0) goto out;
+    if (labels_learnable(tk, L, truth, e) != 0) goto out;
+    double Csum;
+    if (fit_label_heads(tk, L, truth, y, P, &Csum, e) != 0) goto out;
+    if (!a->grid) cJSON_AddNumberToObject(solver, "C", Csum / K); /* every head's */
+    double pw = primary_weight(tk, L, prim);
     if (pw > 0 && fit_primary_head(tk, prim, K, pw, &PM, e) != 0) goto out;
     int max_labels = a->max_labels > K ? K : a->max_labels;
     cJSON_AddNumberToObject(manifest, "max_labels", max_labels);
@@ -312,32 +356,7 @@ int mz_train_multilabel(const mz_task *tk, const mz_labelset *L, int *y, mz_err 
                                       max_labels, ch);
         mz_record_labels(tk->oof[i], c->label[i], L->name, K, P + i * (size_t)K, pr, ch);
     }
-
-    cJSON *h;
-    cJSON_ArrayForEach(h, heads) cJSON_AddNumberToObject(h, "threshold", best_t);
-    cJSON *mj = cJSON_AddObjectToObject(cv, name);
-    cJSON_AddNumberToObject(mj, "n", (double)ns);
-    cJSON_AddNumberToObject(mj, "threshold", best_t);
-    mz_add_figure(mj, "micro_f1", best.micro_f1);
-    mz_add_figure(mj, "macro_f1", best.macro_f1);
-    mz_add_figure(mj, "primary_accuracy", best.primary_accuracy);
-    if (PM) mz_add_figure(mj, "primary_accuracy_binary_heads", ovr.primary_accuracy);
-    if (fold) {
-        cJSON *nj = cJSON_AddObjectToObject(mj, "threshold_chosen_on_other_folds");
-        mz_add_figure(nj, "micro_f1", nest.micro_f1);
-        mz_add_figure(nj, "macro_f1", nest.macro_f1);
-        mz_add_figure(nj, "primary_accuracy", nest.primary_accuracy);
-    }
-    if (!a->quiet) {
-        fprintf(stderr, "\ncross-validated: threshold %.2f  micro-F1 %.4f  macro-F1 %.4f  primary accuracy %.4f\n",
-                best_t, best.micro_f1, best.macro_f1, best.primary_accuracy);
-        if (fold)
-            fprintf(stderr, "each fold with the threshold chosen on the others: micro-F1 %.4f  macro-F1 %.4f  "
-                            "primary accuracy %.4f\n",
-                    nest.micro_f1, nest.macro_f1, nest.primary_accuracy);
-        if (pw > 0)
-            fprintf(stderr, "primary accuracy of the binary heads alone: %.4f\n", ovr.primary_accuracy);
-    }
+    report_multilabel(tk, best_t, &best, &ovr, &nest, fold ? folds : 0, PM != NULL, pw);
     /* --by: the same answers, per group of scored rows */
     if (tk->by && !a->quiet) {
         double thr[MZ_MAX_CLASSES];
