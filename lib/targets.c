@@ -256,6 +256,105 @@ static int check_keys(const cJSON *obj, const char *const *allowed, size_t nallo
 enum { L_PHRASES, L_FORMS, L_PEOPLE, L_TITLES, L_EXCLUDE, NLISTS };
 static const char *const list_keys[NLISTS] = {"phrases", "forms", "people", "titles", "exclude"};
 
+/* An entry in two lists would follow the rule of whichever comes first:
+ * refused, naming both. */
+static int lists_apart(mz_seq *const *l, const size_t *nl, const char *where, mz_err *e)
+{
+    mz_strmap *seen = mz_strmap_new(1024);
+    if (!seen) return mz_fail(e, "out of memory");
+    int rc = 0;
+    for (int k = 0; rc == 0 && k < NLISTS; k++)
+        for (size_t i = 0; rc == 0 && i < nl[k]; i++) {
+            char key[MAX_ENTRY * 4 + 64];
+            size_t kn = 0;
+            for (size_t j = 0; j < l[k][i].n && kn + l[k][i].len[j] + 2 < sizeof key; j++) {
+                if (j) key[kn++] = ' ';
+                if (!l[k][i].len[j]) key[kn++] = '*';
+                memcpy(key + kn, l[k][i].tok[j], l[k][i].len[j]);
+                kn += l[k][i].len[j];
+            }
+            int ins = 0;
+            int64_t at = mz_strmap_intern(seen, key, kn, k, &ins);
+            if (at < 0) {
+                rc = mz_fail(e, "out of memory");
+                break;
+            }
+            int was = mz_strmap_value(seen, (size_t)at);
+            if (!ins && was != k)
+                rc = mz_fail(e, "%s\"%.*s\" is given in both \"%s\" and \"%s\": which rule it follows cannot be told",
+                             where, (int)kn, key, list_keys[was], list_keys[k]);
+        }
+    mz_strmap_free(seen);
+    return rc;
+}
+
+/* The lists' entries into x: one word is a form, more words a phrase,
+ * whichever list it is in (the one-word phrase "الغرب" works; a form of
+ * several words is refused by load_list); a one-word person is also kept
+ * apart, as a title's possible holder.  The sequences x keeps are taken
+ * from l (left empty there), the exclusions' list whole. */
+static int keep_entries(mz_target *x, mz_seq **l, size_t *nl, mz_err *e)
+{
+    size_t total = 0;
+    for (int k = 0; k < L_EXCLUDE; k++) total += nl[k];
+    if (!(x->phrases = calloc(total + 1, sizeof *x->phrases))) return mz_fail(e, "out of memory");
+    for (int k = 0; k < L_EXCLUDE; k++) {
+        if (k == L_PEOPLE) x->people_lo = x->nphrases;
+        if (k == L_TITLES) x->title_lo = x->nphrases;
+        for (size_t i = 0; i < nl[k]; i++) {
+            mz_seq *s = &l[k][i];
+            if (s->n == 1 &&
+                (mz_strmap_intern(x->forms, s->tok[0], s->len[0], 0, NULL) < 0 ||
+                 (k == L_PEOPLE && mz_strmap_intern(x->people, s->tok[0], s->len[0], 0, NULL) < 0)))
+                return mz_fail(e, "out of memory");
+            if (s->n == 1 && k != L_PHRASES) continue; /* a one-word phrase stays one, as before */
+            x->phrases[x->nphrases++] = *s;
+            memset(s, 0, sizeof *s);
+        }
+        if (k == L_PEOPLE) x->people_hi = x->nphrases;
+        if (k == L_TITLES) x->title_hi = x->nphrases;
+    }
+    x->exclude = l[L_EXCLUDE];
+    x->nexclude = nl[L_EXCLUDE];
+    l[L_EXCLUDE] = NULL;
+    nl[L_EXCLUDE] = 0;
+    return 0;
+}
+
+/* The phrases and exclusions bucketed by their first word (a counting
+ * sort, which keeps their order), and the tails every entry ends with.
+ * Returns -1 when out of memory. */
+static int index_first_words(mz_target *x)
+{
+    size_t nseq = x->nphrases + x->nexclude;
+    int64_t *first = malloc((nseq + 1) * sizeof *first);
+    int oom = !first;
+    for (size_t q = 0; first && q < nseq && !oom; q++) {
+        const mz_seq *sq = q < x->nphrases ? &x->phrases[q] : &x->exclude[q - x->nphrases];
+        oom = (first[q] = mz_strmap_intern(x->starts, sq->tok[0], sq->len[0], 0, NULL)) < 0;
+    }
+    size_t ns = mz_strmap_count(x->starts);
+    x->first_off = calloc(ns + 2, sizeof *x->first_off);
+    x->first_seq = malloc((nseq + 1) * sizeof *x->first_seq);
+    if (oom || !x->first_off || !x->first_seq) {
+        free(first);
+        return -1;
+    }
+    for (size_t q = 0; q < nseq; q++) x->first_off[first[q] + 2]++;
+    for (size_t j = 0; j < ns; j++) x->first_off[j + 2] += x->first_off[j + 1];
+    for (size_t q = 0; q < nseq; q++) x->first_seq[x->first_off[first[q] + 1]++] = (uint32_t)q;
+    free(first);
+    memset(x->tail, 0, sizeof x->tail);
+    for (size_t i = 0; i < mz_strmap_count(x->forms); i++) {
+        size_t kl;
+        const char *k = mz_strmap_key(x->forms, i, &kl);
+        mark_tail(x, k, kl);
+    }
+    for (size_t i = 0; i < x->nphrases; i++) mark_tail(x, x->phrases[i].tok[0], x->phrases[i].len[0]);
+    for (size_t i = 0; i < x->nexclude; i++) mark_tail(x, x->exclude[i].tok[0], x->exclude[i].len[0]);
+    return 0;
+}
+
 /* One target (or cue list, names = 0) from its JSON object into x (x->name set). */
 static int parse_one(mz_target *x, const cJSON *t, const char *name, int names, mz_normalizer *nz, mz_err *e)
 {
@@ -274,7 +373,6 @@ static int parse_one(mz_target *x, const cJSON *t, const char *name, int names, 
     size_t nl[NLISTS] = {0};
     mz_doc d;
     mz_doc_init(&d);
-    mz_strmap *seen = NULL;
     int rc = -1;
     for (int k = 0; k < NLISTS; k++)
         if (load_list(cJSON_GetObjectItemCaseSensitive(t, list_keys[k]), list_keys[k], who, names, nz, &d,
@@ -294,100 +392,79 @@ static int parse_one(mz_target *x, const cJSON *t, const char *name, int names, 
                     where, l[L_TITLES][i].tok[0]);
             goto out;
         }
-    /* an entry in two lists would follow the rule of whichever comes first */
-    if (!(seen = mz_strmap_new(1024))) {
+    if (lists_apart(l, nl, where, e) != 0) goto out;
+    if (keep_entries(x, l, nl, e) != 0) goto out;
+    if (index_first_words(x) != 0) {
         mz_fail(e, "out of memory");
         goto out;
     }
-    for (int k = 0; k < NLISTS; k++)
-        for (size_t i = 0; i < nl[k]; i++) {
-            char key[MAX_ENTRY * 4 + 64];
-            size_t kn = 0;
-            for (size_t j = 0; j < l[k][i].n && kn + l[k][i].len[j] + 2 < sizeof key; j++) {
-                if (j) key[kn++] = ' ';
-                if (!l[k][i].len[j]) key[kn++] = '*';
-                memcpy(key + kn, l[k][i].tok[j], l[k][i].len[j]);
-                kn += l[k][i].len[j];
-            }
-            int ins = 0;
-            int64_t at = mz_strmap_intern(seen, key, kn, k, &ins);
-            if (at < 0) {
-                mz_fail(e, "out of memory");
-                goto out;
-            }
-            int was = mz_strmap_value(seen, (size_t)at);
-            if (!ins && was != k) {
-                mz_fail(e, "%s\"%.*s\" is given in both \"%s\" and \"%s\": which rule it follows cannot be told",
-                        where, (int)kn, key, list_keys[was], list_keys[k]);
-                goto out;
-            }
-        }
-    /* One word is a form, more words a phrase, whichever list it is in:
-     * the one-word phrase "الغرب" works (a form of several words is
-     * refused above, in load_list); a one-word person is also kept apart,
-     * as a title's possible holder. */
-    size_t total = 0;
-    for (int k = 0; k < L_EXCLUDE; k++) total += nl[k];
-    if (!(x->phrases = calloc(total + 1, sizeof *x->phrases))) {
-        mz_fail(e, "out of memory");
-        goto out;
-    }
-    for (int k = 0; k < L_EXCLUDE; k++) {
-        if (k == L_PEOPLE) x->people_lo = x->nphrases;
-        if (k == L_TITLES) x->title_lo = x->nphrases;
-        for (size_t i = 0; i < nl[k]; i++) {
-            mz_seq *s = &l[k][i];
-            if (s->n == 1 &&
-                (mz_strmap_intern(x->forms, s->tok[0], s->len[0], 0, NULL) < 0 ||
-                 (k == L_PEOPLE && mz_strmap_intern(x->people, s->tok[0], s->len[0], 0, NULL) < 0))) {
-                mz_fail(e, "out of memory");
-                goto out;
-            }
-            if (s->n == 1 && k != L_PHRASES) continue; /* a one-word phrase stays one, as before */
-            x->phrases[x->nphrases++] = *s;
-            memset(s, 0, sizeof *s);
-        }
-        if (k == L_PEOPLE) x->people_hi = x->nphrases;
-        if (k == L_TITLES) x->title_hi = x->nphrases;
-    }
-    x->exclude = l[L_EXCLUDE];
-    x->nexclude = nl[L_EXCLUDE];
-    l[L_EXCLUDE] = NULL;
-    nl[L_EXCLUDE] = 0;
-    /* bucket the sequences by first token (counting sort: order kept) */
-    size_t nseq = x->nphrases + x->nexclude;
-    int64_t *first = malloc((nseq + 1) * sizeof *first);
-    int oom = !first;
-    for (size_t q = 0; first && q < nseq && !oom; q++) {
-        const mz_seq *sq = q < x->nphrases ? &x->phrases[q] : &x->exclude[q - x->nphrases];
-        oom = (first[q] = mz_strmap_intern(x->starts, sq->tok[0], sq->len[0], 0, NULL)) < 0;
-    }
-    size_t ns = mz_strmap_count(x->starts);
-    x->first_off = calloc(ns + 2, sizeof *x->first_off);
-    x->first_seq = malloc((nseq + 1) * sizeof *x->first_seq);
-    if (oom || !x->first_off || !x->first_seq) {
-        free(first);
-        mz_fail(e, "out of memory");
-        goto out;
-    }
-    for (size_t q = 0; q < nseq; q++) x->first_off[first[q] + 2]++;
-    for (size_t j = 0; j < ns; j++) x->first_off[j + 2] += x->first_off[j + 1];
-    for (size_t q = 0; q < nseq; q++) x->first_seq[x->first_off[first[q] + 1]++] = (uint32_t)q;
-    free(first);
-    memset(x->tail, 0, sizeof x->tail);
-    for (size_t i = 0; i < mz_strmap_count(x->forms); i++) {
-        size_t kl;
-        const char *k = mz_strmap_key(x->forms, i, &kl);
-        mark_tail(x, k, kl);
-    }
-    for (size_t i = 0; i < x->nphrases; i++) mark_tail(x, x->phrases[i].tok[0], x->phrases[i].len[0]);
-    for (size_t i = 0; i < x->nexclude; i++) mark_tail(x, x->exclude[i].tok[0], x->exclude[i].len[0]);
     rc = 0;
 out:
     for (int k = 0; k < NLISTS; k++) seqs_free(l[k], nl[k]);
-    mz_strmap_free(seen);
     mz_doc_free(&d);
     return rc;
+}
+
+/* A lexicon that cJSON could not read, stopped at `at` (NULL: nowhere to
+ * show), more when a value was followed by more: said as a line and a
+ * column, since the file is edited by hand. */
+static int malformed(const char *json, size_t len, const char *at, int more, const char *name, mz_err *e)
+{
+    const char *why = more ? ": more after the value" : "";
+    if (!at || at < json || at > json + len) return mz_fail(e, "%s: malformed JSON", name);
+    size_t line = 1, col = 1;
+    for (const char *c = json; c < at; c++) {
+        if (*c == '\n') line++, col = 1;
+        else if (((unsigned char)*c & 0xC0) != 0x80) col++;
+    }
+    /* what follows, up to 12 bytes on its line: a message is one line */
+    int show = 0;
+    while (show < 12 && at + show < json + len && (unsigned char)at[show] >= 0x20 && at[show] != 0x7f) show++;
+    while (show > 0 && ((unsigned char)at[show] & 0xC0) == 0x80 && at + show < json + len) show--;
+    return mz_fail(e, "%s:%zu:%zu: malformed JSON%s (near \"%.*s\")", name, line, col, why, show, at);
+}
+
+/* Target t's name fits a name of cap bytes and a TSV column, and t is an
+ * object of lists. */
+static int target_named(const cJSON *t, size_t cap, const char *name, mz_err *e)
+{
+    const char *why = !t->string || !*t->string     ? "has an empty name"
+                      : t->string[0] == '@'            ? "names itself with '@', which cue lists use"
+                      : strlen(t->string) >= cap       ? "has a name too long"
+                      : !cJSON_IsObject(t)             ? "is not an object of lists"
+                                                       : NULL;
+    for (const char *c = t->string; !why && *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) why = "has a control character in its name (a column of TSV output)";
+    if (!why) return 0;
+    /* named where it can be shown: not empty, no control character */
+    int show = t->string && *t->string;
+    for (const char *c = t->string; show && *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) show = 0;
+    return mz_fail(e, "%s: a target%s%.40s%s %s", name, show ? " (\"" : "", show ? t->string : "", show ? "\")" : "",
+                   why);
+}
+
+/* The lexicon's optional "cues" object (NULL: none): evaluative cue
+ * lists, kept after the targets as pseudo-targets "@critical" and
+ * "@favourable" (names a real target cannot have). */
+static int parse_cues(mz_targets *ts, const cJSON *cues, const char *name, mz_normalizer *nz, mz_err *e)
+{
+    if (!cues) return 0;
+    if (!cJSON_IsObject(cues)) return mz_fail(e, "%s: \"cues\" must be an object", name);
+    static const char *const ckeys[] = {"note", "critical", "favourable"};
+    char where[160];
+    snprintf(where, sizeof where, "%s: \"cues\": ", name);
+    if (check_keys(cues, ckeys, 3, where, e) != 0) return -1;
+    const char *kinds[2] = {"critical", "favourable"};
+    for (int k = 0; k < 2; k++) {
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(cues, kinds[k]);
+        if (!c) continue;
+        if (!cJSON_IsObject(c) || ts->n == MZ_MAX_TARGETS) return mz_fail(e, "%s: bad cue list \"%s\"", name, kinds[k]);
+        mz_target *x = &ts->t[ts->n++];
+        snprintf(x->name, sizeof x->name, "@%s", kinds[k]);
+        if (parse_one(x, c, name, 0, nz, e) != 0) return -1;
+    }
+    return 0;
 }
 
 #define LEXICON_VERSION 1
@@ -404,21 +481,7 @@ int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *n
     const char *at = NULL;
     int more = 0;
     cJSON *root = mz_json_parse_one(json, len, &at, &more);
-    if (!root) {
-        /* a hand-edited file: say where, as a line and a column */
-        const char *why = more ? ": more after the value" : "";
-        if (!at || at < json || at > json + len) return mz_fail(e, "%s: malformed JSON", name);
-        size_t line = 1, col = 1;
-        for (const char *c = json; c < at; c++) {
-            if (*c == '\n') line++, col = 1;
-            else if (((unsigned char)*c & 0xC0) != 0x80) col++;
-        }
-        /* what follows, up to 12 bytes on its line: a message is one line */
-        int show = 0;
-        while (show < 12 && at + show < json + len && (unsigned char)at[show] >= 0x20 && at[show] != 0x7f) show++;
-        while (show > 0 && ((unsigned char)at[show] & 0xC0) == 0x80 && at + show < json + len) show--;
-        return mz_fail(e, "%s:%zu:%zu: malformed JSON%s (near \"%.*s\")", name, line, col, why, show, at);
-    }
+    if (!root) return malformed(json, len, at, more, name, e);
     static const char *const rkeys[] = {"version", "note", "targets", "cues"};
     char where[160];
     snprintf(where, sizeof where, "%s: ", name);
@@ -445,22 +508,7 @@ int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *n
             goto fail;
         }
         mz_target *x = &ts->t[ts->n++];
-        const char *why = !t->string || !*t->string          ? "has an empty name"
-                          : t->string[0] == '@'                 ? "names itself with '@', which cue lists use"
-                          : strlen(t->string) >= sizeof x->name ? "has a name too long"
-                          : !cJSON_IsObject(t)                  ? "is not an object of lists"
-                                                                : NULL;
-        for (const char *c = t->string; !why && *c; c++)
-            if ((unsigned char)*c < 0x20 || *c == 0x7f) why = "has a control character in its name (a column of TSV output)";
-        if (why) {
-            /* named where it can be shown: not empty, no control character */
-            int show = t->string && *t->string;
-            for (const char *c = t->string; show && *c; c++)
-                if ((unsigned char)*c < 0x20 || *c == 0x7f) show = 0;
-            mz_fail(e, "%s: a target%s%.40s%s %s", name, show ? " (\"" : "", show ? t->string : "", show ? "\")" : "",
-                    why);
-            goto fail;
-        }
+        if (target_named(t, sizeof x->name, name, e) != 0) goto fail;
         snprintf(x->name, sizeof x->name, "%s", t->string);
         for (size_t k = 0; k + 1 < ts->n; k++)
             if (!strcmp(ts->t[k].name, x->name)) {
@@ -473,28 +521,7 @@ int mz_targets_parse(mz_targets *ts, const char *json, size_t len, const char *n
         mz_fail(e, "%s: no targets", name);
         goto fail;
     }
-    /* optional evaluative cue lists, kept as pseudo-targets "@critical" and
-     * "@favourable" (names a real target cannot have) */
-    const cJSON *cues = cJSON_GetObjectItemCaseSensitive(root, "cues");
-    if (cues && !cJSON_IsObject(cues)) {
-        mz_fail(e, "%s: \"cues\" must be an object", name);
-        goto fail;
-    }
-    static const char *const ckeys[] = {"note", "critical", "favourable"};
-    snprintf(where, sizeof where, "%s: \"cues\": ", name);
-    if (cues && check_keys(cues, ckeys, 3, where, e) != 0) goto fail;
-    const char *kinds[2] = {"critical", "favourable"};
-    for (int k = 0; cues && k < 2; k++) {
-        const cJSON *c = cJSON_GetObjectItemCaseSensitive(cues, kinds[k]);
-        if (!c) continue;
-        if (!cJSON_IsObject(c) || ts->n == MZ_MAX_TARGETS) {
-            mz_fail(e, "%s: bad cue list \"%s\"", name, kinds[k]);
-            goto fail;
-        }
-        mz_target *x = &ts->t[ts->n++];
-        snprintf(x->name, sizeof x->name, "@%s", kinds[k]);
-        if (parse_one(x, c, name, 0, nz, e) != 0) goto fail;
-    }
+    if (parse_cues(ts, cJSON_GetObjectItemCaseSensitive(root, "cues"), name, nz, e) != 0) goto fail;
     cJSON_Delete(root);
     return 0;
 fail:
