@@ -110,6 +110,95 @@ int mz_check_text(const char *s, size_t n, size_t max, const char *what, mz_err 
     return check_field(s, n, max, what, 0, e);
 }
 
+/* The line's strict syntax (cJSON would take 01, 1. and raw control
+ * characters in strings, and keeps numbers only as doubles), with the
+ * fields read, so that one given twice is refused, not half read:
+ * spans[0] is the id's as written, spans[*rawk] the raw field's. */
+static int scan_fields(const char *line, size_t len, const char *src, size_t lineno, const mz_fields *f,
+                       mz_jspan *spans, size_t *rawk, mz_err *e)
+{
+    size_t at;
+    const char *bad_why;
+    const char *keys[5 + MZ_FIELDS_ALSO] = {f->id};
+    size_t nk = 1;
+    if (f->text) keys[nk++] = f->text;
+    if (f->title) keys[nk++] = f->title;
+    if (f->label) keys[nk++] = f->label;
+    *rawk = nk;
+    /* a raw field that is also one read would be "given twice" */
+    for (size_t k = 0; f->raw && k < nk; k++)
+        if (!strcmp(keys[k], f->raw)) *rawk = k;
+    if (f->raw && *rawk == nk) keys[nk++] = f->raw;
+    for (int q = 0; q < MZ_FIELDS_ALSO; q++) {
+        size_t k = 0;
+        while (f->also[q] && k < nk && strcmp(keys[k], f->also[q])) k++;
+        if (f->also[q] && k == nk) keys[nk++] = f->also[q];
+    }
+    if (mz_json_scan(line, len, keys, nk, spans, &at, &bad_why) == 0) return 0;
+    if (!strcmp(bad_why, MZ_JSON_TWICE))
+        return mz_fail(e, "%s:%zu: a field given twice, at byte %zu: which value is meant cannot be told", src, lineno,
+                       at);
+    /* a second record after a carriage return: lines that end in CR
+     * alone (old Mac exports) read as one line, said as TSV says it */
+    size_t b = at;
+    while (b > 0 && (line[b - 1] == ' ' || line[b - 1] == '\t')) b--;
+    if (!strcmp(bad_why, "more after the value") && b > 0 && line[b - 1] == '\r')
+        return mz_fail(e, "%s:%zu: malformed JSON near byte %zu (more after the value, past a carriage return: the "
+                          "file's lines end in CR alone? convert them: tr '\\r' '\\n')",
+                       src, lineno, at);
+    return mz_fail(e, "%s:%zu: malformed JSON near byte %zu (%s)", src, lineno, at, bad_why);
+}
+
+/* r->id from the record's id field: a string, or a number as written
+ * (idspan), or as the double gives it when its key was spelled with
+ * escapes, which the scan does not match.  None is no id, not an error. */
+static int record_id(mz_record *r, const cJSON *id, const char *line, mz_jspan idspan, const mz_fields *f, mz_err *e)
+{
+    /* kept as written, but the JSON readers an answer goes to read it as
+     * infinity, where two such ids are one */
+    if (cJSON_IsNumber(id) && !isfinite(id->valuedouble))
+        return mz_fail(e, "%s:%zu: \"%s\" is a number beyond a double's range, which readers take as infinity; "
+                          "give it as a string", r->src, r->line, f->id);
+    if (cJSON_IsString(id)) {
+        r->id = strdup(id->valuestring);
+    } else if (cJSON_IsNumber(id) && idspan.len) {
+        /* as written: a double would round a 19-digit id, and make two
+         * distinct ones equal */
+        r->id = strndup(line + idspan.off, idspan.len);
+        r->id_number = 1;
+    } else if (cJSON_IsNumber(id)) {
+        char idbuf[64];
+        snprintf(idbuf, sizeof idbuf, "%.17g", id->valuedouble);
+        r->id = strdup(idbuf);
+        r->id_number = 1;
+    }
+    if ((cJSON_IsString(id) || cJSON_IsNumber(id)) && !r->id) return mz_fail(e, "out of memory");
+    return 0;
+}
+
+/* r->text and r->title from the record's fields, checked; known: their
+ * strings are valid UTF-8 already. */
+static int record_texts(mz_record *r, const mz_fields *f, int known, mz_err *e)
+{
+    const char *src = r->src;
+    size_t lineno = r->line;
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(r->obj, f->text);
+    if (!text) return mz_fail(e, "%s:%zu: missing field \"%s\"", src, lineno, f->text);
+    if (!cJSON_IsString(text)) return mz_fail(e, "%s:%zu: field \"%s\" must be a string", src, lineno, f->text);
+    r->text = text->valuestring;
+    r->text_len = strlen(text->valuestring);
+    if (check_field(r->text, r->text_len, f->max_text, f->text, known, e) != 0)
+        return mz_wrap(e, "%s:%zu: ", src, lineno);
+    const cJSON *title = f->title ? cJSON_GetObjectItemCaseSensitive(r->obj, f->title) : NULL;
+    if (!title || cJSON_IsNull(title)) return 0;
+    if (!cJSON_IsString(title)) return mz_fail(e, "%s:%zu: field \"%s\" must be a string", src, lineno, f->title);
+    r->title = title->valuestring;
+    r->title_len = strlen(title->valuestring);
+    if (r->title_len && check_field(r->title, r->title_len, f->max_text, f->title, known, e) != 0)
+        return mz_wrap(e, "%s:%zu: ", src, lineno);
+    return 0;
+}
+
 int mz_record_parse_json(const char *line, size_t len, const char *src, size_t lineno,
                          const mz_fields *f, mz_record *r, mz_err *e)
 {
@@ -127,43 +216,9 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
      * made bytes of its own (a lone surrogate): only then check again. */
     int any_u;
     if (mz_json_nul_escape(line, len, &any_u)) return mz_fail(e, "%s:%zu: NUL character (\\u0000) in a string", src, lineno);
-    int known = !any_u;
-    /* strict syntax first: cJSON would take 01, 1. and raw control
-     * characters in strings, and keeps numbers only as doubles */
-    size_t at;
-    const char *bad_why;
-    /* the fields read, so that one given twice is refused, not half read */
     mz_jspan spans[5 + MZ_FIELDS_ALSO];
-    const char *keys[5 + MZ_FIELDS_ALSO] = {f->id};
-    size_t nk = 1;
-    if (f->text) keys[nk++] = f->text;
-    if (f->title) keys[nk++] = f->title;
-    if (f->label) keys[nk++] = f->label;
-    size_t rawk = nk;
-    /* a raw field that is also one read would be "given twice" */
-    for (size_t k = 0; f->raw && k < nk; k++)
-        if (!strcmp(keys[k], f->raw)) rawk = k;
-    if (f->raw && rawk == nk) keys[nk++] = f->raw;
-    for (int q = 0; q < MZ_FIELDS_ALSO; q++) {
-        size_t k = 0;
-        while (f->also[q] && k < nk && strcmp(keys[k], f->also[q])) k++;
-        if (f->also[q] && k == nk) keys[nk++] = f->also[q];
-    }
-    if (mz_json_scan(line, len, keys, nk, spans, &at, &bad_why) != 0) {
-        if (!strcmp(bad_why, MZ_JSON_TWICE))
-            return mz_fail(e, "%s:%zu: a field given twice, at byte %zu: which value is meant cannot be told", src,
-                           lineno, at);
-        /* a second record after a carriage return: lines that end in CR
-         * alone (old Mac exports) read as one line, said as TSV says it */
-        size_t b = at;
-        while (b > 0 && (line[b - 1] == ' ' || line[b - 1] == '\t')) b--;
-        if (!strcmp(bad_why, "more after the value") && b > 0 && line[b - 1] == '\r')
-            return mz_fail(e, "%s:%zu: malformed JSON near byte %zu (more after the value, past a carriage return: the "
-                              "file's lines end in CR alone? convert them: tr '\\r' '\\n')",
-                           src, lineno, at);
-        return mz_fail(e, "%s:%zu: malformed JSON near byte %zu (%s)", src, lineno, at, bad_why);
-    }
-    mz_jspan idspan = spans[0], rawspan = f->raw ? spans[rawk] : (mz_jspan){0, 0};
+    size_t rawk;
+    if (scan_fields(line, len, src, lineno, f, spans, &rawk, e) != 0) return -1;
     const char *end = NULL;
     cjson_alloc_failed = 0;
     /* one object per line: anything but spaces after it is an error, or a
@@ -178,62 +233,11 @@ int mz_record_parse_json(const char *line, size_t len, const char *src, size_t l
         mz_record_free(r);
         return mz_fail(e, "%s:%zu: expected a JSON object", src, lineno);
     }
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(r->obj, f->id);
-    /* kept as written, but the JSON readers an answer goes to read it as
-     * infinity, where two such ids are one */
-    if (cJSON_IsNumber(id) && !isfinite(id->valuedouble)) {
-        mz_record_free(r);
-        return mz_fail(e, "%s:%zu: \"%s\" is a number beyond a double's range, which readers take as infinity; "
-                          "give it as a string", src, lineno, f->id);
-    }
-    if (cJSON_IsString(id)) {
-        r->id = strdup(id->valuestring);
-    } else if (cJSON_IsNumber(id) && idspan.len) {
-        /* as written: a double would round a 19-digit id, and make two
-         * distinct ones equal */
-        r->id = strndup(line + idspan.off, idspan.len);
-        r->id_number = 1;
-    } else if (cJSON_IsNumber(id)) {
-        /* its key spelled with escapes, which the scan does not match */
-        char idbuf[64];
-        snprintf(idbuf, sizeof idbuf, "%.17g", id->valuedouble);
-        r->id = strdup(idbuf);
-        r->id_number = 1;
-    }
-    if ((cJSON_IsString(id) || cJSON_IsNumber(id)) && !r->id) {
-        mz_fail(e, "out of memory");
+    if (record_id(r, cJSON_GetObjectItemCaseSensitive(r->obj, f->id), line, spans[0], f, e) != 0 ||
+        record_texts(r, f, !any_u, e) != 0)
         goto fail;
-    }
-    const cJSON *text = cJSON_GetObjectItemCaseSensitive(r->obj, f->text);
-    if (!text) {
-        mz_fail(e, "%s:%zu: missing field \"%s\"", src, lineno, f->text);
-        goto fail;
-    }
-    if (!cJSON_IsString(text)) {
-        mz_fail(e, "%s:%zu: field \"%s\" must be a string", src, lineno, f->text);
-        goto fail;
-    }
-    r->text = text->valuestring;
-    r->text_len = strlen(text->valuestring);
-    if (check_field(r->text, r->text_len, f->max_text, f->text, known, e) != 0) {
-        mz_wrap(e, "%s:%zu: ", src, lineno);
-        goto fail;
-    }
-    const cJSON *title = f->title ? cJSON_GetObjectItemCaseSensitive(r->obj, f->title) : NULL;
-    if (title && !cJSON_IsNull(title)) {
-        if (!cJSON_IsString(title)) {
-            mz_fail(e, "%s:%zu: field \"%s\" must be a string", src, lineno, f->title);
-            goto fail;
-        }
-        r->title = title->valuestring;
-        r->title_len = strlen(title->valuestring);
-        if (r->title_len && check_field(r->title, r->title_len, f->max_text, f->title, known, e) != 0) {
-            mz_wrap(e, "%s:%zu: ", src, lineno);
-            goto fail;
-        }
-    }
     r->label = f->label ? cJSON_GetObjectItemCaseSensitive(r->obj, f->label) : NULL;
-    if (rawspan.len && !(r->raw = strndup(line + rawspan.off, rawspan.len))) {
+    if (f->raw && spans[rawk].len && !(r->raw = strndup(line + spans[rawk].off, spans[rawk].len))) {
         mz_fail(e, "out of memory");
         goto fail;
     }
