@@ -412,6 +412,78 @@ static int read_jsonl(const char *path, const mz_fields *f, mz_record_fn fn, voi
     return rc;
 }
 
+/* Line `lineno` of a TSV corpus, [line, line + len), not blank: split at
+ * its one tab into label and text (*tab), or said why it cannot be. */
+static int tsv_split(char *line, size_t len, const char *path, size_t lineno, char **tab, mz_err *e)
+{
+    if (memchr(line, '\0', len)) {
+        mz_fail(e, "%s:%zu: NUL byte", path, lineno);
+        /* the NULs of UTF-16 without its mark: said so, as JSONL does */
+        const char *g = mz_guess_encoding(line, len);
+        if (g && !strncmp(g, "utf-16", 6)) mz_hint_guess(g, e);
+        return -1;
+    }
+    /* a carriage return ends a line only before its line feed: one
+     * inside it is a file whose lines end in CR alone (old Mac exports),
+     * read as one line of many records under the first one's label */
+    const char *cr = memchr(line, '\r', len);
+    if (cr && cr + 1 < line + len)
+        return mz_fail(e, "%s:%zu: a carriage return inside the line (byte %zu): the file's lines end in CR alone? "
+                          "convert them: tr '\\r' '\\n'",
+                       path, lineno, (size_t)(cr - line) + 1);
+    *tab = memchr(line, '\t', len);
+    if (!*tab || *tab == line) return mz_fail(e, "%s:%zu: expected label<TAB>text", path, lineno);
+    /* a third column (an outlet, a date) would be read as words of
+     * the text: a sheet exported with more columns than the two */
+    const char *tab2 = memchr(*tab + 1, '\t', len - (size_t)(*tab + 1 - line));
+    if (tab2)
+        return mz_fail(e, "%s:%zu: a second tab (byte %zu): a TSV corpus has two columns, label<TAB>text (a tab "
+                          "inside a text: replace it with a space)",
+                       path, lineno, (size_t)(tab2 - line) + 1);
+    **tab = '\0';
+    return 0;
+}
+
+/* The record of a split line (label, then text at tab + 1), the corpus's
+ * record number nrec; its id is the line number. */
+static int tsv_record(const char *line, size_t len, const char *tab, const char *path, size_t lineno, size_t nrec,
+                      const mz_fields *f, mz_record *r, mz_err *e)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->src, sizeof r->src, "%s", path);
+    r->line = lineno;
+    r->text = tab + 1;
+    r->text_len = len - (size_t)(tab + 1 - line);
+    if (mz_check_text(r->text, r->text_len, f->max_text, "text", e) != 0 ||
+        mz_check_text(line, strlen(line), f->max_text, "label", e) != 0)
+        return mz_wrap(e, "%s:%zu: ", path, lineno);
+    /* A spreadsheet's column names would be a record of a class
+     * "label".  Refused rather than skipped: a real first record that
+     * looked like one would be dropped unseen, and a header taken for
+     * a record changes every class table the model reports. */
+    size_t tl = r->text_len;
+    while (tl > 0 && (r->text[tl - 1] == ' ' || r->text[tl - 1] == '\r')) tl--;
+    int lh = !strcasecmp(line, "label"), th = tl == 4 && !strncasecmp(r->text, "text", 4);
+    if (nrec == 0 && (lh || th))
+        return mz_fail(e, "%s:%zu: a header line (a column named label or text); a TSV corpus has none, every "
+                          "line is label<TAB>text: remove it", path, lineno);
+    /* further down, both names: the header of a second export joined on */
+    if (lh && th)
+        return mz_fail(e, "%s:%zu: a header line (label<TAB>text) after records: files joined together? remove it",
+                       path, lineno);
+    char idb[64];
+    snprintf(idb, sizeof idb, "%zu", lineno);
+    r->id = strdup(idb);
+    r->made = 1;
+    r->obj = cJSON_CreateObject();
+    if (!r->id || !r->obj || !cJSON_AddStringToObject(r->obj, "label", line)) {
+        mz_record_free(r);
+        return mz_fail(e, "out of memory");
+    }
+    r->label = cJSON_GetObjectItemCaseSensitive(r->obj, "label");
+    return 0;
+}
+
 static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void *arg, mz_err *e)
 {
     int lines;
@@ -453,78 +525,11 @@ static int read_tsv(const char *path, const mz_fields *f, mz_record_fn fn, void 
         size_t sp = 0;
         while (sp < len && (line[sp] == ' ' || line[sp] == '\t' || line[sp] == '\r')) sp++;
         if (sp == len) continue; /* blank, as a JSONL reader skips one */
-        if (memchr(line, '\0', len)) {
-            rc = mz_fail(e, "%s:%zu: NUL byte", path, lr.lineno);
-            /* the NULs of UTF-16 without its mark: said so, as JSONL does */
-            const char *g = mz_guess_encoding(line, len);
-            if (g && !strncmp(g, "utf-16", 6)) mz_hint_guess(g, e);
-            break;
-        }
-        /* a carriage return ends a line only before its line feed: one
-         * inside it is a file whose lines end in CR alone (old Mac exports),
-         * read as one line of many records under the first one's label */
-        const char *cr = memchr(line, '\r', len);
-        if (cr && cr + 1 < line + len) {
-            rc = mz_fail(e, "%s:%zu: a carriage return inside the line (byte %zu): the file's lines end in CR alone? "
-                            "convert them: tr '\\r' '\\n'",
-                         path, lr.lineno, (size_t)(cr - line) + 1);
-            break;
-        }
-        char *tab = memchr(line, '\t', len);
-        if (!tab || tab == line) {
-            rc = mz_fail(e, "%s:%zu: expected label<TAB>text", path, lr.lineno);
-            break;
-        }
-        /* a third column (an outlet, a date) would be read as words of
-         * the text: a sheet exported with more columns than the two */
-        const char *tab2 = memchr(tab + 1, '\t', len - (size_t)(tab + 1 - line));
-        if (tab2) {
-            rc = mz_fail(e, "%s:%zu: a second tab (byte %zu): a TSV corpus has two columns, label<TAB>text (a tab "
-                            "inside a text: replace it with a space)",
-                         path, lr.lineno, (size_t)(tab2 - line) + 1);
-            break;
-        }
-        *tab = '\0';
+        char *tab = NULL;
         mz_record r;
-        memset(&r, 0, sizeof r);
-        snprintf(r.src, sizeof r.src, "%s", path);
-        r.line = lr.lineno;
-        r.text = tab + 1;
-        r.text_len = len - (size_t)(tab + 1 - line);
-        if (mz_check_text(r.text, r.text_len, f->max_text, "text", e) != 0 ||
-            mz_check_text(line, strlen(line), f->max_text, "label", e) != 0) {
-            rc = mz_wrap(e, "%s:%zu: ", path, lr.lineno);
+        if ((rc = tsv_split(line, len, path, lr.lineno, &tab, e)) != 0 ||
+            (rc = tsv_record(line, len, tab, path, lr.lineno, nrec, f, &r, e)) != 0)
             break;
-        }
-        /* A spreadsheet's column names would be a record of a class
-         * "label".  Refused rather than skipped: a real first record that
-         * looked like one would be dropped unseen, and a header taken for
-         * a record changes every class table the model reports. */
-        size_t tl = r.text_len;
-        while (tl > 0 && (r.text[tl - 1] == ' ' || r.text[tl - 1] == '\r')) tl--;
-        int lh = !strcasecmp(line, "label"), th = tl == 4 && !strncasecmp(r.text, "text", 4);
-        if (nrec == 0 && (lh || th)) {
-            rc = mz_fail(e, "%s:%zu: a header line (a column named label or text); a TSV corpus has none, every "
-                            "line is label<TAB>text: remove it", path, lr.lineno);
-            break;
-        }
-        /* further down, both names: the header of a second export joined on */
-        if (lh && th) {
-            rc = mz_fail(e, "%s:%zu: a header line (label<TAB>text) after records: files joined together? remove it",
-                         path, lr.lineno);
-            break;
-        }
-        char idb[64];
-        snprintf(idb, sizeof idb, "%zu", lr.lineno);
-        r.id = strdup(idb);
-        r.made = 1;
-        r.obj = cJSON_CreateObject();
-        if (!r.id || !r.obj || !cJSON_AddStringToObject(r.obj, "label", line)) {
-            mz_record_free(&r);
-            rc = mz_fail(e, "out of memory");
-            break;
-        }
-        r.label = cJSON_GetObjectItemCaseSensitive(r.obj, "label");
         nrec++;
         rc = fn(arg, &r, e);
         mz_record_free(&r);
