@@ -109,36 +109,108 @@ static int group_value(const mz_record *r, const char *field, const char *where,
     return 0;
 }
 
-static int add_record(void *arg, const mz_record *r, mz_err *e)
+/* Room for twice as many records in every column. */
+static int grow(mz_collection *c, mz_err *e)
 {
-    load_ctx *l = arg;
-    mz_collection *c = l->c;
-    if (c->n == c->cap) {
-        size_t nc = c->cap ? c->cap * 2 : 1024;
+    size_t nc = c->cap ? c->cap * 2 : 1024;
 #define GROW(f)                                                  \
     do {                                                         \
         void *p = realloc(c->f, nc * sizeof *c->f);              \
         if (!p) return mz_fail(e, "out of memory");              \
         c->f = p;                                                \
     } while (0)
-        GROW(title);
-        GROW(text);
-        GROW(target);
-        GROW(aux);
-        GROW(source);
-        GROW(where);
-        GROW(id);
-        GROW(group);
-        GROW(label);
+    GROW(title);
+    GROW(text);
+    GROW(target);
+    GROW(aux);
+    GROW(source);
+    GROW(where);
+    GROW(id);
+    GROW(group);
+    GROW(label);
 #undef GROW
-        c->cap = nc;
-    }
+    c->cap = nc;
+    return 0;
+}
+
+/* Record i's source (--source-field), found at `where`.  A record without
+ * one (or with "") is of no known source, as at classification; one no
+ * head can be named by is counted, and said; a name is held to a label's
+ * rules (" CNN" would be a head apart from "CNN", with the records meant
+ * for the other). */
+static int read_source(load_ctx *l, const mz_record *r, size_t i, const char *where, mz_err *e)
+{
+    mz_collection *c = l->c;
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, l->a->source_field);
+    char lb[256];
+    const char *why = cJSON_IsString(t) && *t->valuestring ? mz_label_text(t, lb, sizeof lb) : NULL;
+    if (why && !l->a->evaluate) return mz_fail(e, "%s: source %s (--source-field %s)", where, why, l->a->source_field);
+    /* held-out records are answered as the classifier would: a name no
+     * head can have is no known source */
+    /* lb: composed, as the classifier composes a record's before looking
+     * for its head (and measures it so) */
+    const char *name = cJSON_IsString(t) ? (*t->valuestring && !why ? lb : t->valuestring) : NULL;
+    if (name && mz_source_name_ok(name) && !(c->source[i] = strdup(name))) return mz_fail(e, "out of memory");
+    if (t && !cJSON_IsString(t) && !cJSON_IsNull(t) && l->odd && !l->odd->n++)
+        snprintf(l->odd->first, sizeof l->odd->first, "%s", where);
+    return 0;
+}
+
+/* Record i's auxiliary label (--aux-field).  Its values are the auxiliary
+ * head's labels: held to what a label must be (a string, or a whole
+ * number: 1 and "1" are one value), or 0.1 would become the label
+ * "0.10000000000000001" and the bundle could be refused when loaded. */
+static int read_aux(load_ctx *l, const mz_record *r, size_t i, const char *where, mz_err *e)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, l->a->aux_field);
+    char lb[256];
+    const char *why = !t || cJSON_IsNull(t) ? "is missing" : mz_label_text(t, lb, sizeof lb);
+    if (why) return mz_fail(e, "%s: field \"%s\" (--aux-field) %s", where, l->a->aux_field, why);
+    l->c->aux[i] = strdup(lb);
+    return 0;
+}
+
+/* Record i's target (--target-field), composed as labels are: one target
+ * however its name is spelt (a name too long to compose is refused with
+ * the label rules). */
+static int read_target(load_ctx *l, const mz_record *r, size_t i, const char *where, mz_err *e)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, l->a->target_field);
+    if (t && !cJSON_IsString(t) && !cJSON_IsNull(t))
+        return mz_fail(e, "%s: target field \"%s\" must be a string (a target's name)", where, l->a->target_field);
+    if (!cJSON_IsString(t) || !*t->valuestring)
+        return mz_fail(e, "%s: missing or empty target field \"%s\"", where, l->a->target_field);
+    char nb[1024];
+    l->c->target[i] = strdup(mz_nfc_utf8(t->valuestring, strlen(t->valuestring), nb, sizeof nb) == 0 ? nb
+                                                                                                 : t->valuestring);
+    return 0;
+}
+
+/* Record i's id among those seen, to tell repeated ones.  A TSV line's
+ * number and a folder article's path are ids made here, which two corpora
+ * may share; the id field is the corpus's own. */
+static int note_id(load_ctx *l, const mz_record *r, size_t i, mz_err *e)
+{
+    if (!l->ids || !r->id || !l->a->fields.id || !cJSON_GetObjectItemCaseSensitive(r->obj, l->a->fields.id)) return 0;
+    int ins;
+    int64_t k = mz_strmap_intern(l->ids->map, r->id, strlen(r->id), (int32_t)i, &ins);
+    if (k < 0) return mz_fail(e, "out of memory");
+    if (!ins && l->ids->repeats++ == 0) l->ids->first = i, l->ids->of = (size_t)mz_strmap_value(l->ids->map, (size_t)k);
+    return 0;
+}
+
+static int add_record(void *arg, const mz_record *r, mz_err *e)
+{
+    load_ctx *l = arg;
+    mz_collection *c = l->c;
+    const mz_train_args *a = l->a;
+    if (c->n == c->cap && grow(c, e) != 0) return -1;
     size_t i = c->n;
     char where[4200];
     if (r->line) snprintf(where, sizeof where, "%s:%zu", r->src, r->line);
     else snprintf(where, sizeof where, "%s", r->src);
     c->title[i] = r->title ? strndup(r->title, r->title_len) : NULL;
-    if (r->obj && l->a->fields.title && cJSON_GetObjectItemCaseSensitive(r->obj, l->a->fields.title)) c->with_title++;
+    if (r->obj && a->fields.title && cJSON_GetObjectItemCaseSensitive(r->obj, a->fields.title)) c->with_title++;
     /* a TSV line's number and a folder article's path are ids made here:
      * they say nothing of whether the corpus's records have the field */
     if (!r->made) c->with_fields++;
@@ -151,83 +223,24 @@ static int add_record(void *arg, const mz_record *r, mz_err *e)
     c->aux[i] = NULL;
     c->source[i] = NULL;
     c->group[i] = NULL;
-    if (l->a->by_field && group_value(r, l->a->by_field, where, &c->group[i], e) != 0) {
+    if ((a->by_field && group_value(r, a->by_field, where, &c->group[i], e) != 0) ||
+        (a->source_field && read_source(l, r, i, where, e) != 0) || (a->aux_field && read_aux(l, r, i, where, e) != 0) ||
+        (a->target_field && read_target(l, r, i, where, e) != 0)) {
         record_free(c, i);
         return -1;
     }
-    if (l->a->source_field) {
-        /* a record without one (or with "") is of no known source, as at
-         * classification; one no head can be named by is counted, and
-         * said; a name held to a label's rules (" CNN" would be a head
-         * apart from "CNN", with the records meant for the other) */
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, l->a->source_field);
-        char lb[256];
-        const char *why = cJSON_IsString(t) && *t->valuestring ? mz_label_text(t, lb, sizeof lb) : NULL;
-        if (why && !l->a->evaluate) {
-            record_free(c, i);
-            return mz_fail(e, "%s: source %s (--source-field %s)", where, why, l->a->source_field);
-        }
-        /* held-out records are answered as the classifier would: a name no
-         * head can have is no known source */
-        /* lb: composed, as the classifier composes a record's before looking
-         * for its head (and measures it so) */
-        const char *name = cJSON_IsString(t) ? (*t->valuestring && !why ? lb : t->valuestring) : NULL;
-        if (name && mz_source_name_ok(name) && !(c->source[i] = strdup(name))) {
-            record_free(c, i);
-            return mz_fail(e, "out of memory");
-        }
-        if (t && !cJSON_IsString(t) && !cJSON_IsNull(t) && l->odd && !l->odd->n++)
-            snprintf(l->odd->first, sizeof l->odd->first, "%s", where);
-    }
-    if (l->a->aux_field) {
-        /* its values are the auxiliary head's labels: held to what a label
-         * must be (a string, or a whole number: 1 and "1" are one value), or
-         * 0.1 would become the label "0.10000000000000001" and the bundle
-         * could be refused when loaded */
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, l->a->aux_field);
-        char lb[256];
-        const char *why = !t || cJSON_IsNull(t) ? "is missing" : mz_label_text(t, lb, sizeof lb);
-        if (why) {
-            record_free(c, i);
-            return mz_fail(e, "%s: field \"%s\" (--aux-field) %s", where, l->a->aux_field, why);
-        }
-        c->aux[i] = strdup(lb);
-    }
-    if (l->a->target_field) {
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->obj, l->a->target_field);
-        if (t && !cJSON_IsString(t) && !cJSON_IsNull(t)) {
-            record_free(c, i);
-            return mz_fail(e, "%s: target field \"%s\" must be a string (a target's name)", where, l->a->target_field);
-        }
-        if (!cJSON_IsString(t) || !*t->valuestring) {
-            record_free(c, i);
-            return mz_fail(e, "%s: missing or empty target field \"%s\"", where, l->a->target_field);
-        }
-        /* composed, as labels are: one target however its name is spelt
-         * (a name too long to compose is refused with the label rules) */
-        char nb[1024];
-        c->target[i] = strdup(mz_nfc_utf8(t->valuestring, strlen(t->valuestring), nb, sizeof nb) == 0 ? nb
-                                                                                                   : t->valuestring);
-    }
     if (!c->text[i] || !c->where[i] || (r->title && !c->title[i]) || (r->label && !c->label[i]) ||
-        (r->id && !c->id[i]) || (l->a->aux_field && !c->aux[i]) || (l->a->target_field && !c->target[i])) {
+        (r->id && !c->id[i]) || (a->aux_field && !c->aux[i]) || (a->target_field && !c->target[i])) {
         record_free(c, i);
         return mz_fail(e, "out of memory");
     }
-    /* a TSV line's number and a folder article's path are ids made here,
-     * which two corpora may share; the id field is the corpus's own */
-    if (l->ids && r->id && l->a->fields.id && cJSON_GetObjectItemCaseSensitive(r->obj, l->a->fields.id)) {
-        int ins;
-        int64_t k = mz_strmap_intern(l->ids->map, r->id, strlen(r->id), (int32_t)i, &ins);
-        if (k < 0) {
-            record_free(c, i);
-            return mz_fail(e, "out of memory");
-        }
-        if (!ins && l->ids->repeats++ == 0) l->ids->first = i, l->ids->of = (size_t)mz_strmap_value(l->ids->map, (size_t)k);
+    if (note_id(l, r, i, e) != 0) {
+        record_free(c, i);
+        return -1;
     }
     c->n++;
     l->records++;
-    if (!l->a->quiet && c->n % 5000 == 0) mz_progress("reading: %zu documents", c->n);
+    if (!a->quiet && c->n % 5000 == 0) mz_progress("reading: %zu documents", c->n);
     return 0;
 }
 
