@@ -94,6 +94,73 @@ int mz_dupset_add(mz_dupset *d, const char *id, size_t lineno, size_t *first)
     return 0;
 }
 
+/* The fields a stream's records are read by: the bundles' (or the
+ * command line's) id, text and title, and the fields that change an
+ * answer, refused when given twice. */
+static void stream_fields(mz_run *r)
+{
+    mz_fields_default(&r->fl);
+    r->fl.max_text = r->o.max_bytes;
+    r->fl.label = NULL;
+    r->fl.id = r->fields[0], r->fl.text = r->fields[1], r->fl.title = r->fields[2];
+    r->fl.also[0] = r->reads_target ? r->target_field : NULL;
+    r->fl.also[1] = r->source_field;
+}
+
+/* The stream `name` could not be read past the line lr is on: said, or
+ * kept as the run's out-of-memory. */
+static void read_failed(mz_run *r, const mz_linereader *lr, const char *name)
+{
+    char why[128], m[PATH_MAX + 512];
+    snprintf(m, sizeof m, "%s:%zu: %s", name, lr->lineno + 1, mz_linereader_why(lr, why, sizeof why));
+    if (lr->err == ENOMEM) {
+        r->oom = 1;
+        snprintf(r->oom_at, sizeof r->oom_at, "%s:%zu", name, lr->lineno + 1);
+    } else {
+        mz_input_msg(m);
+    }
+    r->any_input_error++;
+}
+
+/* The line lr holds (status st, its first non-blank byte at i) as the
+ * batch's next item: copied, and decoded when the stream is in another
+ * encoding (lines), or an item that answers with its error. */
+static void queue_line(mz_run *r, const mz_linereader *lr, int st, size_t i, int lines, const char *name)
+{
+    char m[PATH_MAX + 512]; /* a stream's path, up to PATH_MAX, and what is wrong */
+    mz_item *it = mz_next_item(r);
+    if (st == MZ_LINE_TOO_LONG) {
+        snprintf(m, sizeof m, "%s:%zu: line longer than %zu bytes (--max-bytes)", name, lr->lineno, lr->max_line);
+        it->error = strdup(m);
+        /* (a line in another encoding is not decoded, being skipped) */
+        if (lr->buf) mz_raw_id(r, it, lr->buf, lr->len);
+        return;
+    }
+    if (i == lr->len) {
+        snprintf(m, sizeof m, "%s:%zu: empty line", name, lr->lineno);
+        it->error = strdup(m);
+        return;
+    }
+    it->lineno = lr->lineno;
+    it->line_len = lr->len;
+    if (!(it->line = malloc(lr->len + 1))) {
+        it->oom = 1;
+        return;
+    }
+    memcpy(it->line, lr->buf, lr->len);
+    it->line[lr->len] = '\0';
+    r->batch_bytes += lr->len;
+    if (!lines) return;
+    mz_err e;
+    if (mz_text_utf8(r->dec, &it->line, &it->line_len, &e) != 0) {
+        snprintf(m, sizeof m, "%s:%zu: %s", name, lr->lineno, e.msg);
+        it->error = strdup(m);
+        mz_raw_id(r, it, it->line, it->line_len);
+        free(it->line);
+        it->line = NULL;
+    }
+}
+
 void mz_add_jsonl(mz_run *r, const char *path)
 {
     const char *name = strcmp(path, "-") ? path : "<stdin>";
@@ -116,13 +183,7 @@ void mz_add_jsonl(mz_run *r, const char *path)
     /* a batch never mixes two streams: each has its name and its ids */
     if (r->n) mz_flush_batch(r);
     r->stream = name;
-    mz_fields_default(&r->fl);
-    r->fl.max_text = r->o.max_bytes;
-    r->fl.label = NULL;
-    r->fl.id = r->fields[0], r->fl.text = r->fields[1], r->fl.title = r->fields[2];
-    /* the fields that change an answer are refused when given twice */
-    r->fl.also[0] = r->reads_target ? r->target_field : NULL;
-    r->fl.also[1] = r->source_field;
+    stream_fields(r);
     int st;
     char m[PATH_MAX + 512]; /* a stream's path, up to PATH_MAX, and what is wrong */
     size_t nlines = 0;
@@ -144,14 +205,7 @@ void mz_add_jsonl(mz_run *r, const char *path)
         if ((st = mz_linereader_next(&lr)) == MZ_LINE_EOF) break;
         nlines++;
         if (st == MZ_LINE_IOERR) {
-            char why[128];
-            snprintf(m, sizeof m, "%s:%zu: %s", name, lr.lineno + 1, mz_linereader_why(&lr, why, sizeof why));
-            if (lr.err == ENOMEM) {
-                r->oom = 1;
-                snprintf(r->oom_at, sizeof r->oom_at, "%s:%zu", name, lr.lineno + 1);
-            }
-            else mz_input_msg(m);
-            r->any_input_error++;
+            read_failed(r, &lr, name);
             break;
         }
         size_t i = 0;
@@ -182,38 +236,7 @@ void mz_add_jsonl(mz_run *r, const char *path)
             nlines--; /* a mark alone says nothing: not a record */
             continue;
         }
-        mz_item *it = mz_next_item(r);
-        if (st == MZ_LINE_TOO_LONG) {
-            snprintf(m, sizeof m, "%s:%zu: line longer than %zu bytes (--max-bytes)", name, lr.lineno, lr.max_line);
-            it->error = strdup(m);
-            /* (a line in another encoding is not decoded, being skipped) */
-            if (lr.buf) mz_raw_id(r, it, lr.buf, lr.len);
-            continue;
-        }
-        if (i == lr.len) {
-            snprintf(m, sizeof m, "%s:%zu: empty line", name, lr.lineno);
-            it->error = strdup(m);
-            continue;
-        }
-        it->lineno = lr.lineno;
-        it->line_len = lr.len;
-        if (!(it->line = malloc(lr.len + 1))) {
-            it->oom = 1;
-            continue;
-        }
-        memcpy(it->line, lr.buf, lr.len);
-        it->line[lr.len] = '\0';
-        r->batch_bytes += lr.len;
-        if (lines) {
-            mz_err e;
-            if (mz_text_utf8(r->dec, &it->line, &it->line_len, &e) != 0) {
-                snprintf(m, sizeof m, "%s:%zu: %s", name, lr.lineno, e.msg);
-                it->error = strdup(m);
-                mz_raw_id(r, it, it->line, it->line_len);
-                free(it->line);
-                it->line = NULL;
-            }
-        }
+        queue_line(r, &lr, st, i, lines, name);
     }
     mz_flush_batch(r);
     r->seen = NULL;
