@@ -859,44 +859,44 @@ static int has_arabic_token(const mz_doc *d)
     return 0;
 }
 
-int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen, const char *text, size_t len,
-                    const char *target, int checked)
+/* The article's document, once its text (and title) are checked unless
+ * the reader checked them: an error when it has no word, or no Arabic
+ * one. */
+static int build_doc(mz_worker *w, const char *title, size_t tlen, const char *text, size_t len, int checked,
+                     mz_err *e)
 {
-    mz_err e;
-    mz_buf_reset(&w->out);
-    w->oom = 0;
-    if (!checked && (mz_check_text(text, len, w->o->max_bytes, "text", &e) != 0 ||
-                     (title && tlen && mz_check_text(title, tlen, w->o->max_bytes, "title", &e) != 0))) {
-        return fail_record(w, id, e.msg);
-    }
+    if (!checked && (mz_check_text(text, len, w->o->max_bytes, "text", e) != 0 ||
+                     (title && tlen && mz_check_text(title, tlen, w->o->max_bytes, "title", e) != 0)))
+        return -1;
     w->ud_built = 0;
-    if (mz_doc_build(&w->doc, w->nz, title, tlen, text, len, &e) != 0) return fail_record(w, id, e.msg);
-    if (ensure_sent(w) != 0) return fail_record(w, id, "out of memory");
-    if (w->doc.ntok == 0) {
-        char m[160];
-        snprintf(m, sizeof m,
-                 "text has no words (no letters or digits, or only runs of over %d letters, dropped as links or junk)",
-                 MZ_TOKEN_MAX_CHARS);
-        return fail_record(w, id, m);
-    }
+    if (mz_doc_build(&w->doc, w->nz, title, tlen, text, len, e) != 0) return -1;
+    if (ensure_sent(w) != 0) return mz_fail(e, "out of memory");
+    if (w->doc.ntok == 0)
+        return mz_fail(e, "text has no words (no letters or digits, or only runs of over %d letters, dropped as links "
+                          "or junk)",
+                       MZ_TOKEN_MAX_CHARS);
     if (!has_arabic_token(&w->doc)) {
-        mz_err ge;
-        snprintf(ge.msg, sizeof ge.msg, "text has no Arabic words (the models read Arabic)");
+        mz_fail(e, "text has no Arabic words (the models read Arabic)");
         /* UTF-16 without its mark whose every byte is under 0x80 (Arabic
          * letters are xx 06) passes as UTF-8: said as what it is */
         const char *g = mz_guess_encoding(text, len);
-        if (g && !strncmp(g, "utf-16", 6)) mz_hint_guess(g, &ge);
-        return fail_record(w, id, ge.msg);
+        if (g && !strncmp(g, "utf-16", 6)) mz_hint_guess(g, e);
+        return -1;
     }
+    return 0;
+}
+
+/* The answer's start: its id (and kept fields); *row is where a TSV row
+ * begins. */
+static void answer_open(mz_worker *w, const char *id, size_t *row)
+{
     mz_buf *o = &w->out;
-    size_t row = 0;
-    int json = !w->o->text_format && !w->o->tsv;
     if (w->o->text_format) {
         mz_buf_puts(o, "== ");
         mz_buf_tsv_cell(o, id ? id : "(no id)", strlen(id ? id : "(no id)"));
         mz_buf_puts(o, "\n");
     } else if (w->o->tsv) {
-        row = o->n;
+        *row = o->n;
         if (id) mz_buf_tsv_cell(o, id, strlen(id));
         tsv_kept(o, w->kept, w->o);
     } else {
@@ -904,38 +904,80 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
         json_id(o, id, w->id_number);
         if (w->kept) mz_buf_puts(o, w->kept);
     }
+}
+
+/* The answer's end: whether the article was truncated, the TSV row's
+ * error (a target failed), the JSON stance object closed (stance_open). */
+static void answer_close(mz_worker *w, size_t row, int stance_open, int target_failed)
+{
+    mz_buf *o = &w->out;
+    if (w->o->tsv) {
+        /* a target the bundle cannot answer is this row's error */
+        mz_buf_printf(o, "\t%s\t", w->doc.truncated ? "true" : "false");
+        if (target_failed) mz_buf_tsv_cell(o, w->errmsg, strlen(w->errmsg));
+        mz_buf_puts(o, "\n");
+        mz_buf_tsv_quote_row(o, row);
+    } else if (!w->o->text_format) {
+        if (stance_open) mz_buf_puts(o, "}");
+        if (w->doc.truncated) mz_buf_printf(o, ", \"truncated\": true");
+        mz_buf_puts(o, "}\n");
+    } else {
+        if (w->doc.truncated) mz_buf_puts(o, "(article truncated to the token limit)\n");
+        mz_buf_puts(o, "\n");
+    }
+}
+
+/* Bundle i's vector of the article, and for a stance bundle its target's
+ * *mentions: a stance bundle's heads are never asked about an article
+ * that does not name the target, so it then has none.  *read is set when
+ * a vector was made. */
+static int vectorize_bundle(mz_worker *w, size_t i, long *mentions, int *read, mz_err *e)
+{
+    const mz_bundle *b = &w->m->b[i];
+    int stance = w->m->group[i] == MZ_GROUP_STANCE;
+    mz_extra ex[8];
+    size_t nex = 0;
+    *mentions = 0;
+    *read = 0;
+    if (stance) {
+        *mentions = mz_target_features(w->match[i], &w->doc, b->vocab.opt.window, w->hit, w->ctx, ex, &nex);
+        if (*mentions < 0) return mz_fail(e, "out of memory");
+        if (*mentions == 0) return 0;
+    }
+    int mb = w->m->member ? w->m->member[i] : -1;
+    /* the shared lookups, at the first bundle that needs them */
+    if (mb >= 0 && !w->ud_built) {
+        if (mz_unidoc_build(w->ud, &w->doc, e) != 0) return -1;
+        w->ud_built = 1;
+    }
+    if ((mb >= 0 ? mz_predictor_vectorize_member(w->pred[i], w->ud, (size_t)mb, &w->doc, stance ? w->ctx : NULL, ex,
+                                                 nex, e)
+                 : mz_predictor_vectorize(w->pred[i], &w->doc, stance ? w->ctx : NULL, ex, nex, e)) != 0)
+        return -1;
+    *read = 1;
+    return 0;
+}
+
+int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen, const char *text, size_t len,
+                    const char *target, int checked)
+{
+    mz_err e;
+    mz_buf_reset(&w->out);
+    w->oom = 0;
+    if (build_doc(w, title, tlen, text, len, checked, &e) != 0) return fail_record(w, id, e.msg);
+    mz_buf *o = &w->out;
+    size_t row = 0;
+    int json = !w->o->text_format && !w->o->tsv;
+    answer_open(w, id, &row);
     int first_stance = 1, target_failed = 0;
     int vectors = 0, known = 0; /* a bundle read the text; one knew a word of it */
     for (int pass = 0; pass < MZ_NGROUPS; pass++) {
         for (size_t i = 0; i < w->m->n; i++) {
-            const mz_bundle *b = &w->m->b[i];
-            int kind = w->m->group[i];
+            int kind = w->m->group[i], read;
             if (kind != pass) continue;
-            long mentions = 0;
-            mz_extra ex[8];
-            size_t nex = 0;
-            if (kind == MZ_GROUP_STANCE) {
-                mentions = mz_target_features(w->match[i], &w->doc, b->vocab.opt.window, w->hit, w->ctx, ex, &nex);
-                if (mentions < 0) {
-                    return fail_record(w, id, "out of memory");
-                }
-            }
-            /* a stance bundle's heads are never asked about an article that
-             * does not name the target: no vector needed */
-            int stance = kind == MZ_GROUP_STANCE;
-            int mb = w->m->member ? w->m->member[i] : -1;
-            if (!stance || mentions > 0) {
-                /* the shared lookups, at the first bundle that needs them */
-                if (mb >= 0 && !w->ud_built) {
-                    if (mz_unidoc_build(w->ud, &w->doc, &e) != 0) return fail_record(w, id, e.msg);
-                    w->ud_built = 1;
-                }
-                if ((mb >= 0 ? mz_predictor_vectorize_member(w->pred[i], w->ud, (size_t)mb, &w->doc,
-                                                             stance ? w->ctx : NULL, ex, nex, &e)
-                             : mz_predictor_vectorize(w->pred[i], &w->doc, stance ? w->ctx : NULL, ex, nex, &e)) != 0)
-                    return fail_record(w, id, e.msg);
-            }
-            if (!stance || mentions > 0) {
+            long mentions;
+            if (vectorize_bundle(w, i, &mentions, &read, &e) != 0) return fail_record(w, id, e.msg);
+            if (read) {
                 vectors = 1;
                 known = known || mz_predictor_knows_words(w->pred[i]);
             }
@@ -958,29 +1000,13 @@ int mz_classify_one(mz_worker *w, const char *id, const char *title, size_t tlen
             }
         }
     }
-    if (w->o->tsv) {
-        /* a target the bundle cannot answer is this row's error */
-        mz_buf_printf(o, "\t%s\t", w->doc.truncated ? "true" : "false");
-        if (target_failed) mz_buf_tsv_cell(o, w->errmsg, strlen(w->errmsg));
-        mz_buf_puts(o, "\n");
-        mz_buf_tsv_quote_row(o, row);
-    } else if (json) {
-        if (!first_stance) mz_buf_puts(o, "}");
-        if (w->doc.truncated) mz_buf_printf(o, ", \"truncated\": true");
-        mz_buf_puts(o, "}\n");
-    } else {
-        if (w->doc.truncated) mz_buf_puts(o, "(article truncated to the token limit)\n");
-        mz_buf_puts(o, "\n");
-    }
-    if (o->oom) {
-        return fail_record(w, id, "out of memory");
-    }
+    answer_close(w, row, !first_stance, target_failed);
+    if (o->oom) return fail_record(w, id, "out of memory");
     /* answers made from a head's bias alone would look like any other */
-    if (vectors && !known) {
+    if (vectors && !known)
         return fail_record(w, id,
                            "no word of the text is one the models know (only stopwords, or words not in their "
                            "vocabularies): nothing to answer from");
-    }
     /* the other heads' answers stand; the record still counts as one
      * answered with an error (status 1, a line on stderr) */
     if (target_failed) {
