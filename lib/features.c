@@ -1907,14 +1907,14 @@ static char *key_text(const mz_vocab_builder *b, const unsigned char *key, size_
     return strdup(buf);
 }
 
-int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t ndocs,
-                            mz_vocab *out, mz_err *e)
+/* Each feature's document frequency over the documents (a character
+ * n-gram's through its word's, in words that count), gathered. */
+static int count_df(mz_vocab_builder *b, const mz_termdoc *docs, size_t ndocs)
 {
-    memset(out, 0, sizeof *out);
     for (size_t d = 0; d < ndocs; d++) {
         b->cur_doc = (int32_t)d;
         const mz_termdoc *t = &docs[d];
-        if (df_doc(b, t) != 0) return mz_fail(e, "out of memory");
+        if (df_doc(b, t) != 0) return -1;
         for (size_t i = 0; t->tok && i < t->nterm; i++) {
             if ((i < t->ntitle_terms ? b->o.title_weight : 1.0) == 0.0) continue;
             const int32_t *g = b->tg + b->tg_off[t->tok[i]];
@@ -1923,12 +1923,21 @@ int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t 
         }
     }
     df_gather(b);
+    return 0;
+}
+
+/* The features kept (min and max document frequency, the caps): keep[f]
+ * is 1 for each, *nkept their count.  NULL when out of memory. */
+static int32_t *choose_features(const mz_vocab_builder *b, size_t ndocs, size_t *nkept)
+{
     size_t nall = b->nf;
     rank *r = malloc((nall + 1) * sizeof *r), *rg = malloc((nall + 1) * sizeof *rg);
-    if (!r || !rg) {
+    int32_t *keep = calloc(nall + 1, sizeof *keep);
+    if (!r || !rg || !keep) {
         free(r);
         free(rg);
-        return mz_fail(e, "out of memory");
+        free(keep);
+        return NULL;
     }
     size_t nk = 0, ng = 0;
     double maxdf = b->o.max_df * (double)ndocs;
@@ -1952,18 +1961,35 @@ int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t 
         ng = (size_t)b->o.char_max_features;
     }
     /* final order: first appearance in the corpus (builder index order) */
-    int32_t *keep = calloc(nall + 1, sizeof *keep);
-    if (!keep) {
-        free(r);
-        free(rg);
-        return mz_fail(e, "out of memory");
-    }
     for (size_t i = 0; i < nk; i++) keep[r[i].f] = 1;
     for (size_t i = 0; i < ng; i++) keep[rg[i].f] = 1;
     free(r);
     free(rg);
-    nk += ng;
+    *nkept = nk + ng;
+    return keep;
+}
 
+/* A copy of the string set `from` into *to. */
+static int copy_set(const mz_strmap *from, mz_strmap **to)
+{
+    *to = mz_strmap_new(mz_strmap_count(from) + 16);
+    if (!*to) return -1;
+    for (size_t i = 0; i < mz_strmap_count(from); i++) {
+        size_t kl;
+        const char *k = mz_strmap_key(from, i, &kl);
+        if (mz_strmap_intern(*to, k, kl, 0, NULL) < 0) return -1;
+    }
+    return 0;
+}
+
+int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t ndocs,
+                            mz_vocab *out, mz_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (count_df(b, docs, ndocs) != 0) return mz_fail(e, "out of memory");
+    size_t nall = b->nf, nk;
+    int32_t *keep = choose_features(b, ndocs, &nk);
+    if (!keep) return mz_fail(e, "out of memory");
     out->opt = b->o;
     out->ndocs = ndocs;
     out->stems = mz_strmap_new(1 << 14);
@@ -2016,16 +2042,8 @@ int mz_vocab_builder_finish(mz_vocab_builder *b, const mz_termdoc *docs, size_t 
         for (size_t i = 0; i < b->ntg; i++) b->vg[i] = keep[b->tg[i]] - 1;
     }
     free(keep);
-    if (b->sw->set) {
-        /* copy the stopword set into the vocabulary */
-        out->sw.set = mz_strmap_new(mz_strmap_count(b->sw->set) + 16);
-        if (!out->sw.set) return mz_fail(e, "out of memory");
-        for (size_t i = 0; i < mz_strmap_count(b->sw->set); i++) {
-            size_t kl;
-            const char *k = mz_strmap_key(b->sw->set, i, &kl);
-            if (mz_strmap_intern(out->sw.set, k, kl, 0, NULL) < 0) return mz_fail(e, "out of memory");
-        }
-    }
+    /* the stopword set, into the vocabulary */
+    if (b->sw->set && copy_set(b->sw->set, &out->sw.set) != 0) return mz_fail(e, "out of memory");
     return 0;
 oom:
     free(keep);
