@@ -596,6 +596,107 @@ static pthread_mutex_t libsvm_lock = PTHREAD_MUTEX_INITIALIZER;
  * increasing order, and a class absent from the rows gets no SVs, zero
  * coefficients and a constant decision of ±1 against the others, as the
  * linear path's one-sided problems do. */
+/* libsvm's C-SVC (RBF) on the selected rows, m of them, classes present[0
+ * .. kp) (cnt[c] rows of class c; kp >= 2), into *model, its problem's
+ * arrays left in *prob for the caller to free.  Returns -1 when out of
+ * memory, else 0 with *err set when libsvm refused or failed. */
+static int rbf_train(const mz_trainset *t, const rbf_rows *rr, const int *y, const unsigned char *sel, int k,
+                     const size_t *cnt, size_t m, const int *present, int kp, const mz_learnopts *o,
+                     unsigned long task, struct svm_problem *prob, struct svm_model **model, const char **err)
+{
+    prob->l = (int)m;
+    prob->y = malloc((m + 1) * sizeof *prob->y);
+    prob->x = malloc((m + 1) * sizeof *prob->x);
+    if (!prob->y || !prob->x) return -1;
+    size_t q = 0;
+    for (int c = 0; c < k; c++)
+        for (size_t i = 0; i < t->n; i++)
+            if (sel[i] && y[i] == c) {
+                prob->y[q] = c;
+                prob->x[q++] = rr->x[i];
+            }
+    struct svm_parameter par;
+    memset(&par, 0, sizeof par);
+    par.svm_type = C_SVC;
+    par.kernel_type = RBF;
+    par.gamma = o->gamma;
+    par.cache_size = o->cache_mb;
+    par.eps = MZ_LIBSVM_EPS;
+    par.C = o->C;
+    par.shrinking = 1;
+    par.probability = 0; /* Platt comes from mizan's own folds */
+    int wl[MZ_MAX_CLASSES];
+    double wv[MZ_MAX_CLASSES];
+    if (o->balanced) {
+        for (int q2 = 0; q2 < kp; q2++) {
+            wl[q2] = present[q2];
+            wv[q2] = (double)m / ((double)kp * (double)cnt[present[q2]]);
+        }
+        par.nr_weight = kp;
+        par.weight_label = wl;
+        par.weight = wv;
+    }
+    pthread_mutex_lock(&libsvm_lock);
+    svm_set_print_string_function(quiet_print);
+    srand((unsigned)(o->seed * 1000003UL + task));
+    *err = svm_check_parameter(prob, &par);
+    *model = *err ? NULL : svm_train(prob, &par);
+    pthread_mutex_unlock(&libsvm_lock);
+    if (!*model) {
+        if (!*err) *err = "training failed";
+        return 0;
+    }
+    for (int q2 = 0; q2 < kp; q2++)
+        if ((*model)->label[q2] != present[q2]) *err = "unexpected class order";
+    return 0;
+}
+
+/* The model's SVs into out, class by class, with their coefficients and
+ * the pairs' rho placed among all k classes (pos[c]: class c's place among
+ * the present ones); without a model (a one-class problem) one empty SV
+ * with zero coefficients, since a model file needs at least one.  Returns
+ * an error's text, or NULL. */
+static const char *rbf_copy(mz_linmodel *out, const struct svm_model *model, int k, const int *present, int kp,
+                            const int *pos, const size_t *cnt)
+{
+    size_t nsv = model ? (size_t)model->l : 1, nent = 0;
+    for (size_t s = 0; model && s < nsv; s++)
+        for (const struct svm_node *q = model->SV[s]; q->index != -1; q++) nent++;
+    out->nsv = nsv;
+    out->sv_start = malloc((nsv + 1) * sizeof *out->sv_start);
+    out->sv_coef = calloc(nsv * (size_t)(k - 1) + 1, sizeof *out->sv_coef);
+    out->sv_idx = malloc((nent + 1) * sizeof *out->sv_idx);
+    out->sv_val = malloc((nent + 1) * sizeof *out->sv_val);
+    if (!out->sv_start || !out->sv_coef || !out->sv_idx || !out->sv_val) return "out of memory";
+    if (!model) {
+        out->nsv_class[kp ? present[0] : 0] = 1;
+        out->sv_start[0] = out->sv_start[1] = 0;
+        return NULL;
+    }
+    size_t s = 0, q = 0;
+    out->sv_start[0] = 0;
+    for (int a = 0; a < kp; a++) {
+        int ca = present[a];
+        out->nsv_class[ca] = model->nSV[a];
+        for (int v = 0; v < model->nSV[a]; v++, s++) {
+            for (int b = 0; b < kp; b++)
+                if (b != a)
+                    out->sv_coef[s * (size_t)(k - 1) + (size_t)mz_coef_row(ca, present[b])] =
+                        model->sv_coef[mz_coef_row(a, b)][s];
+            for (const struct svm_node *x = model->SV[s]; x->index != -1; x++) {
+                out->sv_idx[q] = x->index;
+                out->sv_val[q++] = x->value;
+            }
+            out->sv_start[s + 1] = q;
+        }
+    }
+    int p = 0;
+    for (int i = 0; i < k; i++)
+        for (int j = i + 1; j < k; j++, p++)
+            if (cnt[i] && cnt[j]) out->rho[p] = model->rho[mz_pair_index(kp, pos[i], pos[j])];
+    return NULL;
+}
+
 static int rbf_solve(const mz_trainset *t, const rbf_rows *rr, const int *y, const unsigned char *sel, int k,
                      const mz_learnopts *o, unsigned long task, mz_linmodel *out, mz_err *e)
 {
@@ -623,104 +724,14 @@ static int rbf_solve(const mz_trainset *t, const rbf_rows *rr, const int *y, con
     struct svm_model *model = NULL;
     struct svm_problem prob = {0, NULL, NULL};
     const char *err = NULL;
-    if (kp >= 2) {
-        prob.l = (int)m;
-        prob.y = malloc((m + 1) * sizeof *prob.y);
-        prob.x = malloc((m + 1) * sizeof *prob.x);
-        if (!prob.y || !prob.x) {
-            free(prob.y);
-            free(prob.x);
-            mz_linmodel_free(out);
-            return mz_fail(e, "out of memory");
-        }
-        size_t q = 0;
-        for (int c = 0; c < k; c++)
-            for (size_t i = 0; i < n; i++)
-                if (sel[i] && y[i] == c) {
-                    prob.y[q] = c;
-                    prob.x[q++] = rr->x[i];
-                }
-        struct svm_parameter par;
-        memset(&par, 0, sizeof par);
-        par.svm_type = C_SVC;
-        par.kernel_type = RBF;
-        par.gamma = o->gamma;
-        par.cache_size = o->cache_mb;
-        par.eps = MZ_LIBSVM_EPS;
-        par.C = o->C;
-        par.shrinking = 1;
-        par.probability = 0; /* Platt comes from mizan's own folds */
-        int wl[MZ_MAX_CLASSES];
-        double wv[MZ_MAX_CLASSES];
-        if (o->balanced) {
-            for (int q2 = 0; q2 < kp; q2++) {
-                wl[q2] = present[q2];
-                wv[q2] = (double)m / ((double)kp * (double)cnt[present[q2]]);
-            }
-            par.nr_weight = kp;
-            par.weight_label = wl;
-            par.weight = wv;
-        }
-        pthread_mutex_lock(&libsvm_lock);
-        svm_set_print_string_function(quiet_print);
-        srand((unsigned)(o->seed * 1000003UL + task));
-        err = svm_check_parameter(&prob, &par);
-        model = err ? NULL : svm_train(&prob, &par);
-        pthread_mutex_unlock(&libsvm_lock);
-        if (!model) {
-            free(prob.y);
-            free(prob.x);
-            mz_linmodel_free(out);
-            return mz_fail(e, "libsvm: %s", err ? err : "training failed");
-        }
-        for (int q2 = 0; q2 < kp; q2++)
-            if (model->label[q2] != present[q2]) err = "unexpected class order";
-    }
-    /* The SVs, class by class; a one-class problem keeps one empty SV with
-     * zero coefficients, since a model file needs at least one. */
-    size_t nsv = model ? (size_t)model->l : 1, nent = 0;
-    for (size_t s = 0; model && s < nsv; s++)
-        for (const struct svm_node *q = model->SV[s]; q->index != -1; q++) nent++;
-    out->nsv = nsv;
-    out->sv_start = malloc((nsv + 1) * sizeof *out->sv_start);
-    out->sv_coef = calloc(nsv * (size_t)(k - 1) + 1, sizeof *out->sv_coef);
-    out->sv_idx = malloc((nent + 1) * sizeof *out->sv_idx);
-    out->sv_val = malloc((nent + 1) * sizeof *out->sv_val);
-    if (!err && (!out->sv_start || !out->sv_coef || !out->sv_idx || !out->sv_val)) err = "out of memory";
-    if (!err && !model) {
-        out->nsv_class[kp ? present[0] : 0] = 1;
-        out->sv_start[0] = out->sv_start[1] = 0;
-    }
-    if (!err && model) {
-        size_t s = 0, q = 0;
-        out->sv_start[0] = 0;
-        for (int a = 0; a < kp; a++) {
-            int ca = present[a];
-            out->nsv_class[ca] = model->nSV[a];
-            for (int v = 0; v < model->nSV[a]; v++, s++) {
-                for (int b = 0; b < kp; b++)
-                    if (b != a)
-                        out->sv_coef[s * (size_t)(k - 1) + (size_t)mz_coef_row(ca, present[b])] =
-                            model->sv_coef[mz_coef_row(a, b)][s];
-                for (const struct svm_node *x = model->SV[s]; x->index != -1; x++) {
-                    out->sv_idx[q] = x->index;
-                    out->sv_val[q++] = x->value;
-                }
-                out->sv_start[s + 1] = q;
-            }
-        }
-        p = 0;
-        for (int i = 0; i < k; i++)
-            for (int j = i + 1; j < k; j++, p++)
-                if (cnt[i] && cnt[j]) out->rho[p] = model->rho[mz_pair_index(kp, pos[i], pos[j])];
-    }
+    int rc = kp >= 2 ? rbf_train(t, rr, y, sel, k, cnt, m, present, kp, o, task, &prob, &model, &err) : 0;
+    if (rc == 0 && !err) err = rbf_copy(out, model, k, present, kp, pos, cnt);
     if (model) svm_free_and_destroy_model(&model);
     free(prob.y);
     free(prob.x);
-    if (err) {
-        mz_linmodel_free(out);
-        return mz_fail(e, "libsvm: %s", err);
-    }
+    if (rc != 0 || err) mz_linmodel_free(out);
+    if (rc != 0) return mz_fail(e, "out of memory");
+    if (err) return mz_fail(e, "libsvm: %s", err);
     return 0;
 }
 
