@@ -382,6 +382,46 @@ out:
 
 /* A multi-label bundle: micro- and macro-F1 and the primary label's
  * accuracy, with labels the model lacks counted as missed. */
+/* The labels of the held-out records that a multi-label model of K
+ * labels lacks, as for a multiclass bundle: columns of their own after
+ * its K (copies appended to tnames, the caller's to free up to *kx), which
+ * it never answers (probability 0, under a threshold thr no probability
+ * passes), so that each counts as missed in the figures.  ucount[j]: the
+ * records label j is on; *urec: the records with any of them. */
+static int unknown_labels(const mz_collection *c, size_t K, char **tnames, double *thr, long *ucount, long *urec,
+                          size_t *kx, mz_err *e)
+{
+    int r = 0;
+    for (size_t i = 0; i < c->n && r == 0; i++) {
+        const cJSON *l = c->label[i], *x;
+        int any = 0;
+        /* a record counts once per label, listed twice or not: the truth is a set */
+        unsigned char seen[MZ_MAX_CLASSES] = {0};
+        for (x = cJSON_IsArray(l) ? l->child : l; x && r == 0; x = cJSON_IsArray(l) ? x->next : NULL) {
+            char lb[256];
+            if (mz_label_text(x, lb, sizeof lb)) continue; /* mz_ml_truth says why */
+            size_t j = 0;
+            while (j < *kx && strcmp(tnames[j], lb)) j++;
+            if (j < K) continue;
+            *urec += !any++;
+            if (j < *kx) {
+                ucount[j] += !seen[j];
+                seen[j] = 1;
+                continue;
+            }
+            if (*kx == MZ_MAX_CLASSES)
+                r = mz_fail(e, "%s: label \"%s\" is unknown to the model, and with the model's %zu labels the "
+                               "held-out ones pass %d: is --label-field \"%s\" the field the model was trained on?",
+                            c->where[i], lb, K, MZ_MAX_CLASSES, c->label_field);
+            else if (!(tnames[*kx] = strdup(lb)))
+                r = mz_fail(e, "out of memory");
+            else
+                thr[*kx] = 2.0, seen[*kx] = 1, ucount[(*kx)++] = 1;
+        }
+    }
+    return r;
+}
+
 static int evaluate_multilabel(const heldout *x, mz_err *e)
 {
     mz_bundle *b = x->b;
@@ -397,40 +437,9 @@ static int evaluate_multilabel(const heldout *x, mz_err *e)
     char nfcname[MZ_MAX_CLASSES][256], *tnames[MZ_MAX_CLASSES];
     for (size_t k = 0; k < K; k++)
         tnames[k] = mz_label_nfc(names[k], nfcname[k], sizeof nfcname[k]) ? nfcname[k] : names[k];
-    /* labels the model lacks, as for a multiclass bundle: columns of
-     * their own after its K, which it never answers (probability 0,
-     * under a threshold no probability passes), so that each counts
-     * as missed in the figures; the model's heads answer as before */
     size_t KX = K;
     long ucount[MZ_MAX_CLASSES] = {0}, urec = 0;
-    int r = 0;
-    for (size_t i = 0; i < c->n && r == 0; i++) {
-        const cJSON *l = c->label[i], *x;
-        int any = 0;
-        /* a record counts once per label, listed twice or not: the truth is a set */
-        unsigned char seen[MZ_MAX_CLASSES] = {0};
-        for (x = cJSON_IsArray(l) ? l->child : l; x && r == 0; x = cJSON_IsArray(l) ? x->next : NULL) {
-            char lb[256];
-            if (mz_label_text(x, lb, sizeof lb)) continue; /* mz_ml_truth says why */
-            size_t j = 0;
-            while (j < KX && strcmp(tnames[j], lb)) j++;
-            if (j < K) continue;
-            urec += !any++;
-            if (j < KX) {
-                ucount[j] += !seen[j];
-                seen[j] = 1;
-                continue;
-            }
-            if (KX == MZ_MAX_CLASSES)
-                r = mz_fail(e, "%s: label \"%s\" is unknown to the model, and with the model's %zu labels the "
-                               "held-out ones pass %d: is --label-field \"%s\" the field the model was trained on?",
-                            c->where[i], lb, K, MZ_MAX_CLASSES, c->label_field);
-            else if (!(tnames[KX] = strdup(lb)))
-                r = mz_fail(e, "out of memory");
-            else
-                thr[KX] = 2.0, seen[KX] = 1, ucount[KX++] = 1;
-        }
-    }
+    int r = unknown_labels(c, K, tnames, thr, ucount, &urec, &KX, e);
     unsigned char *truth = r == 0 ? calloc(c->n * KX + 1, 1) : NULL;
     int *prim = r == 0 ? malloc((c->n + 1) * sizeof *prim) : NULL;
     double *PM = r == 0 && b->primary.nclass ? calloc(c->n * KX + 1, sizeof *PM) : NULL;
