@@ -95,6 +95,61 @@ static const char *check_topic(const cJSON *obj)
     return label->valuestring;
 }
 
+/* Every option a program's --help names is one its parser takes: run
+ * with it alone (and, for the trainer, after "evaluate" too, where
+ * --json and --predictions belong), neither says it does not know it.  A
+ * row left out of the trainer's option table, or a branch out of the
+ * classifier's, fails here. */
+static int help_options(const char *prog, char names[][40], int max)
+{
+    ck_assert_int_eq(run("help.out", "help.err", "%s --help", prog), 0);
+    size_t len;
+    char *h = slurp(T("help.out"), &len);
+    int n = 0;
+    for (const char *p = h; (p = strstr(p, "--")) != NULL;) {
+        size_t l = 2;
+        while ((p[l] >= 'a' && p[l] <= 'z') || (p[l] >= '0' && p[l] <= '9') || (p[l] >= 'A' && p[l] <= 'Z') ||
+               (p[l] == '-' && ((p[l + 1] >= 'a' && p[l + 1] <= 'z') || (p[l + 1] >= 'A' && p[l + 1] <= 'Z'))))
+            l++;
+        int dup = l == 2 || l >= 40;
+        for (int k = 0; !dup && k < n; k++) dup = strlen(names[k]) == l && !strncmp(names[k], p, l);
+        if (!dup && n < max) snprintf(names[n++], 40, "%.*s", (int)l, p);
+        p += l;
+    }
+    free(h);
+    return n;
+}
+
+START_TEST(test_help_options_parsed)
+{
+    char names[128][40];
+    int n = help_options(TRAIN, names, 128);
+    ck_assert_int_ge(n, 50);
+    for (int k = 0; k < n; k++) {
+        int known = 0;
+        for (int ev = 0; ev < 2 && !known; ev++) {
+            run("o.out", "o.err", "%s %s%s", TRAIN, ev ? "evaluate " : "", names[k]);
+            char *err = slurp(T("o.err"), NULL);
+            known = strstr(err, "unknown option") == NULL;
+            free(err);
+        }
+        ck_assert_msg(known, "mizan-train: %s is in --help but refused as unknown", names[k]);
+    }
+    n = help_options(CLASSIFY, names, 128);
+    ck_assert_int_ge(n, 20);
+    for (int k = 0; k < n; k++) {
+        /* a value (or an input) after it, so that none is "incomplete";
+         * run in the test's folder, where -o would write its file, with
+         * no bundles to load: the options are read before them */
+        run("o.out", "o.err", "cd '%s' && MIZAN_MODELS=none %s %s 1", T(""), CLASSIFY, names[k]);
+        char *err = slurp(T("o.err"), NULL);
+        ck_assert_msg(strstr(err, "unknown or incomplete option") == NULL,
+                      "mizan-classify: %s is in --help but refused: %s", names[k], err);
+        free(err);
+    }
+}
+END_TEST
+
 START_TEST(test_train_and_classify_sample)
 {
     train_topic("corpora/mini/topic.jsonl", "topic");
@@ -4394,6 +4449,7 @@ Suite *suite_e2e(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_train_and_classify_sample);
+    tcase_add_test(tc, test_help_options_parsed);
     tcase_add_test(tc, test_every_sample_and_text_format);
     tcase_add_test(tc, test_folder_tree);
     tcase_add_test(tc, test_training_is_byte_identical);
