@@ -1146,6 +1146,79 @@ static int multiclass_head_named(mz_bundle *b, const char *dir, mz_err *e)
                       "and its head's go together", dir, shown(b->name, sb, sizeof sb), b->aux ? ", besides \"aux\"" : "");
 }
 
+/* The manifest of the bundle in dir (bundle_fd open on it; path its
+ * manifest's path), checked: its header, the files it lists, and the
+ * stopword list and target lexicon read and verified. */
+static int read_manifest(mz_bundle *b, const char *dir, const char *path, mz_err *e)
+{
+    char *buf = NULL;
+    size_t len;
+    if (read_at("manifest.json", MANIFEST_MAX, path, &buf, &len, e) != 0) return -1;
+    /* one JSON value, whole: cJSON stops at the end of the first, and
+     * would take a manifest with another glued after it */
+    b->manifest = mz_json_parse_one(buf, len, NULL, NULL);
+    free(buf);
+    if (!cJSON_IsObject(b->manifest)) return mz_fail(e, "%s: not valid JSON (corrupt manifest)", path);
+    if (check_header(b, path, e) != 0) return -1;
+    nseen = 0;
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(b->manifest, "files");
+    if (check_files(files, dir, path, e) != 0) return -1;
+    if (b->vocab.opt.stopwords && load_stopwords(b, dir, e) != 0) return -1;
+    if (cJSON_GetObjectItemCaseSensitive(files, "targets.json"))
+        return read_verified(b, "targets.json", &b->targets_json, &b->targets_len, e);
+    if (!strcmp(b->kind, "stance")) return mz_fail(e, "%s: a stance bundle without its target lexicon (targets.json)", dir);
+    return 0;
+}
+
+/* vocab.tsv read and verified, and parsed on a thread of its own (vj)
+ * while the model files are; a header that says no size is parsed here,
+ * and fails with the parser's message. */
+static int start_vocab(mz_bundle *b, const char *dir, vocab_job *vj, mz_err *e)
+{
+    if (read_verified(b, "vocab.tsv", &vj->buf, &vj->len, e) != 0) return -1;
+    vj->v = &b->vocab;
+    snprintf(vj->path, sizeof vj->path, "%s/vocab.tsv", dir);
+    if (mz_vocab_header_nfeat(vj->buf, vj->len, &vocab_nfeat) == 0 && pthread_create(&vj->tid, NULL, vocab_run, vj) == 0) {
+        vj->started = 1;
+        return 0;
+    }
+    vocab_run(vj);
+    if (vocab_wait(vj, e) != 0) return -1;
+    vocab_nfeat = b->vocab.nfeat;
+    return 0;
+}
+
+/* The manifest's heads, each with its model file. */
+static int load_heads(mz_bundle *b, const char *dir, char *path, size_t pathsz, mz_err *e)
+{
+    const cJSON *heads = cJSON_GetObjectItemCaseSensitive(b->manifest, "heads");
+    int nh = cJSON_GetArraySize(heads);
+    if (!cJSON_IsArray(heads) || nh < 1 || nh > 256) return mz_fail(e, "%s: \"heads\" must list 1..256 heads", dir);
+    b->heads = calloc((size_t)nh, sizeof *b->heads);
+    if (!b->heads) return mz_fail(e, "out of memory");
+    for (int i = 0; i < nh; i++) {
+        b->nheads++; /* counted first: a head is found by name among those counted */
+        if (load_head(b, cJSON_GetArrayItem(heads, i), &b->heads[i], dir, path, pathsz, e) != 0) return -1;
+    }
+    return 0;
+}
+
+/* The listed files no part of the bundle has read, verified all the
+ * same: a bundle is whole or refused. */
+static int verify_rest(mz_bundle *b, mz_err *e)
+{
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(b->manifest, "files"))
+    {
+        if (was_seen(f->string)) continue;
+        char *buf = NULL;
+        size_t len;
+        if (read_verified(b, f->string, &buf, &len, e) != 0) return -1;
+        free(buf);
+    }
+    return 0;
+}
+
 /* One attempt; *gone says, on failure, that the folder was replaced or
  * missing meanwhile, so the failure may be the replacement's, not the
  * bundle's. */
@@ -1155,87 +1228,20 @@ static int load_once(mz_bundle *b, const char *dir, int *gone, mz_err *e)
     vocab_job vj = {0};
     if (snprintf(b->dir, sizeof b->dir, "%s", dir) >= (int)sizeof b->dir) return mz_fail(e, "%s: path too long", dir);
     char path[4096];
-    char *buf = NULL;
-    size_t len;
     if (mz_path_join(path, sizeof path, dir, "manifest.json", e) != 0) return -1;
     bundle_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (bundle_fd < 0) {
         *gone = errno == ENOENT; /* between two renames, where they cannot be one */
         return mz_fail(e, "%s: cannot open the model directory: %m", dir);
     }
-    if (read_at("manifest.json", MANIFEST_MAX, path, &buf, &len, e) != 0) {
-        *gone = replaced(dir);
-        close(bundle_fd);
-        bundle_fd = -1;
-        return -1;
-    }
-    /* one JSON value, whole: cJSON stops at the end of the first, and
-     * would take a manifest with another glued after it */
-    b->manifest = mz_json_parse_one(buf, len, NULL, NULL);
-    free(buf);
-    buf = NULL;
-    if (!cJSON_IsObject(b->manifest)) {
-        mz_fail(e, "%s: not valid JSON (corrupt manifest)", path);
+    if (read_manifest(b, dir, path, e) != 0 || start_vocab(b, dir, &vj, e) != 0 ||
+        load_heads(b, dir, path, sizeof path, e) != 0 || stance_heads_fit(b, dir, e) != 0 ||
+        load_stance_score(b, dir, e) != 0 || load_multilabel_extras(b, dir, e) != 0 || vocab_wait(&vj, e) != 0 ||
+        vocab_fits_pipeline(b, dir, e) != 0 || load_lsa(b, dir, e) != 0 ||
+        (!strcmp(b->kind, "multilabel") && multilabel_matrix(b, dir, e) != 0) || load_aux(b, dir, e) != 0 ||
+        (!strcmp(b->kind, "multiclass") && multiclass_head_named(b, dir, e) != 0) || load_source(b, dir, e) != 0 ||
+        load_fields(b, e) != 0 || verify_rest(b, e) != 0)
         goto fail;
-    }
-    if (check_header(b, path, e) != 0) goto fail;
-    nseen = 0;
-    const cJSON *files = cJSON_GetObjectItemCaseSensitive(b->manifest, "files"), *f;
-    if (check_files(files, dir, path, e) != 0) goto fail;
-    if (b->vocab.opt.stopwords && load_stopwords(b, dir, e) != 0) goto fail;
-    if (cJSON_GetObjectItemCaseSensitive(files, "targets.json")) {
-        if (read_verified(b, "targets.json", &b->targets_json, &b->targets_len, e) != 0) goto fail;
-    } else if (!strcmp(b->kind, "stance")) {
-        mz_fail(e, "%s: a stance bundle without its target lexicon (targets.json)", dir);
-        goto fail;
-    }
-    if (read_verified(b, "vocab.tsv", &buf, &len, e) != 0) goto fail;
-    vj.v = &b->vocab;
-    vj.buf = buf;
-    vj.len = len;
-    buf = NULL;
-    snprintf(vj.path, sizeof vj.path, "%s/vocab.tsv", dir);
-    if (mz_vocab_header_nfeat(vj.buf, vj.len, &vocab_nfeat) == 0 && pthread_create(&vj.tid, NULL, vocab_run, &vj) == 0) {
-        vj.started = 1;
-    } else {
-        vocab_run(&vj); /* a bad header fails here, with the parser's message */
-        if (vocab_wait(&vj, e) != 0) goto fail;
-        vocab_nfeat = b->vocab.nfeat;
-    }
-
-    const cJSON *heads = cJSON_GetObjectItemCaseSensitive(b->manifest, "heads");
-    int nh = cJSON_GetArraySize(heads);
-    if (!cJSON_IsArray(heads) || nh < 1 || nh > 256) {
-        mz_fail(e, "%s: \"heads\" must list 1..256 heads", dir);
-        goto fail;
-    }
-    b->heads = calloc((size_t)nh, sizeof *b->heads);
-    if (!b->heads) {
-        mz_fail(e, "out of memory");
-        goto fail;
-    }
-    for (int i = 0; i < nh; i++) {
-        b->nheads++; /* counted first: a head is found by name among those counted */
-        if (load_head(b, cJSON_GetArrayItem(heads, i), &b->heads[i], dir, path, sizeof path, e) != 0) goto fail;
-    }
-    if (stance_heads_fit(b, dir, e) != 0) goto fail;
-    if (load_stance_score(b, dir, e) != 0) goto fail;
-    if (load_multilabel_extras(b, dir, e) != 0) goto fail;
-    if (vocab_wait(&vj, e) != 0) goto fail;
-    if (vocab_fits_pipeline(b, dir, e) != 0) goto fail;
-    if (load_lsa(b, dir, e) != 0) goto fail;
-    if (!strcmp(b->kind, "multilabel") && multilabel_matrix(b, dir, e) != 0) goto fail;
-    if (load_aux(b, dir, e) != 0) goto fail;
-    if (!strcmp(b->kind, "multiclass") && multiclass_head_named(b, dir, e) != 0) goto fail;
-    if (load_source(b, dir, e) != 0) goto fail;
-    if (load_fields(b, e) != 0) goto fail;
-    cJSON_ArrayForEach(f, files)
-    {
-        if (was_seen(f->string)) continue;
-        if (read_verified(b, f->string, &buf, &len, e) != 0) goto fail;
-        free(buf);
-        buf = NULL;
-    }
     nseen = 0;
     close(bundle_fd);
     bundle_fd = -1;
@@ -1249,7 +1255,6 @@ fail:
     *gone = replaced(dir);
     if (bundle_fd >= 0) close(bundle_fd);
     bundle_fd = -1;
-    free(buf);
     free(vj.buf);
     mz_bundle_free(b);
     return -1;
