@@ -120,6 +120,52 @@ typedef struct dirchain {
     const struct dirchain *up;
 } dirchain;
 
+/* The names in the open folder d, but for hidden ones, sorted; NULL when
+ * out of memory (none kept then), else *n of them, each to be freed. */
+static char **list_names(DIR *d, size_t *n)
+{
+    size_t cap = 64;
+    char **names = malloc(cap * sizeof *names);
+    struct dirent *de;
+    int short_of_memory = !names;
+    *n = 0;
+    while (!short_of_memory && (de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        if (*n == cap) {
+            char **nn = realloc(names, (cap *= 2) * sizeof *names);
+            if (!nn) {
+                short_of_memory = 1;
+                break;
+            }
+            names = nn;
+        }
+        if ((names[*n] = strdup(de->d_name)) == NULL) short_of_memory = 1;
+        else (*n)++;
+    }
+    if (short_of_memory) {
+        for (size_t i = 0; i < *n; i++) free(names[i]);
+        free(names);
+        return NULL;
+    }
+    qsort(names, *n, sizeof *names, cmp_str);
+    return names;
+}
+
+/* The output file met as an input in a folder (through a link: run_all
+ * refuses it when named): the answers would be renamed over the article,
+ * or, with standard output redirected into the folder, read back as
+ * articles, or forever.  The run fails, and the old file is kept. */
+static void output_met(mz_run *r, const char *p)
+{
+    char m[4200];
+    if (r->out_stdout)
+        snprintf(m, sizeof m, "%s is the file standard output is written to, an input; write the answers elsewhere", p);
+    else
+        snprintf(m, sizeof m, "-o: %s is the file -o names (through a link), an input; write the answers elsewhere", p);
+    mz_input_msg(m);
+    r->any_input_error++;
+}
+
 /* Every article below dir: a *.txt file is one article, a *.jsonl file a
  * stream (by its name, with or without --jsonl, as a folder may hold
  * both), and subfolders are read the same way, each folder's entries in
@@ -151,32 +197,14 @@ static size_t walk_dir(mz_run *r, const char *dir, const dirchain *up, int depth
         input_error(r, dir, m);
         return 1;
     }
-    size_t n = 0, cap = 64, found = 0;
-    char **names = malloc(cap * sizeof *names);
-    struct dirent *de;
-    int short_of_memory = !names;
-    while (!short_of_memory && (de = readdir(d))) {
-        if (de->d_name[0] == '.') continue;
-        if (n == cap) {
-            char **nn = realloc(names, (cap *= 2) * sizeof *names);
-            if (!nn) {
-                short_of_memory = 1;
-                break;
-            }
-            names = nn;
-        }
-        if ((names[n] = strdup(de->d_name)) == NULL) short_of_memory = 1;
-        else n++;
-    }
+    size_t n = 0, found = 0;
+    char **names = list_names(d, &n);
     closedir(d);
     /* a folder read in part would be answered as if whole */
-    if (short_of_memory) {
-        for (size_t i = 0; i < n; i++) free(names[i]);
-        free(names);
+    if (!names) {
         input_error(r, dir, "out of memory listing it; not read");
         return 1;
     }
-    qsort(names, n, sizeof *names, cmp_str);
     size_t dl = strlen(dir);
     while (dl > 1 && dir[dl - 1] == '/') dl--;
     for (size_t i = 0; i < n; i++) {
@@ -195,21 +223,9 @@ static size_t walk_dir(mz_run *r, const char *dir, const dirchain *up, int depth
         /* a link to nothing, or a file gone since the listing, is read
          * all the same, to be reported as a named file is */
         int gone = stat(p, &st) != 0;
-        /* -o's file, reached through a link (run_all refuses it when named
-         * in the folder): the answers would be renamed over the article, so
-         * the run fails, and the old file is kept */
+        /* the output file, reached through a link */
         if (r->out_exists && !gone && st.st_dev == r->out_dev && st.st_ino == r->out_ino && (txt || jsonl)) {
-            char m[4200];
-            /* standard output redirected into the folder: its own answers
-             * would be read back as articles, or forever */
-            if (r->out_stdout)
-                snprintf(m, sizeof m,
-                         "%s is the file standard output is written to, an input; write the answers elsewhere", p);
-            else
-                snprintf(m, sizeof m,
-                         "-o: %s is the file -o names (through a link), an input; write the answers elsewhere", p);
-            mz_input_msg(m);
-            r->any_input_error++;
+            output_met(r, p);
             found++;
             continue;
         }
