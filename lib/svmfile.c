@@ -287,12 +287,13 @@ static int reserve(void *pp, size_t *cap, size_t need, size_t elem)
 /* What the header lines said, before the support vectors. */
 typedef struct header {
     long nclass, total_sv, nr_sv[MZ_MAX_CLASSES];
-    unsigned seen; /* bit h: header field h (header_fields[h]) was read */
-    int have_type, have_kernel, have_gamma, have_rho, have_label, have_nrsv, have_pa, have_pb;
+    unsigned seen; /* bit F_x: field x was read (each at most once) */
 } header;
 
 static const char *const header_fields[] = {"svm_type", "kernel_type", "gamma", "nr_class", "total_sv",
                                             "rho",      "probA",       "probB", "label",    "nr_sv"};
+enum { F_TYPE, F_KERNEL, F_GAMMA, F_NCLASS, F_TOTAL, F_RHO, F_PROBA, F_PROBB, F_LABEL, F_NRSV };
+#define HAS(h, f) (((h)->seen >> (f)) & 1u)
 
 /* svm_type or kernel_type: its value is one of two words, which set *flag
  * to 0 or 1. */
@@ -305,9 +306,10 @@ static int header_choice(const char *r, const char *end, const char *w0, const c
     return 0;
 }
 
-/* rho, probA or probB (which = 'r', 'A', 'B'): a number per class pair. */
+/* rho, probA or probB (which = 'r', 'A', 'B'), read once (header_line
+ * refuses a second): a number per class pair. */
 static int header_pairs(const char *r, const char *end, char which, size_t line, const char *name, mz_linmodel *m,
-                        header *h, mz_err *e)
+                        mz_err *e)
 {
     const char *key = which == 'r' ? "rho" : which == 'A' ? "probA" : "probB";
     if (!m->nclass) return mz_fail(e, "%s:%zu: %s before nr_class", name, line, key);
@@ -315,12 +317,9 @@ static int header_pairs(const char *r, const char *end, char which, size_t line,
     if (read_doubles(r, end, tmp, m->npair) != 0)
         return mz_fail(e, "%s:%zu: expected %d finite numbers of magnitude at most %g", name, line, m->npair, NUM_MAX);
     double **dst = which == 'r' ? &m->rho : which == 'A' ? &m->probA : &m->probB;
-    int *flag = which == 'r' ? &h->have_rho : which == 'A' ? &h->have_pa : &h->have_pb;
-    if (*flag) return mz_fail(e, "%s:%zu: repeated field", name, line);
     *dst = malloc((size_t)m->npair * sizeof **dst);
     if (!*dst) return mz_fail(e, "out of memory");
     memcpy(*dst, tmp, (size_t)m->npair * sizeof **dst);
-    *flag = 1;
     return 0;
 }
 
@@ -368,15 +367,12 @@ static int header_line(const char *s, size_t n, size_t line, const char *name, m
     if (keyword(s, n, "svm_type", &r)) {
         if (header_choice(r, end, "c_svc", "epsilon_svr", &m->svr) != 0)
             return mz_fail(e, "%s:%zu: only svm_type c_svc or epsilon_svr is supported", name, line);
-        h->have_type = 1;
     } else if (keyword(s, n, "kernel_type", &r)) {
         if (header_choice(r, end, "linear", "rbf", &m->kernel_rbf) != 0)
             return mz_fail(e, "%s:%zu: kernel_type must be linear or rbf", name, line);
-        h->have_kernel = 1;
     } else if (keyword(s, n, "gamma", &r)) {
         if (read_doubles(r, end, &m->gamma, 1) != 0 || !(m->gamma > 0 && m->gamma < 1e6))
             return mz_fail(e, "%s:%zu: bad gamma", name, line);
-        h->have_gamma = 1;
     } else if (keyword(s, n, "nr_class", &r)) {
         if (parse_long(&r, end, 2, MZ_MAX_CLASSES, &h->nclass) != 0 || !at_eol(r, end))
             return mz_fail(e, "%s:%zu: nr_class must be 2..%d", name, line, MZ_MAX_CLASSES);
@@ -386,13 +382,11 @@ static int header_line(const char *s, size_t n, size_t line, const char *name, m
         if (parse_long(&r, end, 1, MAX_SV, &h->total_sv) != 0 || !at_eol(r, end))
             return mz_fail(e, "%s:%zu: bad total_sv", name, line);
     } else if (keyword(s, n, "rho", &r) || keyword(s, n, "probA", &r) || keyword(s, n, "probB", &r)) {
-        return header_pairs(r, end, s[0] == 'r' ? 'r' : s[4], line, name, m, h, e);
+        return header_pairs(r, end, s[0] == 'r' ? 'r' : s[4], line, name, m, e);
     } else if (keyword(s, n, "label", &r)) {
-        if (header_labels(r, end, line, name, m, e) != 0) return -1;
-        h->have_label = 1;
+        return header_labels(r, end, line, name, m, e);
     } else if (keyword(s, n, "nr_sv", &r)) {
-        if (header_nr_sv(r, end, line, name, m, h, e) != 0) return -1;
-        h->have_nrsv = 1;
+        return header_nr_sv(r, end, line, name, m, h, e);
     } else if (n >= 2 && memcmp(s, "SV", 2) == 0 && at_eol(s + 2, end)) {
         return 1;
     } else {
@@ -416,18 +410,17 @@ static int read_header(cur *c, const char *name, mz_linmodel *m, header *h, mz_e
     } while (rc == 0);
     if (m->svr) {
         /* libsvm's regression files: nr_class 2, every SV in one group */
-        if (m->nclass != 2 || h->have_label || h->have_nrsv || h->have_pa || h->have_pb)
+        if (m->nclass != 2 || HAS(h, F_LABEL) || HAS(h, F_NRSV) || HAS(h, F_PROBA) || HAS(h, F_PROBB))
             return mz_fail(e, "%s: an epsilon_svr model has nr_class 2 and no label, nr_sv, probA or probB", name);
         h->nr_sv[0] = h->total_sv;
         h->nr_sv[1] = 0;
-        h->have_label = h->have_nrsv = 1;
     }
-    if (!h->have_type || !h->have_kernel || !m->nclass || h->total_sv < 1 || !h->have_rho || !h->have_label ||
-        !h->have_nrsv)
+    if (!HAS(h, F_TYPE) || !HAS(h, F_KERNEL) || !m->nclass || h->total_sv < 1 || !HAS(h, F_RHO) ||
+        (!m->svr && (!HAS(h, F_LABEL) || !HAS(h, F_NRSV))))
         return mz_fail(e, "%s: incomplete header (need svm_type, kernel_type, nr_class, total_sv, rho, label, nr_sv)",
                        name);
-    if (h->have_pa != h->have_pb) return mz_fail(e, "%s: probA and probB must come together", name);
-    if (m->kernel_rbf && !h->have_gamma) return mz_fail(e, "%s: rbf kernel without gamma", name);
+    if (HAS(h, F_PROBA) != HAS(h, F_PROBB)) return mz_fail(e, "%s: probA and probB must come together", name);
+    if (m->kernel_rbf && !HAS(h, F_GAMMA)) return mz_fail(e, "%s: rbf kernel without gamma", name);
     return 0;
 }
 
