@@ -553,22 +553,14 @@ static int target_names(const mz_collection *c, mz_labelset *T, mz_err *e)
 static int target_trainable(const mz_task *tk, const mz_labelset *L, const int *y2, const char *tname, mz_err *e)
 {
     const mz_collection *c = tk->c;
-    int folds = tk->a->learn.folds;
     char what[300];
     snprintf(what, sizeof what, "target \"%s\": label ", tname);
     if (mz_scored_cover(y2, c->n, tk->ns, L->n, L->name, what, e) != 0) return -1;
-    /* as for the whole corpus (train.c): a fold without any of the
-     * target's texts would score none of them, and the manifest
-     * record folds that were not there */
-    size_t distinct = 0, scored = 0;
-    for (size_t i = 0; i < tk->ns; i++)
-        if (y2[i] >= 0) scored++, distinct += !(c->same && c->same[i] >= 0);
-    if (distinct < (size_t)folds) {
-        if (distinct < scored)
-            return mz_fail(e, "--cv %d: more folds than the %zu distinct texts of the %zu scored records of target \"%s\"",
-                           folds, distinct, scored, tname);
-        return mz_fail(e, "--cv %d: more folds than the %zu scored records of target \"%s\"", folds, scored, tname);
-    }
+    /* as for the whole corpus: a fold without any of the target's texts
+     * would score none of them */
+    char of[300];
+    snprintf(of, sizeof of, " of target \"%s\"", tname);
+    if (mz_folds_filled(c, y2, tk->a->learn.folds, of, e) != 0) return -1;
     int seen[MZ_MAX_CLASSES] = {0}, nseen = 0;
     for (size_t i = 0; i < c->n; i++)
         if (y2[i] >= 0 && !seen[y2[i]]++) nseen++;

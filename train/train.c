@@ -441,16 +441,7 @@ static int check_corpora(run *r, mz_err *e)
     const mz_train_args *a = &r->a;
     const mz_collection *c = &r->c;
     if (c->n < 2) return mz_fail(e, "%s: need at least 2 records to train, found %zu", a->corpus[0], c->n);
-    /* some folds would be empty, and the manifest would record K of them;
-     * a copy goes in its original's fold, so distinct texts count */
-    size_t distinct = c->nscored;
-    for (size_t i = 0; c->same && i < c->nscored; i++) distinct -= c->same[i] >= 0;
-    if (distinct < (size_t)a->learn.folds) {
-        if (distinct < c->nscored)
-            return mz_fail(e, "--cv %d: more folds than the %zu distinct texts of the %zu scored records",
-                           a->learn.folds, distinct, c->nscored);
-        return mz_fail(e, "--cv %d: more folds than the %zu scored records", a->learn.folds, c->nscored);
-    }
+    if (mz_folds_filled(c, NULL, a->learn.folds, "", e) != 0) return -1;
     if (a->by_field) {
         /* the scored records' groups, said wrong before any training */
         if (mz_groups_build(&r->groups, a->by_field, "cross-validated", stderr, c->group, c->nscored, "scored record",

@@ -826,3 +826,15 @@ void mz_warn_wordless(const mz_collection *c, const mz_vocab *v, const mz_sparse
             none, what, none == 1 ? "has" : "have", c->where[first], none == 1 ? "it is" : "they are",
             none == 1 ? "it" : "them");
 }
+
+int mz_folds_filled(const mz_collection *c, const int *y, int folds, const char *of, mz_err *e)
+{
+    size_t scored = 0, distinct = 0;
+    for (size_t i = 0; i < c->nscored; i++)
+        if (!y || y[i] >= 0) scored++, distinct += !(c->same && c->same[i] >= 0);
+    if (distinct >= (size_t)folds) return 0;
+    if (distinct < scored)
+        return mz_fail(e, "--cv %d: more folds than the %zu distinct texts of the %zu scored records%s", folds,
+                       distinct, scored, of);
+    return mz_fail(e, "--cv %d: more folds than the %zu scored records%s", folds, scored, of);
+}

@@ -52,6 +52,13 @@ int mz_featurize(const mz_collection *c, const mz_featopts *o, const mz_stopword
  * mentions (a stance bundle's, or NULL): only texts that name the target
  * count, as a stance bundle answers the others as not naming it.  `what`
  * names the records ("scored texts", "held-out records"). */
+/* Whether the scored records y selects (y[i] >= 0; y NULL: all of them)
+ * fill `folds` cross-validation folds: else some would be empty, and the
+ * manifest would record folds that were not there.  A copy goes in its
+ * original's fold, so distinct texts count.  `of` ends the message (""
+ * or " of target \"NAME\""). */
+int mz_folds_filled(const mz_collection *c, const int *y, int folds, const char *of, mz_err *e);
+
 void mz_warn_wordless(const mz_collection *c, const mz_vocab *v, const mz_sparse *rows, size_t n,
                       const long *mentions, const char *what);
 
