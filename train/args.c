@@ -277,81 +277,6 @@ static int options_in_scope(const mz_train_args *a, mz_err *e)
     return 0;
 }
 
-/* Every option but --help and --version.  Most only store their value,
- * checked against a range, and a row says where; an OPT_RULE option has
- * rules of its own, in parse_rule. */
-enum { OPT_TEXT, OPT_INT, OPT_REAL, OPT_FLAG, OPT_RULE };
-#define AT(field) offsetof(mz_train_args, field)
-static const struct {
-    const char *name;
-    unsigned char kind;
-    size_t at;
-    double lo, hi; /* OPT_INT and OPT_REAL: the range; OPT_FLAG: lo is stored */
-    int evaluate_only;
-} options[] = {
-    {"--corpus", OPT_RULE, 0, 0, 0, 0},
-    {"--train-only", OPT_RULE, 0, 0, 0, 0},
-    {"--lsa-corpus", OPT_RULE, 0, 0, 0, 0},
-    {"--lsa-heads", OPT_RULE, 0, 0, 0, 0},
-    {"--cv-predictions", OPT_RULE, 0, 0, 0, 0},
-    {"--predictions", OPT_RULE, 0, 0, 0, 1},
-    {"--task", OPT_RULE, 0, 0, 0, 0},
-    {"--name", OPT_RULE, 0, 0, 0, 0},
-    {"--f1-labels", OPT_RULE, 0, 0, 0, 0},
-    {"--source-field", OPT_RULE, 0, 0, 0, 0},
-    {"--by", OPT_RULE, 0, 0, 0, 0},
-    {"--char-ngrams", OPT_RULE, 0, 0, 0, 0},
-    {"--stopwords", OPT_RULE, 0, 0, 0, 0},
-    {"--stance-score", OPT_RULE, 0, 0, 0, 0},
-    {"--class-weight", OPT_RULE, 0, 0, 0, 0},
-    {"--kernel", OPT_RULE, 0, 0, 0, 0},
-    {"--seed", OPT_RULE, 0, 0, 0, 0},
-    {"--max-bytes", OPT_RULE, 0, 0, 0, 0},
-    {"--json", OPT_FLAG, AT(json), 1, 0, 1},
-    {"--out", OPT_TEXT, AT(out), 0, 0, 0},
-    {"--model", OPT_TEXT, AT(model), 0, 0, 0},
-    {"--text-field", OPT_TEXT, AT(fields.text), 0, 0, 0},
-    {"--title-field", OPT_TEXT, AT(fields.title), 0, 0, 0},
-    {"--label-field", OPT_TEXT, AT(fields.label), 0, 0, 0},
-    {"--id-field", OPT_TEXT, AT(fields.id), 0, 0, 0},
-    {"--encoding", OPT_TEXT, AT(encoding), 0, 0, 0},
-    {"--target", OPT_TEXT, AT(target), 0, 0, 0},
-    {"--targets", OPT_TEXT, AT(targets), 0, 0, 0},
-    {"--target-field", OPT_TEXT, AT(target_field), 0, 0, 0},
-    {"--aux-field", OPT_TEXT, AT(aux_field), 0, 0, 0},
-    {"--lsa-dims", OPT_INT, AT(lsa_dims), 1, MZ_LSA_MAX_DIMS, 0},
-    {"--source-features", OPT_INT, AT(source_features), 1, 1e7, 0},
-    {"--source-min", OPT_INT, AT(source_min), 1, 1e9, 0},
-    {"--ngram", OPT_INT, AT(feat.ngram_max), 1, 3, 0},
-    {"--min-df", OPT_INT, AT(feat.min_df), 1, 1e9, 0},
-    {"--max-features", OPT_INT, AT(feat.max_features), 0, 1e8, 0},
-    {"--char-max-features", OPT_INT, AT(feat.char_max_features), 0, 1e8, 0},
-    {"--window", OPT_INT, AT(feat.window), 0, 50, 0},
-    {"--max-labels", OPT_INT, AT(max_labels), 0, 256, 0},
-    {"--cv", OPT_INT, AT(learn.folds), 2, 20, 0},
-    {"--threads", OPT_INT, AT(threads), 1, 256, 0},
-    {"--lsa-weight", OPT_REAL, AT(lsa_weight), 0.01, 100, 0},
-    {"--source-scale", OPT_REAL, AT(source_scale), 0, 100, 0},
-    {"--aux-scale", OPT_REAL, AT(aux_scale), 0.01, 100, 0},
-    {"--max-df", OPT_REAL, AT(feat.max_df), 0.001, 1, 0},
-    {"--title-weight", OPT_REAL, AT(feat.title_weight), 0, 100, 0},
-    {"--svr-C", OPT_REAL, AT(svr_C), 1e-6, 1e6, 0},
-    {"--svr-epsilon", OPT_REAL, AT(svr_p), 0, 10, 0},
-    {"--primary-weight", OPT_REAL, AT(primary_weight), 0, 1, 0},
-    {"--C", OPT_REAL, AT(learn.C), 1e-6, 1e6, 0},
-    {"--gamma", OPT_REAL, AT(learn.gamma), 1e-6, 1e3, 0},
-    {"--punct", OPT_FLAG, AT(feat.punct), 1, 0, 0},
-    {"--no-punct", OPT_FLAG, AT(feat.punct), 0, 0, 0},
-    {"--sublinear", OPT_FLAG, AT(feat.sublinear), 1, 0, 0},
-    {"--no-sublinear", OPT_FLAG, AT(feat.sublinear), 0, 0, 0},
-    {"--stem", OPT_FLAG, AT(feat.stem), 1, 0, 0},
-    {"--no-stem", OPT_FLAG, AT(feat.stem), 0, 0, 0},
-    {"--no-stopwords", OPT_FLAG, AT(feat.stopwords), 0, 0, 0},
-    {"--grid", OPT_FLAG, AT(grid), 1, 0, 0},
-    {"--quiet", OPT_FLAG, AT(quiet), 1, 0, 0},
-};
-#undef AT
-
 static void set_defaults(mz_train_args *a, int argc, char **argv)
 {
     memset(a, 0, sizeof *a);
@@ -381,79 +306,225 @@ static int append(const char **list, int *n, const char *v, const char *what, mz
     return 0;
 }
 
-/* An OPT_RULE option o and its value v. */
-static int parse_rule(mz_train_args *a, const char *o, const char *v, mz_err *e)
+/* The OPT_RULE options' own rules, one function each, which the option's
+ * row names: a row cannot lack its rule, and no name is compared twice. */
+static int rule_corpus(mz_train_args *a, const char *v, mz_err *e)
 {
-    double d;
-#define IS(name) !strcmp(o, name)
-    if (IS("--corpus")) return append(a->corpus, &a->ncorpus, v, "corpora", e);
-    if (IS("--train-only")) return append(a->train_only, &a->ntrain_only, v, "--train-only corpora", e);
-    if (IS("--lsa-corpus")) return append(a->lsa_corpus, &a->nlsa, v, "--lsa-corpus corpora", e);
-    if (IS("--lsa-heads")) {
-        if (strcmp(v, "all") && strcmp(v, "binary")) return mz_fail(e, "--lsa-heads: all or binary, not '%s'", v);
-        a->lsa_binary_only = !strcmp(v, "binary");
-    } else if (IS("--cv-predictions") || IS("--predictions")) {
-        if (records_file_named(o, v, e)) return -1;
-        *(IS("--predictions") ? &a->predictions : &a->cv_predictions) = v;
-    } else if (IS("--task")) {
-        if (strcmp(v, "auto") && strcmp(v, "multiclass") && strcmp(v, "multilabel") && strcmp(v, "stance") &&
-            strcmp(v, "target"))
-            return mz_fail(e, "--task: unknown task '%s'", v);
-        a->task = v;
-    } else if (IS("--name")) {
-        /* the classifier's record uses these keys itself */
-        if (!*v) return mz_fail(e, "--name: empty");
-        if (!strcmp(v, "id") || !strcmp(v, "stance") || !strcmp(v, "truncated") || !strcmp(v, "error"))
-            return mz_fail(e, "--name: '%s' is a key the output record uses itself (id, stance, truncated, error)", v);
-        a->name = v;
-    } else if (IS("--f1-labels")) {
-        if (!*v) return mz_fail(e, "--f1-labels: expected all or a comma-separated list of labels");
-        a->f1_labels = v;
-    } else if (IS("--source-field")) {
-        if (!*v) return mz_fail(e, "--source-field: expected a field name");
-        a->source_field = v;
-    } else if (IS("--by")) {
-        if (!*v) return mz_fail(e, "--by needs a field name");
-        a->by_field = v;
-    } else if (IS("--char-ngrams")) {
-        /* two single digits: sscanf's %d would take " 5", "+5" and
-         * overflow on a long one */
-        size_t vl = strlen(v);
-        int lo = vl == 3 ? v[0] - '0' : -1, hi = vl == 3 ? v[2] - '0' : -1;
-        if (!strcmp(v, "0") || !strcmp(v, "off")) {
-            a->feat.char_min = a->feat.char_max = 0;
-        } else if (vl == 3 && v[1] == '-' && lo >= 1 && lo <= 9 && hi >= lo && hi <= 8) {
-            a->feat.char_min = lo;
-            a->feat.char_max = hi;
-        } else {
-            return mz_fail(e, "--char-ngrams: MIN-MAX with 1 <= MIN <= MAX <= 8, or off; got '%s'", v);
-        }
-    } else if (IS("--stopwords")) {
-        a->stopwords = v;
-        a->feat.stopwords = 1;
-    } else if (IS("--stance-score")) {
-        if (strcmp(v, "auto") != 0 && mz_score_parse(v) < 0)
-            return mz_fail(e, "--stance-score: auto, prob, svr or blend, got '%s'", v);
-        a->stance_score = mz_score_parse(v);
-    } else if (IS("--class-weight")) {
-        if (!strcmp(v, "balanced")) a->learn.balanced = 1;
-        else if (!strcmp(v, "none")) a->learn.balanced = 0;
-        else return mz_fail(e, "--class-weight: balanced or none, got '%s'", v);
-        a->class_weight_given = 1;
-    } else if (IS("--kernel")) {
-        if (!strcmp(v, "linear")) a->learn.rbf = 0;
-        else if (!strcmp(v, "rbf")) a->learn.rbf = 1;
-        else return mz_fail(e, "--kernel: linear or rbf, got '%s'", v);
-    } else if (IS("--seed")) {
-        if (whole(v, 0, 4294967295.0, o, &d, e)) return -1;
-        a->learn.seed = (unsigned long)d;
-    } else if (IS("--max-bytes")) {
-        if (whole(v, 1, 1e10, o, &d, e)) return -1;
-        a->fields.max_text = (size_t)d;
-    }
-#undef IS
+    return append(a->corpus, &a->ncorpus, v, "corpora", e);
+}
+
+static int rule_train_only(mz_train_args *a, const char *v, mz_err *e)
+{
+    return append(a->train_only, &a->ntrain_only, v, "--train-only corpora", e);
+}
+
+static int rule_lsa_corpus(mz_train_args *a, const char *v, mz_err *e)
+{
+    return append(a->lsa_corpus, &a->nlsa, v, "--lsa-corpus corpora", e);
+}
+
+static int rule_lsa_heads(mz_train_args *a, const char *v, mz_err *e)
+{
+    if (strcmp(v, "all") && strcmp(v, "binary")) return mz_fail(e, "--lsa-heads: all or binary, not '%s'", v);
+    a->lsa_binary_only = !strcmp(v, "binary");
     return 0;
 }
+
+static int rule_cv_predictions(mz_train_args *a, const char *v, mz_err *e)
+{
+    if (records_file_named("--cv-predictions", v, e)) return -1;
+    a->cv_predictions = v;
+    return 0;
+}
+
+static int rule_predictions(mz_train_args *a, const char *v, mz_err *e)
+{
+    if (records_file_named("--predictions", v, e)) return -1;
+    a->predictions = v;
+    return 0;
+}
+
+static int rule_task(mz_train_args *a, const char *v, mz_err *e)
+{
+    if (strcmp(v, "auto") && strcmp(v, "multiclass") && strcmp(v, "multilabel") && strcmp(v, "stance") &&
+        strcmp(v, "target"))
+        return mz_fail(e, "--task: unknown task '%s'", v);
+    a->task = v;
+    return 0;
+}
+
+static int rule_name(mz_train_args *a, const char *v, mz_err *e)
+{
+    /* the classifier's record uses these keys itself */
+    if (!*v) return mz_fail(e, "--name: empty");
+    if (!strcmp(v, "id") || !strcmp(v, "stance") || !strcmp(v, "truncated") || !strcmp(v, "error"))
+        return mz_fail(e, "--name: '%s' is a key the output record uses itself (id, stance, truncated, error)", v);
+    a->name = v;
+    return 0;
+}
+
+static int rule_f1_labels(mz_train_args *a, const char *v, mz_err *e)
+{
+    if (!*v) return mz_fail(e, "--f1-labels: expected all or a comma-separated list of labels");
+    a->f1_labels = v;
+    return 0;
+}
+
+static int rule_source_field(mz_train_args *a, const char *v, mz_err *e)
+{
+    if (!*v) return mz_fail(e, "--source-field: expected a field name");
+    a->source_field = v;
+    return 0;
+}
+
+static int rule_by(mz_train_args *a, const char *v, mz_err *e)
+{
+    if (!*v) return mz_fail(e, "--by needs a field name");
+    a->by_field = v;
+    return 0;
+}
+
+static int rule_char_ngrams(mz_train_args *a, const char *v, mz_err *e)
+{
+    /* two single digits: sscanf's %d would take " 5", "+5" and
+     * overflow on a long one */
+    size_t vl = strlen(v);
+    int lo = vl == 3 ? v[0] - '0' : -1, hi = vl == 3 ? v[2] - '0' : -1;
+    if (!strcmp(v, "0") || !strcmp(v, "off")) {
+        a->feat.char_min = a->feat.char_max = 0;
+    } else if (vl == 3 && v[1] == '-' && lo >= 1 && lo <= 9 && hi >= lo && hi <= 8) {
+        a->feat.char_min = lo;
+        a->feat.char_max = hi;
+    } else {
+        return mz_fail(e, "--char-ngrams: MIN-MAX with 1 <= MIN <= MAX <= 8, or off; got '%s'", v);
+    }
+    return 0;
+}
+
+static int rule_stopwords(mz_train_args *a, const char *v, mz_err *e)
+{
+    (void)e;
+    a->stopwords = v;
+    a->feat.stopwords = 1;
+    return 0;
+}
+
+static int rule_stance_score(mz_train_args *a, const char *v, mz_err *e)
+{
+    if (strcmp(v, "auto") != 0 && mz_score_parse(v) < 0)
+        return mz_fail(e, "--stance-score: auto, prob, svr or blend, got '%s'", v);
+    a->stance_score = mz_score_parse(v);
+    return 0;
+}
+
+static int rule_class_weight(mz_train_args *a, const char *v, mz_err *e)
+{
+    if (!strcmp(v, "balanced")) a->learn.balanced = 1;
+    else if (!strcmp(v, "none")) a->learn.balanced = 0;
+    else return mz_fail(e, "--class-weight: balanced or none, got '%s'", v);
+    a->class_weight_given = 1;
+    return 0;
+}
+
+static int rule_kernel(mz_train_args *a, const char *v, mz_err *e)
+{
+    if (!strcmp(v, "linear")) a->learn.rbf = 0;
+    else if (!strcmp(v, "rbf")) a->learn.rbf = 1;
+    else return mz_fail(e, "--kernel: linear or rbf, got '%s'", v);
+    return 0;
+}
+
+static int rule_seed(mz_train_args *a, const char *v, mz_err *e)
+{
+    double d;
+    if (whole(v, 0, 4294967295.0, "--seed", &d, e)) return -1;
+    a->learn.seed = (unsigned long)d;
+    return 0;
+}
+
+static int rule_max_bytes(mz_train_args *a, const char *v, mz_err *e)
+{
+    double d;
+    if (whole(v, 1, 1e10, "--max-bytes", &d, e)) return -1;
+    a->fields.max_text = (size_t)d;
+    return 0;
+}
+
+/* Every option but --help and --version.  Most only store their value,
+ * checked against a range, and a row says where; an OPT_RULE option has
+ * rules of its own, in the function its row names. */
+enum { OPT_TEXT, OPT_INT, OPT_REAL, OPT_FLAG, OPT_RULE };
+#define AT(field) offsetof(mz_train_args, field)
+static const struct {
+    const char *name;
+    unsigned char kind;
+    size_t at;
+    double lo, hi; /* OPT_INT and OPT_REAL: the range; OPT_FLAG: lo is stored */
+    int evaluate_only;
+    int (*rule)(mz_train_args *a, const char *v, mz_err *e); /* OPT_RULE: checks and stores the value */
+} options[] = {
+    {"--corpus", OPT_RULE, 0, 0, 0, 0, rule_corpus},
+    {"--train-only", OPT_RULE, 0, 0, 0, 0, rule_train_only},
+    {"--lsa-corpus", OPT_RULE, 0, 0, 0, 0, rule_lsa_corpus},
+    {"--lsa-heads", OPT_RULE, 0, 0, 0, 0, rule_lsa_heads},
+    {"--cv-predictions", OPT_RULE, 0, 0, 0, 0, rule_cv_predictions},
+    {"--predictions", OPT_RULE, 0, 0, 0, 1, rule_predictions},
+    {"--task", OPT_RULE, 0, 0, 0, 0, rule_task},
+    {"--name", OPT_RULE, 0, 0, 0, 0, rule_name},
+    {"--f1-labels", OPT_RULE, 0, 0, 0, 0, rule_f1_labels},
+    {"--source-field", OPT_RULE, 0, 0, 0, 0, rule_source_field},
+    {"--by", OPT_RULE, 0, 0, 0, 0, rule_by},
+    {"--char-ngrams", OPT_RULE, 0, 0, 0, 0, rule_char_ngrams},
+    {"--stopwords", OPT_RULE, 0, 0, 0, 0, rule_stopwords},
+    {"--stance-score", OPT_RULE, 0, 0, 0, 0, rule_stance_score},
+    {"--class-weight", OPT_RULE, 0, 0, 0, 0, rule_class_weight},
+    {"--kernel", OPT_RULE, 0, 0, 0, 0, rule_kernel},
+    {"--seed", OPT_RULE, 0, 0, 0, 0, rule_seed},
+    {"--max-bytes", OPT_RULE, 0, 0, 0, 0, rule_max_bytes},
+    {"--json", OPT_FLAG, AT(json), 1, 0, 1, NULL},
+    {"--out", OPT_TEXT, AT(out), 0, 0, 0, NULL},
+    {"--model", OPT_TEXT, AT(model), 0, 0, 0, NULL},
+    {"--text-field", OPT_TEXT, AT(fields.text), 0, 0, 0, NULL},
+    {"--title-field", OPT_TEXT, AT(fields.title), 0, 0, 0, NULL},
+    {"--label-field", OPT_TEXT, AT(fields.label), 0, 0, 0, NULL},
+    {"--id-field", OPT_TEXT, AT(fields.id), 0, 0, 0, NULL},
+    {"--encoding", OPT_TEXT, AT(encoding), 0, 0, 0, NULL},
+    {"--target", OPT_TEXT, AT(target), 0, 0, 0, NULL},
+    {"--targets", OPT_TEXT, AT(targets), 0, 0, 0, NULL},
+    {"--target-field", OPT_TEXT, AT(target_field), 0, 0, 0, NULL},
+    {"--aux-field", OPT_TEXT, AT(aux_field), 0, 0, 0, NULL},
+    {"--lsa-dims", OPT_INT, AT(lsa_dims), 1, MZ_LSA_MAX_DIMS, 0, NULL},
+    {"--source-features", OPT_INT, AT(source_features), 1, 1e7, 0, NULL},
+    {"--source-min", OPT_INT, AT(source_min), 1, 1e9, 0, NULL},
+    {"--ngram", OPT_INT, AT(feat.ngram_max), 1, 3, 0, NULL},
+    {"--min-df", OPT_INT, AT(feat.min_df), 1, 1e9, 0, NULL},
+    {"--max-features", OPT_INT, AT(feat.max_features), 0, 1e8, 0, NULL},
+    {"--char-max-features", OPT_INT, AT(feat.char_max_features), 0, 1e8, 0, NULL},
+    {"--window", OPT_INT, AT(feat.window), 0, 50, 0, NULL},
+    {"--max-labels", OPT_INT, AT(max_labels), 0, 256, 0, NULL},
+    {"--cv", OPT_INT, AT(learn.folds), 2, 20, 0, NULL},
+    {"--threads", OPT_INT, AT(threads), 1, 256, 0, NULL},
+    {"--lsa-weight", OPT_REAL, AT(lsa_weight), 0.01, 100, 0, NULL},
+    {"--source-scale", OPT_REAL, AT(source_scale), 0, 100, 0, NULL},
+    {"--aux-scale", OPT_REAL, AT(aux_scale), 0.01, 100, 0, NULL},
+    {"--max-df", OPT_REAL, AT(feat.max_df), 0.001, 1, 0, NULL},
+    {"--title-weight", OPT_REAL, AT(feat.title_weight), 0, 100, 0, NULL},
+    {"--svr-C", OPT_REAL, AT(svr_C), 1e-6, 1e6, 0, NULL},
+    {"--svr-epsilon", OPT_REAL, AT(svr_p), 0, 10, 0, NULL},
+    {"--primary-weight", OPT_REAL, AT(primary_weight), 0, 1, 0, NULL},
+    {"--C", OPT_REAL, AT(learn.C), 1e-6, 1e6, 0, NULL},
+    {"--gamma", OPT_REAL, AT(learn.gamma), 1e-6, 1e3, 0, NULL},
+    {"--punct", OPT_FLAG, AT(feat.punct), 1, 0, 0, NULL},
+    {"--no-punct", OPT_FLAG, AT(feat.punct), 0, 0, 0, NULL},
+    {"--sublinear", OPT_FLAG, AT(feat.sublinear), 1, 0, 0, NULL},
+    {"--no-sublinear", OPT_FLAG, AT(feat.sublinear), 0, 0, 0, NULL},
+    {"--stem", OPT_FLAG, AT(feat.stem), 1, 0, 0, NULL},
+    {"--no-stem", OPT_FLAG, AT(feat.stem), 0, 0, 0, NULL},
+    {"--no-stopwords", OPT_FLAG, AT(feat.stopwords), 0, 0, 0, NULL},
+    {"--grid", OPT_FLAG, AT(grid), 1, 0, 0, NULL},
+    {"--quiet", OPT_FLAG, AT(quiet), 1, 0, 0, NULL},
+};
+#undef AT
 
 /* Option o of the command line, its value v (NULL when o is the last
  * word); *used is set when v was taken. */
@@ -481,7 +552,7 @@ static int parse_option(mz_train_args *a, const char *o, const char *v, int *use
         *(int *)at = (int)d;
         return 0;
     case OPT_REAL: return num(v, options[k].lo, options[k].hi, o, (double *)at, e);
-    default: return parse_rule(a, o, v, e);
+    default: return options[k].rule(a, v, e);
     }
 }
 
