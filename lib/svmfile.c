@@ -480,7 +480,10 @@ static int read_sv(const char *p, const char *end, size_t line, const char *name
         if (p >= end) return 0;
         long idx;
         double v;
-        if (parse_long(&p, end, 1, (long)(max_index ? max_index : 1), &idx) != 0 || p >= end || *p != ':')
+        /* the weights have max_index + 1 rows: with none but row 0, no
+         * index is one (a bundle's vocabulary header may say 0) */
+        if (max_index == 0) return mz_fail(e, "%s:%zu: a feature index, but the vocabulary has no features", name, line);
+        if (parse_long(&p, end, 1, (long)max_index, &idx) != 0 || p >= end || *p != ':')
             return mz_fail(e, "%s:%zu: bad feature index (must be 1..%zu)", name, line, max_index);
         p++;
         if (idx <= last) return mz_fail(e, "%s:%zu: feature indices must increase", name, line);

@@ -934,6 +934,9 @@ START_TEST(test_parse_rejects_structure)
     REJECT(with_line(5, "label 0 1 1"), "repeated label 1");
     REJECT(with_line(5, "label 0 1 2 3"), "too many labels");
     REJECT(with_line(5, "label 0 1"), "expected 3 integer labels");
+    /* a vocabulary of no features leaves the weights one row, 0, which
+     * no feature index names (each was written past it) */
+    REJECT_LEN(base_model, strlen(base_model), 0, "the vocabulary has no features");
     /* data after the last support vector */
     char buf[4096];
     snprintf(buf, sizeof buf, "%s1 0 1:1\n", base_model);
